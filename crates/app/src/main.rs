@@ -1,0 +1,3 @@
+//! The `dongbo` binary.
+#![forbid(unsafe_code)]
+fn main() {}

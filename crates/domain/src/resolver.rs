@@ -1,0 +1,19 @@
+//! Agency resolution: the text of a "lead" or "coordinating" cell → agencies, agency sets and
+//! the fragments that matched nothing, as of the document's date.
+//!
+//! (Interface fixed here; the matcher is being written.)
+
+use serde::{Deserialize, Serialize};
+
+/// What a cell of agencies resolved to. Serialises to the import JSON contract.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resolution {
+    /// The cell as the document wrote it (NFC).
+    pub text: String,
+    /// Codes of the agencies named one by one, in order of appearance.
+    pub agencies: Vec<String>,
+    /// Codes of the agency sets named.
+    pub sets: Vec<String>,
+    /// Fragments that matched nothing in the directory.
+    pub unresolved: Vec<String>,
+}
