@@ -1,7 +1,5 @@
 //! The agency directory: agencies with names, aliases, validity dates and successors, and the
 //! agency sets that collective phrases name. Loaded from the reviewable TOML files in `data/agencies/`.
-//!
-//! (Interface fixed here; the loader and its validation are being written.)
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -103,4 +101,74 @@ pub struct AgencySet {
 pub struct Directory {
     pub agencies: Vec<Agency>,
     pub sets: Vec<AgencySet>,
+}
+
+/// A directory file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum DirectoryError {
+    #[error("{file}: {message}")]
+    Parse { file: String, message: String },
+    #[error("{file}: {message}")]
+    Invalid { file: String, message: String },
+}
+
+/// The layout of one TOML file under `data/agencies/`: any number of `[[agency]]` and `[[set]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DirectoryFile {
+    #[serde(default)]
+    agency: Vec<Agency>,
+    #[serde(default)]
+    set: Vec<AgencySet>,
+}
+
+/// The directory files shipped in the repository, in load order.
+const BUNDLED: &[(&str, &str)] = &[
+    (
+        "data/agencies/central.toml",
+        include_str!("../../../data/agencies/central.toml"),
+    ),
+    (
+        "data/agencies/former.toml",
+        include_str!("../../../data/agencies/former.toml"),
+    ),
+    (
+        "data/agencies/provinces.toml",
+        include_str!("../../../data/agencies/provinces.toml"),
+    ),
+    (
+        "data/agencies/sets.toml",
+        include_str!("../../../data/agencies/sets.toml"),
+    ),
+];
+
+impl Directory {
+    /// The directory shipped in `data/agencies/`.
+    pub fn bundled() -> Self {
+        Self::from_toml_files(BUNDLED)
+            .expect("the bundled directory files are valid (checked by tests)")
+    }
+
+    /// Read a directory from `(file name, TOML text)` pairs. Text is normalised to NFC.
+    pub fn from_toml_files(files: &[(&str, &str)]) -> Result<Self, DirectoryError> {
+        let mut directory = Directory::default();
+        for (file, text) in files {
+            let parsed: DirectoryFile =
+                toml::from_str(&crate::text::nfc(text)).map_err(|e| DirectoryError::Parse {
+                    file: (*file).to_owned(),
+                    message: e.to_string(),
+                })?;
+            directory.agencies.extend(parsed.agency);
+            directory.sets.extend(parsed.set);
+        }
+        Ok(directory)
+    }
+
+    pub fn agency(&self, code: &str) -> Option<&Agency> {
+        self.agencies.iter().find(|a| a.code == code)
+    }
+
+    pub fn set(&self, code: &str) -> Option<&AgencySet> {
+        self.sets.iter().find(|s| s.code == code)
+    }
 }

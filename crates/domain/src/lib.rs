@@ -10,5 +10,5 @@ pub mod time_frame;
 
 pub use directory::{Agency, AgencyKind, AgencySet, Directory, Succession};
 pub use program::{DocumentKind, DocumentMeta, ImportedProgram, Task, TaskGroup};
-pub use resolver::Resolution;
+pub use resolver::{AgencyResolver, Resolution};
 pub use time_frame::{Recurrence, TimeFrame, TimeFrameKind};

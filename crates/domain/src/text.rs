@@ -1,4 +1,73 @@
 //! Vietnamese text at the boundaries: NFC normalisation and the folding used for
 //! diacritic-insensitive matching and search (đ → d).
-//!
-//! (Interface fixed here; being written.)
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// The text in Unicode NFC, the one form Đồng Bộ stores and compares.
+pub fn nfc(text: &str) -> String {
+    text.nfc().collect()
+}
+
+/// The text folded for matching: lower case, without diacritics (đ → d), dashes made `-`,
+/// runs of white space made one space, trimmed. "Bộ Văn hóa, Thể thao và Du lịch" and
+/// "BO VAN HOA, THE THAO VA DU LICH" fold to the same string.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for c in text.nfd() {
+        if is_combining_mark(c) {
+            continue;
+        }
+        let c = match c {
+            'đ' | 'Đ' => 'd',
+            '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
+            c if c.is_whitespace() => {
+                pending_space = !out.is_empty();
+                continue;
+            }
+            c => c,
+        };
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fold_removes_diacritics_and_maps_d_with_stroke() {
+        assert_eq!(
+            fold("Bộ Văn hóa, Thể thao và Du lịch"),
+            "bo van hoa, the thao va du lich"
+        );
+        assert_eq!(fold("ĐÀI TIẾNG NÓI VIỆT NAM"), "dai tieng noi viet nam");
+        assert_eq!(fold("Đắk Lắk"), "dak lak");
+    }
+
+    #[test]
+    fn fold_treats_decomposed_and_composed_forms_alike() {
+        let composed = "Thường xuyên";
+        let decomposed: String = composed.nfd().collect();
+        assert_ne!(composed, decomposed);
+        assert_eq!(fold(composed), fold(&decomposed));
+    }
+
+    #[test]
+    fn fold_collapses_white_space_and_unifies_dashes() {
+        assert_eq!(fold("  2024\u{2013}2026 \n "), "2024-2026");
+        assert_eq!(fold("Lao động  -\tThương binh"), "lao dong - thuong binh");
+    }
+
+    #[test]
+    fn nfc_composes_decomposed_vietnamese() {
+        let decomposed: String = "Hà Nội".nfd().collect();
+        assert_eq!(nfc(&decomposed), "Hà Nội");
+    }
+}

@@ -48,3 +48,17 @@ pub struct TimeFrame {
     pub due: Option<NaiveDate>,
     pub recurrence: Recurrence,
 }
+
+impl TimeFrame {
+    /// Parse what a document wrote. Never fails: text that does not parse is kept with kind
+    /// [`TimeFrameKind::Unparsed`]. (Placeholder while the parser is being written.)
+    pub fn parse(text: &str) -> Self {
+        Self {
+            text: crate::text::nfc(text.trim()),
+            kind: TimeFrameKind::Unparsed,
+            start: None,
+            due: None,
+            recurrence: Recurrence::None,
+        }
+    }
+}
