@@ -1,3 +1,88 @@
-//! Project tasks.
+//! Project tasks, run as `cargo xtask <task>`:
+//!
+//! - `test`: installs and starts what the tests need when it is missing (a throwaway PostgreSQL
+//!   cluster on loopback, Debian's Chromium and ChromeDriver), then checks formatting and lints
+//!   and runs every test. Under `CI=true` a service that cannot be had is an error, never a skip.
+//! - `bench`: builds in release mode and measures the figures `BENCHMARKS.md` records.
 #![forbid(unsafe_code)]
-fn main() {}
+
+mod bench;
+mod services;
+
+use std::process::{Command, ExitCode};
+
+use anyhow::{Context, Result, bail};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("test") => test(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
+        _ => {
+            eprintln!("usage: cargo xtask <test|bench> [args passed to the test runner]");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("xtask: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Whether we run under CI, where a missing service fails the run instead of skipping tests.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+fn test(extra: &[String]) -> Result<()> {
+    let postgres = services::Postgres::start_or_skip()?;
+    let browser = services::ensure_browser()?;
+
+    run(Command::new("cargo").args(["fmt", "--all", "--", "--check"]))
+        .context("formatting differs: run `cargo fmt --all`")?;
+    run(Command::new("cargo").args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--locked",
+        "--",
+        "-D",
+        "warnings",
+    ]))
+    .context("clippy found problems")?;
+
+    let mut tests = if services::have_nextest() {
+        let mut c = Command::new("cargo");
+        c.args(["nextest", "run", "--workspace", "--locked", "--no-fail-fast"]);
+        c
+    } else {
+        let mut c = Command::new("cargo");
+        c.args(["test", "--workspace", "--locked", "--no-fail-fast"]);
+        c
+    };
+    tests.args(extra);
+    if let Some(pg) = &postgres {
+        tests.env("DONGBO_TEST_POSTGRES_URL", pg.url());
+    }
+    if let Some(browser) = &browser {
+        tests.env("DONGBO_TEST_CHROMEDRIVER", &browser.chromedriver);
+        tests.env("DONGBO_TEST_CHROMIUM", &browser.chromium);
+    }
+    let outcome = run(&mut tests).context("tests failed");
+    drop(postgres);
+    outcome
+}
+
+/// Runs a command with inherited output and fails when it fails.
+pub fn run(command: &mut Command) -> Result<()> {
+    let status = command
+        .status()
+        .with_context(|| format!("could not start {command:?}"))?;
+    if !status.success() {
+        bail!("{command:?} exited with {status}");
+    }
+    Ok(())
+}

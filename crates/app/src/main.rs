@@ -1,3 +1,96 @@
-//! The `dongbo` binary.
+//! The `dongbo` binary: a thin command line over the library crates.
 #![forbid(unsafe_code)]
-fn main() {}
+
+mod bootstrap;
+mod commands;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Đồng Bộ — carrying out government action programs in unison.
+#[derive(Debug, Parser)]
+#[command(name = "dongbo", version, about)]
+pub struct Cli {
+    /// Folder for the embedded SQLite database and files.
+    #[arg(long, global = true, env = "DONGBO_DATA_DIR", default_value = "dongbo-data")]
+    pub data_dir: PathBuf,
+    /// Database to use instead of the embedded SQLite one (postgres://… or sqlite://…).
+    #[arg(long, global = true, env = "DONGBO_DATABASE_URL")]
+    pub database_url: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the pages and the API (first run: creates the data folder, migrates, loads the
+    /// agency directory and the 47/NQ-CP program).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "DONGBO_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
+    /// Create or update the database schema, and load the agency directory.
+    Migrate,
+    /// Import a document's program (text, Markdown, HTML, CSV, XLSX, DOCX or prose).
+    Import {
+        file: PathBuf,
+        /// auto, text, md, html, csv, xlsx, docx or prose.
+        #[arg(long, default_value = "auto")]
+        format: String,
+        /// Parse and report; store nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print JSON instead of a summary.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export a program's tasks (by document number, e.g. 47/NQ-CP, or id).
+    Export {
+        program: String,
+        /// md, csv or xlsx.
+        #[arg(long)]
+        format: String,
+        /// File to write; standard output when omitted (not for xlsx).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("DONGBO_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("dongbo: cannot start the runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(commands::run(cli)) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("dongbo: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_line_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,2 +1,83 @@
-//! placeholder
+//! The HTTP side of Đồng Bộ: the server-rendered pages (`pages`), the JSON API under `/api/v1`
+//! with its OpenAPI document (`api`), and `/healthz`. Both read through `load`, which builds
+//! the view models of `model` from the store and the agency directory.
 #![forbid(unsafe_code)]
+
+pub mod api;
+mod error;
+mod i18n;
+mod load;
+pub mod model;
+mod pages;
+
+use std::sync::Arc;
+
+use axum::extract::Request;
+use axum::http::{HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::{Router, routing::get};
+use dongbo_domain::Directory;
+use dongbo_store::Db;
+
+pub use error::Error;
+
+/// What every handler shares: the database and the agency directory read from it at start.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub directory: Arc<Directory>,
+}
+
+const STYLE: &str = include_str!("../assets/style.css");
+
+/// The whole application as one router.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/assets/style.css", get(style))
+        .merge(pages::router())
+        .merge(api::router())
+        .layer(middleware::from_fn(remember_language))
+        .with_state(state)
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn style() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        STYLE,
+    )
+}
+
+/// A `?lang=` switch is remembered in a cookie so the next pages keep the language.
+async fn remember_language(request: Request, next: Next) -> Response {
+    let chosen = request
+        .uri()
+        .query()
+        .and_then(|q| q.split('&').find_map(|pair| pair.strip_prefix("lang=")))
+        .and_then(i18n::Lang::parse);
+    let mut response = next.run(request).await;
+    if let Some(lang) = chosen {
+        let cookie = format!("lang={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code());
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+/// Serves the application on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}

@@ -1,0 +1,74 @@
+//! Opening the database as every command needs it: create the data folder, migrate, load the
+//! agency directory when it differs from the bundled one, and on first run import the bundled
+//! Resolution 47/NQ-CP.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use dongbo_domain::Directory;
+use dongbo_import::Format;
+use dongbo_store::{Db, SourceInfo, directory, programs};
+
+/// The text of Resolution 47/NQ-CP that ships with the binary.
+const BUNDLED_PROGRAM: (&str, &[u8]) =
+    ("47-NQ-CP.txt", include_bytes!("../../../data/programs/47-NQ-CP.txt"));
+const BUNDLED_NUMBER: &str = "47/NQ-CP";
+
+/// Connects to the configured database and migrates it.
+pub async fn open(data_dir: &Path, database_url: Option<&str>) -> Result<Db> {
+    let url = match database_url {
+        Some(url) => url.to_owned(),
+        None => {
+            std::fs::create_dir_all(data_dir)
+                .with_context(|| format!("creating the data folder {}", data_dir.display()))?;
+            Db::default_url(data_dir)
+        }
+    };
+    let db = Db::connect(&url).await.context("opening the database")?;
+    db.migrate().await.context("migrating the database")?;
+    Ok(db)
+}
+
+/// Makes the stored directory equal to the bundled one; returns it.
+pub async fn load_directory(db: &Db) -> Result<Directory> {
+    let bundled = Directory::bundled();
+    let stored = directory::load(db).await.context("reading the agency directory")?;
+    if !same_directory(&stored, &bundled) {
+        directory::save(db, &bundled).await.context("loading the agency directory")?;
+        tracing::info!(agencies = bundled.agencies.len(), sets = bundled.sets.len(), "agency directory loaded");
+    }
+    Ok(bundled)
+}
+
+/// Compares ignoring order, since the store returns agencies sorted by code.
+fn same_directory(a: &Directory, b: &Directory) -> bool {
+    let sorted = |d: &Directory| {
+        let mut d = d.clone();
+        d.agencies.sort_by(|x, y| x.code.cmp(&y.code));
+        d.sets.sort_by(|x, y| x.code.cmp(&y.code));
+        d
+    };
+    sorted(a) == sorted(b)
+}
+
+/// Imports the bundled 47/NQ-CP program when the database has no program of that number.
+pub async fn load_bundled_program(db: &Db, directory: &Directory) -> Result<()> {
+    if programs::find_by_number(db, BUNDLED_NUMBER).await?.is_some() {
+        return Ok(());
+    }
+    let (file_name, bytes) = BUNDLED_PROGRAM;
+    let directory = directory.clone();
+    let imported = tokio::task::spawn_blocking(move || {
+        dongbo_import::import(bytes, file_name, Format::Auto, &directory)
+    })
+    .await?
+    .context("importing the bundled 47/NQ-CP program")?;
+    let source = SourceInfo {
+        file_name: file_name.to_owned(),
+        format: imported.format.to_string(),
+        sha256: imported.sha256.clone(),
+    };
+    programs::save(db, &imported.program, &source).await.context("storing the bundled program")?;
+    tracing::info!(tasks = imported.program.tasks.len(), "bundled program 47/NQ-CP loaded");
+    Ok(())
+}

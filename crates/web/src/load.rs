@@ -1,0 +1,172 @@
+//! Builds the view models from the store and the directory. Pages and API handlers both call
+//! these, so the HTML and the JSON always say the same thing.
+
+use std::collections::HashSet;
+
+use dongbo_domain::Directory;
+use dongbo_store::{Db, programs, tasks};
+
+use crate::error::{Error, Result};
+use crate::model::*;
+
+pub async fn program_list(db: &Db) -> Result<Vec<ProgramSummary>> {
+    Ok(programs::list(db)
+        .await?
+        .into_iter()
+        .map(|p| ProgramSummary {
+            id: p.id,
+            number: p.number,
+            kind: p.kind.as_str().to_owned(),
+            title: p.title,
+            issued_on: p.issued_on,
+            issuer: p.issuer,
+            group_count: p.group_count,
+            task_count: p.task_count,
+        })
+        .collect())
+}
+
+pub async fn program_detail(db: &Db, directory: &Directory, id: i64) -> Result<ProgramDetail> {
+    let stored = programs::get(db, id).await?.ok_or(Error::NotFound)?;
+    let program = stored.program;
+    let document = program.document;
+    let groups = program
+        .groups
+        .iter()
+        .map(|group| GroupView {
+            code: group.code.clone(),
+            title: group.title.clone(),
+            tasks: program
+                .tasks
+                .iter()
+                .filter(|t| t.group == group.code)
+                .map(|t| task_view(directory, id, t))
+                .collect(),
+        })
+        .collect();
+    Ok(ProgramDetail {
+        id,
+        number: document.number,
+        kind: document.kind.as_str().to_owned(),
+        title: document.title,
+        issued_on: document.issued_on,
+        issuer: document.issuer.as_deref().map(|c| agency_ref(directory, c)),
+        issuer_text: document.issuer_text,
+        signer: document.signer,
+        implements: document.implements,
+        language: document.language,
+        groups,
+    })
+}
+
+pub async fn task(db: &Db, directory: &Directory, program_id: i64, code: &str) -> Result<TaskView> {
+    let task = tasks::get(db, program_id, code).await?.ok_or(Error::NotFound)?;
+    Ok(task_view(directory, program_id, &task))
+}
+
+pub fn agency_list(directory: &Directory) -> Vec<AgencyListItem> {
+    let mut list: Vec<AgencyListItem> = directory
+        .agencies
+        .iter()
+        .map(|a| AgencyListItem {
+            code: a.code.clone(),
+            kind: kind_name(a.kind),
+            name_vi: a.name_vi.clone(),
+            name_en: a.name_en.clone(),
+            valid_from: a.valid_from,
+            valid_until: a.valid_until,
+        })
+        .collect();
+    list.sort_by_cached_key(|a| dongbo_domain::text::fold(&a.name_vi));
+    list
+}
+
+pub fn kind_name(kind: dongbo_domain::AgencyKind) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+pub async fn agency_detail(db: &Db, directory: &Directory, code: &str) -> Result<AgencyDetail> {
+    let agency = directory.agency(code).ok_or(Error::NotFound)?;
+    let predecessors = directory
+        .agencies
+        .iter()
+        .filter(|a| a.successors.iter().any(|s| s.code == agency.code))
+        .map(|a| agency_ref(directory, &a.code))
+        .collect();
+
+    // A task answers to this agency as its program's document meant it: the codes it answers
+    // for depend on the document's date (set membership and succession), so per program.
+    let mut found = Vec::new();
+    let mut seen = HashSet::new();
+    for program in programs::list(db).await? {
+        let as_of = program.issued_on.unwrap_or_else(|| chrono::Local::now().date_naive());
+        let codes = directory.answerable_codes(code, as_of);
+        for hit in tasks::naming(db, &codes).await? {
+            if hit.program_id != program.id {
+                continue;
+            }
+            let role = hit.role.as_str().to_owned();
+            if !seen.insert((hit.program_id, hit.task.code.clone(), role.clone())) {
+                continue;
+            }
+            let via = via(directory, code, &hit.via_code);
+            found.push(AgencyTask {
+                program_number: hit.program_number.clone(),
+                role,
+                via,
+                task: task_view(directory, hit.program_id, &hit.task),
+            });
+        }
+    }
+    Ok(AgencyDetail {
+        code: agency.code.clone(),
+        kind: kind_name(agency.kind),
+        name_vi: agency.name_vi.clone(),
+        name_en: agency.name_en.clone(),
+        aliases: agency.aliases.clone(),
+        valid_from: agency.valid_from,
+        valid_until: agency.valid_until,
+        successors: successor_refs(directory, &agency.successors),
+        predecessors,
+        source: agency.source.clone(),
+        tasks: found,
+    })
+}
+
+fn via(directory: &Directory, agency: &str, named: &str) -> Via {
+    if named == agency {
+        let a = agency_ref(directory, named);
+        return Via { kind: "direct".into(), code: a.code, name_vi: a.name_vi, name_en: a.name_en };
+    }
+    if let Some(set) = directory.set(named) {
+        return Via {
+            kind: "set".into(),
+            code: set.code.clone(),
+            name_vi: set.name_vi.clone(),
+            name_en: set.name_en.clone(),
+        };
+    }
+    let a = agency_ref(directory, named);
+    Via { kind: "predecessor".into(), code: a.code, name_vi: a.name_vi, name_en: a.name_en }
+}
+
+pub async fn search(db: &Db, directory: &Directory, query: &str) -> Result<Vec<SearchHit>> {
+    let query = query.trim();
+    if query.is_empty() {
+        return Ok(Vec::new());
+    }
+    if query.chars().count() > 200 {
+        return Err(Error::BadRequest("query longer than 200 characters".into()));
+    }
+    Ok(tasks::search(db, query, 100)
+        .await?
+        .into_iter()
+        .map(|hit| SearchHit {
+            program_number: hit.program_number.clone(),
+            task: task_view(directory, hit.program_id, &hit.task),
+        })
+        .collect())
+}

@@ -1,0 +1,146 @@
+//! Server-rendered pages, Vietnamese by default with an English switch. Every page is built
+//! from the same view models as the API (`crate::load`).
+
+mod agencies;
+mod programs;
+mod search;
+
+use axum::Router;
+use axum::extract::{FromRequestParts, Query};
+use axum::http::request::Parts;
+use axum::routing::get;
+use maud::{DOCTYPE, Markup, html};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::i18n::Lang;
+use crate::model::{AgencyCell, AgencyRef, TimeFrameView};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(programs::list))
+        .route("/programs/{id}", get(programs::detail))
+        .route("/programs/{id}/tasks/{code}", get(programs::task))
+        .route("/agencies", get(agencies::list))
+        .route("/agencies/{code}", get(agencies::detail))
+        .route("/search", get(search::page))
+}
+
+/// The page's language and path, taken from `?lang=`, the `lang` cookie and the URI.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub lang: Lang,
+    pub path: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct LangQuery {
+    lang: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Page {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let query = Query::<LangQuery>::try_from_uri(&parts.uri).ok().and_then(|q| q.0.lang);
+        Ok(Page {
+            lang: Lang::from_request(query.as_deref(), &parts.headers),
+            path: parts.uri.path().to_owned(),
+        })
+    }
+}
+
+impl Page {
+    pub fn t<'a>(&self, vi: &'a str, en: &'a str) -> &'a str {
+        self.lang.pick(vi, en)
+    }
+
+    /// The whole HTML document around a page's body.
+    pub fn render(&self, title: &str, body: Markup) -> Markup {
+        let other = match self.lang {
+            Lang::Vi => ("en", "English"),
+            Lang::En => ("vi", "Tiếng Việt"),
+        };
+        html! {
+            (DOCTYPE)
+            html lang=(self.lang.code()) {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    title { (title) " — Đồng Bộ" }
+                    link rel="stylesheet" href="/assets/style.css";
+                }
+                body {
+                    header.site {
+                        a.brand href="/" { "Đồng Bộ" }
+                        nav {
+                            a href="/" { (self.t("Chương trình", "Programs")) }
+                            a href="/agencies" { (self.t("Cơ quan", "Agencies")) }
+                        }
+                        form.search action="/search" method="get" role="search" {
+                            input type="search" name="q" placeholder=(self.t("Tìm nhiệm vụ…", "Search tasks…"))
+                                aria-label=(self.t("Tìm nhiệm vụ", "Search tasks"));
+                            button type="submit" { (self.t("Tìm", "Search")) }
+                        }
+                        a.lang-switch id="lang-switch" href={ (self.path) "?lang=" (other.0) } hreflang=(other.0) { (other.1) }
+                    }
+                    main { (body) }
+                    footer.site { (self.t("Đồng Bộ — thực hiện đồng bộ các chương trình hành động", "Đồng Bộ — carrying out action programs in unison")) }
+                }
+            }
+        }
+    }
+
+    pub fn agency_name<'a>(&self, agency: &'a AgencyRef) -> &'a str {
+        self.lang.pick(&agency.name_vi, &agency.name_en)
+    }
+
+    /// A cell of agencies: each resolved agency as a link, sets by name, unresolved text flagged.
+    pub fn agency_cell(&self, cell: &AgencyCell) -> Markup {
+        html! {
+            @if cell.agencies.is_empty() && cell.sets.is_empty() && cell.unresolved.is_empty() {
+                span.muted { "—" }
+            }
+            ul.agencies {
+                @for agency in &cell.agencies {
+                    li {
+                        a href={ "/agencies/" (agency.code) } { (self.agency_name(agency)) }
+                        @if let Some(ended) = agency.ended_on {
+                            " " span.ended title=(self.t("Cơ quan đã kết thúc", "Agency has ended")) {
+                                "(" (self.t("đến", "until")) " " (self.lang.short_date(ended))
+                                @for s in &agency.successors {
+                                    " → " a href={ "/agencies/" (s.code) } { (self.lang.pick(&s.name_vi, &s.name_en)) }
+                                }
+                                ")"
+                            }
+                        }
+                    }
+                }
+                @for set in &cell.sets {
+                    li.set {
+                        (self.lang.pick(&set.name_vi, &set.name_en))
+                        @if set.open { " " span.badge { (self.t("cần chọn", "to choose")) } }
+                    }
+                }
+                @for fragment in &cell.unresolved {
+                    li.unresolved title=(self.t("Chưa xác định được cơ quan", "Agency not recognised")) { (fragment) " ⚠" }
+                }
+            }
+        }
+    }
+
+    pub fn time_frame(&self, tf: &TimeFrameView) -> Markup {
+        html! {
+            span.time-frame { (tf.text) }
+            @if let Some(due) = tf.due {
+                br; small.muted { (self.t("hạn", "due")) " " (self.lang.short_date(due)) }
+            } @else if tf.kind == "annual" || tf.kind == "from_year" {
+                br; small.muted { (self.t("hằng năm", "every year")) }
+            } @else if tf.kind == "ongoing" {
+                br; small.muted { (self.t("thường xuyên", "ongoing")) }
+            } @else if tf.kind == "unparsed" {
+                " " span.unresolved title=(self.t("Chưa hiểu được thời gian", "Time frame not understood")) { "⚠" }
+            }
+        }
+    }
+}

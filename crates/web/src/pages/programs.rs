@@ -1,0 +1,126 @@
+//! Pages for programs: the list, one program by group, one task.
+
+use axum::extract::{Path, State};
+use maud::{Markup, html};
+
+use super::Page;
+use crate::error::Result;
+use crate::model::TaskView;
+use crate::{AppState, load};
+
+pub async fn list(page: Page, State(state): State<AppState>) -> Result<Markup> {
+    let programs = load::program_list(&state.db).await?;
+    let title = page.t("Chương trình hành động", "Action programs");
+    Ok(page.render(
+        title,
+        html! {
+            h1 { (title) }
+            table.programs {
+                thead { tr {
+                    th { (page.t("Số, ký hiệu", "Number")) }
+                    th { (page.t("Tên", "Title")) }
+                    th { (page.t("Ngày ban hành", "Issued")) }
+                    th.num { (page.t("Nhiệm vụ", "Tasks")) }
+                } }
+                tbody {
+                    @for p in &programs {
+                        tr {
+                            td { a href={ "/programs/" (p.id) } { (p.number.as_deref().unwrap_or("—")) } }
+                            td { a href={ "/programs/" (p.id) } { (p.title) } }
+                            td { @if let Some(d) = p.issued_on { (page.lang.short_date(d)) } }
+                            td.num { (p.task_count) }
+                        }
+                    }
+                }
+            }
+            @if programs.is_empty() { p.muted { (page.t("Chưa có chương trình nào.", "No programs yet.")) } }
+        },
+    ))
+}
+
+pub async fn detail(page: Page, State(state): State<AppState>, Path(id): Path<i64>) -> Result<Markup> {
+    let program = load::program_detail(&state.db, &state.directory, id).await?;
+    let heading = program.number.clone().unwrap_or_else(|| program.title.clone());
+    Ok(page.render(
+        &heading,
+        html! {
+            p.kicker { (page.t("Chương trình hành động", "Action program")) }
+            h1 { (program.number.as_deref().unwrap_or("")) }
+            p.title { (program.title) }
+            dl.meta {
+                @if let Some(d) = program.issued_on { dt { (page.t("Ngày ban hành", "Issued on")) } dd { (page.lang.date(d)) } }
+                @if let Some(issuer) = &program.issuer {
+                    dt { (page.t("Cơ quan ban hành", "Issued by")) }
+                    dd { a href={ "/agencies/" (issuer.code) } { (page.agency_name(issuer)) } }
+                }
+                @if let Some(signer) = &program.signer { dt { (page.t("Người ký", "Signed by")) } dd { (signer) } }
+                @if !program.implements.is_empty() {
+                    dt { (page.t("Thực hiện", "Implements")) } dd { (program.implements.join(", ")) }
+                }
+                dt { (page.t("Số nhiệm vụ", "Tasks")) }
+                dd { (program.groups.iter().map(|g| g.tasks.len()).sum::<usize>()) " / " (program.groups.len()) " " (page.t("nhóm", "groups")) }
+            }
+            @for group in &program.groups {
+                section.group id={ "group-" (group.code) } {
+                    h2 { (group.code) ". " (group.title) }
+                    (task_table(&page, &group.tasks))
+                }
+            }
+        },
+    ))
+}
+
+pub fn task_table(page: &Page, tasks: &[TaskView]) -> Markup {
+    html! {
+        table.tasks {
+            thead { tr {
+                th { (page.t("STT", "No.")) }
+                th { (page.t("Tên nhiệm vụ", "Task")) }
+                th { (page.t("Cơ quan chủ trì", "Lead agency")) }
+                th { (page.t("Cơ quan phối hợp", "Coordinating agencies")) }
+                th { (page.t("Thời gian thực hiện", "Time frame")) }
+            } }
+            tbody {
+                @for task in tasks {
+                    tr id={ "task-" (task.code) } {
+                        td.code { a href={ "/programs/" (task.program_id) "/tasks/" (task.code) } { (task.code) } }
+                        td {
+                            a href={ "/programs/" (task.program_id) "/tasks/" (task.code) } { (task.title) }
+                            @if task.draft { " " span.badge { (page.t("bản nháp", "draft")) } }
+                        }
+                        td { (page.agency_cell(&task.lead)) }
+                        td { (page.agency_cell(&task.coordinating)) }
+                        td { (page.time_frame(&task.time_frame)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub async fn task(
+    page: Page,
+    State(state): State<AppState>,
+    Path((id, code)): Path<(i64, String)>,
+) -> Result<Markup> {
+    let task = load::task(&state.db, &state.directory, id, &code).await?;
+    let program = load::program_detail(&state.db, &state.directory, id).await?;
+    Ok(page.render(
+        &format!("{} {}", page.t("Nhiệm vụ", "Task"), task.code),
+        html! {
+            p.kicker {
+                a href={ "/programs/" (id) } { (program.number.as_deref().unwrap_or(&program.title)) }
+                " › " (page.t("Nhiệm vụ", "Task")) " " (task.code)
+            }
+            h1 { (task.code) ". " (task.title) }
+            @if task.draft { p.badge { (page.t("Bản nháp cần rà soát", "Draft awaiting review")) } }
+            dl.meta {
+                dt { (page.t("Cơ quan chủ trì", "Lead agency")) } dd { (page.agency_cell(&task.lead)) }
+                dt { (page.t("Cơ quan phối hợp", "Coordinating agencies")) } dd { (page.agency_cell(&task.coordinating)) }
+                dt { (page.t("Thời gian thực hiện", "Time frame")) } dd { (page.time_frame(&task.time_frame)) }
+                @if let Some(output) = &task.expected_output { dt { (page.t("Kết quả / Sản phẩm", "Expected output")) } dd { (output) } }
+                @if let Some(lang) = &task.language { dt { (page.t("Ngôn ngữ", "Language")) } dd { (lang) } }
+            }
+        },
+    ))
+}

@@ -1,0 +1,214 @@
+//! The services tests need, installed from Debian's packages and started on loopback when
+//! missing: a throwaway PostgreSQL cluster, and Chromium with ChromeDriver.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::{Context, Result, bail};
+
+use crate::{in_ci, run};
+
+/// A PostgreSQL cluster in a temporary directory, stopped and removed on drop.
+#[derive(Debug)]
+pub struct Postgres {
+    url: String,
+    bin: PathBuf,
+    dir: PathBuf,
+    as_postgres_user: bool,
+    external: bool,
+}
+
+impl Postgres {
+    /// Uses `DONGBO_TEST_POSTGRES_URL` when set; otherwise installs PostgreSQL if needed and
+    /// starts a cluster. Returns `None` (after a loud message) only outside CI.
+    pub fn start_or_skip() -> Result<Option<Self>> {
+        if let Ok(url) = std::env::var("DONGBO_TEST_POSTGRES_URL") {
+            return Ok(Some(Self {
+                url,
+                bin: PathBuf::new(),
+                dir: PathBuf::new(),
+                as_postgres_user: false,
+                external: true,
+            }));
+        }
+        match Self::start() {
+            Ok(pg) => Ok(Some(pg)),
+            Err(error) if !in_ci() => {
+                eprintln!(
+                    "\n!!!!!!!!\n!!! PostgreSQL could not be started ({error:#}).\n!!! Tests will SKIP their PostgreSQL half. Under CI=true this is an error.\n!!!!!!!!\n"
+                );
+                Ok(None)
+            }
+            Err(error) => Err(error.context("PostgreSQL is needed by the tests")),
+        }
+    }
+
+    fn start() -> Result<Self> {
+        let bin = match find_postgres_bin() {
+            Some(bin) => bin,
+            None => {
+                apt_install(&["postgresql"])?;
+                find_postgres_bin().context("PostgreSQL installed but initdb not found")?
+            }
+        };
+        let as_postgres_user = is_root();
+        let dir = std::env::temp_dir().join(format!("dongbo-pg-{}", std::process::id()));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).ok();
+        }
+        std::fs::create_dir_all(&dir)?;
+        if as_postgres_user {
+            // PostgreSQL refuses to run as root: the cluster belongs to the `postgres` user.
+            run(Command::new("chown").args(["-R", "postgres:postgres"]).arg(&dir))?;
+        }
+        let port = free_port()?;
+        let data = dir.join("data");
+        let pg = Self {
+            url: format!("postgres://postgres@127.0.0.1:{port}/postgres"),
+            bin,
+            dir: dir.clone(),
+            as_postgres_user,
+            external: false,
+        };
+        run(pg
+            .command("initdb")
+            .args(["-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-locale", "-D"])
+            .arg(&data)
+            .stdout(std::process::Stdio::null()))
+        .context("initdb failed")?;
+        // fsync off: the cluster is thrown away after the run, so durability buys nothing here.
+        let options = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
+            dir.display()
+        );
+        run(pg
+            .command("pg_ctl")
+            .args(["-w", "-t", "60", "-D"])
+            .arg(&data)
+            .args(["-o", &options, "-l"])
+            .arg(dir.join("server.log"))
+            .arg("start"))
+        .context("pg_ctl start failed")?;
+        eprintln!("xtask: PostgreSQL started at {}", pg.url);
+        Ok(pg)
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    fn command(&self, program: &str) -> Command {
+        let program = self.bin.join(program);
+        if self.as_postgres_user {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(program);
+            c
+        } else {
+            Command::new(program)
+        }
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        if self.external {
+            return;
+        }
+        let _ = self
+            .command("pg_ctl")
+            .args(["-m", "immediate", "-D"])
+            .arg(self.dir.join("data"))
+            .arg("stop")
+            .stdout(std::process::Stdio::null())
+            .status();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn find_postgres_bin() -> Option<PathBuf> {
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|entry| {
+            let entry = entry.ok()?;
+            let version = entry.file_name().to_str()?.parse().ok()?;
+            let bin = entry.path().join("bin");
+            bin.join("initdb").exists().then_some((version, bin))
+        })
+        .collect();
+    versions.sort();
+    versions.pop().map(|(_, bin)| bin)
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Chromium and ChromeDriver as Debian installs them.
+#[derive(Debug)]
+pub struct Browser {
+    pub chromium: PathBuf,
+    pub chromedriver: PathBuf,
+}
+
+pub fn ensure_browser() -> Result<Option<Browser>> {
+    let browser = Browser {
+        chromium: PathBuf::from("/usr/bin/chromium"),
+        chromedriver: PathBuf::from("/usr/bin/chromedriver"),
+    };
+    if browser.chromium.exists() && browser.chromedriver.exists() {
+        return Ok(Some(browser));
+    }
+    match apt_install(&["chromium", "chromium-driver"]) {
+        Ok(()) if browser.chromium.exists() && browser.chromedriver.exists() => Ok(Some(browser)),
+        outcome => {
+            let why = match outcome {
+                Err(error) => format!("{error:#}"),
+                Ok(()) => "installed, but /usr/bin/chromium or /usr/bin/chromedriver is missing".into(),
+            };
+            if in_ci() {
+                bail!("Chromium and ChromeDriver are needed by the browser tests: {why}");
+            }
+            eprintln!(
+                "\n!!!!!!!!\n!!! Chromium/ChromeDriver unavailable ({why}).\n!!! Browser tests will SKIP. Under CI=true this is an error.\n!!!!!!!!\n"
+            );
+            Ok(None)
+        }
+    }
+}
+
+static APT_UPDATED: AtomicBool = AtomicBool::new(false);
+
+fn apt_install(packages: &[&str]) -> Result<()> {
+    if !is_root() {
+        bail!("{} missing and not root, so cannot apt-get install it", packages.join(", "));
+    }
+    eprintln!("xtask: installing {} from Debian", packages.join(", "));
+    if !APT_UPDATED.swap(true, Ordering::SeqCst) {
+        run(Command::new("apt-get").args(["update", "-qq"]))?;
+    }
+    run(Command::new("apt-get")
+        .args(["install", "-y", "-qq", "--no-install-recommends"])
+        .args(packages)
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+pub fn have_nextest() -> bool {
+    Command::new("cargo")
+        .args(["nextest", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// The workspace's root folder, for commands that read files relative to it.
+pub fn workspace_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask sits in the workspace")
+}
