@@ -1,0 +1,175 @@
+//! The `dongbo` binary as a user runs it: import, re-import, diffs, bad files, export round
+//! trips and `serve`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const SEED_47: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/programs/47-NQ-CP.txt");
+
+fn dongbo(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dongbo"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .env_remove("DONGBO_DATABASE_URL")
+        .env("DONGBO_LOG", "warn")
+        .output()
+        .expect("run dongbo")
+}
+
+fn ok(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "dongbo failed: {}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn dry_run_json(data_dir: &Path, file: &Path) -> serde_json::Value {
+    let out = ok(&dongbo(data_dir, &["import", file.to_str().unwrap(), "--dry-run", "--json"]));
+    serde_json::from_str(&out).expect("JSON on stdout")
+}
+
+const SMALL_PLAN: &str = "\
+# Kế hoạch số 12/KH-UBND
+
+| STT | Tên nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian thực hiện |
+|---|---|---|---|---|
+| I | Tuyên truyền | | | |
+| 1 | Phổ biến Nghị quyết 47/NQ-CP | Bộ Văn hóa, Thể thao và Du lịch | Bộ Ngoại giao | 2025 |
+| 2 | Tổ chức hội nghị thông tin đối ngoại | Bộ Ngoại giao | các bộ, ngành, địa phương | Hằng năm |
+";
+
+#[test]
+fn dry_run_json_prints_the_contract_and_stores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let json = dry_run_json(&data, Path::new(SEED_47));
+    assert_eq!(json["document"]["number"], "47/NQ-CP");
+    assert_eq!(json["document"]["kind"], "resolution");
+    assert_eq!(json["document"]["issued_on"], "2024-04-15");
+    assert_eq!(json["document"]["issuer"], "CP");
+    let counts: Vec<u64> = json["groups"].as_array().unwrap().iter().map(|g| g["task_count"].as_u64().unwrap()).collect();
+    assert_eq!(counts, [2, 13, 21, 5, 15]);
+    let tasks = json["tasks"].as_array().unwrap();
+    assert_eq!(tasks.len(), 56);
+    let task = |code: &str| tasks.iter().find(|t| t["code"] == code).unwrap_or_else(|| panic!("task {code}"));
+    assert_eq!(task("1.1")["time_frame"]["text"], "2024");
+    assert_eq!(task("1.1")["coordinating"]["text"], "");
+    assert_eq!(task("5.2")["time_frame"]["due"], "2030-12-31");
+    assert_eq!(task("3.21")["group"], "3");
+    for t in tasks {
+        assert_eq!(t["lead"]["unresolved"], serde_json::json!([]), "task {}", t["code"]);
+        assert_eq!(t["coordinating"]["unresolved"], serde_json::json!([]), "task {}", t["code"]);
+        assert_ne!(t["time_frame"]["kind"], "unparsed", "task {}", t["code"]);
+    }
+    assert!(!data.exists(), "a dry run creates no data folder");
+}
+
+#[test]
+fn importing_the_same_file_twice_changes_nothing_and_a_changed_file_shows_its_diff() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let plan = dir.path().join("ke-hoach.md");
+    std::fs::write(&plan, SMALL_PLAN).unwrap();
+
+    let first = ok(&dongbo(&data, &["import", plan.to_str().unwrap()]));
+    assert!(first.starts_with("imported"), "{first}");
+    let second = ok(&dongbo(&data, &["import", plan.to_str().unwrap()]));
+    assert!(second.starts_with("unchanged"), "{second}");
+
+    std::fs::write(&plan, SMALL_PLAN.replace("Tổ chức hội nghị", "Tổ chức diễn đàn")).unwrap();
+    let third = ok(&dongbo(&data, &["import", plan.to_str().unwrap()]));
+    assert!(third.contains("changes to program"), "{third}");
+    assert!(third.contains("Tổ chức diễn đàn thông tin đối ngoại"), "{third}");
+
+    let exported = ok(&dongbo(&data, &["export", "12/KH-UBND", "--format", "md"]));
+    assert!(exported.contains("Tổ chức diễn đàn thông tin đối ngoại"));
+    assert!(!exported.contains("Tổ chức hội nghị"));
+}
+
+#[test]
+fn a_bad_file_names_the_row_and_column_and_stores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "STT,Tên nhiệm vụ,Cơ quan chủ trì,Cơ quan phối hợp,Thời gian thực hiện\n1,Nhóm một,,,\n1.1,,Bộ Ngoại giao,,2025\n",
+    )
+    .unwrap();
+    let output = dongbo(&data, &["import", bad.to_str().unwrap()]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("bad.csv"), "{stderr}");
+    assert!(stderr.contains("row 3"), "{stderr}");
+    assert!(stderr.contains("nothing was stored"), "{stderr}");
+    assert!(!data.exists(), "a failed import creates nothing");
+}
+
+#[test]
+fn exporting_47_to_markdown_csv_and_xlsx_and_importing_again_gives_the_same_tasks() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let original = dry_run_json(&data, Path::new(SEED_47));
+    for format in ["md", "csv", "xlsx"] {
+        let file: PathBuf = dir.path().join(format!("47.{format}"));
+        ok(&dongbo(&data, &["export", "47/NQ-CP", "--format", format, "--output", file.to_str().unwrap()]));
+        let again = dry_run_json(&data, &file);
+        assert_eq!(again["tasks"], original["tasks"], "tasks after a {format} round trip");
+        assert_eq!(again["groups"], original["groups"], "groups after a {format} round trip");
+        assert_eq!(again["document"]["number"], "47/NQ-CP");
+    }
+}
+
+#[test]
+fn serve_creates_the_data_folder_and_answers_healthz() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dongbo"))
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .env_remove("DONGBO_DATABASE_URL")
+        .spawn()
+        .unwrap();
+    let mut answer = String::new();
+    for _ in 0..600 {
+        if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            stream.write_all(b"GET /api/v1/programs HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+            stream.read_to_string(&mut answer).unwrap();
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("47/NQ-CP"), "bundled program loaded on first run");
+    assert!(data.join("dongbo.db").exists());
+}
+
+#[test]
+fn cli_imports_into_postgresql_when_given_a_database_url() {
+    let Some(url) = dongbo_testkit::postgres_database_url() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("ke-hoach.md");
+    std::fs::write(&plan, SMALL_PLAN).unwrap();
+    let run = |args: &[&str]| {
+        ok(&Command::new(env!("CARGO_BIN_EXE_dongbo"))
+            .arg("--data-dir")
+            .arg(dir.path().join("unused"))
+            .args(["--database-url", &url])
+            .args(args)
+            .env("DONGBO_LOG", "warn")
+            .output()
+            .unwrap())
+    };
+    assert!(run(&["import", plan.to_str().unwrap()]).starts_with("imported"));
+    assert!(run(&["import", plan.to_str().unwrap()]).starts_with("unchanged"));
+    assert!(!dir.path().join("unused").exists(), "no SQLite folder when PostgreSQL is used");
+}
