@@ -1,2 +1,286 @@
-//! placeholder
+//! Persistence of Đồng Bộ on SQLite (the default, a file under `./dongbo-data/`) and
+//! PostgreSQL (shared deployments), behind domain-shaped functions: [`directory`], [`programs`],
+//! [`tasks`].
+//!
+//! # SQL conventions
+//!
+//! - **One code path for both backends.** Every query runs through sqlx's `Any` driver on an
+//!   [`sqlx::AnyPool`], as a runtime query (`sqlx::query`, never the `query!` macros, so the
+//!   build needs no database). Placeholders are `$1`, `$2`…, which SQLite accepts as well as
+//!   PostgreSQL. SQL that is the same on both is the rule; the only per-backend texts are the
+//!   migrations and the statement that opens a write transaction.
+//! - **Types the `Any` driver carries alike on both**: text, 64-bit integers, NULL. Dates are
+//!   ISO-8601 `TEXT` (`2024-04-15`; they sort as text), timestamps RFC 3339 `TEXT` in UTC,
+//!   booleans `0`/`1` integers (`Any` refuses to decode SQLite's integers as `bool`), ids
+//!   `INTEGER` rowids on SQLite and `BIGINT` identities on PostgreSQL, lists that are never
+//!   queried by element (a document's `implements`, a program's warnings) JSON `TEXT`. Enums are
+//!   stored by their serde (snake_case) names.
+//! - **Ordering** is by integer `position` columns, never by text: PostgreSQL's collation
+//!   differs from SQLite's byte order. Text ordering, where wanted, is done in Rust.
+//! - **Migrations** live in `migrations/sqlite/` and `migrations/postgres/`, embedded with
+//!   `sqlx::migrate!`; the two sets create the same tables and columns (a test checks).
+//! - **Transactions.** Every write that touches more than one row runs in one transaction,
+//!   all-or-nothing. On SQLite a write transaction starts with `BEGIN IMMEDIATE`, taking the
+//!   write lock at once: a deferred transaction that reads first and then writes can fail with
+//!   `SQLITE_BUSY` when another connection wrote in between, and `busy_timeout` does not help
+//!   there. PostgreSQL uses ordinary `BEGIN` (read committed; uniqueness is enforced by
+//!   constraints, so a racing duplicate import fails instead of duplicating).
+//! - **SQLite durability.** WAL journal, `synchronous=FULL`, `foreign_keys=ON`,
+//!   `busy_timeout=5000`. Under WAL, `synchronous=NORMAL` keeps the database consistent but a
+//!   commit acknowledged just before a power loss can be rolled back; FULL syncs the WAL on every
+//!   commit, which is what "an acknowledged write survives a crash" needs. Imports are rare and
+//!   large, so the cost (one fsync per transaction) does not matter.
+//! - **Errors**: one [`StoreError`]; each carries what was being done. Bad stored data gives
+//!   [`StoreError::Corrupt`], never a panic.
 #![forbid(unsafe_code)]
+
+pub mod diff;
+pub mod directory;
+pub mod programs;
+pub mod tasks;
+
+mod codec;
+
+use std::path::Path;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, ConnectOptions, Executor};
+
+pub use diff::{FieldChange, GroupChange, ProgramDiff, TaskChange};
+pub use programs::{ProgramSummary, SaveOutcome, SourceInfo, StoredProgram};
+pub use tasks::{NamedTask, Role, TaskRef};
+
+/// What went wrong in the store, with what was being done.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database URL «{0}»: expected sqlite://PATH or postgres://…")]
+    UnsupportedUrl(String),
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{context}: {source}")]
+    Database {
+        context: String,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("migrating the {backend} database: {source}")]
+    Migrate {
+        backend: Backend,
+        #[source]
+        source: sqlx::migrate::MigrateError,
+    },
+    /// Stored data that does not make sense (an unknown enum name, a bad date…).
+    #[error("{context}: stored data is not valid: {message}")]
+    Corrupt { context: String, message: String },
+}
+
+impl StoreError {
+    /// Whether the database refused the write because of a unique constraint (a task code
+    /// twice in one program, a document number taken): the caller's data, not the system.
+    pub fn is_unique_violation(&self) -> bool {
+        match self {
+            StoreError::Database {
+                source: sqlx::Error::Database(e),
+                ..
+            } => e.is_unique_violation(),
+            _ => false,
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Attaches "what was being done" to sqlx errors.
+pub(crate) trait Context<T> {
+    fn context(self, context: impl FnOnce() -> String) -> Result<T>;
+}
+
+impl<T> Context<T> for std::result::Result<T, sqlx::Error> {
+    fn context(self, context: impl FnOnce() -> String) -> Result<T> {
+        self.map_err(|source| StoreError::Database {
+            context: context(),
+            source,
+        })
+    }
+}
+
+/// Which database a [`Db`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        }
+    }
+}
+
+impl std::fmt::Display for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A connection pool to the store. Cheap to clone (the pool is shared).
+#[derive(Debug, Clone)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Set on every SQLite connection (see the module documentation for why).
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; \
+     PRAGMA synchronous = FULL; \
+     PRAGMA foreign_keys = ON; \
+     PRAGMA busy_timeout = 5000;";
+
+impl Db {
+    /// Connects to `sqlite://PATH` (creating the file and its folders when missing) or
+    /// `postgres://…` / `postgresql://…`.
+    pub async fn connect(url: &str) -> Result<Db> {
+        sqlx::any::install_default_drivers();
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            Self::connect_sqlite(url, path).await
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Self::connect_postgres(url).await
+        } else {
+            Err(StoreError::UnsupportedUrl(url.to_owned()))
+        }
+    }
+
+    async fn connect_sqlite(url: &str, path: &str) -> Result<Db> {
+        let path = path.split('?').next().unwrap_or_default();
+        if path.is_empty() || path.starts_with(":memory:") {
+            // An in-memory database would vanish with its connection: not a store.
+            return Err(StoreError::UnsupportedUrl(url.to_owned()));
+        }
+        let path = std::path::absolute(path).map_err(|source| StoreError::Io {
+            context: format!("resolving the database path {path}"),
+            source,
+        })?;
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| StoreError::Io {
+                context: format!("creating the database folder {}", parent.display()),
+                source,
+            })?;
+        }
+        // Let sqlx write the URL the Any driver will parse back (it percent-encodes the path).
+        let any_url = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .to_url_lossy();
+        let options =
+            AnyConnectOptions::from_url(&any_url).context(|| format!("reading the URL {url}"))?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    conn.execute(SQLITE_PRAGMAS).await?;
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .context(|| format!("opening the SQLite database {}", path.display()))?;
+        tracing::debug!(db.path = %path.display(), "SQLite database open");
+        Ok(Db {
+            pool,
+            backend: Backend::Sqlite,
+        })
+    }
+
+    async fn connect_postgres(url: &str) -> Result<Db> {
+        let options = url
+            .parse::<AnyConnectOptions>()
+            .context(|| "reading the PostgreSQL URL".to_owned())?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await
+            // The URL may hold a password: name the backend, not the URL.
+            .context(|| "connecting to PostgreSQL".to_owned())?;
+        Ok(Db {
+            pool,
+            backend: Backend::Postgres,
+        })
+    }
+
+    /// `sqlite://DATA_DIR/dongbo.db`, the default database inside the data folder.
+    pub fn default_url(data_dir: &Path) -> String {
+        format!("sqlite://{}", data_dir.join("dongbo.db").display())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The pool, for crates that add their own tables (through this crate's migrations).
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Runs the pending migrations of this backend.
+    pub async fn migrate(&self) -> Result<()> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATOR,
+            Backend::Postgres => &POSTGRES_MIGRATOR,
+        };
+        migrator
+            .run(&self.pool)
+            .await
+            .map_err(|source| StoreError::Migrate {
+                backend: self.backend,
+                source,
+            })
+    }
+
+    /// Closes every connection (waiting for the ones in use to be returned).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Starts a write transaction: `BEGIN IMMEDIATE` on SQLite, `BEGIN` on PostgreSQL.
+    pub(crate) async fn begin_write(
+        &self,
+        doing: &str,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        };
+        tx.context(|| format!("starting a transaction for {doing}"))
+    }
+
+    /// A read-only transaction for a group of reads that must see one state of the data (a
+    /// program and its tasks, never half of a re-import): SQLite's deferred `BEGIN` reads one
+    /// WAL snapshot; PostgreSQL needs `REPEATABLE READ` for that. Dropped, it rolls back.
+    pub(crate) async fn read(&self, doing: &str) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin().await,
+            Backend::Postgres => {
+                self.pool
+                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await
+            }
+        };
+        tx.context(|| format!("starting a read for {doing}"))
+    }
+}
