@@ -31,6 +31,8 @@ pub fn router() -> Router<AppState> {
 pub struct Page {
     pub lang: Lang,
     pub path: String,
+    /// The query string without `lang`, kept by the language switch (a search stays a search).
+    pub other_query: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -43,9 +45,18 @@ impl<S: Send + Sync> FromRequestParts<S> for Page {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let query = Query::<LangQuery>::try_from_uri(&parts.uri).ok().and_then(|q| q.0.lang);
+        let other_query = parts
+            .uri
+            .query()
+            .unwrap_or("")
+            .split('&')
+            .filter(|pair| !pair.is_empty() && !pair.starts_with("lang="))
+            .collect::<Vec<_>>()
+            .join("&");
         Ok(Page {
             lang: Lang::from_request(query.as_deref(), &parts.headers),
             path: parts.uri.path().to_owned(),
+            other_query,
         })
     }
 }
@@ -60,6 +71,11 @@ impl Page {
         let other = match self.lang {
             Lang::Vi => ("en", "English"),
             Lang::En => ("vi", "Tiếng Việt"),
+        };
+        let switch_href = if self.other_query.is_empty() {
+            format!("{}?lang={}", self.path, other.0)
+        } else {
+            format!("{}?{}&lang={}", self.path, self.other_query, other.0)
         };
         html! {
             (DOCTYPE)
@@ -82,7 +98,7 @@ impl Page {
                                 aria-label=(self.t("Tìm nhiệm vụ", "Search tasks"));
                             button type="submit" { (self.t("Tìm", "Search")) }
                         }
-                        a.lang-switch id="lang-switch" href={ (self.path) "?lang=" (other.0) } hreflang=(other.0) { (other.1) }
+                        a.lang-switch id="lang-switch" href=(switch_href) hreflang=(other.0) { (other.1) }
                     }
                     main { (body) }
                     footer.site { (self.t("Đồng Bộ — thực hiện đồng bộ các chương trình hành động", "Đồng Bộ — carrying out action programs in unison")) }
