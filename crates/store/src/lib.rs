@@ -45,7 +45,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, ConnectOptions, Executor};
+use sqlx::{AnyPool, ConnectOptions, Connection, Executor};
 
 pub use diff::{FieldChange, GroupChange, ProgramDiff, TaskChange};
 pub use programs::{ProgramSummary, SaveOutcome, SourceInfo, StoredProgram};
@@ -210,13 +210,23 @@ impl Db {
         let options = url
             .parse::<AnyConnectOptions>()
             .context(|| "reading the PostgreSQL URL".to_owned())?;
+        // The URL may hold a password: errors name the backend, never the URL.
+        let context = || "connecting to PostgreSQL".to_owned();
+        // One plain attempt first: a pool retries a refused connection until its acquire
+        // timeout, and a command line pointed at a server that is down should say so at once.
+        options
+            .connect()
+            .await
+            .context(context)?
+            .close()
+            .await
+            .context(context)?;
         let pool = AnyPoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options)
             .await
-            // The URL may hold a password: name the backend, not the URL.
-            .context(|| "connecting to PostgreSQL".to_owned())?;
+            .context(context)?;
         Ok(Db {
             pool,
             backend: Backend::Postgres,
