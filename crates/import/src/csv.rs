@@ -1,0 +1,69 @@
+//! CSV, as Excel and LibreOffice save it: comma-, semicolon- or tab-separated (Excel in a
+//! Vietnamese or European locale writes ";"), quoted fields may hold the separator and line
+//! breaks. The separator is the one under which a recognisable header row has the most
+//! columns. Rows are named by their line ("row 7", as a spreadsheet numbers them) and columns
+//! by letter. Rows before the header carry the metadata ("Số,47/NQ-CP").
+
+use dongbo_domain::{Directory, ImportedProgram};
+
+use crate::ImportError;
+use crate::table::{Block, Cell, ColumnNames, Header, Row, Table, import_blocks};
+
+pub(crate) fn import(
+    text: &str,
+    file: &str,
+    directory: &Directory,
+) -> Result<ImportedProgram, ImportError> {
+    let mut best: Option<(usize, Table)> = None;
+    for delimiter in [b',', b';', b'\t'] {
+        let table = read(text, delimiter, file)?;
+        let width = table
+            .rows
+            .iter()
+            .enumerate()
+            .find_map(|(i, row)| Header::recognise(row, i))
+            .map_or(0, |header| header.width());
+        if best
+            .as_ref()
+            .is_none_or(|(best_width, _)| width > *best_width)
+        {
+            best = Some((width, table));
+        }
+    }
+    let table = best.map(|(_, table)| table).unwrap_or_else(|| Table {
+        rows: Vec::new(),
+        columns: ColumnNames::Letters,
+        lines: Vec::new(),
+    });
+    import_blocks(&[Block::Table(table)], file, directory)
+}
+
+fn read(text: &str, delimiter: u8, file: &str) -> Result<Table, ImportError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| ImportError::Invalid {
+            file: file.to_owned(),
+            location: e
+                .position()
+                .map_or_else(|| "somewhere".to_owned(), |p| format!("row {}", p.line())),
+            message: format!("not readable as CSV: {e}"),
+        })?;
+        let line = record
+            .position()
+            .map_or(rows.len() as u64 + 1, |p| p.line());
+        rows.push(Row {
+            cells: record.iter().map(Cell::new).collect(),
+            label: format!("row {line}"),
+        });
+    }
+    Ok(Table {
+        rows,
+        columns: ColumnNames::Letters,
+        lines: Vec::new(),
+    })
+}
