@@ -169,7 +169,7 @@ pub(crate) fn import(
         ));
         last_code = Some(code);
         at = next;
-        if ended_by_time && !lines.get(at).is_some_and(|(_, l)| row_code(l).is_some()) {
+        if ended_by_time && lines.get(at).is_none_or(|(_, l)| row_code(l).is_none()) {
             break;
         }
     }
