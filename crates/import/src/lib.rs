@@ -158,6 +158,17 @@ pub fn import(
         Format::Auto => detect_format(bytes, file_name),
         other => other,
     };
+    // Word 97 and Excel 97 files are compound documents, not OOXML zips: say so rather than
+    // calling them damaged or not UTF-8.
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(ImportError::InvalidFile {
+            file: file_name.to_owned(),
+            format: "XLSX or DOCX",
+            message: "this is an old binary Excel (.xls) or Word (.doc) file; save it as .xlsx \
+                      or .docx and import that"
+                .to_owned(),
+        });
+    }
     let program = match format {
         Format::Auto | Format::FlatText => {
             flat_text::import(&decode_text(bytes, file_name)?, file_name, directory)?

@@ -124,6 +124,19 @@ fn flat_text_without_an_appendix_table_says_what_it_expected() {
 }
 
 #[test]
+fn an_old_binary_excel_file_is_told_to_be_saved_as_xlsx() {
+    let mut bytes = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    bytes.resize(512, 0);
+    let message = error(&bytes, "ke-hoach.xls", Format::Auto).to_string();
+    assert!(
+        message.starts_with(
+            "ke-hoach.xls: not a valid XLSX or DOCX file: this is an old binary Excel (.xls)"
+        ),
+        "{message}"
+    );
+}
+
+#[test]
 fn unknown_format_names_are_refused() {
     assert!("pdf".parse::<Format>().is_err());
     assert_eq!("md".parse::<Format>().unwrap(), Format::Markdown);
