@@ -16,22 +16,36 @@ use crate::services::workspace_root;
 
 pub fn run_all(_args: &[String]) -> Result<()> {
     let root = workspace_root();
-    run_command(Command::new("cargo")
-        .current_dir(root)
-        .args(["bench", "--locked", "-p", "dongbo-import", "--bench", "import"]))?;
-    run_command(Command::new("cargo")
-        .current_dir(root)
-        .args(["build", "--locked", "--release", "-p", "dongbo"]))?;
+    run_command(Command::new("cargo").current_dir(root).args([
+        "bench",
+        "--locked",
+        "-p",
+        "dongbo-import",
+        "--bench",
+        "import",
+    ]))?;
+    run_command(Command::new("cargo").current_dir(root).args([
+        "build",
+        "--locked",
+        "--release",
+        "-p",
+        "dongbo",
+    ]))?;
     let binary = root.join("target/release/dongbo");
     let data = tempfile_dir()?;
 
     // First run: creates the folder, migrates, loads the directory and the bundled program.
-    run_command(Command::new(&binary)
-        .arg("--data-dir")
-        .arg(&data)
-        .arg("migrate"))?;
+    run_command(
+        Command::new(&binary)
+            .arg("--data-dir")
+            .arg(&data)
+            .arg("migrate"),
+    )?;
     let first = time_to_healthz(&binary, &data)?;
-    println!("serve, first run on an empty data folder: {:.1} ms to /healthz", ms(first));
+    println!(
+        "serve, first run on an empty data folder: {:.1} ms to /healthz",
+        ms(first)
+    );
 
     let runs = 20;
     let mut times: Vec<Duration> = (0..runs)
@@ -58,7 +72,9 @@ fn tempfile_dir() -> Result<std::path::PathBuf> {
 }
 
 fn time_to_healthz(binary: &std::path::Path, data: &std::path::Path) -> Result<Duration> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
     let started = Instant::now();
     let mut child = Command::new(binary)
         .arg("--data-dir")
@@ -86,7 +102,8 @@ fn healthz_ok(port: u16) -> bool {
     let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
         return false;
     };
-    let request = format!("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+    let request =
+        format!("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
     if stream.write_all(request.as_bytes()).is_err() {
         return false;
     }

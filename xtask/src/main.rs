@@ -56,7 +56,13 @@ fn test(extra: &[String]) -> Result<()> {
 
     let mut tests = if services::have_nextest() {
         let mut c = Command::new("cargo");
-        c.args(["nextest", "run", "--workspace", "--locked", "--no-fail-fast"]);
+        c.args([
+            "nextest",
+            "run",
+            "--workspace",
+            "--locked",
+            "--no-fail-fast",
+        ]);
         c
     } else {
         let mut c = Command::new("cargo");

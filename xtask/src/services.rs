@@ -61,7 +61,9 @@ impl Postgres {
         std::fs::create_dir_all(&dir)?;
         if as_postgres_user {
             // PostgreSQL refuses to run as root: the cluster belongs to the `postgres` user.
-            run(Command::new("chown").args(["-R", "postgres:postgres"]).arg(&dir))?;
+            run(Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(&dir))?;
         }
         let port = free_port()?;
         let data = dir.join("data");
@@ -74,7 +76,16 @@ impl Postgres {
         };
         run(pg
             .command("initdb")
-            .args(["-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-locale", "-D"])
+            .args([
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "-E",
+                "UTF8",
+                "--no-locale",
+                "-D",
+            ])
             .arg(&data)
             .stdout(std::process::Stdio::null()))
         .context("initdb failed")?;
@@ -165,7 +176,9 @@ pub fn ensure_browser() -> Result<Option<Browser>> {
         outcome => {
             let why = match outcome {
                 Err(error) => format!("{error:#}"),
-                Ok(()) => "installed, but /usr/bin/chromium or /usr/bin/chromedriver is missing".into(),
+                Ok(()) => {
+                    "installed, but /usr/bin/chromium or /usr/bin/chromedriver is missing".into()
+                }
             };
             if in_ci() {
                 bail!("Chromium and ChromeDriver are needed by the browser tests: {why}");
@@ -182,7 +195,10 @@ static APT_UPDATED: AtomicBool = AtomicBool::new(false);
 
 fn apt_install(packages: &[&str]) -> Result<()> {
     if !is_root() {
-        bail!("{} missing and not root, so cannot apt-get install it", packages.join(", "));
+        bail!(
+            "{} missing and not root, so cannot apt-get install it",
+            packages.join(", ")
+        );
     }
     eprintln!("xtask: installing {} from Debian", packages.join(", "));
     if !APT_UPDATED.swap(true, Ordering::SeqCst) {
@@ -210,5 +226,7 @@ pub fn have_nextest() -> bool {
 
 /// The workspace's root folder, for commands that read files relative to it.
 pub fn workspace_root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask sits in the workspace")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits in the workspace")
 }

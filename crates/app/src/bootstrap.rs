@@ -10,8 +10,10 @@ use dongbo_import::Format;
 use dongbo_store::{Db, SourceInfo, directory, programs};
 
 /// The text of Resolution 47/NQ-CP that ships with the binary.
-const BUNDLED_PROGRAM: (&str, &[u8]) =
-    ("47-NQ-CP.txt", include_bytes!("../../../data/programs/47-NQ-CP.txt"));
+const BUNDLED_PROGRAM: (&str, &[u8]) = (
+    "47-NQ-CP.txt",
+    include_bytes!("../../../data/programs/47-NQ-CP.txt"),
+);
 const BUNDLED_NUMBER: &str = "47/NQ-CP";
 
 /// Connects to the configured database and migrates it.
@@ -32,10 +34,18 @@ pub async fn open(data_dir: &Path, database_url: Option<&str>) -> Result<Db> {
 /// Makes the stored directory equal to the bundled one; returns it.
 pub async fn load_directory(db: &Db) -> Result<Directory> {
     let bundled = Directory::bundled();
-    let stored = directory::load(db).await.context("reading the agency directory")?;
+    let stored = directory::load(db)
+        .await
+        .context("reading the agency directory")?;
     if !same_directory(&stored, &bundled) {
-        directory::save(db, &bundled).await.context("loading the agency directory")?;
-        tracing::info!(agencies = bundled.agencies.len(), sets = bundled.sets.len(), "agency directory loaded");
+        directory::save(db, &bundled)
+            .await
+            .context("loading the agency directory")?;
+        tracing::info!(
+            agencies = bundled.agencies.len(),
+            sets = bundled.sets.len(),
+            "agency directory loaded"
+        );
     }
     Ok(bundled)
 }
@@ -53,7 +63,10 @@ fn same_directory(a: &Directory, b: &Directory) -> bool {
 
 /// Imports the bundled 47/NQ-CP program when the database has no program of that number.
 pub async fn load_bundled_program(db: &Db, directory: &Directory) -> Result<()> {
-    if programs::find_by_number(db, BUNDLED_NUMBER).await?.is_some() {
+    if programs::find_by_number(db, BUNDLED_NUMBER)
+        .await?
+        .is_some()
+    {
         return Ok(());
     }
     let (file_name, bytes) = BUNDLED_PROGRAM;
@@ -68,7 +81,12 @@ pub async fn load_bundled_program(db: &Db, directory: &Directory) -> Result<()> 
         format: imported.format.to_string(),
         sha256: imported.sha256.clone(),
     };
-    programs::save(db, &imported.program, &source).await.context("storing the bundled program")?;
-    tracing::info!(tasks = imported.program.tasks.len(), "bundled program 47/NQ-CP loaded");
+    programs::save(db, &imported.program, &source)
+        .await
+        .context("storing the bundled program")?;
+    tracing::info!(
+        tasks = imported.program.tasks.len(),
+        "bundled program 47/NQ-CP loaded"
+    );
     Ok(())
 }

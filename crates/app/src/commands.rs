@@ -22,11 +22,25 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             println!("database ready");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import { file, format, dry_run, json } => {
-            import(&cli.data_dir, database_url, &file, &format, dry_run, json).await
-        }
-        Command::Export { program, format, output } => {
-            export(&cli.data_dir, database_url, &program, &format, output.as_deref()).await
+        Command::Import {
+            file,
+            format,
+            dry_run,
+            json,
+        } => import(&cli.data_dir, database_url, &file, &format, dry_run, json).await,
+        Command::Export {
+            program,
+            format,
+            output,
+        } => {
+            export(
+                &cli.data_dir,
+                database_url,
+                &program,
+                &format,
+                output.as_deref(),
+            )
+            .await
         }
     }
 }
@@ -40,12 +54,17 @@ async fn serve(data_dir: &Path, database_url: Option<&str>, listen: &str) -> Res
         .with_context(|| format!("listening on {listen}"))?;
     let address = listener.local_addr()?;
     tracing::info!(%address, "serving Đồng Bộ on http://{address}/");
-    let state = dongbo_web::AppState { db, directory: Arc::new(directory) };
+    let state = dongbo_web::AppState {
+        db,
+        directory: Arc::new(directory),
+    };
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
         tracing::info!("shutting down");
     };
-    dongbo_web::serve(listener, state, shutdown).await.context("serving")?;
+    dongbo_web::serve(listener, state, shutdown)
+        .await
+        .context("serving")?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -57,9 +76,17 @@ async fn import(
     dry_run: bool,
     json: bool,
 ) -> Result<ExitCode> {
-    let format: Format = format.parse().map_err(|e| anyhow::anyhow!("--format: {e}"))?;
-    let bytes = tokio::fs::read(file).await.with_context(|| format!("reading {}", file.display()))?;
-    let file_name = file.file_name().and_then(|n| n.to_str()).unwrap_or("input").to_owned();
+    let format: Format = format
+        .parse()
+        .map_err(|e| anyhow::anyhow!("--format: {e}"))?;
+    let bytes = tokio::fs::read(file)
+        .await
+        .with_context(|| format!("reading {}", file.display()))?;
+    let file_name = file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("input")
+        .to_owned();
     let directory = Directory::bundled();
     let parse_directory = directory.clone();
     let parse_name = file_name.clone();
@@ -82,7 +109,11 @@ async fn import(
             serde_json::to_writer_pretty(&mut stdout, &dongbo_import::to_json_contract(&imported))?;
             writeln!(stdout)?;
         } else {
-            writeln!(stdout, "{} (dry run: nothing stored)", summary(&imported.program))?;
+            writeln!(
+                stdout,
+                "{} (dry run: nothing stored)",
+                summary(&imported.program)
+            )?;
             for warning in &imported.program.warnings {
                 writeln!(stdout, "warning: {warning}")?;
             }
@@ -97,19 +128,25 @@ async fn import(
         format: imported.format.to_string(),
         sha256: imported.sha256.clone(),
     };
-    let outcome = programs::save(&db, &imported.program, &source).await.context("storing the program")?;
+    let outcome = programs::save(&db, &imported.program, &source)
+        .await
+        .context("storing the program")?;
     if json {
         serde_json::to_writer_pretty(&mut stdout, &outcome_json(&outcome))?;
         writeln!(stdout)?;
         return Ok(ExitCode::SUCCESS);
     }
     match &outcome {
-        SaveOutcome::Created { program_id } => {
-            writeln!(stdout, "imported {} as program {program_id}", summary(&imported.program))?
-        }
-        SaveOutcome::Unchanged { program_id } => {
-            writeln!(stdout, "unchanged: program {program_id} already holds {}", summary(&imported.program))?
-        }
+        SaveOutcome::Created { program_id } => writeln!(
+            stdout,
+            "imported {} as program {program_id}",
+            summary(&imported.program)
+        )?,
+        SaveOutcome::Unchanged { program_id } => writeln!(
+            stdout,
+            "unchanged: program {program_id} already holds {}",
+            summary(&imported.program)
+        )?,
         SaveOutcome::Updated { program_id, diff } => {
             writeln!(stdout, "changes to program {program_id}:")?;
             writeln!(stdout, "{diff}")?;
@@ -122,7 +159,11 @@ async fn import(
 fn summary(program: &dongbo_domain::ImportedProgram) -> String {
     format!(
         "{}: {} tasks in {} groups",
-        program.document.number.as_deref().unwrap_or(&program.document.title),
+        program
+            .document
+            .number
+            .as_deref()
+            .unwrap_or(&program.document.title),
         program.tasks.len(),
         program.groups.len()
     )
@@ -130,8 +171,12 @@ fn summary(program: &dongbo_domain::ImportedProgram) -> String {
 
 fn outcome_json(outcome: &SaveOutcome) -> serde_json::Value {
     match outcome {
-        SaveOutcome::Created { program_id } => serde_json::json!({"outcome": "created", "program_id": program_id}),
-        SaveOutcome::Unchanged { program_id } => serde_json::json!({"outcome": "unchanged", "program_id": program_id}),
+        SaveOutcome::Created { program_id } => {
+            serde_json::json!({"outcome": "created", "program_id": program_id})
+        }
+        SaveOutcome::Unchanged { program_id } => {
+            serde_json::json!({"outcome": "unchanged", "program_id": program_id})
+        }
         SaveOutcome::Updated { program_id, diff } => {
             serde_json::json!({"outcome": "updated", "program_id": program_id, "diff": diff.to_string()})
         }
@@ -155,12 +200,14 @@ async fn export(
     let directory = bootstrap::load_directory(&db).await?;
     bootstrap::load_bundled_program(&db, &directory).await?;
     let id = find_program(&db, program).await?;
-    let stored = programs::get(&db, id).await?.context("program vanished while exporting")?;
+    let stored = programs::get(&db, id)
+        .await?
+        .context("program vanished while exporting")?;
     let bytes = dongbo_import::export(&stored.program, format).context("exporting")?;
     match output {
-        Some(path) => {
-            tokio::fs::write(path, &bytes).await.with_context(|| format!("writing {}", path.display()))?
-        }
+        Some(path) => tokio::fs::write(path, &bytes)
+            .await
+            .with_context(|| format!("writing {}", path.display()))?,
         None if matches!(format, ExportFormat::Xlsx) => bail!("XLSX is binary: give --output FILE"),
         None => std::io::stdout().lock().write_all(&bytes)?,
     }

@@ -14,7 +14,12 @@ use clap::{Parser, Subcommand};
 #[command(name = "dongbo", version, about)]
 pub struct Cli {
     /// Folder for the embedded SQLite database and files.
-    #[arg(long, global = true, env = "DONGBO_DATA_DIR", default_value = "dongbo-data")]
+    #[arg(
+        long,
+        global = true,
+        env = "DONGBO_DATA_DIR",
+        default_value = "dongbo-data"
+    )]
     pub data_dir: PathBuf,
     /// Database to use instead of the embedded SQLite one (postgres://… or sqlite://…).
     #[arg(long, global = true, env = "DONGBO_DATABASE_URL")]

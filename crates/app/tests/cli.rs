@@ -4,7 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const SEED_47: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/programs/47-NQ-CP.txt");
+const SEED_47: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../data/programs/47-NQ-CP.txt"
+);
 
 fn dongbo(data_dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_dongbo"))
@@ -28,7 +31,10 @@ fn ok(output: &Output) -> String {
 }
 
 fn dry_run_json(data_dir: &Path, file: &Path) -> serde_json::Value {
-    let out = ok(&dongbo(data_dir, &["import", file.to_str().unwrap(), "--dry-run", "--json"]));
+    let out = ok(&dongbo(
+        data_dir,
+        &["import", file.to_str().unwrap(), "--dry-run", "--json"],
+    ));
     serde_json::from_str(&out).expect("JSON on stdout")
 }
 
@@ -51,18 +57,38 @@ fn dry_run_json_prints_the_contract_and_stores_nothing() {
     assert_eq!(json["document"]["kind"], "resolution");
     assert_eq!(json["document"]["issued_on"], "2024-04-15");
     assert_eq!(json["document"]["issuer"], "CP");
-    let counts: Vec<u64> = json["groups"].as_array().unwrap().iter().map(|g| g["task_count"].as_u64().unwrap()).collect();
+    let counts: Vec<u64> = json["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["task_count"].as_u64().unwrap())
+        .collect();
     assert_eq!(counts, [2, 13, 21, 5, 15]);
     let tasks = json["tasks"].as_array().unwrap();
     assert_eq!(tasks.len(), 56);
-    let task = |code: &str| tasks.iter().find(|t| t["code"] == code).unwrap_or_else(|| panic!("task {code}"));
+    let task = |code: &str| {
+        tasks
+            .iter()
+            .find(|t| t["code"] == code)
+            .unwrap_or_else(|| panic!("task {code}"))
+    };
     assert_eq!(task("1.1")["time_frame"]["text"], "2024");
     assert_eq!(task("1.1")["coordinating"]["text"], "");
     assert_eq!(task("5.2")["time_frame"]["due"], "2030-12-31");
     assert_eq!(task("3.21")["group"], "3");
     for t in tasks {
-        assert_eq!(t["lead"]["unresolved"], serde_json::json!([]), "task {}", t["code"]);
-        assert_eq!(t["coordinating"]["unresolved"], serde_json::json!([]), "task {}", t["code"]);
+        assert_eq!(
+            t["lead"]["unresolved"],
+            serde_json::json!([]),
+            "task {}",
+            t["code"]
+        );
+        assert_eq!(
+            t["coordinating"]["unresolved"],
+            serde_json::json!([]),
+            "task {}",
+            t["code"]
+        );
         assert_ne!(t["time_frame"]["kind"], "unparsed", "task {}", t["code"]);
     }
     assert!(!data.exists(), "a dry run creates no data folder");
@@ -80,10 +106,17 @@ fn importing_the_same_file_twice_changes_nothing_and_a_changed_file_shows_its_di
     let second = ok(&dongbo(&data, &["import", plan.to_str().unwrap()]));
     assert!(second.starts_with("unchanged"), "{second}");
 
-    std::fs::write(&plan, SMALL_PLAN.replace("Tổ chức hội nghị", "Tổ chức diễn đàn")).unwrap();
+    std::fs::write(
+        &plan,
+        SMALL_PLAN.replace("Tổ chức hội nghị", "Tổ chức diễn đàn"),
+    )
+    .unwrap();
     let third = ok(&dongbo(&data, &["import", plan.to_str().unwrap()]));
     assert!(third.contains("changes to program"), "{third}");
-    assert!(third.contains("Tổ chức diễn đàn thông tin đối ngoại"), "{third}");
+    assert!(
+        third.contains("Tổ chức diễn đàn thông tin đối ngoại"),
+        "{third}"
+    );
 
     let exported = ok(&dongbo(&data, &["export", "12/KH-UBND", "--format", "md"]));
     assert!(exported.contains("Tổ chức diễn đàn thông tin đối ngoại"));
@@ -116,10 +149,26 @@ fn exporting_47_to_markdown_csv_and_xlsx_and_importing_again_gives_the_same_task
     let original = dry_run_json(&data, Path::new(SEED_47));
     for format in ["md", "csv", "xlsx"] {
         let file: PathBuf = dir.path().join(format!("47.{format}"));
-        ok(&dongbo(&data, &["export", "47/NQ-CP", "--format", format, "--output", file.to_str().unwrap()]));
+        ok(&dongbo(
+            &data,
+            &[
+                "export",
+                "47/NQ-CP",
+                "--format",
+                format,
+                "--output",
+                file.to_str().unwrap(),
+            ],
+        ));
         let again = dry_run_json(&data, &file);
-        assert_eq!(again["tasks"], original["tasks"], "tasks after a {format} round trip");
-        assert_eq!(again["groups"], original["groups"], "groups after a {format} round trip");
+        assert_eq!(
+            again["tasks"], original["tasks"],
+            "tasks after a {format} round trip"
+        );
+        assert_eq!(
+            again["groups"], original["groups"],
+            "groups after a {format} round trip"
+        );
         assert_eq!(again["document"]["number"], "47/NQ-CP");
     }
 }
@@ -129,7 +178,11 @@ fn serve_creates_the_data_folder_and_answers_healthz() {
     use std::io::{Read, Write};
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_dongbo"))
         .arg("--data-dir")
         .arg(&data)
@@ -140,7 +193,9 @@ fn serve_creates_the_data_folder_and_answers_healthz() {
     let mut answer = String::new();
     for _ in 0..600 {
         if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
-            stream.write_all(b"GET /api/v1/programs HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+            stream
+                .write_all(b"GET /api/v1/programs HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .unwrap();
             stream.read_to_string(&mut answer).unwrap();
             break;
         }
@@ -149,13 +204,18 @@ fn serve_creates_the_data_folder_and_answers_healthz() {
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-    assert!(answer.contains("47/NQ-CP"), "bundled program loaded on first run");
+    assert!(
+        answer.contains("47/NQ-CP"),
+        "bundled program loaded on first run"
+    );
     assert!(data.join("dongbo.db").exists());
 }
 
 #[test]
 fn cli_imports_into_postgresql_when_given_a_database_url() {
-    let Some(url) = dongbo_testkit::postgres_database_url() else { return };
+    let Some(url) = dongbo_testkit::postgres_database_url() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let plan = dir.path().join("ke-hoach.md");
     std::fs::write(&plan, SMALL_PLAN).unwrap();
@@ -171,5 +231,8 @@ fn cli_imports_into_postgresql_when_given_a_database_url() {
     };
     assert!(run(&["import", plan.to_str().unwrap()]).starts_with("imported"));
     assert!(run(&["import", plan.to_str().unwrap()]).starts_with("unchanged"));
-    assert!(!dir.path().join("unused").exists(), "no SQLite folder when PostgreSQL is used");
+    assert!(
+        !dir.path().join("unused").exists(),
+        "no SQLite folder when PostgreSQL is used"
+    );
 }

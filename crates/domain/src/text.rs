@@ -7,7 +7,8 @@ use unicode_normalization::char::is_combining_mark;
 /// The text in Unicode NFC, the one form Đồng Bộ stores and compares.
 pub fn nfc(text: &str) -> String {
     // Most text already is NFC; the quick check skips the composing pass for it.
-    if unicode_normalization::is_nfc_quick(text.chars()) == unicode_normalization::IsNormalized::Yes {
+    if unicode_normalization::is_nfc_quick(text.chars()) == unicode_normalization::IsNormalized::Yes
+    {
         return text.to_owned();
     }
     text.nfc().collect()

@@ -18,7 +18,10 @@ pub async fn load_47(db: &Db, dir: &Directory) -> i64 {
         format: imported.format.to_string(),
         sha256: imported.sha256.clone(),
     };
-    match programs::save(db, &imported.program, &source).await.expect("save 47/NQ-CP") {
+    match programs::save(db, &imported.program, &source)
+        .await
+        .expect("save 47/NQ-CP")
+    {
         SaveOutcome::Created { program_id }
         | SaveOutcome::Unchanged { program_id }
         | SaveOutcome::Updated { program_id, .. } => program_id,

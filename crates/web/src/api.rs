@@ -31,11 +31,34 @@ type ApiResult<T> = Result<Json<T>, ApiError>;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Đồng Bộ API", version = "1", description = "Action programs, tasks and agencies."),
-    paths(list_programs, get_program, get_task, list_agencies, get_agency, search_tasks),
+    info(
+        title = "Đồng Bộ API",
+        version = "1",
+        description = "Action programs, tasks and agencies."
+    ),
+    paths(
+        list_programs,
+        get_program,
+        get_task,
+        list_agencies,
+        get_agency,
+        search_tasks
+    ),
     components(schemas(
-        ProgramSummary, ProgramDetail, GroupView, TaskView, AgencyCell, AgencyRef, SuccessorRef,
-        SetRef, TimeFrameView, AgencyListItem, AgencyDetail, AgencyTask, Via, SearchHit
+        ProgramSummary,
+        ProgramDetail,
+        GroupView,
+        TaskView,
+        AgencyCell,
+        AgencyRef,
+        SuccessorRef,
+        SetRef,
+        TimeFrameView,
+        AgencyListItem,
+        AgencyDetail,
+        AgencyTask,
+        Via,
+        SearchHit
     ))
 )]
 struct ApiDoc;
@@ -65,8 +88,13 @@ async fn list_programs(State(state): State<AppState>) -> ApiResult<Vec<ProgramSu
 #[utoipa::path(get, path = "/api/v1/programs/{id}",
     params(("id" = i64, Path, description = "Program id")),
     responses((status = 200, body = ProgramDetail), (status = 404)))]
-async fn get_program(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult<ProgramDetail> {
-    Ok(Json(load::program_detail(&state.db, &state.directory, id).await?))
+async fn get_program(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> ApiResult<ProgramDetail> {
+    Ok(Json(
+        load::program_detail(&state.db, &state.directory, id).await?,
+    ))
 }
 
 /// One task.
@@ -77,7 +105,9 @@ async fn get_task(
     State(state): State<AppState>,
     Path((id, code)): Path<(i64, String)>,
 ) -> ApiResult<TaskView> {
-    Ok(Json(load::task(&state.db, &state.directory, id, &code).await?))
+    Ok(Json(
+        load::task(&state.db, &state.directory, id, &code).await?,
+    ))
 }
 
 /// The agency directory, current and former agencies.
@@ -90,8 +120,13 @@ async fn list_agencies(State(state): State<AppState>) -> Json<Vec<AgencyListItem
 #[utoipa::path(get, path = "/api/v1/agencies/{code}",
     params(("code" = String, Path, description = "Agency code, e.g. BVHTTDL")),
     responses((status = 200, body = AgencyDetail), (status = 404)))]
-async fn get_agency(State(state): State<AppState>, Path(code): Path<String>) -> ApiResult<AgencyDetail> {
-    Ok(Json(load::agency_detail(&state.db, &state.directory, &code).await?))
+async fn get_agency(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> ApiResult<AgencyDetail> {
+    Ok(Json(
+        load::agency_detail(&state.db, &state.directory, &code).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -107,5 +142,7 @@ async fn search_tasks(
     State(state): State<AppState>,
     Query(query): Query<SearchQuery>,
 ) -> ApiResult<Vec<SearchHit>> {
-    Ok(Json(load::search(&state.db, &state.directory, &query.q).await?))
+    Ok(Json(
+        load::search(&state.db, &state.directory, &query.q).await?,
+    ))
 }

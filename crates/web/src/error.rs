@@ -20,11 +20,17 @@ impl Error {
     /// The status and the message a user may see; logs internal causes.
     pub fn status_and_message(&self) -> (StatusCode, String) {
         match self {
-            Error::NotFound => (StatusCode::NOT_FOUND, "Không tìm thấy — Not found".to_owned()),
+            Error::NotFound => (
+                StatusCode::NOT_FOUND,
+                "Không tìm thấy — Not found".to_owned(),
+            ),
             Error::BadRequest(why) => (StatusCode::BAD_REQUEST, why.clone()),
             Error::Store(cause) => {
                 tracing::error!(error = %cause, "request failed in storage");
-                (StatusCode::INTERNAL_SERVER_ERROR, "Lỗi hệ thống — Internal error".to_owned())
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Lỗi hệ thống — Internal error".to_owned(),
+                )
             }
         }
     }

@@ -53,7 +53,12 @@ impl Lang {
     pub fn date(self, date: chrono::NaiveDate) -> String {
         use chrono::Datelike;
         match self {
-            Lang::Vi => format!("ngày {} tháng {} năm {}", date.day(), date.month(), date.year()),
+            Lang::Vi => format!(
+                "ngày {} tháng {} năm {}",
+                date.day(),
+                date.month(),
+                date.year()
+            ),
             Lang::En => date.format("%-d %B %Y").to_string(),
         }
     }
@@ -76,7 +81,10 @@ mod tests {
     fn query_wins_over_cookie_and_vietnamese_is_the_default() {
         let mut headers = HeaderMap::new();
         assert_eq!(Lang::from_request(None, &headers), Lang::Vi);
-        headers.insert(axum::http::header::COOKIE, HeaderValue::from_static("a=b; lang=en"));
+        headers.insert(
+            axum::http::header::COOKIE,
+            HeaderValue::from_static("a=b; lang=en"),
+        );
         assert_eq!(Lang::from_request(None, &headers), Lang::En);
         assert_eq!(Lang::from_request(Some("vi"), &headers), Lang::Vi);
         assert_eq!(Lang::from_request(Some("xx"), &headers), Lang::En);

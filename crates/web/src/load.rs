@@ -60,7 +60,9 @@ pub async fn program_detail(db: &Db, directory: &Directory, id: i64) -> Result<P
 }
 
 pub async fn task(db: &Db, directory: &Directory, program_id: i64, code: &str) -> Result<TaskView> {
-    let task = tasks::get(db, program_id, code).await?.ok_or(Error::NotFound)?;
+    let task = tasks::get(db, program_id, code)
+        .await?
+        .ok_or(Error::NotFound)?;
     Ok(task_view(directory, program_id, &task))
 }
 
@@ -102,7 +104,9 @@ pub async fn agency_detail(db: &Db, directory: &Directory, code: &str) -> Result
     let mut found = Vec::new();
     let mut seen = HashSet::new();
     for program in programs::list(db).await? {
-        let as_of = program.issued_on.unwrap_or_else(|| chrono::Local::now().date_naive());
+        let as_of = program
+            .issued_on
+            .unwrap_or_else(|| chrono::Local::now().date_naive());
         let codes = directory.answerable_codes(code, as_of);
         for hit in tasks::naming(db, &codes).await? {
             if hit.program_id != program.id {
@@ -139,7 +143,12 @@ pub async fn agency_detail(db: &Db, directory: &Directory, code: &str) -> Result
 fn via(directory: &Directory, agency: &str, named: &str) -> Via {
     if named == agency {
         let a = agency_ref(directory, named);
-        return Via { kind: "direct".into(), code: a.code, name_vi: a.name_vi, name_en: a.name_en };
+        return Via {
+            kind: "direct".into(),
+            code: a.code,
+            name_vi: a.name_vi,
+            name_en: a.name_en,
+        };
     }
     if let Some(set) = directory.set(named) {
         return Via {
@@ -150,7 +159,12 @@ fn via(directory: &Directory, agency: &str, named: &str) -> Via {
         };
     }
     let a = agency_ref(directory, named);
-    Via { kind: "predecessor".into(), code: a.code, name_vi: a.name_vi, name_en: a.name_en }
+    Via {
+        kind: "predecessor".into(),
+        code: a.code,
+        name_vi: a.name_vi,
+        name_en: a.name_en,
+    }
 }
 
 pub async fn search(db: &Db, directory: &Directory, query: &str) -> Result<Vec<SearchHit>> {

@@ -188,7 +188,12 @@ pub fn successor_refs(
                 .agency(&s.code)
                 .map(|a| (a.name_vi.clone(), a.name_en.clone()))
                 .unwrap_or_else(|| (s.code.clone(), s.code.clone()));
-            SuccessorRef { code: s.code.clone(), name_vi, name_en, functions: s.functions.clone() }
+            SuccessorRef {
+                code: s.code.clone(),
+                name_vi,
+                name_en,
+                functions: s.functions.clone(),
+            }
         })
         .collect()
 }
@@ -213,8 +218,16 @@ pub fn set_ref(directory: &Directory, code: &str) -> SetRef {
 pub fn agency_cell(directory: &Directory, resolution: &Resolution) -> AgencyCell {
     AgencyCell {
         text: resolution.text.clone(),
-        agencies: resolution.agencies.iter().map(|c| agency_ref(directory, c)).collect(),
-        sets: resolution.sets.iter().map(|c| set_ref(directory, c)).collect(),
+        agencies: resolution
+            .agencies
+            .iter()
+            .map(|c| agency_ref(directory, c))
+            .collect(),
+        sets: resolution
+            .sets
+            .iter()
+            .map(|c| set_ref(directory, c))
+            .collect(),
         unresolved: resolution.unresolved.clone(),
     }
 }

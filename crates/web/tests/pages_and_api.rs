@@ -19,12 +19,20 @@ async fn program_page_shows_56_tasks_in_5_groups_with_agencies_and_time_frames()
         assert!(list.contains("Chương trình hành động"));
 
         let page = app.page(&format!("/programs/{}", app.program_id)).await;
-        assert_eq!(page.matches("<tr id=\"task-").count(), 56, "on {}", app.backend);
+        assert_eq!(
+            page.matches("<tr id=\"task-").count(),
+            56,
+            "on {}",
+            app.backend
+        );
         assert_eq!(page.matches("<section class=\"group\"").count(), 5);
         assert!(page.contains("Cơ quan chủ trì"));
         // 3.6's coordinators include the ministry whose name has a comma, as one link.
         assert!(page.contains("href=\"/agencies/BVHTTDL\">Bộ Văn hóa, Thể thao và Du lịch</a>"));
-        assert!(!page.contains("class=\"unresolved\""), "no unresolved agency or time frame");
+        assert!(
+            !page.contains("class=\"unresolved\""),
+            "no unresolved agency or time frame"
+        );
         assert!(page.contains("ngày 15 tháng 4 năm 2024"));
     }
 }
@@ -32,10 +40,17 @@ async fn program_page_shows_56_tasks_in_5_groups_with_agencies_and_time_frames()
 #[tokio::test]
 async fn task_page_shows_an_ended_lead_with_its_successors() {
     for app in apps().await {
-        let page = app.page(&format!("/programs/{}/tasks/2.7", app.program_id)).await;
+        let page = app
+            .page(&format!("/programs/{}/tasks/2.7", app.program_id))
+            .await;
         assert!(page.contains("Bộ Lao động - Thương binh và Xã hội"));
-        assert!(page.contains("href=\"/agencies/BNV\""), "successor for labour shown");
-        let missing = app.get(&format!("/programs/{}/tasks/9.99", app.program_id)).await;
+        assert!(
+            page.contains("href=\"/agencies/BNV\""),
+            "successor for labour shown"
+        );
+        let missing = app
+            .get(&format!("/programs/{}/tasks/9.99", app.program_id))
+            .await;
         assert_eq!(missing.status(), 404);
     }
 }
@@ -46,14 +61,18 @@ async fn agency_page_lists_tasks_named_directly_through_sets_and_through_a_prede
         let agency = app.json("/api/v1/agencies/BVHTTDL").await;
         let tasks = agency["tasks"].as_array().unwrap();
         let find = |code: &str, role: &str| {
-            tasks.iter().find(|t| t["task"]["code"] == code && t["role"] == role).cloned()
+            tasks
+                .iter()
+                .find(|t| t["task"]["code"] == code && t["role"] == role)
+                .cloned()
         };
         let direct = find("3.4", "lead").expect("3.4 led by the culture ministry");
         assert_eq!(direct["via"]["kind"], "direct");
         let inherited = find("2.1", "lead").expect("2.1 led by Information and Communications");
         assert_eq!(inherited["via"]["kind"], "predecessor");
         assert_eq!(inherited["via"]["code"], "BTTTT");
-        let through_set = find("1.1", "lead").expect("1.1 led by all ministries, sectors and localities");
+        let through_set =
+            find("1.1", "lead").expect("1.1 led by all ministries, sectors and localities");
         assert_eq!(through_set["via"]["kind"], "set");
 
         let page = app.page("/agencies/BVHTTDL").await;
@@ -85,10 +104,19 @@ async fn a_merged_province_answers_for_tasks_of_all_localities() {
 #[tokio::test]
 async fn search_ignores_diacritics_and_case() {
     for app in apps().await {
-        let hits = app.json("/api/v1/search?q=MANG%20LUOI%20XU%20LY%20TIN%20GIA").await;
-        let codes: Vec<&str> = hits.as_array().unwrap().iter().map(|h| h["task"]["code"].as_str().unwrap()).collect();
+        let hits = app
+            .json("/api/v1/search?q=MANG%20LUOI%20XU%20LY%20TIN%20GIA")
+            .await;
+        let codes: Vec<&str> = hits
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["task"]["code"].as_str().unwrap())
+            .collect();
         assert_eq!(codes, ["4.4"], "on {}", app.backend);
-        let page = app.page("/search?q=c%C6%A1%20s%E1%BB%9F%20d%E1%BB%AF%20li%E1%BB%87u").await; // "cơ sở dữ liệu"
+        let page = app
+            .page("/search?q=c%C6%A1%20s%E1%BB%9F%20d%E1%BB%AF%20li%E1%BB%87u")
+            .await; // "cơ sở dữ liệu"
         assert!(page.contains("/tasks/5.2\""));
         let nothing = app.json("/api/v1/search?q=zzzzqqq").await;
         assert_eq!(nothing.as_array().unwrap().len(), 0);
@@ -99,22 +127,41 @@ async fn search_ignores_diacritics_and_case() {
 async fn api_serves_programs_tasks_and_the_openapi_document() {
     for app in apps().await {
         let programs = app.json("/api/v1/programs").await;
-        let p = programs.as_array().unwrap().iter().find(|p| p["number"] == "47/NQ-CP").expect("47 listed");
+        let p = programs
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["number"] == "47/NQ-CP")
+            .expect("47 listed");
         assert_eq!(p["task_count"], 56);
         assert_eq!(p["group_count"], 5);
 
-        let program = app.json(&format!("/api/v1/programs/{}", app.program_id)).await;
-        let sizes: Vec<usize> = program["groups"].as_array().unwrap().iter().map(|g| g["tasks"].as_array().unwrap().len()).collect();
+        let program = app
+            .json(&format!("/api/v1/programs/{}", app.program_id))
+            .await;
+        let sizes: Vec<usize> = program["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["tasks"].as_array().unwrap().len())
+            .collect();
         assert_eq!(sizes, [2, 13, 21, 5, 15]);
         assert_eq!(program["issued_on"], "2024-04-15");
 
-        let task = app.json(&format!("/api/v1/programs/{}/tasks/5.2", app.program_id)).await;
+        let task = app
+            .json(&format!("/api/v1/programs/{}/tasks/5.2", app.program_id))
+            .await;
         assert_eq!(task["time_frame"]["kind"], "by_year");
         assert_eq!(task["time_frame"]["due"], "2030-12-31");
 
         let openapi = app.json("/api/v1/openapi.json").await;
         assert!(openapi["openapi"].as_str().unwrap().starts_with("3."));
-        for path in ["/api/v1/programs", "/api/v1/programs/{id}", "/api/v1/agencies/{code}", "/api/v1/search"] {
+        for path in [
+            "/api/v1/programs",
+            "/api/v1/programs/{id}",
+            "/api/v1/agencies/{code}",
+            "/api/v1/search",
+        ] {
             assert!(openapi["paths"][path].is_object(), "{path} documented");
         }
         assert_eq!(app.get("/api/v1/programs/999999").await.status(), 404);
@@ -125,7 +172,13 @@ async fn api_serves_programs_tasks_and_the_openapi_document() {
 async fn english_switch_is_remembered_in_a_cookie() {
     for app in apps().await {
         let response = app.get("/?lang=en").await;
-        let cookie = response.headers().get("set-cookie").expect("cookie set").to_str().unwrap().to_owned();
+        let cookie = response
+            .headers()
+            .get("set-cookie")
+            .expect("cookie set")
+            .to_str()
+            .unwrap()
+            .to_owned();
         assert!(cookie.starts_with("lang=en"));
         let body = response.text().await.unwrap();
         assert!(body.contains("Action programs"));

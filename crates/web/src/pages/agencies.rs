@@ -70,7 +70,11 @@ pub async fn list(page: Page, State(state): State<AppState>) -> Result<Markup> {
     ))
 }
 
-pub async fn detail(page: Page, State(state): State<AppState>, Path(code): Path<String>) -> Result<Markup> {
+pub async fn detail(
+    page: Page,
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Markup> {
     let agency = load::agency_detail(&state.db, &state.directory, &code).await?;
     let name = page.lang.pick(&agency.name_vi, &agency.name_en);
     let (lead, coordinating): (Vec<&AgencyTask>, Vec<&AgencyTask>) =

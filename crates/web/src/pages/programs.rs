@@ -38,9 +38,16 @@ pub async fn list(page: Page, State(state): State<AppState>) -> Result<Markup> {
     ))
 }
 
-pub async fn detail(page: Page, State(state): State<AppState>, Path(id): Path<i64>) -> Result<Markup> {
+pub async fn detail(
+    page: Page,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Markup> {
     let program = load::program_detail(&state.db, &state.directory, id).await?;
-    let heading = program.number.clone().unwrap_or_else(|| program.title.clone());
+    let heading = program
+        .number
+        .clone()
+        .unwrap_or_else(|| program.title.clone());
     Ok(page.render(
         &heading,
         html! {

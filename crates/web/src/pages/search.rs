@@ -14,7 +14,11 @@ pub struct SearchQuery {
     q: String,
 }
 
-pub async fn page(page: Page, State(state): State<AppState>, Query(query): Query<SearchQuery>) -> Result<Markup> {
+pub async fn page(
+    page: Page,
+    State(state): State<AppState>,
+    Query(query): Query<SearchQuery>,
+) -> Result<Markup> {
     let hits = load::search(&state.db, &state.directory, &query.q).await?;
     let title = page.t("Tìm nhiệm vụ", "Search tasks");
     Ok(page.render(

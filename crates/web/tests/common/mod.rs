@@ -1,6 +1,9 @@
 //! A running Đồng Bộ server on `127.0.0.1:0` with the directory and 47/NQ-CP loaded, driven
 //! over real HTTP.
-#![allow(dead_code, reason = "each test binary uses a different part of these helpers")]
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part of these helpers"
+)]
 
 use std::sync::Arc;
 
@@ -20,9 +23,14 @@ impl TestApp {
         let directory = Directory::bundled();
         let db = test_db.db.clone();
         let program_id = dongbo_testkit::load_47(&db, &directory).await;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a port");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a port");
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let state = dongbo_web::AppState { db, directory: Arc::new(directory) };
+        let state = dongbo_web::AppState {
+            db,
+            directory: Arc::new(directory),
+        };
         tokio::spawn(dongbo_web::serve(listener, state, std::future::pending()));
         TestApp {
             base,
@@ -34,7 +42,11 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(format!("{}{path}", self.base)).send().await.expect("request")
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request")
     }
 
     /// The page's HTML, asserting a 200.
