@@ -162,7 +162,8 @@ fn exporting_47_to_markdown_csv_and_xlsx_and_importing_again_gives_the_same_task
         ));
         let again = dry_run_json(&data, &file);
         assert_eq!(
-            again["tasks"], original["tasks"],
+            without_sources(&again["tasks"]),
+            without_sources(&original["tasks"]),
             "tasks after a {format} round trip"
         );
         assert_eq!(
@@ -171,6 +172,22 @@ fn exporting_47_to_markdown_csv_and_xlsx_and_importing_again_gives_the_same_task
         );
         assert_eq!(again["document"]["number"], "47/NQ-CP");
     }
+}
+
+/// The tasks with their `source` (the line or row they came from) left out: an exported file
+/// lays the table out differently, so only the positions may change in a round trip.
+fn without_sources(tasks: &serde_json::Value) -> Vec<serde_json::Value> {
+    let tasks = tasks.as_array().expect("tasks is an array");
+    assert!(!tasks.is_empty(), "the import found tasks");
+    tasks
+        .iter()
+        .map(|task| {
+            let mut task = task.clone();
+            let source = task.as_object_mut().unwrap().remove("source");
+            assert!(source.is_some(), "every task says where it came from");
+            task
+        })
+        .collect()
 }
 
 #[test]
