@@ -70,6 +70,41 @@ impl Lang {
             Lang::En => date.format("%Y-%m-%d").to_string(),
         }
     }
+
+    /// The name of a function an ended agency handed to a successor (the slugs of
+    /// `data/agencies/former.toml`); an unknown slug is shown as it is.
+    pub fn function(self, slug: &str) -> String {
+        let (vi, en) = match slug {
+            dongbo_domain::directory::ANY_FUNCTION => {
+                ("các chức năng còn lại", "all other functions")
+            }
+            "press" => ("báo chí", "press"),
+            "publishing" => ("xuất bản", "publishing"),
+            "external_information" => ("thông tin đối ngoại", "external information"),
+            "grassroots_information" => ("thông tin cơ sở", "grassroots information"),
+            "labour" => ("lao động", "labour"),
+            "employment" => ("việc làm", "employment"),
+            "wages" => ("tiền lương", "wages"),
+            "social_insurance" => ("bảo hiểm xã hội", "social insurance"),
+            "merits" => ("người có công", "people with meritorious services"),
+            "gender_equality" => ("bình đẳng giới", "gender equality"),
+            "social_protection" => ("bảo trợ xã hội", "social protection"),
+            "children" => ("trẻ em", "children"),
+            "vocational_education" => ("giáo dục nghề nghiệp", "vocational education"),
+            "poverty_reduction" => ("giảm nghèo", "poverty reduction"),
+            other => return other.replace('_', " "),
+        };
+        self.pick(vi, en).to_owned()
+    }
+
+    /// The functions of a succession, joined for display.
+    pub fn functions(self, slugs: &[String]) -> String {
+        slugs
+            .iter()
+            .map(|slug| self.function(slug))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 #[cfg(test)]
@@ -88,6 +123,20 @@ mod tests {
         assert_eq!(Lang::from_request(None, &headers), Lang::En);
         assert_eq!(Lang::from_request(Some("vi"), &headers), Lang::Vi);
         assert_eq!(Lang::from_request(Some("xx"), &headers), Lang::En);
+    }
+
+    #[test]
+    fn succession_functions_have_names_in_both_languages() {
+        let slugs = ["external_information".to_owned(), "*".to_owned()];
+        assert_eq!(
+            Lang::Vi.functions(&slugs),
+            "thông tin đối ngoại, các chức năng còn lại"
+        );
+        assert_eq!(
+            Lang::En.functions(&slugs),
+            "external information, all other functions"
+        );
+        assert_eq!(Lang::En.function("new_thing"), "new thing");
     }
 
     #[test]

@@ -93,7 +93,7 @@ pub async fn detail(
                     dt { (page.t("Cơ quan kế nhiệm", "Successors")) }
                     dd { ul { @for s in &agency.successors {
                         li { a href={ "/agencies/" (s.code) } { (page.lang.pick(&s.name_vi, &s.name_en)) }
-                             @if !s.functions.is_empty() { " — " small { (s.functions.join(", ")) } } }
+                             @if !s.functions.is_empty() { " — " small { (page.lang.functions(&s.functions)) } } }
                     } } }
                 }
                 @if !agency.predecessors.is_empty() {

@@ -126,8 +126,12 @@ impl Page {
                         @if let Some(ended) = agency.ended_on {
                             " " span.ended title=(self.t("Cơ quan đã kết thúc", "Agency has ended")) {
                                 "(" (self.t("đến", "until")) " " (self.lang.short_date(ended))
-                                @for s in &agency.successors {
-                                    " → " a href={ "/agencies/" (s.code) } { (self.lang.pick(&s.name_vi, &s.name_en)) }
+                                @if !agency.successors.is_empty() { "; " (self.t("nay là", "now")) " " }
+                                @for (i, s) in agency.successors.iter().enumerate() {
+                                    @if i > 0 { ", " }
+                                    a href={ "/agencies/" (s.code) } title=(self.lang.functions(&s.functions)) {
+                                        (self.lang.pick(&s.name_vi, &s.name_en))
+                                    }
                                 }
                                 ")"
                             }
@@ -147,15 +151,26 @@ impl Page {
         }
     }
 
+    /// A time frame as the document wrote it, with what the system understood under it
+    /// (unless that says the same thing again).
     pub fn time_frame(&self, tf: &TimeFrameView) -> Markup {
+        let meaning = match (tf.due, tf.kind.as_str()) {
+            (Some(due), _) => Some(format!(
+                "{} {}",
+                self.t("hạn", "due"),
+                self.lang.short_date(due)
+            )),
+            (None, "annual" | "from_year") => Some(self.t("hằng năm", "every year").to_owned()),
+            (None, "ongoing") => Some(self.t("thường xuyên", "ongoing").to_owned()),
+            _ => None,
+        }
+        .filter(|meaning| {
+            dongbo_domain::text::fold(meaning) != dongbo_domain::text::fold(&tf.text)
+        });
         html! {
             span.time-frame { (tf.text) }
-            @if let Some(due) = tf.due {
-                br; small.muted { (self.t("hạn", "due")) " " (self.lang.short_date(due)) }
-            } @else if tf.kind == "annual" || tf.kind == "from_year" {
-                br; small.muted { (self.t("hằng năm", "every year")) }
-            } @else if tf.kind == "ongoing" {
-                br; small.muted { (self.t("thường xuyên", "ongoing")) }
+            @if let Some(meaning) = meaning {
+                br; small.muted { (meaning) }
             } @else if tf.kind == "unparsed" {
                 " " span.unresolved title=(self.t("Chưa hiểu được thời gian", "Time frame not understood")) { "⚠" }
             }
