@@ -5,8 +5,6 @@
 //! text of the cell that starts the merge; a cell whose runs are all bold is bold. Rows are
 //! named "table 2, row 7".
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
 use docx_rs::{
     DocumentChild, InsertChild, Paragraph, ParagraphChild, Run, RunChild, TableCellContent,
     TableChild, TableRowChild,
@@ -14,23 +12,14 @@ use docx_rs::{
 use dongbo_domain::{Directory, ImportedProgram};
 
 use crate::ImportError;
-use crate::table::{Block, Cell, ColumnNames, Row, Table, import_blocks};
+use crate::table::{Block, Cell, ColumnNames, Row, Table, import_packaged};
 
 pub(crate) fn import(
     bytes: &[u8],
     file: &str,
     directory: &Directory,
 ) -> Result<ImportedProgram, ImportError> {
-    let invalid = |message: String| ImportError::InvalidFile {
-        file: file.to_owned(),
-        format: "DOCX",
-        message,
-    };
-    // A damaged document must give an error, not bring the caller down.
-    let blocks = catch_unwind(AssertUnwindSafe(|| read_document(bytes)))
-        .map_err(|_| invalid("the document's contents could not be read".into()))?
-        .map_err(invalid)?;
-    import_blocks(&blocks, file, directory)
+    import_packaged(bytes, file, "DOCX", directory, read_document)
 }
 
 fn read_document(bytes: &[u8]) -> Result<Vec<Block>, String> {

@@ -243,6 +243,27 @@ pub(crate) fn column_letters(index: usize) -> String {
     letters.iter().rev().collect()
 }
 
+/// Reads a packaged document (`format` is "DOCX" or "XLSX") into blocks with `read`, then
+/// imports them. A damaged file gives an [`ImportError::InvalidFile`], never a panic: the
+/// parsers are dependencies whose every path we cannot vouch for.
+pub(crate) fn import_packaged(
+    bytes: &[u8],
+    file: &str,
+    format: &'static str,
+    directory: &Directory,
+    read: fn(&[u8]) -> Result<Vec<Block>, String>,
+) -> Result<ImportedProgram, ImportError> {
+    let invalid = |message: String| ImportError::InvalidFile {
+        file: file.to_owned(),
+        format,
+        message,
+    };
+    let blocks = std::panic::catch_unwind(|| read(bytes))
+        .map_err(|_| invalid(format!("the {format} file's contents could not be read")))?
+        .map_err(invalid)?;
+    import_blocks(&blocks, file, directory)
+}
+
 /// Import the first table of `blocks` with a recognisable header; everything before it is
 /// metadata.
 pub(crate) fn import_blocks(

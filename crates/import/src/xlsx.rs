@@ -5,30 +5,19 @@
 //! reader can restore the trailing zero from the sequence.
 
 use std::io::Cursor;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use calamine::{Data, Reader, StyleRange, Xlsx, open_workbook_from_rs};
 use dongbo_domain::{Directory, ImportedProgram};
 
 use crate::ImportError;
-use crate::table::{Block, Cell, ColumnNames, Row, Table, import_blocks};
+use crate::table::{Block, Cell, ColumnNames, Row, Table, import_packaged};
 
 pub(crate) fn import(
     bytes: &[u8],
     file: &str,
     directory: &Directory,
 ) -> Result<ImportedProgram, ImportError> {
-    let invalid = |message: String| ImportError::InvalidFile {
-        file: file.to_owned(),
-        format: "XLSX",
-        message,
-    };
-    // A damaged workbook must give an error, not bring the caller down: the parser is a
-    // dependency whose every path we cannot vouch for.
-    let blocks = catch_unwind(AssertUnwindSafe(|| read_workbook(bytes)))
-        .map_err(|_| invalid("the workbook's contents could not be read".into()))?
-        .map_err(invalid)?;
-    import_blocks(&blocks, file, directory)
+    import_packaged(bytes, file, "XLSX", directory, read_workbook)
 }
 
 fn read_workbook(bytes: &[u8]) -> Result<Vec<Block>, String> {

@@ -253,6 +253,49 @@ macro_rules! task_columns {
 }
 pub(crate) use task_columns;
 
+/// The task columns [`insert`] and [`update`] write, bound as `$1`…`$15` by [`bind_task`].
+const WRITTEN_COLUMNS: [&str; 15] = [
+    "group_code",
+    "title",
+    "expected_output",
+    "lead_text",
+    "coordinating_text",
+    "time_frame_text",
+    "time_frame_kind",
+    "start_on",
+    "due_on",
+    "recurrence",
+    "draft",
+    "language",
+    "source",
+    "position",
+    "search_text",
+];
+
+/// Binds the values of [`WRITTEN_COLUMNS`] for `task` at `index`, in that order.
+fn bind_task<'q>(
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    index: usize,
+    task: &'q Task,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    query
+        .bind(&task.group)
+        .bind(&task.title)
+        .bind(&task.expected_output)
+        .bind(&task.lead.text)
+        .bind(&task.coordinating.text)
+        .bind(&task.time_frame.text)
+        .bind(enum_text(&task.time_frame.kind))
+        .bind(date_text(task.time_frame.start))
+        .bind(date_text(task.time_frame.due))
+        .bind(enum_text(&task.time_frame.recurrence))
+        .bind(flag(task.draft))
+        .bind(&task.language)
+        .bind(&task.source)
+        .bind(position(index))
+        .bind(search_text(task))
+}
+
 /// Inserts `task` at `index` of its program with its agency rows; returns its id.
 pub(crate) async fn insert(
     conn: &mut AnyConnection,
@@ -262,33 +305,18 @@ pub(crate) async fn insert(
     doing: &str,
 ) -> Result<i64> {
     let ctx = || format!("{doing}: task {}", task.code);
-    let row = sqlx::query(
-        "INSERT INTO tasks (program_id, group_code, code, title, expected_output, lead_text, \
-            coordinating_text, time_frame_text, time_frame_kind, start_on, due_on, recurrence, \
-            draft, language, source, position, search_text) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
-         RETURNING id",
-    )
-    .bind(program_id)
-    .bind(&task.group)
-    .bind(&task.code)
-    .bind(&task.title)
-    .bind(&task.expected_output)
-    .bind(&task.lead.text)
-    .bind(&task.coordinating.text)
-    .bind(&task.time_frame.text)
-    .bind(enum_text(&task.time_frame.kind))
-    .bind(date_text(task.time_frame.start))
-    .bind(date_text(task.time_frame.due))
-    .bind(enum_text(&task.time_frame.recurrence))
-    .bind(flag(task.draft))
-    .bind(&task.language)
-    .bind(&task.source)
-    .bind(position(index))
-    .bind(search_text(task))
-    .fetch_one(&mut *conn)
-    .await
-    .context(ctx)?;
+    let n = WRITTEN_COLUMNS.len();
+    let sql = format!(
+        "INSERT INTO tasks ({}, program_id, code) VALUES ({}) RETURNING id",
+        WRITTEN_COLUMNS.join(", "),
+        placeholders(1, n + 2)
+    );
+    let row = bind_task(sqlx::query(AssertSqlSafe(sql)), index, task)
+        .bind(program_id)
+        .bind(&task.code)
+        .fetch_one(&mut *conn)
+        .await
+        .context(ctx)?;
     let id: i64 = col(&row, "id", &ctx())?;
     insert_agencies(conn, id, task, doing).await?;
     Ok(id)
@@ -303,32 +331,21 @@ pub(crate) async fn update(
     doing: &str,
 ) -> Result<()> {
     let ctx = || format!("{doing}: task {}", task.code);
-    sqlx::query(
-        "UPDATE tasks SET group_code = $2, title = $3, expected_output = $4, lead_text = $5, \
-            coordinating_text = $6, time_frame_text = $7, time_frame_kind = $8, start_on = $9, \
-            due_on = $10, recurrence = $11, draft = $12, language = $13, source = $14, \
-            position = $15, search_text = $16 \
-         WHERE id = $1",
-    )
-    .bind(id)
-    .bind(&task.group)
-    .bind(&task.title)
-    .bind(&task.expected_output)
-    .bind(&task.lead.text)
-    .bind(&task.coordinating.text)
-    .bind(&task.time_frame.text)
-    .bind(enum_text(&task.time_frame.kind))
-    .bind(date_text(task.time_frame.start))
-    .bind(date_text(task.time_frame.due))
-    .bind(enum_text(&task.time_frame.recurrence))
-    .bind(flag(task.draft))
-    .bind(&task.language)
-    .bind(&task.source)
-    .bind(position(index))
-    .bind(search_text(task))
-    .execute(&mut *conn)
-    .await
-    .context(ctx)?;
+    let assignments: Vec<String> = WRITTEN_COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, column)| format!("{column} = ${}", i + 1))
+        .collect();
+    let sql = format!(
+        "UPDATE tasks SET {} WHERE id = ${}",
+        assignments.join(", "),
+        WRITTEN_COLUMNS.len() + 1
+    );
+    bind_task(sqlx::query(AssertSqlSafe(sql)), index, task)
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .context(ctx)?;
     sqlx::query("DELETE FROM task_agencies WHERE task_id = $1")
         .bind(id)
         .execute(&mut *conn)
