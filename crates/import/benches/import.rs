@@ -42,8 +42,17 @@ fn main() {
     let started = Instant::now();
     let directory = Directory::bundled();
     black_box(import(&bytes, "002.txt", Format::Auto, &directory).unwrap());
+    let cold = started.elapsed();
+    println!("cold (load bundled directory + import): {:.3} ms", ms(cold));
+
+    // One line for `cargo xtask bench`, which writes BENCHMARKS.md from it.
     println!(
-        "cold (load bundled directory + import): {:.3} ms",
-        ms(started.elapsed())
+        "RESULT import_seed_002 runs={runs} bytes={} min_ms={:.3} median_ms={:.3} p95_ms={:.3} max_ms={:.3} cold_ms={:.3}",
+        bytes.len(),
+        ms(times[0]),
+        ms(times[runs / 2]),
+        ms(times[runs * 95 / 100]),
+        ms(times[runs - 1]),
+        ms(cold),
     );
 }
