@@ -2,9 +2,13 @@
 //! directory and agency resolution, and the shape of an action program.
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod directory;
+pub mod period;
 pub mod program;
 pub mod resolver;
+pub mod rollup;
+pub mod state;
 pub mod text;
 pub mod time_frame;
 

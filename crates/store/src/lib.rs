@@ -34,6 +34,9 @@
 //!   [`StoreError::Corrupt`], never a panic.
 #![forbid(unsafe_code)]
 
+pub mod accounts;
+pub mod assignments;
+pub mod audit;
 pub mod diff;
 pub mod directory;
 pub mod programs;

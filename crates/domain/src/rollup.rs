@@ -1,0 +1,1 @@
+//! How progress rolls up the cascade of plans (issue 3).

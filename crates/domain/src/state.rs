@@ -1,0 +1,1 @@
+//! The computed state of a task or assignment (issue 3).

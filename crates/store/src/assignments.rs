@@ -1,0 +1,1 @@
+//! Assignments: one agency's responsibility for one task (issue 3).
