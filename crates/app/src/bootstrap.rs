@@ -1,13 +1,14 @@
 //! Opening the database as every command needs it: create the data folder, migrate, load the
-//! agency directory when it differs from the bundled one, and on first run import the bundled
-//! Resolution 47/NQ-CP.
+//! agency directory when it differs from the bundled one (then bring every program's
+//! assignments in step with it), and on first run import the bundled Resolution 47/NQ-CP and
+//! assign its tasks.
 
 use std::path::Path;
 
 use anyhow::{Context, Result};
 use dongbo_domain::Directory;
 use dongbo_import::Format;
-use dongbo_store::{Db, SourceInfo, directory, programs};
+use dongbo_store::{Db, SourceInfo, assignments, directory, programs};
 
 /// The text of Resolution 47/NQ-CP that ships with the binary.
 const BUNDLED_PROGRAM: (&str, &[u8]) = (
@@ -15,6 +16,9 @@ const BUNDLED_PROGRAM: (&str, &[u8]) = (
     include_bytes!("../../../data/programs/47-NQ-CP.txt"),
 );
 const BUNDLED_NUMBER: &str = "47/NQ-CP";
+/// 47/NQ-CP is a program of external information: the successors of the ministries that
+/// ended in 2025 are the ones that took over that function.
+const BUNDLED_FUNCTION: &str = "external_information";
 
 /// Connects to the configured database and migrates it.
 pub async fn open(data_dir: &Path, database_url: Option<&str>) -> Result<Db> {
@@ -46,8 +50,20 @@ pub async fn load_directory(db: &Db) -> Result<Directory> {
             sets = bundled.sets.len(),
             "agency directory loaded"
         );
+        // Successions and set members may have changed.
+        for program in programs::list(db).await.context("listing the programs")? {
+            assign(db, program.id, &bundled).await?;
+        }
     }
     Ok(bundled)
+}
+
+/// Brings the assignments of a program in step with its tasks and the directory.
+pub async fn assign(db: &Db, program_id: i64, directory: &Directory) -> Result<()> {
+    assignments::sync(db, program_id, directory)
+        .await
+        .with_context(|| format!("assigning the tasks of program {program_id}"))?;
+    Ok(())
 }
 
 /// Compares ignoring order, since the store returns agencies sorted by code.
@@ -70,9 +86,9 @@ pub async fn load_bundled_program(db: &Db, directory: &Directory) -> Result<()> 
         return Ok(());
     }
     let (file_name, bytes) = BUNDLED_PROGRAM;
-    let directory = directory.clone();
+    let parse_directory = directory.clone();
     let imported = tokio::task::spawn_blocking(move || {
-        dongbo_import::import(bytes, file_name, Format::Auto, &directory)
+        dongbo_import::import(bytes, file_name, Format::Auto, &parse_directory)
     })
     .await?
     .context("importing the bundled 47/NQ-CP program")?;
@@ -81,9 +97,14 @@ pub async fn load_bundled_program(db: &Db, directory: &Directory) -> Result<()> 
         format: imported.format.to_string(),
         sha256: imported.sha256.clone(),
     };
-    programs::save(db, &imported.program, &source)
+    let program_id = programs::save(db, &imported.program, &source)
         .await
-        .context("storing the bundled program")?;
+        .context("storing the bundled program")?
+        .program_id();
+    assignments::set_successor_function(db, program_id, BUNDLED_FUNCTION)
+        .await
+        .context("setting the bundled program's function")?;
+    assign(db, program_id, directory).await?;
     tracing::info!(
         tasks = imported.program.tasks.len(),
         "bundled program 47/NQ-CP loaded"

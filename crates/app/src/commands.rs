@@ -122,7 +122,7 @@ async fn import(
     }
 
     let db = bootstrap::open(data_dir, database_url).await?;
-    bootstrap::load_directory(&db).await?;
+    let directory = bootstrap::load_directory(&db).await?;
     let source = SourceInfo {
         file_name,
         format: imported.format.to_string(),
@@ -131,6 +131,9 @@ async fn import(
     let outcome = programs::save(&db, &imported.program, &source)
         .await
         .context("storing the program")?;
+    if !matches!(outcome, SaveOutcome::Unchanged { .. }) {
+        bootstrap::assign(&db, outcome.program_id(), &directory).await?;
+    }
     if json {
         serde_json::to_writer_pretty(&mut stdout, &outcome_json(&outcome))?;
         writeln!(stdout)?;

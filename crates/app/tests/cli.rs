@@ -211,7 +211,7 @@ fn serve_creates_the_data_folder_and_answers_healthz() {
     for _ in 0..600 {
         if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
             stream
-                .write_all(b"GET /api/v1/programs HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .write_all(b"GET /api/v1/programs/1/tasks/2.1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
                 .unwrap();
             stream.read_to_string(&mut answer).unwrap();
             break;
@@ -222,9 +222,18 @@ fn serve_creates_the_data_folder_and_answers_healthz() {
     child.wait().unwrap();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(
-        answer.contains("47/NQ-CP"),
+        answer.contains("Tổng kết, đánh giá Nghị định số 72/2015/NĐ-CP"),
         "bundled program loaded on first run"
     );
+    // Its tasks are assigned, and 47/NQ-CP's external information follows the ended
+    // Ministry of Information and Communications to Culture, Sports and Tourism.
+    assert!(
+        answer.contains(
+            r#""role":"lead","origins":[{"role":"lead","via_set":null,"original":{"code":"BTTTT""#
+        ),
+        "{answer}"
+    );
+    assert!(answer.contains(r#""agency":{"code":"BVHTTDL""#), "{answer}");
     assert!(data.join("dongbo.db").exists());
 }
 

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod assignment;
 pub mod directory;
 pub mod period;
 pub mod program;
@@ -12,6 +13,7 @@ pub mod state;
 pub mod text;
 pub mod time_frame;
 
+pub use assignment::{Expansion, Origin, PendingChoice, PlannedAssignment, Role};
 pub use directory::{Agency, AgencyKind, AgencySet, Directory, Succession};
 pub use program::{DocumentKind, DocumentMeta, ImportedProgram, Task, TaskGroup};
 pub use resolver::{AgencyResolver, Resolution};

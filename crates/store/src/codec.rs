@@ -79,3 +79,8 @@ where
 pub(crate) fn position(index: usize) -> i64 {
     i64::try_from(index).unwrap_or(i64::MAX)
 }
+
+/// The current time as stored: RFC 3339 in UTC, to the second.
+pub(crate) fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}

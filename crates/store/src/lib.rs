@@ -80,6 +80,12 @@ pub enum StoreError {
     /// Stored data that does not make sense (an unknown enum name, a bad date…).
     #[error("{context}: stored data is not valid: {message}")]
     Corrupt { context: String, message: String },
+    /// What the caller asked for does not exist.
+    #[error("{0} does not exist")]
+    NotFound(String),
+    /// The caller's request cannot be carried out as asked.
+    #[error("{0}")]
+    Invalid(String),
 }
 
 impl StoreError {

@@ -9,7 +9,8 @@ use serde::Serialize;
 use sqlx::AnyConnection;
 
 use crate::codec::{
-    col, date_from_text, date_text, enum_from_text, enum_text, list_from_json, list_json, position,
+    col, date_from_text, date_text, enum_from_text, enum_text, list_from_json, list_json, now,
+    position,
 };
 use crate::diff::{self, ProgramDiff};
 use crate::tasks::{self, cells_order, task_columns};
@@ -227,10 +228,6 @@ async fn find_unnumbered_by_sha256(
     .await
     .context(|| format!("{doing}: looking up the file's SHA-256"))?;
     row.map(|row| col(&row, "id", doing)).transpose()
-}
-
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 async fn insert(

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use dongbo_domain::text::fold;
 use dongbo_domain::{Resolution, Task, TimeFrame};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sqlx::AnyConnection;
 use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
@@ -16,24 +16,7 @@ use crate::codec::{
 };
 use crate::{Context, Db, Result};
 
-/// Vai trò — how a task names an agency.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Cơ quan chủ trì — the lead.
-    Lead,
-    /// Cơ quan phối hợp — a coordinating agency.
-    Coordinating,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Lead => "lead",
-            Role::Coordinating => "coordinating",
-        }
-    }
-}
+pub use dongbo_domain::Role;
 
 /// A task found by search, with the program it belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -215,7 +198,7 @@ fn escape_like(word: &str) -> String {
 }
 
 /// `$first, $first+1, …` for `count` parameters.
-fn placeholders(first: usize, count: usize) -> String {
+pub(crate) fn placeholders(first: usize, count: usize) -> String {
     (first..first + count)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
@@ -472,7 +455,7 @@ pub(crate) fn task_from_row(
 }
 
 /// The tasks with the given ids, by id.
-async fn load_by_ids(
+pub(crate) async fn load_by_ids(
     conn: &mut AnyConnection,
     ids: &[i64],
     doing: &str,

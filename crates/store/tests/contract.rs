@@ -8,32 +8,7 @@ use dongbo_domain::{
 };
 use dongbo_store::{Db, Role, SaveOutcome, SourceInfo, directory, programs, tasks};
 
-/// Generates one `#[tokio::test]` per backend for each listed `async fn(&Db)`.
-macro_rules! contract_tests {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let test_db = dongbo_testkit::TestDb::sqlite().await;
-                    super::$name(&test_db.db).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    // Skipped loudly outside CI without a server; a failure under CI.
-                    let Some(test_db) = dongbo_testkit::TestDb::postgres().await else { return };
-                    super::$name(&test_db.db).await;
-                }
-            )*
-        }
-    };
-}
-
-contract_tests!(
+dongbo_testkit::backend_tests!(
     an_empty_store_has_an_empty_directory,
     the_directory_round_trips_exactly_in_code_order,
     saving_a_directory_replaces_the_previous_one,

@@ -3,7 +3,7 @@
 
 use dongbo_domain::Directory;
 use dongbo_import::Format;
-use dongbo_store::{Db, SaveOutcome, SourceInfo, directory, programs};
+use dongbo_store::{Db, SaveOutcome, SourceInfo, assignments, directory, programs};
 
 /// The text of Resolution 47/NQ-CP shipped in `data/programs/`.
 pub const RESOLUTION_47: &[u8] = include_bytes!("../../../data/programs/47-NQ-CP.txt");
@@ -26,4 +26,17 @@ pub async fn load_47(db: &Db, dir: &Directory) -> i64 {
         | SaveOutcome::Unchanged { program_id }
         | SaveOutcome::Updated { program_id, .. } => program_id,
     }
+}
+
+/// [`load_47`], then what the first run of `dongbo serve` does next: the program's work is
+/// external information, and its tasks are assigned. Returns the program's id.
+pub async fn load_47_assigned(db: &Db, dir: &Directory) -> i64 {
+    let program_id = load_47(db, dir).await;
+    assignments::set_successor_function(db, program_id, "external_information")
+        .await
+        .expect("set the successor function");
+    assignments::sync(db, program_id, dir)
+        .await
+        .expect("assign the tasks of 47/NQ-CP");
+    program_id
 }

@@ -49,6 +49,10 @@ type ApiResult<T> = Result<Json<T>, ApiError>;
         ProgramDetail,
         GroupView,
         TaskView,
+        TaskDetail,
+        AssignmentView,
+        OriginView,
+        OpenSetView,
         AgencyCell,
         AgencyRef,
         SuccessorRef,
@@ -97,14 +101,15 @@ async fn get_program(
     ))
 }
 
-/// One task.
+/// One task, with its assignments (one per responsible agency and role) and the open agency
+/// sets waiting for the coordinator to choose their members.
 #[utoipa::path(get, path = "/api/v1/programs/{id}/tasks/{code}",
     params(("id" = i64, Path, description = "Program id"), ("code" = String, Path, description = "Task code, e.g. 3.21")),
-    responses((status = 200, body = TaskView), (status = 404)))]
+    responses((status = 200, body = TaskDetail), (status = 404)))]
 async fn get_task(
     State(state): State<AppState>,
     Path((id, code)): Path<(i64, String)>,
-) -> ApiResult<TaskView> {
+) -> ApiResult<TaskDetail> {
     Ok(Json(
         load::task(&state.db, &state.directory, id, &code).await?,
     ))

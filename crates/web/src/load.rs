@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use dongbo_domain::Directory;
-use dongbo_store::{Db, programs, tasks};
+use dongbo_store::{Db, assignments, programs, tasks};
 
 use crate::error::{Error, Result};
 use crate::model::*;
@@ -59,11 +59,49 @@ pub async fn program_detail(db: &Db, directory: &Directory, id: i64) -> Result<P
     })
 }
 
-pub async fn task(db: &Db, directory: &Directory, program_id: i64, code: &str) -> Result<TaskView> {
+pub async fn task(
+    db: &Db,
+    directory: &Directory,
+    program_id: i64,
+    code: &str,
+) -> Result<TaskDetail> {
     let task = tasks::get(db, program_id, code)
         .await?
         .ok_or(Error::NotFound)?;
-    Ok(task_view(directory, program_id, &task))
+    let assignments = assignments::for_task(db, program_id, code)
+        .await?
+        .into_iter()
+        .map(|a| AssignmentView {
+            id: a.id,
+            agency: agency_ref(directory, &a.agency_code),
+            role: a.role.as_str().to_owned(),
+            origins: a
+                .origins
+                .iter()
+                .map(|o| OriginView {
+                    role: o.role.as_str().to_owned(),
+                    via_set: o.via_set.as_deref().map(|s| set_ref(directory, s)),
+                    original: agency_ref(directory, &o.original),
+                    succeeded: o.succeeded(&a.agency_code),
+                })
+                .collect(),
+        })
+        .collect();
+    let open_sets = assignments::pending_for_task(db, program_id, code)
+        .await?
+        .into_iter()
+        .map(|p| OpenSetView {
+            id: p.id,
+            set: set_ref(directory, &p.set_code),
+            role: p.role.as_str().to_owned(),
+            chosen: p.chosen_at.is_some(),
+        })
+        .collect();
+    Ok(TaskDetail {
+        task: task_view(directory, program_id, &task),
+        assignments,
+        open_sets,
+    })
 }
 
 pub fn agency_list(directory: &Directory) -> Vec<AgencyListItem> {
@@ -99,30 +137,42 @@ pub async fn agency_detail(db: &Db, directory: &Directory, code: &str) -> Result
         .map(|a| agency_ref(directory, &a.code))
         .collect();
 
-    // A task answers to this agency as its program's document meant it: the codes it answers
-    // for depend on the document's date (set membership and succession), so per program.
+    // An agency that exists answers for its assignments. One that has ended has none left (its
+    // successors carry them): its page lists the tasks documents named it for, as they meant it.
     let mut found = Vec::new();
-    let mut seen = HashSet::new();
-    for program in programs::list(db).await? {
-        let as_of = program
-            .issued_on
-            .unwrap_or_else(|| chrono::Local::now().date_naive());
-        let codes = directory.answerable_codes(code, as_of);
-        for hit in tasks::naming(db, &codes).await? {
-            if hit.program_id != program.id {
-                continue;
-            }
-            let role = hit.role.as_str().to_owned();
-            if !seen.insert((hit.program_id, hit.task.code.clone(), role.clone())) {
-                continue;
-            }
-            let via = via(directory, code, &hit.via_code);
+    if agency.valid_until.is_none() {
+        for assigned in assignments::for_agency(db, code).await? {
+            let via = assignment_via(directory, &assigned.assignment);
             found.push(AgencyTask {
-                program_number: hit.program_number.clone(),
-                role,
+                program_number: assigned.program_number,
+                role: assigned.assignment.role.as_str().to_owned(),
                 via,
-                task: task_view(directory, hit.program_id, &hit.task),
+                task: task_view(directory, assigned.assignment.program_id, &assigned.task),
             });
+        }
+    } else {
+        let mut seen = HashSet::new();
+        for program in programs::list(db).await? {
+            let as_of = program
+                .issued_on
+                .unwrap_or_else(|| chrono::Local::now().date_naive());
+            let codes = directory.answerable_codes(code, as_of);
+            for hit in tasks::naming(db, &codes).await? {
+                if hit.program_id != program.id {
+                    continue;
+                }
+                let role = hit.role.as_str().to_owned();
+                if !seen.insert((hit.program_id, hit.task.code.clone(), role.clone())) {
+                    continue;
+                }
+                let via = via(directory, code, &hit.via_code);
+                found.push(AgencyTask {
+                    program_number: hit.program_number.clone(),
+                    role,
+                    via,
+                    task: task_view(directory, hit.program_id, &hit.task),
+                });
+            }
         }
     }
     Ok(AgencyDetail {
@@ -138,6 +188,24 @@ pub async fn agency_detail(db: &Db, directory: &Directory, code: &str) -> Result
         source: agency.source.clone(),
         tasks: found,
     })
+}
+
+/// How an assignment reached its agency, told by its most telling origin: named by its own
+/// name first, then the predecessor a document named, then the agency set.
+fn assignment_via(directory: &Directory, assignment: &assignments::Assignment) -> Via {
+    let code = &assignment.agency_code;
+    let named = |own: bool| {
+        assignment
+            .origins
+            .iter()
+            .find(|o| o.via_set.is_none() && o.succeeded(code) != own)
+            .map(|o| o.original.as_str())
+    };
+    let telling = named(true)
+        .or_else(|| named(false))
+        .or_else(|| assignment.origins.iter().find_map(|o| o.via_set.as_deref()))
+        .unwrap_or(code);
+    via(directory, code, telling)
 }
 
 fn via(directory: &Directory, agency: &str, named: &str) -> Via {

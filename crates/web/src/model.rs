@@ -152,6 +152,49 @@ pub struct AgencyListItem {
     pub valid_until: Option<NaiveDate>,
 }
 
+/// A task with who carries it out: its assignments and the open sets waiting for a choice.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TaskDetail {
+    #[serde(flatten)]
+    pub task: TaskView,
+    /// Lead assignments first, then coordinating ones.
+    pub assignments: Vec<AssignmentView>,
+    pub open_sets: Vec<OpenSetView>,
+}
+
+/// One agency's responsibility for a task.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AssignmentView {
+    pub id: i64,
+    pub agency: AgencyRef,
+    /// lead or coordinating.
+    pub role: String,
+    pub origins: Vec<OriginView>,
+}
+
+/// How a task reached an assigned agency.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OriginView {
+    /// The cell that named it: lead or coordinating.
+    pub role: String,
+    /// The agency set it came through, if any.
+    pub via_set: Option<SetRef>,
+    /// The agency the document meant on its date; another one than the assigned agency
+    /// after a succession.
+    pub original: AgencyRef,
+    pub succeeded: bool,
+}
+
+/// An open agency set named by a task ("các bộ, ngành liên quan").
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OpenSetView {
+    pub id: i64,
+    pub set: SetRef,
+    pub role: String,
+    /// Whether the program's coordinator has chosen its members.
+    pub chosen: bool,
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SearchHit {
     pub program_number: Option<String>,

@@ -199,3 +199,77 @@ async fn english_switch_is_remembered_in_a_cookie() {
         assert!(default.contains("Cơ quan ngang bộ"));
     }
 }
+
+#[tokio::test]
+async fn a_task_shows_its_assignments_with_where_each_came_from() {
+    for app in apps().await {
+        let task = app
+            .json(&format!("/api/v1/programs/{}/tasks/2.1", app.program_id))
+            .await;
+        assert_eq!(
+            task["code"], "2.1",
+            "the task's own fields stay at the top level"
+        );
+        let assignments = task["assignments"].as_array().unwrap();
+        let lead: Vec<&serde_json::Value> =
+            assignments.iter().filter(|a| a["role"] == "lead").collect();
+        assert_eq!(lead.len(), 1, "on {}", app.backend);
+        assert_eq!(lead[0]["agency"]["code"], "BVHTTDL");
+        assert_eq!(lead[0]["origins"][0]["original"]["code"], "BTTTT");
+        assert_eq!(lead[0]["origins"][0]["succeeded"], true);
+        let coordinating = assignments
+            .iter()
+            .filter(|a| a["role"] == "coordinating")
+            .count();
+        assert!(
+            coordinating > 34,
+            "every ministry and province coordinates 2.1"
+        );
+
+        let page = app
+            .page(&format!("/programs/{}/tasks/2.1", app.program_id))
+            .await;
+        assert!(page.contains("<section id=\"assignments\">"));
+        assert!(page.contains("data-agency=\"BVHTTDL\" data-role=\"lead\""));
+        assert!(page.contains("kế nhiệm"));
+
+        // 5.7 names an open set: it waits for the coordinator.
+        let task = app
+            .json(&format!("/api/v1/programs/{}/tasks/5.7", app.program_id))
+            .await;
+        assert_eq!(task["open_sets"][0]["set"]["code"], "bo-nganh-lien-quan");
+        assert_eq!(task["open_sets"][0]["chosen"], false);
+        let page = app
+            .page(&format!("/programs/{}/tasks/5.7", app.program_id))
+            .await;
+        assert!(page.contains("chờ cơ quan điều phối chọn"));
+    }
+}
+
+#[tokio::test]
+async fn an_agency_lists_the_tasks_assigned_to_it_not_those_of_another_successor() {
+    for app in apps().await {
+        // Science and Technology took over Information and Communications, but not its
+        // external information: 47/NQ-CP's tasks led by that ministry went to Culture.
+        let science = app.json("/api/v1/agencies/BKHCN").await;
+        let led: Vec<&str> = science["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["role"] == "lead")
+            .map(|t| t["task"]["code"].as_str().unwrap())
+            .collect();
+        assert!(!led.contains(&"2.1"), "{led:?} on {}", app.backend);
+        assert!(led.contains(&"1.1"), "all ministries lead 1.1");
+
+        // An ended agency still shows what documents named it for.
+        let ended = app.json("/api/v1/agencies/BTTTT").await;
+        let named: Vec<&str> = ended["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["task"]["code"].as_str().unwrap())
+            .collect();
+        assert!(named.contains(&"2.1"), "{named:?}");
+    }
+}

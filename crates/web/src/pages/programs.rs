@@ -5,7 +5,7 @@ use maud::{Markup, html};
 
 use super::Page;
 use crate::error::Result;
-use crate::model::TaskView;
+use crate::model::{OriginView, TaskDetail, TaskView};
 use crate::{AppState, load};
 
 pub async fn list(page: Page, State(state): State<AppState>) -> Result<Markup> {
@@ -110,7 +110,8 @@ pub async fn task(
     State(state): State<AppState>,
     Path((id, code)): Path<(i64, String)>,
 ) -> Result<Markup> {
-    let task = load::task(&state.db, &state.directory, id, &code).await?;
+    let detail = load::task(&state.db, &state.directory, id, &code).await?;
+    let task = &detail.task;
     let program = load::program_detail(&state.db, &state.directory, id).await?;
     Ok(page.render(
         &format!("{} {}", page.t("Nhiệm vụ", "Task"), task.code),
@@ -128,6 +129,85 @@ pub async fn task(
                 @if let Some(output) = &task.expected_output { dt { (page.t("Kết quả / Sản phẩm", "Expected output")) } dd { (output) } }
                 @if let Some(lang) = &task.language { dt { (page.t("Ngôn ngữ", "Language")) } dd { (lang) } }
             }
+            (assignment_section(&page, &detail))
         },
     ))
+}
+
+/// Phân công: who carries the task out, and how the task reached each agency.
+fn assignment_section(page: &Page, detail: &TaskDetail) -> Markup {
+    let leads = detail
+        .assignments
+        .iter()
+        .filter(|a| a.role == "lead")
+        .count();
+    let coordinating = detail.assignments.len() - leads;
+    html! {
+        section #assignments {
+            h2 { (page.t("Phân công", "Assignments")) }
+            p.muted {
+                (leads) " " (page.t("cơ quan chủ trì", "lead agencies")) ", "
+                (coordinating) " " (page.t("cơ quan phối hợp", "coordinating agencies"))
+            }
+            @if !detail.open_sets.is_empty() {
+                ul.open-sets {
+                    @for open in &detail.open_sets {
+                        li {
+                            (page.lang.pick(&open.set.name_vi, &open.set.name_en)) " "
+                            @if open.chosen {
+                                span.badge { (page.t("đã chọn", "chosen")) }
+                            } @else {
+                                span.badge { (page.t("chờ cơ quan điều phối chọn", "waiting for the coordinator to choose")) }
+                            }
+                        }
+                    }
+                }
+            }
+            @if !detail.assignments.is_empty() {
+                table.assignments {
+                    thead { tr {
+                        th { (page.t("Cơ quan", "Agency")) }
+                        th { (page.t("Vai trò", "Role")) }
+                        th { (page.t("Nguồn giao", "Assigned through")) }
+                    } }
+                    tbody {
+                        @for assignment in &detail.assignments {
+                            tr data-agency=(assignment.agency.code) data-role=(assignment.role) {
+                                td { a href={ "/agencies/" (assignment.agency.code) } { (page.agency_name(&assignment.agency)) } }
+                                td { (role_label(page, &assignment.role)) }
+                                td { ul.origins {
+                                    @for origin in &assignment.origins {
+                                        li { (origin_text(page, origin)) }
+                                    }
+                                } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn role_label<'a>(page: &Page, role: &str) -> &'a str {
+    if role == "lead" {
+        page.t("Chủ trì", "Lead")
+    } else {
+        page.t("Phối hợp", "Coordinating")
+    }
+}
+
+/// "thuộc «Các bộ, ngành, địa phương», kế nhiệm Tỉnh Hà Giang" and the like.
+fn origin_text(page: &Page, origin: &OriginView) -> Markup {
+    html! {
+        @match &origin.via_set {
+            Some(set) => { (page.t("thuộc", "member of")) " «" (page.lang.pick(&set.name_vi, &set.name_en)) "»" }
+            None => { (page.t("được nêu tên", "named")) }
+        }
+        @if origin.role == "coordinating" { " (" (page.t("cột phối hợp", "coordinating column")) ")" }
+        @if origin.succeeded {
+            ", " (page.t("kế nhiệm", "successor of")) " "
+            a href={ "/agencies/" (origin.original.code) } { (page.agency_name(&origin.original)) }
+        }
+    }
 }

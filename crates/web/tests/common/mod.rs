@@ -22,7 +22,7 @@ impl TestApp {
     pub async fn start(test_db: TestDb) -> TestApp {
         let directory = Directory::bundled();
         let db = test_db.db.clone();
-        let program_id = dongbo_testkit::load_47(&db, &directory).await;
+        let program_id = dongbo_testkit::load_47_assigned(&db, &directory).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind a port");
