@@ -15,6 +15,9 @@ pub mod time_frame;
 
 pub use assignment::{Expansion, Origin, PendingChoice, PlannedAssignment, Role};
 pub use directory::{Agency, AgencyKind, AgencySet, Directory, Succession};
+pub use period::{DeadlineRule, Period, PeriodError, PeriodKind};
 pub use program::{DocumentKind, DocumentMeta, ImportedProgram, Task, TaskGroup};
 pub use resolver::{AgencyResolver, Resolution};
+pub use rollup::{Child, ManualOverride, Rolled, RollupError, RollupRule};
+pub use state::{Outcome, StateCounts, StateInput, WorkState};
 pub use time_frame::{Recurrence, TimeFrame, TimeFrameKind};
