@@ -24,7 +24,7 @@ pub enum WorkState {
     DoneOnTime,
     /// Hoàn thành quá hạn — done after the due date.
     DoneLate,
-    /// Quá hạn chưa hoàn thành — not done, and the due date has passed.
+    /// Quá hạn, chưa hoàn thành — not done, and the due date has passed.
     OverdueNotDone,
 }
 
@@ -54,7 +54,7 @@ impl WorkState {
             Self::InProgress => "Đang thực hiện",
             Self::DoneOnTime => "Hoàn thành đúng hạn",
             Self::DoneLate => "Hoàn thành quá hạn",
-            Self::OverdueNotDone => "Quá hạn chưa hoàn thành",
+            Self::OverdueNotDone => "Quá hạn, chưa hoàn thành",
         }
     }
 
@@ -116,9 +116,9 @@ pub enum Outcome {
     DoneOnTime,
     /// Hoàn thành quá hạn
     DoneLate,
-    /// Chưa hoàn thành nhưng trong hạn
+    /// Chưa hoàn thành, trong hạn
     NotDoneWithinDeadline,
-    /// Quá hạn chưa hoàn thành
+    /// Quá hạn, chưa hoàn thành
     OverdueNotDone,
 }
 
@@ -144,8 +144,8 @@ impl Outcome {
         match self {
             Self::DoneOnTime => "Hoàn thành đúng hạn",
             Self::DoneLate => "Hoàn thành quá hạn",
-            Self::NotDoneWithinDeadline => "Chưa hoàn thành nhưng trong hạn",
-            Self::OverdueNotDone => "Quá hạn chưa hoàn thành",
+            Self::NotDoneWithinDeadline => "Chưa hoàn thành, trong hạn",
+            Self::OverdueNotDone => "Quá hạn, chưa hoàn thành",
         }
     }
 

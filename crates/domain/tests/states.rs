@@ -212,7 +212,7 @@ fn states_and_outcomes_have_vietnamese_and_english_labels() {
             ("Đang thực hiện", "In progress"),
             ("Hoàn thành đúng hạn", "Done on time"),
             ("Hoàn thành quá hạn", "Done late"),
-            ("Quá hạn chưa hoàn thành", "Overdue and not done"),
+            ("Quá hạn, chưa hoàn thành", "Overdue and not done"),
         ]
     );
     let outcomes: Vec<_> = Outcome::ALL
@@ -224,11 +224,8 @@ fn states_and_outcomes_have_vietnamese_and_english_labels() {
         [
             ("Hoàn thành đúng hạn", "Done on time"),
             ("Hoàn thành quá hạn", "Done late"),
-            (
-                "Chưa hoàn thành nhưng trong hạn",
-                "Not done, within deadline"
-            ),
-            ("Quá hạn chưa hoàn thành", "Overdue and not done"),
+            ("Chưa hoàn thành, trong hạn", "Not done, within deadline"),
+            ("Quá hạn, chưa hoàn thành", "Overdue and not done"),
         ]
     );
 }
