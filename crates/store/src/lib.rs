@@ -39,7 +39,10 @@ pub mod assignments;
 pub mod audit;
 pub mod diff;
 pub mod directory;
+pub mod evidence;
+pub mod plans;
 pub mod programs;
+pub mod reports;
 pub mod tasks;
 
 mod codec;

@@ -1,0 +1,1 @@
+//! Evidence files, stored by content (issue 3).

@@ -1,0 +1,1 @@
+//! Agency plans: programs derived from a parent program (issue 3).

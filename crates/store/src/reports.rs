@@ -1,0 +1,1 @@
+//! Progress reports with their versions and review (issue 3).
