@@ -35,6 +35,9 @@ pub enum AgencyKind {
     Front,
     /// Courts, procuracy, audit, state banks and other bodies
     Other,
+    /// Đơn vị — a unit inside an agency (a department of a ministry, a provincial
+    /// department), created by its agency in Đồng Bộ rather than shipped in the data files.
+    Unit,
 }
 
 /// A successor of an ended agency for some of its functions.
@@ -203,6 +206,27 @@ impl Directory {
             directory.sets.extend(parsed.set);
         }
         Ok(directory)
+    }
+
+    /// The directory with the units agencies created added, each under its agency.
+    pub fn with_units(mut self, units: impl IntoIterator<Item = Agency>) -> Directory {
+        self.agencies.extend(units);
+        self
+    }
+
+    /// Whether `code` is `root` or lies under it through the parent chain (a unit under its
+    /// ministry, a ministry under the Government).
+    pub fn is_within(&self, code: &str, root: &str) -> bool {
+        let mut current = Some(code);
+        // The chain is short; the bound only keeps a cycle in bad data from looping.
+        for _ in 0..32 {
+            match current {
+                Some(c) if c == root => return true,
+                Some(c) => current = self.agency(c).and_then(|a| a.parent.as_deref()),
+                None => return false,
+            }
+        }
+        false
     }
 
     pub fn agency(&self, code: &str) -> Option<&Agency> {

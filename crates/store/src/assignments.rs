@@ -11,7 +11,7 @@ use serde::Serialize;
 use sqlx::AnyConnection;
 use sqlx::AssertSqlSafe;
 
-use crate::codec::{col, date_from_text, now};
+use crate::codec::{col, date_from_text, date_text, flag, flag_from, now};
 use crate::tasks::{load_by_ids, placeholders};
 use crate::{Context, Db, Result, StoreError};
 
@@ -42,6 +42,11 @@ pub struct Assignment {
     pub agency_code: String,
     pub role: Role,
     pub origins: Vec<Origin>,
+    /// Made by a person (a unit given a plan task, a member chosen for an open set) rather
+    /// than called for by the task's cells; [`sync`] keeps it.
+    pub manual: bool,
+    /// The due date the assigning agency set, when it set one; otherwise the task's.
+    pub due_on: Option<NaiveDate>,
 }
 
 /// An assignment of an agency, with the task it is for.
@@ -87,11 +92,32 @@ pub async fn set_successor_function(db: &Db, program_id: i64, function: &str) ->
 /// their members on the document's date (today when the document has none). All or nothing;
 /// running it again changes nothing.
 ///
-/// Assignments chosen by a person for an open set are kept as long as the set is still named.
+/// Assignments a person made ([`Assignment::manual`]) are kept.
 pub async fn sync(db: &Db, program_id: i64, directory: &Directory) -> Result<SyncOutcome> {
     let doing = format!("assigning the tasks of program {program_id}");
     let mut tx = db.begin_write(&doing).await?;
-    let conn: &mut AnyConnection = &mut tx;
+    let outcome = sync_in(&mut tx, program_id, directory, &doing).await?;
+    tx.commit().await.context(|| doing.clone())?;
+    tracing::info!(
+        program.id = program_id,
+        created = outcome.created,
+        updated = outcome.updated,
+        removed = outcome.removed,
+        unchanged = outcome.unchanged,
+        pending = outcome.pending,
+        "assignments in step with the program"
+    );
+    Ok(outcome)
+}
+
+/// [`sync`] inside the caller's write transaction.
+pub(crate) async fn sync_in(
+    conn: &mut AnyConnection,
+    program_id: i64,
+    directory: &Directory,
+    doing: &str,
+) -> Result<SyncOutcome> {
+    let doing = doing.to_owned();
 
     let row = sqlx::query(
         "SELECT d.issued_on, p.successor_function FROM programs p \
@@ -137,7 +163,7 @@ pub async fn sync(db: &Db, program_id: i64, directory: &Directory) -> Result<Syn
         match key.and_then(|key| wanted.remove(&key)) {
             Some(origins) if origins == stored.origins => outcome.unchanged += 1,
             Some(origins) => rewrite.push((stored.id, origins)),
-            None if chosen_and_still_named(&stored, &pending) => outcome.unchanged += 1,
+            None if stored.manual => outcome.unchanged += 1,
             None => stale.push(stored.id),
         }
     }
@@ -164,7 +190,7 @@ pub async fn sync(db: &Db, program_id: i64, directory: &Directory) -> Result<Syn
     }
     outcome.updated = rewrite.len();
 
-    let created = insert_assignments(conn, program_id, wanted, &doing).await?;
+    let created = insert_assignments(conn, program_id, wanted, Made::default(), &doing).await?;
     outcome.created = created;
 
     // Open sets: add the newly named, drop those no longer named.
@@ -186,29 +212,7 @@ pub async fn sync(db: &Db, program_id: i64, directory: &Directory) -> Result<Syn
             .context(|| format!("{doing}: open sets"))?;
     }
     outcome.pending = pending.len();
-
-    tx.commit().await.context(|| doing.clone())?;
-    tracing::info!(
-        program.id = program_id,
-        created = outcome.created,
-        updated = outcome.updated,
-        removed = outcome.removed,
-        unchanged = outcome.unchanged,
-        pending = outcome.pending,
-        "assignments in step with the program"
-    );
     Ok(outcome)
-}
-
-/// An assignment a person chose for an open set stays while the task still names that set.
-fn chosen_and_still_named(stored: &Assignment, pending: &[(i64, PendingChoice)]) -> bool {
-    stored.origins.iter().all(|origin| {
-        origin.via_set.as_ref().is_some_and(|set| {
-            pending
-                .iter()
-                .any(|(_, p)| &p.set_code == set && p.role == origin.role)
-        })
-    }) && !stored.origins.is_empty()
 }
 
 /// The assignments of a task, lead first, then by agency code.
@@ -225,6 +229,15 @@ pub async fn for_program(db: &Db, program_id: i64) -> Result<Vec<Assignment>> {
     let doing = format!("reading the assignments of program {program_id}");
     let mut tx = db.read(&doing).await?;
     load(&mut tx, Key::Program(program_id), &doing).await
+}
+
+/// [`for_program`] inside the caller's transaction.
+pub(crate) async fn for_program_in(
+    conn: &mut AnyConnection,
+    program_id: i64,
+    doing: &str,
+) -> Result<Vec<Assignment>> {
+    load(conn, Key::Program(program_id), doing).await
 }
 
 /// The open sets of a task, with whether their members were chosen.
@@ -258,8 +271,8 @@ pub async fn pending_for_task(
         .collect()
 }
 
-/// The members a person chose for an open set of a task: each becomes an assignment coming
-/// through that set, and the set stops waiting. Agencies already assigned in that role keep
+/// The members a person chose for an open set of a task: each becomes a manual assignment
+/// coming through that set, and the set stops waiting. Agencies already assigned in that role keep
 /// their assignment and gain the origin.
 pub async fn choose(
     db: &Db,
@@ -318,7 +331,11 @@ pub async fn choose(
             }
         }
     }
-    let created = insert_assignments(conn, program_id, wanted, &doing).await?;
+    let manual = Made {
+        manual: true,
+        due_on: None,
+    };
+    let created = insert_assignments(conn, program_id, wanted, manual, &doing).await?;
     sqlx::query("UPDATE pending_choices SET chosen_at = $1 WHERE id = $2")
         .bind(now())
         .bind(pending_id)
@@ -394,7 +411,8 @@ async fn task_ids(
 async fn load(conn: &mut AnyConnection, key: Key<'_>, doing: &str) -> Result<Vec<Assignment>> {
     let condition = key.condition();
     let rows = sqlx::query(AssertSqlSafe(format!(
-        "SELECT a.id, a.program_id, t.code, a.agency_code, a.role FROM assignments a \
+        "SELECT a.id, a.program_id, t.code, a.agency_code, a.role, a.manual, a.due_on \
+         FROM assignments a \
          JOIN tasks t ON t.id = a.task_id WHERE {condition} \
          ORDER BY t.position, a.role DESC, a.agency_code"
     )))
@@ -433,26 +451,37 @@ async fn load(conn: &mut AnyConnection, key: Key<'_>, doing: &str) -> Result<Vec
                 agency_code: col(row, "agency_code", doing)?,
                 role: role_from(&col::<String>(row, "role", doing)?, doing)?,
                 origins: origins.remove(&id).unwrap_or_default(),
+                manual: flag_from(col(row, "manual", doing)?, doing)?,
+                due_on: date_from_text(col(row, "due_on", doing)?, doing)?,
             })
         })
         .collect()
 }
 
+/// How the assignments [`insert_assignments`] writes were made.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Made {
+    pub manual: bool,
+    pub due_on: Option<NaiveDate>,
+}
+
 /// Inserts the assignments of `wanted` with their origins; returns how many.
-async fn insert_assignments(
+pub(crate) async fn insert_assignments(
     conn: &mut AnyConnection,
     program_id: i64,
     wanted: BTreeMap<(i64, String, Role), Vec<Origin>>,
+    made: Made,
     doing: &str,
 ) -> Result<usize> {
     let created_at = now();
     let wanted: Vec<((i64, String, Role), Vec<Origin>)> = wanted.into_iter().collect();
     for chunk in wanted.chunks(ROWS_PER_INSERT) {
         let values: Vec<String> = (0..chunk.len())
-            .map(|i| format!("({})", placeholders(i * 5 + 1, 5)))
+            .map(|i| format!("({})", placeholders(i * 7 + 1, 7)))
             .collect();
         let mut insert = sqlx::query(AssertSqlSafe(format!(
-            "INSERT INTO assignments (program_id, task_id, agency_code, role, created_at) \
+            "INSERT INTO assignments \
+             (program_id, task_id, agency_code, role, created_at, manual, due_on) \
              VALUES {} RETURNING id, task_id, agency_code, role",
             values.join(", ")
         )));
@@ -462,7 +491,9 @@ async fn insert_assignments(
                 .bind(*task_id)
                 .bind(agency_code.clone())
                 .bind(role.as_str())
-                .bind(created_at.clone());
+                .bind(created_at.clone())
+                .bind(flag(made.manual))
+                .bind(date_text(made.due_on));
         }
         let rows = insert
             .fetch_all(&mut *conn)

@@ -230,7 +230,7 @@ async fn find_unnumbered_by_sha256(
     row.map(|row| col(&row, "id", doing)).transpose()
 }
 
-async fn insert(
+pub(crate) async fn insert(
     conn: &mut AnyConnection,
     program: &ImportedProgram,
     source: &SourceInfo,
@@ -394,7 +394,11 @@ async fn update(
 }
 
 /// The stored program `id`, read with `conn` (inside the caller's transaction).
-async fn load(conn: &mut AnyConnection, id: i64, doing: &str) -> Result<Option<ImportedProgram>> {
+pub(crate) async fn load(
+    conn: &mut AnyConnection,
+    id: i64,
+    doing: &str,
+) -> Result<Option<ImportedProgram>> {
     let Some(row) = sqlx::query(
         "SELECT d.number, d.kind, d.issued_on, d.issuer, d.issuer_text, d.signer, d.title, \
             d.language, d.implements, p.warnings \

@@ -21,6 +21,7 @@ fn kind_label(page: &Page, kind: &str) -> &'static str {
         "press" => ("Cơ quan báo chí", "Press agencies"),
         "national_assembly" => ("Quốc hội", "National Assembly"),
         "front" => ("Mặt trận Tổ quốc", "Fatherland Front"),
+        "unit" => ("Đơn vị", "Units"),
         _ => ("Cơ quan khác", "Other bodies"),
     };
     match page.lang {
@@ -41,6 +42,7 @@ const KIND_ORDER: &[&str] = &[
     "national_assembly",
     "front",
     "other",
+    "unit",
 ];
 
 pub async fn list(page: Page, State(state): State<AppState>) -> Result<Markup> {
