@@ -12,6 +12,7 @@ pub mod state;
 pub mod text;
 pub mod time_frame;
 
+pub use access::{Action, Grant, PasswordPolicy, PolicyViolation, Role};
 pub use directory::{Agency, AgencyKind, AgencySet, Directory, Succession};
 pub use program::{DocumentKind, DocumentMeta, ImportedProgram, Task, TaskGroup};
 pub use resolver::{AgencyResolver, Resolution};
