@@ -447,7 +447,7 @@ pub async fn create_user(
     tx.commit()
         .await
         .context(|| format!("{doing}: committing"))?;
-    tracing::info!(user.name = %username, actor = %actor, "user created");
+    tracing::info!(user.id = id, "user created");
     Ok(user)
 }
 
@@ -531,17 +531,23 @@ pub async fn verify_login(
     let matches = password_matches(password, hash).await?;
 
     let mut tx = db.begin_write(&doing).await?;
+    // The checks above ran before the (slow) verification: each update below applies only if
+    // the account is still enabled and unlocked, so a lock or a disabling that happened in
+    // between wins.
+    let now_text = timestamp(now);
     let outcome = if matches {
         let row = sqlx::query(
-            "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1 \
+            "UPDATE users SET failed_logins = 0, locked_until = NULL \
+             WHERE id = $1 AND disabled = 0 AND (locked_until IS NULL OR locked_until <= $2) \
              RETURNING failed_logins",
         )
         .bind(user.id)
+        .bind(&now_text)
         .fetch_optional(&mut *tx)
         .await
         .context(|| doing.clone())?;
         if row.is_none() {
-            return Err(AccountError::BadCredentials);
+            return Err(why_refused(&mut tx, &username, now, &doing).await);
         }
         audit_user_change(&mut tx, now, &username, "user.login", &username, None, None).await?;
         Ok(User {
@@ -552,16 +558,18 @@ pub async fn verify_login(
     } else {
         // Counted in SQL, so concurrent failures all count.
         let row = sqlx::query(
-            "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 \
+            "UPDATE users SET failed_logins = failed_logins + 1 \
+             WHERE id = $1 AND disabled = 0 AND (locked_until IS NULL OR locked_until <= $2) \
              RETURNING failed_logins",
         )
         .bind(user.id)
+        .bind(&now_text)
         .fetch_optional(&mut *tx)
         .await
         .context(|| doing.clone())?;
         let failures: i64 = match row {
             Some(row) => col(&row, "failed_logins", &doing)?,
-            None => return Err(AccountError::BadCredentials),
+            None => return Err(why_refused(&mut tx, &username, now, &doing).await),
         };
         if failures >= policy.max_failures {
             let until = now + policy.lockout;
@@ -582,7 +590,7 @@ pub async fn verify_login(
                 Some(json!({"failed_logins": failures, "locked_until": timestamp(until)})),
             )
             .await?;
-            tracing::warn!(user.name = %username, "account locked after failed logins");
+            tracing::warn!(user.id = user.id, "account locked after failed logins");
             Err(AccountError::Locked { until })
         } else {
             audit_user_change(
@@ -602,6 +610,24 @@ pub async fn verify_login(
         .await
         .context(|| format!("{doing}: committing"))?;
     outcome
+}
+
+/// Why a login's update found no enabled, unlocked account (it changed during verification).
+async fn why_refused(
+    conn: &mut AnyConnection,
+    username: &str,
+    now: DateTime<Utc>,
+    doing: &str,
+) -> AccountError {
+    match find_user_in(conn, username, doing).await {
+        Ok(Some((user, _))) if user.disabled => AccountError::Disabled,
+        Ok(Some((user, _))) => match user.locked_until {
+            Some(until) if until > now => AccountError::Locked { until },
+            _ => AccountError::BadCredentials,
+        },
+        Ok(None) => AccountError::BadCredentials,
+        Err(e) => e.into(),
+    }
 }
 
 /// Sets `username`'s password after checking it against `policy`. `must_change_password` is
@@ -658,7 +684,7 @@ pub async fn set_password(
     tx.commit()
         .await
         .context(|| format!("{doing}: committing"))?;
-    tracing::info!(user.name = %username, actor = %actor, "password set");
+    tracing::info!(user.id = before.id, "password set");
     Ok(())
 }
 
@@ -813,10 +839,9 @@ async fn change_grant(
         .await
         .context(|| format!("{doing}: committing"))?;
     tracing::info!(
-        user.name = %username,
+        user.id = user.id,
         role = %grant.role,
         agency.code = %grant.agency_code,
-        actor = %actor,
         "{}",
         if add { "role granted" } else { "role revoked" }
     );
@@ -883,9 +908,15 @@ pub async fn create_session(
     })
 }
 
+/// How often a session's `last_seen_at` (and idle expiry) or a token's `last_used_at` is
+/// written: every request would otherwise be a write (an fsync on SQLite) just to move a
+/// timestamp. The idle expiry is therefore exact to within this much.
+pub const TOUCH_EVERY: Duration = Duration::minutes(1);
+
 /// The live session named by `token`, with its user and grants; its idle expiry moves to
-/// `now + policy.idle` (never past the absolute one). `None` for an unknown, expired (then
-/// removed) or disabled user's session.
+/// `now + policy.idle` (never past the absolute one; written at most every [`TOUCH_EVERY`]).
+/// `None` for an unknown or expired session (an expired one is removed) and for a disabled
+/// user's.
 pub async fn get_session(
     db: &Db,
     token: &str,
@@ -894,61 +925,68 @@ pub async fn get_session(
 ) -> Result<Option<Session>> {
     let id = token_hash(token);
     let doing = "reading a session";
-    let mut tx = db.begin_write(doing).await?;
-    let row = sqlx::query(
-        "SELECT user_id, csrf_token, created_at, idle_expires_at, absolute_expires_at \
-         FROM sessions WHERE id = $1",
-    )
-    .bind(&id)
-    .fetch_optional(&mut *tx)
-    .await
-    .context(|| doing.to_owned())?;
-    let Some(row) = row else {
-        return Ok(None);
-    };
-    let user_id: i64 = col(&row, "user_id", doing)?;
-    let csrf_token: String = col(&row, "csrf_token", doing)?;
-    let created_at = timestamp_from(&col::<String>(&row, "created_at", doing)?, doing)?;
-    let idle = timestamp_from(&col::<String>(&row, "idle_expires_at", doing)?, doing)?;
-    let absolute = timestamp_from(&col::<String>(&row, "absolute_expires_at", doing)?, doing)?;
-    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
-    let user = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(user_id)
+    let (row, user, grants) = {
+        let mut tx = db.read(doing).await?;
+        let row = sqlx::query(
+            "SELECT user_id, csrf_token, created_at, last_seen_at, idle_expires_at, \
+                absolute_expires_at FROM sessions WHERE id = $1",
+        )
+        .bind(&id)
         .fetch_optional(&mut *tx)
         .await
-        .context(|| doing.to_owned())?
-        .map(|row| user_from(&row, doing))
-        .transpose()?;
+        .context(|| doing.to_owned())?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let user_id: i64 = col(&row, "user_id", doing)?;
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        let user = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .context(|| doing.to_owned())?
+            .map(|row| user_from(&row, doing))
+            .transpose()?;
+        let grants = grants_in(&mut tx, user_id, doing).await?;
+        (row, user, grants)
+    };
+    let csrf_token: String = col(&row, "csrf_token", doing)?;
+    let stamp = |column: &str| -> Result<DateTime<Utc>> {
+        Ok(timestamp_from(&col::<String>(&row, column, doing)?, doing)?)
+    };
+    let created_at = stamp("created_at")?;
+    let last_seen_at = stamp("last_seen_at")?;
+    let idle = stamp("idle_expires_at")?;
+    let absolute = stamp("absolute_expires_at")?;
     let live_user = user.filter(|u| !u.disabled);
     let (Some(user), true) = (live_user, now < idle && now < absolute) else {
+        // One statement: no transaction needed.
         sqlx::query("DELETE FROM sessions WHERE id = $1")
             .bind(&id)
-            .execute(&mut *tx)
+            .execute(db.pool())
             .await
             .context(|| doing.to_owned())?;
-        tx.commit()
-            .await
-            .context(|| format!("{doing}: committing"))?;
         return Ok(None);
     };
-    let idle_expires_at = (now + policy.idle).min(absolute);
-    sqlx::query("UPDATE sessions SET last_seen_at = $1, idle_expires_at = $2 WHERE id = $3")
-        .bind(timestamp(now))
-        .bind(timestamp(idle_expires_at))
-        .bind(&id)
-        .execute(&mut *tx)
-        .await
-        .context(|| doing.to_owned())?;
-    let grants = grants_in(&mut tx, user.id, doing).await?;
-    tx.commit()
-        .await
-        .context(|| format!("{doing}: committing"))?;
+    let (last_seen_at, idle_expires_at) = if now - last_seen_at >= TOUCH_EVERY {
+        let idle_expires_at = (now + policy.idle).min(absolute);
+        sqlx::query("UPDATE sessions SET last_seen_at = $1, idle_expires_at = $2 WHERE id = $3")
+            .bind(timestamp(now))
+            .bind(timestamp(idle_expires_at))
+            .bind(&id)
+            .execute(db.pool())
+            .await
+            .context(|| doing.to_owned())?;
+        (now, idle_expires_at)
+    } else {
+        (last_seen_at, idle)
+    };
     Ok(Some(Session {
         user,
         grants,
         csrf_token,
         created_at,
-        last_seen_at: now,
+        last_seen_at,
         idle_expires_at,
         absolute_expires_at: absolute,
     }))
@@ -1078,24 +1116,30 @@ pub async fn create_api_token(
     Ok(NewApiToken { id, token })
 }
 
-/// Who `token` speaks for, when it is a live token of an enabled user; records its use.
+/// Who `token` speaks for, when it is a live token of an enabled user; records its use (at
+/// most every [`TOUCH_EVERY`]).
 pub async fn authenticate_token(
     db: &Db,
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<TokenUser>> {
     let doing = "authenticating an API token";
-    let mut tx = db.begin_write(doing).await?;
-    let row = sqlx::query("SELECT id, user_id FROM api_tokens WHERE hash = $1 AND revoked = 0")
-        .bind(token_hash(token))
-        .fetch_optional(&mut *tx)
-        .await
-        .context(|| doing.to_owned())?;
+    let mut tx = db.read(doing).await?;
+    let row = sqlx::query(
+        "SELECT id, user_id, last_used_at FROM api_tokens WHERE hash = $1 AND revoked = 0",
+    )
+    .bind(token_hash(token))
+    .fetch_optional(&mut *tx)
+    .await
+    .context(|| doing.to_owned())?;
     let Some(row) = row else {
         return Ok(None);
     };
     let token_id: i64 = col(&row, "id", doing)?;
     let user_id: i64 = col(&row, "user_id", doing)?;
+    let last_used_at = col::<Option<String>>(&row, "last_used_at", doing)?
+        .map(|t| timestamp_from(&t, doing))
+        .transpose()?;
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
     let user = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(user_id)
@@ -1107,16 +1151,16 @@ pub async fn authenticate_token(
     let Some(user) = user.filter(|u| !u.disabled) else {
         return Ok(None);
     };
-    sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
-        .bind(timestamp(now))
-        .bind(token_id)
-        .execute(&mut *tx)
-        .await
-        .context(|| doing.to_owned())?;
     let grants = grants_in(&mut tx, user.id, doing).await?;
-    tx.commit()
-        .await
-        .context(|| format!("{doing}: committing"))?;
+    drop(tx);
+    if last_used_at.is_none_or(|t| now - t >= TOUCH_EVERY) {
+        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+            .bind(timestamp(now))
+            .bind(token_id)
+            .execute(db.pool())
+            .await
+            .context(|| doing.to_owned())?;
+    }
     Ok(Some(TokenUser {
         token_id,
         user,

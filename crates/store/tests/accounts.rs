@@ -44,6 +44,7 @@ contract_tests!(
     users_are_listed_by_username_with_their_grants,
     a_session_gives_its_user_and_grants_and_moves_its_idle_expiry,
     a_session_ends_when_idle_too_long,
+    a_session_read_again_within_a_minute_is_not_rewritten,
     a_session_ends_at_its_absolute_expiry_however_active,
     sessions_are_stored_by_hash_and_never_by_token,
     logging_out_ends_the_session,
@@ -770,4 +771,24 @@ async fn add_user_again(db: &Db) -> Result<accounts::User, AccountError> {
         &PasswordPolicy::default(),
     )
     .await
+}
+
+async fn a_session_read_again_within_a_minute_is_not_rewritten(db: &Db) {
+    let user = add_user(db, "lan").await;
+    let policy = SessionPolicy::default();
+    let opened = accounts::create_session(db, user.id, &policy, now())
+        .await
+        .unwrap();
+    let soon = now() + Duration::seconds(30);
+    let session = accounts::get_session(db, &opened.token, &policy, soon)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(session.last_seen_at, now());
+    assert_eq!(session.idle_expires_at, opened.idle_expires_at);
+    let stored: String = sqlx::query_scalar("SELECT last_seen_at FROM sessions")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(stored, "2026-03-01T08:00:00.000000Z");
 }
