@@ -339,6 +339,8 @@ async fn user(db: &Db, directory: &Directory, command: UserCommand) -> Result<Ex
             }
             Ok(ExitCode::SUCCESS)
         }
+        UserCommand::Disable { username } => set_disabled(db, &username, true).await,
+        UserCommand::Enable { username } => set_disabled(db, &username, false).await,
         UserCommand::List => {
             let users = accounts::list_users(db).await.context("listing users")?;
             let mut stdout = std::io::stdout().lock();
@@ -373,6 +375,20 @@ async fn user(db: &Db, directory: &Directory, command: UserCommand) -> Result<Ex
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+async fn set_disabled(db: &Db, username: &str, disabled: bool) -> Result<ExitCode> {
+    let word = if disabled { "disabled" } else { "enabled" };
+    let changed = accounts::set_disabled(db, CLI_ACTOR, username, disabled)
+        .await
+        .with_context(|| format!("setting {username} {word}"))?;
+    let username = accounts::normalize_username(username)?;
+    if changed {
+        println!("{username} {word}");
+    } else {
+        println!("{username} was already {word}");
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// "reporter on HN".

@@ -113,6 +113,10 @@ pub enum UserCommand {
         /// Agency code ("CP" for everything).
         agency: String,
     },
+    /// Disable a user: no login, sessions and API tokens stop working.
+    Disable { username: String },
+    /// Enable a disabled user again.
+    Enable { username: String },
     /// List users with their roles.
     List,
 }

@@ -346,3 +346,31 @@ fn users_and_the_audit_log_work_on_postgresql() {
     assert_eq!(out.trim(), "audit log intact: 5 entries");
     assert!(!unused.exists());
 }
+
+#[test]
+fn a_disabled_user_cannot_log_in_until_enabled_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    ok(&run(
+        &data,
+        None,
+        &["user", "add", "lan", "--name", "Lan", "--password-stdin"],
+        PASSWORD,
+    ));
+    assert_eq!(
+        ok(&dongbo(&data, &["user", "disable", "LAN"])).trim(),
+        "lan disabled"
+    );
+    assert_eq!(
+        ok(&dongbo(&data, &["user", "disable", "lan"])).trim(),
+        "lan was already disabled"
+    );
+    assert!(ok(&dongbo(&data, &["user", "list"])).contains("\tdisabled"));
+    let refused = can_log_in(&sqlite_url(&data), "lan", PASSWORD).unwrap_err();
+    assert_eq!(refused, "the account is disabled");
+    assert_eq!(
+        ok(&dongbo(&data, &["user", "enable", "lan"])).trim(),
+        "lan enabled"
+    );
+    assert!(can_log_in(&sqlite_url(&data), "lan", PASSWORD).is_ok());
+}
