@@ -37,6 +37,7 @@ use sqlx::any::AnyRow;
 use crate::audit::{self, AuditEntry, hex, timestamp, timestamp_from};
 use crate::codec::{col, flag, flag_from};
 use crate::{Context, Db, StoreError};
+use chrono::SubsecRound;
 
 /// The longest username accepted.
 pub const MAX_USERNAME_CHARS: usize = 64;
@@ -197,6 +198,12 @@ pub struct TokenUser {
     pub token_id: i64,
     pub user: User,
     pub grants: Vec<Grant>,
+}
+
+/// `t` at the precision timestamps are stored with (microseconds), so that what a function
+/// returns equals what a later read gives.
+fn stored(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.trunc_subsecs(6)
 }
 
 /// `username` as stored: NFC, trimmed, lower case; 1 to [`MAX_USERNAME_CHARS`] letters,
@@ -373,19 +380,21 @@ async fn grants_in(
         .context(|| doing.to_owned())?;
     let mut grants = rows
         .iter()
-        .map(|row| {
-            let role: String = col(row, "role", doing)?;
-            Ok(Grant {
-                role: role.parse::<Role>().map_err(|e| StoreError::Corrupt {
-                    context: doing.to_owned(),
-                    message: e.to_string(),
-                })?,
-                agency_code: col(row, "agency_code", doing)?,
-            })
-        })
+        .map(|row| grant_from(row, doing))
         .collect::<Result<Vec<_>, StoreError>>()?;
     grants.sort();
     Ok(grants)
+}
+
+fn grant_from(row: &AnyRow, doing: &str) -> Result<Grant, StoreError> {
+    let role: String = col(row, "role", doing)?;
+    Ok(Grant {
+        role: role.parse::<Role>().map_err(|e| StoreError::Corrupt {
+            context: doing.to_owned(),
+            message: e.to_string(),
+        })?,
+        agency_code: col(row, "agency_code", doing)?,
+    })
 }
 
 /// Creates a user after checking the password against `policy`; returns it. `actor` is who
@@ -402,7 +411,7 @@ pub async fn create_user(
         .check(&new.password, &username)
         .map_err(AccountError::WeakPassword)?;
     let password_hash = hash_password(&new.password).await?;
-    let now = Utc::now();
+    let now = stored(Utc::now());
     let doing = format!("creating user {username}");
     let mut tx = db.begin_write(&doing).await?;
     let inserted = sqlx::query(
@@ -480,12 +489,26 @@ pub async fn list_users(db: &Db) -> Result<Vec<UserWithGrants>> {
         .fetch_all(&mut *tx)
         .await
         .context(|| doing.to_owned())?;
-    let mut users = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let user = user_from(row, doing)?;
-        let grants = grants_in(&mut tx, user.id, doing).await?;
-        users.push(UserWithGrants { user, grants });
+    let grant_rows = sqlx::query("SELECT user_id, role, agency_code FROM user_grants")
+        .fetch_all(&mut *tx)
+        .await
+        .context(|| doing.to_owned())?;
+    let mut grants: std::collections::HashMap<i64, Vec<Grant>> = std::collections::HashMap::new();
+    for row in &grant_rows {
+        grants
+            .entry(col(row, "user_id", doing)?)
+            .or_default()
+            .push(grant_from(row, doing)?);
     }
+    let mut users = rows
+        .iter()
+        .map(|row| {
+            let user = user_from(row, doing)?;
+            let mut grants = grants.remove(&user.id).unwrap_or_default();
+            grants.sort();
+            Ok(UserWithGrants { user, grants })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
     // Text order in Rust: the backends' collations differ.
     users.sort_by(|a, b| a.user.username.cmp(&b.user.username));
     Ok(users)
@@ -507,6 +530,7 @@ pub async fn verify_login(
     policy: &LoginPolicy,
     now: DateTime<Utc>,
 ) -> Result<User> {
+    let now = stored(now);
     let Ok(username) = normalize_username(username) else {
         password_matches(password, DUMMY_HASH.to_owned()).await?;
         return Err(AccountError::BadCredentials);
@@ -632,7 +656,8 @@ async fn why_refused(
 
 /// Sets `username`'s password after checking it against `policy`. `must_change_password` is
 /// what the flag becomes: `false` when users choose their own, `true` when an administrator
-/// resets it. Also unlocks the account and ends the user's sessions.
+/// resets it. Also unlocks the account and ends the user's sessions (a web page that changes
+/// its user's own password opens a new session for them afterwards).
 pub async fn set_password(
     db: &Db,
     actor: &str,
@@ -646,7 +671,7 @@ pub async fn set_password(
         .check(password, &username)
         .map_err(AccountError::WeakPassword)?;
     let password_hash = hash_password(password).await?;
-    let now = Utc::now();
+    let now = stored(Utc::now());
     let doing = format!("setting the password of {username}");
     let mut tx = db.begin_write(&doing).await?;
     let Some((before, _)) = find_user_in(&mut tx, &username, &doing).await? else {
@@ -692,7 +717,7 @@ pub async fn set_password(
 /// flag changed.
 pub async fn set_disabled(db: &Db, actor: &str, username: &str, disabled: bool) -> Result<bool> {
     let username = normalize_username(username)?;
-    let now = Utc::now();
+    let now = stored(Utc::now());
     let doing = format!("disabling or enabling {username}");
     let mut tx = db.begin_write(&doing).await?;
     let Some((before, _)) = find_user_in(&mut tx, &username, &doing).await? else {
@@ -774,7 +799,7 @@ async fn change_grant(
         role: grant.role,
         agency_code,
     };
-    let now = Utc::now();
+    let now = stored(Utc::now());
     let verb = if add { "granting" } else { "revoking" };
     let doing = format!(
         "{verb} {} on {} for {username}",
@@ -855,6 +880,7 @@ pub async fn create_session(
     policy: &SessionPolicy,
     now: DateTime<Utc>,
 ) -> Result<NewSession> {
+    let now = stored(now);
     let token = random_token()?;
     let csrf_token = random_token()?;
     let absolute_expires_at = now + policy.absolute;
@@ -923,6 +949,7 @@ pub async fn get_session(
     policy: &SessionPolicy,
     now: DateTime<Utc>,
 ) -> Result<Option<Session>> {
+    let now = stored(now);
     let id = token_hash(token);
     let doing = "reading a session";
     let (row, user, grants) = {
@@ -994,6 +1021,7 @@ pub async fn get_session(
 
 /// Ends the session named by `token` (logout); returns whether there was one.
 pub async fn delete_session(db: &Db, token: &str, now: DateTime<Utc>) -> Result<bool> {
+    let now = stored(now);
     let id = token_hash(token);
     let doing = "ending a session";
     let mut tx = db.begin_write(doing).await?;
@@ -1034,6 +1062,7 @@ pub async fn delete_session(db: &Db, token: &str, now: DateTime<Utc>) -> Result<
 
 /// Removes every session past its idle or absolute expiry at `now`; returns how many.
 pub async fn delete_expired_sessions(db: &Db, now: DateTime<Utc>) -> Result<u64> {
+    let now = stored(now);
     let doing = "removing expired sessions";
     let mut tx = db.begin_write(doing).await?;
     let now_text = timestamp(now);
@@ -1076,6 +1105,7 @@ pub async fn create_api_token(
     name: &str,
     now: DateTime<Utc>,
 ) -> Result<NewApiToken> {
+    let now = stored(now);
     let username = normalize_username(username)?;
     let name = text::nfc(name.trim());
     // A prefix lets secret scanners and people recognise a leaked token.
@@ -1123,6 +1153,7 @@ pub async fn authenticate_token(
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<TokenUser>> {
+    let now = stored(now);
     let doing = "authenticating an API token";
     let mut tx = db.read(doing).await?;
     let row = sqlx::query(
@@ -1170,7 +1201,7 @@ pub async fn authenticate_token(
 
 /// Revokes API token `token_id`; returns whether it was live.
 pub async fn revoke_api_token(db: &Db, actor: &str, token_id: i64) -> Result<bool> {
-    let now = Utc::now();
+    let now = stored(Utc::now());
     let doing = format!("revoking API token {token_id}");
     let mut tx = db.begin_write(&doing).await?;
     let revoked = sqlx::query("UPDATE api_tokens SET revoked = 1 WHERE id = $1 AND revoked = 0")

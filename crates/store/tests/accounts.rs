@@ -129,7 +129,7 @@ async fn a_created_user_is_stored_nfc_lower_case_and_logs_in_with_its_password(d
     assert_eq!(user.username, "nguyễn.an");
     assert!(!user.must_change_password && !user.disabled);
     let stored = accounts::get_user(db, "Nguyễn.An").await.unwrap().unwrap();
-    assert_eq!(stored.id, user.id);
+    assert_eq!(stored, user, "what create_user returns is what a read gives");
     let logged_in = login(db, "nguyễn.an", PASSWORD, now()).await.unwrap();
     assert_eq!(logged_in.id, user.id);
     // The password typed in decomposed form is the same password.

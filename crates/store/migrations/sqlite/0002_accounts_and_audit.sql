@@ -18,6 +18,8 @@ CREATE TABLE users (
     updated_at           TEXT NOT NULL
 );
 
+-- No foreign key to agencies: loading a new directory replaces that table, and a grant on an
+-- agency that left the directory simply covers nothing.
 CREATE TABLE user_grants (
     user_id     INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     role        TEXT NOT NULL,
