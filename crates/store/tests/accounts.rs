@@ -38,6 +38,7 @@ contract_tests!(
     a_wrong_password_and_an_unknown_user_give_the_same_error,
     five_failed_logins_lock_the_account_until_the_lockout_ends,
     a_successful_login_resets_the_failure_count,
+    concurrent_failed_logins_lock_the_account_exactly_once,
     a_disabled_account_fails_with_its_own_error_and_loses_its_sessions,
     setting_a_password_checks_the_policy_and_sets_must_change_as_asked,
     grants_are_added_once_revoked_and_refused_for_unknown_agencies_and_users,
@@ -129,7 +130,10 @@ async fn a_created_user_is_stored_nfc_lower_case_and_logs_in_with_its_password(d
     assert_eq!(user.username, "nguyễn.an");
     assert!(!user.must_change_password && !user.disabled);
     let stored = accounts::get_user(db, "Nguyễn.An").await.unwrap().unwrap();
-    assert_eq!(stored, user, "what create_user returns is what a read gives");
+    assert_eq!(
+        stored, user,
+        "what create_user returns is what a read gives"
+    );
     let logged_in = login(db, "nguyễn.an", PASSWORD, now()).await.unwrap();
     assert_eq!(logged_in.id, user.id);
     // The password typed in decomposed form is the same password.
@@ -791,4 +795,53 @@ async fn a_session_read_again_within_a_minute_is_not_rewritten(db: &Db) {
         .await
         .unwrap();
     assert_eq!(stored, "2026-03-01T08:00:00.000000Z");
+}
+
+async fn concurrent_failed_logins_lock_the_account_exactly_once(db: &Db) {
+    add_user(db, "lan").await;
+    let mut attempts = Vec::new();
+    for _ in 0..10 {
+        let db = db.clone();
+        attempts.push(tokio::spawn(async move {
+            login(&db, "lan", "Sai mật khẩu 1", now()).await
+        }));
+    }
+    let mut locked = 0;
+    for attempt in attempts {
+        match attempt.await.unwrap() {
+            Err(AccountError::BadCredentials) => {}
+            Err(AccountError::Locked { .. }) => locked += 1,
+            other => panic!("a wrong password gave {other:?}"),
+        }
+    }
+    assert!(locked >= 1, "ten failures lock the account");
+    let lock_events = audit::list(
+        db,
+        &audit::AuditFilter {
+            action: Some("user.locked".to_owned()),
+            ..Default::default()
+        },
+        100,
+        0,
+    )
+    .await
+    .unwrap();
+    assert_eq!(lock_events.len(), 1, "{lock_events:?}");
+    let counted = audit::list(
+        db,
+        &audit::AuditFilter {
+            action: Some("user.login_failed".to_owned()),
+            ..Default::default()
+        },
+        100,
+        0,
+    )
+    .await
+    .unwrap();
+    assert_eq!(counted.len(), 4, "four failures counted, the fifth locked");
+    assert!(matches!(
+        login(db, "lan", PASSWORD, now()).await,
+        Err(AccountError::Locked { .. })
+    ));
+    assert!(audit::verify(db).await.unwrap().is_intact());
 }
