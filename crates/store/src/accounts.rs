@@ -985,14 +985,38 @@ pub async fn get_session(
     let last_seen_at = stamp("last_seen_at")?;
     let idle = stamp("idle_expires_at")?;
     let absolute = stamp("absolute_expires_at")?;
+    let username = user
+        .as_ref()
+        .map(|u| u.username.clone())
+        .unwrap_or_default();
     let live_user = user.filter(|u| !u.disabled);
     let (Some(user), true) = (live_user, now < idle && now < absolute) else {
-        // One statement: no transaction needed.
-        sqlx::query("DELETE FROM sessions WHERE id = $1")
+        let mut tx = db.begin_write(doing).await?;
+        let removed = sqlx::query("DELETE FROM sessions WHERE id = $1")
             .bind(&id)
-            .execute(db.pool())
+            .execute(&mut *tx)
             .await
-            .context(|| doing.to_owned())?;
+            .context(|| doing.to_owned())?
+            .rows_affected();
+        // Another request may have removed it first: record the end once.
+        if removed > 0 {
+            audit::append(
+                &mut tx,
+                now,
+                &AuditEntry {
+                    actor: "system".to_owned(),
+                    action: "session.expire".to_owned(),
+                    entity: "session".to_owned(),
+                    entity_id: username,
+                    before: None,
+                    after: None,
+                },
+            )
+            .await?;
+        }
+        tx.commit()
+            .await
+            .context(|| format!("{doing}: committing"))?;
         return Ok(None);
     };
     let (last_seen_at, idle_expires_at) = if now - last_seen_at >= TOUCH_EVERY {

@@ -466,8 +466,13 @@ async fn a_session_ends_when_idle_too_long(db: &Db) {
             .unwrap()
             .is_none()
     );
-    // Gone for good, not only refused.
+    // Gone for good, not only refused, and the end is recorded.
     assert_eq!(count(db, "SELECT COUNT(*) FROM sessions").await, 0);
+    let newest = audit::list(db, &Default::default(), 1, 0).await.unwrap();
+    assert_eq!(
+        (newest[0].action.as_str(), newest[0].entity_id.as_str()),
+        ("session.expire", "lan")
+    );
     assert!(
         accounts::get_session(db, &opened.token, &policy, now())
             .await
