@@ -1,13 +1,15 @@
 //! Opening the database as every command needs it: create the data folder, migrate, load the
 //! agency directory when it differs from the bundled one (then bring every program's
-//! assignments in step with it), and on first run import the bundled Resolution 47/NQ-CP and
-//! assign its tasks.
+//! assignments in step with it), and on first run import the bundled Resolution 47/NQ-CP,
+//! assign its tasks and create the `admin` user.
 
 use std::path::Path;
 
 use anyhow::{Context, Result};
 use dongbo_domain::Directory;
+use dongbo_domain::access::{Grant, PasswordPolicy, ROOT_AGENCY, Role};
 use dongbo_import::Format;
+use dongbo_store::accounts::{self, AccountError, NewUser};
 use dongbo_store::{Db, SourceInfo, assignments, directory, programs};
 
 /// The text of Resolution 47/NQ-CP that ships with the binary.
@@ -109,5 +111,59 @@ pub async fn load_bundled_program(db: &Db, directory: &Directory) -> Result<()> 
         tasks = imported.program.tasks.len(),
         "bundled program 47/NQ-CP loaded"
     );
+    Ok(())
+}
+
+/// The user the first run creates.
+pub const FIRST_ADMIN: &str = "admin";
+
+/// When the database has no user, creates [`FIRST_ADMIN`] with the Admin role on the whole
+/// government tree and a generated password that must be changed at first login. The password
+/// is written once to standard error, never to the log. Needs the directory loaded.
+pub async fn ensure_admin(db: &Db) -> Result<()> {
+    if accounts::count_users(db).await.context("counting users")? > 0 {
+        return Ok(());
+    }
+    let password = loop {
+        let password = accounts::generate_password()?;
+        if PasswordPolicy::default()
+            .check(&password, FIRST_ADMIN)
+            .is_ok()
+        {
+            break password;
+        }
+    };
+    let created = accounts::create_user(
+        db,
+        "system",
+        &NewUser {
+            username: FIRST_ADMIN.to_owned(),
+            display_name: "Quản trị hệ thống".to_owned(),
+            password: password.clone(),
+            must_change_password: true,
+        },
+        &PasswordPolicy::default(),
+    )
+    .await;
+    match created {
+        Ok(_) => {}
+        // Another process starting at the same moment created it first.
+        Err(AccountError::UsernameTaken(_)) => return Ok(()),
+        Err(e) => return Err(e).context("creating the first administrator"),
+    }
+    accounts::grant(
+        db,
+        "system",
+        FIRST_ADMIN,
+        &Grant::new(Role::Admin, ROOT_AGENCY),
+    )
+    .await
+    .context("granting the first administrator its role")?;
+    tracing::info!(user.name = FIRST_ADMIN, "first run: administrator created");
+    eprintln!(
+        "dongbo: first run: created user «{FIRST_ADMIN}» (Admin on {ROOT_AGENCY}, the whole \
+         government tree). Its password, shown only this once, must be changed at first login:"
+    );
+    eprintln!("{password}");
     Ok(())
 }

@@ -6,11 +6,16 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
-use dongbo_domain::Directory;
+use dongbo_domain::access::{Grant, PasswordPolicy, Role};
+use dongbo_domain::{Directory, text};
 use dongbo_import::{ExportFormat, Format};
-use dongbo_store::{Db, SaveOutcome, SourceInfo, programs};
+use dongbo_store::accounts::{self, NewUser};
+use dongbo_store::{Db, SaveOutcome, SourceInfo, audit, programs};
 
-use crate::{Cli, Command, bootstrap};
+use crate::{AuditCommand, Cli, Command, RoleAction, UserCommand, bootstrap};
+
+/// Who the audit log names for changes made from the command line.
+const CLI_ACTOR: &str = "cli";
 
 pub async fn run(cli: Cli) -> Result<ExitCode> {
     let database_url = cli.database_url.as_deref();
@@ -19,6 +24,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Migrate => {
             let db = bootstrap::open(&cli.data_dir, database_url).await?;
             bootstrap::load_directory(&db).await?;
+            bootstrap::ensure_admin(&db).await?;
             println!("database ready");
             Ok(ExitCode::SUCCESS)
         }
@@ -42,12 +48,22 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             )
             .await
         }
+        Command::User { command } => {
+            let db = bootstrap::open(&cli.data_dir, database_url).await?;
+            let directory = bootstrap::load_directory(&db).await?;
+            user(&db, &directory, command).await
+        }
+        Command::Audit { command } => {
+            let db = bootstrap::open(&cli.data_dir, database_url).await?;
+            audit_command(&db, command).await
+        }
     }
 }
 
 async fn serve(data_dir: &Path, database_url: Option<&str>, listen: &str) -> Result<ExitCode> {
     let db = bootstrap::open(data_dir, database_url).await?;
     let directory = bootstrap::load_directory(&db).await?;
+    bootstrap::ensure_admin(&db).await?;
     bootstrap::load_bundled_program(&db, &directory).await?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -227,4 +243,240 @@ async fn find_program(db: &Db, program: &str) -> Result<i64> {
         return Ok(id);
     }
     bail!("no program numbered or with id «{program}»")
+}
+
+async fn user(db: &Db, directory: &Directory, command: UserCommand) -> Result<ExitCode> {
+    let policy = PasswordPolicy::default();
+    match command {
+        UserCommand::Add {
+            username,
+            name,
+            role,
+            agency,
+            password_stdin,
+        } => {
+            let username = accounts::normalize_username(&username)?;
+            // Checked before the user exists, so a typo creates nothing.
+            let grant = match (role, agency) {
+                (Some(role), Some(agency)) => Some(parse_grant(directory, &role, &agency)?),
+                _ => None,
+            };
+            let (password, generated) = if password_stdin {
+                (read_password_stdin()?, false)
+            } else {
+                (generate_password_for(&username)?, true)
+            };
+            let user = accounts::create_user(
+                db,
+                CLI_ACTOR,
+                &NewUser {
+                    username: username.clone(),
+                    display_name: name,
+                    password: password.clone(),
+                    must_change_password: generated,
+                },
+                &policy,
+            )
+            .await
+            .with_context(|| format!("creating user {username}"))?;
+            if let Some(grant) = grant {
+                accounts::grant(db, CLI_ACTOR, &user.username, &grant)
+                    .await
+                    .with_context(|| format!("granting {} to {username}", grant_label(&grant)))?;
+            }
+            println!("created user {}", user.username);
+            if generated {
+                print_generated(&user.username, &password);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        UserCommand::Passwd {
+            username,
+            password_stdin,
+            must_change,
+        } => {
+            let username = accounts::normalize_username(&username)?;
+            let (password, must_change) = if password_stdin {
+                (read_password_stdin()?, must_change)
+            } else {
+                (generate_password_for(&username)?, true)
+            };
+            accounts::set_password(db, CLI_ACTOR, &username, &password, must_change, &policy)
+                .await
+                .with_context(|| format!("setting the password of {username}"))?;
+            println!("password of {username} changed");
+            if !password_stdin {
+                print_generated(&username, &password);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        UserCommand::Role {
+            username,
+            action,
+            role,
+            agency,
+        } => {
+            let grant = parse_grant(directory, &role, &agency)?;
+            let label = grant_label(&grant);
+            match action {
+                RoleAction::Grant => {
+                    let added = accounts::grant(db, CLI_ACTOR, &username, &grant)
+                        .await
+                        .with_context(|| format!("granting {label} to {username}"))?;
+                    if added {
+                        println!("granted {label} to {username}");
+                    } else {
+                        println!("{username} already has {label}");
+                    }
+                }
+                RoleAction::Revoke => {
+                    let removed = accounts::revoke(db, CLI_ACTOR, &username, &grant)
+                        .await
+                        .with_context(|| format!("revoking {label} from {username}"))?;
+                    if removed {
+                        println!("revoked {label} from {username}");
+                    } else {
+                        println!("{username} did not have {label}");
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        UserCommand::Disable { username } => set_disabled(db, &username, true).await,
+        UserCommand::Enable { username } => set_disabled(db, &username, false).await,
+        UserCommand::List => {
+            let users = accounts::list_users(db).await.context("listing users")?;
+            let mut stdout = std::io::stdout().lock();
+            for entry in users {
+                let user = &entry.user;
+                let grants: Vec<String> = entry.grants.iter().map(grant_label).collect();
+                let mut flags = Vec::new();
+                if user.disabled {
+                    flags.push("disabled".to_owned());
+                }
+                if user.must_change_password {
+                    flags.push("must change password".to_owned());
+                }
+                if let Some(until) = user.locked_until
+                    && until > chrono::Utc::now()
+                {
+                    flags.push(format!("locked until {}", until.to_rfc3339()));
+                }
+                writeln!(
+                    stdout,
+                    "{}\t{}\t{}\t{}",
+                    user.username,
+                    user.display_name,
+                    if grants.is_empty() {
+                        "-".to_owned()
+                    } else {
+                        grants.join(", ")
+                    },
+                    flags.join(", ")
+                )?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn set_disabled(db: &Db, username: &str, disabled: bool) -> Result<ExitCode> {
+    let word = if disabled { "disabled" } else { "enabled" };
+    let changed = accounts::set_disabled(db, CLI_ACTOR, username, disabled)
+        .await
+        .with_context(|| format!("setting {username} {word}"))?;
+    let username = accounts::normalize_username(username)?;
+    if changed {
+        println!("{username} {word}");
+    } else {
+        println!("{username} was already {word}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// "reporter on HN".
+fn grant_label(grant: &Grant) -> String {
+    format!("{} on {}", grant.role, grant.agency_code)
+}
+
+/// A role and an agency code as typed, checked against the directory.
+fn parse_grant(directory: &Directory, role: &str, agency: &str) -> Result<Grant> {
+    let role: Role = role.parse()?;
+    let code = text::nfc(agency.trim());
+    // Codes are upper case in the directory; accept "hn" for "HN".
+    let Some(found) = directory
+        .agency(&code)
+        .or_else(|| directory.agency(&code.to_uppercase()))
+    else {
+        bail!("unknown agency code {code}");
+    };
+    Ok(Grant::new(role, found.code.clone()))
+}
+
+/// The password on standard input, without its line ending.
+fn read_password_stdin() -> Result<String> {
+    let mut input = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut input)
+        .context("reading the password from standard input")?;
+    let password = input
+        .strip_suffix('\n')
+        .map(|p| p.strip_suffix('\r').unwrap_or(p))
+        .unwrap_or(&input);
+    if password.is_empty() {
+        bail!("no password on standard input");
+    }
+    Ok(password.to_owned())
+}
+
+/// A generated password that meets the policy for `username`.
+fn generate_password_for(username: &str) -> Result<String> {
+    loop {
+        let password = accounts::generate_password()?;
+        if PasswordPolicy::default().check(&password, username).is_ok() {
+            return Ok(password);
+        }
+    }
+}
+
+/// Shows a generated password once, on standard output (never in the log).
+fn print_generated(username: &str, password: &str) {
+    println!("password for {username} (shown only this once; to be changed at first login):");
+    println!("{password}");
+}
+
+async fn audit_command(db: &Db, command: AuditCommand) -> Result<ExitCode> {
+    match command {
+        AuditCommand::Verify => {
+            let report = audit::verify(db).await.context("verifying the audit log")?;
+            match report.first_broken {
+                None => {
+                    println!("audit log intact: {} entries", report.entries);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some(seq) => {
+                    eprintln!(
+                        "dongbo: audit log broken at entry {seq}: {}",
+                        report.problem.unwrap_or_default()
+                    );
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        AuditCommand::Export { output } => {
+            let mut csv = Vec::new();
+            let count = audit::export_csv(db, &mut csv)
+                .await
+                .context("exporting the audit log")?;
+            match output {
+                Some(path) => {
+                    tokio::fs::write(&path, &csv)
+                        .await
+                        .with_context(|| format!("writing {}", path.display()))?;
+                    eprintln!("{count} audit entries written to {}", path.display());
+                }
+                None => std::io::stdout().lock().write_all(&csv)?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }

@@ -62,6 +62,81 @@ pub enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    /// Manage users and their roles.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Check or export the audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user. Without --password-stdin a strong password is generated, printed once,
+    /// and must be changed at first login.
+    Add {
+        username: String,
+        /// Full name, as shown to others.
+        #[arg(long)]
+        name: String,
+        /// Give a role at once: viewer, reporter, approver, coordinator or admin (with --agency).
+        #[arg(long, requires = "agency")]
+        role: Option<String>,
+        /// Agency code the role covers, with its subtree ("CP" for everything).
+        #[arg(long, requires = "role")]
+        agency: Option<String>,
+        /// Read the password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a user's password. Without --password-stdin a strong password is generated,
+    /// printed once, and must be changed at first login.
+    Passwd {
+        username: String,
+        /// Read the password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        /// Make the user change the password at the next login.
+        #[arg(long)]
+        must_change: bool,
+    },
+    /// Grant or revoke a role on an agency's subtree.
+    Role {
+        username: String,
+        action: RoleAction,
+        /// viewer, reporter, approver, coordinator or admin.
+        role: String,
+        /// Agency code ("CP" for everything).
+        agency: String,
+    },
+    /// Disable a user: no login, sessions and API tokens stop working.
+    Disable { username: String },
+    /// Enable a disabled user again.
+    Enable { username: String },
+    /// List users with their roles.
+    List,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum RoleAction {
+    Grant,
+    Revoke,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain; exits non-zero and names the first broken entry when it is broken.
+    Verify,
+    /// Write the whole audit log as CSV.
+    Export {
+        /// File to write; standard output when omitted.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {

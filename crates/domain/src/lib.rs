@@ -13,6 +13,9 @@ pub mod state;
 pub mod text;
 pub mod time_frame;
 
+// `Role` at the root is how a task names an agency (lead or coordinating); the role a user
+// holds is `access::Role`.
+pub use access::{Action, Grant, PasswordPolicy, PolicyViolation};
 pub use assignment::{Expansion, Origin, PendingChoice, PlannedAssignment, Role};
 pub use directory::{Agency, AgencyKind, AgencySet, Directory, Succession};
 pub use period::{DeadlineRule, Period, PeriodError, PeriodKind};

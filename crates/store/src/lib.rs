@@ -1,6 +1,7 @@
 //! Persistence of Đồng Bộ on SQLite (the default, a file under `./dongbo-data/`) and
 //! PostgreSQL (shared deployments), behind domain-shaped functions: [`directory`], [`programs`],
-//! [`tasks`].
+//! [`tasks`], [`accounts`] (users, roles, sessions, API tokens) and [`audit`] (the hash-chained
+//! audit log every account change is written to, in the same transaction).
 //!
 //! # SQL conventions
 //!
@@ -53,6 +54,8 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Connection, Executor};
 
+pub use accounts::{AccountError, LoginPolicy, SessionPolicy, User};
+pub use audit::{AuditEntry, AuditFilter, AuditRecord, VerifyReport};
 pub use diff::{FieldChange, GroupChange, ProgramDiff, TaskChange};
 pub use programs::{ProgramSummary, SaveOutcome, SourceInfo, StoredProgram};
 pub use tasks::{NamedTask, Role, TaskRef};
