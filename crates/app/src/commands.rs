@@ -3,7 +3,6 @@
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use dongbo_domain::access::{Grant, PasswordPolicy, Role};
@@ -70,10 +69,7 @@ async fn serve(data_dir: &Path, database_url: Option<&str>, listen: &str) -> Res
         .with_context(|| format!("listening on {listen}"))?;
     let address = listener.local_addr()?;
     tracing::info!(%address, "serving Đồng Bộ on http://{address}/");
-    let state = dongbo_web::AppState {
-        db,
-        directory: Arc::new(directory),
-    };
+    let state = dongbo_web::AppState::new(db, directory);
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
         tracing::info!("shutting down");

@@ -255,7 +255,7 @@ fn random_fill(bytes: &mut [u8]) -> Result<()> {
 }
 
 /// 32 random bytes, hex: a session or API token, or a CSRF token.
-fn random_token() -> Result<String> {
+pub fn random_token() -> Result<String> {
     let mut bytes = [0u8; 32];
     random_fill(&mut bytes)?;
     Ok(hex(&bytes))

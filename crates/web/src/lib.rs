@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
+pub mod auth;
 mod error;
 mod i18n;
 mod load;
@@ -22,11 +23,29 @@ use dongbo_store::Db;
 
 pub use error::Error;
 
-/// What every handler shares: the database and the agency directory read from it at start.
+/// What every handler shares: the database, the agency directory read at start, and the
+/// login throttle.
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub db: Db,
     pub directory: Arc<Directory>,
+    pub throttle: Arc<auth::LoginThrottle>,
+}
+
+impl AppState {
+    pub fn new(db: Db, directory: Directory) -> AppState {
+        AppState {
+            db,
+            directory: Arc::new(directory),
+            throttle: Arc::default(),
+        }
+    }
+
+    /// The directory with the units agencies created since start.
+    pub async fn directory_with_units(&self) -> Result<Directory, Error> {
+        let units = dongbo_store::plans::units(&self.db).await?;
+        Ok(Directory::clone(&self.directory).with_units(units.iter().map(|u| u.as_agency())))
+    }
 }
 
 const STYLE: &str = include_str!("../assets/style.css");
@@ -38,6 +57,10 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/style.css", get(style))
         .merge(pages::router())
         .merge(api::router())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
         .layer(middleware::from_fn(remember_language))
         .with_state(state)
 }
@@ -82,7 +105,10 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

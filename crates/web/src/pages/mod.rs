@@ -1,18 +1,24 @@
 //! Server-rendered pages, Vietnamese by default with an English switch. Every page is built
 //! from the same view models as the API (`crate::load`).
 
+mod account;
 mod agencies;
 mod programs;
 mod search;
+mod work;
 
 use axum::Router;
 use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
-use axum::routing::get;
+use axum::routing::{get, post};
 use maud::{DOCTYPE, Markup, html};
 use serde::Deserialize;
 
+use std::sync::Arc;
+
 use crate::AppState;
+use crate::auth::{Caller, MaybeCaller};
+use crate::error::Error;
 use crate::i18n::Lang;
 use crate::model::{AgencyCell, AgencyRef, TimeFrameView};
 
@@ -24,15 +30,28 @@ pub fn router() -> Router<AppState> {
         .route("/agencies", get(agencies::list))
         .route("/agencies/{code}", get(agencies::detail))
         .route("/search", get(search::page))
+        .route("/login", get(account::login_form).post(account::login))
+        .route("/logout", post(account::logout))
+        .route(
+            "/account/password",
+            get(account::password_form).post(account::change_password),
+        )
+        .route("/my", get(work::my_work))
+        .route("/agencies/{code}/plans", post(work::create_plan))
+        .route("/agencies/{code}/units", post(work::create_unit))
+        .route("/plans/{id}/tasks", post(work::add_task))
+        .route("/plans/{id}/tasks/{code}/units", post(work::assign_unit))
 }
 
-/// The page's language and path, taken from `?lang=`, the `lang` cookie and the URI.
+/// The page's language and path, taken from `?lang=`, the `lang` cookie and the URI, and who
+/// is asking.
 #[derive(Debug, Clone)]
 pub struct Page {
     pub lang: Lang,
     pub path: String,
     /// The query string without `lang`, kept by the language switch (a search stays a search).
     pub other_query: String,
+    pub caller: Option<Arc<Caller>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -59,6 +78,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Page {
             lang: Lang::from_request(query.as_deref(), &parts.headers),
             path: parts.uri.path().to_owned(),
             other_query,
+            caller: parts
+                .extensions
+                .get::<MaybeCaller>()
+                .and_then(|c| c.0.clone()),
         })
     }
 }
@@ -66,6 +89,23 @@ impl<S: Send + Sync> FromRequestParts<S> for Page {
 impl Page {
     pub fn t<'a>(&self, vi: &'a str, en: &'a str) -> &'a str {
         self.lang.pick(vi, en)
+    }
+
+    /// The logged-in caller, or the login page's address to come back here.
+    pub fn caller(&self) -> Result<&Arc<Caller>, Error> {
+        self.caller.as_ref().ok_or_else(|| Error::LoginRequired {
+            next: self.path.clone(),
+        })
+    }
+
+    /// The hidden CSRF field every form that changes something carries.
+    pub fn csrf_field(&self) -> Markup {
+        let token = self
+            .caller
+            .as_ref()
+            .and_then(|c| c.csrf.clone())
+            .unwrap_or_default();
+        html! { input type="hidden" name="csrf" value=(token); }
     }
 
     /// The whole HTML document around a page's body.
@@ -101,6 +141,16 @@ impl Page {
                             button type="submit" { (self.t("Tìm", "Search")) }
                         }
                         a.lang-switch id="lang-switch" href=(switch_href) hreflang=(other.0) { (other.1) }
+                        @match &self.caller {
+                            Some(caller) => {
+                                a #my-work href="/my" { (caller.user.display_name) }
+                                form.logout action="/logout" method="post" {
+                                    (self.csrf_field())
+                                    button type="submit" { (self.t("Đăng xuất", "Log out")) }
+                                }
+                            }
+                            None => { a #login href={ "/login?next=" (crate::error::urlencode(&self.path)) } { (self.t("Đăng nhập", "Log in")) } }
+                        }
                     }
                     main { (body) }
                     footer.site { (self.t("Đồng Bộ — thực hiện đồng bộ các chương trình hành động", "Đồng Bộ — carrying out action programs in unison")) }

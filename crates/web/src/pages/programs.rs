@@ -43,7 +43,9 @@ pub async fn detail(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Markup> {
-    let program = load::program_detail(&state.db, &state.directory, id).await?;
+    let directory = state.directory_with_units().await?;
+    let program = load::program_detail(&state.db, &directory, id).await?;
+    let tools = super::work::plan_tools(&page, &state, id).await?;
     let heading = program
         .number
         .clone()
@@ -51,7 +53,10 @@ pub async fn detail(
     Ok(page.render(
         &heading,
         html! {
-            p.kicker { (page.t("Chương trình hành động", "Action program")) }
+            p.kicker {
+                @if program.kind == "plan" { (page.t("Kế hoạch thực hiện", "Implementation plan")) }
+                @else { (page.t("Chương trình hành động", "Action program")) }
+            }
             h1 { (program.number.as_deref().unwrap_or("")) }
             p.title { (program.title) }
             dl.meta {
@@ -67,6 +72,7 @@ pub async fn detail(
                 dt { (page.t("Số nhiệm vụ", "Tasks")) }
                 dd { (program.groups.iter().map(|g| g.tasks.len()).sum::<usize>()) " / " (program.groups.len()) " " (page.t("nhóm", "groups")) }
             }
+            (tools)
             @for group in &program.groups {
                 section.group id={ "group-" (group.code) } {
                     h2 { (group.code) ". " (group.title) }
@@ -110,9 +116,11 @@ pub async fn task(
     State(state): State<AppState>,
     Path((id, code)): Path<(i64, String)>,
 ) -> Result<Markup> {
-    let detail = load::task(&state.db, &state.directory, id, &code).await?;
+    let directory = state.directory_with_units().await?;
+    let detail = load::task(&state.db, &directory, id, &code).await?;
     let task = &detail.task;
-    let program = load::program_detail(&state.db, &state.directory, id).await?;
+    let unit_tools = super::work::unit_tools(&page, &state, id, &code).await?;
+    let program = load::program_detail(&state.db, &directory, id).await?;
     Ok(page.render(
         &format!("{} {}", page.t("Nhiệm vụ", "Task"), task.code),
         html! {
@@ -130,6 +138,7 @@ pub async fn task(
                 @if let Some(lang) = &task.language { dt { (page.t("Ngôn ngữ", "Language")) } dd { (lang) } }
             }
             (assignment_section(&page, &detail))
+            (unit_tools)
         },
     ))
 }

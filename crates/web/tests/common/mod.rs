@@ -5,8 +5,6 @@
     reason = "each test binary uses a different part of these helpers"
 )]
 
-use std::sync::Arc;
-
 use dongbo_domain::Directory;
 use dongbo_testkit::TestDb;
 
@@ -15,6 +13,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub program_id: i64,
     pub backend: String,
+    pub db: dongbo_store::Db,
     _db: TestDb,
 }
 
@@ -27,16 +26,14 @@ impl TestApp {
             .await
             .expect("bind a port");
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let state = dongbo_web::AppState {
-            db,
-            directory: Arc::new(directory),
-        };
+        let state = dongbo_web::AppState::new(db, directory);
         tokio::spawn(dongbo_web::serve(listener, state, std::future::pending()));
         TestApp {
             base,
             client: reqwest::Client::new(),
             program_id,
             backend: format!("{:?}", test_db.db.backend()),
+            db: test_db.db.clone(),
             _db: test_db,
         }
     }
@@ -61,6 +58,187 @@ impl TestApp {
         assert_eq!(response.status(), 200, "GET {path} on {}", self.backend);
         response.json().await.unwrap()
     }
+}
+
+/// A password that meets the policy.
+pub const PASSWORD: &str = "Mật khẩu đủ dài 2025";
+
+impl TestApp {
+    /// Creates `username` with `role` on `agency` (and the password [`PASSWORD`]); `first`
+    /// makes it a password someone else chose, to be changed at the first login.
+    pub async fn user(&self, username: &str, role: &str, agency: &str, first: bool) {
+        use dongbo_domain::access::{Grant, PasswordPolicy};
+        use dongbo_store::accounts;
+        accounts::create_user(
+            &self.db,
+            "test",
+            &accounts::NewUser {
+                username: username.into(),
+                display_name: format!("Cán bộ {username}"),
+                password: PASSWORD.into(),
+                must_change_password: first,
+            },
+            &PasswordPolicy::default(),
+        )
+        .await
+        .expect("create a user");
+        accounts::grant(
+            &self.db,
+            "test",
+            username,
+            &Grant::new(role.parse().expect("a role"), agency),
+        )
+        .await
+        .expect("grant a role");
+    }
+
+    /// A browser-like client that does not follow redirects and keeps the session cookie.
+    pub fn browser(&self) -> Browser {
+        Browser {
+            base: self.base.clone(),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            cookies: Vec::new(),
+        }
+    }
+
+    /// A browser logged in as `username` with [`PASSWORD`].
+    pub async fn logged_in(&self, username: &str) -> Browser {
+        let mut browser = self.browser();
+        let response = browser.login(username, PASSWORD).await;
+        assert_eq!(
+            response.status(),
+            303,
+            "login of {username} on {}",
+            self.backend
+        );
+        browser
+    }
+}
+
+/// Cookies by hand: enough for a session and the login form's token.
+pub struct Browser {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub cookies: Vec<(String, String)>,
+}
+
+impl Browser {
+    fn remember(&mut self, response: &reqwest::Response) {
+        for value in response.headers().get_all(reqwest::header::SET_COOKIE) {
+            let text = value.to_str().unwrap();
+            let pair = text.split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            self.cookies.retain(|(n, _)| n != name);
+            let deleted = text.contains("Max-Age=0");
+            if !deleted {
+                self.cookies.push((name.to_owned(), value.to_owned()));
+            }
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    pub async fn get(&mut self, path: &str) -> reqwest::Response {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header(reqwest::header::COOKIE, self.cookie_header())
+            .send()
+            .await
+            .expect("request");
+        self.remember(&response);
+        response
+    }
+
+    pub async fn text(&mut self, path: &str) -> String {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), 200, "GET {path}");
+        response.text().await.unwrap()
+    }
+
+    /// Posts a form as it is, without adding a CSRF token.
+    pub async fn post_raw(&mut self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        let body = form
+            .iter()
+            .map(|(k, v)| format!("{k}={}", urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header(reqwest::header::COOKIE, self.cookie_header())
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body)
+            .send()
+            .await
+            .expect("request");
+        self.remember(&response);
+        response
+    }
+
+    /// Posts a form with the session's CSRF token, read from a page as a browser would.
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        let page = self.text("/my").await;
+        let csrf = hidden_value(&page, "csrf").expect("a page of a session has a CSRF token");
+        let mut fields: Vec<(&str, &str)> = vec![("csrf", &csrf)];
+        fields.extend_from_slice(form);
+        self.post_raw(path, &fields).await
+    }
+
+    pub async fn login(&mut self, username: &str, password: &str) -> reqwest::Response {
+        let page = self.text("/login?next=/my").await;
+        let csrf = hidden_value(&page, "csrf").expect("the login form has a token");
+        self.post_raw(
+            "/login",
+            &[
+                ("csrf", &csrf),
+                ("next", "/my"),
+                ("username", username),
+                ("password", password),
+            ],
+        )
+        .await
+    }
+}
+
+/// The value of the first hidden input named `name` in `html`.
+pub fn hidden_value(html: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker)? + marker.len();
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].to_owned())
+}
+
+pub fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The `Location` of a redirect.
+pub fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
 }
 
 /// One app per available backend: SQLite always, PostgreSQL when the test run has one.

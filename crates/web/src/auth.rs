@@ -1,0 +1,369 @@
+//! Who is asking, and whether the request may change anything.
+//!
+//! - **Sessions.** A browser holds the session token in the `dongbo_session` cookie (HttpOnly,
+//!   SameSite=Lax, `Secure` when the request came over HTTPS, as a TLS proxy says with
+//!   `X-Forwarded-Proto: https`); the store keeps only its hash and enforces the idle and
+//!   absolute timeouts. Other systems send `Authorization: Bearer <API token>`.
+//! - **CSRF.** Every state-changing request (any method but GET, HEAD and OPTIONS) made with
+//!   a session cookie must carry the session's CSRF token: the `csrf` field of a form, or an
+//!   `X-CSRF-Token` header, or a `csrf` query parameter (for file uploads). Requests with an
+//!   API token carry no cookie, so they need none. The login form, before any session, uses a
+//!   double-submit cookie (`dongbo_login_csrf`).
+//! - **First password.** A user whose password someone else chose is sent to
+//!   `/account/password` until they choose their own.
+//! - **Login throttling.** Besides the per-account lockout in the store, at most
+//!   [`LOGIN_ATTEMPTS_PER_WINDOW`] login attempts per client address per
+//!   [`LOGIN_WINDOW`].
+//!
+//! Reading the published programs and the agency directory needs no login; everything about
+//! carrying a program out does, and is checked against the caller's grants
+//! ([`Caller::can`]).
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use dongbo_domain::Directory;
+use dongbo_domain::access::{Action, Grant, allowed};
+use dongbo_store::accounts::{self, SessionPolicy, User};
+
+use crate::AppState;
+
+pub const SESSION_COOKIE: &str = "dongbo_session";
+pub const LOGIN_CSRF_COOKIE: &str = "dongbo_login_csrf";
+/// The largest form body the CSRF check reads (file uploads use the query parameter).
+const MAX_FORM_BYTES: usize = 1 << 20;
+pub const LOGIN_ATTEMPTS_PER_WINDOW: u32 = 20;
+pub const LOGIN_WINDOW: Duration = Duration::from_secs(300);
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: User,
+    pub grants: Vec<Grant>,
+    /// The session's CSRF token, for the forms of a page; `None` for an API token.
+    pub csrf: Option<String>,
+}
+
+impl Caller {
+    /// Whether the caller may do `action` on `agency_code`.
+    pub fn can(&self, action: Action, agency_code: &str, directory: &Directory) -> bool {
+        allowed(&self.grants, action, agency_code, directory)
+    }
+
+    /// The agencies the caller's grants are given on, without repeats, in grant order.
+    pub fn agencies(&self) -> Vec<String> {
+        let mut codes: Vec<String> = Vec::new();
+        for grant in &self.grants {
+            if !codes.contains(&grant.agency_code) {
+                codes.push(grant.agency_code.clone());
+            }
+        }
+        codes
+    }
+}
+
+/// The caller, when the request is authenticated (set by [`authenticate`]).
+#[derive(Debug, Clone, Default)]
+pub struct MaybeCaller(pub Option<Arc<Caller>>);
+
+impl<S: Send + Sync> FromRequestParts<S> for MaybeCaller {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<MaybeCaller>()
+            .cloned()
+            .unwrap_or_default())
+    }
+}
+
+/// Per-address login attempts, for throttling.
+#[derive(Debug, Default)]
+pub struct LoginThrottle {
+    attempts: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+}
+
+impl LoginThrottle {
+    /// Counts an attempt from `address`; false when it is over the limit.
+    pub fn allow(&self, address: IpAddr) -> bool {
+        let now = Instant::now();
+        let Ok(mut attempts) = self.attempts.lock() else {
+            return true;
+        };
+        attempts.retain(|_, (start, _)| now.duration_since(*start) < LOGIN_WINDOW);
+        let entry = attempts.entry(address).or_insert((now, 0));
+        entry.1 += 1;
+        entry.1 <= LOGIN_ATTEMPTS_PER_WINDOW
+    }
+}
+
+/// The client's address, when the server was started with connection info.
+pub fn client_address(parts_extensions: &axum::http::Extensions) -> IpAddr {
+    parts_extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::from([127, 0, 0, 1]), |info| info.0.ip())
+}
+
+/// Finds the caller, refuses state-changing requests without the CSRF token, and sends a
+/// user who must change their password to the page for it.
+pub async fn authenticate(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let now = chrono::Utc::now();
+    let (mut parts, body) = request.into_parts();
+    let mut from_cookie = false;
+    let mut caller: Option<Caller> = None;
+    if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
+        match accounts::get_session(&state.db, &token, &SessionPolicy::default(), now).await {
+            Ok(Some(session)) => {
+                from_cookie = true;
+                caller = Some(Caller {
+                    user: session.user,
+                    grants: session.grants,
+                    csrf: Some(session.csrf_token),
+                });
+            }
+            Ok(None) => {}
+            Err(error) => {
+                tracing::error!(%error, "reading a session failed");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+        }
+    } else if let Some(token) = bearer(&parts.headers) {
+        match accounts::authenticate_token(&state.db, &token, now).await {
+            Ok(Some(found)) => {
+                caller = Some(Caller {
+                    user: found.user,
+                    grants: found.grants,
+                    csrf: None,
+                });
+            }
+            Ok(None) => return api_refusal(StatusCode::UNAUTHORIZED, "unknown or revoked token"),
+            Err(error) => {
+                tracing::error!(%error, "checking an API token failed");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+        }
+    }
+
+    let mut body = body;
+    let changes_state = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if changes_state
+        && from_cookie
+        && let Some(expected) = caller.as_ref().and_then(|c| c.csrf.clone())
+    {
+        let (ok, rebuilt) = csrf_matches(&parts, body, &expected).await;
+        body = rebuilt;
+        if !ok {
+            return refusal(
+                &parts,
+                StatusCode::FORBIDDEN,
+                "Yêu cầu thiếu mã chống giả mạo (CSRF) — tải lại trang rồi thử lại. \
+                 The request lacks its CSRF token: reload the page and try again.",
+            );
+        }
+    }
+
+    if let Some(caller) = &caller
+        && caller.user.must_change_password
+        && !matches!(
+            parts.uri.path(),
+            "/account/password" | "/logout" | "/assets/style.css" | "/healthz"
+        )
+    {
+        if parts.uri.path().starts_with("/api/") {
+            return api_refusal(
+                StatusCode::FORBIDDEN,
+                "the account must choose its own password first",
+            );
+        }
+        return Redirect::to("/account/password").into_response();
+    }
+
+    parts.extensions.insert(MaybeCaller(caller.map(Arc::new)));
+    next.run(Request::from_parts(parts, body)).await
+}
+
+/// Whether the request carries `expected` as its CSRF token; returns the body to pass on.
+async fn csrf_matches(parts: &Parts, body: Body, expected: &str) -> (bool, Body) {
+    let given_header = parts
+        .headers
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let given_query = parts.uri.query().and_then(|q| form_value(q, "csrf"));
+    if let Some(given) = given_header.or(given_query) {
+        return (constant_time_eq(&given, expected), body);
+    }
+    let is_form = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return (false, body);
+    }
+    let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
+        return (false, Body::empty());
+    };
+    let ok = std::str::from_utf8(&bytes)
+        .ok()
+        .and_then(|text| form_value(text, "csrf"))
+        .is_some_and(|given| constant_time_eq(&given, expected));
+    (ok, Body::from(bytes))
+}
+
+/// The decoded value of `key` in an `a=b&c=d` string.
+fn form_value(encoded: &str, key: &str) -> Option<String> {
+    serde_urlencoded_pairs(encoded)
+        .into_iter()
+        .find_map(|(k, v)| (k == key).then_some(v))
+}
+
+fn serde_urlencoded_pairs(encoded: &str) -> Vec<(String, String)> {
+    axum::extract::Query::<Vec<(String, String)>>::try_from_uri(
+        &format!("/?{encoded}")
+            .parse()
+            .unwrap_or_else(|_| axum::http::Uri::from_static("/")),
+    )
+    .map(|q| q.0)
+    .unwrap_or_default()
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// A refusal: JSON for the API, a short page otherwise.
+fn refusal(parts: &Parts, status: StatusCode, message: &str) -> Response {
+    if parts.uri.path().starts_with("/api/") {
+        api_refusal(status, message)
+    } else {
+        (
+            status,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            maud::html! {
+                (maud::DOCTYPE)
+                html lang="vi" { head { meta charset="utf-8"; title { (status.as_u16()) " — Đồng Bộ" } link rel="stylesheet" href="/assets/style.css"; }
+                body { main { h1 { (status.as_u16()) } p.error { (message) } p { a href="/" { "Đồng Bộ" } } } } }
+            }
+            .into_string(),
+        )
+            .into_response()
+    }
+}
+
+fn api_refusal(status: StatusCode, message: &str) -> Response {
+    (
+        status,
+        axum::Json(serde_json::json!({"status": status.as_u16(), "error": message})),
+    )
+        .into_response()
+}
+
+/// The value of cookie `name`.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find_map(|(k, v)| (k == name && !v.is_empty()).then(|| v.to_owned()))
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(|t| t.trim().to_owned())
+}
+
+/// Whether the request reached us over HTTPS (directly or through a TLS proxy).
+pub fn is_https(headers: &HeaderMap) -> bool {
+    headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|p| p.eq_ignore_ascii_case("https"))
+}
+
+/// A `Set-Cookie` value for an HttpOnly, SameSite=Lax cookie; `max_age` 0 deletes it.
+pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> HeaderValue {
+    let mut cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(age) = max_age {
+        cookie.push_str(&format!("; Max-Age={age}"));
+    }
+    if secure {
+        cookie.push_str("; Secure");
+    }
+    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// `next` when it is a path of this site ("/my"), else `/my`: a login never sends the user
+/// to another site.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path.to_owned()
+        }
+        _ => "/my".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_login_only_returns_to_this_site() {
+        assert_eq!(safe_next(Some("/programs/1")), "/programs/1");
+        assert_eq!(safe_next(Some("//evil.example")), "/my");
+        assert_eq!(safe_next(Some("https://evil.example")), "/my");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/my");
+        assert_eq!(safe_next(None), "/my");
+    }
+
+    #[test]
+    fn form_values_are_decoded() {
+        assert_eq!(
+            form_value("a=1&csrf=ab%2Bc&x=", "csrf").as_deref(),
+            Some("ab+c")
+        );
+        assert_eq!(form_value("a=1", "csrf"), None);
+    }
+
+    #[test]
+    fn cookies_are_found_by_name() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("lang=en; dongbo_session=abc"),
+        );
+        assert_eq!(cookie(&headers, SESSION_COOKIE).as_deref(), Some("abc"));
+        assert_eq!(cookie(&headers, "other"), None);
+    }
+
+    #[test]
+    fn the_throttle_refuses_after_the_limit() {
+        let throttle = LoginThrottle::default();
+        let address = IpAddr::from([10, 0, 0, 1]);
+        for _ in 0..LOGIN_ATTEMPTS_PER_WINDOW {
+            assert!(throttle.allow(address));
+        }
+        assert!(!throttle.allow(address));
+        assert!(throttle.allow(IpAddr::from([10, 0, 0, 2])));
+    }
+}

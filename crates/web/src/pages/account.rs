@@ -1,0 +1,308 @@
+//! Logging in and out, and choosing one's own password. Forms keep what the user typed and
+//! say what is wrong next to the field.
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use dongbo_domain::access::PasswordPolicy;
+use dongbo_store::accounts::{self, AccountError, LoginPolicy, SessionPolicy};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::Page;
+use crate::AppState;
+use crate::auth::{self, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use crate::error::{Error, Result};
+
+#[derive(Debug, Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    next: Option<String>,
+    csrf: String,
+}
+
+pub async fn login_form(page: Page, headers: HeaderMap, Query(q): Query<NextQuery>) -> Response {
+    let token = auth::cookie(&headers, LOGIN_CSRF_COOKIE)
+        .or_else(|| accounts::random_token().ok())
+        .unwrap_or_default();
+    let markup = login_page(&page, "", q.next.as_deref(), None, &token);
+    let cookie = auth::set_cookie(LOGIN_CSRF_COOKIE, &token, None, auth::is_https(&headers));
+    ([(header::SET_COOKIE, cookie)], markup).into_response()
+}
+
+fn login_page(
+    page: &Page,
+    username: &str,
+    next: Option<&str>,
+    error: Option<&str>,
+    csrf: &str,
+) -> Markup {
+    page.render(
+        page.t("Đăng nhập", "Log in"),
+        html! {
+            h1 { (page.t("Đăng nhập", "Log in")) }
+            form.login method="post" action="/login" {
+                input type="hidden" name="csrf" value=(csrf);
+                input type="hidden" name="next" value=(next.unwrap_or(""));
+                @if let Some(error) = error { p.error role="alert" { (error) } }
+                label for="username" { (page.t("Tên đăng nhập", "Username")) }
+                input #username type="text" name="username" value=(username) autocomplete="username" required autofocus;
+                label for="password" { (page.t("Mật khẩu", "Password")) }
+                input #password type="password" name="password" autocomplete="current-password" required;
+                button type="submit" { (page.t("Đăng nhập", "Log in")) }
+            }
+        },
+    )
+}
+
+pub async fn login(
+    page: Page,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request_extensions: axum::http::Extensions,
+    Form(form): Form<LoginForm>,
+) -> Result<Response> {
+    let expected = auth::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if expected.is_empty() || expected != form.csrf {
+        let token = accounts::random_token()?;
+        let markup = login_page(
+            &page,
+            &form.username,
+            form.next.as_deref(),
+            Some(page.t(
+                "Phiên đăng nhập đã hết hạn, vui lòng thử lại.",
+                "The login form expired; please try again.",
+            )),
+            &token,
+        );
+        let cookie = auth::set_cookie(LOGIN_CSRF_COOKIE, &token, None, auth::is_https(&headers));
+        return Ok((
+            axum::http::StatusCode::FORBIDDEN,
+            [(header::SET_COOKIE, cookie)],
+            markup,
+        )
+            .into_response());
+    }
+    let again = |message: &str| {
+        (
+            axum::http::StatusCode::UNAUTHORIZED,
+            login_page(
+                &page,
+                &form.username,
+                form.next.as_deref(),
+                Some(message),
+                &form.csrf,
+            ),
+        )
+            .into_response()
+    };
+    if !state
+        .throttle
+        .allow(auth::client_address(&request_extensions))
+    {
+        return Ok(again(page.t(
+            "Quá nhiều lần đăng nhập từ máy này; vui lòng đợi vài phút.",
+            "Too many login attempts from this computer; please wait a few minutes.",
+        )));
+    }
+    let now = chrono::Utc::now();
+    let user = match accounts::verify_login(
+        &state.db,
+        &form.username,
+        &form.password,
+        &LoginPolicy::default(),
+        now,
+    )
+    .await
+    {
+        Ok(user) => user,
+        Err(AccountError::BadCredentials) => {
+            return Ok(again(page.t(
+                "Sai tên đăng nhập hoặc mật khẩu.",
+                "Wrong username or password.",
+            )));
+        }
+        Err(AccountError::Locked { until }) => {
+            let until = until.with_timezone(&chrono::Local).format("%H:%M");
+            return Ok(again(&match page.lang {
+                crate::i18n::Lang::Vi => {
+                    format!("Tài khoản tạm khóa do đăng nhập sai nhiều lần, đến {until}.")
+                }
+                crate::i18n::Lang::En => {
+                    format!("The account is locked after too many failed logins, until {until}.")
+                }
+            }));
+        }
+        Err(AccountError::Disabled) => {
+            return Ok(again(
+                page.t("Tài khoản đã bị vô hiệu hóa.", "The account is disabled."),
+            ));
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let session =
+        accounts::create_session(&state.db, user.id, &SessionPolicy::default(), now).await?;
+    let next = if user.must_change_password {
+        "/account/password".to_owned()
+    } else {
+        auth::safe_next(form.next.as_deref())
+    };
+    Ok(with_session(&headers, &session.token, Redirect::to(&next)))
+}
+
+/// `response` with the session cookie set and the login form's cookie gone.
+fn with_session(headers: &HeaderMap, token: &str, response: impl IntoResponse) -> Response {
+    let secure = auth::is_https(headers);
+    let mut response = response.into_response();
+    let cookies = response.headers_mut();
+    cookies.append(
+        header::SET_COOKIE,
+        auth::set_cookie(SESSION_COOKIE, token, None, secure),
+    );
+    cookies.append(
+        header::SET_COOKIE,
+        auth::set_cookie(LOGIN_CSRF_COOKIE, "", Some(0), secure),
+    );
+    response
+}
+
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
+    if let Some(token) = auth::cookie(&headers, SESSION_COOKIE) {
+        accounts::delete_session(&state.db, &token, chrono::Utc::now()).await?;
+    }
+    let cookie = auth::set_cookie(SESSION_COOKIE, "", Some(0), auth::is_https(&headers));
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    current: String,
+    new: String,
+    confirm: String,
+}
+
+pub async fn password_form(page: Page) -> Result<Markup> {
+    page.caller()?;
+    Ok(password_page(&page, &Default::default()))
+}
+
+#[derive(Debug, Default)]
+struct PasswordErrors {
+    current: Option<String>,
+    new: Vec<String>,
+    confirm: Option<String>,
+}
+
+fn password_page(page: &Page, errors: &PasswordErrors) -> Markup {
+    let must = page
+        .caller
+        .as_ref()
+        .is_some_and(|c| c.user.must_change_password);
+    page.render(
+        page.t("Đổi mật khẩu", "Change password"),
+        html! {
+            h1 { (page.t("Đổi mật khẩu", "Change password")) }
+            @if must {
+                p.notice { (page.t(
+                    "Mật khẩu này do người khác đặt: hãy chọn mật khẩu của riêng bạn trước khi tiếp tục.",
+                    "Someone else chose this password: choose your own before you go on.")) }
+            }
+            form.password method="post" action="/account/password" {
+                (page.csrf_field())
+                label for="current" { (page.t("Mật khẩu hiện tại", "Current password")) }
+                input #current type="password" name="current" autocomplete="current-password" required;
+                @if let Some(e) = &errors.current { p.field-error { (e) } }
+                label for="new" { (page.t("Mật khẩu mới", "New password")) }
+                input #new type="password" name="new" autocomplete="new-password" required;
+                p.hint { (page.t(
+                    "Ít nhất 12 ký tự, có ít nhất hai loại: chữ thường, chữ hoa, chữ số, ký hiệu; không chứa tên đăng nhập.",
+                    "At least 12 characters of at least two kinds (lower case, upper case, digits, symbols), without the username.")) }
+                @for e in &errors.new { p.field-error { (e) } }
+                label for="confirm" { (page.t("Nhập lại mật khẩu mới", "New password again")) }
+                input #confirm type="password" name="confirm" autocomplete="new-password" required;
+                @if let Some(e) = &errors.confirm { p.field-error { (e) } }
+                button type="submit" { (page.t("Đổi mật khẩu", "Change password")) }
+            }
+        },
+    )
+}
+
+pub async fn change_password(
+    page: Page,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response> {
+    let caller = page.caller()?.clone();
+    let username = caller.user.username.clone();
+    let mut errors = PasswordErrors::default();
+    let policy = PasswordPolicy::default();
+    if let Err(violations) = policy.check(&form.new, &username) {
+        errors.new = violations
+            .iter()
+            .map(|v| match page.lang {
+                crate::i18n::Lang::Vi => v.message_vi(),
+                crate::i18n::Lang::En => v.message_en(),
+            })
+            .collect();
+    }
+    if form.new != form.confirm {
+        errors.confirm = Some(
+            page.t(
+                "Hai mật khẩu mới không giống nhau.",
+                "The two new passwords differ.",
+            )
+            .to_owned(),
+        );
+    }
+    if form.new == form.current {
+        errors.new.push(
+            page.t(
+                "Mật khẩu mới phải khác mật khẩu hiện tại.",
+                "The new password must differ from the current one.",
+            )
+            .to_owned(),
+        );
+    }
+    let now = chrono::Utc::now();
+    match accounts::verify_login(
+        &state.db,
+        &username,
+        &form.current,
+        &LoginPolicy::default(),
+        now,
+    )
+    .await
+    {
+        Ok(_) => {}
+        Err(AccountError::BadCredentials | AccountError::Locked { .. }) => {
+            errors.current = Some(
+                page.t(
+                    "Mật khẩu hiện tại không đúng.",
+                    "The current password is wrong.",
+                )
+                .to_owned(),
+            );
+        }
+        Err(other) => return Err(Error::from(other)),
+    }
+    if errors.current.is_some() || !errors.new.is_empty() || errors.confirm.is_some() {
+        return Ok((
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            password_page(&page, &errors),
+        )
+            .into_response());
+    }
+    accounts::set_password(&state.db, &username, &username, &form.new, false, &policy).await?;
+    // Changing the password ended every session of the user: open a new one here.
+    let session =
+        accounts::create_session(&state.db, caller.user.id, &SessionPolicy::default(), now).await?;
+    Ok(with_session(&headers, &session.token, Redirect::to("/my")))
+}
