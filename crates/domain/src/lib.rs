@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod assignment;
+pub mod dashboard;
 pub mod directory;
 pub mod period;
 pub mod program;

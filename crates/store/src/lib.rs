@@ -38,6 +38,7 @@
 pub mod accounts;
 pub mod assignments;
 pub mod audit;
+pub mod dashboard;
 pub mod diff;
 pub mod directory;
 pub mod evidence;

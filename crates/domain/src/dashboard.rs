@@ -1,0 +1,359 @@
+//! Bảng theo dõi — the figures of a program's dashboard, computed from one fact per assignment
+//! (its due date and the progress its accepted reports give), which the store keeps up to date
+//! on every report written. Nothing here is stored: the figures are a plain function of the
+//! facts and the day, so they are right immediately after every write.
+//!
+//! - A **task's** state is judged on its lead assignments (the lead answers for the task): it
+//!   is done when every lead's work is done, on the day the last one was; its progress is the
+//!   mean of the leads' ([`crate::rollup`]'s average rule).
+//! - An **agency's** figures count every assignment it holds, lead or coordinating.
+//! - **Recurring** work ("Hằng năm", "Thường xuyên") is judged by the annual periods of Decree
+//!   09/2019: when the work had begun by the end of the previous period, that period's
+//!   deadline has passed and no report reached 100% within or after it, the work is overdue;
+//!   otherwise it is judged for the current period, due on that period's submission deadline
+//!   and done only by a report accepted within the period.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::assignment::Role;
+use crate::period::{DeadlineRule, Period, PeriodKind};
+use crate::rollup::{Child, RollupRule, roll_up};
+use crate::state::{StateCounts, StateInput, WorkState, compute};
+
+/// What the store knows of one assignment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fact {
+    pub agency_code: String,
+    pub role: Role,
+    pub task_code: String,
+    pub group_code: String,
+    /// The assignment's own due date, else its task's; `None` for recurring or open-ended work.
+    pub due: Option<NaiveDate>,
+    /// Whether the work recurs every year or is ongoing.
+    pub recurring: bool,
+    /// When the work began: its time frame's start, else its program's date.
+    pub start: Option<NaiveDate>,
+    /// From the latest accepted report, 0–100.
+    pub progress: u8,
+    /// Whether any report was submitted.
+    pub started: bool,
+    /// The day the report that reached 100% was accepted.
+    pub done_on: Option<NaiveDate>,
+}
+
+/// One agency's line on the dashboard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AgencyFigures {
+    pub agency_code: String,
+    pub counts: StateCounts,
+    /// Share of its finished assignments finished on time, in percent.
+    pub on_time_percent: Option<u8>,
+}
+
+/// One task's line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TaskFigures {
+    pub task_code: String,
+    pub group_code: String,
+    pub state: WorkState,
+    /// Mean progress of its leads.
+    pub progress: u8,
+    pub due: Option<NaiveDate>,
+}
+
+/// The figures of a program's dashboard on a day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProgramFigures {
+    /// One count per task.
+    pub tasks: StateCounts,
+    /// Per group, in the order groups first appear in the facts.
+    pub groups: Vec<(String, StateCounts)>,
+    /// Every task, in the order of the facts.
+    pub task_lines: Vec<TaskFigures>,
+    /// Per agency, by agency code.
+    pub agencies: Vec<AgencyFigures>,
+}
+
+impl ProgramFigures {
+    /// The tasks overdue and not done.
+    pub fn overdue(&self) -> impl Iterator<Item = &TaskFigures> {
+        self.task_lines
+            .iter()
+            .filter(|t| t.state == WorkState::OverdueNotDone)
+    }
+}
+
+/// The state of one assignment on `today`.
+pub fn assignment_state(fact: &Fact, today: NaiveDate) -> WorkState {
+    compute(&input(fact, today), today)
+}
+
+/// The state input of a fact on `today`: recurring work is judged by annual periods (see the
+/// module documentation).
+fn input(fact: &Fact, today: NaiveDate) -> StateInput {
+    if !fact.recurring || fact.due.is_some() {
+        return StateInput {
+            due: fact.due,
+            progress: fact.progress,
+            done_on: fact.done_on,
+            started: fact.started,
+        };
+    }
+    let Some(current) = Period::containing(PeriodKind::Annual, today) else {
+        return StateInput::default();
+    };
+    let rule = DeadlineRule::default();
+    if let Some(previous) = current.previous() {
+        let (previous_start, previous_end) = previous.window();
+        let previous_deadline = previous.deadline(&rule, &[]);
+        let ran_then = fact.start.is_none_or(|start| start <= previous_end);
+        let done_since = fact.done_on.is_some_and(|d| d >= previous_start);
+        if ran_then && today > previous_deadline && !done_since {
+            return StateInput {
+                due: Some(previous_deadline),
+                progress: 0,
+                done_on: None,
+                started: fact.started,
+            };
+        }
+    }
+    let (start, _) = current.window();
+    let this_period = fact.done_on.is_some_and(|d| d >= start);
+    StateInput {
+        due: Some(current.deadline(&rule, &[])),
+        progress: if this_period {
+            fact.progress
+        } else {
+            fact.progress.min(99)
+        },
+        done_on: fact.done_on.filter(|_| this_period),
+        started: fact.started,
+    }
+}
+
+/// The dashboard of a program on `today`, from the facts of its assignments.
+pub fn program_figures(facts: &[Fact], today: NaiveDate) -> ProgramFigures {
+    // Tasks, from their leads, in the order they first appear.
+    let mut task_order: Vec<(&str, &str)> = Vec::new();
+    let mut leads: BTreeMap<&str, Vec<StateInput>> = BTreeMap::new();
+    for fact in facts {
+        if !task_order.iter().any(|(code, _)| *code == fact.task_code) {
+            task_order.push((&fact.task_code, &fact.group_code));
+        }
+        if fact.role == Role::Lead {
+            leads
+                .entry(&fact.task_code)
+                .or_default()
+                .push(input(fact, today));
+        }
+    }
+    let mut tasks = StateCounts::default();
+    let mut groups: Vec<(String, StateCounts)> = Vec::new();
+    let mut task_lines = Vec::new();
+    for (code, group) in task_order {
+        let Some(inputs) = leads.get(code) else {
+            continue;
+        };
+        let children: Vec<Child> = inputs
+            .iter()
+            .map(|i| Child {
+                progress: i.progress.min(100),
+                weight: 1,
+            })
+            .collect();
+        let all_done = inputs
+            .iter()
+            .all(|i| i.progress >= 100 && i.done_on.is_some());
+        let progress = roll_up(RollupRule::Average, &children).unwrap_or(0);
+        let combined = StateInput {
+            due: inputs.iter().filter_map(|i| i.due).max(),
+            progress: if all_done { 100 } else { progress.min(99) },
+            done_on: if all_done {
+                inputs.iter().filter_map(|i| i.done_on).max()
+            } else {
+                None
+            },
+            started: inputs.iter().any(|i| i.started),
+        };
+        let state = compute(&combined, today);
+        tasks.add(state);
+        match groups.iter_mut().find(|(g, _)| g == group) {
+            Some((_, counts)) => counts.add(state),
+            None => {
+                let mut counts = StateCounts::default();
+                counts.add(state);
+                groups.push((group.to_owned(), counts));
+            }
+        }
+        task_lines.push(TaskFigures {
+            task_code: code.to_owned(),
+            group_code: group.to_owned(),
+            state,
+            progress: combined.progress,
+            due: combined.due,
+        });
+    }
+
+    let mut agencies: BTreeMap<&str, StateCounts> = BTreeMap::new();
+    for fact in facts {
+        agencies
+            .entry(&fact.agency_code)
+            .or_default()
+            .add(assignment_state(fact, today));
+    }
+    let agencies = agencies
+        .into_iter()
+        .map(|(code, counts)| {
+            let done = counts.get(WorkState::DoneOnTime) + counts.get(WorkState::DoneLate);
+            AgencyFigures {
+                agency_code: code.to_owned(),
+                on_time_percent: (done > 0).then(|| {
+                    u8::try_from(counts.get(WorkState::DoneOnTime) * 100 / done).unwrap_or(100)
+                }),
+                counts,
+            }
+        })
+        .collect();
+    ProgramFigures {
+        tasks,
+        groups,
+        task_lines,
+        agencies,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    fn fact(agency: &str, role: Role, task: &str, due: Option<&str>) -> Fact {
+        Fact {
+            agency_code: agency.into(),
+            role,
+            task_code: task.into(),
+            group_code: task.split('.').next().unwrap().into(),
+            due: due.map(date),
+            recurring: false,
+            start: None,
+            progress: 0,
+            started: false,
+            done_on: None,
+        }
+    }
+
+    fn done(mut fact: Fact, on: &str) -> Fact {
+        fact.progress = 100;
+        fact.started = true;
+        fact.done_on = Some(date(on));
+        fact
+    }
+
+    #[test]
+    fn a_task_is_done_when_every_lead_is_and_coordinators_do_not_decide_it() {
+        let today = date("2025-06-01");
+        let facts = vec![
+            done(
+                fact("A", Role::Lead, "1.1", Some("2025-12-31")),
+                "2025-05-01",
+            ),
+            fact("B", Role::Lead, "1.1", Some("2025-12-31")),
+            done(
+                fact("A", Role::Lead, "1.2", Some("2025-03-31")),
+                "2025-04-02",
+            ),
+            fact("C", Role::Coordinating, "1.2", Some("2025-03-31")),
+            fact("A", Role::Lead, "2.1", Some("2025-01-31")),
+        ];
+        let figures = program_figures(&facts, today);
+        let states: Vec<(&str, WorkState, u8)> = figures
+            .task_lines
+            .iter()
+            .map(|t| (t.task_code.as_str(), t.state, t.progress))
+            .collect();
+        assert_eq!(
+            states,
+            [
+                ("1.1", WorkState::InProgress, 50),
+                ("1.2", WorkState::DoneLate, 100),
+                ("2.1", WorkState::OverdueNotDone, 0),
+            ]
+        );
+        assert_eq!(figures.tasks.total(), 3);
+        assert_eq!(figures.groups.len(), 2);
+        assert_eq!(figures.groups[0].1.total(), 2);
+        assert_eq!(
+            figures
+                .overdue()
+                .map(|t| t.task_code.as_str())
+                .collect::<Vec<_>>(),
+            ["2.1"]
+        );
+        let a = &figures.agencies[0];
+        assert_eq!(a.agency_code, "A");
+        assert_eq!(a.counts.total(), 3);
+        assert_eq!(a.on_time_percent, Some(50), "one on time, one late");
+        let c = figures
+            .agencies
+            .iter()
+            .find(|a| a.agency_code == "C")
+            .unwrap();
+        assert_eq!(c.counts.get(WorkState::OverdueNotDone), 1);
+        assert_eq!(c.on_time_percent, None);
+    }
+
+    #[test]
+    fn recurring_work_is_judged_by_annual_periods() {
+        let mut yearly = fact("A", Role::Lead, "1.2", None);
+        yearly.recurring = true;
+        yearly.start = Some(date("2025-01-01"));
+        // Done in the 2025 period (15 Dec 2024 – 14 Dec 2025).
+        let done_2025 = done(yearly.clone(), "2025-03-01");
+        assert_eq!(
+            assignment_state(&done_2025, date("2025-06-01")),
+            WorkState::DoneOnTime
+        );
+        // From 15 Dec 2025 the 2026 period runs: 2025's report does not make 2026 done.
+        assert_eq!(
+            assignment_state(&done_2025, date("2025-12-20")),
+            WorkState::InProgress
+        );
+        // Nothing reported for 2025: within the deadline (Monday 15 Dec 2025, one working day
+        // after the Sunday cut-off) it waits; the day after, it is overdue.
+        assert_eq!(
+            assignment_state(&yearly, date("2025-12-15")),
+            WorkState::NotStarted
+        );
+        assert_eq!(
+            assignment_state(&yearly, date("2025-12-16")),
+            WorkState::OverdueNotDone
+        );
+        // A report accepted late for 2025 lifts that.
+        let late = done(yearly.clone(), "2025-12-20");
+        assert_eq!(
+            assignment_state(&late, date("2025-12-21")),
+            WorkState::DoneOnTime,
+            "done for the 2026 period it fell in"
+        );
+        // Work that began in 2026 owes nothing for 2025.
+        let mut new = yearly.clone();
+        new.start = Some(date("2026-01-01"));
+        assert_eq!(
+            assignment_state(&new, date("2026-01-05")),
+            WorkState::NotStarted
+        );
+    }
+
+    #[test]
+    fn no_facts_give_empty_figures() {
+        let figures = program_figures(&[], date("2025-01-01"));
+        assert_eq!(figures.tasks.total(), 0);
+        assert!(figures.groups.is_empty() && figures.agencies.is_empty());
+    }
+}

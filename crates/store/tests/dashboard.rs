@@ -1,0 +1,100 @@
+//! Dashboard facts on 47/NQ-CP, on SQLite and on PostgreSQL: one per assignment, kept up to
+//! date by report writes, and the figures computed from them right after each write.
+
+use chrono::NaiveDate;
+use dongbo_domain::dashboard::program_figures;
+use dongbo_domain::{Directory, WorkState};
+use dongbo_store::{Db, assignments, dashboard};
+
+dongbo_testkit::backend_tests!(
+    every_assignment_has_a_fact_with_its_due_date,
+    accepted_reports_move_the_figures_at_once,
+);
+
+fn date(text: &str) -> NaiveDate {
+    text.parse().unwrap()
+}
+
+async fn every_assignment_has_a_fact_with_its_due_date(db: &Db) {
+    let directory = Directory::bundled();
+    let program = dongbo_testkit::load_47_assigned(db, &directory).await;
+    let facts = dashboard::facts(db, program).await.unwrap();
+    assert_eq!(
+        facts.len(),
+        assignments::for_program(db, program).await.unwrap().len()
+    );
+    let lead = facts
+        .iter()
+        .find(|f| f.task_code == "2.1" && f.agency_code == "BVHTTDL")
+        .unwrap();
+    assert_eq!(lead.due, Some(date("2024-12-31")));
+    assert!(!lead.recurring && !lead.started && lead.progress == 0);
+    let yearly = facts.iter().find(|f| f.task_code == "1.2").unwrap();
+    assert!(yearly.recurring);
+    assert_eq!(yearly.start, Some(date("2024-04-15")), "the program's date");
+
+    let figures = program_figures(&facts, date("2025-06-01"));
+    assert_eq!(figures.tasks.total(), 56);
+    assert_eq!(figures.groups.len(), 5);
+    assert_eq!(figures.tasks.done(), 0);
+}
+
+async fn accepted_reports_move_the_figures_at_once(db: &Db) {
+    let directory = Directory::bundled();
+    let program = dongbo_testkit::load_47_assigned(db, &directory).await;
+    let lead = assignments::for_task(db, program, "2.1")
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.agency_code == "BVHTTDL")
+        .unwrap();
+    let today = date("2025-06-01");
+    let state_of = |figures: &dongbo_domain::dashboard::ProgramFigures| {
+        figures
+            .task_lines
+            .iter()
+            .find(|t| t.task_code == "2.1")
+            .unwrap()
+            .state
+    };
+    let before = program_figures(&dashboard::facts(db, program).await.unwrap(), today);
+    assert_eq!(state_of(&before), WorkState::OverdueNotDone);
+
+    let mut conn = db.pool().acquire().await.unwrap();
+    dashboard::record_submitted(&mut conn, lead.id)
+        .await
+        .unwrap();
+    dashboard::record_accepted(&mut conn, lead.id, 60, date("2024-10-01"))
+        .await
+        .unwrap();
+    let figures = program_figures(
+        &dashboard::facts(db, program).await.unwrap(),
+        date("2024-11-01"),
+    );
+    let line = figures
+        .task_lines
+        .iter()
+        .find(|t| t.task_code == "2.1")
+        .unwrap();
+    assert_eq!((line.state, line.progress), (WorkState::InProgress, 60));
+
+    dashboard::record_accepted(&mut conn, lead.id, 100, date("2024-12-20"))
+        .await
+        .unwrap();
+    let after = program_figures(&dashboard::facts(db, program).await.unwrap(), today);
+    assert_eq!(state_of(&after), WorkState::DoneOnTime);
+    assert_eq!(after.tasks.done(), before.tasks.done() + 1);
+    let culture = after
+        .agencies
+        .iter()
+        .find(|a| a.agency_code == "BVHTTDL")
+        .unwrap();
+    assert_eq!(culture.on_time_percent, Some(100));
+
+    // Accepted again at 100 later: still done on the first day it got there.
+    dashboard::record_accepted(&mut conn, lead.id, 100, date("2025-02-01"))
+        .await
+        .unwrap();
+    let again = program_figures(&dashboard::facts(db, program).await.unwrap(), today);
+    assert_eq!(state_of(&again), WorkState::DoneOnTime);
+}
