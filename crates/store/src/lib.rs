@@ -1,6 +1,7 @@
 //! Persistence of Đồng Bộ on SQLite (the default, a file under `./dongbo-data/`) and
 //! PostgreSQL (shared deployments), behind domain-shaped functions: [`directory`], [`programs`],
-//! [`tasks`].
+//! [`tasks`], [`assignments`], [`reports`] (progress reports and their review) and [`evidence`]
+//! (evidence files, stored by content).
 //!
 //! # SQL conventions
 //!
@@ -54,6 +55,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Connection, Executor};
 
 pub use diff::{FieldChange, GroupChange, ProgramDiff, TaskChange};
+pub use evidence::{EvidenceFile, EvidenceLimits, EvidenceStore, MediaType, StoredFile};
 pub use programs::{ProgramSummary, SaveOutcome, SourceInfo, StoredProgram};
 pub use tasks::{NamedTask, Role, TaskRef};
 
