@@ -57,6 +57,10 @@ use sqlx::{AnyPool, ConnectOptions, Connection, Executor};
 pub use diff::{FieldChange, GroupChange, ProgramDiff, TaskChange};
 pub use evidence::{EvidenceFile, EvidenceLimits, EvidenceStore, MediaType, StoredFile};
 pub use programs::{ProgramSummary, SaveOutcome, SourceInfo, StoredProgram};
+pub use reports::{
+    AcceptedProgress, AttachedFile, Edit, EvidenceLink, IssuedDocument, Report, ReportContent,
+    ReportPeriod, ReportStatus, ReportSummary, ReportVersion,
+};
 pub use tasks::{NamedTask, Role, TaskRef};
 
 /// What went wrong in the store, with what was being done.
@@ -91,6 +95,11 @@ pub enum StoreError {
     /// The caller's request cannot be carried out as asked.
     #[error("{0}")]
     Invalid(String),
+    /// Someone else changed the same thing first (two reviewers acting on one report): the
+    /// caller's request was right when made, and is refused so that no update is lost. A user
+    /// reloads and decides again; the web layer answers 409.
+    #[error("{0}")]
+    Conflict(String),
 }
 
 impl StoreError {

@@ -1,9 +1,15 @@
 //! Evidence files, on SQLite and on PostgreSQL: stored once per content, refused when too
-//! large or not of an accepted kind (by their bytes, not by what they claim), read back intact.
+//! large or not of an accepted kind (by their bytes, not by what they claim), read back intact,
+//! and cited by reports.
 
 use std::path::Path;
 
-use dongbo_store::{Db, EvidenceLimits, EvidenceStore, MediaType, StoreError};
+use dongbo_domain::{Directory, Role};
+use dongbo_store::reports;
+use dongbo_store::{
+    AttachedFile, Db, Edit, EvidenceLimits, EvidenceStore, MediaType, ReportContent, ReportPeriod,
+    StoreError, assignments,
+};
 
 dongbo_testkit::backend_tests!(
     the_same_content_given_twice_is_stored_once,
@@ -11,6 +17,7 @@ dongbo_testkit::backend_tests!(
     the_bytes_decide_the_kind_and_a_wrong_declared_type_is_refused,
     word_and_excel_files_are_told_apart_by_their_parts,
     a_store_accepts_only_the_kinds_its_limits_allow,
+    a_report_cites_a_stored_file_that_reads_back_intact,
     a_file_changed_on_disk_is_corrupt_and_bad_names_are_refused,
 );
 
@@ -238,6 +245,60 @@ async fn a_store_accepts_only_the_kinds_its_limits_allow(db: &Db) {
     let error = store.put(db, PNG, "anh.png", None).await.unwrap_err();
     assert!(is_invalid(&error), "{error}");
     assert_eq!(files_under(dir.path()).len(), 1);
+}
+
+async fn a_report_cites_a_stored_file_that_reads_back_intact(db: &Db) {
+    let directory = Directory::bundled();
+    let program_id = dongbo_testkit::load_47_assigned(db, &directory).await;
+    let assignment_id = assignments::for_task(db, program_id, "2.1")
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.role == Role::Lead)
+        .unwrap()
+        .id;
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(&dir);
+    let docx = docx();
+    let stored = store.put(db, &docx, "Biên bản.docx", None).await.unwrap();
+
+    let content = ReportContent {
+        results: "Đã tổ chức hội nghị".to_owned(),
+        progress: 50,
+        files: vec![AttachedFile {
+            sha256: stored.sha256.to_uppercase(),
+            name: "Biên bản hội nghị.docx".to_owned(),
+        }],
+        ..ReportContent::default()
+    };
+    let submitted = reports::submit(
+        db,
+        &Edit {
+            assignment_id,
+            period: ReportPeriod::Once,
+            content: &content,
+            author: "can-bo",
+            based_on: None,
+            idempotency_key: None,
+        },
+    )
+    .await
+    .unwrap();
+    let returned = reports::return_report(db, submitted.report_id, 1, "lanh-dao", "Ký lại", None)
+        .await
+        .unwrap();
+    let report = reports::get(db, returned.report_id).await.unwrap();
+    for version in &report.versions {
+        assert_eq!(
+            version.content.files.len(),
+            1,
+            "each version keeps its files"
+        );
+        let file = &version.content.files[0];
+        assert_eq!(file.sha256, stored.sha256, "stored in lower case");
+        assert_eq!(file.name, "Biên bản hội nghị.docx");
+        assert_eq!(store.open(&file.sha256).await.unwrap(), docx);
+    }
 }
 
 async fn a_file_changed_on_disk_is_corrupt_and_bad_names_are_refused(db: &Db) {
