@@ -79,6 +79,22 @@ pub async fn record_accepted(
     upsert(conn, assignment_id, Some((progress, accepted_on)), &doing).await
 }
 
+/// An accepted report of the assignment was reopened: the figures fall back to the latest
+/// report still accepted (`latest`: its progress and acceptance day), or to none.
+pub async fn record_reopened(
+    conn: &mut AnyConnection,
+    assignment_id: i64,
+    latest: Option<(u8, NaiveDate)>,
+) -> Result<()> {
+    let doing = format!("recording a reopened report of assignment {assignment_id}");
+    sqlx::query("DELETE FROM assignment_progress WHERE assignment_id = $1")
+        .bind(assignment_id)
+        .execute(&mut *conn)
+        .await
+        .context(|| doing.clone())?;
+    upsert(conn, assignment_id, latest, &doing).await
+}
+
 async fn upsert(
     conn: &mut AnyConnection,
     assignment_id: i64,

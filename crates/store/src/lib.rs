@@ -1,7 +1,9 @@
 //! Persistence of Đồng Bộ on SQLite (the default, a file under `./dongbo-data/`) and
 //! PostgreSQL (shared deployments), behind domain-shaped functions: [`directory`], [`programs`],
-//! [`tasks`], [`accounts`] (users, roles, sessions, API tokens) and [`audit`] (the hash-chained
-//! audit log every account change is written to, in the same transaction).
+//! [`tasks`], [`assignments`], [`plans`], [`reports`] (progress reports and their review),
+//! [`evidence`] (evidence files, stored by content), [`dashboard`] (the facts dashboards are
+//! computed from), [`accounts`] (users, roles, sessions, API tokens) and [`audit`] (the
+//! hash-chained audit log changes are written to, in the same transaction).
 //!
 //! # SQL conventions
 //!
@@ -58,7 +60,12 @@ use sqlx::{AnyPool, ConnectOptions, Connection, Executor};
 pub use accounts::{AccountError, LoginPolicy, SessionPolicy, User};
 pub use audit::{AuditEntry, AuditFilter, AuditRecord, VerifyReport};
 pub use diff::{FieldChange, GroupChange, ProgramDiff, TaskChange};
+pub use evidence::{EvidenceFile, EvidenceLimits, EvidenceStore, MediaType, StoredFile};
 pub use programs::{ProgramSummary, SaveOutcome, SourceInfo, StoredProgram};
+pub use reports::{
+    AcceptedProgress, AttachedFile, Edit, EvidenceLink, IssuedDocument, Report, ReportContent,
+    ReportPeriod, ReportStatus, ReportSummary, ReportVersion,
+};
 pub use tasks::{NamedTask, Role, TaskRef};
 
 /// What went wrong in the store, with what was being done.
@@ -93,6 +100,11 @@ pub enum StoreError {
     /// The caller's request cannot be carried out as asked.
     #[error("{0}")]
     Invalid(String),
+    /// Someone else changed the same thing first (two reviewers acting on one report): the
+    /// caller's request was right when made, and is refused so that no update is lost. A user
+    /// reloads and decides again; the web layer answers 409.
+    #[error("{0}")]
+    Conflict(String),
 }
 
 impl StoreError {

@@ -1,1 +1,1595 @@
-//! Progress reports with their versions and review (issue 3).
+//! Progress reports (báo cáo tiến độ) with their versions and review: one report per
+//! assignment and reporting period, written as drafts, submitted, returned with a comment or
+//! accepted, and reopened only explicitly.
+//!
+//! # The rules
+//!
+//! - **States.** `draft → submitted → returned | accepted`; a returned report is edited and
+//!   submitted again. An accepted report is locked: saving, submitting or returning it is
+//!   refused until someone [`reopen`]s it (with a reason), which makes it `returned`.
+//! - **Nothing is overwritten.** Every save and every transition writes a new version with the
+//!   whole content (a return or an acceptance copies the content it judged, with the comment);
+//!   the history of a report is the list of its versions.
+//! - **No lost update.** Every change names the version its author saw (`based_on`,
+//!   `seen_version`): the form carries it. The write is a compare-and-set on
+//!   `current_version` and `status`, so of two reviewers acting on the same version one wins and
+//!   the other gets [`StoreError::Conflict`], on SQLite (where writes queue) as on PostgreSQL
+//!   (where they race).
+//! - **Idempotent requests.** A request may carry an idempotency key: retried with the same
+//!   key, it returns the report and version of the first attempt and writes nothing. A key
+//!   reused for a different request is refused.
+//! - **Text** is NFC-normalised and trimmed at this boundary; progress is 0–100; a report
+//!   cannot be submitted with empty results. A refused request changes nothing.
+//!
+//! Logs carry ids, versions and statuses, never the text of a report.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use dongbo_domain::text::nfc;
+use dongbo_domain::{Period, PeriodError};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+
+use crate::codec::{col, date_from_text, date_text, now, position};
+use crate::{Context, Db, Result, StoreError};
+
+/// The period a report covers: a Decree 09 [`Period`] for recurring work, or `Once` for a
+/// task reported once. Stored as the period's code ("2025-Q2") or "once".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum ReportPeriod {
+    /// A task reported once (its time frame is not recurring).
+    Once,
+    /// One reporting period of recurring work.
+    Period(Period),
+}
+
+impl ReportPeriod {
+    /// The code stored and written in URLs: "once" or the period's code.
+    pub fn code(self) -> String {
+        match self {
+            ReportPeriod::Once => "once".to_owned(),
+            ReportPeriod::Period(period) => period.code(),
+        }
+    }
+}
+
+impl fmt::Display for ReportPeriod {
+    /// The Vietnamese label: "Báo cáo một lần" or the period's ("Quý II/2025").
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReportPeriod::Once => f.write_str("Báo cáo một lần"),
+            ReportPeriod::Period(period) => period.fmt(f),
+        }
+    }
+}
+
+impl FromStr for ReportPeriod {
+    type Err = PeriodError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.eq_ignore_ascii_case("once") {
+            Ok(ReportPeriod::Once)
+        } else {
+            s.parse().map(ReportPeriod::Period)
+        }
+    }
+}
+
+impl TryFrom<String> for ReportPeriod {
+    type Error = PeriodError;
+
+    fn try_from(code: String) -> Result<Self, Self::Error> {
+        code.parse()
+    }
+}
+
+impl From<ReportPeriod> for String {
+    fn from(period: ReportPeriod) -> Self {
+        period.code()
+    }
+}
+
+impl From<Period> for ReportPeriod {
+    fn from(period: Period) -> Self {
+        ReportPeriod::Period(period)
+    }
+}
+
+/// Where a report is in its review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportStatus {
+    /// Bản nháp — being written; not yet seen by a reviewer.
+    Draft,
+    /// Đã gửi — waiting for review.
+    Submitted,
+    /// Bị trả lại — sent back with a comment (or reopened); to be edited and submitted again.
+    Returned,
+    /// Đã chấp nhận — accepted and locked.
+    Accepted,
+}
+
+impl ReportStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportStatus::Draft => "draft",
+            ReportStatus::Submitted => "submitted",
+            ReportStatus::Returned => "returned",
+            ReportStatus::Accepted => "accepted",
+        }
+    }
+
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            ReportStatus::Draft => "Bản nháp",
+            ReportStatus::Submitted => "Đã gửi",
+            ReportStatus::Returned => "Bị trả lại",
+            ReportStatus::Accepted => "Đã chấp nhận",
+        }
+    }
+
+    fn parse(text: &str, doing: &str) -> Result<Self> {
+        match text {
+            "draft" => Ok(ReportStatus::Draft),
+            "submitted" => Ok(ReportStatus::Submitted),
+            "returned" => Ok(ReportStatus::Returned),
+            "accepted" => Ok(ReportStatus::Accepted),
+            other => Err(corrupt(doing, format!("unknown report status «{other}»"))),
+        }
+    }
+}
+
+/// What wrote a version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Lưu nháp — the author saved the content.
+    Save,
+    /// Gửi — the author submitted the content.
+    Submit,
+    /// Trả lại — a reviewer sent it back with a comment.
+    Return,
+    /// Chấp nhận — a reviewer accepted it.
+    Accept,
+    /// Mở lại — someone reopened an accepted report, with a reason.
+    Reopen,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Save => "save",
+            Action::Submit => "submit",
+            Action::Return => "return",
+            Action::Accept => "accept",
+            Action::Reopen => "reopen",
+        }
+    }
+
+    fn parse(text: &str, doing: &str) -> Result<Self> {
+        match text {
+            "save" => Ok(Action::Save),
+            "submit" => Ok(Action::Submit),
+            "return" => Ok(Action::Return),
+            "accept" => Ok(Action::Accept),
+            "reopen" => Ok(Action::Reopen),
+            other => Err(corrupt(doing, format!("unknown report action «{other}»"))),
+        }
+    }
+}
+
+/// A document issued as evidence (văn bản đã ban hành): "Kế hoạch số 12/KH-UBND".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedDocument {
+    /// Số, ký hiệu — "12/KH-UBND".
+    pub number: String,
+    pub issued_on: Option<NaiveDate>,
+    /// Trích yếu — what the document is about.
+    pub title: String,
+}
+
+/// A link given as evidence (an article, a published page). Only `http` and `https`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceLink {
+    pub url: String,
+    pub title: String,
+}
+
+/// A file given as evidence: stored first with [`crate::evidence::EvidenceStore::put`], then
+/// named here by its SHA-256, under the name the reporter gave it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachedFile {
+    /// 64 lower-case hex digits.
+    pub sha256: String,
+    pub name: String,
+}
+
+/// What a report says: the content of one version.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportContent {
+    /// Kết quả thực hiện — what was done.
+    pub results: String,
+    /// Tiến độ — percent done, 0–100.
+    pub progress: u8,
+    /// Khó khăn, vướng mắc — difficulties and obstacles.
+    pub difficulties: String,
+    /// Kiến nghị, đề xuất — recommendations.
+    pub recommendations: String,
+    pub documents: Vec<IssuedDocument>,
+    pub links: Vec<EvidenceLink>,
+    pub files: Vec<AttachedFile>,
+}
+
+impl ReportContent {
+    /// The content as stored: every text NFC and trimmed, checked. Evidence with neither
+    /// number nor title, or neither URL nor title, is a form's empty row and is dropped.
+    fn normalised(&self) -> Result<ReportContent> {
+        if self.progress > 100 {
+            return Err(StoreError::Invalid(format!(
+                "Tiến độ phải từ 0 đến 100%, không phải {}% (progress must be 0–100)",
+                self.progress
+            )));
+        }
+        let mut documents = Vec::with_capacity(self.documents.len());
+        for document in &self.documents {
+            let number = clean(&document.number);
+            let title = clean(&document.title);
+            if number.is_empty() && title.is_empty() && document.issued_on.is_none() {
+                continue;
+            }
+            if number.is_empty() {
+                return Err(StoreError::Invalid(format!(
+                    "Văn bản «{title}» thiếu số, ký hiệu (an issued document needs its number)"
+                )));
+            }
+            documents.push(IssuedDocument {
+                number,
+                issued_on: document.issued_on,
+                title,
+            });
+        }
+        let mut links = Vec::with_capacity(self.links.len());
+        for link in &self.links {
+            let url = clean(&link.url);
+            let title = clean(&link.title);
+            if url.is_empty() && title.is_empty() {
+                continue;
+            }
+            let lower = url.to_ascii_lowercase();
+            let has_host = ["http://", "https://"].iter().any(|scheme| {
+                lower
+                    .strip_prefix(scheme)
+                    .is_some_and(|rest| !rest.is_empty())
+            });
+            if !has_host || url.chars().any(char::is_whitespace) {
+                return Err(StoreError::Invalid(format!(
+                    "Đường dẫn «{url}» không hợp lệ: cần bắt đầu bằng http:// hoặc https:// \
+                     (a link must be an http or https address)"
+                )));
+            }
+            links.push(EvidenceLink { url, title });
+        }
+        let mut files = Vec::with_capacity(self.files.len());
+        for file in &self.files {
+            let sha256 = file.sha256.trim().to_ascii_lowercase();
+            if !crate::evidence::is_sha256(&sha256) {
+                return Err(StoreError::Invalid(format!(
+                    "«{sha256}» không phải mã SHA-256 của một tệp (not a file's SHA-256)"
+                )));
+            }
+            let name = clean(&file.name);
+            files.push(AttachedFile { sha256, name });
+        }
+        Ok(ReportContent {
+            results: clean(&self.results),
+            progress: self.progress,
+            difficulties: clean(&self.difficulties),
+            recommendations: clean(&self.recommendations),
+            documents,
+            links,
+            files,
+        })
+    }
+}
+
+/// An author's save or submission of a report.
+#[derive(Debug, Clone, Copy)]
+pub struct Edit<'a> {
+    pub assignment_id: i64,
+    pub period: ReportPeriod,
+    pub content: &'a ReportContent,
+    /// Who writes (an account name); NFC-normalised.
+    pub author: &'a str,
+    /// The version the author's form was filled from: `None` for a new report. When the
+    /// report has moved on since (or was created meanwhile), the edit is a
+    /// [`StoreError::Conflict`].
+    pub based_on: Option<i64>,
+    /// Makes a retried request return the first attempt's result instead of writing again.
+    pub idempotency_key: Option<&'a str>,
+}
+
+/// What a write did: the report and the version it now is at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Outcome {
+    pub report_id: i64,
+    pub version: i64,
+    pub status: ReportStatus,
+    /// `true` when the idempotency key had been seen: nothing was written, and this is the
+    /// first attempt's result.
+    pub replayed: bool,
+}
+
+/// One version of a report, as written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportVersion {
+    pub version: i64,
+    pub action: Action,
+    pub status_after: ReportStatus,
+    pub content: ReportContent,
+    /// Who wrote this version: the author of a save or submission, the reviewer of a return
+    /// or acceptance, whoever reopened.
+    pub author: String,
+    /// RFC 3339, UTC.
+    pub saved_at: String,
+    /// The reviewer's comment of a return, the reason of a reopening.
+    pub comment: Option<String>,
+}
+
+/// A report with its current content and its whole history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub summary: ReportSummary,
+    /// Every version, oldest first; the last is the current one.
+    pub versions: Vec<ReportVersion>,
+}
+
+impl Report {
+    /// The current content.
+    pub fn content(&self) -> &ReportContent {
+        // A stored report always has its current version (written in the same transaction).
+        &self.current().content
+    }
+
+    /// The current version.
+    pub fn current(&self) -> &ReportVersion {
+        self.versions
+            .last()
+            .unwrap_or_else(|| unreachable!("a report is read with at least one version"))
+    }
+
+    /// The comment of the latest return or reopening, when the report is returned: what the
+    /// author has to fix.
+    pub fn open_comment(&self) -> Option<&str> {
+        if self.summary.status != ReportStatus::Returned {
+            return None;
+        }
+        self.versions
+            .iter()
+            .rev()
+            .find(|v| matches!(v.action, Action::Return | Action::Reopen))
+            .and_then(|v| v.comment.as_deref())
+    }
+}
+
+/// A report without its history: what lists show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportSummary {
+    pub id: i64,
+    pub assignment_id: i64,
+    pub period: ReportPeriod,
+    pub status: ReportStatus,
+    pub current_version: i64,
+    /// The progress of the current version.
+    pub progress: u8,
+    pub created_at: String,
+    pub updated_at: String,
+    /// The latest submission.
+    pub submitted_at: Option<String>,
+    /// When it was accepted, while it is.
+    pub accepted_at: Option<String>,
+    /// The reviewer of the latest return or acceptance.
+    pub reviewed_by: Option<String>,
+}
+
+/// The latest accepted progress of an assignment: what `dongbo_domain::state::compute` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct AcceptedProgress {
+    pub report_id: i64,
+    pub period: ReportPeriod,
+    pub progress: u8,
+    /// The day it was accepted, in Vietnam (UTC+7): the day deadlines are judged on.
+    pub accepted_on: NaiveDate,
+}
+
+/// Saves the author's content as a draft, creating the report of that assignment and period
+/// when it is new. A draft stays a draft and a returned report stays returned (its comment
+/// stays open) until submitted. Refused for a submitted report (waiting for review) and an
+/// accepted one (locked).
+pub async fn save_draft(db: &Db, edit: &Edit<'_>) -> Result<Outcome> {
+    write_edit(db, edit, Action::Save).await
+}
+
+/// Submits the author's content for review: a new report, a draft or a returned report
+/// becomes `submitted`. The results must not be empty.
+pub async fn submit(db: &Db, edit: &Edit<'_>) -> Result<Outcome> {
+    write_edit(db, edit, Action::Submit).await
+}
+
+/// Sends a submitted report back to its author with the reviewer's comment (required).
+pub async fn return_report(
+    db: &Db,
+    report_id: i64,
+    seen_version: i64,
+    reviewer: &str,
+    comment: &str,
+    idempotency_key: Option<&str>,
+) -> Result<Outcome> {
+    let review = Review {
+        report_id,
+        seen_version,
+        by: reviewer,
+        note: Some(comment),
+        idempotency_key,
+    };
+    write_review(db, &review, Action::Return).await
+}
+
+/// Accepts a submitted report, which locks it.
+pub async fn accept(
+    db: &Db,
+    report_id: i64,
+    seen_version: i64,
+    reviewer: &str,
+    idempotency_key: Option<&str>,
+) -> Result<Outcome> {
+    let review = Review {
+        report_id,
+        seen_version,
+        by: reviewer,
+        note: None,
+        idempotency_key,
+    };
+    write_review(db, &review, Action::Accept).await
+}
+
+/// Reopens an accepted report, with the reason (required): it becomes `returned`, to be edited
+/// and submitted again, and no longer counts as accepted. The explicit, recorded way out of
+/// the lock.
+pub async fn reopen(
+    db: &Db,
+    report_id: i64,
+    seen_version: i64,
+    by: &str,
+    reason: &str,
+    idempotency_key: Option<&str>,
+) -> Result<Outcome> {
+    let review = Review {
+        report_id,
+        seen_version,
+        by,
+        note: Some(reason),
+        idempotency_key,
+    };
+    write_review(db, &review, Action::Reopen).await
+}
+
+/// A report with its current content and every version.
+pub async fn get(db: &Db, report_id: i64) -> Result<Report> {
+    let doing = format!("reading report {report_id}");
+    let mut tx = db.read(&doing).await?;
+    let summary = summaries(&mut tx, Filter::Report(report_id), &doing)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| StoreError::NotFound(format!("report {report_id}")))?;
+    let versions = versions(&mut tx, report_id, &doing).await?;
+    if versions.last().map(|v| v.version) != Some(summary.current_version) {
+        return Err(corrupt(
+            &doing,
+            format!(
+                "the current version {} is not the last version stored",
+                summary.current_version
+            ),
+        ));
+    }
+    Ok(Report { summary, versions })
+}
+
+/// The report of an assignment for a period, when one was started.
+pub async fn for_period(
+    db: &Db,
+    assignment_id: i64,
+    period: ReportPeriod,
+) -> Result<Option<Report>> {
+    let doing = format!(
+        "finding the {} report of assignment {assignment_id}",
+        period.code()
+    );
+    let id = {
+        let mut tx = db.read(&doing).await?;
+        sqlx::query("SELECT id FROM progress_reports WHERE assignment_id = $1 AND period = $2")
+            .bind(assignment_id)
+            .bind(period.code())
+            .fetch_optional(&mut *tx)
+            .await
+            .context(|| doing.clone())?
+            .map(|row| col::<i64>(&row, "id", &doing))
+            .transpose()?
+    };
+    match id {
+        Some(id) => get(db, id).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The reports of an assignment, one per period, in period order ("once" first).
+pub async fn for_assignment(db: &Db, assignment_id: i64) -> Result<Vec<ReportSummary>> {
+    let doing = format!("reading the reports of assignment {assignment_id}");
+    let mut tx = db.read(&doing).await?;
+    let mut found = summaries(&mut tx, Filter::Assignment(assignment_id), &doing).await?;
+    found.sort_by_key(|s| (s.period, s.id));
+    Ok(found)
+}
+
+/// The progress of the most recently accepted report of an assignment that is still accepted
+/// (a reopened report no longer counts), with the day it was accepted.
+pub async fn latest_accepted(db: &Db, assignment_id: i64) -> Result<Option<AcceptedProgress>> {
+    let doing = format!("reading the accepted progress of assignment {assignment_id}");
+    let mut tx = db.read(&doing).await?;
+    let accepted: Vec<ReportSummary> =
+        summaries(&mut tx, Filter::Assignment(assignment_id), &doing)
+            .await?
+            .into_iter()
+            .filter(|s| s.status == ReportStatus::Accepted)
+            .collect();
+    let mut latest: Option<(DateTime<FixedOffset>, AcceptedProgress)> = None;
+    for summary in accepted {
+        let text = summary
+            .accepted_at
+            .as_deref()
+            .ok_or_else(|| corrupt(&doing, "an accepted report has no acceptance time"))?;
+        let at = DateTime::parse_from_rfc3339(text)
+            .map_err(|e| corrupt(&doing, format!("bad time «{text}»: {e}")))?;
+        let candidate = AcceptedProgress {
+            report_id: summary.id,
+            period: summary.period,
+            progress: summary.progress,
+            accepted_on: at.with_timezone(&vietnam()).date_naive(),
+        };
+        let later = latest
+            .as_ref()
+            .is_none_or(|(best_at, best)| (at, candidate.report_id) > (*best_at, best.report_id));
+        if later {
+            latest = Some((at, candidate));
+        }
+    }
+    Ok(latest.map(|(_, progress)| progress))
+}
+
+/// What every report write does besides the report itself, in its transaction: keeps the
+/// dashboard facts of the assignment up to date and appends the act to the audit log.
+async fn after_write(
+    conn: &mut AnyConnection,
+    report_id: i64,
+    version: i64,
+    action: Action,
+    status: ReportStatus,
+    actor: &str,
+    doing: &str,
+) -> Result<()> {
+    let row = sqlx::query(
+        "SELECT r.assignment_id, r.period, v.progress FROM progress_reports r \
+         JOIN report_versions v ON v.report_id = r.id AND v.version = $2 WHERE r.id = $1",
+    )
+    .bind(report_id)
+    .bind(version)
+    .fetch_one(&mut *conn)
+    .await
+    .context(|| format!("{doing}: reading what was written"))?;
+    let assignment_id: i64 = col(&row, "assignment_id", doing)?;
+    let period: String = col(&row, "period", doing)?;
+    let progress: i64 = col(&row, "progress", doing)?;
+    let progress = u8::try_from(progress.clamp(0, 100)).unwrap_or(0);
+    let today = Utc::now().with_timezone(&vietnam()).date_naive();
+    match (action, status) {
+        (Action::Accept, _) => {
+            crate::dashboard::record_accepted(conn, assignment_id, progress, today).await?;
+        }
+        (Action::Reopen, _) => {
+            let latest = sqlx::query(
+                "SELECT v.progress, r.accepted_at FROM progress_reports r \
+                 JOIN report_versions v ON v.report_id = r.id AND v.version = r.current_version \
+                 WHERE r.assignment_id = $1 AND r.status = 'accepted' \
+                 ORDER BY r.accepted_at DESC, r.id DESC LIMIT 1",
+            )
+            .bind(assignment_id)
+            .fetch_optional(&mut *conn)
+            .await
+            .context(|| format!("{doing}: the latest accepted report"))?;
+            let latest = match latest {
+                Some(row) => {
+                    let progress: i64 = col(&row, "progress", doing)?;
+                    let at: String = col(&row, "accepted_at", doing)?;
+                    let at = DateTime::parse_from_rfc3339(&at)
+                        .map_err(|e| corrupt(doing, format!("bad time «{at}»: {e}")))?;
+                    Some((
+                        u8::try_from(progress.clamp(0, 100)).unwrap_or(0),
+                        at.with_timezone(&vietnam()).date_naive(),
+                    ))
+                }
+                None => None,
+            };
+            crate::dashboard::record_reopened(conn, assignment_id, latest).await?;
+        }
+        (_, ReportStatus::Submitted) => {
+            crate::dashboard::record_submitted(conn, assignment_id).await?;
+        }
+        _ => {}
+    }
+    crate::audit::append(
+        conn,
+        Utc::now(),
+        &crate::audit::AuditEntry {
+            actor: actor.to_owned(),
+            action: format!("report.{}", action.as_str()),
+            entity: "report".to_owned(),
+            entity_id: report_id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({
+                "assignment_id": assignment_id,
+                "period": period,
+                "version": version,
+                "status": status.as_str(),
+                "progress": progress,
+            })),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Vietnam's time (UTC+7, no daylight saving time).
+fn vietnam() -> FixedOffset {
+    FixedOffset::east_opt(7 * 3600).unwrap_or_else(|| unreachable!("+07:00 is a valid offset"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+/// A reviewer's (or reopener's) act on a report.
+struct Review<'a> {
+    report_id: i64,
+    seen_version: i64,
+    by: &'a str,
+    note: Option<&'a str>,
+    idempotency_key: Option<&'a str>,
+}
+
+/// The row of a report a write starts from.
+struct Current {
+    id: i64,
+    status: ReportStatus,
+    version: i64,
+}
+
+async fn write_edit(db: &Db, edit: &Edit<'_>, action: Action) -> Result<Outcome> {
+    let content = edit.content.normalised()?;
+    if action == Action::Submit && content.results.is_empty() {
+        return Err(StoreError::Invalid(
+            "Chưa nhập kết quả thực hiện: không thể gửi báo cáo trống \
+             (a report cannot be submitted without results)"
+                .to_owned(),
+        ));
+    }
+    let author = required(edit.author, "Người viết báo cáo (the author)")?;
+    let key = key(edit.idempotency_key)?;
+    let fingerprint = fingerprint(&serde_json::json!({
+        "action": action.as_str(),
+        "assignment_id": edit.assignment_id,
+        "period": edit.period.code(),
+        "content": content,
+        "author": author,
+        "based_on": edit.based_on,
+    }));
+    let doing = format!(
+        "{} the {} report of assignment {}",
+        match action {
+            Action::Submit => "submitting",
+            _ => "saving",
+        },
+        edit.period.code(),
+        edit.assignment_id
+    );
+    let attempt = write_edit_once(
+        db,
+        edit,
+        action,
+        &content,
+        &author,
+        key,
+        &fingerprint,
+        &doing,
+    )
+    .await;
+    settle(db, attempt, key, &fingerprint, &doing).await
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the checked parts of one request, passed on once"
+)]
+async fn write_edit_once(
+    db: &Db,
+    edit: &Edit<'_>,
+    action: Action,
+    content: &ReportContent,
+    author: &str,
+    key: Option<&str>,
+    fingerprint: &str,
+    doing: &str,
+) -> Result<Outcome> {
+    let mut tx = db.begin_write(doing).await?;
+    let conn: &mut AnyConnection = &mut tx;
+    if let Some(key) = key
+        && let Some(outcome) = replay(conn, key, fingerprint, doing).await?
+    {
+        return Ok(outcome);
+    }
+    check_files(conn, content, doing).await?;
+    let now = now();
+    let row = sqlx::query(
+        "SELECT id, status, current_version FROM progress_reports \
+         WHERE assignment_id = $1 AND period = $2",
+    )
+    .bind(edit.assignment_id)
+    .bind(edit.period.code())
+    .fetch_optional(&mut *conn)
+    .await
+    .context(|| doing.to_owned())?;
+    let current = row.map(|row| current_from(&row, doing)).transpose()?;
+
+    let (report_id, version, status) = match current {
+        None => {
+            if edit.based_on.is_some() {
+                return Err(StoreError::Conflict(
+                    "Báo cáo này không còn tồn tại; hãy tải lại trang \
+                     (the report no longer exists; reload the page)"
+                        .to_owned(),
+                ));
+            }
+            let exists = sqlx::query("SELECT id FROM assignments WHERE id = $1")
+                .bind(edit.assignment_id)
+                .fetch_optional(&mut *conn)
+                .await
+                .context(|| doing.to_owned())?;
+            if exists.is_none() {
+                return Err(StoreError::NotFound(format!(
+                    "assignment {}",
+                    edit.assignment_id
+                )));
+            }
+            let status = match action {
+                Action::Submit => ReportStatus::Submitted,
+                _ => ReportStatus::Draft,
+            };
+            let submitted_at = (action == Action::Submit).then(|| now.clone());
+            let row = sqlx::query(
+                "INSERT INTO progress_reports (assignment_id, period, status, current_version, \
+                 created_at, updated_at, submitted_at) VALUES ($1, $2, $3, 1, $4, $4, $5) \
+                 RETURNING id",
+            )
+            .bind(edit.assignment_id)
+            .bind(edit.period.code())
+            .bind(status.as_str())
+            .bind(now.clone())
+            .bind(submitted_at)
+            .fetch_one(&mut *conn)
+            .await
+            .context(|| doing.to_owned())?;
+            (col::<i64>(&row, "id", doing)?, 1, status)
+        }
+        Some(current) => {
+            // A stale form is a conflict whatever the report's state now: its author decided
+            // on a version that is no longer the report.
+            if edit.based_on != Some(current.version) {
+                return Err(stale(&current, edit.based_on));
+            }
+            let status = edit_status(current.status, action)?;
+            let version = current.version + 1;
+            let submitted_at = (action == Action::Submit).then(|| now.clone());
+            compare_and_set(
+                conn,
+                &current,
+                version,
+                status,
+                &now,
+                "submitted_at = COALESCE($6, submitted_at)",
+                submitted_at,
+                doing,
+            )
+            .await?;
+            (current.id, version, status)
+        }
+    };
+
+    insert_version(
+        conn,
+        &NewVersion {
+            report_id,
+            version,
+            action,
+            status_after: status,
+            author,
+            saved_at: &now,
+            comment: None,
+        },
+        content,
+        doing,
+    )
+    .await?;
+    if let Some(key) = key {
+        remember(conn, key, report_id, version, fingerprint, &now, doing).await?;
+    }
+    after_write(conn, report_id, version, action, status, author, doing).await?;
+    tx.commit().await.context(|| doing.to_owned())?;
+    tracing::info!(
+        report.id = report_id,
+        report.version = version,
+        report.status = status.as_str(),
+        assignment.id = edit.assignment_id,
+        report.period = %edit.period.code(),
+        "progress report {}",
+        match action {
+            Action::Submit => "submitted",
+            _ => "saved",
+        }
+    );
+    Ok(Outcome {
+        report_id,
+        version,
+        status,
+        replayed: false,
+    })
+}
+
+/// The status an author's save or submission leads to from `from`, or why it is refused.
+fn edit_status(from: ReportStatus, action: Action) -> Result<ReportStatus> {
+    match (from, action) {
+        (ReportStatus::Accepted, _) => Err(locked()),
+        (ReportStatus::Submitted, Action::Submit) => Err(StoreError::Invalid(
+            "Báo cáo đã được gửi và đang chờ xem xét (the report is already submitted and waits \
+             for review)"
+                .to_owned(),
+        )),
+        (ReportStatus::Submitted, _) => Err(StoreError::Invalid(
+            "Báo cáo đã gửi đang chờ xem xét, không sửa được cho đến khi bị trả lại (a submitted \
+             report cannot be edited unless it is returned)"
+                .to_owned(),
+        )),
+        (ReportStatus::Draft | ReportStatus::Returned, Action::Submit) => {
+            Ok(ReportStatus::Submitted)
+        }
+        (status, _) => Ok(status),
+    }
+}
+
+fn locked() -> StoreError {
+    StoreError::Invalid(
+        "Báo cáo đã được chấp nhận và bị khóa; cần mở lại (kèm lý do) trước khi thay đổi \
+         (the report is accepted and locked; it must be reopened, with a reason, first)"
+            .to_owned(),
+    )
+}
+
+fn stale(current: &Current, seen: Option<i64>) -> StoreError {
+    let (version, status) = (current.version, current.status);
+    StoreError::Conflict(match seen {
+        Some(seen) => format!(
+            "Báo cáo vừa được người khác thay đổi: nay là phiên bản {version} («{}»), bạn đang \
+             xem phiên bản {seen}; hãy tải lại trang (someone else changed the report: it is at \
+             version {version}, {}, and you saw version {seen}; reload it)",
+            status.label_vi(),
+            status.as_str()
+        ),
+        None => format!(
+            "Báo cáo của kỳ này đã có (phiên bản {version}); hãy mở báo cáo đó để sửa (a report \
+             for this period already exists at version {version}; open it to edit it)"
+        ),
+    })
+}
+
+async fn write_review(db: &Db, review: &Review<'_>, action: Action) -> Result<Outcome> {
+    let by = required(review.by, "Người thực hiện (who acts)")?;
+    let note = match (action, review.note) {
+        (Action::Return, note) => Some(required(
+            note.unwrap_or_default(),
+            "Ý kiến khi trả lại báo cáo (the reviewer's comment when returning a report)",
+        )?),
+        (Action::Reopen, note) => Some(required(
+            note.unwrap_or_default(),
+            "Lý do mở lại báo cáo (the reason for reopening a report)",
+        )?),
+        (_, note) => note.map(clean).filter(|n| !n.is_empty()),
+    };
+    let key = key(review.idempotency_key)?;
+    let fingerprint = fingerprint(&serde_json::json!({
+        "action": action.as_str(),
+        "report_id": review.report_id,
+        "seen_version": review.seen_version,
+        "by": by,
+        "note": note,
+    }));
+    let doing = format!(
+        "{} report {}",
+        match action {
+            Action::Return => "returning",
+            Action::Accept => "accepting",
+            _ => "reopening",
+        },
+        review.report_id
+    );
+    let attempt = write_review_once(
+        db,
+        review,
+        action,
+        &by,
+        note.as_deref(),
+        key,
+        &fingerprint,
+        &doing,
+    )
+    .await;
+    settle(db, attempt, key, &fingerprint, &doing).await
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the checked parts of one request, passed on once"
+)]
+async fn write_review_once(
+    db: &Db,
+    review: &Review<'_>,
+    action: Action,
+    by: &str,
+    note: Option<&str>,
+    key: Option<&str>,
+    fingerprint: &str,
+    doing: &str,
+) -> Result<Outcome> {
+    let mut tx = db.begin_write(doing).await?;
+    let conn: &mut AnyConnection = &mut tx;
+    if let Some(key) = key
+        && let Some(outcome) = replay(conn, key, fingerprint, doing).await?
+    {
+        return Ok(outcome);
+    }
+    let row = sqlx::query("SELECT id, status, current_version FROM progress_reports WHERE id = $1")
+        .bind(review.report_id)
+        .fetch_optional(&mut *conn)
+        .await
+        .context(|| doing.to_owned())?
+        .ok_or_else(|| StoreError::NotFound(format!("report {}", review.report_id)))?;
+    let current = current_from(&row, doing)?;
+    // Of two reviewers acting on the same version, the second is told someone else acted
+    // first (a conflict), not that the report is now in a state they never saw.
+    if review.seen_version != current.version {
+        return Err(stale(&current, Some(review.seen_version)));
+    }
+    let status = review_status(current.status, action)?;
+    let version = current.version + 1;
+    let now = now();
+    match action {
+        Action::Accept => {
+            compare_and_set(
+                conn,
+                &current,
+                version,
+                status,
+                &now,
+                "accepted_at = $4, reviewed_by = $6",
+                Some(by.to_owned()),
+                doing,
+            )
+            .await?
+        }
+        Action::Return => {
+            compare_and_set(
+                conn,
+                &current,
+                version,
+                status,
+                &now,
+                "reviewed_by = $6",
+                Some(by.to_owned()),
+                doing,
+            )
+            .await?
+        }
+        _ => {
+            compare_and_set(
+                conn,
+                &current,
+                version,
+                status,
+                &now,
+                "accepted_at = $6",
+                None,
+                doing,
+            )
+            .await?
+        }
+    }
+    copy_version(
+        conn,
+        &NewVersion {
+            report_id: current.id,
+            version,
+            action,
+            status_after: status,
+            author: by,
+            saved_at: &now,
+            comment: note,
+        },
+        current.version,
+        doing,
+    )
+    .await?;
+    if let Some(key) = key {
+        remember(conn, key, current.id, version, fingerprint, &now, doing).await?;
+    }
+    after_write(conn, current.id, version, action, status, by, doing).await?;
+    tx.commit().await.context(|| doing.to_owned())?;
+    tracing::info!(
+        report.id = current.id,
+        report.version = version,
+        report.status = status.as_str(),
+        "progress report {}",
+        match action {
+            Action::Return => "returned",
+            Action::Accept => "accepted",
+            _ => "reopened",
+        }
+    );
+    Ok(Outcome {
+        report_id: current.id,
+        version,
+        status,
+        replayed: false,
+    })
+}
+
+/// The status a review act leads to from `from`, or why it is refused.
+fn review_status(from: ReportStatus, action: Action) -> Result<ReportStatus> {
+    match (from, action) {
+        (ReportStatus::Submitted, Action::Return) => Ok(ReportStatus::Returned),
+        (ReportStatus::Submitted, Action::Accept) => Ok(ReportStatus::Accepted),
+        (ReportStatus::Accepted, Action::Reopen) => Ok(ReportStatus::Returned),
+        (ReportStatus::Accepted, _) => Err(locked()),
+        (_, Action::Reopen) => Err(StoreError::Invalid(format!(
+            "Chỉ mở lại được báo cáo đã chấp nhận; báo cáo này đang ở trạng thái «{}» (only an \
+             accepted report can be reopened; this one is {})",
+            from.label_vi(),
+            from.as_str()
+        ))),
+        _ => Err(StoreError::Invalid(format!(
+            "Chỉ xem xét được báo cáo đã gửi; báo cáo này đang ở trạng thái «{}» (only a \
+             submitted report can be returned or accepted; this one is {})",
+            from.label_vi(),
+            from.as_str()
+        ))),
+    }
+}
+
+/// Moves the report from `current` to `version`/`status` only if nobody else moved it since
+/// it was read: the compare-and-set that makes a racing second writer a conflict rather than a
+/// lost update. `set` adds assignments that may use `$4` (now) and `$6` (`extra`).
+#[expect(clippy::too_many_arguments, reason = "one UPDATE's parameters, named")]
+async fn compare_and_set(
+    conn: &mut AnyConnection,
+    current: &Current,
+    version: i64,
+    status: ReportStatus,
+    now: &str,
+    set: &'static str,
+    extra: Option<String>,
+    doing: &str,
+) -> Result<()> {
+    let updated = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE progress_reports SET status = $1, current_version = $2, updated_at = $4, {set} \
+         WHERE id = $3 AND current_version = $5 AND status = $7"
+    )))
+    .bind(status.as_str())
+    .bind(version)
+    .bind(current.id)
+    .bind(now.to_owned())
+    .bind(current.version)
+    .bind(extra)
+    .bind(current.status.as_str())
+    .execute(&mut *conn)
+    .await
+    .context(|| doing.to_owned())?;
+    if updated.rows_affected() == 0 {
+        return Err(StoreError::Conflict(format!(
+            "Báo cáo vừa được người khác thay đổi cùng lúc; hãy tải lại trang (someone else \
+             changed report {} at the same time; reload it)",
+            current.id
+        )));
+    }
+    Ok(())
+}
+
+/// On a conflict or a racing duplicate, a request whose key was meanwhile carried out (its
+/// own earlier attempt, racing) gets that result; anything else stays an error, a racing
+/// duplicate becoming a [`StoreError::Conflict`].
+async fn settle(
+    db: &Db,
+    attempt: Result<Outcome>,
+    key: Option<&str>,
+    fingerprint: &str,
+    doing: &str,
+) -> Result<Outcome> {
+    let error = match attempt {
+        Ok(outcome) => return Ok(outcome),
+        Err(error) => error,
+    };
+    let racing = error.is_unique_violation();
+    if !racing && !matches!(error, StoreError::Conflict(_)) {
+        return Err(error);
+    }
+    if let Some(key) = key {
+        let mut tx = db.read(doing).await?;
+        if let Some(outcome) = replay(&mut tx, key, fingerprint, doing).await? {
+            return Ok(outcome);
+        }
+    }
+    if racing {
+        return Err(StoreError::Conflict(
+            "Báo cáo vừa được người khác tạo hoặc thay đổi cùng lúc; hãy tải lại trang \
+             (someone else created or changed the report at the same time; reload it)"
+                .to_owned(),
+        ));
+    }
+    Err(error)
+}
+
+/// The result of an earlier request with this key, or `None` when the key is new.
+async fn replay(
+    conn: &mut AnyConnection,
+    key: &str,
+    fingerprint: &str,
+    doing: &str,
+) -> Result<Option<Outcome>> {
+    let row = sqlx::query(
+        "SELECT k.report_id, k.version, k.fingerprint, v.status_after \
+         FROM idempotency_keys k \
+         JOIN report_versions v ON v.report_id = k.report_id AND v.version = k.version \
+         WHERE k.key = $1",
+    )
+    .bind(key)
+    .fetch_optional(&mut *conn)
+    .await
+    .context(|| format!("{doing}: idempotency key"))?;
+    let Some(row) = row else { return Ok(None) };
+    let stored: String = col(&row, "fingerprint", doing)?;
+    if stored != fingerprint {
+        return Err(StoreError::Invalid(
+            "Mã yêu cầu (idempotency key) này đã được dùng cho một yêu cầu khác (this \
+             idempotency key was already used for a different request)"
+                .to_owned(),
+        ));
+    }
+    let report_id: i64 = col(&row, "report_id", doing)?;
+    let version: i64 = col(&row, "version", doing)?;
+    tracing::info!(
+        report.id = report_id,
+        report.version = version,
+        "retried request answered with its first result"
+    );
+    Ok(Some(Outcome {
+        report_id,
+        version,
+        status: ReportStatus::parse(&col::<String>(&row, "status_after", doing)?, doing)?,
+        replayed: true,
+    }))
+}
+
+async fn remember(
+    conn: &mut AnyConnection,
+    key: &str,
+    report_id: i64,
+    version: i64,
+    fingerprint: &str,
+    now: &str,
+    doing: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO idempotency_keys (key, report_id, version, fingerprint, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(key)
+    .bind(report_id)
+    .bind(version)
+    .bind(fingerprint)
+    .bind(now)
+    .execute(&mut *conn)
+    .await
+    .context(|| format!("{doing}: idempotency key"))?;
+    Ok(())
+}
+
+/// Refuses files named as evidence that were never stored.
+async fn check_files(conn: &mut AnyConnection, content: &ReportContent, doing: &str) -> Result<()> {
+    for file in &content.files {
+        let found = sqlx::query("SELECT sha256 FROM evidence_files WHERE sha256 = $1")
+            .bind(file.sha256.clone())
+            .fetch_optional(&mut *conn)
+            .await
+            .context(|| format!("{doing}: evidence files"))?;
+        if found.is_none() {
+            return Err(StoreError::Invalid(format!(
+                "Tệp «{}» chưa được tải lên (the file was not uploaded)",
+                file.name
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A version to write.
+struct NewVersion<'a> {
+    report_id: i64,
+    version: i64,
+    action: Action,
+    status_after: ReportStatus,
+    author: &'a str,
+    saved_at: &'a str,
+    comment: Option<&'a str>,
+}
+
+async fn insert_version(
+    conn: &mut AnyConnection,
+    new: &NewVersion<'_>,
+    content: &ReportContent,
+    doing: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO report_versions (report_id, version, action, results, progress, \
+         difficulties, recommendations, author, saved_at, status_after, comment) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(new.report_id)
+    .bind(new.version)
+    .bind(new.action.as_str())
+    .bind(content.results.clone())
+    .bind(i64::from(content.progress))
+    .bind(content.difficulties.clone())
+    .bind(content.recommendations.clone())
+    .bind(new.author.to_owned())
+    .bind(new.saved_at.to_owned())
+    .bind(new.status_after.as_str())
+    .bind(new.comment.map(str::to_owned))
+    .execute(&mut *conn)
+    .await
+    .context(|| format!("{doing}: version"))?;
+    for (i, document) in content.documents.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO report_documents (report_id, version, position, number, issued_on, \
+             title) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(new.report_id)
+        .bind(new.version)
+        .bind(position(i))
+        .bind(document.number.clone())
+        .bind(date_text(document.issued_on))
+        .bind(document.title.clone())
+        .execute(&mut *conn)
+        .await
+        .context(|| format!("{doing}: issued documents"))?;
+    }
+    for (i, link) in content.links.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO report_links (report_id, version, position, url, title) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(new.report_id)
+        .bind(new.version)
+        .bind(position(i))
+        .bind(link.url.clone())
+        .bind(link.title.clone())
+        .execute(&mut *conn)
+        .await
+        .context(|| format!("{doing}: links"))?;
+    }
+    for (i, file) in content.files.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO report_files (report_id, version, position, sha256, name) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(new.report_id)
+        .bind(new.version)
+        .bind(position(i))
+        .bind(file.sha256.clone())
+        .bind(file.name.clone())
+        .execute(&mut *conn)
+        .await
+        .context(|| format!("{doing}: files"))?;
+    }
+    Ok(())
+}
+
+/// Writes `new` with the content of version `from`: what a review judged, unchanged.
+async fn copy_version(
+    conn: &mut AnyConnection,
+    new: &NewVersion<'_>,
+    from: i64,
+    doing: &str,
+) -> Result<()> {
+    let copied = sqlx::query(
+        "INSERT INTO report_versions (report_id, version, action, results, progress, \
+         difficulties, recommendations, author, saved_at, status_after, comment) \
+         SELECT report_id, $1, $2, results, progress, difficulties, recommendations, \
+         $3, $4, $5, $6 FROM report_versions WHERE report_id = $7 AND version = $8",
+    )
+    .bind(new.version)
+    .bind(new.action.as_str())
+    .bind(new.author.to_owned())
+    .bind(new.saved_at.to_owned())
+    .bind(new.status_after.as_str())
+    .bind(new.comment.map(str::to_owned))
+    .bind(new.report_id)
+    .bind(from)
+    .execute(&mut *conn)
+    .await
+    .context(|| format!("{doing}: version"))?;
+    if copied.rows_affected() != 1 {
+        return Err(corrupt(doing, format!("version {from} is missing")));
+    }
+    for (table, columns) in [
+        ("report_documents", "number, issued_on, title"),
+        ("report_links", "url, title"),
+        ("report_files", "sha256, name"),
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO {table} (report_id, version, position, {columns}) \
+             SELECT report_id, $1, position, {columns} FROM {table} \
+             WHERE report_id = $2 AND version = $3"
+        )))
+        .bind(new.version)
+        .bind(new.report_id)
+        .bind(from)
+        .execute(&mut *conn)
+        .await
+        .context(|| format!("{doing}: {table}"))?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+/// Which reports [`summaries`] reads.
+#[derive(Clone, Copy)]
+enum Filter {
+    Report(i64),
+    Assignment(i64),
+}
+
+async fn summaries(
+    conn: &mut AnyConnection,
+    filter: Filter,
+    doing: &str,
+) -> Result<Vec<ReportSummary>> {
+    let (condition, id) = match filter {
+        Filter::Report(id) => ("r.id = $1", id),
+        Filter::Assignment(id) => ("r.assignment_id = $1", id),
+    };
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT r.id, r.assignment_id, r.period, r.status, r.current_version, r.created_at, \
+         r.updated_at, r.submitted_at, r.accepted_at, r.reviewed_by, v.progress \
+         FROM progress_reports r \
+         JOIN report_versions v ON v.report_id = r.id AND v.version = r.current_version \
+         WHERE {condition}"
+    )))
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await
+    .context(|| doing.to_owned())?;
+    rows.iter()
+        .map(|row| {
+            let period: String = col(row, "period", doing)?;
+            Ok(ReportSummary {
+                id: col(row, "id", doing)?,
+                assignment_id: col(row, "assignment_id", doing)?,
+                period: period
+                    .parse()
+                    .map_err(|e| corrupt(doing, format!("bad period «{period}»: {e}")))?,
+                status: ReportStatus::parse(&col::<String>(row, "status", doing)?, doing)?,
+                current_version: col(row, "current_version", doing)?,
+                progress: progress_from(col(row, "progress", doing)?, doing)?,
+                created_at: col(row, "created_at", doing)?,
+                updated_at: col(row, "updated_at", doing)?,
+                submitted_at: col(row, "submitted_at", doing)?,
+                accepted_at: col(row, "accepted_at", doing)?,
+                reviewed_by: col(row, "reviewed_by", doing)?,
+            })
+        })
+        .collect()
+}
+
+async fn versions(
+    conn: &mut AnyConnection,
+    report_id: i64,
+    doing: &str,
+) -> Result<Vec<ReportVersion>> {
+    let rows = sqlx::query(
+        "SELECT version, action, results, progress, difficulties, recommendations, author, \
+         saved_at, status_after, comment FROM report_versions WHERE report_id = $1 \
+         ORDER BY version",
+    )
+    .bind(report_id)
+    .fetch_all(&mut *conn)
+    .await
+    .context(|| format!("{doing}: versions"))?;
+    let mut versions = Vec::with_capacity(rows.len());
+    for row in &rows {
+        versions.push(ReportVersion {
+            version: col(row, "version", doing)?,
+            action: Action::parse(&col::<String>(row, "action", doing)?, doing)?,
+            status_after: ReportStatus::parse(&col::<String>(row, "status_after", doing)?, doing)?,
+            content: ReportContent {
+                results: col(row, "results", doing)?,
+                progress: progress_from(col(row, "progress", doing)?, doing)?,
+                difficulties: col(row, "difficulties", doing)?,
+                recommendations: col(row, "recommendations", doing)?,
+                ..ReportContent::default()
+            },
+            author: col(row, "author", doing)?,
+            saved_at: col(row, "saved_at", doing)?,
+            comment: col(row, "comment", doing)?,
+        });
+    }
+    let index = |version: i64| versions.iter().position(|v| v.version == version);
+
+    let rows = sqlx::query(
+        "SELECT version, number, issued_on, title FROM report_documents WHERE report_id = $1 \
+         ORDER BY version, position",
+    )
+    .bind(report_id)
+    .fetch_all(&mut *conn)
+    .await
+    .context(|| format!("{doing}: issued documents"))?;
+    let mut documents = Vec::with_capacity(rows.len());
+    for row in &rows {
+        documents.push((
+            col::<i64>(row, "version", doing)?,
+            IssuedDocument {
+                number: col(row, "number", doing)?,
+                issued_on: date_from_text(col(row, "issued_on", doing)?, doing)?,
+                title: col(row, "title", doing)?,
+            },
+        ));
+    }
+    let rows = sqlx::query(
+        "SELECT version, url, title FROM report_links WHERE report_id = $1 \
+         ORDER BY version, position",
+    )
+    .bind(report_id)
+    .fetch_all(&mut *conn)
+    .await
+    .context(|| format!("{doing}: links"))?;
+    let mut links = Vec::with_capacity(rows.len());
+    for row in &rows {
+        links.push((
+            col::<i64>(row, "version", doing)?,
+            EvidenceLink {
+                url: col(row, "url", doing)?,
+                title: col(row, "title", doing)?,
+            },
+        ));
+    }
+    let rows = sqlx::query(
+        "SELECT version, sha256, name FROM report_files WHERE report_id = $1 \
+         ORDER BY version, position",
+    )
+    .bind(report_id)
+    .fetch_all(&mut *conn)
+    .await
+    .context(|| format!("{doing}: files"))?;
+    let mut files = Vec::with_capacity(rows.len());
+    for row in &rows {
+        files.push((
+            col::<i64>(row, "version", doing)?,
+            AttachedFile {
+                sha256: col(row, "sha256", doing)?,
+                name: col(row, "name", doing)?,
+            },
+        ));
+    }
+
+    let orphan = |version| corrupt(doing, format!("evidence of a missing version {version}"));
+    let (mut by_version_documents, mut by_version_links, mut by_version_files) =
+        (Vec::new(), Vec::new(), Vec::new());
+    for (version, document) in documents {
+        by_version_documents.push((index(version).ok_or_else(|| orphan(version))?, document));
+    }
+    for (version, link) in links {
+        by_version_links.push((index(version).ok_or_else(|| orphan(version))?, link));
+    }
+    for (version, file) in files {
+        by_version_files.push((index(version).ok_or_else(|| orphan(version))?, file));
+    }
+    for (i, document) in by_version_documents {
+        versions[i].content.documents.push(document);
+    }
+    for (i, link) in by_version_links {
+        versions[i].content.links.push(link);
+    }
+    for (i, file) in by_version_files {
+        versions[i].content.files.push(file);
+    }
+    Ok(versions)
+}
+
+fn current_from(row: &AnyRow, doing: &str) -> Result<Current> {
+    Ok(Current {
+        id: col(row, "id", doing)?,
+        status: ReportStatus::parse(&col::<String>(row, "status", doing)?, doing)?,
+        version: col(row, "current_version", doing)?,
+    })
+}
+
+fn progress_from(value: i64, doing: &str) -> Result<u8> {
+    u8::try_from(value)
+        .ok()
+        .filter(|p| *p <= 100)
+        .ok_or_else(|| corrupt(doing, format!("progress {value} is not 0–100")))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+/// Text as stored: NFC, without surrounding white space.
+fn clean(text: &str) -> String {
+    nfc(text.trim())
+}
+
+/// A text that must not be empty, cleaned.
+fn required(text: &str, what: &str) -> Result<String> {
+    let text = clean(text);
+    if text.is_empty() {
+        return Err(StoreError::Invalid(format!(
+            "Thiếu thông tin bắt buộc: {what} (required)"
+        )));
+    }
+    Ok(text)
+}
+
+/// The longest idempotency key accepted: a UUID is 36 characters; leave room for prefixes.
+const MAX_KEY_LEN: usize = 200;
+
+fn key(key: Option<&str>) -> Result<Option<&str>> {
+    match key.map(str::trim) {
+        None => Ok(None),
+        Some(k) if k.is_empty() || k.len() > MAX_KEY_LEN => Err(StoreError::Invalid(format!(
+            "An idempotency key must be 1 to {MAX_KEY_LEN} bytes"
+        ))),
+        Some(k) => Ok(Some(k)),
+    }
+}
+
+/// A SHA-256 of the request in hex: what a retried request must match.
+fn fingerprint(request: &serde_json::Value) -> String {
+    crate::evidence::hex(&Sha256::digest(request.to_string().as_bytes()))
+}
+
+fn corrupt(context: &str, message: impl Into<String>) -> StoreError {
+    StoreError::Corrupt {
+        context: context.to_owned(),
+        message: message.into(),
+    }
+}

@@ -4,11 +4,13 @@
 use chrono::NaiveDate;
 use dongbo_domain::dashboard::program_figures;
 use dongbo_domain::{Directory, WorkState};
-use dongbo_store::{Db, assignments, dashboard};
+use dongbo_store::reports::{self, Edit, ReportContent, ReportPeriod};
+use dongbo_store::{Db, assignments, audit, dashboard};
 
 dongbo_testkit::backend_tests!(
     every_assignment_has_a_fact_with_its_due_date,
     accepted_reports_move_the_figures_at_once,
+    the_report_workflow_keeps_the_figures_and_appends_every_act_to_the_audit_log,
 );
 
 fn date(text: &str) -> NaiveDate {
@@ -97,4 +99,71 @@ async fn accepted_reports_move_the_figures_at_once(db: &Db) {
         .unwrap();
     let again = program_figures(&dashboard::facts(db, program).await.unwrap(), today);
     assert_eq!(state_of(&again), WorkState::DoneOnTime);
+}
+
+async fn the_report_workflow_keeps_the_figures_and_appends_every_act_to_the_audit_log(db: &Db) {
+    let directory = Directory::bundled();
+    let program = dongbo_testkit::load_47_assigned(db, &directory).await;
+    let lead = assignments::for_task(db, program, "2.1")
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.agency_code == "BVHTTDL")
+        .unwrap();
+    let fact = |facts: Vec<dongbo_domain::dashboard::Fact>| {
+        facts
+            .into_iter()
+            .find(|f| f.task_code == "2.1" && f.agency_code == "BVHTTDL")
+            .unwrap()
+    };
+    let content = ReportContent {
+        results: "Đã tổng kết Nghị định 72/2015/NĐ-CP".into(),
+        progress: 100,
+        ..ReportContent::default()
+    };
+    let edit = Edit {
+        assignment_id: lead.id,
+        period: ReportPeriod::Once,
+        content: &content,
+        author: "bao.cao",
+        based_on: None,
+        idempotency_key: None,
+    };
+    let submitted = reports::submit(db, &edit).await.unwrap();
+    let after_submit = fact(dashboard::facts(db, program).await.unwrap());
+    assert!(after_submit.started);
+    assert_eq!(after_submit.progress, 0, "submitted is not accepted");
+
+    let accepted = reports::accept(db, submitted.report_id, submitted.version, "lanh.dao", None)
+        .await
+        .unwrap();
+    let after_accept = fact(dashboard::facts(db, program).await.unwrap());
+    assert_eq!(after_accept.progress, 100);
+    assert!(after_accept.done_on.is_some());
+
+    reports::reopen(
+        db,
+        accepted.report_id,
+        accepted.version,
+        "dieu.phoi",
+        "Số liệu cần sửa",
+        None,
+    )
+    .await
+    .unwrap();
+    let after_reopen = fact(dashboard::facts(db, program).await.unwrap());
+    assert_eq!((after_reopen.progress, after_reopen.done_on), (0, None));
+
+    let log = audit::list(db, &audit::AuditFilter::default(), 100, 0)
+        .await
+        .unwrap();
+    let acts: Vec<&str> = log
+        .iter()
+        .filter(|r| r.entity == "report")
+        .map(|r| r.action.as_str())
+        .collect();
+    for act in ["report.submit", "report.accept", "report.reopen"] {
+        assert!(acts.contains(&act), "{act} in {acts:?}");
+    }
+    assert!(audit::verify(db).await.unwrap().is_intact());
 }
