@@ -69,7 +69,11 @@ async fn serve(data_dir: &Path, database_url: Option<&str>, listen: &str) -> Res
         .with_context(|| format!("listening on {listen}"))?;
     let address = listener.local_addr()?;
     tracing::info!(%address, "serving Đồng Bộ on http://{address}/");
-    let state = dongbo_web::AppState::new(db, directory);
+    let state = dongbo_web::AppState::new(
+        db,
+        directory,
+        dongbo_store::EvidenceStore::default_dir(data_dir),
+    );
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
         tracing::info!("shutting down");

@@ -390,6 +390,39 @@ pub async fn for_agency(db: &Db, agency_code: &str) -> Result<Vec<AgencyAssignme
         .collect())
 }
 
+/// One assignment with its task, by id.
+pub async fn get(db: &Db, id: i64) -> Result<Option<AgencyAssignment>> {
+    let doing = format!("reading assignment {id}");
+    let mut tx = db.read(&doing).await?;
+    let conn: &mut AnyConnection = &mut tx;
+    let Some(row) = sqlx::query(
+        "SELECT a.task_id, d.number FROM assignments a \
+         JOIN programs p ON p.id = a.program_id JOIN documents d ON d.id = p.document_id \
+         WHERE a.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await
+    .context(|| doing.clone())?
+    else {
+        return Ok(None);
+    };
+    let task_id: i64 = col(&row, "task_id", &doing)?;
+    let program_number: Option<String> = col(&row, "number", &doing)?;
+    let assignment = load(conn, Key::Task(task_id), &doing)
+        .await?
+        .into_iter()
+        .find(|a| a.id == id);
+    let mut tasks = load_by_ids(conn, &[task_id], &doing).await?;
+    Ok(assignment.and_then(|assignment| {
+        Some(AgencyAssignment {
+            assignment,
+            program_number,
+            task: tasks.remove(&task_id)?,
+        })
+    }))
+}
+
 /// Task ids of a program with their codes.
 async fn task_ids(
     conn: &mut AnyConnection,

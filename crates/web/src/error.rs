@@ -19,6 +19,9 @@ pub enum Error {
     /// A request the store refused as it was asked (a wrong state, a bad value).
     #[error("{0}")]
     Refused(String),
+    /// Someone else changed the record since the caller read it.
+    #[error("{0}")]
+    Conflict(String),
     #[error("storage failed")]
     Store(dongbo_store::StoreError),
 }
@@ -44,6 +47,7 @@ impl Error {
                     .to_owned(),
             ),
             Error::Refused(why) => (StatusCode::UNPROCESSABLE_ENTITY, why.clone()),
+            Error::Conflict(why) => (StatusCode::CONFLICT, why.clone()),
             Error::Store(cause) => {
                 tracing::error!(error = %cause, "request failed in storage");
                 (
@@ -61,6 +65,7 @@ impl From<dongbo_store::StoreError> for Error {
         match error {
             dongbo_store::StoreError::NotFound(_) => Error::NotFound,
             dongbo_store::StoreError::Invalid(why) => Error::Refused(why),
+            dongbo_store::StoreError::Conflict(why) => Error::Conflict(why),
             other => Error::Store(other),
         }
     }

@@ -30,14 +30,21 @@ pub struct AppState {
     pub db: Db,
     pub directory: Arc<Directory>,
     pub throttle: Arc<auth::LoginThrottle>,
+    /// Where evidence files are kept, by content.
+    pub evidence: Arc<dongbo_store::EvidenceStore>,
 }
 
 impl AppState {
-    pub fn new(db: Db, directory: Directory) -> AppState {
+    /// The state of a server on `db` whose evidence files live in `evidence_dir`.
+    pub fn new(db: Db, directory: Directory, evidence_dir: std::path::PathBuf) -> AppState {
         AppState {
             db,
             directory: Arc::new(directory),
             throttle: Arc::default(),
+            evidence: Arc::new(dongbo_store::EvidenceStore::new(
+                evidence_dir,
+                dongbo_store::EvidenceLimits::default(),
+            )),
         }
     }
 

@@ -3,7 +3,9 @@
 
 mod account;
 mod agencies;
+mod dashboard;
 mod programs;
+mod reports;
 mod search;
 mod work;
 
@@ -41,6 +43,18 @@ pub fn router() -> Router<AppState> {
         .route("/agencies/{code}/units", post(work::create_unit))
         .route("/plans/{id}/tasks", post(work::add_task))
         .route("/plans/{id}/tasks/{code}/units", post(work::assign_unit))
+        .route(
+            "/assignments/{id}/report",
+            get(reports::report_page)
+                .post(reports::write_report)
+                .layer(axum::extract::DefaultBodyLimit::max(21 << 20)),
+        )
+        .route("/reports/{id}/review", post(reports::review))
+        .route(
+            "/programs/{id}/dashboard",
+            get(dashboard::program_dashboard),
+        )
+        .route("/files/{sha256}", get(reports::file))
 }
 
 /// The page's language and path, taken from `?lang=`, the `lang` cookie and the URI, and who

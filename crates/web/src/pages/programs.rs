@@ -72,6 +72,9 @@ pub async fn detail(
                 dt { (page.t("Số nhiệm vụ", "Tasks")) }
                 dd { (program.groups.iter().map(|g| g.tasks.len()).sum::<usize>()) " / " (program.groups.len()) " " (page.t("nhóm", "groups")) }
             }
+            @if page.caller.is_some() {
+                p { a #dashboard-link href={ "/programs/" (id) "/dashboard" } { (page.t("Bảng theo dõi thực hiện", "Implementation dashboard")) } }
+            }
             (tools)
             @for group in &program.groups {
                 section.group id={ "group-" (group.code) } {

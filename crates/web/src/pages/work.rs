@@ -107,6 +107,7 @@ async fn agency_section(
                         th { (page.t("Nhiệm vụ", "Task")) }
                         th { (page.t("Vai trò", "Role")) }
                         th { (page.t("Thời gian thực hiện", "Time frame")) }
+                        th { (page.t("Báo cáo", "Report")) }
                     } }
                     tbody {
                         @for a in tasks {
@@ -120,6 +121,7 @@ async fn agency_section(
                                         br; small.muted { (page.t("hạn", "due")) " " (page.lang.short_date(due)) }
                                     }
                                 }
+                                td { a.report-link href={ "/assignments/" (a.assignment.id) "/report" } { (page.t("Báo cáo", "Report")) } }
                             }
                         }
                     }

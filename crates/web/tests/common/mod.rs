@@ -15,6 +15,7 @@ pub struct TestApp {
     pub backend: String,
     pub db: dongbo_store::Db,
     _db: TestDb,
+    _files: tempfile::TempDir,
 }
 
 impl TestApp {
@@ -26,7 +27,8 @@ impl TestApp {
             .await
             .expect("bind a port");
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let state = dongbo_web::AppState::new(db, directory);
+        let files = tempfile::tempdir().expect("a folder for evidence files");
+        let state = dongbo_web::AppState::new(db, directory, files.path().to_owned());
         tokio::spawn(dongbo_web::serve(listener, state, std::future::pending()));
         TestApp {
             base,
@@ -35,6 +37,7 @@ impl TestApp {
             backend: format!("{:?}", test_db.db.backend()),
             db: test_db.db.clone(),
             _db: test_db,
+            _files: files,
         }
     }
 
@@ -195,6 +198,60 @@ impl Browser {
         let mut fields: Vec<(&str, &str)> = vec![("csrf", &csrf)];
         fields.extend_from_slice(form);
         self.post_raw(path, &fields).await
+    }
+
+    /// Posts a multipart form (a report with a file) to `path`, which carries the CSRF token
+    /// in its query as the page's form does.
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &str, &[u8])>,
+    ) -> reqwest::Response {
+        let boundary = "dongbo-test-boundary-7f3a";
+        let mut body: Vec<u8> = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        if let Some((file_name, content_type, bytes)) = file {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: {content_type}\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header(reqwest::header::COOKIE, self.cookie_header())
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+            .await
+            .expect("request");
+        self.remember(&response);
+        response
+    }
+
+    /// The action (with its query) of the form with id `form_id` on `html`, entities undone.
+    pub fn form_action(html: &str, form_id: &str) -> String {
+        let start = html.find(&format!("id=\"{form_id}\"")).expect("the form");
+        let rest = &html[start..];
+        let action = rest.find("action=\"").unwrap() + "action=\"".len();
+        let end = rest[action..].find('"').unwrap() + action;
+        rest[action..end].replace("&amp;", "&")
     }
 
     pub async fn login(&mut self, username: &str, password: &str) -> reqwest::Response {

@@ -1,0 +1,273 @@
+//! A progress report from draft to acceptance, with an evidence file, as the reporter, her
+//! leader and the coordinating ministry do it over real HTTP, on every backend; and the
+//! dashboard right after each write.
+
+mod common;
+
+use common::{Browser, apps, hidden_value, location};
+use dongbo_store::assignments;
+
+/// A small real PDF: the header is what the evidence store checks.
+const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+async fn lead_assignment(app: &common::TestApp, task: &str, agency: &str) -> i64 {
+    assignments::for_task(&app.db, app.program_id, task)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.agency_code == agency && a.role == dongbo_domain::Role::Lead)
+        .unwrap()
+        .id
+}
+
+#[tokio::test]
+async fn a_report_is_submitted_with_a_file_returned_fixed_and_accepted_and_the_dashboard_follows() {
+    for app in apps().await {
+        app.user("bao.cao", "reporter", "BVHTTDL", false).await;
+        app.user("lanh.dao", "approver", "BVHTTDL", false).await;
+        app.user("dieu.phoi", "coordinator", "CP", false).await;
+        // 2.1 (2024, due 31/12/2024) is led by Culture, Sports and Tourism after the 2025
+        // reorganisation.
+        let assignment = lead_assignment(&app, "2.1", "BVHTTDL").await;
+        let report_path = format!("/assignments/{assignment}/report");
+
+        let mut reporter = app.logged_in("bao.cao").await;
+        let my = reporter.text("/my").await;
+        assert!(
+            my.contains(&format!("href=\"{report_path}\"")),
+            "My work links the report"
+        );
+        let page = reporter.text(&report_path).await;
+        assert!(page.contains("id=\"report-form\""));
+        let action = Browser::form_action(&page, "report-form");
+        let key = hidden_value(&page, "idempotency_key").unwrap();
+
+        // Without the CSRF token in the form's address the upload is refused.
+        let response = reporter
+            .post_multipart(
+                &format!("{report_path}?period=once"),
+                &[("action", "submit"), ("results", "x"), ("progress", "10")],
+                None,
+            )
+            .await;
+        assert_eq!(response.status(), 403, "on {}", app.backend);
+
+        let fields = [
+            ("action", "submit"),
+            ("based_on", ""),
+            ("idempotency_key", key.as_str()),
+            ("results", "Đã tổ chức tổng kết Nghị định 72/2015/NĐ-CP"),
+            ("progress", "80"),
+            ("doc_number_0", "123/BC-BVHTTDL"),
+            ("doc_date_0", "2024-11-20"),
+            ("doc_title_0", "Báo cáo tổng kết"),
+            ("difficulties", "Thiếu kinh phí"),
+            ("recommendations", "Bổ sung dự toán"),
+        ];
+        let response = reporter
+            .post_multipart(
+                &action,
+                &fields,
+                Some(("tong-ket.pdf", "application/pdf", PDF)),
+            )
+            .await;
+        assert_eq!(response.status(), 303, "on {}", app.backend);
+        // A retried submission (same key) creates nothing new.
+        let again = reporter
+            .post_multipart(
+                &action,
+                &fields,
+                Some(("tong-ket.pdf", "application/pdf", PDF)),
+            )
+            .await;
+        assert_eq!(again.status(), 303);
+        let page = reporter.text(&location(&response)).await;
+        assert!(page.contains("data-status=\"submitted\""));
+        assert!(page.contains("tong-ket.pdf"));
+        assert_eq!(
+            page.matches(" — bao.cao — submit").count(),
+            1,
+            "one submission in the history"
+        );
+        assert!(
+            !page.contains("id=\"review-form\""),
+            "a reporter does not review"
+        );
+
+        // A file that is not what it says is refused with a clear message.
+        let response = reporter
+            .post_multipart(
+                &action,
+                &[("action", "save"), ("progress", "80"), ("results", "x")],
+                Some(("virus.pdf", "application/pdf", b"MZ\x90\x00 not a pdf")),
+            )
+            .await;
+        assert_eq!(response.status(), 422);
+
+        // The leader returns it with a comment.
+        let mut leader = app.logged_in("lanh.dao").await;
+        let page = leader.text(&report_path).await;
+        assert!(page.contains("id=\"review-form\""));
+        let csrf = hidden_value(&page, "csrf").unwrap();
+        let seen = hidden_value(&page, "seen_version").unwrap();
+        let review = Browser::form_action(&page, "review-form");
+        let response = leader
+            .post_raw(
+                &review,
+                &[
+                    ("csrf", &csrf),
+                    ("seen_version", &seen),
+                    ("action", "return"),
+                    ("comment", "Bổ sung số liệu cụ thể"),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), 303);
+        // A second, stale decision on the same version is a conflict.
+        let response = leader
+            .post_raw(
+                &review,
+                &[
+                    ("csrf", &csrf),
+                    ("seen_version", &seen),
+                    ("action", "accept"),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), 409);
+
+        // The reporter sees the comment, fixes and resubmits.
+        let page = reporter.text(&report_path).await;
+        assert!(page.contains("data-status=\"returned\""));
+        assert!(page.contains("Bổ sung số liệu cụ thể"));
+        let action = Browser::form_action(&page, "report-form");
+        let based_on = hidden_value(&page, "based_on").unwrap();
+        let kept = hidden_value(&page, "keep_file_0").unwrap();
+        let response = reporter
+            .post_multipart(
+                &action,
+                &[
+                    ("action", "submit"),
+                    ("based_on", &based_on),
+                    ("results", "Đã tổng kết; 63 tỉnh gửi báo cáo"),
+                    ("progress", "100"),
+                    ("keep_file_0", &kept),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(response.status(), 303);
+
+        // Another ministry's leader may not accept it.
+        app.user("ngoai.giao", "approver", "BNG", false).await;
+        let mut other = app.logged_in("ngoai.giao").await;
+        let page = leader.text(&report_path).await;
+        let seen = hidden_value(&page, "seen_version").unwrap();
+        let other_csrf = {
+            let my = other.text("/my").await;
+            hidden_value(&my, "csrf").unwrap()
+        };
+        let response = other
+            .post_raw(
+                &review,
+                &[
+                    ("csrf", &other_csrf),
+                    ("seen_version", &seen),
+                    ("action", "accept"),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), 403);
+        assert_eq!(other.get(&report_path).await.status(), 403);
+
+        // Before acceptance the coordinator's dashboard shows 2.1 overdue …
+        let mut coordinator = app.logged_in("dieu.phoi").await;
+        let dashboard = format!("/programs/{}/dashboard?on=2025-01-10", app.program_id);
+        let before = coordinator.text(&dashboard).await;
+        assert!(before.contains("data-task=\"2.1\" data-state=\"overdue_not_done\""));
+
+        // … the leader accepts …
+        let response = leader
+            .post_raw(
+                &review,
+                &[
+                    ("csrf", &csrf),
+                    ("seen_version", &seen),
+                    ("action", "accept"),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), 303);
+        let page = reporter.text(&report_path).await;
+        assert!(page.contains("data-status=\"accepted\""));
+        assert!(
+            !page.contains("id=\"report-form\""),
+            "accepted data is locked"
+        );
+
+        // … and the dashboard shows it done at once (late: accepted after 31/12/2024).
+        let after = coordinator.text(&dashboard).await;
+        assert!(
+            after.contains("data-task=\"2.1\" data-state=\"done_late\""),
+            "on {}",
+            app.backend
+        );
+        assert!(
+            after.contains("id=\"percent-done\">1%") || after.contains("id=\"percent-done\">2%")
+        );
+
+        // The coordinator may reopen it, with a reason; that unlocks it.
+        let page = coordinator.text(&report_path).await;
+        assert!(page.contains("id=\"reopen-form\""));
+        let csrf = hidden_value(&page, "csrf").unwrap();
+        let seen = hidden_value(&page, "seen_version").unwrap();
+        let response = coordinator
+            .post_raw(
+                &review,
+                &[
+                    ("csrf", &csrf),
+                    ("seen_version", &seen),
+                    ("action", "reopen"),
+                    ("comment", "Sai số liệu"),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), 303);
+        let reopened = coordinator.text(&dashboard).await;
+        assert!(reopened.contains("data-task=\"2.1\" data-state=\"overdue_not_done\""));
+
+        // The evidence file downloads as it was uploaded.
+        let sha = kept.split(':').next().unwrap();
+        let file = reporter.get(&format!("/files/{sha}")).await;
+        assert_eq!(file.status(), 200);
+        assert_eq!(file.bytes().await.unwrap().as_ref(), PDF);
+    }
+}
+
+#[tokio::test]
+async fn the_dashboard_needs_a_login_and_filters_by_group_and_state() {
+    for app in apps().await {
+        app.user("xem", "viewer", "BNG", false).await;
+        let mut anonymous = app.browser();
+        let path = format!("/programs/{}/dashboard", app.program_id);
+        assert_eq!(anonymous.get(&path).await.status(), 303);
+        let mut viewer = app.logged_in("xem").await;
+        let all = viewer.text(&format!("{path}?on=2025-06-01")).await;
+        assert_eq!(
+            all.matches("<tr data-task=").count(),
+            56,
+            "on {}",
+            app.backend
+        );
+        let group = viewer.text(&format!("{path}?on=2025-06-01&group=1")).await;
+        assert_eq!(group.matches("<tr data-task=").count(), 2);
+        let overdue = viewer
+            .text(&format!("{path}?on=2025-06-01&state=overdue_not_done"))
+            .await;
+        let count = overdue.matches("<tr data-task=").count();
+        assert!(count > 0 && count < 56, "{count}");
+        assert!(all.contains("<svg"), "charts are drawn in the page");
+        assert!(!all.contains("<script"), "no script, no CDN");
+    }
+}
