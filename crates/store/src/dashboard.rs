@@ -1,6 +1,21 @@
 //! The facts dashboards are computed from (`dongbo_domain::dashboard`): one per assignment,
 //! its due date and the progress its reports give. Report writes keep them up to date with
 //! [`record_submitted`] and [`record_accepted`] inside their own transactions.
+//!
+//! # Roll-up along the cascade
+//!
+//! An agency's plan task carries out a parent task (`task_links`). Whenever a report of a
+//! plan task's assignment is accepted or reopened, the progress of every plan task carrying
+//! out the same parent task is rolled up with the parent program's rule
+//! (`dongbo_domain::rollup`: weighted by `task_links.weight`, or the plain average) into the
+//! agency's assignment on the parent task (`rolled_progress`), and on up if that task is
+//! itself a plan task. A plan task's progress is the furthest of its assignments' (the
+//! agency's own report, or a unit's).
+//!
+//! An assignment's **effective progress** is a person's override when there is one
+//! ([`set_manual`], with who and why, shown beside it), else the further of its own accepted
+//! report and its rolled-up progress. Only the assignment's own accepted report at 100% marks
+//! it done: plan tasks all done bring it to 100%, and the agency still reports to close it.
 
 use chrono::NaiveDate;
 use dongbo_domain::dashboard::Fact;
@@ -18,7 +33,7 @@ pub async fn facts(db: &Db, program_id: i64) -> Result<Vec<Fact>> {
         "SELECT a.agency_code, a.role, a.due_on AS assigned_due, t.code, t.group_code, \
             t.due_on AS task_due, t.start_on, t.recurrence, d.issued_on, \
             COALESCE(p.progress, 0) AS progress, COALESCE(p.started, 0) AS started, \
-            p.done_on \
+            p.done_on, p.rolled_progress, p.manual_progress \
          FROM assignments a \
          JOIN tasks t ON t.id = a.task_id \
          JOIN programs g ON g.id = a.program_id \
@@ -40,7 +55,10 @@ pub async fn facts(db: &Db, program_id: i64) -> Result<Vec<Fact>> {
             let task_due = date_from_text(col(row, "task_due", &doing)?, &doing)?;
             let start = date_from_text(col(row, "start_on", &doing)?, &doing)?
                 .or(date_from_text(col(row, "issued_on", &doing)?, &doing)?);
-            let progress: i64 = col(row, "progress", &doing)?;
+            let own: i64 = col(row, "progress", &doing)?;
+            let rolled: Option<i64> = col(row, "rolled_progress", &doing)?;
+            let manual: Option<i64> = col(row, "manual_progress", &doing)?;
+            let progress = effective(own, rolled, manual);
             Ok(Fact {
                 agency_code: col(row, "agency_code", &doing)?,
                 role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt {
@@ -58,6 +76,237 @@ pub async fn facts(db: &Db, program_id: i64) -> Result<Vec<Fact>> {
             })
         })
         .collect()
+}
+
+/// An assignment's effective progress (see the module documentation).
+fn effective(own: i64, rolled: Option<i64>, manual: Option<i64>) -> i64 {
+    manual.unwrap_or_else(|| own.max(rolled.unwrap_or(0)))
+}
+
+/// How an assignment's progress is made up, for the task page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ProgressDetail {
+    /// From its own latest accepted report.
+    pub own: u8,
+    /// Rolled up from the agency's plan tasks, when it has some.
+    pub rolled: Option<u8>,
+    /// A person's override: progress, by whom, why.
+    pub manual: Option<(u8, String, String)>,
+    /// What counts.
+    pub effective: u8,
+}
+
+/// The progress details of the assignments of a task, by assignment id.
+pub async fn progress_of_task(
+    db: &Db,
+    program_id: i64,
+    task_code: &str,
+) -> Result<std::collections::HashMap<i64, ProgressDetail>> {
+    let doing = format!("reading the progress of task {task_code} of program {program_id}");
+    let mut tx = db.read(&doing).await?;
+    let rows = sqlx::query(
+        "SELECT a.id, p.progress, p.rolled_progress, p.manual_progress, p.manual_by, \
+            p.manual_reason FROM assignments a JOIN tasks t ON t.id = a.task_id \
+         JOIN assignment_progress p ON p.assignment_id = a.id \
+         WHERE t.program_id = $1 AND t.code = $2",
+    )
+    .bind(program_id)
+    .bind(task_code)
+    .fetch_all(&mut *tx)
+    .await
+    .context(|| doing.clone())?;
+    let percent = |v: i64| u8::try_from(v.clamp(0, 100)).unwrap_or(0);
+    rows.iter()
+        .map(|row| {
+            let own: i64 = col(row, "progress", &doing)?;
+            let rolled: Option<i64> = col(row, "rolled_progress", &doing)?;
+            let manual: Option<i64> = col(row, "manual_progress", &doing)?;
+            let by: Option<String> = col(row, "manual_by", &doing)?;
+            let reason: Option<String> = col(row, "manual_reason", &doing)?;
+            Ok((
+                col(row, "id", &doing)?,
+                ProgressDetail {
+                    own: percent(own),
+                    rolled: rolled.map(percent),
+                    manual: manual.map(|m| (percent(m), by.unwrap_or_default(), reason.unwrap_or_default())),
+                    effective: percent(effective(own, rolled, manual)),
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Sets (or, with `None`, clears) a person's override of an assignment's progress, with the
+/// reason; audited.
+pub async fn set_manual(
+    db: &Db,
+    assignment_id: i64,
+    progress: Option<u8>,
+    by: &str,
+    reason: &str,
+) -> Result<()> {
+    let doing = format!("overriding the progress of assignment {assignment_id}");
+    let reason = dongbo_domain::text::nfc(reason.trim());
+    if progress.is_some_and(|p| p > 100) {
+        return Err(StoreError::Invalid("progress must be 0–100".into()));
+    }
+    if progress.is_some() && reason.is_empty() {
+        return Err(StoreError::Invalid(
+            "Cần nêu lý do điều chỉnh (a reason is required)".into(),
+        ));
+    }
+    let mut tx = db.begin_write(&doing).await?;
+    let conn: &mut AnyConnection = &mut tx;
+    ensure_row(conn, assignment_id, &doing).await?;
+    sqlx::query(
+        "UPDATE assignment_progress SET manual_progress = $2, manual_by = $3, \
+            manual_reason = $4, updated_at = $5 WHERE assignment_id = $1",
+    )
+    .bind(assignment_id)
+    .bind(progress.map(i64::from))
+    .bind(progress.map(|_| by.to_owned()))
+    .bind(progress.map(|_| reason.clone()))
+    .bind(now())
+    .execute(&mut *conn)
+    .await
+    .context(|| doing.clone())?;
+    crate::audit::append(
+        conn,
+        chrono::Utc::now(),
+        &crate::audit::AuditEntry {
+            actor: by.to_owned(),
+            action: "assignment.override_progress".to_owned(),
+            entity: "assignment".to_owned(),
+            entity_id: assignment_id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({"progress": progress, "reason": reason})),
+        },
+    )
+    .await?;
+    tx.commit().await.context(|| doing.clone())?;
+    Ok(())
+}
+
+/// Makes sure the assignment has its row of figures.
+async fn ensure_row(conn: &mut AnyConnection, assignment_id: i64, doing: &str) -> Result<()> {
+    let exists = sqlx::query("SELECT assignment_id FROM assignment_progress WHERE assignment_id = $1")
+        .bind(assignment_id)
+        .fetch_optional(&mut *conn)
+        .await
+        .context(|| doing.to_owned())?;
+    if exists.is_none() {
+        let known = sqlx::query("SELECT id FROM assignments WHERE id = $1")
+            .bind(assignment_id)
+            .fetch_optional(&mut *conn)
+            .await
+            .context(|| doing.to_owned())?;
+        if known.is_none() {
+            return Err(StoreError::NotFound(format!("assignment {assignment_id}")));
+        }
+        sqlx::query(
+            "INSERT INTO assignment_progress (assignment_id, progress, started, updated_at) \
+             VALUES ($1, 0, 0, $2)",
+        )
+        .bind(assignment_id)
+        .bind(now())
+        .execute(&mut *conn)
+        .await
+        .context(|| doing.to_owned())?;
+    }
+    Ok(())
+}
+
+/// Rolls the progress of the plan tasks carrying out the same parent task as the task of
+/// `assignment_id` up into the agency's assignment on that parent task, and on up the
+/// cascade. Does nothing for an assignment that is not on a plan task.
+pub(crate) async fn roll_up_from(conn: &mut AnyConnection, assignment_id: i64) -> Result<()> {
+    let doing = format!("rolling up progress from assignment {assignment_id}");
+    let mut current = assignment_id;
+    // A cascade is a few levels deep; the bound keeps bad data from looping.
+    for _ in 0..8 {
+        let Some(link) = sqlx::query(
+            "SELECT l.parent_task_id, a.program_id, pl.agency_code, g.rollup_rule \
+             FROM assignments a JOIN task_links l ON l.task_id = a.task_id \
+             JOIN plans pl ON pl.program_id = a.program_id \
+             JOIN programs g ON g.id = pl.parent_program_id \
+             WHERE a.id = $1",
+        )
+        .bind(current)
+        .fetch_optional(&mut *conn)
+        .await
+        .context(|| doing.clone())?
+        else {
+            return Ok(());
+        };
+        let parent_task: i64 = col(&link, "parent_task_id", &doing)?;
+        let plan: i64 = col(&link, "program_id", &doing)?;
+        let agency: String = col(&link, "agency_code", &doing)?;
+        let rule: dongbo_domain::RollupRule =
+            enum_from_text(&col::<String>(&link, "rollup_rule", &doing)?, &doing)?;
+        // Each plan task carrying the parent out: the furthest progress of its assignments.
+        let rows = sqlx::query(
+            "SELECT l.task_id, l.weight, a.id AS assignment_id, COALESCE(p.progress, 0) AS progress, \
+                p.rolled_progress, p.manual_progress \
+             FROM task_links l JOIN tasks t ON t.id = l.task_id AND t.program_id = $2 \
+             JOIN assignments a ON a.task_id = l.task_id \
+             LEFT JOIN assignment_progress p ON p.assignment_id = a.id \
+             WHERE l.parent_task_id = $1",
+        )
+        .bind(parent_task)
+        .bind(plan)
+        .fetch_all(&mut *conn)
+        .await
+        .context(|| doing.clone())?;
+        let mut children: std::collections::BTreeMap<i64, (u32, i64)> = Default::default();
+        for row in &rows {
+            let task: i64 = col(row, "task_id", &doing)?;
+            let weight: i64 = col(row, "weight", &doing)?;
+            let own: i64 = col(row, "progress", &doing)?;
+            let progress = effective(
+                own,
+                col(row, "rolled_progress", &doing)?,
+                col(row, "manual_progress", &doing)?,
+            );
+            let entry = children
+                .entry(task)
+                .or_insert((u32::try_from(weight.max(0)).unwrap_or(0), 0));
+            entry.1 = entry.1.max(progress);
+        }
+        let children: Vec<dongbo_domain::rollup::Child> = children
+            .values()
+            .map(|(weight, progress)| dongbo_domain::rollup::Child {
+                progress: u8::try_from((*progress).clamp(0, 100)).unwrap_or(0),
+                weight: *weight,
+            })
+            .collect();
+        let rolled = dongbo_domain::rollup::roll_up(rule, &children);
+        let Some(parent) = sqlx::query(
+            "SELECT id FROM assignments WHERE task_id = $1 AND agency_code = $2 \
+             ORDER BY role DESC LIMIT 1",
+        )
+        .bind(parent_task)
+        .bind(&agency)
+        .fetch_optional(&mut *conn)
+        .await
+        .context(|| doing.clone())?
+        else {
+            return Ok(());
+        };
+        let parent: i64 = col(&parent, "id", &doing)?;
+        ensure_row(conn, parent, &doing).await?;
+        sqlx::query(
+            "UPDATE assignment_progress SET rolled_progress = $2, updated_at = $3 \
+             WHERE assignment_id = $1",
+        )
+        .bind(parent)
+        .bind(rolled.map(i64::from))
+        .bind(now())
+        .execute(&mut *conn)
+        .await
+        .context(|| doing.clone())?;
+        current = parent;
+    }
+    Ok(())
 }
 
 /// A report of the assignment was submitted: its work has started.

@@ -631,6 +631,9 @@ async fn after_write(
         }
         _ => {}
     }
+    if matches!(action, Action::Accept | Action::Reopen) {
+        crate::dashboard::roll_up_from(conn, assignment_id).await?;
+    }
     crate::audit::append(
         conn,
         Utc::now(),

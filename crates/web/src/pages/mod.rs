@@ -3,6 +3,7 @@
 
 mod account;
 mod agencies;
+mod audit;
 mod dashboard;
 mod programs;
 mod reports;
@@ -55,6 +56,8 @@ pub fn router() -> Router<AppState> {
             get(dashboard::program_dashboard),
         )
         .route("/files/{sha256}", get(reports::file))
+        .route("/admin/audit", get(audit::browse))
+        .route("/admin/audit.csv", get(audit::export))
 }
 
 /// The page's language and path, taken from `?lang=`, the `lang` cookie and the URI, and who
