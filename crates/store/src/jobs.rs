@@ -229,20 +229,42 @@ const CLAIMABLE: &str = "((status = 'queued' AND run_at <= $1) \
 /// returned job is `running`, with its attempt counted. A job whose lease expired on its last
 /// attempt is marked failed instead of being claimed.
 pub async fn claim(db: &Db, now: DateTime<Utc>, lease: chrono::Duration) -> Result<Option<Job>> {
+    claim_of(db, &[], now, lease).await
+}
+
+/// [`claim`] among the jobs of the given kinds only (every kind when `kinds` is empty): a
+/// worker claims only what it has handlers for.
+pub async fn claim_of(
+    db: &Db,
+    kinds: &[&str],
+    now: DateTime<Utc>,
+    lease: chrono::Duration,
+) -> Result<Option<Job>> {
     let doing = "claiming a job";
+    // The kinds are bound as $2, $3…: `$1` is the time.
+    let of_kinds = if kinds.is_empty() {
+        String::new()
+    } else {
+        let list: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 2)).collect();
+        format!(" AND kind IN ({})", list.join(", "))
+    };
     let now_text = timestamp(now);
     let locked_until = timestamp(now + lease);
     // Each pass either claims, or sees that another worker changed the candidate first; a
     // loser tries the next candidate. Bounded so a pathological race cannot spin forever.
     for _ in 0..32 {
         let mut tx = db.begin_write(doing).await?;
-        let candidate = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM jobs WHERE {CLAIMABLE} ORDER BY run_at, id LIMIT 1"
+        let mut select = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM jobs WHERE {CLAIMABLE}{of_kinds} ORDER BY run_at, id LIMIT 1"
         )))
-        .bind(&now_text)
-        .fetch_optional(&mut *tx)
-        .await
-        .context(|| doing.to_owned())?;
+        .bind(&now_text);
+        for kind in kinds {
+            select = select.bind(*kind);
+        }
+        let candidate = select
+            .fetch_optional(&mut *tx)
+            .await
+            .context(|| doing.to_owned())?;
         let Some(row) = candidate else {
             return Ok(None);
         };

@@ -56,37 +56,57 @@ pub enum Notified {
 
 /// Records a notification unless one with the same dedupe key exists.
 pub async fn notify(db: &Db, notice: &NewNotification, now: DateTime<Utc>) -> Result<Notified> {
-    let doing = format!("notifying agency {}", notice.agency_code);
+    let mut outcomes = notify_many(db, std::slice::from_ref(notice), now).await?;
+    outcomes.pop().ok_or_else(|| StoreError::Corrupt {
+        context: format!("notifying agency {}", notice.agency_code),
+        message: "no outcome for the notification".to_owned(),
+    })
+}
+
+/// Records each notification whose dedupe key is new, in one transaction; the outcomes are in
+/// the order of `notices`.
+pub async fn notify_many(
+    db: &Db,
+    notices: &[NewNotification],
+    now: DateTime<Utc>,
+) -> Result<Vec<Notified>> {
+    if notices.is_empty() {
+        return Ok(Vec::new());
+    }
+    let doing = format!("recording {} notification(s)", notices.len());
     let mut tx = db.begin_write(&doing).await?;
-    let inserted = sqlx::query(
-        "INSERT INTO notifications (agency_code, user_id, kind, title, body, link, created_at, \
-         dedupe_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-         ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
-    )
-    .bind(&notice.agency_code)
-    .bind(notice.user_id)
-    .bind(&notice.kind)
-    .bind(&notice.title)
-    .bind(&notice.body)
-    .bind(notice.link.clone())
-    .bind(timestamp(now))
-    .bind(&notice.dedupe_key)
-    .fetch_optional(&mut *tx)
-    .await
-    .context(|| doing.clone())?;
-    let outcome = match inserted {
-        Some(row) => Notified::New(col(&row, "id", &doing)?),
-        None => {
-            let row = sqlx::query("SELECT id FROM notifications WHERE dedupe_key = $1")
-                .bind(&notice.dedupe_key)
-                .fetch_one(&mut *tx)
-                .await
-                .context(|| doing.clone())?;
-            Notified::Existing(col(&row, "id", &doing)?)
-        }
-    };
+    let mut outcomes = Vec::with_capacity(notices.len());
+    for notice in notices {
+        let inserted = sqlx::query(
+            "INSERT INTO notifications (agency_code, user_id, kind, title, body, link, \
+             created_at, dedupe_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+        )
+        .bind(&notice.agency_code)
+        .bind(notice.user_id)
+        .bind(&notice.kind)
+        .bind(&notice.title)
+        .bind(&notice.body)
+        .bind(notice.link.clone())
+        .bind(timestamp(now))
+        .bind(&notice.dedupe_key)
+        .fetch_optional(&mut *tx)
+        .await
+        .context(|| format!("{doing}: {}", notice.dedupe_key))?;
+        outcomes.push(match inserted {
+            Some(row) => Notified::New(col(&row, "id", &doing)?),
+            None => {
+                let row = sqlx::query("SELECT id FROM notifications WHERE dedupe_key = $1")
+                    .bind(&notice.dedupe_key)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .context(|| doing.clone())?;
+                Notified::Existing(col(&row, "id", &doing)?)
+            }
+        });
+    }
     tx.commit().await.context(|| doing.clone())?;
-    Ok(outcome)
+    Ok(outcomes)
 }
 
 /// The notifications of an agency, newest first; only the unread ones when `unread_only`.

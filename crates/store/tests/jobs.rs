@@ -17,6 +17,7 @@ dongbo_testkit::backend_tests!(
     a_job_fails_for_good_after_its_last_attempt,
     a_worker_that_lost_its_lease_cannot_overwrite_the_new_claim,
     a_job_whose_worker_died_on_the_last_attempt_is_given_up,
+    a_worker_claims_only_the_kinds_it_handles,
 );
 
 fn at(hour: u32, minute: u32) -> DateTime<Utc> {
@@ -241,4 +242,30 @@ async fn a_job_whose_worker_died_on_the_last_attempt_is_given_up(db: &Db) {
     let stored = jobs::get(db, id).await.unwrap().unwrap();
     assert_eq!(stored.status, JobStatus::Failed);
     assert!(stored.last_error.unwrap().contains("lease expired"));
+}
+
+async fn a_worker_claims_only_the_kinds_it_handles(db: &Db) {
+    let other = jobs::enqueue(db, "other", "o1", &serde_json::json!(null), at(9, 0))
+        .await
+        .unwrap();
+    let mine = jobs::enqueue(db, "mine", "m1", &serde_json::json!(null), at(9, 30))
+        .await
+        .unwrap();
+    let job = jobs::claim_of(db, &["mine"], at(10, 0), lease())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        job.id,
+        mine.id(),
+        "the older job of another kind is left alone"
+    );
+    assert_eq!(
+        jobs::claim_of(db, &["mine"], at(10, 0), lease())
+            .await
+            .unwrap(),
+        None
+    );
+    let job = jobs::claim(db, at(10, 0), lease()).await.unwrap().unwrap();
+    assert_eq!(job.id, other.id());
 }
