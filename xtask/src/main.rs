@@ -1,7 +1,8 @@
 //! Project tasks, run as `cargo xtask <task>`:
 //!
 //! - `test`: installs and starts what the tests need when it is missing (a throwaway PostgreSQL
-//!   cluster on loopback, Debian's Chromium and ChromeDriver), then checks formatting and lints
+//!   cluster and an SMTP server writing to a maildir, both on loopback, Debian's Chromium and
+//!   ChromeDriver), then checks formatting and lints
 //!   and runs every test. Under `CI=true` a service that cannot be had is an error, never a skip.
 //! - `bench`: builds in release mode and measures the figures `BENCHMARKS.md` records.
 #![forbid(unsafe_code)]
@@ -39,6 +40,7 @@ pub fn in_ci() -> bool {
 
 fn test(extra: &[String]) -> Result<()> {
     let postgres = services::Postgres::start_or_skip()?;
+    let smtp = services::Smtp::start_or_skip()?;
     let browser = services::ensure_browser()?;
 
     run(Command::new("cargo").args(["fmt", "--all", "--", "--check"]))
@@ -73,11 +75,16 @@ fn test(extra: &[String]) -> Result<()> {
     if let Some(pg) = &postgres {
         tests.env("DONGBO_TEST_POSTGRES_URL", pg.url());
     }
+    if let Some(smtp) = &smtp {
+        tests.env("DONGBO_TEST_SMTP", smtp.address());
+        tests.env("DONGBO_TEST_SMTP_MAILDIR", smtp.maildir());
+    }
     if let Some(browser) = &browser {
         tests.env("DONGBO_TEST_CHROMEDRIVER", &browser.chromedriver);
         tests.env("DONGBO_TEST_CHROMIUM", &browser.chromium);
     }
     let outcome = run(&mut tests).context("tests failed");
+    drop(smtp);
     drop(postgres);
     outcome
 }

@@ -1,5 +1,6 @@
 //! The services tests need, installed from Debian's packages and started on loopback when
-//! missing: a throwaway PostgreSQL cluster, and Chromium with ChromeDriver.
+//! missing: a throwaway PostgreSQL cluster, an SMTP server that stores what it receives in a
+//! maildir (Debian's `python3-aiosmtpd`), and Chromium with ChromeDriver.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -154,6 +155,133 @@ fn find_postgres_bin() -> Option<PathBuf> {
 
 fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Debian's Python, which is where `python3-aiosmtpd` installs (a `python3` earlier on `PATH`,
+/// such as a pyenv shim, would not see it).
+const SYSTEM_PYTHON: &str = "/usr/bin/python3";
+
+/// An SMTP server on loopback that stores every message it receives as a file in a maildir
+/// (aiosmtpd's `Mailbox` handler), for the e-mail tests to read back. Stopped on drop.
+#[derive(Debug)]
+pub struct Smtp {
+    address: String,
+    maildir: PathBuf,
+    child: Option<std::process::Child>,
+    dir: Option<PathBuf>,
+}
+
+impl Smtp {
+    /// Uses `DONGBO_TEST_SMTP` and `DONGBO_TEST_SMTP_MAILDIR` when both are set; otherwise
+    /// installs `python3-aiosmtpd` if needed and starts a server. Returns `None` (after a loud
+    /// message) only outside CI.
+    pub fn start_or_skip() -> Result<Option<Self>> {
+        if let (Ok(address), Ok(maildir)) = (
+            std::env::var("DONGBO_TEST_SMTP"),
+            std::env::var("DONGBO_TEST_SMTP_MAILDIR"),
+        ) {
+            return Ok(Some(Self {
+                address,
+                maildir: PathBuf::from(maildir),
+                child: None,
+                dir: None,
+            }));
+        }
+        match Self::start() {
+            Ok(smtp) => Ok(Some(smtp)),
+            Err(error) if !in_ci() => {
+                eprintln!(
+                    "\n!!!!!!!!\n!!! The test SMTP server could not be started ({error:#}).\n!!! E-mail tests will SKIP. Under CI=true this is an error.\n!!!!!!!!\n"
+                );
+                Ok(None)
+            }
+            Err(error) => {
+                Err(error.context("an SMTP server (python3-aiosmtpd) is needed by the tests"))
+            }
+        }
+    }
+
+    fn start() -> Result<Self> {
+        if !have_aiosmtpd() {
+            apt_install(&["python3-aiosmtpd"])?;
+            if !have_aiosmtpd() {
+                bail!("python3-aiosmtpd installed, but {SYSTEM_PYTHON} cannot import aiosmtpd");
+            }
+        }
+        let dir = std::env::temp_dir().join(format!("dongbo-smtp-{}", std::process::id()));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).ok();
+        }
+        let maildir = dir.join("maildir");
+        std::fs::create_dir_all(&dir)?;
+        let port = free_port()?;
+        let address = format!("127.0.0.1:{port}");
+        // -n: stay the user we are (it would switch to `nobody` as root and lose the maildir).
+        let child = Command::new(SYSTEM_PYTHON)
+            .args(["-m", "aiosmtpd", "-n", "-l", &address])
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(&maildir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(dir.join("server.log"))?)
+            .spawn()
+            .context("starting aiosmtpd")?;
+        let mut smtp = Self {
+            address,
+            maildir,
+            child: Some(child),
+            dir: Some(dir),
+        };
+        smtp.wait_until_listening()?;
+        eprintln!("xtask: SMTP server started at {}", smtp.address);
+        Ok(smtp)
+    }
+
+    /// Waits for the server to accept connections (Python takes a moment to start).
+    fn wait_until_listening(&mut self) -> Result<()> {
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(&self.address).is_ok() {
+                return Ok(());
+            }
+            if let Some(child) = &mut self.child
+                && let Some(status) = child.try_wait()?
+            {
+                bail!("aiosmtpd exited with {status} before listening");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        bail!("aiosmtpd did not listen on {} within 10 s", self.address)
+    }
+
+    /// `127.0.0.1:PORT`, for `DONGBO_TEST_SMTP`.
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+
+    /// The maildir the server writes to, for `DONGBO_TEST_SMTP_MAILDIR`.
+    pub fn maildir(&self) -> &Path {
+        &self.maildir
+    }
+}
+
+impl Drop for Smtp {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+fn have_aiosmtpd() -> bool {
+    Command::new(SYSTEM_PYTHON)
+        .args(["-c", "import aiosmtpd"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 /// Chromium and ChromeDriver as Debian installs them.

@@ -128,7 +128,13 @@ pub async fn progress_of_task(
                 ProgressDetail {
                     own: percent(own),
                     rolled: rolled.map(percent),
-                    manual: manual.map(|m| (percent(m), by.unwrap_or_default(), reason.unwrap_or_default())),
+                    manual: manual.map(|m| {
+                        (
+                            percent(m),
+                            by.unwrap_or_default(),
+                            reason.unwrap_or_default(),
+                        )
+                    }),
                     effective: percent(effective(own, rolled, manual)),
                 },
             ))
@@ -189,11 +195,12 @@ pub async fn set_manual(
 
 /// Makes sure the assignment has its row of figures.
 async fn ensure_row(conn: &mut AnyConnection, assignment_id: i64, doing: &str) -> Result<()> {
-    let exists = sqlx::query("SELECT assignment_id FROM assignment_progress WHERE assignment_id = $1")
-        .bind(assignment_id)
-        .fetch_optional(&mut *conn)
-        .await
-        .context(|| doing.to_owned())?;
+    let exists =
+        sqlx::query("SELECT assignment_id FROM assignment_progress WHERE assignment_id = $1")
+            .bind(assignment_id)
+            .fetch_optional(&mut *conn)
+            .await
+            .context(|| doing.to_owned())?;
     if exists.is_none() {
         let known = sqlx::query("SELECT id FROM assignments WHERE id = $1")
             .bind(assignment_id)

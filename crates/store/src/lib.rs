@@ -44,6 +44,8 @@ pub mod dashboard;
 pub mod diff;
 pub mod directory;
 pub mod evidence;
+pub mod jobs;
+pub mod notifications;
 pub mod plans;
 pub mod programs;
 pub mod reports;

@@ -4,6 +4,7 @@
 
 pub mod db;
 pub mod programs;
+pub mod smtp;
 
 pub use db::{TestDb, all_backends, in_ci, postgres_database_url};
 pub use programs::{load_47, load_47_assigned};

@@ -1,0 +1,477 @@
+//! Đôn đốc — reminders. Rules plan what each agency must be reminded of, the persistent job
+//! queue (`dongbo_store::jobs`) sends it, and nobody is reminded of the same thing twice.
+//!
+//! # How a reminder travels
+//!
+//! 1. **Planning** ([`Runner::plan`]) reads every assignment, works out its due date (the
+//!    assignment's own, else its task's) and applies the rules of [`plan`]: due soon within the
+//!    configured lead times, overdue once. [`report_returned`] and [`remind_manually`] add
+//!    reminders from people. Each reminder has a dedupe key (rule + assignment + lead time or
+//!    date) and is recorded in the store's reminder outbox only when the key is new.
+//! 2. **Batching** gathers the reminders waiting for each agency into one digest job.
+//! 3. **Sending**: the digest job's handler records one in-app notification per reminder and
+//!    sends the agency ONE e-mail listing them all, over SMTP. A send that fails is retried
+//!    with back-off (`jobs::fail`), and the notifications are not duplicated on the retry.
+//!
+//! Delivery is at least once: a worker that crashes after the SMTP server accepted a digest
+//! but before the job was marked done sends it again when the job's lease expires.
+//!
+//! Time is always passed in (`now`): [`Runner::tick`] and [`Runner::drain`] run the queue as
+//! of any instant, which is how the tests run it; [`Runner::run_forever`] ticks on the clock.
+#![forbid(unsafe_code)]
+
+pub mod digest;
+pub mod plan;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::future::Future;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use dongbo_domain::Directory;
+use dongbo_store::assignments::{self, Assignment};
+use dongbo_store::jobs::{self, FailOutcome, Job};
+use dongbo_store::notifications::{self, NewReminder, Reminder};
+use dongbo_store::{Db, StoreError, programs, tasks};
+use lettre::message::header::ContentType;
+use lettre::message::{Mailbox, Message};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use sha2::{Digest as _, Sha256};
+
+/// The job kind of a digest e-mail.
+pub const DIGEST_JOB: &str = "remind.digest";
+
+/// What went wrong while reminding.
+#[derive(Debug, thiserror::Error)]
+pub enum RemindError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// An address in the configuration or the contacts does not parse.
+    #[error("«{address}» is not a usable e-mail address: {message}")]
+    Address { address: String, message: String },
+    /// The e-mail could not be built.
+    #[error("building the e-mail: {0}")]
+    Message(String),
+    /// The SMTP server could not be reached or refused the message.
+    #[error("sending the e-mail through {server}: {message}")]
+    Send { server: String, message: String },
+}
+
+pub type Result<T, E = RemindError> = std::result::Result<T, E>;
+
+/// Where e-mail goes: plain SMTP, for a relay on loopback or on the intranet (no TLS, no
+/// login; a relay that needs them sits in front).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    /// The sender ("Đồng Bộ <dongbo@bo.gov.vn>").
+    pub from: String,
+    /// How long one SMTP conversation may take.
+    pub timeout: Duration,
+}
+
+impl SmtpConfig {
+    pub fn new(host: impl Into<String>, port: u16, from: impl Into<String>) -> Self {
+        SmtpConfig {
+            host: host.into(),
+            port,
+            from: from.into(),
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// How reminders are made and sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemindConfig {
+    /// Days before a due date to remind; the default is 30 and 7.
+    pub lead_days: Vec<u32>,
+    /// `None`: reminders are shown in the application only.
+    pub smtp: Option<SmtpConfig>,
+    /// Addresses per agency code, besides those stored with `notifications::set_contacts`.
+    pub agency_emails: BTreeMap<String, Vec<String>>,
+    /// Prefix that makes the links in e-mails absolute ("https://dongbo.bo.gov.vn").
+    pub base_url: Option<String>,
+    /// How long a worker holds a job before another may take it over.
+    pub lease: chrono::Duration,
+    /// How often [`Runner::run_forever`] ticks.
+    pub interval: Duration,
+}
+
+impl Default for RemindConfig {
+    fn default() -> Self {
+        RemindConfig {
+            lead_days: vec![30, 7],
+            smtp: None,
+            agency_emails: BTreeMap::new(),
+            base_url: None,
+            lease: chrono::Duration::minutes(5),
+            interval: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Which assignments are done, so that they are not reminded. The reports work plugs its
+/// accepted reports in here; until then [`NothingDone`] says that nothing is.
+pub trait DoneSource: Send + Sync {
+    /// The ids among `assignments` that are done as of `today`.
+    fn done(
+        &self,
+        db: &Db,
+        assignments: &[Assignment],
+        today: chrono::NaiveDate,
+    ) -> impl Future<Output = Result<HashSet<i64>, StoreError>> + Send;
+}
+
+/// A [`DoneSource`] for which nothing is done.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NothingDone;
+
+impl DoneSource for NothingDone {
+    async fn done(
+        &self,
+        _db: &Db,
+        _assignments: &[Assignment],
+        _today: chrono::NaiveDate,
+    ) -> Result<HashSet<i64>, StoreError> {
+        Ok(HashSet::new())
+    }
+}
+
+/// What one [`Runner::tick`] or [`Runner::drain`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TickReport {
+    /// Reminders newly recorded by planning.
+    pub reminders: usize,
+    /// Digest jobs created.
+    pub digests: usize,
+    /// Jobs run to completion.
+    pub jobs_done: usize,
+    /// Jobs whose attempt failed and that wait for a retry.
+    pub jobs_retrying: usize,
+    /// Jobs given up.
+    pub jobs_failed: usize,
+    /// E-mails the SMTP server accepted.
+    pub emails_sent: usize,
+}
+
+impl TickReport {
+    fn add(&mut self, other: TickReport) {
+        self.reminders += other.reminders;
+        self.digests += other.digests;
+        self.jobs_done += other.jobs_done;
+        self.jobs_retrying += other.jobs_retrying;
+        self.jobs_failed += other.jobs_failed;
+        self.emails_sent += other.emails_sent;
+    }
+
+    fn did_nothing(&self) -> bool {
+        *self == TickReport::default()
+    }
+}
+
+/// Plans reminders and runs the reminder jobs.
+#[derive(Debug, Clone)]
+pub struct Runner<D = NothingDone> {
+    db: Db,
+    config: RemindConfig,
+    done: D,
+}
+
+impl Runner<NothingDone> {
+    pub fn new(db: Db, config: RemindConfig) -> Self {
+        Runner {
+            db,
+            config,
+            done: NothingDone,
+        }
+    }
+}
+
+impl<D: DoneSource> Runner<D> {
+    /// The same runner, asking `done` which assignments are done.
+    pub fn with_done_source<E: DoneSource>(self, done: E) -> Runner<E> {
+        Runner {
+            db: self.db,
+            config: self.config,
+            done,
+        }
+    }
+
+    pub fn config(&self) -> &RemindConfig {
+        &self.config
+    }
+
+    /// Records the reminders the rules call for as of `now` and gathers every waiting reminder
+    /// into one digest job per agency.
+    pub async fn plan(&self, now: DateTime<Utc>) -> Result<TickReport> {
+        let today = now.date_naive();
+        let mut candidates = Vec::new();
+        for program in programs::list(&self.db).await? {
+            let Some(stored) = programs::get(&self.db, program.id).await? else {
+                continue;
+            };
+            let by_code: HashMap<&str, &dongbo_domain::Task> = stored
+                .program
+                .tasks
+                .iter()
+                .map(|t| (t.code.as_str(), t))
+                .collect();
+            for assignment in assignments::for_program(&self.db, program.id).await? {
+                let Some(task) = by_code.get(assignment.task_code.as_str()) else {
+                    continue;
+                };
+                candidates.push(plan::Candidate {
+                    due: assignment.due_on.or(task.time_frame.due),
+                    task_title: task.title.clone(),
+                    assignment,
+                });
+            }
+        }
+        let assignments: Vec<Assignment> =
+            candidates.iter().map(|c| c.assignment.clone()).collect();
+        let done = self.done.done(&self.db, &assignments, today).await?;
+        let wanted = plan::reminders(&candidates, &done, today, &self.config.lead_days);
+        let reminders = notifications::record_reminders(&self.db, &wanted, now).await?;
+        let digests = notifications::batch_reminders(&self.db, DIGEST_JOB, now)
+            .await?
+            .len();
+        if reminders > 0 || digests > 0 {
+            tracing::info!(reminders, digests, "reminders planned");
+        }
+        Ok(TickReport {
+            reminders,
+            digests,
+            ..TickReport::default()
+        })
+    }
+
+    /// Runs every reminder job due at `now`, one after the other, until none is left to claim.
+    pub async fn run_due_jobs(&self, now: DateTime<Utc>) -> Result<TickReport> {
+        let mut report = TickReport::default();
+        let mut directory: Option<Directory> = None;
+        while let Some(job) =
+            jobs::claim_of(&self.db, &[DIGEST_JOB], now, self.config.lease).await?
+        {
+            if directory.is_none() {
+                directory = Some(dongbo_store::directory::load(&self.db).await?);
+            }
+            let outcome = self.send_digest(&job, directory.as_ref(), now).await;
+            match outcome {
+                Ok(sent) => {
+                    jobs::complete(&self.db, &job, now).await?;
+                    report.jobs_done += 1;
+                    report.emails_sent += usize::from(sent);
+                }
+                Err(error) => {
+                    let retry_at = now + jobs::backoff(job.attempts);
+                    let message = error.to_string();
+                    match jobs::fail(&self.db, &job, &message, retry_at, now).await? {
+                        FailOutcome::Retrying(at) => {
+                            report.jobs_retrying += 1;
+                            tracing::warn!(job.id = job.id, job.attempt = job.attempts, retry_at = %at, error = %message, "reminder digest not sent; will retry");
+                        }
+                        FailOutcome::Failed => {
+                            report.jobs_failed += 1;
+                            tracing::error!(job.id = job.id, job.attempt = job.attempts, error = %message, "reminder digest given up");
+                        }
+                        FailOutcome::Stale => {}
+                    }
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// [`plan`](Self::plan), then [`run_due_jobs`](Self::run_due_jobs).
+    pub async fn tick(&self, now: DateTime<Utc>) -> Result<TickReport> {
+        let mut report = self.plan(now).await?;
+        report.add(self.run_due_jobs(now).await?);
+        Ok(report)
+    }
+
+    /// Ticks until a pass finds nothing to do as of `now`: every reminder planned and every
+    /// job due at `now` run. Jobs waiting for a retry after `now` stay queued. For tests.
+    pub async fn drain(&self, now: DateTime<Utc>) -> Result<TickReport> {
+        let mut total = TickReport::default();
+        loop {
+            let report = self.tick(now).await?;
+            if report.did_nothing() {
+                return Ok(total);
+            }
+            total.add(report);
+        }
+    }
+
+    /// Ticks on the clock every [`RemindConfig::interval`] until `shutdown` completes. An error
+    /// in one tick is logged and the next tick tries again. For `dongbo serve` to spawn.
+    pub async fn run_forever(&self, shutdown: impl Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        loop {
+            if let Err(error) = self.tick(Utc::now()).await {
+                tracing::error!(error = %error, "reminder tick failed");
+            }
+            tokio::select! {
+                () = &mut shutdown => return,
+                () = tokio::time::sleep(self.config.interval) => {}
+            }
+        }
+    }
+
+    /// The digest job's handler: notifications for each reminder, then the e-mail. Returns
+    /// whether an e-mail was sent. Idempotent: a rerun records no notification twice.
+    async fn send_digest(
+        &self,
+        job: &Job,
+        directory: Option<&Directory>,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let today = now.date_naive();
+        let reminders: Vec<Reminder> = notifications::reminders_of_digest(&self.db, job.id).await?;
+        let Some(agency_code) = reminders.first().map(|r| r.agency_code.clone()) else {
+            return Ok(false);
+        };
+        let notices: Vec<_> = reminders
+            .iter()
+            .map(|r| digest::notification(r, today))
+            .collect();
+        notifications::notify_many(&self.db, &notices, now).await?;
+
+        let Some(smtp) = &self.config.smtp else {
+            return Ok(false);
+        };
+        let mut addresses = notifications::contacts(&self.db, &agency_code).await?;
+        addresses.extend(
+            self.config
+                .agency_emails
+                .get(&agency_code)
+                .into_iter()
+                .flatten()
+                .cloned(),
+        );
+        addresses.sort();
+        addresses.dedup();
+        if addresses.is_empty() {
+            tracing::info!(agency.code = %agency_code, job.id = job.id, "no e-mail address for the agency; reminders shown in the application only");
+            return Ok(false);
+        }
+        let name = directory
+            .and_then(|d| d.agency(&agency_code))
+            .map_or_else(|| agency_code.clone(), |a| a.name_vi.clone());
+        let text = digest::digest(&name, &reminders, today, self.config.base_url.as_deref());
+        send(smtp, &addresses, &text).await?;
+        tracing::info!(
+            agency.code = %agency_code,
+            job.id = job.id,
+            reminders = reminders.len(),
+            recipients = addresses.len(),
+            "reminder digest sent"
+        );
+        Ok(true)
+    }
+}
+
+/// Sends one e-mail to `to` (all in the `To` header).
+async fn send(smtp: &SmtpConfig, to: &[String], text: &digest::Digest) -> Result<()> {
+    let mailbox = |address: &str| -> Result<Mailbox> {
+        address
+            .parse()
+            .map_err(|e: lettre::address::AddressError| RemindError::Address {
+                address: address.to_owned(),
+                message: e.to_string(),
+            })
+    };
+    let mut builder = Message::builder()
+        .from(mailbox(&smtp.from)?)
+        .subject(text.subject.clone())
+        .header(ContentType::TEXT_PLAIN);
+    for address in to {
+        builder = builder.to(mailbox(address)?);
+    }
+    let message = builder
+        .body(text.body.clone())
+        .map_err(|e| RemindError::Message(e.to_string()))?;
+    let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(smtp.host.as_str())
+        .port(smtp.port)
+        .timeout(Some(smtp.timeout))
+        .build();
+    transport
+        .send(message)
+        .await
+        .map(|_| ())
+        .map_err(|e| RemindError::Send {
+            server: format!("{}:{}", smtp.host, smtp.port),
+            message: e.to_string(),
+        })
+}
+
+/// What [`report_returned`] needs to know of the returned report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReturnedReport {
+    /// The agency whose report was returned.
+    pub agency_code: String,
+    pub program_id: i64,
+    pub task_code: String,
+    /// The reviewer's comment.
+    pub comment: String,
+}
+
+/// Records the notice that a progress report was returned to its agency, for the agency's next
+/// digest. Returning the same report at the same instant twice records it once. Returns whether
+/// it was new.
+pub async fn report_returned(
+    db: &Db,
+    returned: &ReturnedReport,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let task_title = tasks::get(db, returned.program_id, &returned.task_code)
+        .await?
+        .map(|t| t.title);
+    let reminder = NewReminder {
+        dedupe_key: format!(
+            "{}:{}:{}:{}:{}",
+            plan::RETURNED,
+            returned.agency_code,
+            returned.program_id,
+            returned.task_code,
+            now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        ),
+        agency_code: returned.agency_code.clone(),
+        kind: plan::RETURNED.to_owned(),
+        program_id: Some(returned.program_id),
+        task_code: Some(returned.task_code.clone()),
+        task_title,
+        due_on: None,
+        message: Some(returned.comment.clone()),
+    };
+    Ok(notifications::record_reminders(db, &[reminder], now).await? == 1)
+}
+
+/// Records a coordinator's reminder with `message` for each of `agency_codes`, for their next
+/// digests. The same message to the same agency at the same instant is recorded once. Returns
+/// how many were new.
+pub async fn remind_manually(
+    db: &Db,
+    agency_codes: &[String],
+    message: &str,
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    let hash = Sha256::digest(message.as_bytes());
+    let short: String = hash.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let at = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let reminders: Vec<NewReminder> = agency_codes
+        .iter()
+        .map(|agency_code| NewReminder {
+            dedupe_key: format!("{}:{agency_code}:{at}:{short}", plan::MANUAL),
+            agency_code: agency_code.clone(),
+            kind: plan::MANUAL.to_owned(),
+            program_id: None,
+            task_code: None,
+            task_title: None,
+            due_on: None,
+            message: Some(message.to_owned()),
+        })
+        .collect();
+    Ok(notifications::record_reminders(db, &reminders, now).await?)
+}

@@ -1,0 +1,191 @@
+//! In-app notifications, agency e-mail contacts and the reminder outbox, on SQLite and on
+//! PostgreSQL: a dedupe key is notified once, unread ones are listed, reminders wait and are
+//! gathered into one digest job per agency.
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use dongbo_store::Db;
+use dongbo_store::jobs;
+use dongbo_store::notifications::{self, NewNotification, NewReminder, Notified};
+
+dongbo_testkit::backend_tests!(
+    the_same_dedupe_key_is_notified_once,
+    unread_notifications_are_listed_until_read,
+    an_agency_has_its_own_email_contacts,
+    waiting_reminders_are_gathered_into_one_digest_job_per_agency,
+);
+
+fn at(hour: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, hour, 0, 0).unwrap()
+}
+
+fn notice(agency: &str, key: &str) -> NewNotification {
+    NewNotification {
+        agency_code: agency.to_owned(),
+        user_id: None,
+        kind: "due_soon".to_owned(),
+        title: "Nhiệm vụ 3.21 sắp đến hạn".to_owned(),
+        body: "Hạn hoàn thành: ngày 31 tháng 12 năm 2026".to_owned(),
+        link: Some("/programs/1/tasks/3.21".to_owned()),
+        dedupe_key: key.to_owned(),
+    }
+}
+
+async fn the_same_dedupe_key_is_notified_once(db: &Db) {
+    let first = notifications::notify(db, &notice("BNG", "k1"), at(9))
+        .await
+        .unwrap();
+    let Notified::New(id) = first else {
+        panic!("{first:?}")
+    };
+    let again = notifications::notify(db, &notice("BNG", "k1"), at(10))
+        .await
+        .unwrap();
+    assert_eq!(again, Notified::Existing(id));
+    let listed = notifications::for_agency(db, "BNG", false).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].title, "Nhiệm vụ 3.21 sắp đến hạn");
+    assert_eq!(listed[0].created_at, at(9));
+    assert_eq!(listed[0].link.as_deref(), Some("/programs/1/tasks/3.21"));
+}
+
+async fn unread_notifications_are_listed_until_read(db: &Db) {
+    let mut for_user = notice("BNG", "k2");
+    for_user.user_id = Some(42);
+    notifications::notify(db, &notice("BNG", "k1"), at(9))
+        .await
+        .unwrap();
+    notifications::notify(db, &for_user, at(10)).await.unwrap();
+    notifications::notify(db, &notice("BVHTTDL", "k3"), at(10))
+        .await
+        .unwrap();
+
+    let all = notifications::for_agency(db, "BNG", false).await.unwrap();
+    let keys: Vec<&str> = all.iter().map(|n| n.dedupe_key.as_str()).collect();
+    assert_eq!(keys, ["k2", "k1"], "newest first, only this agency's");
+    assert_eq!(all[0].user_id, Some(42));
+
+    assert!(
+        notifications::mark_read(db, all[1].id, at(11))
+            .await
+            .unwrap()
+    );
+    assert!(
+        notifications::mark_read(db, all[1].id, at(12))
+            .await
+            .unwrap()
+    );
+    let unread = notifications::for_agency(db, "BNG", true).await.unwrap();
+    assert_eq!(unread.len(), 1);
+    assert_eq!(unread[0].dedupe_key, "k2");
+    let read = notifications::for_agency(db, "BNG", false).await.unwrap();
+    assert_eq!(read[1].read_at, Some(at(11)), "the first reading is kept");
+    assert!(!notifications::mark_read(db, 999_999, at(11)).await.unwrap());
+}
+
+async fn an_agency_has_its_own_email_contacts(db: &Db) {
+    notifications::set_contact(db, "BNG", "vanphong@mofa.gov.vn")
+        .await
+        .unwrap();
+    notifications::set_contact(db, "BNG", "vanphong@mofa.gov.vn")
+        .await
+        .unwrap();
+    notifications::set_contact(db, "BNG", "ttbc@mofa.gov.vn")
+        .await
+        .unwrap();
+    notifications::set_contacts(db, "BVHTTDL", &[" vp@bvhttdl.gov.vn ".to_owned()])
+        .await
+        .unwrap();
+    assert_eq!(
+        notifications::contacts(db, "BNG").await.unwrap(),
+        ["ttbc@mofa.gov.vn", "vanphong@mofa.gov.vn"]
+    );
+    let all = notifications::all_contacts(db).await.unwrap();
+    assert_eq!(all["BVHTTDL"], ["vp@bvhttdl.gov.vn"]);
+    assert!(
+        notifications::set_contacts(db, "BNG", &["not an address".to_owned()])
+            .await
+            .is_err()
+    );
+    assert_eq!(
+        notifications::contacts(db, "BNG").await.unwrap().len(),
+        2,
+        "unchanged"
+    );
+    notifications::set_contacts(db, "BNG", &[]).await.unwrap();
+    assert!(notifications::contacts(db, "BNG").await.unwrap().is_empty());
+}
+
+fn reminder(agency: &str, key: &str, task: &str) -> NewReminder {
+    NewReminder {
+        dedupe_key: key.to_owned(),
+        agency_code: agency.to_owned(),
+        kind: "due_soon".to_owned(),
+        program_id: Some(1),
+        task_code: Some(task.to_owned()),
+        task_title: Some("Tuyên truyền đối ngoại".to_owned()),
+        due_on: NaiveDate::from_ymd_opt(2026, 12, 31),
+        message: None,
+    }
+}
+
+async fn waiting_reminders_are_gathered_into_one_digest_job_per_agency(db: &Db) {
+    let recorded = notifications::record_reminders(
+        db,
+        &[
+            reminder("BNG", "due_soon:1:7", "1.1"),
+            reminder("BNG", "due_soon:2:7", "1.2"),
+            reminder("BVHTTDL", "due_soon:3:7", "1.1"),
+            reminder("BNG", "due_soon:1:7", "1.1"),
+        ],
+        at(9),
+    )
+    .await
+    .unwrap();
+    assert_eq!(recorded, 3, "a repeated key is recorded once");
+
+    let batched = notifications::batch_reminders(db, "digest", at(9))
+        .await
+        .unwrap();
+    let agencies: Vec<&str> = batched.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(agencies, ["BNG", "BVHTTDL"]);
+    let bng_job = batched[0].1;
+    let in_digest = notifications::reminders_of_digest(db, bng_job)
+        .await
+        .unwrap();
+    let tasks: Vec<&str> = in_digest
+        .iter()
+        .filter_map(|r| r.task_code.as_deref())
+        .collect();
+    assert_eq!(tasks, ["1.1", "1.2"]);
+    assert_eq!(in_digest[0].due_on, NaiveDate::from_ymd_opt(2026, 12, 31));
+    let job = jobs::get(db, bng_job).await.unwrap().unwrap();
+    assert_eq!(job.payload["agency_code"], "BNG");
+    assert_eq!(job.run_at, at(9));
+
+    // Nothing waits any more; recording the same reminders again adds nothing.
+    assert!(
+        notifications::batch_reminders(db, "digest", at(10))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let again =
+        notifications::record_reminders(db, &[reminder("BNG", "due_soon:1:7", "1.1")], at(10))
+            .await
+            .unwrap();
+    assert_eq!(again, 0);
+    // A new reminder goes into a new digest of its own.
+    notifications::record_reminders(db, &[reminder("BNG", "overdue:9", "2.1")], at(10))
+        .await
+        .unwrap();
+    let next = notifications::batch_reminders(db, "digest", at(10))
+        .await
+        .unwrap();
+    assert_eq!(next.len(), 1);
+    assert_ne!(next[0].1, bng_job);
+    let in_next = notifications::reminders_of_digest(db, next[0].1)
+        .await
+        .unwrap();
+    assert_eq!(in_next.len(), 1);
+    assert_eq!(in_next[0].dedupe_key, "overdue:9");
+}
