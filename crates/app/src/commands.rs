@@ -19,7 +19,15 @@ const CLI_ACTOR: &str = "cli";
 pub async fn run(cli: Cli) -> Result<ExitCode> {
     let database_url = cli.database_url.as_deref();
     match cli.command {
-        Command::Serve { listen } => serve(&cli.data_dir, database_url, &listen).await,
+        Command::Serve {
+            listen,
+            smtp,
+            smtp_from,
+            base_url,
+        } => {
+            let reminders = remind_config(smtp.as_deref(), &smtp_from, base_url)?;
+            serve(&cli.data_dir, database_url, &listen, reminders).await
+        }
         Command::Migrate => {
             let db = bootstrap::open(&cli.data_dir, database_url).await?;
             bootstrap::load_directory(&db).await?;
@@ -59,7 +67,37 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-async fn serve(data_dir: &Path, database_url: Option<&str>, listen: &str) -> Result<ExitCode> {
+/// The reminder settings of `dongbo serve`.
+fn remind_config(
+    smtp: Option<&str>,
+    from: &str,
+    base_url: Option<String>,
+) -> Result<dongbo_remind::RemindConfig> {
+    let smtp = match smtp {
+        Some(address) => {
+            let (host, port) = address
+                .rsplit_once(':')
+                .with_context(|| format!("--smtp {address}: expected HOST:PORT"))?;
+            let port: u16 = port
+                .parse()
+                .with_context(|| format!("--smtp {address}: the port is not a number"))?;
+            Some(dongbo_remind::SmtpConfig::new(host, port, from))
+        }
+        None => None,
+    };
+    Ok(dongbo_remind::RemindConfig {
+        smtp,
+        base_url,
+        ..Default::default()
+    })
+}
+
+async fn serve(
+    data_dir: &Path,
+    database_url: Option<&str>,
+    listen: &str,
+    reminders: dongbo_remind::RemindConfig,
+) -> Result<ExitCode> {
     let db = bootstrap::open(data_dir, database_url).await?;
     let directory = bootstrap::load_directory(&db).await?;
     bootstrap::ensure_admin(&db).await?;
@@ -74,6 +112,17 @@ async fn serve(data_dir: &Path, database_url: Option<&str>, listen: &str) -> Res
         directory,
         dongbo_store::EvidenceStore::default_dir(data_dir),
     );
+    // Reminders (đôn đốc) run beside the server on the same database.
+    let (stop_reminders, reminders_stopped) = tokio::sync::oneshot::channel::<()>();
+    let runner = dongbo_remind::Runner::new(state.db.clone(), reminders)
+        .with_done_source(dongbo_remind::AcceptedReports);
+    let reminder_task = tokio::spawn(async move {
+        runner
+            .run_forever(async {
+                let _ = reminders_stopped.await;
+            })
+            .await;
+    });
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
         tracing::info!("shutting down");
@@ -81,6 +130,8 @@ async fn serve(data_dir: &Path, database_url: Option<&str>, listen: &str) -> Res
     dongbo_web::serve(listener, state, shutdown)
         .await
         .context("serving")?;
+    let _ = stop_reminders.send(());
+    let _ = reminder_task.await;
     Ok(ExitCode::SUCCESS)
 }
 

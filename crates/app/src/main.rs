@@ -36,6 +36,16 @@ pub enum Command {
         /// Address to listen on.
         #[arg(long, env = "DONGBO_LISTEN", default_value = "127.0.0.1:8080")]
         listen: String,
+        /// SMTP server (HOST:PORT, plain SMTP on a trusted network) for reminder e-mails;
+        /// without it reminders are shown in the application only.
+        #[arg(long, env = "DONGBO_SMTP")]
+        smtp: Option<String>,
+        /// Sender address of reminder e-mails.
+        #[arg(long, env = "DONGBO_SMTP_FROM", default_value = "dongbo@localhost")]
+        smtp_from: String,
+        /// The address users reach the server at, for links in e-mails ("https://dongbo.example").
+        #[arg(long, env = "DONGBO_BASE_URL")]
+        base_url: Option<String>,
     },
     /// Create or update the database schema, and load the agency directory.
     Migrate,

@@ -124,6 +124,23 @@ pub trait DoneSource: Send + Sync {
     ) -> impl Future<Output = Result<HashSet<i64>, StoreError>> + Send;
 }
 
+/// A [`DoneSource`] reading the accepted reports: an assignment is done when its own accepted
+/// report reached 100% (`dongbo_store::dashboard::done_assignments`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AcceptedReports;
+
+impl DoneSource for AcceptedReports {
+    async fn done(
+        &self,
+        db: &Db,
+        assignments: &[Assignment],
+        _today: chrono::NaiveDate,
+    ) -> Result<HashSet<i64>, StoreError> {
+        let ids: Vec<i64> = assignments.iter().map(|a| a.id).collect();
+        dongbo_store::dashboard::done_assignments(db, &ids).await
+    }
+}
+
 /// A [`DoneSource`] for which nothing is done.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NothingDone;

@@ -316,6 +316,32 @@ pub(crate) async fn roll_up_from(conn: &mut AnyConnection, assignment_id: i64) -
     Ok(())
 }
 
+/// The ids among `ids` whose own accepted report reached 100%: the work is done.
+pub async fn done_assignments(db: &Db, ids: &[i64]) -> Result<std::collections::HashSet<i64>> {
+    let doing = "reading which assignments are done";
+    let mut tx = db.read(doing).await?;
+    let mut done = std::collections::HashSet::new();
+    for chunk in ids.chunks(500) {
+        let sql = format!(
+            "SELECT assignment_id FROM assignment_progress WHERE progress >= 100 \
+             AND done_on IS NOT NULL AND assignment_id IN ({})",
+            crate::tasks::placeholders(1, chunk.len())
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        for row in query
+            .fetch_all(&mut *tx)
+            .await
+            .context(|| doing.to_owned())?
+        {
+            done.insert(col::<i64>(&row, "assignment_id", doing)?);
+        }
+    }
+    Ok(done)
+}
+
 /// A report of the assignment was submitted: its work has started.
 pub async fn record_submitted(conn: &mut AnyConnection, assignment_id: i64) -> Result<()> {
     let doing = format!("recording a submitted report of assignment {assignment_id}");

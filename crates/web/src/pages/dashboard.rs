@@ -78,9 +78,11 @@ pub async fn program_dashboard(
     Path(id): Path<i64>,
     Query(filters): Query<Filters>,
 ) -> Result<Markup> {
-    page.caller()?;
+    let caller = page.caller()?.clone();
     let directory = state.directory_with_units().await?;
     let program = load::program_detail(&state.db, &directory, id).await?;
+    let issuer = program.issuer.as_ref().map_or("CP", |a| a.code.as_str()).to_owned();
+    let can_remind = caller.can(dongbo_domain::access::Action::SendReminder, &issuer, &directory);
     let today = filters
         .on
         .as_deref()
@@ -205,11 +207,77 @@ pub async fn program_dashboard(
                                 td.num { (a.counts.percent_done().unwrap_or(0)) "%" }
                                 td.num { @match a.on_time_percent { Some(p) => { (p) "%" }, None => "—" } }
                                 td.num { (a.counts.get(WorkState::OverdueNotDone)) }
+                                @if can_remind {
+                                    td { input type="checkbox" form="remind-form" name="agency" value=(a.agency_code)
+                                        checked[a.counts.get(WorkState::OverdueNotDone) > 0]
+                                        aria-label=(page.t("Chọn để đôn đốc", "Select to remind")); }
+                                }
                             }
                         }
                     }
                 }
             }
+            @if can_remind {
+                section #remind {
+                    h2 { (page.t("Đôn đốc", "Send a reminder")) }
+                    form #remind-form method="post" action={ "/programs/" (id) "/reminders" } {
+                        (page.csrf_field())
+                        label for="message" { (page.t("Nội dung đôn đốc gửi các cơ quan đã chọn ở bảng trên", "Message to the agencies ticked above")) }
+                        textarea #message name="message" rows="3" required {}
+                        button type="submit" { (page.t("Gửi đôn đốc", "Send reminder")) }
+                    }
+                }
+            }
         },
     ))
+}
+
+/// A coordinator's reminder to the agencies ticked on the dashboard.
+pub async fn send_reminder(
+    page: Page,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> Result<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let caller = page.caller()?.clone();
+    let directory = state.directory_with_units().await?;
+    let program = load::program_detail(&state.db, &directory, id).await?;
+    let issuer = program.issuer.as_ref().map_or("CP", |a| a.code.as_str());
+    if !caller.can(dongbo_domain::access::Action::SendReminder, issuer, &directory) {
+        return Err(crate::error::Error::Forbidden);
+    }
+    // Several `agency` fields: read the pairs as they come.
+    let pairs: Vec<(String, String)> = Query::<Vec<(String, String)>>::try_from_uri(
+        &format!("/?{}", String::from_utf8_lossy(&body))
+            .parse()
+            .map_err(|_| crate::error::Error::BadRequest("the form could not be read".into()))?,
+    )
+    .map(|q| q.0)
+    .map_err(|_| crate::error::Error::BadRequest("the form could not be read".into()))?;
+    let agencies: Vec<String> = pairs
+        .iter()
+        .filter(|(k, _)| k == "agency")
+        .map(|(_, v)| v.clone())
+        .filter(|code| directory.agency(code).is_some())
+        .collect();
+    let message = pairs
+        .iter()
+        .find(|(k, _)| k == "message")
+        .map(|(_, v)| v.trim().to_owned())
+        .unwrap_or_default();
+    if agencies.is_empty() || message.is_empty() {
+        return Err(crate::error::Error::Refused(
+            page.t(
+                "Chọn ít nhất một cơ quan và nhập nội dung đôn đốc.",
+                "Tick at least one agency and write the message.",
+            )
+            .to_owned(),
+        ));
+    }
+    let sent = dongbo_remind::remind_manually(&state.db, &agencies, &message, chrono::Utc::now())
+        .await
+        .map_err(|e| crate::error::Error::Refused(e.to_string()))?;
+    tracing::info!(program.id = id, agencies = sent, "manual reminder queued");
+    Ok(axum::response::Redirect::to(&format!("/programs/{id}/dashboard?reminded={sent}")).into_response())
 }

@@ -56,6 +56,7 @@ pub fn router() -> Router<AppState> {
             get(dashboard::program_dashboard),
         )
         .route("/files/{sha256}", get(reports::file))
+        .route("/programs/{id}/reminders", post(dashboard::send_reminder))
         .route("/admin/audit", get(audit::browse))
         .route("/admin/audit.csv", get(audit::export))
 }

@@ -417,7 +417,7 @@ pub async fn review(
     let by = &caller.user.username;
     match form.action.as_str() {
         "return" => {
-            reports::return_report(
+            let outcome = reports::return_report(
                 &state.db,
                 report_id,
                 form.seen_version,
@@ -425,7 +425,23 @@ pub async fn review(
                 &form.comment,
                 key,
             )
-            .await?
+            .await?;
+            // The reporting agency is told (in the application and in its next e-mail digest).
+            if !outcome.replayed {
+                dongbo_remind::report_returned(
+                    &state.db,
+                    &dongbo_remind::ReturnedReport {
+                        agency_code: agency.clone(),
+                        program_id: assigned.assignment.program_id,
+                        task_code: assigned.assignment.task_code.clone(),
+                        comment: form.comment.clone(),
+                    },
+                    chrono::Utc::now(),
+                )
+                .await
+                .map_err(|e| Error::Refused(e.to_string()))?;
+            }
+            outcome
         }
         "accept" => reports::accept(&state.db, report_id, form.seen_version, by, key).await?,
         _ => {

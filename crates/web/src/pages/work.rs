@@ -135,9 +135,23 @@ async fn agency_section(
         .filter(|u| u.agency_code == code)
         .collect();
     let agency = agency_ref(directory, code);
+    let notices = dongbo_store::notifications::for_agency(&state.db, code, false).await?;
     Ok(html! {
         section.agency-work id={ "work-" (code) } {
             h2 { (page.agency_name(&agency)) }
+            @if !notices.is_empty() {
+                section.notices {
+                    h3 { (page.t("Thông báo", "Notices")) }
+                    ul #notices {
+                        @for n in notices.iter().take(20) {
+                            li.notice data-kind=(n.kind) {
+                                @match &n.link { Some(link) => a href=(link) { (n.title) }, None => (n.title) }
+                                @if !n.body.is_empty() { br; small { (n.body) } }
+                            }
+                        }
+                    }
+                }
+            }
             @if assigned.is_empty() { p.muted { (page.t("Chưa có nhiệm vụ được giao.", "No task assigned yet.")) } }
             @for p in programs_html { (p) }
             h3 { (page.t("Đơn vị", "Units")) }
