@@ -3,6 +3,7 @@
 
 mod account;
 mod agencies;
+mod changes;
 mod dashboard;
 mod programs;
 mod reports;
@@ -55,6 +56,22 @@ pub fn router() -> Router<AppState> {
             get(dashboard::program_dashboard),
         )
         .route("/files/{sha256}", get(reports::file))
+        .route(
+            "/programs/{id}/changes",
+            get(changes::list).post(changes::propose_add),
+        )
+        .route(
+            "/programs/{id}/tasks/{code}/changes",
+            post(changes::propose_for_task),
+        )
+        .route(
+            "/programs/{id}/changes/{request}/decision",
+            post(changes::decide),
+        )
+        .route(
+            "/programs/{id}/changes/{request}/withdraw",
+            post(changes::withdraw),
+        )
 }
 
 /// The page's language and path, taken from `?lang=`, the `lang` cookie and the URI, and who

@@ -74,6 +74,7 @@ pub async fn detail(
             }
             @if page.caller.is_some() {
                 p { a #dashboard-link href={ "/programs/" (id) "/dashboard" } { (page.t("Bảng theo dõi thực hiện", "Implementation dashboard")) } }
+                p { a #changes-link href={ "/programs/" (id) "/changes" } { (page.t("Đề xuất điều chỉnh", "Change requests")) } }
             }
             (tools)
             @for group in &program.groups {
@@ -123,6 +124,7 @@ pub async fn task(
     let detail = load::task(&state.db, &directory, id, &code).await?;
     let task = &detail.task;
     let unit_tools = super::work::unit_tools(&page, &state, id, &code).await?;
+    let changes = super::changes::task_section(&page, &state, id, &code).await?;
     let program = load::program_detail(&state.db, &directory, id).await?;
     Ok(page.render(
         &format!("{} {}", page.t("Nhiệm vụ", "Task"), task.code),
@@ -142,6 +144,7 @@ pub async fn task(
             }
             (assignment_section(&page, &detail))
             (unit_tools)
+            (changes)
         },
     ))
 }
