@@ -40,6 +40,7 @@
 pub mod accounts;
 pub mod assignments;
 pub mod audit;
+pub mod changes;
 pub mod dashboard;
 pub mod diff;
 pub mod directory;

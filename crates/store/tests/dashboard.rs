@@ -11,6 +11,7 @@ dongbo_testkit::backend_tests!(
     every_assignment_has_a_fact_with_its_due_date,
     accepted_reports_move_the_figures_at_once,
     the_report_workflow_keeps_the_figures_and_appends_every_act_to_the_audit_log,
+    plan_tasks_roll_up_into_the_agencys_assignment_and_a_person_may_override_it,
 );
 
 fn date(text: &str) -> NaiveDate {
@@ -165,5 +166,126 @@ async fn the_report_workflow_keeps_the_figures_and_appends_every_act_to_the_audi
     for act in ["report.submit", "report.accept", "report.reopen"] {
         assert!(acts.contains(&act), "{act} in {acts:?}");
     }
+    assert!(audit::verify(db).await.unwrap().is_intact());
+}
+
+async fn accept_at(db: &Db, assignment_id: i64, progress: u8) {
+    let content = ReportContent {
+        results: "Kết quả".into(),
+        progress,
+        ..ReportContent::default()
+    };
+    let edit = Edit {
+        assignment_id,
+        period: ReportPeriod::Once,
+        content: &content,
+        author: "bao.cao",
+        based_on: None,
+        idempotency_key: None,
+    };
+    let submitted = reports::submit(db, &edit).await.unwrap();
+    reports::accept(db, submitted.report_id, submitted.version, "lanh.dao", None)
+        .await
+        .unwrap();
+}
+
+async fn plan_tasks_roll_up_into_the_agencys_assignment_and_a_person_may_override_it(db: &Db) {
+    use dongbo_store::plans;
+    let directory = Directory::bundled();
+    let program = dongbo_testkit::load_47_assigned(db, &directory).await;
+    let plan = plans::create(db, &directory, program, "BVHTTDL")
+        .await
+        .unwrap()
+        .program_id();
+    for title in ["Tuần văn hóa", "Ấn phẩm"] {
+        plans::add_task(
+            db,
+            &directory,
+            plan,
+            &plans::NewTask {
+                parent_task_code: "3.4".into(),
+                title: title.into(),
+                expected_output: None,
+                time_frame: "2025".into(),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let own = |code: &'static str| async move {
+        assignments::for_task(db, plan, code)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|a| a.agency_code == "BVHTTDL")
+            .unwrap()
+            .id
+    };
+    // Three plan tasks carry 3.4 out: the plan's own 3.4 at 50%, 3.4.1 done, 3.4.2 not begun.
+    accept_at(db, own("3.4").await, 50).await;
+    accept_at(db, own("3.4.1").await, 100).await;
+
+    let national = assignments::for_task(db, program, "3.4")
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.agency_code == "BVHTTDL")
+        .unwrap();
+    let detail = |details: std::collections::HashMap<i64, dashboard::ProgressDetail>| {
+        details.get(&national.id).cloned().unwrap()
+    };
+    let rolled = detail(
+        dashboard::progress_of_task(db, program, "3.4")
+            .await
+            .unwrap(),
+    );
+    assert_eq!(rolled.rolled, Some(50), "(50 + 100 + 0) / 3");
+    assert_eq!((rolled.own, rolled.effective), (0, 50));
+    let fact = dashboard::facts(db, program)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|f| f.task_code == "3.4" && f.agency_code == "BVHTTDL")
+        .unwrap();
+    assert_eq!(
+        fact.progress, 50,
+        "the dashboard counts the rolled-up progress"
+    );
+
+    dashboard::set_manual(
+        db,
+        national.id,
+        Some(80),
+        "dieu.phoi",
+        "Đã kiểm tra thực tế",
+    )
+    .await
+    .unwrap();
+    let manual = detail(
+        dashboard::progress_of_task(db, program, "3.4")
+            .await
+            .unwrap(),
+    );
+    assert_eq!(manual.effective, 80);
+    assert_eq!(
+        manual.manual,
+        Some((80, "dieu.phoi".to_owned(), "Đã kiểm tra thực tế".to_owned()))
+    );
+    let error = dashboard::set_manual(db, national.id, Some(90), "dieu.phoi", " ")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, dongbo_store::StoreError::Invalid(_)),
+        "{error}"
+    );
+    dashboard::set_manual(db, national.id, None, "dieu.phoi", "")
+        .await
+        .unwrap();
+    let cleared = detail(
+        dashboard::progress_of_task(db, program, "3.4")
+            .await
+            .unwrap(),
+    );
+    assert_eq!((cleared.manual, cleared.effective), (None, 50));
     assert!(audit::verify(db).await.unwrap().is_intact());
 }

@@ -271,3 +271,84 @@ async fn the_dashboard_needs_a_login_and_filters_by_group_and_state() {
         assert!(!all.contains("<script"), "no script, no CDN");
     }
 }
+
+#[tokio::test]
+async fn coordinators_remind_agencies_override_progress_and_admins_read_the_audit_log() {
+    for app in apps().await {
+        app.user("dieu.phoi", "coordinator", "CP", false).await;
+        app.user("quan.tri", "admin", "CP", false).await;
+        app.user("lanh.dao", "approver", "BVHTTDL", false).await;
+        app.user("bao.cao", "reporter", "BVHTTDL", false).await;
+
+        // A manual reminder from the dashboard reaches the agency's notices.
+        let mut coordinator = app.logged_in("dieu.phoi").await;
+        let dashboard = format!("/programs/{}/dashboard", app.program_id);
+        let page = coordinator.text(&dashboard).await;
+        assert!(page.contains("id=\"remind-form\""));
+        let reminders = format!("/programs/{}/reminders", app.program_id);
+        let response = coordinator
+            .post(
+                &reminders,
+                &[
+                    ("agency", "BVHTTDL"),
+                    ("message", "Đề nghị gửi báo cáo trước ngày 14"),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), 303, "on {}", app.backend);
+        // The reminder runner `dongbo serve` keeps going turns the queued reminder into the
+        // agency's notices (and, with an SMTP server, its e-mail digest).
+        dongbo_remind::Runner::new(app.db.clone(), dongbo_remind::RemindConfig::default())
+            .with_done_source(dongbo_remind::AcceptedReports)
+            .drain(chrono::Utc::now())
+            .await
+            .unwrap();
+        let mut leader = app.logged_in("lanh.dao").await;
+        let my = leader.text("/my").await;
+        assert!(my.contains("id=\"notices\""), "on {}", app.backend);
+        assert!(my.contains("Đề nghị gửi báo cáo trước ngày 14"));
+        // A reporter may not send reminders.
+        let mut reporter = app.logged_in("bao.cao").await;
+        let response = reporter
+            .post(&reminders, &[("agency", "BNG"), ("message", "x")])
+            .await;
+        assert_eq!(response.status(), 403);
+
+        // The leader overrides the progress of the agency's assignment, with a reason.
+        let task = format!("/programs/{}/tasks/3.4", app.program_id);
+        let page = leader.text(&task).await;
+        let assignment = lead_assignment(&app, "3.4", "BVHTTDL").await;
+        assert!(page.contains(&format!("action=\"/assignments/{assignment}/progress\"")));
+        let response = leader
+            .post(
+                &format!("/assignments/{assignment}/progress"),
+                &[("progress", "70"), ("reason", "Theo báo cáo giao ban")],
+            )
+            .await;
+        assert_eq!(response.status(), 303);
+        let page = leader.text(&task).await;
+        assert!(page.contains("Theo báo cáo giao ban"));
+        let response = reporter
+            .post(
+                &format!("/assignments/{assignment}/progress"),
+                &[("progress", "100"), ("reason", "x")],
+            )
+            .await;
+        assert_eq!(response.status(), 403, "a reporter does not override");
+
+        // The admin reads the audit log, with the override in it, and exports it.
+        assert_eq!(coordinator.get("/admin/audit").await.status(), 403);
+        let mut admin = app.logged_in("quan.tri").await;
+        let log = admin.text("/admin/audit").await;
+        assert!(log.contains("Chuỗi băm toàn vẹn"), "the chain holds");
+        assert!(log.contains("assignment.override_progress"));
+        let csv = admin.get("/admin/audit.csv").await;
+        assert_eq!(csv.status(), 200);
+        assert!(
+            csv.text()
+                .await
+                .unwrap()
+                .contains("assignment.override_progress")
+        );
+    }
+}

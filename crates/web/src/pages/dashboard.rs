@@ -81,8 +81,16 @@ pub async fn program_dashboard(
     let caller = page.caller()?.clone();
     let directory = state.directory_with_units().await?;
     let program = load::program_detail(&state.db, &directory, id).await?;
-    let issuer = program.issuer.as_ref().map_or("CP", |a| a.code.as_str()).to_owned();
-    let can_remind = caller.can(dongbo_domain::access::Action::SendReminder, &issuer, &directory);
+    let issuer = program
+        .issuer
+        .as_ref()
+        .map_or("CP", |a| a.code.as_str())
+        .to_owned();
+    let can_remind = caller.can(
+        dongbo_domain::access::Action::SendReminder,
+        &issuer,
+        &directory,
+    );
     let today = filters
         .on
         .as_deref()
@@ -244,7 +252,11 @@ pub async fn send_reminder(
     let directory = state.directory_with_units().await?;
     let program = load::program_detail(&state.db, &directory, id).await?;
     let issuer = program.issuer.as_ref().map_or("CP", |a| a.code.as_str());
-    if !caller.can(dongbo_domain::access::Action::SendReminder, issuer, &directory) {
+    if !caller.can(
+        dongbo_domain::access::Action::SendReminder,
+        issuer,
+        &directory,
+    ) {
         return Err(crate::error::Error::Forbidden);
     }
     // Several `agency` fields: read the pairs as they come.
@@ -279,5 +291,8 @@ pub async fn send_reminder(
         .await
         .map_err(|e| crate::error::Error::Refused(e.to_string()))?;
     tracing::info!(program.id = id, agencies = sent, "manual reminder queued");
-    Ok(axum::response::Redirect::to(&format!("/programs/{id}/dashboard?reminded={sent}")).into_response())
+    Ok(
+        axum::response::Redirect::to(&format!("/programs/{id}/dashboard?reminded={sent}"))
+            .into_response(),
+    )
 }

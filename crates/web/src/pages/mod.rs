@@ -4,6 +4,7 @@
 mod account;
 mod agencies;
 mod audit;
+mod changes;
 mod dashboard;
 mod programs;
 mod reports;
@@ -52,6 +53,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/reports/{id}/review", post(reports::review))
         .route(
+            "/assignments/{id}/progress",
+            post(reports::override_progress),
+        )
+        .route(
             "/programs/{id}/dashboard",
             get(dashboard::program_dashboard),
         )
@@ -59,6 +64,22 @@ pub fn router() -> Router<AppState> {
         .route("/programs/{id}/reminders", post(dashboard::send_reminder))
         .route("/admin/audit", get(audit::browse))
         .route("/admin/audit.csv", get(audit::export))
+        .route(
+            "/programs/{id}/changes",
+            get(changes::list).post(changes::propose_add),
+        )
+        .route(
+            "/programs/{id}/tasks/{code}/changes",
+            post(changes::propose_for_task),
+        )
+        .route(
+            "/programs/{id}/changes/{request}/decision",
+            post(changes::decide),
+        )
+        .route(
+            "/programs/{id}/changes/{request}/withdraw",
+            post(changes::withdraw),
+        )
 }
 
 /// The page's language and path, taken from `?lang=`, the `lang` cookie and the URI, and who

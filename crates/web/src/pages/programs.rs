@@ -74,6 +74,7 @@ pub async fn detail(
             }
             @if page.caller.is_some() {
                 p { a #dashboard-link href={ "/programs/" (id) "/dashboard" } { (page.t("Bảng theo dõi thực hiện", "Implementation dashboard")) } }
+                p { a #changes-link href={ "/programs/" (id) "/changes" } { (page.t("Đề xuất điều chỉnh", "Change requests")) } }
             }
             (tools)
             @for group in &program.groups {
@@ -123,6 +124,23 @@ pub async fn task(
     let detail = load::task(&state.db, &directory, id, &code).await?;
     let task = &detail.task;
     let unit_tools = super::work::unit_tools(&page, &state, id, &code).await?;
+    let changes = super::changes::task_section(&page, &state, id, &code).await?;
+    let progress = dongbo_store::dashboard::progress_of_task(&state.db, id, &code).await?;
+    let can_override: std::collections::HashSet<i64> = match &page.caller {
+        Some(caller) => detail
+            .assignments
+            .iter()
+            .filter(|a| {
+                caller.can(
+                    dongbo_domain::access::Action::ReviewReport,
+                    &a.agency.code,
+                    &directory,
+                )
+            })
+            .map(|a| a.id)
+            .collect(),
+        None => Default::default(),
+    };
     let program = load::program_detail(&state.db, &directory, id).await?;
     Ok(page.render(
         &format!("{} {}", page.t("Nhiệm vụ", "Task"), task.code),
@@ -140,14 +158,20 @@ pub async fn task(
                 @if let Some(output) = &task.expected_output { dt { (page.t("Kết quả / Sản phẩm", "Expected output")) } dd { (output) } }
                 @if let Some(lang) = &task.language { dt { (page.t("Ngôn ngữ", "Language")) } dd { (lang) } }
             }
-            (assignment_section(&page, &detail))
+            (assignment_section(&page, &detail, &progress, &can_override))
             (unit_tools)
+            (changes)
         },
     ))
 }
 
 /// Phân công: who carries the task out, and how the task reached each agency.
-fn assignment_section(page: &Page, detail: &TaskDetail) -> Markup {
+fn assignment_section(
+    page: &Page,
+    detail: &TaskDetail,
+    progress: &std::collections::HashMap<i64, dongbo_store::dashboard::ProgressDetail>,
+    can_override: &std::collections::HashSet<i64>,
+) -> Markup {
     let leads = detail
         .assignments
         .iter()
@@ -181,6 +205,7 @@ fn assignment_section(page: &Page, detail: &TaskDetail) -> Markup {
                         th { (page.t("Cơ quan", "Agency")) }
                         th { (page.t("Vai trò", "Role")) }
                         th { (page.t("Nguồn giao", "Assigned through")) }
+                        th { (page.t("Tiến độ", "Progress")) }
                     } }
                     tbody {
                         @for assignment in &detail.assignments {
@@ -192,6 +217,30 @@ fn assignment_section(page: &Page, detail: &TaskDetail) -> Markup {
                                         li { (origin_text(page, origin)) }
                                     }
                                 } }
+                                td.progress {
+                                    @let p = progress.get(&assignment.id).cloned().unwrap_or_default();
+                                    strong.effective { (p.effective) "%" }
+                                    @if let Some(rolled) = p.rolled {
+                                        br; small.rolled { (page.t("từ kế hoạch của cơ quan", "from the agency's plan")) ": " (rolled) "%" }
+                                    }
+                                    @if let Some((value, by, reason)) = &p.manual {
+                                        br; small.manual { (page.t("điều chỉnh thủ công", "set by hand")) " " (value) "% — " (by) ": " (reason) }
+                                    }
+                                    @if page.caller.is_some() {
+                                        br; a href={ "/assignments/" (assignment.id) "/report" } { (page.t("Báo cáo", "Report")) }
+                                    }
+                                    @if can_override.contains(&assignment.id) {
+                                        details.override {
+                                            summary { (page.t("Điều chỉnh tiến độ", "Override progress")) }
+                                            form method="post" action={ "/assignments/" (assignment.id) "/progress" } {
+                                                (page.csrf_field())
+                                                input type="number" name="progress" min="0" max="100" placeholder="%" aria-label=(page.t("Tiến độ", "Progress"));
+                                                input type="text" name="reason" placeholder=(page.t("Lý do", "Reason")) aria-label=(page.t("Lý do", "Reason"));
+                                                button type="submit" { (page.t("Lưu", "Save")) }
+                                            }
+                                        }
+                                    }
+                                }
                             }
                         }
                     }

@@ -495,3 +495,53 @@ pub async fn file(
     )
         .into_response())
 }
+
+#[derive(Debug, Deserialize)]
+pub struct OverrideForm {
+    #[serde(default)]
+    progress: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Sets or (with an empty progress) clears a person's override of an assignment's progress.
+pub async fn override_progress(
+    page: Page,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Form(form): Form<OverrideForm>,
+) -> Result<Response> {
+    let caller = page.caller()?.clone();
+    let directory = state.directory_with_units().await?;
+    let assigned = assignments::get(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if !caller.can(
+        Action::ReviewReport,
+        &assigned.assignment.agency_code,
+        &directory,
+    ) {
+        return Err(Error::Forbidden);
+    }
+    let progress = match form.progress.trim() {
+        "" => None,
+        text => Some(text.parse::<u8>().map_err(|_| {
+            Error::Refused(
+                "Tiến độ là một số từ 0 đến 100 — progress is a number from 0 to 100".into(),
+            )
+        })?),
+    };
+    dongbo_store::dashboard::set_manual(
+        &state.db,
+        id,
+        progress,
+        &caller.user.username,
+        &form.reason,
+    )
+    .await?;
+    Ok(Redirect::to(&format!(
+        "/programs/{}/tasks/{}",
+        assigned.assignment.program_id, assigned.assignment.task_code
+    ))
+    .into_response())
+}
