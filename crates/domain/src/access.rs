@@ -15,7 +15,7 @@
 //! |------------------------|:------:|:--------:|:--------:|:-----------:|:-----:|
 //! | `ViewProgram`          |   ✓    |    ✓     |    ✓     |      ✓      |   ✓   |
 //! | `SubmitReport`         |        |    ✓     |    ✓     |             |   ✓   |
-//! | `EditPlan`             |        |          |    ✓     |             |   ✓   |
+//! | `EditPlan`             |        |    ✓     |    ✓     |             |   ✓   |
 //! | `ReviewReport`         |        |          |    ✓     |      ✓      |   ✓   |
 //! | `ReopenReport`         |        |          |          |      ✓      |   ✓   |
 //! | `DecideChangeRequest`  |        |          |          |      ✓      |   ✓   |
@@ -23,9 +23,9 @@
 //! | `ManageUsers`          |        |          |          |             |   ✓   |
 //! | `ViewAudit`            |        |          |          |             |   ✓   |
 //!
-//! Why: a reporter (báo cáo viên) writes its agency's reports; the approver (the agency's
-//! leader) signs its plan and returns or accepts its units' reports, and can write a report
-//! itself. The coordinator is the coordinating ministry's office: it reviews what reaches it,
+//! Why: a reporter (báo cáo viên) is the officer who drafts the agency's plan from the
+//! national program and writes its reports; the approver (the agency's leader) returns or
+//! accepts the reports, and can do what the officer does. The coordinator is the coordinating ministry's office: it reviews what reaches it,
 //! decides on change requests, chases late agencies, and is the one who may reopen accepted
 //! (locked) data — an explicit, audited act — but it does not write other agencies' reports.
 //! Admin may do everything within its scope.
@@ -97,7 +97,7 @@ impl Role {
         use Action::*;
         match self {
             Role::Viewer => matches!(action, ViewProgram),
-            Role::Reporter => matches!(action, ViewProgram | SubmitReport),
+            Role::Reporter => matches!(action, ViewProgram | SubmitReport | EditPlan),
             Role::Approver => {
                 matches!(action, ViewProgram | SubmitReport | EditPlan | ReviewReport)
             }
@@ -382,7 +382,7 @@ mod tests {
         use Action::*;
         let row: &[Action] = match role {
             Role::Viewer => &[ViewProgram],
-            Role::Reporter => &[ViewProgram, SubmitReport],
+            Role::Reporter => &[ViewProgram, SubmitReport, EditPlan],
             Role::Approver => &[ViewProgram, SubmitReport, EditPlan, ReviewReport],
             Role::Coordinator => &[
                 ViewProgram,

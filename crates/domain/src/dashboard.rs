@@ -112,9 +112,10 @@ fn input(fact: &Fact, today: NaiveDate) -> StateInput {
         let ran_then = fact.start.is_none_or(|start| start <= previous_end);
         let done_since = fact.done_on.is_some_and(|d| d >= previous_start);
         if ran_then && today > previous_deadline && !done_since {
+            // Overdue for the previous period; the progress shown is the latest reported.
             return StateInput {
                 due: Some(previous_deadline),
-                progress: 0,
+                progress: fact.progress.min(99),
                 done_on: None,
                 started: fact.started,
             };

@@ -183,8 +183,9 @@ async fn roles_and_subtrees_decide_who_may_plan_and_refusals_change_nothing() {
         assert_eq!(response.status(), 303);
         assert!(location(&response).starts_with("/login?next="));
 
-        // A reporter does not write the plan; an approver of another ministry neither.
-        for user in ["bao.cao", "ngoai.giao"] {
+        // A viewer does not write the plan; an approver of another ministry neither.
+        app.user("xem", "viewer", "BVHTTDL", false).await;
+        for user in ["xem", "ngoai.giao"] {
             let mut browser = app.logged_in(user).await;
             let response = browser
                 .post("/agencies/BVHTTDL/plans", &[("program_id", &program)])

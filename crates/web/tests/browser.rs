@@ -6,6 +6,7 @@ mod common;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use dongbo_store::assignments;
 use fantoccini::{ClientBuilder, Locator};
 
 /// ChromeDriver on a free loopback port, killed on drop.
@@ -77,14 +78,8 @@ async fn start_driver(driver: &str) -> Driver {
     }
 }
 
-#[tokio::test]
-async fn program_page_switches_to_english_and_opens_an_agency() {
-    let Some((driver_path, chromium)) = chromedriver() else {
-        return;
-    };
-    let app = common::TestApp::start(dongbo_testkit::TestDb::sqlite().await).await;
-    let driver = start_driver(&driver_path).await;
-
+/// A headless Chromium session through `driver`.
+async fn chromium_client(driver: &Driver, chromium: &str) -> fantoccini::Client {
     let mut capabilities = serde_json::Map::new();
     capabilities.insert(
         "goog:chromeOptions".into(),
@@ -98,11 +93,22 @@ async fn program_page_switches_to_english_and_opens_an_agency() {
             ]
         }),
     );
-    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(capabilities)
         .connect(&format!("http://127.0.0.1:{}", driver.port))
         .await
-        .expect("connect to chromedriver");
+        .expect("connect to chromedriver")
+}
+
+#[tokio::test]
+async fn program_page_switches_to_english_and_opens_an_agency() {
+    let Some((driver_path, chromium)) = chromedriver() else {
+        return;
+    };
+    let app = common::TestApp::start(dongbo_testkit::TestDb::sqlite().await).await;
+    let driver = start_driver(&driver_path).await;
+
+    let client = chromium_client(&driver, &chromium).await;
 
     let result = async {
         client
@@ -159,4 +165,305 @@ async fn program_page_switches_to_english_and_opens_an_agency() {
     .await;
     client.close().await.ok();
     result.expect("browser steps");
+}
+
+/// Logs `username` in through the login form, after logging out whoever was in.
+async fn log_in(
+    client: &fantoccini::Client,
+    base: &str,
+    username: &str,
+) -> Result<(), fantoccini::error::CmdError> {
+    client.delete_all_cookies().await?;
+    client.goto(&format!("{base}/login?next=/my")).await?;
+    client
+        .find(Locator::Id("username"))
+        .await?
+        .send_keys(username)
+        .await?;
+    client
+        .find(Locator::Id("password"))
+        .await?
+        .send_keys(common::PASSWORD)
+        .await?;
+    client
+        .find(Locator::Css("form.login button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    client
+        .wait()
+        .for_element(Locator::XPath(
+            "//h1[normalize-space()='Công việc của tôi']",
+        ))
+        .await?;
+    Ok(())
+}
+
+/// The story of issue 3 in a real browser, on every backend: the coordinator opens 47/NQ-CP;
+/// a ministry's officer sees its tasks, makes the ministry's plan with a task of its own, and
+/// reports on task 3.21 with an evidence file; the leader returns it with a comment; the
+/// officer fixes and resubmits; the leader accepts; the coordinator's dashboard shows it; and
+/// an overdue reminder reaches the loopback SMTP server.
+#[tokio::test]
+async fn the_whole_story_from_plan_to_accepted_report_and_reminder() {
+    let Some((driver_path, chromium)) = chromedriver() else {
+        return;
+    };
+    let Some(smtp) = dongbo_testkit::smtp::TestSmtp::get() else {
+        return;
+    };
+    for app in common::apps().await {
+        app.user("dieu.phoi", "coordinator", "CP", false).await;
+        app.user("bao.cao", "reporter", "BVHTTDL", false).await;
+        app.user("lanh.dao", "approver", "BVHTTDL", false).await;
+        let driver = start_driver(&driver_path).await;
+        let client = chromium_client(&driver, &chromium).await;
+        let evidence = tempfile::Builder::new().suffix(".pdf").tempfile().unwrap();
+        std::fs::write(
+            evidence.path(),
+            b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",
+        )
+        .unwrap();
+        let base = app.base.clone();
+        let backend = app.backend.clone();
+        let shot = |name: &str| format!("{name}-{}", backend.to_lowercase());
+
+        let result = async {
+            // The coordinator opens the program.
+            log_in(&client, &base, "dieu.phoi").await?;
+            client
+                .goto(&format!("{base}/programs/{}", app.program_id))
+                .await?;
+            assert_eq!(
+                client.find(Locator::Css("h1")).await?.text().await?,
+                "47/NQ-CP"
+            );
+            assert!(client.find(Locator::Id("dashboard-link")).await.is_ok());
+
+            // The ministry's officer sees the tasks it leads and coordinates …
+            log_in(&client, &base, "bao.cao").await?;
+            let row = client
+                .find(Locator::Css("#work-BVHTTDL a[href$='/tasks/3.21']"))
+                .await?;
+            assert_eq!(row.text().await?, "3.21");
+            // … makes the ministry's plan, with a task of its own under 3.21.
+            client
+                .find(Locator::Css("#work-BVHTTDL form.create-plan button"))
+                .await?
+                .click()
+                .await?;
+            client.wait().for_element(Locator::Id("plan-tools")).await?;
+            client
+                .find(Locator::Css("#parent_task_code option[value='3.21']"))
+                .await?
+                .click()
+                .await?;
+            client
+                .find(Locator::Id("title"))
+                .await?
+                .send_keys("Xây dựng phần mềm tổng hợp tin tức báo chí nước ngoài")
+                .await?;
+            client
+                .find(Locator::Id("time_frame"))
+                .await?
+                .send_keys("Quý IV/2026")
+                .await?;
+            client
+                .find(Locator::Css("form.add-task button"))
+                .await?
+                .click()
+                .await?;
+            let h1 = client
+                .wait()
+                .for_element(Locator::XPath("//h1[starts-with(., '3.21.1.')]"))
+                .await?
+                .text()
+                .await?;
+            assert!(h1.contains("phần mềm tổng hợp"), "{h1}");
+
+            // … and reports on 3.21 with an evidence file.
+            client.goto(&format!("{base}/my")).await?;
+            client
+                .find(Locator::Css(&format!(
+                    "#work-BVHTTDL [data-program='{}'] a.report-link",
+                    app.program_id
+                )))
+                .await?;
+            let assignment = assignments::for_task(&app.db, app.program_id, "3.21")
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|a| a.agency_code == "BVHTTDL")
+                .unwrap()
+                .id;
+            let report = format!("{base}/assignments/{assignment}/report");
+            client.goto(&report).await?;
+            client
+                .find(Locator::Id("results"))
+                .await?
+                .send_keys("Đã triển khai thu thập tin tức từ 12 nguồn báo chí nước ngoài")
+                .await?;
+            let progress = client.find(Locator::Id("progress")).await?;
+            progress.clear().await?;
+            progress.send_keys("60").await?;
+            client
+                .find(Locator::Id("file"))
+                .await?
+                .send_keys(&evidence.path().display().to_string())
+                .await?;
+            client
+                .find(Locator::Id("submit-report"))
+                .await?
+                .click()
+                .await?;
+            client
+                .wait()
+                .for_element(Locator::Css("#report-status[data-status='submitted']"))
+                .await?;
+            let files = client
+                .find(Locator::Id("report-files"))
+                .await?
+                .text()
+                .await?;
+            assert!(files.contains(".pdf"), "{files}");
+            if let Ok(dir) = std::env::var("DONGBO_SCREENSHOTS") {
+                std::fs::write(
+                    format!("{dir}/{}.png", shot("report-submitted")),
+                    client.screenshot().await?,
+                )
+                .unwrap();
+            }
+
+            // The leader returns it with a comment.
+            log_in(&client, &base, "lanh.dao").await?;
+            client.goto(&report).await?;
+            client
+                .find(Locator::Id("comment"))
+                .await?
+                .send_keys("Đề nghị nêu rõ số tin đã tổng hợp")
+                .await?;
+            client
+                .find(Locator::Id("return-report"))
+                .await?
+                .click()
+                .await?;
+            client
+                .wait()
+                .for_element(Locator::Css("#report-status[data-status='returned']"))
+                .await?;
+
+            // The officer reads the comment, fixes and resubmits.
+            log_in(&client, &base, "bao.cao").await?;
+            client.goto(&report).await?;
+            let comment = client
+                .find(Locator::Id("review-comment"))
+                .await?
+                .text()
+                .await?;
+            assert_eq!(comment, "Đề nghị nêu rõ số tin đã tổng hợp");
+            client
+                .find(Locator::Id("results"))
+                .await?
+                .send_keys("; đã tổng hợp 1.250 tin")
+                .await?;
+            client
+                .find(Locator::Id("submit-report"))
+                .await?
+                .click()
+                .await?;
+            client
+                .wait()
+                .for_element(Locator::Css("#report-status[data-status='submitted']"))
+                .await?;
+
+            // The leader accepts.
+            log_in(&client, &base, "lanh.dao").await?;
+            client.goto(&report).await?;
+            client
+                .find(Locator::Id("accept-report"))
+                .await?
+                .click()
+                .await?;
+            client
+                .wait()
+                .for_element(Locator::Css("#report-status[data-status='accepted']"))
+                .await?;
+            let results = client
+                .find(Locator::Id("report-results"))
+                .await?
+                .text()
+                .await?;
+            assert!(results.ends_with("đã tổng hợp 1.250 tin"), "{results}");
+
+            // The coordinator's dashboard shows the task under way and the figures.
+            log_in(&client, &base, "dieu.phoi").await?;
+            client
+                .goto(&format!("{base}/programs/{}/dashboard", app.program_id))
+                .await?;
+            let row = client.find(Locator::Css("tr[data-task='3.21']")).await?;
+            // 3.21 is yearly and nothing was accepted for 2025, so it stays overdue; the 60%
+            // just accepted for 2026 shows as its progress.
+            assert_eq!(
+                row.attr("data-state").await?.as_deref(),
+                Some("overdue_not_done")
+            );
+            let cells = row.text().await?;
+            assert!(cells.contains("60%"), "{cells}");
+            let percent = client
+                .find(Locator::Id("percent-done"))
+                .await?
+                .text()
+                .await?;
+            assert!(percent.ends_with('%'), "{percent}");
+            let culture = client
+                .find(Locator::Css("tr[data-agency='BVHTTDL']"))
+                .await?
+                .text()
+                .await?;
+            assert!(
+                culture.contains("Bộ Văn hóa, Thể thao và Du lịch"),
+                "{culture}"
+            );
+            if let Ok(dir) = std::env::var("DONGBO_SCREENSHOTS") {
+                std::fs::write(
+                    format!("{dir}/{}.png", shot("dashboard")),
+                    client.screenshot().await?,
+                )
+                .unwrap();
+            }
+            Ok::<_, fantoccini::error::CmdError>(())
+        }
+        .await;
+        client.close().await.ok();
+        result.unwrap_or_else(|e| panic!("browser steps on {}: {e}", app.backend));
+
+        // An overdue reminder reaches the loopback SMTP server: 2.1 (due 31/12/2024) is
+        // overdue for Culture, Sports and Tourism.
+        let address = dongbo_testkit::smtp::TestSmtp::unique_address("bvhttdl");
+        dongbo_store::notifications::set_contact(&app.db, "BVHTTDL", &address)
+            .await
+            .unwrap();
+        let config = dongbo_remind::RemindConfig {
+            smtp: Some(dongbo_remind::SmtpConfig::new(
+                smtp.host.clone(),
+                smtp.port,
+                "dongbo@localhost",
+            )),
+            ..Default::default()
+        };
+        dongbo_remind::Runner::new(app.db.clone(), config)
+            .with_done_source(dongbo_remind::AcceptedReports)
+            .drain(chrono::Utc::now())
+            .await
+            .unwrap();
+        let mail = smtp.messages_to(&address);
+        assert_eq!(
+            mail.len(),
+            1,
+            "one digest for the agency on {}",
+            app.backend
+        );
+        assert!(mail[0].subject.contains("quá hạn"), "{}", mail[0].subject);
+        assert!(mail[0].body.contains("2.1"), "{}", mail[0].body);
+    }
 }

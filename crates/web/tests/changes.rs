@@ -40,7 +40,7 @@ async fn a_ministry_proposes_a_retime_the_coordinator_approves_it_and_the_task_s
         let task_path = format!("/programs/{program}/tasks/{code}");
         let propose_path = format!("{task_path}/changes");
         app.user("bvh.lanh.dao", "approver", "BVHTTDL", false).await;
-        app.user("bvh.bao.cao", "reporter", "BVHTTDL", false).await;
+        app.user("bvh.xem", "viewer", "BVHTTDL", false).await;
         app.user("bng.lanh.dao", "approver", "BNG", false).await;
         app.user("cp.dieu.phoi", "coordinator", "CP", false).await;
         let retime = [
@@ -50,7 +50,7 @@ async fn a_ministry_proposes_a_retime_the_coordinator_approves_it_and_the_task_s
             ("reason", "Cần thêm thời gian để hoàn thiện cơ sở dữ liệu"),
         ];
 
-        // The approver of the lead ministry sees the form; a reporter does not.
+        // The approver of the lead ministry sees the form; a viewer does not.
         let mut approver = app.logged_in("bvh.lanh.dao").await;
         let page = approver.text(&task_path).await;
         assert!(
@@ -59,7 +59,7 @@ async fn a_ministry_proposes_a_retime_the_coordinator_approves_it_and_the_task_s
             app.backend
         );
         assert!(page.contains("id=\"propose-change\""));
-        let mut reporter = app.logged_in("bvh.bao.cao").await;
+        let mut reporter = app.logged_in("bvh.xem").await;
         assert!(
             !reporter
                 .text(&task_path)
@@ -67,9 +67,9 @@ async fn a_ministry_proposes_a_retime_the_coordinator_approves_it_and_the_task_s
                 .contains("id=\"propose-change\"")
         );
 
-        // A reporter, another ministry and a request without its CSRF token are refused.
+        // A viewer, another ministry and a request without its CSRF token are refused.
         let response = reporter.post(&propose_path, &retime).await;
-        assert_eq!(response.status(), 403, "a reporter on {}", app.backend);
+        assert_eq!(response.status(), 403, "a viewer on {}", app.backend);
         let mut other = app.logged_in("bng.lanh.dao").await;
         let response = other.post(&propose_path, &retime).await;
         assert_eq!(
