@@ -872,11 +872,11 @@ fn report(
              ({:.1} ms) decoding them into facts (a column lookup by name and a `String` per \
              text column per row); computing the figures takes {compute:.2} ms. The remainder \
              of a request (the session lookup, the program's detail and the directory read for \
-             the page, and rendering {} KiB of HTML) is roughly {}. Under {CLIENTS} clients \
-             the server completes {:.0} requests/s; by Little's law a request then spends \
-             {CLIENTS} ÷ {:.0}/s ≈ {mean_wait:.0} ms in the server on average, which is the \
+             the page, and rendering {} KiB of HTML) is {}. Under {CLIENTS} clients the \
+             server completes {:.0} requests/s; by Little's law a request then spends \
+             {CLIENTS} ÷ {:.0}/s ≈ {mean_wait:.0} ms in the server on average, close to the \
              p50 measured: the requests queue for the CPU (the load generator shares the 2 \
-             CPUs, and other work ran on them). For a p99 under {DASHBOARD_TARGET_MS} ms with \
+             CPUs, and other work ran on them){}. For a p99 under {DASHBOARD_TARGET_MS} ms with \
              {CLIENTS} clients the server must complete well over {needed:.0} requests/s, so the \
              CPU time of one request has to fall several-fold, and the facts query is most of \
              it: fewer, narrower rows (counts grouped in SQL, or figures cached per program and \
@@ -885,12 +885,22 @@ fn report(
             (facts - fetch).max(0.0),
             figures.page_bytes / 1024,
             if alone - facts - compute > 0.5 {
-                format!("{:.1} ms", alone - facts - compute)
+                format!("roughly {:.1} ms", alone - facts - compute)
             } else {
-                "within the noise of these figures".to_owned()
+                "too small to tell apart from the noise of these figures".to_owned()
             },
             loaded.per_second(),
             loaded.per_second(),
+            if loaded.per_second() < figures.single.per_second() {
+                format!(
+                    "; and {CLIENTS} clients get fewer requests/s than one client alone ({:.0}/s), \
+                     so beyond queueing the requests slow each other down (the CPUs shared with \
+                     the load generator and other work, the pool's 8 connections)",
+                    figures.single.per_second()
+                )
+            } else {
+                String::new()
+            },
         )?;
     }
     Ok(out)
