@@ -6,6 +6,13 @@
 //! 2. `dongbo serve`: time from process start to the first `200 OK` from `/healthz`, on a first
 //!    run (empty data folder: create, migrate, load the directory and the bundled program) and
 //!    over repeated starts on the existing data folder.
+//! 3. Report submissions until committed, and the dashboard's parts, in process: the `store`
+//!    crate's `report_submit` bench (SQLite, and PostgreSQL when a server can be had).
+//! 4. The program dashboard of 47/NQ-CP under 16 concurrent clients over HTTP, with and
+//!    without a writer submitting and accepting reports meanwhile (`http`), on SQLite and on
+//!    PostgreSQL.
+
+mod http;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -23,10 +30,25 @@ use crate::services::workspace_root;
 /// Targets of the foundation issue.
 const IMPORT_TARGET_MS: f64 = 50.0;
 const HEALTHZ_TARGET_MS: f64 = 1000.0;
+/// Targets of issue 3: the dashboard's p99 under 16 clients, and a durable report's p99.
+const DASHBOARD_TARGET_MS: f64 = 50.0;
+const SUBMIT_TARGET_MS: f64 = 20.0;
 /// Starts of `dongbo serve` on an existing data folder.
 const STARTS: usize = 20;
 /// First runs, each on a new empty data folder.
 const FIRST_RUNS: usize = 5;
+/// Runs of the store bench; each figure is the median over them.
+const STORE_RUNS: usize = 3;
+/// The dashboard load: concurrent clients, warm-up and measured time, and runs of each kind.
+const CLIENTS: usize = 16;
+const WARM_UP: Duration = Duration::from_secs(2);
+const MEASURE: Duration = Duration::from_secs(10);
+const LOAD_RUNS: usize = 3;
+/// The viewer and the writer the dashboard bench creates.
+const VIEWER: &str = "bench-viewer";
+const WRITER: &str = "bench-writer";
+const PASSWORD: &str = "Bench-dashboard-2026-pw";
+const PROGRAM: &str = "47/NQ-CP";
 
 pub fn run(args: &[String]) -> Result<()> {
     if !args.is_empty() {
@@ -35,24 +57,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let root = workspace_root();
 
     println!("== import bench (release)");
-    let output = Command::new("cargo")
-        .current_dir(root)
-        .args([
-            "bench",
-            "--locked",
-            "-p",
-            "dongbo-import",
-            "--bench",
-            "import",
-        ])
-        .stderr(Stdio::inherit())
-        .output()
-        .context("could not run cargo bench")?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    print!("{stdout}");
-    if !output.status.success() {
-        bail!("the import bench failed");
-    }
+    let stdout = cargo_bench(root, "dongbo-import", "import", None)?;
     let import = result_line(&stdout, "import_seed_002")?;
 
     println!("== dongbo serve start-up (release)");
@@ -78,7 +83,6 @@ pub fn run(args: &[String]) -> Result<()> {
         .map(|_| time_to_healthz(&binary, &data))
         .collect::<Result<_>>()?;
     starts.sort();
-    std::fs::remove_dir_all(&scratch).ok();
 
     let serve = Serve {
         first_median: ms(first[FIRST_RUNS / 2]),
@@ -92,11 +96,429 @@ pub fn run(args: &[String]) -> Result<()> {
         serve.first_median, serve.existing_median, serve.existing_max
     );
 
-    let report = report(&import, &serve)?;
+    let postgres = BenchPostgres::find()?;
+    let postgres_url = postgres.url().map(str::to_owned);
+
+    println!("== report submissions and dashboard parts, in process (release, {STORE_RUNS} runs)");
+    let mut store_runs = Vec::new();
+    for _ in 0..STORE_RUNS {
+        store_runs.push(cargo_bench(
+            root,
+            "dongbo-store",
+            "report_submit",
+            postgres_url.as_deref(),
+        )?);
+    }
+    let store = StoreFigures::from_runs(&store_runs)?;
+
+    println!("== dashboard of {PROGRAM} over HTTP, SQLite");
+    let sqlite = dashboard_bench(&binary, &scratch.join("dashboard-sqlite"), None)?;
+    let postgres_dashboard = match (&postgres_url, postgres.why_not()) {
+        (Some(server), _) => {
+            println!("== dashboard of {PROGRAM} over HTTP, PostgreSQL");
+            let name = format!("dongbo_bench_dashboard_{}", std::process::id());
+            match create_database(server, &name) {
+                Ok(url) => {
+                    let outcome =
+                        dashboard_bench(&binary, &scratch.join("dashboard-postgres"), Some(&url));
+                    drop_database(server, &name);
+                    Measured::Yes(outcome?)
+                }
+                Err(error) => Measured::No(format!("{error:#}")),
+            }
+        }
+        (None, why) => Measured::No(why.to_owned()),
+    };
+    std::fs::remove_dir_all(&scratch).ok();
+    drop(postgres);
+
+    let report = report(&import, &serve, &store, &sqlite, &postgres_dashboard)?;
     let path = root.join("BENCHMARKS.md");
     std::fs::write(&path, report).with_context(|| format!("could not write {path:?}"))?;
     println!("wrote {}", path.display());
     Ok(())
+}
+
+/// Runs `cargo bench -p package --bench bench` (with the PostgreSQL server for benches that
+/// take one) and returns its standard output, echoed.
+fn cargo_bench(root: &Path, package: &str, bench: &str, postgres: Option<&str>) -> Result<String> {
+    let mut command = Command::new("cargo");
+    command
+        .current_dir(root)
+        .args(["bench", "--locked", "-p", package, "--bench", bench])
+        .env_remove("DONGBO_BENCH_POSTGRES_URL")
+        .stderr(Stdio::inherit());
+    if let Some(url) = postgres {
+        command.env("DONGBO_BENCH_POSTGRES_URL", url);
+    }
+    let output = command.output().context("could not run cargo bench")?;
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    print!("{stdout}");
+    if !output.status.success() {
+        bail!("the {bench} bench failed");
+    }
+    Ok(stdout)
+}
+
+/// A figure that was measured, or why not.
+enum Measured<T> {
+    Yes(T),
+    No(String),
+}
+
+/// The PostgreSQL server the benches use: `DONGBO_BENCH_POSTGRES_URL`, else the one `cargo
+/// xtask test` would use (`DONGBO_TEST_POSTGRES_URL` or a throwaway cluster), else none.
+enum BenchPostgres {
+    Given(String),
+    Started(crate::services::Postgres),
+    Missing(String),
+}
+
+impl BenchPostgres {
+    fn find() -> Result<BenchPostgres> {
+        if let Ok(url) = std::env::var("DONGBO_BENCH_POSTGRES_URL")
+            && !url.trim().is_empty()
+        {
+            return Ok(BenchPostgres::Given(url));
+        }
+        Ok(match crate::services::Postgres::start_or_skip()? {
+            Some(pg) => BenchPostgres::Started(pg),
+            None => BenchPostgres::Missing(
+                "no PostgreSQL server (DONGBO_BENCH_POSTGRES_URL unset and none could be \
+                 started)"
+                    .to_owned(),
+            ),
+        })
+    }
+
+    fn url(&self) -> Option<&str> {
+        match self {
+            BenchPostgres::Given(url) => Some(url),
+            BenchPostgres::Started(pg) => Some(pg.url()),
+            BenchPostgres::Missing(_) => None,
+        }
+    }
+
+    fn why_not(&self) -> &str {
+        match self {
+            BenchPostgres::Missing(why) => why,
+            _ => "",
+        }
+    }
+}
+
+/// Creates database `name` on `server` with `psql`; returns its URL.
+fn create_database(server: &str, name: &str) -> Result<String> {
+    drop_database(server, name);
+    let status = Command::new("psql")
+        .args([server, "-q", "-v", "ON_ERROR_STOP=1", "-c"])
+        .arg(format!(
+            "CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"
+        ))
+        .status()
+        .context("psql is needed to create the bench database")?;
+    if !status.success() {
+        bail!("psql could not create the database {name}");
+    }
+    Ok(with_database(server, name))
+}
+
+fn drop_database(server: &str, name: &str) {
+    let _ = Command::new("psql")
+        .args([server, "-q", "-c"])
+        .arg(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .stderr(Stdio::null())
+        .status();
+}
+
+/// `server` with its database part replaced by `database`.
+fn with_database(server: &str, database: &str) -> String {
+    let (base, query) = match server.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (server, None),
+    };
+    let authority_start = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[authority_start..].find('/') {
+        Some(slash) => &base[..authority_start + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{base}/{database}?{query}"),
+        None => format!("{base}/{database}"),
+    }
+}
+
+/// The store bench's figures, each the median over its runs.
+struct StoreFigures {
+    /// By `RESULT` name, then key.
+    results: BTreeMap<String, BTreeMap<String, f64>>,
+}
+
+impl StoreFigures {
+    fn from_runs(runs: &[String]) -> Result<StoreFigures> {
+        let mut all: BTreeMap<String, BTreeMap<String, Vec<f64>>> = BTreeMap::new();
+        for stdout in runs {
+            for line in stdout.lines() {
+                let Some(rest) = line.strip_prefix("RESULT ") else {
+                    continue;
+                };
+                let Some((name, _)) = rest.split_once(' ') else {
+                    continue;
+                };
+                for (key, value) in result_line(stdout, name)? {
+                    all.entry(name.to_owned())
+                        .or_default()
+                        .entry(key)
+                        .or_default()
+                        .push(value);
+                }
+            }
+        }
+        let results = all
+            .into_iter()
+            .map(|(name, keys)| {
+                let keys = keys
+                    .into_iter()
+                    .map(|(key, mut values)| {
+                        values.sort_by(f64::total_cmp);
+                        (key, values[values.len() / 2])
+                    })
+                    .collect();
+                (name, keys)
+            })
+            .collect();
+        Ok(StoreFigures { results })
+    }
+
+    fn get(&self, name: &str) -> Option<&BTreeMap<String, f64>> {
+        self.results.get(name)
+    }
+}
+
+/// The dashboard under load on one backend.
+struct DashboardFigures {
+    /// One client, one request at a time: the service time of a request.
+    single: http::LoadRun,
+    /// 16 clients, reads only.
+    reads: Vec<http::LoadRun>,
+    /// 16 clients while the writer submits and accepts reports.
+    writes: Vec<http::LoadRun>,
+    /// Tasks the writer completed and the dashboard showed as done, and those it did not.
+    shown_done: usize,
+    not_shown_done: Vec<String>,
+    /// The dashboard page's size.
+    page_bytes: usize,
+}
+
+/// A running `dongbo serve`, killed on drop.
+struct Server {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+/// `dongbo [--database-url URL] --data-dir DATA` with the given arguments.
+fn dongbo(binary: &Path, data: &Path, database_url: Option<&str>) -> Command {
+    let mut command = Command::new(binary);
+    command.arg("--data-dir").arg(data);
+    command.env_remove("DONGBO_DATABASE_URL");
+    if let Some(url) = database_url {
+        command.args(["--database-url", url]);
+    }
+    command
+}
+
+/// First run of `dongbo serve` (loads 47/NQ-CP and assigns its tasks), a viewer and a writer
+/// made with the command line, then the loads.
+fn dashboard_bench(
+    binary: &Path,
+    data: &Path,
+    database_url: Option<&str>,
+) -> Result<DashboardFigures> {
+    std::fs::create_dir_all(data)?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let log = std::fs::File::create(data.join("serve.log"))?;
+    let child = dongbo(binary, data, database_url)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .env("DONGBO_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .context("could not start dongbo serve")?;
+    let server = Server { child, port };
+    let started = Instant::now();
+    while !healthz_ok(server.port) {
+        if started.elapsed() > Duration::from_secs(120) {
+            bail!("dongbo serve did not answer /healthz within 120 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
+    for (username, role) in [(VIEWER, "viewer"), (WRITER, "approver")] {
+        let mut child = dongbo(binary, data, database_url)
+            .args(["user", "add", username, "--name", username, "--role", role])
+            .args(["--agency", "CP", "--password-stdin"])
+            .env("DONGBO_LOG", "warn")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .context("could not run dongbo user add")?;
+        child
+            .stdin
+            .take()
+            .context("no stdin")?
+            .write_all(format!("{PASSWORD}\n").as_bytes())?;
+        if !child.wait()?.success() {
+            bail!("dongbo user add {username} failed");
+        }
+    }
+    let viewer = http::login(port, VIEWER, PASSWORD)?;
+    let writer_session = http::login(port, WRITER, PASSWORD)?;
+
+    let mut api = http::Connection::new(port);
+    let mut json = |path: &str| -> Result<serde_json::Value> {
+        let response = api.send("GET", path, &[], None)?;
+        if response.status != 200 {
+            bail!("GET {path} gave {}", response.status);
+        }
+        serde_json::from_slice(&response.body).with_context(|| format!("GET {path}: not JSON"))
+    };
+    let program = json("/api/v1/programs")?
+        .as_array()
+        .and_then(|programs| {
+            programs
+                .iter()
+                .find(|p| p["number"] == PROGRAM)
+                .and_then(|p| p["id"].as_i64())
+        })
+        .with_context(|| format!("{PROGRAM} is not among the programs"))?;
+    let detail = json(&format!("/api/v1/programs/{program}"))?;
+    let codes: Vec<String> = detail["groups"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|g| g["tasks"].as_array().into_iter().flatten())
+        .filter_map(|t| t["code"].as_str().map(str::to_owned))
+        .collect();
+    let mut plan = Vec::new();
+    for code in codes {
+        let task = json(&format!(
+            "/api/v1/programs/{program}/tasks/{}",
+            http::encode(&code)
+        ))?;
+        let leads: Vec<i64> = task["assignments"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|a| a["role"] == "lead")
+            .filter_map(|a| a["id"].as_i64())
+            .collect();
+        if !leads.is_empty() {
+            plan.push((code, leads));
+        }
+    }
+    // Tasks with the fewest leads first: the writer completes many tasks in a run.
+    plan.sort_by_key(|(_, leads)| leads.len());
+    let writer = http::Writer {
+        port,
+        session: writer_session,
+        plan: std::sync::Mutex::new(plan),
+    };
+
+    let path = format!("/programs/{program}/dashboard");
+    let cookie = viewer.cookie.as_str();
+    let single = http::drive(
+        port,
+        &path,
+        cookie,
+        1,
+        Duration::from_secs(1),
+        Duration::from_secs(3),
+        None,
+    )?;
+    println!(
+        "1 client: {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms",
+        single.per_second(),
+        single.quantile_ms(0.5),
+        single.quantile_ms(0.99)
+    );
+    let mut reads = Vec::new();
+    let mut writes = Vec::new();
+    for _ in 0..LOAD_RUNS {
+        for with_writer in [false, true] {
+            let run = http::drive(
+                port,
+                &path,
+                cookie,
+                CLIENTS,
+                WARM_UP,
+                MEASURE,
+                with_writer.then_some(&writer),
+            )?;
+            println!(
+                "{CLIENTS} clients{}: {:.0} req/s, p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms, {} errors{}",
+                if with_writer { " + writer" } else { "" },
+                run.per_second(),
+                run.quantile_ms(0.5),
+                run.quantile_ms(0.95),
+                run.quantile_ms(0.99),
+                run.quantile_ms(1.0),
+                run.errors,
+                run.writer.as_ref().map_or(String::new(), |w| format!(
+                    "; writer: {} reports accepted, {} tasks completed",
+                    w.accepted,
+                    w.completed.len()
+                )),
+            );
+            if with_writer {
+                writes.push(run);
+            } else {
+                reads.push(run);
+            }
+        }
+    }
+
+    // The dashboard right after the writes: every task the writer completed shows as done.
+    let page = http::Connection::new(port)
+        .send("GET", &path, &[("Cookie", cookie)], None)?
+        .text();
+    let page_bytes = page.len();
+    let completed: Vec<&String> = writes
+        .iter()
+        .filter_map(|w| w.writer.as_ref())
+        .flat_map(|w| &w.completed)
+        .collect();
+    let mut shown_done = 0;
+    let mut not_shown_done = Vec::new();
+    for code in completed {
+        let marker = format!("data-task=\"{code}\" data-state=\"done_");
+        if page.contains(&marker) {
+            shown_done += 1;
+        } else {
+            not_shown_done.push(code.clone());
+        }
+    }
+    println!(
+        "after the writes: {shown_done} completed tasks shown as done, {} not",
+        not_shown_done.len()
+    );
+    drop(server);
+    Ok(DashboardFigures {
+        single,
+        reads,
+        writes,
+        shown_done,
+        not_shown_done,
+        page_bytes,
+    })
 }
 
 struct Serve {
@@ -127,14 +549,19 @@ fn result_line(stdout: &str, name: &str) -> Result<BTreeMap<String, f64>> {
         .collect()
 }
 
-fn report(import: &BTreeMap<String, f64>, serve: &Serve) -> Result<String> {
+fn report(
+    import: &BTreeMap<String, f64>,
+    serve: &Serve,
+    store: &StoreFigures,
+    sqlite: &DashboardFigures,
+    postgres: &Measured<DashboardFigures>,
+) -> Result<String> {
     let get = |key: &str| {
         import
             .get(key)
             .copied()
             .with_context(|| format!("the import bench gave no {key}"))
     };
-    let verdict = |value: f64, target: f64| if value < target { "met" } else { "**not met**" };
     let mut out = String::new();
     writeln!(out, "# Benchmarks")?;
     writeln!(out)?;
@@ -182,7 +609,166 @@ fn report(import: &BTreeMap<String, f64>, serve: &Serve) -> Result<String> {
         "| `dongbo serve` first run on an empty folder (create, migrate, load directory and 47/NQ-CP) | median {:.1} ms, max {:.1} ms ({FIRST_RUNS} runs) | | |",
         serve.first_median, serve.first_max,
     )?;
+
+    let assignments = store
+        .get("dashboard_parts_sqlite")
+        .and_then(|p| p.get("facts"))
+        .map_or("every".to_owned(), |n| format!("{n}"));
+    for (backend, figures) in [
+        ("SQLite", Measured::Yes(sqlite)),
+        (
+            "PostgreSQL",
+            match postgres {
+                Measured::Yes(f) => Measured::Yes(f),
+                Measured::No(why) => Measured::No(why.clone()),
+            },
+        ),
+    ] {
+        let what = format!(
+            "Dashboard of {PROGRAM} ({assignments} assignments), {backend}, {CLIENTS} concurrent clients"
+        );
+        let figures = match figures {
+            Measured::Yes(figures) => figures,
+            Measured::No(why) => {
+                writeln!(
+                    out,
+                    "| {what} | not measured: {why} | < {DASHBOARD_TARGET_MS} ms p99 | not measured |"
+                )?;
+                continue;
+            }
+        };
+        for (kind, runs) in [
+            ("reads only", &figures.reads),
+            (
+                "while a writer submits and accepts reports",
+                &figures.writes,
+            ),
+        ] {
+            let middle = median_run(runs);
+            let p99s: Vec<String> = runs
+                .iter()
+                .map(|r| format!("{:.1}", r.quantile_ms(0.99)))
+                .collect();
+            let errors: usize = runs.iter().map(|r| r.errors).sum();
+            writeln!(
+                out,
+                "| {what}, {kind} | {:.0} req/s; p50 {:.1} ms, p95 {:.1} ms, **p99 {:.1} ms**, max {:.1} ms (the median of {} runs by p99; p99 of each: {} ms){} | < {DASHBOARD_TARGET_MS} ms p99 | {} |",
+                middle.per_second(),
+                middle.quantile_ms(0.5),
+                middle.quantile_ms(0.95),
+                middle.quantile_ms(0.99),
+                middle.quantile_ms(1.0),
+                runs.len(),
+                p99s.join(", "),
+                if errors > 0 {
+                    format!("; **{errors} failed requests**")
+                } else {
+                    String::new()
+                },
+                if errors > 0 {
+                    "**not met**"
+                } else {
+                    verdict(middle.quantile_ms(0.99), DASHBOARD_TARGET_MS)
+                },
+            )?;
+        }
+        let writer: Vec<&http::WriterRun> = figures
+            .writes
+            .iter()
+            .filter_map(|r| r.writer.as_ref())
+            .collect();
+        let accepted: usize = writer.iter().map(|w| w.accepted).sum();
+        let mut writes: Vec<Duration> = writer.iter().flat_map(|w| w.latencies.clone()).collect();
+        writes.sort();
+        writeln!(
+            out,
+            "| {backend}: the writer's requests meanwhile (one submission and one acceptance per report) | {accepted} reports submitted and accepted; each request p50 {:.1} ms, p99 {:.1} ms | | |",
+            quantile_ms(&writes, 0.5),
+            quantile_ms(&writes, 0.99),
+        )?;
+        let correct = figures.not_shown_done.is_empty() && figures.shown_done > 0;
+        writeln!(
+            out,
+            "| {backend}: dashboard right after the writes shows each task the writer completed as done | {} of {} tasks shown done{} | all | {} |",
+            figures.shown_done,
+            figures.shown_done + figures.not_shown_done.len(),
+            if figures.not_shown_done.is_empty() {
+                String::new()
+            } else {
+                format!(" (not: {})", figures.not_shown_done.join(", "))
+            },
+            if correct { "met" } else { "**not met**" },
+        )?;
+        writeln!(
+            out,
+            "| {backend}: one client, one request at a time | {:.0} req/s; p50 {:.1} ms, p99 {:.1} ms; page {} KiB | | |",
+            figures.single.per_second(),
+            figures.single.quantile_ms(0.5),
+            figures.single.quantile_ms(0.99),
+            figures.page_bytes / 1024,
+        )?;
+    }
+
+    for (backend, key) in [("SQLite", "sqlite"), ("PostgreSQL", "postgres")] {
+        let durability = if key == "sqlite" {
+            "database file, WAL, `synchronous = FULL`".to_owned()
+        } else {
+            match store.get("postgres_settings") {
+                Some(s) if s.get("fsync") == Some(&1.0) && s.get("synchronous_commit") == Some(&1.0) => {
+                    "`fsync` and `synchronous_commit` on".to_owned()
+                }
+                Some(_) => "**server runs with `fsync = off`: commits do not wait for the disk, so this is not a durability figure**".to_owned(),
+                None => String::new(),
+            }
+        };
+        let Some(sequential) = store.get(&format!("report_submit_{key}")) else {
+            writeln!(
+                out,
+                "| Report submission committed, {backend} | not measured: {} | < {SUBMIT_TARGET_MS} ms p99 | not measured |",
+                postgres_why(postgres)
+            )?;
+            continue;
+        };
+        let g = |m: &BTreeMap<String, f64>, k: &str| m.get(k).copied().unwrap_or(f64::NAN);
+        writeln!(
+            out,
+            "| Report submission committed (`reports::submit`), {backend} ({durability}), one after another | min {:.2} ms, median {:.2} ms, p95 {:.2} ms, **p99 {:.2} ms**, max {:.2} ms ({} submissions; medians of {STORE_RUNS} runs) | < {SUBMIT_TARGET_MS} ms p99 | {} |",
+            g(sequential, "min_ms"),
+            g(sequential, "median_ms"),
+            g(sequential, "p95_ms"),
+            g(sequential, "p99_ms"),
+            g(sequential, "max_ms"),
+            g(sequential, "runs"),
+            verdict(g(sequential, "p99_ms"), SUBMIT_TARGET_MS),
+        )?;
+        if let Some(concurrent) = store.get(&format!("report_submit_concurrent_{key}")) {
+            writeln!(
+                out,
+                "| Same, {} concurrent submitters | {:.0} submissions/s; each: median {:.2} ms, p95 {:.2} ms, **p99 {:.2} ms**, max {:.2} ms ({} submissions; medians of {STORE_RUNS} runs) | < {SUBMIT_TARGET_MS} ms p99 | {} |",
+                g(concurrent, "submitters"),
+                g(concurrent, "per_second"),
+                g(concurrent, "median_ms"),
+                g(concurrent, "p95_ms"),
+                g(concurrent, "p99_ms"),
+                g(concurrent, "max_ms"),
+                g(concurrent, "runs"),
+                verdict(g(concurrent, "p99_ms"), SUBMIT_TARGET_MS),
+            )?;
+        }
+        if let Some(parts) = store.get(&format!("dashboard_parts_{key}")) {
+            writeln!(
+                out,
+                "| Dashboard parts in process, {backend}, one at a time: the facts query ({} rows) / the figures computed from them | median {:.2} ms, p95 {:.2} ms / median {:.2} ms, p95 {:.2} ms | | |",
+                g(parts, "facts"),
+                g(parts, "facts_median_ms"),
+                g(parts, "facts_p95_ms"),
+                g(parts, "figures_median_ms"),
+                g(parts, "figures_p95_ms"),
+            )?;
+        }
+    }
     writeln!(out)?;
+
     writeln!(out, "## Method")?;
     writeln!(out)?;
     writeln!(
@@ -206,10 +792,144 @@ fn report(import: &BTreeMap<String, f64>, serve: &Serve) -> Result<String> {
     )?;
     writeln!(
         out,
-        "- The machines are shared and timings are noisy: read these as orders of magnitude \
-         against the targets, not as exact figures."
+        "- Dashboard: `xtask/src/bench.rs` starts `target/release/dongbo serve` for the first \
+         time on an empty data folder (SQLite; for PostgreSQL with `--database-url` on a new \
+         database), which loads {PROGRAM} and assigns every task (\"các bộ, ngành, địa phương\" \
+         becomes every ministry and the 34 provinces). `dongbo user add --password-stdin` makes \
+         a viewer and an approver on `CP`; both log in through the login form over HTTP. The \
+         load generator (`xtask/src/bench/http.rs`, std threads and `TcpStream`, no dependency) \
+         keeps {CLIENTS} HTTP/1.1 keep-alive connections each sending `GET \
+         /programs/ID/dashboard` back to back with the viewer's session cookie: {} s of warm-up, \
+         then {} s measured (only requests started in that window count; requests/s is their \
+         number over the window). {LOAD_RUNS} runs reading only and {LOAD_RUNS} runs with the \
+         writer, alternated; the row shows the run with the median p99 and the p99 of every \
+         run; the target is judged on that median p99. The load generator runs on the same \
+         machine as the server and takes CPU from it.",
+        WARM_UP.as_secs(),
+        MEASURE.as_secs()
     )?;
+    writeln!(
+        out,
+        "- The writer, during the whole of each writes run (warm-up included), takes the tasks \
+         with the fewest lead agencies first and, for every lead assignment, submits a report at \
+         100% through the report form (multipart `POST /assignments/ID/report`), reads the \
+         report page for its review form, and accepts it (`POST /reports/ID/review`), one \
+         request after another without pause, as the approver. After the last run one \
+         more `GET` of the dashboard must show every task whose every lead report was accepted \
+         as done (`data-state=\"done_…\"`)."
+    )?;
+    writeln!(
+        out,
+        "- Report submission: `crates/store/benches/report_submit.rs` opens a SQLite database \
+         file in a temporary folder with `Db::connect` (WAL, `synchronous = FULL`), loads \
+         {PROGRAM} with its assignments (`dongbo_testkit::load_47_assigned`), submits 10 \
+         reports to warm up, then times 500 `reports::submit` calls one after another, each a \
+         first report on its own assignment (each returns after its `COMMIT`); then 8 tasks \
+         submit 100 reports each at once. The same on PostgreSQL when a server can be had. It \
+         also times `dashboard::facts` and `program_figures` alone, to see where a dashboard \
+         request spends its time. The bench runs {STORE_RUNS} times and each figure is the \
+         median of its runs."
+    )?;
+    writeln!(
+        out,
+        "- The machines are shared (here: {} CPUs, with other work running) and timings are \
+         noisy: read these as orders of magnitude against the targets, not as exact figures.",
+        std::thread::available_parallelism().map_or(0, usize::from)
+    )?;
+    writeln!(out)?;
+    writeln!(out, "## Where the dashboard's time goes")?;
+    writeln!(out)?;
+    for (backend, key, figures) in [
+        ("SQLite", "sqlite", Some(sqlite)),
+        (
+            "PostgreSQL",
+            "postgres",
+            match postgres {
+                Measured::Yes(f) => Some(f),
+                Measured::No(_) => None,
+            },
+        ),
+    ] {
+        let (Some(figures), Some(parts)) = (figures, store.get(&format!("dashboard_parts_{key}")))
+        else {
+            continue;
+        };
+        let alone = figures.single.quantile_ms(0.5);
+        let part = |key: &str| parts.get(key).copied().unwrap_or(f64::NAN);
+        let (facts, fetch, compute) = (
+            part("facts_median_ms"),
+            part("fetch_median_ms"),
+            part("figures_median_ms"),
+        );
+        let loaded = median_run(&figures.reads);
+        let mean_wait = CLIENTS as f64 / loaded.per_second() * 1000.0;
+        let needed = CLIENTS as f64 / (DASHBOARD_TARGET_MS / 1000.0);
+        writeln!(
+            out,
+            "- {backend}: one request alone takes {alone:.1} ms (median). Timed alone in \
+             process, `dashboard::facts` ({} rows, one per assignment) takes {facts:.1} ms, of \
+             which {fetch:.1} ms is fetching its rows through sqlx's `Any` driver and the rest \
+             ({:.1} ms) decoding them into facts (a column lookup by name and a `String` per \
+             text column per row); computing the figures takes {compute:.2} ms. The remainder \
+             of a request (the session lookup, the program's detail and the directory read for \
+             the page, and rendering {} KiB of HTML) is {}. Under {CLIENTS} clients the \
+             server completes {:.0} requests/s; by Little's law a request then spends \
+             {CLIENTS} ÷ {:.0}/s ≈ {mean_wait:.0} ms in the server on average, close to the \
+             p50 measured: the requests queue for the CPU (the load generator shares the 2 \
+             CPUs, and other work ran on them){}. For a p99 under {DASHBOARD_TARGET_MS} ms with \
+             {CLIENTS} clients the server must complete well over {needed:.0} requests/s, so the \
+             CPU time of one request has to fall several-fold, and the facts query is most of \
+             it: fewer, narrower rows (counts grouped in SQL, or figures cached per program and \
+             updated on report writes) are where to cut.",
+            part("facts"),
+            (facts - fetch).max(0.0),
+            figures.page_bytes / 1024,
+            if alone - facts - compute > 0.5 {
+                format!("roughly {:.1} ms", alone - facts - compute)
+            } else {
+                "too small to tell apart from the noise of these figures".to_owned()
+            },
+            loaded.per_second(),
+            loaded.per_second(),
+            if loaded.per_second() < figures.single.per_second() {
+                format!(
+                    "; and {CLIENTS} clients get fewer requests/s than one client alone ({:.0}/s), \
+                     so beyond queueing the requests slow each other down (the CPUs shared with \
+                     the load generator and other work, the pool's 8 connections)",
+                    figures.single.per_second()
+                )
+            } else {
+                String::new()
+            },
+        )?;
+    }
     Ok(out)
+}
+
+fn verdict(value: f64, target: f64) -> &'static str {
+    if value < target { "met" } else { "**not met**" }
+}
+
+fn postgres_why(postgres: &Measured<DashboardFigures>) -> String {
+    match postgres {
+        Measured::No(why) => why.clone(),
+        Measured::Yes(_) => "the store bench printed no PostgreSQL figures".to_owned(),
+    }
+}
+
+/// The run with the median p99.
+fn median_run(runs: &[http::LoadRun]) -> &http::LoadRun {
+    let mut sorted: Vec<&http::LoadRun> = runs.iter().collect();
+    sorted.sort_by(|a, b| a.quantile_ms(0.99).total_cmp(&b.quantile_ms(0.99)));
+    sorted[sorted.len() / 2]
+}
+
+fn quantile_ms(sorted: &[Duration], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 * q) as usize).min(sorted.len() - 1);
+    ms(sorted[i])
 }
 
 /// What the report says about the machine: CPUs, memory, OS and toolchain.
@@ -308,4 +1028,34 @@ fn healthz_ok(port: u16) -> bool {
     }
     let mut response = String::new();
     stream.read_to_string(&mut response).is_ok() && response.starts_with("HTTP/1.1 200")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_database_part_of_a_server_url_is_replaced() {
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:55432/postgres", "b1"),
+            "postgres://postgres@127.0.0.1:55432/b1"
+        );
+        assert_eq!(
+            with_database("postgres://u@host/db?sslmode=disable", "b1"),
+            "postgres://u@host/b1?sslmode=disable"
+        );
+    }
+
+    #[test]
+    fn store_figures_are_the_median_of_the_runs() {
+        let runs: Vec<String> = [3.0, 1.0, 2.0]
+            .iter()
+            .map(|p99| format!("noise\nRESULT report_submit_sqlite runs=500 p99_ms={p99}\n"))
+            .collect();
+        let figures = StoreFigures::from_runs(&runs).unwrap();
+        let sqlite = figures.get("report_submit_sqlite").unwrap();
+        assert_eq!(sqlite["p99_ms"], 2.0);
+        assert_eq!(sqlite["runs"], 500.0);
+        assert!(figures.get("report_submit_postgres").is_none());
+    }
 }
