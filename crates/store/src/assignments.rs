@@ -212,6 +212,7 @@ pub(crate) async fn sync_in(
             .context(|| format!("{doing}: open sets"))?;
     }
     outcome.pending = pending.len();
+    crate::dashboard::bump_program(conn, program_id).await?;
     Ok(outcome)
 }
 
@@ -555,6 +556,9 @@ pub(crate) async fn insert_assignments(
             with_ids.push((id, origins));
         }
         insert_origins(conn, &with_ids, doing).await?;
+    }
+    if !wanted.is_empty() {
+        crate::dashboard::bump_program(conn, program_id).await?;
     }
     Ok(wanted.len())
 }

@@ -78,6 +78,45 @@ pub async fn facts(db: &Db, program_id: i64) -> Result<Vec<Fact>> {
         .collect()
 }
 
+/// The program's dashboard version: it changes in the same transaction as every write that
+/// changes what the dashboard shows, so facts read at one version stay right until it moves.
+pub async fn version(db: &Db, program_id: i64) -> Result<i64> {
+    let doing = format!("reading the dashboard version of program {program_id}");
+    let row = sqlx::query("SELECT version FROM program_versions WHERE program_id = $1")
+        .bind(program_id)
+        .fetch_optional(db.pool())
+        .await
+        .context(|| doing.clone())?;
+    row.map_or(Ok(0), |row| col(&row, "version", &doing))
+}
+
+/// Raises the dashboard version of a program (see [`version`]).
+pub(crate) async fn bump_program(conn: &mut AnyConnection, program_id: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO program_versions (program_id, version) VALUES ($1, 1) \
+         ON CONFLICT (program_id) DO UPDATE SET version = program_versions.version + 1",
+    )
+    .bind(program_id)
+    .execute(&mut *conn)
+    .await
+    .context(|| format!("raising the dashboard version of program {program_id}"))?;
+    Ok(())
+}
+
+/// Raises the dashboard version of the program of an assignment.
+async fn bump_for(conn: &mut AnyConnection, assignment_id: i64) -> Result<()> {
+    let row = sqlx::query("SELECT program_id FROM assignments WHERE id = $1")
+        .bind(assignment_id)
+        .fetch_optional(&mut *conn)
+        .await
+        .context(|| format!("finding the program of assignment {assignment_id}"))?;
+    if let Some(row) = row {
+        let program: i64 = col(&row, "program_id", "finding the program of an assignment")?;
+        bump_program(conn, program).await?;
+    }
+    Ok(())
+}
+
 /// An assignment's effective progress (see the module documentation).
 fn effective(own: i64, rolled: Option<i64>, manual: Option<i64>) -> i64 {
     manual.unwrap_or_else(|| own.max(rolled.unwrap_or(0)))
@@ -176,6 +215,7 @@ pub async fn set_manual(
     .execute(&mut *conn)
     .await
     .context(|| doing.clone())?;
+    bump_for(conn, assignment_id).await?;
     crate::audit::append(
         conn,
         chrono::Utc::now(),
@@ -311,6 +351,7 @@ pub(crate) async fn roll_up_from(conn: &mut AnyConnection, assignment_id: i64) -
         .execute(&mut *conn)
         .await
         .context(|| doing.clone())?;
+        bump_for(conn, parent).await?;
         current = parent;
     }
     Ok(())
@@ -427,5 +468,5 @@ async fn upsert(
         .execute(&mut *conn)
         .await
         .context(|| doing.to_owned())?;
-    Ok(())
+    bump_for(conn, assignment_id).await
 }

@@ -130,7 +130,13 @@ async fn the_report_workflow_keeps_the_figures_and_appends_every_act_to_the_audi
         based_on: None,
         idempotency_key: None,
     };
+    let before = dashboard::version(db, program).await.unwrap();
     let submitted = reports::submit(db, &edit).await.unwrap();
+    let after = dashboard::version(db, program).await.unwrap();
+    assert!(
+        after > before,
+        "a write raises the dashboard version ({before} → {after})"
+    );
     let after_submit = fact(dashboard::facts(db, program).await.unwrap());
     assert!(after_submit.started);
     assert_eq!(after_submit.progress, 0, "submitted is not accepted");
@@ -152,6 +158,7 @@ async fn the_report_workflow_keeps_the_figures_and_appends_every_act_to_the_audi
     )
     .await
     .unwrap();
+    assert!(dashboard::version(db, program).await.unwrap() > after);
     let after_reopen = fact(dashboard::facts(db, program).await.unwrap());
     assert_eq!((after_reopen.progress, after_reopen.done_on), (0, None));
 

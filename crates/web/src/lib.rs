@@ -32,7 +32,11 @@ pub struct AppState {
     pub throttle: Arc<auth::LoginThrottle>,
     /// Where evidence files are kept, by content.
     pub evidence: Arc<dongbo_store::EvidenceStore>,
+    /// Dashboard facts per program, with the program's dashboard version they were read at.
+    facts: Arc<std::sync::Mutex<FactsCache>>,
 }
+
+type FactsCache = std::collections::HashMap<i64, (i64, Arc<Vec<dongbo_domain::dashboard::Fact>>)>;
 
 impl AppState {
     /// The state of a server on `db` whose evidence files live in `evidence_dir`.
@@ -45,7 +49,29 @@ impl AppState {
                 evidence_dir,
                 dongbo_store::EvidenceLimits::default(),
             )),
+            facts: Arc::default(),
         }
+    }
+
+    /// The dashboard facts of a program: read again only when its dashboard version moved
+    /// since the last read (every write that changes them raises it in its transaction).
+    pub async fn dashboard_facts(
+        &self,
+        program_id: i64,
+    ) -> Result<Arc<Vec<dongbo_domain::dashboard::Fact>>, Error> {
+        let version = dongbo_store::dashboard::version(&self.db, program_id).await?;
+        if let Ok(cache) = self.facts.lock()
+            && let Some((seen, facts)) = cache.get(&program_id)
+            && *seen == version
+        {
+            return Ok(Arc::clone(facts));
+        }
+        // Read after the version: facts at least as new as it, so never stale when reused.
+        let facts = Arc::new(dongbo_store::dashboard::facts(&self.db, program_id).await?);
+        if let Ok(mut cache) = self.facts.lock() {
+            cache.insert(program_id, (version, Arc::clone(&facts)));
+        }
+        Ok(facts)
     }
 
     /// The directory with the units agencies created since start.

@@ -7,7 +7,6 @@ use axum::extract::{Path, Query, State};
 use dongbo_domain::WorkState;
 use dongbo_domain::dashboard::{ProgramFigures, program_figures};
 use dongbo_domain::state::StateCounts;
-use dongbo_store::dashboard;
 use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
 
@@ -96,7 +95,7 @@ pub async fn program_dashboard(
         .as_deref()
         .and_then(|d| d.parse().ok())
         .unwrap_or_else(|| chrono::Utc::now().date_naive());
-    let facts = dashboard::facts(&state.db, id).await?;
+    let facts = state.dashboard_facts(id).await?;
     let figures: ProgramFigures = program_figures(&facts, today);
     let wanted_state = filters
         .state
