@@ -272,6 +272,22 @@ pub async fn pending_for_task(
         .collect()
 }
 
+/// The program and task code of an open set, by its id.
+pub async fn open_set_task(db: &Db, pending_id: i64) -> Result<Option<(i64, String)>> {
+    let doing = format!("finding open set {pending_id}");
+    let mut tx = db.read(&doing).await?;
+    let row = sqlx::query(
+        "SELECT t.program_id, t.code FROM pending_choices pc JOIN tasks t ON t.id = pc.task_id \
+         WHERE pc.id = $1",
+    )
+    .bind(pending_id)
+    .fetch_optional(&mut *tx)
+    .await
+    .context(|| doing.clone())?;
+    row.map(|row| Ok((col(&row, "program_id", &doing)?, col(&row, "code", &doing)?)))
+        .transpose()
+}
+
 /// The members a person chose for an open set of a task: each becomes a manual assignment
 /// coming through that set, and the set stops waiting. Agencies already assigned in that role keep
 /// their assignment and gain the origin.

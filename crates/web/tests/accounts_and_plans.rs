@@ -315,3 +315,50 @@ async fn an_agency_plans_its_work_adds_its_own_task_and_hands_it_to_a_unit() {
         assert_eq!(response.status(), 422);
     }
 }
+
+#[tokio::test]
+async fn the_coordinator_chooses_the_members_of_an_open_set() {
+    for app in apps().await {
+        app.user("dieu.phoi", "coordinator", "CP", false).await;
+        app.user("lanh.dao", "approver", "BVHTTDL", false).await;
+        // 5.7: "Bộ Ngoại giao, Bộ Nội vụ và các bộ, ngành liên quan" coordinate.
+        let pending = assignments::pending_for_task(&app.db, app.program_id, "5.7")
+            .await
+            .unwrap();
+        let path = format!("/open-sets/{}", pending[0].id);
+        let task = format!("/programs/{}/tasks/5.7", app.program_id);
+
+        let mut leader = app.logged_in("lanh.dao").await;
+        assert!(
+            !leader
+                .text(&task)
+                .await
+                .contains(&format!("action=\"{path}\""))
+        );
+        let response = leader.post(&path, &[("agency", "BTC")]).await;
+        assert_eq!(response.status(), 403, "on {}", app.backend);
+
+        let mut coordinator = app.logged_in("dieu.phoi").await;
+        assert!(
+            coordinator
+                .text(&task)
+                .await
+                .contains(&format!("action=\"{path}\""))
+        );
+        let response = coordinator.post(&path, &[]).await;
+        assert_eq!(response.status(), 422, "nothing chosen");
+        let response = coordinator
+            .post(&path, &[("agency", "BTC"), ("agency", "BYT")])
+            .await;
+        assert_eq!(response.status(), 303);
+        let assigned: Vec<String> = assignments::for_task(&app.db, app.program_id, "5.7")
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| a.agency_code)
+            .collect();
+        assert!(assigned.contains(&"BTC".to_owned()) && assigned.contains(&"BYT".to_owned()));
+        let page = coordinator.text(&task).await;
+        assert!(page.contains("đã chọn"));
+    }
+}

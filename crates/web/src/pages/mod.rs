@@ -52,6 +52,7 @@ pub fn router() -> Router<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::max(21 << 20)),
         )
         .route("/reports/{id}/review", post(reports::review))
+        .route("/open-sets/{id}", post(work::choose_open_set))
         .route(
             "/assignments/{id}/progress",
             post(reports::override_progress),

@@ -126,6 +126,32 @@ pub async fn task(
     let unit_tools = super::work::unit_tools(&page, &state, id, &code).await?;
     let changes = super::changes::task_section(&page, &state, id, &code).await?;
     let progress = dongbo_store::dashboard::progress_of_task(&state.db, id, &code).await?;
+    // The program's coordinator (who decides its change requests) chooses open sets' members.
+    let issuer_for_choice = load::program_detail(&state.db, &directory, id)
+        .await?
+        .issuer
+        .map_or_else(|| "CP".to_owned(), |a| a.code);
+    let can_choose = page.caller.as_ref().is_some_and(|caller| {
+        caller.can(
+            dongbo_domain::access::Action::DecideChangeRequest,
+            &issuer_for_choice,
+            &directory,
+        )
+    });
+    let choices: Vec<(String, String)> = if can_choose {
+        directory
+            .valid_on(chrono::Utc::now().date_naive())
+            .filter(|a| a.kind != dongbo_domain::AgencyKind::Unit)
+            .map(|a| {
+                (
+                    a.code.clone(),
+                    page.lang.pick(&a.name_vi, &a.name_en).to_owned(),
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let can_override: std::collections::HashSet<i64> = match &page.caller {
         Some(caller) => detail
             .assignments
@@ -158,7 +184,7 @@ pub async fn task(
                 @if let Some(output) = &task.expected_output { dt { (page.t("Kết quả / Sản phẩm", "Expected output")) } dd { (output) } }
                 @if let Some(lang) = &task.language { dt { (page.t("Ngôn ngữ", "Language")) } dd { (lang) } }
             }
-            (assignment_section(&page, &detail, &progress, &can_override))
+            (assignment_section(&page, &detail, &progress, &can_override, &choices))
             (unit_tools)
             (changes)
         },
@@ -171,6 +197,7 @@ fn assignment_section(
     detail: &TaskDetail,
     progress: &std::collections::HashMap<i64, dongbo_store::dashboard::ProgressDetail>,
     can_override: &std::collections::HashSet<i64>,
+    choices: &[(String, String)],
 ) -> Markup {
     let leads = detail
         .assignments
@@ -194,6 +221,16 @@ fn assignment_section(
                                 span.badge { (page.t("đã chọn", "chosen")) }
                             } @else {
                                 span.badge { (page.t("chờ cơ quan điều phối chọn", "waiting for the coordinator to choose")) }
+                            }
+                            @if !choices.is_empty() {
+                                form.choose method="post" action={ "/open-sets/" (open.id) } {
+                                    (page.csrf_field())
+                                    label for={ "choose-" (open.id) } { (page.t("Chọn cơ quan", "Choose agencies")) }
+                                    select id={ "choose-" (open.id) } name="agency" multiple size="6" required {
+                                        @for (code, name) in choices { option value=(code) { (name) } }
+                                    }
+                                    button type="submit" { (page.t("Giao", "Assign")) }
+                                }
                             }
                         }
                     }

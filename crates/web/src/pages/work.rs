@@ -374,3 +374,43 @@ pub async fn unit_tools(
         }
     })
 }
+
+/// The coordinator's choice of members for an open set ("các bộ, ngành liên quan") of a task:
+/// each chosen agency is assigned the task through that set.
+pub async fn choose_open_set(
+    page: Page,
+    State(state): State<AppState>,
+    Path(pending_id): Path<i64>,
+    body: axum::body::Bytes,
+) -> Result<Response> {
+    let caller = page.caller()?.clone();
+    let directory = state.directory_with_units().await?;
+    let pairs: Vec<(String, String)> = axum::extract::Query::<Vec<(String, String)>>::try_from_uri(
+        &format!("/?{}", String::from_utf8_lossy(&body))
+            .parse()
+            .map_err(|_| Error::BadRequest("the form could not be read".into()))?,
+    )
+    .map(|q| q.0)
+    .map_err(|_| Error::BadRequest("the form could not be read".into()))?;
+    let agencies: Vec<String> = pairs
+        .into_iter()
+        .filter(|(k, _)| k == "agency")
+        .map(|(_, v)| v)
+        .collect();
+    let (program_id, task_code) = assignments::open_set_task(&state.db, pending_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let program = load::program_detail(&state.db, &directory, program_id).await?;
+    let issuer = program.issuer.map_or_else(|| "CP".to_owned(), |a| a.code);
+    if !caller.can(Action::DecideChangeRequest, &issuer, &directory) {
+        return Err(Error::Forbidden);
+    }
+    if agencies.is_empty() {
+        return Err(Error::Refused(
+            page.t("Chọn ít nhất một cơ quan.", "Choose at least one agency.")
+                .to_owned(),
+        ));
+    }
+    assignments::choose(&state.db, pending_id, &agencies, &directory).await?;
+    Ok(Redirect::to(&format!("/programs/{program_id}/tasks/{task_code}")).into_response())
+}
