@@ -7,31 +7,7 @@ use dongbo_domain::{Agency, AgencyKind, Directory};
 use dongbo_store::accounts::{self, AccountError, LoginPolicy, NewUser, SessionPolicy};
 use dongbo_store::{Db, audit, directory};
 
-macro_rules! contract_tests {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let test_db = dongbo_testkit::TestDb::sqlite().await;
-                    super::$name(&test_db.db).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    // Skipped loudly outside CI without a server; a failure under CI.
-                    let Some(test_db) = dongbo_testkit::TestDb::postgres().await else { return };
-                    super::$name(&test_db.db).await;
-                }
-            )*
-        }
-    };
-}
-
-contract_tests!(
+dongbo_testkit::backend_tests!(
     a_created_user_is_stored_nfc_lower_case_and_logs_in_with_its_password,
     a_taken_username_is_refused_whatever_its_case,
     a_weak_password_is_refused_with_every_rule_it_breaks,

@@ -8,31 +8,7 @@ use dongbo_store::Db;
 use dongbo_store::accounts::{self, NewUser};
 use dongbo_store::audit::{self, AuditEntry, AuditFilter, GENESIS_HASH};
 
-macro_rules! contract_tests {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let test_db = dongbo_testkit::TestDb::sqlite().await;
-                    super::$name(&test_db.db).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    // Skipped loudly outside CI without a server; a failure under CI.
-                    let Some(test_db) = dongbo_testkit::TestDb::postgres().await else { return };
-                    super::$name(&test_db.db).await;
-                }
-            )*
-        }
-    };
-}
-
-contract_tests!(
+dongbo_testkit::backend_tests!(
     an_empty_log_verifies,
     appended_entries_chain_from_the_genesis_hash_and_verify,
     a_changed_row_is_named_by_verify,

@@ -222,12 +222,14 @@ async fn csrf_matches(parts: &Parts, body: Body, expected: &str) -> (bool, Body)
 
 /// The decoded value of `key` in an `a=b&c=d` string.
 fn form_value(encoded: &str, key: &str) -> Option<String> {
-    serde_urlencoded_pairs(encoded)
+    form_pairs(encoded)
         .into_iter()
         .find_map(|(k, v)| (k == key).then_some(v))
 }
 
-fn serde_urlencoded_pairs(encoded: &str) -> Vec<(String, String)> {
+/// The decoded pairs of an `a=b&c=d` string, in order, repeated keys kept (a multiple select
+/// sends one `agency=` per choice); empty when it cannot be read.
+pub fn form_pairs(encoded: &str) -> Vec<(String, String)> {
     axum::extract::Query::<Vec<(String, String)>>::try_from_uri(
         &format!("/?{encoded}")
             .parse()

@@ -26,6 +26,26 @@ pub async fn program_list(db: &Db) -> Result<Vec<ProgramSummary>> {
         .collect())
 }
 
+/// The agency that coordinates a program — decides its change requests, chooses the members
+/// of its open sets, sends its reminders: its issuer ("CP" for 47/NQ-CP), or the Government
+/// when the document names none.
+pub fn coordinating_agency(program: &ProgramDetail) -> String {
+    program.issuer.as_ref().map_or_else(
+        || dongbo_domain::access::ROOT_AGENCY.to_owned(),
+        |issuer| issuer.code.clone(),
+    )
+}
+
+/// [`coordinating_agency`] of the stored program `id`.
+pub async fn coordinating_agency_of(db: &Db, id: i64) -> Result<String> {
+    let stored = programs::get(db, id).await?.ok_or(Error::NotFound)?;
+    Ok(stored
+        .program
+        .document
+        .issuer
+        .unwrap_or_else(|| dongbo_domain::access::ROOT_AGENCY.to_owned()))
+}
+
 pub async fn program_detail(db: &Db, directory: &Directory, id: i64) -> Result<ProgramDetail> {
     let stored = programs::get(db, id).await?.ok_or(Error::NotFound)?;
     let program = stored.program;

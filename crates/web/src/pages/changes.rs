@@ -13,7 +13,7 @@ use dongbo_domain::access::{Action, ROOT_AGENCY};
 use dongbo_store::changes::{
     self, ChangeKind, ChangeRequest, ChangeStatus, Field, NewChange, Proposal, TaskChanges,
 };
-use dongbo_store::{Db, assignments, programs};
+use dongbo_store::{Db, assignments};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -46,19 +46,6 @@ type Errors = HashMap<Field, String>;
 
 fn field_error(errors: &Errors, field: Field) -> Markup {
     html! { @if let Some(e) = errors.get(&field) { p.field-error role="alert" { (e) } } }
-}
-
-/// The agency that decides the program's change requests: its issuer ("CP" for 47/NQ-CP), or
-/// the Government when the document names none.
-async fn deciding_agency(db: &Db, program_id: i64) -> Result<String> {
-    let program = programs::get(db, program_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    Ok(program
-        .program
-        .document
-        .issuer
-        .unwrap_or_else(|| ROOT_AGENCY.to_owned()))
 }
 
 /// The agencies assigned to the task on whose behalf the caller may propose a change.
@@ -160,15 +147,15 @@ fn task_form(
 pub async fn task_section(
     page: &Page,
     state: &AppState,
+    directory: &Directory,
     program_id: i64,
     code: &str,
 ) -> Result<Markup> {
-    let directory = state.directory_with_units().await?;
-    let agencies = proposing_agencies(page, &state.db, &directory, program_id, code).await?;
+    let agencies = proposing_agencies(page, &state.db, directory, program_id, code).await?;
     let changes = changes::for_task(&state.db, program_id, code).await?;
     Ok(task_section_with(
         page,
-        &directory,
+        directory,
         program_id,
         code,
         &changes,
@@ -392,7 +379,7 @@ async fn program_page(
     let directory = state.directory_with_units().await?;
     let program = crate::load::program_detail(&state.db, &directory, id).await?;
     let requests = changes::for_program(&state.db, id, None).await?;
-    let decider = deciding_agency(&state.db, id).await?;
+    let decider = crate::load::coordinating_agency_of(&state.db, id).await?;
     let can_decide = page
         .caller
         .as_ref()
@@ -568,7 +555,7 @@ pub async fn decide(
         .await?
         .filter(|r| r.program_id == id)
         .ok_or(Error::NotFound)?;
-    let decider = deciding_agency(&state.db, id).await?;
+    let decider = crate::load::coordinating_agency_of(&state.db, id).await?;
     if !caller.can(Action::DecideChangeRequest, &decider, &directory) {
         return Err(Error::Forbidden);
     }

@@ -80,14 +80,9 @@ pub async fn program_dashboard(
     let caller = page.caller()?.clone();
     let directory = state.directory_with_units().await?;
     let program = load::program_detail(&state.db, &directory, id).await?;
-    let issuer = program
-        .issuer
-        .as_ref()
-        .map_or("CP", |a| a.code.as_str())
-        .to_owned();
     let can_remind = caller.can(
         dongbo_domain::access::Action::SendReminder,
-        &issuer,
+        &load::coordinating_agency(&program),
         &directory,
     );
     let today = filters
@@ -249,23 +244,16 @@ pub async fn send_reminder(
     use axum::response::IntoResponse;
     let caller = page.caller()?.clone();
     let directory = state.directory_with_units().await?;
-    let program = load::program_detail(&state.db, &directory, id).await?;
-    let issuer = program.issuer.as_ref().map_or("CP", |a| a.code.as_str());
+    let coordinator = load::coordinating_agency_of(&state.db, id).await?;
     if !caller.can(
         dongbo_domain::access::Action::SendReminder,
-        issuer,
+        &coordinator,
         &directory,
     ) {
         return Err(crate::error::Error::Forbidden);
     }
-    // Several `agency` fields: read the pairs as they come.
-    let pairs: Vec<(String, String)> = Query::<Vec<(String, String)>>::try_from_uri(
-        &format!("/?{}", String::from_utf8_lossy(&body))
-            .parse()
-            .map_err(|_| crate::error::Error::BadRequest("the form could not be read".into()))?,
-    )
-    .map(|q| q.0)
-    .map_err(|_| crate::error::Error::BadRequest("the form could not be read".into()))?;
+    // Several `agency` fields, one per ticked agency.
+    let pairs = crate::auth::form_pairs(&String::from_utf8_lossy(&body));
     let agencies: Vec<String> = pairs
         .iter()
         .filter(|(k, _)| k == "agency")

@@ -45,7 +45,7 @@ pub async fn detail(
 ) -> Result<Markup> {
     let directory = state.directory_with_units().await?;
     let program = load::program_detail(&state.db, &directory, id).await?;
-    let tools = super::work::plan_tools(&page, &state, id).await?;
+    let tools = super::work::plan_tools(&page, &state, &directory, id).await?;
     let heading = program
         .number
         .clone()
@@ -123,18 +123,15 @@ pub async fn task(
     let directory = state.directory_with_units().await?;
     let detail = load::task(&state.db, &directory, id, &code).await?;
     let task = &detail.task;
-    let unit_tools = super::work::unit_tools(&page, &state, id, &code).await?;
-    let changes = super::changes::task_section(&page, &state, id, &code).await?;
+    let program = load::program_detail(&state.db, &directory, id).await?;
+    let unit_tools = super::work::unit_tools(&page, &state, &directory, id, &code).await?;
+    let changes = super::changes::task_section(&page, &state, &directory, id, &code).await?;
     let progress = dongbo_store::dashboard::progress_of_task(&state.db, id, &code).await?;
-    // The program's coordinator (who decides its change requests) chooses open sets' members.
-    let issuer_for_choice = load::program_detail(&state.db, &directory, id)
-        .await?
-        .issuer
-        .map_or_else(|| "CP".to_owned(), |a| a.code);
+    // The program's coordinator chooses the members of its open sets.
     let can_choose = page.caller.as_ref().is_some_and(|caller| {
         caller.can(
             dongbo_domain::access::Action::DecideChangeRequest,
-            &issuer_for_choice,
+            &load::coordinating_agency(&program),
             &directory,
         )
     });
@@ -167,7 +164,6 @@ pub async fn task(
             .collect(),
         None => Default::default(),
     };
-    let program = load::program_detail(&state.db, &directory, id).await?;
     Ok(page.render(
         &format!("{} {}", page.t("Nhiệm vụ", "Task"), task.code),
         html! {

@@ -289,18 +289,22 @@ pub async fn assign_unit(
 }
 
 /// On a plan's page, for whoever may edit it: the form to add the agency's own task.
-pub async fn plan_tools(page: &Page, state: &AppState, program_id: i64) -> Result<Markup> {
+pub async fn plan_tools(
+    page: &Page,
+    state: &AppState,
+    directory: &Directory,
+    program_id: i64,
+) -> Result<Markup> {
     let Some(caller) = &page.caller else {
         return Ok(html! {});
     };
     let Some(plan) = plans::get(&state.db, program_id).await? else {
         return Ok(html! {});
     };
-    let directory = state.directory_with_units().await?;
-    if !caller.can(Action::EditPlan, &plan.agency_code, &directory) {
+    if !caller.can(Action::EditPlan, &plan.agency_code, directory) {
         return Ok(html! {});
     }
-    let parent = load::program_detail(&state.db, &directory, plan.parent_program_id).await?;
+    let parent = load::program_detail(&state.db, directory, plan.parent_program_id).await?;
     let own: Vec<String> = programs::get(&state.db, program_id)
         .await?
         .map(|p| p.program.tasks.into_iter().map(|t| t.code).collect())
@@ -336,6 +340,7 @@ pub async fn plan_tools(page: &Page, state: &AppState, program_id: i64) -> Resul
 pub async fn unit_tools(
     page: &Page,
     state: &AppState,
+    directory: &Directory,
     program_id: i64,
     task_code: &str,
 ) -> Result<Markup> {
@@ -345,8 +350,7 @@ pub async fn unit_tools(
     let Some(plan) = plans::get(&state.db, program_id).await? else {
         return Ok(html! {});
     };
-    let directory = state.directory_with_units().await?;
-    if !caller.can(Action::EditPlan, &plan.agency_code, &directory) {
+    if !caller.can(Action::EditPlan, &plan.agency_code, directory) {
         return Ok(html! {});
     }
     let units: Vec<plans::Unit> = plans::units(&state.db)
@@ -385,13 +389,7 @@ pub async fn choose_open_set(
 ) -> Result<Response> {
     let caller = page.caller()?.clone();
     let directory = state.directory_with_units().await?;
-    let pairs: Vec<(String, String)> = axum::extract::Query::<Vec<(String, String)>>::try_from_uri(
-        &format!("/?{}", String::from_utf8_lossy(&body))
-            .parse()
-            .map_err(|_| Error::BadRequest("the form could not be read".into()))?,
-    )
-    .map(|q| q.0)
-    .map_err(|_| Error::BadRequest("the form could not be read".into()))?;
+    let pairs = crate::auth::form_pairs(&String::from_utf8_lossy(&body));
     let agencies: Vec<String> = pairs
         .into_iter()
         .filter(|(k, _)| k == "agency")
@@ -400,9 +398,8 @@ pub async fn choose_open_set(
     let (program_id, task_code) = assignments::open_set_task(&state.db, pending_id)
         .await?
         .ok_or(Error::NotFound)?;
-    let program = load::program_detail(&state.db, &directory, program_id).await?;
-    let issuer = program.issuer.map_or_else(|| "CP".to_owned(), |a| a.code);
-    if !caller.can(Action::DecideChangeRequest, &issuer, &directory) {
+    let coordinator = load::coordinating_agency_of(&state.db, program_id).await?;
+    if !caller.can(Action::DecideChangeRequest, &coordinator, &directory) {
         return Err(Error::Forbidden);
     }
     if agencies.is_empty() {
