@@ -29,8 +29,25 @@ use crate::{Context, Db, Result, StoreError};
 pub async fn facts(db: &Db, program_id: i64) -> Result<Vec<Fact>> {
     let doing = format!("reading the dashboard facts of program {program_id}");
     let mut tx = db.read(&doing).await?;
-    let rows = sqlx::query(
-        "SELECT a.agency_code, a.role, a.due_on AS assigned_due, t.code, t.group_code, \
+    let rows = read_facts(&mut tx, program_id, None, &doing).await?;
+    Ok(rows.into_iter().map(|(_, fact)| fact).collect())
+}
+
+/// The facts of a program's assignments as `(assignment id, fact)`, in task order; only those
+/// whose figures changed after version `since` when it is given.
+async fn read_facts(
+    conn: &mut AnyConnection,
+    program_id: i64,
+    since: Option<i64>,
+    doing: &str,
+) -> Result<Vec<(i64, Fact)>> {
+    let changed = if since.is_some() {
+        "AND p.changed_at > $2 "
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT a.id, a.agency_code, a.role, a.due_on AS assigned_due, t.code, t.group_code, \
             t.due_on AS task_due, t.start_on, t.recurrence, d.issued_on, \
             COALESCE(p.progress, 0) AS progress, COALESCE(p.started, 0) AS started, \
             p.done_on, p.rolled_progress, p.manual_progress \
@@ -39,41 +56,46 @@ pub async fn facts(db: &Db, program_id: i64) -> Result<Vec<Fact>> {
          JOIN programs g ON g.id = a.program_id \
          JOIN documents d ON d.id = g.document_id \
          LEFT JOIN assignment_progress p ON p.assignment_id = a.id \
-         WHERE a.program_id = $1 \
-         ORDER BY t.position, a.role DESC, a.agency_code",
-    )
-    .bind(program_id)
-    .fetch_all(&mut *tx)
-    .await
-    .context(|| doing.clone())?;
+         WHERE a.program_id = $1 {changed}\
+         ORDER BY t.position, a.role DESC, a.agency_code"
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(program_id);
+    if let Some(since) = since {
+        query = query.bind(since);
+    }
+    let rows = query
+        .fetch_all(&mut *conn)
+        .await
+        .context(|| doing.to_owned())?;
     rows.iter()
         .map(|row| {
-            let role: String = col(row, "role", &doing)?;
+            let role: String = col(row, "role", doing)?;
             let recurrence: Recurrence =
-                enum_from_text(&col::<String>(row, "recurrence", &doing)?, &doing)?;
-            let assigned = date_from_text(col(row, "assigned_due", &doing)?, &doing)?;
-            let task_due = date_from_text(col(row, "task_due", &doing)?, &doing)?;
-            let start = date_from_text(col(row, "start_on", &doing)?, &doing)?
-                .or(date_from_text(col(row, "issued_on", &doing)?, &doing)?);
-            let own: i64 = col(row, "progress", &doing)?;
-            let rolled: Option<i64> = col(row, "rolled_progress", &doing)?;
-            let manual: Option<i64> = col(row, "manual_progress", &doing)?;
+                enum_from_text(&col::<String>(row, "recurrence", doing)?, doing)?;
+            let assigned = date_from_text(col(row, "assigned_due", doing)?, doing)?;
+            let task_due = date_from_text(col(row, "task_due", doing)?, doing)?;
+            let start = date_from_text(col(row, "start_on", doing)?, doing)?
+                .or(date_from_text(col(row, "issued_on", doing)?, doing)?);
+            let own: i64 = col(row, "progress", doing)?;
+            let rolled: Option<i64> = col(row, "rolled_progress", doing)?;
+            let manual: Option<i64> = col(row, "manual_progress", doing)?;
             let progress = effective(own, rolled, manual);
-            Ok(Fact {
-                agency_code: col(row, "agency_code", &doing)?,
+            let fact = Fact {
+                agency_code: col(row, "agency_code", doing)?,
                 role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt {
-                    context: doing.clone(),
+                    context: doing.to_owned(),
                     message: format!("unknown role {role}"),
                 })?,
-                task_code: col(row, "code", &doing)?,
-                group_code: col(row, "group_code", &doing)?,
+                task_code: col(row, "code", doing)?,
+                group_code: col(row, "group_code", doing)?,
                 due: assigned.or(task_due),
                 recurring: recurrence != Recurrence::None,
                 start,
                 progress: u8::try_from(progress.clamp(0, 100)).unwrap_or(0),
-                started: flag_from(col(row, "started", &doing)?, &doing)?,
-                done_on: date_from_text(col(row, "done_on", &doing)?, &doing)?,
-            })
+                started: flag_from(col(row, "started", doing)?, doing)?,
+                done_on: date_from_text(col(row, "done_on", doing)?, doing)?,
+            };
+            Ok((col(row, "id", doing)?, fact))
         })
         .collect()
 }
@@ -90,11 +112,105 @@ pub async fn version(db: &Db, program_id: i64) -> Result<i64> {
     row.map_or(Ok(0), |row| col(&row, "version", &doing))
 }
 
-/// Raises the dashboard version of a program (see [`version`]).
+/// A program's dashboard facts as of one [`version`], for a server to keep in memory and
+/// bring up to date with [`Snapshot::refresh`]. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    program_id: i64,
+    version: i64,
+    /// The version's `structure` counter: while it holds, the program has the same
+    /// assignments in the same order, and only figures move.
+    structure: i64,
+    facts: std::sync::Arc<Vec<Fact>>,
+    /// Where each assignment's fact is in `facts`.
+    positions: std::sync::Arc<std::collections::HashMap<i64, usize>>,
+}
+
+impl Snapshot {
+    /// Reads every fact of a program.
+    pub async fn read(db: &Db, program_id: i64) -> Result<Snapshot> {
+        Self::read_after(db, program_id, None).await
+    }
+
+    /// This program's facts as of now: `self` when nothing changed, else `self` with only the
+    /// facts whose figures changed since read again, else (assignments were added, removed or
+    /// re-timed) every fact read again. Reads the version and the facts in one snapshot of the
+    /// database, so the result is exactly the data of the version it carries.
+    pub async fn refresh(&self, db: &Db) -> Result<Snapshot> {
+        Self::read_after(db, self.program_id, Some(self)).await
+    }
+
+    async fn read_after(db: &Db, program_id: i64, old: Option<&Snapshot>) -> Result<Snapshot> {
+        let doing = format!("reading the dashboard facts of program {program_id}");
+        let mut tx = db.read(&doing).await?;
+        let row =
+            sqlx::query("SELECT version, structure FROM program_versions WHERE program_id = $1")
+                .bind(program_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .context(|| doing.clone())?;
+        let (version, structure) = match row {
+            Some(row) => (
+                col(&row, "version", &doing)?,
+                col(&row, "structure", &doing)?,
+            ),
+            None => (0, 0),
+        };
+        match old {
+            Some(old) if old.version == version => return Ok(old.clone()),
+            Some(old) if old.structure == structure => {
+                let changed = read_facts(&mut tx, program_id, Some(old.version), &doing).await?;
+                let mut facts = Vec::clone(&old.facts);
+                for (id, fact) in changed {
+                    let Some(&at) = old.positions.get(&id) else {
+                        return Err(StoreError::Corrupt {
+                            context: doing,
+                            message: format!(
+                                "assignment {id} changed without its structure version moving"
+                            ),
+                        });
+                    };
+                    facts[at] = fact;
+                }
+                return Ok(Snapshot {
+                    version,
+                    facts: std::sync::Arc::new(facts),
+                    ..old.clone()
+                });
+            }
+            _ => {}
+        }
+        let rows = read_facts(&mut tx, program_id, None, &doing).await?;
+        let positions = rows
+            .iter()
+            .enumerate()
+            .map(|(at, (id, _))| (*id, at))
+            .collect();
+        Ok(Snapshot {
+            program_id,
+            version,
+            structure,
+            facts: std::sync::Arc::new(rows.into_iter().map(|(_, fact)| fact).collect()),
+            positions: std::sync::Arc::new(positions),
+        })
+    }
+
+    pub fn version(&self) -> i64 {
+        self.version
+    }
+
+    pub fn facts(&self) -> &std::sync::Arc<Vec<Fact>> {
+        &self.facts
+    }
+}
+
+/// Raises the dashboard version of a program whose assignments were added, removed or
+/// re-timed: servers read all its facts again (see [`Snapshot`]).
 pub(crate) async fn bump_program(conn: &mut AnyConnection, program_id: i64) -> Result<()> {
     sqlx::query(
-        "INSERT INTO program_versions (program_id, version) VALUES ($1, 1) \
-         ON CONFLICT (program_id) DO UPDATE SET version = program_versions.version + 1",
+        "INSERT INTO program_versions (program_id, version, structure) VALUES ($1, 1, 1) \
+         ON CONFLICT (program_id) DO UPDATE SET version = program_versions.version + 1, \
+            structure = program_versions.structure + 1",
     )
     .bind(program_id)
     .execute(&mut *conn)
@@ -103,17 +219,36 @@ pub(crate) async fn bump_program(conn: &mut AnyConnection, program_id: i64) -> R
     Ok(())
 }
 
-/// Raises the dashboard version of the program of an assignment.
+/// Raises the dashboard version of the program of an assignment whose figures changed, and
+/// stamps its figures with the new version (see [`Snapshot::refresh`]). Every write to
+/// `assignment_progress` ends with this call.
 async fn bump_for(conn: &mut AnyConnection, assignment_id: i64) -> Result<()> {
+    let doing = format!("raising the dashboard version for assignment {assignment_id}");
     let row = sqlx::query("SELECT program_id FROM assignments WHERE id = $1")
         .bind(assignment_id)
         .fetch_optional(&mut *conn)
         .await
-        .context(|| format!("finding the program of assignment {assignment_id}"))?;
-    if let Some(row) = row {
-        let program: i64 = col(&row, "program_id", "finding the program of an assignment")?;
-        bump_program(conn, program).await?;
-    }
+        .context(|| doing.clone())?;
+    let Some(row) = row else { return Ok(()) };
+    let program: i64 = col(&row, "program_id", &doing)?;
+    // The row lock this takes on PostgreSQL (and the write lock on SQLite) orders the
+    // program's writers, so versions are stamped in commit order.
+    let row = sqlx::query(
+        "INSERT INTO program_versions (program_id, version, structure) VALUES ($1, 1, 0) \
+         ON CONFLICT (program_id) DO UPDATE SET version = program_versions.version + 1 \
+         RETURNING version",
+    )
+    .bind(program)
+    .fetch_one(&mut *conn)
+    .await
+    .context(|| doing.clone())?;
+    let version: i64 = col(&row, "version", &doing)?;
+    sqlx::query("UPDATE assignment_progress SET changed_at = $2 WHERE assignment_id = $1")
+        .bind(assignment_id)
+        .bind(version)
+        .execute(&mut *conn)
+        .await
+        .context(|| doing.clone())?;
     Ok(())
 }
 

@@ -26,7 +26,9 @@
 //!   all-or-nothing. On SQLite a write transaction starts with `BEGIN IMMEDIATE`, taking the
 //!   write lock at once: a deferred transaction that reads first and then writes can fail with
 //!   `SQLITE_BUSY` when another connection wrote in between, and `busy_timeout` does not help
-//!   there. PostgreSQL uses ordinary `BEGIN` (read committed; uniqueness is enforced by
+//!   there. Write transactions take the one connection of a separate pool, so a server's
+//!   writers queue in order rather than retry on `SQLITE_BUSY` (other processes still meet
+//!   `busy_timeout`). PostgreSQL uses ordinary `BEGIN` (read committed; uniqueness is enforced by
 //!   constraints, so a racing duplicate import fails instead of duplicating).
 //! - **SQLite durability.** WAL journal, `synchronous=FULL`, `foreign_keys=ON`,
 //!   `busy_timeout=5000`. Under WAL, `synchronous=NORMAL` keeps the database consistent but a
@@ -166,6 +168,10 @@ impl std::fmt::Display for Backend {
 #[derive(Debug, Clone)]
 pub struct Db {
     pool: AnyPool,
+    /// Where write transactions run. On SQLite, a pool of one connection: SQLite takes one
+    /// writer at a time anyway, and writers queued here wait their turn in order instead of
+    /// sleeping and retrying on `SQLITE_BUSY`. On PostgreSQL, the same pool as reads.
+    writer: AnyPool,
     backend: Backend,
 }
 
@@ -218,21 +224,25 @@ impl Db {
             .to_url_lossy();
         let options =
             AnyConnectOptions::from_url(&any_url).context(|| format!("reading the URL {url}"))?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(Duration::from_secs(30))
-            .after_connect(|conn, _meta| {
-                Box::pin(async move {
-                    conn.execute(SQLITE_PRAGMAS).await?;
-                    Ok(())
+        let open = |connections: u32| {
+            AnyPoolOptions::new()
+                .max_connections(connections)
+                .acquire_timeout(Duration::from_secs(30))
+                .after_connect(|conn, _meta| {
+                    Box::pin(async move {
+                        conn.execute(SQLITE_PRAGMAS).await?;
+                        Ok(())
+                    })
                 })
-            })
-            .connect_with(options)
-            .await
-            .context(|| format!("opening the SQLite database {}", path.display()))?;
+                .connect_with(options.clone())
+        };
+        let context = || format!("opening the SQLite database {}", path.display());
+        let pool = open(8).await.context(context)?;
+        let writer = open(1).await.context(context)?;
         tracing::debug!(db.path = %path.display(), "SQLite database open");
         Ok(Db {
             pool,
+            writer,
             backend: Backend::Sqlite,
         })
     }
@@ -259,6 +269,7 @@ impl Db {
             .await
             .context(context)?;
         Ok(Db {
+            writer: pool.clone(),
             pool,
             backend: Backend::Postgres,
         })
@@ -295,6 +306,7 @@ impl Db {
 
     /// Closes every connection (waiting for the ones in use to be returned).
     pub async fn close(&self) {
+        self.writer.close().await;
         self.pool.close().await;
     }
 
@@ -304,8 +316,8 @@ impl Db {
         doing: &str,
     ) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
         let tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.writer.begin().await,
         };
         tx.context(|| format!("starting a transaction for {doing}"))
     }

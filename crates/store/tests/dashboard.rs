@@ -12,6 +12,7 @@ dongbo_testkit::backend_tests!(
     accepted_reports_move_the_figures_at_once,
     the_report_workflow_keeps_the_figures_and_appends_every_act_to_the_audit_log,
     plan_tasks_roll_up_into_the_agencys_assignment_and_a_person_may_override_it,
+    a_kept_snapshot_brought_up_to_date_equals_a_fresh_read_after_every_kind_of_write,
 );
 
 fn date(text: &str) -> NaiveDate {
@@ -295,4 +296,119 @@ async fn plan_tasks_roll_up_into_the_agencys_assignment_and_a_person_may_overrid
     );
     assert_eq!((cleared.manual, cleared.effective), (None, 50));
     assert!(audit::verify(db).await.unwrap().is_intact());
+}
+
+/// Brings `kept` up to date and checks it against every fact read afresh; returns it.
+async fn refreshed(db: &Db, program: i64, kept: &dashboard::Snapshot) -> dashboard::Snapshot {
+    let refreshed = kept.refresh(db).await.unwrap();
+    let fresh = dashboard::Snapshot::read(db, program).await.unwrap();
+    assert_eq!(refreshed.version(), fresh.version());
+    assert_eq!(refreshed.facts(), fresh.facts());
+    refreshed
+}
+
+async fn a_kept_snapshot_brought_up_to_date_equals_a_fresh_read_after_every_kind_of_write(db: &Db) {
+    use dongbo_store::plans;
+    let directory = Directory::bundled();
+    let program = dongbo_testkit::load_47_assigned(db, &directory).await;
+    let fact_of = |snapshot: &dashboard::Snapshot, task: &str, agency: &str| {
+        snapshot
+            .facts()
+            .iter()
+            .find(|f| f.task_code == task && f.agency_code == agency)
+            .cloned()
+            .unwrap()
+    };
+    let national = |task: &'static str| async move {
+        assignments::for_task(db, program, task)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|a| a.agency_code == "BVHTTDL")
+            .unwrap()
+            .id
+    };
+    let kept = dashboard::Snapshot::read(db, program).await.unwrap();
+    let same = kept.refresh(db).await.unwrap();
+    assert!(
+        std::sync::Arc::ptr_eq(kept.facts(), same.facts()),
+        "nothing changed: the same facts"
+    );
+
+    // A report submitted, then accepted: only figures move.
+    let content = ReportContent {
+        results: "Đã tổng kết".into(),
+        progress: 100,
+        ..ReportContent::default()
+    };
+    let edit = Edit {
+        assignment_id: national("2.1").await,
+        period: ReportPeriod::Once,
+        content: &content,
+        author: "bao.cao",
+        based_on: None,
+        idempotency_key: None,
+    };
+    let submitted = reports::submit(db, &edit).await.unwrap();
+    let kept = refreshed(db, program, &kept).await;
+    assert!(fact_of(&kept, "2.1", "BVHTTDL").started);
+    let accepted = reports::accept(db, submitted.report_id, submitted.version, "lanh.dao", None)
+        .await
+        .unwrap();
+    let kept = refreshed(db, program, &kept).await;
+    assert_eq!(fact_of(&kept, "2.1", "BVHTTDL").progress, 100);
+
+    // A plan task's accepted report rolls up into the national assignment on 3.4.
+    let plan = plans::create(db, &directory, program, "BVHTTDL")
+        .await
+        .unwrap()
+        .program_id();
+    let own = assignments::for_task(db, plan, "3.4")
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.agency_code == "BVHTTDL")
+        .unwrap()
+        .id;
+    accept_at(db, own, 60).await;
+    let kept = refreshed(db, program, &kept).await;
+    assert_eq!(fact_of(&kept, "3.4", "BVHTTDL").progress, 60);
+
+    // An override, then a reopened report.
+    dashboard::set_manual(
+        db,
+        national("3.4").await,
+        Some(90),
+        "dieu.phoi",
+        "Đã kiểm tra",
+    )
+    .await
+    .unwrap();
+    let kept = refreshed(db, program, &kept).await;
+    assert_eq!(fact_of(&kept, "3.4", "BVHTTDL").progress, 90);
+    reports::reopen(
+        db,
+        accepted.report_id,
+        accepted.version,
+        "dieu.phoi",
+        "Số liệu cần sửa",
+        None,
+    )
+    .await
+    .unwrap();
+    let kept = refreshed(db, program, &kept).await;
+    assert_eq!(fact_of(&kept, "2.1", "BVHTTDL").progress, 0);
+
+    // New assignments: the coordinator chooses the members of 5.7's open set.
+    let before = kept.facts().len();
+    let pending = assignments::pending_for_task(db, program, "5.7")
+        .await
+        .unwrap();
+    let chosen = ["BTC".to_owned()];
+    assignments::choose(db, pending[0].id, &chosen, &directory)
+        .await
+        .unwrap();
+    let kept = refreshed(db, program, &kept).await;
+    assert_eq!(kept.facts().len(), before + 1);
+    fact_of(&kept, "5.7", "BTC");
 }

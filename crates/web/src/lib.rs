@@ -11,7 +11,8 @@ mod load;
 pub mod model;
 mod pages;
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use axum::extract::Request;
 use axum::http::{HeaderValue, header};
@@ -20,6 +21,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Router, routing::get};
 use dongbo_domain::Directory;
 use dongbo_store::Db;
+use dongbo_store::dashboard::Snapshot;
 
 pub use error::Error;
 
@@ -32,11 +34,12 @@ pub struct AppState {
     pub throttle: Arc<auth::LoginThrottle>,
     /// Where evidence files are kept, by content.
     pub evidence: Arc<dongbo_store::EvidenceStore>,
-    /// Dashboard facts per program, with the program's dashboard version they were read at.
-    facts: Arc<std::sync::Mutex<FactsCache>>,
+    /// Dashboard facts per program, each as of its program's dashboard version.
+    facts: Arc<Mutex<HashMap<i64, Snapshot>>>,
+    /// Held while facts are brought up to date, so that after a write one request reads
+    /// what changed and the others wait for it instead of all reading it at once.
+    facts_refresh: Arc<tokio::sync::Mutex<()>>,
 }
-
-type FactsCache = std::collections::HashMap<i64, (i64, Arc<Vec<dongbo_domain::dashboard::Fact>>)>;
 
 impl AppState {
     /// The state of a server on `db` whose evidence files live in `evidence_dir`.
@@ -50,28 +53,38 @@ impl AppState {
                 dongbo_store::EvidenceLimits::default(),
             )),
             facts: Arc::default(),
+            facts_refresh: Arc::default(),
         }
     }
 
-    /// The dashboard facts of a program: read again only when its dashboard version moved
-    /// since the last read (every write that changes them raises it in its transaction).
+    /// The dashboard facts of a program, as of its dashboard version now or later. Kept in
+    /// memory; after a write only the facts it changed are read again (`Snapshot::refresh`).
     pub async fn dashboard_facts(
         &self,
         program_id: i64,
     ) -> Result<Arc<Vec<dongbo_domain::dashboard::Fact>>, Error> {
         let version = dongbo_store::dashboard::version(&self.db, program_id).await?;
-        if let Ok(cache) = self.facts.lock()
-            && let Some((seen, facts)) = cache.get(&program_id)
-            && *seen == version
+        if let Some(snapshot) = self.cached_facts(program_id)
+            && snapshot.version() >= version
         {
-            return Ok(Arc::clone(facts));
+            return Ok(Arc::clone(snapshot.facts()));
         }
-        // Read after the version: facts at least as new as it, so never stale when reused.
-        let facts = Arc::new(dongbo_store::dashboard::facts(&self.db, program_id).await?);
+        let _refreshing = self.facts_refresh.lock().await;
+        // Another request may have brought them up to date while this one waited.
+        let snapshot = match self.cached_facts(program_id) {
+            Some(snapshot) if snapshot.version() >= version => snapshot,
+            Some(snapshot) => snapshot.refresh(&self.db).await?,
+            None => Snapshot::read(&self.db, program_id).await?,
+        };
         if let Ok(mut cache) = self.facts.lock() {
-            cache.insert(program_id, (version, Arc::clone(&facts)));
+            cache.insert(program_id, snapshot.clone());
         }
-        Ok(facts)
+        Ok(Arc::clone(snapshot.facts()))
+    }
+
+    fn cached_facts(&self, program_id: i64) -> Option<Snapshot> {
+        let cache = self.facts.lock().ok()?;
+        cache.get(&program_id).cloned()
     }
 
     /// The directory with the units agencies created since start.
