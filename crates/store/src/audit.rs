@@ -334,8 +334,20 @@ pub async fn list(
     rows.iter().map(|row| record(row, doing)).collect()
 }
 
+/// `cell`, or `'cell` when a spreadsheet would read it as a formula.
+fn inert_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
 /// Writes the whole log, oldest first, as CSV with a header row (the stored columns); returns
-/// the number of entries written.
+/// the number of entries written. A cell a spreadsheet would run as a formula (one starting
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return: a username may start with `-` or `@`)
+/// is written behind an apostrophe, which spreadsheets show as text (OWASP, "CSV injection").
+/// The hashes are of the stored values, so verify the chain with `dongbo audit verify`.
 pub async fn export_csv<W: std::io::Write>(db: &Db, out: W) -> Result<i64> {
     let doing = "exporting the audit log";
     let io_error = |source: std::io::Error| StoreError::Io {
@@ -361,18 +373,21 @@ pub async fn export_csv<W: std::io::Write>(db: &Db, out: W) -> Result<i64> {
             let r = record(row, doing)?;
             let seq = r.seq.to_string();
             writer
-                .write_record([
-                    seq.as_str(),
-                    &r.at,
-                    &r.actor,
-                    &r.action,
-                    &r.entity,
-                    &r.entity_id,
-                    r.before_json.as_deref().unwrap_or_default(),
-                    r.after_json.as_deref().unwrap_or_default(),
-                    &r.prev_hash,
-                    &r.hash,
-                ])
+                .write_record(
+                    [
+                        seq.as_str(),
+                        &r.at,
+                        &r.actor,
+                        &r.action,
+                        &r.entity,
+                        &r.entity_id,
+                        r.before_json.as_deref().unwrap_or_default(),
+                        r.after_json.as_deref().unwrap_or_default(),
+                        &r.prev_hash,
+                        &r.hash,
+                    ]
+                    .map(|cell| inert_cell(cell).into_owned()),
+                )
                 .map_err(|e| io_error(e.into()))?;
             after = r.seq;
             written += 1;

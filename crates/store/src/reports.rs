@@ -228,7 +228,8 @@ pub struct ReportContent {
 impl ReportContent {
     /// The content as stored: every text NFC and trimmed, checked. Evidence with neither
     /// number nor title, or neither URL nor title, is a form's empty row and is dropped.
-    fn normalised(&self) -> Result<ReportContent> {
+    /// Public so that a form can be checked before its uploaded files are stored.
+    pub fn normalised(&self) -> Result<ReportContent> {
         if self.progress > 100 {
             return Err(StoreError::Invalid(format!(
                 "Tiến độ phải từ 0 đến 100%, không phải {}% (progress must be 0–100)",

@@ -18,6 +18,7 @@ dongbo_testkit::backend_tests!(
     concurrent_appends_never_fork_the_chain,
     entries_are_listed_newest_first_filtered_and_paged,
     the_csv_export_has_a_header_and_every_entry_oldest_first,
+    the_csv_export_writes_cells_a_spreadsheet_would_run_as_text,
 );
 
 fn at() -> DateTime<Utc> {
@@ -192,4 +193,25 @@ async fn the_csv_export_has_a_header_and_every_entry_oldest_first(db: &Db) {
     assert!(lines[1].starts_with("1,2026-03-01T08:00:00.000000Z,admin,user.create,user,u0,,"));
     assert!(lines[2].starts_with("2,"));
     assert!(text.contains("Nguyễn Văn An"));
+}
+
+async fn the_csv_export_writes_cells_a_spreadsheet_would_run_as_text(db: &Db) {
+    let mut tx = db.pool().begin().await.unwrap();
+    for (actor, entity_id) in [("-a1", "@a1"), ("=1+1", "+1"), ("lan", "\tx")] {
+        audit::append(&mut tx, at(), &entry(actor, "user.create", entity_id))
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut out = Vec::new();
+    audit::export_csv(db, &mut out).await.unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[1].contains(",'-a1,user.create,user,'@a1,"), "{text}");
+    assert!(lines[2].contains(",'=1+1,user.create,user,'+1,"), "{text}");
+    assert!(lines[3].contains(",lan,user.create,user,'\tx,"), "{text}");
+    assert!(
+        audit::verify(db).await.unwrap().is_intact(),
+        "the stored values are unchanged"
+    );
 }

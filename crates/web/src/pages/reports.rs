@@ -265,7 +265,9 @@ pub async fn write_report(
     let period = period_of(q.period.as_deref(), recurring)?;
 
     let mut fields: std::collections::BTreeMap<String, String> = Default::default();
-    let mut files: Vec<AttachedFile> = Vec::new();
+    // Uploaded files are stored only once the rest of the form is known to be right: a
+    // refused form leaves nothing behind.
+    let mut uploads: Vec<(String, Option<String>, axum::body::Bytes)> = Vec::new();
     while let Some(field) = form
         .next_field()
         .await
@@ -284,14 +286,7 @@ pub async fn write_report(
             if bytes.is_empty() && file_name.is_empty() {
                 continue;
             }
-            let stored = state
-                .evidence
-                .put(&state.db, &bytes, &file_name, declared.as_deref())
-                .await?;
-            files.push(AttachedFile {
-                sha256: stored.sha256,
-                name: file_name,
-            });
+            uploads.push((file_name, declared, bytes));
         } else {
             let value = field
                 .text()
@@ -301,7 +296,7 @@ pub async fn write_report(
         }
     }
     let get = |key: &str| fields.get(key).map(String::as_str).unwrap_or("");
-    let mut kept: Vec<AttachedFile> = fields
+    let kept: Vec<AttachedFile> = fields
         .iter()
         .filter(|(k, _)| k.starts_with("keep_file_"))
         .filter_map(|(_, v)| v.split_once(':'))
@@ -310,7 +305,6 @@ pub async fn write_report(
             name: name.to_owned(),
         })
         .collect();
-    kept.extend(files);
     let progress: u8 = get("progress").trim().parse().map_err(|_| {
         Error::Refused("Tiến độ là một số từ 0 đến 100 — progress is a number from 0 to 100".into())
     })?;
@@ -345,7 +339,7 @@ pub async fn write_report(
             title: get(&format!("link_title_{i}")).to_owned(),
         })
         .collect();
-    let content = ReportContent {
+    let mut content = ReportContent {
         results: get("results").to_owned(),
         progress,
         difficulties: get("difficulties").to_owned(),
@@ -362,6 +356,19 @@ pub async fn write_report(
         ),
     };
     let key = Some(get("idempotency_key")).filter(|k| !k.is_empty());
+    // The store checks the content again when it writes the report; checked here first, a
+    // form it would refuse stores none of its files.
+    content.normalised()?;
+    for (file_name, declared, bytes) in uploads {
+        let stored = state
+            .evidence
+            .put(&state.db, &bytes, &file_name, declared.as_deref())
+            .await?;
+        content.files.push(AttachedFile {
+            sha256: stored.sha256,
+            name: file_name,
+        });
+    }
     let edit = Edit {
         assignment_id: id,
         period,

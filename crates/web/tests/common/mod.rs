@@ -306,3 +306,121 @@ pub async fn apps() -> Vec<TestApp> {
     }
     apps
 }
+
+impl TestApp {
+    /// A browser with a new session of `username` opened in the store, and the session's CSRF
+    /// token: for tests that act as many users without going through the (throttled) login
+    /// form.
+    pub async fn session(&self, username: &str) -> (Browser, String) {
+        use dongbo_store::accounts;
+        let user = accounts::get_user(&self.db, username)
+            .await
+            .expect("read a user")
+            .expect("the user exists");
+        let session = accounts::create_session(
+            &self.db,
+            user.id,
+            &accounts::SessionPolicy::default(),
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("open a session");
+        let mut browser = self.browser();
+        browser
+            .cookies
+            .push(("dongbo_session".to_owned(), session.token));
+        (browser, session.csrf_token)
+    }
+
+    /// What the database holds, table by table: enough to tell that a refused request changed
+    /// nothing. Sessions are compared without the times a request moves on. One query reads
+    /// every table, each as its rows' text in order (joined by the database), so it stays fast
+    /// on a database with 47/NQ-CP assigned to every ministry and province.
+    pub async fn fingerprint(&self) -> Fingerprint {
+        use sqlx::Row;
+        let pool = self.db.pool();
+        let postgres = self.db.backend() == dongbo_store::Backend::Postgres;
+        let columns_sql = if postgres {
+            "SELECT table_name::text AS name, column_name::text AS col \
+             FROM information_schema.columns WHERE table_schema = current_schema() \
+             AND table_name NOT LIKE '\\_sqlx%' ORDER BY table_name, ordinal_position"
+        } else {
+            "SELECT m.name AS name, p.name AS col FROM sqlite_master m \
+             JOIN pragma_table_info(m.name) p WHERE m.type = 'table' \
+             AND m.name NOT LIKE 'sqlite%' AND m.name NOT LIKE '\\_sqlx%' ESCAPE '\\' \
+             ORDER BY m.name, p.cid"
+        };
+        let mut columns: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for row in sqlx::query(columns_sql)
+            .fetch_all(pool)
+            .await
+            .expect("list the columns")
+        {
+            let table: String = row.get("name");
+            let column: String = row.get("col");
+            if table == "sessions" && matches!(column.as_str(), "last_seen_at" | "idle_expires_at")
+            {
+                continue;
+            }
+            columns.entry(table).or_default().push(column);
+        }
+        let parts: Vec<String> = columns
+            .iter()
+            .map(|(table, columns)| {
+                let line = columns
+                    .iter()
+                    .map(|c| format!("COALESCE(CAST(\"{c}\" AS TEXT), '\u{2400}')"))
+                    .collect::<Vec<_>>()
+                    .join(" || '\u{1f}' || ");
+                let joined = if postgres {
+                    "md5(string_agg(line, '\n' ORDER BY line COLLATE \"C\"))"
+                } else {
+                    "group_concat(line, char(10))"
+                };
+                format!(
+                    "SELECT '{table}' AS name, COUNT(*) AS n, {joined} AS content \
+                     FROM (SELECT {line} AS line FROM \"{table}\" ORDER BY line) rows_{table}"
+                )
+            })
+            .collect();
+        let rows = sqlx::query(sqlx::AssertSqlSafe(parts.join(" UNION ALL ")))
+            .fetch_all(pool)
+            .await
+            .expect("read every table");
+        let mut fingerprint = Fingerprint::default();
+        for row in rows {
+            let content: Option<String> = row.get("content");
+            let mut hasher = std::hash::DefaultHasher::new();
+            std::hash::Hash::hash(&content, &mut hasher);
+            let count: i64 = row.get("n");
+            fingerprint.tables.insert(
+                row.get("name"),
+                (
+                    usize::try_from(count).unwrap_or_default(),
+                    std::hash::Hasher::finish(&hasher),
+                ),
+            );
+        }
+        fingerprint
+    }
+}
+
+/// Each table's row count and a hash of its rows (see [`TestApp::fingerprint`]).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Fingerprint {
+    pub tables: std::collections::BTreeMap<String, (usize, u64)>,
+}
+
+impl Fingerprint {
+    /// The tables whose rows differ between `self` and `other`.
+    pub fn changed(&self, other: &Fingerprint) -> Vec<String> {
+        let mut names: Vec<&String> = self.tables.keys().chain(other.tables.keys()).collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+            .into_iter()
+            .filter(|name| self.tables.get(*name) != other.tables.get(*name))
+            .cloned()
+            .collect()
+    }
+}

@@ -1,0 +1,1017 @@
+//! The permission matrix of issue 3 over real HTTP, on every backend: every state-changing
+//! page endpoint × every role × a target agency inside and outside the user's subtree (and an
+//! anonymous visitor), each answered as the table below specifies. A refused request — 403,
+//! anonymous, or without its CSRF token — changes nothing in the database; an allowed one
+//! succeeds and its change is there.
+//!
+//! The expectations come from the tables written here (`ENDPOINTS`, `MAY`), the issue's
+//! words and the matrix documented in `dongbo_domain::access`, never from the code under test.
+
+mod common;
+
+use std::collections::HashSet;
+
+use common::{Browser, TestApp, apps, location};
+use dongbo_domain::{Period, PeriodKind, Recurrence};
+use dongbo_store::changes::{self, ChangeKind, ChangeStatus, NewChange, Proposal};
+use dongbo_store::reports::{self, Edit, ReportContent, ReportPeriod, ReportStatus};
+use dongbo_store::{accounts, assignments, plans, programs};
+
+/// What an endpoint needs from the caller's roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Needs {
+    EditPlan,
+    SubmitReport,
+    ReviewReport,
+    ReopenReport,
+    DecideChangeRequest,
+    SendReminder,
+    /// Only a login: the caller acts on their own account.
+    OwnAccount,
+}
+
+/// Which agency the need is asked about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum On {
+    /// The agency the request concerns: named in the path or the form, or the agency of the
+    /// plan, assignment, report or change request it acts on.
+    TheAgency,
+    /// The program's coordinating agency: the Government (CP) for 47/NQ-CP.
+    Coordinator,
+    /// No agency: the caller's own account.
+    Nobody,
+}
+
+/// What an anonymous visitor gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Anonymous {
+    /// Sent to the login form, which comes back to the page.
+    ToLogin,
+    /// Nothing to do (logging out without a session): sent to the home page.
+    Home,
+}
+
+/// The roles, in the order of `dongbo_domain::access`.
+const ROLES: [&str; 5] = ["viewer", "reporter", "approver", "coordinator", "admin"];
+
+/// Who may do what on an agency their grant covers (issue 3: a reporter drafts the plan and
+/// the reports, the approver also reviews them, the coordinator reviews, reopens, decides
+/// change requests and sends reminders, the admin does everything).
+const MAY: &[(Needs, &[&str])] = &[
+    (Needs::EditPlan, &["reporter", "approver", "admin"]),
+    (Needs::SubmitReport, &["reporter", "approver", "admin"]),
+    (Needs::ReviewReport, &["approver", "coordinator", "admin"]),
+    (Needs::ReopenReport, &["coordinator", "admin"]),
+    (Needs::DecideChangeRequest, &["coordinator", "admin"]),
+    (Needs::SendReminder, &["coordinator", "admin"]),
+    (Needs::OwnAccount, &ROLES),
+];
+
+fn may(role: &str, needs: Needs) -> bool {
+    MAY.iter()
+        .find(|(n, _)| *n == needs)
+        .is_some_and(|(_, roles)| roles.contains(&role))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Endpoint {
+    CreatePlan,
+    CreateUnit,
+    AddPlanTask,
+    AssignUnit,
+    SaveDraft,
+    SubmitReport,
+    ReturnReport,
+    AcceptReport,
+    ReopenReport,
+    ChooseOpenSet,
+    OverrideProgress,
+    SendReminder,
+    ProposeNewTask,
+    ProposeTaskChange,
+    DecideChange,
+    WithdrawChange,
+    ChangePassword,
+    Logout,
+}
+
+/// One state-changing page endpoint and what it needs.
+struct Row {
+    endpoint: Endpoint,
+    route: &'static str,
+    needs: Needs,
+    on: On,
+    anonymous: Anonymous,
+}
+
+const fn row(endpoint: Endpoint, route: &'static str, needs: Needs, on: On) -> Row {
+    Row {
+        endpoint,
+        route,
+        needs,
+        on,
+        anonymous: Anonymous::ToLogin,
+    }
+}
+
+/// Every state-changing page endpoint of `crates/web/src/pages/mod.rs`.
+const ENDPOINTS: &[Row] = &[
+    row(
+        Endpoint::CreatePlan,
+        "POST /agencies/{code}/plans",
+        Needs::EditPlan,
+        On::TheAgency,
+    ),
+    row(
+        Endpoint::CreateUnit,
+        "POST /agencies/{code}/units",
+        Needs::EditPlan,
+        On::TheAgency,
+    ),
+    row(
+        Endpoint::AddPlanTask,
+        "POST /plans/{id}/tasks",
+        Needs::EditPlan,
+        On::TheAgency,
+    ),
+    row(
+        Endpoint::AssignUnit,
+        "POST /plans/{id}/tasks/{code}/units",
+        Needs::EditPlan,
+        On::TheAgency,
+    ),
+    row(
+        Endpoint::SaveDraft,
+        "POST /assignments/{id}/report (save)",
+        Needs::SubmitReport,
+        On::TheAgency,
+    ),
+    row(
+        Endpoint::SubmitReport,
+        "POST /assignments/{id}/report (submit)",
+        Needs::SubmitReport,
+        On::TheAgency,
+    ),
+    row(
+        Endpoint::ReturnReport,
+        "POST /reports/{id}/review (return)",
+        Needs::ReviewReport,
+        On::TheAgency,
+    ),
+    row(
+        Endpoint::AcceptReport,
+        "POST /reports/{id}/review (accept)",
+        Needs::ReviewReport,
+        On::TheAgency,
+    ),
+    row(
+        Endpoint::ReopenReport,
+        "POST /reports/{id}/review (reopen)",
+        Needs::ReopenReport,
+        On::TheAgency,
+    ),
+    row(
+        Endpoint::ChooseOpenSet,
+        "POST /open-sets/{id}",
+        Needs::DecideChangeRequest,
+        On::Coordinator,
+    ),
+    row(
+        Endpoint::OverrideProgress,
+        "POST /assignments/{id}/progress",
+        Needs::ReviewReport,
+        On::TheAgency,
+    ),
+    row(
+        Endpoint::SendReminder,
+        "POST /programs/{id}/reminders",
+        Needs::SendReminder,
+        On::Coordinator,
+    ),
+    row(
+        Endpoint::ProposeNewTask,
+        "POST /programs/{id}/changes",
+        Needs::EditPlan,
+        On::TheAgency,
+    ),
+    row(
+        Endpoint::ProposeTaskChange,
+        "POST /programs/{id}/tasks/{code}/changes",
+        Needs::EditPlan,
+        On::TheAgency,
+    ),
+    row(
+        Endpoint::DecideChange,
+        "POST /programs/{id}/changes/{request}/decision",
+        Needs::DecideChangeRequest,
+        On::Coordinator,
+    ),
+    row(
+        Endpoint::WithdrawChange,
+        "POST /programs/{id}/changes/{request}/withdraw",
+        Needs::EditPlan,
+        On::TheAgency,
+    ),
+    row(
+        Endpoint::ChangePassword,
+        "POST /account/password",
+        Needs::OwnAccount,
+        On::Nobody,
+    ),
+    Row {
+        endpoint: Endpoint::Logout,
+        route: "POST /logout",
+        needs: Needs::OwnAccount,
+        on: On::Nobody,
+        anonymous: Anonymous::Home,
+    },
+];
+
+/// The agency each role's user is given in the matrix (a different one per role, so each
+/// role's allowed requests find their own fresh records), and the agency outside every one
+/// of them.
+fn home_agency(role: &str) -> &'static str {
+    match role {
+        "viewer" => "BTC",
+        "reporter" => "BCA",
+        "approver" => "BCT",
+        "coordinator" => "BNV",
+        _ => "BQP",
+    }
+}
+const ELSEWHERE: &str = "BYT";
+const COORDINATOR: &str = "CP";
+
+/// The new password of the own-account rows.
+const NEW_PASSWORD: &str = "Mật khẩu mới hơn 2026!";
+
+/// A request ready to send, and how to see that it took effect.
+struct Prepared {
+    path: String,
+    form: Vec<(String, String)>,
+    /// Sent as `multipart/form-data` with the CSRF token in the query (the report form).
+    multipart: bool,
+    effect: Effect,
+}
+
+/// The change an allowed request makes.
+enum Effect {
+    PlanOf {
+        agency: String,
+    },
+    Unit {
+        code: String,
+    },
+    PlanTask {
+        plan: i64,
+        tasks_before: usize,
+    },
+    UnitAssigned {
+        plan: i64,
+        task: String,
+        unit: String,
+    },
+    Report {
+        assignment: i64,
+        period: ReportPeriod,
+        status: ReportStatus,
+    },
+    ReportNowIs {
+        report: i64,
+        status: ReportStatus,
+    },
+    OpenSetChosen {
+        program: i64,
+        task: String,
+        pending: i64,
+    },
+    Override {
+        program: i64,
+        task: String,
+        assignment: i64,
+        reason: String,
+    },
+    /// One more row in `table`.
+    OneMoreRow {
+        table: &'static str,
+    },
+    ChangeRequests {
+        program: i64,
+        before: usize,
+    },
+    ChangeIs {
+        request: i64,
+        status: ChangeStatus,
+    },
+    Password {
+        username: String,
+    },
+    LoggedOut,
+}
+
+/// The matrix's users and the records the cases consume.
+struct Context {
+    counter: usize,
+    /// Assignments already given a report or an override by a case.
+    used: HashSet<i64>,
+    /// Tasks already given a change request by a case.
+    proposed: HashSet<(String, String)>,
+}
+
+impl Context {
+    fn next(&mut self) -> usize {
+        self.counter += 1;
+        self.counter
+    }
+}
+
+/// The period a report of `task` is for, as the report page picks it.
+fn period_of(task: &dongbo_domain::Task) -> ReportPeriod {
+    if task.time_frame.recurrence == Recurrence::None {
+        ReportPeriod::Once
+    } else {
+        ReportPeriod::Period(
+            Period::containing(PeriodKind::Annual, chrono::Utc::now().date_naive())
+                .expect("an annual period today"),
+        )
+    }
+}
+
+/// An assignment of `agency` in 47/NQ-CP no case used yet, with its task.
+async fn fresh_assignment(
+    app: &TestApp,
+    ctx: &mut Context,
+    agency: &str,
+) -> assignments::AgencyAssignment {
+    let found = assignments::for_agency(&app.db, agency)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.assignment.program_id == app.program_id && !ctx.used.contains(&a.assignment.id))
+        .unwrap_or_else(|| panic!("{agency} has an unused assignment"));
+    ctx.used.insert(found.assignment.id);
+    found
+}
+
+/// A report of a fresh assignment of `agency`, written by a fixture author up to `status`.
+async fn report_in(app: &TestApp, ctx: &mut Context, agency: &str, status: ReportStatus) -> i64 {
+    let assigned = fresh_assignment(app, ctx, agency).await;
+    let content = ReportContent {
+        results: "Đã triển khai".into(),
+        progress: 60,
+        ..ReportContent::default()
+    };
+    let edit = Edit {
+        assignment_id: assigned.assignment.id,
+        period: period_of(&assigned.task),
+        content: &content,
+        author: "fixture",
+        based_on: None,
+        idempotency_key: None,
+    };
+    let outcome = reports::submit(&app.db, &edit)
+        .await
+        .expect("submit a fixture report");
+    if status == ReportStatus::Accepted {
+        reports::accept(&app.db, outcome.report_id, outcome.version, "fixture", None)
+            .await
+            .expect("accept a fixture report");
+    }
+    outcome.report_id
+}
+
+/// A pending change request to re-time a task of `agency`, proposed by a fixture person.
+async fn pending_change(app: &TestApp, ctx: &mut Context, agency: &str) -> i64 {
+    let task = fresh_task(app, ctx, agency).await;
+    changes::propose(
+        &app.db,
+        &NewChange {
+            program_id: app.program_id,
+            task_code: Some(task),
+            kind: ChangeKind::Retime,
+            proposed_by_agency: agency.to_owned(),
+            proposed_by: "fixture".to_owned(),
+            reason: "Cần thêm thời gian".to_owned(),
+            proposal: Proposal {
+                time_frame: Some("2027".to_owned()),
+                ..Proposal::default()
+            },
+        },
+    )
+    .await
+    .expect("propose a fixture change")
+}
+
+/// A task of 47/NQ-CP assigned to `agency` that no case proposed to change yet.
+async fn fresh_task(app: &TestApp, ctx: &mut Context, agency: &str) -> String {
+    let code = assignments::for_agency(&app.db, agency)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.assignment.program_id == app.program_id)
+        .map(|a| a.assignment.task_code)
+        .find(|code| !ctx.proposed.contains(&(agency.to_owned(), code.clone())))
+        .unwrap_or_else(|| panic!("{agency} has a task with no change request"));
+    ctx.proposed.insert((agency.to_owned(), code.clone()));
+    code
+}
+
+/// The plan of `agency` for 47/NQ-CP, created when it has none.
+async fn plan_of(app: &TestApp, agency: &str) -> i64 {
+    let directory = dongbo_domain::Directory::bundled();
+    plans::create(&app.db, &directory, app.program_id, agency)
+        .await
+        .expect("create a fixture plan")
+        .program_id()
+}
+
+async fn task_count(app: &TestApp, program: i64) -> usize {
+    programs::get(&app.db, program)
+        .await
+        .unwrap()
+        .expect("the program")
+        .program
+        .tasks
+        .len()
+}
+
+fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+/// The fixture and the request of one case of `endpoint` about `agency` by `username`.
+async fn prepare(
+    app: &TestApp,
+    ctx: &mut Context,
+    endpoint: Endpoint,
+    agency: &str,
+    username: &str,
+) -> Prepared {
+    let n = ctx.next();
+    let program = app.program_id;
+    let plain = |path: String, form: Vec<(String, String)>, effect: Effect| Prepared {
+        path,
+        form,
+        multipart: false,
+        effect,
+    };
+    match endpoint {
+        Endpoint::CreatePlan => plain(
+            format!("/agencies/{agency}/plans"),
+            form(&[("program_id", &program.to_string())]),
+            Effect::PlanOf {
+                agency: agency.to_owned(),
+            },
+        ),
+        Endpoint::CreateUnit => plain(
+            format!("/agencies/{agency}/units"),
+            form(&[("code", &format!("U{n}")), ("name_vi", "Phòng Hợp tác")]),
+            Effect::Unit {
+                code: format!("{agency}/U{n}"),
+            },
+        ),
+        Endpoint::AddPlanTask => {
+            let plan = plan_of(app, agency).await;
+            let parent = assignments::for_agency(&app.db, agency)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|a| a.assignment.program_id == program)
+                .expect("an assigned task")
+                .assignment
+                .task_code;
+            plain(
+                format!("/plans/{plan}/tasks"),
+                form(&[
+                    ("parent_task_code", &parent),
+                    ("title", &format!("Nhiệm vụ riêng {n}")),
+                    ("expected_output", "Báo cáo"),
+                    ("time_frame", "Quý IV/2026"),
+                ]),
+                Effect::PlanTask {
+                    plan,
+                    tasks_before: task_count(app, plan).await,
+                },
+            )
+        }
+        Endpoint::AssignUnit => {
+            let plan = plan_of(app, agency).await;
+            let directory = dongbo_domain::Directory::bundled();
+            let unit = plans::create_unit(&app.db, &directory, agency, &format!("F{n}"), "Vụ", "")
+                .await
+                .expect("create a fixture unit")
+                .code;
+            let task = programs::get(&app.db, plan)
+                .await
+                .unwrap()
+                .expect("the plan")
+                .program
+                .tasks[0]
+                .code
+                .clone();
+            plain(
+                format!("/plans/{plan}/tasks/{task}/units"),
+                form(&[("unit_code", &unit), ("due_on", "2026-12-31")]),
+                Effect::UnitAssigned { plan, task, unit },
+            )
+        }
+        Endpoint::SaveDraft | Endpoint::SubmitReport => {
+            let assigned = fresh_assignment(app, ctx, agency).await;
+            let period = period_of(&assigned.task);
+            let (action, status) = if endpoint == Endpoint::SaveDraft {
+                ("save", ReportStatus::Draft)
+            } else {
+                ("submit", ReportStatus::Submitted)
+            };
+            Prepared {
+                path: format!(
+                    "/assignments/{}/report?period={}",
+                    assigned.assignment.id,
+                    period.code()
+                ),
+                form: form(&[
+                    ("action", action),
+                    ("based_on", ""),
+                    ("results", "Đã tổ chức hội nghị"),
+                    ("progress", "40"),
+                ]),
+                multipart: true,
+                effect: Effect::Report {
+                    assignment: assigned.assignment.id,
+                    period,
+                    status,
+                },
+            }
+        }
+        Endpoint::ReturnReport | Endpoint::AcceptReport | Endpoint::ReopenReport => {
+            let (start, action, after) = match endpoint {
+                Endpoint::ReturnReport => {
+                    (ReportStatus::Submitted, "return", ReportStatus::Returned)
+                }
+                Endpoint::AcceptReport => {
+                    (ReportStatus::Submitted, "accept", ReportStatus::Accepted)
+                }
+                _ => (ReportStatus::Accepted, "reopen", ReportStatus::Returned),
+            };
+            let report = report_in(app, ctx, agency, start).await;
+            let seen = reports::get(&app.db, report)
+                .await
+                .unwrap()
+                .summary
+                .current_version;
+            plain(
+                format!("/reports/{report}/review"),
+                form(&[
+                    ("seen_version", &seen.to_string()),
+                    ("action", action),
+                    ("comment", "Bổ sung số liệu"),
+                ]),
+                Effect::ReportNowIs {
+                    report,
+                    status: after,
+                },
+            )
+        }
+        Endpoint::ChooseOpenSet => {
+            let (task, pending) = open_set(app).await;
+            plain(
+                format!("/open-sets/{pending}"),
+                form(&[("agency", "BTP")]),
+                Effect::OpenSetChosen {
+                    program,
+                    task,
+                    pending,
+                },
+            )
+        }
+        Endpoint::OverrideProgress => {
+            let assigned = fresh_assignment(app, ctx, agency).await;
+            let reason = format!("Theo giao ban lần {n}");
+            plain(
+                format!("/assignments/{}/progress", assigned.assignment.id),
+                form(&[("progress", "55"), ("reason", &reason)]),
+                Effect::Override {
+                    program,
+                    task: assigned.assignment.task_code,
+                    assignment: assigned.assignment.id,
+                    reason,
+                },
+            )
+        }
+        Endpoint::SendReminder => plain(
+            format!("/programs/{program}/reminders"),
+            form(&[
+                ("agency", agency),
+                ("message", &format!("Đề nghị báo cáo (lần {n})")),
+            ]),
+            // Queued for the reminder runner, one per agency.
+            Effect::OneMoreRow { table: "reminders" },
+        ),
+        Endpoint::ProposeNewTask => plain(
+            format!("/programs/{program}/changes"),
+            form(&[
+                ("kind", "add"),
+                ("agency", agency),
+                ("group", "1"),
+                ("title", &format!("Nhiệm vụ mới {n}")),
+                ("expected_output", ""),
+                ("time_frame", "2026"),
+                ("reason", "Phát sinh yêu cầu mới"),
+            ]),
+            Effect::ChangeRequests {
+                program,
+                before: changes::for_program(&app.db, program, None)
+                    .await
+                    .unwrap()
+                    .len(),
+            },
+        ),
+        Endpoint::ProposeTaskChange => {
+            let task = fresh_task(app, ctx, agency).await;
+            plain(
+                format!("/programs/{program}/tasks/{task}/changes"),
+                form(&[
+                    ("agency", agency),
+                    ("kind", "retime"),
+                    ("time_frame", "2027"),
+                    ("reason", "Cần thêm thời gian"),
+                ]),
+                Effect::ChangeRequests {
+                    program,
+                    before: changes::for_program(&app.db, program, None)
+                        .await
+                        .unwrap()
+                        .len(),
+                },
+            )
+        }
+        Endpoint::DecideChange => {
+            let request = pending_change(app, ctx, home_agency("reporter")).await;
+            plain(
+                format!("/programs/{program}/changes/{request}/decision"),
+                form(&[("decision", "reject"), ("note", "Chưa đủ căn cứ")]),
+                Effect::ChangeIs {
+                    request,
+                    status: ChangeStatus::Rejected,
+                },
+            )
+        }
+        Endpoint::WithdrawChange => {
+            let request = pending_change(app, ctx, agency).await;
+            plain(
+                format!("/programs/{program}/changes/{request}/withdraw"),
+                Vec::new(),
+                Effect::ChangeIs {
+                    request,
+                    status: ChangeStatus::Withdrawn,
+                },
+            )
+        }
+        Endpoint::ChangePassword => plain(
+            "/account/password".to_owned(),
+            form(&[
+                ("current", common::PASSWORD),
+                ("new", NEW_PASSWORD),
+                ("confirm", NEW_PASSWORD),
+            ]),
+            Effect::Password {
+                username: username.to_owned(),
+            },
+        ),
+        Endpoint::Logout => plain("/logout".to_owned(), Vec::new(), Effect::LoggedOut),
+    }
+}
+
+/// An open set of 47/NQ-CP whose members are still to be chosen, and its task.
+async fn open_set(app: &TestApp) -> (String, i64) {
+    let program = programs::get(&app.db, app.program_id)
+        .await
+        .unwrap()
+        .unwrap();
+    for task in &program.program.tasks {
+        let pending = assignments::pending_for_task(&app.db, app.program_id, &task.code)
+            .await
+            .unwrap();
+        if let Some(open) = pending.iter().find(|p| p.chosen_at.is_none()) {
+            return (task.code.clone(), open.id);
+        }
+    }
+    panic!("47/NQ-CP has an open set left to choose");
+}
+
+/// Whether the change an allowed request makes is there.
+async fn took_effect(
+    app: &TestApp,
+    effect: &Effect,
+    browser: &mut Browser,
+    (before, after): (&common::Fingerprint, &common::Fingerprint),
+) -> bool {
+    match effect {
+        Effect::PlanOf { agency } => plans::find(&app.db, app.program_id, agency)
+            .await
+            .unwrap()
+            .is_some(),
+        Effect::Unit { code } => plans::units(&app.db)
+            .await
+            .unwrap()
+            .iter()
+            .any(|u| &u.code == code),
+        Effect::PlanTask { plan, tasks_before } => task_count(app, *plan).await == tasks_before + 1,
+        Effect::UnitAssigned { plan, task, unit } => assignments::for_task(&app.db, *plan, task)
+            .await
+            .unwrap()
+            .iter()
+            .any(|a| &a.agency_code == unit),
+        Effect::Report {
+            assignment,
+            period,
+            status,
+        } => reports::for_period(&app.db, *assignment, *period)
+            .await
+            .unwrap()
+            .is_some_and(|r| r.summary.status == *status),
+        Effect::ReportNowIs { report, status } => {
+            reports::get(&app.db, *report).await.unwrap().summary.status == *status
+        }
+        Effect::OpenSetChosen {
+            program,
+            task,
+            pending,
+        } => assignments::pending_for_task(&app.db, *program, task)
+            .await
+            .unwrap()
+            .iter()
+            .any(|p| p.id == *pending && p.chosen_at.is_some()),
+        Effect::Override {
+            program,
+            task,
+            assignment,
+            reason,
+        } => dongbo_store::dashboard::progress_of_task(&app.db, *program, task)
+            .await
+            .unwrap()
+            .get(assignment)
+            .and_then(|p| p.manual.clone())
+            .is_some_and(|(value, _, why)| value == 55 && &why == reason),
+        Effect::OneMoreRow { table } => {
+            let rows = |f: &common::Fingerprint| f.tables.get(*table).map_or(0, |t| t.0);
+            rows(after) == rows(before) + 1
+        }
+        Effect::ChangeRequests { program, before } => {
+            changes::for_program(&app.db, *program, None)
+                .await
+                .unwrap()
+                .len()
+                == before + 1
+        }
+        Effect::ChangeIs { request, status } => changes::get(&app.db, *request)
+            .await
+            .unwrap()
+            .is_some_and(|r| r.status == *status),
+        Effect::Password { username } => accounts::verify_login(
+            &app.db,
+            username,
+            NEW_PASSWORD,
+            &accounts::LoginPolicy::default(),
+            chrono::Utc::now(),
+        )
+        .await
+        .is_ok(),
+        Effect::LoggedOut => {
+            let response = browser.get("/my").await;
+            response.status() == 303 && location(&response).starts_with("/login")
+        }
+    }
+}
+
+/// Sends `prepared` as `browser`, with `csrf` when given.
+async fn send(browser: &mut Browser, prepared: &Prepared, csrf: Option<&str>) -> reqwest::Response {
+    let fields: Vec<(&str, &str)> = prepared
+        .form
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    if prepared.multipart {
+        let path = match csrf {
+            Some(token) => format!("{}&csrf={token}", prepared.path),
+            None => prepared.path.clone(),
+        };
+        browser.post_multipart(&path, &fields, None).await
+    } else {
+        let mut with_token: Vec<(&str, &str)> = Vec::new();
+        if let Some(token) = csrf {
+            with_token.push(("csrf", token));
+        }
+        with_token.extend(fields);
+        browser.post_raw(&prepared.path, &with_token).await
+    }
+}
+
+/// Who sends a case.
+struct Sender {
+    label: String,
+    browser: Browser,
+    csrf: Option<String>,
+    username: String,
+}
+
+/// Runs one case: prepares its fixture, sends it, and checks the answer and the database.
+async fn case(
+    app: &TestApp,
+    ctx: &mut Context,
+    row: &Row,
+    agency: &str,
+    sender: &mut Sender,
+    expect: Expect,
+) {
+    let prepared = prepare(app, ctx, row.endpoint, agency, &sender.username).await;
+    let what = format!(
+        "{} about {agency} by {} on {}",
+        row.route, sender.label, app.backend
+    );
+    let before = app.fingerprint().await;
+    let response = send(&mut sender.browser, &prepared, sender.csrf.as_deref()).await;
+    let status = response.status().as_u16();
+    let to = location(&response);
+    let after = app.fingerprint().await;
+    match expect {
+        Expect::Allowed => {
+            assert_eq!(status, 303, "{what}: allowed, so done and sent on");
+            assert!(
+                !to.starts_with("/login"),
+                "{what}: allowed, not sent to log in"
+            );
+            assert!(
+                !before.changed(&after).is_empty(),
+                "{what}: allowed, so the database changed"
+            );
+            assert!(
+                took_effect(
+                    app,
+                    &prepared.effect,
+                    &mut sender.browser,
+                    (&before, &after)
+                )
+                .await,
+                "{what}: allowed, so its change is there"
+            );
+        }
+        Expect::Forbidden => {
+            assert_eq!(status, 403, "{what}: refused");
+            assert_eq!(
+                before.changed(&after),
+                Vec::<String>::new(),
+                "{what}: refused, so nothing changed"
+            );
+        }
+        Expect::LoginFirst => {
+            assert_eq!(status, 303, "{what}: anonymous");
+            let path = prepared.path.split('?').next().unwrap_or_default();
+            assert_eq!(
+                to,
+                format!("/login?next={path}"),
+                "{what}: anonymous, sent to log in and back"
+            );
+            assert_eq!(
+                before.changed(&after),
+                Vec::<String>::new(),
+                "{what}: anonymous, so nothing changed"
+            );
+        }
+        Expect::Home => {
+            assert_eq!((status, to.as_str()), (303, "/"), "{what}: anonymous");
+            assert_eq!(
+                before.changed(&after),
+                Vec::<String>::new(),
+                "{what}: anonymous, so nothing changed"
+            );
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    Allowed,
+    Forbidden,
+    LoginFirst,
+    Home,
+}
+
+/// The three users of `role`: on its home agency, on an agency elsewhere, on the Government.
+async fn users_of(app: &TestApp, role: &str) {
+    app.user(&format!("{role}.home"), role, home_agency(role), false)
+        .await;
+    app.user(&format!("{role}.elsewhere"), role, ELSEWHERE, false)
+        .await;
+    app.user(&format!("{role}.cp"), role, COORDINATOR, false)
+        .await;
+}
+
+async fn sender(app: &TestApp, username: &str, label: String) -> Sender {
+    let (browser, csrf) = app.session(username).await;
+    Sender {
+        label,
+        browser,
+        csrf: Some(csrf),
+        username: username.to_owned(),
+    }
+}
+
+#[tokio::test]
+async fn every_endpoint_answers_every_role_inside_and_outside_its_subtree_as_specified() {
+    for app in apps().await {
+        let mut ctx = Context {
+            counter: 0,
+            used: HashSet::new(),
+            proposed: HashSet::new(),
+        };
+        for role in ROLES {
+            users_of(&app, role).await;
+        }
+        let mut cases = 0;
+        for row in ENDPOINTS.iter().filter(|r| r.on != On::Nobody) {
+            for role in ROLES {
+                // Inside: the user's grant covers the agency asked about; outside: it does not.
+                let (inside, outside, agency) = match row.on {
+                    On::TheAgency => ("home", "elsewhere", home_agency(role)),
+                    _ => ("cp", "home", COORDINATOR),
+                };
+                for (scope, covered) in [(outside, false), (inside, true)] {
+                    let username = format!("{role}.{scope}");
+                    let mut who = sender(&app, &username, format!("{role} on {scope}")).await;
+                    let expect = if covered && may(role, row.needs) {
+                        Expect::Allowed
+                    } else {
+                        Expect::Forbidden
+                    };
+                    case(&app, &mut ctx, row, agency, &mut who, expect).await;
+                    cases += 1;
+                }
+            }
+        }
+        // Acting on one's own account needs only a login, in any role.
+        for row in ENDPOINTS.iter().filter(|r| r.on == On::Nobody) {
+            assert_eq!(row.needs, Needs::OwnAccount);
+            for role in ROLES {
+                let username = format!("{role}.elsewhere");
+                let mut who = sender(&app, &username, role.to_owned()).await;
+                case(&app, &mut ctx, row, "", &mut who, Expect::Allowed).await;
+                cases += 1;
+            }
+        }
+        assert_eq!(
+            cases,
+            (ENDPOINTS.len() - 2) * ROLES.len() * 2 + 2 * ROLES.len()
+        );
+    }
+}
+
+#[tokio::test]
+async fn anonymous_visitors_and_posts_without_the_csrf_token_change_nothing() {
+    for app in apps().await {
+        let mut ctx = Context {
+            counter: 0,
+            used: HashSet::new(),
+            proposed: HashSet::new(),
+        };
+        app.user("quan.tri", "admin", "CP", false).await;
+        app.user("khac", "admin", "CP", false).await;
+        for row in ENDPOINTS {
+            // The admin on the Government may do everything: only the token is missing.
+            let agency = match row.on {
+                On::TheAgency => home_agency("reporter"),
+                On::Coordinator => COORDINATOR,
+                On::Nobody => "",
+            };
+            let mut anonymous = Sender {
+                label: "anonymous".into(),
+                browser: app.browser(),
+                csrf: None,
+                username: String::new(),
+            };
+            let expect = match row.anonymous {
+                Anonymous::ToLogin => Expect::LoginFirst,
+                Anonymous::Home => Expect::Home,
+            };
+            case(&app, &mut ctx, row, agency, &mut anonymous, expect).await;
+
+            let mut without = sender(&app, "quan.tri", "an admin without the token".into()).await;
+            without.csrf = None;
+            case(&app, &mut ctx, row, agency, &mut without, Expect::Forbidden).await;
+
+            // Another session's token is no better than none.
+            let (_, other_token) = app.session("khac").await;
+            let mut forged = sender(
+                &app,
+                "quan.tri",
+                "an admin with another session's token".into(),
+            )
+            .await;
+            forged.csrf = Some(other_token);
+            case(&app, &mut ctx, row, agency, &mut forged, Expect::Forbidden).await;
+        }
+    }
+}
