@@ -393,6 +393,9 @@ async fn user(db: &Db, directory: &Directory, command: UserCommand) -> Result<Ex
             }
             Ok(ExitCode::SUCCESS)
         }
+        UserCommand::Token { username, name } => create_token(db, &username, &name).await,
+        UserCommand::Tokens { username } => list_tokens(db, &username).await,
+        UserCommand::RevokeToken { id } => revoke_token(db, id).await,
         UserCommand::Disable { username } => set_disabled(db, &username, true).await,
         UserCommand::Enable { username } => set_disabled(db, &username, false).await,
         UserCommand::List => {
@@ -429,6 +432,56 @@ async fn user(db: &Db, directory: &Directory, command: UserCommand) -> Result<Ex
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `dongbo user token`: the token is printed once, on standard output (never in the log).
+async fn create_token(db: &Db, username: &str, name: &str) -> Result<ExitCode> {
+    let username = accounts::normalize_username(username)?;
+    let created = accounts::create_api_token(db, CLI_ACTOR, &username, name, chrono::Utc::now())
+        .await
+        .with_context(|| format!("creating an API token for {username}"))?;
+    println!(
+        "API token {} for {username} (shown only this once; send it as \
+         `Authorization: Bearer <token>`):",
+        created.id
+    );
+    println!("{}", created.token);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `dongbo user tokens`: one line per token, tab-separated.
+async fn list_tokens(db: &Db, username: &str) -> Result<ExitCode> {
+    let tokens = accounts::api_tokens_of(db, username)
+        .await
+        .with_context(|| format!("listing the API tokens of {username}"))?;
+    let mut stdout = std::io::stdout().lock();
+    for token in tokens {
+        writeln!(
+            stdout,
+            "{}\t{}\t{}\t{}\t{}",
+            token.id,
+            token.name,
+            token.created_at.to_rfc3339(),
+            token
+                .last_used_at
+                .map_or_else(|| "never used".to_owned(), |t| t.to_rfc3339()),
+            if token.revoked { "revoked" } else { "live" }
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `dongbo user revoke-token`.
+async fn revoke_token(db: &Db, id: i64) -> Result<ExitCode> {
+    let revoked = accounts::revoke_api_token(db, CLI_ACTOR, id)
+        .await
+        .with_context(|| format!("revoking API token {id}"))?;
+    if revoked {
+        println!("API token {id} revoked");
+    } else {
+        println!("API token {id} was not live (unknown or already revoked)");
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn set_disabled(db: &Db, username: &str, disabled: bool) -> Result<ExitCode> {

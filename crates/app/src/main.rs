@@ -129,6 +129,18 @@ pub enum UserCommand {
     Enable { username: String },
     /// List users with their roles.
     List,
+    /// Create an API token for another system to act as the user (`Authorization: Bearer …`).
+    /// The token is printed once; only its hash is kept.
+    Token {
+        username: String,
+        /// What the token is for ("hệ thống báo cáo của Bộ").
+        #[arg(long, default_value = "api")]
+        name: String,
+    },
+    /// List a user's API tokens: id, name, when made and last used, revoked (never the token).
+    Tokens { username: String },
+    /// Revoke an API token by the id `user tokens` shows.
+    RevokeToken { id: i64 },
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]

@@ -374,3 +374,56 @@ fn a_disabled_user_cannot_log_in_until_enabled_again() {
     );
     assert!(can_log_in(&sqlite_url(&data), "lan", PASSWORD).is_ok());
 }
+
+/// Who `token` speaks for, checked through the store.
+fn token_user(url: &str, token: &str) -> Option<String> {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let db = Db::connect(url).await.unwrap();
+        let found = accounts::authenticate_token(&db, token, Utc::now())
+            .await
+            .unwrap()
+            .map(|t| t.user.username);
+        db.close().await;
+        found
+    })
+}
+
+#[test]
+fn an_api_token_is_printed_once_listed_without_itself_and_stops_working_when_revoked() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    ok(&dongbo(&data, &["migrate"]));
+    ok(&run(
+        &data,
+        None,
+        &["user", "add", "lan", "--name", "Lan", "--password-stdin"],
+        PASSWORD,
+    ));
+    let out = ok(&dongbo(
+        &data,
+        &["user", "token", "Lan", "--name", "hệ thống của Bộ"],
+    ));
+    let token = password_after_notice(&out);
+    assert!(token.starts_with("dongbo_"), "{out}");
+    let url = sqlite_url(&data);
+    assert_eq!(token_user(&url, &token).as_deref(), Some("lan"));
+
+    let list = ok(&dongbo(&data, &["user", "tokens", "lan"]));
+    assert!(list.contains("hệ thống của Bộ"), "{list}");
+    assert!(list.contains("\tlive"), "{list}");
+    assert!(
+        !list.contains(&token),
+        "the token itself is never shown again"
+    );
+    let id = list.split('\t').next().unwrap().to_owned();
+
+    let out = ok(&dongbo(&data, &["user", "revoke-token", &id]));
+    assert!(out.contains(&format!("API token {id} revoked")), "{out}");
+    assert_eq!(token_user(&url, &token), None);
+    let list = ok(&dongbo(&data, &["user", "tokens", "lan"]));
+    assert!(list.contains("\trevoked"), "{list}");
+    let out = ok(&dongbo(&data, &["user", "revoke-token", &id]));
+    assert!(out.contains("was not live"), "{out}");
+    failed(&dongbo(&data, &["user", "token", "nobody"]));
+}

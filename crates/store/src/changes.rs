@@ -5,7 +5,7 @@
 //!
 //! Two deciders at once: a decision reads the request first and then sets its status with a
 //! compare-and-set (`… WHERE status = 'pending'`) inside the write transaction. A request that
-//! was already decided when read is [`StoreError::Invalid`]; one decided by someone else
+//! was already decided when read is [`StoreError::WrongState`]; one decided by someone else
 //! between the read and the write is [`StoreError::Conflict`], and nothing of the loser's
 //! decision is applied.
 
@@ -533,7 +533,7 @@ async fn pending(db: &Db, id: i64, doing: &str) -> Result<ChangeRequest> {
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("change request {id}")))?;
     if request.status != ChangeStatus::Pending {
-        return Err(StoreError::Invalid(format!(
+        return Err(StoreError::WrongState(format!(
             "Đề xuất {id} đã được xử lý («{}»), không quyết định lại được ({doing}: the request \
              is already {})",
             status_vi(request.status),

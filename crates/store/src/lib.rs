@@ -105,6 +105,11 @@ pub enum StoreError {
     /// The caller's request cannot be carried out as asked.
     #[error("{0}")]
     Invalid(String),
+    /// The thing is not in a state that allows the request (accepting a draft, editing an
+    /// accepted report, deciding a request already decided): asking again will not help until
+    /// someone moves it on. The web layer answers 409.
+    #[error("{0}")]
+    WrongState(String),
     /// Someone else changed the same thing first (two reviewers acting on one report): the
     /// caller's request was right when made, and is refused so that no update is lost. A user
     /// reloads and decides again; the web layer answers 409.

@@ -6,7 +6,8 @@
 //!
 //! - **States.** `draft → submitted → returned | accepted`; a returned report is edited and
 //!   submitted again. An accepted report is locked: saving, submitting or returning it is
-//!   refused until someone [`reopen`]s it (with a reason), which makes it `returned`.
+//!   refused ([`StoreError::WrongState`], like any act its state does not allow) until someone
+//!   [`reopen`]s it (with a reason), which makes it `returned`.
 //! - **Nothing is overwritten.** Every save and every transition writes a new version with the
 //!   whole content (a return or an acceptance copies the content it judged, with the comment);
 //!   the history of a report is the list of its versions.
@@ -865,12 +866,12 @@ async fn write_edit_once(
 fn edit_status(from: ReportStatus, action: Action) -> Result<ReportStatus> {
     match (from, action) {
         (ReportStatus::Accepted, _) => Err(locked()),
-        (ReportStatus::Submitted, Action::Submit) => Err(StoreError::Invalid(
+        (ReportStatus::Submitted, Action::Submit) => Err(StoreError::WrongState(
             "Báo cáo đã được gửi và đang chờ xem xét (the report is already submitted and waits \
              for review)"
                 .to_owned(),
         )),
-        (ReportStatus::Submitted, _) => Err(StoreError::Invalid(
+        (ReportStatus::Submitted, _) => Err(StoreError::WrongState(
             "Báo cáo đã gửi đang chờ xem xét, không sửa được cho đến khi bị trả lại (a submitted \
              report cannot be edited unless it is returned)"
                 .to_owned(),
@@ -883,7 +884,7 @@ fn edit_status(from: ReportStatus, action: Action) -> Result<ReportStatus> {
 }
 
 fn locked() -> StoreError {
-    StoreError::Invalid(
+    StoreError::WrongState(
         "Báo cáo đã được chấp nhận và bị khóa; cần mở lại (kèm lý do) trước khi thay đổi \
          (the report is accepted and locked; it must be reopened, with a reason, first)"
             .to_owned(),
@@ -1074,13 +1075,13 @@ fn review_status(from: ReportStatus, action: Action) -> Result<ReportStatus> {
         (ReportStatus::Submitted, Action::Accept) => Ok(ReportStatus::Accepted),
         (ReportStatus::Accepted, Action::Reopen) => Ok(ReportStatus::Returned),
         (ReportStatus::Accepted, _) => Err(locked()),
-        (_, Action::Reopen) => Err(StoreError::Invalid(format!(
+        (_, Action::Reopen) => Err(StoreError::WrongState(format!(
             "Chỉ mở lại được báo cáo đã chấp nhận; báo cáo này đang ở trạng thái «{}» (only an \
              accepted report can be reopened; this one is {})",
             from.label_vi(),
             from.as_str()
         ))),
-        _ => Err(StoreError::Invalid(format!(
+        _ => Err(StoreError::WrongState(format!(
             "Chỉ xem xét được báo cáo đã gửi; báo cáo này đang ở trạng thái «{}» (only a \
              submitted report can be returned or accepted; this one is {})",
             from.label_vi(),

@@ -345,7 +345,7 @@ async fn a_withdrawn_request_can_no_longer_be_decided(db: &Db) {
     let error = changes::approve(db, id, "cp.coordinator", "", &directory)
         .await
         .unwrap_err();
-    assert!(matches!(error, StoreError::Invalid(_)), "{error:?}");
+    assert!(matches!(error, StoreError::WrongState(_)), "{error:?}");
     assert_ne!(
         tasks::get(db, program, "3.21")
             .await
@@ -375,8 +375,8 @@ async fn deciding_a_request_that_is_not_pending_is_refused(db: &Db) {
             .unwrap_err(),
         changes::withdraw(db, id, "bng.approver").await.unwrap_err(),
     ] {
-        let StoreError::Invalid(message) = &error else {
-            panic!("not pending is Invalid: {error:?}")
+        let StoreError::WrongState(message) = &error else {
+            panic!("not pending is WrongState: {error:?}")
         };
         assert!(message.contains("approved"), "{message}");
     }

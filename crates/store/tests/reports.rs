@@ -74,6 +74,10 @@ fn is_invalid(error: &StoreError) -> bool {
     matches!(error, StoreError::Invalid(_))
 }
 
+fn is_wrong_state(error: &StoreError) -> bool {
+    matches!(error, StoreError::WrongState(_))
+}
+
 fn is_conflict(error: &StoreError) -> bool {
     matches!(error, StoreError::Conflict(_))
 }
@@ -242,20 +246,20 @@ async fn an_accepted_report_is_locked_until_it_is_reopened_with_a_reason(db: &Db
     let error = reports::save_draft(db, &edit(assignment_id, once, &changed, Some(2)))
         .await
         .unwrap_err();
-    assert!(is_invalid(&error), "{error}");
+    assert!(is_wrong_state(&error), "{error}");
     assert!(error.to_string().contains("locked"), "{error}");
     let error = reports::submit(db, &edit(assignment_id, once, &changed, Some(2)))
         .await
         .unwrap_err();
-    assert!(is_invalid(&error), "{error}");
+    assert!(is_wrong_state(&error), "{error}");
     let error = reports::return_report(db, id, 2, "lanh-dao-vu", "Sai số liệu", None)
         .await
         .unwrap_err();
-    assert!(is_invalid(&error), "{error}");
+    assert!(is_wrong_state(&error), "{error}");
     let error = reports::accept(db, id, 2, "lanh-dao-vu", None)
         .await
         .unwrap_err();
-    assert!(is_invalid(&error), "{error}");
+    assert!(is_wrong_state(&error), "{error}");
     assert_eq!(reports::get(db, id).await.unwrap(), before);
 
     // Reopening needs a reason.
@@ -694,15 +698,15 @@ async fn refused_requests_change_nothing(db: &Db) {
     let error = reports::accept(db, id, 1, "lanh-dao", None)
         .await
         .unwrap_err();
-    assert!(is_invalid(&error), "{error}");
+    assert!(is_wrong_state(&error), "{error}");
     let error = reports::return_report(db, id, 1, "lanh-dao", "Sửa lại", None)
         .await
         .unwrap_err();
-    assert!(is_invalid(&error), "{error}");
+    assert!(is_wrong_state(&error), "{error}");
     let error = reports::reopen(db, id, 1, "lanh-dao", "Lý do", None)
         .await
         .unwrap_err();
-    assert!(is_invalid(&error), "{error}");
+    assert!(is_wrong_state(&error), "{error}");
 
     // A return needs a comment.
     let body = content("Đã làm", 20);
@@ -718,11 +722,11 @@ async fn refused_requests_change_nothing(db: &Db) {
     let error = reports::save_draft(db, &edit(assignment_id, once, &body, Some(2)))
         .await
         .unwrap_err();
-    assert!(is_invalid(&error), "{error}");
+    assert!(is_wrong_state(&error), "{error}");
     let error = reports::submit(db, &edit(assignment_id, once, &body, Some(2)))
         .await
         .unwrap_err();
-    assert!(is_invalid(&error), "{error}");
+    assert!(is_wrong_state(&error), "{error}");
     assert_eq!(reports::get(db, id).await.unwrap(), submitted);
     assert_eq!(submitted.versions[..1], before.versions[..]);
 }

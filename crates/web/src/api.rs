@@ -1,14 +1,69 @@
 //! The JSON API under `/api/v1`, described by the OpenAPI document at `/api/v1/openapi.json`.
+//!
+//! Reading programs, tasks, agencies and search needs no login. Everything about carrying a
+//! program out (`work`: my assignments and notices, reports and their review, plans and units,
+//! change requests, reminders, progress overrides, the dashboard) needs a caller: an API token
+//! (`Authorization: Bearer …`, made with `dongbo user token`) or a session cookie with the
+//! `X-CSRF-Token` header on writes. Writes go through [`crate::actions`], the same checks as
+//! the pages. Errors are problem details (RFC 9457, [`Problem`]): 401 without credentials, 403
+//! when the role or subtree does not allow it, 400 for a body that is not JSON, 422 for values
+//! that do not hold (each with its field), 409 when the record's state does not allow it.
 
-use axum::extract::{Path, Query, State};
+mod work;
+
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router, routing::get};
-use serde::Deserialize;
-use utoipa::OpenApi;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
 
-use crate::error::Error;
+use crate::error::{Error, FieldError};
 use crate::model::*;
 use crate::{AppState, load};
+
+/// A problem detail (RFC 9457): what every API error answers with.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// What kind of problem: `urn:dongbo:problem:forbidden`, `…:invalid-input`…
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    /// What went wrong, for a person (Vietnamese and English, or in the caller's language).
+    pub detail: String,
+    /// The fields at fault, named as in the JSON body; empty when it is not one field's fault.
+    pub errors: Vec<FieldError>,
+}
+
+/// The problem-details response with `status`.
+pub fn problem(status: StatusCode, detail: &str, errors: Vec<FieldError>) -> Response {
+    let slug = match status {
+        StatusCode::BAD_REQUEST => "bad-request",
+        StatusCode::UNAUTHORIZED => "unauthorized",
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::NOT_FOUND => "not-found",
+        StatusCode::CONFLICT => "conflict",
+        StatusCode::UNPROCESSABLE_ENTITY => "invalid-input",
+        StatusCode::PAYLOAD_TOO_LARGE => "too-large",
+        _ => "internal",
+    };
+    let body = Problem {
+        kind: format!("urn:dongbo:problem:{slug}"),
+        title: status.canonical_reason().unwrap_or("Error").to_owned(),
+        status: status.as_u16(),
+        detail: detail.to_owned(),
+        errors,
+    };
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        Json(body),
+    )
+        .into_response()
+}
 
 /// JSON errors for API clients (pages render HTML errors instead).
 #[derive(Debug)]
@@ -20,31 +75,141 @@ impl From<Error> for ApiError {
     }
 }
 
+impl From<dongbo_store::StoreError> for ApiError {
+    fn from(error: dongbo_store::StoreError) -> Self {
+        Self(Error::from(error))
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, message) = self.0.status_and_message();
-        (status, Json(serde_json::json!({ "error": message }))).into_response()
+        // A client can tell "fix your input" (422) from "the record's state does not allow
+        // it" (409).
+        let status = match self.0 {
+            Error::WrongState(_) => StatusCode::CONFLICT,
+            _ => status,
+        };
+        let errors = match self.0 {
+            Error::Invalid(errors) => errors,
+            _ => Vec::new(),
+        };
+        problem(status, &message, errors)
     }
 }
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
+
+/// The largest JSON body a write reads.
+const MAX_BODY_BYTES: usize = 1 << 20;
+
+/// A JSON request body whose faults are told as problem details: not JSON at all is a 400;
+/// a value of the wrong type, a missing or unknown field is a 422 naming the field by its
+/// path in the body (`progress`, `documents[0].issued_on`).
+#[derive(Debug)]
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, _: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::to_bytes(request.into_body(), MAX_BODY_BYTES)
+            .await
+            .map_err(|_| {
+                Error::BadRequest(format!(
+                    "the body could not be read or is over {MAX_BODY_BYTES} bytes"
+                ))
+            })?;
+        let mut reader = serde_json::Deserializer::from_slice(&bytes);
+        let value: Result<T, _> = serde_path_to_error::deserialize(&mut reader);
+        match value {
+            Ok(value) => {
+                reader
+                    .end()
+                    .map_err(|e| Error::BadRequest(format!("the body is not valid JSON: {e}")))?;
+                Ok(JsonBody(value))
+            }
+            Err(error) if !error.inner().is_data() => Err(Error::BadRequest(format!(
+                "the body is not valid JSON: {}",
+                error.inner()
+            ))
+            .into()),
+            Err(error) => {
+                let message = error.inner().to_string();
+                let path = error.path().to_string();
+                // serde names a missing field in its message, at the path of the object that
+                // lacks it (an unknown field's path already ends with its name).
+                let named = message
+                    .strip_prefix("missing field `")
+                    .and_then(|rest| rest.split('`').next());
+                let field = match (path.as_str(), named) {
+                    (".", Some(name)) => name.to_owned(),
+                    (parent, Some(name)) => format!("{parent}.{name}"),
+                    (path, None) => path.to_owned(),
+                };
+                Err(Error::Invalid(vec![FieldError { field, message }]).into())
+            }
+        }
+    }
+}
+
+/// Adds the bearer token scheme the write endpoints name.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("An API token made with `dongbo user token USERNAME`."))
+                    .build(),
+            ),
+        );
+    }
+}
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "Đồng Bộ API",
         version = "1",
-        description = "Action programs, tasks and agencies."
+        description = "Action programs, tasks and agencies; carrying a program out (reports and their review, plans, change requests, reminders) with an API token."
     ),
+    modifiers(&BearerAuth),
     paths(
         list_programs,
         get_program,
         get_task,
         list_agencies,
         get_agency,
-        search_tasks
+        search_tasks,
+        work::my_assignments,
+        work::my_notifications,
+        work::list_reports,
+        work::get_report,
+        work::save_draft,
+        work::submit_report,
+        work::return_report,
+        work::accept_report,
+        work::reopen_report,
+        work::override_progress,
+        work::create_plan,
+        work::add_plan_task,
+        work::create_unit,
+        work::assign_unit,
+        work::propose_new_task,
+        work::propose_task_change,
+        work::decide_change,
+        work::withdraw_change,
+        work::send_reminder,
+        work::dashboard
     ),
     components(schemas(
+        Problem,
+        FieldError,
         ProgramSummary,
         ProgramDetail,
         GroupView,
@@ -62,7 +227,39 @@ type ApiResult<T> = Result<Json<T>, ApiError>;
         AgencyDetail,
         AgencyTask,
         Via,
-        SearchHit
+        SearchHit,
+        work::MyAssignment,
+        work::NotificationView,
+        work::ReportSummaryView,
+        work::ReportView,
+        work::ReportVersionView,
+        work::ReportContentJson,
+        work::DocumentJson,
+        work::LinkJson,
+        work::FileJson,
+        work::ReportWrite,
+        work::ReportOutcome,
+        work::ReturnBody,
+        work::AcceptBody,
+        work::ReopenBody,
+        work::OverrideBody,
+        work::CreatePlanBody,
+        work::PlanCreated,
+        work::NewPlanTaskBody,
+        work::TaskCreated,
+        work::NewUnitBody,
+        work::UnitView,
+        work::AssignUnitBody,
+        work::NewTaskProposalBody,
+        work::TaskChangeBody,
+        work::ChangeCreated,
+        work::DecisionBody,
+        work::ChangeRequestView,
+        work::ReminderBody,
+        work::RemindersQueued,
+        work::DashboardView,
+        work::StateCountsView,
+        work::TaskStateView
     ))
 )]
 struct ApiDoc;
@@ -76,6 +273,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/agencies", get(list_agencies))
         .route("/api/v1/agencies/{code}", get(get_agency))
         .route("/api/v1/search", get(search_tasks))
+        .merge(work::router())
 }
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {

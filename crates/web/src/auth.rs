@@ -267,11 +267,7 @@ fn refusal(parts: &Parts, status: StatusCode, message: &str) -> Response {
 }
 
 fn api_refusal(status: StatusCode, message: &str) -> Response {
-    (
-        status,
-        axum::Json(serde_json::json!({"status": status.as_u16(), "error": message})),
-    )
-        .into_response()
+    crate::api::problem(status, message, Vec::new())
 }
 
 /// The value of cookie `name`.

@@ -16,17 +16,43 @@ pub enum Error {
     /// The caller's roles do not allow this on that agency.
     #[error("forbidden")]
     Forbidden,
-    /// A request the store refused as it was asked (a wrong state, a bad value).
+    /// A request the store refused as it was asked (a bad value).
     #[error("{0}")]
     Refused(String),
+    /// Values that do not hold, each with the field it belongs to (named as in the JSON body
+    /// and the form).
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
     /// Someone else changed the record since the caller read it.
     #[error("{0}")]
     Conflict(String),
+    /// The record is not in a state that allows the request (accepting a draft, editing an
+    /// accepted report, deciding a decided request): 409 in the API, 422 on pages.
+    #[error("{0}")]
+    WrongState(String),
     #[error("storage failed")]
     Store(dongbo_store::StoreError),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What is wrong with one field of a request.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    /// The field's name in the JSON body (and the form): `progress`, `reason`, `documents[0].number`.
+    pub field: String,
+    pub message: String,
+}
+
+impl Error {
+    /// One field's error.
+    pub fn field(field: &str, message: impl Into<String>) -> Error {
+        Error::Invalid(vec![FieldError {
+            field: field.to_owned(),
+            message: message.into(),
+        }])
+    }
+}
 
 impl Error {
     /// The status and the message a user may see; logs internal causes.
@@ -47,7 +73,18 @@ impl Error {
                     .to_owned(),
             ),
             Error::Refused(why) => (StatusCode::UNPROCESSABLE_ENTITY, why.clone()),
+            Error::Invalid(errors) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                errors
+                    .iter()
+                    .map(|e| e.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
             Error::Conflict(why) => (StatusCode::CONFLICT, why.clone()),
+            // Pages have always answered a wrong state as a refused form (422); the API
+            // answers 409 (see `api::ApiError`).
+            Error::WrongState(why) => (StatusCode::UNPROCESSABLE_ENTITY, why.clone()),
             Error::Store(cause) => {
                 tracing::error!(error = %cause, "request failed in storage");
                 (
@@ -60,12 +97,14 @@ impl Error {
 }
 
 impl From<dongbo_store::StoreError> for Error {
-    /// What the caller asked for wrongly is theirs to fix (404, 422); the rest is ours (500).
+    /// What the caller asked for wrongly is theirs to fix (404, 409, 422); the rest is ours
+    /// (500).
     fn from(error: dongbo_store::StoreError) -> Self {
         match error {
             dongbo_store::StoreError::NotFound(_) => Error::NotFound,
             dongbo_store::StoreError::Invalid(why) => Error::Refused(why),
             dongbo_store::StoreError::Conflict(why) => Error::Conflict(why),
+            dongbo_store::StoreError::WrongState(why) => Error::WrongState(why),
             other => Error::Store(other),
         }
     }

@@ -3,6 +3,7 @@
 //! the view models of `model` from the store and the agency directory.
 #![forbid(unsafe_code)]
 
+mod actions;
 pub mod api;
 pub mod auth;
 mod error;

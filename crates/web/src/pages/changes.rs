@@ -9,18 +9,15 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use dongbo_domain::Directory;
-use dongbo_domain::access::{Action, ROOT_AGENCY};
-use dongbo_store::changes::{
-    self, ChangeKind, ChangeRequest, ChangeStatus, Field, NewChange, Proposal, TaskChanges,
-};
-use dongbo_store::{Db, assignments};
+use dongbo_domain::access::Action;
+use dongbo_store::changes::{self, ChangeKind, ChangeRequest, ChangeStatus, Field, TaskChanges};
 use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::Page;
-use crate::AppState;
-use crate::error::{Error, Result};
+use crate::error::{Error, FieldError, Result};
 use crate::model::{agency_ref, time_frame_view};
+use crate::{AppState, actions};
 
 /// What a proposal form was filled with, kept to show it again when it is refused.
 #[derive(Debug, Default, Deserialize)]
@@ -51,7 +48,7 @@ fn field_error(errors: &Errors, field: Field) -> Markup {
 /// The agencies assigned to the task on whose behalf the caller may propose a change.
 async fn proposing_agencies(
     page: &Page,
-    db: &Db,
+    state: &AppState,
     directory: &Directory,
     program_id: i64,
     code: &str,
@@ -59,15 +56,7 @@ async fn proposing_agencies(
     let Some(caller) = &page.caller else {
         return Ok(Vec::new());
     };
-    let mut codes: Vec<String> = Vec::new();
-    for a in assignments::for_task(db, program_id, code).await? {
-        if !codes.contains(&a.agency_code)
-            && caller.can(Action::EditPlan, &a.agency_code, directory)
-        {
-            codes.push(a.agency_code);
-        }
-    }
-    Ok(codes)
+    actions::proposing_agencies(state, caller, directory, program_id, code).await
 }
 
 fn kind_label(page: &Page, kind: ChangeKind) -> &'static str {
@@ -151,7 +140,7 @@ pub async fn task_section(
     program_id: i64,
     code: &str,
 ) -> Result<Markup> {
-    let agencies = proposing_agencies(page, &state.db, directory, program_id, code).await?;
+    let agencies = proposing_agencies(page, state, directory, program_id, code).await?;
     let changes = changes::for_task(&state.db, program_id, code).await?;
     Ok(task_section_with(
         page,
@@ -249,44 +238,47 @@ fn timestamp(at: &str) -> String {
     }
 }
 
-fn errors_of(list: Vec<changes::FieldError>) -> Errors {
+/// The field errors of a refused proposal, by the form's fields.
+fn errors_of(list: &[FieldError]) -> Errors {
     let mut errors = Errors::new();
     for e in list {
+        let Some(field) = FIELDS
+            .into_iter()
+            .find(|f| actions::change_field_name(*f) == e.field)
+        else {
+            continue;
+        };
         errors
-            .entry(e.field)
+            .entry(field)
             .and_modify(|m| {
                 m.push_str("; ");
                 m.push_str(&e.message);
             })
-            .or_insert(e.message);
+            .or_insert_with(|| e.message.clone());
     }
     errors
 }
 
-fn new_change(
-    program_id: i64,
-    task_code: Option<String>,
-    kind: ChangeKind,
-    username: &str,
-    form: &ProposalForm,
-) -> NewChange {
-    let some = |text: &str| Some(text.to_owned()).filter(|t| !t.trim().is_empty());
-    NewChange {
-        program_id,
-        task_code,
-        kind,
-        proposed_by_agency: form.agency.clone(),
-        proposed_by: username.to_owned(),
-        reason: form.reason.clone(),
-        proposal: Proposal {
-            title: some(&form.title)
-                .filter(|_| matches!(kind, ChangeKind::Add | ChangeKind::Amend)),
-            expected_output: some(&form.expected_output)
-                .filter(|_| matches!(kind, ChangeKind::Add | ChangeKind::Amend)),
-            time_frame: some(&form.time_frame)
-                .filter(|_| matches!(kind, ChangeKind::Add | ChangeKind::Retime)),
-            group: some(&form.group).filter(|_| kind == ChangeKind::Add),
-        },
+const FIELDS: [Field; 6] = [
+    Field::Task,
+    Field::Title,
+    Field::ExpectedOutput,
+    Field::TimeFrame,
+    Field::Group,
+    Field::Reason,
+];
+
+impl ProposalForm {
+    fn input(&self) -> actions::ProposalInput {
+        actions::ProposalInput {
+            kind: self.kind.clone(),
+            agency: self.agency.clone(),
+            title: self.title.clone(),
+            expected_output: self.expected_output.clone(),
+            time_frame: self.time_frame.clone(),
+            group: self.group.clone(),
+            reason: self.reason.clone(),
+        }
     }
 }
 
@@ -298,38 +290,31 @@ pub async fn propose_for_task(
     Path((id, code)): Path<(i64, String)>,
     Form(form): Form<ProposalForm>,
 ) -> Result<Response> {
-    let caller = page.caller()?.clone();
-    let directory = state.directory_with_units().await?;
-    dongbo_store::tasks::get(&state.db, id, &code)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let agencies = proposing_agencies(&page, &state.db, &directory, id, &code).await?;
-    if !agencies.contains(&form.agency) {
-        return Err(Error::Forbidden);
-    }
-    let kind = match ChangeKind::parse(&form.kind) {
-        Some(kind @ (ChangeKind::Amend | ChangeKind::Retime | ChangeKind::Drop)) => kind,
-        _ => return Err(Error::BadRequest(format!("unknown kind «{}»", form.kind))),
+    let actor = page.actor(&state)?;
+    let errors = match actions::propose_task_change(&actor, id, &code, &form.input()).await {
+        Ok(_) => {
+            return Ok(
+                Redirect::to(&format!("/programs/{id}/tasks/{code}#changes")).into_response(),
+            );
+        }
+        Err(Error::Invalid(errors)) => errors_of(&errors),
+        Err(other) => return Err(other),
     };
-    let new = new_change(id, Some(code.clone()), kind, &caller.user.username, &form);
-    let errors = errors_of(changes::validate(&new));
-    if !errors.is_empty() {
-        let changes = changes::for_task(&state.db, id, &code).await?;
-        let title = format!(
-            "{} {}",
-            page.t("Đề xuất điều chỉnh nhiệm vụ", "Propose a change to task"),
-            code
-        );
-        let body = html! {
-            p.kicker { a href={ "/programs/" (id) "/tasks/" (code) } { (page.t("Nhiệm vụ", "Task")) " " (code) } }
-            h1 { (title) }
-            p.error role="alert" { (page.t("Đề xuất chưa gửi được: xem các ô được đánh dấu.", "The proposal was not sent: see the marked fields.")) }
-            (task_section_with(&page, &directory, id, &code, &changes, &agencies, &form, &errors))
-        };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page.render(&title, body)).into_response());
-    }
-    changes::propose(&state.db, &new).await?;
-    Ok(Redirect::to(&format!("/programs/{id}/tasks/{code}#changes")).into_response())
+    let directory = state.directory_with_units().await?;
+    let agencies = proposing_agencies(&page, &state, &directory, id, &code).await?;
+    let changes = changes::for_task(&state.db, id, &code).await?;
+    let title = format!(
+        "{} {}",
+        page.t("Đề xuất điều chỉnh nhiệm vụ", "Propose a change to task"),
+        code
+    );
+    let body = html! {
+        p.kicker { a href={ "/programs/" (id) "/tasks/" (code) } { (page.t("Nhiệm vụ", "Task")) " " (code) } }
+        h1 { (title) }
+        p.error role="alert" { (page.t("Đề xuất chưa gửi được: xem các ô được đánh dấu.", "The proposal was not sent: see the marked fields.")) }
+        (task_section_with(&page, &directory, id, &code, &changes, &agencies, &form, &errors))
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page.render(&title, body)).into_response())
 }
 
 /// The agencies on whose behalf the caller may propose a new task in any program.
@@ -337,11 +322,7 @@ fn adding_agencies(page: &Page, directory: &Directory) -> Vec<String> {
     let Some(caller) = &page.caller else {
         return Vec::new();
     };
-    caller
-        .agencies()
-        .into_iter()
-        .filter(|code| code != ROOT_AGENCY && caller.can(Action::EditPlan, code, directory))
-        .collect()
+    actions::adding_agencies(caller, directory)
 }
 
 /// `GET /programs/{id}/changes`: the program's requests, pending first.
@@ -448,10 +429,10 @@ fn request_card(
     can_decide: bool,
     error: Option<&DecisionError>,
 ) -> Markup {
-    let may_withdraw = page.caller.as_ref().is_some_and(|c| {
-        c.user.username == r.proposed_by
-            || c.can(Action::EditPlan, &r.proposed_by_agency, directory)
-    });
+    let may_withdraw = page
+        .caller
+        .as_ref()
+        .is_some_and(|c| actions::may_withdraw(c, r, directory));
     let p = &r.proposal;
     html! {
         article.change-request id={ "request-" (r.id) } data-status=(r.status.as_str()) {
@@ -509,30 +490,17 @@ pub async fn propose_add(
     Path(id): Path<i64>,
     Form(form): Form<ProposalForm>,
 ) -> Result<Response> {
-    let caller = page.caller()?.clone();
-    let directory = state.directory_with_units().await?;
-    if !adding_agencies(&page, &directory).contains(&form.agency) {
-        return Err(Error::Forbidden);
+    let actor = page.actor(&state)?;
+    match actions::propose_new_task(&actor, id, &form.input()).await {
+        Ok(request) => {
+            Ok(Redirect::to(&format!("/programs/{id}/changes#request-{request}")).into_response())
+        }
+        Err(Error::Invalid(errors)) => {
+            let markup = program_page(&page, &state, id, &form, &errors_of(&errors), None).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, markup).into_response())
+        }
+        Err(other) => Err(other),
     }
-    let new = new_change(id, None, ChangeKind::Add, &caller.user.username, &form);
-    let mut errors = errors_of(changes::validate(&new));
-    let program = crate::load::program_detail(&state.db, &directory, id).await?;
-    if !form.group.is_empty() && !program.groups.iter().any(|g| g.code == form.group) {
-        errors.insert(
-            Field::Group,
-            page.t(
-                "Chương trình không có nhóm này.",
-                "The program has no such group.",
-            )
-            .to_owned(),
-        );
-    }
-    if !errors.is_empty() {
-        let markup = program_page(&page, &state, id, &form, &errors, None).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, markup).into_response());
-    }
-    let request = changes::propose(&state.db, &new).await?;
-    Ok(Redirect::to(&format!("/programs/{id}/changes#request-{request}")).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -549,47 +517,34 @@ pub async fn decide(
     Path((id, request_id)): Path<(i64, i64)>,
     Form(form): Form<DecisionForm>,
 ) -> Result<Response> {
-    let caller = page.caller()?.clone();
-    let directory = state.directory_with_units().await?;
-    let request = changes::get(&state.db, request_id)
-        .await?
-        .filter(|r| r.program_id == id)
-        .ok_or(Error::NotFound)?;
-    let decider = crate::load::coordinating_agency_of(&state.db, id).await?;
-    if !caller.can(Action::DecideChangeRequest, &decider, &directory) {
-        return Err(Error::Forbidden);
+    let actor = page.actor(&state)?;
+    match actions::decide_change(&actor, id, request_id, &form.decision, &form.note).await {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/programs/{id}/changes#request-{request_id}")).into_response(),
+        ),
+        Err(Error::Invalid(errors)) => {
+            let error = DecisionError {
+                request_id,
+                note: form.note.clone(),
+                message: errors
+                    .into_iter()
+                    .map(|e| e.message)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            };
+            let markup = program_page(
+                &page,
+                &state,
+                id,
+                &ProposalForm::default(),
+                &Errors::new(),
+                Some(&error),
+            )
+            .await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, markup).into_response())
+        }
+        Err(other) => Err(other),
     }
-    let username = &caller.user.username;
-    let outcome = match form.decision.as_str() {
-        "approve" => {
-            changes::approve(&state.db, request.id, username, &form.note, &directory).await
-        }
-        "reject" => {
-            if form.note.trim().is_empty() {
-                let error = DecisionError {
-                    request_id,
-                    note: form.note.clone(),
-                    message: page
-                        .t("Cần nêu lý do từ chối.", "Say why the request is rejected.")
-                        .to_owned(),
-                };
-                let markup = program_page(
-                    &page,
-                    &state,
-                    id,
-                    &ProposalForm::default(),
-                    &Errors::new(),
-                    Some(&error),
-                )
-                .await?;
-                return Ok((StatusCode::UNPROCESSABLE_ENTITY, markup).into_response());
-            }
-            changes::reject(&state.db, request.id, username, &form.note).await
-        }
-        other => return Err(Error::BadRequest(format!("unknown decision «{other}»"))),
-    };
-    outcome?;
-    Ok(Redirect::to(&format!("/programs/{id}/changes#request-{request_id}")).into_response())
 }
 
 /// `POST /programs/{id}/changes/{request}/withdraw`: the proposer takes the request back.
@@ -598,17 +553,6 @@ pub async fn withdraw(
     State(state): State<AppState>,
     Path((id, request_id)): Path<(i64, i64)>,
 ) -> Result<Response> {
-    let caller = page.caller()?.clone();
-    let directory = state.directory_with_units().await?;
-    let request = changes::get(&state.db, request_id)
-        .await?
-        .filter(|r| r.program_id == id)
-        .ok_or(Error::NotFound)?;
-    if caller.user.username != request.proposed_by
-        && !caller.can(Action::EditPlan, &request.proposed_by_agency, &directory)
-    {
-        return Err(Error::Forbidden);
-    }
-    changes::withdraw(&state.db, request_id, &caller.user.username).await?;
+    actions::withdraw_change(&page.actor(&state)?, id, request_id).await?;
     Ok(Redirect::to(&format!("/programs/{id}/changes#request-{request_id}")).into_response())
 }

@@ -242,42 +242,20 @@ pub async fn send_reminder(
     body: axum::body::Bytes,
 ) -> Result<axum::response::Response> {
     use axum::response::IntoResponse;
-    let caller = page.caller()?.clone();
-    let directory = state.directory_with_units().await?;
-    let coordinator = load::coordinating_agency_of(&state.db, id).await?;
-    if !caller.can(
-        dongbo_domain::access::Action::SendReminder,
-        &coordinator,
-        &directory,
-    ) {
-        return Err(crate::error::Error::Forbidden);
-    }
+    let actor = page.actor(&state)?;
     // Several `agency` fields, one per ticked agency.
     let pairs = crate::auth::form_pairs(&String::from_utf8_lossy(&body));
     let agencies: Vec<String> = pairs
         .iter()
         .filter(|(k, _)| k == "agency")
         .map(|(_, v)| v.clone())
-        .filter(|code| directory.agency(code).is_some())
         .collect();
     let message = pairs
         .iter()
         .find(|(k, _)| k == "message")
-        .map(|(_, v)| v.trim().to_owned())
+        .map(|(_, v)| v.clone())
         .unwrap_or_default();
-    if agencies.is_empty() || message.is_empty() {
-        return Err(crate::error::Error::Refused(
-            page.t(
-                "Chọn ít nhất một cơ quan và nhập nội dung đôn đốc.",
-                "Tick at least one agency and write the message.",
-            )
-            .to_owned(),
-        ));
-    }
-    let sent = dongbo_remind::remind_manually(&state.db, &agencies, &message, chrono::Utc::now())
-        .await
-        .map_err(|e| crate::error::Error::Refused(e.to_string()))?;
-    tracing::info!(program.id = id, agencies = sent, "manual reminder queued");
+    let sent = crate::actions::send_reminder(&actor, id, &agencies, &message).await?;
     Ok(
         axum::response::Redirect::to(&format!("/programs/{id}/dashboard?reminded={sent}"))
             .into_response(),

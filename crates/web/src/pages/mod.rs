@@ -138,6 +138,15 @@ impl Page {
         })
     }
 
+    /// The logged-in caller acting through `state` (see [`crate::actions`]).
+    pub fn actor<'a>(&'a self, state: &'a AppState) -> Result<crate::actions::Actor<'a>, Error> {
+        Ok(crate::actions::Actor {
+            state,
+            caller: self.caller()?,
+            lang: self.lang,
+        })
+    }
+
     /// The hidden CSRF field every form that changes something carries.
     pub fn csrf_field(&self) -> Markup {
         let token = self

@@ -6,41 +6,22 @@
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
 use dongbo_domain::access::Action;
-use dongbo_domain::{Period, PeriodKind};
 use dongbo_store::reports::{
-    self, Edit, EvidenceLink, IssuedDocument, Report, ReportContent, ReportPeriod, ReportStatus,
+    self, EvidenceLink, IssuedDocument, Report, ReportContent, ReportPeriod, ReportStatus,
 };
 use dongbo_store::{AttachedFile, assignments};
 use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::Page;
-use crate::AppState;
 use crate::error::{Error, Result};
 use crate::model::agency_ref;
+use crate::{AppState, actions};
 
 #[derive(Debug, Deserialize)]
 pub struct PeriodQuery {
     period: Option<String>,
-}
-
-/// The period a report is for: the one asked for, else "once" for work done once and the
-/// current annual period for recurring work.
-fn period_of(asked: Option<&str>, recurring: bool) -> Result<ReportPeriod> {
-    match asked {
-        Some(code) => code
-            .parse::<ReportPeriod>()
-            .map_err(|e| Error::BadRequest(e.to_string())),
-        None if recurring => {
-            let today = chrono::Utc::now().date_naive();
-            Period::containing(PeriodKind::Annual, today)
-                .map(ReportPeriod::Period)
-                .ok_or_else(|| Error::BadRequest("no reporting period today".into()))
-        }
-        None => Ok(ReportPeriod::Once),
-    }
 }
 
 fn status_label(page: &Page, status: ReportStatus) -> &'static str {
@@ -68,7 +49,7 @@ pub async fn report_page(
         return Err(Error::Forbidden);
     }
     let recurring = assigned.task.time_frame.recurrence != dongbo_domain::Recurrence::None;
-    let period = period_of(q.period.as_deref(), recurring)?;
+    let period = actions::period_of(q.period.as_deref(), recurring)?;
     let report = reports::for_period(&state.db, id, period).await?;
     let can_write = caller.can(Action::SubmitReport, &agency_code, &directory);
     let can_review = caller.can(Action::ReviewReport, &agency_code, &directory);
@@ -249,20 +230,9 @@ pub async fn write_report(
     Query(q): Query<PeriodQuery>,
     mut form: Multipart,
 ) -> Result<Response> {
-    let caller = page.caller()?.clone();
-    let directory = state.directory_with_units().await?;
-    let assigned = assignments::get(&state.db, id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    if !caller.can(
-        Action::SubmitReport,
-        &assigned.assignment.agency_code,
-        &directory,
-    ) {
-        return Err(Error::Forbidden);
-    }
-    let recurring = assigned.task.time_frame.recurrence != dongbo_domain::Recurrence::None;
-    let period = period_of(q.period.as_deref(), recurring)?;
+    let actor = page.actor(&state)?;
+    let target = actions::report_to_write(&actor, id, q.period.as_deref()).await?;
+    let period = target.period();
 
     let mut fields: std::collections::BTreeMap<String, String> = Default::default();
     // Uploaded files are stored only once the rest of the form is known to be right: a
@@ -305,8 +275,11 @@ pub async fn write_report(
             name: name.to_owned(),
         })
         .collect();
-    let progress: u8 = get("progress").trim().parse().map_err(|_| {
-        Error::Refused("Tiến độ là một số từ 0 đến 100 — progress is a number from 0 to 100".into())
+    let progress: u8 = actions::parse_progress(get("progress"))?.ok_or_else(|| {
+        Error::field(
+            "progress",
+            "Tiến độ là một số từ 0 đến 100 — progress is a number from 0 to 100",
+        )
     })?;
     let indexed = |prefix: &str| -> Vec<usize> {
         let mut found: Vec<usize> = fields
@@ -321,14 +294,7 @@ pub async fn write_report(
         let date = get(&format!("doc_date_{i}"));
         documents.push(IssuedDocument {
             number: get(&format!("doc_number_{i}")).to_owned(),
-            issued_on: match date.trim() {
-                "" => None,
-                text => {
-                    Some(NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-                        Error::Refused(format!("«{text}» is not a date (YYYY-MM-DD)"))
-                    })?)
-                }
-            },
+            issued_on: actions::parse_date(&format!("documents[{i}].issued_on"), date)?,
             title: get(&format!("doc_title_{i}")).to_owned(),
         });
     }
@@ -355,7 +321,6 @@ pub async fn write_report(
                 .map_err(|_| Error::BadRequest("based_on".into()))?,
         ),
     };
-    let key = Some(get("idempotency_key")).filter(|k| !k.is_empty());
     // The store checks the content again when it writes the report; checked here first, a
     // form it would refuse stores none of its files.
     content.normalised()?;
@@ -369,18 +334,13 @@ pub async fn write_report(
             name: file_name,
         });
     }
-    let edit = Edit {
-        assignment_id: id,
-        period,
+    let draft = actions::ReportDraft {
         content: &content,
-        author: &caller.user.username,
         based_on,
-        idempotency_key: key,
+        idempotency_key: Some(get("idempotency_key")),
+        submit: get("action") == "submit",
     };
-    match get("action") {
-        "submit" => reports::submit(&state.db, &edit).await?,
-        _ => reports::save_draft(&state.db, &edit).await?,
-    };
+    actions::write_report(&actor, &target, &draft).await?;
     Ok(Redirect::to(&format!(
         "/assignments/{id}/report?period={}",
         period.code()
@@ -405,68 +365,20 @@ pub async fn review(
     Path(report_id): Path<i64>,
     Form(form): Form<ReviewForm>,
 ) -> Result<Response> {
-    let caller = page.caller()?.clone();
-    let directory = state.directory_with_units().await?;
-    let report = reports::get(&state.db, report_id).await?;
-    let assigned = assignments::get(&state.db, report.summary.assignment_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let agency = &assigned.assignment.agency_code;
-    let needed = match form.action.as_str() {
-        "reopen" => Action::ReopenReport,
-        "return" | "accept" => Action::ReviewReport,
-        other => return Err(Error::BadRequest(format!("unknown action {other}"))),
-    };
-    if !caller.can(needed, agency, &directory) {
-        return Err(Error::Forbidden);
-    }
-    let key = Some(form.idempotency_key.as_str()).filter(|k| !k.is_empty());
-    let by = &caller.user.username;
-    match form.action.as_str() {
-        "return" => {
-            let outcome = reports::return_report(
-                &state.db,
-                report_id,
-                form.seen_version,
-                by,
-                &form.comment,
-                key,
-            )
-            .await?;
-            // The reporting agency is told (in the application and in its next e-mail digest).
-            if !outcome.replayed {
-                dongbo_remind::report_returned(
-                    &state.db,
-                    &dongbo_remind::ReturnedReport {
-                        agency_code: agency.clone(),
-                        program_id: assigned.assignment.program_id,
-                        task_code: assigned.assignment.task_code.clone(),
-                        comment: form.comment.clone(),
-                    },
-                    chrono::Utc::now(),
-                )
-                .await
-                .map_err(|e| Error::Refused(e.to_string()))?;
-            }
-            outcome
-        }
-        "accept" => reports::accept(&state.db, report_id, form.seen_version, by, key).await?,
-        _ => {
-            reports::reopen(
-                &state.db,
-                report_id,
-                form.seen_version,
-                by,
-                &form.comment,
-                key,
-            )
-            .await?
-        }
-    };
+    let actor = page.actor(&state)?;
+    let review = actions::Review::parse(&form.action, &form.comment)?;
+    let reviewed = actions::review_report(
+        &actor,
+        report_id,
+        form.seen_version,
+        review,
+        Some(form.idempotency_key.as_str()),
+    )
+    .await?;
     Ok(Redirect::to(&format!(
         "/assignments/{}/report?period={}",
-        assigned.assignment.id,
-        report.summary.period.code()
+        reviewed.assignment_id,
+        reviewed.period.code()
     ))
     .into_response())
 }
@@ -518,34 +430,9 @@ pub async fn override_progress(
     Path(id): Path<i64>,
     Form(form): Form<OverrideForm>,
 ) -> Result<Response> {
-    let caller = page.caller()?.clone();
-    let directory = state.directory_with_units().await?;
-    let assigned = assignments::get(&state.db, id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    if !caller.can(
-        Action::ReviewReport,
-        &assigned.assignment.agency_code,
-        &directory,
-    ) {
-        return Err(Error::Forbidden);
-    }
-    let progress = match form.progress.trim() {
-        "" => None,
-        text => Some(text.parse::<u8>().map_err(|_| {
-            Error::Refused(
-                "Tiến độ là một số từ 0 đến 100 — progress is a number from 0 to 100".into(),
-            )
-        })?),
-    };
-    dongbo_store::dashboard::set_manual(
-        &state.db,
-        id,
-        progress,
-        &caller.user.username,
-        &form.reason,
-    )
-    .await?;
+    let actor = page.actor(&state)?;
+    let progress = actions::parse_progress(&form.progress)?;
+    let assigned = actions::override_progress(&actor, id, progress, &form.reason).await?;
     Ok(Redirect::to(&format!(
         "/programs/{}/tasks/{}",
         assigned.assignment.program_id, assigned.assignment.task_code

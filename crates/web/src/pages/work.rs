@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
 use dongbo_domain::Directory;
 use dongbo_domain::access::{Action, ROOT_AGENCY};
 use dongbo_store::{assignments, plans, programs};
@@ -15,10 +14,9 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::Page;
-use crate::AppState;
-use crate::error::{Error, Result};
-use crate::load;
+use crate::error::Result;
 use crate::model::agency_ref;
+use crate::{AppState, actions, load};
 
 pub async fn my_work(page: Page, State(state): State<AppState>) -> Result<Markup> {
     let caller = page.caller()?.clone();
@@ -181,12 +179,7 @@ pub async fn create_plan(
     Path(code): Path<String>,
     Form(form): Form<CreatePlan>,
 ) -> Result<Response> {
-    let caller = page.caller()?;
-    let directory = state.directory_with_units().await?;
-    if !caller.can(Action::EditPlan, &code, &directory) {
-        return Err(Error::Forbidden);
-    }
-    let created = plans::create(&state.db, &directory, form.program_id, &code).await?;
+    let created = actions::create_plan(&page.actor(&state)?, &code, form.program_id).await?;
     Ok(Redirect::to(&format!("/programs/{}", created.program_id())).into_response())
 }
 
@@ -204,14 +197,8 @@ pub async fn create_unit(
     Path(code): Path<String>,
     Form(form): Form<CreateUnit>,
 ) -> Result<Response> {
-    let caller = page.caller()?;
-    let directory = state.directory_with_units().await?;
-    if !caller.can(Action::EditPlan, &code, &directory) {
-        return Err(Error::Forbidden);
-    }
-    plans::create_unit(
-        &state.db,
-        &directory,
+    actions::create_unit(
+        &page.actor(&state)?,
         &code,
         &form.code,
         &form.name_vi,
@@ -230,27 +217,14 @@ pub struct AddTask {
     time_frame: String,
 }
 
-/// The plan `id` if the caller may edit it.
-async fn editable_plan(page: &Page, state: &AppState, id: i64) -> Result<(plans::Plan, Directory)> {
-    let caller = page.caller()?;
-    let plan = plans::get(&state.db, id).await?.ok_or(Error::NotFound)?;
-    let directory = state.directory_with_units().await?;
-    if !caller.can(Action::EditPlan, &plan.agency_code, &directory) {
-        return Err(Error::Forbidden);
-    }
-    Ok((plan, directory))
-}
-
 pub async fn add_task(
     page: Page,
     State(state): State<AppState>,
     Path(id): Path<i64>,
     Form(form): Form<AddTask>,
 ) -> Result<Response> {
-    let (_, directory) = editable_plan(&page, &state, id).await?;
-    let code = plans::add_task(
-        &state.db,
-        &directory,
+    let code = actions::add_plan_task(
+        &page.actor(&state)?,
         id,
         &plans::NewTask {
             parent_task_code: form.parent_task_code,
@@ -276,15 +250,10 @@ pub async fn assign_unit(
     Path((id, code)): Path<(i64, String)>,
     Form(form): Form<AssignUnit>,
 ) -> Result<Response> {
-    editable_plan(&page, &state, id).await?;
-    let due_on = match form.due_on.trim() {
-        "" => None,
-        text => Some(
-            NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map_err(|_| Error::Refused(format!("«{text}» is not a date (YYYY-MM-DD)")))?,
-        ),
-    };
-    plans::assign_unit(&state.db, id, &code, &form.unit_code, due_on).await?;
+    let actor = page.actor(&state)?;
+    actions::editable_plan(&actor, id).await?;
+    let due_on = actions::parse_date("due_on", &form.due_on)?;
+    actions::assign_unit(&actor, id, &code, &form.unit_code, due_on).await?;
     Ok(Redirect::to(&format!("/programs/{id}/tasks/{code}")).into_response())
 }
 
@@ -387,27 +356,13 @@ pub async fn choose_open_set(
     Path(pending_id): Path<i64>,
     body: axum::body::Bytes,
 ) -> Result<Response> {
-    let caller = page.caller()?.clone();
-    let directory = state.directory_with_units().await?;
+    let actor = page.actor(&state)?;
     let pairs = crate::auth::form_pairs(&String::from_utf8_lossy(&body));
     let agencies: Vec<String> = pairs
         .into_iter()
         .filter(|(k, _)| k == "agency")
         .map(|(_, v)| v)
         .collect();
-    let (program_id, task_code) = assignments::open_set_task(&state.db, pending_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let coordinator = load::coordinating_agency_of(&state.db, program_id).await?;
-    if !caller.can(Action::DecideChangeRequest, &coordinator, &directory) {
-        return Err(Error::Forbidden);
-    }
-    if agencies.is_empty() {
-        return Err(Error::Refused(
-            page.t("Chọn ít nhất một cơ quan.", "Choose at least one agency.")
-                .to_owned(),
-        ));
-    }
-    assignments::choose(&state.db, pending_id, &agencies, &directory).await?;
+    let (program_id, task_code) = actions::choose_open_set(&actor, pending_id, &agencies).await?;
     Ok(Redirect::to(&format!("/programs/{program_id}/tasks/{task_code}")).into_response())
 }

@@ -1,0 +1,655 @@
+//! Every change a signed-in user can make, written once for the pages and the JSON API: each
+//! action checks the caller's role on the agency concerned ([`Caller::can`]), checks what was
+//! sent, and calls the store. The page handlers (`pages::{work, reports, changes, dashboard}`)
+//! and the API handlers (`api`) only read their request and show the result, so a user sees
+//! and changes the same things through either.
+//!
+//! Order matters and is the same everywhere: the thing acted on is found (404), then the
+//! caller's right to act on it is checked (403), then the input (400/422), then the store
+//! decides what its state allows (409).
+
+use chrono::NaiveDate;
+use dongbo_domain::access::{Action, ROOT_AGENCY};
+use dongbo_domain::{Directory, Period, PeriodKind, Recurrence};
+use dongbo_store::assignments::{self, AgencyAssignment};
+use dongbo_store::changes::{self, ChangeKind, ChangeRequest, NewChange, Proposal};
+use dongbo_store::plans;
+use dongbo_store::reports::{self, Edit, Outcome, ReportContent, ReportPeriod};
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::{Error, FieldError, Result};
+use crate::i18n::Lang;
+use crate::load;
+
+/// Who acts, on which server, in which language the messages are written.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    pub state: &'a AppState,
+    pub caller: &'a Caller,
+    pub lang: Lang,
+}
+
+impl Actor<'_> {
+    fn t<'s>(&self, vi: &'s str, en: &'s str) -> &'s str {
+        self.lang.pick(vi, en)
+    }
+
+    fn username(&self) -> &str {
+        &self.caller.user.username
+    }
+
+    /// Refuses unless the caller may do `action` on `agency_code`.
+    fn require(&self, action: Action, agency_code: &str, directory: &Directory) -> Result<()> {
+        if self.caller.can(action, agency_code, directory) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden)
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reports
+
+/// The period a report is for: the one asked for, else "once" for work done once and the
+/// current annual period for recurring work.
+pub fn period_of(asked: Option<&str>, recurring: bool) -> Result<ReportPeriod> {
+    match asked {
+        Some(code) => code
+            .parse::<ReportPeriod>()
+            .map_err(|e| Error::field("period", e.to_string())),
+        None if recurring => {
+            let today = chrono::Utc::now().date_naive();
+            Period::containing(PeriodKind::Annual, today)
+                .map(ReportPeriod::Period)
+                .ok_or_else(|| Error::BadRequest("no reporting period today".into()))
+        }
+        None => Ok(ReportPeriod::Once),
+    }
+}
+
+/// An assignment whose reports the caller may read.
+pub async fn readable_assignment(actor: &Actor<'_>, id: i64) -> Result<AgencyAssignment> {
+    let directory = actor.state.directory_with_units().await?;
+    let assigned = assignments::get(&actor.state.db, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    actor.require(
+        Action::ViewProgram,
+        &assigned.assignment.agency_code,
+        &directory,
+    )?;
+    Ok(assigned)
+}
+
+/// A report the caller may write: an assignment of an agency they report for, and the period.
+/// Only [`report_to_write`] makes one, so holding one means the check was made (the page
+/// makes it before it reads and stores the uploaded files).
+#[derive(Debug)]
+pub struct ReportToWrite {
+    assigned: AgencyAssignment,
+    period: ReportPeriod,
+}
+
+impl ReportToWrite {
+    pub fn period(&self) -> ReportPeriod {
+        self.period
+    }
+
+    pub fn assignment_id(&self) -> i64 {
+        self.assigned.assignment.id
+    }
+}
+
+/// Checks that the caller may write the reports of assignment `id` and finds the period.
+pub async fn report_to_write(
+    actor: &Actor<'_>,
+    id: i64,
+    period: Option<&str>,
+) -> Result<ReportToWrite> {
+    let directory = actor.state.directory_with_units().await?;
+    let assigned = assignments::get(&actor.state.db, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    actor.require(
+        Action::SubmitReport,
+        &assigned.assignment.agency_code,
+        &directory,
+    )?;
+    let recurring = assigned.task.time_frame.recurrence != Recurrence::None;
+    let period = period_of(period, recurring)?;
+    Ok(ReportToWrite { assigned, period })
+}
+
+/// What an author sends: the content, the version it was filled from, and whether to submit.
+#[derive(Debug, Clone)]
+pub struct ReportDraft<'a> {
+    pub content: &'a ReportContent,
+    pub based_on: Option<i64>,
+    pub idempotency_key: Option<&'a str>,
+    pub submit: bool,
+}
+
+/// Saves or submits a report. A retried request with the same idempotency key writes nothing
+/// and answers with the first attempt's outcome.
+pub async fn write_report(
+    actor: &Actor<'_>,
+    target: &ReportToWrite,
+    draft: &ReportDraft<'_>,
+) -> Result<Outcome> {
+    let edit = Edit {
+        assignment_id: target.assignment_id(),
+        period: target.period,
+        content: draft.content,
+        author: actor.username(),
+        based_on: draft.based_on,
+        idempotency_key: draft.idempotency_key.filter(|k| !k.is_empty()),
+    };
+    let outcome = if draft.submit {
+        reports::submit(&actor.state.db, &edit).await?
+    } else {
+        reports::save_draft(&actor.state.db, &edit).await?
+    };
+    Ok(outcome)
+}
+
+/// A reviewer's decision on a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Review<'a> {
+    /// Trả lại — back to its author, with the comment (required).
+    Return { comment: &'a str },
+    /// Duyệt — accepted, and locked.
+    Accept,
+    /// Mở lại — an accepted report unlocked, with the reason (required).
+    Reopen { reason: &'a str },
+}
+
+impl<'a> Review<'a> {
+    /// The page form's `action` ("return", "accept", "reopen") with its comment.
+    pub fn parse(action: &str, comment: &'a str) -> Result<Review<'a>> {
+        match action {
+            "return" => Ok(Review::Return { comment }),
+            "accept" => Ok(Review::Accept),
+            "reopen" => Ok(Review::Reopen { reason: comment }),
+            other => Err(Error::BadRequest(format!("unknown action {other}"))),
+        }
+    }
+}
+
+/// What a review did, and where the report is.
+#[derive(Debug, Clone)]
+pub struct Reviewed {
+    pub outcome: Outcome,
+    pub assignment_id: i64,
+    pub period: ReportPeriod,
+}
+
+/// Returns, accepts or reopens report `report_id`, seen by the caller at `seen_version`. A
+/// returned report's agency is told (in the application and its next e-mail digest).
+pub async fn review_report(
+    actor: &Actor<'_>,
+    report_id: i64,
+    seen_version: i64,
+    review: Review<'_>,
+    idempotency_key: Option<&str>,
+) -> Result<Reviewed> {
+    let db = &actor.state.db;
+    let directory = actor.state.directory_with_units().await?;
+    let report = reports::get(db, report_id).await?;
+    let assigned = assignments::get(db, report.summary.assignment_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let agency = &assigned.assignment.agency_code;
+    let needed = match review {
+        Review::Reopen { .. } => Action::ReopenReport,
+        Review::Return { .. } | Review::Accept => Action::ReviewReport,
+    };
+    actor.require(needed, agency, &directory)?;
+    let key = idempotency_key.filter(|k| !k.is_empty());
+    let by = actor.username();
+    let outcome = match review {
+        Review::Return { comment } => {
+            let outcome =
+                reports::return_report(db, report_id, seen_version, by, comment, key).await?;
+            if !outcome.replayed {
+                dongbo_remind::report_returned(
+                    db,
+                    &dongbo_remind::ReturnedReport {
+                        agency_code: agency.clone(),
+                        program_id: assigned.assignment.program_id,
+                        task_code: assigned.assignment.task_code.clone(),
+                        comment: comment.to_owned(),
+                    },
+                    chrono::Utc::now(),
+                )
+                .await
+                .map_err(|e| Error::Refused(e.to_string()))?;
+            }
+            outcome
+        }
+        Review::Accept => reports::accept(db, report_id, seen_version, by, key).await?,
+        Review::Reopen { reason } => {
+            reports::reopen(db, report_id, seen_version, by, reason, key).await?
+        }
+    };
+    Ok(Reviewed {
+        outcome,
+        assignment_id: assigned.assignment.id,
+        period: report.summary.period,
+    })
+}
+
+/// The progress percentage typed in a form: empty for none, else 0–100.
+pub fn parse_progress(text: &str) -> Result<Option<u8>> {
+    match text.trim() {
+        "" => Ok(None),
+        text => text.parse::<u8>().map(Some).map_err(|_| {
+            Error::field(
+                "progress",
+                "Tiến độ là một số từ 0 đến 100 — progress is a number from 0 to 100",
+            )
+        }),
+    }
+}
+
+/// Sets or (with `None`) clears a person's override of an assignment's progress, with the
+/// reason. Returns the assignment.
+pub async fn override_progress(
+    actor: &Actor<'_>,
+    id: i64,
+    progress: Option<u8>,
+    reason: &str,
+) -> Result<AgencyAssignment> {
+    let directory = actor.state.directory_with_units().await?;
+    let assigned = assignments::get(&actor.state.db, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    actor.require(
+        Action::ReviewReport,
+        &assigned.assignment.agency_code,
+        &directory,
+    )?;
+    dongbo_store::dashboard::set_manual(&actor.state.db, id, progress, actor.username(), reason)
+        .await?;
+    Ok(assigned)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plans and units
+
+/// Creates the plan of `agency_code` for program `program_id` (or finds the one it has).
+pub async fn create_plan(
+    actor: &Actor<'_>,
+    agency_code: &str,
+    program_id: i64,
+) -> Result<plans::Created> {
+    let directory = actor.state.directory_with_units().await?;
+    actor.require(Action::EditPlan, agency_code, &directory)?;
+    Ok(plans::create(&actor.state.db, &directory, program_id, agency_code).await?)
+}
+
+/// Creates a unit of `agency_code`.
+pub async fn create_unit(
+    actor: &Actor<'_>,
+    agency_code: &str,
+    code: &str,
+    name_vi: &str,
+    name_en: &str,
+) -> Result<plans::Unit> {
+    let directory = actor.state.directory_with_units().await?;
+    actor.require(Action::EditPlan, agency_code, &directory)?;
+    Ok(plans::create_unit(
+        &actor.state.db,
+        &directory,
+        agency_code,
+        code,
+        name_vi,
+        name_en,
+    )
+    .await?)
+}
+
+/// The plan `id` if the caller may edit it, with the directory it was checked against.
+pub async fn editable_plan(actor: &Actor<'_>, id: i64) -> Result<(plans::Plan, Directory)> {
+    let plan = plans::get(&actor.state.db, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let directory = actor.state.directory_with_units().await?;
+    actor.require(Action::EditPlan, &plan.agency_code, &directory)?;
+    Ok((plan, directory))
+}
+
+/// Adds the agency's own task to plan `plan_id`; returns its code.
+pub async fn add_plan_task(
+    actor: &Actor<'_>,
+    plan_id: i64,
+    task: &plans::NewTask,
+) -> Result<String> {
+    let (_, directory) = editable_plan(actor, plan_id).await?;
+    Ok(plans::add_task(&actor.state.db, &directory, plan_id, task).await?)
+}
+
+/// A date typed in a form: empty for none, else YYYY-MM-DD.
+pub fn parse_date(field: &str, text: &str) -> Result<Option<NaiveDate>> {
+    match text.trim() {
+        "" => Ok(None),
+        text => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| Error::field(field, format!("«{text}» is not a date (YYYY-MM-DD)"))),
+    }
+}
+
+/// Hands task `task_code` of plan `plan_id` to a unit, with an optional due date.
+pub async fn assign_unit(
+    actor: &Actor<'_>,
+    plan_id: i64,
+    task_code: &str,
+    unit_code: &str,
+    due_on: Option<NaiveDate>,
+) -> Result<()> {
+    editable_plan(actor, plan_id).await?;
+    plans::assign_unit(&actor.state.db, plan_id, task_code, unit_code, due_on).await?;
+    Ok(())
+}
+
+/// The coordinator's choice of members for an open set of a task; returns the program and
+/// task it belongs to.
+pub async fn choose_open_set(
+    actor: &Actor<'_>,
+    pending_id: i64,
+    agencies: &[String],
+) -> Result<(i64, String)> {
+    let directory = actor.state.directory_with_units().await?;
+    let (program_id, task_code) = assignments::open_set_task(&actor.state.db, pending_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let coordinator = load::coordinating_agency_of(&actor.state.db, program_id).await?;
+    actor.require(Action::DecideChangeRequest, &coordinator, &directory)?;
+    if agencies.is_empty() {
+        return Err(Error::field(
+            "agencies",
+            actor.t("Chọn ít nhất một cơ quan.", "Choose at least one agency."),
+        ));
+    }
+    assignments::choose(&actor.state.db, pending_id, agencies, &directory).await?;
+    Ok((program_id, task_code))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Change requests
+
+/// The agencies assigned to task `code` on whose behalf the caller may propose a change to it.
+pub async fn proposing_agencies(
+    state: &AppState,
+    caller: &Caller,
+    directory: &Directory,
+    program_id: i64,
+    code: &str,
+) -> Result<Vec<String>> {
+    let mut codes: Vec<String> = Vec::new();
+    for a in assignments::for_task(&state.db, program_id, code).await? {
+        if !codes.contains(&a.agency_code)
+            && caller.can(Action::EditPlan, &a.agency_code, directory)
+        {
+            codes.push(a.agency_code);
+        }
+    }
+    Ok(codes)
+}
+
+/// The agencies on whose behalf the caller may propose a new task in any program.
+pub fn adding_agencies(caller: &Caller, directory: &Directory) -> Vec<String> {
+    caller
+        .agencies()
+        .into_iter()
+        .filter(|code| code != ROOT_AGENCY && caller.can(Action::EditPlan, code, directory))
+        .collect()
+}
+
+/// Whether the caller may withdraw `request`: its proposer, or whoever plans for its agency.
+pub fn may_withdraw(caller: &Caller, request: &ChangeRequest, directory: &Directory) -> bool {
+    caller.user.username == request.proposed_by
+        || caller.can(Action::EditPlan, &request.proposed_by_agency, directory)
+}
+
+/// What a proposer sends; which values count depends on the kind.
+#[derive(Debug, Clone, Default)]
+pub struct ProposalInput {
+    pub kind: String,
+    pub agency: String,
+    pub title: String,
+    pub expected_output: String,
+    pub time_frame: String,
+    pub group: String,
+    pub reason: String,
+}
+
+/// The name a change request's field has in the form and the JSON body.
+pub fn change_field_name(field: changes::Field) -> &'static str {
+    match field {
+        changes::Field::Task => "task",
+        changes::Field::Title => "title",
+        changes::Field::ExpectedOutput => "expected_output",
+        changes::Field::TimeFrame => "time_frame",
+        changes::Field::Group => "group",
+        changes::Field::Reason => "reason",
+    }
+}
+
+fn new_change(
+    program_id: i64,
+    task_code: Option<String>,
+    kind: ChangeKind,
+    username: &str,
+    input: &ProposalInput,
+) -> NewChange {
+    let some = |text: &str| Some(text.to_owned()).filter(|t| !t.trim().is_empty());
+    NewChange {
+        program_id,
+        task_code,
+        kind,
+        proposed_by_agency: input.agency.clone(),
+        proposed_by: username.to_owned(),
+        reason: input.reason.clone(),
+        proposal: Proposal {
+            title: some(&input.title)
+                .filter(|_| matches!(kind, ChangeKind::Add | ChangeKind::Amend)),
+            expected_output: some(&input.expected_output)
+                .filter(|_| matches!(kind, ChangeKind::Add | ChangeKind::Amend)),
+            time_frame: some(&input.time_frame)
+                .filter(|_| matches!(kind, ChangeKind::Add | ChangeKind::Retime)),
+            group: some(&input.group).filter(|_| kind == ChangeKind::Add),
+        },
+    }
+}
+
+fn field_errors(list: Vec<changes::FieldError>) -> Vec<FieldError> {
+    list.into_iter()
+        .map(|e| FieldError {
+            field: change_field_name(e.field).to_owned(),
+            message: e.message,
+        })
+        .collect()
+}
+
+/// Proposes to amend, re-time or drop task `code` on behalf of `input.agency`, which must be
+/// assigned to it; returns the request's id.
+pub async fn propose_task_change(
+    actor: &Actor<'_>,
+    program_id: i64,
+    code: &str,
+    input: &ProposalInput,
+) -> Result<i64> {
+    let directory = actor.state.directory_with_units().await?;
+    dongbo_store::tasks::get(&actor.state.db, program_id, code)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let agencies =
+        proposing_agencies(actor.state, actor.caller, &directory, program_id, code).await?;
+    if !agencies.contains(&input.agency) {
+        return Err(Error::Forbidden);
+    }
+    let kind = match ChangeKind::parse(&input.kind) {
+        Some(kind @ (ChangeKind::Amend | ChangeKind::Retime | ChangeKind::Drop)) => kind,
+        _ => return Err(Error::BadRequest(format!("unknown kind «{}»", input.kind))),
+    };
+    let new = new_change(
+        program_id,
+        Some(code.to_owned()),
+        kind,
+        actor.username(),
+        input,
+    );
+    let errors = field_errors(changes::validate(&new));
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    Ok(changes::propose(&actor.state.db, &new).await?)
+}
+
+/// Proposes a new task in group `input.group` of program `program_id`, on behalf of
+/// `input.agency`; returns the request's id.
+pub async fn propose_new_task(
+    actor: &Actor<'_>,
+    program_id: i64,
+    input: &ProposalInput,
+) -> Result<i64> {
+    let directory = actor.state.directory_with_units().await?;
+    if !adding_agencies(actor.caller, &directory).contains(&input.agency) {
+        return Err(Error::Forbidden);
+    }
+    let new = new_change(program_id, None, ChangeKind::Add, actor.username(), input);
+    let mut errors = field_errors(changes::validate(&new));
+    let program = load::program_detail(&actor.state.db, &directory, program_id).await?;
+    if !input.group.is_empty() && !program.groups.iter().any(|g| g.code == input.group) {
+        errors.retain(|e| e.field != "group");
+        errors.push(FieldError {
+            field: "group".to_owned(),
+            message: actor
+                .t(
+                    "Chương trình không có nhóm này.",
+                    "The program has no such group.",
+                )
+                .to_owned(),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    Ok(changes::propose(&actor.state.db, &new).await?)
+}
+
+/// The coordinator's decision on a change request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Approve,
+    Reject,
+}
+
+impl Decision {
+    /// "approve" or "reject".
+    pub fn parse(text: &str) -> Result<Decision> {
+        match text {
+            "approve" => Ok(Decision::Approve),
+            "reject" => Ok(Decision::Reject),
+            other => Err(Error::BadRequest(format!("unknown decision «{other}»"))),
+        }
+    }
+}
+
+/// The change request `request_id` of program `program_id`.
+async fn request_of(actor: &Actor<'_>, program_id: i64, request_id: i64) -> Result<ChangeRequest> {
+    changes::get(&actor.state.db, request_id)
+        .await?
+        .filter(|r| r.program_id == program_id)
+        .ok_or(Error::NotFound)
+}
+
+/// Approves or rejects a change request (a rejection says why, in `note`).
+pub async fn decide_change(
+    actor: &Actor<'_>,
+    program_id: i64,
+    request_id: i64,
+    decision: &str,
+    note: &str,
+) -> Result<ChangeRequest> {
+    let directory = actor.state.directory_with_units().await?;
+    let request = request_of(actor, program_id, request_id).await?;
+    let decider = load::coordinating_agency_of(&actor.state.db, program_id).await?;
+    actor.require(Action::DecideChangeRequest, &decider, &directory)?;
+    let db = &actor.state.db;
+    let username = actor.username();
+    let decided = match Decision::parse(decision)? {
+        Decision::Approve => changes::approve(db, request.id, username, note, &directory).await?,
+        Decision::Reject => {
+            if note.trim().is_empty() {
+                return Err(Error::field(
+                    "note",
+                    actor.t("Cần nêu lý do từ chối.", "Say why the request is rejected."),
+                ));
+            }
+            changes::reject(db, request.id, username, note).await?
+        }
+    };
+    Ok(decided)
+}
+
+/// The proposer (or whoever plans for the proposing agency) takes a request back.
+pub async fn withdraw_change(
+    actor: &Actor<'_>,
+    program_id: i64,
+    request_id: i64,
+) -> Result<ChangeRequest> {
+    let directory = actor.state.directory_with_units().await?;
+    let request = request_of(actor, program_id, request_id).await?;
+    if !may_withdraw(actor.caller, &request, &directory) {
+        return Err(Error::Forbidden);
+    }
+    Ok(changes::withdraw(&actor.state.db, request_id, actor.username()).await?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reminders
+
+/// A coordinator's reminder (đôn đốc) with `message` to `agencies` (codes not in the
+/// directory are left out); returns how many were queued.
+pub async fn send_reminder(
+    actor: &Actor<'_>,
+    program_id: i64,
+    agencies: &[String],
+    message: &str,
+) -> Result<usize> {
+    let directory = actor.state.directory_with_units().await?;
+    let coordinator = load::coordinating_agency_of(&actor.state.db, program_id).await?;
+    actor.require(Action::SendReminder, &coordinator, &directory)?;
+    let agencies: Vec<String> = agencies
+        .iter()
+        .filter(|code| directory.agency(code).is_some())
+        .cloned()
+        .collect();
+    let message = dongbo_domain::text::nfc(message.trim());
+    if agencies.is_empty() || message.is_empty() {
+        return Err(Error::field(
+            if agencies.is_empty() {
+                "agencies"
+            } else {
+                "message"
+            },
+            actor.t(
+                "Chọn ít nhất một cơ quan và nhập nội dung đôn đốc.",
+                "Tick at least one agency and write the message.",
+            ),
+        ));
+    }
+    let sent =
+        dongbo_remind::remind_manually(&actor.state.db, &agencies, &message, chrono::Utc::now())
+            .await
+            .map_err(|e| Error::Refused(e.to_string()))?;
+    tracing::info!(
+        program.id = program_id,
+        agencies = sent,
+        "manual reminder queued"
+    );
+    Ok(sent)
+}

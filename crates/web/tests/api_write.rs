@@ -1,0 +1,913 @@
+//! The JSON write API as another system uses it, with an API token, on every backend: the
+//! story of a report from submission through a return to acceptance, idempotent retries, the
+//! permission matrix of every write endpoint (role × agency inside or outside the user's
+//! subtree, nothing changed when refused), and how bad requests are answered.
+
+mod common;
+
+use common::{TestApp, apps};
+use dongbo_domain::{Period, PeriodKind, Role};
+use dongbo_store::accounts;
+use dongbo_store::changes::{self, ChangeKind, NewChange, Proposal};
+use dongbo_store::reports::{self, Edit, ReportContent, ReportPeriod};
+use dongbo_store::{assignments, plans};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+/// A user with `role` on `agency` and an API token for it.
+async fn token_for(app: &TestApp, username: &str, role: &str, agency: &str) -> String {
+    app.user(username, role, agency, false).await;
+    accounts::create_api_token(&app.db, "test", username, "test", chrono::Utc::now())
+        .await
+        .expect("an API token")
+        .token
+}
+
+/// A request to the API with `token` (none: no credentials) and a JSON body.
+async fn call(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> reqwest::Response {
+    let mut request = app.client.request(method, format!("{}{path}", app.base));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if let Some(body) = body {
+        request = request.json(body);
+    }
+    request.send().await.expect("request")
+}
+
+async fn post(app: &TestApp, path: &str, token: &str, body: &Value) -> (StatusCode, Value) {
+    let response = call(app, Method::POST, path, Some(token), Some(body)).await;
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn get(app: &TestApp, path: &str, token: &str) -> Value {
+    let response = call(app, Method::GET, path, Some(token), None).await;
+    assert_eq!(response.status(), 200, "GET {path} on {}", app.backend);
+    response.json().await.unwrap()
+}
+
+/// The problem details of an error answer, checked to have their shape.
+async fn problem(response: reqwest::Response) -> (StatusCode, Value) {
+    let status = response.status();
+    assert_eq!(
+        response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+        Some("application/problem+json"),
+        "{status}"
+    );
+    let body: Value = response.json().await.expect("a JSON problem");
+    assert!(body["type"].as_str().is_some(), "{body}");
+    assert!(body["title"].as_str().is_some(), "{body}");
+    assert_eq!(body["status"], status.as_u16(), "{body}");
+    assert!(body["detail"].as_str().is_some(), "{body}");
+    assert!(body["errors"].is_array(), "{body}");
+    (status, body)
+}
+
+fn fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn lead_assignment(app: &TestApp, task: &str, agency: &str) -> i64 {
+    assignments::for_task(&app.db, app.program_id, task)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.agency_code == agency && a.role == Role::Lead)
+        .unwrap()
+        .id
+}
+
+fn task_line<'a>(dashboard: &'a Value, code: &str) -> &'a Value {
+    dashboard["task_lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["task_code"] == code)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_report_is_submitted_returned_resubmitted_and_accepted_through_the_api() {
+    for app in apps().await {
+        let reporter = token_for(&app, "bao.cao", "reporter", "BVHTTDL").await;
+        let approver = token_for(&app, "lanh.dao", "approver", "BVHTTDL").await;
+        let coordinator = token_for(&app, "dieu.phoi", "coordinator", "CP").await;
+        let dashboard_path = format!("/api/v1/programs/{}/dashboard", app.program_id);
+        let before = get(&app, &dashboard_path, &coordinator).await;
+
+        // 3.21 (every year) is led by Culture, Sports and Tourism since 2025: it is among the
+        // reporter's assignments.
+        let assignment = lead_assignment(&app, "3.21", "BVHTTDL").await;
+        let mine = get(&app, "/api/v1/my/assignments", &reporter).await;
+        let entry = mine
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == assignment)
+            .expect("3.21 is among my assignments");
+        assert_eq!(entry["task_code"], "3.21");
+        assert_eq!(entry["role"], "lead");
+        assert_ne!(entry["state"], "done_on_time");
+
+        let body = json!({
+            "results": "Đã triển khai thu thập tin tức từ 12 nguồn báo chí nước ngoài",
+            "progress": 60,
+            "difficulties": "Thiếu nhân lực",
+            "recommendations": "Bổ sung biên chế",
+            "documents": [{"number": "45/KH-BVHTTDL", "issued_on": "2025-03-02", "title": "Kế hoạch"}],
+            "links": [{"url": "https://bvhttdl.gov.vn/tin", "title": "Tin"}],
+        });
+        let submit = format!("/api/v1/assignments/{assignment}/reports/submit");
+        let (status, outcome) = post(&app, &submit, &reporter, &body).await;
+        assert_eq!(status, 200, "{outcome} on {}", app.backend);
+        assert_eq!(outcome["status"], "submitted");
+        let report = outcome["report_id"].as_i64().unwrap();
+        let report_path = format!("/api/v1/reports/{report}");
+
+        // A reporter does not review.
+        let (status, _) = post(
+            &app,
+            &format!("{report_path}/accept"),
+            &reporter,
+            &json!({"seen_version": 1}),
+        )
+        .await;
+        assert_eq!(status, 403);
+
+        // The approver returns it with a comment.
+        let (status, returned) = post(
+            &app,
+            &format!("{report_path}/return"),
+            &approver,
+            &json!({"seen_version": 1, "comment": "Bổ sung số liệu cụ thể"}),
+        )
+        .await;
+        assert_eq!(status, 200, "{returned}");
+        assert_eq!(returned["status"], "returned");
+        let seen = get(&app, &report_path, &reporter).await;
+        assert_eq!(seen["open_comment"], "Bổ sung số liệu cụ thể");
+        assert_eq!(seen["content"]["documents"][0]["number"], "45/KH-BVHTTDL");
+
+        // The reporter's agency is told, in its notices.
+        dongbo_remind::Runner::new(app.db.clone(), dongbo_remind::RemindConfig::default())
+            .with_done_source(dongbo_remind::AcceptedReports)
+            .drain(chrono::Utc::now())
+            .await
+            .unwrap();
+        let notices = get(&app, "/api/v1/my/notifications", &reporter).await;
+        assert!(
+            notices
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|n| n["kind"] == "returned" && n["agency_code"] == "BVHTTDL"),
+            "{notices}"
+        );
+
+        // The reporter fixes and resubmits on the returned version …
+        let mut fixed = body.clone();
+        fixed["results"] = json!("Đã thu thập tin tức từ 20 nguồn; 63 tỉnh gửi số liệu");
+        fixed["progress"] = json!(100);
+        fixed["based_on"] = returned["version"].clone();
+        let (status, resubmitted) = post(&app, &submit, &reporter, &fixed).await;
+        assert_eq!(status, 200, "{resubmitted}");
+        assert_eq!(resubmitted["status"], "submitted");
+
+        // … a stale decision on the old version is a conflict …
+        let (status, _) = post(
+            &app,
+            &format!("{report_path}/accept"),
+            &approver,
+            &json!({"seen_version": 1}),
+        )
+        .await;
+        assert_eq!(status, 409);
+
+        // … and the approver accepts.
+        let (status, accepted) = post(
+            &app,
+            &format!("{report_path}/accept"),
+            &approver,
+            &json!({"seen_version": resubmitted["version"]}),
+        )
+        .await;
+        assert_eq!(status, 200, "{accepted}");
+        assert_eq!(accepted["status"], "accepted");
+
+        let report = get(&app, &report_path, &approver).await;
+        let actions: Vec<&str> = report["versions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["action"].as_str().unwrap())
+            .collect();
+        assert_eq!(actions, ["submit", "return", "submit", "accept"]);
+        assert_eq!(report["summary"]["status"], "accepted");
+        assert_eq!(report["content"]["progress"], 100);
+        let listed = get(
+            &app,
+            &format!("/api/v1/assignments/{assignment}/reports"),
+            &reporter,
+        )
+        .await;
+        assert_eq!(listed.as_array().unwrap().len(), 1);
+
+        // Accepted data is locked: a new submission is refused for the report's state.
+        let mut again = fixed.clone();
+        again["based_on"] = accepted["version"].clone();
+        let (status, _) = post(&app, &submit, &reporter, &again).await;
+        assert_eq!(status, 409);
+
+        // The dashboard and my assignments show 3.21 done, at once.
+        let after = get(&app, &dashboard_path, &coordinator).await;
+        assert_eq!(task_line(&after, "3.21")["state"], "done_on_time");
+        assert_eq!(task_line(&after, "3.21")["progress"], 100);
+        assert_ne!(task_line(&before, "3.21")["state"], "done_on_time");
+        assert_eq!(
+            after["tasks"]["done_on_time"].as_u64().unwrap(),
+            before["tasks"]["done_on_time"].as_u64().unwrap() + 1,
+            "on {}",
+            app.backend
+        );
+        let mine = get(&app, "/api/v1/my/assignments", &reporter).await;
+        let entry = mine
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == assignment)
+            .unwrap();
+        assert_eq!(entry["state"], "done_on_time");
+        assert_eq!(entry["progress"], 100);
+    }
+}
+
+#[tokio::test]
+async fn a_retried_submission_with_the_same_idempotency_key_creates_nothing_new() {
+    for app in apps().await {
+        let reporter = token_for(&app, "bao.cao", "reporter", "BVHTTDL").await;
+        let assignment = lead_assignment(&app, "2.1", "BVHTTDL").await;
+        let path = format!("/api/v1/assignments/{assignment}/reports/submit");
+        let body = json!({"period": "once", "results": "Đã tổng kết", "progress": 80});
+        let send = |body: Value| {
+            let app = &app;
+            let reporter = reporter.clone();
+            let path = path.clone();
+            async move {
+                let response = app
+                    .client
+                    .post(format!("{}{path}", app.base))
+                    .bearer_auth(reporter)
+                    .header("Idempotency-Key", "lan-1-2025-11-20")
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
+                let status = response.status();
+                (status, response.json::<Value>().await.unwrap())
+            }
+        };
+        let (status, first) = send(body.clone()).await;
+        assert_eq!(status, 200, "{first} on {}", app.backend);
+        assert_eq!(first["replayed"], false);
+        let (status, retried) = send(body.clone()).await;
+        assert_eq!(status, 200, "{retried}");
+        assert_eq!(retried["replayed"], true);
+        assert_eq!(retried["report_id"], first["report_id"]);
+        assert_eq!(retried["version"], first["version"]);
+        let report = get(
+            &app,
+            &format!("/api/v1/reports/{}", first["report_id"]),
+            &reporter,
+        )
+        .await;
+        assert_eq!(report["versions"].as_array().unwrap().len(), 1);
+        assert_eq!(
+            reports::for_assignment(&app.db, assignment)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+
+        // The same key for another request is refused, and writes nothing.
+        let mut other = body.clone();
+        other["progress"] = json!(90);
+        let (status, refused) = send(other).await;
+        assert_eq!(status, 422, "{refused}");
+        let report = get(
+            &app,
+            &format!("/api/v1/reports/{}", first["report_id"]),
+            &reporter,
+        )
+        .await;
+        assert_eq!(report["versions"].as_array().unwrap().len(), 1);
+    }
+}
+
+/// Whose subtree an endpoint's agency is in: the reporting agency's (BVHTTDL) or the
+/// program's coordinator's (CP for 47/NQ-CP).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    Agency,
+    Coordinator,
+}
+
+const ROLES: [&str; 5] = ["viewer", "reporter", "approver", "coordinator", "admin"];
+const PLANNERS: &[&str] = &["reporter", "approver", "admin"];
+const REVIEWERS: &[&str] = &["approver", "coordinator", "admin"];
+const COORDINATORS: &[&str] = &["coordinator", "admin"];
+
+/// Every write endpoint, whose subtree it concerns, and the roles that may use it there (the
+/// matrix of `dongbo_domain::access`). Outside the subtree, every role is refused.
+const MATRIX: &[(&str, Scope, &[&str])] = &[
+    ("save_draft", Scope::Agency, PLANNERS),
+    ("submit_report", Scope::Agency, PLANNERS),
+    ("return_report", Scope::Agency, REVIEWERS),
+    ("accept_report", Scope::Agency, REVIEWERS),
+    ("reopen_report", Scope::Agency, COORDINATORS),
+    ("override_progress", Scope::Agency, REVIEWERS),
+    ("create_plan", Scope::Agency, PLANNERS),
+    ("add_plan_task", Scope::Agency, PLANNERS),
+    ("create_unit", Scope::Agency, PLANNERS),
+    ("assign_unit", Scope::Agency, PLANNERS),
+    ("propose_new_task", Scope::Agency, PLANNERS),
+    ("propose_task_change", Scope::Agency, PLANNERS),
+    ("withdraw_change", Scope::Agency, PLANNERS),
+    ("decide_change", Scope::Coordinator, COORDINATORS),
+    ("send_reminder", Scope::Coordinator, COORDINATORS),
+];
+
+/// What the database holds, in counts and sums that every write moves.
+async fn fingerprint(app: &TestApp) -> Vec<i64> {
+    let queries = [
+        "SELECT COUNT(*) FROM audit_log",
+        "SELECT COUNT(*) FROM programs",
+        "SELECT COUNT(*) FROM tasks",
+        "SELECT COUNT(*) FROM assignments",
+        "SELECT COUNT(*) FROM plans",
+        "SELECT COUNT(*) FROM task_links",
+        "SELECT COUNT(*) FROM units",
+        "SELECT COUNT(*) FROM progress_reports",
+        "SELECT COUNT(*) FROM report_versions",
+        "SELECT CAST(COALESCE(SUM(current_version), 0) AS BIGINT) FROM progress_reports",
+        "SELECT COUNT(*) FROM idempotency_keys",
+        "SELECT COUNT(*) FROM change_requests WHERE status = 'pending'",
+        "SELECT COUNT(*) FROM change_requests",
+        "SELECT COUNT(*) FROM task_history",
+        "SELECT COUNT(*) FROM reminders",
+        "SELECT COUNT(*) FROM notifications",
+        "SELECT COUNT(*) FROM jobs",
+        "SELECT COUNT(*) FROM assignment_progress WHERE manual_progress IS NOT NULL",
+    ];
+    let mut values = Vec::new();
+    for sql in queries {
+        let value: i64 = sqlx::query_scalar(sql)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        values.push(value);
+    }
+    values
+}
+
+/// What the matrix acts on, made directly in the store.
+struct Fixtures {
+    /// An assignment of BVHTTDL to write reports for, in a new period each time.
+    assignment: i64,
+    plan: i64,
+    next_period: u32,
+}
+
+impl Fixtures {
+    /// A reporting period no report of the fixture assignment has used yet.
+    fn period(&mut self) -> ReportPeriod {
+        self.next_period += 1;
+        let (year, month) = (
+            2025 + (self.next_period / 12) as i32,
+            self.next_period % 12 + 1,
+        );
+        ReportPeriod::Period(Period::new(PeriodKind::Monthly, year, month).unwrap())
+    }
+
+    /// A report of the fixture assignment, submitted (and accepted when `accept`).
+    async fn report(&mut self, app: &TestApp, accept: bool) -> (i64, i64) {
+        let content = ReportContent {
+            results: "Đã triển khai".into(),
+            progress: 50,
+            ..ReportContent::default()
+        };
+        let outcome = reports::submit(
+            &app.db,
+            &Edit {
+                assignment_id: self.assignment,
+                period: self.period(),
+                content: &content,
+                author: "fixture",
+                based_on: None,
+                idempotency_key: None,
+            },
+        )
+        .await
+        .unwrap();
+        if !accept {
+            return (outcome.report_id, outcome.version);
+        }
+        let accepted =
+            reports::accept(&app.db, outcome.report_id, outcome.version, "fixture", None)
+                .await
+                .unwrap();
+        (accepted.report_id, accepted.version)
+    }
+
+    /// A pending request of BVHTTDL to re-time 3.21, proposed by someone else.
+    async fn change_request(&self, app: &TestApp) -> i64 {
+        changes::propose(
+            &app.db,
+            &NewChange {
+                program_id: app.program_id,
+                task_code: Some("3.21".into()),
+                kind: ChangeKind::Retime,
+                proposed_by_agency: "BVHTTDL".into(),
+                proposed_by: "fixture".into(),
+                reason: "Cần thêm thời gian".into(),
+                proposal: Proposal {
+                    time_frame: Some("2027".into()),
+                    ..Proposal::default()
+                },
+            },
+        )
+        .await
+        .unwrap()
+    }
+}
+
+/// The request of `endpoint`, its fixture made: method, path and body.
+async fn request_for(
+    app: &TestApp,
+    fixtures: &mut Fixtures,
+    endpoint: &str,
+    case: usize,
+) -> (Method, String, Value) {
+    let program = app.program_id;
+    let assignment = fixtures.assignment;
+    let plan = fixtures.plan;
+    match endpoint {
+        "save_draft" | "submit_report" => {
+            let action = if endpoint == "save_draft" {
+                "draft"
+            } else {
+                "submit"
+            };
+            (
+                Method::POST,
+                format!("/api/v1/assignments/{assignment}/reports/{action}"),
+                json!({"period": fixtures.period().code(), "results": "Kết quả", "progress": 30}),
+            )
+        }
+        "return_report" | "accept_report" => {
+            let (report, version) = fixtures.report(app, false).await;
+            let action = endpoint.trim_end_matches("_report");
+            (
+                Method::POST,
+                format!("/api/v1/reports/{report}/{action}"),
+                json!({"seen_version": version, "comment": "Bổ sung"})
+                    .as_object()
+                    .map(|o| {
+                        let mut o = o.clone();
+                        if action == "accept" {
+                            o.remove("comment");
+                        }
+                        Value::Object(o)
+                    })
+                    .unwrap(),
+            )
+        }
+        "reopen_report" => {
+            let (report, version) = fixtures.report(app, true).await;
+            (
+                Method::POST,
+                format!("/api/v1/reports/{report}/reopen"),
+                json!({"seen_version": version, "reason": "Sai số liệu"}),
+            )
+        }
+        "override_progress" => (
+            Method::PUT,
+            format!("/api/v1/assignments/{assignment}/progress"),
+            json!({"progress": 40 + case, "reason": "Theo báo cáo giao ban"}),
+        ),
+        "create_plan" => (
+            Method::POST,
+            "/api/v1/agencies/BVHTTDL/plans".to_owned(),
+            json!({"program_id": program}),
+        ),
+        "add_plan_task" => (
+            Method::POST,
+            format!("/api/v1/plans/{plan}/tasks"),
+            json!({"parent_task_code": "3.21", "title": format!("Việc riêng {case}"), "time_frame": "Quý IV/2026"}),
+        ),
+        "create_unit" => (
+            Method::POST,
+            "/api/v1/agencies/BVHTTDL/units".to_owned(),
+            json!({"code": format!("DV{case}"), "name_vi": format!("Đơn vị {case}")}),
+        ),
+        "assign_unit" => (
+            Method::POST,
+            format!("/api/v1/plans/{plan}/tasks/3.21/units"),
+            json!({"unit_code": "BVHTTDL/HTQT", "due_on": "2026-06-30"}),
+        ),
+        "propose_new_task" => (
+            Method::POST,
+            format!("/api/v1/programs/{program}/changes"),
+            json!({"agency": "BVHTTDL", "group": "3", "title": format!("Nhiệm vụ mới {case}"),
+                   "time_frame": "2026", "reason": "Yêu cầu mới"}),
+        ),
+        "propose_task_change" => (
+            Method::POST,
+            format!("/api/v1/programs/{program}/tasks/3.21/changes"),
+            json!({"kind": "retime", "agency": "BVHTTDL", "time_frame": "2027", "reason": "Cần thêm thời gian"}),
+        ),
+        "withdraw_change" => {
+            let request = fixtures.change_request(app).await;
+            (
+                Method::POST,
+                format!("/api/v1/programs/{program}/changes/{request}/withdraw"),
+                json!({}),
+            )
+        }
+        "decide_change" => {
+            let request = fixtures.change_request(app).await;
+            (
+                Method::POST,
+                format!("/api/v1/programs/{program}/changes/{request}/decision"),
+                json!({"decision": "reject", "note": "Chưa đủ căn cứ"}),
+            )
+        }
+        "send_reminder" => (
+            Method::POST,
+            format!("/api/v1/programs/{program}/reminders"),
+            json!({"agencies": ["BVHTTDL"], "message": "Đề nghị gửi báo cáo"}),
+        ),
+        other => panic!("no request for {other}"),
+    }
+}
+
+#[tokio::test]
+async fn every_write_endpoint_allows_exactly_the_roles_of_the_matrix_and_changes_nothing_when_refused()
+ {
+    for app in apps().await {
+        let mut tokens = std::collections::HashMap::new();
+        for role in ROLES {
+            for (place, agency) in [("bvh", "BVHTTDL"), ("bng", "BNG"), ("cp", "CP")] {
+                let username = format!("{role}.{place}");
+                let token = token_for(&app, &username, role, agency).await;
+                tokens.insert((role, place), token);
+            }
+        }
+        let directory = dongbo_domain::Directory::bundled();
+        let plan = plans::create(&app.db, &directory, app.program_id, "BVHTTDL")
+            .await
+            .unwrap()
+            .program_id();
+        plans::create_unit(
+            &app.db,
+            &directory,
+            "BVHTTDL",
+            "HTQT",
+            "Vụ Hợp tác quốc tế",
+            "",
+        )
+        .await
+        .unwrap();
+        let mut fixtures = Fixtures {
+            assignment: lead_assignment(&app, "3.21", "BVHTTDL").await,
+            plan,
+            next_period: 0,
+        };
+        let mut case = 0;
+        for (endpoint, scope, allowed) in MATRIX {
+            for role in ROLES {
+                for inside in [true, false] {
+                    case += 1;
+                    let place = match (scope, inside) {
+                        (Scope::Agency, true) => "bvh",
+                        (Scope::Agency, false) => "bng",
+                        (Scope::Coordinator, true) => "cp",
+                        (Scope::Coordinator, false) => "bvh",
+                    };
+                    let token = &tokens[&(role, place)];
+                    let (method, path, body) =
+                        request_for(&app, &mut fixtures, endpoint, case).await;
+                    let before = fingerprint(&app).await;
+                    let response = call(&app, method, &path, Some(token), Some(&body)).await;
+                    let status = response.status();
+                    let should = inside && allowed.contains(&role);
+                    let what = format!(
+                        "{endpoint} as {role} {} the subtree on {}",
+                        if inside { "inside" } else { "outside" },
+                        app.backend
+                    );
+                    if should {
+                        assert!(
+                            status.is_success(),
+                            "{what}: {status} {}",
+                            response.text().await.unwrap_or_default()
+                        );
+                    } else {
+                        let (status, _) = problem(response).await;
+                        assert_eq!(status, 403, "{what}");
+                        assert_eq!(fingerprint(&app).await, before, "{what} changed something");
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn without_credentials_or_with_a_disabled_users_token_the_api_answers_401() {
+    for app in apps().await {
+        let reporter = token_for(&app, "bao.cao", "reporter", "BVHTTDL").await;
+        let assignment = lead_assignment(&app, "2.1", "BVHTTDL").await;
+        let submit = format!("/api/v1/assignments/{assignment}/reports/submit");
+        let body = json!({"results": "x", "progress": 10});
+        let paths = [
+            (Method::POST, submit.clone()),
+            (Method::POST, "/api/v1/reports/1/accept".to_owned()),
+            (
+                Method::PUT,
+                format!("/api/v1/assignments/{assignment}/progress"),
+            ),
+            (Method::POST, "/api/v1/agencies/BVHTTDL/plans".to_owned()),
+            (
+                Method::POST,
+                format!("/api/v1/programs/{}/reminders", app.program_id),
+            ),
+            (Method::GET, "/api/v1/my/assignments".to_owned()),
+            (Method::GET, "/api/v1/my/notifications".to_owned()),
+        ];
+        for (method, path) in &paths {
+            let response = call(&app, method.clone(), path, None, Some(&body)).await;
+            let (status, _) = problem(response).await;
+            assert_eq!(status, 401, "{method} {path} on {}", app.backend);
+        }
+        let (status, _) = problem(
+            call(
+                &app,
+                Method::POST,
+                &submit,
+                Some("dongbo_forged"),
+                Some(&body),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 401);
+
+        accounts::set_disabled(&app.db, "test", "bao.cao", true)
+            .await
+            .unwrap();
+        let before = fingerprint(&app).await;
+        let (status, _) =
+            problem(call(&app, Method::POST, &submit, Some(&reporter), Some(&body)).await).await;
+        assert_eq!(status, 401, "a disabled user's token stops working");
+        assert_eq!(fingerprint(&app).await, before);
+        accounts::set_disabled(&app.db, "test", "bao.cao", false)
+            .await
+            .unwrap();
+        let response = call(&app, Method::POST, &submit, Some(&reporter), Some(&body)).await;
+        assert_eq!(response.status(), 200, "enabled again");
+    }
+}
+
+#[tokio::test]
+async fn bad_bodies_get_problem_details_naming_the_field_and_never_a_500() {
+    for app in apps().await {
+        let reporter = token_for(&app, "bao.cao", "reporter", "BVHTTDL").await;
+        let approver = token_for(&app, "lanh.dao", "approver", "BVHTTDL").await;
+        let assignment = lead_assignment(&app, "2.1", "BVHTTDL").await;
+        let draft = format!("/api/v1/assignments/{assignment}/reports/draft");
+        let before = fingerprint(&app).await;
+
+        let send_raw = |path: String, token: String, text: &'static str| {
+            let app = &app;
+            async move {
+                app.client
+                    .post(format!("{}{path}", app.base))
+                    .bearer_auth(token)
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(text)
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        // Not JSON, cut off, or followed by more: 400.
+        for text in ["{\"progress\": ", "progress=10", "", "{\"progress\": 1} []"] {
+            let (status, _) = problem(send_raw(draft.clone(), reporter.clone(), text).await).await;
+            assert_eq!(status, 400, "«{text}» on {}", app.backend);
+        }
+        // Values that do not hold: 422, with the field named as in the body.
+        let cases = [
+            (json!({"progress": "mười"}), "progress"),
+            (json!({"progress": 300}), "progress"),
+            (json!({"results": "x"}), "progress"),
+            (json!({"progress": 10, "progres": 10}), "progres"),
+            (json!({"progress": 10, "period": "Quý 5"}), "period"),
+            (
+                json!({"progress": 10, "documents": [{"number": "1/KH", "issued_on": "hôm qua"}]}),
+                "documents[0].issued_on",
+            ),
+        ];
+        for (body, field) in cases {
+            let response = call(&app, Method::POST, &draft, Some(&reporter), Some(&body)).await;
+            let (status, problem) = problem(response).await;
+            assert_eq!(status, 422, "{body} on {}", app.backend);
+            assert!(
+                fields(&problem).contains(&field.to_owned()),
+                "{body}: {problem}"
+            );
+        }
+        // What the store refuses (a link that is not http) is a 422 with its reason.
+        let response = call(
+            &app,
+            Method::POST,
+            &draft,
+            Some(&reporter),
+            Some(&json!({"progress": 10, "links": [{"url": "javascript:alert(1)"}]})),
+        )
+        .await;
+        let (status, problem_body) = problem(response).await;
+        assert_eq!(status, 422);
+        assert!(problem_body["detail"].as_str().unwrap().contains("http"));
+        assert_eq!(fingerprint(&app).await, before, "nothing was written");
+
+        // A rejection without a note names the note; a change without a reason names it.
+        let request = changes::propose(
+            &app.db,
+            &NewChange {
+                program_id: app.program_id,
+                task_code: Some("2.1".into()),
+                kind: ChangeKind::Drop,
+                proposed_by_agency: "BVHTTDL".into(),
+                proposed_by: "bao.cao".into(),
+                reason: "Đã xong".into(),
+                proposal: Proposal::default(),
+            },
+        )
+        .await
+        .unwrap();
+        let coordinator = token_for(&app, "dieu.phoi", "coordinator", "CP").await;
+        let (status, refused) = post(
+            &app,
+            &format!(
+                "/api/v1/programs/{}/changes/{request}/decision",
+                app.program_id
+            ),
+            &coordinator,
+            &json!({"decision": "reject", "note": " "}),
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert_eq!(fields(&refused), ["note"]);
+        let (status, refused) = post(
+            &app,
+            &format!("/api/v1/programs/{}/tasks/2.1/changes", app.program_id),
+            &reporter,
+            &json!({"kind": "retime", "agency": "BVHTTDL", "time_frame": "", "reason": ""}),
+        )
+        .await;
+        assert_eq!(status, 422, "{refused}");
+        assert!(fields(&refused).contains(&"reason".to_owned()), "{refused}");
+
+        // Wrong state: accepting a draft is a conflict with the report's state.
+        let (status, saved) = post(&app, &draft, &reporter, &json!({"progress": 10})).await;
+        assert_eq!(status, 200);
+        let response = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/reports/{}/accept", saved["report_id"]),
+            Some(&approver),
+            Some(&json!({"seen_version": saved["version"]})),
+        )
+        .await;
+        let (status, _) = problem(response).await;
+        assert_eq!(status, 409);
+        // Unknown records are 404s.
+        let response = call(
+            &app,
+            Method::POST,
+            "/api/v1/reports/999999/accept",
+            Some(&approver),
+            Some(&json!({"seen_version": 1})),
+        )
+        .await;
+        let (status, _) = problem(response).await;
+        assert_eq!(status, 404);
+    }
+}
+
+#[tokio::test]
+async fn a_session_cookie_writes_to_the_api_only_with_the_csrf_header() {
+    for app in apps().await {
+        app.user("bao.cao", "reporter", "BVHTTDL", false).await;
+        let mut browser = app.logged_in("bao.cao").await;
+        let page = browser.text("/my").await;
+        let csrf = common::hidden_value(&page, "csrf").unwrap();
+        let cookie = browser
+            .cookies
+            .iter()
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let assignment = lead_assignment(&app, "2.1", "BVHTTDL").await;
+        let path = format!("{}/api/v1/assignments/{assignment}/reports/draft", app.base);
+        let body = json!({"results": "x", "progress": 10});
+        let response = app
+            .client
+            .post(&path)
+            .header(reqwest::header::COOKIE, &cookie)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let (status, _) = problem(response).await;
+        assert_eq!(status, 403, "no CSRF header on {}", app.backend);
+        let response = app
+            .client
+            .post(&path)
+            .header(reqwest::header::COOKIE, &cookie)
+            .header("X-CSRF-Token", &csrf)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_write_path_with_the_bearer_scheme() {
+    for app in apps().await {
+        let document = app.json("/api/v1/openapi.json").await;
+        assert_eq!(
+            document["components"]["securitySchemes"]["bearer"]["scheme"],
+            "bearer"
+        );
+        let writes = [
+            ("post", "/api/v1/assignments/{id}/reports/draft"),
+            ("post", "/api/v1/assignments/{id}/reports/submit"),
+            ("post", "/api/v1/reports/{id}/return"),
+            ("post", "/api/v1/reports/{id}/accept"),
+            ("post", "/api/v1/reports/{id}/reopen"),
+            ("put", "/api/v1/assignments/{id}/progress"),
+            ("post", "/api/v1/agencies/{code}/plans"),
+            ("post", "/api/v1/plans/{id}/tasks"),
+            ("post", "/api/v1/agencies/{code}/units"),
+            ("post", "/api/v1/plans/{id}/tasks/{code}/units"),
+            ("post", "/api/v1/programs/{id}/changes"),
+            ("post", "/api/v1/programs/{id}/tasks/{code}/changes"),
+            ("post", "/api/v1/programs/{id}/changes/{request}/decision"),
+            ("post", "/api/v1/programs/{id}/changes/{request}/withdraw"),
+            ("post", "/api/v1/programs/{id}/reminders"),
+        ];
+        assert_eq!(writes.len(), MATRIX.len(), "the matrix covers every write");
+        for (method, path) in writes {
+            let operation = &document["paths"][path][method];
+            assert!(operation.is_object(), "{method} {path} documented");
+            assert!(
+                operation["security"][0]["bearer"].is_array(),
+                "{method} {path} names the bearer scheme"
+            );
+            assert!(
+                operation["responses"]["403"].is_object(),
+                "{method} {path} documents its refusal"
+            );
+        }
+        for read in [
+            "/api/v1/my/assignments",
+            "/api/v1/my/notifications",
+            "/api/v1/assignments/{id}/reports",
+            "/api/v1/reports/{id}",
+            "/api/v1/programs/{id}/dashboard",
+        ] {
+            assert!(document["paths"][read]["get"].is_object(), "{read}");
+        }
+        assert!(document["components"]["schemas"]["Problem"].is_object());
+        assert!(document["components"]["schemas"]["ReportWrite"].is_object());
+    }
+}
