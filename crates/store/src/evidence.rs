@@ -296,6 +296,26 @@ impl EvidenceStore {
         .transpose()
     }
 
+    /// The agencies whose reports cite the file of `sha256` in any version: whoever may read
+    /// one of them may read the file.
+    pub async fn citing_agencies(&self, db: &Db, sha256: &str) -> Result<Vec<String>> {
+        let doing = format!("finding the reports that cite evidence file {sha256}");
+        let mut tx = db.read(&doing).await?;
+        let rows = sqlx::query(
+            "SELECT DISTINCT a.agency_code FROM report_files f \
+             JOIN progress_reports r ON r.id = f.report_id \
+             JOIN assignments a ON a.id = r.assignment_id \
+             WHERE f.sha256 = $1",
+        )
+        .bind(sha256.trim().to_ascii_lowercase())
+        .fetch_all(&mut *tx)
+        .await
+        .context(|| doing.clone())?;
+        rows.iter()
+            .map(|row| col(row, "agency_code", &doing))
+            .collect()
+    }
+
     /// Where the file of `sha256` lives: `<dir>/ab/abcdef…`.
     fn path(&self, sha256: &str) -> PathBuf {
         self.dir.join(&sha256[..2]).join(sha256)

@@ -83,6 +83,27 @@ pub async fn readable_assignment(actor: &Actor<'_>, id: i64) -> Result<AgencyAss
     Ok(assigned)
 }
 
+/// An evidence file the caller may download: one cited by a report of an agency whose reports
+/// they may read. Any other file, stored or not, is not found (its existence is not told).
+pub async fn readable_file(
+    actor: &Actor<'_>,
+    sha256: &str,
+) -> Result<dongbo_store::evidence::EvidenceFile> {
+    let evidence = &actor.state.evidence;
+    let citing = evidence.citing_agencies(&actor.state.db, sha256).await?;
+    let directory = actor.state.directory_with_units().await?;
+    if !citing
+        .iter()
+        .any(|agency| actor.caller.can(Action::ViewProgram, agency, &directory))
+    {
+        return Err(Error::NotFound);
+    }
+    evidence
+        .info(&actor.state.db, sha256)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
 /// A report the caller may write: an assignment of an agency they report for, and the period.
 /// Only [`report_to_write`] makes one, so holding one means the check was made (the page
 /// makes it before it reads and stores the uploaded files).

@@ -242,6 +242,26 @@ async fn a_report_is_submitted_with_a_file_returned_fixed_and_accepted_and_the_d
         let file = reporter.get(&format!("/files/{sha}")).await;
         assert_eq!(file.status(), 200);
         assert_eq!(file.bytes().await.unwrap().as_ref(), PDF);
+        // Only to those who may read the report citing it: not to another ministry's viewer,
+        // nor for a file no report cites.
+        app.user("xem.btc", "viewer", "BTC", false).await;
+        let mut outsider = app.logged_in("xem.btc").await;
+        assert_eq!(outsider.get(&format!("/files/{sha}")).await.status(), 404);
+        app.user("xem.bvhttdl", "viewer", "BVHTTDL", false).await;
+        let mut insider = app.logged_in("xem.bvhttdl").await;
+        assert_eq!(insider.get(&format!("/files/{sha}")).await.status(), 200);
+        let loose = app
+            .evidence()
+            .put(
+                &app.db,
+                b"%PDF-1.4\nloose",
+                "loose.pdf",
+                Some("application/pdf"),
+            )
+            .await
+            .unwrap();
+        let response = insider.get(&format!("/files/{}", loose.sha256)).await;
+        assert_eq!(response.status(), 404, "a file no report cites");
     }
 }
 

@@ -390,12 +390,8 @@ pub async fn file(
     State(state): State<AppState>,
     Path(sha256): Path<String>,
 ) -> Result<Response> {
-    page.caller()?;
-    let info = state
-        .evidence
-        .info(&state.db, &sha256)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let actor = page.actor(&state)?;
+    let info = actions::readable_file(&actor, &sha256).await?;
     let bytes = state.evidence.open(&sha256).await?;
     let disposition = format!(
         "attachment; filename*=UTF-8''{}",

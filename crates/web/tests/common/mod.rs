@@ -424,3 +424,13 @@ impl Fingerprint {
             .collect()
     }
 }
+
+impl TestApp {
+    /// The server's evidence store (the same folder and database).
+    pub fn evidence(&self) -> dongbo_store::EvidenceStore {
+        dongbo_store::EvidenceStore::new(
+            self._files.path(),
+            dongbo_store::EvidenceLimits::default(),
+        )
+    }
+}
