@@ -12,6 +12,11 @@
 //!   deadline has passed and no report reached 100% within or after it, the work is overdue;
 //!   otherwise it is judged for the current period, due on that period's submission deadline
 //!   and done only by a report accepted within the period.
+//! - **Reports missing** for a period: open work that had begun by the period's end owes a
+//!   report for it until a submitted or accepted report covers it ([`owes_report`],
+//!   [`report_covers`], [`missing_reports`]).
+//! - An **agency's** own view: its open work, what is due within [`DUE_SOON_DAYS`] and what is
+//!   overdue ([`agency_work`]).
 
 use std::collections::BTreeMap;
 
@@ -250,20 +255,35 @@ pub struct AgencyWork<'a> {
     pub overdue: Vec<AgencyLine<'a>>,
 }
 
+/// Every assignment of the agency `agency_code` among `facts` on `today`, done or not, in
+/// the order of the facts.
+pub fn agency_lines<'a>(
+    facts: &'a [Fact],
+    agency_code: &str,
+    today: NaiveDate,
+) -> Vec<AgencyLine<'a>> {
+    facts
+        .iter()
+        .filter(|f| f.agency_code == agency_code)
+        .map(|fact| {
+            let judged = input(fact, today);
+            AgencyLine {
+                fact,
+                state: compute(&judged, today),
+                due: judged.due,
+            }
+        })
+        .collect()
+}
+
 /// The work of the agency `agency_code` among `facts` on `today`.
 pub fn agency_work<'a>(facts: &'a [Fact], agency_code: &str, today: NaiveDate) -> AgencyWork<'a> {
     let mut work = AgencyWork::default();
-    for fact in facts.iter().filter(|f| f.agency_code == agency_code) {
-        let judged = input(fact, today);
-        let state = compute(&judged, today);
-        if state.is_done() {
+    for line in agency_lines(facts, agency_code, today) {
+        if line.state.is_done() {
             continue;
         }
-        let line = AgencyLine {
-            fact,
-            state,
-            due: judged.due,
-        };
+        let state = line.state;
         if state == WorkState::OverdueNotDone {
             work.overdue.push(line.clone());
         } else if line
