@@ -329,12 +329,12 @@ pub fn report_covers(
 /// The assignments of each agency that owe a report for `period` on `today`: per agency code,
 /// the facts still owing, in the order of the facts. `covered` says whether a fact's
 /// assignment has a report covering the period.
-pub fn missing_reports<'a>(
-    facts: &'a [Fact],
+pub fn missing_reports(
+    facts: &[Fact],
     period: Period,
     today: NaiveDate,
     covered: impl Fn(&Fact) -> bool,
-) -> BTreeMap<&'a str, Vec<&'a Fact>> {
+) -> BTreeMap<&str, Vec<&Fact>> {
     let mut missing: BTreeMap<&str, Vec<&Fact>> = BTreeMap::new();
     for fact in facts {
         if owes_report(fact, period, today) && !covered(fact) {
