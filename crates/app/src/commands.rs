@@ -24,8 +24,12 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             smtp,
             smtp_from,
             base_url,
+            remind_before,
+            remind_every,
         } => {
-            let reminders = remind_config(smtp.as_deref(), &smtp_from, base_url)?;
+            let mut reminders = remind_config(smtp.as_deref(), &smtp_from, base_url)?;
+            reminders.lead_days = remind_before.days().to_vec();
+            reminders.interval = std::time::Duration::from_secs(remind_every);
             serve(&cli.data_dir, database_url, &listen, reminders).await
         }
         Command::Migrate => {

@@ -46,6 +46,24 @@ pub enum Command {
         /// The address users reach the server at, for links in e-mails ("https://dongbo.example").
         #[arg(long, env = "DONGBO_BASE_URL")]
         base_url: Option<String>,
+        /// Days before a due date when a "due soon" reminder is sent, separated by commas
+        /// (0 is the due date itself; at most 366). Each is sent once per task and due date.
+        #[arg(
+            long,
+            env = "DONGBO_REMIND_BEFORE",
+            value_name = "DAYS",
+            default_value = "30,7"
+        )]
+        remind_before: dongbo_remind::LeadDays,
+        /// Seconds between two runs of the reminder planner and sender (1 to 86400).
+        #[arg(
+            long,
+            env = "DONGBO_REMIND_EVERY",
+            value_name = "SECONDS",
+            default_value = "60",
+            value_parser = clap::value_parser!(u64).range(1..=86_400)
+        )]
+        remind_every: u64,
     },
     /// Create or update the database schema, and load the agency directory.
     Migrate,

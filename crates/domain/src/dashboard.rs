@@ -12,6 +12,11 @@
 //!   deadline has passed and no report reached 100% within or after it, the work is overdue;
 //!   otherwise it is judged for the current period, due on that period's submission deadline
 //!   and done only by a report accepted within the period.
+//! - **Reports missing** for a period: open work that had begun by the period's end owes a
+//!   report for it until a submitted or accepted report covers it ([`owes_report`],
+//!   [`report_covers`], [`missing_reports`]).
+//! - An **agency's** own view: its open work, what is due within [`DUE_SOON_DAYS`] and what is
+//!   overdue ([`agency_work`]).
 
 use std::collections::BTreeMap;
 
@@ -226,6 +231,119 @@ pub fn program_figures(facts: &[Fact], today: NaiveDate) -> ProgramFigures {
     }
 }
 
+/// How many days ahead work counts as due soon on an agency's dashboard.
+pub const DUE_SOON_DAYS: i64 = 30;
+
+/// One assignment on its agency's dashboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgencyLine<'a> {
+    pub fact: &'a Fact,
+    pub state: WorkState,
+    /// The date the state is judged against: the due date, or for recurring work the
+    /// deadline of the period it is judged for (see the module documentation).
+    pub due: Option<NaiveDate>,
+}
+
+/// An agency's work on `today`, from the facts of one or more programs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AgencyWork<'a> {
+    /// Việc cần làm — its open (not done) assignments, in the order of the facts.
+    pub to_do: Vec<AgencyLine<'a>>,
+    /// Sắp đến hạn — open and due within [`DUE_SOON_DAYS`], soonest first.
+    pub due_soon: Vec<AgencyLine<'a>>,
+    /// Quá hạn — open and past due, longest overdue first.
+    pub overdue: Vec<AgencyLine<'a>>,
+}
+
+/// Every assignment of the agency `agency_code` among `facts` on `today`, done or not, in
+/// the order of the facts.
+pub fn agency_lines<'a>(
+    facts: &'a [Fact],
+    agency_code: &str,
+    today: NaiveDate,
+) -> Vec<AgencyLine<'a>> {
+    facts
+        .iter()
+        .filter(|f| f.agency_code == agency_code)
+        .map(|fact| {
+            let judged = input(fact, today);
+            AgencyLine {
+                fact,
+                state: compute(&judged, today),
+                due: judged.due,
+            }
+        })
+        .collect()
+}
+
+/// The work of the agency `agency_code` among `facts` on `today`.
+pub fn agency_work<'a>(facts: &'a [Fact], agency_code: &str, today: NaiveDate) -> AgencyWork<'a> {
+    let mut work = AgencyWork::default();
+    for line in agency_lines(facts, agency_code, today) {
+        if line.state.is_done() {
+            continue;
+        }
+        let state = line.state;
+        if state == WorkState::OverdueNotDone {
+            work.overdue.push(line.clone());
+        } else if line
+            .due
+            .is_some_and(|due| (due - today).num_days() <= DUE_SOON_DAYS)
+        {
+            work.due_soon.push(line.clone());
+        }
+        work.to_do.push(line);
+    }
+    work.due_soon.sort_by_key(|l| l.due);
+    work.overdue.sort_by_key(|l| l.due);
+    work
+}
+
+/// Báo cáo còn thiếu — whether an assignment still owes a report for `period` on `today`.
+///
+/// The rule: an assignment owes a report for a period when its work is **open** on `today`
+/// (not done, as [`assignment_state`] judges it) and **had begun by the end of the period**
+/// (its start, else its program's date, is on or before the period's cut-off). Work past its
+/// due date and not done keeps owing reports. It no longer owes it once a report covering the
+/// period (see [`report_covers`]) is submitted or accepted — the caller knows the reports.
+pub fn owes_report(fact: &Fact, period: Period, today: NaiveDate) -> bool {
+    !assignment_state(fact, today).is_done() && fact.start.is_none_or(|s| s <= period.end())
+}
+
+/// Whether a submitted or accepted report covers `period`: a report for that very period
+/// (`report_period`), or the one-off report of work reported once (`report_period` is `None`)
+/// last submitted (`submitted_on`) within the period's window or by its deadline.
+pub fn report_covers(
+    period: Period,
+    report_period: Option<Period>,
+    submitted_on: Option<NaiveDate>,
+) -> bool {
+    match report_period {
+        Some(p) => p == period,
+        None => submitted_on.is_some_and(|day| {
+            day >= period.start() && day <= period.deadline(&DeadlineRule::default(), &[])
+        }),
+    }
+}
+
+/// The assignments of each agency that owe a report for `period` on `today`: per agency code,
+/// the facts still owing, in the order of the facts. `covered` says whether a fact's
+/// assignment has a report covering the period.
+pub fn missing_reports(
+    facts: &[Fact],
+    period: Period,
+    today: NaiveDate,
+    covered: impl Fn(&Fact) -> bool,
+) -> BTreeMap<&str, Vec<&Fact>> {
+    let mut missing: BTreeMap<&str, Vec<&Fact>> = BTreeMap::new();
+    for fact in facts {
+        if owes_report(fact, period, today) && !covered(fact) {
+            missing.entry(&fact.agency_code).or_default().push(fact);
+        }
+    }
+    missing
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -349,6 +467,80 @@ mod tests {
             assignment_state(&new, date("2026-01-05")),
             WorkState::NotStarted
         );
+    }
+
+    #[test]
+    fn an_agency_sees_its_open_work_due_soon_soonest_first_and_overdue() {
+        let today = date("2025-06-01");
+        let facts = vec![
+            fact("A", Role::Lead, "1.1", Some("2025-06-20")),
+            fact("A", Role::Coordinating, "1.2", Some("2025-06-10")),
+            fact("A", Role::Lead, "1.3", Some("2025-12-31")),
+            fact("A", Role::Lead, "2.1", Some("2025-03-31")),
+            done(
+                fact("A", Role::Lead, "2.2", Some("2025-06-05")),
+                "2025-05-01",
+            ),
+            fact("B", Role::Lead, "1.1", Some("2025-06-20")),
+        ];
+        let work = agency_work(&facts, "A", today);
+        let codes = |lines: &[AgencyLine]| -> Vec<String> {
+            lines.iter().map(|l| l.fact.task_code.clone()).collect()
+        };
+        assert_eq!(codes(&work.to_do), ["1.1", "1.2", "1.3", "2.1"]);
+        assert_eq!(codes(&work.due_soon), ["1.2", "1.1"]);
+        assert_eq!(codes(&work.overdue), ["2.1"]);
+        assert_eq!(work.overdue[0].state, WorkState::OverdueNotDone);
+        // Thirty days ahead is still due soon; thirty-one is not.
+        let edge = vec![
+            fact("A", Role::Lead, "3.1", Some("2025-07-01")),
+            fact("A", Role::Lead, "3.2", Some("2025-07-02")),
+        ];
+        assert_eq!(codes(&agency_work(&edge, "A", today).due_soon), ["3.1"]);
+    }
+
+    #[test]
+    fn open_work_that_had_begun_owes_a_report_until_one_covers_the_period() {
+        let today = date("2026-03-01");
+        let year_2026 = Period::new(PeriodKind::Annual, 2026, 1).unwrap();
+        let mut late = fact("A", Role::Lead, "1.1", Some("2025-06-30"));
+        late.start = Some(date("2025-01-01"));
+        let mut future = fact("A", Role::Lead, "1.2", Some("2027-12-31"));
+        future.start = Some(date("2027-01-01"));
+        let finished = done(
+            fact("B", Role::Lead, "1.3", Some("2026-12-31")),
+            "2026-02-01",
+        );
+        let open = fact("B", Role::Coordinating, "1.3", Some("2026-12-31"));
+        let facts = vec![late, future, finished, open];
+        assert!(
+            owes_report(&facts[0], year_2026, today),
+            "overdue work reports"
+        );
+        assert!(!owes_report(&facts[1], year_2026, today), "not begun yet");
+        assert!(!owes_report(&facts[2], year_2026, today), "done");
+        let missing = missing_reports(&facts, year_2026, today, |_| false);
+        let codes: Vec<(&str, Vec<&str>)> = missing
+            .iter()
+            .map(|(a, f)| (*a, f.iter().map(|f| f.task_code.as_str()).collect()))
+            .collect();
+        assert_eq!(codes, [("A", vec!["1.1"]), ("B", vec!["1.3"])]);
+        let covered = missing_reports(&facts, year_2026, today, |f| f.agency_code == "B");
+        assert_eq!(covered.keys().copied().collect::<Vec<_>>(), ["A"]);
+    }
+
+    #[test]
+    fn a_report_covers_its_own_period_and_a_one_off_report_the_period_it_was_sent_in() {
+        let q1 = Period::new(PeriodKind::Quarterly, 2026, 1).unwrap();
+        let q2 = q1.next().unwrap();
+        assert!(report_covers(q1, Some(q1), None));
+        assert!(!report_covers(q1, Some(q2), Some(date("2026-01-10"))));
+        // Q1 2026: 15 Dec 2025 – 14 Mar 2026, due Monday 16 March.
+        assert!(report_covers(q1, None, Some(date("2025-12-15"))));
+        assert!(report_covers(q1, None, Some(date("2026-03-16"))));
+        assert!(!report_covers(q1, None, Some(date("2026-03-17"))));
+        assert!(!report_covers(q1, None, Some(date("2025-12-14"))));
+        assert!(!report_covers(q1, None, None), "never submitted");
     }
 
     #[test]

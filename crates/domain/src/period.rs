@@ -530,6 +530,42 @@ pub fn obligations(
     periods_overlapping(kind, from, to)
 }
 
+/// Vietnam's calendar day at `now` (UTC+7, no daylight saving time): the day periods,
+/// windows and deadlines are counted in.
+pub fn vietnam_day(now: chrono::DateTime<chrono::Utc>) -> NaiveDate {
+    (now + chrono::Duration::hours(7)).date_naive()
+}
+
+/// How far back [`report_choices`] offers periods: two years, so a reporter can still catch
+/// up on a missed report while a monthly list stays short (at most 25 months).
+pub const REPORT_LOOK_BACK_DAYS: i64 = 731;
+
+/// The period a progress report is for by default on `today`: the current annual period for
+/// recurring work ("Hằng năm", "Thường xuyên"), which is how dashboards judge such work; `None`
+/// for work reported once.
+pub fn default_report_period(time_frame: &TimeFrame, today: NaiveDate) -> Option<Period> {
+    if time_frame.recurrence == crate::Recurrence::None {
+        return None;
+    }
+    Period::containing(PeriodKind::Annual, today)
+}
+
+/// The periods of `kind` a reporter may choose for a task with `time_frame` on `today`, newest
+/// first: the task's [`obligations`] over the last [`REPORT_LOOK_BACK_DAYS`], and the current
+/// period (work past its due date and not done still reports).
+pub fn report_choices(time_frame: &TimeFrame, kind: PeriodKind, today: NaiveDate) -> Vec<Period> {
+    let look_back = today - chrono::Duration::days(REPORT_LOOK_BACK_DAYS);
+    let mut periods = obligations(time_frame, kind, look_back..=today);
+    if let Some(current) = Period::containing(kind, today)
+        && !periods.contains(&current)
+    {
+        periods.push(current);
+    }
+    periods.sort_unstable();
+    periods.reverse();
+    periods
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -555,6 +591,64 @@ mod tests {
             Period::containing(PeriodKind::Monthly, date(2200, 12, 15)),
             None
         );
+    }
+
+    #[test]
+    fn recurring_work_reports_for_the_current_year_by_default_and_one_off_work_once() {
+        let today = date(2026, 7, 1);
+        let yearly = TimeFrame::parse("Hằng năm");
+        let ongoing = TimeFrame::parse("Thường xuyên");
+        let once = TimeFrame::parse("Quý II/2026");
+        let year_2026 = Period::new(PeriodKind::Annual, 2026, 1).ok();
+        assert_eq!(default_report_period(&yearly, today), year_2026);
+        assert_eq!(default_report_period(&ongoing, today), year_2026);
+        assert_eq!(default_report_period(&once, today), None);
+        // From 15 December the next year's period runs.
+        assert_eq!(
+            default_report_period(&yearly, date(2026, 12, 15)),
+            Period::new(PeriodKind::Annual, 2027, 1).ok()
+        );
+    }
+
+    #[test]
+    fn report_choices_run_from_the_task_start_to_the_current_period_newest_first() {
+        let today = date(2026, 7, 20);
+        let codes = |tf: &str, kind| -> Vec<String> {
+            report_choices(&TimeFrame::parse(tf), kind, today)
+                .into_iter()
+                .map(Period::code)
+                .collect()
+        };
+        // Quarter II of 2026 is due on 30 June; its windows reach 14 June and 14 September,
+        // and the current third quarter is offered too.
+        assert_eq!(
+            codes("Quý II/2026", PeriodKind::Quarterly),
+            ["2026-Q3", "2026-Q2"]
+        );
+        assert_eq!(
+            codes("Quý II/2026", PeriodKind::Monthly),
+            ["2026-M08", "2026-M07", "2026-M06", "2026-M05", "2026-M04"]
+        );
+        // Work with no start looks back two years at most.
+        let months = codes("Hằng năm", PeriodKind::Monthly);
+        assert_eq!(months.first().map(String::as_str), Some("2026-M08"));
+        assert_eq!(months.last().map(String::as_str), Some("2024-M08"));
+        assert_eq!(months.len(), 25);
+        // Work that starts later still offers the current period.
+        assert_eq!(codes("2027", PeriodKind::Annual), ["2026-Y"]);
+    }
+
+    #[test]
+    fn the_vietnamese_day_starts_seven_hours_before_utc() {
+        use chrono::TimeZone;
+        let evening = chrono::Utc
+            .with_ymd_and_hms(2025, 12, 14, 17, 30, 0)
+            .unwrap();
+        assert_eq!(vietnam_day(evening), date(2025, 12, 15));
+        let morning = chrono::Utc
+            .with_ymd_and_hms(2025, 12, 14, 16, 59, 0)
+            .unwrap();
+        assert_eq!(vietnam_day(morning), date(2025, 12, 14));
     }
 
     #[test]

@@ -82,10 +82,76 @@ impl SmtpConfig {
     }
 }
 
+/// The lead times of "due soon" reminders by default: 30 and 7 days before the due date.
+pub const DEFAULT_LEAD_DAYS: [u32; 2] = [30, 7];
+
+/// The longest lead time accepted: a year. A reminder further ahead would be noise.
+pub const MAX_LEAD_DAYS: u32 = 366;
+
+/// A list of lead times that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LeadDaysError {
+    #[error("no lead time given (expected days before the due date, e.g. 7,1)")]
+    Empty,
+    #[error("«{0}» is not a number of days (expected e.g. 7,1)")]
+    NotANumber(String),
+    #[error("{0} days is more than the {MAX_LEAD_DAYS} days a lead time may be")]
+    TooLong(u32),
+    #[error("{0} days is given twice")]
+    Repeated(u32),
+}
+
+/// The lead times of "due soon" reminders, as `dongbo serve --remind-before` takes them:
+/// days before the due date separated by commas ("7,1", "30, 7, 0"; 0 is the due date
+/// itself). Each is 0–[`MAX_LEAD_DAYS`] and given once; the order does not matter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeadDays(Vec<u32>);
+
+impl LeadDays {
+    /// The days, as written.
+    pub fn days(&self) -> &[u32] {
+        &self.0
+    }
+}
+
+impl Default for LeadDays {
+    fn default() -> Self {
+        LeadDays(DEFAULT_LEAD_DAYS.to_vec())
+    }
+}
+
+impl std::str::FromStr for LeadDays {
+    type Err = LeadDaysError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let mut days = Vec::new();
+        for part in text.split(',').map(str::trim) {
+            if part.is_empty() {
+                continue;
+            }
+            let day: u32 = part
+                .parse()
+                .map_err(|_| LeadDaysError::NotANumber(part.to_owned()))?;
+            if day > MAX_LEAD_DAYS {
+                return Err(LeadDaysError::TooLong(day));
+            }
+            if days.contains(&day) {
+                return Err(LeadDaysError::Repeated(day));
+            }
+            days.push(day);
+        }
+        if days.is_empty() {
+            return Err(LeadDaysError::Empty);
+        }
+        Ok(LeadDays(days))
+    }
+}
+
 /// How reminders are made and sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RemindConfig {
-    /// Days before a due date to remind; the default is 30 and 7.
+    /// Days before a due date to remind ([`DEFAULT_LEAD_DAYS`] by default); each lead time is
+    /// reminded once per assignment and due date (see [`plan`]).
     pub lead_days: Vec<u32>,
     /// `None`: reminders are shown in the application only.
     pub smtp: Option<SmtpConfig>,
@@ -102,7 +168,7 @@ pub struct RemindConfig {
 impl Default for RemindConfig {
     fn default() -> Self {
         RemindConfig {
-            lead_days: vec![30, 7],
+            lead_days: LeadDays::default().days().to_vec(),
             smtp: None,
             agency_emails: BTreeMap::new(),
             base_url: None,
@@ -325,6 +391,11 @@ impl<D: DoneSource> Runner<D> {
     /// in one tick is logged and the next tick tries again. For `dongbo serve` to spawn.
     pub async fn run_forever(&self, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
+        tracing::info!(
+            lead_days = ?self.config.lead_days,
+            interval_s = self.config.interval.as_secs(),
+            "reminder runner started"
+        );
         loop {
             if let Err(error) = self.tick(Utc::now()).await {
                 tracing::error!(error = %error, "reminder tick failed");

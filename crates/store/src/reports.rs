@@ -573,6 +573,134 @@ pub async fn latest_accepted(db: &Db, assignment_id: i64) -> Result<Option<Accep
     Ok(latest.map(|(_, progress)| progress))
 }
 
+/// A submitted or accepted report of a program that may cover a reporting period (see
+/// [`covering`]): whose assignment it is, and for which period it was sent when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SentReport {
+    pub assignment_id: i64,
+    pub agency_code: String,
+    pub task_code: String,
+    pub role: dongbo_domain::Role,
+    pub period: ReportPeriod,
+    /// The day (in Vietnam) of its latest submission.
+    pub submitted_on: Option<NaiveDate>,
+}
+
+/// The submitted or accepted reports of program `program_id` that are for `period` or are
+/// one-off reports ("once"): what decides which reports are missing for the period
+/// (`dongbo_domain::dashboard::report_covers`). One query, on the reports index.
+pub async fn sent_for_period(db: &Db, program_id: i64, period: Period) -> Result<Vec<SentReport>> {
+    let doing = format!(
+        "reading the reports of program {program_id} sent for {}",
+        period.code()
+    );
+    let mut tx = db.read(&doing).await?;
+    let rows = sqlx::query(
+        "SELECT r.assignment_id, a.agency_code, a.role, t.code, r.period, r.submitted_at \
+         FROM progress_reports r JOIN assignments a ON a.id = r.assignment_id \
+         JOIN tasks t ON t.id = a.task_id \
+         WHERE a.program_id = $1 AND r.status IN ('submitted', 'accepted') \
+           AND (r.period = $2 OR r.period = 'once')",
+    )
+    .bind(program_id)
+    .bind(period.code())
+    .fetch_all(&mut *tx)
+    .await
+    .context(|| doing.clone())?;
+    rows.iter()
+        .map(|row| {
+            let role: String = col(row, "role", &doing)?;
+            let period: String = col(row, "period", &doing)?;
+            let submitted: Option<String> = col(row, "submitted_at", &doing)?;
+            Ok(SentReport {
+                assignment_id: col(row, "assignment_id", &doing)?,
+                agency_code: col(row, "agency_code", &doing)?,
+                task_code: col(row, "code", &doing)?,
+                role: dongbo_domain::Role::parse(&role)
+                    .ok_or_else(|| corrupt(&doing, format!("unknown role «{role}»")))?,
+                period: period
+                    .parse()
+                    .map_err(|e| corrupt(&doing, format!("bad period «{period}»: {e}")))?,
+                submitted_on: submitted
+                    .map(|text| vietnam_day(&text, &doing))
+                    .transpose()?,
+            })
+        })
+        .collect()
+}
+
+/// A report of an agency that waits for the agency itself: a draft not yet submitted or a
+/// report returned to be fixed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WaitingReport {
+    pub id: i64,
+    pub assignment_id: i64,
+    pub program_id: i64,
+    /// The program's document number ("47/NQ-CP"), when it has one.
+    pub program_number: Option<String>,
+    pub task_code: String,
+    pub task_title: String,
+    pub group_code: String,
+    pub period: ReportPeriod,
+    pub status: ReportStatus,
+    pub updated_at: String,
+    /// The reviewer's comment of the latest return (or the reason of a reopening).
+    pub comment: Option<String>,
+}
+
+/// The drafts and returned reports of the agency `agency_code`, most recently changed first.
+pub async fn waiting_for_agency(db: &Db, agency_code: &str) -> Result<Vec<WaitingReport>> {
+    let doing = format!("reading the drafts and returned reports of agency {agency_code}");
+    let mut tx = db.read(&doing).await?;
+    let rows = sqlx::query(
+        "SELECT r.id, r.assignment_id, a.program_id, d.number, t.code, t.title, t.group_code, \
+            r.period, r.status, r.updated_at, \
+            (SELECT v.comment FROM report_versions v WHERE v.report_id = r.id \
+               AND v.action IN ('return', 'reopen') ORDER BY v.version DESC LIMIT 1) AS comment \
+         FROM progress_reports r JOIN assignments a ON a.id = r.assignment_id \
+         JOIN tasks t ON t.id = a.task_id \
+         JOIN programs p ON p.id = a.program_id JOIN documents d ON d.id = p.document_id \
+         WHERE a.agency_code = $1 AND r.status IN ('draft', 'returned') \
+         ORDER BY r.updated_at DESC, r.id DESC",
+    )
+    .bind(agency_code)
+    .fetch_all(&mut *tx)
+    .await
+    .context(|| doing.clone())?;
+    rows.iter()
+        .map(|row| {
+            let period: String = col(row, "period", &doing)?;
+            let status = ReportStatus::parse(&col::<String>(row, "status", &doing)?, &doing)?;
+            Ok(WaitingReport {
+                id: col(row, "id", &doing)?,
+                assignment_id: col(row, "assignment_id", &doing)?,
+                program_id: col(row, "program_id", &doing)?,
+                program_number: col(row, "number", &doing)?,
+                task_code: col(row, "code", &doing)?,
+                task_title: col(row, "title", &doing)?,
+                group_code: col(row, "group_code", &doing)?,
+                period: period
+                    .parse()
+                    .map_err(|e| corrupt(&doing, format!("bad period «{period}»: {e}")))?,
+                status,
+                updated_at: col(row, "updated_at", &doing)?,
+                // A draft's comment is none: only a returned report has one open.
+                comment: match status {
+                    ReportStatus::Returned => col(row, "comment", &doing)?,
+                    _ => None,
+                },
+            })
+        })
+        .collect()
+}
+
+/// The day in Vietnam of a stored RFC 3339 time.
+fn vietnam_day(text: &str, doing: &str) -> Result<NaiveDate> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|at| at.with_timezone(&vietnam()).date_naive())
+        .map_err(|e| corrupt(doing, format!("bad time «{text}»: {e}")))
+}
+
 /// What every report write does besides the report itself, in its transaction: keeps the
 /// dashboard facts of the assignment up to date and appends the act to the audit log.
 async fn after_write(

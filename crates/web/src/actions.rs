@@ -9,8 +9,9 @@
 //! decides what its state allows (409).
 
 use chrono::NaiveDate;
+use dongbo_domain::Directory;
 use dongbo_domain::access::{Action, ROOT_AGENCY};
-use dongbo_domain::{Directory, Period, PeriodKind, Recurrence};
+use dongbo_domain::period::{default_report_period, vietnam_day};
 use dongbo_store::assignments::{self, AgencyAssignment};
 use dongbo_store::changes::{self, ChangeKind, ChangeRequest, NewChange, Proposal};
 use dongbo_store::plans;
@@ -52,21 +53,32 @@ impl Actor<'_> {
 // ---------------------------------------------------------------------------------------------
 // Reports
 
-/// The period a report is for: the one asked for, else "once" for work done once and the
-/// current annual period for recurring work.
-pub fn period_of(asked: Option<&str>, recurring: bool) -> Result<ReportPeriod> {
-    match asked {
-        Some(code) => code
-            .parse::<ReportPeriod>()
-            .map_err(|e| Error::field("period", e.to_string())),
-        None if recurring => {
-            let today = chrono::Utc::now().date_naive();
-            Period::containing(PeriodKind::Annual, today)
-                .map(ReportPeriod::Period)
-                .ok_or_else(|| Error::BadRequest("no reporting period today".into()))
-        }
-        None => Ok(ReportPeriod::Once),
+/// The period a report is for: the one asked for, else the default of the task's kind on
+/// `today` ("once" for work done once, the current annual period for recurring work; see
+/// `dongbo_domain::period::default_report_period`). A code that names no period is refused.
+pub fn period_of(
+    asked: Option<&str>,
+    time_frame: &dongbo_domain::TimeFrame,
+    today: NaiveDate,
+) -> Result<ReportPeriod> {
+    match asked.map(str::trim).filter(|code| !code.is_empty()) {
+        Some(code) => code.parse::<ReportPeriod>().map_err(|e| {
+            Error::field(
+                "period",
+                format!(
+                    "Kỳ báo cáo «{code}» không hợp lệ (ví dụ: once, 2026-M07, 2026-Q3, 2026-H1, \
+                     2026-N9, 2026-Y) — {e}"
+                ),
+            )
+        }),
+        None => Ok(default_report_period(time_frame, today)
+            .map_or(ReportPeriod::Once, ReportPeriod::Period)),
     }
+}
+
+/// Today in Vietnam, the day reporting periods are counted in.
+pub fn today() -> NaiveDate {
+    vietnam_day(chrono::Utc::now())
 }
 
 /// An assignment whose reports the caller may read.
@@ -138,8 +150,7 @@ pub async fn report_to_write(
         &assigned.assignment.agency_code,
         &directory,
     )?;
-    let recurring = assigned.task.time_frame.recurrence != Recurrence::None;
-    let period = period_of(period, recurring)?;
+    let period = period_of(period, &assigned.task.time_frame, today())?;
     Ok(ReportToWrite { assigned, period })
 }
 

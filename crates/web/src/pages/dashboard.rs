@@ -1,29 +1,129 @@
 //! Bảng theo dõi — a program's dashboard: tasks by state and group, % done, the overdue list,
-//! and per agency completion and timeliness. Computed on each request from the facts the store
+//! and per agency completion, timeliness and reports missing for a reporting period (filters
+//! by group, agency, state and period work together). Computed on each request from the facts the store
 //! keeps up to date on every report written, so it is right right after every write. Charts
 //! are SVG drawn here: no script, no CDN.
 
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+
 use axum::extract::{Path, Query, State};
-use dongbo_domain::WorkState;
-use dongbo_domain::dashboard::{ProgramFigures, program_figures};
+use chrono::NaiveDate;
+use dongbo_domain::dashboard::{
+    Fact, ProgramFigures, agency_lines, missing_reports, program_figures, report_covers,
+};
+use dongbo_domain::period::periods_overlapping;
 use dongbo_domain::state::StateCounts;
+use dongbo_domain::{Period, PeriodKind, Role, WorkState};
+use dongbo_store::reports::{self, ReportPeriod};
 use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
 
 use super::Page;
+use super::reports::period_with_window;
 use crate::AppState;
+use crate::actions::today as vietnam_today;
 use crate::error::Result;
 use crate::load;
 use crate::model::agency_ref;
 
 #[derive(Debug, Deserialize)]
 pub struct Filters {
-    /// Only this task group.
+    /// Only this task group: every figure of the page is for its tasks.
     group: Option<String>,
-    /// Only tasks in this state (`overdue_not_done`…).
+    /// Only this agency: its line of the agency table, and its assignments (with their own
+    /// state) in the task table.
+    agency: Option<String>,
+    /// Only tasks (or, with `agency`, assignments) in this state (`overdue_not_done`…).
     state: Option<String>,
+    /// The reporting period whose missing reports are counted: a period code ("2026-Q3") or a
+    /// kind ("quarterly": its period as of the day); the current annual period when absent.
+    period: Option<String>,
+    /// "1": only the tasks (or assignments) still owing a report for the period.
+    missing: Option<String>,
     /// Judge the figures as of this day (YYYY-MM-DD); today when absent.
     on: Option<String>,
+}
+
+impl Filters {
+    /// The filters as a query string, with `changes` applied (a `None` value removes the key).
+    fn query(&self, changes: &[(&str, Option<&str>)]) -> String {
+        let mut pairs: Vec<(&str, &str)> = [
+            ("group", self.group.as_deref()),
+            ("agency", self.agency.as_deref()),
+            ("state", self.state.as_deref()),
+            ("period", self.period.as_deref()),
+            ("missing", self.missing.as_deref()),
+            ("on", self.on.as_deref()),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| Some((k, v.filter(|v| !v.is_empty())?)))
+        .collect();
+        for (key, value) in changes {
+            pairs.retain(|(k, _)| k != key);
+            if let Some(value) = value {
+                pairs.push((key, value));
+            }
+        }
+        pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={}", crate::error::urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+}
+
+/// The period whose missing reports the dashboard counts (see [`Filters::period`]). Reports
+/// missing are judged by `dongbo_domain::dashboard::missing_reports`: open work that had begun
+/// by the period's end and has no submitted or accepted report covering it.
+fn missing_period(asked: Option<&str>, today: NaiveDate) -> Result<Period> {
+    let asked = asked.map(str::trim).filter(|a| !a.is_empty());
+    let kind = match asked {
+        None => PeriodKind::Annual,
+        Some(text) => match text.parse::<PeriodKind>() {
+            Ok(kind) => kind,
+            Err(_) => {
+                return text.parse::<Period>().map_err(|e| {
+                    crate::error::Error::BadRequest(format!(
+                        "Kỳ báo cáo «{text}» không hợp lệ (ví dụ: annual, quarterly, 2026-Q3, \
+                         2026-Y) — {e}"
+                    ))
+                });
+            }
+        },
+    };
+    // The period holding the day; for the nine-month report outside its window, the last one.
+    Period::containing(kind, today)
+        .or_else(|| periods_overlapping(kind, today - chrono::Duration::days(366), today).pop())
+        .ok_or_else(|| crate::error::Error::BadRequest("no reporting period on that day".into()))
+}
+
+/// The periods the dashboard's period filter offers: the current and the previous period of
+/// each kind, and the one chosen.
+fn period_options(today: NaiveDate, chosen: Period) -> Vec<Period> {
+    let mut options = Vec::new();
+    for kind in PeriodKind::ALL.iter().rev() {
+        if let Ok(current) = missing_period(Some(kind.as_str()), today) {
+            options.push(current);
+            options.extend(current.previous());
+        }
+    }
+    if !options.contains(&chosen) {
+        options.insert(0, chosen);
+    }
+    options
+}
+
+/// One line of the task table: a task (its leads' state), or with an agency filter one of the
+/// agency's assignments (its own state and role).
+struct Row<'a> {
+    task_code: &'a str,
+    state: WorkState,
+    progress: u8,
+    due: Option<NaiveDate>,
+    role: Option<Role>,
+    /// Whether it still owes a report for the period.
+    missing: bool,
 }
 
 /// The colour of each state in the charts (also readable without colour: every bar has its
@@ -89,30 +189,101 @@ pub async fn program_dashboard(
         .on
         .as_deref()
         .and_then(|d| d.parse().ok())
-        .unwrap_or_else(|| chrono::Utc::now().date_naive());
+        .unwrap_or_else(vietnam_today);
+    let period = missing_period(filters.period.as_deref(), today)?;
     let facts = state.dashboard_facts(id).await?;
-    let figures: ProgramFigures = program_figures(&facts, today);
+    let group = filters.group.as_deref().filter(|g| !g.is_empty());
+    let agency = filters.agency.as_deref().filter(|a| !a.is_empty());
+    // A group narrows every figure to its tasks; without one the cached facts serve as they are.
+    let scoped: Cow<[Fact]> = match group {
+        Some(g) => Cow::Owned(
+            facts
+                .iter()
+                .filter(|f| f.group_code == g)
+                .cloned()
+                .collect(),
+        ),
+        None => Cow::Borrowed(facts.as_slice()),
+    };
+    let figures: ProgramFigures = program_figures(&scoped, today);
+    let sent = reports::sent_for_period(&state.db, id, period).await?;
+    let covered: HashSet<(&str, &str, Role)> = sent
+        .iter()
+        .filter(|r| {
+            let of = match r.period {
+                ReportPeriod::Period(p) => Some(p),
+                ReportPeriod::Once => None,
+            };
+            report_covers(period, of, r.submitted_on)
+        })
+        .map(|r| (r.agency_code.as_str(), r.task_code.as_str(), r.role))
+        .collect();
+    let missing = missing_reports(&scoped, period, today, |f| {
+        covered.contains(&(f.agency_code.as_str(), f.task_code.as_str(), f.role))
+    });
+    let is_missing = |agency: &str, task: &str, role: Option<Role>| {
+        missing.get(agency).is_some_and(|owed| {
+            owed.iter()
+                .any(|f| f.task_code == task && role.is_none_or(|r| r == f.role))
+        })
+    };
+    let tasks_missing: HashSet<&str> = missing
+        .values()
+        .flatten()
+        .map(|f| f.task_code.as_str())
+        .collect();
     let wanted_state = filters
         .state
         .as_deref()
         .and_then(|s| s.parse::<WorkState>().ok());
-    let titles: std::collections::HashMap<&str, &str> = program
+    let only_missing = filters.missing.as_deref() == Some("1");
+    let titles: HashMap<&str, &str> = program
         .groups
         .iter()
         .flat_map(|g| g.tasks.iter())
         .map(|t| (t.code.as_str(), t.title.as_str()))
         .collect();
-    let group_titles: std::collections::HashMap<&str, &str> = program
+    let group_titles: HashMap<&str, &str> = program
         .groups
         .iter()
         .map(|g| (g.code.as_str(), g.title.as_str()))
         .collect();
-    let lines: Vec<_> = figures
-        .task_lines
+    let rows: Vec<Row> = match agency {
+        Some(code) => agency_lines(&scoped, code, today)
+            .into_iter()
+            .map(|l| Row {
+                task_code: &l.fact.task_code,
+                state: l.state,
+                progress: l.fact.progress,
+                due: l.due,
+                role: Some(l.fact.role),
+                missing: is_missing(code, &l.fact.task_code, Some(l.fact.role)),
+            })
+            .collect(),
+        None => figures
+            .task_lines
+            .iter()
+            .map(|t| Row {
+                task_code: &t.task_code,
+                state: t.state,
+                progress: t.progress,
+                due: t.due,
+                role: None,
+                missing: tasks_missing.contains(t.task_code.as_str()),
+            })
+            .collect(),
+    };
+    let lines: Vec<&Row> = rows
         .iter()
-        .filter(|t| filters.group.as_deref().is_none_or(|g| g == t.group_code))
-        .filter(|t| wanted_state.is_none_or(|s| s == t.state))
+        .filter(|r| wanted_state.is_none_or(|s| s == r.state))
+        .filter(|r| !only_missing || r.missing)
         .collect();
+    let agencies: Vec<_> = figures
+        .agencies
+        .iter()
+        .filter(|a| agency.is_none_or(|code| code == a.agency_code))
+        .collect();
+    let period_label = period_with_window(&page, period);
     let heading = format!(
         "{} — {}",
         page.t("Bảng theo dõi", "Dashboard"),
@@ -157,6 +328,22 @@ pub async fn program_dashboard(
                         }
                     }
                 }
+                label { (page.t("Cơ quan", "Agency")) " "
+                    select name="agency" {
+                        option value="" { (page.t("Tất cả", "All")) }
+                        @for a in &figures.agencies {
+                            option value=(a.agency_code) selected[agency == Some(a.agency_code.as_str())] { (page.agency_name(&agency_ref(&directory, &a.agency_code))) }
+                        }
+                    }
+                }
+                label { (page.t("Kỳ báo cáo", "Reporting period")) " "
+                    select name="period" {
+                        @for p in period_options(today, period) {
+                            option value=(p.code()) selected[p == period] { (period_with_window(&page, p)) }
+                        }
+                    }
+                }
+                label { input type="checkbox" name="missing" value="1" checked[only_missing]; " " (page.t("Chỉ nhiệm vụ còn thiếu báo cáo kỳ này", "Only work missing this period's report")) }
                 label { (page.t("Tính đến ngày", "As of")) " " input type="date" name="on" value=(today.to_string()); }
                 button type="submit" { (page.t("Lọc", "Filter")) }
             }
@@ -176,19 +363,31 @@ pub async fn program_dashboard(
             }
             section #tasks {
                 h2 { (page.t("Nhiệm vụ", "Tasks")) " (" (lines.len()) ")" }
+                @if let Some(code) = agency {
+                    p.muted #agency-filter { (page.t("Các nhiệm vụ được giao cho", "The assignments of")) " " (page.agency_name(&agency_ref(&directory, code))) }
+                }
+                @if only_missing {
+                    p.muted #missing-filter { (page.t("Còn thiếu báo cáo", "Missing the report for")) " " (period_label) }
+                }
                 table.tasks {
                     thead { tr {
                         th { (page.t("STT", "No.")) } th { (page.t("Nhiệm vụ", "Task")) }
+                        @if agency.is_some() { th { (page.t("Vai trò", "Role")) } }
                         th { (page.t("Tình trạng", "State")) } th { (page.t("Tiến độ", "Progress")) } th { (page.t("Hạn", "Due")) }
+                        th { (page.t("Báo cáo kỳ này", "This period's report")) }
                     } }
                     tbody {
                         @for t in &lines {
-                            tr data-task=(t.task_code) data-state=(t.state.as_str()) {
+                            tr data-task=(t.task_code) data-state=(t.state.as_str()) data-missing=(t.missing) {
                                 td.code { a href={ "/programs/" (id) "/tasks/" (t.task_code) } { (t.task_code) } }
-                                td { (titles.get(t.task_code.as_str()).copied().unwrap_or("")) }
+                                td { (titles.get(t.task_code).copied().unwrap_or("")) }
+                                @if let Some(role) = t.role {
+                                    td { @if role == Role::Lead { (page.t("Chủ trì", "Lead")) } @else { (page.t("Phối hợp", "Coordinating")) } }
+                                }
                                 td { span.state style={ "border-left:4px solid " (colour(t.state)) } { (label(&page, t.state)) } }
                                 td.num { (t.progress) "%" }
                                 td { @if let Some(d) = t.due { (page.lang.short_date(d)) } }
+                                td { @if t.missing { (page.t("Còn thiếu", "Missing")) } }
                             }
                         }
                     }
@@ -200,15 +399,22 @@ pub async fn program_dashboard(
                     thead { tr {
                         th { (page.t("Cơ quan", "Agency")) } th { (page.t("Nhiệm vụ được giao", "Assignments")) }
                         th { (page.t("Hoàn thành", "Done")) } th { (page.t("Đúng hạn", "On time")) } th { (page.t("Quá hạn", "Overdue")) }
+                        th #missing-heading { (page.t("Thiếu báo cáo ", "Reports missing, ")) (period_label) }
                     } }
                     tbody {
-                        @for a in &figures.agencies {
+                        @for a in &agencies {
                             tr data-agency=(a.agency_code) {
                                 td { a href={ "/agencies/" (a.agency_code) } { (page.agency_name(&agency_ref(&directory, &a.agency_code))) } }
                                 td { (bar(&a.counts, 200.0)) }
                                 td.num { (a.counts.percent_done().unwrap_or(0)) "%" }
                                 td.num { @match a.on_time_percent { Some(p) => { (p) "%" }, None => "—" } }
                                 td.num { (a.counts.get(WorkState::OverdueNotDone)) }
+                                td.num.missing {
+                                    @let owed = missing.get(a.agency_code.as_str()).map_or(0, Vec::len);
+                                    @if owed > 0 {
+                                        a href={ "/programs/" (id) "/dashboard?" (filters.query(&[("agency", Some(&a.agency_code)), ("period", Some(&period.code())), ("missing", Some("1")), ("state", None)])) "#tasks" } { (owed) }
+                                    } @else { "0" }
+                                }
                                 @if can_remind {
                                     td { input type="checkbox" form="remind-form" name="agency" value=(a.agency_code)
                                         checked[a.counts.get(WorkState::OverdueNotDone) > 0]

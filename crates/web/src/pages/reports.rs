@@ -6,9 +6,13 @@
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
 use dongbo_domain::access::Action;
+use dongbo_domain::period::report_choices;
+use dongbo_domain::{DeadlineRule, Period, PeriodKind};
 use dongbo_store::reports::{
     self, EvidenceLink, IssuedDocument, Report, ReportContent, ReportPeriod, ReportStatus,
+    ReportSummary,
 };
 use dongbo_store::{AttachedFile, assignments};
 use maud::{Markup, html};
@@ -22,6 +26,134 @@ use crate::{AppState, actions};
 #[derive(Debug, Deserialize)]
 pub struct PeriodQuery {
     period: Option<String>,
+}
+
+/// A period's name in the page's language: "Quý III/2026" / "Q3 2026"; "Báo cáo một lần" /
+/// "One-off report".
+fn period_name(page: &Page, period: ReportPeriod) -> String {
+    match period {
+        ReportPeriod::Once => page.t("Báo cáo một lần", "One-off report").to_owned(),
+        ReportPeriod::Period(p) => match page.lang {
+            crate::i18n::Lang::Vi => p.to_string(),
+            crate::i18n::Lang::En => p.label_en(),
+        },
+    }
+}
+
+/// A period with its Decree 09 data window and submission deadline:
+/// "Quý III/2026: 15/06/2026 – 14/09/2026 (hạn gửi 15/09/2026)".
+pub(super) fn period_with_window(page: &Page, period: Period) -> String {
+    let (start, end) = period.window();
+    format!(
+        "{}: {} – {} ({} {})",
+        period_name(page, period.into()),
+        page.lang.short_date(start),
+        page.lang.short_date(end),
+        page.t("hạn gửi", "due"),
+        page.lang
+            .short_date(period.deadline(&DeadlineRule::default(), &[])),
+    )
+}
+
+/// The name of a kind of period for the chooser's groups.
+fn kind_name(page: &Page, kind: PeriodKind) -> &'static str {
+    page.t(kind.label_vi(), kind.label_en())
+}
+
+/// The period chooser: "once" for work done once, then every kind of Decree 09 period with the
+/// periods the task may report in ([`report_choices`]), the chosen one selected.
+fn period_chooser(
+    page: &Page,
+    time_frame: &dongbo_domain::TimeFrame,
+    chosen: ReportPeriod,
+    today: NaiveDate,
+) -> Markup {
+    let once = time_frame.recurrence == dongbo_domain::Recurrence::None;
+    html! {
+        form #period-form method="get" {
+            label for="period" { (page.t("Kỳ báo cáo", "Reporting period")) }
+            select #period name="period" {
+                @if once || chosen == ReportPeriod::Once {
+                    option value="once" selected[chosen == ReportPeriod::Once] { (period_name(page, ReportPeriod::Once)) }
+                }
+                @for kind in PeriodKind::ALL.iter().rev() {
+                    optgroup label=(kind_name(page, *kind)) {
+                        @for p in &choices_of_kind(time_frame, *kind, chosen, today) {
+                            option value=(p.code()) selected[chosen == ReportPeriod::Period(*p)] { (period_with_window(page, *p)) }
+                        }
+                    }
+                }
+            }
+            button type="submit" { (page.t("Chọn kỳ", "Choose")) }
+        }
+    }
+}
+
+/// The periods of `kind` offered for a task: [`report_choices`], and the chosen period when
+/// it is of that kind but not among them (a period asked for by its code).
+fn choices_of_kind(
+    time_frame: &dongbo_domain::TimeFrame,
+    kind: PeriodKind,
+    chosen: ReportPeriod,
+    today: NaiveDate,
+) -> Vec<Period> {
+    let mut choices = report_choices(time_frame, kind, today);
+    if let ReportPeriod::Period(p) = chosen
+        && p.kind() == kind
+        && !choices.contains(&p)
+    {
+        choices.insert(0, p);
+    }
+    choices
+}
+
+/// Every report of the assignment, one per period, with its status; the one shown is marked.
+fn reports_of_assignment(
+    page: &Page,
+    assignment_id: i64,
+    all: &[ReportSummary],
+    shown: ReportPeriod,
+) -> Markup {
+    let mut all: Vec<&ReportSummary> = all.iter().collect();
+    // Newest window first; the one-off report, which has none, first of all.
+    all.sort_by_key(|r| {
+        std::cmp::Reverse(match r.period {
+            ReportPeriod::Once => (NaiveDate::MAX, 0),
+            ReportPeriod::Period(p) => (p.end(), p.kind().periods_per_year()),
+        })
+    });
+    html! {
+        section #period-reports {
+            h2 { (page.t("Các kỳ báo cáo", "Reports by period")) }
+            @if all.is_empty() {
+                p.muted { (page.t("Chưa có báo cáo nào.", "No report yet.")) }
+            } @else {
+                table.reports {
+                    thead { tr {
+                        th { (page.t("Kỳ báo cáo", "Period")) }
+                        th { (page.t("Tình trạng", "Status")) }
+                        th { (page.t("Tiến độ", "Progress")) }
+                        th { (page.t("Cập nhật", "Updated")) }
+                    } }
+                    tbody {
+                        @for r in all {
+                            tr data-period=(r.period.code()) data-status=(r.status.as_str()) aria-current=[(r.period == shown).then_some("true")] {
+                                td { a href={ "/assignments/" (assignment_id) "/report?period=" (r.period.code()) } {
+                                    @match r.period {
+                                        ReportPeriod::Period(p) => (period_with_window(page, p)),
+                                        ReportPeriod::Once => (period_name(page, r.period)),
+                                    }
+                                } }
+                                td { (status_label(page, r.status)) }
+                                td.num { (r.progress) "%" }
+                                td { (r.updated_at.get(..10).unwrap_or(&r.updated_at)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn status_label(page: &Page, status: ReportStatus) -> &'static str {
@@ -48,9 +180,10 @@ pub async fn report_page(
     if !caller.can(Action::ViewProgram, &agency_code, &directory) {
         return Err(Error::Forbidden);
     }
-    let recurring = assigned.task.time_frame.recurrence != dongbo_domain::Recurrence::None;
-    let period = actions::period_of(q.period.as_deref(), recurring)?;
+    let today = actions::today();
+    let period = actions::period_of(q.period.as_deref(), &assigned.task.time_frame, today)?;
     let report = reports::for_period(&state.db, id, period).await?;
+    let all_reports = reports::for_assignment(&state.db, id).await?;
     let can_write = caller.can(Action::SubmitReport, &agency_code, &directory);
     let can_review = caller.can(Action::ReviewReport, &agency_code, &directory);
     let can_reopen = caller.can(Action::ReopenReport, &agency_code, &directory);
@@ -71,6 +204,10 @@ pub async fn report_page(
             crate::i18n::Lang::En => format!("Report for {}", p.label_en()),
         },
     };
+    let window = match period {
+        ReportPeriod::Period(p) => Some((p.window(), p.deadline(&DeadlineRule::default(), &[]))),
+        ReportPeriod::Once => None,
+    };
     let empty = ReportContent::default();
     let content = report.as_ref().map_or(&empty, Report::content);
     let title = format!("{} — {}", period_label, assigned.assignment.task_code);
@@ -86,11 +223,20 @@ pub async fn report_page(
             dl.meta {
                 dt { (page.t("Cơ quan", "Agency")) } dd { (page.agency_name(&agency)) }
                 dt { (page.t("Vai trò", "Role")) } dd { @if assigned.assignment.role == dongbo_domain::Role::Lead { (page.t("Chủ trì", "Lead")) } @else { (page.t("Phối hợp", "Coordinating")) } }
+                dt { (page.t("Thời gian thực hiện", "Time frame")) } dd { (assigned.task.time_frame.text) }
+                dt { (page.t("Kỳ báo cáo", "Reporting period")) } dd #report-period data-period=(period.code()) { (period_name(&page, period)) }
+                @if let Some(((start, end), deadline)) = window {
+                    dt { (page.t("Thời gian chốt số liệu", "Data window")) }
+                    dd #report-window { (page.lang.short_date(start)) " – " (page.lang.short_date(end)) }
+                    dt { (page.t("Hạn gửi báo cáo", "Submission deadline")) }
+                    dd #report-deadline { (page.lang.short_date(deadline)) }
+                }
                 dt { (page.t("Tình trạng báo cáo", "Report status")) }
                 dd #report-status data-status=(status.map_or("none", |s| s.as_str())) {
                     @match status { Some(s) => (status_label(&page, s)), None => (page.t("Chưa lập", "Not started")) }
                 }
             }
+            (period_chooser(&page, &assigned.task.time_frame, period, today))
             @if let Some(comment) = report.as_ref().and_then(|r| r.open_comment()) {
                 div.returned role="alert" {
                     strong { (page.t("Ý kiến của người duyệt: ", "Reviewer's comment: ")) }
@@ -176,6 +322,7 @@ pub async fn report_page(
                 }
                 (history(&page, report))
             }
+            (reports_of_assignment(&page, id, &all_reports, period))
         },
     ))
 }

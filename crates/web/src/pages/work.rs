@@ -1,15 +1,17 @@
-//! The work of a logged-in official: "Công việc của tôi" — the tasks each of their agencies
-//! leads or coordinates, its plans (the cascade) and its units — and the forms that create a
-//! plan, add the agency's own tasks to it, create units and hand tasks to them.
+//! The work of a logged-in official: "Công việc của tôi" — each of their agencies' dashboard
+//! (to-do, due soon, overdue, returned reports, drafts), the tasks it leads or coordinates, its
+//! plans (the cascade) and its units — and the forms that create a plan, add the agency's own
+//! tasks to it, create units and hand tasks to them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use dongbo_domain::Directory;
 use dongbo_domain::access::{Action, ROOT_AGENCY};
-use dongbo_store::{assignments, plans, programs};
+use dongbo_domain::dashboard::{AgencyLine, agency_work};
+use dongbo_domain::{Directory, Role, WorkState};
+use dongbo_store::{assignments, plans, programs, reports};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -18,7 +20,45 @@ use crate::error::Result;
 use crate::model::agency_ref;
 use crate::{AppState, actions, load};
 
-pub async fn my_work(page: Page, State(state): State<AppState>) -> Result<Markup> {
+/// The filters of the agency dashboards on `/my`; each narrows the to-do, due soon and
+/// overdue lists, and program and group also the returned reports and drafts.
+#[derive(Debug, Default, Deserialize)]
+pub struct WorkFilters {
+    /// Only this program (its id).
+    program: Option<String>,
+    /// Only this task group.
+    group: Option<String>,
+    /// Only work in this state (`overdue_not_done`…).
+    state: Option<String>,
+}
+
+impl WorkFilters {
+    fn program(&self) -> Option<i64> {
+        self.program.as_deref().and_then(|p| p.trim().parse().ok())
+    }
+
+    fn group(&self) -> Option<&str> {
+        self.group
+            .as_deref()
+            .map(str::trim)
+            .filter(|g| !g.is_empty())
+    }
+
+    fn state(&self) -> Option<WorkState> {
+        self.state.as_deref().and_then(|s| s.parse().ok())
+    }
+
+    /// Whether work of `program_id` and `group` passes the program and group filters.
+    fn keeps(&self, program_id: i64, group: &str) -> bool {
+        self.program().is_none_or(|p| p == program_id) && self.group().is_none_or(|g| g == group)
+    }
+}
+
+pub async fn my_work(
+    page: Page,
+    State(state): State<AppState>,
+    Query(filters): Query<WorkFilters>,
+) -> Result<Markup> {
     let caller = page.caller()?.clone();
     let directory = state.directory_with_units().await?;
     let mut sections = Vec::new();
@@ -26,7 +66,7 @@ pub async fn my_work(page: Page, State(state): State<AppState>) -> Result<Markup
         if code == ROOT_AGENCY {
             continue;
         }
-        sections.push(agency_section(&page, &state, &directory, &code).await?);
+        sections.push(agency_section(&page, &state, &directory, &code, &filters).await?);
     }
     let title = page.t("Công việc của tôi", "My work");
     Ok(page.render(
@@ -51,12 +91,13 @@ pub async fn my_work(page: Page, State(state): State<AppState>) -> Result<Markup
     ))
 }
 
-/// One agency's tasks by program, its plans and its units.
+/// One agency's dashboard, then its tasks by program, its plans and its units.
 async fn agency_section(
     page: &Page,
     state: &AppState,
     directory: &Directory,
     code: &str,
+    filters: &WorkFilters,
 ) -> Result<Markup> {
     let caller = page.caller()?;
     let can_plan = caller.can(Action::EditPlan, code, directory);
@@ -68,6 +109,7 @@ async fn agency_section(
             .or_default()
             .push(a);
     }
+    let dashboard = agency_dashboard(page, state, code, &by_program, filters).await?;
     let mut programs_html = Vec::new();
     for (program_id, tasks) in &by_program {
         let plan = plans::get(&state.db, *program_id).await?;
@@ -112,7 +154,7 @@ async fn agency_section(
                             tr {
                                 td.code { a href={ "/programs/" (program_id) "/tasks/" (a.assignment.task_code) } { (a.assignment.task_code) } }
                                 td { (a.task.title) }
-                                td { @if a.assignment.role == dongbo_domain::Role::Lead { (page.t("Chủ trì", "Lead")) } @else { (page.t("Phối hợp", "Coordinating")) } }
+                                td { @if a.assignment.role == Role::Lead { (page.t("Chủ trì", "Lead")) } @else { (page.t("Phối hợp", "Coordinating")) } }
                                 td {
                                     (a.task.time_frame.text)
                                     @if let Some(due) = a.assignment.due_on.or(a.task.time_frame.due) {
@@ -151,6 +193,7 @@ async fn agency_section(
                 }
             }
             @if assigned.is_empty() { p.muted { (page.t("Chưa có nhiệm vụ được giao.", "No task assigned yet.")) } }
+            @else { (dashboard) }
             @for p in programs_html { (p) }
             h3 { (page.t("Đơn vị", "Units")) }
             @if units.is_empty() { p.muted { (page.t("Chưa có đơn vị.", "No unit yet.")) } }
@@ -164,6 +207,200 @@ async fn agency_section(
                     button type="submit" { (page.t("Thêm đơn vị", "Add unit")) }
                 }
             }
+        }
+    })
+}
+
+/// The program's label on `/my`: its document number, else its id.
+fn program_label(tasks: &[&assignments::AgencyAssignment], program_id: i64) -> String {
+    tasks
+        .first()
+        .and_then(|a| a.program_number.clone())
+        .unwrap_or_else(|| format!("#{program_id}"))
+}
+
+/// Bảng theo dõi của cơ quan — an agency's dashboard: its to-do (open assignments with their
+/// state), what is due within `DUE_SOON_DAYS`, what is overdue, its returned reports with the
+/// reviewer's comment and its drafts, filtered by program, group and state. Reads the
+/// programs' cached dashboard facts (`AppState::dashboard_facts`) and one query for the
+/// reports.
+async fn agency_dashboard(
+    page: &Page,
+    state: &AppState,
+    code: &str,
+    by_program: &BTreeMap<i64, Vec<&assignments::AgencyAssignment>>,
+    filters: &WorkFilters,
+) -> Result<Markup> {
+    let today = actions::today();
+    let mut facts = Vec::new();
+    for program_id in by_program.keys() {
+        facts.push((*program_id, state.dashboard_facts(*program_id).await?));
+    }
+    // The assignment of each (program, task, role), for the report links.
+    let ids: HashMap<(i64, &str, Role), i64> = by_program
+        .values()
+        .flatten()
+        .map(|a| {
+            (
+                (
+                    a.assignment.program_id,
+                    a.assignment.task_code.as_str(),
+                    a.assignment.role,
+                ),
+                a.assignment.id,
+            )
+        })
+        .collect();
+    let wanted_state = filters.state();
+    let mut groups: Vec<&str> = Vec::new();
+    let mut to_do = Vec::new();
+    let mut due_soon = Vec::new();
+    let mut overdue = Vec::new();
+    for (program_id, facts) in &facts {
+        let work = agency_work(facts, code, today);
+        for line in &work.to_do {
+            if !groups.contains(&line.fact.group_code.as_str()) {
+                groups.push(&line.fact.group_code);
+            }
+        }
+        let keep = |l: &AgencyLine| {
+            filters.keeps(*program_id, &l.fact.group_code)
+                && wanted_state.is_none_or(|s| s == l.state)
+        };
+        let program_id = *program_id;
+        to_do.extend(work.to_do.into_iter().filter(keep).map(|l| (program_id, l)));
+        due_soon.extend(
+            work.due_soon
+                .into_iter()
+                .filter(keep)
+                .map(|l| (program_id, l)),
+        );
+        overdue.extend(
+            work.overdue
+                .into_iter()
+                .filter(keep)
+                .map(|l| (program_id, l)),
+        );
+    }
+    due_soon.sort_by_key(|(_, l)| l.due);
+    overdue.sort_by_key(|(_, l)| l.due);
+    groups.sort_unstable();
+    let waiting: Vec<reports::WaitingReport> = reports::waiting_for_agency(&state.db, code)
+        .await?
+        .into_iter()
+        .filter(|r| filters.keeps(r.program_id, &r.group_code))
+        .collect();
+    let returned: Vec<&reports::WaitingReport> = waiting
+        .iter()
+        .filter(|r| r.status == reports::ReportStatus::Returned)
+        .collect();
+    let drafts: Vec<&reports::WaitingReport> = waiting
+        .iter()
+        .filter(|r| r.status == reports::ReportStatus::Draft)
+        .collect();
+    let labels: BTreeMap<i64, String> = by_program
+        .iter()
+        .map(|(id, tasks)| (*id, program_label(tasks, *id)))
+        .collect();
+    let work_table = |id: &str, lines: &[(i64, AgencyLine)]| -> Markup {
+        html! {
+            @if lines.is_empty() {
+                p.muted id=(id) { (page.t("Không có.", "None.")) }
+            } @else {
+                table.work.tasks id=(id) {
+                    thead { tr {
+                        th { (page.t("Chương trình", "Program")) }
+                        th { (page.t("STT", "No.")) }
+                        th { (page.t("Vai trò", "Role")) }
+                        th { (page.t("Tình trạng", "State")) }
+                        th { (page.t("Tiến độ", "Progress")) }
+                        th { (page.t("Hạn", "Due")) }
+                        th { (page.t("Báo cáo", "Report")) }
+                    } }
+                    tbody {
+                        @for (program_id, l) in lines {
+                            tr data-task=(l.fact.task_code) data-state=(l.state.as_str()) {
+                                td { (labels.get(program_id).map_or("", String::as_str)) }
+                                td.code { a href={ "/programs/" (program_id) "/tasks/" (l.fact.task_code) } { (l.fact.task_code) } }
+                                td { @if l.fact.role == Role::Lead { (page.t("Chủ trì", "Lead")) } @else { (page.t("Phối hợp", "Coordinating")) } }
+                                td { (page.t(l.state.label_vi(), l.state.label_en())) }
+                                td.num { (l.fact.progress) "%" }
+                                td { @if let Some(d) = l.due { (page.lang.short_date(d)) } }
+                                td { @if let Some(id) = ids.get(&(*program_id, l.fact.task_code.as_str(), l.fact.role)) {
+                                    a href={ "/assignments/" (id) "/report" } { (page.t("Báo cáo", "Report")) }
+                                } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let report_list = |id: &str, list: &[&reports::WaitingReport], action: &str| -> Markup {
+        html! {
+            @if list.is_empty() {
+                p.muted id=(id) { (page.t("Không có.", "None.")) }
+            } @else {
+                ul id=(id) {
+                    @for r in list {
+                        li data-report=(r.id) {
+                            (r.program_number.as_deref().unwrap_or("")) " — " (page.t("Nhiệm vụ", "Task")) " " (r.task_code) ": " (r.task_title)
+                            " (" @match r.period { reports::ReportPeriod::Once => (page.t("báo cáo một lần", "one-off report")), reports::ReportPeriod::Period(p) => @match page.lang { crate::i18n::Lang::Vi => (p), crate::i18n::Lang::En => (p.label_en()) } } ")"
+                            @if let Some(comment) = &r.comment {
+                                br; small { (page.t("Ý kiến của người duyệt: ", "Reviewer's comment: ")) span.review-comment { (comment) } }
+                            }
+                            " " a.fix-report href={ "/assignments/" (r.assignment_id) "/report?period=" (r.period.code()) } { (action) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(html! {
+        section.agency-dashboard id={ "dashboard-" (code) } {
+            h3 { (page.t("Bảng theo dõi của cơ quan", "The agency's dashboard")) }
+            ul.counts {
+                li { (page.t("Việc cần làm", "To do")) ": " strong.to-do-count { (to_do.len()) } }
+                li { (page.t("Sắp đến hạn", "Due soon")) ": " strong.due-soon-count { (due_soon.len()) } }
+                li { (page.t("Quá hạn", "Overdue")) ": " strong.overdue-count { (overdue.len()) } }
+                li { (page.t("Báo cáo bị trả lại", "Returned reports")) ": " strong.returned-count { (returned.len()) } }
+                li { (page.t("Bản nháp chưa gửi", "Drafts not submitted")) ": " strong.draft-count { (drafts.len()) } }
+            }
+            form.filters method="get" action={ "/my#dashboard-" (code) } {
+                label { (page.t("Chương trình", "Program")) " "
+                    select name="program" {
+                        option value="" { (page.t("Tất cả", "All")) }
+                        @for (id, label) in &labels {
+                            option value=(id) selected[filters.program() == Some(*id)] { (label) }
+                        }
+                    }
+                }
+                label { (page.t("Nhóm", "Group")) " "
+                    select name="group" {
+                        option value="" { (page.t("Tất cả", "All")) }
+                        @for g in &groups { option value=(g) selected[filters.group() == Some(*g)] { (g) } }
+                    }
+                }
+                label { (page.t("Tình trạng", "State")) " "
+                    select name="state" {
+                        option value="" { (page.t("Tất cả", "All")) }
+                        @for s in WorkState::ALL {
+                            option value=(s.as_str()) selected[wanted_state == Some(s)] { (page.t(s.label_vi(), s.label_en())) }
+                        }
+                    }
+                }
+                button type="submit" { (page.t("Lọc", "Filter")) }
+            }
+            h4 { (page.t("Báo cáo bị trả lại", "Returned reports")) }
+            (report_list(&format!("returned-{code}"), &returned, page.t("Sửa và gửi lại", "Fix and resubmit")))
+            h4 { (page.t("Sắp đến hạn (30 ngày tới)", "Due soon (next 30 days)")) }
+            (work_table(&format!("due-soon-{code}"), &due_soon))
+            h4 { (page.t("Quá hạn", "Overdue")) }
+            (work_table(&format!("overdue-{code}"), &overdue))
+            h4 { (page.t("Bản nháp chưa gửi", "Drafts not submitted")) }
+            (report_list(&format!("drafts-{code}"), &drafts, page.t("Tiếp tục", "Continue")))
+            h4 { (page.t("Việc cần làm", "To do")) }
+            (work_table(&format!("to-do-{code}"), &to_do))
         }
     })
 }
