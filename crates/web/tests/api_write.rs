@@ -884,8 +884,13 @@ async fn the_openapi_document_lists_every_write_path_with_the_bearer_scheme() {
             ("post", "/api/v1/programs/{id}/changes/{request}/decision"),
             ("post", "/api/v1/programs/{id}/changes/{request}/withdraw"),
             ("post", "/api/v1/programs/{id}/reminders"),
+            ("post", "/api/v1/assignments/{id}/files"),
         ];
-        assert_eq!(writes.len(), MATRIX.len(), "the matrix covers every write");
+        assert_eq!(
+            writes.len(),
+            MATRIX.len() + 1,
+            "the matrix covers every JSON write; the upload has its own test"
+        );
         for (method, path) in writes {
             let operation = &document["paths"][path][method];
             assert!(operation.is_object(), "{method} {path} documented");
@@ -909,5 +914,82 @@ async fn the_openapi_document_lists_every_write_path_with_the_bearer_scheme() {
         }
         assert!(document["components"]["schemas"]["Problem"].is_object());
         assert!(document["components"]["schemas"]["ReportWrite"].is_object());
+    }
+}
+
+#[tokio::test]
+async fn an_evidence_file_is_uploaded_by_those_who_write_the_reports_and_cited_in_one() {
+    const PDF: &[u8] = b"%PDF-1.4\nbien ban hoi nghi";
+    for app in apps().await {
+        let assignment = lead_assignment(&app, "3.21", "BVHTTDL").await;
+        let path = format!(
+            "/api/v1/assignments/{assignment}/files?name={}",
+            common::urlencode("Biên bản hội nghị.pdf")
+        );
+        let upload = |token: String, bytes: &'static [u8], kind: &'static str| {
+            let request = app
+                .client
+                .post(format!("{}{path}", app.base))
+                .bearer_auth(token)
+                .header("content-type", kind)
+                .body(bytes);
+            async move { request.send().await.unwrap() }
+        };
+        let files = || async {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM evidence_files")
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap()
+        };
+        // The roles that write reports, on the agency: as the matrix says of submit_report.
+        for role in ROLES {
+            for (place, agency) in [("bvh", "BVHTTDL"), ("bng", "BNG")] {
+                let token = token_for(&app, &format!("up.{role}.{place}"), role, agency).await;
+                let before = files().await;
+                let response = upload(token, PDF, "application/pdf").await;
+                let should = place == "bvh" && PLANNERS.contains(&role);
+                let what = format!("upload as {role} on {agency} on {}", app.backend);
+                if should {
+                    assert_eq!(response.status(), 200, "{what}");
+                } else {
+                    assert_eq!(problem(response).await.0, 403, "{what}");
+                    assert_eq!(files().await, before, "{what} stored nothing");
+                }
+            }
+        }
+        let reporter = token_for(&app, "up.reporter", "reporter", "BVHTTDL").await;
+        // A refused kind is a 422 saying why, and stores nothing.
+        let before = files().await;
+        let (status, refused) =
+            problem(upload(reporter.clone(), b"MZ\x90\x00", "application/x-msdownload").await)
+                .await;
+        assert_eq!(status, 422, "{refused}");
+        assert_eq!(files().await, before);
+        // The stored file is cited in a submitted report, and downloads for its readers.
+        let response = upload(reporter.clone(), PDF, "application/pdf").await;
+        let stored: Value = response.json().await.unwrap();
+        assert_eq!(stored["name"], "Biên bản hội nghị.pdf");
+        assert_eq!(stored["media_type"], "application/pdf");
+        let sha = stored["sha256"].as_str().unwrap().to_owned();
+        let (status, outcome) = post(
+            &app,
+            &format!("/api/v1/assignments/{assignment}/reports/submit"),
+            &reporter,
+            &json!({"results": "Đã tổ chức hội nghị", "progress": 40,
+                    "files": [{"sha256": sha, "name": "Biên bản hội nghị.pdf"}]}),
+        )
+        .await;
+        assert_eq!(status, 200, "{outcome}");
+        let report = get(
+            &app,
+            &format!("/api/v1/reports/{}", outcome["report_id"]),
+            &reporter,
+        )
+        .await;
+        assert_eq!(
+            report["content"]["files"][0]["sha256"],
+            sha.as_str(),
+            "{report}"
+        );
     }
 }

@@ -38,6 +38,10 @@ pub fn router() -> Router<AppState> {
             "/api/v1/assignments/{id}/reports/submit",
             post(submit_report),
         )
+        .route(
+            "/api/v1/assignments/{id}/files",
+            post(upload_file).layer(axum::extract::DefaultBodyLimit::max(21 << 20)),
+        )
         .route("/api/v1/assignments/{id}/progress", put(override_progress))
         .route("/api/v1/reports/{id}", get(get_report))
         .route("/api/v1/reports/{id}/return", post(return_report))
@@ -265,8 +269,8 @@ pub struct LinkJson {
     pub title: String,
 }
 
-/// An evidence file already stored (uploaded through the report page), by its SHA-256.
-/// Uploading files is done on the page; the API names files it has.
+/// An evidence file already stored, by its SHA-256: uploaded on the report page or with
+/// `POST /api/v1/assignments/{id}/files`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FileJson {
@@ -541,6 +545,60 @@ async fn write_report(
     Ok(Json(
         actions::write_report(&actor, &target, &draft).await?.into(),
     ))
+}
+
+/// Where an uploaded file's name is given.
+#[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+pub struct UploadQuery {
+    /// The file's name, as the report will show it ("bien-ban.pdf").
+    pub name: String,
+}
+
+/// A stored evidence file.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StoredFileJson {
+    pub sha256: String,
+    pub name: String,
+    pub size: u64,
+    pub media_type: String,
+}
+
+/// Stores an evidence file for the reports of an assignment (the body is the file's bytes,
+/// with its `Content-Type`), under the same size and type limits as the report page; cite it
+/// in a report by the SHA-256 returned. Storing the same bytes again stores nothing new.
+#[utoipa::path(post, path = "/api/v1/assignments/{id}/files", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Assignment id"), UploadQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 200, body = StoredFileJson), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 413, body = Problem), (status = 422, body = Problem)))]
+pub async fn upload_file(
+    State(state): State<AppState>,
+    who: ApiCaller,
+    Path(id): Path<i64>,
+    Query(query): Query<UploadQuery>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> ApiResult<StoredFileJson> {
+    let actor = who.actor(&state);
+    actions::report_to_write(&actor, id, None).await?;
+    let name = dongbo_domain::text::nfc(query.name.trim());
+    if name.is_empty() {
+        return Err(Error::field("name", "Cần tên tệp — the file needs a name").into());
+    }
+    let declared = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let stored = state
+        .evidence
+        .put(&state.db, &body, &name, declared)
+        .await?;
+    Ok(Json(StoredFileJson {
+        sha256: stored.sha256,
+        name,
+        size: stored.size,
+        media_type: stored.media_type.mime().to_owned(),
+    }))
 }
 
 /// Saves a draft of the assignment's report for a period (creating the report when new).
