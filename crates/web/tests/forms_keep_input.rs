@@ -586,7 +586,7 @@ async fn the_coordinators_forms_keep_what_was_typed() {
         .await;
         assert!(message_next_to(&page, "progress", "progress").contains("0 đến 100"));
         assert_eq!(shown(&page, "reason"), "Đã hoàn thành một nửa");
-        assert!(page.contains(&format!("<details class=\"override\" open><summary>")));
+        assert!(page.contains("<details class=\"override\" open><summary>"));
         let page = refused(
             &app,
             "an override without a reason",

@@ -151,7 +151,7 @@ pub(super) async fn show_task(
     let program = load::program_detail(&state.db, &directory, id).await?;
     let unit_tools = super::work::unit_tools(page, state, &directory, id, code, refusal).await?;
     let changes = super::changes::task_section(page, state, &directory, id, code).await?;
-    let progress = dongbo_store::dashboard::progress_of_task(&state.db, id, &code).await?;
+    let progress = dongbo_store::dashboard::progress_of_task(&state.db, id, code).await?;
     // The program's coordinator chooses the members of its open sets.
     let can_choose = page.caller.as_ref().is_some_and(|caller| {
         caller.can(

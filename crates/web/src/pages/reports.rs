@@ -710,8 +710,7 @@ pub async fn write_report(
         Ok(content) => content,
         Err(error) => return refused(pairs, error).await,
     };
-    let mut next_kept = input.kept.len();
-    for (file_name, declared, bytes) in uploads {
+    for (kept_index, (file_name, declared, bytes)) in (input.kept.len()..).zip(uploads) {
         let stored = match state
             .evidence
             .put(&state.db, &bytes, &file_name, declared.as_deref())
@@ -728,10 +727,9 @@ pub async fn write_report(
         // Stored now: if the report is still refused, the form shows it attached.
         pairs.retain(|(k, v)| !(k == "file" && *v == file_name));
         pairs.push((
-            format!("keep_file_{next_kept}"),
+            format!("keep_file_{kept_index}"),
             format!("{}:{file_name}", stored.sha256),
         ));
-        next_kept += 1;
         content.files.push(AttachedFile {
             sha256: stored.sha256,
             name: file_name,
