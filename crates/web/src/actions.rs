@@ -170,6 +170,7 @@ pub async fn write_report(
     target: &ReportToWrite,
     draft: &ReportDraft<'_>,
 ) -> Result<Outcome> {
+    checked_content(draft.content)?;
     let edit = Edit {
         assignment_id: target.assignment_id(),
         period: target.period,
@@ -184,6 +185,63 @@ pub async fn write_report(
         reports::save_draft(&actor.state.db, &edit).await?
     };
     Ok(outcome)
+}
+
+/// The report's content as the store will keep it, or every fault in it, each named by its
+/// field (`progress`, `documents[0].number`, `links[1].url`, `files[0].sha256`) so that a form
+/// can show it next to the field and the API can name it. The rules are the store's
+/// ([`ReportContent::normalised`]): each part is put to them alone to find the fields at fault.
+pub fn checked_content(content: &ReportContent) -> Result<ReportContent> {
+    let whole = match content.normalised() {
+        Ok(normalised) => return Ok(normalised),
+        Err(dongbo_store::StoreError::Invalid(message)) => message,
+        Err(other) => return Err(other.into()),
+    };
+    let mut errors = Vec::new();
+    let mut check = |field: String, part: ReportContent| {
+        if let Err(dongbo_store::StoreError::Invalid(message)) = part.normalised() {
+            errors.push(FieldError { field, message });
+        }
+    };
+    check(
+        "progress".to_owned(),
+        ReportContent {
+            progress: content.progress,
+            ..ReportContent::default()
+        },
+    );
+    for (i, document) in content.documents.iter().enumerate() {
+        check(
+            format!("documents[{i}].number"),
+            ReportContent {
+                documents: vec![document.clone()],
+                ..ReportContent::default()
+            },
+        );
+    }
+    for (i, link) in content.links.iter().enumerate() {
+        check(
+            format!("links[{i}].url"),
+            ReportContent {
+                links: vec![link.clone()],
+                ..ReportContent::default()
+            },
+        );
+    }
+    for (i, file) in content.files.iter().enumerate() {
+        check(
+            format!("files[{i}].sha256"),
+            ReportContent {
+                files: vec![file.clone()],
+                ..ReportContent::default()
+            },
+        );
+    }
+    if errors.is_empty() {
+        // A fault of the whole that no part has alone: told as the store tells it.
+        return Err(Error::Refused(whole));
+    }
+    Err(Error::Invalid(errors))
 }
 
 /// A reviewer's decision on a report.
@@ -238,6 +296,27 @@ pub async fn review_report(
         Review::Return { .. } | Review::Accept => Action::ReviewReport,
     };
     actor.require(needed, agency, &directory)?;
+    match review {
+        Review::Return { comment } if comment.trim().is_empty() => {
+            return Err(Error::field(
+                "comment",
+                actor.t(
+                    "Cần ghi ý kiến khi trả lại báo cáo.",
+                    "Say why the report is returned.",
+                ),
+            ));
+        }
+        Review::Reopen { reason } if reason.trim().is_empty() => {
+            return Err(Error::field(
+                "reason",
+                actor.t(
+                    "Cần nêu lý do mở lại báo cáo đã duyệt.",
+                    "Say why the accepted report is reopened.",
+                ),
+            ));
+        }
+        _ => {}
+    }
     let key = idempotency_key.filter(|k| !k.is_empty());
     let by = actor.username();
     let outcome = match review {
@@ -302,6 +381,15 @@ pub async fn override_progress(
         &assigned.assignment.agency_code,
         &directory,
     )?;
+    if progress.is_some() && reason.trim().is_empty() {
+        return Err(Error::field(
+            "reason",
+            actor.t(
+                "Cần nêu lý do điều chỉnh tiến độ.",
+                "Say why the progress is set by hand.",
+            ),
+        ));
+    }
     dongbo_store::dashboard::set_manual(&actor.state.db, id, progress, actor.username(), reason)
         .await?;
     Ok(assigned)
@@ -309,6 +397,15 @@ pub async fn override_progress(
 
 // ---------------------------------------------------------------------------------------------
 // Plans and units
+
+/// Refuses an empty `value` as field `field`'s fault, with the message in the caller's
+/// language (the store refuses it too, but without naming the field).
+fn required(actor: &Actor<'_>, field: &str, value: &str, vi: &str, en: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(Error::field(field, actor.t(vi, en)));
+    }
+    Ok(())
+}
 
 /// Creates the plan of `agency_code` for program `program_id` (or finds the one it has).
 pub async fn create_plan(
@@ -331,6 +428,13 @@ pub async fn create_unit(
 ) -> Result<plans::Unit> {
     let directory = actor.state.directory_with_units().await?;
     actor.require(Action::EditPlan, agency_code, &directory)?;
+    required(
+        actor,
+        "name_vi",
+        name_vi,
+        "Cần nhập tên đơn vị.",
+        "The unit needs a name.",
+    )?;
     Ok(plans::create_unit(
         &actor.state.db,
         &directory,
@@ -359,6 +463,13 @@ pub async fn add_plan_task(
     task: &plans::NewTask,
 ) -> Result<String> {
     let (_, directory) = editable_plan(actor, plan_id).await?;
+    required(
+        actor,
+        "title",
+        &task.title,
+        "Cần nhập tên nhiệm vụ.",
+        "The task needs a title.",
+    )?;
     Ok(plans::add_task(&actor.state.db, &directory, plan_id, task).await?)
 }
 
@@ -368,7 +479,15 @@ pub fn parse_date(field: &str, text: &str) -> Result<Option<NaiveDate>> {
         "" => Ok(None),
         text => NaiveDate::parse_from_str(text, "%Y-%m-%d")
             .map(Some)
-            .map_err(|_| Error::field(field, format!("«{text}» is not a date (YYYY-MM-DD)"))),
+            .map_err(|_| {
+                Error::field(
+                    field,
+                    format!(
+                        "«{text}» không phải một ngày (năm-tháng-ngày, YYYY-MM-DD) — is not a \
+                         date (YYYY-MM-DD)"
+                    ),
+                )
+            }),
     }
 }
 

@@ -11,9 +11,10 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::Page;
+use super::form::{self, Refusal};
 use crate::AppState;
 use crate::auth::{self, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
-use crate::error::{Error, Result};
+use crate::error::{Error, FieldError, Result};
 
 #[derive(Debug, Deserialize)]
 pub struct NextQuery {
@@ -190,21 +191,22 @@ pub struct PasswordForm {
 
 pub async fn password_form(page: Page) -> Result<Markup> {
     page.caller()?;
-    Ok(password_page(&page, &Default::default()))
+    Ok(password_page(&page, None))
 }
 
-#[derive(Debug, Default)]
-struct PasswordErrors {
-    current: Option<String>,
-    new: Vec<String>,
-    confirm: Option<String>,
-}
-
-fn password_page(page: &Page, errors: &PasswordErrors) -> Markup {
+/// The form to choose one's password; after a refusal, each message is next to its field (the
+/// passwords themselves are never sent back).
+fn password_page(page: &Page, refusal: Option<&Refusal>) -> Markup {
     let must = page
         .caller
         .as_ref()
         .is_some_and(|c| c.user.must_change_password);
+    let attrs = |field: &str| {
+        (
+            form::invalid(refusal, field),
+            form::described_by(refusal, field),
+        )
+    };
     page.render(
         page.t("Đổi mật khẩu", "Change password"),
         html! {
@@ -214,20 +216,24 @@ fn password_page(page: &Page, errors: &PasswordErrors) -> Markup {
                     "Mật khẩu này do người khác đặt: hãy chọn mật khẩu của riêng bạn trước khi tiếp tục.",
                     "Someone else chose this password: choose your own before you go on.")) }
             }
-            form.password method="post" action="/account/password" {
+            (form::summary(page, refusal))
+            form.password #password-form method="post" action="/account/password" {
                 (page.csrf_field())
                 label for="current" { (page.t("Mật khẩu hiện tại", "Current password")) }
-                input #current type="password" name="current" autocomplete="current-password" required;
-                @if let Some(e) = &errors.current { p.field-error { (e) } }
+                @let (bad, about) = attrs("current");
+                input #current type="password" name="current" autocomplete="current-password" required aria-invalid=[bad] aria-describedby=[about];
+                (form::error(refusal, "current"))
                 label for="new" { (page.t("Mật khẩu mới", "New password")) }
-                input #new type="password" name="new" autocomplete="new-password" required;
+                @let (bad, about) = attrs("new");
+                input #new type="password" name="new" autocomplete="new-password" required aria-invalid=[bad] aria-describedby=[about];
                 p.hint { (page.t(
                     "Ít nhất 12 ký tự, có ít nhất hai loại: chữ thường, chữ hoa, chữ số, ký hiệu; không chứa tên đăng nhập.",
                     "At least 12 characters of at least two kinds (lower case, upper case, digits, symbols), without the username.")) }
-                @for e in &errors.new { p.field-error { (e) } }
+                (form::error(refusal, "new"))
                 label for="confirm" { (page.t("Nhập lại mật khẩu mới", "New password again")) }
-                input #confirm type="password" name="confirm" autocomplete="new-password" required;
-                @if let Some(e) = &errors.confirm { p.field-error { (e) } }
+                @let (bad, about) = attrs("confirm");
+                input #confirm type="password" name="confirm" autocomplete="new-password" required aria-invalid=[bad] aria-describedby=[about];
+                (form::error(refusal, "confirm"))
                 button type="submit" { (page.t("Đổi mật khẩu", "Change password")) }
             }
         },
@@ -242,33 +248,39 @@ pub async fn change_password(
 ) -> Result<Response> {
     let caller = page.caller()?.clone();
     let username = caller.user.username.clone();
-    let mut errors = PasswordErrors::default();
+    let mut errors: Vec<FieldError> = Vec::new();
+    let mut wrong = |field: &str, message: &str| {
+        errors.push(FieldError {
+            field: field.to_owned(),
+            message: message.to_owned(),
+        });
+    };
     let policy = PasswordPolicy::default();
     if let Err(violations) = policy.check(&form.new, &username) {
-        errors.new = violations
-            .iter()
-            .map(|v| match page.lang {
+        for v in &violations {
+            let message = match page.lang {
                 crate::i18n::Lang::Vi => v.message_vi(),
                 crate::i18n::Lang::En => v.message_en(),
-            })
-            .collect();
-    }
-    if form.new != form.confirm {
-        errors.confirm = Some(
-            page.t(
-                "Hai mật khẩu mới không giống nhau.",
-                "The two new passwords differ.",
-            )
-            .to_owned(),
-        );
+            };
+            wrong("new", &message);
+        }
     }
     if form.new == form.current {
-        errors.new.push(
+        wrong(
+            "new",
             page.t(
                 "Mật khẩu mới phải khác mật khẩu hiện tại.",
                 "The new password must differ from the current one.",
-            )
-            .to_owned(),
+            ),
+        );
+    }
+    if form.new != form.confirm {
+        wrong(
+            "confirm",
+            page.t(
+                "Hai mật khẩu mới không giống nhau.",
+                "The two new passwords differ.",
+            ),
         );
     }
     let now = chrono::Utc::now();
@@ -283,22 +295,20 @@ pub async fn change_password(
     {
         Ok(_) => {}
         Err(AccountError::BadCredentials | AccountError::Locked { .. }) => {
-            errors.current = Some(
+            wrong(
+                "current",
                 page.t(
                     "Mật khẩu hiện tại không đúng.",
                     "The current password is wrong.",
-                )
-                .to_owned(),
+                ),
             );
         }
         Err(other) => return Err(Error::from(other)),
     }
-    if errors.current.is_some() || !errors.new.is_empty() || errors.confirm.is_some() {
-        return Ok((
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            password_page(&page, &errors),
-        )
-            .into_response());
+    if !errors.is_empty() {
+        // Passwords are not sent back to be shown: only the messages are.
+        let refusal = Refusal::of("password-form", Vec::new(), Error::Invalid(errors))?;
+        return Ok(Refusal::answer(password_page(&page, Some(&refusal))));
     }
     accounts::set_password(&state.db, &username, &username, &form.new, false, &policy).await?;
     // Changing the password ended every session of the user: open a new one here.

@@ -20,6 +20,7 @@ use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
 
 use super::Page;
+use super::form::{self, Refusal};
 use super::reports::period_with_window;
 use crate::AppState;
 use crate::actions::today as vietnam_today;
@@ -27,7 +28,7 @@ use crate::error::Result;
 use crate::load;
 use crate::model::agency_ref;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct Filters {
     /// Only this task group: every figure of the page is for its tasks.
     group: Option<String>,
@@ -177,6 +178,19 @@ pub async fn program_dashboard(
     Path(id): Path<i64>,
     Query(filters): Query<Filters>,
 ) -> Result<Markup> {
+    show_dashboard(&page, &state, id, &filters, None).await
+}
+
+/// The dashboard of program `id`, with a refused reminder filled as it was sent (the agencies
+/// ticked, the message).
+async fn show_dashboard(
+    page: &Page,
+    state: &AppState,
+    id: i64,
+    filters: &Filters,
+    refusal: Option<&Refusal>,
+) -> Result<Markup> {
+    let kept = Refusal::of_form(refusal, "remind-form");
     let caller = page.caller()?.clone();
     let directory = state.directory_with_units().await?;
     let program = load::program_detail(&state.db, &directory, id).await?;
@@ -283,7 +297,7 @@ pub async fn program_dashboard(
         .iter()
         .filter(|a| agency.is_none_or(|code| code == a.agency_code))
         .collect();
-    let period_label = period_with_window(&page, period);
+    let period_label = period_with_window(page, period);
     let heading = format!(
         "{} — {}",
         page.t("Bảng theo dõi", "Dashboard"),
@@ -295,6 +309,7 @@ pub async fn program_dashboard(
             p.kicker { a href={ "/programs/" (id) } { (program.number.as_deref().unwrap_or(&program.title)) } }
             h1 { (page.t("Bảng theo dõi", "Dashboard")) }
             p.muted { (page.t("Tính đến", "As of")) " " (page.lang.date(today)) }
+            (form::summary(page, refusal))
             section #summary {
                 p.big {
                     strong #percent-done { (figures.tasks.percent_done().unwrap_or(0)) "%" }
@@ -306,7 +321,7 @@ pub async fn program_dashboard(
                     @for s in WorkState::ALL {
                         li data-state=(s.as_str()) {
                             span.swatch style={ "background:" (colour(s)) } {}
-                            (label(&page, s)) ": " span.count { (figures.tasks.get(s)) }
+                            (label(page, s)) ": " span.count { (figures.tasks.get(s)) }
                         }
                     }
                 }
@@ -324,7 +339,7 @@ pub async fn program_dashboard(
                     select name="state" {
                         option value="" { (page.t("Tất cả", "All")) }
                         @for s in WorkState::ALL {
-                            option value=(s.as_str()) selected[wanted_state == Some(s)] { (label(&page, s)) }
+                            option value=(s.as_str()) selected[wanted_state == Some(s)] { (label(page, s)) }
                         }
                     }
                 }
@@ -339,7 +354,7 @@ pub async fn program_dashboard(
                 label { (page.t("Kỳ báo cáo", "Reporting period")) " "
                     select name="period" {
                         @for p in period_options(today, period) {
-                            option value=(p.code()) selected[p == period] { (period_with_window(&page, p)) }
+                            option value=(p.code()) selected[p == period] { (period_with_window(page, p)) }
                         }
                     }
                 }
@@ -384,7 +399,7 @@ pub async fn program_dashboard(
                                 @if let Some(role) = t.role {
                                     td { @if role == Role::Lead { (page.t("Chủ trì", "Lead")) } @else { (page.t("Phối hợp", "Coordinating")) } }
                                 }
-                                td { span.state style={ "border-left:4px solid " (colour(t.state)) } { (label(&page, t.state)) } }
+                                td { span.state style={ "border-left:4px solid " (colour(t.state)) } { (label(page, t.state)) } }
                                 td.num { (t.progress) "%" }
                                 td { @if let Some(d) = t.due { (page.lang.short_date(d)) } }
                                 td { @if t.missing { (page.t("Còn thiếu", "Missing")) } }
@@ -417,7 +432,10 @@ pub async fn program_dashboard(
                                 }
                                 @if can_remind {
                                     td { input type="checkbox" form="remind-form" name="agency" value=(a.agency_code)
-                                        checked[a.counts.get(WorkState::OverdueNotDone) > 0]
+                                        checked[match kept {
+                                            Some(k) => k.values("agency").any(|code| code == a.agency_code),
+                                            None => a.counts.get(WorkState::OverdueNotDone) > 0,
+                                        }]
                                         aria-label=(page.t("Chọn để đôn đốc", "Select to remind")); }
                                 }
                             }
@@ -430,8 +448,11 @@ pub async fn program_dashboard(
                     h2 { (page.t("Đôn đốc", "Send a reminder")) }
                     form #remind-form method="post" action={ "/programs/" (id) "/reminders" } {
                         (page.csrf_field())
+                        (form::error(kept, "agencies"))
                         label for="message" { (page.t("Nội dung đôn đốc gửi các cơ quan đã chọn ở bảng trên", "Message to the agencies ticked above")) }
-                        textarea #message name="message" rows="3" required {}
+                        textarea #message name="message" rows="3" required
+                            aria-invalid=[form::invalid(kept, "message")] aria-describedby=[form::described_by(kept, "message")] { (form::typed(kept, "message", "")) }
+                        (form::error(kept, "message"))
                         button type="submit" { (page.t("Gửi đôn đốc", "Send reminder")) }
                     }
                 }
@@ -461,9 +482,21 @@ pub async fn send_reminder(
         .find(|(k, _)| k == "message")
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
-    let sent = crate::actions::send_reminder(&actor, id, &agencies, &message).await?;
-    Ok(
-        axum::response::Redirect::to(&format!("/programs/{id}/dashboard?reminded={sent}"))
-            .into_response(),
-    )
+    let error = match crate::actions::send_reminder(&actor, id, &agencies, &message).await {
+        Ok(sent) => {
+            return Ok(axum::response::Redirect::to(&format!(
+                "/programs/{id}/dashboard?reminded={sent}"
+            ))
+            .into_response());
+        }
+        Err(error) => error,
+    };
+    let values = pairs
+        .into_iter()
+        .filter(|(k, _)| k == "agency" || k == "message")
+        .collect();
+    let refusal = Refusal::of("remind-form", values, error)?;
+    let page = page.showing(format!("/programs/{id}/dashboard"), String::new());
+    let markup = show_dashboard(&page, &state, id, &Filters::default(), Some(&refusal)).await?;
+    Ok(Refusal::answer(markup))
 }

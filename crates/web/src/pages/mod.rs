@@ -6,6 +6,7 @@ mod agencies;
 mod audit;
 mod changes;
 mod dashboard;
+mod form;
 mod programs;
 mod reports;
 mod search;
@@ -129,6 +130,17 @@ impl<S: Send + Sync> FromRequestParts<S> for Page {
 impl Page {
     pub fn t<'a>(&self, vi: &'a str, en: &'a str) -> &'a str {
         self.lang.pick(vi, en)
+    }
+
+    /// This page as shown at `path` with `query` (without `lang`): a refused form's answer is
+    /// the page the form is on, and its language switch must lead there, not to where the
+    /// form was sent.
+    pub fn showing(&self, path: String, query: String) -> Page {
+        Page {
+            path,
+            other_query: query,
+            ..self.clone()
+        }
     }
 
     /// The logged-in caller, or the login page's address to come back here.

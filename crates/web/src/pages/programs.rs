@@ -4,6 +4,7 @@ use axum::extract::{Path, State};
 use maud::{Markup, html};
 
 use super::Page;
+use super::form::{self, Refusal};
 use crate::error::Result;
 use crate::model::{OriginView, TaskDetail, TaskView};
 use crate::{AppState, load};
@@ -43,9 +44,20 @@ pub async fn detail(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Markup> {
+    show_program(&page, &state, id, None).await
+}
+
+/// Program (or plan) `id`, with a refused form of its page (the plan's new task) filled as it
+/// was sent.
+pub(super) async fn show_program(
+    page: &Page,
+    state: &AppState,
+    id: i64,
+    refusal: Option<&Refusal>,
+) -> Result<Markup> {
     let directory = state.directory_with_units().await?;
     let program = load::program_detail(&state.db, &directory, id).await?;
-    let tools = super::work::plan_tools(&page, &state, &directory, id).await?;
+    let tools = super::work::plan_tools(page, state, &directory, id, refusal).await?;
     let heading = program
         .number
         .clone()
@@ -76,11 +88,12 @@ pub async fn detail(
                 p { a #dashboard-link href={ "/programs/" (id) "/dashboard" } { (page.t("Bảng theo dõi thực hiện", "Implementation dashboard")) } }
                 p { a #changes-link href={ "/programs/" (id) "/changes" } { (page.t("Đề xuất điều chỉnh", "Change requests")) } }
             }
+            (form::summary(page, refusal))
             (tools)
             @for group in &program.groups {
                 section.group id={ "group-" (group.code) } {
                     h2 { (group.code) ". " (group.title) }
-                    (task_table(&page, &group.tasks))
+                    (task_table(page, &group.tasks))
                 }
             }
         },
@@ -120,13 +133,25 @@ pub async fn task(
     State(state): State<AppState>,
     Path((id, code)): Path<(i64, String)>,
 ) -> Result<Markup> {
+    show_task(&page, &state, id, &code, None).await
+}
+
+/// Task `code` of program `id`, with a refused form of its page (a progress override, an open
+/// set's choice, a hand-over to a unit) filled as it was sent.
+pub(super) async fn show_task(
+    page: &Page,
+    state: &AppState,
+    id: i64,
+    code: &str,
+    refusal: Option<&Refusal>,
+) -> Result<Markup> {
     let directory = state.directory_with_units().await?;
-    let detail = load::task(&state.db, &directory, id, &code).await?;
+    let detail = load::task(&state.db, &directory, id, code).await?;
     let task = &detail.task;
     let program = load::program_detail(&state.db, &directory, id).await?;
-    let unit_tools = super::work::unit_tools(&page, &state, &directory, id, &code).await?;
-    let changes = super::changes::task_section(&page, &state, &directory, id, &code).await?;
-    let progress = dongbo_store::dashboard::progress_of_task(&state.db, id, &code).await?;
+    let unit_tools = super::work::unit_tools(page, state, &directory, id, code, refusal).await?;
+    let changes = super::changes::task_section(page, state, &directory, id, code).await?;
+    let progress = dongbo_store::dashboard::progress_of_task(&state.db, id, code).await?;
     // The program's coordinator chooses the members of its open sets.
     let can_choose = page.caller.as_ref().is_some_and(|caller| {
         caller.can(
@@ -180,7 +205,8 @@ pub async fn task(
                 @if let Some(output) = &task.expected_output { dt { (page.t("Kết quả / Sản phẩm", "Expected output")) } dd { (output) } }
                 @if let Some(lang) = &task.language { dt { (page.t("Ngôn ngữ", "Language")) } dd { (lang) } }
             }
-            (assignment_section(&page, &detail, &progress, &can_override, &choices))
+            (form::summary(page, refusal))
+            (assignment_section(page, &detail, &progress, &can_override, &choices, refusal))
             (unit_tools)
             (changes)
         },
@@ -194,6 +220,7 @@ fn assignment_section(
     progress: &std::collections::HashMap<i64, dongbo_store::dashboard::ProgressDetail>,
     can_override: &std::collections::HashSet<i64>,
     choices: &[(String, String)],
+    refusal: Option<&Refusal>,
 ) -> Markup {
     let leads = detail
         .assignments
@@ -219,12 +246,17 @@ fn assignment_section(
                                 span.badge { (page.t("chờ cơ quan điều phối chọn", "waiting for the coordinator to choose")) }
                             }
                             @if !choices.is_empty() {
-                                form.choose method="post" action={ "/open-sets/" (open.id) } {
+                                @let form_id = format!("open-set-{}", open.id);
+                                @let kept = Refusal::of_form(refusal, &form_id);
+                                @let chosen: Vec<&str> = kept.map(|k| k.values("agency").collect()).unwrap_or_default();
+                                form.choose id=(form_id) method="post" action={ "/open-sets/" (open.id) } {
                                     (page.csrf_field())
                                     label for={ "choose-" (open.id) } { (page.t("Chọn cơ quan", "Choose agencies")) }
-                                    select id={ "choose-" (open.id) } name="agency" multiple size="6" required {
-                                        @for (code, name) in choices { option value=(code) { (name) } }
+                                    select id={ "choose-" (open.id) } name="agency" multiple size="6" required
+                                        aria-invalid=[form::invalid(kept, "agencies")] aria-describedby=[form::described_by(kept, "agencies")] {
+                                        @for (code, name) in choices { option value=(code) selected[chosen.contains(&code.as_str())] { (name) } }
                                     }
+                                    (form::error(kept, "agencies"))
                                     button type="submit" { (page.t("Giao", "Assign")) }
                                 }
                             }
@@ -263,12 +295,18 @@ fn assignment_section(
                                         br; a href={ "/assignments/" (assignment.id) "/report" } { (page.t("Báo cáo", "Report")) }
                                     }
                                     @if can_override.contains(&assignment.id) {
-                                        details.override {
+                                        @let form_id = format!("override-{}", assignment.id);
+                                        @let kept = Refusal::of_form(refusal, &form_id);
+                                        details.override open[kept.is_some()] {
                                             summary { (page.t("Điều chỉnh tiến độ", "Override progress")) }
-                                            form method="post" action={ "/assignments/" (assignment.id) "/progress" } {
+                                            form id=(form_id) method="post" action={ "/assignments/" (assignment.id) "/progress" } {
                                                 (page.csrf_field())
-                                                input type="number" name="progress" min="0" max="100" placeholder="%" aria-label=(page.t("Tiến độ", "Progress"));
-                                                input type="text" name="reason" placeholder=(page.t("Lý do", "Reason")) aria-label=(page.t("Lý do", "Reason"));
+                                                input type="number" name="progress" min="0" max="100" placeholder="%" aria-label=(page.t("Tiến độ", "Progress"))
+                                                    value=(form::typed(kept, "progress", "")) aria-invalid=[form::invalid(kept, "progress")] aria-describedby=[form::described_by(kept, "progress")];
+                                                (form::error(kept, "progress"))
+                                                input type="text" name="reason" placeholder=(page.t("Lý do", "Reason")) aria-label=(page.t("Lý do", "Reason"))
+                                                    value=(form::typed(kept, "reason", "")) aria-invalid=[form::invalid(kept, "reason")] aria-describedby=[form::described_by(kept, "reason")];
+                                                (form::error(kept, "reason"))
                                                 button type="submit" { (page.t("Lưu", "Save")) }
                                             }
                                         }

@@ -19,7 +19,8 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::Page;
-use crate::error::{Error, Result};
+use super::form::{self, Refusal};
+use crate::error::{Error, FieldError, Result};
 use crate::model::agency_ref;
 use crate::{AppState, actions};
 
@@ -171,6 +172,18 @@ pub async fn report_page(
     Path(id): Path<i64>,
     Query(q): Query<PeriodQuery>,
 ) -> Result<Markup> {
+    show_report(&page, &state, id, q.period.as_deref(), None).await
+}
+
+/// The report page of assignment `id` for the period asked (`None`: the task's default), with
+/// a refused form (the report's, the review's or the reopening's) filled as it was sent.
+async fn show_report(
+    page: &Page,
+    state: &AppState,
+    id: i64,
+    asked_period: Option<&str>,
+    refusal: Option<&Refusal>,
+) -> Result<Markup> {
     let caller = page.caller()?.clone();
     let directory = state.directory_with_units().await?;
     let assigned = assignments::get(&state.db, id)
@@ -181,7 +194,7 @@ pub async fn report_page(
         return Err(Error::Forbidden);
     }
     let today = actions::today();
-    let period = actions::period_of(q.period.as_deref(), &assigned.task.time_frame, today)?;
+    let period = actions::period_of(asked_period, &assigned.task.time_frame, today)?;
     let report = reports::for_period(&state.db, id, period).await?;
     let all_reports = reports::for_assignment(&state.db, id).await?;
     let can_write = caller.can(Action::SubmitReport, &agency_code, &directory);
@@ -224,7 +237,7 @@ pub async fn report_page(
                 dt { (page.t("Cơ quan", "Agency")) } dd { (page.agency_name(&agency)) }
                 dt { (page.t("Vai trò", "Role")) } dd { @if assigned.assignment.role == dongbo_domain::Role::Lead { (page.t("Chủ trì", "Lead")) } @else { (page.t("Phối hợp", "Coordinating")) } }
                 dt { (page.t("Thời gian thực hiện", "Time frame")) } dd { (assigned.task.time_frame.text) }
-                dt { (page.t("Kỳ báo cáo", "Reporting period")) } dd #report-period data-period=(period.code()) { (period_name(&page, period)) }
+                dt { (page.t("Kỳ báo cáo", "Reporting period")) } dd #report-period data-period=(period.code()) { (period_name(page, period)) }
                 @if let Some(((start, end), deadline)) = window {
                     dt { (page.t("Thời gian chốt số liệu", "Data window")) }
                     dd #report-window { (page.lang.short_date(start)) " – " (page.lang.short_date(end)) }
@@ -233,66 +246,21 @@ pub async fn report_page(
                 }
                 dt { (page.t("Tình trạng báo cáo", "Report status")) }
                 dd #report-status data-status=(status.map_or("none", |s| s.as_str())) {
-                    @match status { Some(s) => (status_label(&page, s)), None => (page.t("Chưa lập", "Not started")) }
+                    @match status { Some(s) => (status_label(page, s)), None => (page.t("Chưa lập", "Not started")) }
                 }
             }
-            (period_chooser(&page, &assigned.task.time_frame, period, today))
+            (period_chooser(page, &assigned.task.time_frame, period, today))
             @if let Some(comment) = report.as_ref().and_then(|r| r.open_comment()) {
                 div.returned role="alert" {
                     strong { (page.t("Ý kiến của người duyệt: ", "Reviewer's comment: ")) }
                     span #review-comment { (comment) }
                 }
             }
+            (form::summary(page, refusal))
             @if editable {
-                form #report-form method="post" enctype="multipart/form-data"
-                    action={ "/assignments/" (id) "/report?period=" (period.code()) "&csrf=" (csrf) } {
-                    input type="hidden" name="based_on" value=(report.as_ref().map_or(String::new(), |r| r.summary.current_version.to_string()));
-                    input type="hidden" name="idempotency_key" value=(dongbo_store::accounts::random_token().unwrap_or_default());
-                    label for="results" { (page.t("Kết quả thực hiện", "Results achieved")) }
-                    textarea #results name="results" rows="6" { (content.results) }
-                    label for="progress" { (page.t("Tiến độ (%)", "Progress (%)")) }
-                    input #progress type="number" name="progress" min="0" max="100" value=(content.progress) required;
-                    fieldset {
-                        legend { (page.t("Văn bản đã ban hành", "Documents issued")) }
-                        @for (i, d) in content.documents.iter().chain(std::iter::once(&IssuedDocument::default())).enumerate() {
-                            div.row {
-                                input type="text" name={ "doc_number_" (i) } value=(d.number) placeholder=(page.t("Số, ký hiệu", "Number"));
-                                input type="date" name={ "doc_date_" (i) } value=(d.issued_on.map(|d| d.to_string()).unwrap_or_default());
-                                input type="text" name={ "doc_title_" (i) } value=(d.title) placeholder=(page.t("Trích yếu", "Title"));
-                            }
-                        }
-                    }
-                    fieldset {
-                        legend { (page.t("Đường dẫn", "Links")) }
-                        @for (i, l) in content.links.iter().chain(std::iter::once(&EvidenceLink::default())).enumerate() {
-                            div.row {
-                                input type="url" name={ "link_url_" (i) } value=(l.url) placeholder="https://…";
-                                input type="text" name={ "link_title_" (i) } value=(l.title) placeholder=(page.t("Tiêu đề", "Title"));
-                            }
-                        }
-                    }
-                    fieldset {
-                        legend { (page.t("Tệp minh chứng", "Evidence files")) }
-                        @for (i, f) in content.files.iter().enumerate() {
-                            div.row {
-                                input type="hidden" name={ "keep_file_" (i) } value={ (f.sha256) ":" (f.name) };
-                                a href={ "/files/" (f.sha256) } { (f.name) }
-                            }
-                        }
-                        input #file type="file" name="file" accept=".pdf,.docx,.xlsx,.png,.jpg,.jpeg,.txt";
-                        p.hint { (page.t("PDF, DOCX, XLSX, PNG, JPEG hoặc TXT, tối đa 20 MB.", "PDF, DOCX, XLSX, PNG, JPEG or TXT, at most 20 MB.")) }
-                    }
-                    label for="difficulties" { (page.t("Khó khăn, vướng mắc", "Difficulties")) }
-                    textarea #difficulties name="difficulties" rows="3" { (content.difficulties) }
-                    label for="recommendations" { (page.t("Kiến nghị, đề xuất", "Recommendations")) }
-                    textarea #recommendations name="recommendations" rows="3" { (content.recommendations) }
-                    div.actions {
-                        button #save-draft type="submit" name="action" value="save" { (page.t("Lưu nháp", "Save draft")) }
-                        button #submit-report type="submit" name="action" value="submit" { (page.t("Gửi báo cáo", "Submit report")) }
-                    }
-                }
+                (report_form(page, id, period, &csrf, report.as_ref(), content, Refusal::of_form(refusal, "report-form")))
             } @else if let Some(report) = &report {
-                (report_view(&page, report))
+                (report_view(page, report))
             } @else {
                 p.muted { (page.t("Chưa có báo cáo.", "No report yet.")) }
             }
@@ -302,8 +270,10 @@ pub async fn report_page(
                         input type="hidden" name="csrf" value=(csrf);
                         input type="hidden" name="seen_version" value=(report.summary.current_version);
                         input type="hidden" name="idempotency_key" value=(dongbo_store::accounts::random_token().unwrap_or_default());
+                        @let kept = Refusal::of_form(refusal, "review-form");
                         label for="comment" { (page.t("Ý kiến (bắt buộc khi trả lại)", "Comment (required to return)")) }
-                        textarea #comment name="comment" rows="3" {}
+                        textarea #comment name="comment" rows="3" aria-invalid=[form::invalid(kept, "comment")] aria-describedby=[form::described_by(kept, "comment")] { (form::typed(kept, "comment", "")) }
+                        (form::error(kept, "comment"))
                         div.actions {
                             button #return-report type="submit" name="action" value="return" { (page.t("Trả lại", "Return")) }
                             button #accept-report type="submit" name="action" value="accept" { (page.t("Duyệt", "Accept")) }
@@ -315,14 +285,16 @@ pub async fn report_page(
                         input type="hidden" name="csrf" value=(csrf);
                         input type="hidden" name="seen_version" value=(report.summary.current_version);
                         input type="hidden" name="action" value="reopen";
+                        @let kept = Refusal::of_form(refusal, "reopen-form");
                         label for="reason" { (page.t("Lý do mở lại", "Reason for reopening")) }
-                        textarea #reason name="comment" rows="2" required {}
+                        textarea #reason name="comment" rows="2" required aria-invalid=[form::invalid(kept, "reason")] aria-describedby=[form::described_by(kept, "reason")] { (form::typed(kept, "comment", "")) }
+                        (form::error(kept, "reason"))
                         button type="submit" { (page.t("Mở lại báo cáo đã duyệt", "Reopen the accepted report")) }
                     }
                 }
-                (history(&page, report))
+                (history(page, report))
             }
-            (reports_of_assignment(&page, id, &all_reports, period))
+            (reports_of_assignment(page, id, &all_reports, period))
         },
     ))
 }
@@ -369,7 +341,294 @@ fn history(page: &Page, report: &Report) -> Markup {
     }
 }
 
-/// Saves or submits the reporter's form (multipart: fields and an optional file).
+/// The report form as it was sent: its fields by name, read the same way to write the report
+/// and to show a refused form again. Document and link rows are in the order of their
+/// numbers, so that `documents[0]` is the first row shown.
+#[derive(Debug, Default)]
+struct ReportFormInput {
+    results: String,
+    progress: String,
+    /// Số, ký hiệu; ngày ban hành; trích yếu — as typed.
+    documents: Vec<[String; 3]>,
+    /// Address and title, as typed.
+    links: Vec<[String; 2]>,
+    /// Files already attached, kept by the form.
+    kept: Vec<AttachedFile>,
+    difficulties: String,
+    recommendations: String,
+    based_on: String,
+}
+
+impl ReportFormInput {
+    fn read(pairs: &[(String, String)]) -> ReportFormInput {
+        let get = |key: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == key)
+                .map_or("", |(_, v)| v.as_str())
+                .to_owned()
+        };
+        let indexed = |prefix: &str| -> Vec<usize> {
+            let mut found: Vec<usize> = pairs
+                .iter()
+                .filter_map(|(k, _)| k.strip_prefix(prefix)?.parse().ok())
+                .collect();
+            found.sort_unstable();
+            found.dedup();
+            found
+        };
+        ReportFormInput {
+            results: get("results"),
+            progress: get("progress"),
+            documents: indexed("doc_number_")
+                .into_iter()
+                .map(|i| {
+                    [
+                        get(&format!("doc_number_{i}")),
+                        get(&format!("doc_date_{i}")),
+                        get(&format!("doc_title_{i}")),
+                    ]
+                })
+                .collect(),
+            links: indexed("link_url_")
+                .into_iter()
+                .map(|i| {
+                    [
+                        get(&format!("link_url_{i}")),
+                        get(&format!("link_title_{i}")),
+                    ]
+                })
+                .collect(),
+            kept: indexed("keep_file_")
+                .into_iter()
+                .filter_map(|i| {
+                    let value = get(&format!("keep_file_{i}"));
+                    let (sha, name) = value.split_once(':')?;
+                    Some(AttachedFile {
+                        sha256: sha.to_owned(),
+                        name: name.to_owned(),
+                    })
+                })
+                .collect(),
+            difficulties: get("difficulties"),
+            recommendations: get("recommendations"),
+            based_on: get("based_on"),
+        }
+    }
+
+    /// What a stored report's content looks like in the form.
+    fn of(report: Option<&Report>, content: &ReportContent) -> ReportFormInput {
+        ReportFormInput {
+            results: content.results.clone(),
+            progress: content.progress.to_string(),
+            documents: content
+                .documents
+                .iter()
+                .map(|d| {
+                    [
+                        d.number.clone(),
+                        d.issued_on.map(|d| d.to_string()).unwrap_or_default(),
+                        d.title.clone(),
+                    ]
+                })
+                .collect(),
+            links: content
+                .links
+                .iter()
+                .map(|l| [l.url.clone(), l.title.clone()])
+                .collect(),
+            kept: content.files.clone(),
+            difficulties: content.difficulties.clone(),
+            recommendations: content.recommendations.clone(),
+            based_on: report.map_or(String::new(), |r| r.summary.current_version.to_string()),
+        }
+    }
+
+    /// The content the form says, or every field at fault (checked by `actions`).
+    fn content(&self) -> Result<ReportContent> {
+        let mut errors = Vec::new();
+        let mut progress = 0;
+        match actions::parse_progress(&self.progress) {
+            Ok(Some(value)) => progress = value,
+            Ok(None) => errors.push(FieldError {
+                field: "progress".to_owned(),
+                message: "Tiến độ là một số từ 0 đến 100 — progress is a number from 0 to 100"
+                    .to_owned(),
+            }),
+            Err(Error::Invalid(found)) => errors.extend(found),
+            Err(other) => return Err(other),
+        }
+        let mut documents = Vec::new();
+        for (i, [number, date, title]) in self.documents.iter().enumerate() {
+            let issued_on = match actions::parse_date(&format!("documents[{i}].issued_on"), date) {
+                Ok(date) => date,
+                Err(Error::Invalid(found)) => {
+                    errors.extend(found);
+                    None
+                }
+                Err(other) => return Err(other),
+            };
+            documents.push(IssuedDocument {
+                number: number.clone(),
+                issued_on,
+                title: title.clone(),
+            });
+        }
+        let content = ReportContent {
+            results: self.results.clone(),
+            progress,
+            difficulties: self.difficulties.clone(),
+            recommendations: self.recommendations.clone(),
+            documents,
+            links: self
+                .links
+                .iter()
+                .map(|[url, title]| EvidenceLink {
+                    url: url.clone(),
+                    title: title.clone(),
+                })
+                .collect(),
+            files: self.kept.clone(),
+        };
+        match actions::checked_content(&content) {
+            Ok(_) if errors.is_empty() => Ok(content),
+            Ok(_) => Err(Error::Invalid(errors)),
+            Err(Error::Invalid(found)) => {
+                errors.extend(found);
+                Err(Error::Invalid(errors))
+            }
+            Err(other) if errors.is_empty() => Err(other),
+            Err(_) => Err(Error::Invalid(errors)),
+        }
+    }
+}
+
+/// The reporter's form, filled with the stored report or, after a refusal, with what was sent.
+fn report_form(
+    page: &Page,
+    id: i64,
+    period: ReportPeriod,
+    csrf: &str,
+    report: Option<&Report>,
+    content: &ReportContent,
+    refusal: Option<&Refusal>,
+) -> Markup {
+    let input = match refusal {
+        Some(r) => ReportFormInput::read(r.pairs()),
+        None => ReportFormInput::of(report, content),
+    };
+    let blank_document = [String::new(), String::new(), String::new()];
+    let blank_link = [String::new(), String::new()];
+    // One empty row to add a document or a link, unless the form sent back has one.
+    let documents: Vec<&[String; 3]> = input
+        .documents
+        .iter()
+        .chain(
+            (!input
+                .documents
+                .iter()
+                .any(|d| d.iter().all(String::is_empty)))
+            .then_some(&blank_document),
+        )
+        .collect();
+    let links: Vec<&[String; 2]> = input
+        .links
+        .iter()
+        .chain((!input.links.iter().any(|l| l.iter().all(String::is_empty))).then_some(&blank_link))
+        .collect();
+    // Files the browser sent with the refused form: it cannot send them again by itself.
+    let dropped: Vec<&str> = refusal
+        .map(|r| r.values("file").filter(|name| !name.is_empty()).collect())
+        .unwrap_or_default();
+    let attrs = |field: &str| {
+        (
+            form::invalid(refusal, field),
+            form::described_by(refusal, field),
+        )
+    };
+    html! {
+        form #report-form method="post" enctype="multipart/form-data"
+            action={ "/assignments/" (id) "/report?period=" (period.code()) "&csrf=" (csrf) } {
+            input type="hidden" name="based_on" value=(input.based_on);
+            input type="hidden" name="idempotency_key" value=(dongbo_store::accounts::random_token().unwrap_or_default());
+            label for="results" { (page.t("Kết quả thực hiện", "Results achieved")) }
+            @let (bad, about) = attrs("results");
+            textarea #results name="results" rows="6" aria-invalid=[bad] aria-describedby=[about] { (input.results) }
+            (form::error(refusal, "results"))
+            label for="progress" { (page.t("Tiến độ (%)", "Progress (%)")) }
+            @let (bad, about) = attrs("progress");
+            input #progress type="number" name="progress" min="0" max="100" value=(input.progress) required aria-invalid=[bad] aria-describedby=[about];
+            (form::error(refusal, "progress"))
+            fieldset #documents {
+                legend { (page.t("Văn bản đã ban hành", "Documents issued")) }
+                @for (i, [number, date, title]) in documents.iter().map(|d| (*d).clone()).enumerate() {
+                    @let number_field = format!("documents[{i}].number");
+                    @let date_field = format!("documents[{i}].issued_on");
+                    div.row {
+                        @let (bad, about) = attrs(&number_field);
+                        input type="text" name={ "doc_number_" (i) } value=(number) placeholder=(page.t("Số, ký hiệu", "Number"))
+                            aria-label=(page.t("Số, ký hiệu", "Number")) aria-invalid=[bad] aria-describedby=[about];
+                        @let (bad, about) = attrs(&date_field);
+                        input type="date" name={ "doc_date_" (i) } value=(date) aria-label=(page.t("Ngày ban hành", "Issued on"))
+                            aria-invalid=[bad] aria-describedby=[about];
+                        input type="text" name={ "doc_title_" (i) } value=(title) placeholder=(page.t("Trích yếu", "Title"))
+                            aria-label=(page.t("Trích yếu", "Title"));
+                    }
+                    (form::error(refusal, &number_field))
+                    (form::error(refusal, &date_field))
+                }
+            }
+            fieldset #links {
+                legend { (page.t("Đường dẫn", "Links")) }
+                @for (i, [url, title]) in links.iter().map(|l| (*l).clone()).enumerate() {
+                    @let url_field = format!("links[{i}].url");
+                    div.row {
+                        @let (bad, about) = attrs(&url_field);
+                        input type="url" name={ "link_url_" (i) } value=(url) placeholder="https://…"
+                            aria-label=(page.t("Địa chỉ", "Address")) aria-invalid=[bad] aria-describedby=[about];
+                        input type="text" name={ "link_title_" (i) } value=(title) placeholder=(page.t("Tiêu đề", "Title"))
+                            aria-label=(page.t("Tiêu đề", "Title"));
+                    }
+                    (form::error(refusal, &url_field))
+                }
+            }
+            label for="difficulties" { (page.t("Khó khăn, vướng mắc", "Difficulties")) }
+            textarea #difficulties name="difficulties" rows="3" { (input.difficulties) }
+            label for="recommendations" { (page.t("Kiến nghị, đề xuất", "Recommendations")) }
+            textarea #recommendations name="recommendations" rows="3" { (input.recommendations) }
+            // Last of the fields: a file too large for the server to read whole cuts the form
+            // there, and the fields above are still read and kept.
+            fieldset #files {
+                legend { (page.t("Tệp minh chứng", "Evidence files")) }
+                @for (i, f) in input.kept.iter().enumerate() {
+                    div.row {
+                        input type="hidden" name={ "keep_file_" (i) } value={ (f.sha256) ":" (f.name) };
+                        a href={ "/files/" (f.sha256) } { (f.name) }
+                    }
+                    (form::error(refusal, &format!("files[{i}].sha256")))
+                }
+                @let (bad, about) = attrs("file");
+                input #file type="file" name="file" accept=".pdf,.docx,.xlsx,.png,.jpg,.jpeg,.txt"
+                    aria-label=(page.t("Chọn tệp", "Choose a file")) aria-invalid=[bad] aria-describedby=[about];
+                (form::error(refusal, "file"))
+                @for name in &dropped {
+                    p.field-error.choose-again data-file=(name) {
+                        (page.t("Tệp", "The file")) " «" (name) "» "
+                        (page.t("chưa được lưu: hãy chọn lại tệp trước khi gửi.", "was not saved: choose it again before sending."))
+                    }
+                }
+                p.hint { (page.t("PDF, DOCX, XLSX, PNG, JPEG hoặc TXT, tối đa 20 MB.", "PDF, DOCX, XLSX, PNG, JPEG or TXT, at most 20 MB.")) }
+            }
+            div.actions {
+                button #save-draft type="submit" name="action" value="save" { (page.t("Lưu nháp", "Save draft")) }
+                button #submit-report type="submit" name="action" value="submit" { (page.t("Gửi báo cáo", "Submit report")) }
+            }
+        }
+    }
+}
+
+/// Saves or submits the reporter's form (multipart: fields and an optional file). A refused
+/// form is shown again, filled as it was sent (422).
 pub async fn write_report(
     page: Page,
     State(state): State<AppState>,
@@ -380,102 +639,97 @@ pub async fn write_report(
     let actor = page.actor(&state)?;
     let target = actions::report_to_write(&actor, id, q.period.as_deref()).await?;
     let period = target.period();
+    let page = page.showing(
+        format!("/assignments/{id}/report"),
+        format!("period={}", period.code()),
+    );
+    let refused = |pairs: Vec<(String, String)>, error: Error| async {
+        let refusal = Refusal::of("report-form", pairs, error)?;
+        let markup = show_report(&page, &state, id, Some(&period.code()), Some(&refusal)).await?;
+        Ok(Refusal::answer(markup))
+    };
 
-    let mut fields: std::collections::BTreeMap<String, String> = Default::default();
+    let mut pairs: Vec<(String, String)> = Vec::new();
     // Uploaded files are stored only once the rest of the form is known to be right: a
     // refused form leaves nothing behind.
     let mut uploads: Vec<(String, Option<String>, axum::body::Bytes)> = Vec::new();
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| Error::Refused(format!("the form could not be read: {e}")))?
-    {
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => {
+                let error = Error::Refused(format!("the form could not be read: {e}"));
+                return refused(pairs, error).await;
+            }
+        };
         let name = field.name().unwrap_or_default().to_owned();
         if name == "file" {
             let file_name = field.file_name().unwrap_or_default().to_owned();
             let declared = field.content_type().map(str::to_owned);
-            let bytes = field.bytes().await.map_err(|_| {
-                Error::Refused(
-                    "Tệp quá lớn hoặc bị gián đoạn (tối đa 20 MB) — the file is too large or was cut off (at most 20 MB)"
-                        .into(),
-                )
-            })?;
+            let Ok(bytes) = field.bytes().await else {
+                pairs.push(("file".to_owned(), file_name));
+                let error = Error::field(
+                    "file",
+                    "Tệp quá lớn hoặc bị gián đoạn (tối đa 20 MB) — the file is too large or was cut off (at most 20 MB)",
+                );
+                return refused(pairs, error).await;
+            };
             if bytes.is_empty() && file_name.is_empty() {
                 continue;
             }
+            pairs.push(("file".to_owned(), file_name.clone()));
             uploads.push((file_name, declared, bytes));
         } else {
-            let value = field
-                .text()
-                .await
-                .map_err(|e| Error::Refused(format!("the form could not be read: {e}")))?;
-            fields.insert(name, value);
+            match field.text().await {
+                Ok(value) => pairs.push((name, value)),
+                Err(e) => {
+                    let error = Error::Refused(format!("the form could not be read: {e}"));
+                    return refused(pairs, error).await;
+                }
+            }
         }
     }
-    let get = |key: &str| fields.get(key).map(String::as_str).unwrap_or("");
-    let kept: Vec<AttachedFile> = fields
-        .iter()
-        .filter(|(k, _)| k.starts_with("keep_file_"))
-        .filter_map(|(_, v)| v.split_once(':'))
-        .map(|(sha, name)| AttachedFile {
-            sha256: sha.to_owned(),
-            name: name.to_owned(),
-        })
-        .collect();
-    let progress: u8 = actions::parse_progress(get("progress"))?.ok_or_else(|| {
-        Error::field(
-            "progress",
-            "Tiến độ là một số từ 0 đến 100 — progress is a number from 0 to 100",
-        )
-    })?;
-    let indexed = |prefix: &str| -> Vec<usize> {
-        let mut found: Vec<usize> = fields
-            .keys()
-            .filter_map(|k| k.strip_prefix(prefix)?.parse().ok())
-            .collect();
-        found.sort_unstable();
-        found
+    let input = ReportFormInput::read(&pairs);
+    let get = |key: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or(String::new(), |(_, v)| v.clone())
     };
-    let mut documents = Vec::new();
-    for i in indexed("doc_number_") {
-        let date = get(&format!("doc_date_{i}"));
-        documents.push(IssuedDocument {
-            number: get(&format!("doc_number_{i}")).to_owned(),
-            issued_on: actions::parse_date(&format!("documents[{i}].issued_on"), date)?,
-            title: get(&format!("doc_title_{i}")).to_owned(),
-        });
-    }
-    let links = indexed("link_url_")
-        .into_iter()
-        .map(|i| EvidenceLink {
-            url: get(&format!("link_url_{i}")).to_owned(),
-            title: get(&format!("link_title_{i}")).to_owned(),
-        })
-        .collect();
-    let mut content = ReportContent {
-        results: get("results").to_owned(),
-        progress,
-        difficulties: get("difficulties").to_owned(),
-        recommendations: get("recommendations").to_owned(),
-        documents,
-        links,
-        files: kept,
-    };
-    let based_on = match get("based_on").trim() {
+    let key = get("idempotency_key");
+    let submit = get("action") == "submit";
+    let based_on = match input.based_on.trim() {
         "" => None,
         text => Some(
             text.parse::<i64>()
                 .map_err(|_| Error::BadRequest("based_on".into()))?,
         ),
     };
-    // The store checks the content again when it writes the report; checked here first, a
-    // form it would refuse stores none of its files.
-    content.normalised()?;
-    for (file_name, declared, bytes) in uploads {
-        let stored = state
+    // Checked before any file is stored: a form the store would refuse stores none of them.
+    let mut content = match input.content() {
+        Ok(content) => content,
+        Err(error) => return refused(pairs, error).await,
+    };
+    for (kept_index, (file_name, declared, bytes)) in (input.kept.len()..).zip(uploads) {
+        let stored = match state
             .evidence
             .put(&state.db, &bytes, &file_name, declared.as_deref())
-            .await?;
+            .await
+        {
+            Ok(stored) => stored,
+            Err(error) => {
+                let refusal = Refusal::of("report-form", pairs, error.into())?.placed_at("file");
+                let markup =
+                    show_report(&page, &state, id, Some(&period.code()), Some(&refusal)).await?;
+                return Ok(Refusal::answer(markup));
+            }
+        };
+        // Stored now: if the report is still refused, the form shows it attached.
+        pairs.retain(|(k, v)| !(k == "file" && *v == file_name));
+        pairs.push((
+            format!("keep_file_{kept_index}"),
+            format!("{}:{file_name}", stored.sha256),
+        ));
         content.files.push(AttachedFile {
             sha256: stored.sha256,
             name: file_name,
@@ -484,10 +738,12 @@ pub async fn write_report(
     let draft = actions::ReportDraft {
         content: &content,
         based_on,
-        idempotency_key: Some(get("idempotency_key")),
-        submit: get("action") == "submit",
+        idempotency_key: Some(&key),
+        submit,
     };
-    actions::write_report(&actor, &target, &draft).await?;
+    if let Err(error) = actions::write_report(&actor, &target, &draft).await {
+        return refused(pairs, error).await;
+    }
     Ok(Redirect::to(&format!(
         "/assignments/{id}/report?period={}",
         period.code()
@@ -505,7 +761,8 @@ pub struct ReviewForm {
     idempotency_key: String,
 }
 
-/// Returns, accepts or reopens a report.
+/// Returns, accepts or reopens a report. A refused review shows the report page again with
+/// the comment kept.
 pub async fn review(
     page: Page,
     State(state): State<AppState>,
@@ -514,20 +771,49 @@ pub async fn review(
 ) -> Result<Response> {
     let actor = page.actor(&state)?;
     let review = actions::Review::parse(&form.action, &form.comment)?;
-    let reviewed = actions::review_report(
+    let result = actions::review_report(
         &actor,
         report_id,
         form.seen_version,
         review,
         Some(form.idempotency_key.as_str()),
     )
+    .await;
+    let error = match result {
+        Ok(reviewed) => {
+            return Ok(Redirect::to(&format!(
+                "/assignments/{}/report?period={}",
+                reviewed.assignment_id,
+                reviewed.period.code()
+            ))
+            .into_response());
+        }
+        Err(error) => error,
+    };
+    let form_id = match review {
+        actions::Review::Reopen { .. } => "reopen-form",
+        _ => "review-form",
+    };
+    let refusal = Refusal::of(
+        form_id,
+        vec![("comment".to_owned(), form.comment.clone())],
+        error,
+    )?;
+    let summary = reports::get(&state.db, report_id).await?.summary;
+    let period = summary.period.code();
+    let page = page.showing(
+        format!("/assignments/{}/report", summary.assignment_id),
+        format!("period={period}"),
+    );
+    let markup = show_report(
+        &page,
+        &state,
+        summary.assignment_id,
+        Some(&period),
+        Some(&refusal),
+    )
     .await?;
-    Ok(Redirect::to(&format!(
-        "/assignments/{}/report?period={}",
-        reviewed.assignment_id,
-        reviewed.period.code()
-    ))
-    .into_response())
+    Ok(Refusal::answer(markup))
 }
 
 /// An evidence file, for whoever may see the report that cites it (any logged-in user for
@@ -566,7 +852,8 @@ pub struct OverrideForm {
     reason: String,
 }
 
-/// Sets or (with an empty progress) clears a person's override of an assignment's progress.
+/// Sets or (with an empty progress) clears a person's override of an assignment's progress;
+/// a refused one shows the task again with the form filled.
 pub async fn override_progress(
     page: Page,
     State(state): State<AppState>,
@@ -574,11 +861,37 @@ pub async fn override_progress(
     Form(form): Form<OverrideForm>,
 ) -> Result<Response> {
     let actor = page.actor(&state)?;
-    let progress = actions::parse_progress(&form.progress)?;
-    let assigned = actions::override_progress(&actor, id, progress, &form.reason).await?;
-    Ok(Redirect::to(&format!(
-        "/programs/{}/tasks/{}",
-        assigned.assignment.program_id, assigned.assignment.task_code
-    ))
-    .into_response())
+    let overridden = match actions::parse_progress(&form.progress) {
+        Ok(progress) => actions::override_progress(&actor, id, progress, &form.reason).await,
+        Err(error) => Err(error),
+    };
+    let error = match overridden {
+        Ok(assigned) => {
+            return Ok(Redirect::to(&format!(
+                "/programs/{}/tasks/{}",
+                assigned.assignment.program_id, assigned.assignment.task_code
+            ))
+            .into_response());
+        }
+        Err(error) => error,
+    };
+    let values = vec![
+        ("progress".to_owned(), form.progress),
+        ("reason".to_owned(), form.reason),
+    ];
+    let refusal = Refusal::of(format!("override-{id}"), values, error)?;
+    // The refusal may come before the caller's right to the assignment is checked (a bad
+    // number): the task is shown only to whoever may see the assignment.
+    let assigned = actions::readable_assignment(&actor, id).await?;
+    let (program_id, code) = (
+        assigned.assignment.program_id,
+        assigned.assignment.task_code,
+    );
+    let page = page.showing(
+        format!("/programs/{program_id}/tasks/{code}"),
+        String::new(),
+    );
+    let markup =
+        super::programs::show_task(&page, &state, program_id, &code, Some(&refusal)).await?;
+    Ok(Refusal::answer(markup))
 }

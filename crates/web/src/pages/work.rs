@@ -16,6 +16,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::Page;
+use super::form::{self, Refusal};
 use crate::error::Result;
 use crate::model::agency_ref;
 use crate::{AppState, actions, load};
@@ -59,6 +60,16 @@ pub async fn my_work(
     State(state): State<AppState>,
     Query(filters): Query<WorkFilters>,
 ) -> Result<Markup> {
+    show_my_work(&page, &state, &filters, None).await
+}
+
+/// "Công việc của tôi", with a refused form of the page (a new unit) filled as it was sent.
+async fn show_my_work(
+    page: &Page,
+    state: &AppState,
+    filters: &WorkFilters,
+    refusal: Option<&Refusal>,
+) -> Result<Markup> {
     let caller = page.caller()?.clone();
     let directory = state.directory_with_units().await?;
     let mut sections = Vec::new();
@@ -66,13 +77,14 @@ pub async fn my_work(
         if code == ROOT_AGENCY {
             continue;
         }
-        sections.push(agency_section(&page, &state, &directory, &code, &filters).await?);
+        sections.push(agency_section(page, state, &directory, &code, filters, refusal).await?);
     }
     let title = page.t("Công việc của tôi", "My work");
     Ok(page.render(
         title,
         html! {
             h1 { (title) }
+            (form::summary(page, refusal))
             p { (caller.user.display_name) " (" (caller.user.username) ")" }
             ul.grants {
                 @for grant in &caller.grants {
@@ -98,6 +110,7 @@ async fn agency_section(
     directory: &Directory,
     code: &str,
     filters: &WorkFilters,
+    refusal: Option<&Refusal>,
 ) -> Result<Markup> {
     let caller = page.caller()?;
     let can_plan = caller.can(Action::EditPlan, code, directory);
@@ -199,11 +212,17 @@ async fn agency_section(
             @if units.is_empty() { p.muted { (page.t("Chưa có đơn vị.", "No unit yet.")) } }
             ul.units { @for u in &units { li { (page.lang.pick(&u.name_vi, &u.name_en)) " " small.muted { (u.code) } } } }
             @if can_plan {
-                form.create-unit method="post" action={ "/agencies/" (code) "/units" } {
+                @let form_id = format!("unit-{code}");
+                @let kept = Refusal::of_form(refusal, &form_id);
+                form.create-unit id=(form_id) method="post" action={ "/agencies/" (code) "/units" } {
                     (page.csrf_field())
-                    label { (page.t("Mã đơn vị", "Unit code")) " " input type="text" name="code" required pattern="[A-Za-z0-9_-]+"; }
-                    label { (page.t("Tên đơn vị", "Unit name")) " " input type="text" name="name_vi" required; }
-                    label { (page.t("Tên tiếng Anh", "English name")) " " input type="text" name="name_en"; }
+                    label { (page.t("Mã đơn vị", "Unit code")) " " input type="text" name="code" required pattern="[A-Za-z0-9_-]+"
+                        value=(form::typed(kept, "code", "")) aria-invalid=[form::invalid(kept, "code")] aria-describedby=[form::described_by(kept, "code")]; }
+                    (form::error(kept, "code"))
+                    label { (page.t("Tên đơn vị", "Unit name")) " " input type="text" name="name_vi" required
+                        value=(form::typed(kept, "name_vi", "")) aria-invalid=[form::invalid(kept, "name_vi")] aria-describedby=[form::described_by(kept, "name_vi")]; }
+                    (form::error(kept, "name_vi"))
+                    label { (page.t("Tên tiếng Anh", "English name")) " " input type="text" name="name_en" value=(form::typed(kept, "name_en", "")); }
                     button type="submit" { (page.t("Thêm đơn vị", "Add unit")) }
                 }
             }
@@ -422,65 +441,94 @@ pub async fn create_plan(
 
 #[derive(Debug, Deserialize)]
 pub struct CreateUnit {
+    #[serde(default)]
     code: String,
+    #[serde(default)]
     name_vi: String,
     #[serde(default)]
     name_en: String,
 }
 
+/// Creates a unit of the agency; a refused one shows "Công việc của tôi" again with the form
+/// filled.
 pub async fn create_unit(
     page: Page,
     State(state): State<AppState>,
     Path(code): Path<String>,
     Form(form): Form<CreateUnit>,
 ) -> Result<Response> {
-    actions::create_unit(
-        &page.actor(&state)?,
-        &code,
-        &form.code,
-        &form.name_vi,
-        &form.name_en,
-    )
-    .await?;
-    Ok(Redirect::to(&format!("/my#work-{code}")).into_response())
+    let actor = page.actor(&state)?;
+    let Err(error) =
+        actions::create_unit(&actor, &code, &form.code, &form.name_vi, &form.name_en).await
+    else {
+        return Ok(Redirect::to(&format!("/my#work-{code}")).into_response());
+    };
+    let values = vec![
+        ("code".to_owned(), form.code),
+        ("name_vi".to_owned(), form.name_vi),
+        ("name_en".to_owned(), form.name_en),
+    ];
+    let refusal = Refusal::of(format!("unit-{code}"), values, error)?;
+    let page = page.showing("/my".to_owned(), String::new());
+    let markup = show_my_work(&page, &state, &WorkFilters::default(), Some(&refusal)).await?;
+    Ok(Refusal::answer(markup))
 }
 
 #[derive(Debug, Deserialize)]
 pub struct AddTask {
+    #[serde(default)]
     parent_task_code: String,
+    #[serde(default)]
     title: String,
     #[serde(default)]
     expected_output: String,
+    #[serde(default)]
     time_frame: String,
 }
 
+/// Adds the agency's own task to its plan; a refused one shows the plan again with the form
+/// filled.
 pub async fn add_task(
     page: Page,
     State(state): State<AppState>,
     Path(id): Path<i64>,
     Form(form): Form<AddTask>,
 ) -> Result<Response> {
-    let code = actions::add_plan_task(
-        &page.actor(&state)?,
-        id,
-        &plans::NewTask {
-            parent_task_code: form.parent_task_code,
-            title: form.title,
-            expected_output: Some(form.expected_output),
-            time_frame: form.time_frame,
-        },
-    )
-    .await?;
-    Ok(Redirect::to(&format!("/programs/{id}/tasks/{code}")).into_response())
+    let actor = page.actor(&state)?;
+    let task = plans::NewTask {
+        parent_task_code: form.parent_task_code.clone(),
+        title: form.title.clone(),
+        expected_output: Some(form.expected_output.clone()),
+        time_frame: form.time_frame.clone(),
+    };
+    let error = match actions::add_plan_task(&actor, id, &task).await {
+        Ok(code) => {
+            return Ok(Redirect::to(&format!("/programs/{id}/tasks/{code}")).into_response());
+        }
+        Err(error) => error,
+    };
+    let values = vec![
+        ("parent_task_code".to_owned(), form.parent_task_code),
+        ("title".to_owned(), form.title),
+        ("expected_output".to_owned(), form.expected_output),
+        ("time_frame".to_owned(), form.time_frame),
+    ];
+    let refusal = Refusal::of("add-task", values, error)?;
+    let page = page.showing(format!("/programs/{id}"), String::new());
+    let markup = super::programs::show_program(&page, &state, id, Some(&refusal)).await?;
+    Ok(Refusal::answer(markup))
 }
 
 #[derive(Debug, Deserialize)]
 pub struct AssignUnit {
+    #[serde(default)]
     unit_code: String,
     #[serde(default)]
     due_on: String,
 }
 
+/// Hands a plan's task to a unit; a refused hand-over shows the task again with the form
+/// filled.
 pub async fn assign_unit(
     page: Page,
     State(state): State<AppState>,
@@ -489,9 +537,21 @@ pub async fn assign_unit(
 ) -> Result<Response> {
     let actor = page.actor(&state)?;
     actions::editable_plan(&actor, id).await?;
-    let due_on = actions::parse_date("due_on", &form.due_on)?;
-    actions::assign_unit(&actor, id, &code, &form.unit_code, due_on).await?;
-    Ok(Redirect::to(&format!("/programs/{id}/tasks/{code}")).into_response())
+    let assigned = match actions::parse_date("due_on", &form.due_on) {
+        Ok(due_on) => actions::assign_unit(&actor, id, &code, &form.unit_code, due_on).await,
+        Err(error) => Err(error),
+    };
+    let Err(error) = assigned else {
+        return Ok(Redirect::to(&format!("/programs/{id}/tasks/{code}")).into_response());
+    };
+    let values = vec![
+        ("unit_code".to_owned(), form.unit_code),
+        ("due_on".to_owned(), form.due_on),
+    ];
+    let refusal = Refusal::of("assign-unit", values, error)?;
+    let page = page.showing(format!("/programs/{id}/tasks/{code}"), String::new());
+    let markup = super::programs::show_task(&page, &state, id, &code, Some(&refusal)).await?;
+    Ok(Refusal::answer(markup))
 }
 
 /// On a plan's page, for whoever may edit it: the form to add the agency's own task.
@@ -500,7 +560,9 @@ pub async fn plan_tools(
     state: &AppState,
     directory: &Directory,
     program_id: i64,
+    refusal: Option<&Refusal>,
 ) -> Result<Markup> {
+    let kept = Refusal::of_form(refusal, "add-task");
     let Some(caller) = &page.caller else {
         return Ok(html! {});
     };
@@ -518,24 +580,31 @@ pub async fn plan_tools(
     Ok(html! {
         section #plan-tools {
             h2 { (page.t("Thêm nhiệm vụ của cơ quan", "Add a task of the agency")) }
-            form.add-task method="post" action={ "/plans/" (program_id) "/tasks" } {
+            form.add-task #add-task method="post" action={ "/plans/" (program_id) "/tasks" } {
                 (page.csrf_field())
                 label for="parent_task_code" { (page.t("Thực hiện nhiệm vụ", "Carries out task")) }
+                @let parent_code = form::typed(kept, "parent_task_code", "");
                 select #parent_task_code name="parent_task_code" required {
                     @for group in &parent.groups {
                         @for task in &group.tasks {
                             @if own.contains(&task.code) {
-                                option value=(task.code) { (task.code) ". " (task.title) }
+                                option value=(task.code) selected[task.code == parent_code] { (task.code) ". " (task.title) }
                             }
                         }
                     }
                 }
+                (form::error(kept, "parent_task_code"))
                 label for="title" { (page.t("Tên nhiệm vụ", "Task")) }
-                input #title type="text" name="title" required;
+                input #title type="text" name="title" required value=(form::typed(kept, "title", ""))
+                    aria-invalid=[form::invalid(kept, "title")] aria-describedby=[form::described_by(kept, "title")];
+                (form::error(kept, "title"))
                 label for="expected_output" { (page.t("Kết quả / Sản phẩm", "Expected output")) }
-                input #expected_output type="text" name="expected_output";
+                input #expected_output type="text" name="expected_output" value=(form::typed(kept, "expected_output", ""));
                 label for="time_frame" { (page.t("Thời gian thực hiện", "Time frame")) }
-                input #time_frame type="text" name="time_frame" placeholder=(page.t("ví dụ: Quý III/2025", "e.g. Q3 2025")) required;
+                input #time_frame type="text" name="time_frame" placeholder=(page.t("ví dụ: Quý III/2025", "e.g. Q3 2025")) required
+                    value=(form::typed(kept, "time_frame", ""))
+                    aria-invalid=[form::invalid(kept, "time_frame")] aria-describedby=[form::described_by(kept, "time_frame")];
+                (form::error(kept, "time_frame"))
                 button type="submit" { (page.t("Thêm nhiệm vụ", "Add task")) }
             }
         }
@@ -549,7 +618,9 @@ pub async fn unit_tools(
     directory: &Directory,
     program_id: i64,
     task_code: &str,
+    refusal: Option<&Refusal>,
 ) -> Result<Markup> {
+    let kept = Refusal::of_form(refusal, "assign-unit");
     let Some(caller) = &page.caller else {
         return Ok(html! {});
     };
@@ -570,14 +641,18 @@ pub async fn unit_tools(
             @if units.is_empty() {
                 p.muted { (page.t("Cơ quan chưa có đơn vị: thêm đơn vị ở trang Công việc của tôi.", "The agency has no unit yet: add one on the My work page.")) }
             } @else {
-                form.assign-unit method="post" action={ "/plans/" (program_id) "/tasks/" (task_code) "/units" } {
+                form.assign-unit #assign-unit method="post" action={ "/plans/" (program_id) "/tasks/" (task_code) "/units" } {
                     (page.csrf_field())
                     label for="unit_code" { (page.t("Đơn vị", "Unit")) }
+                    @let unit_code = form::typed(kept, "unit_code", "");
                     select #unit_code name="unit_code" required {
-                        @for u in &units { option value=(u.code) { (page.lang.pick(&u.name_vi, &u.name_en)) } }
+                        @for u in &units { option value=(u.code) selected[u.code == unit_code] { (page.lang.pick(&u.name_vi, &u.name_en)) } }
                     }
+                    (form::error(kept, "unit_code"))
                     label for="due_on" { (page.t("Hạn hoàn thành", "Due date")) }
-                    input #due_on type="date" name="due_on";
+                    input #due_on type="date" name="due_on" value=(form::typed(kept, "due_on", ""))
+                        aria-invalid=[form::invalid(kept, "due_on")] aria-describedby=[form::described_by(kept, "due_on")];
+                    (form::error(kept, "due_on"))
                     button type="submit" { (page.t("Giao", "Hand over")) }
                 }
             }
@@ -600,6 +675,27 @@ pub async fn choose_open_set(
         .filter(|(k, _)| k == "agency")
         .map(|(_, v)| v)
         .collect();
-    let (program_id, task_code) = actions::choose_open_set(&actor, pending_id, &agencies).await?;
-    Ok(Redirect::to(&format!("/programs/{program_id}/tasks/{task_code}")).into_response())
+    let error = match actions::choose_open_set(&actor, pending_id, &agencies).await {
+        Ok((program_id, task_code)) => {
+            return Ok(
+                Redirect::to(&format!("/programs/{program_id}/tasks/{task_code}")).into_response(),
+            );
+        }
+        Err(error) => error,
+    };
+    let values = agencies
+        .into_iter()
+        .map(|code| ("agency".to_owned(), code))
+        .collect();
+    let refusal = Refusal::of(format!("open-set-{pending_id}"), values, error)?;
+    let (program_id, task_code) = assignments::open_set_task(&state.db, pending_id)
+        .await?
+        .ok_or(crate::error::Error::NotFound)?;
+    let page = page.showing(
+        format!("/programs/{program_id}/tasks/{task_code}"),
+        String::new(),
+    );
+    let markup =
+        super::programs::show_task(&page, &state, program_id, &task_code, Some(&refusal)).await?;
+    Ok(Refusal::answer(markup))
 }
