@@ -1,6 +1,7 @@
 //! The facts dashboards are computed from (`dongbo_domain::dashboard`): one per assignment,
 //! its due date and the progress its reports give. Report writes keep them up to date with
-//! [`record_submitted`] and [`record_accepted`] inside their own transactions.
+//! [`record_submitted`], [`record_accepted`], [`record_returned`] and [`record_reopened`]
+//! inside their own transactions.
 //!
 //! # Roll-up along the cascade
 //!
@@ -522,6 +523,12 @@ pub async fn done_assignments(db: &Db, ids: &[i64]) -> Result<std::collections::
 pub async fn record_submitted(conn: &mut AnyConnection, assignment_id: i64) -> Result<()> {
     let doing = format!("recording a submitted report of assignment {assignment_id}");
     upsert(conn, assignment_id, None, &doing).await
+}
+
+/// A report of the assignment was returned: its figures stay, but the dashboard's reports
+/// missing for the report's period change.
+pub async fn record_returned(conn: &mut AnyConnection, assignment_id: i64) -> Result<()> {
+    bump_for(conn, assignment_id).await
 }
 
 /// A report of the assignment was accepted on `accepted_on` with `progress`: the figures

@@ -759,6 +759,10 @@ async fn after_write(
         (_, ReportStatus::Submitted) => {
             crate::dashboard::record_submitted(conn, assignment_id).await?;
         }
+        (_, ReportStatus::Returned) => {
+            // The report no longer counts as sent for its period (reports missing).
+            crate::dashboard::record_returned(conn, assignment_id).await?;
+        }
         _ => {}
     }
     if matches!(action, Action::Accept | Action::Reopen) {

@@ -352,6 +352,30 @@ async fn a_kept_snapshot_brought_up_to_date_equals_a_fresh_read_after_every_kind
     let submitted = reports::submit(db, &edit).await.unwrap();
     let kept = refreshed(db, program, &kept).await;
     assert!(fact_of(&kept, "2.1", "BVHTTDL").started);
+    // A return changes no figure but what is missing for the period: the version moves.
+    let returned = reports::return_report(
+        db,
+        submitted.report_id,
+        submitted.version,
+        "lanh.dao",
+        "Bổ sung số liệu",
+        None,
+    )
+    .await
+    .unwrap();
+    let before = kept.version();
+    let kept = refreshed(db, program, &kept).await;
+    assert!(kept.version() > before, "a return raises the version");
+    let submitted = reports::submit(
+        db,
+        &Edit {
+            based_on: Some(returned.version),
+            ..edit
+        },
+    )
+    .await
+    .unwrap();
+    let kept = refreshed(db, program, &kept).await;
     let accepted = reports::accept(db, submitted.report_id, submitted.version, "lanh.dao", None)
         .await
         .unwrap();

@@ -23,6 +23,7 @@ use axum::{Router, routing::get};
 use dongbo_domain::Directory;
 use dongbo_store::Db;
 use dongbo_store::dashboard::Snapshot;
+use dongbo_store::reports::SentReport;
 
 pub use error::Error;
 
@@ -40,6 +41,8 @@ pub struct AppState {
     /// Held while facts are brought up to date, so that after a write one request reads
     /// what changed and the others wait for it instead of all reading it at once.
     facts_refresh: Arc<tokio::sync::Mutex<()>>,
+    /// The reports sent for a program's period, with the dashboard version they were read at.
+    sent: Arc<Mutex<HashMap<(i64, String), (i64, Arc<Vec<SentReport>>)>>>,
 }
 
 impl AppState {
@@ -55,6 +58,7 @@ impl AppState {
             )),
             facts: Arc::default(),
             facts_refresh: Arc::default(),
+            sent: Arc::default(),
         }
     }
 
@@ -81,6 +85,31 @@ impl AppState {
             cache.insert(program_id, snapshot.clone());
         }
         Ok(Arc::clone(snapshot.facts()))
+    }
+
+    /// The reports of a program sent for `period` (for the reports missing on its dashboard):
+    /// read again only when the program's dashboard version moved (a submission, a return,
+    /// an acceptance or a reopening raises it).
+    pub async fn sent_for_period(
+        &self,
+        program_id: i64,
+        period: dongbo_domain::Period,
+    ) -> Result<Arc<Vec<SentReport>>, Error> {
+        let version = dongbo_store::dashboard::version(&self.db, program_id).await?;
+        let key = (program_id, period.code());
+        if let Ok(cache) = self.sent.lock()
+            && let Some((seen, sent)) = cache.get(&key)
+            && *seen == version
+        {
+            return Ok(Arc::clone(sent));
+        }
+        // Read after the version: at least as new as it, so never stale when reused.
+        let sent =
+            Arc::new(dongbo_store::reports::sent_for_period(&self.db, program_id, period).await?);
+        if let Ok(mut cache) = self.sent.lock() {
+            cache.insert(key, (version, Arc::clone(&sent)));
+        }
+        Ok(sent)
     }
 
     fn cached_facts(&self, program_id: i64) -> Option<Snapshot> {

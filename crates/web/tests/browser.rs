@@ -467,3 +467,87 @@ async fn the_whole_story_from_plan_to_accepted_report_and_reminder() {
         assert!(mail[0].body.contains("2.1"), "{}", mail[0].body);
     }
 }
+
+/// On a phone (375 × 812 CSS pixels) no page is wider than the screen: the page never scrolls
+/// sideways (a wide table scrolls inside its own box), on the pages an officer and the
+/// coordinator use, in Vietnamese.
+#[tokio::test]
+async fn the_pages_fit_a_phone_screen() {
+    let Some((driver_path, chromium)) = chromedriver() else {
+        return;
+    };
+    let app = common::TestApp::start(dongbo_testkit::TestDb::sqlite().await).await;
+    app.user("dieu.phoi", "coordinator", "CP", false).await;
+    app.user("bao.cao", "reporter", "BVHTTDL", false).await;
+    let assignment = assignments::for_task(&app.db, app.program_id, "3.21")
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.agency_code == "BVHTTDL")
+        .unwrap()
+        .id;
+    let driver = start_driver(&driver_path).await;
+    let client = chromium_client(&driver, &chromium).await;
+    let base = app.base.clone();
+    let program = app.program_id;
+    let result = async {
+        client.set_window_size(375, 812).await?;
+        let overflow = |path: String| {
+            let client = client.clone();
+            let base = base.clone();
+            async move {
+                client.goto(&format!("{base}{path}")).await?;
+                let widths = client
+                    .execute(
+                        "return [document.documentElement.scrollWidth, window.innerWidth];",
+                        vec![],
+                    )
+                    .await?;
+                let widths: Vec<i64> = serde_json::from_value(widths).unwrap();
+                Ok::<_, fantoccini::error::CmdError>((path, widths[0], widths[1]))
+            }
+        };
+        let mut pages = vec![
+            format!("/programs/{program}"),
+            format!("/programs/{program}/tasks/3.21"),
+            "/agencies/BVHTTDL".to_owned(),
+            "/login".to_owned(),
+        ];
+        let mut checked = Vec::new();
+        for path in pages.drain(..) {
+            checked.push(overflow(path).await?);
+        }
+        log_in(&client, &base, "bao.cao").await?;
+        for path in [
+            "/my".to_owned(),
+            format!("/assignments/{assignment}/report"),
+        ] {
+            checked.push(overflow(path).await?);
+        }
+        log_in(&client, &base, "dieu.phoi").await?;
+        for path in [
+            format!("/programs/{program}/dashboard"),
+            format!("/programs/{program}/changes"),
+        ] {
+            checked.push(overflow(path).await?);
+        }
+        Ok::<_, fantoccini::error::CmdError>(checked)
+    }
+    .await;
+    client.close().await.ok();
+    let checked = result.expect("browser steps");
+    eprintln!("page, scroll width, window width: {checked:?}");
+    assert_eq!(checked.len(), 8);
+    let too_wide: Vec<_> = checked
+        .iter()
+        .filter(|(_, scroll, inner)| scroll > inner)
+        .collect();
+    assert!(
+        checked.iter().all(|(_, _, inner)| *inner <= 400),
+        "the window is a phone's: {checked:?}"
+    );
+    assert!(
+        too_wide.is_empty(),
+        "pages wider than the phone: {too_wide:?}"
+    );
+}

@@ -265,7 +265,37 @@ async fn the_dashboard_counts_each_agencys_reports_missing_for_the_period_and_li
 
         // A report submitted for the year covers 1.2; a draft or another period does not.
         let yearly = assignment(&app, app.program_id, "1.2", "BVHTTDL").await;
-        submit(&app, yearly, year.into()).await;
+        let report = submit(&app, yearly, year.into()).await;
+        let after = coordinator.text(&path).await;
+        assert_eq!(missing_count(&after, "BVHTTDL"), owed - 1);
+        // Returned, it is missing again at once; submitted again, it is not.
+        let returned = reports::return_report(&app.db, report, 1, "lanh.dao", "Bổ sung", None)
+            .await
+            .unwrap();
+        let again = coordinator.text(&path).await;
+        assert_eq!(
+            missing_count(&again, "BVHTTDL"),
+            owed,
+            "returned is missing"
+        );
+        let content = ReportContent {
+            results: "Đã bổ sung".to_owned(),
+            progress: 50,
+            ..ReportContent::default()
+        };
+        reports::submit(
+            &app.db,
+            &Edit {
+                assignment_id: yearly,
+                period: year.into(),
+                content: &content,
+                author: "bao.cao",
+                based_on: Some(returned.version),
+                idempotency_key: None,
+            },
+        )
+        .await
+        .unwrap();
         let after = coordinator.text(&path).await;
         assert_eq!(missing_count(&after, "BVHTTDL"), owed - 1);
         let listed = rows_of(&coordinator.text(&listing).await, "tasks");

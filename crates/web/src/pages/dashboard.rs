@@ -15,7 +15,7 @@ use dongbo_domain::dashboard::{
 use dongbo_domain::period::periods_overlapping;
 use dongbo_domain::state::StateCounts;
 use dongbo_domain::{Period, PeriodKind, Role, WorkState};
-use dongbo_store::reports::{self, ReportPeriod};
+use dongbo_store::reports::ReportPeriod;
 use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
 
@@ -220,7 +220,7 @@ async fn show_dashboard(
         None => Cow::Borrowed(facts.as_slice()),
     };
     let figures: ProgramFigures = program_figures(&scoped, today);
-    let sent = reports::sent_for_period(&state.db, id, period).await?;
+    let sent = state.sent_for_period(id, period).await?;
     let covered: HashSet<(&str, &str, Role)> = sent
         .iter()
         .filter(|r| {
