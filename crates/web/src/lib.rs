@@ -42,11 +42,11 @@ pub struct AppState {
     /// what changed and the others wait for it instead of all reading it at once.
     facts_refresh: Arc<tokio::sync::Mutex<()>>,
     /// The reports sent for a program's period, with the dashboard version they were read at.
-    sent: Arc<Mutex<HashMap<SentKey, (i64, Arc<Vec<SentReport>>)>>>,
+    sent: Arc<Mutex<SentCache>>,
 }
 
-/// A program and a period's code.
-type SentKey = (i64, String);
+/// By program and period code: the dashboard version read at, and the reports sent.
+type SentCache = HashMap<(i64, String), (i64, Arc<Vec<SentReport>>)>;
 
 impl AppState {
     /// The state of a server on `db` whose evidence files live in `evidence_dir`.
