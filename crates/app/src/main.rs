@@ -43,7 +43,7 @@ pub enum Command {
         /// Sender address of reminder e-mails.
         #[arg(long, env = "DONGBO_SMTP_FROM", default_value = "dongbo@localhost")]
         smtp_from: String,
-        /// The address users reach the server at, for links in e-mails ("https://dongbo.example").
+        /// The address users reach the server at, for links in e-mails (`https://dongbo.example`).
         #[arg(long, env = "DONGBO_BASE_URL")]
         base_url: Option<String>,
         /// Days before a due date when a "due soon" reminder is sent, separated by commas

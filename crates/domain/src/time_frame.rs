@@ -6,7 +6,7 @@
 //! the text itself is kept in NFC. Anything that is not a recognised form — or names an
 //! impossible date — is kept as [`TimeFrameKind::Unparsed`] so a person can look at it.
 //!
-//! The recognised forms are a table of small patterns ([`PATTERNS`]): adding a form is adding
+//! The recognised forms are a table of small patterns (`PATTERNS`): adding a form is adding
 //! a line, and every line is covered by `tests/time_frames.rs`.
 
 use std::sync::LazyLock;

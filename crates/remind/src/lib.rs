@@ -157,7 +157,7 @@ pub struct RemindConfig {
     pub smtp: Option<SmtpConfig>,
     /// Addresses per agency code, besides those stored with `notifications::set_contacts`.
     pub agency_emails: BTreeMap<String, Vec<String>>,
-    /// Prefix that makes the links in e-mails absolute ("https://dongbo.bo.gov.vn").
+    /// Prefix that makes the links in e-mails absolute (`https://dongbo.bo.gov.vn`).
     pub base_url: Option<String>,
     /// How long a worker holds a job before another may take it over.
     pub lease: chrono::Duration,

@@ -574,7 +574,7 @@ pub async fn latest_accepted(db: &Db, assignment_id: i64) -> Result<Option<Accep
 }
 
 /// A submitted or accepted report of a program that may cover a reporting period (see
-/// [`covering`]): whose assignment it is, and for which period it was sent when.
+/// [`dongbo_domain::dashboard::report_covers`]): whose assignment it is, and for which period it was sent when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SentReport {
     pub assignment_id: i64,

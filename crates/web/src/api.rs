@@ -4,7 +4,7 @@
 //! program out (`work`: my assignments and notices, reports and their review, plans and units,
 //! change requests, reminders, progress overrides, the dashboard) needs a caller: an API token
 //! (`Authorization: Bearer …`, made with `dongbo user token`) or a session cookie with the
-//! `X-CSRF-Token` header on writes. Writes go through [`crate::actions`], the same checks as
+//! `X-CSRF-Token` header on writes. Writes go through `crate::actions`, the same checks as
 //! the pages. Errors are problem details (RFC 9457, [`Problem`]): 401 without credentials, 403
 //! when the role or subtree does not allow it, 400 for a body that is not JSON, 422 for values
 //! that do not hold (each with its field), 409 when the record's state does not allow it.
