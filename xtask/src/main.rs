@@ -55,6 +55,10 @@ fn test(extra: &[String]) -> Result<()> {
         "warnings",
     ]))
     .context("clippy found problems")?;
+    run(Command::new("cargo")
+        .args(["doc", "--workspace", "--no-deps", "--locked"])
+        .env("RUSTDOCFLAGS", "-D warnings"))
+    .context("the API documentation has broken links or other rustdoc warnings")?;
 
     let mut tests = if services::have_nextest() {
         let mut c = Command::new("cargo");
