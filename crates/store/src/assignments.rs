@@ -83,6 +83,8 @@ pub async fn set_successor_function(db: &Db, program_id: i64, function: &str) ->
     if updated.rows_affected() == 0 {
         return Err(StoreError::NotFound(format!("program {program_id}")));
     }
+    // The successors its tasks name changed.
+    crate::dashboard::bump_program(&mut tx, program_id).await?;
     tx.commit().await.context(|| doing.clone())
 }
 

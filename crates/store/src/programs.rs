@@ -102,6 +102,9 @@ pub async fn save(db: &Db, program: &ImportedProgram, source: &SourceInfo) -> Re
             SaveOutcome::Updated { program_id, diff }
         }
     };
+    // Created or changed (an unchanged program returned above): what its pages and
+    // dashboard show changed.
+    crate::dashboard::bump_program(&mut tx, outcome.program_id()).await?;
     tx.commit()
         .await
         .context(|| format!("{doing}: committing"))?;

@@ -41,12 +41,50 @@ pub struct AppState {
     /// Held while facts are brought up to date, so that after a write one request reads
     /// what changed and the others wait for it instead of all reading it at once.
     facts_refresh: Arc<tokio::sync::Mutex<()>>,
-    /// The reports sent for a program's period, with the dashboard version they were read at.
-    sent: Arc<Mutex<SentCache>>,
+    /// The reports sent for a program's period (by program and period code).
+    sent: Arc<ByVersion<(i64, String), Vec<SentReport>>>,
+    /// Programs as their pages show them.
+    programs: Arc<ByVersion<i64, model::ProgramDetail>>,
 }
 
-/// By program and period code: the dashboard version read at, and the reports sent.
-type SentCache = HashMap<(i64, String), (i64, Arc<Vec<SentReport>>)>;
+/// Values read from the store, each kept with the program's dashboard version it was read at
+/// and reused while that version holds. Every write that changes what a program's pages or
+/// dashboard show raises the version in its transaction; a value is read after the version,
+/// so it is at least as new as the version it is kept under, and never stale when reused.
+#[derive(Debug)]
+struct ByVersion<K, V> {
+    values: Mutex<HashMap<K, (i64, Arc<V>)>>,
+}
+
+impl<K, V> Default for ByVersion<K, V> {
+    fn default() -> Self {
+        ByVersion {
+            values: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl<K: std::hash::Hash + Eq, V> ByVersion<K, V> {
+    /// The value of `key` kept at `version`, else `read`'s, kept.
+    async fn get_or_read<E>(
+        &self,
+        key: K,
+        version: i64,
+        read: impl Future<Output = Result<V, E>>,
+    ) -> Result<Arc<V>, E> {
+        if let Ok(values) = self.values.lock()
+            && let Some((seen, value)) = values.get(&key)
+            && *seen == version
+        {
+            return Ok(Arc::clone(value));
+        }
+        let value = Arc::new(read.await?);
+        if let Ok(mut values) = self.values.lock() {
+            values.insert(key, (version, Arc::clone(&value)));
+        }
+        Ok(value)
+    }
+}
 
 impl AppState {
     /// The state of a server on `db` whose evidence files live in `evidence_dir`.
@@ -62,6 +100,7 @@ impl AppState {
             facts: Arc::default(),
             facts_refresh: Arc::default(),
             sent: Arc::default(),
+            programs: Arc::default(),
         }
     }
 
@@ -99,20 +138,24 @@ impl AppState {
         period: dongbo_domain::Period,
     ) -> Result<Arc<Vec<SentReport>>, Error> {
         let version = dongbo_store::dashboard::version(&self.db, program_id).await?;
-        let key = (program_id, period.code());
-        if let Ok(cache) = self.sent.lock()
-            && let Some((seen, sent)) = cache.get(&key)
-            && *seen == version
-        {
-            return Ok(Arc::clone(sent));
-        }
-        // Read after the version: at least as new as it, so never stale when reused.
-        let sent =
-            Arc::new(dongbo_store::reports::sent_for_period(&self.db, program_id, period).await?);
-        if let Ok(mut cache) = self.sent.lock() {
-            cache.insert(key, (version, Arc::clone(&sent)));
-        }
-        Ok(sent)
+        let read = async {
+            dongbo_store::reports::sent_for_period(&self.db, program_id, period)
+                .await
+                .map_err(Error::from)
+        };
+        self.sent
+            .get_or_read((program_id, period.code()), version, read)
+            .await
+    }
+
+    /// A program as its pages show it, read again only when its dashboard version moved.
+    pub async fn program_detail(
+        &self,
+        program_id: i64,
+    ) -> Result<Arc<model::ProgramDetail>, Error> {
+        let version = dongbo_store::dashboard::version(&self.db, program_id).await?;
+        let read = load::program_detail(&self.db, &self.directory, program_id);
+        self.programs.get_or_read(program_id, version, read).await
     }
 
     fn cached_facts(&self, program_id: i64) -> Option<Snapshot> {

@@ -289,6 +289,36 @@ async fn the_dashboard_needs_a_login_and_filters_by_group_and_state() {
         assert!(count > 0 && count < 56, "{count}");
         assert!(all.contains("<svg"), "charts are drawn in the page");
         assert!(!all.contains("<script"), "no script, no CDN");
+
+        // The program re-imported with task 1.1 renamed: the dashboard shows the new title
+        // at once (the server keeps the program between requests while nothing changes).
+        let renamed = "Phổ biến, quán triệt nội dung Nghị quyết tới cán bộ, công chức";
+        assert!(!all.contains(renamed));
+        let text = String::from_utf8(dongbo_testkit::programs::RESOLUTION_47.to_vec())
+            .unwrap()
+            .replace("Phổ biến, quán triệt nội dung Nghị quyết", renamed);
+        let directory = dongbo_domain::Directory::bundled();
+        let imported = dongbo_import::import(
+            text.as_bytes(),
+            "47-NQ-CP.txt",
+            dongbo_import::Format::Auto,
+            &directory,
+        )
+        .unwrap();
+        let source = dongbo_store::SourceInfo {
+            file_name: "47-NQ-CP.txt".into(),
+            format: imported.format.to_string(),
+            sha256: imported.sha256.clone(),
+        };
+        let saved = dongbo_store::programs::save(&app.db, &imported.program, &source)
+            .await
+            .unwrap();
+        assert!(
+            matches!(saved, dongbo_store::SaveOutcome::Updated { .. }),
+            "{saved:?}"
+        );
+        let after = viewer.text(&format!("{path}?on=2025-06-01")).await;
+        assert!(after.contains(renamed), "the new title on {}", app.backend);
     }
 }
 

@@ -193,7 +193,7 @@ async fn show_dashboard(
     let kept = Refusal::of_form(refusal, "remind-form");
     let caller = page.caller()?.clone();
     let directory = state.directory_with_units().await?;
-    let program = load::program_detail(&state.db, &directory, id).await?;
+    let program = state.program_detail(id).await?;
     let can_remind = caller.can(
         dongbo_domain::access::Action::SendReminder,
         &load::coordinating_agency(&program),
