@@ -430,7 +430,7 @@ fn dashboard_bench(
     let writer = http::Writer {
         port,
         session: writer_session,
-        plan: std::sync::Mutex::new(plan),
+        plan: std::sync::Mutex::new(http::WriterPlan::new(plan)),
     };
 
     let path = format!("/programs/{program}/dashboard");
@@ -814,7 +814,9 @@ fn report(
          with the fewest lead agencies first and, for every lead assignment, submits a report at \
          100% through the report form (multipart `POST /assignments/ID/report`), reads the \
          report page for its review form, and accepts it (`POST /reports/ID/review`), one \
-         request after another without pause, as the approver. After the last run one \
+         request after another without pause, as the approver. Once every task is done it \
+         goes round again, reporting for a month each round (2025-M01, then 2025-M02…), so \
+         it writes for the whole of every run. After the last run one \
          more `GET` of the dashboard must show every task whose every lead report was accepted \
          as done (`data-state=\"done_…\"`)."
     )?;

@@ -334,8 +334,46 @@ pub fn drive(
 pub struct Writer {
     pub port: u16,
     pub session: Session,
-    /// Tasks still to do, the next first; shared across runs so no report is written twice.
-    pub plan: Mutex<Vec<(String, Vec<i64>)>>,
+    /// Tasks still to do, the next first, and the round they are in: shared across runs so no
+    /// report is written twice. Round 0 reports once on each task (completing it); when every
+    /// task is done, each later round goes through them again with a report for a month
+    /// (round 1 is January 2025, and so on), so the writer never runs out of writes.
+    pub plan: Mutex<WriterPlan>,
+}
+
+/// What the writer does next.
+pub struct WriterPlan {
+    pub todo: Vec<(String, Vec<i64>)>,
+    pub done: Vec<(String, Vec<i64>)>,
+    pub round: u32,
+}
+
+impl WriterPlan {
+    pub fn new(todo: Vec<(String, Vec<i64>)>) -> WriterPlan {
+        WriterPlan {
+            todo,
+            done: Vec::new(),
+            round: 0,
+        }
+    }
+
+    /// The next task with its leads and the period to report for (`None`: the default).
+    fn next(&mut self) -> Option<(String, Vec<i64>, Option<String>)> {
+        if self.todo.is_empty() {
+            if self.done.is_empty() {
+                return None;
+            }
+            self.todo = std::mem::take(&mut self.done);
+            self.round += 1;
+        }
+        let (code, leads) = self.todo.remove(0);
+        self.done.push((code.clone(), leads.clone()));
+        let period = (self.round > 0).then(|| {
+            let month = self.round - 1;
+            format!("{}-M{:02}", 2025 + month / 12, month % 12 + 1)
+        });
+        Some((code, leads, period))
+    }
 }
 
 /// What the writer did during one load.
@@ -344,7 +382,7 @@ pub struct WriterRun {
     pub accepted: usize,
     /// Latencies of each submission and each acceptance (one HTTP request each), sorted.
     pub latencies: Vec<Duration>,
-    /// Tasks whose every lead report was accepted.
+    /// Tasks whose every lead report was accepted (in the first round, which completes them).
     pub completed: Vec<String>,
 }
 
@@ -360,23 +398,24 @@ impl Writer {
         while !stop.load(Ordering::SeqCst) {
             let next = {
                 let mut plan = self.plan.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
-                if plan.is_empty() {
-                    None
-                } else {
-                    Some(plan.remove(0))
-                }
+                plan.next()
             };
-            let Some((code, leads)) = next else {
-                // Every task is done: nothing left to write without reopening.
-                std::thread::sleep(Duration::from_millis(50));
-                continue;
+            let Some((code, leads, period)) = next else {
+                bail!("the writer has no task to report on");
             };
             for assignment in &leads {
-                self.submit_and_accept(&mut connection, *assignment, &mut run.latencies)
-                    .with_context(|| format!("reporting on assignment {assignment}"))?;
+                self.submit_and_accept(
+                    &mut connection,
+                    *assignment,
+                    period.as_deref(),
+                    &mut run.latencies,
+                )
+                .with_context(|| format!("reporting on assignment {assignment}"))?;
                 run.accepted += 1;
             }
-            run.completed.push(code);
+            if period.is_none() {
+                run.completed.push(code);
+            }
         }
         run.latencies.sort();
         Ok(run)
@@ -388,6 +427,7 @@ impl Writer {
         &self,
         connection: &mut Connection,
         assignment: i64,
+        period: Option<&str>,
         latencies: &mut Vec<Duration>,
     ) -> Result<()> {
         let boundary = "dongbo-bench-boundary";
@@ -410,7 +450,10 @@ impl Writer {
         let started = Instant::now();
         let submitted = connection.send(
             "POST",
-            &format!("/assignments/{assignment}/report"),
+            &match period {
+                Some(period) => format!("/assignments/{assignment}/report?period={period}"),
+                None => format!("/assignments/{assignment}/report"),
+            },
             &headers,
             Some((&content_type, body.as_bytes())),
         )?;
@@ -450,6 +493,27 @@ impl Writer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_writer_goes_round_again_with_a_report_per_month_once_every_task_is_done() {
+        let mut plan = WriterPlan::new(vec![("1.1".into(), vec![1]), ("1.2".into(), vec![2, 3])]);
+        let periods: Vec<(String, Option<String>)> = (0..6)
+            .map(|_| plan.next().map(|(code, _, period)| (code, period)).unwrap())
+            .collect();
+        let expected = [
+            ("1.1", None),
+            ("1.2", None),
+            ("1.1", Some("2025-M01")),
+            ("1.2", Some("2025-M01")),
+            ("1.1", Some("2025-M02")),
+            ("1.2", Some("2025-M02")),
+        ];
+        for ((code, period), (want_code, want_period)) in periods.iter().zip(expected) {
+            assert_eq!(code, want_code);
+            assert_eq!(period.as_deref(), want_period);
+        }
+        assert!(WriterPlan::new(Vec::new()).next().is_none());
+    }
 
     #[test]
     fn hidden_fields_are_read_from_a_page() {
