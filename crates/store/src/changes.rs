@@ -307,7 +307,7 @@ pub async fn propose(db: &Db, new: &NewChange) -> Result<i64> {
     let task_code = match new.kind {
         ChangeKind::Add => {
             let group = new.proposal.group.as_deref().unwrap_or_default();
-            if !group_exists(conn, new.program_id, group, &doing).await? {
+            if !crate::tasks::group_exists(conn, new.program_id, group, &doing).await? {
                 return Err(StoreError::Invalid(format!(
                     "Chương trình không có nhóm nhiệm vụ {group} (the program has no task \
                      group {group})"
@@ -689,7 +689,7 @@ async fn add_task(
 ) -> Result<Task> {
     let program_id = request.program_id;
     let group = request.proposal.group.clone().unwrap_or_default();
-    if !group_exists(conn, program_id, &group, doing).await? {
+    if !crate::tasks::group_exists(conn, program_id, &group, doing).await? {
         return Err(StoreError::Invalid(format!(
             "Chương trình không còn nhóm nhiệm vụ {group} (the program no longer has task group \
              {group})"
@@ -791,23 +791,6 @@ fn next_code(
         }
         next += 1;
     }
-}
-
-async fn group_exists(
-    conn: &mut AnyConnection,
-    program_id: i64,
-    group: &str,
-    doing: &str,
-) -> Result<bool> {
-    Ok(
-        sqlx::query("SELECT code FROM task_groups WHERE program_id = $1 AND code = $2")
-            .bind(program_id)
-            .bind(group)
-            .fetch_optional(&mut *conn)
-            .await
-            .context(|| doing.to_owned())?
-            .is_some(),
-    )
 }
 
 /// The task `code` of `program_id`: its id, its index in the program and the task.

@@ -440,7 +440,7 @@ pub async fn add_task(
         .unwrap_or(0)
         + 1;
     let code = format!("{prefix}{next}");
-    if !group_exists(conn, plan_id, &group, &doing).await? {
+    if !crate::tasks::group_exists(conn, plan_id, &group, &doing).await? {
         copy_group(conn, plan.parent_program_id, plan_id, &group, &doing).await?;
     }
     let agency = directory.agency(&plan.agency_code);
@@ -480,23 +480,6 @@ pub async fn add_task(
     assignments::sync_in(conn, plan_id, directory, &doing).await?;
     tx.commit().await.context(|| doing.clone())?;
     Ok(code)
-}
-
-async fn group_exists(
-    conn: &mut AnyConnection,
-    program_id: i64,
-    group: &str,
-    doing: &str,
-) -> Result<bool> {
-    Ok(
-        sqlx::query("SELECT code FROM task_groups WHERE program_id = $1 AND code = $2")
-            .bind(program_id)
-            .bind(group)
-            .fetch_optional(&mut *conn)
-            .await
-            .context(|| doing.to_owned())?
-            .is_some(),
-    )
 }
 
 /// Copies the parent's group `group` into the plan, after the plan's last group.

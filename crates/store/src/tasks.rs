@@ -197,6 +197,24 @@ fn escape_like(word: &str) -> String {
     out
 }
 
+/// Whether program `program_id` has the task group `group`.
+pub(crate) async fn group_exists(
+    conn: &mut AnyConnection,
+    program_id: i64,
+    group: &str,
+    doing: &str,
+) -> Result<bool> {
+    Ok(
+        sqlx::query("SELECT code FROM task_groups WHERE program_id = $1 AND code = $2")
+            .bind(program_id)
+            .bind(group)
+            .fetch_optional(&mut *conn)
+            .await
+            .context(|| doing.to_owned())?
+            .is_some(),
+    )
+}
+
 /// `$first, $first+1, …` for `count` parameters.
 pub(crate) fn placeholders(first: usize, count: usize) -> String {
     (first..first + count)

@@ -104,13 +104,29 @@ impl AppState {
         }
     }
 
-    /// The dashboard facts of a program, as of its dashboard version now or later. Kept in
-    /// memory; after a write only the facts it changed are read again (`Snapshot::refresh`).
+    /// The program's dashboard version now: what [`AppState::dashboard_facts_at`],
+    /// [`AppState::sent_for_period`] and [`AppState::program_detail`] are read at, so that a
+    /// page using several of them reads it once.
+    pub async fn dashboard_version(&self, program_id: i64) -> Result<i64, Error> {
+        Ok(dongbo_store::dashboard::version(&self.db, program_id).await?)
+    }
+
+    /// The dashboard facts of a program, as of its dashboard version now or later.
     pub async fn dashboard_facts(
         &self,
         program_id: i64,
     ) -> Result<Arc<Vec<dongbo_domain::dashboard::Fact>>, Error> {
-        let version = dongbo_store::dashboard::version(&self.db, program_id).await?;
+        let version = self.dashboard_version(program_id).await?;
+        self.dashboard_facts_at(program_id, version).await
+    }
+
+    /// The dashboard facts of a program as of `version` (read just before) or later. Kept in
+    /// memory; after a write only the facts it changed are read again (`Snapshot::refresh`).
+    pub async fn dashboard_facts_at(
+        &self,
+        program_id: i64,
+        version: i64,
+    ) -> Result<Arc<Vec<dongbo_domain::dashboard::Fact>>, Error> {
         if let Some(snapshot) = self.cached_facts(program_id)
             && snapshot.version() >= version
         {
@@ -129,15 +145,15 @@ impl AppState {
         Ok(Arc::clone(snapshot.facts()))
     }
 
-    /// The reports of a program sent for `period` (for the reports missing on its dashboard):
-    /// read again only when the program's dashboard version moved (a submission, a return,
-    /// an acceptance or a reopening raises it).
+    /// The reports of a program sent for `period` (for the reports missing on its dashboard),
+    /// at its dashboard `version` (read just before): read again only when the version moved
+    /// (a submission, a return, an acceptance or a reopening raises it).
     pub async fn sent_for_period(
         &self,
         program_id: i64,
+        version: i64,
         period: dongbo_domain::Period,
     ) -> Result<Arc<Vec<SentReport>>, Error> {
-        let version = dongbo_store::dashboard::version(&self.db, program_id).await?;
         let read = async {
             dongbo_store::reports::sent_for_period(&self.db, program_id, period)
                 .await
@@ -148,12 +164,13 @@ impl AppState {
             .await
     }
 
-    /// A program as its pages show it, read again only when its dashboard version moved.
+    /// A program as its pages show it, at its dashboard `version` (read just before): read
+    /// again only when the version moved.
     pub async fn program_detail(
         &self,
         program_id: i64,
+        version: i64,
     ) -> Result<Arc<model::ProgramDetail>, Error> {
-        let version = dongbo_store::dashboard::version(&self.db, program_id).await?;
         let read = load::program_detail(&self.db, &self.directory, program_id);
         self.programs.get_or_read(program_id, version, read).await
     }

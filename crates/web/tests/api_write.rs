@@ -6,11 +6,11 @@
 mod common;
 
 use common::{TestApp, apps};
-use dongbo_domain::{Period, PeriodKind, Role};
+use dongbo_domain::{Period, PeriodKind};
 use dongbo_store::accounts;
 use dongbo_store::changes::{self, ChangeKind, NewChange, Proposal};
+use dongbo_store::plans;
 use dongbo_store::reports::{self, Edit, ReportContent, ReportPeriod};
-use dongbo_store::{assignments, plans};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -82,16 +82,6 @@ fn fields(problem: &Value) -> Vec<String> {
         .collect()
 }
 
-async fn lead_assignment(app: &TestApp, task: &str, agency: &str) -> i64 {
-    assignments::for_task(&app.db, app.program_id, task)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|a| a.agency_code == agency && a.role == Role::Lead)
-        .unwrap()
-        .id
-}
-
 fn task_line<'a>(dashboard: &'a Value, code: &str) -> &'a Value {
     dashboard["task_lines"]
         .as_array()
@@ -112,7 +102,7 @@ async fn a_report_is_submitted_returned_resubmitted_and_accepted_through_the_api
 
         // 3.21 (every year) is led by Culture, Sports and Tourism since 2025: it is among the
         // reporter's assignments.
-        let assignment = lead_assignment(&app, "3.21", "BVHTTDL").await;
+        let assignment = app.lead_of(app.program_id, "3.21", "BVHTTDL").await;
         let mine = get(&app, "/api/v1/my/assignments", &reporter).await;
         let entry = mine
             .as_array()
@@ -260,7 +250,7 @@ async fn a_report_is_submitted_returned_resubmitted_and_accepted_through_the_api
 async fn a_retried_submission_with_the_same_idempotency_key_creates_nothing_new() {
     for app in apps().await {
         let reporter = token_for(&app, "bao.cao", "reporter", "BVHTTDL").await;
-        let assignment = lead_assignment(&app, "2.1", "BVHTTDL").await;
+        let assignment = app.lead_of(app.program_id, "2.1", "BVHTTDL").await;
         let path = format!("/api/v1/assignments/{assignment}/reports/submit");
         let body = json!({"period": "once", "results": "Đã tổng kết", "progress": 80});
         let send = |body: Value| {
@@ -594,7 +584,7 @@ async fn every_write_endpoint_allows_exactly_the_roles_of_the_matrix_and_changes
         .await
         .unwrap();
         let mut fixtures = Fixtures {
-            assignment: lead_assignment(&app, "3.21", "BVHTTDL").await,
+            assignment: app.lead_of(app.program_id, "3.21", "BVHTTDL").await,
             plan,
             next_period: 0,
         };
@@ -642,7 +632,7 @@ async fn every_write_endpoint_allows_exactly_the_roles_of_the_matrix_and_changes
 async fn without_credentials_or_with_a_disabled_users_token_the_api_answers_401() {
     for app in apps().await {
         let reporter = token_for(&app, "bao.cao", "reporter", "BVHTTDL").await;
-        let assignment = lead_assignment(&app, "2.1", "BVHTTDL").await;
+        let assignment = app.lead_of(app.program_id, "2.1", "BVHTTDL").await;
         let submit = format!("/api/v1/assignments/{assignment}/reports/submit");
         let body = json!({"results": "x", "progress": 10});
         let paths = [
@@ -699,7 +689,7 @@ async fn bad_bodies_get_problem_details_naming_the_field_and_never_a_500() {
     for app in apps().await {
         let reporter = token_for(&app, "bao.cao", "reporter", "BVHTTDL").await;
         let approver = token_for(&app, "lanh.dao", "approver", "BVHTTDL").await;
-        let assignment = lead_assignment(&app, "2.1", "BVHTTDL").await;
+        let assignment = app.lead_of(app.program_id, "2.1", "BVHTTDL").await;
         let draft = format!("/api/v1/assignments/{assignment}/reports/draft");
         let before = fingerprint(&app).await;
 
@@ -834,7 +824,7 @@ async fn a_session_cookie_writes_to_the_api_only_with_the_csrf_header() {
             .map(|(n, v)| format!("{n}={v}"))
             .collect::<Vec<_>>()
             .join("; ");
-        let assignment = lead_assignment(&app, "2.1", "BVHTTDL").await;
+        let assignment = app.lead_of(app.program_id, "2.1", "BVHTTDL").await;
         let path = format!("{}/api/v1/assignments/{assignment}/reports/draft", app.base);
         let body = json!({"results": "x", "progress": 10});
         let response = app
@@ -921,7 +911,7 @@ async fn the_openapi_document_lists_every_write_path_with_the_bearer_scheme() {
 async fn an_evidence_file_is_uploaded_by_those_who_write_the_reports_and_cited_in_one() {
     const PDF: &[u8] = b"%PDF-1.4\nbien ban hoi nghi";
     for app in apps().await {
-        let assignment = lead_assignment(&app, "3.21", "BVHTTDL").await;
+        let assignment = app.lead_of(app.program_id, "3.21", "BVHTTDL").await;
         let path = format!(
             "/api/v1/assignments/{assignment}/files?name={}",
             common::urlencode("Biên bản hội nghị.pdf")

@@ -111,21 +111,11 @@ async fn refused(
     page
 }
 
-async fn assignment(app: &TestApp, program: i64, task: &str, agency: &str) -> i64 {
-    assignments::for_task(&app.db, program, task)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|a| a.agency_code == agency && a.role == dongbo_domain::Role::Lead)
-        .unwrap()
-        .id
-}
-
 /// The reporter of BVHTTDL on its report page for task 2.1: the browser, the form's action
 /// and the page's path.
 async fn reporter(app: &TestApp) -> (Browser, String, String) {
     app.user("bao.cao", "reporter", "BVHTTDL", false).await;
-    let id = assignment(app, app.program_id, "2.1", "BVHTTDL").await;
+    let id = app.lead_of(app.program_id, "2.1", "BVHTTDL").await;
     let path = format!("/assignments/{id}/report");
     let mut reporter = app.logged_in("bao.cao").await;
     let page = reporter.text(&path).await;
@@ -226,12 +216,10 @@ async fn a_refused_report_is_shown_again_with_everything_typed_and_each_fault_at
             )
             .await;
         assert_eq!(response.status(), 303, "on {}", app.backend);
-        let report = reports::for_assignment(
-            &app.db,
-            assignment(&app, app.program_id, "2.1", "BVHTTDL").await,
-        )
-        .await
-        .unwrap();
+        let report =
+            reports::for_assignment(&app.db, app.lead_of(app.program_id, "2.1", "BVHTTDL").await)
+                .await
+                .unwrap();
         assert_eq!(report.len(), 1);
         assert_eq!(report[0].progress, 60);
     }
@@ -573,7 +561,7 @@ async fn the_coordinators_forms_keep_what_was_typed() {
 
         // A progress override: a number that is not one, then no reason.
         let mut leader = app.logged_in("lanh.dao").await;
-        let id = assignment(&app, app.program_id, "2.1", "BVHTTDL").await;
+        let id = app.lead_of(app.program_id, "2.1", "BVHTTDL").await;
         let path = format!("/assignments/{id}/progress");
         let page = refused(
             &app,

@@ -7,20 +7,10 @@ mod common;
 
 use chrono::Duration;
 use dongbo_domain::period::vietnam_day;
-use dongbo_domain::{Directory, Period, PeriodKind, Role};
-use dongbo_store::{Edit, ReportContent, ReportPeriod, assignments, plans, reports};
+use dongbo_domain::{Directory, Period, PeriodKind};
+use dongbo_store::{Edit, ReportContent, ReportPeriod, plans, reports};
 
 use common::{Browser, TestApp, apps, hidden_value, location};
-
-async fn assignment(app: &TestApp, program: i64, task: &str, agency: &str) -> i64 {
-    assignments::for_task(&app.db, program, task)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|a| a.agency_code == agency && a.role == Role::Lead)
-        .unwrap_or_else(|| panic!("{agency} leads {task}"))
-        .id
-}
 
 fn today() -> chrono::NaiveDate {
     vietnam_day(chrono::Utc::now())
@@ -95,7 +85,7 @@ async fn a_reporter_chooses_any_decree_period_and_a_recurring_task_gets_one_repo
         app.user("bao.cao", "reporter", "BVHTTDL", false).await;
         let mut reporter = app.logged_in("bao.cao").await;
         // 1.2 is "Hằng năm": by default the current annual period.
-        let yearly = assignment(&app, app.program_id, "1.2", "BVHTTDL").await;
+        let yearly = app.lead_of(app.program_id, "1.2", "BVHTTDL").await;
         let path = format!("/assignments/{yearly}/report");
         let page = reporter.text(&path).await;
         let year = current(PeriodKind::Annual);
@@ -198,7 +188,7 @@ async fn a_reporter_chooses_any_decree_period_and_a_recurring_task_gets_one_repo
         assert!(english.contains("Q3 2025: 2025-06-15 – 2025-09-14 (due 2025-09-15)"));
 
         // A one-off task defaults to its one-off report.
-        let once = assignment(&app, app.program_id, "2.1", "BVHTTDL").await;
+        let once = app.lead_of(app.program_id, "2.1", "BVHTTDL").await;
         let page = reporter
             .text(&format!("/assignments/{once}/report?lang=vi"))
             .await;
@@ -264,7 +254,7 @@ async fn the_dashboard_counts_each_agencys_reports_missing_for_the_period_and_li
         )));
 
         // A report submitted for the year covers 1.2; a draft or another period does not.
-        let yearly = assignment(&app, app.program_id, "1.2", "BVHTTDL").await;
+        let yearly = app.lead_of(app.program_id, "1.2", "BVHTTDL").await;
         let report = submit(&app, yearly, year.into()).await;
         let after = coordinator.text(&path).await;
         assert_eq!(missing_count(&after, "BVHTTDL"), owed - 1);
@@ -368,12 +358,12 @@ async fn an_officer_sees_her_agencys_to_do_due_soon_overdue_returned_reports_and
         .await
         .unwrap();
         // A report returned with a comment, and a draft.
-        let returned_on = assignment(&app, app.program_id, "3.4", "BVHTTDL").await;
+        let returned_on = app.lead_of(app.program_id, "3.4", "BVHTTDL").await;
         let returned = submit(&app, returned_on, ReportPeriod::Once).await;
         reports::return_report(&app.db, returned, 1, "lanh.dao", "Bổ sung số liệu", None)
             .await
             .unwrap();
-        let drafted = assignment(&app, app.program_id, "2.1", "BVHTTDL").await;
+        let drafted = app.lead_of(app.program_id, "2.1", "BVHTTDL").await;
         reports::save_draft(
             &app.db,
             &Edit {

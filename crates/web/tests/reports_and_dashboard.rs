@@ -5,21 +5,10 @@
 mod common;
 
 use common::{Browser, apps, hidden_value, location};
-use dongbo_store::assignments;
 
 /// A small real PDF: the header is what the evidence store checks.
 const PDF: &[u8] =
     b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
-
-async fn lead_assignment(app: &common::TestApp, task: &str, agency: &str) -> i64 {
-    assignments::for_task(&app.db, app.program_id, task)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|a| a.agency_code == agency && a.role == dongbo_domain::Role::Lead)
-        .unwrap()
-        .id
-}
 
 #[tokio::test]
 async fn a_report_is_submitted_with_a_file_returned_fixed_and_accepted_and_the_dashboard_follows() {
@@ -29,7 +18,7 @@ async fn a_report_is_submitted_with_a_file_returned_fixed_and_accepted_and_the_d
         app.user("dieu.phoi", "coordinator", "CP", false).await;
         // 2.1 (2024, due 31/12/2024) is led by Culture, Sports and Tourism after the 2025
         // reorganisation.
-        let assignment = lead_assignment(&app, "2.1", "BVHTTDL").await;
+        let assignment = app.lead_of(app.program_id, "2.1", "BVHTTDL").await;
         let report_path = format!("/assignments/{assignment}/report");
 
         let mut reporter = app.logged_in("bao.cao").await;
@@ -367,7 +356,7 @@ async fn coordinators_remind_agencies_override_progress_and_admins_read_the_audi
         // The leader overrides the progress of the agency's assignment, with a reason.
         let task = format!("/programs/{}/tasks/3.4", app.program_id);
         let page = leader.text(&task).await;
-        let assignment = lead_assignment(&app, "3.4", "BVHTTDL").await;
+        let assignment = app.lead_of(app.program_id, "3.4", "BVHTTDL").await;
         assert!(page.contains(&format!("action=\"/assignments/{assignment}/progress\"")));
         let response = leader
             .post(

@@ -66,16 +66,6 @@ async fn drain_reminders(app: &TestApp) {
         .unwrap();
 }
 
-async fn lead_assignment(app: &TestApp, task: &str, agency: &str) -> i64 {
-    assignments::for_task(&app.db, app.program_id, task)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|a| a.agency_code == agency && a.role == dongbo_domain::Role::Lead)
-        .unwrap()
-        .id
-}
-
 #[tokio::test]
 async fn a_script_typed_into_any_field_is_shown_inert_on_every_page() {
     for app in apps().await {
@@ -138,7 +128,7 @@ async fn a_script_typed_into_any_field_is_shown_inert_on_every_page() {
         assert_eq!(response.status(), 303);
 
         // A report with every field and an uploaded file whose name is a probe.
-        let assignment = lead_assignment(&app, "2.1", "BVHTTDL").await;
+        let assignment = app.lead_of(app.program_id, "2.1", "BVHTTDL").await;
         let report_path = format!("/assignments/{assignment}/report");
         let page = inert_page(&mut reporter, &report_path, &backend).await;
         let action = Browser::form_action(&page, "report-form");
@@ -264,7 +254,7 @@ async fn a_script_typed_into_any_field_is_shown_inert_on_every_page() {
         assert_shows(&page, "return-comment", "the report's history");
 
         // A progress override with a reason.
-        let overridden = lead_assignment(&app, "3.4", "BVHTTDL").await;
+        let overridden = app.lead_of(app.program_id, "3.4", "BVHTTDL").await;
         let response = leader
             .post(
                 &format!("/assignments/{overridden}/progress"),
@@ -501,7 +491,7 @@ async fn a_script_typed_into_any_field_is_shown_inert_on_every_page() {
 async fn an_evidence_link_must_be_an_http_address_and_nothing_is_stored_otherwise() {
     for app in apps().await {
         app.user("bao.cao", "reporter", "BVHTTDL", false).await;
-        let assignment = lead_assignment(&app, "2.1", "BVHTTDL").await;
+        let assignment = app.lead_of(app.program_id, "2.1", "BVHTTDL").await;
         let report_path = format!("/assignments/{assignment}/report");
         let mut reporter = app.logged_in("bao.cao").await;
         let page = reporter.text(&report_path).await;

@@ -193,7 +193,9 @@ async fn show_dashboard(
     let kept = Refusal::of_form(refusal, "remind-form");
     let caller = page.caller()?.clone();
     let directory = state.directory_with_units().await?;
-    let program = state.program_detail(id).await?;
+    // One version for every read of the program below.
+    let version = state.dashboard_version(id).await?;
+    let program = state.program_detail(id, version).await?;
     let can_remind = caller.can(
         dongbo_domain::access::Action::SendReminder,
         &load::coordinating_agency(&program),
@@ -205,7 +207,7 @@ async fn show_dashboard(
         .and_then(|d| d.parse().ok())
         .unwrap_or_else(vietnam_today);
     let period = missing_period(filters.period.as_deref(), today)?;
-    let facts = state.dashboard_facts(id).await?;
+    let facts = state.dashboard_facts_at(id, version).await?;
     let group = filters.group.as_deref().filter(|g| !g.is_empty());
     let agency = filters.agency.as_deref().filter(|a| !a.is_empty());
     // A group narrows every figure to its tasks; without one the cached facts serve as they are.
@@ -220,7 +222,7 @@ async fn show_dashboard(
         None => Cow::Borrowed(facts.as_slice()),
     };
     let figures: ProgramFigures = program_figures(&scoped, today);
-    let sent = state.sent_for_period(id, period).await?;
+    let sent = state.sent_for_period(id, version, period).await?;
     let covered: HashSet<(&str, &str, Role)> = sent
         .iter()
         .filter(|r| {

@@ -434,3 +434,16 @@ impl TestApp {
         )
     }
 }
+
+impl TestApp {
+    /// The id of `agency`'s lead assignment on task `task` of program `program`.
+    pub async fn lead_of(&self, program: i64, task: &str, agency: &str) -> i64 {
+        dongbo_store::assignments::for_task(&self.db, program, task)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|a| a.agency_code == agency && a.role == dongbo_domain::Role::Lead)
+            .unwrap_or_else(|| panic!("{agency} leads {task}"))
+            .id
+    }
+}
