@@ -8,6 +8,8 @@
 #![forbid(unsafe_code)]
 
 pub mod model;
+pub mod synthesis;
+pub mod template;
 
 pub use model::{
     Annex, Authority, Block, Cell, Column, ColumnKind, Issuer, MOTTO, NATIONAL_TITLE,

@@ -52,6 +52,7 @@ pub mod notifications;
 pub mod plans;
 pub mod programs;
 pub mod reports;
+pub mod synthesis;
 pub mod tasks;
 
 mod codec;

@@ -1,0 +1,823 @@
+//! Báo cáo tổng hợp — the synthesis report of a program for a period, built from the accepted
+//! reports and the figures of its assignments.
+//!
+//! [`SynthesisInput`] is everything a report is built from, as plain data: the program, the
+//! period, the issuing agency, number, place, date and signer, each task and assignment with
+//! its state and the content of its accepted report, the indicators, and the text of the
+//! wording template. It is stored with every generated version, and [`build`] is a pure
+//! function of it, so a stored version can be built again to the same document.
+//!
+//! The document follows the usual shape of a report on an action program:
+//! I. overview of implementation (counts and shares by state, by task group, and how many
+//! agencies reported); II. results by task group, each task with what its lead and
+//! coordinating agencies reported; III. indicators against their targets; IV. difficulties and
+//! recommendations gathered from every report, grouped by task group, the same text from
+//! several agencies said once with all their names; V. proposals. Annex I lists every
+//! assignment by agency and state; annex II sums them up per agency.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use dongbo_domain::state::{StateCounts, WorkState};
+use dongbo_domain::text::fold;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{
+    Annex, Block, Cell, Column, ColumnKind, Issuer, OfficialDocument, Signature, Table,
+};
+use crate::template::{SynthesisTemplate, TemplateError, render};
+
+/// Whose report it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// The coordinating ministry's report on the whole program, to the Prime Minister.
+    National,
+    /// One agency's report on its own assignments, to the coordinating ministry.
+    Agency,
+}
+
+/// Everything a synthesis report is built from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SynthesisInput {
+    pub level: Level,
+    pub program: ProgramInfo,
+    pub period: PeriodInfo,
+    pub issuer: Issuer,
+    /// The name of the agency an agency's report goes to (the coordinating ministry).
+    pub coordinator: Option<String>,
+    /// Số, ký hiệu without "Số: " ("12/BC-BVHTTDL").
+    pub number: String,
+    pub place: String,
+    pub date: NaiveDate,
+    pub signature: Signature,
+    pub groups: Vec<GroupInfo>,
+    /// The tasks reported on, in program order, with their state on the day the report was
+    /// built (for an agency's report: the state of the agency's own assignment).
+    pub tasks: Vec<TaskInfo>,
+    /// Every assignment reported on.
+    pub assignments: Vec<AssignmentLine>,
+    pub indicators: Vec<IndicatorLine>,
+    /// The text of the wording template used (see [`crate::template`]).
+    pub template: String,
+}
+
+/// The program as the report names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgramInfo {
+    /// "47/NQ-CP".
+    pub number: Option<String>,
+    /// "Nghị quyết".
+    pub kind: String,
+    pub title: String,
+    /// "Chính phủ".
+    pub issuer: Option<String>,
+    pub issued_on: Option<NaiveDate>,
+}
+
+/// The period reported on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeriodInfo {
+    /// "2026-Y".
+    pub code: String,
+    /// As it reads in a sentence: "năm 2026", "6 tháng đầu năm 2026".
+    pub label: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub deadline: NaiveDate,
+}
+
+/// A task group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupInfo {
+    pub code: String,
+    pub title: String,
+}
+
+/// A task and its state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskInfo {
+    pub code: String,
+    pub group_code: String,
+    pub title: String,
+    pub state: WorkState,
+    pub progress: u8,
+    pub due: Option<NaiveDate>,
+}
+
+/// One assignment and the content of its accepted report in the period, if any.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignmentLine {
+    pub agency_code: String,
+    pub agency_name: String,
+    /// Chủ trì (true) or phối hợp.
+    pub lead: bool,
+    pub task_code: String,
+    pub state: WorkState,
+    pub progress: u8,
+    pub due: Option<NaiveDate>,
+    pub done_on: Option<NaiveDate>,
+    pub report: Option<ReportText>,
+}
+
+/// What an accepted report said.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportText {
+    pub progress: u8,
+    pub results: String,
+    pub difficulties: String,
+    pub recommendations: String,
+    pub accepted_on: Option<NaiveDate>,
+}
+
+/// An indicator against its target, as the report shows it (achievement already judged).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndicatorLine {
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    /// The target as written ("≤ 3 Đông Nam Á; ≤ 50 Thế giới").
+    pub target: String,
+    /// The latest value in the period, as written.
+    pub value: Option<String>,
+    /// "Đạt", "Chưa đạt", "Chờ đánh giá".
+    pub achievement: String,
+    pub tracked_by: String,
+}
+
+/// The figures templates may use (documented in `data/templates/synthesis.toml`).
+#[derive(Debug, Clone, Serialize)]
+struct Context<'a> {
+    program: ProgramContext<'a>,
+    period: PeriodContext<'a>,
+    issuer: &'a Issuer,
+    coordinator: NameContext<'a>,
+    number: &'a str,
+    date: DateContext,
+    tasks: TaskCounts,
+    agencies: AgencyCounts,
+    reports: ReportCounts,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct ProgramContext<'a> {
+    number: &'a str,
+    kind: &'a str,
+    title: &'a str,
+    issuer: &'a str,
+    issued_on: String,
+    reference: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct PeriodContext<'a> {
+    code: &'a str,
+    label: &'a str,
+    start: String,
+    end: String,
+    deadline: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct NameContext<'a> {
+    name: &'a str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct DateContext {
+    day: String,
+    month: String,
+    year: i32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct TaskCounts {
+    total: u64,
+    done: u64,
+    done_on_time: u64,
+    done_late: u64,
+    in_progress: u64,
+    not_started: u64,
+    overdue: u64,
+    percent_done: u8,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct AgencyCounts {
+    total: usize,
+    reported: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct ReportCounts {
+    accepted: usize,
+}
+
+/// "21/3/2024", as dates read in running text.
+fn short_date(date: NaiveDate) -> String {
+    format!("{}/{}/{}", date.day(), date.month(), date.year())
+}
+
+fn counts(tasks: &[TaskInfo]) -> StateCounts {
+    let mut counts = StateCounts::new();
+    for task in tasks {
+        counts.add(task.state);
+    }
+    counts
+}
+
+fn task_counts(counts: &StateCounts) -> TaskCounts {
+    TaskCounts {
+        total: counts.total(),
+        done: counts.done(),
+        done_on_time: counts.done_on_time,
+        done_late: counts.done_late,
+        in_progress: counts.in_progress,
+        not_started: counts.not_started,
+        overdue: counts.overdue_not_done,
+        percent_done: counts.percent_done().unwrap_or(0),
+    }
+}
+
+impl SynthesisInput {
+    fn context(&self) -> minijinja::Value {
+        let program = &self.program;
+        let number = program.number.as_deref().unwrap_or("");
+        let issuer = program.issuer.as_deref().unwrap_or("");
+        let mut reference = program.kind.clone();
+        if !number.is_empty() {
+            reference.push_str(&format!(" số {number}"));
+        }
+        if let Some(day) = program.issued_on {
+            reference.push_str(&format!(" ngày {}", short_date(day)));
+        }
+        if !issuer.is_empty() {
+            reference.push_str(&format!(" của {issuer}"));
+        }
+        let agencies: std::collections::BTreeSet<&str> = self
+            .assignments
+            .iter()
+            .map(|a| a.agency_code.as_str())
+            .collect();
+        let reported: std::collections::BTreeSet<&str> = self
+            .assignments
+            .iter()
+            .filter(|a| a.report.is_some())
+            .map(|a| a.agency_code.as_str())
+            .collect();
+        minijinja::Value::from_serialize(Context {
+            program: ProgramContext {
+                number,
+                kind: &program.kind,
+                title: &program.title,
+                issuer,
+                issued_on: program.issued_on.map(short_date).unwrap_or_default(),
+                reference,
+            },
+            period: PeriodContext {
+                code: &self.period.code,
+                label: &self.period.label,
+                start: short_date(self.period.start),
+                end: short_date(self.period.end),
+                deadline: short_date(self.period.deadline),
+            },
+            issuer: &self.issuer,
+            coordinator: NameContext {
+                name: self.coordinator.as_deref().unwrap_or(""),
+            },
+            number: &self.number,
+            date: DateContext {
+                day: format!("{:02}", self.date.day()),
+                month: format!("{:02}", self.date.month()),
+                year: self.date.year(),
+            },
+            tasks: task_counts(&counts(&self.tasks)),
+            agencies: AgencyCounts {
+                total: agencies.len(),
+                reported: reported.len(),
+            },
+            reports: ReportCounts {
+                accepted: self
+                    .assignments
+                    .iter()
+                    .filter(|a| a.report.is_some())
+                    .count(),
+            },
+        })
+    }
+}
+
+/// A small report that every template string must render against (see
+/// [`SynthesisTemplate::parse`]).
+pub(crate) fn sample_context() -> minijinja::Value {
+    let day = NaiveDate::from_ymd_opt(2026, 12, 20).unwrap_or_default();
+    SynthesisInput {
+        level: Level::National,
+        program: ProgramInfo {
+            number: Some("47/NQ-CP".to_owned()),
+            kind: "Nghị quyết".to_owned(),
+            title: "Chương trình hành động".to_owned(),
+            issuer: Some("Chính phủ".to_owned()),
+            issued_on: Some(day),
+        },
+        period: PeriodInfo {
+            code: "2026-Y".to_owned(),
+            label: "năm 2026".to_owned(),
+            start: day,
+            end: day,
+            deadline: day,
+        },
+        issuer: Issuer {
+            superior: None,
+            name: "Bộ Văn hóa, Thể thao và Du lịch".to_owned(),
+            abbreviation: "BVHTTDL".to_owned(),
+        },
+        coordinator: None,
+        number: "/BC-BVHTTDL".to_owned(),
+        place: "Hà Nội".to_owned(),
+        date: day,
+        signature: Signature {
+            authority: None,
+            on_behalf_of: String::new(),
+            position: String::new(),
+            name: String::new(),
+        },
+        groups: Vec::new(),
+        tasks: Vec::new(),
+        assignments: Vec::new(),
+        indicators: Vec::new(),
+        template: String::new(),
+    }
+    .context()
+}
+
+const ROMAN: [&str; 5] = ["I", "II", "III", "IV", "V"];
+
+/// Builds the report. Fails only when the template text does not parse or render.
+pub fn build(input: &SynthesisInput) -> Result<OfficialDocument, TemplateError> {
+    let template = SynthesisTemplate::parse(&input.template)?;
+    let context = input.context();
+    let text = |key: &str, source: &str| render(key, source, &context);
+    let (level_key, wording) = match input.level {
+        Level::National => ("national", &template.national),
+        Level::Agency => ("agency", &template.agency),
+    };
+    let s = &template.sections;
+    let mut body = Vec::new();
+    for paragraph in paragraphs(&text(&format!("{level_key}.opening"), &wording.opening)?) {
+        body.push(Block::Paragraph(paragraph));
+    }
+    let mut section = 0;
+    let mut heading = |title: String| {
+        let numeral = ROMAN.get(section).copied().unwrap_or("");
+        section += 1;
+        Block::Heading {
+            level: 1,
+            text: format!("{numeral}. {title}"),
+        }
+    };
+
+    // I. Overview.
+    body.push(heading(text("sections.overview", &s.overview)?));
+    body.push(Block::Paragraph(text(
+        "sections.overview_summary",
+        &s.overview_summary,
+    )?));
+    body.push(Block::Paragraph(text(
+        "sections.overview_reports",
+        &s.overview_reports,
+    )?));
+    body.push(Block::Table(group_table(input)));
+
+    // II. Results by task group.
+    body.push(heading(text("sections.results", &s.results)?));
+    let no_report = text("sections.no_report", &s.no_report)?;
+    for (index, group) in input.groups.iter().enumerate() {
+        let tasks: Vec<&TaskInfo> = input
+            .tasks
+            .iter()
+            .filter(|t| t.group_code == group.code)
+            .collect();
+        if tasks.is_empty() {
+            continue;
+        }
+        body.push(Block::Heading {
+            level: 2,
+            text: format!("{}. {}", index + 1, group.title),
+        });
+        for task in tasks {
+            body.extend(task_results(input, task, &no_report));
+        }
+    }
+
+    // III. Indicators.
+    body.push(heading(text("sections.indicators", &s.indicators)?));
+    if input.indicators.is_empty() {
+        body.push(Block::Paragraph(text(
+            "sections.no_indicators",
+            &s.no_indicators,
+        )?));
+    } else {
+        body.push(Block::Table(indicator_table(&input.indicators)));
+    }
+
+    // IV. Difficulties and recommendations.
+    body.push(heading(text("sections.difficulties", &s.difficulties)?));
+    let none = text("sections.none_reported", &s.none_reported)?;
+    for (number, (key, source, pick)) in [
+        (
+            "sections.difficulties_heading",
+            &s.difficulties_heading,
+            (|r: &ReportText| r.difficulties.as_str()) as fn(&ReportText) -> &str,
+        ),
+        (
+            "sections.recommendations_heading",
+            &s.recommendations_heading,
+            |r: &ReportText| r.recommendations.as_str(),
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        body.push(Block::Heading {
+            level: 2,
+            text: format!("{}. {}", number + 1, text(key, source)?),
+        });
+        let gathered = gather(input, pick);
+        if gathered.is_empty() {
+            body.push(Block::Paragraph(none.clone()));
+        }
+        body.extend(gathered);
+    }
+
+    // V. Proposals.
+    body.push(heading(text("sections.proposals", &s.proposals)?));
+    for paragraph in paragraphs(&text("sections.proposals_text", &s.proposals_text)?) {
+        body.push(Block::Paragraph(paragraph));
+    }
+    for task in input
+        .tasks
+        .iter()
+        .filter(|t| t.state == WorkState::OverdueNotDone)
+    {
+        body.push(Block::Bullet(format!(
+            "{} {}{}",
+            task.code,
+            task.title,
+            task.due
+                .map(|d| format!(" (thời hạn {})", short_date(d)))
+                .unwrap_or_default()
+        )));
+    }
+
+    let recipients = wording
+        .recipients
+        .iter()
+        .enumerate()
+        .map(|(i, r)| text(&format!("{level_key}.recipients[{}]", i + 1), r))
+        .collect::<Result<Vec<_>, _>>()?;
+    let note = text("sections.annex_note", &s.annex_note)?;
+    Ok(OfficialDocument {
+        issuer: input.issuer.clone(),
+        number: input.number.clone(),
+        place: input.place.clone(),
+        date: input.date,
+        kind: text(&format!("{level_key}.kind"), &wording.kind)?,
+        title: text(&format!("{level_key}.title"), &wording.title)?,
+        body,
+        recipients,
+        signature: input.signature.clone(),
+        annexes: vec![
+            Annex {
+                title: text("sections.annex_tasks", &s.annex_tasks)?,
+                tables: vec![assignment_table(input, Some(note.clone()))],
+            },
+            Annex {
+                title: text("sections.annex_agencies", &s.annex_agencies)?,
+                tables: vec![agency_table(input, Some(note))],
+            },
+        ],
+    })
+}
+
+/// Splits a rendered text into paragraphs at blank lines.
+fn paragraphs(text: &str) -> Vec<String> {
+    text.split("\n\n")
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+fn percent(done: u64, total: u64) -> Cell {
+    if total == 0 {
+        Cell::Empty
+    } else {
+        Cell::Percent((done as f64 * 1000.0 / total as f64).round() / 10.0)
+    }
+}
+
+fn count(value: u64) -> Cell {
+    Cell::Integer(i64::try_from(value).unwrap_or(i64::MAX))
+}
+
+fn state_columns() -> Vec<Column> {
+    vec![
+        Column::new("Hoàn thành đúng hạn", ColumnKind::Integer),
+        Column::new("Hoàn thành quá hạn", ColumnKind::Integer),
+        Column::new("Đang thực hiện", ColumnKind::Integer),
+        Column::new("Quá hạn, chưa hoàn thành", ColumnKind::Integer),
+        Column::new("Chưa bắt đầu", ColumnKind::Integer),
+        Column::new("Tỷ lệ hoàn thành", ColumnKind::Percent),
+    ]
+}
+
+fn state_cells(counts: &StateCounts) -> Vec<Cell> {
+    vec![
+        count(counts.done_on_time),
+        count(counts.done_late),
+        count(counts.in_progress),
+        count(counts.overdue_not_done),
+        count(counts.not_started),
+        percent(counts.done(), counts.total()),
+    ]
+}
+
+/// Tasks by group and state, with a total row.
+fn group_table(input: &SynthesisInput) -> Table {
+    let mut columns = vec![
+        Column::new("Nhóm nhiệm vụ", ColumnKind::Text),
+        Column::new("Số nhiệm vụ", ColumnKind::Integer),
+    ];
+    columns.extend(state_columns());
+    let mut rows = Vec::new();
+    for group in &input.groups {
+        let tasks: Vec<TaskInfo> = input
+            .tasks
+            .iter()
+            .filter(|t| t.group_code == group.code)
+            .cloned()
+            .collect();
+        if tasks.is_empty() {
+            continue;
+        }
+        let counts = counts(&tasks);
+        let mut row = vec![Cell::Text(group.title.clone()), count(counts.total())];
+        row.extend(state_cells(&counts));
+        rows.push(row);
+    }
+    let total = counts(&input.tasks);
+    let mut row = vec![Cell::Text("Tổng cộng".to_owned()), count(total.total())];
+    row.extend(state_cells(&total));
+    rows.push(row);
+    Table {
+        title: Some("Tình hình thực hiện nhiệm vụ theo nhóm".to_owned()),
+        columns,
+        rows,
+    }
+}
+
+/// One task: its line, then what each of its agencies reported (the leads first).
+fn task_results(input: &SynthesisInput, task: &TaskInfo, no_report: &str) -> Vec<Block> {
+    let mut lines: Vec<&AssignmentLine> = input
+        .assignments
+        .iter()
+        .filter(|a| a.task_code == task.code)
+        .collect();
+    lines.sort_by_key(|a| !a.lead);
+    let leads: Vec<&str> = lines
+        .iter()
+        .filter(|a| a.lead)
+        .map(|a| a.agency_name.as_str())
+        .collect();
+    let mut blocks = vec![Block::Paragraph(format!(
+        "{} {}{} Tình trạng: {}, tiến độ {}%.",
+        task.code,
+        task.title.trim_end_matches('.'),
+        if leads.is_empty() {
+            ".".to_owned()
+        } else {
+            format!(" (chủ trì: {}).", leads.join("; "))
+        },
+        task.state.label_vi().to_lowercase(),
+        task.progress
+    ))];
+    let mut any = false;
+    for line in lines {
+        let Some(report) = &line.report else {
+            continue;
+        };
+        if report.results.trim().is_empty() {
+            continue;
+        }
+        any = true;
+        blocks.push(Block::Bullet(format!(
+            "{} ({}): {}",
+            line.agency_name,
+            if line.lead {
+                "chủ trì"
+            } else {
+                "phối hợp"
+            },
+            one_line(&report.results)
+        )));
+    }
+    if !any {
+        blocks.push(Block::Bullet(no_report.to_owned()));
+    }
+    blocks
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// What the reports said under one heading (difficulties or recommendations), by task group;
+/// the same text (compared without case, accents or spacing) from several agencies is said
+/// once, followed by every agency that said it.
+fn gather(input: &SynthesisInput, pick: fn(&ReportText) -> &str) -> Vec<Block> {
+    let group_of: BTreeMap<&str, &str> = input
+        .tasks
+        .iter()
+        .map(|t| (t.code.as_str(), t.group_code.as_str()))
+        .collect();
+    let mut blocks = Vec::new();
+    for group in &input.groups {
+        // Folded text → (text as first written, agencies in order of first mention).
+        let mut said: Vec<(String, String, Vec<&str>)> = Vec::new();
+        for line in by_agency(input) {
+            if group_of.get(line.task_code.as_str()) != Some(&group.code.as_str()) {
+                continue;
+            }
+            let Some(report) = &line.report else {
+                continue;
+            };
+            let text = one_line(pick(report));
+            if text.is_empty() {
+                continue;
+            }
+            let key = fold(text.trim_end_matches(['.', ';', ',', ' ']));
+            match said.iter_mut().find(|(k, _, _)| *k == key) {
+                Some((_, _, agencies)) => {
+                    if !agencies.contains(&line.agency_name.as_str()) {
+                        agencies.push(&line.agency_name);
+                    }
+                }
+                None => said.push((key, text, vec![&line.agency_name])),
+            }
+        }
+        if said.is_empty() {
+            continue;
+        }
+        blocks.push(Block::Paragraph(format!("{}:", group.title)));
+        for (_, text, agencies) in said {
+            blocks.push(Block::Bullet(format!(
+                "{} ({}).",
+                text.trim_end_matches('.'),
+                agencies.join("; ")
+            )));
+        }
+    }
+    blocks
+}
+
+fn indicator_table(indicators: &[IndicatorLine]) -> Table {
+    Table {
+        title: None,
+        columns: vec![
+            Column::new("Mã", ColumnKind::Text),
+            Column::new("Chỉ tiêu", ColumnKind::Text),
+            Column::new("Đơn vị", ColumnKind::Text),
+            Column::new("Mục tiêu", ColumnKind::Text),
+            Column::new("Kết quả", ColumnKind::Text),
+            Column::new("Đánh giá", ColumnKind::Text),
+            Column::new("Cơ quan theo dõi", ColumnKind::Text),
+        ],
+        rows: indicators
+            .iter()
+            .map(|i| {
+                vec![
+                    Cell::Text(i.code.clone()),
+                    Cell::Text(i.name.clone()),
+                    Cell::Text(i.unit.clone()),
+                    Cell::Text(i.target.clone()),
+                    i.value.clone().map_or(Cell::Empty, Cell::Text),
+                    Cell::Text(i.achievement.clone()),
+                    Cell::Text(i.tracked_by.clone()),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// The assignments in the order of the annex: by agency name (accents ignored), then task order.
+fn by_agency(input: &SynthesisInput) -> Vec<&AssignmentLine> {
+    let order: BTreeMap<&str, usize> = input
+        .tasks
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.code.as_str(), i))
+        .collect();
+    let mut lines: Vec<&AssignmentLine> = input.assignments.iter().collect();
+    lines.sort_by_cached_key(|a| {
+        (
+            fold(&a.agency_name),
+            a.agency_code.clone(),
+            order
+                .get(a.task_code.as_str())
+                .copied()
+                .unwrap_or(usize::MAX),
+            !a.lead,
+        )
+    });
+    lines
+}
+
+/// Annex I: every assignment.
+fn assignment_table(input: &SynthesisInput, title: Option<String>) -> Table {
+    let titles: BTreeMap<&str, &str> = input
+        .tasks
+        .iter()
+        .map(|t| (t.code.as_str(), t.title.as_str()))
+        .collect();
+    let rows = by_agency(input)
+        .into_iter()
+        .enumerate()
+        .map(|(i, a)| {
+            vec![
+                count(i as u64 + 1),
+                Cell::Text(a.agency_name.clone()),
+                Cell::Text(if a.lead { "Chủ trì" } else { "Phối hợp" }.to_owned()),
+                Cell::Text(a.task_code.clone()),
+                Cell::Text(
+                    titles
+                        .get(a.task_code.as_str())
+                        .copied()
+                        .unwrap_or_default()
+                        .to_owned(),
+                ),
+                a.due.map_or(Cell::Empty, Cell::Date),
+                Cell::Text(a.state.label_vi().to_owned()),
+                Cell::Percent(f64::from(a.progress)),
+                a.done_on.map_or(Cell::Empty, Cell::Date),
+            ]
+        })
+        .collect();
+    Table {
+        title,
+        columns: vec![
+            Column::new("STT", ColumnKind::Integer),
+            Column::new("Cơ quan", ColumnKind::Text),
+            Column::new("Vai trò", ColumnKind::Text),
+            Column::new("Mã nhiệm vụ", ColumnKind::Text),
+            Column::new("Nhiệm vụ", ColumnKind::Text),
+            Column::new("Thời hạn", ColumnKind::Date),
+            Column::new("Tình trạng", ColumnKind::Text),
+            Column::new("Tiến độ", ColumnKind::Percent),
+            Column::new("Ngày hoàn thành", ColumnKind::Date),
+        ],
+        rows,
+    }
+}
+
+/// Annex II: per agency, its assignments by state and its accepted reports.
+fn agency_table(input: &SynthesisInput, title: Option<String>) -> Table {
+    let mut agencies: Vec<(&str, &str, StateCounts, u64)> = Vec::new();
+    for line in by_agency(input) {
+        if agencies
+            .last()
+            .is_none_or(|(code, ..)| *code != line.agency_code)
+        {
+            agencies.push((&line.agency_code, &line.agency_name, StateCounts::new(), 0));
+        }
+        if let Some((_, _, counts, reports)) = agencies.last_mut() {
+            counts.add(line.state);
+            *reports += u64::from(line.report.is_some());
+        }
+    }
+    let mut columns = vec![
+        Column::new("STT", ColumnKind::Integer),
+        Column::new("Cơ quan", ColumnKind::Text),
+        Column::new("Số nhiệm vụ", ColumnKind::Integer),
+    ];
+    columns.extend(state_columns());
+    columns.push(Column::new("Báo cáo được chấp nhận", ColumnKind::Integer));
+    let rows = agencies
+        .into_iter()
+        .enumerate()
+        .map(|(i, (_, name, counts, reports))| {
+            let mut row = vec![
+                count(i as u64 + 1),
+                Cell::Text(name.to_owned()),
+                count(counts.total()),
+            ];
+            row.extend(state_cells(&counts));
+            row.push(count(reports));
+            row
+        })
+        .collect();
+    Table {
+        title,
+        columns,
+        rows,
+    }
+}
