@@ -695,7 +695,7 @@ pub async fn waiting_for_agency(db: &Db, agency_code: &str) -> Result<Vec<Waitin
 }
 
 /// The day in Vietnam of a stored RFC 3339 time.
-fn vietnam_day(text: &str, doing: &str) -> Result<NaiveDate> {
+pub(crate) fn vietnam_day(text: &str, doing: &str) -> Result<NaiveDate> {
     DateTime::parse_from_rfc3339(text)
         .map(|at| at.with_timezone(&vietnam()).date_naive())
         .map_err(|e| corrupt(doing, format!("bad time «{text}»: {e}")))
