@@ -25,6 +25,7 @@ use serde::Serialize;
 
 use crate::assignment::Role;
 use crate::period::{DeadlineRule, Period, PeriodKind};
+use crate::regime::RegimePeriod;
 use crate::rollup::{Child, RollupRule, roll_up};
 use crate::state::{StateCounts, StateInput, WorkState, compute};
 
@@ -307,22 +308,46 @@ pub fn agency_work<'a>(facts: &'a [Fact], agency_code: &str, today: NaiveDate) -
 /// due date and not done keeps owing reports. It no longer owes it once a report covering the
 /// period (see [`report_covers`]) is submitted or accepted — the caller knows the reports.
 pub fn owes_report(fact: &Fact, period: Period, today: NaiveDate) -> bool {
-    !assignment_state(fact, today).is_done() && fact.start.is_none_or(|s| s <= period.end())
+    !assignment_state(fact, today).is_done() && begun_by(fact, period.end())
 }
 
-/// Whether a submitted or accepted report covers `period`: a report for that very period
-/// (`report_period`), or the one-off report of work reported once (`report_period` is `None`)
-/// last submitted (`submitted_on`) within the period's window or by its deadline.
+/// Whether the work of `fact` had begun by `cutoff`: its start, else its program's date, is on
+/// or before it (no start at all counts as begun).
+fn begun_by(fact: &Fact, cutoff: NaiveDate) -> bool {
+    fact.start.is_none_or(|s| s <= cutoff)
+}
+
+/// Whether an assignment was due to report for a period whose data window is `window`,
+/// whatever happened since: its work had begun by the cut-off and was not finished before the
+/// window opened (recurring work is never finished for good). Unlike [`owes_report`] this does
+/// not depend on the day: work finished during or after the period was still due to report on
+/// it — what [`crate::completeness`] counts as *expected*.
+pub fn due_to_report(fact: &Fact, window: (NaiveDate, NaiveDate)) -> bool {
+    let (start, end) = window;
+    let finished_before = !fact.recurring && fact.done_on.is_some_and(|done| done < start);
+    begun_by(fact, end) && !finished_before
+}
+
+/// Whether a report covers `period`, whose deadline follows `rule`: a report for that very
+/// period (`report_period`), or the one-off report of work reported once (`report_period` is
+/// `None`) submitted (`submitted_on`) within the period's window or by its deadline.
+///
+/// A phase is covered by the annual report of the year holding the phase's last day (the final
+/// year's report doubles as the phase's, *báo cáo năm và giai đoạn*), or by a one-off report
+/// submitted within the phase or by its deadline.
 pub fn report_covers(
-    period: Period,
+    period: &RegimePeriod,
+    rule: &DeadlineRule,
     report_period: Option<Period>,
     submitted_on: Option<NaiveDate>,
 ) -> bool {
-    match report_period {
-        Some(p) => p == period,
-        None => submitted_on.is_some_and(|day| {
-            day >= period.start() && day <= period.deadline(&DeadlineRule::default(), &[])
-        }),
+    match (report_period, period) {
+        (Some(p), RegimePeriod::Decree09(period)) => p == *period,
+        (Some(p), RegimePeriod::Phase(phase)) => {
+            Some(p) == Period::containing(PeriodKind::Annual, phase.end())
+        }
+        (None, _) => submitted_on
+            .is_some_and(|day| day >= period.window().0 && day <= period.deadline(rule, &[])),
     }
 }
 
@@ -533,14 +558,23 @@ mod tests {
     fn a_report_covers_its_own_period_and_a_one_off_report_the_period_it_was_sent_in() {
         let q1 = Period::new(PeriodKind::Quarterly, 2026, 1).unwrap();
         let q2 = q1.next().unwrap();
-        assert!(report_covers(q1, Some(q1), None));
-        assert!(!report_covers(q1, Some(q2), Some(date("2026-01-10"))));
+        let rule = DeadlineRule::default();
+        let covers = |report, on: Option<&str>| {
+            report_covers(&RegimePeriod::Decree09(q1), &rule, report, on.map(date))
+        };
+        assert!(covers(Some(q1), None));
+        assert!(!covers(Some(q2), Some("2026-01-10")));
         // Q1 2026: 15 Dec 2025 – 14 Mar 2026, due Monday 16 March.
-        assert!(report_covers(q1, None, Some(date("2025-12-15"))));
-        assert!(report_covers(q1, None, Some(date("2026-03-16"))));
-        assert!(!report_covers(q1, None, Some(date("2026-03-17"))));
-        assert!(!report_covers(q1, None, Some(date("2025-12-14"))));
-        assert!(!report_covers(q1, None, None), "never submitted");
+        assert!(covers(None, Some("2025-12-15")));
+        assert!(covers(None, Some("2026-03-16")));
+        assert!(!covers(None, Some("2026-03-17")));
+        assert!(!covers(None, Some("2025-12-14")));
+        assert!(!covers(None, None), "never submitted");
+        // A rule of three working days moves the deadline to Wednesday 18 March.
+        let three = DeadlineRule::new(3).unwrap();
+        let q1 = RegimePeriod::Decree09(q1);
+        assert!(report_covers(&q1, &three, None, Some(date("2026-03-18"))));
+        assert!(!report_covers(&q1, &three, None, Some(date("2026-03-19"))));
     }
 
     #[test]

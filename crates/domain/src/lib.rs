@@ -4,10 +4,12 @@
 
 pub mod access;
 pub mod assignment;
+pub mod completeness;
 pub mod dashboard;
 pub mod directory;
 pub mod period;
 pub mod program;
+pub mod regime;
 pub mod resolver;
 pub mod rollup;
 pub mod state;
@@ -21,6 +23,7 @@ pub use assignment::{Expansion, Origin, PendingChoice, PlannedAssignment, Role};
 pub use directory::{Agency, AgencyKind, AgencySet, Directory, Succession};
 pub use period::{DeadlineRule, Period, PeriodError, PeriodKind};
 pub use program::{DocumentKind, DocumentMeta, ImportedProgram, Task, TaskGroup};
+pub use regime::{Phase, RegimeError, RegimePeriod, Regimes, Reporters, ReportingRegime};
 pub use resolver::{AgencyResolver, Resolution};
 pub use rollup::{Child, ManualOverride, Rolled, RollupError, RollupRule};
 pub use state::{Outcome, StateCounts, StateInput, WorkState};

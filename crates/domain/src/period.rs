@@ -285,20 +285,7 @@ impl Period {
     /// Working Saturdays that make up for a bridged holiday (*làm bù*) are not modelled: such
     /// a Saturday does not count, which only ever moves a deadline later.
     pub fn deadline(self, rule: &DeadlineRule, holidays: &[NaiveDate]) -> NaiveDate {
-        let mut day = self.end();
-        let mut remaining = rule.working_days_after_cutoff();
-        while remaining > 0 {
-            // A period ends by 2200 and chrono counts days to the year 262143: only a holiday
-            // list of millions of consecutive days could run past it, and then we stop there.
-            let Some(next) = day.succ_opt() else {
-                return day;
-            };
-            day = next;
-            if is_working_day(day, holidays) {
-                remaining -= 1;
-            }
-        }
-        day
+        working_days_after(self.end(), rule, holidays)
     }
 
     /// The form used in URLs and storage: "2025-M01", "2025-Q2", "2025-H1", "2025-N9",
@@ -463,6 +450,29 @@ impl TryFrom<DeadlineRuleFields> for DeadlineRule {
     fn try_from(fields: DeadlineRuleFields) -> Result<Self, Self::Error> {
         Self::new(fields.working_days_after_cutoff)
     }
+}
+
+/// The day `rule`'s number of working days after `cutoff`, where Saturdays, Sundays and
+/// `holidays` are not working days: the deadline of a report whose data ends on `cutoff`.
+pub fn working_days_after(
+    cutoff: NaiveDate,
+    rule: &DeadlineRule,
+    holidays: &[NaiveDate],
+) -> NaiveDate {
+    let mut day = cutoff;
+    let mut remaining = rule.working_days_after_cutoff();
+    while remaining > 0 {
+        // A period ends by 2200 and chrono counts days to the year 262143: only a holiday
+        // list of millions of consecutive days could run past it, and then we stop there.
+        let Some(next) = day.succ_opt() else {
+            return day;
+        };
+        day = next;
+        if is_working_day(day, holidays) {
+            remaining -= 1;
+        }
+    }
+    day
 }
 
 /// Whether public servants work on `day`: not a Saturday, Sunday or one of `holidays`.

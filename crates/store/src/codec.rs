@@ -10,7 +10,7 @@ use sqlx::{Decode, Row, Type};
 
 use crate::{Result, StoreError};
 
-fn corrupt(context: &str, message: impl Into<String>) -> StoreError {
+pub(crate) fn corrupt(context: &str, message: impl Into<String>) -> StoreError {
     StoreError::Corrupt {
         context: context.to_owned(),
         message: message.into(),

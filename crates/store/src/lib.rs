@@ -1,6 +1,7 @@
 //! Persistence of Đồng Bộ on SQLite (the default, a file under `./dongbo-data/`) and
 //! PostgreSQL (shared deployments), behind domain-shaped functions: [`directory`], [`programs`],
 //! [`tasks`], [`assignments`], [`plans`], [`reports`] (progress reports and their review),
+//! [`regimes`] (a program's reporting regimes and the records completeness reads),
 //! [`evidence`] (evidence files, stored by content), [`dashboard`] (the facts dashboards are
 //! computed from), [`accounts`] (users, roles, sessions, API tokens) and [`audit`] (the
 //! hash-chained audit log changes are written to, in the same transaction).
@@ -51,6 +52,7 @@ pub mod jobs;
 pub mod notifications;
 pub mod plans;
 pub mod programs;
+pub mod regimes;
 pub mod reports;
 pub mod synthesis;
 pub mod tasks;
