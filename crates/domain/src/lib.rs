@@ -6,6 +6,7 @@ pub mod access;
 pub mod assignment;
 pub mod dashboard;
 pub mod directory;
+pub mod indicator;
 pub mod period;
 pub mod program;
 pub mod resolver;
@@ -19,6 +20,10 @@ pub mod time_frame;
 pub use access::{Action, Grant, PasswordPolicy, PolicyViolation};
 pub use assignment::{Expansion, Origin, PendingChoice, PlannedAssignment, Role};
 pub use directory::{Agency, AgencyKind, AgencySet, Directory, Succession};
+pub use indicator::{
+    Achievement, Direction, Indicator, Judgement, Target, TargetError, Value as IndicatorValue,
+    Verdict,
+};
 pub use period::{DeadlineRule, Period, PeriodError, PeriodKind};
 pub use program::{DocumentKind, DocumentMeta, ImportedProgram, Task, TaskGroup};
 pub use resolver::{AgencyResolver, Resolution};
