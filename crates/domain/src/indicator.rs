@@ -806,3 +806,17 @@ impl Indicator {
             .filter(|p| !p.is_empty())
     }
 }
+
+/// The period a value is for, as typed: a period code ("2025-Q2", see
+/// [`Period::code`](crate::Period::code)) or a bare year ("2025"), which is the annual period
+/// of that year — rankings and yearly indicators are measured once a year.
+pub fn value_period(text: &str) -> Result<crate::Period, crate::PeriodError> {
+    let text = text.trim();
+    if text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit()) {
+        let year: i32 = text
+            .parse()
+            .map_err(|_| crate::PeriodError::UnknownCode(text.to_owned()))?;
+        return crate::Period::new(crate::PeriodKind::Annual, year, 1);
+    }
+    text.parse()
+}

@@ -1,7 +1,8 @@
 //! Persistence of Đồng Bộ on SQLite (the default, a file under `./dongbo-data/`) and
 //! PostgreSQL (shared deployments), behind domain-shaped functions: [`directory`], [`programs`],
 //! [`tasks`], [`assignments`], [`plans`], [`reports`] (progress reports and their review),
-//! [`evidence`] (evidence files, stored by content), [`dashboard`] (the facts dashboards are
+//! [`evidence`] (evidence files, stored by content), [`indicators`] (chỉ tiêu and their values),
+//! [`dashboard`] (the facts dashboards are
 //! computed from), [`accounts`] (users, roles, sessions, API tokens) and [`audit`] (the
 //! hash-chained audit log changes are written to, in the same transaction).
 //!
@@ -47,6 +48,7 @@ pub mod dashboard;
 pub mod diff;
 pub mod directory;
 pub mod evidence;
+pub mod indicators;
 pub mod jobs;
 pub mod notifications;
 pub mod plans;
