@@ -7,6 +7,7 @@ pub mod assignment;
 pub mod completeness;
 pub mod dashboard;
 pub mod directory;
+pub mod indicator;
 pub mod period;
 pub mod program;
 pub mod regime;
@@ -21,6 +22,10 @@ pub mod time_frame;
 pub use access::{Action, Grant, PasswordPolicy, PolicyViolation};
 pub use assignment::{Expansion, Origin, PendingChoice, PlannedAssignment, Role};
 pub use directory::{Agency, AgencyKind, AgencySet, Directory, Succession};
+pub use indicator::{
+    Achievement, Direction, Indicator, Judgement, Target, TargetError, Value as IndicatorValue,
+    Verdict,
+};
 pub use period::{DeadlineRule, Period, PeriodError, PeriodKind};
 pub use program::{DocumentKind, DocumentMeta, ImportedProgram, Task, TaskGroup};
 pub use regime::{Phase, RegimeError, RegimePeriod, Regimes, Reporters, ReportingRegime};

@@ -2,7 +2,9 @@
 //! PostgreSQL (shared deployments), behind domain-shaped functions: [`directory`], [`programs`],
 //! [`tasks`], [`assignments`], [`plans`], [`reports`] (progress reports and their review),
 //! [`regimes`] (a program's reporting regimes and the records completeness reads),
-//! [`evidence`] (evidence files, stored by content), [`dashboard`] (the facts dashboards are
+//! [`evidence`] (evidence files, stored by content), [`indicators`] (chỉ tiêu and their values),
+//! [`synthesis`] (generated synthesis reports and the wording templates),
+//! [`dashboard`] (the facts dashboards are
 //! computed from), [`accounts`] (users, roles, sessions, API tokens) and [`audit`] (the
 //! hash-chained audit log changes are written to, in the same transaction).
 //!
@@ -48,6 +50,7 @@ pub mod dashboard;
 pub mod diff;
 pub mod directory;
 pub mod evidence;
+pub mod indicators;
 pub mod jobs;
 pub mod notifications;
 pub mod plans;

@@ -1,0 +1,448 @@
+//! Chỉ tiêu — a program's indicators and the values recorded for them.
+//!
+//! [`upsert`] stores the indicators of an appendix by program and code, all or nothing: a new
+//! code is added, a changed one updated, an unchanged one left alone, so importing the same
+//! appendix twice changes nothing. [`record_value`] appends a value; values are never
+//! overwritten — a correction is a newer value for the same agency, period and scope, and the
+//! history stays. Every write is audited in its transaction. What a value achieves is not
+//! stored: it is computed from the value and the target (`dongbo_domain::indicator`).
+
+use chrono::Utc;
+use dongbo_domain::indicator::{Judgement, Value, Verdict, value_period};
+use dongbo_domain::{Direction, Indicator, Period, Target};
+use serde_json::json;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AssertSqlSafe};
+
+use crate::codec::{col, now, position};
+use crate::{Context, Db, Result, StoreError};
+
+/// An indicator as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredIndicator {
+    pub id: i64,
+    pub program_id: i64,
+    pub indicator: Indicator,
+}
+
+/// A value recorded for an indicator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedValue {
+    pub id: i64,
+    pub agency_code: String,
+    pub period: Period,
+    /// The goal of a scoped target the value measures ("Đông Nam Á").
+    pub scope: Option<String>,
+    pub value: Value,
+    pub judgement: Option<Judgement>,
+    pub source: String,
+    pub note: String,
+    /// The username of who recorded it.
+    pub author: String,
+    /// RFC 3339, UTC.
+    pub recorded_at: String,
+}
+
+/// An indicator with every value recorded for it, oldest period first (and, within a period,
+/// in the order recorded).
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndicatorSeries {
+    pub stored: StoredIndicator,
+    pub values: Vec<RecordedValue>,
+}
+
+impl IndicatorSeries {
+    /// The latest value of each scope (the one `None` scope for an unscoped target), in the
+    /// order of the target's goals.
+    pub fn latest(&self) -> Vec<&RecordedValue> {
+        let mut latest: Vec<&RecordedValue> = Vec::new();
+        for value in &self.values {
+            match latest.iter_mut().find(|v| v.scope == value.scope) {
+                Some(slot) => *slot = value,
+                None => latest.push(value),
+            }
+        }
+        latest
+    }
+
+    /// Đạt / Chưa đạt / Chờ đánh giá / Chưa có số liệu, from the latest values.
+    pub fn verdict(&self) -> Verdict {
+        let indicator = &self.stored.indicator;
+        let latest: Vec<(Option<&str>, &Value, Option<Judgement>)> = self
+            .values
+            .iter()
+            .map(|v| (v.scope.as_deref(), &v.value, v.judgement))
+            .collect();
+        indicator
+            .target
+            .verdict(indicator.direction, &latest, indicator.baseline)
+    }
+}
+
+/// What [`upsert`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UpsertOutcome {
+    pub added: usize,
+    pub changed: usize,
+    pub unchanged: usize,
+}
+
+/// A value to record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewValue {
+    pub agency_code: String,
+    pub period: Period,
+    pub scope: Option<String>,
+    pub value: Value,
+    pub judgement: Option<Judgement>,
+    pub source: String,
+    pub note: String,
+    pub author: String,
+}
+
+fn number_text(value: f64) -> String {
+    // Rust's shortest form that reads back to the same f64.
+    format!("{value}")
+}
+
+fn number_from(text: &str, context: &str) -> Result<f64> {
+    text.parse().map_err(|_| StoreError::Corrupt {
+        context: context.to_owned(),
+        message: format!("bad number «{text}»"),
+    })
+}
+
+fn indicator_json(indicator: &Indicator) -> serde_json::Value {
+    json!({
+        "code": indicator.code,
+        "name": indicator.name,
+        "unit": indicator.unit,
+        "direction": indicator.direction.as_str(),
+        "baseline": indicator.baseline,
+        "baseline_year": indicator.baseline_year,
+        "target": indicator.target_text,
+        "target_year": indicator.target_year,
+        "tracking_agency": indicator.tracking_agency,
+        "source": indicator.source,
+    })
+}
+
+const INDICATOR_COLUMNS: &str = "id, program_id, code, parent_code, name, unit, direction, \
+     baseline, baseline_year, target_text, target_year, tracking_agency, tracking_text, source";
+
+fn indicator_from_row(row: &AnyRow, doing: &str) -> Result<StoredIndicator> {
+    let direction: String = col(row, "direction", doing)?;
+    let target_text: String = col(row, "target_text", doing)?;
+    let target = Target::parse(&target_text).map_err(|e| StoreError::Corrupt {
+        context: doing.to_owned(),
+        message: format!("target «{target_text}»: {e}"),
+    })?;
+    let baseline: Option<String> = col(row, "baseline", doing)?;
+    let year = |column: &str| -> Result<Option<i32>> {
+        let value: Option<i64> = col(row, column, doing)?;
+        Ok(value.and_then(|y| i32::try_from(y).ok()))
+    };
+    Ok(StoredIndicator {
+        id: col(row, "id", doing)?,
+        program_id: col(row, "program_id", doing)?,
+        indicator: Indicator {
+            code: col(row, "code", doing)?,
+            parent: col(row, "parent_code", doing)?,
+            name: col(row, "name", doing)?,
+            unit: col(row, "unit", doing)?,
+            direction: Direction::from_name(&direction).ok_or_else(|| StoreError::Corrupt {
+                context: doing.to_owned(),
+                message: format!("unknown direction «{direction}»"),
+            })?,
+            baseline: baseline.map(|b| number_from(&b, doing)).transpose()?,
+            baseline_year: year("baseline_year")?,
+            target_text,
+            target,
+            target_year: year("target_year")?,
+            tracking_agency: col(row, "tracking_agency", doing)?,
+            tracking_text: col(row, "tracking_text", doing)?,
+            source: col(row, "source", doing)?,
+        },
+    })
+}
+
+/// Stores `indicators` for the program, by code, all or nothing (see the module
+/// documentation). `actor` is who imports them, for the audit log.
+pub async fn upsert(
+    db: &Db,
+    program_id: i64,
+    indicators: &[Indicator],
+    actor: &str,
+) -> Result<UpsertOutcome> {
+    let doing = format!("storing the indicators of program {program_id}");
+    let mut tx = db.begin_write(&doing).await?;
+    let conn: &mut AnyConnection = &mut tx;
+    let program = sqlx::query("SELECT id FROM programs WHERE id = $1")
+        .bind(program_id)
+        .fetch_optional(&mut *conn)
+        .await
+        .context(|| doing.clone())?;
+    if program.is_none() {
+        return Err(StoreError::NotFound(format!("program {program_id}")));
+    }
+    let mut outcome = UpsertOutcome::default();
+    for (index, indicator) in indicators.iter().enumerate() {
+        let existing = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {INDICATOR_COLUMNS} FROM indicators WHERE program_id = $1 AND code = $2"
+        )))
+        .bind(program_id)
+        .bind(&indicator.code)
+        .fetch_optional(&mut *conn)
+        .await
+        .context(|| doing.clone())?
+        .map(|row| indicator_from_row(&row, &doing))
+        .transpose()?;
+        let before = match existing {
+            Some(stored) if stored.indicator == *indicator => {
+                outcome.unchanged += 1;
+                continue;
+            }
+            Some(stored) => Some(stored.indicator),
+            None => None,
+        };
+        let binds = sqlx::query(if before.is_some() {
+            "UPDATE indicators SET parent_code = $3, position = $4, name = $5, unit = $6, \
+                direction = $7, baseline = $8, baseline_year = $9, target_text = $10, \
+                target_year = $11, tracking_agency = $12, tracking_text = $13, source = $14 \
+             WHERE program_id = $1 AND code = $2"
+        } else {
+            "INSERT INTO indicators (program_id, code, parent_code, position, name, unit, \
+                direction, baseline, baseline_year, target_text, target_year, tracking_agency, \
+                tracking_text, source) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+        })
+        .bind(program_id)
+        .bind(&indicator.code)
+        .bind(&indicator.parent)
+        .bind(position(index))
+        .bind(&indicator.name)
+        .bind(&indicator.unit)
+        .bind(indicator.direction.as_str())
+        .bind(indicator.baseline.map(number_text))
+        .bind(indicator.baseline_year.map(i64::from))
+        .bind(&indicator.target_text)
+        .bind(indicator.target_year.map(i64::from))
+        .bind(&indicator.tracking_agency)
+        .bind(&indicator.tracking_text)
+        .bind(&indicator.source);
+        binds
+            .execute(&mut *conn)
+            .await
+            .context(|| format!("{doing}: indicator {}", indicator.code))?;
+        let (action, before_json) = match &before {
+            Some(before) => {
+                outcome.changed += 1;
+                ("indicator.update", Some(indicator_json(before)))
+            }
+            None => {
+                outcome.added += 1;
+                ("indicator.create", None)
+            }
+        };
+        crate::audit::append(
+            conn,
+            Utc::now(),
+            &crate::audit::AuditEntry {
+                actor: actor.to_owned(),
+                action: action.to_owned(),
+                entity: "indicator".to_owned(),
+                entity_id: format!("{program_id}/{}", indicator.code),
+                before: before_json,
+                after: Some(indicator_json(indicator)),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await.context(|| doing.clone())?;
+    tracing::info!(
+        program.id = program_id,
+        indicators.added = outcome.added,
+        indicators.changed = outcome.changed,
+        indicators.unchanged = outcome.unchanged,
+        "indicators stored"
+    );
+    Ok(outcome)
+}
+
+/// A program's indicators in appendix order, each with its values.
+pub async fn for_program(db: &Db, program_id: i64) -> Result<Vec<IndicatorSeries>> {
+    let doing = format!("reading the indicators of program {program_id}");
+    let mut tx = db.read(&doing).await?;
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {INDICATOR_COLUMNS} FROM indicators WHERE program_id = $1 ORDER BY position, id"
+    )))
+    .bind(program_id)
+    .fetch_all(&mut *tx)
+    .await
+    .context(|| doing.clone())?;
+    let indicators = rows
+        .iter()
+        .map(|row| indicator_from_row(row, &doing))
+        .collect::<Result<Vec<_>>>()?;
+    let value_rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT v.indicator_id, {VALUE_COLUMNS} FROM indicator_values v \
+         JOIN indicators i ON i.id = v.indicator_id WHERE i.program_id = $1 ORDER BY v.id"
+    )))
+    .bind(program_id)
+    .fetch_all(&mut *tx)
+    .await
+    .context(|| doing.clone())?;
+    let mut series: Vec<IndicatorSeries> = indicators
+        .into_iter()
+        .map(|stored| IndicatorSeries {
+            stored,
+            values: Vec::new(),
+        })
+        .collect();
+    for row in &value_rows {
+        let indicator_id: i64 = col(row, "indicator_id", &doing)?;
+        let value = value_from_row(row, &doing)?;
+        if let Some(s) = series.iter_mut().find(|s| s.stored.id == indicator_id) {
+            s.values.push(value);
+        }
+    }
+    for s in &mut series {
+        // Stable: values of one period keep the order they were recorded in.
+        s.values.sort_by_key(|v| v.period.end());
+    }
+    Ok(series)
+}
+
+/// One indicator of a program by code, with its values.
+pub async fn get(db: &Db, program_id: i64, code: &str) -> Result<Option<IndicatorSeries>> {
+    Ok(for_program(db, program_id)
+        .await?
+        .into_iter()
+        .find(|s| s.stored.indicator.code == code))
+}
+
+const VALUE_COLUMNS: &str = "v.id, v.agency_code, v.period, v.scope, v.value_number, \
+     v.value_text, v.judgement, v.source, v.note, v.author, v.recorded_at";
+
+fn value_from_row(row: &AnyRow, doing: &str) -> Result<RecordedValue> {
+    let period: String = col(row, "period", doing)?;
+    let scope: String = col(row, "scope", doing)?;
+    let number: Option<String> = col(row, "value_number", doing)?;
+    let text: Option<String> = col(row, "value_text", doing)?;
+    let judgement: Option<String> = col(row, "judgement", doing)?;
+    let corrupt = |message: String| StoreError::Corrupt {
+        context: doing.to_owned(),
+        message,
+    };
+    let value = match (number, text) {
+        (Some(number), _) => Value::Number(number_from(&number, doing)?),
+        (None, Some(text)) => Value::Text(text),
+        (None, None) => return Err(corrupt("a value with neither number nor text".into())),
+    };
+    Ok(RecordedValue {
+        id: col(row, "id", doing)?,
+        agency_code: col(row, "agency_code", doing)?,
+        period: value_period(&period).map_err(|e| corrupt(e.to_string()))?,
+        scope: (!scope.is_empty()).then_some(scope),
+        value,
+        judgement: judgement
+            .map(|j| Judgement::from_name(&j).ok_or_else(|| corrupt(format!("judgement «{j}»"))))
+            .transpose()?,
+        source: col(row, "source", doing)?,
+        note: col(row, "note", doing)?,
+        author: col(row, "author", doing)?,
+        recorded_at: col(row, "recorded_at", doing)?,
+    })
+}
+
+/// Records a value for the indicator `code` of the program and audits it; returns the new
+/// value's id. The caller has checked the value against the target (see the web's actions);
+/// here a scope the target does not name is refused, so no value is stored that no goal
+/// measures.
+pub async fn record_value(db: &Db, program_id: i64, code: &str, new: &NewValue) -> Result<i64> {
+    let doing = format!("recording a value of indicator {code} of program {program_id}");
+    let mut tx = db.begin_write(&doing).await?;
+    let conn: &mut AnyConnection = &mut tx;
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {INDICATOR_COLUMNS} FROM indicators WHERE program_id = $1 AND code = $2"
+    )))
+    .bind(program_id)
+    .bind(code)
+    .fetch_optional(&mut *conn)
+    .await
+    .context(|| doing.clone())?
+    .ok_or_else(|| StoreError::NotFound(format!("indicator {code} of program {program_id}")))?;
+    let stored = indicator_from_row(&row, &doing)?;
+    let scope = new.scope.as_deref().map(str::trim).unwrap_or_default();
+    let scopes = stored.indicator.target.scopes();
+    if !scopes.is_empty() && stored.indicator.target.goal_for(Some(scope)).is_none() {
+        return Err(StoreError::Invalid(format!(
+            "indicator {code} is measured against {}, not «{scope}»",
+            scopes.join(", ")
+        )));
+    }
+    // A scope stored as the target writes it, so values of one scope group together.
+    let scope = stored
+        .indicator
+        .target
+        .goal_for(Some(scope))
+        .and_then(|g| g.scope.clone())
+        .unwrap_or_default();
+    let (number, text) = match &new.value {
+        Value::Number(n) => (Some(number_text(*n)), None),
+        Value::Text(t) => (None, Some(t.clone())),
+    };
+    let recorded_at = now();
+    let row = sqlx::query(
+        "INSERT INTO indicator_values (indicator_id, agency_code, period, scope, value_number, \
+            value_text, judgement, source, note, author, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+    )
+    .bind(stored.id)
+    .bind(&new.agency_code)
+    .bind(new.period.code())
+    .bind(&scope)
+    .bind(&number)
+    .bind(&text)
+    .bind(new.judgement.map(Judgement::as_str))
+    .bind(&new.source)
+    .bind(&new.note)
+    .bind(&new.author)
+    .bind(&recorded_at)
+    .fetch_one(&mut *conn)
+    .await
+    .context(|| doing.clone())?;
+    let id: i64 = col(&row, "id", &doing)?;
+    crate::audit::append(
+        conn,
+        Utc::now(),
+        &crate::audit::AuditEntry {
+            actor: new.author.clone(),
+            action: "indicator_value.record".to_owned(),
+            entity: "indicator_value".to_owned(),
+            entity_id: id.to_string(),
+            before: None,
+            after: Some(json!({
+                "program_id": program_id,
+                "indicator": code,
+                "agency": new.agency_code,
+                "period": new.period.code(),
+                "scope": scope,
+                "value": new.value,
+                "judgement": new.judgement.map(Judgement::as_str),
+                "source": new.source,
+                "note": new.note,
+            })),
+        },
+    )
+    .await?;
+    tx.commit().await.context(|| doing.clone())?;
+    tracing::info!(
+        program.id = program_id,
+        indicator.code = code,
+        agency.code = %new.agency_code,
+        period = %new.period.code(),
+        "indicator value recorded"
+    );
+    Ok(id)
+}

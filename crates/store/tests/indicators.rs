@@ -1,0 +1,282 @@
+//! Indicators and their values on 47/NQ-CP, on SQLite and on PostgreSQL.
+
+use dongbo_domain::indicator::{Judgement, Value, Verdict, value_period};
+use dongbo_domain::{Direction, Directory, Indicator, Target};
+use dongbo_store::indicators::{self, NewValue, UpsertOutcome};
+use dongbo_store::{AuditFilter, Db, StoreError, audit};
+
+dongbo_testkit::backend_tests!(
+    importing_the_same_indicators_twice_changes_nothing,
+    a_changed_indicator_is_updated_and_audited,
+    values_form_a_series_ordered_by_period_and_keep_corrections,
+    scoped_values_must_name_a_scope_of_the_target,
+    qualitative_values_carry_a_judgement,
+    a_value_for_an_unknown_indicator_is_refused,
+);
+
+fn indicator(code: &str, name: &str, target: &str, baseline: Option<f64>) -> Indicator {
+    let parsed = Target::parse(target).unwrap();
+    Indicator {
+        code: code.into(),
+        parent: Indicator::parent_code(code),
+        name: name.into(),
+        unit: "%".into(),
+        direction: Direction::infer(name, &parsed, ""),
+        baseline,
+        baseline_year: baseline.map(|_| 2023),
+        target_text: target.into(),
+        target: parsed,
+        target_year: Some(2030),
+        tracking_agency: Some("BTTTT".into()),
+        tracking_text: "Bộ Thông tin và Truyền thông".into(),
+        source: String::new(),
+    }
+}
+
+fn appendix() -> Vec<Indicator> {
+    vec![
+        indicator(
+            "1",
+            "Tỷ lệ bộ, ngành có kế hoạch thông tin đối ngoại",
+            "100%",
+            Some(60.0),
+        ),
+        indicator("2", "Số kênh truyền hình đối ngoại", "≥ 09", None),
+        indicator(
+            "3",
+            "Thứ hạng thương hiệu quốc gia",
+            "≤ 3 Đông Nam Á; ≤ 50 Thế giới",
+            None,
+        ),
+        indicator("3.1", "Xếp hạng tự do báo chí", "≤ 0,7", None),
+        indicator("4", "Hình ảnh quốc gia", "Nâng cao vị thế", None),
+    ]
+}
+
+async fn setup(db: &Db) -> i64 {
+    dongbo_testkit::load_47(db, &Directory::bundled()).await
+}
+
+fn value(agency: &str, period: &str, value: Value) -> NewValue {
+    NewValue {
+        agency_code: agency.into(),
+        period: value_period(period).unwrap(),
+        scope: None,
+        value,
+        judgement: None,
+        source: "Báo cáo năm".into(),
+        note: String::new(),
+        author: "reporter".into(),
+    }
+}
+
+async fn audit_actions(db: &Db, entity: &str) -> Vec<String> {
+    audit::list(
+        db,
+        &AuditFilter {
+            entity: Some(entity.into()),
+            ..AuditFilter::default()
+        },
+        100,
+        0,
+    )
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|r| r.action)
+    .collect()
+}
+
+async fn importing_the_same_indicators_twice_changes_nothing(db: &Db) {
+    let program = setup(db).await;
+    let first = indicators::upsert(db, program, &appendix(), "cli")
+        .await
+        .unwrap();
+    assert_eq!(
+        first,
+        UpsertOutcome {
+            added: 5,
+            changed: 0,
+            unchanged: 0
+        }
+    );
+    let second = indicators::upsert(db, program, &appendix(), "cli")
+        .await
+        .unwrap();
+    assert_eq!(
+        second,
+        UpsertOutcome {
+            added: 0,
+            changed: 0,
+            unchanged: 5
+        }
+    );
+    let stored = indicators::for_program(db, program).await.unwrap();
+    let codes: Vec<&str> = stored
+        .iter()
+        .map(|s| s.stored.indicator.code.as_str())
+        .collect();
+    assert_eq!(codes, ["1", "2", "3", "3.1", "4"]);
+    assert_eq!(stored[3].stored.indicator.parent.as_deref(), Some("3"));
+    assert_eq!(stored[0].stored.indicator, appendix()[0]);
+    assert_eq!(
+        stored[2].stored.indicator.direction,
+        Direction::LowerIsBetter
+    );
+    assert_eq!(audit_actions(db, "indicator").await.len(), 5);
+}
+
+async fn a_changed_indicator_is_updated_and_audited(db: &Db) {
+    let program = setup(db).await;
+    indicators::upsert(db, program, &appendix(), "cli")
+        .await
+        .unwrap();
+    let mut changed = appendix();
+    changed[1] = indicator("2", "Số kênh truyền hình đối ngoại", "≥ 10", None);
+    let outcome = indicators::upsert(db, program, &changed, "admin")
+        .await
+        .unwrap();
+    assert_eq!((outcome.changed, outcome.unchanged), (1, 4));
+    let two = indicators::get(db, program, "2").await.unwrap().unwrap();
+    assert_eq!(two.stored.indicator.target_text, "≥ 10");
+    let records = audit::list(
+        db,
+        &AuditFilter {
+            action: Some("indicator.update".into()),
+            ..AuditFilter::default()
+        },
+        10,
+        0,
+    )
+    .await
+    .unwrap();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].actor, "admin");
+    assert!(records[0].before_json.as_deref().unwrap().contains("≥ 09"));
+    assert!(audit::verify(db).await.unwrap().is_intact());
+}
+
+async fn values_form_a_series_ordered_by_period_and_keep_corrections(db: &Db) {
+    let program = setup(db).await;
+    indicators::upsert(db, program, &appendix(), "cli")
+        .await
+        .unwrap();
+    // Recorded out of order: 2026 first, then 2025, then a correction of 2026.
+    for (period, number) in [("2026", 85.0), ("2025", 70.0), ("2026", 100.0)] {
+        indicators::record_value(
+            db,
+            program,
+            "1",
+            &value("BTTTT", period, Value::Number(number)),
+        )
+        .await
+        .unwrap();
+    }
+    let series = indicators::get(db, program, "1").await.unwrap().unwrap();
+    let values: Vec<(String, f64)> = series
+        .values
+        .iter()
+        .map(|v| (v.period.code(), v.value.as_number().unwrap()))
+        .collect();
+    assert_eq!(
+        values,
+        [
+            ("2025-Y".to_owned(), 70.0),
+            ("2026-Y".to_owned(), 85.0),
+            ("2026-Y".to_owned(), 100.0)
+        ]
+    );
+    assert_eq!(series.latest().len(), 1);
+    assert_eq!(series.latest()[0].value, Value::Number(100.0));
+    assert_eq!(series.verdict(), Verdict::Met);
+    assert_eq!(series.values[0].author, "reporter");
+    assert_eq!(series.values[0].source, "Báo cáo năm");
+    assert_eq!(audit_actions(db, "indicator_value").await.len(), 3);
+
+    // A decimal survives the round trip exactly.
+    indicators::record_value(
+        db,
+        program,
+        "3.1",
+        &value("BTTTT", "2025-Q2", Value::Number(0.7)),
+    )
+    .await
+    .unwrap();
+    let ranking = indicators::get(db, program, "3.1").await.unwrap().unwrap();
+    assert_eq!(ranking.values[0].value, Value::Number(0.7));
+    assert_eq!(ranking.verdict(), Verdict::Met);
+}
+
+async fn scoped_values_must_name_a_scope_of_the_target(db: &Db) {
+    let program = setup(db).await;
+    indicators::upsert(db, program, &appendix(), "cli")
+        .await
+        .unwrap();
+    let mut asean = value("BNG", "2025", Value::Number(4.0));
+    asean.scope = Some("đông nam á".into());
+    indicators::record_value(db, program, "3", &asean)
+        .await
+        .unwrap();
+    let series = indicators::get(db, program, "3").await.unwrap().unwrap();
+    // Stored under the scope as the target writes it.
+    assert_eq!(series.values[0].scope.as_deref(), Some("Đông Nam Á"));
+    assert_eq!(series.verdict(), Verdict::NotMet);
+
+    let mut nowhere = value("BNG", "2025", Value::Number(4.0));
+    nowhere.scope = Some("Châu Phi".into());
+    let refused = indicators::record_value(db, program, "3", &nowhere).await;
+    assert!(
+        matches!(&refused, Err(StoreError::Invalid(m)) if m.contains("Đông Nam Á")),
+        "{refused:?}"
+    );
+    let unscoped =
+        indicators::record_value(db, program, "3", &value("BNG", "2025", Value::Number(1.0))).await;
+    assert!(
+        matches!(unscoped, Err(StoreError::Invalid(_))),
+        "{unscoped:?}"
+    );
+    let series = indicators::get(db, program, "3").await.unwrap().unwrap();
+    assert_eq!(series.values.len(), 1);
+}
+
+async fn qualitative_values_carry_a_judgement(db: &Db) {
+    let program = setup(db).await;
+    indicators::upsert(db, program, &appendix(), "cli")
+        .await
+        .unwrap();
+    let mut text = value("BNG", "2025", Value::Text("Đã tổ chức 12 sự kiện".into()));
+    indicators::record_value(db, program, "4", &text)
+        .await
+        .unwrap();
+    let series = indicators::get(db, program, "4").await.unwrap().unwrap();
+    assert_eq!(series.verdict(), Verdict::NeedsJudgement);
+    text.judgement = Some(Judgement::Achieved);
+    text.note = "Hội đồng đánh giá đạt".into();
+    indicators::record_value(db, program, "4", &text)
+        .await
+        .unwrap();
+    let series = indicators::get(db, program, "4").await.unwrap().unwrap();
+    assert_eq!(series.verdict(), Verdict::Met);
+    assert_eq!(series.values[1].judgement, Some(Judgement::Achieved));
+    assert_eq!(series.values[1].note, "Hội đồng đánh giá đạt");
+}
+
+async fn a_value_for_an_unknown_indicator_is_refused(db: &Db) {
+    let program = setup(db).await;
+    indicators::upsert(db, program, &appendix(), "cli")
+        .await
+        .unwrap();
+    let refused =
+        indicators::record_value(db, program, "99", &value("BNG", "2025", Value::Number(1.0)))
+            .await;
+    assert!(
+        matches!(refused, Err(StoreError::NotFound(_))),
+        "{refused:?}"
+    );
+    let missing = indicators::upsert(db, program + 1000, &appendix(), "cli").await;
+    assert!(
+        matches!(missing, Err(StoreError::NotFound(_))),
+        "{missing:?}"
+    );
+    assert!(audit_actions(db, "indicator_value").await.is_empty());
+}
