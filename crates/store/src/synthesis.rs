@@ -18,9 +18,9 @@
 
 use chrono::{NaiveDate, Utc};
 use dongbo_domain::dashboard::report_covers;
-use dongbo_domain::{Period, Role};
+use dongbo_domain::regime::RegimePeriod;
+use dongbo_domain::{DeadlineRule, Period, PeriodKind, Role};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 
 use crate::codec::{col, enum_from_text, now};
@@ -146,7 +146,7 @@ pub async fn record(db: &Db, new: &NewVersion<'_>) -> Result<Version> {
     let report_id: i64 = col(&series, "id", &doing)?;
     let latest: i64 = col(&series, "latest", &doing)?;
     let version = latest + 1;
-    let input_sha256 = sha256_hex(new.input.as_bytes());
+    let input_sha256 = crate::evidence::sha256_hex(new.input.as_bytes());
     let created_at = now();
     sqlx::query(
         "INSERT INTO synthesis_versions (report_id, version, number, title, input, input_sha256, \
@@ -250,7 +250,7 @@ pub async fn get(db: &Db, report_id: i64, version: i64) -> Result<Option<(Versio
     row.map(|row| {
         let input: String = col(&row, "input", &doing)?;
         let found = version_from(&row, &doing)?;
-        if sha256_hex(input.as_bytes()) != found.input_sha256 {
+        if crate::evidence::sha256_hex(input.as_bytes()) != found.input_sha256 {
             return Err(StoreError::Corrupt {
                 context: doing.clone(),
                 message: "the stored input does not match its SHA-256".to_owned(),
@@ -411,19 +411,25 @@ pub struct AcceptedContent {
     pub recommendations: String,
 }
 
-/// The accepted reports of program `program_id` that cover `period` (a report for the period,
-/// or a one-off report sent within it or by its deadline, as
-/// [`dongbo_domain::dashboard::report_covers`] says), with the content of their current
-/// version, by task and agency. One query.
+/// The accepted reports of program `program_id` that cover `period`, whose deadline follows
+/// `rule` (a report for the period — for a phase, its last year's annual report — or a one-off
+/// report sent within it or by its deadline, as [`dongbo_domain::dashboard::report_covers`]
+/// says), with the content of their current version, by task and agency. One query.
 pub async fn accepted_for_period(
     db: &Db,
     program_id: i64,
-    period: Period,
+    period: &RegimePeriod,
+    rule: &DeadlineRule,
 ) -> Result<Vec<AcceptedContent>> {
     let doing = format!(
         "reading the accepted reports of program {program_id} for {}",
         period.code()
     );
+    // The one Decree 09 period whose reports may cover it.
+    let covering: Option<Period> = match period {
+        RegimePeriod::Decree09(p) => Some(*p),
+        RegimePeriod::Phase(phase) => Period::containing(PeriodKind::Annual, phase.end()),
+    };
     let mut tx = db.read(&doing).await?;
     let rows = sqlx::query(
         "SELECT r.assignment_id, a.agency_code, a.role, t.code, t.position, r.period, \
@@ -438,7 +444,7 @@ pub async fn accepted_for_period(
          ORDER BY t.position, a.role, a.agency_code",
     )
     .bind(program_id)
-    .bind(period.code())
+    .bind(covering.map(Period::code).unwrap_or_default())
     .fetch_all(&mut *tx)
     .await
     .context(|| doing.clone())?;
@@ -455,10 +461,11 @@ pub async fn accepted_for_period(
         let submitted_on = submitted
             .map(|t| crate::reports::vietnam_day(&t, &doing))
             .transpose()?;
-        let within = match report_period {
-            ReportPeriod::Period(p) => report_covers(period, Some(p), submitted_on),
-            ReportPeriod::Once => report_covers(period, None, submitted_on),
+        let report_period_of = match report_period {
+            ReportPeriod::Period(p) => Some(p),
+            ReportPeriod::Once => None,
         };
+        let within = report_covers(period, rule, report_period_of, submitted_on);
         if !within {
             continue;
         }
@@ -484,11 +491,4 @@ pub async fn accepted_for_period(
         });
     }
     Ok(accepted)
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }

@@ -2,7 +2,8 @@
 //! back with the input they were built from; templates are saved and reset with an audit
 //! entry; and what a synthesis is built from is the accepted reports covering the period.
 
-use dongbo_domain::{Directory, Period, PeriodKind, Role};
+use dongbo_domain::regime::RegimePeriod;
+use dongbo_domain::{DeadlineRule, Directory, Period, PeriodKind, Role};
 use dongbo_store::synthesis::{self, Files, Level, NewVersion};
 use dongbo_store::{
     Db, Edit, EvidenceLimits, EvidenceStore, ReportContent, ReportPeriod, assignments, audit,
@@ -211,9 +212,14 @@ async fn a_synthesis_reads_the_accepted_reports_covering_the_period(db: &Db) {
         .await
         .unwrap();
 
-    let found = synthesis::accepted_for_period(db, program_id, year)
-        .await
-        .unwrap();
+    let found = synthesis::accepted_for_period(
+        db,
+        program_id,
+        &RegimePeriod::Decree09(year),
+        &DeadlineRule::default(),
+    )
+    .await
+    .unwrap();
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].task_code, "2.1");
     assert_eq!(found[0].agency_code, "BVHTTDL");

@@ -1,0 +1,195 @@
+//! Synthesis reports through the API: list a program's versions, generate one, read a version
+//! with the data it was built from, download its files. Generating calls
+//! [`crate::actions::generate_synthesis`], as the page does.
+
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use dongbo_domain::access::Action;
+use dongbo_store::synthesis::{self as stored, Level, Version};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::work::ApiCaller;
+use super::{ApiError, ApiResult, JsonBody, Problem};
+use crate::AppState;
+use crate::error::Error;
+use crate::synthesis::Request;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/programs/{id}/synthesis",
+            get(list).post(generate),
+        )
+        .route("/api/v1/synthesis/{report}/{version}", get(get_version))
+        .route(
+            "/api/v1/synthesis/{report}/{version}/{file}",
+            get(download),
+        )
+}
+
+/// A generated version.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SynthesisVersionView {
+    pub report_id: i64,
+    pub version: i64,
+    pub program_id: i64,
+    /// "national" or "agency".
+    pub level: String,
+    pub issuer_code: String,
+    pub period: String,
+    pub number: String,
+    pub title: String,
+    pub created_by: String,
+    pub created_at: String,
+    /// SHA-256 of the data it was built from.
+    pub input_sha256: String,
+    pub docx_sha256: String,
+    pub xlsx_sha256: String,
+    pub pdf_sha256: String,
+    /// Where its files are: `…/docx`, `…/xlsx`, `…/pdf`.
+    pub files: String,
+}
+
+impl From<Version> for SynthesisVersionView {
+    fn from(v: Version) -> Self {
+        SynthesisVersionView {
+            files: format!("/api/v1/synthesis/{}/{}/", v.report_id, v.version),
+            report_id: v.report_id,
+            version: v.version,
+            program_id: v.program_id,
+            level: v.level.as_str().to_owned(),
+            issuer_code: v.issuer_code,
+            period: v.period,
+            number: v.number,
+            title: v.title,
+            created_by: v.created_by,
+            created_at: v.created_at,
+            input_sha256: v.input_sha256,
+            docx_sha256: v.files.docx_sha256,
+            xlsx_sha256: v.files.xlsx_sha256,
+            pdf_sha256: v.files.pdf_sha256,
+        }
+    }
+}
+
+/// A version with the data it was built from.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SynthesisDetail {
+    #[serde(flatten)]
+    pub version: SynthesisVersionView,
+    /// The `SynthesisInput` the report was built from (program, period, signer, every
+    /// assignment with its accepted report, the wording template).
+    #[schema(value_type = Object)]
+    pub input: serde_json::Value,
+}
+
+fn may_see(who: &ApiCaller, state: &AppState, version: &Version) -> bool {
+    version.level == Level::National
+        || who
+            .actor(state)
+            .caller
+            .can(Action::ViewProgram, &version.issuer_code, &state.directory)
+}
+
+/// The synthesis reports of a program the caller may see (national reports, and those of
+/// agencies the caller may view), newest first.
+#[utoipa::path(get, path = "/api/v1/programs/{id}/synthesis", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Program id")),
+    responses((status = 200, body = [SynthesisVersionView]), (status = 401, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    who: ApiCaller,
+    Path(id): Path<i64>,
+) -> ApiResult<Vec<SynthesisVersionView>> {
+    let versions = stored::list(&state.db, id).await?;
+    Ok(Json(
+        versions
+            .into_iter()
+            .filter(|v| may_see(&who, &state, v))
+            .map(SynthesisVersionView::from)
+            .collect(),
+    ))
+}
+
+/// Generates a synthesis report (DOCX in the format of Decree 30/2020, XLSX annexes, PDF) from
+/// the reports accepted for the period, as a new immutable version of its series.
+#[utoipa::path(post, path = "/api/v1/programs/{id}/synthesis", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Program id")),
+    request_body = Request,
+    responses((status = 201, body = SynthesisVersionView), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn generate(
+    State(state): State<AppState>,
+    who: ApiCaller,
+    Path(id): Path<i64>,
+    JsonBody(body): JsonBody<Request>,
+) -> Result<Response, ApiError> {
+    let version = crate::actions::generate_synthesis(&who.actor(&state), id, &body).await?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(SynthesisVersionView::from(version)),
+    )
+        .into_response())
+}
+
+/// One version with the data it was built from.
+#[utoipa::path(get, path = "/api/v1/synthesis/{report}/{version}", security(("bearer" = [])),
+    params(("report" = i64, Path, description = "Series id"),
+        ("version" = i64, Path, description = "Version number, from 1")),
+    responses((status = 200, body = SynthesisDetail), (status = 401, body = Problem),
+        (status = 404, body = Problem)))]
+pub async fn get_version(
+    State(state): State<AppState>,
+    who: ApiCaller,
+    Path((report, version)): Path<(i64, i64)>,
+) -> ApiResult<SynthesisDetail> {
+    let (found, input) = stored::get(&state.db, report, version)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if !may_see(&who, &state, &found) {
+        return Err(Error::NotFound.into());
+    }
+    let input = serde_json::from_str(&input)
+        .map_err(|e| Error::Internal(format!("reading the stored input: {e}")))?;
+    Ok(Json(SynthesisDetail {
+        version: found.into(),
+        input,
+    }))
+}
+
+/// A version's file: `docx`, `xlsx` or `pdf`.
+#[utoipa::path(get, path = "/api/v1/synthesis/{report}/{version}/{file}", security(("bearer" = [])),
+    params(("report" = i64, Path, description = "Series id"),
+        ("version" = i64, Path, description = "Version number"),
+        ("file" = String, Path, description = "docx, xlsx or pdf")),
+    responses((status = 200, description = "The file"), (status = 401, body = Problem),
+        (status = 404, body = Problem)))]
+pub async fn download(
+    State(state): State<AppState>,
+    who: ApiCaller,
+    Path((report, version, file)): Path<(i64, i64, String)>,
+) -> Result<Response, ApiError> {
+    let (found, _) = stored::get(&state.db, report, version)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if !may_see(&who, &state, &found) {
+        return Err(Error::NotFound.into());
+    }
+    let (sha256, media) = match file.as_str() {
+        "docx" => (&found.files.docx_sha256, dongbo_store::MediaType::Docx),
+        "xlsx" => (&found.files.xlsx_sha256, dongbo_store::MediaType::Xlsx),
+        "pdf" => (&found.files.pdf_sha256, dongbo_store::MediaType::Pdf),
+        _ => return Err(Error::NotFound.into()),
+    };
+    let bytes = state.evidence.open(sha256).await?;
+    Ok((
+        [(header::CONTENT_TYPE, media.mime())],
+        bytes,
+    )
+        .into_response())
+}

@@ -1,0 +1,465 @@
+//! Báo cáo tổng hợp on the server: what a user asks for ([`Request`]), the data gathered for it
+//! from the store ([`gather`]), and the three files rendered from it ([`render`]).
+//!
+//! The national report is the coordinating ministry's, on every assignment of the program; an
+//! agency's report covers its own assignments. Both are built from the accepted reports that
+//! cover the period (`store::synthesis::accepted_for_period`) and the state of each assignment
+//! on the document's date, judged as the dashboard judges it. The gathered
+//! [`SynthesisInput`] is stored with the version, and building it again gives the same files
+//! (`publish` renders deterministically), which [`render`]'s callers check on demand.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use dongbo_domain::access::ROOT_AGENCY;
+use dongbo_domain::dashboard::{assignment_state, program_figures};
+use dongbo_domain::{AgencyKind, Directory, Period, Role};
+use dongbo_publish::synthesis::{
+    AssignmentLine, GroupInfo, Level as DocLevel, PeriodInfo, ProgramInfo, ReportText,
+    SynthesisInput, TaskInfo,
+};
+use dongbo_publish::{Authority, Issuer, OfficialDocument, Signature};
+use dongbo_store::synthesis::Level;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::error::{Error, Result};
+use crate::i18n::Lang;
+
+/// What a user asks to generate. Text fields are NFC-normalised and trimmed when checked.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct Request {
+    /// "national" or "agency".
+    pub level: String,
+    /// A Decree 09 period code: "2026-Y", "2026-H1", "2026-N9", "2026-Q4", "2026-M12".
+    pub period: String,
+    /// The issuing agency's code ("BVHTTDL").
+    pub issuer: String,
+    /// Số, ký hiệu, without "Số:" ("12/BC-BVHTTDL"); blank for the default "    /BC-…".
+    #[serde(default)]
+    pub number: String,
+    /// Địa danh ("Hà Nội"); blank for the issuer's.
+    #[serde(default)]
+    pub place: String,
+    /// The document's date (YYYY-MM-DD); blank for today in Vietnam.
+    #[serde(default)]
+    pub date: String,
+    /// Thẩm quyền ký: "", "TM", "KT", "TL", "Q" or "TUQ".
+    #[serde(default)]
+    pub authority: String,
+    /// The head the signer signs for ("BỘ TRƯỞNG", "ỦY BAN NHÂN DÂN").
+    #[serde(default)]
+    pub on_behalf_of: String,
+    /// The signer's position ("THỨ TRƯỞNG").
+    #[serde(default)]
+    pub position: String,
+    /// The signer's full name.
+    pub signer: String,
+}
+
+/// A request once checked.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub level: Level,
+    pub period: Period,
+    pub issuer_code: String,
+    pub number: String,
+    pub place: String,
+    pub date: NaiveDate,
+    pub signature: Signature,
+}
+
+fn nfc(text: &str) -> String {
+    dongbo_domain::text::nfc(text.trim())
+}
+
+/// Checks a request's fields; each refusal names its field, in the caller's language.
+pub fn check(
+    request: &Request,
+    directory: &Directory,
+    today: NaiveDate,
+    lang: Lang,
+) -> Result<Checked> {
+    let level = Level::parse(request.level.trim()).ok_or_else(|| {
+        Error::field(
+            "level",
+            lang.pick(
+                "Chọn loại báo cáo: tổng hợp chung (national) hoặc của cơ quan (agency).",
+                "Choose a national or an agency report.",
+            ),
+        )
+    })?;
+    let period: Period = request.period.trim().parse().map_err(|e| {
+        Error::field(
+            "period",
+            format!(
+                "{} «{}» — {e}",
+                lang.pick(
+                    "Kỳ báo cáo không hợp lệ (ví dụ 2026-Y, 2026-H1, 2026-N9, 2026-Q4, 2026-M12)",
+                    "Not a reporting period (e.g. 2026-Y, 2026-H1, 2026-N9, 2026-Q4, 2026-M12)",
+                ),
+                request.period.trim()
+            ),
+        )
+    })?;
+    let issuer_code = request.issuer.trim().to_owned();
+    let issuer = directory
+        .agency(&issuer_code)
+        .filter(|_| issuer_code != ROOT_AGENCY)
+        .ok_or_else(|| {
+            Error::field(
+                "issuer",
+                format!(
+                    "{} «{issuer_code}»",
+                    lang.pick(
+                        "Không có cơ quan này trong danh mục:",
+                        "No such agency in the directory:"
+                    )
+                ),
+            )
+        })?;
+    let date = match request.date.trim() {
+        "" => today,
+        text => NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+            Error::field(
+                "date",
+                format!(
+                    "{} «{text}»",
+                    lang.pick("Ngày không hợp lệ (YYYY-MM-DD):", "Not a date (YYYY-MM-DD):")
+                ),
+            )
+        })?,
+    };
+    let authority = match request.authority.trim().trim_end_matches('.').to_uppercase().as_str() {
+        "" => None,
+        "TM" => Some(Authority::Tm),
+        "KT" => Some(Authority::Kt),
+        "TL" => Some(Authority::Tl),
+        "Q" => Some(Authority::Q),
+        "TUQ" => Some(Authority::Tuq),
+        other => {
+            return Err(Error::field(
+                "authority",
+                format!(
+                    "{} «{other}»",
+                    lang.pick(
+                        "Thẩm quyền ký để trống hoặc là TM, KT, TL, Q, TUQ, không phải",
+                        "The signing authority is blank or TM, KT, TL, Q, TUQ, not",
+                    )
+                ),
+            ));
+        }
+    };
+    let signer = nfc(&request.signer);
+    if signer.is_empty() {
+        return Err(Error::field(
+            "signer",
+            lang.pick("Nhập họ và tên người ký.", "Enter the signer's full name."),
+        ));
+    }
+    let on_behalf_of = nfc(&request.on_behalf_of);
+    if authority.is_some() && on_behalf_of.is_empty() {
+        return Err(Error::field(
+            "on_behalf_of",
+            lang.pick(
+                "Nhập người đứng đầu hoặc tập thể mà người ký ký thay (ví dụ BỘ TRƯỞNG).",
+                "Enter the head or body the signer signs for (e.g. BỘ TRƯỞNG).",
+            ),
+        ));
+    }
+    let position = nfc(&request.position);
+    if authority != Some(Authority::Q) && position.is_empty() {
+        return Err(Error::field(
+            "position",
+            lang.pick(
+                "Nhập chức vụ người ký (ví dụ THỨ TRƯỞNG).",
+                "Enter the signer's position (e.g. THỨ TRƯỞNG).",
+            ),
+        ));
+    }
+    let number = match nfc(&request.number) {
+        n if n.is_empty() => format!("      /BC-{}", abbreviation(issuer)),
+        n => n.trim_start_matches("Số:").trim().to_owned(),
+    };
+    let place = match nfc(&request.place) {
+        p if p.is_empty() => default_place(issuer),
+        p => p,
+    };
+    Ok(Checked {
+        level,
+        period,
+        issuer_code,
+        number,
+        place,
+        date,
+        signature: Signature {
+            authority,
+            on_behalf_of,
+            position,
+            name: signer,
+        },
+    })
+}
+
+/// The abbreviation in a number's symbol: a province's people's committee signs as "UBND",
+/// anyone else by their code ("BVHTTDL").
+fn abbreviation(agency: &dongbo_domain::Agency) -> String {
+    match agency.kind {
+        AgencyKind::Province | AgencyKind::CentralCity => "UBND".to_owned(),
+        _ => agency.code.clone(),
+    }
+}
+
+/// Where a document is issued: a province's own name, Hà Nội for central agencies.
+fn default_place(agency: &dongbo_domain::Agency) -> String {
+    match agency.kind {
+        AgencyKind::Province | AgencyKind::CentralCity => agency
+            .name_vi
+            .trim_start_matches("Thành phố ")
+            .trim_start_matches("Tỉnh ")
+            .to_owned(),
+        _ => "Hà Nội".to_owned(),
+    }
+}
+
+/// The issuing agency as the header block names it: a province by its people's committee,
+/// a unit under its parent.
+fn issuer_of(agency: &dongbo_domain::Agency, directory: &Directory) -> Issuer {
+    let name = match agency.kind {
+        AgencyKind::Province | AgencyKind::CentralCity => {
+            format!("Ủy ban nhân dân {}", lower_first(&agency.name_vi))
+        }
+        _ => agency.name_vi.clone(),
+    };
+    let superior = agency
+        .parent
+        .as_deref()
+        .filter(|parent| *parent != ROOT_AGENCY && *parent != "CP")
+        .and_then(|parent| directory.agency(parent))
+        .map(|parent| parent.name_vi.clone());
+    Issuer {
+        superior,
+        name,
+        abbreviation: abbreviation(agency),
+    }
+}
+
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_lowercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// The period as it reads in a sentence: "năm 2026", "6 tháng đầu năm 2026", "quý IV năm 2026".
+fn period_in_words(period: Period) -> String {
+    use dongbo_domain::PeriodKind::*;
+    let year = period.year();
+    match period.kind() {
+        Annual => format!("năm {year}"),
+        NineMonthly => format!("9 tháng đầu năm {year}"),
+        SixMonthly if period.index() == 1 => format!("6 tháng đầu năm {year}"),
+        SixMonthly => format!("6 tháng cuối năm {year}"),
+        Quarterly => {
+            let roman = ["I", "II", "III", "IV"];
+            let index = usize::try_from(period.index()).unwrap_or(1).clamp(1, 4) - 1;
+            format!("quý {} năm {year}", roman[index])
+        }
+        Monthly => format!("tháng {} năm {year}", period.index()),
+    }
+}
+
+/// Gathers everything the report is built from. `template` is the wording text in force.
+pub async fn gather(
+    state: &AppState,
+    program_id: i64,
+    request: &Checked,
+    template: String,
+) -> Result<SynthesisInput> {
+    let directory = &state.directory;
+    let stored = dongbo_store::programs::get(&state.db, program_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let program = stored.program;
+    let facts = dongbo_store::dashboard::facts(&state.db, program_id).await?;
+    let accepted =
+        dongbo_store::synthesis::accepted_for_period(&state.db, program_id, request.period)
+            .await?;
+    let day = request.date;
+    let issuer_agency = directory.agency(&request.issuer_code).ok_or(Error::NotFound)?;
+    let name_of = |code: &str| {
+        directory
+            .agency(code)
+            .map_or_else(|| code.to_owned(), |a| a.name_vi.clone())
+    };
+    let mut reports: HashMap<(&str, &str, Role), &dongbo_store::synthesis::AcceptedContent> =
+        HashMap::new();
+    for report in &accepted {
+        let key = (
+            report.agency_code.as_str(),
+            report.task_code.as_str(),
+            report.role,
+        );
+        // Rows come in task order; a later acceptance of the same assignment (a period report
+        // after a one-off one) wins.
+        let later = reports
+            .get(&key)
+            .is_none_or(|seen| (seen.accepted_on, seen.assignment_id) <= (report.accepted_on, report.assignment_id));
+        if later {
+            reports.insert(key, report);
+        }
+    }
+    let national = request.level == Level::National;
+    let facts: Vec<_> = facts
+        .iter()
+        .filter(|f| national || f.agency_code == request.issuer_code)
+        .cloned()
+        .collect();
+    let assignments: Vec<AssignmentLine> = facts
+        .iter()
+        .map(|fact| AssignmentLine {
+            agency_code: fact.agency_code.clone(),
+            agency_name: name_of(&fact.agency_code),
+            lead: fact.role == Role::Lead,
+            task_code: fact.task_code.clone(),
+            state: assignment_state(fact, day),
+            progress: fact.progress,
+            due: fact.due,
+            done_on: fact.done_on,
+            report: reports
+                .get(&(fact.agency_code.as_str(), fact.task_code.as_str(), fact.role))
+                .map(|r| ReportText {
+                    progress: r.progress,
+                    results: r.results.clone(),
+                    difficulties: r.difficulties.clone(),
+                    recommendations: r.recommendations.clone(),
+                    accepted_on: r.accepted_on,
+                }),
+        })
+        .collect();
+    let tasks: Vec<TaskInfo> = if national {
+        let figures = program_figures(&facts, day);
+        let lines: HashMap<&str, _> = figures
+            .task_lines
+            .iter()
+            .map(|t| (t.task_code.as_str(), t))
+            .collect();
+        program
+            .tasks
+            .iter()
+            .filter_map(|task| {
+                let line = lines.get(task.code.as_str())?;
+                Some(TaskInfo {
+                    code: task.code.clone(),
+                    group_code: task.group.clone(),
+                    title: task.title.clone(),
+                    state: line.state,
+                    progress: line.progress,
+                    due: line.due,
+                })
+            })
+            .collect()
+    } else {
+        // The agency's own work on each task: its lead assignment if it leads, else its part.
+        program
+            .tasks
+            .iter()
+            .filter_map(|task| {
+                let mine = assignments
+                    .iter()
+                    .filter(|a| a.task_code == task.code)
+                    .min_by_key(|a| !a.lead)?;
+                Some(TaskInfo {
+                    code: task.code.clone(),
+                    group_code: task.group.clone(),
+                    title: task.title.clone(),
+                    state: mine.state,
+                    progress: mine.progress,
+                    due: mine.due,
+                })
+            })
+            .collect()
+    };
+    let coordinator = dongbo_domain::access::ROOT_AGENCY;
+    let coordinator_name = program
+        .document
+        .issuer
+        .as_deref()
+        .filter(|code| *code != coordinator)
+        .map(name_of);
+    Ok(SynthesisInput {
+        level: if national {
+            DocLevel::National
+        } else {
+            DocLevel::Agency
+        },
+        program: ProgramInfo {
+            number: program.document.number.clone(),
+            kind: program.document.kind.label_vi().to_owned(),
+            title: program.document.title.clone(),
+            issuer: program
+                .document
+                .issuer
+                .as_deref()
+                .map(name_of)
+                .or_else(|| program.document.issuer_text.clone()),
+            issued_on: program.document.issued_on,
+        },
+        period: PeriodInfo {
+            code: request.period.code(),
+            label: period_in_words(request.period),
+            start: request.period.start(),
+            end: request.period.end(),
+            deadline: request
+                .period
+                .deadline(&dongbo_domain::DeadlineRule::default(), &[]),
+        },
+        issuer: issuer_of(issuer_agency, directory),
+        coordinator: coordinator_name,
+        number: request.number.clone(),
+        place: request.place.clone(),
+        date: day,
+        signature: request.signature.clone(),
+        groups: program
+            .groups
+            .iter()
+            .map(|g| GroupInfo {
+                code: g.code.clone(),
+                title: g.title.clone(),
+            })
+            .collect(),
+        tasks,
+        assignments,
+        indicators: Vec::new(),
+        template,
+    })
+}
+
+/// A report's document and its three files.
+#[derive(Debug)]
+pub struct Rendered {
+    pub document: OfficialDocument,
+    pub docx: Vec<u8>,
+    pub xlsx: Vec<u8>,
+    pub pdf: Vec<u8>,
+}
+
+/// Builds and renders a report from its input; the work is CPU-bound, so it runs off the
+/// async runtime.
+pub async fn render(input: SynthesisInput) -> Result<Rendered> {
+    tokio::task::spawn_blocking(move || {
+        let document = dongbo_publish::synthesis::build(&input)
+            .map_err(|e| Error::Internal(format!("building the report: {e}")))?;
+        let (docx, xlsx, pdf) = dongbo_publish::render_all(&document)
+            .map_err(|e| Error::Internal(format!("rendering the report: {e}")))?;
+        Ok(Rendered {
+            document,
+            docx,
+            xlsx,
+            pdf,
+        })
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("rendering the report: {e}")))?
+}
