@@ -230,7 +230,12 @@ async fn show_dashboard(
                 ReportPeriod::Period(p) => Some(p),
                 ReportPeriod::Once => None,
             };
-            report_covers(period, of, r.submitted_on)
+            report_covers(
+                &dongbo_domain::regime::RegimePeriod::Decree09(period),
+                &dongbo_domain::DeadlineRule::default(),
+                of,
+                r.submitted_on,
+            )
         })
         .map(|r| (r.agency_code.as_str(), r.task_code.as_str(), r.role))
         .collect();
