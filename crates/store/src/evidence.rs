@@ -370,7 +370,7 @@ impl EvidenceStore {
 /// Writes `bytes` under `dir` by their SHA-256 unless a complete copy is there; returns the
 /// SHA-256 and whether it was there already.
 fn write_file(dir: &Path, bytes: &[u8]) -> Result<(String, bool)> {
-    let sha256 = hex(&Sha256::digest(bytes));
+    let sha256 = sha256_hex(bytes);
     let folder = dir.join(&sha256[..2]);
     let path = folder.join(&sha256);
     let io = |context: String| move |source| StoreError::Io { context, source };
@@ -420,6 +420,11 @@ pub(crate) fn is_sha256(text: &str) -> bool {
         && text
             .bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// The SHA-256 of `bytes` as the store writes it (the name a file is kept under).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
 }
 
 /// Lower-case hex of `bytes`.
