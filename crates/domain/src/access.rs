@@ -20,6 +20,8 @@
 //! | `ReopenReport`         |        |          |          |      ✓      |   ✓   |
 //! | `DecideChangeRequest`  |        |          |          |      ✓      |   ✓   |
 //! | `SendReminder`         |        |          |          |      ✓      |   ✓   |
+//! | `PublishReport`        |        |          |    ✓     |      ✓      |   ✓   |
+//! | `EditTemplates`        |        |          |          |             |   ✓   |
 //! | `ManageUsers`          |        |          |          |             |   ✓   |
 //! | `ViewAudit`            |        |          |          |             |   ✓   |
 //!
@@ -28,6 +30,10 @@
 //! accepts the reports, and can do what the officer does. The coordinator is the coordinating ministry's office: it reviews what reaches it,
 //! decides on change requests, chases late agencies, and is the one who may reopen accepted
 //! (locked) data — an explicit, audited act — but it does not write other agencies' reports.
+//! A synthesis report (báo cáo tổng hợp) is issued in an agency's name: its approver
+//! (leader) issues the agency's own report, the coordinating ministry's coordinator the
+//! national one. The wording of generated documents is the system's, so only an administrator
+//! on the root changes it ([`Action::EditTemplates`] is asked about [`ROOT_AGENCY`]).
 //! Admin may do everything within its scope.
 
 use std::fmt;
@@ -98,12 +104,18 @@ impl Role {
         match self {
             Role::Viewer => matches!(action, ViewProgram),
             Role::Reporter => matches!(action, ViewProgram | SubmitReport | EditPlan),
-            Role::Approver => {
-                matches!(action, ViewProgram | SubmitReport | EditPlan | ReviewReport)
-            }
+            Role::Approver => matches!(
+                action,
+                ViewProgram | SubmitReport | EditPlan | ReviewReport | PublishReport
+            ),
             Role::Coordinator => matches!(
                 action,
-                ViewProgram | ReviewReport | ReopenReport | DecideChangeRequest | SendReminder
+                ViewProgram
+                    | ReviewReport
+                    | ReopenReport
+                    | DecideChangeRequest
+                    | SendReminder
+                    | PublishReport
             ),
             Role::Admin => true,
         }
@@ -193,12 +205,16 @@ pub enum Action {
     ReopenReport,
     DecideChangeRequest,
     SendReminder,
+    /// Generate a synthesis report issued in the agency's name.
+    PublishReport,
+    /// Change the wording templates of generated documents.
+    EditTemplates,
     ManageUsers,
     ViewAudit,
 }
 
 impl Action {
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 11] = [
         Action::ViewProgram,
         Action::EditPlan,
         Action::SubmitReport,
@@ -206,6 +222,8 @@ impl Action {
         Action::ReopenReport,
         Action::DecideChangeRequest,
         Action::SendReminder,
+        Action::PublishReport,
+        Action::EditTemplates,
         Action::ManageUsers,
         Action::ViewAudit,
     ];
@@ -383,13 +401,20 @@ mod tests {
         let row: &[Action] = match role {
             Role::Viewer => &[ViewProgram],
             Role::Reporter => &[ViewProgram, SubmitReport, EditPlan],
-            Role::Approver => &[ViewProgram, SubmitReport, EditPlan, ReviewReport],
+            Role::Approver => &[
+                ViewProgram,
+                SubmitReport,
+                EditPlan,
+                ReviewReport,
+                PublishReport,
+            ],
             Role::Coordinator => &[
                 ViewProgram,
                 ReviewReport,
                 ReopenReport,
                 DecideChangeRequest,
                 SendReminder,
+                PublishReport,
             ],
             Role::Admin => &Action::ALL,
         };

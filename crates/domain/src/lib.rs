@@ -13,6 +13,7 @@ pub mod program;
 pub mod regime;
 pub mod resolver;
 pub mod rollup;
+pub mod scorecard;
 pub mod state;
 pub mod text;
 pub mod time_frame;

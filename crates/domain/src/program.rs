@@ -47,6 +47,22 @@ impl DocumentKind {
         }
     }
 
+    /// The Vietnamese name, as a reference to the document reads: "Nghị quyết số 47/NQ-CP".
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Self::Resolution => "Nghị quyết",
+            Self::Decision => "Quyết định",
+            Self::Plan => "Kế hoạch",
+            Self::Conclusion => "Kết luận",
+            Self::Directive => "Chỉ thị",
+            Self::Program => "Chương trình",
+            Self::Strategy => "Chiến lược",
+            Self::Report => "Báo cáo",
+            Self::OfficialLetter => "Công văn",
+            Self::Other => "Văn bản",
+        }
+    }
+
     pub fn parse(s: &str) -> Self {
         match s {
             "resolution" => Self::Resolution,
