@@ -7,6 +7,7 @@
 //! clock, no system fonts, nothing from the network).
 #![forbid(unsafe_code)]
 
+pub mod evaluation;
 pub mod model;
 pub mod synthesis;
 pub mod template;

@@ -1,0 +1,176 @@
+//! Đánh giá theo giai đoạn as a document: the phase scorecard
+//! ([`dongbo_domain::scorecard::Scorecard`]) as an official document, so that it exports to
+//! DOCX and XLSX like the synthesis reports — the program's figures in the body, one line per
+//! agency and the course over time in the annexes.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use dongbo_domain::scorecard::{Score, Scorecard};
+
+use crate::model::{
+    Annex, Block, Cell, Column, ColumnKind, Issuer, OfficialDocument, Signature, Table,
+};
+
+/// Who exports the scorecard, and about what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    pub issuer: Issuer,
+    pub place: String,
+    pub date: NaiveDate,
+    /// The program as a title names it ("Chương trình hành động … (47/NQ-CP)").
+    pub program: String,
+    /// The phase as it reads in a sentence ("giai đoạn 2024–2026").
+    pub phase: String,
+    pub signature: Signature,
+}
+
+fn share(value: Option<f64>) -> Cell {
+    value.map_or(Cell::Empty, Cell::Percent)
+}
+
+fn count(value: u32) -> Cell {
+    Cell::Integer(i64::from(value))
+}
+
+fn score_columns(first: &str) -> Vec<Column> {
+    vec![
+        Column::new(first, ColumnKind::Text),
+        Column::new("Nhiệm vụ đến hạn", ColumnKind::Integer),
+        Column::new("Hoàn thành đúng hạn", ColumnKind::Percent),
+        Column::new("Hoàn thành quá hạn", ColumnKind::Percent),
+        Column::new("Chưa hoàn thành", ColumnKind::Percent),
+        Column::new("Báo cáo phải gửi", ColumnKind::Integer),
+        Column::new("Báo cáo đúng hạn", ColumnKind::Percent),
+        Column::new("Báo cáo muộn", ColumnKind::Percent),
+        Column::new("Báo cáo thiếu", ColumnKind::Percent),
+        Column::new("Chỉ tiêu theo dõi", ColumnKind::Integer),
+        Column::new("Chỉ tiêu đạt", ColumnKind::Percent),
+    ]
+}
+
+fn score_row(name: &str, score: &Score) -> Vec<Cell> {
+    vec![
+        Cell::Text(name.to_owned()),
+        count(score.work.due),
+        share(score.work.done_on_time_percent()),
+        share(score.work.done_late_percent()),
+        share(score.work.not_done_percent()),
+        count(score.reports.expected),
+        share(score.reports.on_time_percent()),
+        share(score.reports.late_percent()),
+        share(score.reports.missing_percent()),
+        count(score.indicators.tracked),
+        share(score.indicators.met_percent()),
+    ]
+}
+
+fn percent_text(value: Option<f64>) -> String {
+    value.map_or_else(|| "—".to_owned(), |v| Cell::Percent(v).display())
+}
+
+/// The scorecard as a document; `names` gives each agency code's name.
+pub fn document(
+    heading: &Heading,
+    card: &Scorecard,
+    names: &BTreeMap<String, String>,
+) -> OfficialDocument {
+    let p = &card.program;
+    let name = |code: &str| names.get(code).cloned().unwrap_or_else(|| code.to_owned());
+    let day = |d: NaiveDate| d.format("%d/%m/%Y").to_string();
+    let body = vec![
+        Block::Paragraph(format!(
+            "Đánh giá kết quả thực hiện {} {}, từ ngày {} đến ngày {}, số liệu tính đến ngày {}.",
+            heading.program,
+            heading.phase,
+            day(card.from),
+            day(card.to),
+            day(card.as_of)
+        )),
+        Block::Heading {
+            level: 1,
+            text: "I. KẾT QUẢ CHUNG".to_owned(),
+        },
+        Block::Paragraph(format!(
+            "Có {} nhiệm vụ đến hạn trong giai đoạn: hoàn thành đúng hạn {}, hoàn thành quá hạn {}, \
+             chưa hoàn thành {}.",
+            p.work.due,
+            percent_text(p.work.done_on_time_percent()),
+            percent_text(p.work.done_late_percent()),
+            percent_text(p.work.not_done_percent()),
+        )),
+        Block::Paragraph(format!(
+            "Có {} báo cáo phải gửi: đúng hạn {}, muộn {}, không gửi {}.",
+            p.reports.expected,
+            percent_text(p.reports.on_time_percent()),
+            percent_text(p.reports.late_percent()),
+            percent_text(p.reports.missing_percent()),
+        )),
+        Block::Paragraph(format!(
+            "Có {} chỉ tiêu được theo dõi: đạt {}, chưa đạt {}, chưa đánh giá {}.",
+            p.indicators.tracked, p.indicators.met, p.indicators.not_met, p.indicators.pending,
+        )),
+        Block::Table(Table {
+            title: None,
+            columns: score_columns(""),
+            rows: vec![score_row("Toàn chương trình", p)],
+        }),
+        Block::Heading {
+            level: 1,
+            text: "II. KẾT QUẢ THEO CƠ QUAN".to_owned(),
+        },
+        Block::Paragraph("Chi tiết tại Phụ lục I và Phụ lục II kèm theo.".to_owned()),
+    ];
+    let mut agencies: Vec<(String, &Score)> = card
+        .agencies
+        .iter()
+        .map(|a| (name(&a.agency_code), &a.score))
+        .collect();
+    agencies.sort_by_cached_key(|(n, _)| dongbo_domain::text::fold(n));
+    OfficialDocument {
+        issuer: heading.issuer.clone(),
+        number: format!("      /BC-{}", heading.issuer.abbreviation),
+        place: heading.place.clone(),
+        date: heading.date,
+        kind: "BÁO CÁO".to_owned(),
+        title: format!(
+            "Đánh giá kết quả thực hiện {} {}",
+            heading.program, heading.phase
+        ),
+        body,
+        recipients: vec!["Lưu: VT.".to_owned()],
+        signature: heading.signature.clone(),
+        annexes: vec![
+            Annex {
+                title: "Phụ lục I. KẾT QUẢ THEO CƠ QUAN".to_owned(),
+                tables: vec![Table {
+                    title: None,
+                    columns: score_columns("Cơ quan"),
+                    rows: agencies.iter().map(|(n, s)| score_row(n, s)).collect(),
+                }],
+            },
+            Annex {
+                title: "Phụ lục II. DIỄN BIẾN THEO THỜI GIAN".to_owned(),
+                tables: vec![Table {
+                    title: None,
+                    columns: vec![
+                        Column::new("Ngày", ColumnKind::Date),
+                        Column::new("Nhiệm vụ đã hoàn thành", ColumnKind::Percent),
+                        Column::new("Báo cáo đúng hạn", ColumnKind::Percent),
+                    ],
+                    rows: card
+                        .series
+                        .iter()
+                        .map(|point| {
+                            vec![
+                                Cell::Date(point.date),
+                                share(point.done_percent),
+                                share(point.reports_on_time_percent),
+                            ]
+                        })
+                        .collect(),
+                }],
+            },
+        ],
+    }
+}
