@@ -226,7 +226,7 @@ async fn show(
                             li data-agency=(a.agency_code) {
                                 a href=(agency_link(&a.agency_code)) { (page.agency_name(&agency_ref(&directory, &a.agency_code))) }
                                 " — " (page.t("chưa gửi", "missing")) " " (a.counts.missing)
-                                ", " (page.t("chờ chấp nhận", "awaiting acceptance")) " " (a.counts.submitted - a.counts.accepted.min(a.counts.submitted))
+                                ", " (page.t("chờ chấp nhận", "awaiting acceptance")) " " (a.counts.submitted.saturating_sub(a.counts.accepted))
                             }
                         }
                     }
