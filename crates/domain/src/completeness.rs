@@ -4,10 +4,10 @@
 //!
 //! The rules, for one [`ReportingRegime`] and one [`RegimePeriod`]:
 //! - **Expected**: the assignments of the regime's reporters ([`crate::regime::Reporters`]) that were due to
-//!   report for the period ([`dashboard::due_to_report`]: begun by the cut-off, not finished
+//!   report for the period ([`crate::dashboard::due_to_report`]: begun by the cut-off, not finished
 //!   before the window opened).
 //! - The report **for** an assignment is the one covering the period
-//!   ([`dashboard::report_covers`]), judged by its **first** submission: a report returned and
+//!   ([`crate::dashboard::report_covers`]), judged by its **first** submission: a report returned and
 //!   sent again keeps the day it was first sent, so fixing it does not make it late.
 //! - **Submitted**: it has been submitted at least once (whatever its status now, a returned
 //!   report included — it was sent, it waits to be fixed). **On time**: first submitted on or

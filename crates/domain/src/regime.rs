@@ -387,12 +387,8 @@ impl Regimes {
         // The annual regime first, then the other kinds from the longest period down, then
         // phases by their start.
         regimes.sort_by_key(|r| match &r.kind {
-            RegimeKind::Periodic { period } => (0, std::cmp::Reverse(*period), None),
-            RegimeKind::Phase(phase) => (
-                1,
-                std::cmp::Reverse(PeriodKind::Monthly),
-                Some((phase.start, phase.end)),
-            ),
+            RegimeKind::Periodic { period } => (0, Some(std::cmp::Reverse(*period)), None),
+            RegimeKind::Phase(phase) => (1, None, Some((phase.start, phase.end))),
         });
         Ok(Self {
             regimes,
@@ -420,7 +416,6 @@ impl Regimes {
                         period: PeriodKind::Annual,
                     })
             })
-            .or_else(|| self.regimes.first())
             .expect("a program's regimes always hold the annual one")
     }
 

@@ -4,7 +4,7 @@
 use chrono::{Datelike, NaiveDate};
 use dongbo_store::notifications::{NewNotification, Reminder};
 
-use crate::plan::{DUE_SOON, MANUAL, OVERDUE, RETURNED};
+use crate::plan::{DUE_SOON, MANUAL, OVERDUE, REPORT_DUE_SOON, REPORT_OVERDUE, RETURNED};
 
 /// A digest e-mail's text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,8 +23,12 @@ pub fn date_vi(date: NaiveDate) -> String {
     )
 }
 
-/// The page of a reminder's task in the application.
+/// The page of a reminder's task in the application; for a periodic report, the agency's work
+/// (`/my`), where its reports are written.
 pub fn link(reminder: &Reminder) -> Option<String> {
+    if matches!(reminder.kind.as_str(), REPORT_DUE_SOON | REPORT_OVERDUE) {
+        return Some("/my".to_owned());
+    }
     let program = reminder.program_id?;
     let task = reminder.task_code.as_deref()?;
     Some(format!("/programs/{program}/tasks/{task}"))
@@ -67,6 +71,20 @@ pub fn notification(reminder: &Reminder, today: NaiveDate) -> NewNotification {
             };
             (title, format!("{}\n{due}", task_label(reminder)))
         }
+        REPORT_DUE_SOON | REPORT_OVERDUE => {
+            let when = reminder
+                .due_on
+                .map_or_else(String::new, |due| format!(" ({})", days_phrase(due, today)));
+            let title = if reminder.kind == REPORT_OVERDUE {
+                "Báo cáo định kỳ đã quá hạn"
+            } else {
+                "Báo cáo định kỳ sắp đến hạn"
+            };
+            (
+                title.to_owned(),
+                format!("{}{when}", reminder.message.as_deref().unwrap_or("")),
+            )
+        }
         RETURNED => (
             format!("Báo cáo nhiệm vụ {code} bị trả lại"),
             format!(
@@ -103,6 +121,7 @@ pub fn digest(
         |kind: &str| -> Vec<&Reminder> { reminders.iter().filter(|r| r.kind == kind).collect() };
     let (due_soon, overdue, returned, manual) =
         (of(DUE_SOON), of(OVERDUE), of(RETURNED), of(MANUAL));
+    let (reports_due, reports_overdue) = (of(REPORT_DUE_SOON), of(REPORT_OVERDUE));
 
     let mut counts = Vec::new();
     if !due_soon.is_empty() {
@@ -113,6 +132,12 @@ pub fn digest(
     }
     if !returned.is_empty() {
         counts.push(format!("{} báo cáo bị trả lại", returned.len()));
+    }
+    if !reports_due.is_empty() {
+        counts.push(format!("{} báo cáo định kỳ sắp đến hạn", reports_due.len()));
+    }
+    if !reports_overdue.is_empty() {
+        counts.push(format!("{} báo cáo định kỳ quá hạn", reports_overdue.len()));
     }
     if !manual.is_empty() {
         counts.push(format!("{} nhắc việc của cơ quan điều phối", manual.len()));
@@ -160,6 +185,14 @@ pub fn digest(
     };
     section("NHIỆM VỤ QUÁ HẠN", &overdue, &with_due);
     section("NHIỆM VỤ SẮP ĐẾN HẠN", &due_soon, &with_due);
+    let report_line = |reminder: &Reminder| -> String {
+        let when = reminder
+            .due_on
+            .map_or_else(String::new, |due| format!(" ({})", days_phrase(due, today)));
+        format!("{}{when}", reminder.message.as_deref().unwrap_or(""))
+    };
+    section("BÁO CÁO ĐỊNH KỲ QUÁ HẠN", &reports_overdue, &report_line);
+    section("BÁO CÁO ĐỊNH KỲ SẮP ĐẾN HẠN", &reports_due, &report_line);
     section("BÁO CÁO BỊ TRẢ LẠI", &returned, &|reminder| {
         format!(
             "{}\n   Ý kiến của người xem xét: {}",
@@ -199,6 +232,46 @@ mod tests {
             created_at: Utc.with_ymd_and_hms(2025, 12, 1, 0, 0, 0).unwrap(),
             digest_job_id: Some(1),
         }
+    }
+
+    #[test]
+    fn periodic_reports_have_their_own_sections_counts_and_link() {
+        let due = NaiveDate::from_ymd_opt(2025, 12, 15);
+        let past = NaiveDate::from_ymd_opt(2024, 12, 16);
+        let today = NaiveDate::from_ymd_opt(2025, 12, 10).unwrap();
+        let mut soon = reminder(
+            REPORT_DUE_SOON,
+            "",
+            due,
+            Some(
+                "Báo cáo kỳ Năm 2025 hạn 15/12/2025: còn thiếu báo cáo của 2 nhiệm vụ (1.2, 2.1).",
+            ),
+        );
+        soon.task_code = None;
+        let mut late = reminder(
+            REPORT_OVERDUE,
+            "",
+            past,
+            Some("Báo cáo kỳ Năm 2024 hạn 16/12/2024: còn thiếu báo cáo của 1 nhiệm vụ (1.2)."),
+        );
+        late.task_code = None;
+        let mail = digest("Bộ Ngoại giao", &[soon.clone(), late], today, None);
+        assert_eq!(
+            mail.subject,
+            "[Đồng Bộ] Nhắc việc: 1 báo cáo định kỳ sắp đến hạn, 1 báo cáo định kỳ quá hạn"
+        );
+        assert!(
+            mail.body.contains(
+                "BÁO CÁO ĐỊNH KỲ SẮP ĐẾN HẠN (1)\n1. Báo cáo kỳ Năm 2025 hạn 15/12/2025: còn thiếu \
+             báo cáo của 2 nhiệm vụ (1.2, 2.1). (còn 5 ngày)\n   Xem: /my"
+            ),
+            "{}",
+            mail.body
+        );
+        assert!(mail.body.contains("BÁO CÁO ĐỊNH KỲ QUÁ HẠN (1)"));
+        let notice = notification(&soon, today);
+        assert_eq!(notice.title, "Báo cáo định kỳ sắp đến hạn");
+        assert_eq!(notice.link.as_deref(), Some("/my"));
     }
 
     #[test]

@@ -163,6 +163,9 @@ pub struct RemindConfig {
     pub lease: chrono::Duration,
     /// How often [`Runner::run_forever`] ticks.
     pub interval: Duration,
+    /// Whether agencies are reminded of the periodic reports their programs' reporting
+    /// regimes call for (see [`plan`]); on by default.
+    pub report_deadlines: bool,
 }
 
 impl Default for RemindConfig {
@@ -174,6 +177,7 @@ impl Default for RemindConfig {
             base_url: None,
             lease: chrono::Duration::minutes(5),
             interval: Duration::from_secs(60),
+            report_deadlines: true,
         }
     }
 }
@@ -286,12 +290,43 @@ impl<D: DoneSource> Runner<D> {
         &self.config
     }
 
+    /// The agencies of program `program_id` whose periodic reports are missing on `today`:
+    /// for each of the program's reporting regimes, its current period and (for Decree 09
+    /// periods) the one before, whose deadline may have just passed.
+    async fn owed_reports(
+        &self,
+        program_id: i64,
+        today: chrono::NaiveDate,
+    ) -> Result<Vec<plan::OwedReports>> {
+        use dongbo_domain::RegimePeriod;
+        let regimes = dongbo_store::regimes::for_program(&self.db, program_id).await?;
+        let facts = dongbo_store::dashboard::facts(&self.db, program_id).await?;
+        let records = dongbo_store::regimes::report_records(&self.db, program_id, None).await?;
+        let mut owed = Vec::new();
+        for regime in regimes.iter() {
+            let Some(current) = regime.current_period(today) else {
+                continue;
+            };
+            let previous = match &current {
+                RegimePeriod::Decree09(period) => period.previous().map(RegimePeriod::Decree09),
+                RegimePeriod::Phase(_) => None,
+            };
+            for period in std::iter::once(current).chain(previous) {
+                owed.extend(plan::owed_reports(
+                    program_id, regime, &period, &facts, &records,
+                ));
+            }
+        }
+        Ok(owed)
+    }
+
     /// Records the reminders the rules call for as of `now` and gathers every waiting reminder
     /// into one digest job per agency.
     pub async fn plan(&self, now: DateTime<Utc>) -> Result<TickReport> {
         let today = now.date_naive();
         let mut candidates = Vec::new();
-        for program in programs::list(&self.db).await? {
+        let all = programs::list(&self.db).await?;
+        for program in &all {
             let Some(stored) = programs::get(&self.db, program.id).await? else {
                 continue;
             };
@@ -315,7 +350,14 @@ impl<D: DoneSource> Runner<D> {
         let assignments: Vec<Assignment> =
             candidates.iter().map(|c| c.assignment.clone()).collect();
         let done = self.done.done(&self.db, &assignments, today).await?;
-        let wanted = plan::reminders(&candidates, &done, today, &self.config.lead_days);
+        let mut wanted = plan::reminders(&candidates, &done, today, &self.config.lead_days);
+        if self.config.report_deadlines {
+            let today = dongbo_domain::period::vietnam_day(now);
+            for program in &all {
+                let owed = self.owed_reports(program.id, today).await?;
+                wanted.extend(plan::report_reminders(&owed, today, &self.config.lead_days));
+            }
+        }
         let reminders = notifications::record_reminders(&self.db, &wanted, now).await?;
         let digests = notifications::batch_reminders(&self.db, DIGEST_JOB, now)
             .await?

@@ -10,11 +10,22 @@
 //!   assignment and due date.
 //!
 //! Work with no due date (recurring or ongoing tasks, unparsed time frames) is not reminded
-//! here: its reporting deadlines belong to the reporting calendar.
+//! by those rules: its reporting deadlines belong to the reporting calendar, below.
+//!
+//! - **Periodic reports** (`report_due_soon`, `report_overdue`): for each reporting regime of
+//!   a program ([`dongbo_domain::regime`]), an agency whose reports for the regime's current
+//!   period are missing ([`dongbo_domain::completeness`]: expected, never submitted) is
+//!   reminded "báo cáo kỳ … hạn …" at the nearest lead time before the regime's deadline, as
+//!   tasks are; once that deadline or the previous period's has passed with reports still
+//!   missing, once as overdue. Its key names the program, agency, regime, period, lead time
+//!   and deadline, so a changed regime deadline is reminded again.
 
 use std::collections::HashSet;
 
 use chrono::NaiveDate;
+use dongbo_domain::completeness::{ReportRecord, timeliness};
+use dongbo_domain::dashboard::Fact;
+use dongbo_domain::{RegimePeriod, ReportingRegime};
 use dongbo_store::assignments::Assignment;
 use dongbo_store::notifications::NewReminder;
 
@@ -23,6 +34,8 @@ pub const DUE_SOON: &str = "due_soon";
 pub const OVERDUE: &str = "overdue";
 pub const RETURNED: &str = "returned";
 pub const MANUAL: &str = "manual";
+pub const REPORT_DUE_SOON: &str = "report_due_soon";
+pub const REPORT_OVERDUE: &str = "report_overdue";
 
 /// An assignment with what the rules need of its task.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,9 +54,7 @@ pub fn reminders(
     today: NaiveDate,
     lead_days: &[u32],
 ) -> Vec<NewReminder> {
-    let mut leads: Vec<u32> = lead_days.to_vec();
-    leads.sort_unstable();
-    leads.dedup();
+    let leads = sorted(lead_days);
     let mut out = Vec::new();
     for candidate in candidates {
         let assignment = &candidate.assignment;
@@ -51,17 +62,13 @@ pub fn reminders(
         if done.contains(&assignment.id) {
             continue;
         }
-        let days_left = (due - today).num_days();
-        let (kind, key) = if days_left < 0 {
-            (OVERDUE, format!("{OVERDUE}:{}:{due}", assignment.id))
-        } else {
-            let Some(lead) = leads.iter().find(|lead| i64::from(**lead) >= days_left) else {
-                continue;
-            };
-            (
+        let (kind, key) = match timing(due, today, &leads) {
+            None => continue,
+            Some(Timing::Overdue) => (OVERDUE, format!("{OVERDUE}:{}:{due}", assignment.id)),
+            Some(Timing::DueSoon(lead)) => (
                 DUE_SOON,
                 format!("{DUE_SOON}:{}:{lead}:{due}", assignment.id),
-            )
+            ),
         };
         out.push(NewReminder {
             dedupe_key: key,
@@ -72,6 +79,130 @@ pub fn reminders(
             task_title: Some(candidate.task_title.clone()),
             due_on: Some(due),
             message: None,
+        });
+    }
+    out
+}
+
+/// When a date calls for a reminder on `today`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Timing {
+    Overdue,
+    /// Due within this lead time (the nearest that applies).
+    DueSoon(u32),
+}
+
+/// The lead times sorted, each once.
+fn sorted(lead_days: &[u32]) -> Vec<u32> {
+    let mut leads = lead_days.to_vec();
+    leads.sort_unstable();
+    leads.dedup();
+    leads
+}
+
+/// Whether `due` is past on `today`, or within one of `leads` (sorted; the nearest is
+/// chosen), or neither.
+fn timing(due: NaiveDate, today: NaiveDate, leads: &[u32]) -> Option<Timing> {
+    let days_left = (due - today).num_days();
+    if days_left < 0 {
+        return Some(Timing::Overdue);
+    }
+    leads
+        .iter()
+        .find(|lead| i64::from(**lead) >= days_left)
+        .map(|lead| Timing::DueSoon(*lead))
+}
+
+/// An agency's reports still missing for one period of a program's reporting regime.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwedReports {
+    pub program_id: i64,
+    pub agency_code: String,
+    /// The regime's key ("annual") and the period's code ("2026-Y").
+    pub regime_key: String,
+    pub period_code: String,
+    /// "Năm 2026", or a phase's name.
+    pub period_label: String,
+    pub deadline: NaiveDate,
+    /// The tasks whose report is missing, in the order of the facts.
+    pub task_codes: Vec<String>,
+}
+
+/// The agencies of program `program_id` whose reports for `period` under `regime` are
+/// missing (expected and never submitted), by agency code.
+pub fn owed_reports(
+    program_id: i64,
+    regime: &ReportingRegime,
+    period: &RegimePeriod,
+    facts: &[Fact],
+    records: &[ReportRecord],
+) -> Vec<OwedReports> {
+    let mut owed: Vec<OwedReports> = Vec::new();
+    for record in timeliness(regime, period, facts, records, &[]) {
+        if !record.missing() {
+            continue;
+        }
+        match owed
+            .iter_mut()
+            .find(|o| o.agency_code == record.agency_code)
+        {
+            Some(agency) => {
+                if !agency.task_codes.contains(&record.task_code) {
+                    agency.task_codes.push(record.task_code);
+                }
+            }
+            None => owed.push(OwedReports {
+                program_id,
+                agency_code: record.agency_code,
+                regime_key: regime.key(),
+                period_code: record.period,
+                period_label: period.label_vi(),
+                deadline: record.deadline,
+                task_codes: vec![record.task_code],
+            }),
+        }
+    }
+    owed.sort_by(|a, b| a.agency_code.cmp(&b.agency_code));
+    owed
+}
+
+/// The periodic-report reminders called for on `today` (see the module documentation).
+pub fn report_reminders(
+    owed: &[OwedReports],
+    today: NaiveDate,
+    lead_days: &[u32],
+) -> Vec<NewReminder> {
+    let leads = sorted(lead_days);
+    let mut out = Vec::new();
+    for agency in owed {
+        let due = agency.deadline;
+        let scope = format!(
+            "{}:{}:{}:{}",
+            agency.program_id, agency.agency_code, agency.regime_key, agency.period_code
+        );
+        let (kind, key) = match timing(due, today, &leads) {
+            None => continue,
+            Some(Timing::Overdue) => (REPORT_OVERDUE, format!("{REPORT_OVERDUE}:{scope}:{due}")),
+            Some(Timing::DueSoon(lead)) => (
+                REPORT_DUE_SOON,
+                format!("{REPORT_DUE_SOON}:{scope}:{lead}:{due}"),
+            ),
+        };
+        out.push(NewReminder {
+            dedupe_key: key,
+            agency_code: agency.agency_code.clone(),
+            kind: kind.to_owned(),
+            program_id: Some(agency.program_id),
+            task_code: None,
+            task_title: None,
+            due_on: Some(due),
+            message: Some(format!(
+                "Báo cáo kỳ {} hạn {}: còn thiếu báo cáo của {} nhiệm vụ ({}).",
+                agency.period_label,
+                due.format("%d/%m/%Y"),
+                agency.task_codes.len(),
+                agency.task_codes.join(", ")
+            )),
         });
     }
     out

@@ -64,6 +64,9 @@ fn config(setup: &Setup, smtp: Option<&TestSmtp>) -> RemindConfig {
             vec![setup.addresses["BVHTTDL"].clone()],
         )]),
         base_url: Some("https://dongbo.example.test".to_owned()),
+        // This suite counts the reminders of task deadlines; those of periodic reports have
+        // their own (`report_deadlines.rs`).
+        report_deadlines: false,
         ..RemindConfig::default()
     }
 }

@@ -9,6 +9,7 @@
 //! when the role or subtree does not allow it, 400 for a body that is not JSON, 422 for values
 //! that do not hold (each with its field), 409 when the record's state does not allow it.
 
+mod regimes;
 mod work;
 
 use axum::extract::{FromRequest, Path, Query, Request, State};
@@ -206,10 +207,21 @@ impl Modify for BearerAuth {
         work::decide_change,
         work::withdraw_change,
         work::send_reminder,
-        work::dashboard
+        work::dashboard,
+        regimes::list_regimes,
+        regimes::set_regime,
+        regimes::remove_regime,
+        regimes::completeness
     ),
     components(schemas(
         Problem,
+        regimes::RegimeView,
+        regimes::RegimeBody,
+        regimes::CountsView,
+        regimes::AgencyCompletenessView,
+        regimes::TimelinessView,
+        regimes::SeriesPointView,
+        regimes::CompletenessJson,
         FieldError,
         ProgramSummary,
         ProgramDetail,
@@ -276,6 +288,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/agencies/{code}", get(get_agency))
         .route("/api/v1/search", get(search_tasks))
         .merge(work::router())
+        .merge(regimes::router())
 }
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {

@@ -272,3 +272,81 @@ pub async fn search(db: &Db, directory: &Directory, query: &str) -> Result<Vec<S
         })
         .collect())
 }
+
+/// How many periods the completeness page offers and charts: the current one and those before.
+pub const COMPLETENESS_PERIODS: usize = 8;
+
+/// A program's completeness and timeliness for one regime and period (the page
+/// `/programs/{id}/completeness` and its API), with what the choices offer.
+#[derive(Debug, Clone)]
+pub struct CompletenessView {
+    pub regimes: dongbo_domain::Regimes,
+    pub regime: dongbo_domain::ReportingRegime,
+    pub period: dongbo_domain::RegimePeriod,
+    /// The regime's recent periods, oldest first, with the one asked for.
+    pub periods: Vec<dongbo_domain::RegimePeriod>,
+    pub figures: dongbo_domain::completeness::Completeness,
+    /// The program's counts over [`CompletenessView::periods`].
+    pub series: Vec<dongbo_domain::completeness::SeriesPoint>,
+}
+
+/// The completeness of program `id` under the regime `regime` (a key: "annual", "quarterly",
+/// a phase's range; the default regime when absent) for `period` (a code of that regime; its
+/// current period on `today` when absent). A key or code the program does not have is refused
+/// next to its field.
+pub async fn completeness(
+    state: &crate::AppState,
+    id: i64,
+    regime: Option<&str>,
+    period: Option<&str>,
+    today: chrono::NaiveDate,
+) -> Result<CompletenessView> {
+    use dongbo_domain::completeness::{completeness, series};
+    coordinating_agency_of(&state.db, id).await?;
+    let regimes = dongbo_store::regimes::for_program(&state.db, id).await?;
+    let regime = match regime.map(str::trim).filter(|k| !k.is_empty()) {
+        None => regimes.default_regime().clone(),
+        Some(key) => regimes.get(key).cloned().ok_or_else(|| {
+            Error::field(
+                "regime",
+                format!(
+                    "Chương trình không có chế độ báo cáo «{key}» — the program has no reporting \
+                     regime «{key}»"
+                ),
+            )
+        })?,
+    };
+    let mut periods = regime.recent_periods(today, COMPLETENESS_PERIODS);
+    let period = match period.map(str::trim).filter(|c| !c.is_empty()) {
+        None => periods
+            .last()
+            .cloned()
+            .ok_or_else(|| Error::BadRequest("no reporting period on that day".into()))?,
+        Some(code) => regime.period(code).ok_or_else(|| {
+            Error::field(
+                "period",
+                format!(
+                    "«{code}» không phải một kỳ của chế độ báo cáo này (ví dụ: {}) — is not a \
+                     period of this regime",
+                    periods.last().map(|p| p.code()).unwrap_or_default()
+                ),
+            )
+        })?,
+    };
+    if !periods.contains(&period) {
+        periods.push(period.clone());
+        periods.sort_by_key(|p| p.window());
+    }
+    let facts = state.dashboard_facts(id).await?;
+    let records = dongbo_store::regimes::report_records(&state.db, id, None).await?;
+    let figures = completeness(&regime, &period, &facts, &records, &[]);
+    let series = series(&regime, &periods, &facts, &records, &[]);
+    Ok(CompletenessView {
+        regimes,
+        regime,
+        period,
+        periods,
+        figures,
+        series,
+    })
+}

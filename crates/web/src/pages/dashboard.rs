@@ -14,14 +14,15 @@ use dongbo_domain::dashboard::{
 };
 use dongbo_domain::period::periods_overlapping;
 use dongbo_domain::state::StateCounts;
-use dongbo_domain::{Period, PeriodKind, Role, WorkState};
+use dongbo_domain::{DeadlineRule, Period, PeriodKind, RegimePeriod, Role, WorkState};
 use dongbo_store::reports::ReportPeriod;
 use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
 
 use super::Page;
+use super::completeness::period_label as regime_period_label;
 use super::form::{self, Refusal};
-use super::reports::period_with_window;
+use super::reports::period_with_window_under;
 use crate::AppState;
 use crate::actions::today as vietnam_today;
 use crate::error::Result;
@@ -222,6 +223,32 @@ async fn show_dashboard(
         None => Cow::Borrowed(facts.as_slice()),
     };
     let figures: ProgramFigures = program_figures(&scoped, today);
+    // Deadlines follow the program's regime of the period's kind, else Decree 09's default.
+    let regimes = dongbo_store::regimes::for_program(&state.db, id).await?;
+    let rule_of = |kind: PeriodKind| {
+        regimes
+            .get(kind.as_str())
+            .map_or_else(DeadlineRule::default, |r| r.rule)
+    };
+    let rule = rule_of(period.kind());
+    // Completeness of the default regime's current period (the page
+    // `/programs/{id}/completeness` has the rest).
+    let regime = regimes.default_regime();
+    let completeness = match regime.current_period(today) {
+        Some(current) => {
+            let records =
+                dongbo_store::regimes::report_records(&state.db, id, Some(&current)).await?;
+            Some(dongbo_domain::completeness::completeness(
+                regime,
+                &current,
+                &scoped,
+                &records,
+                &[],
+            ))
+            .map(|figures| (current, figures))
+        }
+        None => None,
+    };
     let sent = state.sent_for_period(id, version, period).await?;
     let covered: HashSet<(&str, &str, Role)> = sent
         .iter()
@@ -230,12 +257,7 @@ async fn show_dashboard(
                 ReportPeriod::Period(p) => Some(p),
                 ReportPeriod::Once => None,
             };
-            report_covers(
-                &dongbo_domain::regime::RegimePeriod::Decree09(period),
-                &dongbo_domain::DeadlineRule::default(),
-                of,
-                r.submitted_on,
-            )
+            report_covers(&RegimePeriod::Decree09(period), &rule, of, r.submitted_on)
         })
         .map(|r| (r.agency_code.as_str(), r.task_code.as_str(), r.role))
         .collect();
@@ -304,7 +326,7 @@ async fn show_dashboard(
         .iter()
         .filter(|a| agency.is_none_or(|code| code == a.agency_code))
         .collect();
-    let period_label = period_with_window(page, period);
+    let period_label = period_with_window_under(page, period, &rule);
     let heading = format!(
         "{} — {}",
         page.t("Bảng theo dõi", "Dashboard"),
@@ -331,6 +353,21 @@ async fn show_dashboard(
                             (label(page, s)) ": " span.count { (figures.tasks.get(s)) }
                         }
                     }
+                }
+            }
+            @if let Some((current, figures)) = &completeness {
+                section #completeness {
+                    h2 { (page.t("Tình hình gửi báo cáo", "Report completeness")) }
+                    p { (regime_period_label(page, current, &regime.rule)) }
+                    p {
+                        (page.t("Đã gửi", "Submitted")) " " strong.submitted { (figures.total.submitted) } "/" span.expected { (figures.total.expected) }
+                        " · " (page.t("đúng hạn", "on time")) " " strong.on-time { (figures.total.on_time) }
+                        " · " (page.t("muộn", "late")) " " strong.late { (figures.total.late) }
+                        " · " (page.t("chưa gửi", "missing")) " " strong.missing { (figures.total.missing) }
+                        " · " (page.t("đã chấp nhận", "accepted")) " " strong.accepted { (figures.total.accepted) }
+                        " · " (page.t("cơ quan chưa hoàn thành", "agencies not complete")) " " strong.holding-back { (figures.holding_back().count()) }
+                    }
+                    p { a #completeness-link href={ "/programs/" (id) "/completeness?regime=" (crate::error::urlencode(&regime.key())) "&period=" (crate::error::urlencode(&current.code())) } { (page.t("Xem tình hình gửi báo cáo theo cơ quan", "Completeness by agency")) } }
                 }
             }
             form.filters method="get" {
@@ -361,7 +398,7 @@ async fn show_dashboard(
                 label { (page.t("Kỳ báo cáo", "Reporting period")) " "
                     select name="period" {
                         @for p in period_options(today, period) {
-                            option value=(p.code()) selected[p == period] { (period_with_window(page, p)) }
+                            option value=(p.code()) selected[p == period] { (period_with_window_under(page, p, &rule_of(p.kind()))) }
                         }
                     }
                 }

@@ -5,6 +5,7 @@ mod account;
 mod agencies;
 mod audit;
 mod changes;
+mod completeness;
 mod dashboard;
 mod form;
 mod programs;
@@ -61,6 +62,12 @@ pub fn router() -> Router<AppState> {
         .route(
             "/programs/{id}/dashboard",
             get(dashboard::program_dashboard),
+        )
+        .route("/programs/{id}/completeness", get(completeness::page))
+        .route("/programs/{id}/regimes", post(completeness::set_regime))
+        .route(
+            "/programs/{id}/regimes/remove",
+            post(completeness::remove_regime),
         )
         .route("/files/{sha256}", get(reports::file))
         .route("/programs/{id}/reminders", post(dashboard::send_reminder))

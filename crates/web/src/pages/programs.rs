@@ -86,6 +86,7 @@ pub(super) async fn show_program(
             }
             @if page.caller.is_some() {
                 p { a #dashboard-link href={ "/programs/" (id) "/dashboard" } { (page.t("Bảng theo dõi thực hiện", "Implementation dashboard")) } }
+                p { a #completeness-page-link href={ "/programs/" (id) "/completeness" } { (page.t("Tình hình gửi báo cáo", "Report completeness")) } }
                 p { a #changes-link href={ "/programs/" (id) "/changes" } { (page.t("Đề xuất điều chỉnh", "Change requests")) } }
             }
             (form::summary(page, refusal))

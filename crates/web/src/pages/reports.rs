@@ -44,6 +44,11 @@ fn period_name(page: &Page, period: ReportPeriod) -> String {
 /// A period with its Decree 09 data window and submission deadline:
 /// "Quý III/2026: 15/06/2026 – 14/09/2026 (hạn gửi 15/09/2026)".
 pub(super) fn period_with_window(page: &Page, period: Period) -> String {
+    period_with_window_under(page, period, &DeadlineRule::default())
+}
+
+/// [`period_with_window`] with the deadline under `rule` (a program's reporting regime).
+pub(super) fn period_with_window_under(page: &Page, period: Period, rule: &DeadlineRule) -> String {
     let (start, end) = period.window();
     format!(
         "{}: {} – {} ({} {})",
@@ -51,8 +56,7 @@ pub(super) fn period_with_window(page: &Page, period: Period) -> String {
         page.lang.short_date(start),
         page.lang.short_date(end),
         page.t("hạn gửi", "due"),
-        page.lang
-            .short_date(period.deadline(&DeadlineRule::default(), &[])),
+        page.lang.short_date(period.deadline(rule, &[])),
     )
 }
 
