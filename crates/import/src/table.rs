@@ -253,15 +253,25 @@ pub(crate) fn import_packaged(
     directory: &Directory,
     read: fn(&[u8]) -> Result<Vec<Block>, String>,
 ) -> Result<ImportedProgram, ImportError> {
+    import_blocks(&read_packaged(bytes, file, format, read)?, file, directory)
+}
+
+/// The blocks of a packaged document (`format` is "DOCX" or "XLSX") as `read` finds them; a
+/// damaged file, or a parser that panics on it, gives an [`ImportError::InvalidFile`].
+pub(crate) fn read_packaged(
+    bytes: &[u8],
+    file: &str,
+    format: &'static str,
+    read: fn(&[u8]) -> Result<Vec<Block>, String>,
+) -> Result<Vec<Block>, ImportError> {
     let invalid = |message: String| ImportError::InvalidFile {
         file: file.to_owned(),
         format,
         message,
     };
-    let blocks = std::panic::catch_unwind(|| read(bytes))
+    std::panic::catch_unwind(|| read(bytes))
         .map_err(|_| invalid(format!("the {format} file's contents could not be read")))?
-        .map_err(invalid)?;
-    import_blocks(&blocks, file, directory)
+        .map_err(invalid)
 }
 
 /// Import the first table of `blocks` with a recognisable header; everything before it is
