@@ -245,6 +245,17 @@ impl Target {
         Ok(Self::Quantitative(goals))
     }
 
+    /// The target of an indicator row as written: an empty text is a heading's (a row such as
+    /// "11 Thứ hạng quốc tế" whose sub-rows 11.1, 11.2 carry the targets), kept as an empty
+    /// qualitative target; anything else is [`Target::parse`]d.
+    pub fn parse_row(text: &str) -> Result<Self, TargetError> {
+        if text.trim().is_empty() {
+            Ok(Self::Qualitative(String::new()))
+        } else {
+            Self::parse(text)
+        }
+    }
+
     /// The goals of a quantitative target (none for a qualitative one).
     pub fn goals(&self) -> &[Goal] {
         match self {
@@ -799,6 +810,11 @@ pub struct Indicator {
 }
 
 impl Indicator {
+    /// A heading row: no target of its own, its sub-rows carry them.
+    pub fn is_heading(&self) -> bool {
+        self.target_text.trim().is_empty()
+    }
+
     /// The parent code of a numbered sub-row: "11" for "11.1", none for "11".
     pub fn parent_code(code: &str) -> Option<String> {
         code.rsplit_once('.')

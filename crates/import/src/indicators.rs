@@ -342,18 +342,14 @@ fn read_rows(
             ));
         }
         let target_text = header.text(row, Column::Target).to_owned();
-        let target = if target_text.is_empty() {
-            // A heading: checked once the sub-rows are known.
-            Target::Qualitative(String::new())
-        } else {
-            Target::parse(&target_text).map_err(|e| {
-                error(
-                    row,
-                    Column::Target,
-                    format!("the target «{target_text}» cannot be read: {e}"),
-                )
-            })?
-        };
+        // An empty target is a heading's, checked once the sub-rows are known.
+        let target = Target::parse_row(&target_text).map_err(|e| {
+            error(
+                row,
+                Column::Target,
+                format!("the target «{target_text}» cannot be read: {e}"),
+            )
+        })?;
         let year = |column: Column| -> Result<Option<i32>, ImportError> {
             let text = header.text(row, column);
             if text.is_empty() {
@@ -431,7 +427,7 @@ fn read_rows(
         let has_children = indicators
             .iter()
             .any(|(i, _)| i.parent.as_deref() == Some(indicator.code.as_str()));
-        if indicator.target_text.is_empty() && !has_children {
+        if indicator.is_heading() && !has_children {
             return Err(error(
                 row,
                 Column::Target,
