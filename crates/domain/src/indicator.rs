@@ -169,7 +169,7 @@ pub fn number(value: f64) -> String {
 
 /// Mục tiêu — a parsed target expression.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum Target {
     /// One goal, or several against named scopes ("≤ 3 Đông Nam Á; ≤ 50 Thế giới").
     Quantitative(Vec<Goal>),

@@ -466,3 +466,26 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn targets_and_achievements_serialise_for_the_api() {
+    let target = Target::parse("≤ 3 Đông Nam Á; ≤ 50 Thế giới").unwrap();
+    let json = serde_json::to_value(&target).unwrap();
+    assert_eq!(json["kind"], "quantitative");
+    assert_eq!(json["value"][0]["comparison"], "at_most");
+    assert_eq!(json["value"][1]["scope"], "Thế giới");
+    let back: Target = serde_json::from_value(json).unwrap();
+    assert_eq!(back, target);
+    let qualitative = serde_json::to_value(Target::parse("Hoàn thành").unwrap()).unwrap();
+    assert_eq!(qualitative["kind"], "qualitative");
+    let measured = serde_json::to_value(measure("≥ 80", Direction::HigherIsBetter, 60.0)).unwrap();
+    assert_eq!(measured["met"], false);
+    let achievement = serde_json::to_value(Achievement::Measured(measure(
+        "≥ 80",
+        Direction::HigherIsBetter,
+        60.0,
+    )))
+    .unwrap();
+    assert_eq!(achievement["kind"], "measured");
+    assert_eq!(achievement["distance"], 20.0);
+}
