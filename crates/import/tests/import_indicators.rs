@@ -251,3 +251,48 @@ fn importing_is_deterministic() {
     let b = import(&fixture("indicators.md"), "indicators.md").unwrap();
     assert_eq!(a, b);
 }
+
+#[test]
+fn html_appendix_imports_as_indicators() {
+    let rows = fixture_rows();
+    let mut html = String::from("<html><body><h1>Phụ lục II</h1><table>");
+    for row in &rows[1..] {
+        html.push_str("<tr>");
+        for cell in row {
+            let cell = cell
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;");
+            html.push_str(&format!("<td>{cell}</td>"));
+        }
+        html.push_str("</tr>");
+    }
+    html.push_str("</table></body></html>");
+    let imported = import(html.as_bytes(), "chi-tieu.html").unwrap();
+    assert_eq!(imported.format, Format::Html);
+    check_fixture(&imported);
+}
+
+proptest::proptest! {
+    #[test]
+    fn importing_indicators_never_panics_on_table_like_text(
+        cells in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::strategy::Just("≥ 09".to_owned()),
+                proptest::strategy::Just("40 -".to_owned()),
+                proptest::strategy::Just("11.1".to_owned()),
+                proptest::strategy::Just("Bộ Ngoại giao".to_owned()),
+                proptest::strategy::Just("".to_owned()),
+                "\\PC{0,8}",
+            ],
+            0..30,
+        )
+    ) {
+        let mut text = String::from("STT,Chỉ tiêu,Đơn vị,Mục tiêu,Năm,Cơ quan chủ trì theo dõi\n");
+        for row in cells.chunks(6) {
+            text.push_str(&row.join(","));
+            text.push('\n');
+        }
+        let _ = import(text.as_bytes(), "x.csv");
+    }
+}
