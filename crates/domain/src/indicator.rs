@@ -590,7 +590,7 @@ pub enum Value {
 }
 
 impl Value {
-    /// A value as typed: a number when it reads as one ("0,7", "1.000", "45", "95%"),
+    /// A value as typed: a number when it reads as one ("0,7", "1.000", "45", "95%", "-2"),
     /// otherwise the text, NFC-normalised and trimmed. `None` when blank.
     pub fn parse(text: &str) -> Option<Self> {
         let text = nfc(text.trim());
@@ -598,8 +598,13 @@ impl Value {
             return None;
         }
         let numeric = text.trim_end_matches('%').trim();
-        Some(match parse_number(numeric) {
-            Some(number) => Self::Number(number),
+        // A value may be negative (a growth rate that fell): "-2", "−2,5".
+        let (sign, digits) = match numeric.strip_prefix(['-', '−']) {
+            Some(rest) => (-1.0, rest.trim_start()),
+            None => (1.0, numeric),
+        };
+        Some(match parse_number(digits) {
+            Some(number) => Self::Number(sign * number),
             None => Self::Text(text.split_whitespace().collect::<Vec<_>>().join(" ")),
         })
     }

@@ -423,6 +423,9 @@ fn typed_values_read_numbers_the_vietnamese_way() {
     assert_eq!(Value::parse(" 0,7 "), Some(Value::Number(0.7)));
     assert_eq!(Value::parse("95%"), Some(Value::Number(95.0)));
     assert_eq!(Value::parse("1.000"), Some(Value::Number(1000.0)));
+    assert_eq!(Value::parse("-2"), Some(Value::Number(-2.0)));
+    assert_eq!(Value::parse("− 2,5 %"), Some(Value::Number(-2.5)));
+    assert_eq!(Value::parse("-"), Some(Value::Text("-".into())));
     assert_eq!(
         Value::parse("Đã hoàn thành"),
         Some(Value::Text("Đã hoàn thành".into()))
@@ -488,4 +491,23 @@ fn targets_and_achievements_serialise_for_the_api() {
     .unwrap();
     assert_eq!(achievement["kind"], "measured");
     assert_eq!(achievement["distance"], 20.0);
+}
+
+#[test]
+fn a_single_goal_is_measured_whatever_scope_the_value_names() {
+    let target = Target::parse("≥ 80% số bộ, ngành").unwrap();
+    assert_eq!(target.scopes(), ["số bộ, ngành"]);
+    let achievement = target.assess(
+        Direction::HigherIsBetter,
+        None,
+        Some(&Value::Number(85.0)),
+        None,
+        None,
+    );
+    assert_eq!(achievement.met(), Some(true));
+    assert!(target.goal_for(Some("")).is_some());
+    // Several goals: an unknown scope measures none.
+    let scoped = Target::parse("≤ 3 Đông Nam Á; ≤ 50 Thế giới").unwrap();
+    assert!(scoped.goal_for(Some("Châu Phi")).is_none());
+    assert!(scoped.goal_for(None).is_none());
 }

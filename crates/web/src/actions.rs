@@ -950,7 +950,7 @@ pub async fn record_indicator_value(
     let scope = nfc(input.scope.trim());
     let scope = if scopes.is_empty() {
         None
-    } else if indicator.target.goal_for(Some(&scope)).is_none() || scope.is_empty() {
+    } else if indicator.target.goal_for(Some(&scope)).is_none() {
         fault(
             "scope",
             format!(
