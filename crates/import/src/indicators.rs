@@ -16,12 +16,13 @@
 
 use chrono::NaiveDate;
 use dongbo_domain::indicator::parse_number;
-use dongbo_domain::text::fold;
 use dongbo_domain::{Direction, Directory, Indicator, Target};
 use sha2::{Digest, Sha256};
 
-use crate::assemble::{Assembler, roman_value};
-use crate::table::{Block, ColumnNames, Row, Table, column_letters, read_packaged};
+use crate::assemble::Assembler;
+use crate::table::{
+    Block, ColumnNames, Row, Table, cell_location, header_words, is_dotted, read_packaged,
+};
 use crate::{Format, ImportError};
 
 /// What [`import_indicators`] made of a file.
@@ -54,19 +55,11 @@ enum Column {
 /// The column a header cell names, on folded words; the order of the checks matters
 /// ("Chỉ tiêu đến năm 2030" is a target, not a name or a year).
 fn recognise(text: &str) -> Option<Column> {
-    let folded = fold(text);
-    let words: String = folded
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-        .collect();
-    let words = words.split_whitespace().collect::<Vec<_>>().join(" ");
-    if words.is_empty() || words.chars().count() > 60 {
-        return None;
-    }
-    let padded = format!(" {words} ");
+    let padded = header_words(text, 60)?;
+    let words = padded.trim();
     let has = |phrases: &[&str]| phrases.iter().any(|p| padded.contains(&format!(" {p} ")));
     if matches!(
-        words.as_str(),
+        words,
         "tt" | "stt" | "so tt" | "so thu tu" | "no" | "ma" | "ma so" | "code"
     ) {
         return Some(Column::Code);
@@ -84,7 +77,7 @@ fn recognise(text: &str) -> Option<Column> {
         return Some(Column::Source);
     }
     if has(&["muc tieu", "ket qua", "target", "den nam", "gia tri"])
-        && !matches!(words.as_str(), "nam muc tieu" | "target year")
+        && !matches!(words, "nam muc tieu" | "target year")
     {
         return Some(Column::Target);
     }
@@ -149,13 +142,7 @@ impl Header {
     /// "row 7, column D «Mục tiêu»"
     fn locate(&self, row: &Row, column: Column, names: ColumnNames) -> String {
         match self.columns.iter().find(|(c, _, _)| *c == column) {
-            Some((_, index, text)) => {
-                let name = match names {
-                    ColumnNames::Letters => column_letters(*index),
-                    ColumnNames::Numbers => (index + 1).to_string(),
-                };
-                format!("{}, column {name} «{text}»", row.label)
-            }
+            Some((_, index, text)) => cell_location(row, *index, text, names),
             None => row.label.clone(),
         }
     }
@@ -269,11 +256,9 @@ fn is_repeated_header(row: &Row) -> bool {
 /// "11", "11.1", "3)" → the code; `None` for a group row's Roman number or no number.
 fn indicator_code(text: &str) -> Option<String> {
     let code = text.trim().trim_end_matches(['.', ')']).trim();
-    let dotted = !code.is_empty()
-        && code
-            .split('.')
-            .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_digit()));
-    (dotted && roman_value(code).is_none()).then(|| code.to_owned())
+    let numbered =
+        is_dotted(code) || (!code.is_empty() && code.chars().all(|c| c.is_ascii_digit()));
+    numbered.then(|| code.to_owned())
 }
 
 fn read_rows(
