@@ -3,6 +3,10 @@
 //! library, nothing loaded from elsewhere. The chart is an image with a `<title>` and a
 //! `<desc>` that says every point in words, so a screen reader gets the numbers; each point
 //! also has its own `<title>` (a tooltip).
+//!
+//! Every SVG element is written with its end tag (`<line …></line>`): inside HTML, a foreign
+//! element's start tag without one leaves the element open, and the elements after it would
+//! become its children and not be drawn.
 
 use maud::{Markup, html};
 
@@ -58,9 +62,20 @@ fn shown(value: f64) -> String {
     dongbo_domain::indicator::number(value)
 }
 
-/// The bounds of the vertical axis: from zero (or below, for negative values) to a little over
-/// the largest value or reference, so the reference line is never on the frame.
-fn bounds(chart: &Chart<'_>) -> (f64, f64) {
+/// A round step for about four ticks over `span`: 1, 2 or 5 times a power of ten.
+fn tick_step(span: f64) -> f64 {
+    let rough = (span / 4.0).max(f64::MIN_POSITIVE);
+    let power = 10f64.powf(rough.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|step| *step >= rough)
+        .unwrap_or(10.0 * power)
+}
+
+/// The vertical axis: from zero (or below, for negative values) to the first round tick at or
+/// over the largest value or reference, and the step between ticks.
+fn bounds(chart: &Chart<'_>) -> (f64, f64, f64) {
     let values = chart
         .points
         .iter()
@@ -69,20 +84,34 @@ fn bounds(chart: &Chart<'_>) -> (f64, f64) {
         .filter(|v| v.is_finite());
     let (low, high) = values.fold((0.0_f64, 0.0_f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
     let high = if high <= low { low + 1.0 } else { high };
-    (low, high + (high - low) * 0.1)
+    let step = tick_step(high - low);
+    let low = (low / step).floor() * step;
+    let high = (high / step).ceil() * step;
+    // A value on the top tick would touch the frame: one more step of room.
+    (
+        low,
+        high + if chart.points.iter().any(|p| p.value >= high) {
+            step
+        } else {
+            0.0
+        },
+        step,
+    )
 }
 
 /// The chart as an `<svg>` element.
 pub fn svg(chart: &Chart<'_>) -> Markup {
-    let (low, high) = bounds(chart);
+    let (low, high, step_y) = bounds(chart);
     let plot_width = WIDTH - LEFT - RIGHT;
     let plot_height = HEIGHT - TOP - BOTTOM;
     let y = |value: f64| TOP + plot_height * (1.0 - (value - low) / (high - low));
     let count = chart.points.len().max(1) as f64;
     let step = plot_width / count;
     let x = |index: usize| LEFT + step * (index as f64 + 0.5);
-    let ticks: Vec<f64> = (0..=4)
-        .map(|i| low + (high - low) * f64::from(i) / 4.0)
+    let ticks: Vec<f64> = (0..)
+        .map(|i| low + step_y * f64::from(i))
+        .take_while(|t| *t <= high + step_y / 2.0)
+        .take(12)
         .collect();
     let title_id = format!("{}-title", chart.id);
     let desc_id = format!("{}-desc", chart.id);
@@ -103,15 +132,15 @@ pub fn svg(chart: &Chart<'_>) -> Markup {
             g.axis {
                 @for tick in &ticks {
                     line x1=(coordinate(LEFT)) x2=(coordinate(WIDTH - RIGHT))
-                        y1=(coordinate(y(*tick))) y2=(coordinate(y(*tick))) stroke="#ddd";
+                        y1=(coordinate(y(*tick))) y2=(coordinate(y(*tick))) stroke="#ddd" {}
                     text x=(coordinate(LEFT - 6.0)) y=(coordinate(y(*tick) + 4.0)) text-anchor="end" font-size="11" {
-                        (shown((tick * 10.0).round() / 10.0))
+                        (shown(*tick))
                     }
                 }
                 line x1=(coordinate(LEFT)) x2=(coordinate(LEFT)) y1=(coordinate(TOP))
-                    y2=(coordinate(HEIGHT - BOTTOM)) stroke="#555";
+                    y2=(coordinate(HEIGHT - BOTTOM)) stroke="#555" {}
                 line x1=(coordinate(LEFT)) x2=(coordinate(WIDTH - RIGHT)) y1=(coordinate(HEIGHT - BOTTOM))
-                    y2=(coordinate(HEIGHT - BOTTOM)) stroke="#555";
+                    y2=(coordinate(HEIGHT - BOTTOM)) stroke="#555" {}
                 @for (i, point) in chart.points.iter().enumerate() {
                     text x=(coordinate(x(i))) y=(coordinate(HEIGHT - BOTTOM + 16.0)) text-anchor="middle" font-size="11" {
                         (point.label)
@@ -122,7 +151,7 @@ pub fn svg(chart: &Chart<'_>) -> Markup {
                 g.reference {
                     line x1=(coordinate(LEFT)) x2=(coordinate(WIDTH - RIGHT))
                         y1=(coordinate(y(reference.value))) y2=(coordinate(y(reference.value)))
-                        stroke="#b00" stroke-dasharray="6 4" stroke-width="1.5";
+                        stroke="#b00" stroke-dasharray="6 4" stroke-width="1.5" {}
                     text x=(coordinate(WIDTH - RIGHT)) y=(coordinate(y(reference.value) - 4.0))
                         text-anchor="end" font-size="11" fill="#b00" { (reference.label) }
                 }
@@ -131,7 +160,7 @@ pub fn svg(chart: &Chart<'_>) -> Markup {
                 @match chart.kind {
                     Kind::Line => {
                         @if chart.points.len() > 1 {
-                            polyline points=(line) fill="none" stroke="#1a5fb4" stroke-width="2";
+                            polyline points=(line) fill="none" stroke="#1a5fb4" stroke-width="2" {}
                         }
                         @for (i, point) in chart.points.iter().enumerate() {
                             circle cx=(coordinate(x(i))) cy=(coordinate(y(point.value))) r="4" fill="#1a5fb4" {
@@ -222,6 +251,15 @@ mod tests {
         assert_eq!(svg.matches("<polyline").count(), 1);
         assert!(svg.contains("stroke-dasharray"));
         assert!(!svg.contains("<script"));
+        // Each element closed, or an HTML parser nests the next ones inside it.
+        for element in ["line", "polyline", "circle", "text", "g"] {
+            assert_eq!(
+                svg.matches(&format!("<{element} ")).count()
+                    + svg.matches(&format!("<{element}>")).count(),
+                svg.matches(&format!("</{element}>")).count(),
+                "{element}"
+            );
+        }
         assert!(!svg.contains("http://") || svg.contains("xmlns=\"http://www.w3.org/2000/svg\""));
     }
 
@@ -246,6 +284,26 @@ mod tests {
             .collect();
         // 46 above 43.5: a smaller y on screen.
         assert!(cy[0] < cy[1], "{cy:?}");
+    }
+
+    #[test]
+    fn ticks_are_round_numbers() {
+        assert_eq!(tick_step(53.9), 20.0);
+        assert_eq!(tick_step(4.0), 1.0);
+        assert_eq!(tick_step(0.7), 0.2);
+        let points = points();
+        let chart = Chart {
+            id: "t",
+            title: "t",
+            kind: Kind::Line,
+            points: &points,
+            reference: Some(Reference {
+                value: 40.0,
+                label: "40".into(),
+            }),
+            unit: "",
+        };
+        assert_eq!(bounds(&chart), (0.0, 60.0, 20.0));
     }
 
     #[test]
