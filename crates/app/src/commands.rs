@@ -9,9 +9,9 @@ use dongbo_domain::access::{Grant, PasswordPolicy, Role};
 use dongbo_domain::{Directory, text};
 use dongbo_import::{ExportFormat, Format};
 use dongbo_store::accounts::{self, NewUser};
-use dongbo_store::{Db, SaveOutcome, SourceInfo, audit, programs};
+use dongbo_store::{Db, SaveOutcome, SourceInfo, audit, indicators, programs};
 
-use crate::{AuditCommand, Cli, Command, RoleAction, UserCommand, bootstrap};
+use crate::{AuditCommand, Cli, Command, IndicatorCommand, RoleAction, UserCommand, bootstrap};
 
 /// Who the audit log names for changes made from the command line.
 const CLI_ACTOR: &str = "cli";
@@ -68,7 +68,101 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let db = bootstrap::open(&cli.data_dir, database_url).await?;
             audit_command(&db, command).await
         }
+        Command::Indicators {
+            command:
+                IndicatorCommand::Import {
+                    program,
+                    file,
+                    format,
+                    dry_run,
+                },
+        } => {
+            import_indicators(
+                &cli.data_dir,
+                database_url,
+                &program,
+                &file,
+                &format,
+                dry_run,
+            )
+            .await
+        }
     }
+}
+
+/// `dongbo indicators import PROGRAM FILE`: the appendix's indicators, stored by code.
+async fn import_indicators(
+    data_dir: &Path,
+    database_url: Option<&str>,
+    program: &str,
+    file: &Path,
+    format: &str,
+    dry_run: bool,
+) -> Result<ExitCode> {
+    let format: Format = format
+        .parse()
+        .map_err(|e| anyhow::anyhow!("--format: {e}"))?;
+    let bytes = tokio::fs::read(file)
+        .await
+        .with_context(|| format!("reading {}", file.display()))?;
+    let file_name = file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("input")
+        .to_owned();
+    let db = bootstrap::open(data_dir, database_url).await?;
+    let directory = bootstrap::load_directory(&db).await?;
+    bootstrap::load_bundled_program(&db, &directory).await?;
+    let program_id = find_program(&db, program).await?;
+    let stored = programs::get(&db, program_id)
+        .await?
+        .context("program vanished while importing its indicators")?;
+    // Agency names mean what they meant on the program's date.
+    let as_of = stored.program.document.issued_on;
+    // File parsing is CPU work: keep it off the async runtime.
+    let imported = tokio::task::spawn_blocking(move || {
+        dongbo_import::import_indicators(&bytes, &file_name, format, &directory, as_of)
+    })
+    .await?;
+    let imported = match imported {
+        Ok(imported) => imported,
+        Err(error) => {
+            eprintln!("dongbo: {error}");
+            eprintln!("dongbo: nothing was stored");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    for warning in &imported.warnings {
+        writeln!(stdout, "warning: {warning}")?;
+    }
+    if dry_run {
+        for indicator in &imported.indicators {
+            writeln!(
+                stdout,
+                "{} {} — {} [{}]",
+                indicator.code,
+                indicator.name,
+                indicator.target,
+                indicator.direction.as_str()
+            )?;
+        }
+        writeln!(
+            stdout,
+            "{} indicators (dry run: nothing stored)",
+            imported.indicators.len()
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let outcome = indicators::upsert(&db, program_id, &imported.indicators, CLI_ACTOR)
+        .await
+        .context("storing the indicators")?;
+    writeln!(
+        stdout,
+        "indicators of program {program_id}: {} added, {} changed, {} unchanged",
+        outcome.added, outcome.changed, outcome.unchanged
+    )?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The reminder settings of `dongbo serve`.

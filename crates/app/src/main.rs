@@ -90,6 +90,11 @@ pub enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    /// Import a program's indicators (chỉ tiêu).
+    Indicators {
+        #[command(subcommand)]
+        command: IndicatorCommand,
+    },
     /// Manage users and their roles.
     User {
         #[command(subcommand)]
@@ -99,6 +104,23 @@ pub enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IndicatorCommand {
+    /// Import the indicator appendix of PROGRAM (a number like 47/NQ-CP, or an id) from a
+    /// Markdown, HTML, CSV, XLSX or DOCX table. Importing the same file again changes nothing;
+    /// a bad row stores nothing and names the row and cell.
+    Import {
+        program: String,
+        file: PathBuf,
+        /// auto, md, html, csv, xlsx or docx.
+        #[arg(long, default_value = "auto")]
+        format: String,
+        /// Show what would be stored, store nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 

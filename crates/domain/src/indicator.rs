@@ -169,7 +169,7 @@ pub fn number(value: f64) -> String {
 
 /// Mục tiêu — a parsed target expression.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum Target {
     /// One goal, or several against named scopes ("≤ 3 Đông Nam Á; ≤ 50 Thế giới").
     Quantitative(Vec<Goal>),
@@ -243,6 +243,17 @@ impl Target {
             part += 1;
         }
         Ok(Self::Quantitative(goals))
+    }
+
+    /// The target of an indicator row as written: an empty text is a heading's (a row such as
+    /// "11 Thứ hạng quốc tế" whose sub-rows 11.1, 11.2 carry the targets), kept as an empty
+    /// qualitative target; anything else is [`Target::parse`]d.
+    pub fn parse_row(text: &str) -> Result<Self, TargetError> {
+        if text.trim().is_empty() {
+            Ok(Self::Qualitative(String::new()))
+        } else {
+            Self::parse(text)
+        }
     }
 
     /// The goals of a quantitative target (none for a qualitative one).
@@ -579,7 +590,7 @@ pub enum Value {
 }
 
 impl Value {
-    /// A value as typed: a number when it reads as one ("0,7", "1.000", "45", "95%"),
+    /// A value as typed: a number when it reads as one ("0,7", "1.000", "45", "95%", "-2"),
     /// otherwise the text, NFC-normalised and trimmed. `None` when blank.
     pub fn parse(text: &str) -> Option<Self> {
         let text = nfc(text.trim());
@@ -587,8 +598,13 @@ impl Value {
             return None;
         }
         let numeric = text.trim_end_matches('%').trim();
-        Some(match parse_number(numeric) {
-            Some(number) => Self::Number(number),
+        // A value may be negative (a growth rate that fell): "-2", "−2,5".
+        let (sign, digits) = match numeric.strip_prefix(['-', '−']) {
+            Some(rest) => (-1.0, rest.trim_start()),
+            None => (1.0, numeric),
+        };
+        Some(match parse_number(digits) {
+            Some(number) => Self::Number(sign * number),
             None => Self::Text(text.split_whitespace().collect::<Vec<_>>().join(" ")),
         })
     }
@@ -799,6 +815,11 @@ pub struct Indicator {
 }
 
 impl Indicator {
+    /// A heading row: no target of its own, its sub-rows carry them.
+    pub fn is_heading(&self) -> bool {
+        self.target_text.trim().is_empty()
+    }
+
     /// The parent code of a numbered sub-row: "11" for "11.1", none for "11".
     pub fn parent_code(code: &str) -> Option<String> {
         code.rsplit_once('.')

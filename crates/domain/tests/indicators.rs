@@ -423,6 +423,9 @@ fn typed_values_read_numbers_the_vietnamese_way() {
     assert_eq!(Value::parse(" 0,7 "), Some(Value::Number(0.7)));
     assert_eq!(Value::parse("95%"), Some(Value::Number(95.0)));
     assert_eq!(Value::parse("1.000"), Some(Value::Number(1000.0)));
+    assert_eq!(Value::parse("-2"), Some(Value::Number(-2.0)));
+    assert_eq!(Value::parse("− 2,5 %"), Some(Value::Number(-2.5)));
+    assert_eq!(Value::parse("-"), Some(Value::Text("-".into())));
     assert_eq!(
         Value::parse("Đã hoàn thành"),
         Some(Value::Text("Đã hoàn thành".into()))
@@ -465,4 +468,46 @@ proptest! {
             prop_assert!(goals.iter().all(|g| g.value.is_finite()));
         }
     }
+}
+
+#[test]
+fn targets_and_achievements_serialise_for_the_api() {
+    let target = Target::parse("≤ 3 Đông Nam Á; ≤ 50 Thế giới").unwrap();
+    let json = serde_json::to_value(&target).unwrap();
+    assert_eq!(json["kind"], "quantitative");
+    assert_eq!(json["value"][0]["comparison"], "at_most");
+    assert_eq!(json["value"][1]["scope"], "Thế giới");
+    let back: Target = serde_json::from_value(json).unwrap();
+    assert_eq!(back, target);
+    let qualitative = serde_json::to_value(Target::parse("Hoàn thành").unwrap()).unwrap();
+    assert_eq!(qualitative["kind"], "qualitative");
+    let measured = serde_json::to_value(measure("≥ 80", Direction::HigherIsBetter, 60.0)).unwrap();
+    assert_eq!(measured["met"], false);
+    let achievement = serde_json::to_value(Achievement::Measured(measure(
+        "≥ 80",
+        Direction::HigherIsBetter,
+        60.0,
+    )))
+    .unwrap();
+    assert_eq!(achievement["kind"], "measured");
+    assert_eq!(achievement["distance"], 20.0);
+}
+
+#[test]
+fn a_single_goal_is_measured_whatever_scope_the_value_names() {
+    let target = Target::parse("≥ 80% số bộ, ngành").unwrap();
+    assert_eq!(target.scopes(), ["số bộ, ngành"]);
+    let achievement = target.assess(
+        Direction::HigherIsBetter,
+        None,
+        Some(&Value::Number(85.0)),
+        None,
+        None,
+    );
+    assert_eq!(achievement.met(), Some(true));
+    assert!(target.goal_for(Some("")).is_some());
+    // Several goals: an unknown scope measures none.
+    let scoped = Target::parse("≤ 3 Đông Nam Á; ≤ 50 Thế giới").unwrap();
+    assert!(scoped.goal_for(Some("Châu Phi")).is_none());
+    assert!(scoped.goal_for(None).is_none());
 }

@@ -14,15 +14,28 @@ pub(crate) fn import(
     file: &str,
     directory: &Directory,
 ) -> Result<ImportedProgram, ImportError> {
-    let mut best: Option<(usize, Table)> = None;
-    for delimiter in [b',', b';', b'\t'] {
-        let table = read(text, delimiter, file)?;
-        let width = table
+    let table = best_table(text, file, |table| {
+        table
             .rows
             .iter()
             .enumerate()
             .find_map(|(i, row)| Header::recognise(row, i))
-            .map_or(0, |header| header.width());
+            .map_or(0, |header| header.width())
+    })?;
+    import_blocks(&[Block::Table(table)], file, directory)
+}
+
+/// The file read with the separator under which `width` (how many columns the table's
+/// header names) is largest.
+pub(crate) fn best_table(
+    text: &str,
+    file: &str,
+    width: impl Fn(&Table) -> usize,
+) -> Result<Table, ImportError> {
+    let mut best: Option<(usize, Table)> = None;
+    for delimiter in [b',', b';', b'\t'] {
+        let table = read(text, delimiter, file)?;
+        let width = width(&table);
         if best
             .as_ref()
             .is_none_or(|(best_width, _)| width > *best_width)
@@ -30,12 +43,11 @@ pub(crate) fn import(
             best = Some((width, table));
         }
     }
-    let table = best.map(|(_, table)| table).unwrap_or_else(|| Table {
+    Ok(best.map(|(_, table)| table).unwrap_or_else(|| Table {
         rows: Vec::new(),
         columns: ColumnNames::Letters,
         lines: Vec::new(),
-    });
-    import_blocks(&[Block::Table(table)], file, directory)
+    }))
 }
 
 fn read(text: &str, delimiter: u8, file: &str) -> Result<Table, ImportError> {

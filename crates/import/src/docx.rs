@@ -22,7 +22,7 @@ pub(crate) fn import(
     import_packaged(bytes, file, "DOCX", directory, read_document)
 }
 
-fn read_document(bytes: &[u8]) -> Result<Vec<Block>, String> {
+pub(crate) fn read_document(bytes: &[u8]) -> Result<Vec<Block>, String> {
     let docx = docx_rs::read_docx(bytes).map_err(|e| e.to_string())?;
     let mut blocks = Vec::new();
     let mut lines = Vec::new();

@@ -25,12 +25,17 @@ pub(crate) fn import(
     file: &str,
     directory: &Directory,
 ) -> Result<ImportedProgram, ImportError> {
+    import_blocks(&blocks(text), file, directory)
+}
+
+/// The document as runs of lines and tables.
+pub(crate) fn blocks(text: &str) -> Vec<Block> {
     let document = Html::parse_document(text);
     let mut walker = Walker::default();
     walker.walk(document.root_element());
     walker.flush_line();
     walker.flush_lines();
-    import_blocks(&walker.blocks, file, directory)
+    walker.blocks
 }
 
 #[derive(Default)]

@@ -8,6 +8,8 @@
 //! when a document carries no date. Every table format goes through one reader
 //! (`table::rows_to_program`), so a header or a group row means the same thing everywhere.
 //!
+//! [`import_indicators`] reads an indicator appendix (chỉ tiêu) from the same table formats.
+//!
 //! [`export`] writes a program as Markdown, CSV or XLSX in a layout that [`import`] reads back
 //! to the same groups and tasks (see the `export` module for the layout).
 #![forbid(unsafe_code)]
@@ -18,6 +20,7 @@ mod docx;
 mod export;
 mod flat_text;
 mod html;
+mod indicators;
 mod markdown;
 mod metadata;
 mod prose;
@@ -32,6 +35,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 pub use export::{ExportError, ExportFormat, export};
+pub use indicators::{ImportedIndicators, import_indicators};
 
 /// The format of an input file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

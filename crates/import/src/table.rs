@@ -89,24 +89,7 @@ pub(crate) enum Column {
 /// The column a header cell names, matched on folded words so "Tên đề án/nhiệm vụ",
 /// "TÊN NHIỆM VỤ" and "Ten nhiem vu" agree.
 pub(crate) fn recognise_column(text: &str) -> Option<Column> {
-    let folded = fold(text);
-    if folded.is_empty() || folded.chars().count() > 50 {
-        return None;
-    }
-    let words: String = folded
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '#' {
-                c
-            } else {
-                ' '
-            }
-        })
-        .collect();
-    let words = format!(
-        " {} ",
-        words.split_whitespace().collect::<Vec<_>>().join(" ")
-    );
+    let words = header_words(text, 50)?;
     let has = |phrases: &[&str]| phrases.iter().any(|p| words.contains(&format!(" {p} ")));
     if matches!(
         words.trim(),
@@ -164,6 +147,37 @@ pub(crate) fn recognise_column(text: &str) -> Option<Column> {
     None
 }
 
+/// A header cell's text as folded words between spaces (" ten nhiem vu "), for matching whole
+/// phrases; `None` when empty or longer than `max_chars` (a cell that long is text, not a
+/// header).
+pub(crate) fn header_words(text: &str, max_chars: usize) -> Option<String> {
+    let folded = fold(text);
+    if folded.is_empty() || folded.chars().count() > max_chars {
+        return None;
+    }
+    let words: String = folded
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '#' {
+                c
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    let words = words.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!words.is_empty()).then(|| format!(" {words} "))
+}
+
+/// "row 7, column D «Cơ quan chủ trì»": where a cell is, with its column's header text.
+pub(crate) fn cell_location(row: &Row, index: usize, header: &str, names: ColumnNames) -> String {
+    let name = match names {
+        ColumnNames::Letters => column_letters(index),
+        ColumnNames::Numbers => (index + 1).to_string(),
+    };
+    format!("{}, column {name} «{header}»", row.label)
+}
+
 /// A recognised header row: which cell holds which column, and the header text as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Header {
@@ -219,13 +233,7 @@ impl Header {
     /// "row 7, column D «Cơ quan chủ trì»"
     fn locate(&self, row: &Row, column: Column, names: ColumnNames) -> String {
         match self.columns.iter().find(|(c, _, _)| *c == column) {
-            Some((_, index, text)) => {
-                let name = match names {
-                    ColumnNames::Letters => column_letters(*index),
-                    ColumnNames::Numbers => (index + 1).to_string(),
-                };
-                format!("{}, column {name} «{text}»", row.label)
-            }
+            Some((_, index, text)) => cell_location(row, *index, text, names),
             None => row.label.clone(),
         }
     }
@@ -253,15 +261,25 @@ pub(crate) fn import_packaged(
     directory: &Directory,
     read: fn(&[u8]) -> Result<Vec<Block>, String>,
 ) -> Result<ImportedProgram, ImportError> {
+    import_blocks(&read_packaged(bytes, file, format, read)?, file, directory)
+}
+
+/// The blocks of a packaged document (`format` is "DOCX" or "XLSX") as `read` finds them; a
+/// damaged file, or a parser that panics on it, gives an [`ImportError::InvalidFile`].
+pub(crate) fn read_packaged(
+    bytes: &[u8],
+    file: &str,
+    format: &'static str,
+    read: fn(&[u8]) -> Result<Vec<Block>, String>,
+) -> Result<Vec<Block>, ImportError> {
     let invalid = |message: String| ImportError::InvalidFile {
         file: file.to_owned(),
         format,
         message,
     };
-    let blocks = std::panic::catch_unwind(|| read(bytes))
+    std::panic::catch_unwind(|| read(bytes))
         .map_err(|_| invalid(format!("the {format} file's contents could not be read")))?
-        .map_err(invalid)?;
-    import_blocks(&blocks, file, directory)
+        .map_err(invalid)
 }
 
 /// Import the first table of `blocks` with a recognisable header; everything before it is
@@ -400,7 +418,7 @@ fn group_number(code: &str) -> Option<u32> {
 }
 
 /// "1.1", "3.21", "1.2.3": dotted numbers.
-fn is_dotted(code: &str) -> bool {
+pub(crate) fn is_dotted(code: &str) -> bool {
     code.contains('.')
         && code
             .split('.')

@@ -20,7 +20,7 @@ pub(crate) fn import(
     import_packaged(bytes, file, "XLSX", directory, read_workbook)
 }
 
-fn read_workbook(bytes: &[u8]) -> Result<Vec<Block>, String> {
+pub(crate) fn read_workbook(bytes: &[u8]) -> Result<Vec<Block>, String> {
     let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|e: calamine::XlsxError| e.to_string())?;
     let names = workbook.sheet_names();

@@ -133,7 +133,7 @@ const INDICATOR_COLUMNS: &str = "id, program_id, code, parent_code, name, unit, 
 fn indicator_from_row(row: &AnyRow, doing: &str) -> Result<StoredIndicator> {
     let direction: String = col(row, "direction", doing)?;
     let target_text: String = col(row, "target_text", doing)?;
-    let target = Target::parse(&target_text).map_err(|e| StoreError::Corrupt {
+    let target = Target::parse_row(&target_text).map_err(|e| StoreError::Corrupt {
         context: doing.to_owned(),
         message: format!("target «{target_text}»: {e}"),
     })?;

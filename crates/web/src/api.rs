@@ -10,6 +10,7 @@
 //! that do not hold (each with its field), 409 when the record's state does not allow it.
 
 mod regimes;
+mod indicators;
 mod work;
 
 use axum::extract::{FromRequest, Path, Query, Request, State};
@@ -289,10 +290,18 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/search", get(search_tasks))
         .merge(work::router())
         .merge(regimes::router())
+        .merge(indicators::router())
 }
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+    Json(openapi_document())
+}
+
+/// The whole OpenAPI document: the main one with the parts kept in their own modules.
+fn openapi_document() -> utoipa::openapi::OpenApi {
+    let mut document = ApiDoc::openapi();
+    document.merge(indicators::IndicatorApi::openapi());
+    document
 }
 
 /// Every program, newest document first.

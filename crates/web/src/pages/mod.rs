@@ -6,8 +6,10 @@ mod agencies;
 mod audit;
 mod changes;
 mod completeness;
+pub(crate) mod chart;
 mod dashboard;
 mod form;
+mod indicators;
 mod programs;
 mod reports;
 mod search;
@@ -33,6 +35,12 @@ pub fn router() -> Router<AppState> {
         .route("/", get(programs::list))
         .route("/programs/{id}", get(programs::detail))
         .route("/programs/{id}/tasks/{code}", get(programs::task))
+        .route("/programs/{id}/indicators", get(indicators::list))
+        .route("/programs/{id}/indicators/{code}", get(indicators::detail))
+        .route(
+            "/programs/{id}/indicators/{code}/values",
+            post(indicators::record_value),
+        )
         .route("/agencies", get(agencies::list))
         .route("/agencies/{code}", get(agencies::detail))
         .route("/search", get(search::page))

@@ -84,6 +84,7 @@ pub(super) async fn show_program(
                 dt { (page.t("Số nhiệm vụ", "Tasks")) }
                 dd { (program.groups.iter().map(|g| g.tasks.len()).sum::<usize>()) " / " (program.groups.len()) " " (page.t("nhóm", "groups")) }
             }
+            p { a #indicators-link href={ "/programs/" (id) "/indicators" } { (page.t("Chỉ tiêu", "Indicators")) } }
             @if page.caller.is_some() {
                 p { a #dashboard-link href={ "/programs/" (id) "/dashboard" } { (page.t("Bảng theo dõi thực hiện", "Implementation dashboard")) } }
                 p { a #completeness-page-link href={ "/programs/" (id) "/completeness" } { (page.t("Tình hình gửi báo cáo", "Report completeness")) } }

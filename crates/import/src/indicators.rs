@@ -1,0 +1,458 @@
+//! Indicator appendices (Phụ lục chỉ tiêu) → indicators.
+//!
+//! The table is read by the same format readers as task tables (Markdown, HTML, CSV, XLSX,
+//! DOCX); its header is recognised by its own columns: «STT», «Chỉ tiêu», «Đơn vị (tính)»,
+//! «Kết quả / Mục tiêu» or «Chỉ tiêu đến năm 2030», «Năm (mục tiêu)», «Cơ quan chủ trì theo
+//! dõi, đánh giá», and optionally «Giá trị cơ sở», «Năm cơ sở» and «Nguồn» / «Chỉ số quốc tế»
+//! (the index of a ranking). A header that names the target year ("Chỉ tiêu đến năm 2030")
+//! gives it to rows without a year of their own.
+//!
+//! Rows numbered "11.1", "11.2" are sub-rows of "11". A row with no target is a heading, and
+//! is allowed only when sub-rows follow it; it is kept (with an empty target) so its sub-rows
+//! have a parent. Roman-numbered rows and rows without a number are group titles and skipped.
+//! Any bad cell — a target that does not parse, a number that is not one, an agency the
+//! directory does not know, a duplicate code, a sub-row without its parent — fails the whole
+//! file with its row and column: nothing of a bad file is imported.
+
+use chrono::NaiveDate;
+use dongbo_domain::indicator::parse_number;
+use dongbo_domain::{Direction, Directory, Indicator, Target};
+use sha2::{Digest, Sha256};
+
+use crate::assemble::Assembler;
+use crate::table::{
+    Block, ColumnNames, Row, Table, cell_location, header_words, is_dotted, read_packaged,
+};
+use crate::{Format, ImportError};
+
+/// What [`import_indicators`] made of a file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportedIndicators {
+    /// In the order of the table.
+    pub indicators: Vec<Indicator>,
+    /// The format actually used.
+    pub format: Format,
+    /// SHA-256 of the bytes, in lower-case hex.
+    pub sha256: String,
+    /// Things worth a look that did not stop the import.
+    pub warnings: Vec<String>,
+}
+
+/// What a column of an indicator table holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Code,
+    Name,
+    Unit,
+    Target,
+    TargetYear,
+    Tracking,
+    Baseline,
+    BaselineYear,
+    Source,
+}
+
+/// The column a header cell names, on folded words; the order of the checks matters
+/// ("Chỉ tiêu đến năm 2030" is a target, not a name or a year).
+fn recognise(text: &str) -> Option<Column> {
+    let padded = header_words(text, 60)?;
+    let words = padded.trim();
+    let has = |phrases: &[&str]| phrases.iter().any(|p| padded.contains(&format!(" {p} ")));
+    if matches!(
+        words,
+        "tt" | "stt" | "so tt" | "so thu tu" | "no" | "ma" | "ma so" | "code"
+    ) {
+        return Some(Column::Code);
+    }
+    if has(&["nam co so", "baseline year"]) {
+        return Some(Column::BaselineYear);
+    }
+    if has(&["co so", "hien trang", "baseline"]) {
+        return Some(Column::Baseline);
+    }
+    if has(&["chu tri", "theo doi", "co quan", "tracking", "responsible"]) {
+        return Some(Column::Tracking);
+    }
+    if has(&["nguon", "chi so quoc te", "source", "index"]) {
+        return Some(Column::Source);
+    }
+    if has(&["muc tieu", "ket qua", "target", "den nam", "gia tri"])
+        && !matches!(words, "nam muc tieu" | "target year")
+    {
+        return Some(Column::Target);
+    }
+    if words == "nam" || has(&["nam muc tieu", "target year", "year", "nam dat"]) {
+        return Some(Column::TargetYear);
+    }
+    if has(&["don vi", "dvt", "unit"]) {
+        return Some(Column::Unit);
+    }
+    if has(&[
+        "chi tieu",
+        "ten chi tieu",
+        "noi dung",
+        "indicator",
+        "indicators",
+        "name",
+    ]) {
+        return Some(Column::Name);
+    }
+    None
+}
+
+/// A recognised header: which cell holds which column, with the header text.
+#[derive(Debug)]
+struct Header {
+    row: usize,
+    columns: Vec<(Column, usize, String)>,
+}
+
+impl Header {
+    /// A header names at least the indicator and its target.
+    fn recognise(row: &Row, index: usize) -> Option<Self> {
+        let mut columns: Vec<(Column, usize, String)> = Vec::new();
+        for (i, cell) in row.cells.iter().enumerate() {
+            if let Some(column) = recognise(&cell.text)
+                && !columns.iter().any(|(c, _, _)| *c == column)
+            {
+                columns.push((column, i, cell.text.clone()));
+            }
+        }
+        let has = |wanted: Column| columns.iter().any(|(c, _, _)| *c == wanted);
+        (has(Column::Name) && has(Column::Target)).then_some(Self {
+            row: index,
+            columns,
+        })
+    }
+
+    fn text<'r>(&self, row: &'r Row, column: Column) -> &'r str {
+        self.columns
+            .iter()
+            .find(|(c, _, _)| *c == column)
+            .and_then(|(_, i, _)| row.cells.get(*i))
+            .map_or("", |cell| cell.text.trim())
+    }
+
+    /// The target year a header like "Chỉ tiêu đến năm 2030" names.
+    fn year_in_target_header(&self) -> Option<i32> {
+        let (_, _, text) = self.columns.iter().find(|(c, _, _)| *c == Column::Target)?;
+        year_in(text)
+    }
+
+    /// "row 7, column D «Mục tiêu»"
+    fn locate(&self, row: &Row, column: Column, names: ColumnNames) -> String {
+        match self.columns.iter().find(|(c, _, _)| *c == column) {
+            Some((_, index, text)) => cell_location(row, *index, text, names),
+            None => row.label.clone(),
+        }
+    }
+}
+
+/// A four-digit year from 1900 to 2200 in `text`.
+fn year_in(text: &str) -> Option<i32> {
+    text.split(|c: char| !c.is_ascii_digit())
+        .filter(|d| d.len() == 4)
+        .filter_map(|d| d.parse().ok())
+        .find(|y| (1900..=2200).contains(y))
+}
+
+/// Import the indicator appendix in one file. `as_of` is the date agency names are resolved
+/// as of (the program's date). Flattened text and prose are not indicator tables.
+pub fn import_indicators(
+    bytes: &[u8],
+    file_name: &str,
+    format: Format,
+    directory: &Directory,
+    as_of: Option<NaiveDate>,
+) -> Result<ImportedIndicators, ImportError> {
+    let sha256 = crate::hex(&Sha256::digest(bytes));
+    let format = match format {
+        Format::Auto => crate::detect_format(bytes, file_name),
+        other => other,
+    };
+    let file = file_name;
+    let tables: Vec<Table> = match format {
+        Format::Markdown => tables(crate::markdown::blocks(&crate::decode_text(bytes, file)?)),
+        Format::Html => tables(crate::html::blocks(&crate::decode_text(bytes, file)?)),
+        Format::Csv => vec![crate::csv::best_table(
+            &crate::decode_text(bytes, file)?,
+            file,
+            |table| find_header(table).map_or(0, |h| h.columns.len()),
+        )?],
+        Format::Xlsx => tables(read_packaged(
+            bytes,
+            file,
+            "XLSX",
+            crate::xlsx::read_workbook,
+        )?),
+        Format::Docx => tables(read_packaged(
+            bytes,
+            file,
+            "DOCX",
+            crate::docx::read_document,
+        )?),
+        Format::Auto | Format::FlatText | Format::Prose => {
+            return Err(ImportError::NoTable {
+                file: file.to_owned(),
+                message: "an indicator appendix is read from a table: save it as Markdown, \
+                          HTML, CSV, XLSX or DOCX"
+                    .to_owned(),
+            });
+        }
+    };
+    let Some((table, header)) = tables
+        .iter()
+        .find_map(|table| find_header(table).map(|header| (table, header)))
+    else {
+        return Err(ImportError::NoTable {
+            file: file.to_owned(),
+            message: "no table with a recognisable indicator header (expected columns such as \
+                      «STT», «Chỉ tiêu», «Đơn vị tính», «Mục tiêu», «Năm», «Cơ quan chủ trì \
+                      theo dõi, đánh giá»)"
+                .to_owned(),
+        });
+    };
+    let (indicators, warnings) = read_rows(table, &header, file, directory, as_of)?;
+    Ok(ImportedIndicators {
+        indicators,
+        format,
+        sha256,
+        warnings,
+    })
+}
+
+fn tables(blocks: Vec<Block>) -> Vec<Table> {
+    blocks
+        .into_iter()
+        .filter_map(|block| match block {
+            Block::Table(table) => Some(table),
+            Block::Lines(_) => None,
+        })
+        .collect()
+}
+
+fn find_header(table: &Table) -> Option<Header> {
+    table
+        .rows
+        .iter()
+        .enumerate()
+        .find_map(|(i, row)| Header::recognise(row, i))
+}
+
+/// A row every filled cell of which names a column: the header again, where a table goes on
+/// to the next page.
+fn is_repeated_header(row: &Row) -> bool {
+    let filled: Vec<&str> = row
+        .cells
+        .iter()
+        .map(|c| c.text.as_str())
+        .filter(|t| !t.trim().is_empty())
+        .collect();
+    filled.len() >= 2
+        && filled.iter().all(|t| recognise(t).is_some())
+        && Header::recognise(row, 0).is_some()
+}
+
+/// "11", "11.1", "3)" → the code; `None` for a group row's Roman number or no number.
+fn indicator_code(text: &str) -> Option<String> {
+    let code = text.trim().trim_end_matches(['.', ')']).trim();
+    let numbered =
+        is_dotted(code) || (!code.is_empty() && code.chars().all(|c| c.is_ascii_digit()));
+    numbered.then(|| code.to_owned())
+}
+
+fn read_rows(
+    table: &Table,
+    header: &Header,
+    file: &str,
+    directory: &Directory,
+    as_of: Option<NaiveDate>,
+) -> Result<(Vec<Indicator>, Vec<String>), ImportError> {
+    let error = |row: &Row, column: Column, message: String| ImportError::Invalid {
+        file: file.to_owned(),
+        location: header.locate(row, column, table.columns),
+        message,
+    };
+    let mut assembler = Assembler::new(directory, as_of);
+    let default_year = header.year_in_target_header();
+    let mut indicators: Vec<(Indicator, &Row)> = Vec::new();
+    let mut warnings = Vec::new();
+    for row in &table.rows[header.row + 1..] {
+        let name = header.text(row, Column::Name);
+        let code_text = header.text(row, Column::Code);
+        if name.is_empty() && row.cells.iter().all(|c| c.text.trim().is_empty()) {
+            continue;
+        }
+        // A header repeated on the next page, or a row numbering the columns "(1) (2) (3)".
+        if is_repeated_header(row)
+            || (!name.is_empty()
+                && name
+                    .trim_matches(['(', ')'])
+                    .chars()
+                    .all(|c| c.is_ascii_digit()))
+        {
+            continue;
+        }
+        let Some(code) = indicator_code(code_text) else {
+            // A group title ("I", "A", or no number).
+            continue;
+        };
+        if name.is_empty() {
+            return Err(error(
+                row,
+                Column::Name,
+                format!("indicator {code} has no name"),
+            ));
+        }
+        if let Some((_, first)) = indicators.iter().find(|(i, _)| i.code == code) {
+            return Err(error(
+                row,
+                Column::Code,
+                format!(
+                    "duplicate indicator code {code} (first used at {})",
+                    first.label
+                ),
+            ));
+        }
+        let parent = Indicator::parent_code(&code);
+        if let Some(parent) = &parent
+            && !indicators.iter().any(|(i, _)| &i.code == parent)
+        {
+            return Err(error(
+                row,
+                Column::Code,
+                format!(
+                    "indicator {code} is numbered under {parent}, which the table does not have"
+                ),
+            ));
+        }
+        let target_text = header.text(row, Column::Target).to_owned();
+        // An empty target is a heading's, checked once the sub-rows are known.
+        let target = Target::parse_row(&target_text).map_err(|e| {
+            error(
+                row,
+                Column::Target,
+                format!("the target «{target_text}» cannot be read: {e}"),
+            )
+        })?;
+        let year = |column: Column| -> Result<Option<i32>, ImportError> {
+            let text = header.text(row, column);
+            if text.is_empty() {
+                return Ok(None);
+            }
+            year_in(text)
+                .map(Some)
+                .ok_or_else(|| error(row, column, format!("«{text}» is not a year")))
+        };
+        let target_year = year(Column::TargetYear)?.or(default_year);
+        let baseline_year = year(Column::BaselineYear)?;
+        let baseline_text = header.text(row, Column::Baseline);
+        let baseline = if baseline_text.is_empty() {
+            None
+        } else {
+            Some(
+                parse_number(baseline_text.trim_end_matches('%').trim()).ok_or_else(|| {
+                    error(
+                        row,
+                        Column::Baseline,
+                        format!("the baseline «{baseline_text}» is not a number"),
+                    )
+                })?,
+            )
+        };
+        let tracking_text = header.text(row, Column::Tracking).to_owned();
+        let tracking_agency = if tracking_text.is_empty() {
+            None
+        } else {
+            let resolution = assembler.agencies(&tracking_text);
+            if !resolution.unresolved.is_empty() || resolution.agencies.is_empty() {
+                return Err(error(
+                    row,
+                    Column::Tracking,
+                    format!(
+                        "no agency in the directory is named «{}»",
+                        if resolution.unresolved.is_empty() {
+                            tracking_text.clone()
+                        } else {
+                            resolution.unresolved.join("», «")
+                        }
+                    ),
+                ));
+            }
+            if resolution.agencies.len() > 1 {
+                warnings.push(format!(
+                    "{}: indicator {code} names several tracking agencies; {} tracks it",
+                    row.label, resolution.agencies[0]
+                ));
+            }
+            resolution.agencies.first().cloned()
+        };
+        let source = header.text(row, Column::Source).to_owned();
+        let direction = Direction::infer(name, &target, &source);
+        indicators.push((
+            Indicator {
+                code,
+                parent,
+                name: name.to_owned(),
+                unit: header.text(row, Column::Unit).to_owned(),
+                direction,
+                baseline,
+                baseline_year,
+                target_text,
+                target,
+                target_year,
+                tracking_agency,
+                tracking_text,
+                source,
+            },
+            row,
+        ));
+    }
+    for (indicator, row) in &indicators {
+        let has_children = indicators
+            .iter()
+            .any(|(i, _)| i.parent.as_deref() == Some(indicator.code.as_str()));
+        if indicator.is_heading() && !has_children {
+            return Err(error(
+                row,
+                Column::Target,
+                format!("indicator {} has no target", indicator.code),
+            ));
+        }
+    }
+    if indicators.is_empty() {
+        return Err(ImportError::NoTable {
+            file: file.to_owned(),
+            message: format!(
+                "the table whose header is at {} has no indicator rows",
+                table.rows[header.row].label
+            ),
+        });
+    }
+    Ok((indicators.into_iter().map(|(i, _)| i).collect(), warnings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indicator_headers_are_recognised() {
+        assert_eq!(recognise("STT"), Some(Column::Code));
+        assert_eq!(recognise("Chỉ tiêu"), Some(Column::Name));
+        assert_eq!(recognise("Đơn vị tính"), Some(Column::Unit));
+        assert_eq!(recognise("Đơn vị"), Some(Column::Unit));
+        assert_eq!(recognise("Kết quả / Mục tiêu"), Some(Column::Target));
+        assert_eq!(recognise("Chỉ tiêu đến năm 2030"), Some(Column::Target));
+        assert_eq!(recognise("Năm"), Some(Column::TargetYear));
+        assert_eq!(recognise("Năm mục tiêu"), Some(Column::TargetYear));
+        assert_eq!(
+            recognise("Cơ quan chủ trì theo dõi, đánh giá"),
+            Some(Column::Tracking)
+        );
+        assert_eq!(recognise("Giá trị cơ sở"), Some(Column::Baseline));
+        assert_eq!(recognise("Năm cơ sở"), Some(Column::BaselineYear));
+        assert_eq!(recognise("Chỉ số quốc tế"), Some(Column::Source));
+        assert_eq!(recognise("Nguồn"), Some(Column::Source));
+    }
+}
