@@ -7,10 +7,13 @@
 //! clock, no system fonts, nothing from the network).
 #![forbid(unsafe_code)]
 
+pub mod docx;
 pub mod model;
+pub mod pdf;
+pub mod xlsx;
 
 pub use model::{
-    Annex, Authority, Block, Cell, Column, ColumnKind, Issuer, MOTTO, NATIONAL_TITLE,
+    Align, Annex, Authority, Block, Cell, Column, ColumnKind, Issuer, MOTTO, NATIONAL_TITLE,
     OfficialDocument, RECIPIENTS_LABEL, Signature, Table, plain_text,
 };
 
