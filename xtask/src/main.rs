@@ -2,7 +2,7 @@
 //!
 //! - `test`: installs and starts what the tests need when it is missing (a throwaway PostgreSQL
 //!   cluster and an SMTP server writing to a maildir, both on loopback, Debian's Chromium and
-//!   ChromeDriver), then checks formatting and lints
+//!   ChromeDriver, Debian's LibreOffice Writer), then checks formatting and lints
 //!   and runs every test. Under `CI=true` a service that cannot be had is an error, never a skip.
 //! - `bench`: builds in release mode and measures the figures `BENCHMARKS.md` records.
 #![forbid(unsafe_code)]
@@ -42,6 +42,7 @@ fn test(extra: &[String]) -> Result<()> {
     let postgres = services::Postgres::start_or_skip()?;
     let smtp = services::Smtp::start_or_skip()?;
     let browser = services::ensure_browser()?;
+    let soffice = services::ensure_soffice()?;
 
     run(Command::new("cargo").args(["fmt", "--all", "--", "--check"]))
         .context("formatting differs: run `cargo fmt --all`")?;
@@ -86,6 +87,9 @@ fn test(extra: &[String]) -> Result<()> {
     if let Some(browser) = &browser {
         tests.env("DONGBO_TEST_CHROMEDRIVER", &browser.chromedriver);
         tests.env("DONGBO_TEST_CHROMIUM", &browser.chromium);
+    }
+    if let Some(soffice) = &soffice {
+        tests.env("DONGBO_TEST_SOFFICE", soffice);
     }
     let outcome = run(&mut tests).context("tests failed");
     drop(smtp);

@@ -319,6 +319,31 @@ pub fn ensure_browser() -> Result<Option<Browser>> {
     }
 }
 
+/// LibreOffice as Debian installs it (`libreoffice-writer-nogui`), for the test that opens
+/// the published DOCX the way Word-compatible tools do.
+pub fn ensure_soffice() -> Result<Option<PathBuf>> {
+    let soffice = PathBuf::from("/usr/bin/soffice");
+    if soffice.exists() {
+        return Ok(Some(soffice));
+    }
+    match apt_install(&["libreoffice-writer-nogui"]) {
+        Ok(()) if soffice.exists() => Ok(Some(soffice)),
+        outcome => {
+            let why = match outcome {
+                Err(error) => format!("{error:#}"),
+                Ok(()) => "installed, but /usr/bin/soffice is missing".into(),
+            };
+            if in_ci() {
+                bail!("LibreOffice is needed by the DOCX conversion test: {why}");
+            }
+            eprintln!(
+                "\n!!!!!!!!\n!!! LibreOffice unavailable ({why}).\n!!! The DOCX conversion test will SKIP. Under CI=true this is an error.\n!!!!!!!!\n"
+            );
+            Ok(None)
+        }
+    }
+}
+
 static APT_UPDATED: AtomicBool = AtomicBool::new(false);
 
 fn apt_install(packages: &[&str]) -> Result<()> {

@@ -7,13 +7,16 @@
 //! clock, no system fonts, nothing from the network).
 #![forbid(unsafe_code)]
 
+pub mod docx;
 pub mod evaluation;
 pub mod model;
+pub mod pdf;
 pub mod synthesis;
 pub mod template;
+pub mod xlsx;
 
 pub use model::{
-    Annex, Authority, Block, Cell, Column, ColumnKind, Issuer, MOTTO, NATIONAL_TITLE,
+    Align, Annex, Authority, Block, Cell, Column, ColumnKind, Issuer, MOTTO, NATIONAL_TITLE,
     OfficialDocument, RECIPIENTS_LABEL, Signature, Table, plain_text,
 };
 

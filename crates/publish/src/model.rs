@@ -19,6 +19,9 @@ pub const MOTTO: &str = "Độc lập - Tự do - Hạnh phúc";
 pub const RECIPIENTS_LABEL: &str = "Nơi nhận:";
 
 /// An official document: header block, kind and title, body, recipients, signature, annexes.
+///
+/// Stored as JSON it reads back equal, numbers included (this crate turns on serde_json's
+/// `float_roundtrip`), and so renders to the same bytes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OfficialDocument {
     /// Cơ quan ban hành — who issues it (left column of the header block).
@@ -158,6 +161,23 @@ pub struct Annex {
     pub tables: Vec<Table>,
 }
 
+/// Annex tables whose width hints add up past this many characters get landscape pages.
+const LANDSCAPE_FROM_CHARACTERS: f64 = 90.0;
+
+impl Annex {
+    /// Whether a table is too wide for a portrait page, so the annex gets landscape pages.
+    pub fn is_wide(&self) -> bool {
+        self.tables.iter().any(|table| {
+            table
+                .columns
+                .iter()
+                .map(Column::width_or_default)
+                .sum::<f64>()
+                > LANDSCAPE_FROM_CHARACTERS
+        })
+    }
+}
+
 /// A table: columns with their kind, and rows of cells, one per column.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Table {
@@ -187,6 +207,24 @@ pub enum ColumnKind {
     Decimal,
     Percent,
     Date,
+}
+
+/// How a column's cells sit in DOCX and PDF: text left, numbers right, dates centred.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Align {
+    Left,
+    Center,
+    Right,
+}
+
+impl ColumnKind {
+    pub fn align(self) -> Align {
+        match self {
+            Self::Text => Align::Left,
+            Self::Integer | Self::Decimal | Self::Percent => Align::Right,
+            Self::Date => Align::Center,
+        }
+    }
 }
 
 impl Column {
@@ -245,11 +283,6 @@ impl Cell {
             Self::Date(date) => date.format("%d/%m/%Y").to_string(),
             Self::Empty => String::new(),
         }
-    }
-
-    /// Whether the cell reads as a number (right-aligned in DOCX and PDF).
-    pub fn is_numeric(&self) -> bool {
-        matches!(self, Self::Integer(_) | Self::Decimal(_) | Self::Percent(_))
     }
 }
 
@@ -356,6 +389,22 @@ impl OfficialDocument {
         )
     }
 
+    /// The line under an annex's title tying it to the document: "(Kèm theo Báo cáo số
+    /// 123/BC-BVHTTDL ngày 05/12/2026)".
+    pub fn annex_note(&self) -> String {
+        let kind = self.kind.trim().to_lowercase();
+        let mut letters = kind.chars();
+        let kind: String = match letters.next() {
+            Some(first) => first.to_uppercase().chain(letters).collect(),
+            None => String::new(),
+        };
+        format!(
+            "(Kèm theo {kind} số {} ngày {})",
+            self.number.trim(),
+            self.date.format("%d/%m/%Y")
+        )
+    }
+
     /// Every table of the document, in reading order: the body's, then each annex's.
     pub fn tables(&self) -> impl Iterator<Item = &Table> {
         self.body
@@ -410,6 +459,7 @@ pub fn plain_text(document: &OfficialDocument) -> String {
     for annex in &document.annexes {
         line("");
         line(&annex.title);
+        line(&document.annex_note());
         for table in &annex.tables {
             table_text(table, &mut line);
         }
@@ -526,6 +576,10 @@ mod tests {
             (None, "BỘ VĂN HÓA, THỂ THAO VÀ DU LỊCH".to_owned())
         );
         assert_eq!(document.number_line(), "Số: 123/BC-BVHTTDL");
+        assert_eq!(
+            document.annex_note(),
+            "(Kèm theo Báo cáo số 123/BC-BVHTTDL ngày 10/03/2026)"
+        );
     }
 
     #[test]
