@@ -412,8 +412,15 @@ fn every_format_gives_the_same_bytes_for_the_same_document() {
         docx::render(&document).unwrap(),
         docx::render(&later).unwrap()
     );
-    let core = zip_entry(&docx::render(&document).unwrap(), "docProps/core.xml");
+    let bytes = docx::render(&document).unwrap();
+    let core = zip_entry(&bytes, "docProps/core.xml");
     assert!(core.contains("2026-12-05T00:00:00Z"), "{core}");
+    let mut package = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let part = package.by_name("word/document.xml").unwrap();
+    assert_eq!(part.compression(), zip::CompressionMethod::Deflated);
+    assert!(part.compressed_size() * 5 < part.size(), "deflated");
+    let stamp = part.last_modified().unwrap();
+    assert_eq!((stamp.year(), stamp.month(), stamp.day()), (2026, 12, 5));
 }
 
 #[test]
