@@ -648,3 +648,46 @@ fn plain_text_reads_the_whole_document() {
 fn docx_text_reads_back_as_the_document() {
     insta::assert_snapshot!(docx_text(&document_xml(&report())));
 }
+
+#[test]
+fn markup_characters_in_user_text_are_printed_as_written() {
+    let mut document = report();
+    let title = r#"Báo cáo #set *đậm* _nghiêng_ $x$ [a] \ <nhãn> @ref `mã` & "trích" 100%"#;
+    document.title = title.to_owned();
+    document
+        .recipients
+        .push("Lưu: VT, <HTQT> & #KH.".to_owned());
+
+    let pdf_text = pdf_pages(&pdf::render(&document).unwrap()).join(" ");
+    assert!(pdf_text.contains(title), "{pdf_text}");
+    assert!(pdf_text.contains("- Lưu: VT, <HTQT> & #KH."), "{pdf_text}");
+
+    let xml = document_xml(&document);
+    assert!(docx_text(&xml).contains(&format!("\n{title}\n")));
+    assert!(table_rows(&xml, 2)[0][0].contains(&"- Lưu: VT, <HTQT> & #KH.".to_owned()));
+}
+
+#[test]
+fn a_document_without_annexes_renders_in_every_format() {
+    let mut document = report();
+    document.annexes.clear();
+    let xml = document_xml(&document);
+    let parsed = roxmltree::Document::parse(&xml).unwrap();
+    let sections: Vec<_> = parsed
+        .descendants()
+        .filter(|n| is_w(*n, "sectPr"))
+        .collect();
+    assert_eq!(sections.len(), 1);
+    assert!(sections[0].children().any(|n| is_w(n, "headerReference")));
+
+    let bytes = xlsx::render(&document).unwrap();
+    let mut workbook: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let sheets = workbook.sheet_names();
+    assert_eq!(sheets.len(), 1);
+    let range = workbook.worksheet_range(&sheets[0]).unwrap();
+    assert_eq!(range.get_value((0, 0)), Some(&Data::String(TITLE.into())));
+
+    let pages = pdf_pages(&pdf::render(&document).unwrap());
+    assert!(!pages.join(" ").contains("Phụ lục"));
+}
