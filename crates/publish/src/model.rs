@@ -398,9 +398,10 @@ impl OfficialDocument {
             Some(first) => first.to_uppercase().chain(letters).collect(),
             None => String::new(),
         };
+        // A draft's blank number keeps its blank: "số      /BC-BVHTTDL".
         format!(
             "(Kèm theo {kind} số {} ngày {})",
-            self.number.trim(),
+            self.number.trim_end(),
             self.date.format("%d/%m/%Y")
         )
     }
