@@ -401,10 +401,10 @@ fn every_format_gives_the_same_bytes_for_the_same_document() {
         xlsx::render(&document).unwrap(),
         xlsx::render(&stored).unwrap()
     );
-    assert_eq!(
-        pdf::render(&document).unwrap(),
-        pdf::render(&stored).unwrap()
-    );
+    let first_pdf = pdf::render(&document).unwrap();
+    // Typst memoises within a process: start the second PDF from nothing.
+    typst::comemo::evict(0);
+    assert_eq!(first_pdf, pdf::render(&stored).unwrap());
 
     let mut later = document.clone();
     later.date = common::date(2026, 12, 6);
