@@ -524,6 +524,16 @@ fn xlsx_freezes_and_filters_the_header_row() {
         );
     }
     assert!(workbook.contains("_xlnm._FilterDatabase"), "{workbook}");
+    // Percentages and dates carry their formats; the header row is bold.
+    let styles = zip_entry(&bytes, "xl/styles.xml");
+    for format in [
+        r#"formatCode="0.0%""#,
+        r#"formatCode="dd/mm/yyyy""#,
+        r##"formatCode="#,##0""##,
+    ] {
+        assert!(styles.contains(format), "{format} in {styles}");
+    }
+    assert!(styles.contains("<b/>"), "{styles}");
     let core = zip_entry(&bytes, "docProps/core.xml");
     assert!(core.contains("2026-12-05T00:00:00Z"), "{core}");
 }
