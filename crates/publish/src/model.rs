@@ -284,6 +284,11 @@ impl Cell {
             Self::Empty => String::new(),
         }
     }
+
+    /// Whether the cell holds a number (an integer, a decimal or a percentage).
+    pub fn is_numeric(&self) -> bool {
+        matches!(self, Self::Integer(_) | Self::Decimal(_) | Self::Percent(_))
+    }
 }
 
 /// "1234567" → "1.234.567".
@@ -398,9 +403,10 @@ impl OfficialDocument {
             Some(first) => first.to_uppercase().chain(letters).collect(),
             None => String::new(),
         };
+        // A draft's blank number keeps its blank: "số      /BC-BVHTTDL".
         format!(
             "(Kèm theo {kind} số {} ngày {})",
-            self.number.trim(),
+            self.number.trim_end(),
             self.date.format("%d/%m/%Y")
         )
     }
@@ -594,6 +600,7 @@ mod tests {
         assert_eq!(Cell::Percent(100.0).display(), "100%");
         assert_eq!(Cell::Date(date(2026, 2, 3)).display(), "03/02/2026");
         assert_eq!(Cell::Empty.display(), "");
+        assert!(Cell::Percent(1.0).is_numeric() && !Cell::Text("1".into()).is_numeric());
     }
 
     #[test]

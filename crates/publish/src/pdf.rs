@@ -54,8 +54,16 @@ pub fn render(document: &OfficialDocument) -> Result<Vec<u8>, PublishError> {
         timestamp: Some(Timestamp::new_utc(datetime)),
         ..PdfOptions::default()
     };
-    typst_pdf::pdf(&compiled, &options).map_err(|errors| PublishError::Pdf(describe(&errors)))
+    let pdf =
+        typst_pdf::pdf(&compiled, &options).map_err(|errors| PublishError::Pdf(describe(&errors)));
+    // Typst memoises what it computes in a process-wide cache; a server renders document after
+    // document, so results unused for the last few renders are dropped to bound its memory.
+    typst::comemo::evict(CACHE_RENDERS);
+    pdf
 }
+
+/// How many renders a memoised result outlives without being used.
+const CACHE_RENDERS: usize = 10;
 
 /// The compiler's messages, for an error that should never reach a user (the template is
 /// ours; the data cannot break it).
