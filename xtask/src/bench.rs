@@ -30,6 +30,10 @@ use crate::services::workspace_root;
 /// Targets of the foundation issue.
 const IMPORT_TARGET_MS: f64 = 50.0;
 const HEALTHZ_TARGET_MS: f64 = 1000.0;
+/// The national synthesis report for 64 agencies × 56 tasks, DOCX + XLSX + PDF (issue 4).
+const SYNTHESIS_TARGET_MS: f64 = 2000.0;
+/// The phase scorecard for every agency (issue 4).
+const SCORECARD_TARGET_MS: f64 = 200.0;
 /// Targets of issue 3: the dashboard's p99 under 16 clients, and a durable report's p99.
 const DASHBOARD_TARGET_MS: f64 = 50.0;
 const SUBMIT_TARGET_MS: f64 = 20.0;
@@ -59,6 +63,13 @@ pub fn run(args: &[String]) -> Result<()> {
     println!("== import bench (release)");
     let stdout = cargo_bench(root, "dongbo-import", "import", None)?;
     let import = result_line(&stdout, "import_seed_002")?;
+
+    println!("== synthesis report and phase scorecard (release)");
+    let stdout = cargo_bench(root, "dongbo-publish", "documents", None)?;
+    let documents = Documents {
+        synthesis: result_line(&stdout, "synthesis")?,
+        scorecard: result_line(&stdout, "scorecard")?,
+    };
 
     println!("== dongbo serve start-up (release)");
     run_command(Command::new("cargo").current_dir(root).args([
@@ -132,7 +143,14 @@ pub fn run(args: &[String]) -> Result<()> {
     std::fs::remove_dir_all(&scratch).ok();
     drop(postgres);
 
-    let report = report(&import, &serve, &store, &sqlite, &postgres_dashboard)?;
+    let report = report(
+        &import,
+        &documents,
+        &serve,
+        &store,
+        &sqlite,
+        &postgres_dashboard,
+    )?;
     let path = root.join("BENCHMARKS.md");
     std::fs::write(&path, report).with_context(|| format!("could not write {path:?}"))?;
     println!("wrote {}", path.display());
@@ -549,8 +567,15 @@ fn result_line(stdout: &str, name: &str) -> Result<BTreeMap<String, f64>> {
         .collect()
 }
 
+/// The figures of `crates/publish/benches/documents.rs`.
+struct Documents {
+    synthesis: BTreeMap<String, f64>,
+    scorecard: BTreeMap<String, f64>,
+}
+
 fn report(
     import: &BTreeMap<String, f64>,
+    documents: &Documents,
     serve: &Serve,
     store: &StoreFigures,
     sqlite: &DashboardFigures,
@@ -595,6 +620,41 @@ fn report(
         out,
         "| Same, cold: load the bundled directory, then import once | {:.2} ms | | |",
         get("cold_ms")?
+    )?;
+    let figure = |set: &BTreeMap<String, f64>, key: &str| {
+        set.get(key)
+            .copied()
+            .with_context(|| format!("the documents bench gave no {key}"))
+    };
+    let synthesis = &documents.synthesis;
+    writeln!(
+        out,
+        "| National synthesis report, {} agencies × {} tasks ({} assignments with a report each): build + DOCX + XLSX + PDF, in process | median {:.0} ms, max {:.0} ms ({} runs); of the median: build {:.0} ms, DOCX {:.0} ms, XLSX {:.0} ms, PDF {:.0} ms; files {:.0} / {:.0} / {:.0} KiB | < {SYNTHESIS_TARGET_MS} ms | {} |",
+        figure(synthesis, "agencies")?,
+        figure(synthesis, "tasks")?,
+        figure(synthesis, "agencies")? * figure(synthesis, "tasks")?,
+        figure(synthesis, "median_ms")?,
+        figure(synthesis, "max_ms")?,
+        figure(synthesis, "runs")?,
+        figure(synthesis, "build_ms")?,
+        figure(synthesis, "docx_ms")?,
+        figure(synthesis, "xlsx_ms")?,
+        figure(synthesis, "pdf_ms")?,
+        figure(synthesis, "docx_bytes")? / 1024.0,
+        figure(synthesis, "xlsx_bytes")? / 1024.0,
+        figure(synthesis, "pdf_bytes")? / 1024.0,
+        verdict(figure(synthesis, "max_ms")?, SYNTHESIS_TARGET_MS),
+    )?;
+    let scorecard = &documents.scorecard;
+    writeln!(
+        out,
+        "| Phase scorecard for every agency: {} assignments, {} expected reports, 3 years, in process | median {:.2} ms, max {:.2} ms ({} runs) | < {SCORECARD_TARGET_MS} ms | {} |",
+        figure(scorecard, "assignments")?,
+        figure(scorecard, "reports")?,
+        figure(scorecard, "median_ms")?,
+        figure(scorecard, "max_ms")?,
+        figure(scorecard, "runs")?,
+        verdict(figure(scorecard, "max_ms")?, SCORECARD_TARGET_MS),
     )?;
     writeln!(
         out,
@@ -781,6 +841,17 @@ fn report(
          calls `dongbo_import::import` with format detection, agency resolution as of the \
          document date and time-frame parsing: 10 warm-up runs, then 200 timed runs; the target \
          is judged on the p95."
+    )?;
+    writeln!(
+        out,
+        "- Synthesis report and scorecard: `crates/publish/benches/documents.rs` builds a \
+         synthetic national report input in memory (64 agencies on each of 56 tasks, every \
+         assignment with an accepted report, 12 indicators, the shipped wording template), then \
+         times `synthesis::build` and the DOCX, XLSX and PDF renderers one after the other: one \
+         warm-up, then 5 runs; the target is judged on the slowest run. The scorecard is \
+         `scorecard::evaluate` over the same assignments with three annual reports each: one \
+         warm-up, 50 runs, judged on the slowest. The data is gathered from the store by the \
+         server in a few queries before this (not timed here)."
     )?;
     writeln!(
         out,

@@ -58,8 +58,28 @@ pub struct SynthesisInput {
     /// Every assignment reported on.
     pub assignments: Vec<AssignmentLine>,
     pub indicators: Vec<IndicatorLine>,
+    /// How the reports expected for the period came in, under the program's regime.
+    #[serde(default)]
+    pub reports: ReportFigures,
+    /// The agencies whose reports for the period are not complete, by name.
+    #[serde(default)]
+    pub holding_back: Vec<String>,
     /// The text of the wording template used (see [`crate::template`]).
     pub template: String,
+}
+
+/// The reports the program's regime expected for the period (one per assignment due to
+/// report), as `dongbo_domain::completeness` counts them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportFigures {
+    pub expected: u32,
+    pub on_time: u32,
+    pub late: u32,
+    pub missing: u32,
+    pub accepted: u32,
+    /// Agencies expected to report, and those whose every expected report is accepted.
+    pub agencies_expected: u32,
+    pub agencies_complete: u32,
 }
 
 /// The program as the report names it.
@@ -211,6 +231,12 @@ struct AgencyCounts {
 #[derive(Debug, Clone, Serialize)]
 struct ReportCounts {
     accepted: usize,
+    expected: u32,
+    on_time: u32,
+    late: u32,
+    missing: u32,
+    agencies_expected: u32,
+    agencies_complete: u32,
 }
 
 /// "21/3/2024", as dates read in running text.
@@ -302,6 +328,12 @@ impl SynthesisInput {
                     .iter()
                     .filter(|a| a.report.is_some())
                     .count(),
+                expected: self.reports.expected,
+                on_time: self.reports.on_time,
+                late: self.reports.late,
+                missing: self.reports.missing,
+                agencies_expected: self.reports.agencies_expected,
+                agencies_complete: self.reports.agencies_complete,
             },
         })
     }
@@ -346,12 +378,17 @@ pub(crate) fn sample_context() -> minijinja::Value {
         tasks: Vec::new(),
         assignments: Vec::new(),
         indicators: Vec::new(),
+        reports: ReportFigures::default(),
+        holding_back: Vec::new(),
         template: String::new(),
     }
     .context()
 }
 
 const ROMAN: [&str; 5] = ["I", "II", "III", "IV", "V"];
+
+/// The most lead agencies a task's line names; beyond, it gives their number.
+const MAX_LEADS_NAMED: usize = 5;
 
 /// Builds the report. Fails only when the template text does not parse or render.
 pub fn build(input: &SynthesisInput) -> Result<OfficialDocument, TemplateError> {
@@ -455,11 +492,24 @@ pub fn build(input: &SynthesisInput) -> Result<OfficialDocument, TemplateError> 
     for paragraph in paragraphs(&text("sections.proposals_text", &s.proposals_text)?) {
         body.push(Block::Paragraph(paragraph));
     }
-    for task in input
+    if !input.holding_back.is_empty() {
+        body.push(Block::Paragraph(text(
+            "sections.holding_back",
+            &s.holding_back,
+        )?));
+        for name in &input.holding_back {
+            body.push(Block::Bullet(name.clone()));
+        }
+    }
+    let overdue: Vec<&TaskInfo> = input
         .tasks
         .iter()
         .filter(|t| t.state == WorkState::OverdueNotDone)
-    {
+        .collect();
+    if !overdue.is_empty() {
+        body.push(Block::Paragraph(text("sections.overdue", &s.overdue)?));
+    }
+    for task in overdue {
         body.push(Block::Bullet(format!(
             "{} {}{}",
             task.code,
@@ -593,10 +643,12 @@ fn task_results(input: &SynthesisInput, task: &TaskInfo, no_report: &str) -> Vec
         "{} {}{} Tình trạng: {}, tiến độ {}%.",
         task.code,
         task.title.trim_end_matches('.'),
-        if leads.is_empty() {
-            ".".to_owned()
-        } else {
-            format!(" (chủ trì: {}).", leads.join("; "))
+        match leads.len() {
+            0 => ".".to_owned(),
+            // A task led by "the ministries, sectors and provinces" names too many to list here;
+            // annex I lists them.
+            n if n > MAX_LEADS_NAMED => format!(" (chủ trì: {n} cơ quan)."),
+            _ => format!(" (chủ trì: {}).", leads.join("; ")),
         },
         task.state.label_vi().to_lowercase(),
         task.progress

@@ -7,11 +7,11 @@ mod common;
 use std::process::Command;
 
 use calamine::{Data, Reader, Xlsx};
-use common::{AGENCIES, TITLE, docx_text, is_w, report, w_attr, w_text, zip_entry};
+use common::{AGENCIES, TITLE, report};
 use dongbo_publish::{
     Authority, Cell, MOTTO, NATIONAL_TITLE, PublishError, Signature, docx, pdf, plain_text, xlsx,
 };
-use unicode_normalization::UnicodeNormalization;
+use dongbo_testkit::documents::{docx_text, is_w, pdf_pages, w_attr, w_text, zip_entry};
 
 fn document_xml(document: &dongbo_publish::OfficialDocument) -> String {
     let bytes = docx::render(document).expect("the DOCX renders");
@@ -536,21 +536,6 @@ fn xlsx_freezes_and_filters_the_header_row() {
     assert!(styles.contains("<b/>"), "{styles}");
     let core = zip_entry(&bytes, "docProps/core.xml");
     assert!(core.contains("2026-12-05T00:00:00Z"), "{core}");
-}
-
-/// The PDF's text, page by page, NFC and with runs of white space made one space.
-fn pdf_pages(bytes: &[u8]) -> Vec<String> {
-    pdf_extract::extract_text_from_mem_by_pages(bytes)
-        .expect("the PDF's text")
-        .into_iter()
-        .map(|page| {
-            page.nfc()
-                .collect::<String>()
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect()
 }
 
 #[test]

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod db;
+pub mod documents;
 pub mod programs;
 pub mod smtp;
 

@@ -1218,3 +1218,127 @@ pub async fn record_indicator_value(
     };
     Ok(indicators::record_value(db, program_id, code, &new).await?)
 }
+
+// ---------------------------------------------------------------------------------------------
+// Synthesis reports and their wording
+
+/// The wording template of synthesis reports in force: the one an administrator saved, else
+/// the one shipped with the program.
+pub async fn synthesis_template(state: &AppState) -> Result<String> {
+    let saved =
+        dongbo_store::synthesis::template(&state.db, dongbo_publish::template::SYNTHESIS).await?;
+    Ok(saved.map_or_else(
+        || dongbo_publish::template::SHIPPED_SYNTHESIS.to_owned(),
+        |t| t.body,
+    ))
+}
+
+/// Generates a synthesis report of program `program_id` as `request` asks, in the issuing
+/// agency's name, and records it as a new version of its series: gathers the data, builds and
+/// renders the DOCX, XLSX and PDF, keeps the files by content, then records the version with
+/// the data it was built from. The caller must be allowed to publish for the issuing agency.
+pub async fn generate_synthesis(
+    actor: &Actor<'_>,
+    program_id: i64,
+    request: &crate::synthesis::Request,
+) -> Result<dongbo_store::synthesis::Version> {
+    let state = actor.state;
+    dongbo_store::programs::get(&state.db, program_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let directory = &state.directory;
+    let regimes = dongbo_store::regimes::for_program(&state.db, program_id).await?;
+    let checked = crate::synthesis::check(request, directory, &regimes, today(), actor.lang)?;
+    actor.require(Action::PublishReport, &checked.issuer_code, directory)?;
+    let template = synthesis_template(state).await?;
+    let input = crate::synthesis::gather(state, program_id, &checked, template).await?;
+    let json = serde_json::to_string(&input)
+        .map_err(|e| Error::Internal(format!("writing the report's input: {e}")))?;
+    let rendered = crate::synthesis::render(input).await?;
+    let stem = format!(
+        "BC-{}-{}-{}",
+        checked.issuer_code,
+        checked.period.code(),
+        checked.level.as_str()
+    );
+    let mut hashes = Vec::with_capacity(3);
+    for (bytes, extension, mime) in [
+        (&rendered.docx, "docx", dongbo_store::MediaType::Docx),
+        (&rendered.xlsx, "xlsx", dongbo_store::MediaType::Xlsx),
+        (&rendered.pdf, "pdf", dongbo_store::MediaType::Pdf),
+    ] {
+        let stored = state
+            .evidence
+            .put(
+                &state.db,
+                bytes,
+                &format!("{stem}.{extension}"),
+                Some(mime.mime()),
+            )
+            .await?;
+        hashes.push(stored.sha256);
+    }
+    let [docx_sha256, xlsx_sha256, pdf_sha256]: [String; 3] = hashes
+        .try_into()
+        .map_err(|_| Error::Internal("three files were stored".to_owned()))?;
+    let version = dongbo_store::synthesis::record(
+        &state.db,
+        &dongbo_store::synthesis::NewVersion {
+            program_id,
+            level: checked.level,
+            issuer_code: &checked.issuer_code,
+            period: &checked.period.code(),
+            number: &rendered.document.number,
+            title: &rendered.document.title,
+            input: &json,
+            files: dongbo_store::synthesis::Files {
+                docx_sha256,
+                xlsx_sha256,
+                pdf_sha256,
+            },
+            created_by: actor.username(),
+        },
+    )
+    .await?;
+    Ok(version)
+}
+
+/// Whether each file of a stored version comes out the same when built again from the data
+/// the version keeps: (DOCX, XLSX, PDF).
+pub async fn rebuild_synthesis(
+    state: &AppState,
+    report_id: i64,
+    version: i64,
+) -> Result<(dongbo_store::synthesis::Version, [bool; 3])> {
+    let (found, input) = dongbo_store::synthesis::get(&state.db, report_id, version)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let input: dongbo_publish::synthesis::SynthesisInput = serde_json::from_str(&input)
+        .map_err(|e| Error::Internal(format!("reading the stored input: {e}")))?;
+    let rendered = crate::synthesis::render(input).await?;
+    let same = |bytes: &[u8], sha: &str| dongbo_store::evidence::sha256_hex(bytes) == sha;
+    let checks = [
+        same(&rendered.docx, &found.files.docx_sha256),
+        same(&rendered.xlsx, &found.files.xlsx_sha256),
+        same(&rendered.pdf, &found.files.pdf_sha256),
+    ];
+    Ok((found, checks))
+}
+
+/// Saves the wording template of synthesis reports (administrators on the root only), after
+/// checking that it parses and renders; `None` goes back to the shipped wording.
+pub async fn save_synthesis_template(actor: &Actor<'_>, body: Option<&str>) -> Result<()> {
+    actor.require(Action::EditTemplates, ROOT_AGENCY, &actor.state.directory)?;
+    if let Some(body) = body {
+        dongbo_publish::template::SynthesisTemplate::parse(body)
+            .map_err(|e| Error::field("body", e.to_string()))?;
+    }
+    dongbo_store::synthesis::save_template(
+        &actor.state.db,
+        dongbo_publish::template::SYNTHESIS,
+        body,
+        actor.username(),
+    )
+    .await?;
+    Ok(())
+}

@@ -9,8 +9,9 @@
 //! when the role or subtree does not allow it, 400 for a body that is not JSON, 422 for values
 //! that do not hold (each with its field), 409 when the record's state does not allow it.
 
-mod regimes;
 mod indicators;
+mod regimes;
+mod synthesis;
 mod work;
 
 use axum::extract::{FromRequest, Path, Query, Request, State};
@@ -212,7 +213,12 @@ impl Modify for BearerAuth {
         regimes::list_regimes,
         regimes::set_regime,
         regimes::remove_regime,
-        regimes::completeness
+        regimes::completeness,
+        synthesis::list,
+        synthesis::generate,
+        synthesis::get_version,
+        synthesis::download,
+        synthesis::evaluation
     ),
     components(schemas(
         Problem,
@@ -274,7 +280,11 @@ impl Modify for BearerAuth {
         work::RemindersQueued,
         work::DashboardView,
         work::StateCountsView,
-        work::TaskStateView
+        work::TaskStateView,
+        synthesis::SynthesisVersionView,
+        synthesis::SynthesisDetail,
+        synthesis::ScorecardView,
+        crate::synthesis::Request
     ))
 )]
 struct ApiDoc;
@@ -291,6 +301,7 @@ pub fn router() -> Router<AppState> {
         .merge(work::router())
         .merge(regimes::router())
         .merge(indicators::router())
+        .merge(synthesis::router())
 }
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {

@@ -32,6 +32,9 @@ pub enum Error {
     WrongState(String),
     #[error("storage failed")]
     Store(dongbo_store::StoreError),
+    /// Our own failure, not the caller's (logged; the caller sees "internal error").
+    #[error("{0}")]
+    Internal(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -85,6 +88,13 @@ impl Error {
             // Pages have always answered a wrong state as a refused form (422); the API
             // answers 409 (see `api::ApiError`).
             Error::WrongState(why) => (StatusCode::UNPROCESSABLE_ENTITY, why.clone()),
+            Error::Internal(cause) => {
+                tracing::error!(error = %cause, "request failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Lỗi hệ thống — Internal error".to_owned(),
+                )
+            }
             Error::Store(cause) => {
                 tracing::error!(error = %cause, "request failed in storage");
                 (

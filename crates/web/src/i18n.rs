@@ -63,6 +63,14 @@ impl Lang {
         }
     }
 
+    /// A reporting period's name: "Quý III/2026" / "Q3 2026".
+    pub fn period(self, period: dongbo_domain::Period) -> String {
+        match self {
+            Lang::Vi => period.to_string(),
+            Lang::En => period.label_en(),
+        }
+    }
+
     /// A short date: "15/04/2024" / "2024-04-15".
     pub fn short_date(self, date: chrono::NaiveDate) -> String {
         match self {

@@ -7,10 +7,12 @@ mod actions;
 pub mod api;
 pub mod auth;
 mod error;
+pub mod evaluation;
 mod i18n;
 mod load;
 pub mod model;
 mod pages;
+pub mod synthesis;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -13,10 +13,11 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use dongbo_domain::access::ROOT_AGENCY;
 use dongbo_domain::dashboard::{assignment_state, program_figures};
-use dongbo_domain::{AgencyKind, Directory, Period, Role};
+use dongbo_domain::regime::{RegimePeriod, Regimes, Reporters, ReportingRegime};
+use dongbo_domain::{AgencyKind, DeadlineRule, Directory, Period, Role};
 use dongbo_publish::synthesis::{
-    AssignmentLine, GroupInfo, Level as DocLevel, PeriodInfo, ProgramInfo, ReportText,
-    SynthesisInput, TaskInfo,
+    AssignmentLine, GroupInfo, IndicatorLine, Level as DocLevel, PeriodInfo, ProgramInfo,
+    ReportFigures, ReportText, SynthesisInput, TaskInfo,
 };
 use dongbo_publish::{Authority, Issuer, OfficialDocument, Signature};
 use dongbo_store::synthesis::Level;
@@ -31,7 +32,8 @@ use crate::i18n::Lang;
 pub struct Request {
     /// "national" or "agency".
     pub level: String,
-    /// A Decree 09 period code: "2026-Y", "2026-H1", "2026-N9", "2026-Q4", "2026-M12".
+    /// A period of one of the program's reporting regimes: a Decree 09 period code ("2026-Y",
+    /// "2026-H1", "2026-N9", "2026-Q4", "2026-M12") or a phase's ("2024-01-01..2026-12-31").
     pub period: String,
     /// The issuing agency's code ("BVHTTDL").
     pub issuer: String,
@@ -61,7 +63,9 @@ pub struct Request {
 #[derive(Debug, Clone)]
 pub struct Checked {
     pub level: Level,
-    pub period: Period,
+    pub period: RegimePeriod,
+    /// The regime the period is of (who reports, and the deadline rule).
+    pub regime: ReportingRegime,
     pub issuer_code: String,
     pub number: String,
     pub place: String,
@@ -77,6 +81,7 @@ fn nfc(text: &str) -> String {
 pub fn check(
     request: &Request,
     directory: &Directory,
+    regimes: &Regimes,
     today: NaiveDate,
     lang: Lang,
 ) -> Result<Checked> {
@@ -89,14 +94,14 @@ pub fn check(
             ),
         )
     })?;
-    let period: Period = request.period.trim().parse().map_err(|e| {
+    let (period, regime) = period_of(request.period.trim(), regimes).ok_or_else(|| {
         Error::field(
             "period",
             format!(
-                "{} «{}» — {e}",
+                "{} «{}»",
                 lang.pick(
-                    "Kỳ báo cáo không hợp lệ (ví dụ 2026-Y, 2026-H1, 2026-N9, 2026-Q4, 2026-M12)",
-                    "Not a reporting period (e.g. 2026-Y, 2026-H1, 2026-N9, 2026-Q4, 2026-M12)",
+                    "Không phải kỳ báo cáo của chương trình (ví dụ 2026-Y, 2026-H1, 2026-N9, 2026-Q4, 2026-M12, hoặc một giai đoạn):",
+                    "Not a reporting period of the program (e.g. 2026-Y, 2026-H1, 2026-N9, 2026-Q4, 2026-M12, or a phase):",
                 ),
                 request.period.trim()
             ),
@@ -125,12 +130,21 @@ pub fn check(
                 "date",
                 format!(
                     "{} «{text}»",
-                    lang.pick("Ngày không hợp lệ (YYYY-MM-DD):", "Not a date (YYYY-MM-DD):")
+                    lang.pick(
+                        "Ngày không hợp lệ (YYYY-MM-DD):",
+                        "Not a date (YYYY-MM-DD):"
+                    )
                 ),
             )
         })?,
     };
-    let authority = match request.authority.trim().trim_end_matches('.').to_uppercase().as_str() {
+    let authority = match request
+        .authority
+        .trim()
+        .trim_end_matches('.')
+        .to_uppercase()
+        .as_str()
+    {
         "" => None,
         "TM" => Some(Authority::Tm),
         "KT" => Some(Authority::Kt),
@@ -188,6 +202,7 @@ pub fn check(
     Ok(Checked {
         level,
         period,
+        regime,
         issuer_code,
         number,
         place,
@@ -199,6 +214,22 @@ pub fn check(
             name: signer,
         },
     })
+}
+
+/// The period `code` names among the program's regimes, with its regime; any Decree 09 period
+/// is accepted, under a regime of every assignee and the default rule when no regime has its
+/// kind.
+pub fn period_of(code: &str, regimes: &Regimes) -> Option<(RegimePeriod, ReportingRegime)> {
+    regimes
+        .iter()
+        .find_map(|regime| regime.period(code).map(|p| (p, regime.clone())))
+        .or_else(|| {
+            code.parse::<Period>().ok().map(|p| {
+                let regime =
+                    ReportingRegime::periodic(p.kind(), Reporters::Every, DeadlineRule::default());
+                (RegimePeriod::Decree09(p), regime)
+            })
+        })
 }
 
 /// The abbreviation in a number's symbol: a province's people's committee signs as "UBND",
@@ -234,7 +265,7 @@ fn issuer_of(agency: &dongbo_domain::Agency, directory: &Directory) -> Issuer {
     let superior = agency
         .parent
         .as_deref()
-        .filter(|parent| *parent != ROOT_AGENCY && *parent != "CP")
+        .filter(|parent| *parent != ROOT_AGENCY)
         .and_then(|parent| directory.agency(parent))
         .map(|parent| parent.name_vi.clone());
     Issuer {
@@ -242,6 +273,26 @@ fn issuer_of(agency: &dongbo_domain::Agency, directory: &Directory) -> Issuer {
         name,
         abbreviation: abbreviation(agency),
     }
+}
+
+/// The agency `code` as the header block of a document it issues names it (the Government when
+/// the directory does not know it).
+pub fn issuer_named(code: &str, directory: &Directory) -> Issuer {
+    directory.agency(code).map_or_else(
+        || Issuer {
+            superior: None,
+            name: "Chính phủ".to_owned(),
+            abbreviation: code.to_owned(),
+        },
+        |agency| issuer_of(agency, directory),
+    )
+}
+
+/// Where agency `code` issues its documents.
+pub fn place_of(code: &str, directory: &Directory) -> String {
+    directory
+        .agency(code)
+        .map_or_else(|| "Hà Nội".to_owned(), default_place)
 }
 
 fn lower_first(text: &str) -> String {
@@ -252,9 +303,14 @@ fn lower_first(text: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The period as it reads in a sentence: "năm 2026", "6 tháng đầu năm 2026", "quý IV năm 2026".
-fn period_in_words(period: Period) -> String {
+/// The period as it reads in a sentence: "năm 2026", "6 tháng đầu năm 2026", "quý IV năm 2026",
+/// a phase by its name ("giai đoạn 2024–2026").
+pub fn period_in_words(period: &RegimePeriod) -> String {
     use dongbo_domain::PeriodKind::*;
+    let period = match period {
+        RegimePeriod::Decree09(period) => *period,
+        RegimePeriod::Phase(phase) => return lower_first(phase.label()),
+    };
     let year = period.year();
     match period.kind() {
         Annual => format!("năm {year}"),
@@ -283,11 +339,17 @@ pub async fn gather(
         .ok_or(Error::NotFound)?;
     let program = stored.program;
     let facts = dongbo_store::dashboard::facts(&state.db, program_id).await?;
-    let accepted =
-        dongbo_store::synthesis::accepted_for_period(&state.db, program_id, request.period)
-            .await?;
+    let accepted = dongbo_store::synthesis::accepted_for_period(
+        &state.db,
+        program_id,
+        &request.period,
+        &request.regime.rule,
+    )
+    .await?;
     let day = request.date;
-    let issuer_agency = directory.agency(&request.issuer_code).ok_or(Error::NotFound)?;
+    let issuer_agency = directory
+        .agency(&request.issuer_code)
+        .ok_or(Error::NotFound)?;
     let name_of = |code: &str| {
         directory
             .agency(code)
@@ -303,9 +365,9 @@ pub async fn gather(
         );
         // Rows come in task order; a later acceptance of the same assignment (a period report
         // after a one-off one) wins.
-        let later = reports
-            .get(&key)
-            .is_none_or(|seen| (seen.accepted_on, seen.assignment_id) <= (report.accepted_on, report.assignment_id));
+        let later = reports.get(&key).is_none_or(|seen| {
+            (seen.accepted_on, seen.assignment_id) <= (report.accepted_on, report.assignment_id)
+        });
         if later {
             reports.insert(key, report);
         }
@@ -328,7 +390,11 @@ pub async fn gather(
             due: fact.due,
             done_on: fact.done_on,
             report: reports
-                .get(&(fact.agency_code.as_str(), fact.task_code.as_str(), fact.role))
+                .get(&(
+                    fact.agency_code.as_str(),
+                    fact.task_code.as_str(),
+                    fact.role,
+                ))
                 .map(|r| ReportText {
                     progress: r.progress,
                     results: r.results.clone(),
@@ -381,13 +447,44 @@ pub async fn gather(
             })
             .collect()
     };
-    let coordinator = dongbo_domain::access::ROOT_AGENCY;
-    let coordinator_name = program
-        .document
-        .issuer
-        .as_deref()
-        .filter(|code| *code != coordinator)
-        .map(name_of);
+    let records =
+        dongbo_store::regimes::report_records(&state.db, program_id, Some(&request.period)).await?;
+    let completeness = dongbo_domain::completeness::completeness(
+        &request.regime,
+        &request.period,
+        &facts,
+        &records,
+        &[],
+    );
+    let total = completeness.total;
+    let reports = ReportFigures {
+        expected: total.expected,
+        on_time: total.on_time,
+        late: total.late,
+        missing: total.missing,
+        accepted: total.accepted,
+        agencies_expected: u32::try_from(completeness.agencies.len()).unwrap_or(u32::MAX),
+        agencies_complete: u32::try_from(
+            completeness.agencies.iter().filter(|a| a.complete).count(),
+        )
+        .unwrap_or(u32::MAX),
+    };
+    let mut holding_back: Vec<String> = completeness
+        .holding_back()
+        .map(|a| name_of(&a.agency_code))
+        .collect();
+    holding_back.sort_by_cached_key(|name| dongbo_domain::text::fold(name));
+    let indicators = indicator_lines(state, program_id, request, &name_of).await?;
+    // An agency reports to whoever issues the program's national report (the coordinating
+    // ministry, once it has issued one), else to the program's issuer.
+    let national_issuer = dongbo_store::synthesis::list(&state.db, program_id)
+        .await?
+        .into_iter()
+        .find(|v| v.level == Level::National)
+        .map(|v| v.issuer_code);
+    let coordinator_name = national_issuer
+        .or_else(|| program.document.issuer.clone())
+        .map(|code| name_of(&code));
     Ok(SynthesisInput {
         level: if national {
             DocLevel::National
@@ -408,12 +505,10 @@ pub async fn gather(
         },
         period: PeriodInfo {
             code: request.period.code(),
-            label: period_in_words(request.period),
-            start: request.period.start(),
+            label: period_in_words(&request.period),
+            start: request.period.window().0,
             end: request.period.end(),
-            deadline: request
-                .period
-                .deadline(&dongbo_domain::DeadlineRule::default(), &[]),
+            deadline: request.period.deadline(&request.regime.rule, &[]),
         },
         issuer: issuer_of(issuer_agency, directory),
         coordinator: coordinator_name,
@@ -431,9 +526,71 @@ pub async fn gather(
             .collect(),
         tasks,
         assignments,
-        indicators: Vec::new(),
+        indicators,
+        reports,
+        holding_back,
         template,
     })
+}
+
+/// Section III: each indicator of the program (for an agency's report, those it tracks) with
+/// its latest value up to the period's end and the verdict on it. Heading rows (no target of
+/// their own) are left out.
+async fn indicator_lines(
+    state: &AppState,
+    program_id: i64,
+    request: &Checked,
+    name_of: &(dyn Fn(&str) -> String + Sync),
+) -> Result<Vec<IndicatorLine>> {
+    let end = request.period.end();
+    let mut lines = Vec::new();
+    for mut series in dongbo_store::indicators::for_program(&state.db, program_id).await? {
+        let indicator = &series.stored.indicator;
+        if indicator.is_heading() {
+            continue;
+        }
+        if request.level == Level::Agency
+            && indicator.tracking_agency.as_deref() != Some(request.issuer_code.as_str())
+        {
+            continue;
+        }
+        // The values as they stood at the period's end.
+        series.values.retain(|v| v.period.start() <= end);
+        let values: Vec<String> = series
+            .latest()
+            .iter()
+            .map(|v| {
+                let value = match &v.value {
+                    dongbo_domain::IndicatorValue::Number(n) => format!(
+                        "{} {}",
+                        dongbo_domain::indicator::number(*n),
+                        indicator.unit
+                    )
+                    .trim_end()
+                    .to_owned(),
+                    other => other.to_string(),
+                };
+                match &v.scope {
+                    Some(scope) => format!("{value} ({scope})"),
+                    None => value,
+                }
+            })
+            .collect();
+        let indicator = &series.stored.indicator;
+        lines.push(IndicatorLine {
+            code: indicator.code.clone(),
+            name: indicator.name.clone(),
+            unit: indicator.unit.clone(),
+            target: indicator.target_text.clone(),
+            value: (!values.is_empty()).then(|| values.join("; ")),
+            achievement: series.verdict().label_vi().to_owned(),
+            tracked_by: indicator
+                .tracking_agency
+                .as_deref()
+                .map_or_else(|| indicator.tracking_text.clone(), name_of),
+        });
+    }
+    Ok(lines)
 }
 
 /// A report's document and its three files.
@@ -451,8 +608,11 @@ pub async fn render(input: SynthesisInput) -> Result<Rendered> {
     tokio::task::spawn_blocking(move || {
         let document = dongbo_publish::synthesis::build(&input)
             .map_err(|e| Error::Internal(format!("building the report: {e}")))?;
-        let (docx, xlsx, pdf) = dongbo_publish::render_all(&document)
-            .map_err(|e| Error::Internal(format!("rendering the report: {e}")))?;
+        let failed =
+            |e: dongbo_publish::PublishError| Error::Internal(format!("rendering the report: {e}"));
+        let docx = dongbo_publish::docx::render(&document).map_err(failed)?;
+        let xlsx = dongbo_publish::xlsx::render(&document).map_err(failed)?;
+        let pdf = dongbo_publish::pdf::render(&document).map_err(failed)?;
         Ok(Rendered {
             document,
             docx,

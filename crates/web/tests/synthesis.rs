@@ -73,10 +73,30 @@ async fn accepted_reports(app: &TestApp, count: usize) -> Vec<(String, String)> 
         .await
         .unwrap();
         if i < count {
-            reports::accept(&app.db, outcome.report_id, outcome.version, "lanh-dao", None)
-                .await
-                .unwrap();
+            reports::accept(
+                &app.db,
+                outcome.report_id,
+                outcome.version,
+                "lanh-dao",
+                None,
+            )
+            .await
+            .unwrap();
         }
+    }
+    // Filed on 10 December 2026, before the annual deadline, whatever day the test runs: the
+    // report's figures and text must not depend on it.
+    let filed = "2026-12-10T03:00:00.000000Z";
+    for sql in [
+        "UPDATE report_versions SET saved_at = $1",
+        "UPDATE progress_reports SET submitted_at = $1, updated_at = $1, \
+         accepted_at = CASE WHEN accepted_at IS NULL THEN NULL ELSE $1 END",
+    ] {
+        sqlx::query(sql)
+            .bind(filed)
+            .execute(app.db.pool())
+            .await
+            .unwrap();
     }
     chosen
         .into_iter()
@@ -103,7 +123,10 @@ async fn generate(
 
 async fn file(browser: &mut common::Browser, program: i64, r: (i64, i64), format: &str) -> Vec<u8> {
     let response = browser
-        .get(&format!("/programs/{program}/synthesis/{}/{}/{format}", r.0, r.1))
+        .get(&format!(
+            "/programs/{program}/synthesis/{}/{}/{format}",
+            r.0, r.1
+        ))
         .await;
     assert_eq!(response.status(), 200, "{format}");
     response.bytes().await.unwrap().to_vec()
@@ -143,12 +166,19 @@ async fn national_report(app: &TestApp) {
     let input: dongbo_publish::synthesis::SynthesisInput =
         serde_json::from_value(detail["input"].clone()).unwrap();
     let document = dongbo_publish::synthesis::build(&input).unwrap();
-    let accepted_lines = input.assignments.iter().filter(|a| a.report.is_some()).count();
+    let accepted_lines = input
+        .assignments
+        .iter()
+        .filter(|a| a.report.is_some())
+        .count();
     assert_eq!(accepted_lines, 24, "only accepted reports, one per agency");
     assert_eq!(document.number, "125/BC-BVHTTDL");
     assert_eq!(
         document.title,
-        format!("Tình hình thực hiện {} năm 2026", input.program.title)
+        format!(
+            "Tình hình thực hiện Nghị quyết số 47/NQ-CP ngày {} của Chính phủ năm 2026",
+            input.program.issued_on.unwrap().format("%-d/%-m/%Y")
+        )
     );
 
     common::documents::check_docx(&docx, &document, &names);
@@ -175,4 +205,224 @@ async fn national_report(app: &TestApp) {
         docx,
         "a version's files never change"
     );
+}
+
+#[tokio::test]
+async fn only_the_issuing_agencys_approver_or_coordinator_may_generate_and_a_refusal_changes_nothing()
+ {
+    for app in common::apps().await {
+        app.user("bng-bcv", "reporter", "BNG", false).await;
+        app.user("bng-ld", "approver", "BNG", false).await;
+        let (mut reporter, csrf) = app.session("bng-bcv").await;
+        let (mut approver, approver_csrf) = app.session("bng-ld").await;
+        let before = app.fingerprint().await;
+        let mut form = NATIONAL.to_vec();
+        form.push(("csrf", &csrf));
+        let refused = reporter
+            .post(&format!("/programs/{}/synthesis", app.program_id), &form)
+            .await;
+        assert_eq!(refused.status(), 403, "a reporter issues nothing");
+
+        let mut form = NATIONAL.to_vec();
+        form.push(("csrf", &approver_csrf));
+        let refused = approver
+            .post(&format!("/programs/{}/synthesis", app.program_id), &form)
+            .await;
+        assert_eq!(refused.status(), 403, "not in another agency's name");
+
+        // A form with a mistake comes back with what was typed and nothing stored.
+        let mut bad: Vec<(&str, &str)> = form
+            .iter()
+            .map(|(k, v)| match *k {
+                "issuer" => (*k, "BNG"),
+                "level" => (*k, "agency"),
+                "signer" => (*k, "  "),
+                "number" => (*k, "07/BC-BNG"),
+                _ => (*k, *v),
+            })
+            .collect();
+        let response = approver
+            .post(&format!("/programs/{}/synthesis", app.program_id), &bad)
+            .await;
+        assert_eq!(response.status(), 422);
+        let page = response.text().await.unwrap();
+        assert!(page.contains("Nhập họ và tên người ký."), "{page}");
+        assert!(
+            page.contains("value=\"07/BC-BNG\""),
+            "what was typed is kept"
+        );
+        assert_eq!(
+            app.fingerprint().await.changed(&before),
+            Vec::<String>::new()
+        );
+
+        // The agency's own report, in its own name.
+        for pair in &mut bad {
+            if pair.0 == "signer" {
+                pair.1 = "Lê Thị Mai";
+            }
+        }
+        let (report, version) = generate(&mut approver, app.program_id, &bad).await;
+        let detail: serde_json::Value = approver
+            .get(&format!("/api/v1/synthesis/{report}/{version}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(detail["level"], "agency");
+        assert_eq!(detail["issuer_code"], "BNG");
+        assert_eq!(detail["number"], "07/BC-BNG");
+        let input = &detail["input"];
+        assert!(
+            input["assignments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|a| a["agency_code"] == "BNG"),
+            "an agency's report covers its own work only"
+        );
+        assert_eq!(input["coordinator"], "Chính phủ");
+    }
+}
+
+#[tokio::test]
+async fn an_administrator_changes_the_wording_and_each_version_keeps_the_wording_it_used() {
+    for app in common::apps().await {
+        app.user("quantri", "admin", "CP", false).await;
+        app.user("tonghop", "coordinator", "BVHTTDL", false).await;
+        let (mut coordinator, csrf) = app.session("tonghop").await;
+        assert_eq!(
+            coordinator.get("/admin/templates/synthesis").await.status(),
+            403,
+            "only administrators change the wording"
+        );
+        let mut form = NATIONAL.to_vec();
+        form.push(("csrf", &csrf));
+        let first = generate(&mut coordinator, app.program_id, &form).await;
+
+        let (mut admin, admin_csrf) = app.session("quantri").await;
+        let page = admin.text("/admin/templates/synthesis").await;
+        assert!(page.contains("[national]"), "the shipped wording is shown");
+        let shipped = dongbo_publish::template::SHIPPED_SYNTHESIS;
+        // A mistake is refused with the key it is in, and nothing is saved.
+        let before = app.fingerprint().await;
+        let broken = shipped.replace("{{ period.label }}\"", "{{ period.nam }}\"");
+        let response = admin
+            .post(
+                "/admin/templates/synthesis",
+                &[("csrf", &admin_csrf), ("body", &broken)],
+            )
+            .await;
+        assert_eq!(response.status(), 422);
+        let page = response.text().await.unwrap();
+        assert!(page.contains("national.title"), "{page}");
+        assert_eq!(
+            app.fingerprint().await.changed(&before),
+            Vec::<String>::new()
+        );
+
+        let changed = shipped.replace(
+            "title = \"Tình hình thực hiện {{ program.reference }} {{ period.label }}\"",
+            "title = \"Báo cáo nhanh về {{ program.reference }} {{ period.label }}\"",
+        );
+        assert_ne!(changed, shipped);
+        let response = admin
+            .post(
+                "/admin/templates/synthesis",
+                &[("csrf", &admin_csrf), ("body", &changed)],
+            )
+            .await;
+        assert_eq!(response.status(), 303);
+        let second = generate(&mut coordinator, app.program_id, &form).await;
+        let mut title = async |v: (i64, i64)| -> String {
+            let detail: serde_json::Value = coordinator
+                .get(&format!("/api/v1/synthesis/{}/{}", v.0, v.1))
+                .await
+                .json()
+                .await
+                .unwrap();
+            detail["title"].as_str().unwrap().to_owned()
+        };
+        assert!(title(second).await.starts_with("Báo cáo nhanh về"));
+        assert!(title(first).await.starts_with("Tình hình thực hiện"));
+        // The first version still builds to its own files with the wording it kept.
+        let page = coordinator
+            .text(&format!(
+                "/programs/{}/synthesis/{}/{}/check",
+                app.program_id, first.0, first.1
+            ))
+            .await;
+        assert_eq!(page.matches("data-same=\"true\"").count(), 3, "{page}");
+
+        // Back to the shipped wording.
+        let response = admin
+            .post(
+                "/admin/templates/synthesis",
+                &[("csrf", &admin_csrf), ("body", ""), ("reset", "1")],
+            )
+            .await;
+        assert_eq!(response.status(), 303);
+        assert!(
+            dongbo_store::synthesis::template(&app.db, "synthesis")
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_phase_scorecard_shows_every_agency_and_exports_as_docx_and_xlsx() {
+    for app in common::apps().await {
+        accepted_reports(&app, 4).await;
+        app.user("tonghop", "coordinator", "BVHTTDL", false).await;
+        let (mut browser, _) = app.session("tonghop").await;
+        let page = browser
+            .text(&format!("/programs/{}/evaluation?years=3", app.program_id))
+            .await;
+        assert!(page.contains("id=\"scorecard\""), "{page}");
+        assert!(page.contains("Bộ Ngoại giao"));
+        assert!(page.contains("<svg"), "charts over time");
+        let bad = browser
+            .get(&format!("/programs/{}/evaluation?years=4", app.program_id))
+            .await;
+        assert_eq!(bad.status(), 422);
+        for (format, mime) in [
+            (
+                "docx",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            ),
+            (
+                "xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+        ] {
+            let response = browser
+                .get(&format!(
+                    "/programs/{}/evaluation/export/{format}?years=3",
+                    app.program_id
+                ))
+                .await;
+            assert_eq!(response.status(), 200, "{format}");
+            assert_eq!(response.headers()["content-type"], mime);
+            let bytes = response.bytes().await.unwrap();
+            assert_eq!(&bytes[..2], b"PK", "{format} is a zip package");
+        }
+        let json: serde_json::Value = browser
+            .get(&format!(
+                "/api/v1/programs/{}/evaluation?from=2024-01-01&to=2026-12-31",
+                app.program_id
+            ))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let agencies = json["agencies"].as_array().unwrap();
+        let sum: u64 = agencies
+            .iter()
+            .map(|a| a["work"]["due"].as_u64().unwrap())
+            .sum();
+        assert_eq!(json["program"]["work"]["due"].as_u64().unwrap(), sum);
+        assert!(sum > 0);
+    }
 }

@@ -1,5 +1,6 @@
-//! Synthesis reports through the API: list a program's versions, generate one, read a version
-//! with the data it was built from, download its files. Generating calls
+//! Synthesis reports and the phase scorecard through the API: list a program's versions,
+//! generate one, read a version with the data it was built from, download its files; the
+//! scorecard of a phase. Generating calls
 //! [`crate::actions::generate_synthesis`], as the page does.
 
 use axum::extract::{Path, State};
@@ -20,15 +21,10 @@ use crate::synthesis::Request;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route(
-            "/api/v1/programs/{id}/synthesis",
-            get(list).post(generate),
-        )
+        .route("/api/v1/programs/{id}/synthesis", get(list).post(generate))
+        .route("/api/v1/programs/{id}/evaluation", get(evaluation))
         .route("/api/v1/synthesis/{report}/{version}", get(get_version))
-        .route(
-            "/api/v1/synthesis/{report}/{version}/{file}",
-            get(download),
-        )
+        .route("/api/v1/synthesis/{report}/{version}/{file}", get(download))
 }
 
 /// A generated version.
@@ -187,9 +183,77 @@ pub async fn download(
         _ => return Err(Error::NotFound.into()),
     };
     let bytes = state.evidence.open(sha256).await?;
-    Ok((
-        [(header::CONTENT_TYPE, media.mime())],
-        bytes,
-    )
-        .into_response())
+    Ok(([(header::CONTENT_TYPE, media.mime())], bytes).into_response())
+}
+
+/// The phase scorecard of a program (see `dongbo_domain::scorecard`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ScorecardView {
+    /// The phase's first and last day, and the day it is judged on.
+    #[schema(value_type = String)]
+    pub from: chrono::NaiveDate,
+    #[schema(value_type = String)]
+    pub to: chrono::NaiveDate,
+    #[schema(value_type = String)]
+    pub as_of: chrono::NaiveDate,
+    /// The whole program: `work` (due, done_on_time, done_late, not_done), `reports`
+    /// (expected, on_time, late, missing), `indicators` (tracked, met, not_met, pending).
+    #[schema(value_type = Object)]
+    pub program: dongbo_domain::scorecard::Score,
+    /// One line per agency: `agency_code`, `name` and the same three counts.
+    #[schema(value_type = Vec<Object>)]
+    pub agencies: Vec<serde_json::Value>,
+    /// The share of work done and of reports on time at each quarter's end.
+    #[schema(value_type = Vec<Object>)]
+    pub series: Vec<dongbo_domain::scorecard::Point>,
+}
+
+/// Đánh giá theo giai đoạn: the program's scorecard over a phase — `years` (3, 5 or 10 from
+/// the program's first year) or `from` and `to`.
+#[utoipa::path(get, path = "/api/v1/programs/{id}/evaluation", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Program id"), crate::evaluation::PhaseQuery),
+    responses((status = 200, body = ScorecardView), (status = 401, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn evaluation(
+    State(state): State<AppState>,
+    who: ApiCaller,
+    Path(id): Path<i64>,
+    axum::extract::Query(query): axum::extract::Query<crate::evaluation::PhaseQuery>,
+) -> ApiResult<ScorecardView> {
+    let lang = who.actor(&state).lang;
+    let stored = dongbo_store::programs::get(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let today = crate::actions::today();
+    let phase = query.phase(
+        crate::evaluation::program_start(&stored.program, today),
+        lang,
+    )?;
+    let (card, names) = crate::evaluation::scorecard(&state, id, &phase, today, lang).await?;
+    let agencies = card
+        .agencies
+        .iter()
+        .map(|a| {
+            let mut line = serde_json::to_value(a).unwrap_or_default();
+            if let Some(object) = line.as_object_mut() {
+                object.insert(
+                    "name".to_owned(),
+                    names
+                        .get(&a.agency_code)
+                        .cloned()
+                        .unwrap_or_default()
+                        .into(),
+                );
+            }
+            line
+        })
+        .collect();
+    Ok(Json(ScorecardView {
+        from: card.from,
+        to: card.to,
+        as_of: card.as_of,
+        program: card.program,
+        agencies,
+        series: card.series,
+    }))
 }

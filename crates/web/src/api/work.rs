@@ -77,7 +77,7 @@ pub struct ApiCaller {
 }
 
 impl ApiCaller {
-    pub(super) fn actor<'a>(&'a self, state: &'a AppState) -> Actor<'a> {
+    pub(crate) fn actor<'a>(&'a self, state: &'a AppState) -> Actor<'a> {
         Actor {
             state,
             caller: &self.caller,

@@ -5,14 +5,16 @@ mod account;
 mod agencies;
 mod audit;
 mod changes;
-mod completeness;
 pub(crate) mod chart;
+mod completeness;
 mod dashboard;
+mod evaluation;
 mod form;
 mod indicators;
 mod programs;
 mod reports;
 mod search;
+mod synthesis;
 mod work;
 
 use axum::Router;
@@ -29,6 +31,28 @@ use crate::auth::{Caller, MaybeCaller};
 use crate::error::Error;
 use crate::i18n::Lang;
 use crate::model::{AgencyCell, AgencyRef, TimeFrameView};
+
+/// A file to download: its media type, and the name to save it under (ASCII, so that every
+/// browser keeps it).
+pub fn attachment(
+    media: dongbo_store::MediaType,
+    name: &str,
+    bytes: Vec<u8>,
+) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, media.mime().to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -79,6 +103,27 @@ pub fn router() -> Router<AppState> {
         )
         .route("/files/{sha256}", get(reports::file))
         .route("/programs/{id}/reminders", post(dashboard::send_reminder))
+        .route(
+            "/programs/{id}/synthesis",
+            get(synthesis::list).post(synthesis::generate),
+        )
+        .route(
+            "/programs/{id}/synthesis/{report}/{version}/check",
+            get(synthesis::check),
+        )
+        .route(
+            "/programs/{id}/synthesis/{report}/{version}/{file}",
+            get(synthesis::download),
+        )
+        .route("/programs/{id}/evaluation", get(evaluation::page))
+        .route(
+            "/programs/{id}/evaluation/export/{format}",
+            get(evaluation::export),
+        )
+        .route(
+            "/admin/templates/synthesis",
+            get(synthesis::template_form).post(synthesis::save_template),
+        )
         .route("/admin/audit", get(audit::browse))
         .route("/admin/audit.csv", get(audit::export))
         .route(

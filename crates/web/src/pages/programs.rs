@@ -89,6 +89,8 @@ pub(super) async fn show_program(
                 p { a #dashboard-link href={ "/programs/" (id) "/dashboard" } { (page.t("Bảng theo dõi thực hiện", "Implementation dashboard")) } }
                 p { a #completeness-page-link href={ "/programs/" (id) "/completeness" } { (page.t("Tình hình gửi báo cáo", "Report completeness")) } }
                 p { a #changes-link href={ "/programs/" (id) "/changes" } { (page.t("Đề xuất điều chỉnh", "Change requests")) } }
+                p { a #synthesis-link href={ "/programs/" (id) "/synthesis" } { (page.t("Báo cáo tổng hợp", "Synthesis reports")) } }
+                p { a #evaluation-link href={ "/programs/" (id) "/evaluation" } { (page.t("Đánh giá theo giai đoạn", "Evaluation by phase")) } }
             }
             (form::summary(page, refusal))
             (tools)

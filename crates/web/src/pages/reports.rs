@@ -34,10 +34,7 @@ pub struct PeriodQuery {
 fn period_name(page: &Page, period: ReportPeriod) -> String {
     match period {
         ReportPeriod::Once => page.t("Báo cáo một lần", "One-off report").to_owned(),
-        ReportPeriod::Period(p) => match page.lang {
-            crate::i18n::Lang::Vi => p.to_string(),
-            crate::i18n::Lang::En => p.label_en(),
-        },
+        ReportPeriod::Period(p) => page.lang.period(p),
     }
 }
 

@@ -3,10 +3,10 @@
 //! to the same files, and the administrators' page for the wording template.
 
 use axum::extract::{Path, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
+use dongbo_domain::PeriodKind;
 use dongbo_domain::access::{Action, ROOT_AGENCY};
-use dongbo_domain::{Period, PeriodKind};
+use dongbo_domain::regime::{RegimeKind, RegimePeriod, Regimes};
 use dongbo_store::synthesis::{self as stored, Level, Version};
 use maud::{Markup, html};
 
@@ -91,31 +91,31 @@ pub async fn generate(
 /// caller may view.
 fn may_see(page: &Page, state: &AppState, version: &Version) -> bool {
     version.level == Level::National
-        || page.caller.as_ref().is_some_and(|c| {
-            c.can(
-                Action::ViewProgram,
-                &version.issuer_code,
-                &state.directory,
-            )
-        })
+        || page
+            .caller
+            .as_ref()
+            .is_some_and(|c| c.can(Action::ViewProgram, &version.issuer_code, &state.directory))
 }
 
-/// The periods offered: per year, from the program's year (at most five years back) to next
-/// year, the annual, nine-month, six-month and quarterly reports.
-fn period_choices(today: chrono::NaiveDate) -> Vec<Period> {
-    use chrono::Datelike;
+/// The periods offered: the recent periods of each of the program's regimes, newest first,
+/// and its phases.
+fn period_choices(regimes: &Regimes, today: chrono::NaiveDate) -> Vec<RegimePeriod> {
     let mut periods = Vec::new();
-    for year in (today.year() - 2..=today.year()).rev() {
-        for (kind, count) in [
-            (PeriodKind::Annual, 1),
-            (PeriodKind::NineMonthly, 1),
-            (PeriodKind::SixMonthly, 2),
-            (PeriodKind::Quarterly, 4),
-        ] {
-            for index in (1..=count).rev() {
-                if let Ok(period) = Period::new(kind, year, index) {
-                    periods.push(period);
-                }
+    for regime in regimes.iter() {
+        let count = match &regime.kind {
+            RegimeKind::Periodic { period } => match period {
+                PeriodKind::Monthly => 12,
+                PeriodKind::Quarterly => 8,
+                PeriodKind::SixMonthly => 4,
+                PeriodKind::NineMonthly | PeriodKind::Annual => 3,
+            },
+            RegimeKind::Phase(_) => 1,
+        };
+        let mut recent = regime.recent_periods(today, count);
+        recent.reverse();
+        for period in recent {
+            if !periods.contains(&period) {
+                periods.push(period);
             }
         }
     }
@@ -152,7 +152,10 @@ async fn show(
         .map(|g| g.agency_code.as_str())
         .find(|code| *code != ROOT_AGENCY)
         .unwrap_or("");
-    let default_period = Period::containing(PeriodKind::Annual, today)
+    let regimes = dongbo_store::regimes::for_program(&state.db, id).await?;
+    let default_period = regimes
+        .default_regime()
+        .current_period(today)
         .map(|p| p.code())
         .unwrap_or_default();
     let kept = Refusal::of_form(refusal, FORM);
@@ -162,12 +165,18 @@ async fn show(
     let chosen_period = kept
         .and_then(|r| r.value("period"))
         .map_or(default_period, str::to_owned);
-    let chosen_issuer = kept.and_then(|r| r.value("issuer")).unwrap_or(own).to_owned();
+    let chosen_issuer = kept
+        .and_then(|r| r.value("issuer"))
+        .unwrap_or(own)
+        .to_owned();
     let chosen_level = kept
         .and_then(|r| r.value("level"))
         .unwrap_or("national")
         .to_owned();
-    let chosen_authority = kept.and_then(|r| r.value("authority")).unwrap_or("KT").to_owned();
+    let chosen_authority = kept
+        .and_then(|r| r.value("authority"))
+        .unwrap_or("KT")
+        .to_owned();
     let title = page.t("Báo cáo tổng hợp", "Synthesis reports");
     let program_name = program
         .program
@@ -211,7 +220,7 @@ async fn show(
                 tbody {
                     @for v in &versions {
                         tr data-report=(v.report_id) data-version=(v.version) {
-                            td { (v.period.parse::<Period>().map_or_else(|_| v.period.clone(), |p| page.lang.period(p))) }
+                            td { (crate::synthesis::period_of(&v.period, &regimes).map_or_else(|| v.period.clone(), |(p, _)| page.t(&p.label_vi(), &p.label_en()).to_owned())) }
                             td { (page.t(v.level.label_vi(), v.level.label_en())) }
                             td { (state.directory.agency(&v.issuer_code).map_or(v.issuer_code.as_str(), |a| page.t(&a.name_vi, &a.name_en))) }
                             td { (v.version) }
@@ -253,8 +262,8 @@ async fn show(
                 }
                 label for="period" { (page.t("Kỳ báo cáo", "Period")) }
                 select #period name="period" aria-invalid=[form::invalid(kept, "period")] aria-describedby=[form::described_by(kept, "period")] {
-                    @for p in period_choices(today) {
-                        option value=(p.code()) selected[p.code() == chosen_period] { (page.lang.period(p)) }
+                    @for p in period_choices(&regimes, today) {
+                        option value=(p.code()) selected[p.code() == chosen_period] { (page.t(&p.label_vi(), &p.label_en())) }
                     }
                 }
                 (form::error(kept, "period"))
@@ -327,17 +336,7 @@ pub async fn download(
         "BC-{}-{}-v{}.{file}",
         found.issuer_code, found.period, found.version
     );
-    Ok((
-        [
-            (header::CONTENT_TYPE, media.mime().to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(super::attachment(media, &name, bytes))
 }
 
 /// `GET /programs/{id}/synthesis/{report}/{version}/check`: builds the version again from its
@@ -394,11 +393,7 @@ pub async fn save_template(
     }
 }
 
-async fn show_template(
-    page: &Page,
-    state: &AppState,
-    refusal: Option<&Refusal>,
-) -> Result<Markup> {
+async fn show_template(page: &Page, state: &AppState, refusal: Option<&Refusal>) -> Result<Markup> {
     let caller = page.caller()?;
     if !caller.can(Action::EditTemplates, ROOT_AGENCY, &state.directory) {
         return Err(Error::Forbidden);

@@ -8,6 +8,8 @@
 use dongbo_domain::Directory;
 use dongbo_testkit::TestDb;
 
+pub mod documents;
+
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,

@@ -1,0 +1,196 @@
+//! Đánh giá theo giai đoạn on the server: the phase a user asks for ([`Phase`]), and the
+//! scorecard gathered for it ([`scorecard`]) from the program's facts, the timeliness of the
+//! reports each of its regimes expected in the phase, and the verdicts on its indicators.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use dongbo_domain::completeness::{Timeliness, timeliness};
+use dongbo_domain::period::periods_overlapping;
+use dongbo_domain::regime::{RegimeKind, RegimePeriod};
+use dongbo_domain::scorecard::{IndicatorResult, Scorecard, evaluate};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::error::{Error, Result};
+use crate::i18n::Lang;
+
+/// The lengths of the phases 47/NQ-CP §III evaluates over, in years.
+pub const PRESET_YEARS: [i32; 3] = [3, 5, 10];
+
+/// What the query asks for: `years` from the program's first year, or `from` and `to`.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct PhaseQuery {
+    /// A phase of 3, 5 or 10 years from the start of the program's year.
+    pub years: Option<i32>,
+    /// The first day (YYYY-MM-DD), with `to`: any range.
+    pub from: Option<String>,
+    /// The last day (YYYY-MM-DD).
+    pub to: Option<String>,
+}
+
+/// A phase: its first and last day, and how it reads in a sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phase {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub label: String,
+}
+
+impl PhaseQuery {
+    /// The phase asked for; three years from the program's first year when nothing is asked.
+    pub fn phase(&self, program_start: NaiveDate, lang: Lang) -> Result<Phase> {
+        let day = |field: &str, text: &str| {
+            NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+                Error::field(
+                    field,
+                    format!(
+                        "{} «{text}»",
+                        lang.pick(
+                            "Ngày không hợp lệ (YYYY-MM-DD):",
+                            "Not a date (YYYY-MM-DD):"
+                        )
+                    ),
+                )
+            })
+        };
+        if let (Some(from), Some(to)) = (given(&self.from), given(&self.to)) {
+            let (from, to) = (day("from", from)?, day("to", to)?);
+            if to < from {
+                return Err(Error::field(
+                    "to",
+                    lang.pick(
+                        "Ngày kết thúc phải sau ngày bắt đầu.",
+                        "The last day must come after the first.",
+                    ),
+                ));
+            }
+            return Ok(Phase {
+                from,
+                to,
+                label: format!(
+                    "từ {} đến {}",
+                    from.format("%d/%m/%Y"),
+                    to.format("%d/%m/%Y")
+                ),
+            });
+        }
+        let years = self.years.unwrap_or(3);
+        if !PRESET_YEARS.contains(&years) {
+            return Err(Error::field(
+                "years",
+                lang.pick(
+                    "Giai đoạn đánh giá là 3, 5 hoặc 10 năm, hoặc chọn ngày bắt đầu và kết thúc.",
+                    "A phase is 3, 5 or 10 years, or choose its first and last day.",
+                ),
+            ));
+        }
+        let first = program_start.year();
+        let last = first + years - 1;
+        Ok(Phase {
+            from: NaiveDate::from_ymd_opt(first, 1, 1).ok_or(Error::NotFound)?,
+            to: NaiveDate::from_ymd_opt(last, 12, 31).ok_or(Error::NotFound)?,
+            label: format!("giai đoạn {first}–{last}"),
+        })
+    }
+}
+
+/// A query value, unless blank.
+fn given(text: &Option<String>) -> Option<&str> {
+    text.as_deref().filter(|t| !t.trim().is_empty())
+}
+
+/// The day a program's phases count from: its date, else the earliest start of its work.
+pub fn program_start(program: &dongbo_domain::ImportedProgram, today: NaiveDate) -> NaiveDate {
+    program
+        .document
+        .issued_on
+        .or_else(|| {
+            program
+                .tasks
+                .iter()
+                .filter_map(|t| t.time_frame.start)
+                .min()
+        })
+        .unwrap_or(today)
+}
+
+/// The timeliness of every report the program's regimes expected with a deadline in the phase.
+async fn expected_reports(
+    state: &AppState,
+    program_id: i64,
+    facts: &[dongbo_domain::dashboard::Fact],
+    phase: &Phase,
+) -> Result<Vec<Timeliness>> {
+    let regimes = dongbo_store::regimes::for_program(&state.db, program_id).await?;
+    let records = dongbo_store::regimes::report_records(&state.db, program_id, None).await?;
+    let mut expected = Vec::new();
+    for regime in regimes.iter() {
+        let periods: Vec<RegimePeriod> = match &regime.kind {
+            RegimeKind::Periodic { period } => periods_overlapping(*period, phase.from, phase.to)
+                .into_iter()
+                .map(RegimePeriod::Decree09)
+                .collect(),
+            RegimeKind::Phase(p) => vec![RegimePeriod::Phase(p.clone())],
+        };
+        for period in periods {
+            let deadline = period.deadline(&regime.rule, &[]);
+            if deadline < phase.from || deadline > phase.to {
+                continue;
+            }
+            expected.extend(timeliness(regime, &period, facts, &records, &[]));
+        }
+    }
+    Ok(expected)
+}
+
+/// The scorecard of program `program_id` over `phase` on `today`, and the name of every agency
+/// in it (in `lang`).
+pub async fn scorecard(
+    state: &AppState,
+    program_id: i64,
+    phase: &Phase,
+    today: NaiveDate,
+    lang: Lang,
+) -> Result<(Scorecard, BTreeMap<String, String>)> {
+    let facts = state.dashboard_facts(program_id).await?;
+    let expected = expected_reports(state, program_id, &facts, phase).await?;
+    let indicators: Vec<IndicatorResult> = indicator_results(state, program_id).await?;
+    let card = evaluate(&facts, phase.from, phase.to, today, &expected, &indicators);
+    let names = card
+        .agencies
+        .iter()
+        .map(|a| {
+            let name = state.directory.agency(&a.agency_code).map_or_else(
+                || a.agency_code.clone(),
+                |agency| lang.pick(&agency.name_vi, &agency.name_en).to_owned(),
+            );
+            (a.agency_code.clone(), name)
+        })
+        .collect();
+    Ok((card, names))
+}
+
+/// The verdict on each indicator of the program with a tracking agency, from its latest
+/// values (`IndicatorSeries::verdict`): met, not met, or pending (no value yet, or a
+/// qualitative target not judged).
+async fn indicator_results(state: &AppState, program_id: i64) -> Result<Vec<IndicatorResult>> {
+    use dongbo_domain::indicator::Verdict;
+    let series = dongbo_store::indicators::for_program(&state.db, program_id).await?;
+    Ok(series
+        .iter()
+        .filter_map(|s| {
+            let indicator = &s.stored.indicator;
+            let agency = indicator.tracking_agency.clone()?;
+            Some(IndicatorResult {
+                agency_code: agency,
+                indicator_code: indicator.code.clone(),
+                met: match s.verdict() {
+                    Verdict::Met => Some(true),
+                    Verdict::NotMet => Some(false),
+                    Verdict::NeedsJudgement | Verdict::Pending => None,
+                },
+            })
+        })
+        .collect())
+}
