@@ -406,6 +406,14 @@ impl Regimes {
         self.regimes.iter().find(|r| r.key() == key)
     }
 
+    /// The deadline rule for reports of `kind`: its regime's, else the Decree 09 default.
+    pub fn rule_for(&self, kind: PeriodKind) -> DeadlineRule {
+        self.regimes
+            .iter()
+            .find(|r| r.kind == RegimeKind::Periodic { period: kind })
+            .map_or_else(DeadlineRule::default, |r| r.rule)
+    }
+
     /// The regime dashboards show: the annual one.
     pub fn default_regime(&self) -> &ReportingRegime {
         self.regimes

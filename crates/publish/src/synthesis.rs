@@ -558,6 +558,14 @@ fn paragraphs(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// A column with a width hint (in characters, see [`Column::width_or_default`]).
+fn sized(header: &str, kind: ColumnKind, width: f64) -> Column {
+    Column {
+        width: Some(width),
+        ..Column::new(header, kind)
+    }
+}
+
 fn percent(done: u64, total: u64) -> Cell {
     if total == 0 {
         Cell::Empty
@@ -816,16 +824,17 @@ fn assignment_table(input: &SynthesisInput, title: Option<String>) -> Table {
         .collect();
     Table {
         title,
+        // The task's name takes the room it needs; the short columns only theirs.
         columns: vec![
-            Column::new("STT", ColumnKind::Integer),
-            Column::new("Cơ quan", ColumnKind::Text),
-            Column::new("Vai trò", ColumnKind::Text),
-            Column::new("Mã nhiệm vụ", ColumnKind::Text),
-            Column::new("Nhiệm vụ", ColumnKind::Text),
-            Column::new("Thời hạn", ColumnKind::Date),
-            Column::new("Tình trạng", ColumnKind::Text),
-            Column::new("Tiến độ", ColumnKind::Percent),
-            Column::new("Ngày hoàn thành", ColumnKind::Date),
+            sized("STT", ColumnKind::Integer, 7.0),
+            sized("Cơ quan", ColumnKind::Text, 20.0),
+            sized("Vai trò", ColumnKind::Text, 9.0),
+            sized("Mã nhiệm vụ", ColumnKind::Text, 8.0),
+            sized("Nhiệm vụ", ColumnKind::Text, 52.0),
+            sized("Thời hạn", ColumnKind::Date, 11.0),
+            sized("Tình trạng", ColumnKind::Text, 14.0),
+            sized("Tiến độ", ColumnKind::Percent, 8.0),
+            sized("Ngày hoàn thành", ColumnKind::Date, 11.0),
         ],
         rows,
     }

@@ -440,3 +440,43 @@ async fn the_coordinator_sets_the_regimes_and_bad_input_is_refused_next_to_the_f
         assert_eq!(regimes.as_array().unwrap().len(), 2);
     }
 }
+
+#[tokio::test]
+async fn the_report_page_shows_deadlines_under_the_programs_regime() {
+    use dongbo_domain::regime::{Reporters, ReportingRegime};
+    use dongbo_domain::{DeadlineRule, PeriodKind};
+    for app in apps().await {
+        let assignment = app.lead_of(app.program_id, "2.1", "BVHTTDL").await;
+        app.user("bcv", "reporter", "BVHTTDL", false).await;
+        let (mut browser, _) = app.session("bcv").await;
+        let path = format!("/assignments/{assignment}/report?period=2026-Y");
+        let page = browser.text(&path).await;
+        // The Decree 09 default: one working day after the 14 December cut-off.
+        assert!(
+            page.contains("15/12/2025 – 14/12/2026 (hạn gửi 15/12/2026)"),
+            "{page}"
+        );
+        dongbo_store::regimes::set(
+            &app.db,
+            app.program_id,
+            &ReportingRegime::periodic(
+                PeriodKind::Annual,
+                Reporters::Every,
+                DeadlineRule::new(10).unwrap(),
+            ),
+            "test",
+        )
+        .await
+        .unwrap();
+        // Ten working days after Monday 14 December 2026.
+        let page = browser.text(&path).await;
+        assert!(
+            page.contains("15/12/2025 – 14/12/2026 (hạn gửi 28/12/2026)"),
+            "{page}"
+        );
+        assert!(
+            !page.contains("15/12/2025 – 14/12/2026 (hạn gửi 15/12/2026)"),
+            "the annual report's default deadline is gone"
+        );
+    }
+}

@@ -128,8 +128,16 @@ pub async fn page(
             div.card { strong { (percent(p.indicators.met_percent())) } br; (page.t("chỉ tiêu đạt", "of indicators met")) " (" (p.indicators.tracked) ")" }
         }
         h2 { (page.t("Diễn biến theo thời gian", "Over time")) }
-        (draw("chart-done", page.t("Tỷ lệ nhiệm vụ đã hoàn thành", "Share of the work done"), &done))
-        (draw("chart-on-time", page.t("Tỷ lệ báo cáo gửi đúng hạn", "Share of reports on time"), &on_time))
+        div.charts {
+            figure {
+                figcaption { (page.t("Tỷ lệ nhiệm vụ đã hoàn thành", "Share of the work done")) }
+                (draw("chart-done", page.t("Tỷ lệ nhiệm vụ đã hoàn thành", "Share of the work done"), &done))
+            }
+            figure {
+                figcaption { (page.t("Tỷ lệ báo cáo gửi đúng hạn", "Share of reports on time")) }
+                (draw("chart-on-time", page.t("Tỷ lệ báo cáo gửi đúng hạn", "Share of reports on time"), &on_time))
+            }
+        }
         h2 { (page.t("Theo cơ quan", "By agency")) }
         div.table-wrap {
             table #scorecard {

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use dongbo_domain::access::Action;
 use dongbo_domain::period::report_choices;
+use dongbo_domain::regime::Regimes;
 use dongbo_domain::{DeadlineRule, Period, PeriodKind};
 use dongbo_store::reports::{
     self, EvidenceLink, IssuedDocument, Report, ReportContent, ReportPeriod, ReportStatus,
@@ -38,10 +39,10 @@ fn period_name(page: &Page, period: ReportPeriod) -> String {
     }
 }
 
-/// A period with its Decree 09 data window and submission deadline:
-/// "Quý III/2026: 15/06/2026 – 14/09/2026 (hạn gửi 15/09/2026)".
-pub(super) fn period_with_window(page: &Page, period: Period) -> String {
-    period_with_window_under(page, period, &DeadlineRule::default())
+/// A period with its Decree 09 data window and submission deadline under the program's
+/// `regimes`: "Quý III/2026: 15/06/2026 – 14/09/2026 (hạn gửi 15/09/2026)".
+pub(super) fn period_with_window(page: &Page, period: Period, regimes: &Regimes) -> String {
+    period_with_window_under(page, period, &regimes.rule_for(period.kind()))
 }
 
 /// [`period_with_window`] with the deadline under `rule` (a program's reporting regime).
@@ -69,6 +70,7 @@ fn period_chooser(
     time_frame: &dongbo_domain::TimeFrame,
     chosen: ReportPeriod,
     today: NaiveDate,
+    regimes: &Regimes,
 ) -> Markup {
     let once = time_frame.recurrence == dongbo_domain::Recurrence::None;
     html! {
@@ -81,7 +83,7 @@ fn period_chooser(
                 @for kind in PeriodKind::ALL.iter().rev() {
                     optgroup label=(kind_name(page, *kind)) {
                         @for p in &choices_of_kind(time_frame, *kind, chosen, today) {
-                            option value=(p.code()) selected[chosen == ReportPeriod::Period(*p)] { (period_with_window(page, *p)) }
+                            option value=(p.code()) selected[chosen == ReportPeriod::Period(*p)] { (period_with_window(page, *p, regimes)) }
                         }
                     }
                 }
@@ -115,6 +117,7 @@ fn reports_of_assignment(
     assignment_id: i64,
     all: &[ReportSummary],
     shown: ReportPeriod,
+    regimes: &Regimes,
 ) -> Markup {
     let mut all: Vec<&ReportSummary> = all.iter().collect();
     // Newest window first; the one-off report, which has none, first of all.
@@ -142,7 +145,7 @@ fn reports_of_assignment(
                             tr data-period=(r.period.code()) data-status=(r.status.as_str()) aria-current=[(r.period == shown).then_some("true")] {
                                 td { a href={ "/assignments/" (assignment_id) "/report?period=" (r.period.code()) } {
                                     @match r.period {
-                                        ReportPeriod::Period(p) => (period_with_window(page, p)),
+                                        ReportPeriod::Period(p) => (period_with_window(page, p, regimes)),
                                         ReportPeriod::Once => (period_name(page, r.period)),
                                     }
                                 } }
@@ -196,6 +199,9 @@ async fn show_report(
     }
     let today = actions::today();
     let period = actions::period_of(asked_period, &assigned.task.time_frame, today)?;
+    let regimes =
+        dongbo_store::regimes::for_program(&state.db, assigned.assignment.program_id).await?;
+    let regimes = &regimes;
     let report = reports::for_period(&state.db, id, period).await?;
     let all_reports = reports::for_assignment(&state.db, id).await?;
     let can_write = caller.can(Action::SubmitReport, &agency_code, &directory);
@@ -219,7 +225,7 @@ async fn show_report(
         },
     };
     let window = match period {
-        ReportPeriod::Period(p) => Some((p.window(), p.deadline(&DeadlineRule::default(), &[]))),
+        ReportPeriod::Period(p) => Some((p.window(), p.deadline(&regimes.rule_for(p.kind()), &[]))),
         ReportPeriod::Once => None,
     };
     let empty = ReportContent::default();
@@ -250,7 +256,7 @@ async fn show_report(
                     @match status { Some(s) => (status_label(page, s)), None => (page.t("Chưa lập", "Not started")) }
                 }
             }
-            (period_chooser(page, &assigned.task.time_frame, period, today))
+            (period_chooser(page, &assigned.task.time_frame, period, today, regimes))
             @if let Some(comment) = report.as_ref().and_then(|r| r.open_comment()) {
                 div.returned role="alert" {
                     strong { (page.t("Ý kiến của người duyệt: ", "Reviewer's comment: ")) }
@@ -295,7 +301,7 @@ async fn show_report(
                 }
                 (history(page, report))
             }
-            (reports_of_assignment(page, id, &all_reports, period))
+            (reports_of_assignment(page, id, &all_reports, period, regimes))
         },
     ))
 }
