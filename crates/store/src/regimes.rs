@@ -114,6 +114,9 @@ pub async fn set(db: &Db, program_id: i64, regime: &ReportingRegime, actor: &str
     .execute(&mut *conn)
     .await
     .context(|| doing.clone())?;
+    // What the regime decides (deadlines, who is expected) shows on dashboards kept per
+    // version.
+    crate::dashboard::bump_version(conn, program_id).await?;
     audit(
         conn,
         actor,
@@ -144,6 +147,9 @@ pub async fn remove(db: &Db, program_id: i64, key: &str, actor: &str) -> Result<
         .execute(&mut *conn)
         .await
         .context(|| doing.clone())?;
+    // What the regime decides (deadlines, who is expected) shows on dashboards kept per
+    // version.
+    crate::dashboard::bump_version(conn, program_id).await?;
     audit(
         conn,
         actor,

@@ -47,6 +47,10 @@ pub struct AppState {
     sent: Arc<ByVersion<(i64, String), Vec<SentReport>>>,
     /// Programs as their pages show them.
     programs: Arc<ByVersion<i64, model::ProgramDetail>>,
+    /// A program's reporting regimes (a regime's change raises the version).
+    regimes: Arc<ByVersion<i64, dongbo_domain::regime::Regimes>>,
+    /// The reports completeness reads for a program's period (by program and period code).
+    records: Arc<ByVersion<(i64, String), Vec<dongbo_domain::completeness::ReportRecord>>>,
 }
 
 /// Values read from the store, each kept with the program's dashboard version it was read at
@@ -103,7 +107,41 @@ impl AppState {
             facts_refresh: Arc::default(),
             sent: Arc::default(),
             programs: Arc::default(),
+            regimes: Arc::default(),
+            records: Arc::default(),
         }
+    }
+
+    /// The reporting regimes of a program at its dashboard `version` (read just before).
+    pub async fn regimes(
+        &self,
+        program_id: i64,
+        version: i64,
+    ) -> Result<Arc<dongbo_domain::regime::Regimes>, Error> {
+        let read = async {
+            dongbo_store::regimes::for_program(&self.db, program_id)
+                .await
+                .map_err(Error::from)
+        };
+        self.regimes.get_or_read(program_id, version, read).await
+    }
+
+    /// The report records completeness reads for a program's `period`, at its dashboard
+    /// `version` (read just before): read again only when a report write moved the version.
+    pub async fn report_records(
+        &self,
+        program_id: i64,
+        version: i64,
+        period: &dongbo_domain::regime::RegimePeriod,
+    ) -> Result<Arc<Vec<dongbo_domain::completeness::ReportRecord>>, Error> {
+        let read = async {
+            dongbo_store::regimes::report_records(&self.db, program_id, Some(period))
+                .await
+                .map_err(Error::from)
+        };
+        self.records
+            .get_or_read((program_id, period.code()), version, read)
+            .await
     }
 
     /// The program's dashboard version now: what [`AppState::dashboard_facts_at`],

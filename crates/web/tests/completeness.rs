@@ -480,3 +480,31 @@ async fn the_report_page_shows_deadlines_under_the_programs_regime() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_dashboard_shows_a_changed_regime_at_once() {
+    use dongbo_domain::regime::{Reporters, ReportingRegime};
+    use dongbo_domain::{DeadlineRule, PeriodKind};
+    for app in apps().await {
+        app.user("xem", "viewer", "CP", false).await;
+        let (mut browser, _) = app.session("xem").await;
+        let path = format!("/programs/{}/dashboard?period=2026-Y", app.program_id);
+        // Read once, so that the server keeps what it read for this version.
+        let page = browser.text(&path).await;
+        assert!(page.contains("14/12/2026 (hạn gửi 15/12/2026)"), "{page}");
+        dongbo_store::regimes::set(
+            &app.db,
+            app.program_id,
+            &ReportingRegime::periodic(
+                PeriodKind::Annual,
+                Reporters::Every,
+                DeadlineRule::new(10).unwrap(),
+            ),
+            "test",
+        )
+        .await
+        .unwrap();
+        let page = browser.text(&path).await;
+        assert!(page.contains("14/12/2026 (hạn gửi 28/12/2026)"), "{page}");
+    }
+}

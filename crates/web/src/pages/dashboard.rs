@@ -224,7 +224,7 @@ async fn show_dashboard(
     };
     let figures: ProgramFigures = program_figures(&scoped, today);
     // Deadlines follow the program's regime of the period's kind, else Decree 09's default.
-    let regimes = dongbo_store::regimes::for_program(&state.db, id).await?;
+    let regimes = state.regimes(id, version).await?;
     let rule_of = |kind: PeriodKind| {
         regimes
             .get(kind.as_str())
@@ -236,8 +236,7 @@ async fn show_dashboard(
     let regime = regimes.default_regime();
     let completeness = match regime.current_period(today) {
         Some(current) => {
-            let records =
-                dongbo_store::regimes::report_records(&state.db, id, Some(&current)).await?;
+            let records = state.report_records(id, version, &current).await?;
             Some(dongbo_domain::completeness::completeness(
                 regime,
                 &current,
