@@ -99,17 +99,7 @@ async fn import_indicators(
     format: &str,
     dry_run: bool,
 ) -> Result<ExitCode> {
-    let format: Format = format
-        .parse()
-        .map_err(|e| anyhow::anyhow!("--format: {e}"))?;
-    let bytes = tokio::fs::read(file)
-        .await
-        .with_context(|| format!("reading {}", file.display()))?;
-    let file_name = file
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("input")
-        .to_owned();
+    let (format, bytes, file_name) = read_input(file, format).await?;
     let db = bootstrap::open(data_dir, database_url).await?;
     let directory = bootstrap::load_directory(&db).await?;
     bootstrap::load_bundled_program(&db, &directory).await?;
@@ -241,17 +231,7 @@ async fn import(
     dry_run: bool,
     json: bool,
 ) -> Result<ExitCode> {
-    let format: Format = format
-        .parse()
-        .map_err(|e| anyhow::anyhow!("--format: {e}"))?;
-    let bytes = tokio::fs::read(file)
-        .await
-        .with_context(|| format!("reading {}", file.display()))?;
-    let file_name = file
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("input")
-        .to_owned();
+    let (format, bytes, file_name) = read_input(file, format).await?;
     let directory = Directory::bundled();
     let parse_directory = directory.clone();
     let parse_name = file_name.clone();
@@ -681,4 +661,20 @@ async fn audit_command(db: &Db, command: AuditCommand) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// A file to import as the command line names it: its `--format`, bytes and file name.
+async fn read_input(file: &Path, format: &str) -> Result<(Format, Vec<u8>, String)> {
+    let format: Format = format
+        .parse()
+        .map_err(|e| anyhow::anyhow!("--format: {e}"))?;
+    let bytes = tokio::fs::read(file)
+        .await
+        .with_context(|| format!("reading {}", file.display()))?;
+    let file_name = file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("input")
+        .to_owned();
+    Ok((format, bytes, file_name))
 }

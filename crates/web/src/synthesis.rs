@@ -338,7 +338,8 @@ pub async fn gather(
         .await?
         .ok_or(Error::NotFound)?;
     let program = stored.program;
-    let facts = dongbo_store::dashboard::facts(&state.db, program_id).await?;
+    // The facts the dashboard keeps in memory, brought up to date (no second read of them).
+    let facts = state.dashboard_facts(program_id).await?;
     let accepted = dongbo_store::synthesis::accepted_for_period(
         &state.db,
         program_id,
@@ -591,6 +592,35 @@ async fn indicator_lines(
         });
     }
     Ok(lines)
+}
+
+/// Whether `caller` may see a version: a national report, or one issued by an agency the
+/// caller may view. Pages and API alike.
+pub fn may_see(
+    caller: &crate::auth::Caller,
+    directory: &Directory,
+    version: &dongbo_store::synthesis::Version,
+) -> bool {
+    version.level == Level::National
+        || caller.can(
+            dongbo_domain::access::Action::ViewProgram,
+            &version.issuer_code,
+            directory,
+        )
+}
+
+/// The SHA-256 and media type of a version's file named `docx`, `xlsx` or `pdf`.
+pub fn file_of<'a>(
+    version: &'a dongbo_store::synthesis::Version,
+    name: &str,
+) -> Option<(&'a str, dongbo_store::MediaType)> {
+    let files = &version.files;
+    match name {
+        "docx" => Some((&files.docx_sha256, dongbo_store::MediaType::Docx)),
+        "xlsx" => Some((&files.xlsx_sha256, dongbo_store::MediaType::Xlsx)),
+        "pdf" => Some((&files.pdf_sha256, dongbo_store::MediaType::Pdf)),
+        _ => None,
+    }
 }
 
 /// A report's document and its three files.

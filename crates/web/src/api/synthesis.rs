@@ -8,8 +8,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use dongbo_domain::access::Action;
-use dongbo_store::synthesis::{self as stored, Level, Version};
+use dongbo_store::synthesis::{self as stored, Version};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -84,11 +83,7 @@ pub struct SynthesisDetail {
 }
 
 fn may_see(who: &ApiCaller, state: &AppState, version: &Version) -> bool {
-    version.level == Level::National
-        || who
-            .actor(state)
-            .caller
-            .can(Action::ViewProgram, &version.issuer_code, &state.directory)
+    crate::synthesis::may_see(who.actor(state).caller, &state.directory, version)
 }
 
 /// The synthesis reports of a program the caller may see (national reports, and those of
@@ -176,12 +171,7 @@ pub async fn download(
     if !may_see(&who, &state, &found) {
         return Err(Error::NotFound.into());
     }
-    let (sha256, media) = match file.as_str() {
-        "docx" => (&found.files.docx_sha256, dongbo_store::MediaType::Docx),
-        "xlsx" => (&found.files.xlsx_sha256, dongbo_store::MediaType::Xlsx),
-        "pdf" => (&found.files.pdf_sha256, dongbo_store::MediaType::Pdf),
-        _ => return Err(Error::NotFound.into()),
-    };
+    let (sha256, media) = crate::synthesis::file_of(&found, &file).ok_or(Error::NotFound)?;
     let bytes = state.evidence.open(sha256).await?;
     Ok(([(header::CONTENT_TYPE, media.mime())], bytes).into_response())
 }

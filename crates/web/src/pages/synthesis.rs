@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use dongbo_domain::PeriodKind;
 use dongbo_domain::access::{Action, ROOT_AGENCY};
 use dongbo_domain::regime::{RegimeKind, RegimePeriod, Regimes};
-use dongbo_store::synthesis::{self as stored, Level, Version};
+use dongbo_store::synthesis::{self as stored, Version};
 use maud::{Markup, html};
 
 use super::Page;
@@ -90,11 +90,9 @@ pub async fn generate(
 /// Whether the caller may see a version: a national report, or one issued by an agency the
 /// caller may view.
 fn may_see(page: &Page, state: &AppState, version: &Version) -> bool {
-    version.level == Level::National
-        || page
-            .caller
-            .as_ref()
-            .is_some_and(|c| c.can(Action::ViewProgram, &version.issuer_code, &state.directory))
+    page.caller
+        .as_ref()
+        .is_some_and(|c| crate::synthesis::may_see(c, &state.directory, version))
 }
 
 /// The periods offered: the recent periods of each of the program's regimes, newest first,
@@ -325,12 +323,7 @@ pub async fn download(
     if found.program_id != id || !may_see(&page, &state, &found) {
         return Err(Error::NotFound);
     }
-    let (sha256, media) = match file.as_str() {
-        "docx" => (&found.files.docx_sha256, dongbo_store::MediaType::Docx),
-        "xlsx" => (&found.files.xlsx_sha256, dongbo_store::MediaType::Xlsx),
-        "pdf" => (&found.files.pdf_sha256, dongbo_store::MediaType::Pdf),
-        _ => return Err(Error::NotFound),
-    };
+    let (sha256, media) = crate::synthesis::file_of(&found, &file).ok_or(Error::NotFound)?;
     let bytes = state.evidence.open(sha256).await?;
     let name = format!(
         "BC-{}-{}-v{}.{file}",
