@@ -391,3 +391,55 @@ async fn coordinators_remind_agencies_override_progress_and_admins_read_the_audi
         );
     }
 }
+
+/// Near a deadline an agency gets dozens of automatic reminders; a coordinator's message sent
+/// before them still heads its notices, and the list says how many more there are.
+#[tokio::test]
+async fn a_coordinators_message_is_not_pushed_off_my_work_by_automatic_reminders() {
+    use dongbo_store::notifications::{NewNotification, notify, notify_many};
+    for app in apps().await {
+        app.user("lanh.dao", "approver", "BVHTTDL", false).await;
+        let now = chrono::Utc::now();
+        let notice = |kind: &str, title: String, key: String| NewNotification {
+            agency_code: "BVHTTDL".to_owned(),
+            user_id: None,
+            kind: kind.to_owned(),
+            title,
+            body: String::new(),
+            link: None,
+            dedupe_key: key,
+        };
+        notify(
+            &app.db,
+            &notice(
+                "manual",
+                "Đề nghị gửi báo cáo năm trước ngày 14/12".to_owned(),
+                "manual-1".to_owned(),
+            ),
+            now,
+        )
+        .await
+        .unwrap();
+        let automatic: Vec<NewNotification> = (0..30)
+            .map(|i| {
+                notice(
+                    "due_soon",
+                    format!("Nhiệm vụ T{i} sắp đến hạn"),
+                    format!("due-{i}"),
+                )
+            })
+            .collect();
+        notify_many(&app.db, &automatic, now).await.unwrap();
+
+        let mut leader = app.logged_in("lanh.dao").await;
+        let my = leader.text("/my").await;
+        let message = my.find("Đề nghị gửi báo cáo năm trước ngày 14/12");
+        let first_automatic = my.find("sắp đến hạn");
+        assert!(
+            message.is_some() && message < first_automatic,
+            "the message heads the notices on {}",
+            app.backend
+        );
+        assert!(my.contains("… và 11 thông báo khác."), "on {}", app.backend);
+    }
+}

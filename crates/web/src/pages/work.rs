@@ -21,6 +21,9 @@ use crate::error::Result;
 use crate::model::agency_ref;
 use crate::{AppState, actions, load};
 
+/// How many notices an agency's section of "my work" lists.
+const SHOWN_NOTICES: usize = 20;
+
 /// The filters of the agency dashboards on `/my`; each narrows the to-do, due soon and
 /// overdue lists, and program and group also the returned reports and drafts.
 #[derive(Debug, Default, Deserialize)]
@@ -188,7 +191,12 @@ async fn agency_section(
         .filter(|u| u.agency_code == code)
         .collect();
     let agency = agency_ref(directory, code);
-    let notices = dongbo_store::notifications::for_agency(&state.db, code, false).await?;
+    let mut notices = dongbo_store::notifications::for_agency(&state.db, code, false).await?;
+    // What people sent (a coordinator's reminder, a returned report) first, newest first; the
+    // automatic reminders after: near a deadline there are dozens of them, and they must not
+    // push a coordinator's message off the list.
+    notices.sort_by_key(|n| !matches!(n.kind.as_str(), "manual" | "returned"));
+    let more_notices = notices.len().saturating_sub(SHOWN_NOTICES);
     Ok(html! {
         section.agency-work id={ "work-" (code) } {
             h2 { (page.agency_name(&agency)) }
@@ -196,12 +204,15 @@ async fn agency_section(
                 section.notices {
                     h3 { (page.t("Thông báo", "Notices")) }
                     ul #notices {
-                        @for n in notices.iter().take(20) {
+                        @for n in notices.iter().take(SHOWN_NOTICES) {
                             li.notice data-kind=(n.kind) {
                                 @match &n.link { Some(link) => a href=(link) { (n.title) }, None => (n.title) }
                                 @if !n.body.is_empty() { br; small { (n.body) } }
                             }
                         }
+                    }
+                    @if more_notices > 0 {
+                        p.muted { (page.t(&format!("… và {more_notices} thông báo khác."), &format!("… and {more_notices} more notices."))) }
                     }
                 }
             }
