@@ -104,13 +104,39 @@ async fn read_facts(
 /// The program's dashboard version: it changes in the same transaction as every write that
 /// changes what the dashboard shows, so facts read at one version stay right until it moves.
 pub async fn version(db: &Db, program_id: i64) -> Result<i64> {
+    Ok(stamp(db, program_id).await?.version)
+}
+
+/// Where a program's dashboard stands. `version` moves in the same transaction as every write
+/// that changes what its pages or dashboard show; `structure` only when its program, tasks or
+/// assignments change (an import, a change request, a plan, an assignment's date), so what is
+/// read from the program's text alone stays right while `structure` holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stamp {
+    pub version: i64,
+    pub structure: i64,
+}
+
+/// The program's [`Stamp`] now.
+pub async fn stamp(db: &Db, program_id: i64) -> Result<Stamp> {
     let doing = format!("reading the dashboard version of program {program_id}");
-    let row = sqlx::query("SELECT version FROM program_versions WHERE program_id = $1")
+    let mut tx = db.read(&doing).await?;
+    stamp_in(&mut tx, program_id, &doing).await
+}
+
+async fn stamp_in(conn: &mut AnyConnection, program_id: i64, doing: &str) -> Result<Stamp> {
+    let row = sqlx::query("SELECT version, structure FROM program_versions WHERE program_id = $1")
         .bind(program_id)
-        .fetch_optional(db.pool())
+        .fetch_optional(&mut *conn)
         .await
-        .context(|| doing.clone())?;
-    row.map_or(Ok(0), |row| col(&row, "version", &doing))
+        .context(|| doing.to_owned())?;
+    match row {
+        Some(row) => Ok(Stamp {
+            version: col(&row, "version", doing)?,
+            structure: col(&row, "structure", doing)?,
+        }),
+        None => Ok(Stamp::default()),
+    }
 }
 
 /// A program's dashboard facts as of one [`version`], for a server to keep in memory and
@@ -144,19 +170,7 @@ impl Snapshot {
     async fn read_after(db: &Db, program_id: i64, old: Option<&Snapshot>) -> Result<Snapshot> {
         let doing = format!("reading the dashboard facts of program {program_id}");
         let mut tx = db.read(&doing).await?;
-        let row =
-            sqlx::query("SELECT version, structure FROM program_versions WHERE program_id = $1")
-                .bind(program_id)
-                .fetch_optional(&mut *tx)
-                .await
-                .context(|| doing.clone())?;
-        let (version, structure) = match row {
-            Some(row) => (
-                col(&row, "version", &doing)?,
-                col(&row, "structure", &doing)?,
-            ),
-            None => (0, 0),
-        };
+        let Stamp { version, structure } = stamp_in(&mut tx, program_id, &doing).await?;
         match old {
             Some(old) if old.version == version => return Ok(old.clone()),
             Some(old) if old.structure == structure => {
@@ -203,6 +217,101 @@ impl Snapshot {
     pub fn facts(&self) -> &std::sync::Arc<Vec<Fact>> {
         &self.facts
     }
+}
+
+/// Rows a server keeps per assignment of a program — the reports its dashboard reads for a
+/// period — as of one [`Stamp`], brought up to date like [`Snapshot`]: every report write
+/// that changes what they hold (a submission, a return, an acceptance, a reopening) stamps its
+/// assignment's figures with the new version, so after the version moves only the rows of the
+/// assignments stamped since are read again. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct PerAssignment<T> {
+    stamp: Stamp,
+    by_assignment: std::sync::Arc<std::collections::BTreeMap<i64, Vec<T>>>,
+    /// Every row, by assignment id.
+    rows: std::sync::Arc<Vec<T>>,
+}
+
+impl<T: Clone> PerAssignment<T> {
+    /// The stamp of the program these rows are exactly the data of.
+    pub fn stamp(&self) -> Stamp {
+        self.stamp
+    }
+
+    /// Every row, by assignment id.
+    pub fn rows(&self) -> &[T] {
+        &self.rows
+    }
+
+    fn new(stamp: Stamp, by_assignment: std::collections::BTreeMap<i64, Vec<T>>) -> Self {
+        let rows = by_assignment.values().flatten().cloned().collect();
+        PerAssignment {
+            stamp,
+            by_assignment: std::sync::Arc::new(by_assignment),
+            rows: std::sync::Arc::new(rows),
+        }
+    }
+}
+
+/// Groups `(assignment id, row)` pairs by assignment.
+fn grouped<T>(
+    rows: Vec<(i64, T)>,
+    mut into: std::collections::BTreeMap<i64, Vec<T>>,
+) -> std::collections::BTreeMap<i64, Vec<T>> {
+    for (assignment, row) in rows {
+        into.entry(assignment).or_default().push(row);
+    }
+    into
+}
+
+/// The rows `read` gives for program `program_id` as of now: `kept` when the program's version
+/// has not moved, else `kept` with the rows of the assignments stamped since read again (`read`
+/// is given `Some(kept version)` and must return only those), else (the structure moved, or
+/// nothing is kept) every row read again (`read` is given `None`). The stamp and the rows are
+/// read in one snapshot of the database.
+pub(crate) async fn per_assignment<T: Clone>(
+    db: &Db,
+    program_id: i64,
+    kept: Option<&PerAssignment<T>>,
+    doing: &str,
+    read: impl AsyncFnOnce(&mut AnyConnection, Option<i64>) -> Result<Vec<(i64, T)>>,
+) -> Result<PerAssignment<T>> {
+    let mut tx = db.read(doing).await?;
+    let stamp = stamp_in(&mut tx, program_id, doing).await?;
+    match kept {
+        Some(kept) if kept.stamp == stamp => Ok(kept.clone()),
+        Some(kept) if kept.stamp.structure == stamp.structure => {
+            let since = kept.stamp.version;
+            let changed = sqlx::query(
+                "SELECT p.assignment_id FROM assignment_progress p \
+                 JOIN assignments a ON a.id = p.assignment_id \
+                 WHERE a.program_id = $1 AND p.changed_at > $2",
+            )
+            .bind(program_id)
+            .bind(since)
+            .fetch_all(&mut *tx)
+            .await
+            .context(|| doing.to_owned())?;
+            let mut by_assignment = std::collections::BTreeMap::clone(&kept.by_assignment);
+            for row in &changed {
+                by_assignment.remove(&col::<i64>(row, "assignment_id", doing)?);
+            }
+            let rows = read(&mut tx, Some(since)).await?;
+            Ok(PerAssignment::new(stamp, grouped(rows, by_assignment)))
+        }
+        _ => {
+            let rows = read(&mut tx, None).await?;
+            Ok(PerAssignment::new(stamp, grouped(rows, Default::default())))
+        }
+    }
+}
+
+/// The SQL condition narrowing a program's reports to the assignments stamped after a version
+/// bound as `$n` (see [`per_assignment`]).
+pub(crate) fn stamped_after(n: usize) -> String {
+    format!(
+        "r.assignment_id IN (SELECT assignment_id FROM assignment_progress WHERE changed_at > ${n})"
+    )
 }
 
 /// Raises the dashboard version of a program whose assignments were added, removed or

@@ -15,6 +15,7 @@ use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
 use crate::codec::{col, corrupt, now};
+use crate::dashboard::PerAssignment;
 use crate::reports::{ReportPeriod, vietnam_day};
 use crate::{Context, Db, Result, StoreError};
 
@@ -212,57 +213,102 @@ async fn audit(
 /// for the annual period holding a phase's end, and one-off reports), or with `None` every
 /// report of the program, as completeness reads them: each with the Vietnamese day of its
 /// **first** submission — `progress_reports.submitted_at` is the latest, so the first comes
-/// from the report's versions — and whether it is accepted now. One query.
+/// from the report's versions — and whether it is accepted now. Drafts never submitted are
+/// left out: they count as no report. One query.
 pub async fn report_records(
     db: &Db,
     program_id: i64,
     period: Option<&RegimePeriod>,
 ) -> Result<Vec<ReportRecord>> {
+    let doing = records_doing(program_id, period);
+    let mut tx = db.read(&doing).await?;
+    let rows = read_records(&mut tx, program_id, period, None, &doing).await?;
+    Ok(rows.into_iter().map(|(_, record)| record).collect())
+}
+
+/// [`report_records`] of one period for a server to keep: given the records `kept` from an
+/// earlier call, reads only what changed since (see [`crate::dashboard::per_assignment`]).
+pub async fn report_records_kept(
+    db: &Db,
+    program_id: i64,
+    period: &RegimePeriod,
+    kept: Option<&PerAssignment<ReportRecord>>,
+) -> Result<PerAssignment<ReportRecord>> {
+    let doing = records_doing(program_id, Some(period));
+    crate::dashboard::per_assignment(db, program_id, kept, &doing, async |conn, since| {
+        read_records(conn, program_id, Some(period), since, &doing).await
+    })
+    .await
+}
+
+fn records_doing(program_id: i64, period: Option<&RegimePeriod>) -> String {
+    format!(
+        "reading the reports of program {program_id} for {}",
+        period.map_or_else(|| "every period".to_owned(), RegimePeriod::code)
+    )
+}
+
+/// The records of [`report_records`] with their assignment ids; with `since`, only those of
+/// the assignments stamped after that version.
+async fn read_records(
+    conn: &mut AnyConnection,
+    program_id: i64,
+    period: Option<&RegimePeriod>,
+    since: Option<i64>,
+    doing: &str,
+) -> Result<Vec<(i64, ReportRecord)>> {
     let code = period.map(|period| match period {
         RegimePeriod::Decree09(p) => p.code(),
         RegimePeriod::Phase(phase) => Period::containing(PeriodKind::Annual, phase.end())
             .map(Period::code)
             .unwrap_or_default(),
     });
-    let doing = format!(
-        "reading the reports of program {program_id} for {}",
-        code.as_deref().unwrap_or("every period")
-    );
-    let mut tx = db.read(&doing).await?;
-    let rows = sqlx::query(
-        "SELECT a.agency_code, a.role, t.code, r.period, r.status, \
+    let changed = match since {
+        Some(_) => format!("AND {}", crate::dashboard::stamped_after(3)),
+        None => String::new(),
+    };
+    let sql = format!(
+        "SELECT r.assignment_id, a.agency_code, a.role, t.code, r.period, r.status, \
             (SELECT MIN(v.saved_at) FROM report_versions v \
                WHERE v.report_id = r.id AND v.action = 'submit') AS first_submitted_at \
          FROM progress_reports r JOIN assignments a ON a.id = r.assignment_id \
          JOIN tasks t ON t.id = a.task_id \
-         WHERE a.program_id = $1 AND ($2 IS NULL OR r.period = $2 OR r.period = 'once')",
-    )
-    .bind(program_id)
-    .bind(code)
-    .fetch_all(&mut *tx)
-    .await
-    .context(|| doing.clone())?;
-    rows.iter()
-        .map(|row| {
-            let role: String = col(row, "role", &doing)?;
-            let period: String = col(row, "period", &doing)?;
-            let status: String = col(row, "status", &doing)?;
-            let first: Option<String> = col(row, "first_submitted_at", &doing)?;
-            let period: ReportPeriod = period
-                .parse()
-                .map_err(|e| corrupt(&doing, format!("bad period «{period}»: {e}")))?;
-            Ok(ReportRecord {
-                agency_code: col(row, "agency_code", &doing)?,
-                task_code: col(row, "code", &doing)?,
-                role: dongbo_domain::Role::parse(&role)
-                    .ok_or_else(|| corrupt(&doing, format!("unknown role «{role}»")))?,
-                period: match period {
-                    ReportPeriod::Period(p) => Some(p),
-                    ReportPeriod::Once => None,
-                },
-                first_submitted_on: first.map(|text| vietnam_day(&text, &doing)).transpose()?,
-                accepted: status == "accepted",
-            })
-        })
-        .collect()
+         WHERE a.program_id = $1 AND ($2 IS NULL OR r.period = $2 OR r.period = 'once') {changed}"
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(program_id)
+        .bind(code);
+    if let Some(since) = since {
+        query = query.bind(since);
+    }
+    let rows = query
+        .fetch_all(&mut *conn)
+        .await
+        .context(|| doing.to_owned())?;
+    let mut records = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let role: String = col(row, "role", doing)?;
+        let period: String = col(row, "period", doing)?;
+        let status: String = col(row, "status", doing)?;
+        let first: Option<String> = col(row, "first_submitted_at", doing)?;
+        let period: ReportPeriod = period
+            .parse()
+            .map_err(|e| corrupt(doing, format!("bad period «{period}»: {e}")))?;
+        let record = ReportRecord {
+            agency_code: col(row, "agency_code", doing)?,
+            task_code: col(row, "code", doing)?,
+            role: dongbo_domain::Role::parse(&role)
+                .ok_or_else(|| corrupt(doing, format!("unknown role «{role}»")))?,
+            period: match period {
+                ReportPeriod::Period(p) => Some(p),
+                ReportPeriod::Once => None,
+            },
+            first_submitted_on: first.map(|text| vietnam_day(&text, doing)).transpose()?,
+            accepted: status == "accepted",
+        };
+        if record.first_submitted_on.is_some() || record.accepted {
+            records.push((col(row, "assignment_id", doing)?, record));
+        }
+    }
+    Ok(records)
 }

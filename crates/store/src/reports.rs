@@ -588,45 +588,65 @@ pub struct SentReport {
 
 /// The submitted or accepted reports of program `program_id` that are for `period` or are
 /// one-off reports ("once"): what decides which reports are missing for the period
-/// (`dongbo_domain::dashboard::report_covers`). One query, on the reports index.
-pub async fn sent_for_period(db: &Db, program_id: i64, period: Period) -> Result<Vec<SentReport>> {
+/// (`dongbo_domain::dashboard::report_covers`). Given the reports `kept` from an earlier call,
+/// reads only what changed since (see [`crate::dashboard::per_assignment`]). One query, on
+/// the reports index.
+pub async fn sent_for_period(
+    db: &Db,
+    program_id: i64,
+    period: Period,
+    kept: Option<&crate::dashboard::PerAssignment<SentReport>>,
+) -> Result<crate::dashboard::PerAssignment<SentReport>> {
     let doing = format!(
         "reading the reports of program {program_id} sent for {}",
         period.code()
     );
-    let mut tx = db.read(&doing).await?;
-    let rows = sqlx::query(
-        "SELECT r.assignment_id, a.agency_code, a.role, t.code, r.period, r.submitted_at \
-         FROM progress_reports r JOIN assignments a ON a.id = r.assignment_id \
-         JOIN tasks t ON t.id = a.task_id \
-         WHERE a.program_id = $1 AND r.status IN ('submitted', 'accepted') \
-           AND (r.period = $2 OR r.period = 'once')",
-    )
-    .bind(program_id)
-    .bind(period.code())
-    .fetch_all(&mut *tx)
-    .await
-    .context(|| doing.clone())?;
-    rows.iter()
-        .map(|row| {
-            let role: String = col(row, "role", &doing)?;
-            let period: String = col(row, "period", &doing)?;
-            let submitted: Option<String> = col(row, "submitted_at", &doing)?;
-            Ok(SentReport {
-                assignment_id: col(row, "assignment_id", &doing)?,
-                agency_code: col(row, "agency_code", &doing)?,
-                task_code: col(row, "code", &doing)?,
-                role: dongbo_domain::Role::parse(&role)
-                    .ok_or_else(|| corrupt(&doing, format!("unknown role «{role}»")))?,
-                period: period
-                    .parse()
-                    .map_err(|e| corrupt(&doing, format!("bad period «{period}»: {e}")))?,
-                submitted_on: submitted
-                    .map(|text| vietnam_day(&text, &doing))
-                    .transpose()?,
+    crate::dashboard::per_assignment(db, program_id, kept, &doing, async |conn, since| {
+        let changed = match since {
+            Some(_) => format!("AND {}", crate::dashboard::stamped_after(3)),
+            None => String::new(),
+        };
+        let sql = format!(
+            "SELECT r.assignment_id, a.agency_code, a.role, t.code, r.period, r.submitted_at \
+             FROM progress_reports r JOIN assignments a ON a.id = r.assignment_id \
+             JOIN tasks t ON t.id = a.task_id \
+             WHERE a.program_id = $1 AND r.status IN ('submitted', 'accepted') \
+               AND (r.period = $2 OR r.period = 'once') {changed}"
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(program_id)
+            .bind(period.code());
+        if let Some(since) = since {
+            query = query.bind(since);
+        }
+        let rows = query
+            .fetch_all(&mut *conn)
+            .await
+            .context(|| doing.clone())?;
+        rows.iter()
+            .map(|row| {
+                let role: String = col(row, "role", &doing)?;
+                let period: String = col(row, "period", &doing)?;
+                let submitted: Option<String> = col(row, "submitted_at", &doing)?;
+                let assignment_id: i64 = col(row, "assignment_id", &doing)?;
+                let report = SentReport {
+                    assignment_id,
+                    agency_code: col(row, "agency_code", &doing)?,
+                    task_code: col(row, "code", &doing)?,
+                    role: dongbo_domain::Role::parse(&role)
+                        .ok_or_else(|| corrupt(&doing, format!("unknown role «{role}»")))?,
+                    period: period
+                        .parse()
+                        .map_err(|e| corrupt(&doing, format!("bad period «{period}»: {e}")))?,
+                    submitted_on: submitted
+                        .map(|text| vietnam_day(&text, &doing))
+                        .transpose()?,
+                };
+                Ok((assignment_id, report))
             })
-        })
-        .collect()
+            .collect()
+    })
+    .await
 }
 
 /// A report of an agency that waits for the agency itself: a draft not yet submitted or a

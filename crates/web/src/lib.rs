@@ -23,8 +23,9 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::{Router, routing::get};
 use dongbo_domain::Directory;
+use dongbo_domain::completeness::ReportRecord;
 use dongbo_store::Db;
-use dongbo_store::dashboard::Snapshot;
+use dongbo_store::dashboard::{PerAssignment, Snapshot, Stamp};
 use dongbo_store::reports::SentReport;
 
 pub use error::Error;
@@ -44,13 +45,67 @@ pub struct AppState {
     /// what changed and the others wait for it instead of all reading it at once.
     facts_refresh: Arc<tokio::sync::Mutex<()>>,
     /// The reports sent for a program's period (by program and period code).
-    sent: Arc<ByVersion<(i64, String), Vec<SentReport>>>,
-    /// Programs as their pages show them.
+    sent: Arc<Kept<SentReport>>,
+    /// Programs as their pages show them, by their dashboard's structure counter.
     programs: Arc<ByVersion<i64, model::ProgramDetail>>,
     /// A program's reporting regimes (a regime's change raises the version).
     regimes: Arc<ByVersion<i64, dongbo_domain::regime::Regimes>>,
     /// The reports completeness reads for a program's period (by program and period code).
-    records: Arc<ByVersion<(i64, String), Vec<dongbo_domain::completeness::ReportRecord>>>,
+    records: Arc<Kept<ReportRecord>>,
+}
+
+/// Reports kept per program and period, each as of the program's dashboard stamp it was read
+/// at, and brought up to date by reading only the assignments whose reports changed since
+/// (`dongbo_store::dashboard::PerAssignment`).
+#[derive(Debug)]
+struct Kept<T> {
+    values: Mutex<HashMap<(i64, String), PerAssignment<T>>>,
+    /// Held while one of them is brought up to date, so that after a write one request reads
+    /// what changed and the others wait for it instead of all reading it at once.
+    refresh: tokio::sync::Mutex<()>,
+}
+
+impl<T> Default for Kept<T> {
+    fn default() -> Self {
+        Kept {
+            values: Mutex::new(HashMap::new()),
+            refresh: tokio::sync::Mutex::new(()),
+        }
+    }
+}
+
+impl<T: Clone> Kept<T> {
+    /// The reports kept under `key` when they are as of `version` (read just before) or
+    /// later, else `read`'s, given what is kept, and kept.
+    async fn get_or_refresh(
+        &self,
+        key: (i64, String),
+        version: i64,
+        read: impl AsyncFnOnce(Option<&PerAssignment<T>>) -> dongbo_store::Result<PerAssignment<T>>,
+    ) -> Result<PerAssignment<T>, Error> {
+        let kept = |values: &Self| {
+            let values = values.values.lock().ok()?;
+            values.get(&key).cloned()
+        };
+        if let Some(kept) = kept(self)
+            && kept.stamp().version >= version
+        {
+            return Ok(kept);
+        }
+        let _refreshing = self.refresh.lock().await;
+        // Another request may have brought them up to date while this one waited.
+        let old = kept(self);
+        if let Some(old) = &old
+            && old.stamp().version >= version
+        {
+            return Ok(old.clone());
+        }
+        let new = read(old.as_ref()).await?;
+        if let Ok(mut values) = self.values.lock() {
+            values.insert(key, new.clone());
+        }
+        Ok(new)
+    }
 }
 
 /// Values read from the store, each kept with the program's dashboard version it was read at
@@ -126,29 +181,29 @@ impl AppState {
         self.regimes.get_or_read(program_id, version, read).await
     }
 
-    /// The report records completeness reads for a program's `period`, at its dashboard
-    /// `version` (read just before): read again only when a report write moved the version.
+    /// The report records completeness reads for a program's `period`, as of its dashboard
+    /// `version` (read just before) or later: after a report write only the records of the
+    /// assignment it changed are read again.
     pub async fn report_records(
         &self,
         program_id: i64,
         version: i64,
         period: &dongbo_domain::regime::RegimePeriod,
-    ) -> Result<Arc<Vec<dongbo_domain::completeness::ReportRecord>>, Error> {
-        let read = async {
-            dongbo_store::regimes::report_records(&self.db, program_id, Some(period))
-                .await
-                .map_err(Error::from)
+    ) -> Result<PerAssignment<ReportRecord>, Error> {
+        let read = async |kept: Option<&PerAssignment<ReportRecord>>| {
+            dongbo_store::regimes::report_records_kept(&self.db, program_id, period, kept).await
         };
         self.records
-            .get_or_read((program_id, period.code()), version, read)
+            .get_or_refresh((program_id, period.code()), version, read)
             .await
     }
 
-    /// The program's dashboard version now: what [`AppState::dashboard_facts_at`],
-    /// [`AppState::sent_for_period`] and [`AppState::program_detail`] are read at, so that a
-    /// page using several of them reads it once.
-    pub async fn dashboard_version(&self, program_id: i64) -> Result<i64, Error> {
-        Ok(dongbo_store::dashboard::version(&self.db, program_id).await?)
+    /// The program's dashboard stamp now: what [`AppState::dashboard_facts_at`],
+    /// [`AppState::sent_for_period`], [`AppState::report_records`] and
+    /// [`AppState::program_detail`] are read at, so that a page using several of them reads it
+    /// once.
+    pub async fn dashboard_stamp(&self, program_id: i64) -> Result<Stamp, Error> {
+        Ok(dongbo_store::dashboard::stamp(&self.db, program_id).await?)
     }
 
     /// The dashboard facts of a program, as of its dashboard version now or later.
@@ -156,8 +211,8 @@ impl AppState {
         &self,
         program_id: i64,
     ) -> Result<Arc<Vec<dongbo_domain::dashboard::Fact>>, Error> {
-        let version = self.dashboard_version(program_id).await?;
-        self.dashboard_facts_at(program_id, version).await
+        let stamp = self.dashboard_stamp(program_id).await?;
+        self.dashboard_facts_at(program_id, stamp.version).await
     }
 
     /// The dashboard facts of a program as of `version` (read just before) or later. Kept in
@@ -186,33 +241,33 @@ impl AppState {
     }
 
     /// The reports of a program sent for `period` (for the reports missing on its dashboard),
-    /// at its dashboard `version` (read just before): read again only when the version moved
-    /// (a submission, a return, an acceptance or a reopening raises it).
+    /// as of its dashboard `version` (read just before) or later: after a report write only the
+    /// reports of the assignment it changed are read again.
     pub async fn sent_for_period(
         &self,
         program_id: i64,
         version: i64,
         period: dongbo_domain::Period,
-    ) -> Result<Arc<Vec<SentReport>>, Error> {
-        let read = async {
-            dongbo_store::reports::sent_for_period(&self.db, program_id, period)
-                .await
-                .map_err(Error::from)
+    ) -> Result<PerAssignment<SentReport>, Error> {
+        let read = async |kept: Option<&PerAssignment<SentReport>>| {
+            dongbo_store::reports::sent_for_period(&self.db, program_id, period, kept).await
         };
         self.sent
-            .get_or_read((program_id, period.code()), version, read)
+            .get_or_refresh((program_id, period.code()), version, read)
             .await
     }
 
-    /// A program as its pages show it, at its dashboard `version` (read just before): read
-    /// again only when the version moved.
+    /// A program as its pages show it, at its dashboard `stamp` (read just before): read again
+    /// only when its structure moved (reports and reviews leave it as it is).
     pub async fn program_detail(
         &self,
         program_id: i64,
-        version: i64,
+        stamp: Stamp,
     ) -> Result<Arc<model::ProgramDetail>, Error> {
         let read = load::program_detail(&self.db, &self.directory, program_id);
-        self.programs.get_or_read(program_id, version, read).await
+        self.programs
+            .get_or_read(program_id, stamp.structure, read)
+            .await
     }
 
     fn cached_facts(&self, program_id: i64) -> Option<Snapshot> {

@@ -175,8 +175,8 @@ async fn list_indicators(
     Path(id): Path<i64>,
 ) -> ApiResult<Vec<IndicatorView>> {
     // A program that does not exist is a 404, not an empty list.
-    let version = state.dashboard_version(id).await?;
-    state.program_detail(id, version).await?;
+    let stamp = state.dashboard_stamp(id).await?;
+    state.program_detail(id, stamp).await?;
     let series = indicators::for_program(&state.db, id).await?;
     Ok(Json(series.iter().map(indicator_view).collect()))
 }

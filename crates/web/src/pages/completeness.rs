@@ -138,8 +138,8 @@ async fn show(
         ),
         other => other,
     })?;
-    let version = state.dashboard_version(id).await?;
-    let program = state.program_detail(id, version).await?;
+    let stamp = state.dashboard_stamp(id).await?;
+    let program = state.program_detail(id, stamp).await?;
     let may_set =
         actions::may_set_regimes(&caller, &load::coordinating_agency(&program), &directory);
     let kept = Refusal::of_form(refusal, "regime-form");

@@ -195,8 +195,9 @@ async fn show_dashboard(
     let caller = page.caller()?.clone();
     let directory = state.directory_with_units().await?;
     // One version for every read of the program below.
-    let version = state.dashboard_version(id).await?;
-    let program = state.program_detail(id, version).await?;
+    let stamp = state.dashboard_stamp(id).await?;
+    let version = stamp.version;
+    let program = state.program_detail(id, stamp).await?;
     let can_remind = caller.can(
         dongbo_domain::access::Action::SendReminder,
         &load::coordinating_agency(&program),
@@ -241,7 +242,7 @@ async fn show_dashboard(
                 regime,
                 &current,
                 &scoped,
-                &records,
+                records.rows(),
                 &[],
             ))
             .map(|figures| (current, figures))
@@ -250,6 +251,7 @@ async fn show_dashboard(
     };
     let sent = state.sent_for_period(id, version, period).await?;
     let covered: HashSet<(&str, &str, Role)> = sent
+        .rows()
         .iter()
         .filter(|r| {
             let of = match r.period {

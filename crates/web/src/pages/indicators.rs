@@ -71,8 +71,8 @@ pub async fn list(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Markup> {
-    let version = state.dashboard_version(id).await?;
-    let program = state.program_detail(id, version).await?;
+    let stamp = state.dashboard_stamp(id).await?;
+    let program = state.program_detail(id, stamp).await?;
     let series = indicators::for_program(&state.db, id).await?;
     let directory = state.directory_with_units().await?;
     let heading = program
@@ -155,8 +155,8 @@ async fn show(
     code: &str,
     refusal: Option<&Refusal>,
 ) -> Result<Markup> {
-    let version = state.dashboard_version(id).await?;
-    let program = state.program_detail(id, version).await?;
+    let stamp = state.dashboard_stamp(id).await?;
+    let program = state.program_detail(id, stamp).await?;
     let series = indicators::get(&state.db, id, code)
         .await?
         .ok_or(Error::NotFound)?;
