@@ -195,6 +195,7 @@ async fn serve(
         .with_context(|| format!("listening on {listen}"))?;
     let address = listener.local_addr()?;
     tracing::info!(%address, "serving Đồng Bộ on http://{address}/");
+    dongbo_web::synthesis::warm_up_in_background();
     let state = dongbo_web::AppState::new(
         db,
         directory,

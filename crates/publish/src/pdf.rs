@@ -62,6 +62,71 @@ pub fn render(document: &OfficialDocument) -> Result<Vec<u8>, PublishError> {
     pdf
 }
 
+/// Reads the fonts and typesets a one-page document with a table, so that the first report a
+/// server renders does not pay for what every render shares (the fonts, the standard library,
+/// the template's evaluation, the shaping of common words). A server calls it at start, on a
+/// thread of its own.
+pub fn warm_up() -> Result<(), PublishError> {
+    use crate::model::{Annex, Column, ColumnKind, Issuer, Signature};
+    let table = Table {
+        title: Some("Bảng".to_owned()),
+        columns: vec![
+            Column {
+                header: "TT".to_owned(),
+                kind: ColumnKind::Integer,
+                width: None,
+            },
+            Column {
+                header: "Nhiệm vụ".to_owned(),
+                kind: ColumnKind::Text,
+                width: None,
+            },
+            Column {
+                header: "Tỷ lệ".to_owned(),
+                kind: ColumnKind::Percent,
+                width: None,
+            },
+        ],
+        rows: vec![vec![
+            Cell::Integer(1),
+            Cell::Text("Đã hoàn thành đúng hạn".to_owned()),
+            Cell::Percent(100.0),
+        ]],
+    };
+    let document = OfficialDocument {
+        issuer: Issuer {
+            superior: None,
+            name: "BỘ NGOẠI GIAO".to_owned(),
+            abbreviation: "BNG".to_owned(),
+        },
+        number: "1/BC-BNG".to_owned(),
+        place: "Hà Nội".to_owned(),
+        date: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap_or_default(),
+        kind: "Báo cáo".to_owned(),
+        title: "Kết quả thực hiện chương trình hành động".to_owned(),
+        body: vec![
+            Block::Heading {
+                level: 1,
+                text: "I. TỔNG QUAN".to_owned(),
+            },
+            Block::Paragraph("Các bộ, ngành, địa phương đã triển khai nhiệm vụ.".to_owned()),
+            Block::Table(table.clone()),
+        ],
+        recipients: vec!["Thủ tướng Chính phủ;".to_owned(), "Lưu: VT.".to_owned()],
+        signature: Signature {
+            authority: None,
+            on_behalf_of: String::new(),
+            position: "BỘ TRƯỞNG".to_owned(),
+            name: "Nguyễn Văn A".to_owned(),
+        },
+        annexes: vec![Annex {
+            title: "Phụ lục I".to_owned(),
+            tables: vec![table],
+        }],
+    };
+    render(&document).map(drop)
+}
+
 /// How many renders a memoised result outlives without being used.
 const CACHE_RENDERS: usize = 10;
 

@@ -638,11 +638,8 @@ pub async fn render(input: SynthesisInput) -> Result<Rendered> {
     tokio::task::spawn_blocking(move || {
         let document = dongbo_publish::synthesis::build(&input)
             .map_err(|e| Error::Internal(format!("building the report: {e}")))?;
-        let failed =
-            |e: dongbo_publish::PublishError| Error::Internal(format!("rendering the report: {e}"));
-        let docx = dongbo_publish::docx::render(&document).map_err(failed)?;
-        let xlsx = dongbo_publish::xlsx::render(&document).map_err(failed)?;
-        let pdf = dongbo_publish::pdf::render(&document).map_err(failed)?;
+        let dongbo_publish::Files { docx, xlsx, pdf } = dongbo_publish::render_all(&document)
+            .map_err(|e| Error::Internal(format!("rendering the report: {e}")))?;
         Ok(Rendered {
             document,
             docx,
@@ -652,4 +649,20 @@ pub async fn render(input: SynthesisInput) -> Result<Rendered> {
     })
     .await
     .map_err(|e| Error::Internal(format!("rendering the report: {e}")))?
+}
+
+/// Warms the PDF typesetter on a thread of its own (`dongbo_publish::pdf::warm_up`: the
+/// fonts, Typst's standard library and the template), so that the first report a server
+/// renders takes no longer than the next ones. Called once at start; the server does not wait.
+pub fn warm_up_in_background() {
+    let spawned = std::thread::Builder::new()
+        .name("pdf-warm-up".to_owned())
+        .spawn(|| {
+            if let Err(error) = dongbo_publish::pdf::warm_up() {
+                tracing::warn!(%error, "warming up the PDF typesetter");
+            }
+        });
+    if let Err(error) = spawned {
+        tracing::warn!(%error, "starting the PDF typesetter's warm-up");
+    }
 }
