@@ -37,6 +37,9 @@ const SCORECARD_TARGET_MS: f64 = 200.0;
 /// Targets of issue 3: the dashboard's p99 under 16 clients, and a durable report's p99.
 const DASHBOARD_TARGET_MS: f64 = 50.0;
 const SUBMIT_TARGET_MS: f64 = 20.0;
+/// Issue 5: every page and API read, p99 at 64 clients; the server's peak resident memory.
+const MIX_TARGET_MS: f64 = 100.0;
+const RSS_TARGET_MIB: f64 = 300.0;
 /// Starts of `dongbo serve` on an existing data folder.
 const STARTS: usize = 20;
 /// First runs, each on a new empty data folder.
@@ -48,6 +51,8 @@ const CLIENTS: usize = 16;
 const WARM_UP: Duration = Duration::from_secs(2);
 const MEASURE: Duration = Duration::from_secs(10);
 const LOAD_RUNS: usize = 3;
+/// Clients of the load on every main page and API read at once (issue 5's read target).
+const MIX_CLIENTS: usize = 64;
 /// The viewer and the writer the dashboard bench creates.
 const VIEWER: &str = "bench-viewer";
 const WRITER: &str = "bench-writer";
@@ -326,6 +331,10 @@ struct DashboardFigures {
     not_shown_done: Vec<String>,
     /// The dashboard page's size.
     page_bytes: usize,
+    /// Every main page and API read at once, by route: (route, load).
+    mix: Vec<(String, http::LoadRun)>,
+    /// The server's peak resident memory at the end, in KiB (Linux `VmHWM`).
+    peak_rss_kib: Option<u64>,
 }
 
 /// A running `dongbo serve`, killed on drop.
@@ -426,6 +435,7 @@ fn dashboard_bench(
         .flat_map(|g| g["tasks"].as_array().into_iter().flatten())
         .filter_map(|t| t["code"].as_str().map(str::to_owned))
         .collect();
+    let sample_task = http::encode(codes.first().context("the program has no task")?);
     let mut plan = Vec::new();
     for code in codes {
         let task = json(&format!(
@@ -528,6 +538,73 @@ fn dashboard_bench(
         "after the writes: {shown_done} completed tasks shown as done, {} not",
         not_shown_done.len()
     );
+
+    // Every main page and API read at once, on the data the writer left.
+    let routes: Vec<(String, String)> = [
+        ("/", "/".to_owned()),
+        ("/programs/{id}", format!("/programs/{program}")),
+        (
+            "/programs/{id}/tasks/{code}",
+            format!("/programs/{program}/tasks/{sample_task}"),
+        ),
+        (
+            "/programs/{id}/dashboard",
+            format!("/programs/{program}/dashboard"),
+        ),
+        (
+            "/programs/{id}/completeness",
+            format!("/programs/{program}/completeness"),
+        ),
+        (
+            "/programs/{id}/indicators",
+            format!("/programs/{program}/indicators"),
+        ),
+        ("/agencies", "/agencies".to_owned()),
+        ("/agencies/{code}", "/agencies/BVHTTDL".to_owned()),
+        ("/search", "/search?q=van+hoa".to_owned()),
+        ("/my", "/my".to_owned()),
+        ("/api/v1/programs", "/api/v1/programs".to_owned()),
+        (
+            "/api/v1/programs/{id}",
+            format!("/api/v1/programs/{program}"),
+        ),
+        (
+            "/api/v1/programs/{id}/tasks/{code}",
+            format!("/api/v1/programs/{program}/tasks/{sample_task}"),
+        ),
+        (
+            "/api/v1/programs/{id}/dashboard",
+            format!("/api/v1/programs/{program}/dashboard"),
+        ),
+        (
+            "/api/v1/programs/{id}/completeness",
+            format!("/api/v1/programs/{program}/completeness"),
+        ),
+        (
+            "/api/v1/agencies/{code}",
+            "/api/v1/agencies/BVHTTDL".to_owned(),
+        ),
+        ("/api/v1/search", "/api/v1/search?q=van+hoa".to_owned()),
+    ]
+    .into_iter()
+    .map(|(label, path)| (label.to_owned(), path))
+    .collect();
+    let runs = http::drive_mix(port, &routes, cookie, MIX_CLIENTS, WARM_UP, MEASURE)?;
+    let mix: Vec<(String, http::LoadRun)> = routes
+        .into_iter()
+        .map(|(label, _)| label)
+        .zip(runs)
+        .collect();
+    let all = merged(mix.iter().map(|(_, run)| run));
+    println!(
+        "{MIX_CLIENTS} clients on {} routes: {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms, {} errors",
+        mix.len(),
+        all.per_second(),
+        all.quantile_ms(0.5),
+        all.quantile_ms(0.99),
+        all.errors
+    );
+    let peak_rss_kib = peak_rss_kib(server.child.id());
     drop(server);
     Ok(DashboardFigures {
         single,
@@ -536,7 +613,35 @@ fn dashboard_bench(
         shown_done,
         not_shown_done,
         page_bytes,
+        mix,
+        peak_rss_kib,
     })
+}
+
+/// The loads of several routes taken together.
+fn merged<'a>(runs: impl Iterator<Item = &'a http::LoadRun>) -> http::LoadRun {
+    let mut all = http::LoadRun {
+        latencies: Vec::new(),
+        seconds: 0.0,
+        errors: 0,
+        writer: None,
+    };
+    for run in runs {
+        all.latencies.extend_from_slice(&run.latencies);
+        all.seconds = run.seconds;
+        all.errors += run.errors;
+    }
+    all.latencies.sort();
+    all
+}
+
+/// A process's peak resident memory in KiB (`VmHWM` in `/proc/PID/status`; Linux only).
+fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
 struct Serve {
@@ -769,6 +874,50 @@ fn report(
             figures.single.quantile_ms(0.99),
             figures.page_bytes / 1024,
         )?;
+        let all = merged(figures.mix.iter().map(|(_, run)| run));
+        let slowest = figures
+            .mix
+            .iter()
+            .map(|(_, run)| run.quantile_ms(0.99))
+            .fold(0.0, f64::max);
+        let by_route: Vec<String> = figures
+            .mix
+            .iter()
+            .map(|(route, run)| format!("`{route}` {:.1}", run.quantile_ms(0.99)))
+            .collect();
+        writeln!(
+            out,
+            "| {backend}: every main page and API read at once ({} routes, each client going through them in turn), {MIX_CLIENTS} concurrent clients, on the {PROGRAM} data after the writes | {:.0} req/s; all together p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms; **slowest route's p99 {:.1} ms**{}; p99 by route (ms): {} | < {MIX_TARGET_MS} ms p99 (issue 5, there at national scale) | {} |",
+            figures.mix.len(),
+            all.per_second(),
+            all.quantile_ms(0.5),
+            all.quantile_ms(0.95),
+            all.quantile_ms(0.99),
+            slowest,
+            if all.errors > 0 {
+                format!("; **{} failed requests**", all.errors)
+            } else {
+                String::new()
+            },
+            by_route.join(", "),
+            if all.errors > 0 {
+                "**not met**"
+            } else {
+                verdict(slowest, MIX_TARGET_MS)
+            },
+        )?;
+        writeln!(
+            out,
+            "| {backend}: the server's peak resident memory after all of the above | {} | < {RSS_TARGET_MIB} MiB (issue 5) | {} |",
+            figures.peak_rss_kib.map_or_else(
+                || "not measured".to_owned(),
+                |kib| format!("{:.1} MiB", kib as f64 / 1024.0)
+            ),
+            figures.peak_rss_kib.map_or("not measured", |kib| verdict(
+                kib as f64 / 1024.0,
+                RSS_TARGET_MIB
+            )),
+        )?;
     }
 
     for (backend, key) in [("SQLite", "sqlite"), ("PostgreSQL", "postgres")] {
@@ -859,6 +1008,15 @@ fn report(
          `scorecard::evaluate` over the same assignments with three annual reports each: one \
          warm-up, 50 runs, judged on the slowest. The data is gathered from the store by the \
          server in a few queries before this (not timed here)."
+    )?;
+    writeln!(
+        out,
+        "- Every main page and API read: after the dashboard loads, on the same server and the \
+         data the writer left, {MIX_CLIENTS} keep-alive clients each go through the program \
+         list, program, task, dashboard, completeness, indicators, agencies, agency, search and \
+         \"my work\" pages and the API reads of the same as the viewer, in turn (each client \
+         starting at another route) for 2 s of warm-up and 10 s measured; the target is judged \
+         on the slowest route's p99. Peak memory is the server's `VmHWM` at the end."
     )?;
     writeln!(
         out,

@@ -490,6 +490,75 @@ impl Writer {
     }
 }
 
+/// `clients` connections each sending the `GET` requests of `paths` (label, path) in turn,
+/// each client starting at another one, with `cookie`, for `warm_up` and then `measure`; only
+/// requests started in the measured window count. The latencies come back per path, in the
+/// order of `paths`.
+pub fn drive_mix(
+    port: u16,
+    paths: &[(String, String)],
+    cookie: &str,
+    clients: usize,
+    warm_up: Duration,
+    measure: Duration,
+) -> Result<Vec<LoadRun>> {
+    if paths.is_empty() {
+        bail!("no path to load");
+    }
+    let start = Instant::now();
+    let measured_from = start + warm_up;
+    let end = measured_from + measure;
+    let results: Vec<_> = std::thread::scope(|scope| {
+        let clients: Vec<_> = (0..clients)
+            .map(|client| {
+                scope.spawn(move || {
+                    let mut connection = Connection::new(port);
+                    let mut seen: Vec<(Vec<Duration>, usize)> = vec![(Vec::new(), 0); paths.len()];
+                    let mut next = client % paths.len();
+                    loop {
+                        let started = Instant::now();
+                        if started >= end {
+                            break;
+                        }
+                        let ok = connection
+                            .send("GET", &paths[next].1, &[("Cookie", cookie)], None)
+                            .is_ok_and(|r| r.status == 200);
+                        if started >= measured_from {
+                            seen[next].0.push(started.elapsed());
+                            if !ok {
+                                seen[next].1 += 1;
+                            }
+                        }
+                        next = (next + 1) % paths.len();
+                    }
+                    seen
+                })
+            })
+            .collect();
+        clients.into_iter().map(|c| c.join()).collect()
+    });
+    let mut runs: Vec<LoadRun> = paths
+        .iter()
+        .map(|_| LoadRun {
+            latencies: Vec::new(),
+            seconds: measure.as_secs_f64(),
+            errors: 0,
+            writer: None,
+        })
+        .collect();
+    for result in results {
+        let seen = result.map_err(|_| anyhow::anyhow!("a load client panicked"))?;
+        for (run, (latencies, errors)) in runs.iter_mut().zip(seen) {
+            run.latencies.extend(latencies);
+            run.errors += errors;
+        }
+    }
+    for run in &mut runs {
+        run.latencies.sort();
+    }
+    Ok(runs)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
