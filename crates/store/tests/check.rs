@@ -36,6 +36,7 @@ on_both_backends!(
     a_rolled_up_figure_changed_by_hand_differs_from_the_plan_tasks,
     a_report_state_changed_by_hand_differs_from_its_versions,
     figures_stamped_with_a_version_the_program_never_reached_are_named,
+    a_new_plan_task_and_an_override_of_a_plan_task_roll_the_parent_up_at_once,
 );
 
 async fn at_work(backend: Backend) -> Option<(Site, Activity)> {
@@ -242,4 +243,67 @@ async fn a_row_naming_a_missing_row_is_found_on_sqlite() {
         found[0].contains("report_files") && found[0].contains("evidence_files"),
         "{found:?}"
     );
+}
+
+/// The rolled-up progress of BVHTTDL's assignment on task 3.4 of 47/NQ-CP.
+async fn rolled_3_4(db: &Db, work: &Activity) -> Option<u8> {
+    dongbo_store::dashboard::progress_of_task(db, work.program_id, "3.4")
+        .await
+        .unwrap()
+        .into_values()
+        .find_map(|detail| detail.rolled)
+}
+
+/// Found by the check: both used to leave the parent's figure as it was until the plan's next
+/// accepted report.
+async fn a_new_plan_task_and_an_override_of_a_plan_task_roll_the_parent_up_at_once(
+    backend: Backend,
+) {
+    use dongbo_store::{assignments, dashboard, plans};
+    let Some((site, work)) = at_work(backend).await else {
+        return;
+    };
+    assert_eq!(
+        rolled_3_4(&site.db, &work).await,
+        Some(50),
+        "(50 + 100 + 0) / 3"
+    );
+    let directory = dongbo_domain::Directory::bundled();
+    let code = plans::add_task(
+        &site.db,
+        &directory,
+        work.plan_id,
+        &plans::NewTask {
+            parent_task_code: "3.4".into(),
+            title: "Hội thảo".into(),
+            expected_output: None,
+            time_frame: "2026".into(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        rolled_3_4(&site.db, &work).await,
+        Some(38),
+        "150 / 4, rounded"
+    );
+    let report = check::run(&site.db, &site.files_dir).await.unwrap();
+    assert!(report.is_clean(), "{report:#?}");
+
+    let new_task = assignments::for_task(&site.db, work.plan_id, &code)
+        .await
+        .unwrap()
+        .into_iter()
+        .next()
+        .unwrap();
+    dashboard::set_manual(&site.db, new_task.id, Some(100), "dieu.phoi", "Đã tổ chức")
+        .await
+        .unwrap();
+    assert_eq!(
+        rolled_3_4(&site.db, &work).await,
+        Some(63),
+        "250 / 4, rounded"
+    );
+    let report = check::run(&site.db, &site.files_dir).await.unwrap();
+    assert!(report.is_clean(), "{report:#?}");
 }
