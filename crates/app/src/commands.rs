@@ -68,6 +68,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let db = bootstrap::open(&cli.data_dir, database_url).await?;
             audit_command(&db, command).await
         }
+        Command::Ops(command) => crate::ops::run(&cli.data_dir, database_url, command).await,
         Command::Indicators {
             command:
                 IndicatorCommand::Import {

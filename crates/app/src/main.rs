@@ -3,6 +3,7 @@
 
 mod bootstrap;
 mod commands;
+mod ops;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -105,6 +106,9 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    // `backup`, `restore` and `check` (crates/app/src/ops.rs).
+    #[command(flatten)]
+    Ops(ops::OpsCommand),
 }
 
 #[derive(Debug, Subcommand)]

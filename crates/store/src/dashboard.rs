@@ -476,6 +476,8 @@ pub async fn set_manual(
     .await
     .context(|| doing.clone())?;
     bump_for(conn, assignment_id).await?;
+    // An override of a plan task's assignment moves what its parent rolls up to.
+    roll_up_from(conn, assignment_id).await?;
     crate::audit::append(
         conn,
         chrono::Utc::now(),

@@ -6,7 +6,9 @@
 //! [`synthesis`] (generated synthesis reports and the wording templates),
 //! [`dashboard`] (the facts dashboards are
 //! computed from), [`accounts`] (users, roles, sessions, API tokens) and [`audit`] (the
-//! hash-chained audit log changes are written to, in the same transaction).
+//! hash-chained audit log changes are written to, in the same transaction); [`check`]
+//! recomputes what is stored derived from base rows and compares, and [`backup`] copies the
+//! database and its files consistently and restores them.
 //!
 //! # SQL conventions
 //!
@@ -45,7 +47,9 @@
 pub mod accounts;
 pub mod assignments;
 pub mod audit;
+pub mod backup;
 pub mod changes;
+pub mod check;
 pub mod dashboard;
 pub mod diff;
 pub mod directory;

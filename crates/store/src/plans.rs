@@ -478,6 +478,17 @@ pub async fn add_task(
         .await
         .context(|| doing.clone())?;
     assignments::sync_in(conn, plan_id, directory, &doing).await?;
+    // A new plan task at 0% changes what the parent's assignment rolls up to (`dongbo check`
+    // recomputes it): roll up now rather than at the plan's next accepted report.
+    let assignment = sqlx::query("SELECT id FROM assignments WHERE task_id = $1 LIMIT 1")
+        .bind(task_id)
+        .fetch_optional(&mut *conn)
+        .await
+        .context(|| doing.clone())?;
+    if let Some(row) = assignment {
+        let assignment_id: i64 = col(&row, "id", &doing)?;
+        crate::dashboard::roll_up_from(conn, assignment_id).await?;
+    }
     tx.commit().await.context(|| doing.clone())?;
     Ok(code)
 }

@@ -1,7 +1,8 @@
 //! Test helpers: temporary databases on both backends (`db`) and the bundled test data loaded
-//! into them (`programs`).
+//! into them (`programs`), and a program at work (`activity`).
 #![forbid(unsafe_code)]
 
+pub mod activity;
 pub mod db;
 pub mod documents;
 pub mod programs;
