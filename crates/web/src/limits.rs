@@ -2,7 +2,7 @@
 //! when `Content-Length` says so, and cut off while it is read otherwise (every reader of the
 //! body sees the limit); a URI over [`MAX_URI_BYTES`] or with a NUL is refused at once. The refusals are
 //! plain text here and made problem details (API) or an error page (pages) by
-//! [`crate::error::uniform_errors`].
+//! `error::uniform_errors`.
 
 use axum::body::Body;
 use axum::extract::{MatchedPath, Request};
