@@ -26,11 +26,17 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             base_url,
             remind_before,
             remind_every,
+            admin_listen,
+            log_format: _,
         } => {
             let mut reminders = remind_config(smtp.as_deref(), &smtp_from, base_url)?;
             reminders.lead_days = remind_before.days().to_vec();
             reminders.interval = std::time::Duration::from_secs(remind_every);
-            serve(&cli.data_dir, database_url, &listen, reminders).await
+            let listen = Listen {
+                app: &listen,
+                admin: admin_listen.as_deref(),
+            };
+            serve(&cli.data_dir, database_url, listen, reminders).await
         }
         Command::Migrate => {
             let db = bootstrap::open(&cli.data_dir, database_url).await?;
@@ -181,19 +187,34 @@ fn remind_config(
     })
 }
 
+/// The addresses `dongbo serve` listens on: the application, and the admin listener when
+/// asked for.
+struct Listen<'a> {
+    app: &'a str,
+    admin: Option<&'a str>,
+}
+
 async fn serve(
     data_dir: &Path,
     database_url: Option<&str>,
-    listen: &str,
+    listen: Listen<'_>,
     reminders: dongbo_remind::RemindConfig,
 ) -> Result<ExitCode> {
     let db = bootstrap::open(data_dir, database_url).await?;
     let directory = bootstrap::load_directory(&db).await?;
     bootstrap::ensure_admin(&db).await?;
     bootstrap::load_bundled_program(&db, &directory).await?;
-    let listener = tokio::net::TcpListener::bind(listen)
+    let listener = tokio::net::TcpListener::bind(listen.app)
         .await
-        .with_context(|| format!("listening on {listen}"))?;
+        .with_context(|| format!("listening on {}", listen.app))?;
+    let admin_listener = match listen.admin {
+        Some(admin) => Some(
+            tokio::net::TcpListener::bind(admin)
+                .await
+                .with_context(|| format!("listening on {admin} (--admin-listen)"))?,
+        ),
+        None => None,
+    };
     let address = listener.local_addr()?;
     tracing::info!(%address, "serving Đồng Bộ on http://{address}/");
     dongbo_web::synthesis::warm_up_in_background();
@@ -202,26 +223,44 @@ async fn serve(
         directory,
         dongbo_store::EvidenceStore::default_dir(data_dir),
     );
-    // Reminders (đôn đốc) run beside the server on the same database.
-    let (stop_reminders, reminders_stopped) = tokio::sync::oneshot::channel::<()>();
-    let runner = dongbo_remind::Runner::new(state.db.clone(), reminders)
-        .with_done_source(dongbo_remind::AcceptedReports);
-    let reminder_task = tokio::spawn(async move {
-        runner
-            .run_forever(async {
-                let _ = reminders_stopped.await;
-            })
-            .await;
-    });
-    let shutdown = async {
+    // Shutting down: Ctrl-C (SIGINT) stops both listeners.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let signal = async move {
         let _ = tokio::signal::ctrl_c().await;
         tracing::info!("shutting down");
+        let _ = stop.send(true);
     };
-    dongbo_web::serve(listener, state, shutdown)
+    let until_stopped = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = stopped.wait_for(|stop| *stop).await;
+    };
+    let admin_task = match admin_listener {
+        Some(admin_listener) => {
+            let address = admin_listener.local_addr()?;
+            tracing::info!(%address, "serving metrics on http://{address}/metrics");
+            let state = state.clone();
+            let shutdown = until_stopped(stopped.clone());
+            Some(tokio::spawn(async move {
+                dongbo_web::observe::serve_admin(admin_listener, state, shutdown).await
+            }))
+        }
+        None => None,
+    };
+    // Reminders (đôn đốc) run beside the server on the same database.
+    let runner = dongbo_remind::Runner::new(state.db.clone(), reminders)
+        .with_done_source(dongbo_remind::AcceptedReports)
+        .with_sent_counter(state.metrics.reminders_counter());
+    let reminder_stop = until_stopped(stopped.clone());
+    let reminder_task = tokio::spawn(async move {
+        runner.run_forever(reminder_stop).await;
+    });
+    tokio::spawn(signal);
+    dongbo_web::serve(listener, state, until_stopped(stopped))
         .await
         .context("serving")?;
-    let _ = stop_reminders.send(());
     let _ = reminder_task.await;
+    if let Some(admin_task) = admin_task {
+        admin_task.await?.context("serving the admin listener")?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

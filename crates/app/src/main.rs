@@ -65,6 +65,19 @@ pub enum Command {
             value_parser = clap::value_parser!(u64).range(1..=86_400)
         )]
         remind_every: u64,
+        /// Address of the admin listener serving `/metrics` (Prometheus), `/healthz` and
+        /// `/readyz`, e.g. 127.0.0.1:9091; none when absent. Keep it off the public network.
+        #[arg(long, env = "DONGBO_ADMIN_LISTEN", value_name = "ADDR")]
+        admin_listen: Option<String>,
+        /// How log lines are written to standard error: `text` for people, `json` (one object
+        /// a line, with the request's id and span) for a log collector.
+        #[arg(
+            long,
+            env = "DONGBO_LOG_FORMAT",
+            value_enum,
+            default_value_t = LogFormat::Text
+        )]
+        log_format: LogFormat,
     },
     /// Create or update the database schema, and load the agency directory.
     Migrate,
@@ -187,6 +200,13 @@ pub enum UserCommand {
     RevokeToken { id: i64 },
 }
 
+/// The form of the log lines of `dongbo serve`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum RoleAction {
     Grant,
@@ -207,13 +227,18 @@ pub enum AuditCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("DONGBO_LOG")
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("DONGBO_LOG")
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match &cli.command {
+        Command::Serve {
+            log_format: LogFormat::Json,
+            ..
+        } => subscriber.json().init(),
+        _ => subscriber.init(),
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {

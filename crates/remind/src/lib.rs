@@ -25,6 +25,7 @@ pub mod plan;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -258,12 +259,47 @@ impl TickReport {
     }
 }
 
+/// How a reminder reached its agency: a notice in the application, or an e-mail digest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Channel {
+    InApp,
+    Email,
+}
+
+impl Channel {
+    /// The channel's name in metrics: `in_app`, `email`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::InApp => "in_app",
+            Channel::Email => "email",
+        }
+    }
+}
+
+/// Told how many reminders went out on a channel, each time some do: how the server counts
+/// them for its metrics without this crate knowing about metrics.
+#[derive(Clone)]
+pub struct SentCounter(Arc<dyn Fn(Channel, u64) + Send + Sync>);
+
+impl SentCounter {
+    pub fn new(count: impl Fn(Channel, u64) + Send + Sync + 'static) -> Self {
+        SentCounter(Arc::new(count))
+    }
+}
+
+impl std::fmt::Debug for SentCounter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SentCounter")
+    }
+}
+
 /// Plans reminders and runs the reminder jobs.
 #[derive(Debug, Clone)]
 pub struct Runner<D = NothingDone> {
     db: Db,
     config: RemindConfig,
     done: D,
+    sent: Option<SentCounter>,
 }
 
 impl Runner<NothingDone> {
@@ -272,6 +308,7 @@ impl Runner<NothingDone> {
             db,
             config,
             done: NothingDone,
+            sent: None,
         }
     }
 }
@@ -283,6 +320,23 @@ impl<D: DoneSource> Runner<D> {
             db: self.db,
             config: self.config,
             done,
+            sent: self.sent,
+        }
+    }
+
+    /// The same runner, telling `counter` of every reminder sent.
+    pub fn with_sent_counter(self, counter: SentCounter) -> Self {
+        Runner {
+            sent: Some(counter),
+            ..self
+        }
+    }
+
+    fn count_sent(&self, channel: Channel, how_many: usize) {
+        if let Some(counter) = &self.sent
+            && how_many > 0
+        {
+            (counter.0)(channel, u64::try_from(how_many).unwrap_or(u64::MAX));
         }
     }
 
@@ -466,7 +520,13 @@ impl<D: DoneSource> Runner<D> {
             .iter()
             .map(|r| digest::notification(r, today))
             .collect();
-        notifications::notify_many(&self.db, &notices, now).await?;
+        let recorded = notifications::notify_many(&self.db, &notices, now).await?;
+        // A rerun of the job records nothing twice, and counts nothing twice.
+        let new = recorded
+            .iter()
+            .filter(|n| matches!(n, notifications::Notified::New(_)))
+            .count();
+        self.count_sent(Channel::InApp, new);
 
         let Some(smtp) = &self.config.smtp else {
             return Ok(false);
@@ -491,6 +551,7 @@ impl<D: DoneSource> Runner<D> {
             .map_or_else(|| agency_code.clone(), |a| a.name_vi.clone());
         let text = digest::digest(&name, &reminders, today, self.config.base_url.as_deref());
         send(smtp, &addresses, &text).await?;
+        self.count_sent(Channel::Email, 1);
         tracing::info!(
             agency.code = %agency_code,
             job.id = job.id,

@@ -319,6 +319,31 @@ impl Db {
             })
     }
 
+    /// The migrations of this build not (successfully) applied to the database, by version:
+    /// empty when the schema is the one this build expects. An error when the database does
+    /// not answer. For the server's readiness check.
+    pub async fn unapplied_migrations(&self) -> Result<Vec<i64>> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATOR,
+            Backend::Postgres => &POSTGRES_MIGRATOR,
+        };
+        let doing = "reading the applied migrations";
+        let rows = sqlx::query("SELECT version FROM _sqlx_migrations WHERE success")
+            .fetch_all(&self.pool)
+            .await
+            .context(|| doing.to_owned())?;
+        let applied = rows
+            .iter()
+            .map(|row| codec::col::<i64>(row, "version", doing))
+            .collect::<Result<std::collections::HashSet<i64>>>()?;
+        Ok(migrator
+            .iter()
+            .filter(|m| !m.migration_type.is_down_migration())
+            .map(|m| m.version)
+            .filter(|version| !applied.contains(version))
+            .collect())
+    }
+
     /// Closes every connection (waiting for the ones in use to be returned).
     pub async fn close(&self) {
         self.writer.close().await;

@@ -43,29 +43,39 @@ pub struct Problem {
 
 /// The problem-details response with `status`.
 pub fn problem(status: StatusCode, detail: &str, errors: Vec<FieldError>) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        Json(problem_body(status, detail, errors)),
+    )
+        .into_response()
+}
+
+/// The problem details of `status`.
+pub fn problem_body(status: StatusCode, detail: &str, errors: Vec<FieldError>) -> Problem {
     let slug = match status {
         StatusCode::BAD_REQUEST => "bad-request",
         StatusCode::UNAUTHORIZED => "unauthorized",
         StatusCode::FORBIDDEN => "forbidden",
         StatusCode::NOT_FOUND => "not-found",
+        StatusCode::METHOD_NOT_ALLOWED => "method-not-allowed",
         StatusCode::CONFLICT => "conflict",
-        StatusCode::UNPROCESSABLE_ENTITY => "invalid-input",
         StatusCode::PAYLOAD_TOO_LARGE => "too-large",
+        StatusCode::URI_TOO_LONG => "uri-too-long",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported-media-type",
+        StatusCode::UNPROCESSABLE_ENTITY => "invalid-input",
+        StatusCode::TOO_MANY_REQUESTS => "too-many-requests",
+        StatusCode::SERVICE_UNAVAILABLE => "unavailable",
+        status if status.is_client_error() => "client-error",
         _ => "internal",
     };
-    let body = Problem {
+    Problem {
         kind: format!("urn:dongbo:problem:{slug}"),
         title: status.canonical_reason().unwrap_or("Error").to_owned(),
         status: status.as_u16(),
         detail: detail.to_owned(),
         errors,
-    };
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/problem+json")],
-        Json(body),
-    )
-        .into_response()
+    }
 }
 
 /// JSON errors for API clients (pages render HTML errors instead).
@@ -103,26 +113,71 @@ impl IntoResponse for ApiError {
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
 
-/// The largest JSON body a write reads.
-const MAX_BODY_BYTES: usize = 1 << 20;
-
 /// A JSON request body whose faults are told as problem details: not JSON at all is a 400;
 /// a value of the wrong type, a missing or unknown field is a 422 naming the field by its
-/// path in the body (`progress`, `documents[0].issued_on`).
+/// path in the body (`progress`, `documents[0].issued_on`); a body declared as another media
+/// type is a 415 (none declared is read as JSON); one over the body limit a 413.
 #[derive(Debug)]
 pub struct JsonBody<T>(pub T);
+
+/// Whether `content_type` is JSON (`application/json`, `application/…+json`).
+fn is_json(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Whether JSON text `bytes` holds the escape `\u0000` (a NUL in a string, which PostgreSQL
+/// cannot store): a `\` that is not itself escaped, then `u0000`.
+fn has_escaped_nul(bytes: &[u8]) -> bool {
+    let mut backslashes = 0usize;
+    for (i, &byte) in bytes.iter().enumerate() {
+        if byte == b'\\' {
+            backslashes += 1;
+            continue;
+        }
+        if backslashes % 2 == 1 && byte == b'u' && bytes[i..].starts_with(b"u0000") {
+            return true;
+        }
+        backslashes = 0;
+    }
+    false
+}
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, _: &S) -> Result<Self, Self::Rejection> {
-        let bytes = axum::body::to_bytes(request.into_body(), MAX_BODY_BYTES)
-            .await
-            .map_err(|_| {
-                Error::BadRequest(format!(
-                    "the body could not be read or is over {MAX_BODY_BYTES} bytes"
+        if let Some(declared) = request.headers().get(header::CONTENT_TYPE) {
+            let declared = declared.to_str().unwrap_or("");
+            if !is_json(declared) {
+                return Err(Error::UnsupportedMediaType(format!(
+                    "the body must be JSON (Content-Type: application/json), not «{declared}»"
                 ))
+                .into());
+            }
+        }
+        let limit = crate::limits::MAX_BODY_BYTES;
+        let bytes = axum::body::to_bytes(request.into_body(), limit)
+            .await
+            .map_err(|error| {
+                if crate::limits::is_over_limit(&error) {
+                    Error::TooLarge(crate::limits::too_large_message(limit))
+                } else {
+                    Error::BadRequest(format!("the body could not be read: {error}"))
+                }
             })?;
+        if has_escaped_nul(&bytes) {
+            return Err(Error::BadRequest(
+                "the body holds a NUL character (\\u0000), which no text may hold".to_owned(),
+            )
+            .into());
+        }
         let mut reader = serde_json::Deserializer::from_slice(&bytes);
         let value: Result<T, _> = serde_path_to_error::deserialize(&mut reader);
         match value {
@@ -383,4 +438,26 @@ async fn search_tasks(
     Ok(Json(
         load::search(&state.db, &state.directory, &query.q).await?,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_escaped_nul_is_found_and_an_escaped_backslash_is_not_one() {
+        assert!(has_escaped_nul(br#"{"a":"x\u0000y"}"#));
+        assert!(has_escaped_nul(br#"{"a":"\\\u0000"}"#));
+        assert!(!has_escaped_nul(br#"{"a":"\\u0000"}"#));
+        assert!(!has_escaped_nul(br#"{"a":"\u00e0"}"#));
+    }
+
+    #[test]
+    fn json_media_types() {
+        assert!(is_json("application/json"));
+        assert!(is_json("Application/JSON; charset=utf-8"));
+        assert!(is_json("application/merge-patch+json"));
+        assert!(!is_json("text/plain"));
+        assert!(!is_json("application/x-www-form-urlencoded"));
+    }
 }

@@ -39,7 +39,7 @@ use crate::AppState;
 pub const SESSION_COOKIE: &str = "dongbo_session";
 pub const LOGIN_CSRF_COOKIE: &str = "dongbo_login_csrf";
 /// The largest form body the CSRF check reads (file uploads use the query parameter).
-const MAX_FORM_BYTES: usize = 1 << 20;
+const MAX_FORM_BYTES: usize = crate::limits::MAX_BODY_BYTES;
 pub const LOGIN_ATTEMPTS_PER_WINDOW: u32 = 20;
 pub const LOGIN_WINDOW: Duration = Duration::from_secs(300);
 
@@ -175,7 +175,7 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
         && caller.user.must_change_password
         && !matches!(
             parts.uri.path(),
-            "/account/password" | "/logout" | "/assets/style.css" | "/healthz"
+            "/account/password" | "/logout" | "/assets/style.css" | "/healthz" | "/readyz"
         )
     {
         if parts.uri.path().starts_with("/api/") {

@@ -30,6 +30,12 @@ pub enum Error {
     /// accepted report, deciding a decided request): 409 in the API, 422 on pages.
     #[error("{0}")]
     WrongState(String),
+    /// The request body is over its limit (the message names the limit).
+    #[error("{0}")]
+    TooLarge(String),
+    /// The request body is not of a media type the endpoint reads.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     #[error("storage failed")]
     Store(dongbo_store::StoreError),
     /// Our own failure, not the caller's (logged; the caller sees "internal error").
@@ -85,6 +91,8 @@ impl Error {
                     .join("; "),
             ),
             Error::Conflict(why) => (StatusCode::CONFLICT, why.clone()),
+            Error::TooLarge(why) => (StatusCode::PAYLOAD_TOO_LARGE, why.clone()),
+            Error::UnsupportedMediaType(why) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, why.clone()),
             // Pages have always answered a wrong state as a refused form (422); the API
             // answers 409 (see `api::ApiError`).
             Error::WrongState(why) => (StatusCode::UNPROCESSABLE_ENTITY, why.clone()),
@@ -159,4 +167,107 @@ pub fn urlencode(text: &str) -> String {
         }
     }
     out
+}
+
+/// The largest error body [`uniform_errors`] reads to rewrite it.
+const MAX_ERROR_BODY_BYTES: usize = 64 << 10;
+
+/// Every error answer in the form its client reads: problem details (RFC 9457) carrying the
+/// request id under `/api/`, whatever answered (a handler, an extractor's rejection, a wrong
+/// method, no route, a body limit); an HTML page in the site's layout elsewhere, for the
+/// plain-text answers of extractors and limits.
+pub async fn uniform_errors(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use axum::http::header;
+    let api = request.uri().path().starts_with("/api/");
+    let request_id = request
+        .extensions()
+        .get::<crate::observe::RequestId>()
+        .map(|id| id.0.clone());
+    let lang = crate::i18n::Lang::from_request(request.uri().query(), request.headers());
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    let status = response.status();
+    if status.as_u16() < 400 {
+        return response;
+    }
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    if api {
+        as_problem(response, &content_type, request_id.as_deref()).await
+    } else if status.is_client_error()
+        && (content_type.is_empty() || content_type.starts_with("text/plain"))
+    {
+        let (parts, body) = response.into_parts();
+        let text = read_text(body).await;
+        let page = crate::pages::Page::anonymous(lang, path);
+        let title = format!(
+            "{} — {}",
+            status.as_u16(),
+            status.canonical_reason().unwrap_or("")
+        );
+        let message = if text.is_empty() { title.clone() } else { text };
+        let html = page.render(&title, maud::html! { h1 { (title) } p.error { (message) } });
+        let mut page = (status, Html(html.into_string())).into_response();
+        copy_headers(&parts.headers, page.headers_mut());
+        page
+    } else {
+        response
+    }
+}
+
+/// An API error answer as problem details with `request_id`.
+async fn as_problem(response: Response, content_type: &str, request_id: Option<&str>) -> Response {
+    let status = response.status();
+    let (parts, body) = response.into_parts();
+    let text = read_text(body).await;
+    let mut problem: serde_json::Value = if content_type.starts_with("application/problem+json") {
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
+    } else {
+        serde_json::Value::Null
+    };
+    if !problem.is_object() {
+        let detail = if text.is_empty() {
+            status.canonical_reason().unwrap_or("Error").to_owned()
+        } else {
+            text
+        };
+        problem = serde_json::to_value(crate::api::problem_body(status, &detail, Vec::new()))
+            .unwrap_or_default();
+    }
+    if let (Some(id), Some(fields)) = (request_id, problem.as_object_mut()) {
+        fields.insert("request_id".to_owned(), serde_json::Value::from(id));
+    }
+    let mut answer = (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
+        problem.to_string(),
+    )
+        .into_response();
+    copy_headers(&parts.headers, answer.headers_mut());
+    answer
+}
+
+/// The headers of the answer being replaced that still hold (`Allow`, `Set-Cookie`…): all but
+/// the body's type and length.
+fn copy_headers(from: &axum::http::HeaderMap, to: &mut axum::http::HeaderMap) {
+    use axum::http::header;
+    for (name, value) in from {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            to.append(name, value.clone());
+        }
+    }
+}
+
+async fn read_text(body: axum::body::Body) -> String {
+    axum::body::to_bytes(body, MAX_ERROR_BODY_BYTES)
+        .await
+        .map(|bytes| String::from_utf8_lossy(&bytes).trim().to_owned())
+        .unwrap_or_default()
 }

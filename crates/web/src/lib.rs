@@ -1,6 +1,8 @@
 //! The HTTP side of Đồng Bộ: the server-rendered pages (`pages`), the JSON API under `/api/v1`
-//! with its OpenAPI document (`api`), and `/healthz`. Both read through `load`, which builds
-//! the view models of `model` from the store and the agency directory.
+//! with its OpenAPI document (`api`), `/healthz` and `/readyz`. Both read through `load`, which
+//! builds the view models of `model` from the store and the agency directory. Around every
+//! request: its id, span and metrics (`observe`), the size limits (`limits`) and errors in the
+//! form the client reads (`error::uniform_errors`).
 #![forbid(unsafe_code)]
 
 mod actions;
@@ -9,8 +11,10 @@ pub mod auth;
 mod error;
 pub mod evaluation;
 mod i18n;
+pub mod limits;
 mod load;
 pub mod model;
+pub mod observe;
 mod pages;
 pub mod synthesis;
 
@@ -37,6 +41,8 @@ pub struct AppState {
     pub db: Db,
     pub directory: Arc<Directory>,
     pub throttle: Arc<auth::LoginThrottle>,
+    /// The metrics the admin listener serves.
+    pub metrics: Arc<observe::Metrics>,
     /// Where evidence files are kept, by content.
     pub evidence: Arc<dongbo_store::EvidenceStore>,
     /// Dashboard facts per program, each as of its program's dashboard version.
@@ -154,6 +160,7 @@ impl AppState {
             db,
             directory: Arc::new(directory),
             throttle: Arc::default(),
+            metrics: Arc::default(),
             evidence: Arc::new(dongbo_store::EvidenceStore::new(
                 evidence_dir,
                 dongbo_store::EvidenceLimits::default(),
@@ -286,21 +293,37 @@ const STYLE: &str = include_str!("../assets/style.css");
 
 /// The whole application as one router.
 pub fn router(state: AppState) -> Router {
+    // Layers run from the last added to the first: the request's id, span and metrics around
+    // everything, then errors made uniform, then the size limits, before anything reads the
+    // body. `Router::layer` wraps each route, so they see its template (`MatchedPath`).
     Router::new()
-        .route("/healthz", get(healthz))
+        .route("/healthz", get(observe::healthz))
+        .route("/readyz", get(observe::readyz))
         .route("/assets/style.css", get(style))
         .merge(pages::router())
         .merge(api::router())
+        .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,
         ))
         .layer(middleware::from_fn(remember_language))
+        .layer(middleware::from_fn(limits::refuse_oversized))
+        .layer(middleware::from_fn(error::uniform_errors))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            observe::track,
+        ))
         .with_state(state)
 }
 
-async fn healthz() -> &'static str {
-    "ok"
+/// No route: a 404 page, or problem details under `/api/` (see `error::uniform_errors`).
+async fn not_found() -> Response {
+    (
+        axum::http::StatusCode::NOT_FOUND,
+        "Không tìm thấy — Not found",
+    )
+        .into_response()
 }
 
 async fn style() -> impl IntoResponse {

@@ -40,7 +40,9 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/api/v1/assignments/{id}/files",
-            post(upload_file).layer(axum::extract::DefaultBodyLimit::max(21 << 20)),
+            post(upload_file).layer(axum::extract::DefaultBodyLimit::max(
+                crate::limits::MAX_UPLOAD_BYTES,
+            )),
         )
         .route("/api/v1/assignments/{id}/progress", put(override_progress))
         .route("/api/v1/reports/{id}", get(get_report))

@@ -81,9 +81,9 @@ pub fn router() -> Router<AppState> {
         .route("/plans/{id}/tasks/{code}/units", post(work::assign_unit))
         .route(
             "/assignments/{id}/report",
-            get(reports::report_page)
-                .post(reports::write_report)
-                .layer(axum::extract::DefaultBodyLimit::max(21 << 20)),
+            get(reports::report_page).post(reports::write_report).layer(
+                axum::extract::DefaultBodyLimit::max(crate::limits::MAX_UPLOAD_BYTES),
+            ),
         )
         .route("/reports/{id}/review", post(reports::review))
         .route("/open-sets/{id}", post(work::choose_open_set))
@@ -188,6 +188,17 @@ impl<S: Send + Sync> FromRequestParts<S> for Page {
 }
 
 impl Page {
+    /// The page of `path` for someone not (yet) known, in `lang`: for answers made before the
+    /// caller is read (an error page of a refused request).
+    pub fn anonymous(lang: Lang, path: String) -> Page {
+        Page {
+            lang,
+            path,
+            other_query: String::new(),
+            caller: None,
+        }
+    }
+
     pub fn t<'a>(&self, vi: &'a str, en: &'a str) -> &'a str {
         self.lang.pick(vi, en)
     }
