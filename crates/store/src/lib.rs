@@ -6,7 +6,8 @@
 //! [`synthesis`] (generated synthesis reports and the wording templates),
 //! [`dashboard`] (the facts dashboards are
 //! computed from), [`accounts`] (users, roles, sessions, API tokens) and [`audit`] (the
-//! hash-chained audit log changes are written to, in the same transaction).
+//! hash-chained audit log changes are written to, in the same transaction); [`bulk`] writes
+//! large generated datasets in multi-row batches.
 //!
 //! # SQL conventions
 //!
@@ -45,6 +46,7 @@
 pub mod accounts;
 pub mod assignments;
 pub mod audit;
+pub mod bulk;
 pub mod changes;
 pub mod dashboard;
 pub mod diff;
