@@ -85,6 +85,10 @@ fn vietnam_day(time: DateTime<Utc>) -> NaiveDate {
     dongbo_domain::period::vietnam_day(time)
 }
 
+/// The plan tasks carrying a national task out, by (agency, task code): the furthest
+/// progress of their assignments and their latest acceptance.
+type Children = BTreeMap<(String, String), (u8, Option<DateTime<Utc>>)>;
+
 /// How a program's reports are due.
 struct Due {
     issued_on: NaiveDate,
@@ -127,7 +131,7 @@ pub(crate) async fn write(
         };
         let frames = time_frames(db, program.id).await?;
         // Plans first: their acceptances roll up into the national assignments.
-        let mut children: BTreeMap<(String, String), (u8, Option<DateTime<Utc>>)> = BTreeMap::new();
+        let mut children = Children::new();
         for plan in plans.iter().filter(|p| p.parent == program.id) {
             let plan_due = Due {
                 issued_on: program.issued_on,
@@ -261,11 +265,7 @@ async fn time_frames(db: &Db, program_id: i64) -> Result<BTreeMap<String, TimeFr
 /// Rolls the plan tasks' progress up into the agencies' national assignments, as
 /// `dashboard::roll_up_from` does after each acceptance of a plan task's report: each national
 /// task has one plan task per agency carrying it out (its copy, weight 1).
-fn roll_up(
-    national: &[Assignment],
-    children: &BTreeMap<(String, String), (u8, Option<DateTime<Utc>>)>,
-    facts: &mut BTreeMap<i64, Facts>,
-) {
+fn roll_up(national: &[Assignment], children: &Children, facts: &mut BTreeMap<i64, Facts>) {
     for ((agency, task), (progress, accepted_at)) in children {
         let Some(accepted_at) = accepted_at else {
             continue;

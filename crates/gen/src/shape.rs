@@ -64,7 +64,7 @@ impl Scale {
             },
             Scale::National => Shape {
                 programs: 100,
-                tasks_per_program: 300,
+                tasks_per_program: 320,
                 province_led_per_mille: 200,
                 provinces: 34,
                 departments_per_province: 22,
@@ -73,7 +73,7 @@ impl Scale {
                 units_per_ministry: 20,
                 plans_per_mille: 1000,
                 units_per_task: 3,
-                indicators_per_program: 40,
+                indicators_per_program: 56,
                 corrections_per_mille: 50,
             },
         }

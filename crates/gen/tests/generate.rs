@@ -176,9 +176,12 @@ async fn a_database_with_another_program_is_refused() {
     assert!(plans::units(&test_db.db).await.expect("units").is_empty());
 }
 
+/// Progress, started, done on, and whether any report is accepted.
+type OwnFacts = (u8, bool, Option<NaiveDate>, bool);
+
 /// The latest accepted report's progress, whether any was submitted, and the day it reached
 /// 100 (cleared by a later acceptance below 100): the rules of `dashboard::record_*`.
-fn own_facts(reports: &[ReportSummary]) -> (u8, bool, Option<NaiveDate>, bool) {
+fn own_facts(reports: &[ReportSummary]) -> OwnFacts {
     let started = reports.iter().any(|r| r.submitted_at.is_some());
     let mut accepted: Vec<&ReportSummary> = reports
         .iter()
@@ -279,10 +282,7 @@ async fn the_generated_dataset_reads_back_consistent_through_the_store() {
             }
             // The roll-up: an agency's plan task carries its national task out.
             let facts = dashboard::facts(db, summary.id).await.expect("facts");
-            let mut by_key: BTreeMap<
-                (String, String, Role),
-                (i64, (u8, bool, Option<NaiveDate>, bool)),
-            > = BTreeMap::new();
+            let mut by_key: BTreeMap<(String, String, Role), (i64, OwnFacts)> = BTreeMap::new();
             for (id, (assignment, facts)) in &own {
                 by_key.insert(
                     (
