@@ -70,6 +70,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let directory = bootstrap::load_directory(&db).await?;
             user(&db, &directory, command).await
         }
+        Command::Gen { scale, seed, force } => {
+            crate::generate::run(&cli.data_dir, database_url, &scale, seed, force).await
+        }
         Command::Audit { command } => {
             let db = bootstrap::open(&cli.data_dir, database_url).await?;
             audit_command(&db, command).await

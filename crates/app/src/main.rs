@@ -3,6 +3,7 @@
 
 mod bootstrap;
 mod commands;
+mod generate;
 mod ops;
 
 use std::path::PathBuf;
@@ -118,6 +119,21 @@ pub enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Generate a deterministic synthetic dataset (agencies' units, programs, plans, reports
+    /// over 2020–2025, indicator values) into a new database, for load tests and demos.
+    Gen {
+        /// small (seconds, for tests), province (one province's share and the ministries) or
+        /// national (10,000 agencies and units, 300,000 tasks, 3 million reports, 10 million
+        /// indicator values).
+        #[arg(long, value_parser = ["small", "province", "national"])]
+        scale: String,
+        /// The same seed gives the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Generate even though the database holds other programs or generated data.
+        #[arg(long)]
+        force: bool,
     },
     // `backup`, `restore` and `check` (crates/app/src/ops.rs).
     #[command(flatten)]

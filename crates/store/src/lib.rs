@@ -7,8 +7,9 @@
 //! [`dashboard`] (the facts dashboards are
 //! computed from), [`accounts`] (users, roles, sessions, API tokens) and [`audit`] (the
 //! hash-chained audit log changes are written to, in the same transaction); [`check`]
-//! recomputes what is stored derived from base rows and compares, and [`backup`] copies the
-//! database and its files consistently and restores them.
+//! recomputes what is stored derived from base rows and compares, [`backup`] copies the
+//! database and its files consistently and restores them, and [`bulk`] writes large generated
+//! datasets in multi-row batches.
 //!
 //! # SQL conventions
 //!
@@ -48,6 +49,7 @@ pub mod accounts;
 pub mod assignments;
 pub mod audit;
 pub mod backup;
+pub mod bulk;
 pub mod changes;
 pub mod check;
 pub mod dashboard;
