@@ -51,6 +51,7 @@ pub fn problem(status: StatusCode, detail: &str, errors: Vec<FieldError>) -> Res
         StatusCode::CONFLICT => "conflict",
         StatusCode::UNPROCESSABLE_ENTITY => "invalid-input",
         StatusCode::PAYLOAD_TOO_LARGE => "too-large",
+        StatusCode::SERVICE_UNAVAILABLE => "unavailable",
         _ => "internal",
     };
     let body = Problem {
