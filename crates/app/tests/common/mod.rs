@@ -2,6 +2,10 @@
 //! port with a data folder (and a PostgreSQL database when given), killed with SIGKILL,
 //! started again on the same port and database; users and API tokens made through the
 //! command line as an operator makes them.
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part of these helpers"
+)]
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
