@@ -1021,14 +1021,21 @@ pub async fn get_session(
     };
     let (last_seen_at, idle_expires_at) = if now - last_seen_at >= TOUCH_EVERY {
         let idle_expires_at = (now + policy.idle).min(absolute);
-        sqlx::query("UPDATE sessions SET last_seen_at = $1, idle_expires_at = $2 WHERE id = $3")
-            .bind(timestamp(now))
-            .bind(timestamp(idle_expires_at))
-            .bind(&id)
-            .execute(db.pool())
-            .await
-            .context(|| doing.to_owned())?;
-        (now, idle_expires_at)
+        let touched = sqlx::query(
+            "UPDATE sessions SET last_seen_at = $1, idle_expires_at = $2 WHERE id = $3",
+        )
+        .bind(timestamp(now))
+        .bind(timestamp(idle_expires_at))
+        .bind(&id)
+        .execute(db.pool())
+        .await
+        .context(|| doing.to_owned());
+        if !touched_or_refused(touched)? {
+            // Not moved on: the session keeps its stored idle expiry.
+            (last_seen_at, idle)
+        } else {
+            (now, idle_expires_at)
+        }
     } else {
         (last_seen_at, idle)
     };
@@ -1170,6 +1177,20 @@ pub async fn create_api_token(
     Ok(NewApiToken { id, token })
 }
 
+/// Whether a bookkeeping touch (a session's `last_seen_at`, a token's `last_used_at`) was
+/// written. A database that refuses writes (read-only, full) must still let people read, so
+/// there the touch is skipped with a warning instead of failing the request.
+fn touched_or_refused<T>(touched: crate::Result<T>) -> crate::Result<bool> {
+    match touched {
+        Ok(_) => Ok(true),
+        Err(error) if error.refuses_writes() => {
+            tracing::warn!(%error, "not recording the last use: the database refuses writes");
+            Ok(false)
+        }
+        Err(error) => Err(error),
+    }
+}
+
 /// Who `token` speaks for, when it is a live token of an enabled user; records its use (at
 /// most every [`TOUCH_EVERY`]).
 pub async fn authenticate_token(
@@ -1209,12 +1230,13 @@ pub async fn authenticate_token(
     let grants = grants_in(&mut tx, user.id, doing).await?;
     drop(tx);
     if last_used_at.is_none_or(|t| now - t >= TOUCH_EVERY) {
-        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+        let touched = sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
             .bind(timestamp(now))
             .bind(token_id)
             .execute(db.pool())
             .await
-            .context(|| doing.to_owned())?;
+            .context(|| doing.to_owned());
+        touched_or_refused(touched)?;
     }
     Ok(Some(TokenUser {
         token_id,

@@ -692,6 +692,21 @@ async fn upsert(
     accepted: Option<(u8, NaiveDate)>,
     doing: &str,
 ) -> Result<()> {
+    // Take the assignment's row first, creating it when missing. On PostgreSQL (read
+    // committed, writers race) this statement waits for another transaction writing the same
+    // assignment, and the read below then sees what it committed; reading first and writing
+    // after would put back the progress read before the other's acceptance (a lost update the
+    // crash harness found: a submission racing an acceptance of the same assignment).
+    sqlx::query(
+        "INSERT INTO assignment_progress (assignment_id, progress, started, updated_at) \
+         VALUES ($1, 0, $2, $3) ON CONFLICT (assignment_id) DO UPDATE SET started = $2",
+    )
+    .bind(assignment_id)
+    .bind(flag(true))
+    .bind(now())
+    .execute(&mut *conn)
+    .await
+    .context(|| doing.to_owned())?;
     let existing =
         sqlx::query("SELECT progress, done_on FROM assignment_progress WHERE assignment_id = $1")
             .bind(assignment_id)
@@ -720,21 +735,17 @@ async fn upsert(
         ),
         (None, None) => (0, None),
     };
-    let statement = if existing.is_some() {
+    sqlx::query(
         "UPDATE assignment_progress SET progress = $2, started = $3, done_on = $4, \
-            updated_at = $5 WHERE assignment_id = $1"
-    } else {
-        "INSERT INTO assignment_progress (assignment_id, progress, started, done_on, updated_at) \
-         VALUES ($1, $2, $3, $4, $5)"
-    };
-    sqlx::query(statement)
-        .bind(assignment_id)
-        .bind(progress)
-        .bind(flag(true))
-        .bind(date_text(done_on))
-        .bind(now())
-        .execute(&mut *conn)
-        .await
-        .context(|| doing.to_owned())?;
+            updated_at = $5 WHERE assignment_id = $1",
+    )
+    .bind(assignment_id)
+    .bind(progress)
+    .bind(flag(true))
+    .bind(date_text(done_on))
+    .bind(now())
+    .execute(&mut *conn)
+    .await
+    .context(|| doing.to_owned())?;
     bump_for(conn, assignment_id).await
 }

@@ -373,7 +373,9 @@ fn write_file(dir: &Path, bytes: &[u8]) -> Result<(String, bool)> {
     let sha256 = sha256_hex(bytes);
     let folder = dir.join(&sha256[..2]);
     let path = folder.join(&sha256);
-    let io = |context: String| move |source| StoreError::Io { context, source };
+    // A full disk or a read-only folder is told as such (`StoreError::Full`, `ReadOnly`); the
+    // temporary file is removed when dropped, so nothing half-written is left in place.
+    let io = |context: String| move |source| StoreError::io(context, source);
     // Files are only ever renamed into place whole, so one of the right size is the file.
     if std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64) {
         return Ok((sha256, true));
@@ -402,9 +404,8 @@ fn write_file(dir: &Path, bytes: &[u8]) -> Result<(String, bool)> {
 fn sync_folder(folder: &Path) -> Result<()> {
     std::fs::File::open(folder)
         .and_then(|f| f.sync_all())
-        .map_err(|source| StoreError::Io {
-            context: format!("syncing the folder {}", folder.display()),
-            source,
+        .map_err(|source| {
+            StoreError::io(format!("syncing the folder {}", folder.display()), source)
         })
 }
 

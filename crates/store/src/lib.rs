@@ -127,6 +127,15 @@ pub enum StoreError {
     /// reloads and decides again; the web layer answers 409.
     #[error("{0}")]
     Conflict(String),
+    /// The database or the files folder refuses writes: a read-only SQLite file or file
+    /// system, a PostgreSQL session or standby that is read-only. Nothing was written; reads
+    /// still work. Not the caller's fault: the web layer answers 503.
+    #[error("{context}: the database refuses writes (it is read-only): {cause}")]
+    ReadOnly { context: String, cause: String },
+    /// The disk or the database is full (`SQLITE_FULL`, PostgreSQL's `disk_full`, `ENOSPC`).
+    /// Nothing was written: the transaction rolled back, a file being stored was removed.
+    #[error("{context}: no space is left to write (the disk or the database is full): {cause}")]
+    Full { context: String, cause: String },
 }
 
 impl StoreError {
@@ -141,6 +150,79 @@ impl StoreError {
             _ => false,
         }
     }
+
+    /// Whether the storage refused to write at all ([`StoreError::ReadOnly`] or
+    /// [`StoreError::Full`]): an operator's matter, and nothing was written.
+    pub fn refuses_writes(&self) -> bool {
+        matches!(self, StoreError::ReadOnly { .. } | StoreError::Full { .. })
+    }
+
+    /// A database error with what was being done; a read-only or full database becomes
+    /// [`StoreError::ReadOnly`] or [`StoreError::Full`], so that callers and users are told
+    /// what is wrong instead of "storage failed".
+    pub(crate) fn database(context: String, source: sqlx::Error) -> StoreError {
+        match storage_refusal(&source) {
+            Some(Refusal::ReadOnly) => StoreError::ReadOnly {
+                context,
+                cause: source.to_string(),
+            },
+            Some(Refusal::Full) => StoreError::Full {
+                context,
+                cause: source.to_string(),
+            },
+            None => StoreError::Database { context, source },
+        }
+    }
+
+    /// A file-system error with what was being done, classified like [`StoreError::database`]
+    /// (`ENOSPC`, `EDQUOT`, `EROFS`).
+    pub(crate) fn io(context: String, source: std::io::Error) -> StoreError {
+        use std::io::ErrorKind;
+        match source.kind() {
+            ErrorKind::StorageFull | ErrorKind::QuotaExceeded | ErrorKind::FileTooLarge => {
+                StoreError::Full {
+                    context,
+                    cause: source.to_string(),
+                }
+            }
+            ErrorKind::ReadOnlyFilesystem => StoreError::ReadOnly {
+                context,
+                cause: source.to_string(),
+            },
+            _ => StoreError::Io { context, source },
+        }
+    }
+}
+
+/// Why a database refused a write as a whole, whatever was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refusal {
+    ReadOnly,
+    Full,
+}
+
+/// Reads the refusal from the driver's code: SQLite's primary result codes `SQLITE_READONLY`
+/// (8) and `SQLITE_FULL` (13) — sqlx gives the extended code, whose low byte is the primary —
+/// and PostgreSQL's SQLSTATEs `25006` (read_only_sql_transaction) and `53100` (disk_full).
+fn storage_refusal(error: &sqlx::Error) -> Option<Refusal> {
+    let sqlx::Error::Database(error) = error else {
+        return None;
+    };
+    let code = error.code()?;
+    match code.as_ref() {
+        "25006" => return Some(Refusal::ReadOnly),
+        "53100" => return Some(Refusal::Full),
+        _ => {}
+    }
+    // SQLSTATEs are five characters and may be all digits: only a short number is SQLite's.
+    if code.len() >= 5 {
+        return None;
+    }
+    match code.parse::<i32>().ok()? & 0xff {
+        8 => Some(Refusal::ReadOnly),
+        13 => Some(Refusal::Full),
+        _ => None,
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -152,10 +234,7 @@ pub(crate) trait Context<T> {
 
 impl<T> Context<T> for std::result::Result<T, sqlx::Error> {
     fn context(self, context: impl FnOnce() -> String) -> Result<T> {
-        self.map_err(|source| StoreError::Database {
-            context: context(),
-            source,
-        })
+        self.map_err(|source| StoreError::database(context(), source))
     }
 }
 
@@ -202,7 +281,8 @@ const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; \
      PRAGMA busy_timeout = 5000;";
 
 impl Db {
-    /// Connects to `sqlite://PATH` (creating the file and its folders when missing) or
+    /// Connects to `sqlite://PATH` (creating the file and its folders when missing; with
+    /// `?mode=ro`, read-only and never created) or
     /// `postgres://…` / `postgresql://…`.
     pub async fn connect(url: &str) -> Result<Db> {
         sqlx::any::install_default_drivers();
@@ -219,7 +299,10 @@ impl Db {
     }
 
     async fn connect_sqlite(url: &str, path: &str) -> Result<Db> {
-        let path = path.split('?').next().unwrap_or_default();
+        let (path, query) = path.split_once('?').unwrap_or((path, ""));
+        // `?mode=ro` opens the file read-only (an operator serving a copy for reading): every
+        // write is refused with `StoreError::ReadOnly`, and the file is never created.
+        let read_only = query.split('&').any(|pair| pair == "mode=ro");
         if path.is_empty() || path.starts_with(":memory:") {
             // An in-memory database would vanish with its connection: not a store.
             return Err(StoreError::UnsupportedUrl(url.to_owned()));
@@ -228,7 +311,7 @@ impl Db {
             context: format!("resolving the database path {path}"),
             source,
         })?;
-        if let Some(parent) = path.parent() {
+        if let Some(parent) = path.parent().filter(|_| !read_only) {
             std::fs::create_dir_all(parent).map_err(|source| StoreError::Io {
                 context: format!("creating the database folder {}", parent.display()),
                 source,
@@ -237,7 +320,8 @@ impl Db {
         // Let sqlx write the URL the Any driver will parse back (it percent-encodes the path).
         let any_url = sqlx::sqlite::SqliteConnectOptions::new()
             .filename(&path)
-            .create_if_missing(true)
+            .create_if_missing(!read_only)
+            .read_only(read_only)
             .to_url_lossy();
         let options =
             AnyConnectOptions::from_url(&any_url).context(|| format!("reading the URL {url}"))?;
@@ -312,13 +396,42 @@ impl Db {
             Backend::Sqlite => &SQLITE_MIGRATOR,
             Backend::Postgres => &POSTGRES_MIGRATOR,
         };
-        migrator
-            .run(&self.pool)
-            .await
-            .map_err(|source| StoreError::Migrate {
+        let ran = migrator.run(&self.pool).await;
+        let refused = match &ran {
+            Err(
+                sqlx::migrate::MigrateError::Execute(e)
+                | sqlx::migrate::MigrateError::ExecuteMigration(e, _),
+            ) => storage_refusal(e).is_some(),
+            _ => false,
+        };
+        if !refused {
+            return ran.map_err(|source| StoreError::Migrate {
                 backend: self.backend,
                 source,
-            })
+            });
+        }
+        // A database that refuses writes (a read-only file or session, a standby) can still be
+        // served for reading when its schema is already this version's: say so and go on.
+        let doing = format!("migrating the {} database", self.backend);
+        let applied: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+                .fetch_all(&self.pool)
+                .await
+                .context(|| format!("{doing}: reading the migrations applied"))?;
+        let missing = migrator
+            .iter()
+            .filter(|m| m.migration_type.is_up_migration() && !applied.contains(&m.version))
+            .count();
+        let cause = ran.err().map(|e| e.to_string()).unwrap_or_default();
+        if missing > 0 {
+            return Err(StoreError::ReadOnly {
+                context: format!("{doing}: {missing} migrations are not applied"),
+                cause,
+            });
+        }
+        tracing::warn!(db.backend = %self.backend, %cause,
+            "the database refuses writes: its schema is current, reads only");
+        Ok(())
     }
 
     /// The migrations of this build not (successfully) applied to the database, by version:
@@ -358,7 +471,20 @@ impl Db {
         doing: &str,
     ) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
         let tx = match self.backend {
-            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Sqlite => match self.writer.begin_with("BEGIN IMMEDIATE").await {
+                // SQLite rolls a transaction back by itself on some failures (SQLITE_FULL, an
+                // I/O error); the driver's ROLLBACK when the transaction is dropped then fails,
+                // and the connection stays marked as inside a transaction, refusing every later
+                // BEGIN. Without this, one full disk would stop all writes until a restart.
+                Err(sqlx::Error::InvalidSavePointStatement) => {
+                    tracing::warn!("reopening the SQLite writer after a transaction SQLite ended");
+                    if let Ok(stuck) = self.writer.acquire().await {
+                        let _ = stuck.close().await;
+                    }
+                    self.writer.begin_with("BEGIN IMMEDIATE").await
+                }
+                other => other,
+            },
             Backend::Postgres => self.writer.begin().await,
         };
         tx.context(|| format!("starting a transaction for {doing}"))

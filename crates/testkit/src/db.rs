@@ -18,6 +18,9 @@ pub const POSTGRES_URL_VAR: &str = "DONGBO_TEST_POSTGRES_URL";
 #[derive(Debug)]
 pub struct TestDb {
     pub db: Db,
+    /// The URL the database was opened with, for tests that open it a second way (read-only,
+    /// from the `dongbo` binary).
+    pub url: String,
     /// Keeps the SQLite file's folder alive.
     _dir: Option<tempfile::TempDir>,
     /// For PostgreSQL: the server URL and the database to drop at the end.
@@ -37,6 +40,7 @@ impl TestDb {
             .expect("migrating a temporary SQLite database");
         TestDb {
             db,
+            url,
             _dir: Some(dir),
             drop_database: None,
         }
@@ -47,7 +51,8 @@ impl TestDb {
     pub async fn postgres() -> Option<TestDb> {
         let server = postgres_server_url()?;
         let name = create_database(&server).await;
-        let db = Db::connect(&with_database(&server, &name))
+        let url = with_database(&server, &name);
+        let db = Db::connect(&url)
             .await
             .unwrap_or_else(|e| panic!("connecting to the test database {name}: {e}"));
         db.migrate()
@@ -55,6 +60,7 @@ impl TestDb {
             .unwrap_or_else(|e| panic!("migrating the test database {name}: {e}"));
         Some(TestDb {
             db,
+            url,
             _dir: None,
             drop_database: Some((server, name)),
         })
@@ -62,6 +68,24 @@ impl TestDb {
 
     pub fn backend(&self) -> Backend {
         self.db.backend()
+    }
+
+    /// SQLite in `folder` (a file system the test prepared, a small one to fill up); the
+    /// folder is the caller's to remove.
+    pub async fn sqlite_in(folder: &std::path::Path) -> TestDb {
+        let url = Db::default_url(folder);
+        let db = Db::connect(&url)
+            .await
+            .expect("opening a SQLite database in the given folder");
+        db.migrate()
+            .await
+            .expect("migrating a SQLite database in the given folder");
+        TestDb {
+            db,
+            url,
+            _dir: None,
+            drop_database: None,
+        }
     }
 }
 

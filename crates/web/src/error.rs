@@ -36,6 +36,9 @@ pub enum Error {
     /// The request body is not of a media type the endpoint reads.
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// The storage refuses writes (read-only or full): 503, nothing was written, reads work.
+    #[error("storage refuses writes")]
+    Unavailable(dongbo_store::StoreError),
     #[error("storage failed")]
     Store(dongbo_store::StoreError),
     /// Our own failure, not the caller's (logged; the caller sees "internal error").
@@ -103,6 +106,19 @@ impl Error {
                     "Lỗi hệ thống — Internal error".to_owned(),
                 )
             }
+            Error::Unavailable(cause) => {
+                tracing::warn!(error = %cause, "write refused: the storage refuses writes");
+                let message = if matches!(cause, dongbo_store::StoreError::Full { .. }) {
+                    "Hết chỗ lưu trữ (đĩa hoặc cơ sở dữ liệu đã đầy) nên không ghi được; dữ liệu \
+                     không bị thay đổi. Hãy báo quản trị hệ thống — Storage is full (disk or \
+                     database); nothing was written"
+                } else {
+                    "Cơ sở dữ liệu đang chỉ cho đọc, từ chối ghi; dữ liệu không bị thay đổi. \
+                     Hãy báo quản trị hệ thống — The database refuses writes (read-only); \
+                     nothing was written"
+                };
+                (StatusCode::SERVICE_UNAVAILABLE, message.to_owned())
+            }
             Error::Store(cause) => {
                 tracing::error!(error = %cause, "request failed in storage");
                 (
@@ -115,14 +131,15 @@ impl Error {
 }
 
 impl From<dongbo_store::StoreError> for Error {
-    /// What the caller asked for wrongly is theirs to fix (404, 409, 422); the rest is ours
-    /// (500).
+    /// What the caller asked for wrongly is theirs to fix (404, 409, 422); storage that
+    /// refuses writes is the operator's (503); the rest is ours (500).
     fn from(error: dongbo_store::StoreError) -> Self {
         match error {
             dongbo_store::StoreError::NotFound(_) => Error::NotFound,
             dongbo_store::StoreError::Invalid(why) => Error::Refused(why),
             dongbo_store::StoreError::Conflict(why) => Error::Conflict(why),
             dongbo_store::StoreError::WrongState(why) => Error::WrongState(why),
+            other if other.refuses_writes() => Error::Unavailable(other),
             other => Error::Store(other),
         }
     }

@@ -16,30 +16,34 @@ pub struct TestApp {
     pub program_id: i64,
     pub backend: String,
     pub db: dongbo_store::Db,
+    /// The folder of evidence files.
+    pub files: std::path::PathBuf,
     _db: TestDb,
-    _files: tempfile::TempDir,
+    _files: Option<tempfile::TempDir>,
 }
 
 impl TestApp {
     pub async fn start(test_db: TestDb) -> TestApp {
+        let files = tempfile::tempdir().expect("a folder for evidence files");
+        let mut app = TestApp::start_in(test_db, files.path().to_owned()).await;
+        app._files = Some(files);
+        app
+    }
+
+    /// A server whose evidence files go to `files` (a folder the test prepared).
+    pub async fn start_in(test_db: TestDb, files: std::path::PathBuf) -> TestApp {
         let directory = Directory::bundled();
         let db = test_db.db.clone();
         let program_id = dongbo_testkit::load_47_assigned(&db, &directory).await;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind a port");
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let files = tempfile::tempdir().expect("a folder for evidence files");
-        let state = dongbo_web::AppState::new(db, directory, files.path().to_owned());
-        tokio::spawn(dongbo_web::serve(listener, state, std::future::pending()));
         TestApp {
-            base,
+            base: serve(db, directory, files.clone()).await,
             client: reqwest::Client::new(),
             program_id,
             backend: format!("{:?}", test_db.db.backend()),
             db: test_db.db.clone(),
+            files,
             _db: test_db,
-            _files: files,
+            _files: None,
         }
     }
 
@@ -63,6 +67,21 @@ impl TestApp {
         assert_eq!(response.status(), 200, "GET {path} on {}", self.backend);
         response.json().await.unwrap()
     }
+}
+
+/// Serves `db` on a new loopback port; its base URL.
+pub async fn serve(
+    db: dongbo_store::Db,
+    directory: Directory,
+    files: std::path::PathBuf,
+) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a port");
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = dongbo_web::AppState::new(db, directory, files);
+    tokio::spawn(dongbo_web::serve(listener, state, std::future::pending()));
+    base
 }
 
 /// A password that meets the policy.
@@ -430,10 +449,7 @@ impl Fingerprint {
 impl TestApp {
     /// The server's evidence store (the same folder and database).
     pub fn evidence(&self) -> dongbo_store::EvidenceStore {
-        dongbo_store::EvidenceStore::new(
-            self._files.path(),
-            dongbo_store::EvidenceLimits::default(),
-        )
+        dongbo_store::EvidenceStore::new(&self.files, dongbo_store::EvidenceLimits::default())
     }
 }
 
