@@ -227,7 +227,7 @@ pub async fn report_records(
 }
 
 /// [`report_records`] of one period for a server to keep: given the records `kept` from an
-/// earlier call, reads only what changed since (see [`crate::dashboard::per_assignment`]).
+/// earlier call, reads only what changed since (see [`crate::dashboard::PerAssignment`]).
 pub async fn report_records_kept(
     db: &Db,
     program_id: i64,

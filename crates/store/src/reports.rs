@@ -589,7 +589,7 @@ pub struct SentReport {
 /// The submitted or accepted reports of program `program_id` that are for `period` or are
 /// one-off reports ("once"): what decides which reports are missing for the period
 /// (`dongbo_domain::dashboard::report_covers`). Given the reports `kept` from an earlier call,
-/// reads only what changed since (see [`crate::dashboard::per_assignment`]). One query, on
+/// reads only what changed since (see [`crate::dashboard::PerAssignment`]). One query, on
 /// the reports index.
 pub async fn sent_for_period(
     db: &Db,
