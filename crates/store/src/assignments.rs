@@ -222,9 +222,17 @@ pub(crate) async fn sync_in(
 pub async fn for_task(db: &Db, program_id: i64, task_code: &str) -> Result<Vec<Assignment>> {
     let doing = format!("reading the assignments of task {task_code} of program {program_id}");
     let mut tx = db.read(&doing).await?;
-    let mut found = load(&mut tx, Key::Program(program_id), &doing).await?;
-    found.retain(|a| a.task_code == task_code);
-    Ok(found)
+    // By the task's id: a task page reads its own few assignments, not the program's thousands.
+    let task = sqlx::query("SELECT id FROM tasks WHERE program_id = $1 AND code = $2")
+        .bind(program_id)
+        .bind(task_code)
+        .fetch_optional(&mut *tx)
+        .await
+        .context(|| doing.clone())?;
+    match task {
+        Some(row) => load(&mut tx, Key::Task(col(&row, "id", &doing)?), &doing).await,
+        None => Ok(Vec::new()),
+    }
 }
 
 /// The assignments of every task of a program.
