@@ -452,13 +452,7 @@ async fn rolled(
     }
     for ((parent_task, agency), (rule, children)) in parents {
         let rule: dongbo_domain::RollupRule = crate::codec::enum_from_text(&rule, doing)?;
-        let children: Vec<dongbo_domain::rollup::Child> = children
-            .values()
-            .map(|(weight, progress)| dongbo_domain::rollup::Child {
-                progress: u8::try_from((*progress).clamp(0, 100)).unwrap_or(0),
-                weight: *weight,
-            })
-            .collect();
+        let children = crate::dashboard::rollup_children(children.values());
         let expected = dongbo_domain::rollup::roll_up(rule, &children).map(i64::from);
         let row = sqlx::query(
             "SELECT id FROM assignments WHERE task_id = $1 AND agency_code = $2 \

@@ -377,6 +377,19 @@ async fn bump_for(conn: &mut AnyConnection, assignment_id: i64) -> Result<()> {
     Ok(())
 }
 
+/// The children of a roll-up from each plan task's `(weight, effective progress)` (the
+/// progress clamped to 0–100).
+pub(crate) fn rollup_children<'a>(
+    tasks: impl Iterator<Item = &'a (u32, i64)>,
+) -> Vec<dongbo_domain::rollup::Child> {
+    tasks
+        .map(|(weight, progress)| dongbo_domain::rollup::Child {
+            progress: u8::try_from((*progress).clamp(0, 100)).unwrap_or(0),
+            weight: *weight,
+        })
+        .collect()
+}
+
 /// An assignment's effective progress (see the module documentation).
 fn effective(own: i64, rolled: Option<i64>, manual: Option<i64>) -> i64 {
     manual.unwrap_or_else(|| own.max(rolled.unwrap_or(0)))
@@ -581,13 +594,7 @@ pub(crate) async fn roll_up_from(conn: &mut AnyConnection, assignment_id: i64) -
                 .or_insert((u32::try_from(weight.max(0)).unwrap_or(0), 0));
             entry.1 = entry.1.max(progress);
         }
-        let children: Vec<dongbo_domain::rollup::Child> = children
-            .values()
-            .map(|(weight, progress)| dongbo_domain::rollup::Child {
-                progress: u8::try_from((*progress).clamp(0, 100)).unwrap_or(0),
-                weight: *weight,
-            })
-            .collect();
+        let children = rollup_children(children.values());
         let rolled = dongbo_domain::rollup::roll_up(rule, &children);
         let Some(parent) = sqlx::query(
             "SELECT id FROM assignments WHERE task_id = $1 AND agency_code = $2 \
