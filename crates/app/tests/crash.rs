@@ -500,29 +500,10 @@ async fn check_dashboard(db: &Db, program_id: i64, targets: &[Target], served: &
                 let accepted = reports::latest_accepted(db, target.assignment_id)
                     .await
                     .expect("accepted progress");
-                // Acceptance times are kept to the second, and the store takes the progress
-                // of the acceptance that committed last: reports accepted in the same second
-                // as the latest are equally latest by what is recorded, so the stored figure
-                // may be any of theirs (`reports::latest_accepted` breaks the tie by report id).
-                let is_accepted =
-                    |s: &&reports::ReportSummary| s.status == reports::ReportStatus::Accepted;
-                let last_second = summaries
-                    .iter()
-                    .filter(is_accepted)
-                    .filter_map(|s| s.accepted_at.clone())
-                    .max();
-                let tied: Vec<u8> = summaries
-                    .iter()
-                    .filter(is_accepted)
-                    .filter(|s| s.accepted_at.is_some() && s.accepted_at == last_second)
-                    .map(|s| s.progress)
-                    .collect();
-                let progress = if tied.contains(&fact.progress) {
-                    fact.progress
-                } else {
-                    accepted.map_or(0, |a| a.progress)
-                };
-                (summaries.iter().any(|s| s.submitted_at.is_some()), progress)
+                (
+                    summaries.iter().any(|s| s.submitted_at.is_some()),
+                    accepted.map_or(0, |a| a.progress),
+                )
             }
         };
         fact.started = started;

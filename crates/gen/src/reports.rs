@@ -28,7 +28,9 @@ use crate::{
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Event {
     Submitted,
-    Accepted(u8),
+    /// The report (by id) and its progress. Of acceptances in the same second, the store
+    /// counts the one with the highest report id, so they apply in id order.
+    Accepted(i64, u8),
 }
 
 /// The facts of one assignment as its events leave them.
@@ -56,7 +58,7 @@ impl Facts {
         for (time, event) in events.iter() {
             let before = self.row.take();
             let (progress, done_on) = match (event, &before) {
-                (Event::Accepted(progress), _) => {
+                (Event::Accepted(_, progress), _) => {
                     let done = (*progress >= 100).then(|| {
                         before
                             .as_ref()
@@ -334,7 +336,9 @@ fn reports_of(
     for (k, period) in periods.iter().enumerate() {
         let share = (usize::from(goal) * (k + 1)) / count;
         let progress = u8::try_from(share.min(100)).unwrap_or(100);
-        if let Some(versions) = story(*period, due, progress, &author, &reviewer, rng, events) {
+        if let Some(versions) = story(
+            *period, *next, due, progress, &author, &reviewer, rng, events,
+        ) {
             reports.push(NewReport {
                 id: *next,
                 assignment_id: assignment.id,
@@ -348,8 +352,13 @@ fn reports_of(
 }
 
 /// What happened to one period's report, version by version; `None` when it was never written.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one report's story, its parts named"
+)]
 fn story(
     period: Period,
+    report_id: i64,
     due: &Due,
     progress: u8,
     author: &str,
@@ -412,12 +421,12 @@ fn story(
         events.push((time, Event::Submitted));
         time += days(1 + rng.below(5));
         versions.push(again.version("accept", reviewer, time, ReportStatus::Accepted, None));
-        events.push((time, Event::Accepted(progress)));
+        events.push((time, Event::Accepted(report_id, progress)));
         return Some(versions);
     }
     time += days(1 + rng.below(10));
     versions.push(content.version("accept", reviewer, time, ReportStatus::Accepted, None));
-    events.push((time, Event::Accepted(progress)));
+    events.push((time, Event::Accepted(report_id, progress)));
     Some(versions)
 }
 

@@ -693,17 +693,13 @@ pub async fn record_reopened(
     upsert(conn, assignment_id, latest, &doing).await
 }
 
-async fn upsert(
-    conn: &mut AnyConnection,
-    assignment_id: i64,
-    accepted: Option<(u8, NaiveDate)>,
-    doing: &str,
-) -> Result<()> {
-    // Take the assignment's row first, creating it when missing. On PostgreSQL (read
-    // committed, writers race) this statement waits for another transaction writing the same
-    // assignment, and the read below then sees what it committed; reading first and writing
-    // after would put back the progress read before the other's acceptance (a lost update the
-    // crash harness found: a submission racing an acceptance of the same assignment).
+/// Takes the assignment's figures row for the rest of the transaction, creating it (started)
+/// when missing. On PostgreSQL (read committed, writers race) this statement waits for another
+/// transaction writing the same assignment, and what is read after it sees what that one
+/// committed; reading first and writing after would put back the progress read before the
+/// other's acceptance (a lost update the crash harness found: a submission racing an
+/// acceptance of the same assignment).
+pub(crate) async fn hold(conn: &mut AnyConnection, assignment_id: i64, doing: &str) -> Result<()> {
     sqlx::query(
         "INSERT INTO assignment_progress (assignment_id, progress, started, updated_at) \
          VALUES ($1, 0, $2, $3) ON CONFLICT (assignment_id) DO UPDATE SET started = $2",
@@ -714,6 +710,16 @@ async fn upsert(
     .execute(&mut *conn)
     .await
     .context(|| doing.to_owned())?;
+    Ok(())
+}
+
+async fn upsert(
+    conn: &mut AnyConnection,
+    assignment_id: i64,
+    accepted: Option<(u8, NaiveDate)>,
+    doing: &str,
+) -> Result<()> {
+    hold(conn, assignment_id, doing).await?;
     let existing =
         sqlx::query("SELECT progress, done_on FROM assignment_progress WHERE assignment_id = $1")
             .bind(assignment_id)

@@ -721,6 +721,37 @@ pub(crate) fn vietnam_day(text: &str, doing: &str) -> Result<NaiveDate> {
         .map_err(|e| corrupt(doing, format!("bad time «{text}»: {e}")))
 }
 
+/// The progress and acceptance day (in Vietnam) of the assignment's latest report still
+/// accepted: the latest acceptance time, then the highest report id.
+async fn latest_accepted_in(
+    conn: &mut AnyConnection,
+    assignment_id: i64,
+    doing: &str,
+) -> Result<Option<(u8, NaiveDate)>> {
+    let latest = sqlx::query(
+        "SELECT v.progress, r.accepted_at FROM progress_reports r \
+         JOIN report_versions v ON v.report_id = r.id AND v.version = r.current_version \
+         WHERE r.assignment_id = $1 AND r.status = 'accepted' \
+         ORDER BY r.accepted_at DESC, r.id DESC LIMIT 1",
+    )
+    .bind(assignment_id)
+    .fetch_optional(&mut *conn)
+    .await
+    .context(|| format!("{doing}: the latest accepted report"))?;
+    latest
+        .map(|row| {
+            let progress: i64 = col(&row, "progress", doing)?;
+            let at: String = col(&row, "accepted_at", doing)?;
+            let at = DateTime::parse_from_rfc3339(&at)
+                .map_err(|e| corrupt(doing, format!("bad time «{at}»: {e}")))?;
+            Ok((
+                u8::try_from(progress.clamp(0, 100)).unwrap_or(0),
+                at.with_timezone(&vietnam()).date_naive(),
+            ))
+        })
+        .transpose()
+}
+
 /// What every report write does besides the report itself, in its transaction: keeps the
 /// dashboard facts of the assignment up to date and appends the act to the audit log.
 async fn after_write(
@@ -745,36 +776,28 @@ async fn after_write(
     let period: String = col(&row, "period", doing)?;
     let progress: i64 = col(&row, "progress", doing)?;
     let progress = u8::try_from(progress.clamp(0, 100)).unwrap_or(0);
-    let today = Utc::now().with_timezone(&vietnam()).date_naive();
     match (action, status) {
-        (Action::Accept, _) => {
-            crate::dashboard::record_accepted(conn, assignment_id, progress, today).await?;
-        }
-        (Action::Reopen, _) => {
-            let latest = sqlx::query(
-                "SELECT v.progress, r.accepted_at FROM progress_reports r \
-                 JOIN report_versions v ON v.report_id = r.id AND v.version = r.current_version \
-                 WHERE r.assignment_id = $1 AND r.status = 'accepted' \
-                 ORDER BY r.accepted_at DESC, r.id DESC LIMIT 1",
-            )
-            .bind(assignment_id)
-            .fetch_optional(&mut *conn)
-            .await
-            .context(|| format!("{doing}: the latest accepted report"))?;
-            let latest = match latest {
-                Some(row) => {
-                    let progress: i64 = col(&row, "progress", doing)?;
-                    let at: String = col(&row, "accepted_at", doing)?;
-                    let at = DateTime::parse_from_rfc3339(&at)
-                        .map_err(|e| corrupt(doing, format!("bad time «{at}»: {e}")))?;
-                    Some((
-                        u8::try_from(progress.clamp(0, 100)).unwrap_or(0),
-                        at.with_timezone(&vietnam()).date_naive(),
-                    ))
+        (Action::Accept | Action::Reopen, _) => {
+            // The figures take the latest report still accepted, by the one rule that
+            // `latest_accepted` and `dongbo check` use too: the latest acceptance time, then
+            // the highest report id (times are kept to the second, so two acceptances can
+            // tie). It is read after holding the assignment's row, so that an acceptance
+            // racing this one on PostgreSQL has committed and is seen.
+            crate::dashboard::hold(conn, assignment_id, doing).await?;
+            let latest = latest_accepted_in(conn, assignment_id, doing).await?;
+            match (action, latest) {
+                (Action::Accept, Some((progress, accepted_on))) => {
+                    crate::dashboard::record_accepted(conn, assignment_id, progress, accepted_on)
+                        .await?;
                 }
-                None => None,
-            };
-            crate::dashboard::record_reopened(conn, assignment_id, latest).await?;
+                (Action::Accept, None) => {
+                    return Err(corrupt(
+                        doing,
+                        "the report just accepted is not among the accepted reports",
+                    ));
+                }
+                _ => crate::dashboard::record_reopened(conn, assignment_id, latest).await?,
+            }
         }
         (_, ReportStatus::Submitted) => {
             crate::dashboard::record_submitted(conn, assignment_id).await?;

@@ -37,6 +37,7 @@ on_both_backends!(
     a_report_state_changed_by_hand_differs_from_its_versions,
     figures_stamped_with_a_version_the_program_never_reached_are_named,
     a_new_plan_task_and_an_override_of_a_plan_task_roll_the_parent_up_at_once,
+    two_reports_accepted_in_one_second_count_by_one_rule_everywhere,
 );
 
 async fn at_work(backend: Backend) -> Option<(Site, Activity)> {
@@ -306,4 +307,73 @@ async fn a_new_plan_task_and_an_override_of_a_plan_task_roll_the_parent_up_at_on
     );
     let report = check::run(&site.db, &site.files_dir).await.unwrap();
     assert!(report.is_clean(), "{report:#?}");
+}
+
+/// Acceptance times are kept to the second. When two reports of one assignment are accepted
+/// in the same second, the dashboard figures, `reports::latest_accepted` and `dongbo check`
+/// all take the one with the higher report id, whichever acceptance committed last (the
+/// figures used to take the last committed, so `check` named a false problem and the crash
+/// harness once failed on it).
+async fn two_reports_accepted_in_one_second_count_by_one_rule_everywhere(backend: Backend) {
+    use dongbo_domain::{Period, PeriodKind};
+    use dongbo_store::{Edit, ReportContent, reports};
+    let Some((site, work)) = at_work(backend).await else {
+        return;
+    };
+    let assignment_id = work.untouched[0];
+    let mut tied = false;
+    // Each attempt uses two new periods; an attempt is a tie unless the clock turns a second
+    // between the two acceptances.
+    for year in 2026..2031 {
+        let mut ids = Vec::new();
+        for (quarter, progress) in [(1, 30), (2, 70)] {
+            let period = Period::new(PeriodKind::Quarterly, year, quarter).unwrap();
+            let content = ReportContent {
+                results: format!("Quý {quarter}/{year}"),
+                progress,
+                ..ReportContent::default()
+            };
+            let sent = reports::submit(
+                &site.db,
+                &Edit {
+                    assignment_id,
+                    period: period.into(),
+                    content: &content,
+                    author: "can-bo",
+                    based_on: None,
+                    idempotency_key: None,
+                },
+            )
+            .await
+            .unwrap();
+            ids.push(sent.report_id);
+        }
+        // The higher id (70%) is accepted first, the lower (30%) last.
+        for id in ids.iter().rev() {
+            reports::accept(&site.db, *id, 1, "lanh-dao", None)
+                .await
+                .unwrap();
+        }
+        let times: Vec<Option<String>> = reports::for_assignment(&site.db, assignment_id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|s| ids.contains(&s.id))
+            .map(|s| s.accepted_at)
+            .collect();
+        let latest = reports::latest_accepted(&site.db, assignment_id)
+            .await
+            .unwrap()
+            .unwrap();
+        let report = check::run(&site.db, &site.files_dir).await.unwrap();
+        assert!(report.is_clean(), "{year}: {report:#?}");
+        if times[0] == times[1] {
+            assert_eq!(latest.report_id, ids[1], "the higher id wins the tie");
+            assert_eq!(latest.progress, 70);
+            tied = true;
+            break;
+        }
+        assert_eq!(latest.report_id, ids[0], "the later acceptance wins");
+    }
+    assert!(tied, "no two acceptances fell in one second in 5 attempts");
 }
