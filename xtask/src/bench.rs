@@ -60,8 +60,13 @@ const PASSWORD: &str = "Bench-dashboard-2026-pw";
 const PROGRAM: &str = "47/NQ-CP";
 
 pub fn run(args: &[String]) -> Result<()> {
-    if !args.is_empty() {
-        bail!("cargo xtask bench takes no arguments");
+    match args {
+        [] => {}
+        [only] if only == "serve" => return serve_only(),
+        _ => bail!(
+            "usage: cargo xtask bench [serve]\n  serve: only the HTTP loads against dongbo \
+             serve, printed, BENCHMARKS.md left as it is"
+        ),
     }
     let root = workspace_root();
 
@@ -159,6 +164,39 @@ pub fn run(args: &[String]) -> Result<()> {
     let path = root.join("BENCHMARKS.md");
     std::fs::write(&path, report).with_context(|| format!("could not write {path:?}"))?;
     println!("wrote {}", path.display());
+    Ok(())
+}
+
+/// `cargo xtask bench serve`: the HTTP loads only (dashboard with and without a writer, every
+/// route at once), on SQLite and on PostgreSQL when a server is found, printed as they run;
+/// for checking a change to the serving path without the whole bench. Writes nothing.
+fn serve_only() -> Result<()> {
+    let root = workspace_root();
+    run_command(Command::new("cargo").current_dir(root).args([
+        "build",
+        "--locked",
+        "--release",
+        "-p",
+        "dongbo",
+    ]))?;
+    let binary = root.join("target/release/dongbo");
+    let scratch = std::env::temp_dir().join(format!("dongbo-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch)?;
+    println!("== dashboard of {PROGRAM} over HTTP, SQLite");
+    dashboard_bench(&binary, &scratch.join("dashboard-sqlite"), None)?;
+    let postgres = BenchPostgres::find()?;
+    match (postgres.url(), postgres.why_not()) {
+        (Some(server), _) => {
+            println!("== dashboard of {PROGRAM} over HTTP, PostgreSQL");
+            let name = format!("dongbo_bench_dashboard_{}", std::process::id());
+            let url = create_database(server, &name)?;
+            let outcome = dashboard_bench(&binary, &scratch.join("dashboard-postgres"), Some(&url));
+            drop_database(server, &name);
+            outcome?;
+        }
+        (None, why) => println!("PostgreSQL not measured: {why}"),
+    }
+    std::fs::remove_dir_all(&scratch).ok();
     Ok(())
 }
 
@@ -604,6 +642,13 @@ fn dashboard_bench(
         all.quantile_ms(0.99),
         all.errors
     );
+    for (label, run) in &mix {
+        println!(
+            "  {label}: p50 {:.1} ms, p99 {:.1} ms",
+            run.quantile_ms(0.5),
+            run.quantile_ms(0.99)
+        );
+    }
     let peak_rss_kib = peak_rss_kib(server.child.id());
     drop(server);
     Ok(DashboardFigures {

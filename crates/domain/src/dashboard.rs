@@ -18,7 +18,7 @@
 //! - An **agency's** own view: its open work, what is due within [`DUE_SOON_DAYS`] and what is
 //!   overdue ([`agency_work`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -145,9 +145,10 @@ fn input(fact: &Fact, today: NaiveDate) -> StateInput {
 pub fn program_figures(facts: &[Fact], today: NaiveDate) -> ProgramFigures {
     // Tasks, from their leads, in the order they first appear.
     let mut task_order: Vec<(&str, &str)> = Vec::new();
-    let mut leads: BTreeMap<&str, Vec<StateInput>> = BTreeMap::new();
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut leads: HashMap<&str, Vec<StateInput>> = HashMap::new();
     for fact in facts {
-        if !task_order.iter().any(|(code, _)| *code == fact.task_code) {
+        if seen.insert(&fact.task_code) {
             task_order.push((&fact.task_code, &fact.group_code));
         }
         if fact.role == Role::Lead {

@@ -108,9 +108,10 @@ pub async fn version(db: &Db, program_id: i64) -> Result<i64> {
 }
 
 /// Where a program's dashboard stands. `version` moves in the same transaction as every write
-/// that changes what its pages or dashboard show; `structure` only when its program, tasks or
-/// assignments change (an import, a change request, a plan, an assignment's date), so what is
-/// read from the program's text alone stays right while `structure` holds.
+/// that changes what its pages or dashboard show; `structure` only when its program, tasks,
+/// assignments or reporting regimes change (an import, a change request, a plan, an
+/// assignment's date, a regime set or removed), so what is read from those alone stays right
+/// while `structure` holds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Stamp {
     pub version: i64,
@@ -120,8 +121,8 @@ pub struct Stamp {
 /// The program's [`Stamp`] now.
 pub async fn stamp(db: &Db, program_id: i64) -> Result<Stamp> {
     let doing = format!("reading the dashboard version of program {program_id}");
-    let mut tx = db.read(&doing).await?;
-    stamp_in(&mut tx, program_id, &doing).await
+    let mut conn = db.read_one(&doing).await?;
+    stamp_in(&mut conn, program_id, &doing).await
 }
 
 async fn stamp_in(conn: &mut AnyConnection, program_id: i64, doing: &str) -> Result<Stamp> {
@@ -314,28 +315,14 @@ pub(crate) fn stamped_after(n: usize) -> String {
     )
 }
 
-/// Raises the dashboard version of a program whose assignments were added, removed or
-/// re-timed: servers read all its facts again (see [`Snapshot`]).
+/// Raises the dashboard version and the structure of a program whose assignments were added,
+/// removed or re-timed, or whose reporting regimes changed: servers read all its facts, its
+/// text and its regimes again (see [`Snapshot`]).
 pub(crate) async fn bump_program(conn: &mut AnyConnection, program_id: i64) -> Result<()> {
     sqlx::query(
         "INSERT INTO program_versions (program_id, version, structure) VALUES ($1, 1, 1) \
          ON CONFLICT (program_id) DO UPDATE SET version = program_versions.version + 1, \
             structure = program_versions.structure + 1",
-    )
-    .bind(program_id)
-    .execute(&mut *conn)
-    .await
-    .context(|| format!("raising the dashboard version of program {program_id}"))?;
-    Ok(())
-}
-
-/// Raises the dashboard version of a program after a write that changes what its pages show
-/// but no assignment's figures (its reporting regimes): servers read again what they keep
-/// per version, and no fact.
-pub(crate) async fn bump_version(conn: &mut AnyConnection, program_id: i64) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO program_versions (program_id, version, structure) VALUES ($1, 1, 0) \
-         ON CONFLICT (program_id) DO UPDATE SET version = program_versions.version + 1",
     )
     .bind(program_id)
     .execute(&mut *conn)

@@ -490,6 +490,20 @@ impl Db {
         tx.context(|| format!("starting a transaction for {doing}"))
     }
 
+    /// A connection for one statement that reads: no transaction around it, which on
+    /// PostgreSQL saves the `BEGIN` and `ROLLBACK` round trips of [`Db::read`]. Only for a
+    /// single statement (one statement sees one state of the data by itself); reads that must
+    /// agree with each other take [`Db::read`].
+    pub(crate) async fn read_one(
+        &self,
+        doing: &str,
+    ) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
+        self.pool
+            .acquire()
+            .await
+            .context(|| format!("connecting for {doing}"))
+    }
+
     /// A read-only transaction for a group of reads that must see one state of the data (a
     /// program and its tasks, never half of a re-import): SQLite's deferred `BEGIN` reads one
     /// WAL snapshot; PostgreSQL needs `REPEATABLE READ` for that. Dropped, it rolls back.

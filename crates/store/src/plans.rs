@@ -152,6 +152,18 @@ pub async fn create_unit(
     Ok(unit)
 }
 
+/// How many units there are. Units are only ever added, so the number tells whether the units
+/// read earlier are still all of them.
+pub async fn unit_count(db: &Db) -> Result<i64> {
+    let doing = "counting the units";
+    let mut conn = db.read_one(doing).await?;
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM units")
+        .fetch_one(&mut *conn)
+        .await
+        .context(|| doing.to_owned())?;
+    col(&row, "n", doing)
+}
+
 /// Every unit, by code.
 pub async fn units(db: &Db) -> Result<Vec<Unit>> {
     let doing = "reading the units";

@@ -115,9 +115,9 @@ pub async fn set(db: &Db, program_id: i64, regime: &ReportingRegime, actor: &str
     .execute(&mut *conn)
     .await
     .context(|| doing.clone())?;
-    // What the regime decides (deadlines, who is expected) shows on dashboards kept per
-    // version.
-    crate::dashboard::bump_version(conn, program_id).await?;
+    // What the regime decides (deadlines, who is expected) is part of the program's
+    // structure: servers keep it until the structure changes.
+    crate::dashboard::bump_program(conn, program_id).await?;
     audit(
         conn,
         actor,
@@ -148,9 +148,9 @@ pub async fn remove(db: &Db, program_id: i64, key: &str, actor: &str) -> Result<
         .execute(&mut *conn)
         .await
         .context(|| doing.clone())?;
-    // What the regime decides (deadlines, who is expected) shows on dashboards kept per
-    // version.
-    crate::dashboard::bump_version(conn, program_id).await?;
+    // What the regime decides (deadlines, who is expected) is part of the program's
+    // structure: servers keep it until the structure changes.
+    crate::dashboard::bump_program(conn, program_id).await?;
     audit(
         conn,
         actor,
@@ -226,17 +226,18 @@ pub async fn report_records(
     Ok(rows.into_iter().map(|(_, record)| record).collect())
 }
 
-/// [`report_records`] of one period for a server to keep: given the records `kept` from an
-/// earlier call, reads only what changed since (see [`crate::dashboard::PerAssignment`]).
+/// [`report_records`] of one period (or of every period) for a server to keep: given the
+/// records `kept` from an earlier call, reads only what changed since (see
+/// [`crate::dashboard::PerAssignment`]).
 pub async fn report_records_kept(
     db: &Db,
     program_id: i64,
-    period: &RegimePeriod,
+    period: Option<&RegimePeriod>,
     kept: Option<&PerAssignment<ReportRecord>>,
 ) -> Result<PerAssignment<ReportRecord>> {
-    let doing = records_doing(program_id, Some(period));
+    let doing = records_doing(program_id, period);
     crate::dashboard::per_assignment(db, program_id, kept, &doing, async |conn, since| {
-        read_records(conn, program_id, Some(period), since, &doing).await
+        read_records(conn, program_id, period, since, &doing).await
     })
     .await
 }

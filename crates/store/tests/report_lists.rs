@@ -188,7 +188,7 @@ async fn reports_kept_from_an_earlier_read_follow_every_write_and_review(db: &Db
     let mut sent = reports::sent_for_period(db, program_id, period, None)
         .await
         .unwrap();
-    let mut records = regimes::report_records_kept(db, program_id, &regime_period, None)
+    let mut records = regimes::report_records_kept(db, program_id, Some(&regime_period), None)
         .await
         .unwrap();
     assert!(sent.rows().is_empty() && records.rows().is_empty());
@@ -206,9 +206,10 @@ async fn reports_kept_from_an_earlier_read_follow_every_write_and_review(db: &Db
         *sent = reports::sent_for_period(db, program_id, period, Some(sent))
             .await
             .unwrap();
-        *records = regimes::report_records_kept(db, program_id, &regime_period, Some(records))
-            .await
-            .unwrap();
+        *records =
+            regimes::report_records_kept(db, program_id, Some(&regime_period), Some(records))
+                .await
+                .unwrap();
         let fresh_sent = reports::sent_for_period(db, program_id, period, None)
             .await
             .unwrap();

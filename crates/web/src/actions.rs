@@ -447,7 +447,10 @@ pub async fn create_unit(
 }
 
 /// The plan `id` if the caller may edit it, with the directory it was checked against.
-pub async fn editable_plan(actor: &Actor<'_>, id: i64) -> Result<(plans::Plan, Directory)> {
+pub async fn editable_plan(
+    actor: &Actor<'_>,
+    id: i64,
+) -> Result<(plans::Plan, std::sync::Arc<Directory>)> {
     let plan = plans::get(&actor.state.db, id)
         .await?
         .ok_or(Error::NotFound)?;
@@ -515,7 +518,7 @@ pub async fn choose_open_set(
     let (program_id, task_code) = assignments::open_set_task(&actor.state.db, pending_id)
         .await?
         .ok_or(Error::NotFound)?;
-    let coordinator = load::coordinating_agency_of(&actor.state.db, program_id).await?;
+    let coordinator = load::coordinating_agency_of(actor.state, program_id).await?;
     actor.require(Action::DecideChangeRequest, &coordinator, &directory)?;
     if agencies.is_empty() {
         return Err(Error::field(
@@ -539,7 +542,7 @@ pub async fn proposing_agencies(
     code: &str,
 ) -> Result<Vec<String>> {
     let mut codes: Vec<String> = Vec::new();
-    for a in assignments::for_task(&state.db, program_id, code).await? {
+    for a in state.task_assignments(program_id, code).await? {
         if !codes.contains(&a.agency_code)
             && caller.can(Action::EditPlan, &a.agency_code, directory)
         {
@@ -672,7 +675,7 @@ pub async fn propose_new_task(
     }
     let new = new_change(program_id, None, ChangeKind::Add, actor.username(), input);
     let mut errors = field_errors(changes::validate(&new));
-    let program = load::program_detail(&actor.state.db, &directory, program_id).await?;
+    let program = actor.state.program_now(program_id).await?;
     if !input.group.is_empty() && !program.groups.iter().any(|g| g.code == input.group) {
         errors.retain(|e| e.field != "group");
         errors.push(FieldError {
@@ -727,7 +730,7 @@ pub async fn decide_change(
 ) -> Result<ChangeRequest> {
     let directory = actor.state.directory_with_units().await?;
     let request = request_of(actor, program_id, request_id).await?;
-    let decider = load::coordinating_agency_of(&actor.state.db, program_id).await?;
+    let decider = load::coordinating_agency_of(actor.state, program_id).await?;
     actor.require(Action::DecideChangeRequest, &decider, &directory)?;
     let db = &actor.state.db;
     let username = actor.username();
@@ -772,7 +775,7 @@ pub async fn send_reminder(
     message: &str,
 ) -> Result<usize> {
     let directory = actor.state.directory_with_units().await?;
-    let coordinator = load::coordinating_agency_of(&actor.state.db, program_id).await?;
+    let coordinator = load::coordinating_agency_of(actor.state, program_id).await?;
     actor.require(Action::SendReminder, &coordinator, &directory)?;
     let agencies: Vec<String> = agencies
         .iter()
@@ -977,7 +980,7 @@ pub async fn set_regime(
     input: &RegimeInput,
 ) -> Result<dongbo_domain::ReportingRegime> {
     let directory = actor.state.directory_with_units().await?;
-    let coordinator = load::coordinating_agency_of(&actor.state.db, program_id).await?;
+    let coordinator = load::coordinating_agency_of(actor.state, program_id).await?;
     actor.require(Action::DecideChangeRequest, &coordinator, &directory)?;
     let regime = parse_regime(actor, input)?;
     dongbo_store::regimes::set(&actor.state.db, program_id, &regime, actor.username()).await?;
@@ -993,7 +996,7 @@ pub async fn set_regime(
 /// default).
 pub async fn remove_regime(actor: &Actor<'_>, program_id: i64, key: &str) -> Result<()> {
     let directory = actor.state.directory_with_units().await?;
-    let coordinator = load::coordinating_agency_of(&actor.state.db, program_id).await?;
+    let coordinator = load::coordinating_agency_of(actor.state, program_id).await?;
     actor.require(Action::DecideChangeRequest, &coordinator, &directory)?;
     dongbo_store::regimes::remove(&actor.state.db, program_id, key, actor.username()).await?;
     tracing::info!(program.id = program_id, regime.key = %key, "reporting regime removed");

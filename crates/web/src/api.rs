@@ -384,9 +384,7 @@ async fn get_program(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> ApiResult<ProgramDetail> {
-    Ok(Json(
-        load::program_detail(&state.db, &state.directory, id).await?,
-    ))
+    Ok(Json(ProgramDetail::clone(&*state.program_now(id).await?)))
 }
 
 /// One task, with its assignments (one per responsible agency and role) and the open agency
@@ -398,9 +396,7 @@ async fn get_task(
     State(state): State<AppState>,
     Path((id, code)): Path<(i64, String)>,
 ) -> ApiResult<TaskDetail> {
-    Ok(Json(
-        load::task(&state.db, &state.directory, id, &code).await?,
-    ))
+    Ok(Json(load::task(&state, &state.directory, id, &code).await?))
 }
 
 /// The agency directory, current and former agencies.
@@ -418,7 +414,7 @@ async fn get_agency(
     Path(code): Path<String>,
 ) -> ApiResult<AgencyDetail> {
     Ok(Json(
-        load::agency_detail(&state.db, &state.directory, &code).await?,
+        load::agency_detail(&state, &state.directory, &code).await?,
     ))
 }
 

@@ -54,11 +54,27 @@ pub struct AppState {
     sent: Arc<Kept<SentReport>>,
     /// Programs as their pages show them, by their dashboard's structure counter.
     programs: Arc<ByVersion<i64, model::ProgramDetail>>,
-    /// A program's reporting regimes (a regime's change raises the version).
+    /// A program's reporting regimes, by its dashboard's structure counter (a regime's
+    /// change raises it).
     regimes: Arc<ByVersion<i64, dongbo_domain::regime::Regimes>>,
-    /// The reports completeness reads for a program's period (by program and period code).
+    /// A program's assignments by task code, by its dashboard's structure counter (every
+    /// write of an assignment raises it).
+    assignments: Arc<ByVersion<i64, ByTask>>,
+    /// The directory with the units agencies created, with how many there were: units are
+    /// only ever added, so it holds while their number does.
+    with_units: Arc<Mutex<Option<UnitsDirectory>>>,
+    /// The reports completeness reads for a program's period (by program and period code,
+    /// "*" for every period).
     records: Arc<Kept<ReportRecord>>,
+    /// Completeness figures by program, regime, period and day, at the program's version.
+    completeness: Arc<ByVersion<(i64, String, String, chrono::NaiveDate), load::Figures>>,
 }
+
+/// The directory with the units, and how many units it was read with.
+type UnitsDirectory = (i64, Arc<Directory>);
+
+/// A program's assignments by task code, in the store's order.
+pub type ByTask = HashMap<String, Vec<dongbo_store::assignments::Assignment>>;
 
 /// Reports kept per program and period, each as of the program's dashboard stamp it was read
 /// at, and brought up to date by reading only the assignments whose reports changed since
@@ -114,6 +130,9 @@ impl<T: Clone> Kept<T> {
     }
 }
 
+/// At most this many values are kept in one [`ByVersion`].
+const BY_VERSION_MAX: usize = 1024;
+
 /// Values read from the store, each kept with the program's dashboard version it was read at
 /// and reused while that version holds. Every write that changes what a program's pages or
 /// dashboard show raises the version in its transaction; a value is read after the version,
@@ -147,6 +166,11 @@ impl<K: std::hash::Hash + Eq, V> ByVersion<K, V> {
         }
         let value = Arc::new(read.await?);
         if let Ok(mut values) = self.values.lock() {
+            // Keys can come from a request (a day, a period): forget them all rather than grow
+            // without bound; what is in use is read again once.
+            if values.len() >= BY_VERSION_MAX {
+                values.clear();
+            }
             values.insert(key, (version, Arc::clone(&value)));
         }
         Ok(value)
@@ -171,37 +195,77 @@ impl AppState {
             programs: Arc::default(),
             regimes: Arc::default(),
             records: Arc::default(),
+            completeness: Arc::default(),
+            assignments: Arc::default(),
+            with_units: Arc::default(),
         }
     }
 
-    /// The reporting regimes of a program at its dashboard `version` (read just before).
+    /// The reporting regimes of a program at its dashboard `stamp` (read just before): read
+    /// again only when its structure changes, as a regime change raises it.
     pub async fn regimes(
         &self,
         program_id: i64,
-        version: i64,
+        stamp: Stamp,
     ) -> Result<Arc<dongbo_domain::regime::Regimes>, Error> {
         let read = async {
             dongbo_store::regimes::for_program(&self.db, program_id)
                 .await
                 .map_err(Error::from)
         };
-        self.regimes.get_or_read(program_id, version, read).await
+        self.regimes
+            .get_or_read(program_id, stamp.structure, read)
+            .await
     }
 
-    /// The report records completeness reads for a program's `period`, as of its dashboard
-    /// `version` (read just before) or later: after a report write only the records of the
-    /// assignment it changed are read again.
+    /// The report records completeness reads for a program's `period` (every period with
+    /// `None`), as of its dashboard `version` (read just before) or later: after a report
+    /// write only the records of the assignment it changed are read again.
     pub async fn report_records(
         &self,
         program_id: i64,
         version: i64,
-        period: &dongbo_domain::regime::RegimePeriod,
+        period: Option<&dongbo_domain::regime::RegimePeriod>,
     ) -> Result<PerAssignment<ReportRecord>, Error> {
         let read = async |kept: Option<&PerAssignment<ReportRecord>>| {
             dongbo_store::regimes::report_records_kept(&self.db, program_id, period, kept).await
         };
+        let key = period.map_or_else(|| "*".to_owned(), |p| p.code());
         self.records
-            .get_or_refresh((program_id, period.code()), version, read)
+            .get_or_refresh((program_id, key), version, read)
+            .await
+    }
+
+    /// A program's completeness for one regime (by key) and period on `today`, with the
+    /// series over `periods`, as of its dashboard `stamp` (read just before): computed once
+    /// per version and kept.
+    pub async fn completeness(
+        &self,
+        program_id: i64,
+        stamp: Stamp,
+        regime: &dongbo_domain::ReportingRegime,
+        period: &dongbo_domain::RegimePeriod,
+        periods: &[dongbo_domain::RegimePeriod],
+        today: chrono::NaiveDate,
+    ) -> Result<Arc<load::Figures>, Error> {
+        let key = (program_id, regime.key(), period.code(), today);
+        let compute = async {
+            let facts = self.dashboard_facts_at(program_id, stamp.version).await?;
+            let records = self.report_records(program_id, stamp.version, None).await?;
+            let records = records.rows();
+            Ok::<_, Error>(load::Figures {
+                figures: dongbo_domain::completeness::completeness(
+                    regime,
+                    period,
+                    &facts,
+                    records,
+                    &[],
+                ),
+                series: dongbo_domain::completeness::series(regime, periods, &facts, records, &[]),
+            })
+        };
+        self.completeness
+            .get_or_read(key, stamp.version, compute)
             .await
     }
 
@@ -271,10 +335,55 @@ impl AppState {
         program_id: i64,
         stamp: Stamp,
     ) -> Result<Arc<model::ProgramDetail>, Error> {
-        let read = load::program_detail(&self.db, &self.directory, program_id);
+        let read = async {
+            // A unit appears in a program only through an assignment, which raises the
+            // structure: the units read now are all those the program can name.
+            let directory = self.directory_with_units().await?;
+            load::program_detail(&self.db, &directory, program_id).await
+        };
         self.programs
             .get_or_read(program_id, stamp.structure, read)
             .await
+    }
+
+    /// The assignments of task `code` of a program now, in the store's order: read once per
+    /// structure of the program for all its tasks, and kept.
+    pub async fn task_assignments(
+        &self,
+        program_id: i64,
+        code: &str,
+    ) -> Result<Vec<dongbo_store::assignments::Assignment>, Error> {
+        let stamp = self.dashboard_stamp(program_id).await?;
+        let by_task = self.program_assignments(program_id, stamp).await?;
+        Ok(by_task.get(code).cloned().unwrap_or_default())
+    }
+
+    /// The assignments of a program by task code, at its dashboard `stamp` (read just
+    /// before): read once per structure and kept.
+    pub async fn program_assignments(
+        &self,
+        program_id: i64,
+        stamp: Stamp,
+    ) -> Result<Arc<ByTask>, Error> {
+        let read = async {
+            let mut by_task = ByTask::new();
+            for assignment in dongbo_store::assignments::for_program(&self.db, program_id).await? {
+                by_task
+                    .entry(assignment.task_code.clone())
+                    .or_default()
+                    .push(assignment);
+            }
+            Ok::<_, Error>(by_task)
+        };
+        self.assignments
+            .get_or_read(program_id, stamp.structure, read)
+            .await
+    }
+
+    /// A program as its pages show it now (see [`AppState::program_detail`]).
+    pub async fn program_now(&self, program_id: i64) -> Result<Arc<model::ProgramDetail>, Error> {
+        let stamp = self.dashboard_stamp(program_id).await?;
+        self.program_detail(program_id, stamp).await
     }
 
     fn cached_facts(&self, program_id: i64) -> Option<Snapshot> {
@@ -282,10 +391,25 @@ impl AppState {
         cache.get(&program_id).cloned()
     }
 
-    /// The directory with the units agencies created since start.
-    pub async fn directory_with_units(&self) -> Result<Directory, Error> {
+    /// The directory with the units agencies created since start: counted on every call, read
+    /// again only when their number changed.
+    pub async fn directory_with_units(&self) -> Result<Arc<Directory>, Error> {
+        let count = dongbo_store::plans::unit_count(&self.db).await?;
+        if let Ok(kept) = self.with_units.lock()
+            && let Some((seen, directory)) = kept.as_ref()
+            && *seen == count
+        {
+            return Ok(Arc::clone(directory));
+        }
         let units = dongbo_store::plans::units(&self.db).await?;
-        Ok(Directory::clone(&self.directory).with_units(units.iter().map(|u| u.as_agency())))
+        let read = i64::try_from(units.len()).unwrap_or(i64::MAX);
+        let directory = Arc::new(
+            Directory::clone(&self.directory).with_units(units.iter().map(|u| u.as_agency())),
+        );
+        if let Ok(mut kept) = self.with_units.lock() {
+            *kept = Some((read, Arc::clone(&directory)));
+        }
+        Ok(directory)
     }
 }
 

@@ -2,6 +2,7 @@
 //! these, so the HTML and the JSON always say the same thing.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use dongbo_domain::Directory;
 use dongbo_store::{Db, assignments, programs, tasks};
@@ -36,14 +37,9 @@ pub fn coordinating_agency(program: &ProgramDetail) -> String {
     )
 }
 
-/// [`coordinating_agency`] of the stored program `id`.
-pub async fn coordinating_agency_of(db: &Db, id: i64) -> Result<String> {
-    let stored = programs::get(db, id).await?.ok_or(Error::NotFound)?;
-    Ok(stored
-        .program
-        .document
-        .issuer
-        .unwrap_or_else(|| dongbo_domain::access::ROOT_AGENCY.to_owned()))
+/// [`coordinating_agency`] of program `id` now (`Error::NotFound` when there is none).
+pub async fn coordinating_agency_of(state: &crate::AppState, id: i64) -> Result<String> {
+    Ok(coordinating_agency(&*state.program_now(id).await?))
 }
 
 pub async fn program_detail(db: &Db, directory: &Directory, id: i64) -> Result<ProgramDetail> {
@@ -80,15 +76,17 @@ pub async fn program_detail(db: &Db, directory: &Directory, id: i64) -> Result<P
 }
 
 pub async fn task(
-    db: &Db,
+    state: &crate::AppState,
     directory: &Directory,
     program_id: i64,
     code: &str,
 ) -> Result<TaskDetail> {
+    let db = &state.db;
     let task = tasks::get(db, program_id, code)
         .await?
         .ok_or(Error::NotFound)?;
-    let assignments = assignments::for_task(db, program_id, code)
+    let assignments = state
+        .task_assignments(program_id, code)
         .await?
         .into_iter()
         .map(|a| AssignmentView {
@@ -148,7 +146,12 @@ pub fn kind_name(kind: dongbo_domain::AgencyKind) -> String {
         .unwrap_or_default()
 }
 
-pub async fn agency_detail(db: &Db, directory: &Directory, code: &str) -> Result<AgencyDetail> {
+pub async fn agency_detail(
+    state: &crate::AppState,
+    directory: &Directory,
+    code: &str,
+) -> Result<AgencyDetail> {
+    let db = &state.db;
     let agency = directory.agency(code).ok_or(Error::NotFound)?;
     let predecessors = directory
         .agencies
@@ -161,13 +164,37 @@ pub async fn agency_detail(db: &Db, directory: &Directory, code: &str) -> Result
     // successors carry them): its page lists the tasks documents named it for, as they meant it.
     let mut found = Vec::new();
     if agency.valid_until.is_none() {
-        for assigned in assignments::for_agency(db, code).await? {
-            let via = assignment_via(directory, &assigned.assignment);
+        // Where its assignments are, then each program's tasks and assignments as the server
+        // keeps them (read once per program structure).
+        let placed = assignments::placed_for_agency(db, code).await?;
+        let mut program: Option<(i64, Arc<ProgramDetail>, Arc<crate::ByTask>)> = None;
+        for (program_id, task_code, assignment_id) in placed {
+            if program.as_ref().is_none_or(|(id, _, _)| *id != program_id) {
+                let stamp = state.dashboard_stamp(program_id).await?;
+                let detail = state.program_detail(program_id, stamp).await?;
+                let by_task = state.program_assignments(program_id, stamp).await?;
+                program = Some((program_id, detail, by_task));
+            }
+            let Some((_, detail, by_task)) = &program else {
+                continue;
+            };
+            let task = detail
+                .groups
+                .iter()
+                .flat_map(|g| &g.tasks)
+                .find(|t| t.code == task_code);
+            let assigned = by_task
+                .get(&task_code)
+                .and_then(|all| all.iter().find(|a| a.id == assignment_id));
+            // Both are missing only when a write moved them after the search: it is left out.
+            let (Some(task), Some(assigned)) = (task, assigned) else {
+                continue;
+            };
             found.push(AgencyTask {
-                program_number: assigned.program_number,
-                role: assigned.assignment.role.as_str().to_owned(),
-                via,
-                task: task_view(directory, assigned.assignment.program_id, &assigned.task),
+                program_number: detail.number.clone(),
+                role: assigned.role.as_str().to_owned(),
+                via: assignment_via(directory, assigned),
+                task: task.clone(),
             });
         }
     } else {
@@ -280,11 +307,19 @@ pub const COMPLETENESS_PERIODS: usize = 8;
 /// `/programs/{id}/completeness` and its API), with what the choices offer.
 #[derive(Debug, Clone)]
 pub struct CompletenessView {
-    pub regimes: dongbo_domain::Regimes,
+    pub regimes: Arc<dongbo_domain::Regimes>,
     pub regime: dongbo_domain::ReportingRegime,
     pub period: dongbo_domain::RegimePeriod,
     /// The regime's recent periods, oldest first, with the one asked for.
     pub periods: Vec<dongbo_domain::RegimePeriod>,
+    /// The figures of the period, and the series over the periods.
+    pub computed: Arc<Figures>,
+}
+
+/// What [`completeness`] computes, kept per program version (see
+/// [`crate::AppState::completeness`]).
+#[derive(Debug, Clone)]
+pub struct Figures {
     pub figures: dongbo_domain::completeness::Completeness,
     /// The program's counts over [`CompletenessView::periods`].
     pub series: Vec<dongbo_domain::completeness::SeriesPoint>,
@@ -301,9 +336,10 @@ pub async fn completeness(
     period: Option<&str>,
     today: chrono::NaiveDate,
 ) -> Result<CompletenessView> {
-    use dongbo_domain::completeness::{completeness, series};
-    coordinating_agency_of(&state.db, id).await?;
-    let regimes = dongbo_store::regimes::for_program(&state.db, id).await?;
+    // One stamp for every read below; the program must exist.
+    let stamp = state.dashboard_stamp(id).await?;
+    state.program_detail(id, stamp).await?;
+    let regimes = state.regimes(id, stamp).await?;
     let regime = match regime.map(str::trim).filter(|k| !k.is_empty()) {
         None => regimes.default_regime().clone(),
         Some(key) => regimes.get(key).cloned().ok_or_else(|| {
@@ -337,16 +373,14 @@ pub async fn completeness(
         periods.push(period.clone());
         periods.sort_by_key(|p| p.window());
     }
-    let facts = state.dashboard_facts(id).await?;
-    let records = dongbo_store::regimes::report_records(&state.db, id, None).await?;
-    let figures = completeness(&regime, &period, &facts, &records, &[]);
-    let series = series(&regime, &periods, &facts, &records, &[]);
+    let computed = state
+        .completeness(id, stamp, &regime, &period, &periods, today)
+        .await?;
     Ok(CompletenessView {
         regimes,
         regime,
         period,
         periods,
-        figures,
-        series,
+        computed,
     })
 }

@@ -80,7 +80,7 @@ pub async fn list_regimes(
     _who: ApiCaller,
     Path(id): Path<i64>,
 ) -> ApiResult<Vec<RegimeView>> {
-    load::coordinating_agency_of(&state.db, id).await?;
+    load::coordinating_agency_of(&state, id).await?;
     let regimes = dongbo_store::regimes::for_program(&state.db, id).await?;
     Ok(Json(
         regimes
@@ -261,7 +261,7 @@ pub async fn completeness(
         today,
     )
     .await?;
-    let figures = &view.figures;
+    let figures = &view.computed.figures;
     Ok(Json(CompletenessJson {
         program_id: id,
         regime: RegimeView::of(&view.regime, Some(&view.regimes)),
@@ -298,6 +298,7 @@ pub async fn completeness(
             })
             .collect(),
         series: view
+            .computed
             .series
             .iter()
             .map(|p| SeriesPointView {

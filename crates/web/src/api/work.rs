@@ -1228,7 +1228,7 @@ pub async fn dashboard(
     Path(id): Path<i64>,
     Query(query): Query<DashboardQuery>,
 ) -> ApiResult<DashboardView> {
-    load::coordinating_agency_of(&state.db, id).await?;
+    load::coordinating_agency_of(&state, id).await?;
     let today = actions::parse_date("on", query.on.as_deref().unwrap_or(""))?
         .unwrap_or_else(|| chrono::Utc::now().date_naive());
     let facts = state.dashboard_facts(id).await?;

@@ -358,9 +358,9 @@ async fn program_page(
     decision_error: Option<&DecisionError>,
 ) -> Result<Markup> {
     let directory = state.directory_with_units().await?;
-    let program = crate::load::program_detail(&state.db, &directory, id).await?;
+    let program = state.program_now(id).await?;
     let requests = changes::for_program(&state.db, id, None).await?;
-    let decider = crate::load::coordinating_agency_of(&state.db, id).await?;
+    let decider = crate::load::coordinating_agency_of(state, id).await?;
     let can_decide = page
         .caller
         .as_ref()

@@ -62,6 +62,7 @@ fn series_chart(view: &CompletenessView) -> Markup {
     let width = 60.0;
     let height = 120.0;
     let most = view
+        .computed
         .series
         .iter()
         .map(|p| p.total.expected)
@@ -69,7 +70,7 @@ fn series_chart(view: &CompletenessView) -> Markup {
         .unwrap_or(0)
         .max(1) as f64;
     let mut parts = String::new();
-    for (i, point) in view.series.iter().enumerate() {
+    for (i, point) in view.computed.series.iter().enumerate() {
         let x = i as f64 * (width + 10.0);
         let mut y = height;
         for (n, colour, what) in [
@@ -94,7 +95,7 @@ fn series_chart(view: &CompletenessView) -> Markup {
             point.period
         ));
     }
-    let total_width = view.series.len() as f64 * (width + 10.0);
+    let total_width = view.computed.series.len() as f64 * (width + 10.0);
     html! {
         svg #series-chart width=(total_width) height=(height + 20.0) viewBox={ "0 0 " (total_width) " " (height + 20.0) } role="img" { (PreEscaped(parts)) }
     }
@@ -143,7 +144,7 @@ async fn show(
     let may_set =
         actions::may_set_regimes(&caller, &load::coordinating_agency(&program), &directory);
     let kept = Refusal::of_form(refusal, "regime-form");
-    let figures = &view.figures;
+    let figures = &view.computed.figures;
     let only_incomplete = filters.incomplete.as_deref() == Some("1");
     let rule = &view.regime.rule;
     let regime_key = view.regime.key();
@@ -264,7 +265,7 @@ async fn show(
                         th { (page.t("Chưa gửi", "Missing")) } th { (page.t("Đã chấp nhận", "Accepted")) }
                     } }
                     tbody {
-                        @for point in &view.series {
+                        @for point in &view.computed.series {
                             tr data-period=(point.period) {
                                 td { a href={ "/programs/" (id) "/completeness?regime=" (crate::error::urlencode(&regime_key)) "&period=" (crate::error::urlencode(&point.period)) } { (point.period) } }
                                 td { (page.lang.short_date(point.deadline)) }

@@ -225,7 +225,7 @@ async fn show_dashboard(
     };
     let figures: ProgramFigures = program_figures(&scoped, today);
     // Deadlines follow the program's regime of the period's kind, else Decree 09's default.
-    let regimes = state.regimes(id, version).await?;
+    let regimes = state.regimes(id, stamp).await?;
     let rule_of = |kind: PeriodKind| {
         regimes
             .get(kind.as_str())
@@ -237,7 +237,7 @@ async fn show_dashboard(
     let regime = regimes.default_regime();
     let completeness = match regime.current_period(today) {
         Some(current) => {
-            let records = state.report_records(id, version, &current).await?;
+            let records = state.report_records(id, version, Some(&current)).await?;
             Some(dongbo_domain::completeness::completeness(
                 regime,
                 &current,

@@ -56,7 +56,7 @@ pub(super) async fn show_program(
     refusal: Option<&Refusal>,
 ) -> Result<Markup> {
     let directory = state.directory_with_units().await?;
-    let program = load::program_detail(&state.db, &directory, id).await?;
+    let program = state.program_now(id).await?;
     let tools = super::work::plan_tools(page, state, &directory, id, refusal).await?;
     let heading = program
         .number
@@ -150,9 +150,9 @@ pub(super) async fn show_task(
     refusal: Option<&Refusal>,
 ) -> Result<Markup> {
     let directory = state.directory_with_units().await?;
-    let detail = load::task(&state.db, &directory, id, code).await?;
+    let detail = load::task(state, &directory, id, code).await?;
     let task = &detail.task;
-    let program = load::program_detail(&state.db, &directory, id).await?;
+    let program = state.program_now(id).await?;
     let unit_tools = super::work::unit_tools(page, state, &directory, id, code, refusal).await?;
     let changes = super::changes::task_section(page, state, &directory, id, code).await?;
     let progress = dongbo_store::dashboard::progress_of_task(&state.db, id, code).await?;

@@ -19,7 +19,7 @@ use super::Page;
 use super::form::{self, Refusal};
 use crate::error::Result;
 use crate::model::agency_ref;
-use crate::{AppState, actions, load};
+use crate::{AppState, actions};
 
 /// How many notices an agency's section of "my work" lists.
 const SHOWN_NOTICES: usize = 20;
@@ -583,7 +583,7 @@ pub async fn plan_tools(
     if !caller.can(Action::EditPlan, &plan.agency_code, directory) {
         return Ok(html! {});
     }
-    let parent = load::program_detail(&state.db, directory, plan.parent_program_id).await?;
+    let parent = state.program_now(plan.parent_program_id).await?;
     let own: Vec<String> = programs::get(&state.db, program_id)
         .await?
         .map(|p| p.program.tasks.into_iter().map(|t| t.code).collect())
