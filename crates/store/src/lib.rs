@@ -329,6 +329,9 @@ impl Db {
             AnyPoolOptions::new()
                 .max_connections(connections)
                 .acquire_timeout(Duration::from_secs(30))
+                // A ping before every use is a round trip to the connection's worker thread
+                // for nothing: an SQLite file does not drop a connection.
+                .test_before_acquire(false)
                 .after_connect(|conn, _meta| {
                     Box::pin(async move {
                         conn.execute(SQLITE_PRAGMAS).await?;
@@ -366,6 +369,10 @@ impl Db {
         let pool = AnyPoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(30))
+            // No ping before every use (a round trip to the server on each of a page's reads):
+            // a connection the server dropped fails the one statement that finds it, and the
+            // pool then replaces it.
+            .test_before_acquire(false)
             .connect_with(options)
             .await
             .context(context)?;

@@ -66,9 +66,15 @@ pub struct AppState {
     /// The reports completeness reads for a program's period (by program and period code,
     /// "*" for every period).
     records: Arc<Kept<ReportRecord>>,
+    /// What a program's dashboard computes, by program, group, day and reporting period, at
+    /// the program's version.
+    pub(crate) dashboard_computed: Arc<ByVersion<DashboardKey, pages::dashboard::Computed>>,
     /// Completeness figures by program, regime, period and day, at the program's version.
     completeness: Arc<ByVersion<(i64, String, String, chrono::NaiveDate), load::Figures>>,
 }
+
+/// A dashboard's computation: program, group, day and reporting period code.
+type DashboardKey = (i64, Option<String>, chrono::NaiveDate, String);
 
 /// The directory with the units, and how many units it was read with.
 type UnitsDirectory = (i64, Arc<Directory>);
@@ -196,6 +202,7 @@ impl AppState {
             regimes: Arc::default(),
             records: Arc::default(),
             completeness: Arc::default(),
+            dashboard_computed: Arc::default(),
             assignments: Arc::default(),
             with_units: Arc::default(),
         }

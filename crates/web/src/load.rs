@@ -82,9 +82,25 @@ pub async fn task(
     code: &str,
 ) -> Result<TaskDetail> {
     let db = &state.db;
-    let task = tasks::get(db, program_id, code)
+    // The task as the program kept by the server shows it; read alone only if it is not
+    // there (a task outside every group).
+    let kept = state
+        .program_now(program_id)
         .await?
-        .ok_or(Error::NotFound)?;
+        .groups
+        .iter()
+        .flat_map(|g| &g.tasks)
+        .find(|t| t.code == code)
+        .cloned();
+    let task = match kept {
+        Some(task) => task,
+        None => {
+            let task = tasks::get(db, program_id, code)
+                .await?
+                .ok_or(Error::NotFound)?;
+            task_view(directory, program_id, &task)
+        }
+    };
     let assignments = state
         .task_assignments(program_id, code)
         .await?
@@ -116,7 +132,7 @@ pub async fn task(
         })
         .collect();
     Ok(TaskDetail {
-        task: task_view(directory, program_id, &task),
+        task,
         assignments,
         open_sets,
     })

@@ -182,6 +182,81 @@ pub async fn program_dashboard(
     show_dashboard(&page, &state, id, &filters, None).await
 }
 
+/// What a dashboard computes from a program's facts and reports for a day, a reporting period
+/// and a group: kept per program version (see [`AppState::dashboard_computed`]), since every
+/// viewer between two writes sees the same.
+#[derive(Debug)]
+pub struct Computed {
+    figures: ProgramFigures,
+    /// The completeness of the default regime's current period, when it has one.
+    completeness: Option<(RegimePeriod, dongbo_domain::completeness::Completeness)>,
+    /// Per agency, the work (task code, role) still owing the period's report.
+    missing: std::collections::BTreeMap<String, Vec<(String, Role)>>,
+}
+
+/// [`Computed`] for the facts `scoped` of program `id` at `version`.
+async fn compute(
+    state: &AppState,
+    id: i64,
+    version: i64,
+    scoped: &[Fact],
+    today: NaiveDate,
+    period: Period,
+    regimes: &dongbo_domain::regime::Regimes,
+) -> Result<Computed> {
+    let figures = program_figures(scoped, today);
+    let rule = regimes
+        .get(period.kind().as_str())
+        .map_or_else(DeadlineRule::default, |r| r.rule);
+    // Completeness of the default regime's current period (the page
+    // `/programs/{id}/completeness` has the rest).
+    let regime = regimes.default_regime();
+    let completeness = match regime.current_period(today) {
+        Some(current) => {
+            let records = state.report_records(id, version, Some(&current)).await?;
+            let figures = dongbo_domain::completeness::completeness(
+                regime,
+                &current,
+                scoped,
+                records.rows(),
+                &[],
+            );
+            Some((current, figures))
+        }
+        None => None,
+    };
+    let sent = state.sent_for_period(id, version, period).await?;
+    let covered: HashSet<(&str, &str, Role)> = sent
+        .rows()
+        .iter()
+        .filter(|r| {
+            let of = match r.period {
+                ReportPeriod::Period(p) => Some(p),
+                ReportPeriod::Once => None,
+            };
+            report_covers(&RegimePeriod::Decree09(period), &rule, of, r.submitted_on)
+        })
+        .map(|r| (r.agency_code.as_str(), r.task_code.as_str(), r.role))
+        .collect();
+    let missing = missing_reports(scoped, period, today, |f| {
+        covered.contains(&(f.agency_code.as_str(), f.task_code.as_str(), f.role))
+    })
+    .into_iter()
+    .map(|(agency, owing)| {
+        let owing = owing
+            .into_iter()
+            .map(|f| (f.task_code.clone(), f.role))
+            .collect();
+        (agency.to_owned(), owing)
+    })
+    .collect();
+    Ok(Computed {
+        figures,
+        completeness,
+        missing,
+    })
+}
+
 /// The dashboard of program `id`, with a refused reminder filled as it was sent (the agencies
 /// ticked, the message).
 async fn show_dashboard(
@@ -223,7 +298,6 @@ async fn show_dashboard(
         ),
         None => Cow::Borrowed(facts.as_slice()),
     };
-    let figures: ProgramFigures = program_figures(&scoped, today);
     // Deadlines follow the program's regime of the period's kind, else Decree 09's default.
     let regimes = state.regimes(id, stamp).await?;
     let rule_of = |kind: PeriodKind| {
@@ -232,49 +306,31 @@ async fn show_dashboard(
             .map_or_else(DeadlineRule::default, |r| r.rule)
     };
     let rule = rule_of(period.kind());
-    // Completeness of the default regime's current period (the page
-    // `/programs/{id}/completeness` has the rest).
     let regime = regimes.default_regime();
-    let completeness = match regime.current_period(today) {
-        Some(current) => {
-            let records = state.report_records(id, version, Some(&current)).await?;
-            Some(dongbo_domain::completeness::completeness(
-                regime,
-                &current,
-                &scoped,
-                records.rows(),
-                &[],
-            ))
-            .map(|figures| (current, figures))
-        }
-        None => None,
-    };
-    let sent = state.sent_for_period(id, version, period).await?;
-    let covered: HashSet<(&str, &str, Role)> = sent
-        .rows()
-        .iter()
-        .filter(|r| {
-            let of = match r.period {
-                ReportPeriod::Period(p) => Some(p),
-                ReportPeriod::Once => None,
-            };
-            report_covers(&RegimePeriod::Decree09(period), &rule, of, r.submitted_on)
-        })
-        .map(|r| (r.agency_code.as_str(), r.task_code.as_str(), r.role))
-        .collect();
-    let missing = missing_reports(&scoped, period, today, |f| {
-        covered.contains(&(f.agency_code.as_str(), f.task_code.as_str(), f.role))
-    });
+    let key = (id, group.map(str::to_owned), today, period.code());
+    let computed = state
+        .dashboard_computed
+        .get_or_read(
+            key,
+            version,
+            compute(state, id, version, &scoped, today, period, &regimes),
+        )
+        .await?;
+    let Computed {
+        figures,
+        completeness,
+        missing,
+    } = &*computed;
     let is_missing = |agency: &str, task: &str, role: Option<Role>| {
         missing.get(agency).is_some_and(|owed| {
             owed.iter()
-                .any(|f| f.task_code == task && role.is_none_or(|r| r == f.role))
+                .any(|(code, owing)| code == task && role.is_none_or(|r| r == *owing))
         })
     };
     let tasks_missing: HashSet<&str> = missing
         .values()
         .flatten()
-        .map(|f| f.task_code.as_str())
+        .map(|(code, _)| code.as_str())
         .collect();
     let wanted_state = filters
         .state

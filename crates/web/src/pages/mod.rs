@@ -7,7 +7,7 @@ mod audit;
 mod changes;
 pub(crate) mod chart;
 mod completeness;
-mod dashboard;
+pub(crate) mod dashboard;
 mod evaluation;
 mod form;
 mod indicators;
