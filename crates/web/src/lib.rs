@@ -69,12 +69,18 @@ pub struct AppState {
     /// What a program's dashboard computes, by program, group, day and reporting period, at
     /// the program's version.
     pub(crate) dashboard_computed: Arc<ByVersion<DashboardKey, pages::dashboard::Computed>>,
+    /// How the progress of a task's assignments is made up, by program and task code, at the
+    /// program's version (every write of a figure raises it).
+    task_progress: Arc<ByVersion<(i64, String), TaskProgress>>,
     /// Completeness figures by program, regime, period and day, at the program's version.
     completeness: Arc<ByVersion<(i64, String, String, chrono::NaiveDate), load::Figures>>,
 }
 
 /// A dashboard's computation: program, group, day and reporting period code.
 type DashboardKey = (i64, Option<String>, chrono::NaiveDate, String);
+
+/// The progress details of a task's assignments, by assignment id.
+pub type TaskProgress = HashMap<i64, dongbo_store::dashboard::ProgressDetail>;
 
 /// The directory with the units, and how many units it was read with.
 type UnitsDirectory = (i64, Arc<Directory>);
@@ -203,6 +209,7 @@ impl AppState {
             records: Arc::default(),
             completeness: Arc::default(),
             dashboard_computed: Arc::default(),
+            task_progress: Arc::default(),
             assignments: Arc::default(),
             with_units: Arc::default(),
         }
@@ -384,6 +391,24 @@ impl AppState {
         };
         self.assignments
             .get_or_read(program_id, stamp.structure, read)
+            .await
+    }
+
+    /// How the progress of the assignments of task `code` is made up, at the program's
+    /// dashboard `version` (read just before): read once per version and kept.
+    pub async fn task_progress(
+        &self,
+        program_id: i64,
+        code: &str,
+        version: i64,
+    ) -> Result<Arc<TaskProgress>, Error> {
+        let read = async {
+            dongbo_store::dashboard::progress_of_task(&self.db, program_id, code)
+                .await
+                .map_err(Error::from)
+        };
+        self.task_progress
+            .get_or_read((program_id, code.to_owned()), version, read)
             .await
     }
 
