@@ -13,6 +13,7 @@
 //!    PostgreSQL.
 
 mod http;
+mod scale;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -62,10 +63,12 @@ const PROGRAM: &str = "47/NQ-CP";
 pub fn run(args: &[String]) -> Result<()> {
     match args {
         [] => {}
-        [only] if only == "serve" => return serve_only(),
+        [only] if only == "serve" => return serve_only(false),
+        [only] if only == "scale" => return serve_only(true),
         _ => bail!(
-            "usage: cargo xtask bench [serve]\n  serve: only the HTTP loads against dongbo \
-             serve, printed, BENCHMARKS.md left as it is"
+            "usage: cargo xtask bench [serve|scale]\n  serve: only the HTTP loads against \
+             dongbo serve on 47/NQ-CP, printed, BENCHMARKS.md left as it is\n  scale: only \
+             the loads on generated data (dongbo gen --scale province), printed"
         ),
     }
     let root = workspace_root();
@@ -150,10 +153,11 @@ pub fn run(args: &[String]) -> Result<()> {
         }
         (None, why) => Measured::No(why.to_owned()),
     };
-    std::fs::remove_dir_all(&scratch).ok();
     drop(postgres);
+    let (sqlite_scale, postgres_scale) = scale_benches(&binary, &scratch)?;
+    std::fs::remove_dir_all(&scratch).ok();
 
-    let report = report(
+    let mut report = report(
         &import,
         &documents,
         &serve,
@@ -161,6 +165,11 @@ pub fn run(args: &[String]) -> Result<()> {
         &sqlite,
         &postgres_dashboard,
     )?;
+    report.push('\n');
+    report.push_str(&scale::report(&[
+        ("SQLite", sqlite_scale.as_ref().map_err(Clone::clone)),
+        ("PostgreSQL", postgres_scale.as_ref().map_err(Clone::clone)),
+    ])?);
     let path = root.join("BENCHMARKS.md");
     std::fs::write(&path, report).with_context(|| format!("could not write {path:?}"))?;
     println!("wrote {}", path.display());
@@ -169,8 +178,9 @@ pub fn run(args: &[String]) -> Result<()> {
 
 /// `cargo xtask bench serve`: the HTTP loads only (dashboard with and without a writer, every
 /// route at once), on SQLite and on PostgreSQL when a server is found, printed as they run;
-/// for checking a change to the serving path without the whole bench. Writes nothing.
-fn serve_only() -> Result<()> {
+/// for checking a change to the serving path without the whole bench. With `generated`
+/// (`cargo xtask bench scale`), the loads on generated data instead. Writes nothing.
+fn serve_only(generated: bool) -> Result<()> {
     let root = workspace_root();
     run_command(Command::new("cargo").current_dir(root).args([
         "build",
@@ -182,6 +192,14 @@ fn serve_only() -> Result<()> {
     let binary = root.join("target/release/dongbo");
     let scratch = std::env::temp_dir().join(format!("dongbo-bench-{}", std::process::id()));
     std::fs::create_dir_all(&scratch)?;
+    if generated {
+        let (sqlite, postgres) = scale_benches(&binary, &scratch)?;
+        if let Err(why) = sqlite.and(postgres) {
+            bail!("{why}");
+        }
+        std::fs::remove_dir_all(&scratch).ok();
+        return Ok(());
+    }
     println!("== dashboard of {PROGRAM} over HTTP, SQLite");
     dashboard_bench(&binary, &scratch.join("dashboard-sqlite"), None)?;
     let postgres = BenchPostgres::find()?;
@@ -198,6 +216,34 @@ fn serve_only() -> Result<()> {
     }
     std::fs::remove_dir_all(&scratch).ok();
     Ok(())
+}
+
+/// The loads at [`scale::SCALE`] on SQLite and on PostgreSQL (a new database on the bench's
+/// server, when there is one): each the figures or why not.
+type ScaleOutcome = std::result::Result<scale::ScaleFigures, String>;
+
+fn scale_benches(binary: &Path, scratch: &Path) -> Result<(ScaleOutcome, ScaleOutcome)> {
+    println!("== {} scale over HTTP, SQLite", scale::SCALE);
+    let sqlite =
+        scale::run(binary, &scratch.join("scale-sqlite"), None).map_err(|e| format!("{e:#}"));
+    let postgres = BenchPostgres::find()?;
+    let on_postgres = match postgres.url() {
+        Some(server) => {
+            println!("== {} scale over HTTP, PostgreSQL", scale::SCALE);
+            let name = format!("dongbo_bench_scale_{}", std::process::id());
+            match create_database(server, &name) {
+                Ok(url) => {
+                    let outcome = scale::run(binary, &scratch.join("scale-postgres"), Some(&url))
+                        .map_err(|e| format!("{e:#}"));
+                    drop_database(server, &name);
+                    outcome
+                }
+                Err(error) => Err(format!("{error:#}")),
+            }
+        }
+        None => Err(postgres.why_not().to_owned()),
+    };
+    Ok((sqlite, on_postgres))
 }
 
 /// Runs `cargo bench -p package --bench bench` (with the PostgreSQL server for benches that
@@ -386,6 +432,60 @@ impl Drop for Server {
         self.child.kill().ok();
         self.child.wait().ok();
     }
+}
+
+/// Every main page and API read of the mix, as (route template, path): program `program`,
+/// its task `sample_task` (URL-encoded), the agency BVHTTDL and a search.
+fn mix_routes(program: i64, sample_task: &str) -> Vec<(String, String)> {
+    [
+        ("/", "/".to_owned()),
+        ("/programs/{id}", format!("/programs/{program}")),
+        (
+            "/programs/{id}/tasks/{code}",
+            format!("/programs/{program}/tasks/{sample_task}"),
+        ),
+        (
+            "/programs/{id}/dashboard",
+            format!("/programs/{program}/dashboard"),
+        ),
+        (
+            "/programs/{id}/completeness",
+            format!("/programs/{program}/completeness"),
+        ),
+        (
+            "/programs/{id}/indicators",
+            format!("/programs/{program}/indicators"),
+        ),
+        ("/agencies", "/agencies".to_owned()),
+        ("/agencies/{code}", "/agencies/BVHTTDL".to_owned()),
+        ("/search", "/search?q=van+hoa".to_owned()),
+        ("/my", "/my".to_owned()),
+        ("/api/v1/programs", "/api/v1/programs".to_owned()),
+        (
+            "/api/v1/programs/{id}",
+            format!("/api/v1/programs/{program}"),
+        ),
+        (
+            "/api/v1/programs/{id}/tasks/{code}",
+            format!("/api/v1/programs/{program}/tasks/{sample_task}"),
+        ),
+        (
+            "/api/v1/programs/{id}/dashboard",
+            format!("/api/v1/programs/{program}/dashboard"),
+        ),
+        (
+            "/api/v1/programs/{id}/completeness",
+            format!("/api/v1/programs/{program}/completeness"),
+        ),
+        (
+            "/api/v1/agencies/{code}",
+            "/api/v1/agencies/BVHTTDL".to_owned(),
+        ),
+        ("/api/v1/search", "/api/v1/search?q=van+hoa".to_owned()),
+    ]
+    .into_iter()
+    .map(|(label, path)| (label.to_owned(), path))
+    .collect()
 }
 
 /// `dongbo [--database-url URL] --data-dir DATA` with the given arguments.
@@ -578,55 +678,7 @@ fn dashboard_bench(
     );
 
     // Every main page and API read at once, on the data the writer left.
-    let routes: Vec<(String, String)> = [
-        ("/", "/".to_owned()),
-        ("/programs/{id}", format!("/programs/{program}")),
-        (
-            "/programs/{id}/tasks/{code}",
-            format!("/programs/{program}/tasks/{sample_task}"),
-        ),
-        (
-            "/programs/{id}/dashboard",
-            format!("/programs/{program}/dashboard"),
-        ),
-        (
-            "/programs/{id}/completeness",
-            format!("/programs/{program}/completeness"),
-        ),
-        (
-            "/programs/{id}/indicators",
-            format!("/programs/{program}/indicators"),
-        ),
-        ("/agencies", "/agencies".to_owned()),
-        ("/agencies/{code}", "/agencies/BVHTTDL".to_owned()),
-        ("/search", "/search?q=van+hoa".to_owned()),
-        ("/my", "/my".to_owned()),
-        ("/api/v1/programs", "/api/v1/programs".to_owned()),
-        (
-            "/api/v1/programs/{id}",
-            format!("/api/v1/programs/{program}"),
-        ),
-        (
-            "/api/v1/programs/{id}/tasks/{code}",
-            format!("/api/v1/programs/{program}/tasks/{sample_task}"),
-        ),
-        (
-            "/api/v1/programs/{id}/dashboard",
-            format!("/api/v1/programs/{program}/dashboard"),
-        ),
-        (
-            "/api/v1/programs/{id}/completeness",
-            format!("/api/v1/programs/{program}/completeness"),
-        ),
-        (
-            "/api/v1/agencies/{code}",
-            "/api/v1/agencies/BVHTTDL".to_owned(),
-        ),
-        ("/api/v1/search", "/api/v1/search?q=van+hoa".to_owned()),
-    ]
-    .into_iter()
-    .map(|(label, path)| (label.to_owned(), path))
-    .collect();
+    let routes = mix_routes(program, &sample_task);
     let runs = http::drive_mix(port, &routes, cookie, MIX_CLIENTS, WARM_UP, MEASURE)?;
     let mix: Vec<(String, http::LoadRun)> = routes
         .into_iter()
@@ -1146,44 +1198,28 @@ fn report(
         );
         let loaded = median_run(&figures.reads);
         let mean_wait = CLIENTS as f64 / loaded.per_second() * 1000.0;
-        let needed = CLIENTS as f64 / (DASHBOARD_TARGET_MS / 1000.0);
+        let writes = median_run(&figures.writes);
         writeln!(
             out,
-            "- {backend}: one request alone takes {alone:.1} ms (median). Timed alone in \
-             process, `dashboard::facts` ({} rows, one per assignment) takes {facts:.1} ms, of \
-             which {fetch:.1} ms is fetching its rows through sqlx's `Any` driver and the rest \
-             ({:.1} ms) decoding them into facts (a column lookup by name and a `String` per \
-             text column per row); computing the figures takes {compute:.2} ms. The remainder \
-             of a request (the session lookup, the program's detail and the directory read for \
-             the page, and rendering {} KiB of HTML) is {}. Under {CLIENTS} clients the \
-             server completes {:.0} requests/s; by Little's law a request then spends \
-             {CLIENTS} ÷ {:.0}/s ≈ {mean_wait:.0} ms in the server on average, close to the \
-             p50 measured: the requests queue for the CPU (the load generator shares the 2 \
-             CPUs, and other work ran on them){}. For a p99 under {DASHBOARD_TARGET_MS} ms with \
-             {CLIENTS} clients the server must complete well over {needed:.0} requests/s, so the \
-             CPU time of one request has to fall several-fold, and the facts query is most of \
-             it: fewer, narrower rows (counts grouped in SQL, or figures cached per program and \
-             updated on report writes) are where to cut.",
+            "- {backend}: one request alone takes {alone:.1} ms (median). Between two writes \
+             a request reads only its session (three statements), the program's stamp and the \
+             number of units; the program, its regimes, the facts and what the page computes \
+             from them (figures, completeness, reports missing) are kept by the server per \
+             program structure or version. After a report write, the first request reads \
+             again only the facts and reports of the assignments the write stamped, and \
+             computes the figures once for everyone. Reading every fact again, as after a \
+             change to the program's structure, takes {facts:.1} ms ({} rows, one per \
+             assignment; {fetch:.1} ms of it fetching rows through sqlx's `Any` driver, the rest \
+             decoding them), and computing the figures {compute:.2} ms. Under {CLIENTS} \
+             clients the server completes {:.0} requests/s, so by Little's law a request \
+             spends {CLIENTS} ÷ {:.0}/s ≈ {mean_wait:.0} ms in the server on average: the \
+             requests queue for the 2 CPUs, which the load generator shares. With the writer \
+             the rate falls to {:.0} requests/s: each write makes the next request read what \
+             changed and compute the figures again.",
             part("facts"),
-            (facts - fetch).max(0.0),
-            figures.page_bytes / 1024,
-            if alone - facts - compute > 0.5 {
-                format!("roughly {:.1} ms", alone - facts - compute)
-            } else {
-                "too small to tell apart from the noise of these figures".to_owned()
-            },
             loaded.per_second(),
             loaded.per_second(),
-            if loaded.per_second() < figures.single.per_second() {
-                format!(
-                    "; and {CLIENTS} clients get fewer requests/s than one client alone ({:.0}/s), \
-                     so beyond queueing the requests slow each other down (the CPUs shared with \
-                     the load generator and other work, the pool's 8 connections)",
-                    figures.single.per_second()
-                )
-            } else {
-                String::new()
-            },
+            writes.per_second(),
         )?;
     }
     Ok(out)

@@ -331,6 +331,21 @@ pub(crate) async fn bump_program(conn: &mut AnyConnection, program_id: i64) -> R
     Ok(())
 }
 
+/// Raises the dashboard version of a program after a write that changes what its pages show
+/// but no assignment's figures and not its structure (its indicators and their values):
+/// servers compute again what they keep per version, and read no fact again.
+pub(crate) async fn bump_version(conn: &mut AnyConnection, program_id: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO program_versions (program_id, version, structure) VALUES ($1, 1, 0) \
+         ON CONFLICT (program_id) DO UPDATE SET version = program_versions.version + 1",
+    )
+    .bind(program_id)
+    .execute(&mut *conn)
+    .await
+    .context(|| format!("raising the dashboard version of program {program_id}"))?;
+    Ok(())
+}
+
 /// Raises the dashboard version of the program of an assignment whose figures changed, and
 /// stamps its figures with the new version (see [`Snapshot::refresh`]). Every write to
 /// `assignment_progress` ends with this call.

@@ -258,6 +258,8 @@ pub async fn upsert(
         )
         .await?;
     }
+    // Pages keep a program's indicators per version.
+    crate::dashboard::bump_version(&mut tx, program_id).await?;
     tx.commit().await.context(|| doing.clone())?;
     tracing::info!(
         program.id = program_id,
@@ -299,11 +301,16 @@ pub async fn for_program(db: &Db, program_id: i64) -> Result<Vec<IndicatorSeries
             values: Vec::new(),
         })
         .collect();
+    let position: std::collections::HashMap<i64, usize> = series
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.stored.id, i))
+        .collect();
     for row in &value_rows {
         let indicator_id: i64 = col(row, "indicator_id", &doing)?;
         let value = value_from_row(row, &doing)?;
-        if let Some(s) = series.iter_mut().find(|s| s.stored.id == indicator_id) {
-            s.values.push(value);
+        if let Some(&i) = position.get(&indicator_id) {
+            series[i].values.push(value);
         }
     }
     for s in &mut series {
@@ -436,6 +443,8 @@ pub async fn record_value(db: &Db, program_id: i64, code: &str, new: &NewValue) 
         },
     )
     .await?;
+    // Pages keep a program's indicators per version.
+    crate::dashboard::bump_version(&mut tx, program_id).await?;
     tx.commit().await.context(|| doing.clone())?;
     tracing::info!(
         program.id = program_id,

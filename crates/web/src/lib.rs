@@ -69,6 +69,9 @@ pub struct AppState {
     /// What a program's dashboard computes, by program, group, day and reporting period, at
     /// the program's version.
     pub(crate) dashboard_computed: Arc<ByVersion<DashboardKey, pages::dashboard::Computed>>,
+    /// A program's indicators with their values, at the program's version (an indicator or
+    /// value written raises it).
+    indicators: Arc<ByVersion<i64, Vec<dongbo_store::indicators::IndicatorSeries>>>,
     /// How the progress of a task's assignments is made up, by program and task code, at the
     /// program's version (every write of a figure raises it).
     task_progress: Arc<ByVersion<(i64, String), TaskProgress>>,
@@ -152,12 +155,16 @@ const BY_VERSION_MAX: usize = 1024;
 #[derive(Debug)]
 struct ByVersion<K, V> {
     values: Mutex<HashMap<K, (i64, Arc<V>)>>,
+    /// Held while a missing value is read, so that the requests wanting it at once (64
+    /// viewers after a start or a write) wait for one read instead of all reading it.
+    reading: tokio::sync::Mutex<()>,
 }
 
 impl<K, V> Default for ByVersion<K, V> {
     fn default() -> Self {
         ByVersion {
             values: Mutex::new(HashMap::new()),
+            reading: tokio::sync::Mutex::new(()),
         }
     }
 }
@@ -170,11 +177,18 @@ impl<K: std::hash::Hash + Eq, V> ByVersion<K, V> {
         version: i64,
         read: impl Future<Output = Result<V, E>>,
     ) -> Result<Arc<V>, E> {
-        if let Ok(values) = self.values.lock()
-            && let Some((seen, value)) = values.get(&key)
-            && *seen == version
-        {
-            return Ok(Arc::clone(value));
+        let kept = |values: &Self| {
+            let values = values.values.lock().ok()?;
+            let (seen, value) = values.get(&key)?;
+            (*seen == version).then(|| Arc::clone(value))
+        };
+        if let Some(value) = kept(self) {
+            return Ok(value);
+        }
+        let _reading = self.reading.lock().await;
+        // Another request may have read it while this one waited.
+        if let Some(value) = kept(self) {
+            return Ok(value);
         }
         let value = Arc::new(read.await?);
         if let Ok(mut values) = self.values.lock() {
@@ -210,6 +224,7 @@ impl AppState {
             completeness: Arc::default(),
             dashboard_computed: Arc::default(),
             task_progress: Arc::default(),
+            indicators: Arc::default(),
             assignments: Arc::default(),
             with_units: Arc::default(),
         }
@@ -410,6 +425,35 @@ impl AppState {
         self.task_progress
             .get_or_read((program_id, code.to_owned()), version, read)
             .await
+    }
+
+    /// The indicators of a program with their values, at its dashboard `version` (read just
+    /// before): read once per version and kept.
+    pub async fn indicators(
+        &self,
+        program_id: i64,
+        version: i64,
+    ) -> Result<Arc<Vec<dongbo_store::indicators::IndicatorSeries>>, Error> {
+        let read = async {
+            dongbo_store::indicators::for_program(&self.db, program_id)
+                .await
+                .map_err(Error::from)
+        };
+        self.indicators.get_or_read(program_id, version, read).await
+    }
+
+    /// Indicator `code` of a program with its values now, when it has one.
+    pub async fn indicator(
+        &self,
+        program_id: i64,
+        code: &str,
+    ) -> Result<Option<dongbo_store::indicators::IndicatorSeries>, Error> {
+        let stamp = self.dashboard_stamp(program_id).await?;
+        let all = self.indicators(program_id, stamp.version).await?;
+        Ok(all
+            .iter()
+            .find(|s| s.stored.indicator.code == code)
+            .cloned())
     }
 
     /// A program as its pages show it now (see [`AppState::program_detail`]).

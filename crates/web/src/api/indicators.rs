@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use dongbo_domain::indicator::Achievement;
-use dongbo_store::indicators::{self, IndicatorSeries, RecordedValue};
+use dongbo_store::indicators::{IndicatorSeries, RecordedValue};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
@@ -177,7 +177,7 @@ async fn list_indicators(
     // A program that does not exist is a 404, not an empty list.
     let stamp = state.dashboard_stamp(id).await?;
     state.program_detail(id, stamp).await?;
-    let series = indicators::for_program(&state.db, id).await?;
+    let series = state.indicators(id, stamp.version).await?;
     Ok(Json(series.iter().map(indicator_view).collect()))
 }
 
@@ -190,9 +190,7 @@ async fn get_indicator(
     State(state): State<AppState>,
     Path((id, code)): Path<(i64, String)>,
 ) -> ApiResult<IndicatorDetailView> {
-    let series = indicators::get(&state.db, id, &code)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let series = state.indicator(id, &code).await?.ok_or(Error::NotFound)?;
     Ok(Json(IndicatorDetailView {
         indicator: indicator_view(&series),
         values: series
@@ -270,9 +268,7 @@ async fn record_value(
         note: &body.note,
     };
     let recorded = actions::record_indicator_value(&who.actor(&state), id, &code, &input).await?;
-    let series = indicators::get(&state.db, id, &code)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let series = state.indicator(id, &code).await?.ok_or(Error::NotFound)?;
     Ok((
         StatusCode::CREATED,
         Json(ValueRecorded {

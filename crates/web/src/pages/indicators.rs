@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use dongbo_domain::indicator::{Achievement, Judgement, Verdict};
 use dongbo_domain::{Directory, Period};
-use dongbo_store::indicators::{self, IndicatorSeries, RecordedValue};
+use dongbo_store::indicators::{IndicatorSeries, RecordedValue};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -73,7 +73,8 @@ pub async fn list(
 ) -> Result<Markup> {
     let stamp = state.dashboard_stamp(id).await?;
     let program = state.program_detail(id, stamp).await?;
-    let series = indicators::for_program(&state.db, id).await?;
+    let series = state.indicators(id, stamp.version).await?;
+    let series = series.as_slice();
     let directory = state.directory_with_units().await?;
     let heading = program
         .number
@@ -100,7 +101,7 @@ pub async fn list(
                         th { (page.t("Cơ quan chủ trì theo dõi, đánh giá", "Tracking agency")) }
                     } }
                     tbody {
-                        @for s in &series {
+                        @for s in series {
                             @let indicator = &s.stored.indicator;
                             tr id={ "indicator-" (indicator.code) } class=[indicator.parent.as_ref().map(|_| "sub-row")] {
                                 td.code { (indicator.code) }
@@ -157,9 +158,7 @@ async fn show(
 ) -> Result<Markup> {
     let stamp = state.dashboard_stamp(id).await?;
     let program = state.program_detail(id, stamp).await?;
-    let series = indicators::get(&state.db, id, code)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let series = state.indicator(id, code).await?.ok_or(Error::NotFound)?;
     let directory = state.directory_with_units().await?;
     let indicator = &series.stored.indicator;
     let heading = program
