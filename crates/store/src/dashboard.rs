@@ -118,6 +118,22 @@ pub struct Stamp {
     pub structure: i64,
 }
 
+/// The sum of every program's structure counter: it rises with any change to any program's
+/// text, assignments or regimes (each raises its program's counter, which never falls), so
+/// what is read from all programs' structure alone (an agency's tasks across programs) stays
+/// right while it holds. One statement returning one row.
+pub async fn structures(db: &Db) -> Result<i64> {
+    let doing = "reading the programs' structure counters";
+    let mut conn = db.read_one(doing).await?;
+    let row = sqlx::query(
+        "SELECT CAST(COALESCE(SUM(structure), 0) AS BIGINT) AS total FROM program_versions",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .context(|| doing.to_owned())?;
+    col(&row, "total", doing)
+}
+
 /// The program's [`Stamp`] now.
 pub async fn stamp(db: &Db, program_id: i64) -> Result<Stamp> {
     let doing = format!("reading the dashboard version of program {program_id}");

@@ -413,9 +413,9 @@ async fn get_agency(
     State(state): State<AppState>,
     Path(code): Path<String>,
 ) -> ApiResult<AgencyDetail> {
-    Ok(Json(
-        load::agency_detail(&state, &state.directory, &code).await?,
-    ))
+    Ok(Json(AgencyDetail::clone(
+        &*state.agency_detail(&code).await?,
+    )))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -75,6 +75,9 @@ pub struct AppState {
     /// How the progress of a task's assignments is made up, by program and task code, at the
     /// program's version (every write of a figure raises it).
     task_progress: Arc<ByVersion<(i64, String), TaskProgress>>,
+    /// Agencies' pages (their tasks in every program), by agency code, at the sum of every
+    /// program's structure counter.
+    agencies: Arc<ByVersion<String, model::AgencyDetail>>,
     /// Completeness figures by program, regime, period and day, at the program's version.
     completeness: Arc<ByVersion<(i64, String, String, chrono::NaiveDate), load::Figures>>,
 }
@@ -225,6 +228,7 @@ impl AppState {
             dashboard_computed: Arc::default(),
             task_progress: Arc::default(),
             indicators: Arc::default(),
+            agencies: Arc::default(),
             assignments: Arc::default(),
             with_units: Arc::default(),
         }
@@ -454,6 +458,16 @@ impl AppState {
             .iter()
             .find(|s| s.stored.indicator.code == code)
             .cloned())
+    }
+
+    /// Agency `code` with its tasks in every program, as its page shows it: built once per
+    /// state of the programs' structure (see [`dongbo_store::dashboard::structures`]).
+    pub async fn agency_detail(&self, code: &str) -> Result<Arc<model::AgencyDetail>, Error> {
+        let structures = dongbo_store::dashboard::structures(&self.db).await?;
+        let read = load::agency_detail(self, &self.directory, code);
+        self.agencies
+            .get_or_read(code.to_owned(), structures, read)
+            .await
     }
 
     /// A program as its pages show it now (see [`AppState::program_detail`]).

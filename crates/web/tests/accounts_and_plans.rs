@@ -242,11 +242,19 @@ async fn an_agency_plans_its_work_adds_its_own_task_and_hands_it_to_a_unit() {
         assert!(my.contains("Lập kế hoạch thực hiện"));
         assert!(my.contains("href=\"/programs/1/tasks/3.4\""));
 
+        // The agency's page, kept by the server, gains the plan's tasks at once.
+        let tasks_of = |agency: &serde_json::Value| agency["tasks"].as_array().unwrap().len();
+        let before = tasks_of(&app.json("/api/v1/agencies/BVHTTDL").await);
         let program = app.program_id.to_string();
         let response = leader
             .post("/agencies/BVHTTDL/plans", &[("program_id", &program)])
             .await;
         let plan_path = location(&response);
+        let after = tasks_of(&app.json("/api/v1/agencies/BVHTTDL").await);
+        assert!(
+            after > before,
+            "{before} tasks before the plan, {after} after"
+        );
         let plan_page = leader.text(&plan_path).await;
         assert!(plan_page.contains("Kế hoạch thực hiện"));
         assert!(plan_page.contains("id=\"plan-tools\""));

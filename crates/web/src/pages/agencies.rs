@@ -77,7 +77,7 @@ pub async fn detail(
     State(state): State<AppState>,
     Path(code): Path<String>,
 ) -> Result<Markup> {
-    let agency = load::agency_detail(&state, &state.directory, &code).await?;
+    let agency = state.agency_detail(&code).await?;
     let name = page.lang.pick(&agency.name_vi, &agency.name_en);
     let (lead, coordinating): (Vec<&AgencyTask>, Vec<&AgencyTask>) =
         agency.tasks.iter().partition(|t| t.role == "lead");
