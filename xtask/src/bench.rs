@@ -85,16 +85,7 @@ pub fn run(args: &[String]) -> Result<()> {
     };
 
     println!("== dongbo serve start-up (release)");
-    run_command(Command::new("cargo").current_dir(root).args([
-        "build",
-        "--locked",
-        "--release",
-        "-p",
-        "dongbo",
-    ]))?;
-    let binary = root.join("target/release/dongbo");
-    let scratch = std::env::temp_dir().join(format!("dongbo-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&scratch)?;
+    let (binary, scratch) = release_build(root)?;
 
     let mut first: Vec<Duration> = Vec::new();
     for run in 0..FIRST_RUNS {
@@ -182,16 +173,7 @@ pub fn run(args: &[String]) -> Result<()> {
 /// (`cargo xtask bench scale`), the loads on generated data instead. Writes nothing.
 fn serve_only(generated: bool) -> Result<()> {
     let root = workspace_root();
-    run_command(Command::new("cargo").current_dir(root).args([
-        "build",
-        "--locked",
-        "--release",
-        "-p",
-        "dongbo",
-    ]))?;
-    let binary = root.join("target/release/dongbo");
-    let scratch = std::env::temp_dir().join(format!("dongbo-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&scratch)?;
+    let (binary, scratch) = release_build(root)?;
     if generated {
         let (sqlite, postgres) = scale_benches(&binary, &scratch)?;
         if let Err(why) = sqlite.and(postgres) {
@@ -432,6 +414,56 @@ impl Drop for Server {
         self.child.kill().ok();
         self.child.wait().ok();
     }
+}
+
+/// `cargo build --release -p dongbo`: the binary, and a new scratch folder for the benches.
+fn release_build(root: &Path) -> Result<(PathBuf, PathBuf)> {
+    run_command(Command::new("cargo").current_dir(root).args([
+        "build",
+        "--locked",
+        "--release",
+        "-p",
+        "dongbo",
+    ]))?;
+    let scratch = std::env::temp_dir().join(format!("dongbo-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch)?;
+    Ok((root.join("target/release/dongbo"), scratch))
+}
+
+/// Every main page and API read at once by [`MIX_CLIENTS`] clients (see [`mix_routes`]) on
+/// the server at `port`, printed; the load of each route, by route template. `about` names
+/// the data in what is printed.
+fn drive_mix(
+    port: u16,
+    program: i64,
+    sample_task: &str,
+    cookie: &str,
+    about: &str,
+) -> Result<Vec<(String, http::LoadRun)>> {
+    let routes = mix_routes(program, sample_task);
+    let runs = http::drive_mix(port, &routes, cookie, MIX_CLIENTS, WARM_UP, MEASURE)?;
+    let mix: Vec<(String, http::LoadRun)> = routes
+        .into_iter()
+        .map(|(label, _)| label)
+        .zip(runs)
+        .collect();
+    let all = merged(mix.iter().map(|(_, run)| run));
+    println!(
+        "{MIX_CLIENTS} clients on {} routes of {about}: {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms, {} errors",
+        mix.len(),
+        all.per_second(),
+        all.quantile_ms(0.5),
+        all.quantile_ms(0.99),
+        all.errors
+    );
+    for (label, run) in &mix {
+        println!(
+            "  {label}: p50 {:.1} ms, p99 {:.1} ms",
+            run.quantile_ms(0.5),
+            run.quantile_ms(0.99)
+        );
+    }
+    Ok(mix)
 }
 
 /// Every main page and API read of the mix, as (route template, path): program `program`,
@@ -678,29 +710,7 @@ fn dashboard_bench(
     );
 
     // Every main page and API read at once, on the data the writer left.
-    let routes = mix_routes(program, &sample_task);
-    let runs = http::drive_mix(port, &routes, cookie, MIX_CLIENTS, WARM_UP, MEASURE)?;
-    let mix: Vec<(String, http::LoadRun)> = routes
-        .into_iter()
-        .map(|(label, _)| label)
-        .zip(runs)
-        .collect();
-    let all = merged(mix.iter().map(|(_, run)| run));
-    println!(
-        "{MIX_CLIENTS} clients on {} routes: {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms, {} errors",
-        mix.len(),
-        all.per_second(),
-        all.quantile_ms(0.5),
-        all.quantile_ms(0.99),
-        all.errors
-    );
-    for (label, run) in &mix {
-        println!(
-            "  {label}: p50 {:.1} ms, p99 {:.1} ms",
-            run.quantile_ms(0.5),
-            run.quantile_ms(0.99)
-        );
-    }
+    let mix = drive_mix(port, program, &sample_task, cookie, PROGRAM)?;
     let peak_rss_kib = peak_rss_kib(server.child.id());
     drop(server);
     Ok(DashboardFigures {

@@ -82,10 +82,13 @@ pub async fn task(
     code: &str,
 ) -> Result<TaskDetail> {
     let db = &state.db;
-    // The task as the program kept by the server shows it; read alone only if it is not
-    // there (a task outside every group).
+    // One stamp for the program and its assignments as the server keeps them.
+    let stamp = state.dashboard_stamp(program_id).await?;
+    let by_task = state.program_assignments(program_id, stamp).await?;
+    // The task as the kept program shows it; read alone only if it is not there (a task
+    // outside every group).
     let kept = state
-        .program_now(program_id)
+        .program_detail(program_id, stamp)
         .await?
         .groups
         .iter()
@@ -101,10 +104,10 @@ pub async fn task(
             task_view(directory, program_id, &task)
         }
     };
-    let assignments = state
-        .task_assignments(program_id, code)
-        .await?
+    let assignments = by_task
+        .get(code)
         .into_iter()
+        .flatten()
         .map(|a| AssignmentView {
             id: a.id,
             agency: agency_ref(directory, &a.agency_code),

@@ -13,7 +13,7 @@ use anyhow::{Context, Result, bail};
 use super::{
     MEASURE, MIX_CLIENTS, MIX_TARGET_MS, PASSWORD, RSS_TARGET_MIB, Server, VIEWER, WARM_UP,
 };
-use super::{dongbo, healthz_ok, http, merged, mix_routes, peak_rss_kib, verdict};
+use super::{dongbo, drive_mix, healthz_ok, http, merged, peak_rss_kib, verdict};
 
 /// The scale generated.
 pub const SCALE: &str = "province";
@@ -129,29 +129,14 @@ pub fn run(binary: &Path, data: &Path, database_url: Option<&str>) -> Result<Sca
         .flat_map(|g| g["tasks"].as_array().into_iter().flatten())
         .find_map(|t| t["code"].as_str().map(str::to_owned))
         .context("the program has no task")?;
-    let routes = mix_routes(program, &http::encode(&first_task));
-    let runs = http::drive_mix(port, &routes, &viewer.cookie, MIX_CLIENTS, WARM_UP, MEASURE)?;
-    let mix: Vec<(String, http::LoadRun)> = routes
-        .into_iter()
-        .map(|(label, _)| label)
-        .zip(runs)
-        .collect();
-    let all = merged(mix.iter().map(|(_, run)| run));
-    println!(
-        "{MIX_CLIENTS} clients on {} routes of {number} ({tasks} tasks): {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms, {} errors",
-        mix.len(),
-        all.per_second(),
-        all.quantile_ms(0.5),
-        all.quantile_ms(0.99),
-        all.errors
-    );
-    for (label, run) in &mix {
-        println!(
-            "  {label}: p50 {:.1} ms, p99 {:.1} ms",
-            run.quantile_ms(0.5),
-            run.quantile_ms(0.99)
-        );
-    }
+    let about = format!("{number} ({tasks} tasks)");
+    let mix = drive_mix(
+        port,
+        program,
+        &http::encode(&first_task),
+        &viewer.cookie,
+        &about,
+    )?;
     let peak_rss_kib = peak_rss_kib(server.child.id());
     drop(server);
     Ok(ScaleFigures {
