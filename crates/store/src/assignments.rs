@@ -282,6 +282,39 @@ pub async fn pending_for_task(
         .collect()
 }
 
+/// The open sets of every task of a program, by task code, each task's in the order they
+/// were named. One statement.
+pub async fn pending_for_program(
+    db: &Db,
+    program_id: i64,
+) -> Result<BTreeMap<String, Vec<StoredPendingChoice>>> {
+    let doing = format!("reading the open sets of program {program_id}");
+    let mut conn = db.read_one(&doing).await?;
+    let rows = sqlx::query(
+        "SELECT pc.id, t.code, pc.role, pc.set_code, pc.chosen_at FROM pending_choices pc \
+         JOIN tasks t ON t.id = pc.task_id WHERE t.program_id = $1 ORDER BY pc.id",
+    )
+    .bind(program_id)
+    .fetch_all(&mut *conn)
+    .await
+    .context(|| doing.clone())?;
+    let mut by_task: BTreeMap<String, Vec<StoredPendingChoice>> = BTreeMap::new();
+    for row in &rows {
+        let choice = StoredPendingChoice {
+            id: col(row, "id", &doing)?,
+            task_code: col(row, "code", &doing)?,
+            role: role_from(&col::<String>(row, "role", &doing)?, &doing)?,
+            set_code: col(row, "set_code", &doing)?,
+            chosen_at: col(row, "chosen_at", &doing)?,
+        };
+        by_task
+            .entry(choice.task_code.clone())
+            .or_default()
+            .push(choice);
+    }
+    Ok(by_task)
+}
+
 /// The program and task code of an open set, by its id.
 pub async fn open_set_task(db: &Db, pending_id: i64) -> Result<Option<(i64, String)>> {
     let doing = format!("finding open set {pending_id}");
@@ -369,6 +402,9 @@ pub async fn choose(
         .execute(&mut *conn)
         .await
         .context(|| doing.clone())?;
+    // The set stopped waiting and origins may have changed with no assignment added: what
+    // servers keep of the program's structure (its assignments, its open sets) is old.
+    crate::dashboard::bump_program(conn, program_id).await?;
     tx.commit().await.context(|| doing.clone())?;
     Ok(created)
 }

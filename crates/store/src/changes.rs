@@ -9,6 +9,8 @@
 //! between the read and the write is [`StoreError::Conflict`], and nothing of the loser's
 //! decision is applied.
 
+use std::collections::BTreeMap;
+
 use chrono::Utc;
 use dongbo_domain::text::nfc;
 use dongbo_domain::{Directory, Resolution, Task, TimeFrame};
@@ -368,6 +370,8 @@ pub async fn propose(db: &Db, new: &NewChange) -> Result<i64> {
         },
     )
     .await?;
+    // The program's pages show its requests: servers read them again.
+    crate::dashboard::bump_version(conn, new.program_id).await?;
     tx.commit().await.context(|| doing.clone())?;
     tracing::info!(
         change_request.id = id,
@@ -515,6 +519,7 @@ async fn close(
         },
     )
     .await?;
+    crate::dashboard::bump_version(conn, request.program_id).await?;
     let decided = load(conn, id, &doing)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("change request {id}")))?;
@@ -890,53 +895,78 @@ pub async fn for_program(
 /// to it (oldest first).
 pub async fn for_task(db: &Db, program_id: i64, code: &str) -> Result<TaskChanges> {
     let doing = format!("reading the changes of task {code} of program {program_id}");
-    let mut tx = db.read(&doing).await?;
+    Ok(read_by_task(db, program_id, Some(code), &doing)
+        .await?
+        .remove(code)
+        .unwrap_or_default())
+}
+
+/// [`for_task`] of every task of `program_id` with a request or a history, by task code, in
+/// one read (requests that add a task have no code until approved, and are left out).
+pub async fn by_task(db: &Db, program_id: i64) -> Result<BTreeMap<String, TaskChanges>> {
+    let doing = format!("reading the changes of the tasks of program {program_id}");
+    read_by_task(db, program_id, None, &doing).await
+}
+
+async fn read_by_task(
+    db: &Db,
+    program_id: i64,
+    code: Option<&str>,
+    doing: &str,
+) -> Result<BTreeMap<String, TaskChanges>> {
+    let mut tx = db.read(doing).await?;
     let sql = format!(
         "SELECT {REQUEST_COLUMNS} FROM change_requests \
-         WHERE program_id = $1 AND task_code = $2 ORDER BY id DESC"
+         WHERE program_id = $1 AND task_code IS NOT NULL AND ($2 = '' OR task_code = $2) \
+         ORDER BY id DESC"
     );
     let requests = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(program_id)
-        .bind(code)
+        .bind(code.unwrap_or(""))
         .fetch_all(&mut *tx)
         .await
-        .context(|| doing.clone())?
-        .iter()
-        .map(|row| request_from_row(row, &doing))
-        .collect::<Result<Vec<_>>>()?;
+        .context(|| doing.to_owned())?;
     let rows = sqlx::query(
         "SELECT id, program_id, task_code, at, change_request_id, before_json, after_json \
-         FROM task_history WHERE program_id = $1 AND task_code = $2 ORDER BY id",
+         FROM task_history WHERE program_id = $1 AND ($2 = '' OR task_code = $2) ORDER BY id",
     )
     .bind(program_id)
-    .bind(code)
+    .bind(code.unwrap_or(""))
     .fetch_all(&mut *tx)
     .await
-    .context(|| doing.clone())?;
+    .context(|| doing.to_owned())?;
     let task = |text: Option<String>| -> Result<Option<Task>> {
         text.map(|t| {
             serde_json::from_str(&t).map_err(|e| StoreError::Corrupt {
-                context: doing.clone(),
+                context: doing.to_owned(),
                 message: format!("bad task in history: {e}"),
             })
         })
         .transpose()
     };
-    let history = rows
-        .iter()
-        .map(|row| {
-            Ok(HistoryEntry {
-                id: col(row, "id", &doing)?,
-                program_id: col(row, "program_id", &doing)?,
-                task_code: col(row, "task_code", &doing)?,
-                at: col(row, "at", &doing)?,
-                change_request_id: col(row, "change_request_id", &doing)?,
-                before: task(col(row, "before_json", &doing)?)?,
-                after: task(col(row, "after_json", &doing)?)?,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    Ok(TaskChanges { requests, history })
+    let mut by_task: BTreeMap<String, TaskChanges> = BTreeMap::new();
+    for row in &requests {
+        let request = request_from_row(row, doing)?;
+        let code = request.task_code.clone().unwrap_or_default();
+        by_task.entry(code).or_default().requests.push(request);
+    }
+    for row in &rows {
+        let entry = HistoryEntry {
+            id: col(row, "id", doing)?,
+            program_id: col(row, "program_id", doing)?,
+            task_code: col(row, "task_code", doing)?,
+            at: col(row, "at", doing)?,
+            change_request_id: col(row, "change_request_id", doing)?,
+            before: task(col(row, "before_json", doing)?)?,
+            after: task(col(row, "after_json", doing)?)?,
+        };
+        by_task
+            .entry(entry.task_code.clone())
+            .or_default()
+            .history
+            .push(entry);
+    }
+    Ok(by_task)
 }
 
 #[cfg(test)]

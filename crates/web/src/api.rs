@@ -396,7 +396,10 @@ async fn get_task(
     State(state): State<AppState>,
     Path((id, code)): Path<(i64, String)>,
 ) -> ApiResult<TaskDetail> {
-    Ok(Json(load::task(&state, &state.directory, id, &code).await?))
+    let stamp = state.dashboard_stamp(id).await?;
+    Ok(Json(
+        load::task(&state, &state.directory, id, &code, stamp).await?,
+    ))
 }
 
 /// The agency directory, current and former agencies.

@@ -78,6 +78,14 @@ pub struct AppState {
     /// Agencies' pages (their tasks in every program), by agency code, at the sum of every
     /// program's structure counter.
     agencies: Arc<ByVersion<String, model::AgencyDetail>>,
+    /// A program's open sets by task code, at its structure (a set named or chosen raises it).
+    open_sets: Arc<ByVersion<i64, OpenSets>>,
+    /// Whether a program is an agency's plan, and whose, at its structure (a plan is made with
+    /// its program).
+    plans: Arc<ByVersion<i64, Option<dongbo_store::plans::Plan>>>,
+    /// A program's change requests and task history by task code, at its version (a proposal
+    /// or decision raises it).
+    changes: Arc<ByVersion<i64, ChangesByTask>>,
     /// Completeness figures by program, regime, period and day, at the program's version.
     completeness: Arc<ByVersion<(i64, String, String, chrono::NaiveDate), load::Figures>>,
 }
@@ -87,6 +95,13 @@ type DashboardKey = (i64, Option<String>, chrono::NaiveDate, String);
 
 /// The progress details of a task's assignments, by assignment id.
 pub type TaskProgress = HashMap<i64, dongbo_store::dashboard::ProgressDetail>;
+
+/// A program's open sets by task code.
+pub type OpenSets =
+    std::collections::BTreeMap<String, Vec<dongbo_store::assignments::StoredPendingChoice>>;
+
+/// A program's change requests and task history by task code.
+pub type ChangesByTask = std::collections::BTreeMap<String, dongbo_store::changes::TaskChanges>;
 
 /// The directory with the units, and how many units it was read with.
 type UnitsDirectory = (i64, Arc<Directory>);
@@ -229,6 +244,9 @@ impl AppState {
             task_progress: Arc::default(),
             indicators: Arc::default(),
             agencies: Arc::default(),
+            open_sets: Arc::default(),
+            plans: Arc::default(),
+            changes: Arc::default(),
             assignments: Arc::default(),
             with_units: Arc::default(),
         }
@@ -411,6 +429,55 @@ impl AppState {
         self.assignments
             .get_or_read(program_id, stamp.structure, read)
             .await
+    }
+
+    /// The open sets of a program by task code, at its dashboard `stamp` (read just before):
+    /// read once per structure and kept.
+    pub async fn open_sets(&self, program_id: i64, stamp: Stamp) -> Result<Arc<OpenSets>, Error> {
+        let read = async {
+            dongbo_store::assignments::pending_for_program(&self.db, program_id)
+                .await
+                .map_err(Error::from)
+        };
+        self.open_sets
+            .get_or_read(program_id, stamp.structure, read)
+            .await
+    }
+
+    /// The plan a program is, if it is one, at its dashboard `stamp` (read just before): read
+    /// once per structure and kept.
+    pub async fn plan(
+        &self,
+        program_id: i64,
+        stamp: Stamp,
+    ) -> Result<Option<dongbo_store::plans::Plan>, Error> {
+        let read = async {
+            dongbo_store::plans::get(&self.db, program_id)
+                .await
+                .map_err(Error::from)
+        };
+        let plan = self
+            .plans
+            .get_or_read(program_id, stamp.structure, read)
+            .await?;
+        Ok(Option::clone(&plan))
+    }
+
+    /// The change requests and history of task `code` of a program, at its dashboard
+    /// `version` (read just before): read once per version for all its tasks and kept.
+    pub async fn task_changes(
+        &self,
+        program_id: i64,
+        code: &str,
+        version: i64,
+    ) -> Result<dongbo_store::changes::TaskChanges, Error> {
+        let read = async {
+            dongbo_store::changes::by_task(&self.db, program_id)
+                .await
+                .map_err(Error::from)
+        };
+        let all = self.changes.get_or_read(program_id, version, read).await?;
+        Ok(all.get(code).cloned().unwrap_or_default())
     }
 
     /// How the progress of the assignments of task `code` is made up, at the program's

@@ -80,10 +80,10 @@ pub async fn task(
     directory: &Directory,
     program_id: i64,
     code: &str,
+    stamp: dongbo_store::dashboard::Stamp,
 ) -> Result<TaskDetail> {
     let db = &state.db;
-    // One stamp for the program and its assignments as the server keeps them.
-    let stamp = state.dashboard_stamp(program_id).await?;
+    // The program, its assignments and its open sets as the server keeps them at `stamp`.
     let by_task = state.program_assignments(program_id, stamp).await?;
     // The task as the kept program shows it; read alone only if it is not there (a task
     // outside every group).
@@ -124,9 +124,12 @@ pub async fn task(
                 .collect(),
         })
         .collect();
-    let open_sets = assignments::pending_for_task(db, program_id, code)
+    let open_sets = state
+        .open_sets(program_id, stamp)
         .await?
+        .get(code)
         .into_iter()
+        .flatten()
         .map(|p| OpenSetView {
             id: p.id,
             set: set_ref(directory, &p.set_code),

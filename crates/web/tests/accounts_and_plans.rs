@@ -370,3 +370,43 @@ async fn the_coordinator_chooses_the_members_of_an_open_set() {
         assert!(page.contains("đã chọn"));
     }
 }
+
+#[tokio::test]
+async fn choosing_only_agencies_already_assigned_still_closes_the_set_on_the_task_page() {
+    for app in apps().await {
+        app.user("dieu.phoi", "coordinator", "CP", false).await;
+        // 5.7's coordinators: "Bộ Ngoại giao, Bộ Nội vụ và các bộ, ngành liên quan". The
+        // Ministry of Foreign Affairs is already assigned by name.
+        let pending = assignments::pending_for_task(&app.db, app.program_id, "5.7")
+            .await
+            .unwrap();
+        let path = format!("/open-sets/{}", pending[0].id);
+        let task = format!("/programs/{}/tasks/5.7", app.program_id);
+        let mut coordinator = app.logged_in("dieu.phoi").await;
+        let before = coordinator.text(&task).await;
+        assert!(
+            before.contains(&format!("action=\"{path}\"")),
+            "on {}",
+            app.backend
+        );
+
+        let response = coordinator.post(&path, &[("agency", "BNG")]).await;
+        assert_eq!(response.status(), 303, "on {}", app.backend);
+        // No assignment was added, but the set stopped waiting and the ministry's assignment
+        // now also comes through it: the page the server keeps shows both at once.
+        let page = coordinator.text(&task).await;
+        assert!(page.contains("đã chọn"), "on {}", app.backend);
+        let origins = assignments::for_task(&app.db, app.program_id, "5.7")
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|a| a.agency_code == "BNG" && a.role == dongbo_domain::Role::Coordinating)
+            .unwrap()
+            .origins;
+        assert!(origins.iter().any(|o| o.via_set.is_some()), "{origins:?}");
+        let api = app
+            .json(&format!("/api/v1/programs/{}/tasks/5.7", app.program_id))
+            .await;
+        assert_eq!(api["open_sets"][0]["chosen"], true, "on {}", app.backend);
+    }
+}

@@ -156,6 +156,36 @@ async fn a_ministry_proposes_a_retime_the_coordinator_approves_it_and_the_task_s
             .await;
         assert_eq!(response.status(), 422, "on {}", app.backend);
 
+        // A second request shows on the task's page as soon as it is made, and its rejection
+        // as soon as it is decided (the page was read, and kept, before each).
+        approver.text(&task_path).await;
+        let again = [
+            ("kind", "retime"),
+            ("agency", "BVHTTDL"),
+            ("time_frame", "2028"),
+            ("reason", "Lùi thêm một năm nữa"),
+        ];
+        let response = approver.post(&propose_path, &again).await;
+        assert_eq!(response.status(), 303, "on {}", app.backend);
+        let page = approver.text(&task_path).await;
+        assert!(page.contains("Lùi thêm một năm nữa"), "on {}", app.backend);
+        assert!(page.contains("Chờ quyết định"), "on {}", app.backend);
+        let second = pending_ids(&app).await[0];
+        let response = coordinator
+            .post(
+                &format!("/programs/{program}/changes/{second}/decision"),
+                &[("decision", "reject"), ("note", "Không có căn cứ lùi tiếp")],
+            )
+            .await;
+        assert_eq!(response.status(), 303, "on {}", app.backend);
+        let page = approver.text(&task_path).await;
+        assert!(
+            page.contains("Không có căn cứ lùi tiếp"),
+            "on {}",
+            app.backend
+        );
+        assert!(!page.contains("Chờ quyết định"), "on {}", app.backend);
+
         // The task page shows the new time frame and its history, to anyone.
         let page = app.page(&task_path).await;
         assert!(page.contains("Quý IV/2027"));

@@ -137,11 +137,11 @@ pub async fn task_section(
     page: &Page,
     state: &AppState,
     directory: &Directory,
-    program_id: i64,
+    (program_id, stamp): (i64, dongbo_store::dashboard::Stamp),
     code: &str,
 ) -> Result<Markup> {
     let agencies = proposing_agencies(page, state, directory, program_id, code).await?;
-    let changes = changes::for_task(&state.db, program_id, code).await?;
+    let changes = state.task_changes(program_id, code, stamp.version).await?;
     Ok(task_section_with(
         page,
         directory,
@@ -302,7 +302,8 @@ pub async fn propose_for_task(
     };
     let directory = state.directory_with_units().await?;
     let agencies = proposing_agencies(&page, &state, &directory, id, &code).await?;
-    let changes = changes::for_task(&state.db, id, &code).await?;
+    let stamp = state.dashboard_stamp(id).await?;
+    let changes = state.task_changes(id, &code, stamp.version).await?;
     let title = format!(
         "{} {}",
         page.t("Đề xuất điều chỉnh nhiệm vụ", "Propose a change to task"),

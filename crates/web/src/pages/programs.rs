@@ -56,8 +56,9 @@ pub(super) async fn show_program(
     refusal: Option<&Refusal>,
 ) -> Result<Markup> {
     let directory = state.directory_with_units().await?;
-    let program = state.program_now(id).await?;
-    let tools = super::work::plan_tools(page, state, &directory, id, refusal).await?;
+    let stamp = state.dashboard_stamp(id).await?;
+    let program = state.program_detail(id, stamp).await?;
+    let tools = super::work::plan_tools(page, state, &directory, id, stamp, refusal).await?;
     let heading = program
         .number
         .clone()
@@ -151,11 +152,12 @@ pub(super) async fn show_task(
 ) -> Result<Markup> {
     let directory = state.directory_with_units().await?;
     let stamp = state.dashboard_stamp(id).await?;
-    let detail = load::task(state, &directory, id, code).await?;
+    let detail = load::task(state, &directory, id, code, stamp).await?;
     let task = &detail.task;
     let program = state.program_detail(id, stamp).await?;
-    let unit_tools = super::work::unit_tools(page, state, &directory, id, code, refusal).await?;
-    let changes = super::changes::task_section(page, state, &directory, id, code).await?;
+    let unit_tools =
+        super::work::unit_tools(page, state, &directory, (id, stamp), code, refusal).await?;
+    let changes = super::changes::task_section(page, state, &directory, (id, stamp), code).await?;
     let progress = state.task_progress(id, code, stamp.version).await?;
     // The program's coordinator chooses the members of its open sets.
     let can_choose = page.caller.as_ref().is_some_and(|caller| {

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use dongbo_domain::access::{Action, ROOT_AGENCY};
 use dongbo_domain::dashboard::{AgencyLine, agency_work};
 use dongbo_domain::{Directory, Role, WorkState};
+use dongbo_store::dashboard::Stamp;
 use dongbo_store::{assignments, plans, programs, reports};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -571,13 +572,14 @@ pub async fn plan_tools(
     state: &AppState,
     directory: &Directory,
     program_id: i64,
+    stamp: Stamp,
     refusal: Option<&Refusal>,
 ) -> Result<Markup> {
     let kept = Refusal::of_form(refusal, "add-task");
     let Some(caller) = &page.caller else {
         return Ok(html! {});
     };
-    let Some(plan) = plans::get(&state.db, program_id).await? else {
+    let Some(plan) = state.plan(program_id, stamp).await? else {
         return Ok(html! {});
     };
     if !caller.can(Action::EditPlan, &plan.agency_code, directory) {
@@ -627,7 +629,7 @@ pub async fn unit_tools(
     page: &Page,
     state: &AppState,
     directory: &Directory,
-    program_id: i64,
+    (program_id, stamp): (i64, Stamp),
     task_code: &str,
     refusal: Option<&Refusal>,
 ) -> Result<Markup> {
@@ -635,7 +637,7 @@ pub async fn unit_tools(
     let Some(caller) = &page.caller else {
         return Ok(html! {});
     };
-    let Some(plan) = plans::get(&state.db, program_id).await? else {
+    let Some(plan) = state.plan(program_id, stamp).await? else {
         return Ok(html! {});
     };
     if !caller.can(Action::EditPlan, &plan.agency_code, directory) {
