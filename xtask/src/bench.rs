@@ -54,6 +54,10 @@ const MEASURE: Duration = Duration::from_secs(10);
 const LOAD_RUNS: usize = 3;
 /// Clients of the load on every main page and API read at once (issue 5's read target).
 const MIX_CLIENTS: usize = 64;
+/// Clients submitting reports at once, and the durable submissions per second they must reach
+/// together (issue 5).
+const SUBMITTERS: usize = 32;
+const SUBMISSIONS_TARGET: f64 = 1000.0;
 /// The viewer and the writer the dashboard bench creates.
 const VIEWER: &str = "bench-viewer";
 const WRITER: &str = "bench-writer";
@@ -65,10 +69,32 @@ pub fn run(args: &[String]) -> Result<()> {
         [] => {}
         [only] if only == "serve" => return serve_only(false),
         [only] if only == "scale" => return serve_only(true),
+        [only] if only == "national" => return national(),
+        [mix, port, program, task] if mix == "mix" => {
+            return mix_only(
+                port.parse().context("PORT: a port number")?,
+                program.parse().context("PROGRAM: a program id")?,
+                task,
+            );
+        }
+        [submit, port, program] if submit == "submit" => {
+            return submit_only(
+                port.parse().context("PORT: a port number")?,
+                program.parse().context("PROGRAM: a program id")?,
+            );
+        }
         _ => bail!(
-            "usage: cargo xtask bench [serve|scale]\n  serve: only the HTTP loads against \
-             dongbo serve on 47/NQ-CP, printed, BENCHMARKS.md left as it is\n  scale: only \
-             the loads on generated data (dongbo gen --scale province), printed"
+            "usage: cargo xtask bench [serve|scale|national|mix PORT PROGRAM TASK|submit PORT \
+             PROGRAM]\n  serve: only the \
+             HTTP loads against dongbo serve on 47/NQ-CP, printed, BENCHMARKS.md left as it \
+             is\n  scale: only the loads on generated data (dongbo gen --scale province), \
+             printed\n  national: the same loads at national scale (generating it takes tens of \
+             minutes per backend), written over the national section of BENCHMARKS.md\n  \
+             mix: the 64-client load on every main page and API read against a server already running on 127.0.0.1:PORT, for program PROGRAM and its task TASK, \
+             printed (the server needs the user {VIEWER} with the bench's password; for \
+             profiling)\n  submit: the report submission storm against a server already \
+             running, on every assignment of PROGRAM for months of 2027-2029 (the server \
+             needs the user {WRITER}, an approver on CP, with the bench's password)"
         ),
     }
     let root = workspace_root();
@@ -145,7 +171,7 @@ pub fn run(args: &[String]) -> Result<()> {
         (None, why) => Measured::No(why.to_owned()),
     };
     drop(postgres);
-    let (sqlite_scale, postgres_scale) = scale_benches(&binary, &scratch)?;
+    let (sqlite_scale, postgres_scale) = scale_benches(&binary, &scratch, scale::PROVINCE)?;
     std::fs::remove_dir_all(&scratch).ok();
 
     let mut report = report(
@@ -157,13 +183,81 @@ pub fn run(args: &[String]) -> Result<()> {
         &postgres_dashboard,
     )?;
     report.push('\n');
-    report.push_str(&scale::report(&[
-        ("SQLite", sqlite_scale.as_ref().map_err(Clone::clone)),
-        ("PostgreSQL", postgres_scale.as_ref().map_err(Clone::clone)),
-    ])?);
+    report.push_str(&scale::report(
+        scale::PROVINCE,
+        &[
+            ("SQLite", sqlite_scale.as_ref().map_err(Clone::clone)),
+            ("PostgreSQL", postgres_scale.as_ref().map_err(Clone::clone)),
+        ],
+    )?);
     let path = root.join("BENCHMARKS.md");
+    // The national section, which takes its own command, stays as it was.
+    let old = std::fs::read_to_string(&path).unwrap_or_default();
+    let national = national_section(&old).map_or_else(
+        || {
+            format!(
+                "{NATIONAL_BEGIN}\n## At national scale\n\nNot measured yet: `cargo xtask \
+                 bench national` measures it.\n{NATIONAL_END}\n"
+            )
+        },
+        str::to_owned,
+    );
+    report.push('\n');
+    report.push_str(&national);
     std::fs::write(&path, report).with_context(|| format!("could not write {path:?}"))?;
     println!("wrote {}", path.display());
+    Ok(())
+}
+
+/// Where the national section of `BENCHMARKS.md` begins and ends.
+const NATIONAL_BEGIN: &str = "<!-- cargo xtask bench national: begin -->";
+const NATIONAL_END: &str = "<!-- cargo xtask bench national: end -->";
+
+/// The national section of `BENCHMARKS.md` (`text`), its markers included, with the newline
+/// after them.
+fn national_section(text: &str) -> Option<&str> {
+    let begin = text.find(NATIONAL_BEGIN)?;
+    let end = text[begin..].find(NATIONAL_END)? + begin + NATIONAL_END.len();
+    let end = if text[end..].starts_with('\n') {
+        end + 1
+    } else {
+        end
+    };
+    Some(&text[begin..end])
+}
+
+/// `cargo xtask bench national`: the loads of [`scale::run`] at national scale, on SQLite and
+/// on PostgreSQL, written over the national section of `BENCHMARKS.md` alone (generating the
+/// dataset takes tens of minutes per backend, too long for every bench run).
+fn national() -> Result<()> {
+    let root = workspace_root();
+    let (binary, scratch) = release_build(root)?;
+    let started = Instant::now();
+    let (sqlite, postgres) = scale_benches(&binary, &scratch, scale::NATIONAL)?;
+    std::fs::remove_dir_all(&scratch).ok();
+    let mut section = format!("{NATIONAL_BEGIN}\n");
+    section.push_str(&scale::report(
+        scale::NATIONAL,
+        &[
+            ("SQLite", sqlite.as_ref().map_err(Clone::clone)),
+            ("PostgreSQL", postgres.as_ref().map_err(Clone::clone)),
+        ],
+    )?);
+    writeln!(
+        section,
+        "Measured on {} by `cargo xtask bench national` in {:.0} min, on the machine described \
+         above.\n{NATIONAL_END}",
+        today(),
+        started.elapsed().as_secs_f64() / 60.0
+    )?;
+    let path = root.join("BENCHMARKS.md");
+    let old = std::fs::read_to_string(&path).unwrap_or_default();
+    let new = match national_section(&old) {
+        Some(found) => old.replacen(found, &section, 1),
+        None => format!("{old}\n{section}"),
+    };
+    std::fs::write(&path, new).with_context(|| format!("could not write {path:?}"))?;
+    println!("wrote the national section of {}", path.display());
     Ok(())
 }
 
@@ -175,7 +269,7 @@ fn serve_only(generated: bool) -> Result<()> {
     let root = workspace_root();
     let (binary, scratch) = release_build(root)?;
     if generated {
-        let (sqlite, postgres) = scale_benches(&binary, &scratch)?;
+        let (sqlite, postgres) = scale_benches(&binary, &scratch, scale::PROVINCE)?;
         if let Err(why) = sqlite.and(postgres) {
             bail!("{why}");
         }
@@ -200,23 +294,75 @@ fn serve_only(generated: bool) -> Result<()> {
     Ok(())
 }
 
+/// [`drive_mix`] against a server already running on `port`, logged in as [`VIEWER`].
+fn mix_only(port: u16, program: i64, task: &str) -> Result<()> {
+    let viewer = http::login(port, VIEWER, PASSWORD)?;
+    let about = format!("program {program}, task {task}");
+    drive_mix(port, program, &http::encode(task), &viewer.cookie, &about)?;
+    Ok(())
+}
+
+/// [`http::submit_storm`] against a server already running on `port`, logged in as
+/// [`WRITER`], on every assignment of program `program`.
+fn submit_only(port: u16, program: i64) -> Result<()> {
+    let writer = http::login(port, WRITER, PASSWORD)?;
+    let mut api = http::Connection::new(port);
+    let mut json = |path: &str| -> Result<serde_json::Value> {
+        let response = api.send("GET", path, &[("Cookie", &writer.cookie)], None)?;
+        if response.status != 200 {
+            bail!("GET {path} gave {}", response.status);
+        }
+        serde_json::from_slice(&response.body).with_context(|| format!("GET {path}: not JSON"))
+    };
+    let assignments = program_work(&mut json, program)?.assignments;
+    let run = http::submit_storm(
+        port,
+        &writer,
+        &storm_work(&assignments),
+        SUBMITTERS,
+        WARM_UP,
+        MEASURE,
+    )?;
+    println!(
+        "{SUBMITTERS} submitters: {:.0} durable submissions/s, p50 {:.1} ms, p99 {:.1} ms",
+        run.load.per_second(),
+        run.load.quantile_ms(0.5),
+        run.load.quantile_ms(0.99)
+    );
+    Ok(())
+}
+
+/// The (assignment, month) pairs a submission storm takes, for months of 2027-2029 (the
+/// dashboard's writer reports for 2025 onwards and never reaches them), month by month.
+fn storm_work(assignments: &[i64]) -> Vec<(i64, String)> {
+    (2027..=2029)
+        .flat_map(|year| (1..=12).map(move |month| format!("{year}-M{month:02}")))
+        .flat_map(|period| assignments.iter().map(move |a| (*a, period.clone())))
+        .collect()
+}
+
 /// The loads at [`scale::SCALE`] on SQLite and on PostgreSQL (a new database on the bench's
 /// server, when there is one): each the figures or why not.
 type ScaleOutcome = std::result::Result<scale::ScaleFigures, String>;
 
-fn scale_benches(binary: &Path, scratch: &Path) -> Result<(ScaleOutcome, ScaleOutcome)> {
-    println!("== {} scale over HTTP, SQLite", scale::SCALE);
-    let sqlite =
-        scale::run(binary, &scratch.join("scale-sqlite"), None).map_err(|e| format!("{e:#}"));
+fn scale_benches(
+    binary: &Path,
+    scratch: &Path,
+    scale: &str,
+) -> Result<(ScaleOutcome, ScaleOutcome)> {
+    println!("== {scale} scale over HTTP, SQLite");
+    let sqlite = scale::run(binary, &scratch.join("scale-sqlite"), None, scale)
+        .map_err(|e| format!("{e:#}"));
     let postgres = BenchPostgres::find()?;
     let on_postgres = match postgres.url() {
         Some(server) => {
-            println!("== {} scale over HTTP, PostgreSQL", scale::SCALE);
+            println!("== {scale} scale over HTTP, PostgreSQL");
             let name = format!("dongbo_bench_scale_{}", std::process::id());
             match create_database(server, &name) {
                 Ok(url) => {
-                    let outcome = scale::run(binary, &scratch.join("scale-postgres"), Some(&url))
-                        .map_err(|e| format!("{e:#}"));
+                    let outcome =
+                        scale::run(binary, &scratch.join("scale-postgres"), Some(&url), scale)
+                            .map_err(|e| format!("{e:#}"));
                     drop_database(server, &name);
                     outcome
                 }
@@ -399,6 +545,8 @@ struct DashboardFigures {
     page_bytes: usize,
     /// Every main page and API read at once, by route: (route, load).
     mix: Vec<(String, http::LoadRun)>,
+    /// [`SUBMITTERS`] submitting reports through the API at once, as fast as acknowledged.
+    submissions: http::SubmitRun,
     /// The server's peak resident memory at the end, in KiB (Linux `VmHWM`).
     peak_rss_kib: Option<u64>,
 }
@@ -597,32 +745,10 @@ fn dashboard_bench(
                 .and_then(|p| p["id"].as_i64())
         })
         .with_context(|| format!("{PROGRAM} is not among the programs"))?;
-    let detail = json(&format!("/api/v1/programs/{program}"))?;
-    let codes: Vec<String> = detail["groups"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|g| g["tasks"].as_array().into_iter().flatten())
-        .filter_map(|t| t["code"].as_str().map(str::to_owned))
-        .collect();
-    let sample_task = http::encode(codes.first().context("the program has no task")?);
-    let mut plan = Vec::new();
-    for code in codes {
-        let task = json(&format!(
-            "/api/v1/programs/{program}/tasks/{}",
-            http::encode(&code)
-        ))?;
-        let leads: Vec<i64> = task["assignments"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|a| a["role"] == "lead")
-            .filter_map(|a| a["id"].as_i64())
-            .collect();
-        if !leads.is_empty() {
-            plan.push((code, leads));
-        }
-    }
+    let work = program_work(&mut json, program)?;
+    let sample_task = http::encode(work.codes.first().context("the program has no task")?);
+    let every_assignment = work.assignments;
+    let mut plan = work.leads;
     // Tasks with the fewest leads first: the writer completes many tasks in a run.
     plan.sort_by_key(|(_, leads)| leads.len());
     let writer = http::Writer {
@@ -689,21 +815,13 @@ fn dashboard_bench(
         .send("GET", &path, &[("Cookie", cookie)], None)?
         .text();
     let page_bytes = page.len();
-    let completed: Vec<&String> = writes
-        .iter()
-        .filter_map(|w| w.writer.as_ref())
-        .flat_map(|w| &w.completed)
-        .collect();
-    let mut shown_done = 0;
-    let mut not_shown_done = Vec::new();
-    for code in completed {
-        let marker = format!("data-task=\"{code}\" data-state=\"done_");
-        if page.contains(&marker) {
-            shown_done += 1;
-        } else {
-            not_shown_done.push(code.clone());
-        }
-    }
+    let (shown_done, not_shown_done) = shown_done(
+        &page,
+        writes
+            .iter()
+            .filter_map(|w| w.writer.as_ref())
+            .flat_map(|w| &w.completed),
+    );
     println!(
         "after the writes: {shown_done} completed tasks shown as done, {} not",
         not_shown_done.len()
@@ -711,6 +829,22 @@ fn dashboard_bench(
 
     // Every main page and API read at once, on the data the writer left.
     let mix = drive_mix(port, program, &sample_task, cookie, PROGRAM)?;
+
+    // Report submissions as fast as they are acknowledged, on months the writer never reached.
+    let submissions = http::submit_storm(
+        port,
+        &writer.session,
+        &storm_work(&every_assignment),
+        SUBMITTERS,
+        WARM_UP,
+        MEASURE,
+    )?;
+    println!(
+        "{SUBMITTERS} submitters: {:.0} durable submissions/s, p50 {:.1} ms, p99 {:.1} ms",
+        submissions.load.per_second(),
+        submissions.load.quantile_ms(0.5),
+        submissions.load.quantile_ms(0.99)
+    );
     let peak_rss_kib = peak_rss_kib(server.child.id());
     drop(server);
     Ok(DashboardFigures {
@@ -721,8 +855,71 @@ fn dashboard_bench(
         not_shown_done,
         page_bytes,
         mix,
+        submissions,
         peak_rss_kib,
     })
+}
+
+/// What a writer can do on a program: its task codes in order, each task's leads, and every
+/// assignment.
+struct ProgramWork {
+    codes: Vec<String>,
+    leads: Vec<(String, Vec<i64>)>,
+    assignments: Vec<i64>,
+}
+
+/// [`ProgramWork`] of program `program`, read through the API with `json`.
+fn program_work(
+    json: &mut impl FnMut(&str) -> Result<serde_json::Value>,
+    program: i64,
+) -> Result<ProgramWork> {
+    let detail = json(&format!("/api/v1/programs/{program}"))?;
+    let codes: Vec<String> = detail["groups"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|g| g["tasks"].as_array().into_iter().flatten())
+        .filter_map(|t| t["code"].as_str().map(str::to_owned))
+        .collect();
+    let mut leads = Vec::new();
+    let mut assignments = Vec::new();
+    for code in &codes {
+        let task = json(&format!(
+            "/api/v1/programs/{program}/tasks/{}",
+            http::encode(code)
+        ))?;
+        let assigned = task["assignments"].as_array().into_iter().flatten();
+        assignments.extend(assigned.clone().filter_map(|a| a["id"].as_i64()));
+        let these: Vec<i64> = assigned
+            .filter(|a| a["role"] == "lead")
+            .filter_map(|a| a["id"].as_i64())
+            .collect();
+        if !these.is_empty() {
+            leads.push((code.clone(), these));
+        }
+    }
+    Ok(ProgramWork {
+        codes,
+        leads,
+        assignments,
+    })
+}
+
+/// Of the tasks the writer `completed`, those the dashboard `page` shows as done and those it
+/// does not (each task once).
+fn shown_done<'a>(page: &str, completed: impl Iterator<Item = &'a String>) -> (usize, Vec<String>) {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut shown = 0;
+    let mut not_shown = Vec::new();
+    for code in completed.filter(|code| seen.insert(*code)) {
+        let marker = format!("data-task=\"{code}\" data-state=\"done_");
+        if page.contains(&marker) {
+            shown += 1;
+        } else {
+            not_shown.push(code.clone());
+        }
+    }
+    (shown, not_shown)
 }
 
 /// The loads of several routes taken together.
@@ -1012,6 +1209,17 @@ fn report(
             } else {
                 verdict(slowest, MIX_TARGET_MS)
             },
+        )?;
+        let submitted = &figures.submissions;
+        let higher = |rate: f64, target: f64| if rate >= target { "met" } else { "**not met**" };
+        writeln!(
+            out,
+            "| {backend}: report submissions through the API (`POST /api/v1/assignments/{{id}}/reports/submit`), {} submitters at once, each answered once committed | **{:.0} durable submissions/s**; each p50 {:.1} ms, p99 {:.1} ms | ≥ {SUBMISSIONS_TARGET} /s (issue 5) | {} |",
+            submitted.clients,
+            submitted.load.per_second(),
+            submitted.load.quantile_ms(0.5),
+            submitted.load.quantile_ms(0.99),
+            higher(submitted.load.per_second(), SUBMISSIONS_TARGET),
         )?;
         writeln!(
             out,
@@ -1373,6 +1581,31 @@ mod tests {
             with_database("postgres://u@host/db?sslmode=disable", "b1"),
             "postgres://u@host/b1?sslmode=disable"
         );
+    }
+
+    #[test]
+    fn the_national_section_is_found_between_its_markers_with_its_last_newline() {
+        let text =
+            format!("# Benchmarks\n\n{NATIONAL_BEGIN}\n## national\n{NATIONAL_END}\nafter\n");
+        assert_eq!(
+            national_section(&text),
+            Some(format!("{NATIONAL_BEGIN}\n## national\n{NATIONAL_END}\n").as_str())
+        );
+        assert_eq!(national_section("# Benchmarks\n"), None);
+        assert_eq!(
+            national_section(&format!("{NATIONAL_BEGIN}\nunfinished")),
+            None
+        );
+    }
+
+    #[test]
+    fn the_submission_storm_takes_every_assignment_month_by_month_from_2027() {
+        let work = storm_work(&[7, 9]);
+        assert_eq!(work.len(), 2 * 36);
+        assert_eq!(work[0], (7, "2027-M01".to_owned()));
+        assert_eq!(work[1], (9, "2027-M01".to_owned()));
+        assert_eq!(work[2], (7, "2027-M02".to_owned()));
+        assert_eq!(work[71], (9, "2029-M12".to_owned()));
     }
 
     #[test]

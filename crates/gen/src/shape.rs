@@ -64,7 +64,8 @@ impl Scale {
             },
             Scale::National => Shape {
                 programs: 100,
-                tasks_per_program: 320,
+                // 320 gave 2.65 million reports (seed 1); reports grow with tasks.
+                tasks_per_program: 380,
                 province_led_per_mille: 200,
                 provinces: 34,
                 departments_per_province: 22,

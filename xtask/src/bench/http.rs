@@ -357,6 +357,16 @@ impl WriterPlan {
         }
     }
 
+    /// A plan that starts with the months of `year` (a generated dataset has reports for every
+    /// period up to the end of 2025, so its writer starts in 2026).
+    pub fn from_year(todo: Vec<(String, Vec<i64>)>, year: u32) -> WriterPlan {
+        WriterPlan {
+            todo,
+            done: Vec::new(),
+            round: (year.saturating_sub(2025)) * 12 + 1,
+        }
+    }
+
     /// The next task with its leads and the period to report for (`None`: the default).
     fn next(&mut self) -> Option<(String, Vec<i64>, Option<String>)> {
         if self.todo.is_empty() {
@@ -382,7 +392,7 @@ pub struct WriterRun {
     pub accepted: usize,
     /// Latencies of each submission and each acceptance (one HTTP request each), sorted.
     pub latencies: Vec<Duration>,
-    /// Tasks whose every lead report was accepted (in the first round, which completes them).
+    /// Tasks whose every lead had a report at 100% accepted, which completes them.
     pub completed: Vec<String>,
 }
 
@@ -413,7 +423,7 @@ impl Writer {
                 .with_context(|| format!("reporting on assignment {assignment}"))?;
                 run.accepted += 1;
             }
-            if period.is_none() {
+            if !run.completed.contains(&code) {
                 run.completed.push(code);
             }
         }
@@ -559,6 +569,93 @@ pub fn drive_mix(
     Ok(runs)
 }
 
+/// What a storm of report submissions gave.
+pub struct SubmitRun {
+    /// The submissions acknowledged (`200`) that started in the measured window.
+    pub load: LoadRun,
+    /// The submitters.
+    pub clients: usize,
+}
+
+/// `clients` connections each submitting reports back to back through the API
+/// (`POST /api/v1/assignments/{id}/reports/submit`, as the session), each on the next
+/// (assignment, period) of `work` not yet taken, for `warm_up` and then `measure`: an answer is
+/// given once the report is committed, so every `200` counted is durable. Any other answer is
+/// an error: the storm stops and says which.
+pub fn submit_storm(
+    port: u16,
+    session: &Session,
+    work: &[(i64, String)],
+    clients: usize,
+    warm_up: Duration,
+    measure: Duration,
+) -> Result<SubmitRun> {
+    let start = Instant::now();
+    let measured_from = start + warm_up;
+    let end = measured_from + measure;
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<_> = std::thread::scope(|scope| {
+        let submitters: Vec<_> = (0..clients)
+            .map(|_| {
+                scope.spawn(|| -> Result<Vec<Duration>> {
+                    let mut connection = Connection::new(port);
+                    let mut latencies = Vec::new();
+                    let headers = [
+                        ("Cookie", session.cookie.as_str()),
+                        ("X-CSRF-Token", session.csrf.as_str()),
+                    ];
+                    loop {
+                        let started = Instant::now();
+                        if started >= end {
+                            return Ok(latencies);
+                        }
+                        let Some((assignment, period)) =
+                            work.get(next.fetch_add(1, Ordering::SeqCst))
+                        else {
+                            bail!("the storm ran out of (assignment, period) pairs");
+                        };
+                        let body = serde_json::json!({
+                            "period": period,
+                            "results": "Đã triển khai (báo cáo của cargo xtask bench).",
+                            "progress": 50,
+                        })
+                        .to_string();
+                        let answer = connection.send(
+                            "POST",
+                            &format!("/api/v1/assignments/{assignment}/reports/submit"),
+                            &headers,
+                            Some(("application/json", body.as_bytes())),
+                        )?;
+                        if answer.status != 200 {
+                            bail!(
+                                "submitting on assignment {assignment} for {period} gave {}: {}",
+                                answer.status,
+                                answer.text()
+                            );
+                        }
+                        if started >= measured_from {
+                            latencies.push(started.elapsed());
+                        }
+                    }
+                })
+            })
+            .collect();
+        submitters.into_iter().map(|s| s.join()).collect()
+    });
+    let mut load = LoadRun {
+        latencies: Vec::new(),
+        seconds: measure.as_secs_f64(),
+        errors: 0,
+        writer: None,
+    };
+    for result in results {
+        let latencies = result.map_err(|_| anyhow::anyhow!("a submitter panicked"))??;
+        load.latencies.extend(latencies);
+    }
+    load.latencies.sort();
+    Ok(SubmitRun { load, clients })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -582,6 +679,9 @@ mod tests {
             assert_eq!(period.as_deref(), want_period);
         }
         assert!(WriterPlan::new(Vec::new()).next().is_none());
+        let mut later = WriterPlan::from_year(vec![("1.1".into(), vec![1])], 2026);
+        assert_eq!(later.next().unwrap().2.as_deref(), Some("2026-M01"));
+        assert_eq!(later.next().unwrap().2.as_deref(), Some("2026-M02"));
     }
 
     #[test]

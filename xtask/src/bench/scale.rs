@@ -1,6 +1,8 @@
-//! The reads at a generated scale: `dongbo gen --scale province` into a new database, then
-//! `dongbo serve` on it (its start-up timed), a viewer logged in, and every main page and API
-//! read at once by 64 clients on the largest program, with the server's peak memory.
+//! The loads at a generated scale: `dongbo gen --scale province|national` into a new
+//! database, then `dongbo serve` on it (its start-up timed), a viewer and a writer logged in,
+//! and on the largest program: every main page and API read at once by 64 clients; the
+//! dashboard read by 16 clients while the writer submits and accepts reports, then checked;
+//! a storm of report submissions; the server's peak memory.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -11,12 +13,17 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 
 use super::{
-    MEASURE, MIX_CLIENTS, MIX_TARGET_MS, PASSWORD, RSS_TARGET_MIB, Server, VIEWER, WARM_UP,
+    CLIENTS, DASHBOARD_TARGET_MS, MEASURE, MIX_CLIENTS, MIX_TARGET_MS, PASSWORD, RSS_TARGET_MIB,
+    SUBMISSIONS_TARGET, SUBMITTERS, Server, VIEWER, WARM_UP, WRITER,
 };
-use super::{dongbo, drive_mix, healthz_ok, http, merged, peak_rss_kib, verdict};
+use super::{
+    dongbo, drive_mix, healthz_ok, http, merged, peak_rss_kib, program_work, shown_done,
+    storm_work, verdict,
+};
 
-/// The scale generated.
-pub const SCALE: &str = "province";
+/// The scale every `cargo xtask bench` generates; [`NATIONAL`] takes its own command.
+pub const PROVINCE: &str = "province";
+pub const NATIONAL: &str = "national";
 /// Start-up target at scale (issue 5).
 const STARTUP_TARGET_MS: f64 = 1000.0;
 
@@ -24,6 +31,8 @@ const STARTUP_TARGET_MS: f64 = 1000.0;
 pub struct ScaleFigures {
     /// `dongbo gen`'s wall time.
     pub generated_in: Duration,
+    /// The rows it wrote, by table, as it reported them.
+    pub rows: Vec<(String, u64)>,
     /// The SQLite file's size, when on SQLite.
     pub database_bytes: Option<u64>,
     /// From starting `dongbo serve` to its first `200` on `/healthz`.
@@ -32,28 +41,41 @@ pub struct ScaleFigures {
     pub program: (String, i64),
     /// Every main page and API read at once, by route.
     pub mix: Vec<(String, http::LoadRun)>,
+    /// The program's dashboard read by [`CLIENTS`] clients while the writer submits and
+    /// accepts reports.
+    pub dashboard: http::LoadRun,
+    /// Tasks the writer completed that the dashboard then showed as done, and those it did not.
+    pub shown_done: usize,
+    pub not_shown_done: Vec<String>,
+    pub submissions: http::SubmitRun,
     pub peak_rss_kib: Option<u64>,
 }
 
-/// Generates [`SCALE`] into `data` (and the database at `database_url`, when given), then
+/// Generates `scale` into `data` (and the database at `database_url`, when given), then
 /// serves it and loads it.
-pub fn run(binary: &Path, data: &Path, database_url: Option<&str>) -> Result<ScaleFigures> {
+pub fn run(
+    binary: &Path,
+    data: &Path,
+    database_url: Option<&str>,
+    scale: &str,
+) -> Result<ScaleFigures> {
     std::fs::create_dir_all(data)?;
     let started = Instant::now();
     let generated = dongbo(binary, data, database_url)
-        .args(["gen", "--scale", SCALE])
+        .args(["gen", "--scale", scale])
         .env("DONGBO_LOG", "warn")
-        .stdout(Stdio::null())
+        .stdout(std::fs::File::create(data.join("gen.out"))?)
         .stderr(std::fs::File::create(data.join("gen.log"))?)
         .status()
         .context("could not run dongbo gen")?;
     if !generated.success() {
         bail!(
-            "dongbo gen --scale {SCALE} failed (see {})",
+            "dongbo gen --scale {scale} failed (see {})",
             data.join("gen.log").display()
         );
     }
     let generated_in = started.elapsed();
+    let rows = generated_rows(&std::fs::read_to_string(data.join("gen.out"))?);
     let database_bytes = database_url
         .is_none()
         .then(|| {
@@ -64,20 +86,22 @@ pub fn run(binary: &Path, data: &Path, database_url: Option<&str>) -> Result<Sca
         .flatten();
     println!("generated in {:.1} s", generated_in.as_secs_f64());
 
-    let mut add = dongbo(binary, data, database_url)
-        .args(["user", "add", VIEWER, "--name", VIEWER, "--role", "viewer"])
-        .args(["--agency", "CP", "--password-stdin"])
-        .env("DONGBO_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .context("could not run dongbo user add")?;
-    add.stdin
-        .take()
-        .context("no stdin")?
-        .write_all(format!("{PASSWORD}\n").as_bytes())?;
-    if !add.wait()?.success() {
-        bail!("dongbo user add {VIEWER} failed");
+    for (username, role) in [(VIEWER, "viewer"), (WRITER, "approver")] {
+        let mut add = dongbo(binary, data, database_url)
+            .args(["user", "add", username, "--name", username, "--role", role])
+            .args(["--agency", "CP", "--password-stdin"])
+            .env("DONGBO_LOG", "warn")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .context("could not run dongbo user add")?;
+        add.stdin
+            .take()
+            .context("no stdin")?
+            .write_all(format!("{PASSWORD}\n").as_bytes())?;
+        if !add.wait()?.success() {
+            bail!("dongbo user add {username} failed");
+        }
     }
 
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
@@ -137,10 +161,58 @@ pub fn run(binary: &Path, data: &Path, database_url: Option<&str>) -> Result<Sca
         &viewer.cookie,
         &about,
     )?;
+
+    // The dashboard while a writer reports (on months of 2026: the data has every period up to
+    // the end of 2025), then right after.
+    let work = program_work(&mut json, program)?;
+    let mut leads = work.leads;
+    leads.sort_by_key(|(_, leads)| leads.len());
+    let writer = http::Writer {
+        port,
+        session: http::login(port, WRITER, PASSWORD)?,
+        plan: std::sync::Mutex::new(http::WriterPlan::from_year(leads, 2026)),
+    };
+    let path = format!("/programs/{program}/dashboard");
+    let dashboard = http::drive(
+        port,
+        &path,
+        &viewer.cookie,
+        CLIENTS,
+        WARM_UP,
+        MEASURE,
+        Some(&writer),
+    )?;
+    let page = http::Connection::new(port)
+        .send("GET", &path, &[("Cookie", &viewer.cookie)], None)?
+        .text();
+    let (shown, not_shown) = shown_done(&page, dashboard.writer.iter().flat_map(|w| &w.completed));
+    println!(
+        "dashboard, {CLIENTS} clients + writer: p99 {:.1} ms; {shown} completed tasks shown done, {} not",
+        dashboard.quantile_ms(0.99),
+        not_shown.len()
+    );
+    let submissions = http::submit_storm(
+        port,
+        &writer.session,
+        &storm_work(&work.assignments),
+        SUBMITTERS,
+        WARM_UP,
+        MEASURE,
+    )?;
+    println!(
+        "{SUBMITTERS} submitters: {:.0} durable submissions/s, p99 {:.1} ms",
+        submissions.load.per_second(),
+        submissions.load.quantile_ms(0.99)
+    );
     let peak_rss_kib = peak_rss_kib(server.child.id());
     drop(server);
     Ok(ScaleFigures {
         generated_in,
+        rows,
+        dashboard,
+        shown_done: shown,
+        not_shown_done: not_shown,
+        submissions,
         database_bytes,
         startup,
         program: (number, tasks),
@@ -149,19 +221,51 @@ pub fn run(binary: &Path, data: &Path, database_url: Option<&str>) -> Result<Sca
     })
 }
 
-/// The section of `BENCHMARKS.md` for the backends measured at [`SCALE`].
-pub fn report(measured: &[(&str, Result<&ScaleFigures, String>)]) -> Result<String> {
+/// The rows `dongbo gen` reports having written, by table in the order it names them first
+/// (a table named twice, as tasks are for programs and then plans, summed).
+fn generated_rows(report: &str) -> Vec<(String, u64)> {
+    let mut rows: Vec<(String, u64)> = Vec::new();
+    let table = report
+        .lines()
+        .skip_while(|line| !line.starts_with("table "))
+        .skip(1)
+        .take_while(|line| !line.starts_with("total time"));
+    for line in table {
+        let mut words = line.split_whitespace();
+        let (Some(name), Some(Ok(count))) = (words.next(), words.next().map(str::parse::<u64>))
+        else {
+            continue;
+        };
+        match rows.iter_mut().find(|(seen, _)| seen == name) {
+            Some((_, total)) => *total += count,
+            None => rows.push((name.to_owned(), count)),
+        }
+    }
+    rows
+}
+
+/// The section of `BENCHMARKS.md` for the backends measured at `scale`.
+pub fn report(scale: &str, measured: &[(&str, Result<&ScaleFigures, String>)]) -> Result<String> {
     let mut out = String::new();
-    writeln!(out, "## At {SCALE} scale (`dongbo gen --scale {SCALE}`)")?;
+    writeln!(out, "## At {scale} scale (`dongbo gen --scale {scale}`)")?;
     writeln!(out)?;
     writeln!(
         out,
         "The generated dataset (seed 1) is served as is: the server starts on it, a viewer \
-         logs in, and {MIX_CLIENTS} clients read every main page and API route of the program \
-         with the most tasks at once ({}s warm-up, {}s measured, one run). The national scale \
-         is not run by the bench (it takes about an hour to generate on this machine).",
+         and a writer (an approver on CP) log in, and on the program with the most tasks: \
+         {MIX_CLIENTS} clients read every main page and API route at once; {CLIENTS} clients \
+         read its dashboard while the writer submits and accepts reports at 100% for months \
+         of 2026, then the dashboard is read once more and each task the writer completed \
+         must show as done; {SUBMITTERS} clients submit reports through the API as fast as \
+         they are acknowledged. Each load: {}s warm-up, {}s measured, one run.{}",
         WARM_UP.as_secs(),
-        MEASURE.as_secs()
+        MEASURE.as_secs(),
+        if scale == NATIONAL {
+            " `cargo xtask bench national` measures this scale and rewrites only this \
+             section; `cargo xtask bench` keeps it as it was."
+        } else {
+            ""
+        }
     )?;
     writeln!(out)?;
     writeln!(out, "| Backend | Measure | Result | Target | Verdict |")?;
@@ -174,14 +278,20 @@ pub fn report(measured: &[(&str, Result<&ScaleFigures, String>)]) -> Result<Stri
                 continue;
             }
         };
+        let rows: Vec<String> = figures
+            .rows
+            .iter()
+            .map(|(table, count)| format!("{table} {count}"))
+            .collect();
         writeln!(
             out,
-            "| {backend} | `dongbo gen --scale {SCALE}` | {:.1} s{} | — | — |",
+            "| {backend} | `dongbo gen --scale {scale}` | {:.1} s{}; rows: {} | — | — |",
             figures.generated_in.as_secs_f64(),
             figures.database_bytes.map_or(String::new(), |b| format!(
                 ", database file {} MB",
                 b / 1_000_000
-            ))
+            )),
+            rows.join(", ")
         )?;
         let startup = figures.startup.as_secs_f64() * 1000.0;
         writeln!(
@@ -216,6 +326,52 @@ pub fn report(measured: &[(&str, Result<&ScaleFigures, String>)]) -> Result<Stri
             by_route.join(", "),
             verdict(slowest, MIX_TARGET_MS)
         )?;
+        let dashboard = &figures.dashboard;
+        let accepted = dashboard.writer.as_ref().map_or(0, |w| w.accepted);
+        writeln!(
+            out,
+            "| {backend} | the program's dashboard, {CLIENTS} clients, while the writer submits and accepts reports | {:.0} req/s; p50 {:.1} ms, **p99 {:.1} ms**; {accepted} reports accepted meanwhile{} | < {DASHBOARD_TARGET_MS} ms p99 | {} |",
+            dashboard.per_second(),
+            dashboard.quantile_ms(0.5),
+            dashboard.quantile_ms(0.99),
+            if dashboard.errors > 0 {
+                format!("; **{} failed requests**", dashboard.errors)
+            } else {
+                String::new()
+            },
+            if dashboard.errors > 0 {
+                "**not met**"
+            } else {
+                verdict(dashboard.quantile_ms(0.99), DASHBOARD_TARGET_MS)
+            }
+        )?;
+        let correct = figures.not_shown_done.is_empty() && figures.shown_done > 0;
+        writeln!(
+            out,
+            "| {backend} | the dashboard right after shows each task the writer completed as done | {} of {} tasks{} | all | {} |",
+            figures.shown_done,
+            figures.shown_done + figures.not_shown_done.len(),
+            if figures.not_shown_done.is_empty() {
+                String::new()
+            } else {
+                format!(" (not: {})", figures.not_shown_done.join(", "))
+            },
+            if correct { "met" } else { "**not met**" }
+        )?;
+        let submitted = &figures.submissions;
+        writeln!(
+            out,
+            "| {backend} | report submissions through the API, {} clients at once, each answered once committed | **{:.0} durable submissions/s**; each p50 {:.1} ms, p99 {:.1} ms | ≥ {SUBMISSIONS_TARGET} /s | {} |",
+            submitted.clients,
+            submitted.load.per_second(),
+            submitted.load.quantile_ms(0.5),
+            submitted.load.quantile_ms(0.99),
+            if submitted.load.per_second() >= SUBMISSIONS_TARGET {
+                "met"
+            } else {
+                "**not met**"
+            }
+        )?;
         writeln!(
             out,
             "| {backend} | the server's peak resident memory after the loads | {} | < {RSS_TARGET_MIB} MiB | {} |",
@@ -231,4 +387,24 @@ pub fn report(measured: &[(&str, Result<&ScaleFigures, String>)]) -> Result<Stri
     }
     writeln!(out)?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rows_generated_are_read_from_dongbo_gens_report_and_summed_by_table() {
+        let report = "generated the small dataset (seed 1)\n\
+            table                        rows    seconds       rows/s\n\
+            units                          17        0.0         1700\n\
+            tasks                          30        0.1          300\n\
+            tasks                          12        0.2           60\n\
+            total time 0.4 s\n";
+        assert_eq!(
+            generated_rows(report),
+            vec![("units".to_owned(), 17), ("tasks".to_owned(), 42)]
+        );
+        assert!(generated_rows("no table here").is_empty());
+    }
 }
