@@ -416,13 +416,13 @@ impl BenchPostgres {
         {
             return Ok(BenchPostgres::Given(url));
         }
-        Ok(match crate::services::Postgres::start_or_skip()? {
-            Some(pg) => BenchPostgres::Started(pg),
-            None => BenchPostgres::Missing(
+        // A cluster of its own, durable, whatever the tests use.
+        Ok(match crate::services::Postgres::start_durable() {
+            Ok(pg) => BenchPostgres::Started(pg),
+            Err(error) => BenchPostgres::Missing(format!(
                 "no PostgreSQL server (DONGBO_BENCH_POSTGRES_URL unset and none could be \
-                 started)"
-                    .to_owned(),
-            ),
+                 started: {error:#})"
+            )),
         })
     }
 

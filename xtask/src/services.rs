@@ -34,7 +34,7 @@ impl Postgres {
                 external: true,
             }));
         }
-        match Self::start() {
+        match Self::start(false) {
             Ok(pg) => Ok(Some(pg)),
             Err(error) if !in_ci() => {
                 eprintln!(
@@ -46,7 +46,13 @@ impl Postgres {
         }
     }
 
-    fn start() -> Result<Self> {
+    /// A cluster for the benches: like the tests' but durable (`fsync` on, as a server in use
+    /// runs), so that a write acknowledged is on disk and write figures are honest.
+    pub fn start_durable() -> Result<Self> {
+        Self::start(true)
+    }
+
+    fn start(durable: bool) -> Result<Self> {
         let bin = match find_postgres_bin() {
             Some(bin) => bin,
             None => {
@@ -90,10 +96,12 @@ impl Postgres {
             .arg(&data)
             .stdout(std::process::Stdio::null()))
         .context("initdb failed")?;
-        // fsync off: the cluster is thrown away after the run, so durability buys nothing here.
+        // For tests fsync is off: the cluster is thrown away after the run, so durability buys
+        // nothing there.
         let options = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
-            dir.display()
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync={} -c max_connections=200",
+            dir.display(),
+            if durable { "on" } else { "off" }
         );
         run(pg
             .command("pg_ctl")

@@ -512,6 +512,22 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<AgencyAssignment>> {
     }))
 }
 
+/// Where assignment `id` is: its program and its task's code. One statement.
+pub async fn placement(db: &Db, id: i64) -> Result<Option<(i64, String)>> {
+    let doing = format!("finding assignment {id}");
+    let mut conn = db.read_one(&doing).await?;
+    let row = sqlx::query(
+        "SELECT a.program_id, t.code FROM assignments a JOIN tasks t ON t.id = a.task_id \
+         WHERE a.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await
+    .context(|| doing.clone())?;
+    row.map(|row| Ok((col(&row, "program_id", &doing)?, col(&row, "code", &doing)?)))
+        .transpose()
+}
+
 /// Task ids of a program with their codes.
 async fn task_ids(
     conn: &mut AnyConnection,

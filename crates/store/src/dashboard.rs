@@ -367,24 +367,20 @@ pub(crate) async fn bump_version(conn: &mut AnyConnection, program_id: i64) -> R
 /// `assignment_progress` ends with this call.
 async fn bump_for(conn: &mut AnyConnection, assignment_id: i64) -> Result<()> {
     let doing = format!("raising the dashboard version for assignment {assignment_id}");
-    let row = sqlx::query("SELECT program_id FROM assignments WHERE id = $1")
-        .bind(assignment_id)
-        .fetch_optional(&mut *conn)
-        .await
-        .context(|| doing.clone())?;
-    let Some(row) = row else { return Ok(()) };
-    let program: i64 = col(&row, "program_id", &doing)?;
     // The row lock this takes on PostgreSQL (and the write lock on SQLite) orders the
-    // program's writers, so versions are stamped in commit order.
+    // program's writers, so versions are stamped in commit order. No row: no such assignment.
+    // (`WHERE` before `ON CONFLICT` keeps SQLite from reading the upsert as a join.)
     let row = sqlx::query(
-        "INSERT INTO program_versions (program_id, version, structure) VALUES ($1, 1, 0) \
+        "INSERT INTO program_versions (program_id, version, structure) \
+         SELECT program_id, 1, 0 FROM assignments WHERE id = $1 \
          ON CONFLICT (program_id) DO UPDATE SET version = program_versions.version + 1 \
          RETURNING version",
     )
-    .bind(program)
-    .fetch_one(&mut *conn)
+    .bind(assignment_id)
+    .fetch_optional(&mut *conn)
     .await
     .context(|| doing.clone())?;
+    let Some(row) = row else { return Ok(()) };
     let version: i64 = col(&row, "version", &doing)?;
     sqlx::query("UPDATE assignment_progress SET changed_at = $2 WHERE assignment_id = $1")
         .bind(assignment_id)
@@ -720,7 +716,8 @@ pub async fn record_reopened(
 pub(crate) async fn hold(conn: &mut AnyConnection, assignment_id: i64, doing: &str) -> Result<()> {
     sqlx::query(
         "INSERT INTO assignment_progress (assignment_id, progress, started, updated_at) \
-         VALUES ($1, 0, $2, $3) ON CONFLICT (assignment_id) DO UPDATE SET started = $2",
+         VALUES ($1, 0, $2, $3) \
+         ON CONFLICT (assignment_id) DO UPDATE SET started = $2, updated_at = $3",
     )
     .bind(assignment_id)
     .bind(flag(true))
@@ -738,34 +735,30 @@ async fn upsert(
     doing: &str,
 ) -> Result<()> {
     hold(conn, assignment_id, doing).await?;
+    let Some(accepted) = accepted else {
+        // A report sent: the row is started (and touched) by holding it; its figures stay.
+        return bump_for(conn, assignment_id).await;
+    };
     let existing =
         sqlx::query("SELECT progress, done_on FROM assignment_progress WHERE assignment_id = $1")
             .bind(assignment_id)
             .fetch_optional(&mut *conn)
             .await
             .context(|| doing.to_owned())?;
-    let (progress, done_on) = match (accepted, &existing) {
-        (Some((progress, on)), _) => {
-            let progress = progress.min(100);
-            let done_on = if progress >= 100 {
-                // Done on the first day it reached 100; a re-acceptance keeps that day.
-                let before = existing
-                    .as_ref()
-                    .map(|row| date_from_text(col(row, "done_on", doing)?, doing))
-                    .transpose()?
-                    .flatten();
-                Some(before.unwrap_or(on))
-            } else {
-                None
-            };
-            (i64::from(progress), done_on)
-        }
-        (None, Some(row)) => (
-            col::<i64>(row, "progress", doing)?,
-            date_from_text(col(row, "done_on", doing)?, doing)?,
-        ),
-        (None, None) => (0, None),
+    let (progress, on) = accepted;
+    let progress = progress.min(100);
+    let done_on = if progress >= 100 {
+        // Done on the first day it reached 100; a re-acceptance keeps that day.
+        let before = existing
+            .as_ref()
+            .map(|row| date_from_text(col(row, "done_on", doing)?, doing))
+            .transpose()?
+            .flatten();
+        Some(before.unwrap_or(on))
+    } else {
+        None
     };
+    let progress = i64::from(progress);
     sqlx::query(
         "UPDATE assignment_progress SET progress = $2, started = $3, done_on = $4, \
             updated_at = $5 WHERE assignment_id = $1",

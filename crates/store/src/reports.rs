@@ -754,28 +754,44 @@ async fn latest_accepted_in(
 
 /// What every report write does besides the report itself, in its transaction: keeps the
 /// dashboard facts of the assignment up to date and appends the act to the audit log.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the report's write as its caller made it, passed on once"
+)]
 async fn after_write(
     conn: &mut AnyConnection,
     report_id: i64,
     version: i64,
+    written: Option<Written>,
     action: Action,
     status: ReportStatus,
     actor: &str,
     doing: &str,
 ) -> Result<()> {
-    let row = sqlx::query(
-        "SELECT r.assignment_id, r.period, v.progress FROM progress_reports r \
-         JOIN report_versions v ON v.report_id = r.id AND v.version = $2 WHERE r.id = $1",
-    )
-    .bind(report_id)
-    .bind(version)
-    .fetch_one(&mut *conn)
-    .await
-    .context(|| format!("{doing}: reading what was written"))?;
-    let assignment_id: i64 = col(&row, "assignment_id", doing)?;
-    let period: String = col(&row, "period", doing)?;
-    let progress: i64 = col(&row, "progress", doing)?;
-    let progress = u8::try_from(progress.clamp(0, 100)).unwrap_or(0);
+    let Written {
+        assignment_id,
+        period,
+        progress,
+    } = match written {
+        Some(written) => written,
+        None => {
+            let row = sqlx::query(
+                "SELECT r.assignment_id, r.period, v.progress FROM progress_reports r \
+                 JOIN report_versions v ON v.report_id = r.id AND v.version = $2 WHERE r.id = $1",
+            )
+            .bind(report_id)
+            .bind(version)
+            .fetch_one(&mut *conn)
+            .await
+            .context(|| format!("{doing}: reading what was written"))?;
+            let progress: i64 = col(&row, "progress", doing)?;
+            Written {
+                assignment_id: col(&row, "assignment_id", doing)?,
+                period: col(&row, "period", doing)?,
+                progress: u8::try_from(progress.clamp(0, 100)).unwrap_or(0),
+            }
+        }
+    };
     match (action, status) {
         (Action::Accept | Action::Reopen, _) => {
             // The figures take the latest report still accepted, by the one rule that
@@ -831,6 +847,14 @@ async fn after_write(
     )
     .await?;
     Ok(())
+}
+
+/// What a version just written holds, for [`after_write`]: the writer knows it, a review
+/// reads it.
+struct Written {
+    assignment_id: i64,
+    period: String,
+    progress: u8,
 }
 
 /// Vietnam's time (UTC+7, no daylight saving time).
@@ -1015,7 +1039,22 @@ async fn write_edit_once(
     if let Some(key) = key {
         remember(conn, key, report_id, version, fingerprint, &now, doing).await?;
     }
-    after_write(conn, report_id, version, action, status, author, doing).await?;
+    let written = Written {
+        assignment_id: edit.assignment_id,
+        period: edit.period.code(),
+        progress: content.progress,
+    };
+    after_write(
+        conn,
+        report_id,
+        version,
+        Some(written),
+        action,
+        status,
+        author,
+        doing,
+    )
+    .await?;
     tx.commit().await.context(|| doing.to_owned())?;
     tracing::info!(
         report.id = report_id,
@@ -1222,7 +1261,7 @@ async fn write_review_once(
     if let Some(key) = key {
         remember(conn, key, current.id, version, fingerprint, &now, doing).await?;
     }
-    after_write(conn, current.id, version, action, status, by, doing).await?;
+    after_write(conn, current.id, version, None, action, status, by, doing).await?;
     tx.commit().await.context(|| doing.to_owned())?;
     tracing::info!(
         report.id = current.id,

@@ -84,7 +84,9 @@ pub fn today() -> NaiveDate {
 /// An assignment whose reports the caller may read.
 pub async fn readable_assignment(actor: &Actor<'_>, id: i64) -> Result<AgencyAssignment> {
     let directory = actor.state.directory_with_units().await?;
-    let assigned = assignments::get(&actor.state.db, id)
+    let assigned = actor
+        .state
+        .placed_assignment(id)
         .await?
         .ok_or(Error::NotFound)?;
     actor.require(
@@ -142,7 +144,9 @@ pub async fn report_to_write(
     period: Option<&str>,
 ) -> Result<ReportToWrite> {
     let directory = actor.state.directory_with_units().await?;
-    let assigned = assignments::get(&actor.state.db, id)
+    let assigned = actor
+        .state
+        .placed_assignment(id)
         .await?
         .ok_or(Error::NotFound)?;
     actor.require(
@@ -287,7 +291,9 @@ pub async fn review_report(
     let db = &actor.state.db;
     let directory = actor.state.directory_with_units().await?;
     let report = reports::get(db, report_id).await?;
-    let assigned = assignments::get(db, report.summary.assignment_id)
+    let assigned = actor
+        .state
+        .placed_assignment(report.summary.assignment_id)
         .await?
         .ok_or(Error::NotFound)?;
     let agency = &assigned.assignment.agency_code;
@@ -373,7 +379,9 @@ pub async fn override_progress(
     reason: &str,
 ) -> Result<AgencyAssignment> {
     let directory = actor.state.directory_with_units().await?;
-    let assigned = assignments::get(&actor.state.db, id)
+    let assigned = actor
+        .state
+        .placed_assignment(id)
         .await?
         .ok_or(Error::NotFound)?;
     actor.require(

@@ -78,6 +78,9 @@ pub struct AppState {
     /// Agencies' pages (their tasks in every program), by agency code, at the sum of every
     /// program's structure counter.
     agencies: Arc<ByVersion<String, model::AgencyDetail>>,
+    /// A program as stored (its document and tasks, as the domain has them), at its
+    /// structure.
+    stored: Arc<ByVersion<i64, Option<dongbo_store::programs::StoredProgram>>>,
     /// A program's open sets by task code, at its structure (a set named or chosen raises it).
     open_sets: Arc<ByVersion<i64, OpenSets>>,
     /// Whether a program is an agency's plan, and whose, at its structure (a plan is made with
@@ -245,6 +248,7 @@ impl AppState {
             indicators: Arc::default(),
             agencies: Arc::default(),
             open_sets: Arc::default(),
+            stored: Arc::default(),
             plans: Arc::default(),
             changes: Arc::default(),
             assignments: Arc::default(),
@@ -429,6 +433,49 @@ impl AppState {
         self.assignments
             .get_or_read(program_id, stamp.structure, read)
             .await
+    }
+
+    /// Assignment `id` with its task and its program's number, as the server keeps them
+    /// (`None` when there is no such assignment): one statement finds its program, whose kept
+    /// structure gives the rest.
+    pub async fn placed_assignment(
+        &self,
+        id: i64,
+    ) -> Result<Option<dongbo_store::assignments::AgencyAssignment>, Error> {
+        let Some((program_id, code)) = dongbo_store::assignments::placement(&self.db, id).await?
+        else {
+            return Ok(None);
+        };
+        let stamp = self.dashboard_stamp(program_id).await?;
+        let by_task = self.program_assignments(program_id, stamp).await?;
+        let Some(assignment) = by_task
+            .get(&code)
+            .into_iter()
+            .flatten()
+            .find(|a| a.id == id)
+        else {
+            return Ok(None);
+        };
+        let read = async {
+            dongbo_store::programs::get(&self.db, program_id)
+                .await
+                .map_err(Error::from)
+        };
+        let stored = self
+            .stored
+            .get_or_read(program_id, stamp.structure, read)
+            .await?;
+        let Some(stored) = stored.as_ref() else {
+            return Ok(None);
+        };
+        let Some(task) = stored.program.tasks.iter().find(|t| t.code == code) else {
+            return Ok(None);
+        };
+        Ok(Some(dongbo_store::assignments::AgencyAssignment {
+            assignment: assignment.clone(),
+            program_number: stored.program.document.number.clone(),
+            task: task.clone(),
+        }))
     }
 
     /// The open sets of a program by task code, at its dashboard `stamp` (read just before):

@@ -11,11 +11,11 @@ use dongbo_domain::access::Action;
 use dongbo_domain::period::report_choices;
 use dongbo_domain::regime::Regimes;
 use dongbo_domain::{DeadlineRule, Period, PeriodKind};
+use dongbo_store::AttachedFile;
 use dongbo_store::reports::{
     self, EvidenceLink, IssuedDocument, Report, ReportContent, ReportPeriod, ReportStatus,
     ReportSummary,
 };
-use dongbo_store::{AttachedFile, assignments};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -190,9 +190,7 @@ async fn show_report(
 ) -> Result<Markup> {
     let caller = page.caller()?.clone();
     let directory = state.directory_with_units().await?;
-    let assigned = assignments::get(&state.db, id)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let assigned = state.placed_assignment(id).await?.ok_or(Error::NotFound)?;
     let agency_code = assigned.assignment.agency_code.clone();
     if !caller.can(Action::ViewProgram, &agency_code, &directory) {
         return Err(Error::Forbidden);
