@@ -57,7 +57,8 @@ pub enum Command {
             default_value = "30,7"
         )]
         remind_before: dongbo_remind::LeadDays,
-        /// Seconds between two runs of the reminder planner and sender (1 to 86400).
+        /// Seconds between two runs of the reminder sender (1 to 86400); the planner runs at
+        /// start and then once a day (Vietnam time).
         #[arg(
             long,
             env = "DONGBO_REMIND_EVERY",

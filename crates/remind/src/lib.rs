@@ -162,7 +162,7 @@ pub struct RemindConfig {
     pub base_url: Option<String>,
     /// How long a worker holds a job before another may take it over.
     pub lease: chrono::Duration,
-    /// How often [`Runner::run_forever`] ticks.
+    /// How often [`Runner::run_forever`] sends what is due (it plans once a day).
     pub interval: Duration,
     /// Whether agencies are reminded of the periodic reports their programs' reporting
     /// regimes call for (see [`plan`]); on by default.
@@ -483,8 +483,12 @@ impl<D: DoneSource> Runner<D> {
         }
     }
 
-    /// Ticks on the clock every [`RemindConfig::interval`] until `shutdown` completes. An error
-    /// in one tick is logged and the next tick tries again. For `dongbo serve` to spawn.
+    /// Runs until `shutdown` completes: plans the day's reminders at the first tick of each
+    /// day (Vietnam time) and sends what is due every [`RemindConfig::interval`]. Reminders
+    /// are about days (due soon, overdue, a report owed), so one plan a day is enough, and it
+    /// reads every assignment of every program: at national scale that is over a million rows,
+    /// too much to read every minute. An error is logged and the next tick tries again. For
+    /// `dongbo serve` to spawn.
     pub async fn run_forever(&self, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
         tracing::info!(
@@ -492,9 +496,28 @@ impl<D: DoneSource> Runner<D> {
             interval_s = self.config.interval.as_secs(),
             "reminder runner started"
         );
+        let mut planned_on: Option<chrono::NaiveDate> = None;
         loop {
-            if let Err(error) = self.tick(Utc::now()).await {
-                tracing::error!(error = %error, "reminder tick failed");
+            let now = Utc::now();
+            let today = dongbo_domain::period::vietnam_day(now);
+            if planned_on != Some(today) {
+                let started = std::time::Instant::now();
+                match self.plan(now).await {
+                    Ok(report) => {
+                        planned_on = Some(today);
+                        tracing::info!(
+                            day = %today,
+                            reminders = report.reminders,
+                            digests = report.digests,
+                            elapsed_ms = started.elapsed().as_millis(),
+                            "the day's reminders planned"
+                        );
+                    }
+                    Err(error) => tracing::error!(error = %error, "planning reminders failed"),
+                }
+            }
+            if let Err(error) = self.run_due_jobs(now).await {
+                tracing::error!(error = %error, "sending reminders failed");
             }
             tokio::select! {
                 () = &mut shutdown => return,

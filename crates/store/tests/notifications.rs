@@ -12,6 +12,7 @@ dongbo_testkit::backend_tests!(
     unread_notifications_are_listed_until_read,
     an_agency_has_its_own_email_contacts,
     waiting_reminders_are_gathered_into_one_digest_job_per_agency,
+    thousands_of_reminders_are_recorded_once_each_in_several_statements,
 );
 
 fn at(hour: u32) -> DateTime<Utc> {
@@ -188,4 +189,34 @@ async fn waiting_reminders_are_gathered_into_one_digest_job_per_agency(db: &Db) 
         .unwrap();
     assert_eq!(in_next.len(), 1);
     assert_eq!(in_next[0].dedupe_key, "overdue:9");
+}
+
+async fn thousands_of_reminders_are_recorded_once_each_in_several_statements(db: &Db) {
+    // More than two statements' worth, with the same keys again after the first thousand.
+    let mut wanted: Vec<NewReminder> = (0..1_000)
+        .map(|i| {
+            reminder(
+                "BNG",
+                &format!("overdue:{i}"),
+                &format!("{}.{}", i / 100, i % 100),
+            )
+        })
+        .collect();
+    wanted.extend((990..1_210).map(|i| reminder("BTC", &format!("overdue:{i}"), "1.1")));
+    let recorded = notifications::record_reminders(db, &wanted, at(9))
+        .await
+        .unwrap();
+    assert_eq!(recorded, 1_210, "keys 990-999 come twice and count once");
+    let again = notifications::record_reminders(db, &wanted, at(10))
+        .await
+        .unwrap();
+    assert_eq!(again, 0);
+    let batched = notifications::batch_reminders(db, "digest", at(10))
+        .await
+        .unwrap();
+    let in_digest = notifications::reminders_of_digest(db, batched[0].1)
+        .await
+        .unwrap();
+    assert_eq!(batched[0].0, "BNG");
+    assert_eq!(in_digest.len(), 1_000);
 }
