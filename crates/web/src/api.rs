@@ -370,10 +370,30 @@ fn openapi_document() -> utoipa::openapi::OpenApi {
     document
 }
 
-/// Every program, newest document first.
-#[utoipa::path(get, path = "/api/v1/programs", responses((status = 200, body = [ProgramSummary])))]
-async fn list_programs(State(state): State<AppState>) -> ApiResult<Vec<ProgramSummary>> {
-    Ok(Json(load::program_list(&state.db).await?))
+/// Which programs the list gives.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct ProgramsQuery {
+    /// `true`: agencies' implementation plans too (thousands at national scale). Default: the
+    /// action programs alone.
+    #[serde(default)]
+    pub plans: bool,
+}
+
+/// The action programs (with `plans=true`, agencies' implementation plans too), in the order
+/// they were stored.
+#[utoipa::path(get, path = "/api/v1/programs", params(ProgramsQuery),
+    responses((status = 200, body = [ProgramSummary])))]
+async fn list_programs(
+    State(state): State<AppState>,
+    Query(query): Query<ProgramsQuery>,
+) -> ApiResult<Vec<ProgramSummary>> {
+    let all = state.program_list().await?;
+    Ok(Json(
+        all.iter()
+            .filter(|p| query.plans || p.kind != "plan")
+            .cloned()
+            .collect(),
+    ))
 }
 
 /// One program with its groups and tasks, agencies resolved.

@@ -78,6 +78,9 @@ pub struct AppState {
     /// Agencies' pages (their tasks in every program), by agency code, at the sum of every
     /// program's structure counter.
     agencies: Arc<ByVersion<String, model::AgencyDetail>>,
+    /// Every program, at the sum of every program's structure counter (a program stored or
+    /// changed raises its own); one key.
+    program_list: Arc<ByVersion<(), Vec<model::ProgramSummary>>>,
     /// A program as stored (its document and tasks, as the domain has them), at its
     /// structure.
     stored: Arc<ByVersion<i64, Option<dongbo_store::programs::StoredProgram>>>,
@@ -248,6 +251,7 @@ impl AppState {
             indicators: Arc::default(),
             agencies: Arc::default(),
             open_sets: Arc::default(),
+            program_list: Arc::default(),
             stored: Arc::default(),
             plans: Arc::default(),
             changes: Arc::default(),
@@ -582,6 +586,14 @@ impl AppState {
         self.agencies
             .get_or_read(code.to_owned(), structures, read)
             .await
+    }
+
+    /// Every program (agencies' plans too), as the list shows them: read once per state of
+    /// the programs' structure (see [`dongbo_store::dashboard::structures`]).
+    pub async fn program_list(&self) -> Result<Arc<Vec<model::ProgramSummary>>, Error> {
+        let structures = dongbo_store::dashboard::structures(&self.db).await?;
+        let read = load::program_list(&self.db);
+        self.program_list.get_or_read((), structures, read).await
     }
 
     /// A program as its pages show it now (see [`AppState::program_detail`]).

@@ -15,6 +15,9 @@ async fn the_pages_of_a_generated_dataset_are_served() {
             seed: 11,
             force: false,
         };
+        // Read (and kept) before the data is generated: the lists below must not stay so.
+        app.page("/?plans=true").await;
+        app.json("/api/v1/programs?plans=true").await;
         dongbo_gen::generate(&app.db, &Directory::bundled(), &options, &Quiet)
             .await
             .unwrap_or_else(|e| panic!("generating on {}: {e}", app.backend));
@@ -39,6 +42,29 @@ async fn the_pages_of_a_generated_dataset_are_served() {
             list.contains(number),
             "on {}: {number} is not listed",
             app.backend
+        );
+        // The list shows the action programs; agencies' plans on asking.
+        let plan_link = format!("href=\"/programs/{}\"", plan.id);
+        assert!(!list.contains(&plan_link), "on {}", app.backend);
+        assert!(list.contains("href=\"/?plans=true\""), "on {}", app.backend);
+        let all = app.page("/?plans=true").await;
+        assert!(all.contains(&plan_link), "on {}", app.backend);
+        assert!(all.contains(number), "on {}", app.backend);
+        let ids = |list: serde_json::Value| -> Vec<i64> {
+            list.as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["id"].as_i64().unwrap())
+                .collect()
+        };
+        let listed = ids(app.json("/api/v1/programs").await);
+        assert!(listed.contains(&national.id) && !listed.contains(&plan.id));
+        let listed = ids(app.json("/api/v1/programs?plans=true").await);
+        assert!(listed.contains(&national.id) && listed.contains(&plan.id));
+        assert_eq!(
+            listed.len(),
+            generated.len() + 1,
+            "every program, 47/NQ-CP too"
         );
         app.page(&format!("/programs/{}", national.id)).await;
         app.page(&format!("/programs/{}/indicators", national.id))

@@ -1,6 +1,6 @@
 //! Pages for programs: the list, one program by group, one task.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use maud::{Markup, html};
 
 use super::Page;
@@ -9,8 +9,27 @@ use crate::error::Result;
 use crate::model::{OriginView, TaskDetail, TaskView};
 use crate::{AppState, load};
 
-pub async fn list(page: Page, State(state): State<AppState>) -> Result<Markup> {
-    let programs = load::program_list(&state.db).await?;
+/// Which programs the list shows.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct ListQuery {
+    /// Agencies' implementation plans too.
+    #[serde(default)]
+    plans: bool,
+}
+
+/// The action programs; with `?plans=true`, agencies' implementation plans too (each agency
+/// finds its own on Công việc của tôi, and there are thousands at national scale).
+pub async fn list(
+    page: Page,
+    State(state): State<AppState>,
+    Query(query): Query<ListQuery>,
+) -> Result<Markup> {
+    let all = state.program_list().await?;
+    let plan_count = all.iter().filter(|p| p.kind == "plan").count();
+    let programs: Vec<&crate::model::ProgramSummary> = all
+        .iter()
+        .filter(|p| query.plans || p.kind != "plan")
+        .collect();
     let title = page.t("Chương trình hành động", "Action programs");
     Ok(page.render(
         title,
@@ -35,6 +54,18 @@ pub async fn list(page: Page, State(state): State<AppState>) -> Result<Markup> {
                 }
             }
             @if programs.is_empty() { p.muted { (page.t("Chưa có chương trình nào.", "No programs yet.")) } }
+            @if plan_count > 0 {
+                p #plans-link {
+                    @if query.plans {
+                        a href="/" { (page.t("Chỉ xem các chương trình hành động", "Show the action programs alone")) }
+                    } @else {
+                        a href="/?plans=true" {
+                            (page.t("Xem cả ", "Show the ")) (plan_count)
+                            (page.t(" kế hoạch thực hiện của các cơ quan", " implementation plans of agencies too"))
+                        }
+                    }
+                }
+            }
         },
     ))
 }
