@@ -301,6 +301,7 @@ impl Modify for BearerAuth {
         AgencyListItem,
         AgencyDetail,
         AgencyTask,
+        AgencyProgram,
         Via,
         SearchHit,
         work::MyAssignment,
@@ -372,6 +373,7 @@ fn openapi_document() -> utoipa::openapi::OpenApi {
 
 /// Which programs the list gives.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ProgramsQuery {
     /// `true`: agencies' implementation plans too (thousands at national scale). Default: the
     /// action programs alone.
@@ -428,20 +430,76 @@ async fn list_agencies(State(state): State<AppState>) -> Json<Vec<AgencyListItem
     Json(load::agency_list(&state.directory))
 }
 
-/// One agency with every task it leads or coordinates, directly, through agency sets or as a successor.
+/// Which of an agency's tasks to give.
+#[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AgencyTasksQuery {
+    /// Only the tasks of this program.
+    pub program: Option<i64>,
+    /// Tasks to skip (of those the program filter leaves), for the next page.
+    #[serde(default)]
+    pub offset: usize,
+    /// At most this many tasks (default 500, at most 5000).
+    #[serde(default = "default_task_limit")]
+    pub limit: usize,
+}
+
+fn default_task_limit() -> usize {
+    AGENCY_TASKS_DEFAULT
+}
+
+/// An agency's tasks in one answer, unless asked for more: a ministry answers for tens of
+/// thousands at national scale.
+const AGENCY_TASKS_DEFAULT: usize = 500;
+const AGENCY_TASKS_MAX: usize = 5_000;
+
+/// One agency with the programs it has tasks in, and the tasks it leads or coordinates,
+/// directly, through agency sets or as a successor, a page at a time (`task_count` tells how
+/// many there are in all; `offset` and `limit` page through them, `program` keeps one
+/// program's).
 #[utoipa::path(get, path = "/api/v1/agencies/{code}",
-    params(("code" = String, Path, description = "Agency code, e.g. BVHTTDL")),
-    responses((status = 200, body = AgencyDetail), (status = 404)))]
+    params(("code" = String, Path, description = "Agency code, e.g. BVHTTDL"), AgencyTasksQuery),
+    responses((status = 200, body = AgencyDetail), (status = 404), (status = 422, body = Problem)))]
 async fn get_agency(
     State(state): State<AppState>,
     Path(code): Path<String>,
+    Query(query): Query<AgencyTasksQuery>,
 ) -> ApiResult<AgencyDetail> {
-    Ok(Json(AgencyDetail::clone(
-        &*state.agency_detail(&code).await?,
-    )))
+    if query.limit == 0 || query.limit > AGENCY_TASKS_MAX {
+        return Err(Error::field(
+            "limit",
+            format!("limit: 1 đến {AGENCY_TASKS_MAX} (from 1 to {AGENCY_TASKS_MAX})"),
+        )
+        .into());
+    }
+    let kept = state.agency_detail(&code).await?;
+    let tasks = kept
+        .tasks
+        .iter()
+        .filter(|t| query.program.is_none_or(|id| t.task.program_id == id))
+        .skip(query.offset)
+        .take(query.limit)
+        .cloned()
+        .collect();
+    Ok(Json(AgencyDetail {
+        code: kept.code.clone(),
+        kind: kept.kind.clone(),
+        name_vi: kept.name_vi.clone(),
+        name_en: kept.name_en.clone(),
+        aliases: kept.aliases.clone(),
+        valid_from: kept.valid_from,
+        valid_until: kept.valid_until,
+        successors: kept.successors.clone(),
+        predecessors: kept.predecessors.clone(),
+        source: kept.source.clone(),
+        programs: kept.programs.clone(),
+        task_count: kept.task_count,
+        tasks,
+    }))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// Words to find in task titles, codes and agencies; diacritics optional.
     pub q: String,

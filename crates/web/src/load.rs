@@ -244,7 +244,30 @@ pub async fn agency_detail(
             }
         }
     }
+    let mut programs: Vec<AgencyProgram> = Vec::new();
+    for task in &found {
+        let id = task.task.program_id;
+        // Tasks come in program order, so the program is nearly always the last one.
+        let at = match programs.iter().rposition(|p| p.program_id == id) {
+            Some(at) => at,
+            None => {
+                programs.push(AgencyProgram {
+                    program_id: id,
+                    program_number: task.program_number.clone(),
+                    lead: 0,
+                    coordinating: 0,
+                });
+                programs.len() - 1
+            }
+        };
+        match task.role.as_str() {
+            "lead" => programs[at].lead += 1,
+            _ => programs[at].coordinating += 1,
+        }
+    }
     Ok(AgencyDetail {
+        programs,
+        task_count: found.len(),
         code: agency.code.clone(),
         kind: kind_name(agency.kind),
         name_vi: agency.name_vi.clone(),

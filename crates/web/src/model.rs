@@ -118,8 +118,23 @@ pub struct AgencyDetail {
     /// Agencies whose work this one carries on.
     pub predecessors: Vec<AgencyRef>,
     pub source: Option<String>,
-    /// Every task it leads or coordinates, directly, through an agency set or as a successor.
+    /// The programs it has tasks in, in program order, with how many it leads and
+    /// coordinates in each.
+    pub programs: Vec<AgencyProgram>,
+    /// How many tasks it answers for in all.
+    pub task_count: usize,
+    /// The tasks it leads or coordinates, directly, through an agency set or as a successor,
+    /// in program and task order: every one, or (through the API) the part asked for.
     pub tasks: Vec<AgencyTask>,
+}
+
+/// A program an agency has tasks in.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AgencyProgram {
+    pub program_id: i64,
+    pub program_number: Option<String>,
+    pub lead: usize,
+    pub coordinating: usize,
 }
 
 /// A task an agency answers for, and why.

@@ -262,6 +262,29 @@ async fn an_agency_lists_the_tasks_assigned_to_it_not_those_of_another_successor
         assert!(!led.contains(&"2.1"), "{led:?} on {}", app.backend);
         assert!(led.contains(&"1.1"), "all ministries lead 1.1");
 
+        // The programs it has tasks in, and its tasks a page at a time.
+        assert_eq!(science["programs"][0]["program_id"], app.program_id);
+        let total = science["task_count"].as_u64().unwrap();
+        assert_eq!(total as usize, science["tasks"].as_array().unwrap().len());
+        let programs = &science["programs"][0];
+        assert_eq!(
+            programs["lead"].as_u64().unwrap() + programs["coordinating"].as_u64().unwrap(),
+            total
+        );
+        let page = app.json("/api/v1/agencies/BKHCN?offset=1&limit=2").await;
+        assert_eq!(page["task_count"], science["task_count"]);
+        assert_eq!(page["tasks"].as_array().unwrap().len(), 2);
+        assert_eq!(page["tasks"][0], science["tasks"][1]);
+        let other = app
+            .json(&format!(
+                "/api/v1/agencies/BKHCN?program={}",
+                app.program_id + 1000
+            ))
+            .await;
+        assert!(other["tasks"].as_array().unwrap().is_empty());
+        let response = app.get("/api/v1/agencies/BKHCN?limit=0").await;
+        assert_eq!(response.status(), 422, "on {}", app.backend);
+
         // An ended agency still shows what documents named it for.
         let ended = app.json("/api/v1/agencies/BTTTT").await;
         let named: Vec<&str> = ended["tasks"]

@@ -151,6 +151,7 @@ pub async fn remove_regime(
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CompletenessQuery {
     /// The regime's key; the program's default (annual) regime when absent.
     pub regime: Option<String>,

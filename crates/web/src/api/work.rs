@@ -551,6 +551,7 @@ async fn write_report(
 
 /// Where an uploaded file's name is given.
 #[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UploadQuery {
     /// The file's name, as the report will show it ("bien-ban.pdf").
     pub name: String,
@@ -1168,6 +1169,7 @@ pub async fn send_reminder(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DashboardQuery {
     /// Judge the figures as of this day (YYYY-MM-DD); today when absent.
     pub on: Option<String>,

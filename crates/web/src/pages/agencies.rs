@@ -1,12 +1,12 @@
 //! Pages for the agency directory: the list by kind, and one agency with every task it leads
 //! or coordinates, directly, through agency sets and as a successor.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use maud::{Markup, html};
 
 use super::Page;
 use crate::error::Result;
-use crate::model::AgencyTask;
+use crate::model::{AgencyDetail, AgencyProgram, AgencyTask};
 use crate::{AppState, load};
 
 fn kind_label(page: &Page, kind: &str) -> &'static str {
@@ -72,15 +72,31 @@ pub async fn list(page: Page, State(state): State<AppState>) -> Result<Markup> {
     ))
 }
 
+/// Which program's tasks an agency's page lists, when it has too many to list at once.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct DetailQuery {
+    program: Option<i64>,
+}
+
+/// An agency's page lists every task it answers for up to this many; beyond, a table of its
+/// programs, and the tasks of one program at a time (a ministry answers for tens of thousands
+/// at national scale).
+const LIST_ALL_UP_TO: usize = 500;
+
 pub async fn detail(
     page: Page,
     State(state): State<AppState>,
     Path(code): Path<String>,
+    Query(query): Query<DetailQuery>,
 ) -> Result<Markup> {
     let agency = state.agency_detail(&code).await?;
     let name = page.lang.pick(&agency.name_vi, &agency.name_en);
-    let (lead, coordinating): (Vec<&AgencyTask>, Vec<&AgencyTask>) =
-        agency.tasks.iter().partition(|t| t.role == "lead");
+    let by_program = agency.task_count > LIST_ALL_UP_TO;
+    let Listed {
+        shown,
+        lead,
+        coordinating,
+    } = listed(&agency, by_program.then_some(query.program));
     Ok(page.render(
         name,
         html! {
@@ -104,6 +120,32 @@ pub async fn detail(
                 }
                 @if let Some(source) = &agency.source { dt { (page.t("Nguồn", "Source")) } dd.muted { (source) } }
             }
+            @if by_program {
+                section #programs {
+                    h2 { (page.t("Chương trình", "Programs")) " (" (agency.programs.len()) ")" }
+                    p.muted {
+                        (page.t("Cơ quan thực hiện ", "The agency answers for ")) (agency.task_count)
+                        (page.t(" nhiệm vụ; chọn một chương trình để xem các nhiệm vụ của chương trình đó.", " tasks; choose a program to see its tasks."))
+                    }
+                    table.programs {
+                        thead { tr {
+                            th { (page.t("Chương trình", "Program")) }
+                            th.num { (page.t("Chủ trì", "Leads")) }
+                            th.num { (page.t("Phối hợp", "Coordinates")) }
+                        } }
+                        tbody { @for p in &agency.programs {
+                            tr aria-current=[shown.is_some_and(|s| s.program_id == p.program_id).then_some("true")] {
+                                td { a href={ "/agencies/" (agency.code) "?program=" (p.program_id) "#tasks" } { (p.program_number.as_deref().unwrap_or("—")) } }
+                                td.num { (p.lead) }
+                                td.num { (p.coordinating) }
+                            }
+                        } }
+                    }
+                }
+            }
+            @if let Some(p) = shown {
+                h2 #tasks { (page.t("Nhiệm vụ trong ", "Tasks in ")) a href={ "/programs/" (p.program_id) } { (p.program_number.as_deref().unwrap_or("—")) } }
+            }
             section {
                 h2 { (page.t("Nhiệm vụ chủ trì", "Tasks it leads")) " (" (lead.len()) ")" }
                 (agency_tasks(&page, &lead))
@@ -114,6 +156,34 @@ pub async fn detail(
             }
         },
     ))
+}
+
+/// The tasks an agency's page lists.
+struct Listed<'a> {
+    /// The one program whose tasks are listed, when they are listed a program at a time.
+    shown: Option<&'a AgencyProgram>,
+    lead: Vec<&'a AgencyTask>,
+    coordinating: Vec<&'a AgencyTask>,
+}
+
+/// Every task of `agency` (`by_program` is `None`), or a program's at a time: the one asked
+/// for when the agency has tasks in it, else the first.
+fn listed(agency: &AgencyDetail, by_program: Option<Option<i64>>) -> Listed<'_> {
+    let shown = by_program.and_then(|asked| {
+        asked
+            .and_then(|id| agency.programs.iter().find(|p| p.program_id == id))
+            .or_else(|| agency.programs.first())
+    });
+    let (lead, coordinating) = agency
+        .tasks
+        .iter()
+        .filter(|t| shown.is_none_or(|p| p.program_id == t.task.program_id))
+        .partition(|t| t.role == "lead");
+    Listed {
+        shown,
+        lead,
+        coordinating,
+    }
 }
 
 fn agency_tasks(page: &Page, tasks: &[&AgencyTask]) -> Markup {
@@ -142,5 +212,112 @@ fn agency_tasks(page: &Page, tasks: &[&AgencyTask]) -> Markup {
                 } }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{AgencyCell, TaskView, TimeFrameView, Via};
+
+    fn task(program_id: i64, code: &str, role: &str) -> AgencyTask {
+        let cell = AgencyCell {
+            text: String::new(),
+            agencies: Vec::new(),
+            sets: Vec::new(),
+            unresolved: Vec::new(),
+        };
+        AgencyTask {
+            program_number: Some(format!("{program_id}/NQ-CP")),
+            role: role.to_owned(),
+            via: Via {
+                kind: "direct".to_owned(),
+                code: "BVHTTDL".to_owned(),
+                name_vi: String::new(),
+                name_en: String::new(),
+            },
+            task: TaskView {
+                program_id,
+                code: code.to_owned(),
+                group: "I".to_owned(),
+                title: format!("Nhiệm vụ {code}"),
+                expected_output: None,
+                lead: cell.clone(),
+                coordinating: cell,
+                time_frame: TimeFrameView {
+                    text: "2026".to_owned(),
+                    kind: "year".to_owned(),
+                    start: None,
+                    due: None,
+                    recurrence: "none".to_owned(),
+                },
+                draft: false,
+                language: None,
+            },
+        }
+    }
+
+    fn agency(tasks: Vec<AgencyTask>, programs: &[(i64, usize, usize)]) -> AgencyDetail {
+        AgencyDetail {
+            code: "BVHTTDL".to_owned(),
+            kind: "ministry".to_owned(),
+            name_vi: "Bộ Văn hóa, Thể thao và Du lịch".to_owned(),
+            name_en: String::new(),
+            aliases: Vec::new(),
+            valid_from: None,
+            valid_until: None,
+            successors: Vec::new(),
+            predecessors: Vec::new(),
+            source: None,
+            programs: programs
+                .iter()
+                .map(|&(program_id, lead, coordinating)| AgencyProgram {
+                    program_id,
+                    program_number: Some(format!("{program_id}/NQ-CP")),
+                    lead,
+                    coordinating,
+                })
+                .collect(),
+            task_count: tasks.len(),
+            tasks,
+        }
+    }
+
+    fn codes(tasks: &[&AgencyTask]) -> Vec<String> {
+        tasks
+            .iter()
+            .map(|t| format!("{}:{}", t.task.program_id, t.task.code))
+            .collect()
+    }
+
+    #[test]
+    fn an_agency_page_lists_every_task_or_one_programs_at_a_time() {
+        let agency = agency(
+            vec![
+                task(3, "1.1", "lead"),
+                task(3, "1.2", "coordinating"),
+                task(7, "2.1", "lead"),
+                task(7, "2.2", "lead"),
+            ],
+            &[(3, 1, 1), (7, 2, 0)],
+        );
+        let all = listed(&agency, None);
+        assert!(all.shown.is_none());
+        assert_eq!(codes(&all.lead), ["3:1.1", "7:2.1", "7:2.2"]);
+        assert_eq!(codes(&all.coordinating), ["3:1.2"]);
+
+        let first = listed(&agency, Some(None));
+        assert_eq!(first.shown.map(|p| p.program_id), Some(3));
+        assert_eq!(codes(&first.lead), ["3:1.1"]);
+        assert_eq!(codes(&first.coordinating), ["3:1.2"]);
+
+        let asked = listed(&agency, Some(Some(7)));
+        assert_eq!(asked.shown.map(|p| p.program_id), Some(7));
+        assert_eq!(codes(&asked.lead), ["7:2.1", "7:2.2"]);
+        assert!(asked.coordinating.is_empty());
+
+        // A program the agency has no task in shows the first.
+        let unknown = listed(&agency, Some(Some(99)));
+        assert_eq!(unknown.shown.map(|p| p.program_id), Some(3));
     }
 }
