@@ -541,23 +541,22 @@ pub async fn choose_open_set(
 // ---------------------------------------------------------------------------------------------
 // Change requests
 
-/// The agencies assigned to task `code` on whose behalf the caller may propose a change to it.
-pub async fn proposing_agencies(
-    state: &AppState,
+/// Of the agencies `assigned` to a task, those on whose behalf the caller may propose a change
+/// to it.
+pub fn proposing_agencies(
     caller: &Caller,
     directory: &Directory,
-    program_id: i64,
-    code: &str,
-) -> Result<Vec<String>> {
+    assigned: &[assignments::Assignment],
+) -> Vec<String> {
     let mut codes: Vec<String> = Vec::new();
-    for a in state.task_assignments(program_id, code).await? {
+    for a in assigned {
         if !codes.contains(&a.agency_code)
             && caller.can(Action::EditPlan, &a.agency_code, directory)
         {
-            codes.push(a.agency_code);
+            codes.push(a.agency_code.clone());
         }
     }
-    Ok(codes)
+    codes
 }
 
 /// The agencies on whose behalf the caller may propose a new task in any program.
@@ -647,8 +646,8 @@ pub async fn propose_task_change(
     dongbo_store::tasks::get(&actor.state.db, program_id, code)
         .await?
         .ok_or(Error::NotFound)?;
-    let agencies =
-        proposing_agencies(actor.state, actor.caller, &directory, program_id, code).await?;
+    let assigned = actor.state.task_assignments(program_id, code).await?;
+    let agencies = proposing_agencies(actor.caller, &directory, &assigned);
     if !agencies.contains(&input.agency) {
         return Err(Error::Forbidden);
     }

@@ -50,13 +50,15 @@ async fn proposing_agencies(
     page: &Page,
     state: &AppState,
     directory: &Directory,
-    program_id: i64,
+    (program_id, stamp): (i64, dongbo_store::dashboard::Stamp),
     code: &str,
 ) -> Result<Vec<String>> {
     let Some(caller) = &page.caller else {
         return Ok(Vec::new());
     };
-    actions::proposing_agencies(state, caller, directory, program_id, code).await
+    let by_task = state.program_assignments(program_id, stamp).await?;
+    let assigned = by_task.get(code).map_or(&[][..], Vec::as_slice);
+    Ok(actions::proposing_agencies(caller, directory, assigned))
 }
 
 fn kind_label(page: &Page, kind: ChangeKind) -> &'static str {
@@ -140,7 +142,7 @@ pub async fn task_section(
     (program_id, stamp): (i64, dongbo_store::dashboard::Stamp),
     code: &str,
 ) -> Result<Markup> {
-    let agencies = proposing_agencies(page, state, directory, program_id, code).await?;
+    let agencies = proposing_agencies(page, state, directory, (program_id, stamp), code).await?;
     let changes = state.task_changes(program_id, code, stamp.version).await?;
     Ok(task_section_with(
         page,
@@ -301,8 +303,8 @@ pub async fn propose_for_task(
         Err(other) => return Err(other),
     };
     let directory = state.directory_with_units().await?;
-    let agencies = proposing_agencies(&page, &state, &directory, id, &code).await?;
     let stamp = state.dashboard_stamp(id).await?;
+    let agencies = proposing_agencies(&page, &state, &directory, (id, stamp), &code).await?;
     let changes = state.task_changes(id, &code, stamp.version).await?;
     let title = format!(
         "{} {}",
