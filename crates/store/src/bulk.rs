@@ -186,7 +186,9 @@ impl Bulk {
             &["code", "agency_code", "name_vi", "name_en", "created_at"],
             rows,
         )
-        .await
+        .await?;
+        let added = i64::try_from(units.len()).unwrap_or(i64::MAX);
+        crate::dashboard::count(&mut self.tx, crate::dashboard::UNITS, added).await
     }
 
     /// Hands tasks of the plan `plan_id` to units (`(task id, unit code)`), each with the
@@ -363,6 +365,7 @@ impl Bulk {
         .fetch_one(&mut *self.tx)
         .await
         .context(|| doing.clone())?;
+        crate::dashboard::count(&mut self.tx, crate::dashboard::STRUCTURES, 1).await?;
         let version: i64 = col(&row, "version", &doing)?;
         sqlx::query(
             "UPDATE assignment_progress SET changed_at = $2 \

@@ -524,6 +524,35 @@ async fn versions(conn: &mut AnyConnection) -> Result<Check> {
             "program {program}'s dashboard structure counter is ahead of its version"
         ));
     }
+    // The counters servers read on every page: the units there are, and at least every
+    // structure change counted (a program's own counter never falls, so the total is a floor).
+    let row = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM units) AS units, \
+            (SELECT value FROM counters WHERE name = 'units') AS counted_units, \
+            (SELECT CAST(COALESCE(SUM(structure), 0) AS BIGINT) FROM program_versions) \
+                AS structures, \
+            (SELECT value FROM counters WHERE name = 'structures') AS counted_structures",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .context(|| doing.to_owned())?;
+    let units: i64 = col(&row, "units", doing)?;
+    let counted_units: Option<i64> = col(&row, "counted_units", doing)?;
+    if counted_units != Some(units) {
+        check.problem(format!(
+            "the units counter says {}, but there are {units} units",
+            counted_units.map_or("nothing".to_owned(), |n| n.to_string())
+        ));
+    }
+    let structures: i64 = col(&row, "structures", doing)?;
+    let counted: Option<i64> = col(&row, "counted_structures", doing)?;
+    if counted.is_none_or(|counted| counted < structures) {
+        check.problem(format!(
+            "the structures counter says {}, under the {structures} structure changes of the \
+             programs",
+            counted.map_or("nothing".to_owned(), |n| n.to_string())
+        ));
+    }
     Ok(check)
 }
 

@@ -118,20 +118,40 @@ pub struct Stamp {
     pub structure: i64,
 }
 
-/// The sum of every program's structure counter: it rises with any change to any program's
-/// text, assignments or regimes (each raises its program's counter, which never falls), so
-/// what is read from all programs' structure alone (an agency's tasks across programs) stays
-/// right while it holds. One statement returning one row.
+/// How many times any program's structure changed: it rises with any change to any program's
+/// text, assignments or regimes (each raises its program's structure counter and this one in
+/// the same transaction), so what is read from all programs' structure alone (an agency's
+/// tasks across programs, the program list) stays right while it holds. One row read by key.
 pub async fn structures(db: &Db) -> Result<i64> {
-    let doing = "reading the programs' structure counters";
-    let mut conn = db.read_one(doing).await?;
-    let row = sqlx::query(
-        "SELECT CAST(COALESCE(SUM(structure), 0) AS BIGINT) AS total FROM program_versions",
-    )
-    .fetch_one(&mut *conn)
-    .await
-    .context(|| doing.to_owned())?;
-    col(&row, "total", doing)
+    counter(db, STRUCTURES).await
+}
+
+/// The `counters` row that [`structures`] reads.
+pub(crate) const STRUCTURES: &str = "structures";
+/// The `counters` row that counts units.
+pub(crate) const UNITS: &str = "units";
+
+/// The value of the counter `name`. One statement.
+pub(crate) async fn counter(db: &Db, name: &str) -> Result<i64> {
+    let doing = format!("reading the counter of {name}");
+    let mut conn = db.read_one(&doing).await?;
+    let row = sqlx::query("SELECT value FROM counters WHERE name = $1")
+        .bind(name)
+        .fetch_optional(&mut *conn)
+        .await
+        .context(|| doing.clone())?;
+    row.map_or(Ok(0), |row| col(&row, "value", &doing))
+}
+
+/// Adds `by` to the counter `name`, in the caller's transaction.
+pub(crate) async fn count(conn: &mut AnyConnection, name: &str, by: i64) -> Result<()> {
+    sqlx::query("UPDATE counters SET value = value + $2 WHERE name = $1")
+        .bind(name)
+        .bind(by)
+        .execute(&mut *conn)
+        .await
+        .context(|| format!("raising the counter of {name}"))?;
+    Ok(())
 }
 
 /// The program's [`Stamp`] now.
@@ -344,7 +364,7 @@ pub(crate) async fn bump_program(conn: &mut AnyConnection, program_id: i64) -> R
     .execute(&mut *conn)
     .await
     .context(|| format!("raising the dashboard version of program {program_id}"))?;
-    Ok(())
+    count(conn, STRUCTURES, 1).await
 }
 
 /// Raises the dashboard version of a program after a write that changes what its pages show

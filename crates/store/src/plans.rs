@@ -148,6 +148,7 @@ pub async fn create_unit(
         }
         other => other?,
     };
+    crate::dashboard::count(&mut tx, crate::dashboard::UNITS, 1).await?;
     tx.commit().await.context(|| doing.clone())?;
     Ok(unit)
 }
@@ -155,13 +156,7 @@ pub async fn create_unit(
 /// How many units there are. Units are only ever added, so the number tells whether the units
 /// read earlier are still all of them.
 pub async fn unit_count(db: &Db) -> Result<i64> {
-    let doing = "counting the units";
-    let mut conn = db.read_one(doing).await?;
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM units")
-        .fetch_one(&mut *conn)
-        .await
-        .context(|| doing.to_owned())?;
-    col(&row, "n", doing)
+    crate::dashboard::counter(db, crate::dashboard::UNITS).await
 }
 
 /// Every unit, by code.

@@ -36,6 +36,7 @@ on_both_backends!(
     a_rolled_up_figure_changed_by_hand_differs_from_the_plan_tasks,
     a_report_state_changed_by_hand_differs_from_its_versions,
     figures_stamped_with_a_version_the_program_never_reached_are_named,
+    counters_out_of_step_with_the_units_and_structure_changes_are_named,
     a_new_plan_task_and_an_override_of_a_plan_task_roll_the_parent_up_at_once,
     two_reports_accepted_in_one_second_count_by_one_rule_everywhere,
 );
@@ -214,6 +215,32 @@ async fn figures_stamped_with_a_version_the_program_never_reached_are_named(back
         .unwrap();
     let found = problems(&site, "versions").await;
     assert!(found[0].contains("but program"), "{found:?}");
+}
+
+async fn counters_out_of_step_with_the_units_and_structure_changes_are_named(backend: Backend) {
+    let Some((site, _)) = at_work(backend).await else {
+        return;
+    };
+    let units = dongbo_store::plans::unit_count(&site.db).await.unwrap();
+    assert!(dongbo_store::dashboard::structures(&site.db).await.unwrap() > 0);
+    sqlx::query("UPDATE counters SET value = value + 1 WHERE name = 'units'")
+        .execute(site.db.pool())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE counters SET value = 0 WHERE name = 'structures'")
+        .execute(site.db.pool())
+        .await
+        .unwrap();
+    let found = problems(&site, "versions").await;
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(
+        found[0].contains(&format!("says {}, but there are {units} units", units + 1)),
+        "{found:?}"
+    );
+    assert!(
+        found[1].contains("the structures counter says 0"),
+        "{found:?}"
+    );
 }
 
 /// SQLite's foreign keys hold only on connections that turn them on: a row written without

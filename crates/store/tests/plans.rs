@@ -260,6 +260,9 @@ async fn units_are_checked_and_join_the_directory_under_their_agency(db: &Db) {
     }
     let units = plans::units(db).await.unwrap();
     assert_eq!(units, std::slice::from_ref(&unit));
+    // The count servers read to know their directory still holds: one unit, the refused not
+    // counted.
+    assert_eq!(plans::unit_count(db).await.unwrap(), 1);
     let directory = directory.with_units(units.iter().map(|u| u.as_agency()));
     assert!(directory.is_within("BVHTTDL/VP", "BVHTTDL"));
     assert!(directory.is_within("BVHTTDL/VP", "CP"));
