@@ -194,6 +194,13 @@ impl<K, V> Default for ByVersion<K, V> {
 }
 
 impl<K: std::hash::Hash + Eq, V> ByVersion<K, V> {
+    /// The value of `key` kept at `version`, if there is one.
+    fn kept(&self, key: &K, version: i64) -> Option<Arc<V>> {
+        let values = self.values.lock().ok()?;
+        let (seen, value) = values.get(key)?;
+        (*seen == version).then(|| Arc::clone(value))
+    }
+
     /// The value of `key` kept at `version`, else `read`'s, kept.
     async fn get_or_read<E>(
         &self,
@@ -417,6 +424,40 @@ impl AppState {
         Ok(by_task.get(code).cloned().unwrap_or_default())
     }
 
+    /// A program as its pages show it and its assignments by task, at `stamp`: as kept when
+    /// they are, else read and not kept. For a page that goes through many programs once (an
+    /// agency's, at national scale some two hundred), which would otherwise fill the server's
+    /// memory with every program it names.
+    pub async fn program_in_passing(
+        &self,
+        program_id: i64,
+        stamp: Stamp,
+    ) -> Result<(Arc<model::ProgramDetail>, Arc<ByTask>), Error> {
+        let detail = match self.programs.kept(&program_id, stamp.structure) {
+            Some(detail) => detail,
+            None => {
+                let directory = self.directory_with_units().await?;
+                Arc::new(load::program_detail(&self.db, &directory, program_id).await?)
+            }
+        };
+        let by_task = match self.assignments.kept(&program_id, stamp.structure) {
+            Some(by_task) => by_task,
+            None => Arc::new(self.read_assignments(program_id).await?),
+        };
+        Ok((detail, by_task))
+    }
+
+    async fn read_assignments(&self, program_id: i64) -> Result<ByTask, Error> {
+        let mut by_task = ByTask::new();
+        for assignment in dongbo_store::assignments::for_program(&self.db, program_id).await? {
+            by_task
+                .entry(assignment.task_code.clone())
+                .or_default()
+                .push(assignment);
+        }
+        Ok(by_task)
+    }
+
     /// The assignments of a program by task code, at its dashboard `stamp` (read just
     /// before): read once per structure and kept.
     pub async fn program_assignments(
@@ -424,16 +465,7 @@ impl AppState {
         program_id: i64,
         stamp: Stamp,
     ) -> Result<Arc<ByTask>, Error> {
-        let read = async {
-            let mut by_task = ByTask::new();
-            for assignment in dongbo_store::assignments::for_program(&self.db, program_id).await? {
-                by_task
-                    .entry(assignment.task_code.clone())
-                    .or_default()
-                    .push(assignment);
-            }
-            Ok::<_, Error>(by_task)
-        };
+        let read = self.read_assignments(program_id);
         self.assignments
             .get_or_read(program_id, stamp.structure, read)
             .await

@@ -186,15 +186,14 @@ pub async fn agency_detail(
     // successors carry them): its page lists the tasks documents named it for, as they meant it.
     let mut found = Vec::new();
     if agency.valid_until.is_none() {
-        // Where its assignments are, then each program's tasks and assignments as the server
-        // keeps them (read once per program structure).
+        // Where its assignments are, then each program's tasks and assignments, as the server
+        // keeps them or read in passing (the page itself is kept).
         let placed = assignments::placed_for_agency(db, code).await?;
         let mut program: Option<(i64, Arc<ProgramDetail>, Arc<crate::ByTask>)> = None;
         for (program_id, task_code, assignment_id) in placed {
             if program.as_ref().is_none_or(|(id, _, _)| *id != program_id) {
                 let stamp = state.dashboard_stamp(program_id).await?;
-                let detail = state.program_detail(program_id, stamp).await?;
-                let by_task = state.program_assignments(program_id, stamp).await?;
+                let (detail, by_task) = state.program_in_passing(program_id, stamp).await?;
                 program = Some((program_id, detail, by_task));
             }
             let Some((_, detail, by_task)) = &program else {
