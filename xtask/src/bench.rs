@@ -341,7 +341,7 @@ fn storm_work(assignments: &[i64]) -> Vec<(i64, String)> {
         .collect()
 }
 
-/// The loads at [`scale::SCALE`] on SQLite and on PostgreSQL (a new database on the bench's
+/// The loads at a generated scale on SQLite and on PostgreSQL (a new database on the bench's
 /// server, when there is one): each the figures or why not.
 type ScaleOutcome = std::result::Result<scale::ScaleFigures, String>;
 

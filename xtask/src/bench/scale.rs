@@ -27,7 +27,7 @@ pub const NATIONAL: &str = "national";
 /// Start-up target at scale (issue 5).
 const STARTUP_TARGET_MS: f64 = 1000.0;
 
-/// What one backend gave at [`SCALE`].
+/// What one backend gave at a generated scale.
 pub struct ScaleFigures {
     /// `dongbo gen`'s wall time.
     pub generated_in: Duration,
