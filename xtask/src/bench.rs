@@ -315,10 +315,16 @@ fn submit_only(port: u16, program: i64) -> Result<()> {
         serde_json::from_slice(&response.body).with_context(|| format!("GET {path}: not JSON"))
     };
     let assignments = program_work(&mut json, program)?.assignments;
+    storm(port, &writer, &assignments)?;
+    Ok(())
+}
+
+/// [`http::submit_storm`] by [`SUBMITTERS`] clients as `session` on `assignments`, printed.
+fn storm(port: u16, session: &http::Session, assignments: &[i64]) -> Result<http::SubmitRun> {
     let run = http::submit_storm(
         port,
-        &writer,
-        &storm_work(&assignments),
+        session,
+        &storm_work(assignments),
         SUBMITTERS,
         WARM_UP,
         MEASURE,
@@ -329,7 +335,27 @@ fn submit_only(port: u16, program: i64) -> Result<()> {
         run.load.quantile_ms(0.5),
         run.load.quantile_ms(0.99)
     );
-    Ok(())
+    Ok(run)
+}
+
+/// The result and verdict cells of the check that the dashboard shows as done each task the
+/// writer completed.
+fn shown_done_cells(shown: usize, not_shown: &[String]) -> (String, &'static str) {
+    let result = format!(
+        "{shown} of {} tasks shown done{}",
+        shown + not_shown.len(),
+        if not_shown.is_empty() {
+            String::new()
+        } else {
+            format!(" (not: {})", not_shown.join(", "))
+        }
+    );
+    let verdict = if not_shown.is_empty() && shown > 0 {
+        "met"
+    } else {
+        "**not met**"
+    };
+    (result, verdict)
 }
 
 /// The (assignment, month) pairs a submission storm takes, for months of 2027-2029 (the
@@ -831,20 +857,7 @@ fn dashboard_bench(
     let mix = drive_mix(port, program, &sample_task, cookie, PROGRAM)?;
 
     // Report submissions as fast as they are acknowledged, on months the writer never reached.
-    let submissions = http::submit_storm(
-        port,
-        &writer.session,
-        &storm_work(&every_assignment),
-        SUBMITTERS,
-        WARM_UP,
-        MEASURE,
-    )?;
-    println!(
-        "{SUBMITTERS} submitters: {:.0} durable submissions/s, p50 {:.1} ms, p99 {:.1} ms",
-        submissions.load.per_second(),
-        submissions.load.quantile_ms(0.5),
-        submissions.load.quantile_ms(0.99)
-    );
+    let submissions = storm(port, &writer.session, &every_assignment)?;
     let peak_rss_kib = peak_rss_kib(server.child.id());
     drop(server);
     Ok(DashboardFigures {
@@ -1157,18 +1170,10 @@ fn report(
             quantile_ms(&writes, 0.5),
             quantile_ms(&writes, 0.99),
         )?;
-        let correct = figures.not_shown_done.is_empty() && figures.shown_done > 0;
+        let (shown, judged) = shown_done_cells(figures.shown_done, &figures.not_shown_done);
         writeln!(
             out,
-            "| {backend}: dashboard right after the writes shows each task the writer completed as done | {} of {} tasks shown done{} | all | {} |",
-            figures.shown_done,
-            figures.shown_done + figures.not_shown_done.len(),
-            if figures.not_shown_done.is_empty() {
-                String::new()
-            } else {
-                format!(" (not: {})", figures.not_shown_done.join(", "))
-            },
-            if correct { "met" } else { "**not met**" },
+            "| {backend}: dashboard right after the writes shows each task the writer completed as done | {shown} | all | {judged} |",
         )?;
         writeln!(
             out,
