@@ -402,10 +402,12 @@ impl AppState {
         stamp: Stamp,
     ) -> Result<Arc<model::ProgramDetail>, Error> {
         let read = async {
+            let stored = self.stored_program(program_id, stamp).await?;
+            let stored = Option::as_ref(&stored).ok_or(Error::NotFound)?;
             // A unit appears in a program only through an assignment, which raises the
             // structure: the units read now are all those the program can name.
             let directory = self.directory_with_units().await?;
-            load::program_detail(&self.db, &directory, program_id).await
+            Ok::<_, Error>(load::program_view(&directory, stored))
         };
         self.programs
             .get_or_read(program_id, stamp.structure, read)
@@ -492,15 +494,7 @@ impl AppState {
         else {
             return Ok(None);
         };
-        let read = async {
-            dongbo_store::programs::get(&self.db, program_id)
-                .await
-                .map_err(Error::from)
-        };
-        let stored = self
-            .stored
-            .get_or_read(program_id, stamp.structure, read)
-            .await?;
+        let stored = self.stored_program(program_id, stamp).await?;
         let Some(stored) = stored.as_ref() else {
             return Ok(None);
         };
@@ -512,6 +506,23 @@ impl AppState {
             program_number: stored.program.document.number.clone(),
             task: task.clone(),
         }))
+    }
+
+    /// A program as stored (`None`: there is none), at its dashboard `stamp` (read just
+    /// before): read once per structure and kept; what its pages show is made from it.
+    async fn stored_program(
+        &self,
+        program_id: i64,
+        stamp: Stamp,
+    ) -> Result<Arc<Option<dongbo_store::programs::StoredProgram>>, Error> {
+        let read = async {
+            dongbo_store::programs::get(&self.db, program_id)
+                .await
+                .map_err(Error::from)
+        };
+        self.stored
+            .get_or_read(program_id, stamp.structure, read)
+            .await
     }
 
     /// The open sets of a program by task code, at its dashboard `stamp` (read just before):

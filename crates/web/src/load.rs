@@ -44,8 +44,14 @@ pub async fn coordinating_agency_of(state: &crate::AppState, id: i64) -> Result<
 
 pub async fn program_detail(db: &Db, directory: &Directory, id: i64) -> Result<ProgramDetail> {
     let stored = programs::get(db, id).await?.ok_or(Error::NotFound)?;
-    let program = stored.program;
-    let document = program.document;
+    Ok(program_view(directory, &stored))
+}
+
+/// A stored program as its pages show it, agencies resolved in `directory`.
+pub fn program_view(directory: &Directory, stored: &programs::StoredProgram) -> ProgramDetail {
+    let id = stored.id;
+    let program = &stored.program;
+    let document = program.document.clone();
     let groups = program
         .groups
         .iter()
@@ -60,7 +66,7 @@ pub async fn program_detail(db: &Db, directory: &Directory, id: i64) -> Result<P
                 .collect(),
         })
         .collect();
-    Ok(ProgramDetail {
+    ProgramDetail {
         id,
         number: document.number,
         kind: document.kind.as_str().to_owned(),
@@ -72,7 +78,7 @@ pub async fn program_detail(db: &Db, directory: &Directory, id: i64) -> Result<P
         implements: document.implements,
         language: document.language,
         groups,
-    })
+    }
 }
 
 pub async fn task(

@@ -54,6 +54,16 @@ impl Connection {
         Connection { port, reader: None }
     }
 
+    /// `GET path` (with the session `cookie`, when given), which must answer `200` with JSON.
+    pub fn get_json(&mut self, path: &str, cookie: Option<&str>) -> Result<serde_json::Value> {
+        let headers: Vec<(&str, &str)> = cookie.map(|c| ("Cookie", c)).into_iter().collect();
+        let response = self.send("GET", path, &headers, None)?;
+        if response.status != 200 {
+            bail!("GET {path} gave {}", response.status);
+        }
+        serde_json::from_slice(&response.body).with_context(|| format!("GET {path}: not JSON"))
+    }
+
     /// Sends one request and reads the whole response. `body` is `(content type, bytes)`.
     pub fn send(
         &mut self,

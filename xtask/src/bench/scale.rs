@@ -17,7 +17,7 @@ use super::{
     SUBMISSIONS_TARGET, SUBMITTERS, Server, VIEWER, WARM_UP, WRITER,
 };
 use super::{
-    dongbo, drive_mix, healthz_ok, http, merged, peak_rss_kib, program_work, shown_done,
+    dongbo, drive_mix, healthz_ok, http, mix_summary, peak_rss_kib, program_work, shown_done,
     shown_done_cells, storm, verdict,
 };
 
@@ -208,13 +208,7 @@ pub fn run(
 
     let viewer = http::login(port, VIEWER, PASSWORD)?;
     let mut api = http::Connection::new(port);
-    let mut json = |path: &str| -> Result<serde_json::Value> {
-        let response = api.send("GET", path, &[("Cookie", &viewer.cookie)], None)?;
-        if response.status != 200 {
-            bail!("GET {path} gave {}", response.status);
-        }
-        serde_json::from_slice(&response.body).with_context(|| format!("GET {path}: not JSON"))
-    };
+    let mut json = |path: &str| api.get_json(path, Some(&viewer.cookie));
     // The program with the most tasks.
     let programs = json("/api/v1/programs")?;
     let largest = programs
@@ -378,17 +372,7 @@ pub fn report(scale: &str, measured: &[(&str, Result<&ScaleFigures, String>)]) -
             "| {backend} | start-up on the generated data, to the first `200` on `/healthz` | {startup:.0} ms | < {STARTUP_TARGET_MS} ms | {} |",
             verdict(startup, STARTUP_TARGET_MS)
         )?;
-        let all = merged(figures.mix.iter().map(|(_, run)| run));
-        let slowest = figures
-            .mix
-            .iter()
-            .map(|(_, run)| run.quantile_ms(0.99))
-            .fold(0.0, f64::max);
-        let by_route: Vec<String> = figures
-            .mix
-            .iter()
-            .map(|(label, run)| format!("`{label}` {:.0}", run.quantile_ms(0.99)))
-            .collect();
+        let (all, slowest, by_route) = mix_summary(&figures.mix, 0);
         writeln!(
             out,
             "| {backend} | every main page and API read at once, {MIX_CLIENTS} clients, program {} ({} tasks) | {:.0} req/s; all together p50 {:.1} ms, p99 {:.1} ms; **slowest route's p99 {slowest:.1} ms**{}; p99 by route (ms): {} | < {MIX_TARGET_MS} ms p99 | {} |",
@@ -402,7 +386,7 @@ pub fn report(scale: &str, measured: &[(&str, Result<&ScaleFigures, String>)]) -
             } else {
                 String::new()
             },
-            by_route.join(", "),
+            by_route,
             verdict(slowest, MIX_TARGET_MS)
         )?;
         let dashboard = &figures.dashboard;
