@@ -52,24 +52,68 @@ pub struct IndicatorSeries {
 }
 
 impl IndicatorSeries {
-    /// The latest value of each scope (the one `None` scope for an unscoped target), in the
-    /// order of the target's goals.
-    pub fn latest(&self) -> Vec<&RecordedValue> {
-        let mut latest: Vec<&RecordedValue> = Vec::new();
+    /// The latest value of each scope (the one `None` scope for an unscoped target): see
+    /// [`IndicatorLatest`].
+    pub fn latest(&self) -> IndicatorLatest {
+        let mut latest = IndicatorLatest {
+            stored: self.stored.clone(),
+            latest: Vec::new(),
+        };
         for value in &self.values {
-            match latest.iter_mut().find(|v| v.scope == value.scope) {
-                Some(slot) => *slot = value,
-                None => latest.push(value),
-            }
+            latest.keep(value.clone());
         }
+        latest.order();
         latest
     }
 
     /// Đạt / Chưa đạt / Chờ đánh giá / Chưa có số liệu, from the latest values.
     pub fn verdict(&self) -> Verdict {
+        self.latest().verdict()
+    }
+}
+
+/// An indicator with the latest value recorded for each scope: what a list of indicators shows
+/// and all its verdict depends on, without the history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndicatorLatest {
+    pub stored: StoredIndicator,
+    /// The latest value of each scope (the one `None` scope for an unscoped target): latest by
+    /// period, and within a period the one recorded last. In the order of the target's goals;
+    /// scopes no goal names come after, oldest first.
+    pub latest: Vec<RecordedValue>,
+}
+
+impl IndicatorLatest {
+    /// Keeps `value` when it is the latest of its scope so far.
+    fn keep(&mut self, value: RecordedValue) {
+        let newer =
+            |old: &RecordedValue| (value.period.end(), value.id) >= (old.period.end(), old.id);
+        match self.latest.iter_mut().find(|v| v.scope == value.scope) {
+            Some(slot) if newer(slot) => *slot = value,
+            Some(_) => {}
+            None => self.latest.push(value),
+        }
+    }
+
+    /// Puts the kept values in the order of the target's goals.
+    fn order(&mut self) {
+        let target = &self.stored.indicator.target;
+        let goals = target.goals();
+        let rank = |v: &RecordedValue| {
+            let goal = target.goal_for(v.scope.as_deref());
+            let position = goal.and_then(|g| goals.iter().position(|x| std::ptr::eq(x, g)));
+            (position.unwrap_or(usize::MAX), v.period.end(), v.id)
+        };
+        self.latest.sort_by_key(rank);
+    }
+
+    /// Đạt / Chưa đạt / Chờ đánh giá / Chưa có số liệu, from the latest values.
+    pub fn verdict(&self) -> Verdict {
         let indicator = &self.stored.indicator;
-        let latest: Vec<(Option<&str>, &Value, Option<Judgement>)> = self
-            .values
+        // Oldest first: the target judges each goal by the last value that measures it.
+        let mut by_time: Vec<&RecordedValue> = self.latest.iter().collect();
+        by_time.sort_by_key(|v| (v.period.end(), v.id));
+        let latest: Vec<(Option<&str>, &Value, Option<Judgement>)> = by_time
             .iter()
             .map(|v| (v.scope.as_deref(), &v.value, v.judgement))
             .collect();
@@ -271,61 +315,127 @@ pub async fn upsert(
     Ok(outcome)
 }
 
-/// A program's indicators in appendix order, each with its values.
-pub async fn for_program(db: &Db, program_id: i64) -> Result<Vec<IndicatorSeries>> {
-    let doing = format!("reading the indicators of program {program_id}");
-    let mut tx = db.read(&doing).await?;
+/// A program's indicators in appendix order (as stored, without values).
+async fn indicators_of(
+    conn: &mut AnyConnection,
+    program_id: i64,
+    doing: &str,
+) -> Result<Vec<StoredIndicator>> {
     let rows = sqlx::query(AssertSqlSafe(format!(
         "SELECT {INDICATOR_COLUMNS} FROM indicators WHERE program_id = $1 ORDER BY position, id"
     )))
     .bind(program_id)
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut *conn)
     .await
-    .context(|| doing.clone())?;
-    let indicators = rows
-        .iter()
-        .map(|row| indicator_from_row(row, &doing))
-        .collect::<Result<Vec<_>>>()?;
-    let value_rows = sqlx::query(AssertSqlSafe(format!(
-        "SELECT v.indicator_id, {VALUE_COLUMNS} FROM indicator_values v \
-         JOIN indicators i ON i.id = v.indicator_id WHERE i.program_id = $1 ORDER BY v.id"
-    )))
-    .bind(program_id)
-    .fetch_all(&mut *tx)
-    .await
-    .context(|| doing.clone())?;
-    let mut series: Vec<IndicatorSeries> = indicators
-        .into_iter()
-        .map(|stored| IndicatorSeries {
-            stored,
-            values: Vec::new(),
-        })
-        .collect();
-    let position: std::collections::HashMap<i64, usize> = series
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.stored.id, i))
-        .collect();
-    for row in &value_rows {
-        let indicator_id: i64 = col(row, "indicator_id", &doing)?;
-        let value = value_from_row(row, &doing)?;
-        if let Some(&i) = position.get(&indicator_id) {
-            series[i].values.push(value);
-        }
-    }
-    for s in &mut series {
-        // Stable: values of one period keep the order they were recorded in.
-        s.values.sort_by_key(|v| v.period.end());
+    .context(|| doing.to_owned())?;
+    rows.iter()
+        .map(|row| indicator_from_row(row, doing))
+        .collect()
+}
+
+/// A program's indicators in appendix order, each with every value recorded for it. A
+/// national program holds hundreds of thousands of values: lists want [`latest_for_program`].
+pub async fn for_program(db: &Db, program_id: i64) -> Result<Vec<IndicatorSeries>> {
+    let doing = format!("reading the indicators of program {program_id}");
+    let mut tx = db.read(&doing).await?;
+    let indicators = indicators_of(&mut tx, program_id, &doing).await?;
+    let mut series = Vec::with_capacity(indicators.len());
+    for stored in indicators {
+        let values = values_of(&mut tx, stored.id, &doing).await?;
+        series.push(IndicatorSeries { stored, values });
     }
     Ok(series)
 }
 
-/// One indicator of a program by code, with its values.
-pub async fn get(db: &Db, program_id: i64, code: &str) -> Result<Option<IndicatorSeries>> {
-    Ok(for_program(db, program_id)
+/// The values of one indicator, oldest period first (within a period, in the order recorded).
+async fn values_of(
+    conn: &mut AnyConnection,
+    indicator_id: i64,
+    doing: &str,
+) -> Result<Vec<RecordedValue>> {
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {VALUE_COLUMNS} FROM indicator_values v WHERE v.indicator_id = $1 ORDER BY v.id"
+    )))
+    .bind(indicator_id)
+    .fetch_all(&mut *conn)
+    .await
+    .context(|| doing.to_owned())?;
+    let mut values = rows
+        .iter()
+        .map(|row| value_from_row(row, doing))
+        .collect::<Result<Vec<_>>>()?;
+    // Stable: values of one period keep the order they were recorded in.
+    values.sort_by_key(|v| v.period.end());
+    Ok(values)
+}
+
+/// A program's indicators in appendix order, each with the latest value of each scope — of
+/// the values for periods that start on or before `as_of`, when given (what a report for a
+/// period ending then says). The values are read as a stream and only the latest kept, so
+/// memory stays by indicator, not by value.
+pub async fn latest_for_program(
+    db: &Db,
+    program_id: i64,
+    as_of: Option<chrono::NaiveDate>,
+) -> Result<Vec<IndicatorLatest>> {
+    use futures_util::TryStreamExt;
+    let doing = format!("reading the latest indicator values of program {program_id}");
+    let mut tx = db.read(&doing).await?;
+    let mut list: Vec<IndicatorLatest> = indicators_of(&mut tx, program_id, &doing)
         .await?
         .into_iter()
-        .find(|s| s.stored.indicator.code == code))
+        .map(|stored| IndicatorLatest {
+            stored,
+            latest: Vec::new(),
+        })
+        .collect();
+    let position: std::collections::HashMap<i64, usize> = list
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.stored.id, i))
+        .collect();
+    let sql = format!(
+        "SELECT v.indicator_id, {VALUE_COLUMNS} FROM indicator_values v \
+         JOIN indicators i ON i.id = v.indicator_id WHERE i.program_id = $1"
+    );
+    let mut rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(program_id)
+        .fetch(&mut *tx);
+    while let Some(row) = rows.try_next().await.context(|| doing.clone())? {
+        let indicator_id: i64 = col(&row, "indicator_id", &doing)?;
+        let Some(&i) = position.get(&indicator_id) else {
+            continue;
+        };
+        let value = value_from_row(&row, &doing)?;
+        if as_of.is_none_or(|end| value.period.start() <= end) {
+            list[i].keep(value);
+        }
+    }
+    drop(rows);
+    for indicator in &mut list {
+        indicator.order();
+    }
+    Ok(list)
+}
+
+/// One indicator of a program by code, with its values.
+pub async fn get(db: &Db, program_id: i64, code: &str) -> Result<Option<IndicatorSeries>> {
+    let doing = format!("reading indicator {code} of program {program_id}");
+    let mut tx = db.read(&doing).await?;
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {INDICATOR_COLUMNS} FROM indicators WHERE program_id = $1 AND code = $2"
+    )))
+    .bind(program_id)
+    .bind(code)
+    .fetch_optional(&mut *tx)
+    .await
+    .context(|| doing.clone())?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let stored = indicator_from_row(&row, &doing)?;
+    let values = values_of(&mut tx, stored.id, &doing).await?;
+    Ok(Some(IndicatorSeries { stored, values }))
 }
 
 const VALUE_COLUMNS: &str = "v.id, v.agency_code, v.period, v.scope, v.value_number, \

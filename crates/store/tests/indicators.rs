@@ -12,6 +12,7 @@ dongbo_testkit::backend_tests!(
     scoped_values_must_name_a_scope_of_the_target,
     qualitative_values_carry_a_judgement,
     a_value_for_an_unknown_indicator_is_refused,
+    the_latest_values_read_for_a_list_agree_with_the_whole_series,
 );
 
 fn indicator(code: &str, name: &str, target: &str, baseline: Option<f64>) -> Indicator {
@@ -186,8 +187,8 @@ async fn values_form_a_series_ordered_by_period_and_keep_corrections(db: &Db) {
             ("2026-Y".to_owned(), 100.0)
         ]
     );
-    assert_eq!(series.latest().len(), 1);
-    assert_eq!(series.latest()[0].value, Value::Number(100.0));
+    assert_eq!(series.latest().latest.len(), 1);
+    assert_eq!(series.latest().latest[0].value, Value::Number(100.0));
     assert_eq!(series.verdict(), Verdict::Met);
     assert_eq!(series.values[0].author, "reporter");
     assert_eq!(series.values[0].source, "Báo cáo năm");
@@ -279,4 +280,76 @@ async fn a_value_for_an_unknown_indicator_is_refused(db: &Db) {
         "{missing:?}"
     );
     assert!(audit_actions(db, "indicator_value").await.is_empty());
+}
+
+/// What a list of indicators reads — the latest value of each scope, streamed — agrees with
+/// the whole series read for one indicator, lists scopes in the order of the target's goals,
+/// and can stop at a period's end.
+async fn the_latest_values_read_for_a_list_agree_with_the_whole_series(db: &Db) {
+    let program = setup(db).await;
+    indicators::upsert(db, program, &appendix(), "cli")
+        .await
+        .unwrap();
+    // Scoped: the world first (recorded before Southeast Asia), then corrected; Southeast
+    // Asia met in 2025, missed in 2026.
+    for (scope, period, number) in [
+        ("Thế giới", "2025", 60.0),
+        ("Đông Nam Á", "2025", 3.0),
+        ("Thế giới", "2025", 48.0),
+        ("Đông Nam Á", "2026", 5.0),
+    ] {
+        let mut new = value("BNG", period, Value::Number(number));
+        new.scope = Some(scope.into());
+        indicators::record_value(db, program, "3", &new)
+            .await
+            .unwrap();
+    }
+    // Unscoped: a correction of an older period recorded last is not the latest.
+    for (period, number) in [("2026", 100.0), ("2025", 90.0)] {
+        indicators::record_value(
+            db,
+            program,
+            "1",
+            &value("BTTTT", period, Value::Number(number)),
+        )
+        .await
+        .unwrap();
+    }
+
+    let list = indicators::latest_for_program(db, program, None)
+        .await
+        .unwrap();
+    let codes: Vec<&str> = list
+        .iter()
+        .map(|s| s.stored.indicator.code.as_str())
+        .collect();
+    assert_eq!(codes, ["1", "2", "3", "3.1", "4"]);
+    for listed in &list {
+        let whole = indicators::get(db, program, &listed.stored.indicator.code)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(*listed, whole.latest(), "{}", listed.stored.indicator.code);
+        assert_eq!(listed.verdict(), whole.verdict());
+    }
+    let three = &list[2];
+    let shown: Vec<(Option<&str>, f64)> = three
+        .latest
+        .iter()
+        .map(|v| (v.scope.as_deref(), v.value.as_number().unwrap()))
+        .collect();
+    assert_eq!(shown, [(Some("Đông Nam Á"), 5.0), (Some("Thế giới"), 48.0)]);
+    assert_eq!(three.verdict(), Verdict::NotMet);
+    assert_eq!(list[0].latest[0].value, Value::Number(100.0));
+    assert_eq!(list[0].verdict(), Verdict::Met);
+    assert_eq!(list[1].verdict(), Verdict::Pending);
+
+    // As of 1 December 2025: the reporting year 2026 (from 15 December 2025) has not begun.
+    let before_2026 = chrono::NaiveDate::from_ymd_opt(2025, 12, 1).unwrap();
+    let then = indicators::latest_for_program(db, program, Some(before_2026))
+        .await
+        .unwrap();
+    assert_eq!(then[0].latest[0].value, Value::Number(90.0));
+    assert_eq!(then[0].verdict(), Verdict::NotMet);
+    assert_eq!(then[2].verdict(), Verdict::Met);
 }

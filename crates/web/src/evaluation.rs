@@ -172,11 +172,11 @@ pub async fn scorecard(
 }
 
 /// The verdict on each indicator of the program with a tracking agency, from its latest
-/// values (`IndicatorSeries::verdict`): met, not met, or pending (no value yet, or a
+/// values (`IndicatorLatest::verdict`): met, not met, or pending (no value yet, or a
 /// qualitative target not judged).
 async fn indicator_results(state: &AppState, program_id: i64) -> Result<Vec<IndicatorResult>> {
     use dongbo_domain::indicator::Verdict;
-    let series = dongbo_store::indicators::for_program(&state.db, program_id).await?;
+    let series = dongbo_store::indicators::latest_for_program(&state.db, program_id, None).await?;
     Ok(series
         .iter()
         .filter_map(|s| {

@@ -71,7 +71,7 @@ pub struct AppState {
     pub(crate) dashboard_computed: Arc<ByVersion<DashboardKey, pages::dashboard::Computed>>,
     /// A program's indicators with their values, at the program's version (an indicator or
     /// value written raises it).
-    indicators: Arc<ByVersion<i64, Vec<dongbo_store::indicators::IndicatorSeries>>>,
+    indicators: Arc<ByVersion<i64, Vec<dongbo_store::indicators::IndicatorLatest>>>,
     /// How the progress of a task's assignments is made up, by program and task code, at the
     /// program's version (every write of a figure raises it).
     task_progress: Arc<ByVersion<(i64, String), TaskProgress>>,
@@ -592,33 +592,30 @@ impl AppState {
             .await
     }
 
-    /// The indicators of a program with their values, at its dashboard `version` (read just
-    /// before): read once per version and kept.
+    /// The indicators of a program with their latest values, at its dashboard `version` (read
+    /// just before): read once per version and kept. Only the latest values are kept: a
+    /// national program's whole history is hundreds of thousands of values.
     pub async fn indicators(
         &self,
         program_id: i64,
         version: i64,
-    ) -> Result<Arc<Vec<dongbo_store::indicators::IndicatorSeries>>, Error> {
+    ) -> Result<Arc<Vec<dongbo_store::indicators::IndicatorLatest>>, Error> {
         let read = async {
-            dongbo_store::indicators::for_program(&self.db, program_id)
+            dongbo_store::indicators::latest_for_program(&self.db, program_id, None)
                 .await
                 .map_err(Error::from)
         };
         self.indicators.get_or_read(program_id, version, read).await
     }
 
-    /// Indicator `code` of a program with its values now, when it has one.
+    /// Indicator `code` of a program with all its values now, when it has one: read each
+    /// time, not kept (one indicator's history is read by its key).
     pub async fn indicator(
         &self,
         program_id: i64,
         code: &str,
     ) -> Result<Option<dongbo_store::indicators::IndicatorSeries>, Error> {
-        let stamp = self.dashboard_stamp(program_id).await?;
-        let all = self.indicators(program_id, stamp.version).await?;
-        Ok(all
-            .iter()
-            .find(|s| s.stored.indicator.code == code)
-            .cloned())
+        Ok(dongbo_store::indicators::get(&self.db, program_id, code).await?)
     }
 
     /// Agency `code` with its tasks in every program, as its page shows it: built once per

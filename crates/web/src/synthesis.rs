@@ -545,7 +545,10 @@ async fn indicator_lines(
 ) -> Result<Vec<IndicatorLine>> {
     let end = request.period.end();
     let mut lines = Vec::new();
-    for mut series in dongbo_store::indicators::for_program(&state.db, program_id).await? {
+    // The values as they stood at the period's end.
+    let as_of = Some(end);
+    for series in dongbo_store::indicators::latest_for_program(&state.db, program_id, as_of).await?
+    {
         let indicator = &series.stored.indicator;
         if indicator.is_heading() {
             continue;
@@ -555,10 +558,8 @@ async fn indicator_lines(
         {
             continue;
         }
-        // The values as they stood at the period's end.
-        series.values.retain(|v| v.period.start() <= end);
         let values: Vec<String> = series
-            .latest()
+            .latest
             .iter()
             .map(|v| {
                 let value = match &v.value {

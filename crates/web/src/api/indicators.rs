@@ -7,8 +7,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use dongbo_domain::Indicator;
 use dongbo_domain::indicator::Achievement;
-use dongbo_store::indicators::{IndicatorSeries, RecordedValue};
+use dongbo_store::indicators::{IndicatorLatest, RecordedValue};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
@@ -117,8 +118,7 @@ fn verdict_name(verdict: dongbo_domain::Verdict) -> String {
         .unwrap_or_default()
 }
 
-fn value_view(series: &IndicatorSeries, value: &RecordedValue) -> IndicatorValueView {
-    let indicator = &series.stored.indicator;
+fn value_view(indicator: &Indicator, value: &RecordedValue) -> IndicatorValueView {
     let achievement: Achievement = indicator.target.assess(
         indicator.direction,
         value.scope.as_deref(),
@@ -141,7 +141,7 @@ fn value_view(series: &IndicatorSeries, value: &RecordedValue) -> IndicatorValue
     }
 }
 
-fn indicator_view(series: &IndicatorSeries) -> IndicatorView {
+fn indicator_view(series: &IndicatorLatest) -> IndicatorView {
     let indicator = &series.stored.indicator;
     IndicatorView {
         code: indicator.code.clone(),
@@ -159,9 +159,9 @@ fn indicator_view(series: &IndicatorSeries) -> IndicatorView {
         source: indicator.source.clone(),
         verdict: (!indicator.is_heading()).then(|| verdict_name(series.verdict())),
         latest: series
-            .latest()
-            .into_iter()
-            .map(|v| value_view(series, v))
+            .latest
+            .iter()
+            .map(|v| value_view(indicator, v))
             .collect(),
     }
 }
@@ -192,11 +192,11 @@ async fn get_indicator(
 ) -> ApiResult<IndicatorDetailView> {
     let series = state.indicator(id, &code).await?.ok_or(Error::NotFound)?;
     Ok(Json(IndicatorDetailView {
-        indicator: indicator_view(&series),
+        indicator: indicator_view(&series.latest()),
         values: series
             .values
             .iter()
-            .map(|v| value_view(&series, v))
+            .map(|v| value_view(&series.stored.indicator, v))
             .collect(),
     }))
 }

@@ -109,7 +109,7 @@ pub async fn list(
                                 td { (indicator.unit) }
                                 td.target { (indicator.target_text) (target_year(&page, indicator.target_year)) }
                                 td.latest {
-                                    @for v in s.latest() {
+                                    @for v in &s.latest {
                                         div {
                                             @if let Some(scope) = &v.scope { (scope) ": " }
                                             (value_text(v, &indicator.unit))
