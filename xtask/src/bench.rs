@@ -861,12 +861,14 @@ fn dashboard_bench(
     })
 }
 
-/// What a writer can do on a program: its task codes in order, each task's leads, and every
-/// assignment.
+/// What a writer can do on a program: its task codes in order, each task's leads, every
+/// assignment, and the recurring tasks (annual or continuous: judged by the current period's
+/// report).
 struct ProgramWork {
     codes: Vec<String>,
     leads: Vec<(String, Vec<i64>)>,
     assignments: Vec<i64>,
+    recurring: std::collections::BTreeSet<String>,
 }
 
 /// [`ProgramWork`] of program `program`, read through the API with `json`.
@@ -884,11 +886,15 @@ fn program_work(
         .collect();
     let mut leads = Vec::new();
     let mut assignments = Vec::new();
+    let mut recurring = std::collections::BTreeSet::new();
     for code in &codes {
         let task = json(&format!(
             "/api/v1/programs/{program}/tasks/{}",
             http::encode(code)
         ))?;
+        if task["time_frame"]["recurrence"].as_str().unwrap_or("none") != "none" {
+            recurring.insert(code.clone());
+        }
         let assigned = task["assignments"].as_array().into_iter().flatten();
         assignments.extend(assigned.clone().filter_map(|a| a["id"].as_i64()));
         let these: Vec<i64> = assigned
@@ -903,6 +909,7 @@ fn program_work(
         codes,
         leads,
         assignments,
+        recurring,
     })
 }
 

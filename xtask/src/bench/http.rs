@@ -4,6 +4,7 @@
 //! rather than taken from a crate or `wrk` so that `cargo xtask bench` needs nothing but std and
 //! no network.
 
+use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::sync::Mutex;
@@ -356,6 +357,9 @@ pub struct WriterPlan {
     pub todo: Vec<(String, Vec<i64>)>,
     pub done: Vec<(String, Vec<i64>)>,
     pub round: u32,
+    /// Recurring tasks not yet reported on for their current period (the default one), which
+    /// is what completes them on the dashboard; a month's report does not.
+    pub recurring: BTreeSet<String>,
 }
 
 impl WriterPlan {
@@ -364,16 +368,23 @@ impl WriterPlan {
             todo,
             done: Vec::new(),
             round: 0,
+            recurring: BTreeSet::new(),
         }
     }
 
     /// A plan that starts with the months of `year` (a generated dataset has reports for every
-    /// period up to the end of 2025, so its writer starts in 2026).
-    pub fn from_year(todo: Vec<(String, Vec<i64>)>, year: u32) -> WriterPlan {
+    /// period up to the end of 2025, so its writer starts in 2026), except that each of the
+    /// `recurring` tasks is first reported on for its current period.
+    pub fn from_year(
+        todo: Vec<(String, Vec<i64>)>,
+        year: u32,
+        recurring: BTreeSet<String>,
+    ) -> WriterPlan {
         WriterPlan {
             todo,
             done: Vec::new(),
             round: (year.saturating_sub(2025)) * 12 + 1,
+            recurring,
         }
     }
 
@@ -388,6 +399,9 @@ impl WriterPlan {
         }
         let (code, leads) = self.todo.remove(0);
         self.done.push((code.clone(), leads.clone()));
+        if self.recurring.remove(&code) {
+            return Some((code, leads, None));
+        }
         let period = (self.round > 0).then(|| {
             let month = self.round - 1;
             format!("{}-M{:02}", 2025 + month / 12, month % 12 + 1)
@@ -689,9 +703,27 @@ mod tests {
             assert_eq!(period.as_deref(), want_period);
         }
         assert!(WriterPlan::new(Vec::new()).next().is_none());
-        let mut later = WriterPlan::from_year(vec![("1.1".into(), vec![1])], 2026);
+        let mut later = WriterPlan::from_year(vec![("1.1".into(), vec![1])], 2026, BTreeSet::new());
         assert_eq!(later.next().unwrap().2.as_deref(), Some("2026-M01"));
         assert_eq!(later.next().unwrap().2.as_deref(), Some("2026-M02"));
+        // A recurring task reports on its current period first, then months like the others.
+        let tasks = vec![("1.1".into(), vec![1]), ("1.2".into(), vec![2])];
+        let mut mixed = WriterPlan::from_year(tasks, 2026, BTreeSet::from(["1.2".to_owned()]));
+        let periods: Vec<(String, Option<String>)> = (0..4)
+            .map(|_| {
+                let (code, _, period) = mixed.next().unwrap();
+                (code, period)
+            })
+            .collect();
+        assert_eq!(
+            periods,
+            [
+                ("1.1".to_owned(), Some("2026-M01".to_owned())),
+                ("1.2".to_owned(), None),
+                ("1.1".to_owned(), Some("2026-M02".to_owned())),
+                ("1.2".to_owned(), Some("2026-M02".to_owned())),
+            ]
+        );
     }
 
     #[test]

@@ -238,14 +238,15 @@ pub fn run(
     )?;
 
     // The dashboard while a writer reports (on months of 2026: the data has every period up to
-    // the end of 2025), then right after.
+    // the end of 2025; a recurring task first on its current period, which the dashboard judges
+    // it by), then right after.
     let work = program_work(&mut json, program)?;
     let mut leads = work.leads;
     leads.sort_by_key(|(_, leads)| leads.len());
     let writer = http::Writer {
         port,
         session: http::login(port, WRITER, PASSWORD)?,
-        plan: std::sync::Mutex::new(http::WriterPlan::from_year(leads, 2026)),
+        plan: std::sync::Mutex::new(http::WriterPlan::from_year(leads, 2026, work.recurring)),
     };
     let path = format!("/programs/{program}/dashboard");
     let dashboard = http::drive(
