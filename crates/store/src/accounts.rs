@@ -397,6 +397,34 @@ fn grant_from(row: &AnyRow, doing: &str) -> Result<Grant, StoreError> {
     })
 }
 
+/// [`USER_COLUMNS`] of the table aliased `u`, for a join.
+const USER_COLUMNS_OF_U: &str = "u.id, u.username, u.display_name, u.must_change_password, \
+     u.disabled, u.failed_logins, u.locked_until, u.created_at, u.updated_at";
+
+/// The user and their grants from the rows of a join on a user (`u`, see
+/// [`USER_COLUMNS_OF_U`]) and their grants (`g.role`, `g.agency_code`): one row per grant, or
+/// one row without a grant; no user when the join found none.
+fn user_with_grants(
+    rows: &[AnyRow],
+    doing: &str,
+) -> Result<(Option<User>, Vec<Grant>), StoreError> {
+    let Some(first) = rows.first() else {
+        return Ok((None, Vec::new()));
+    };
+    if col::<Option<i64>>(first, "id", doing)?.is_none() {
+        return Ok((None, Vec::new()));
+    }
+    let user = user_from(first, doing)?;
+    let mut grants = Vec::new();
+    for row in rows {
+        if col::<Option<String>>(row, "role", doing)?.is_some() {
+            grants.push(grant_from(row, doing)?);
+        }
+    }
+    grants.sort();
+    Ok((Some(user), grants))
+}
+
 /// Creates a user after checking the password against `policy`; returns it. `actor` is who
 /// did it (a username, or `system` / `cli`).
 pub async fn create_user(
@@ -952,39 +980,31 @@ pub async fn get_session(
     let now = stored(now);
     let id = token_hash(token);
     let doing = "reading a session";
-    let (row, user, grants) = {
-        // Every request reads its session: three statements on one connection, without a
-        // transaction's round trips (each row stands by itself; a user disabled between them
-        // is refused by the next request).
-        let mut tx = db.read_one(doing).await?;
-        let row = sqlx::query(
-            "SELECT user_id, csrf_token, created_at, last_seen_at, idle_expires_at, \
-                absolute_expires_at FROM sessions WHERE id = $1",
-        )
-        .bind(&id)
-        .fetch_optional(&mut *tx)
-        .await
-        .context(|| doing.to_owned())?;
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        let user_id: i64 = col(&row, "user_id", doing)?;
-        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
-        let user = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(user_id)
-            .fetch_optional(&mut *tx)
+    // Every request reads its session: the session, its user and the user's grants in one
+    // statement (a row per grant, or one row without a grant).
+    let sql = format!(
+        "SELECT s.user_id, s.csrf_token, s.created_at AS session_created_at, s.last_seen_at, \
+            s.idle_expires_at, s.absolute_expires_at, {USER_COLUMNS_OF_U}, g.role, g.agency_code \
+         FROM sessions s LEFT JOIN users u ON u.id = s.user_id \
+         LEFT JOIN user_grants g ON g.user_id = s.user_id WHERE s.id = $1"
+    );
+    let rows = {
+        let mut conn = db.read_one(doing).await?;
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(&id)
+            .fetch_all(&mut *conn)
             .await
             .context(|| doing.to_owned())?
-            .map(|row| user_from(&row, doing))
-            .transpose()?;
-        let grants = grants_in(&mut tx, user_id, doing).await?;
-        (row, user, grants)
     };
+    let Some(row) = rows.first() else {
+        return Ok(None);
+    };
+    let (user, grants) = user_with_grants(&rows, doing)?;
     let csrf_token: String = col(&row, "csrf_token", doing)?;
     let stamp = |column: &str| -> Result<DateTime<Utc>> {
         Ok(timestamp_from(&col::<String>(&row, column, doing)?, doing)?)
     };
-    let created_at = stamp("created_at")?;
+    let created_at = stamp("session_created_at")?;
     let last_seen_at = stamp("last_seen_at")?;
     let idle = stamp("idle_expires_at")?;
     let absolute = stamp("absolute_expires_at")?;
@@ -1203,35 +1223,31 @@ pub async fn authenticate_token(
 ) -> Result<Option<TokenUser>> {
     let now = stored(now);
     let doing = "authenticating an API token";
-    let mut tx = db.read(doing).await?;
-    let row = sqlx::query(
-        "SELECT id, user_id, last_used_at FROM api_tokens WHERE hash = $1 AND revoked = 0",
-    )
-    .bind(token_hash(token))
-    .fetch_optional(&mut *tx)
-    .await
-    .context(|| doing.to_owned())?;
-    let Some(row) = row else {
+    // The token, its user and the user's grants in one statement (a row per grant).
+    let sql = format!(
+        "SELECT t.id AS token_id, t.last_used_at, {USER_COLUMNS_OF_U}, g.role, g.agency_code \
+         FROM api_tokens t LEFT JOIN users u ON u.id = t.user_id \
+         LEFT JOIN user_grants g ON g.user_id = t.user_id WHERE t.hash = $1 AND t.revoked = 0"
+    );
+    let rows = {
+        let mut conn = db.read_one(doing).await?;
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(token_hash(token))
+            .fetch_all(&mut *conn)
+            .await
+            .context(|| doing.to_owned())?
+    };
+    let Some(row) = rows.first() else {
         return Ok(None);
     };
-    let token_id: i64 = col(&row, "id", doing)?;
-    let user_id: i64 = col(&row, "user_id", doing)?;
-    let last_used_at = col::<Option<String>>(&row, "last_used_at", doing)?
+    let token_id: i64 = col(row, "token_id", doing)?;
+    let last_used_at = col::<Option<String>>(row, "last_used_at", doing)?
         .map(|t| timestamp_from(&t, doing))
         .transpose()?;
-    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
-    let user = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(user_id)
-        .fetch_optional(&mut *tx)
-        .await
-        .context(|| doing.to_owned())?
-        .map(|row| user_from(&row, doing))
-        .transpose()?;
+    let (user, grants) = user_with_grants(&rows, doing)?;
     let Some(user) = user.filter(|u| !u.disabled) else {
         return Ok(None);
     };
-    let grants = grants_in(&mut tx, user.id, doing).await?;
-    drop(tx);
     if last_used_at.is_none_or(|t| now - t >= TOUCH_EVERY) {
         let touched = sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
             .bind(timestamp(now))

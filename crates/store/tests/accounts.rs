@@ -30,6 +30,7 @@ dongbo_testkit::backend_tests!(
     an_api_token_is_shown_once_stored_hashed_and_stops_working_when_revoked,
     every_account_change_is_audited_without_secrets_and_the_chain_verifies,
     a_failed_change_leaves_no_audit_entry,
+    a_session_and_a_token_carry_every_grant_of_their_user_or_none,
 );
 
 const PASSWORD: &str = "Sen trắng 2025!";
@@ -825,4 +826,57 @@ async fn concurrent_failed_logins_lock_the_account_exactly_once(db: &Db) {
         Err(AccountError::Locked { .. })
     ));
     assert!(audit::verify(db).await.unwrap().is_intact());
+}
+
+/// A session and an API token are read with their user and grants in one statement: a user
+/// without a grant still has a session, and one with several has all of them, once each.
+async fn a_session_and_a_token_carry_every_grant_of_their_user_or_none(db: &Db) {
+    with_directory(db).await;
+    let user = add_user(db, "lan").await;
+    let policy = SessionPolicy::default();
+    let opened = accounts::create_session(db, user.id, &policy, now())
+        .await
+        .unwrap();
+    let token = accounts::create_api_token(db, "admin", "lan", "Tự động", now())
+        .await
+        .unwrap();
+    let session = accounts::get_session(db, &opened.token, &policy, now())
+        .await
+        .unwrap()
+        .expect("a session without grants");
+    assert_eq!(session.user.username, "lan");
+    assert!(session.grants.is_empty());
+    assert_eq!(session.created_at, now());
+    let who = accounts::authenticate_token(db, &token.token, now())
+        .await
+        .unwrap()
+        .expect("a token without grants");
+    assert!(who.grants.is_empty());
+
+    for grant in [
+        Grant::new(Role::Viewer, "CP"),
+        Grant::new(Role::Reporter, "HN"),
+        Grant::new(Role::Approver, "BNG"),
+    ] {
+        accounts::grant(db, "cli", "lan", &grant).await.unwrap();
+    }
+    let mut all = vec![
+        Grant::new(Role::Viewer, "CP"),
+        Grant::new(Role::Reporter, "HN"),
+        Grant::new(Role::Approver, "BNG"),
+    ];
+    all.sort();
+    let session = accounts::get_session(db, &opened.token, &policy, now())
+        .await
+        .unwrap()
+        .expect("a session");
+    assert_eq!(session.grants, all);
+    assert_eq!(session.user.id, user.id);
+    assert_eq!(session.user.created_at, user.created_at);
+    let who = accounts::authenticate_token(db, &token.token, now())
+        .await
+        .unwrap()
+        .expect("a token");
+    assert_eq!(who.grants, all);
+    assert_eq!(who.token_id, token.id);
 }
