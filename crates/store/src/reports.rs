@@ -966,35 +966,26 @@ async fn write_edit_once(
                         .to_owned(),
                 ));
             }
-            let exists = sqlx::query("SELECT id FROM assignments WHERE id = $1")
-                .bind(edit.assignment_id)
-                .fetch_optional(&mut *conn)
-                .await
-                .context(|| doing.to_owned())?;
-            if exists.is_none() {
-                return Err(StoreError::NotFound(format!(
-                    "assignment {}",
-                    edit.assignment_id
-                )));
-            }
             let status = match action {
                 Action::Submit => ReportStatus::Submitted,
                 _ => ReportStatus::Draft,
             };
             let submitted_at = (action == Action::Submit).then(|| now.clone());
+            // No row: no such assignment.
             let row = sqlx::query(
                 "INSERT INTO progress_reports (assignment_id, period, status, current_version, \
-                 created_at, updated_at, submitted_at) VALUES ($1, $2, $3, 1, $4, $4, $5) \
-                 RETURNING id",
+                 created_at, updated_at, submitted_at) \
+                 SELECT id, $2, $3, 1, $4, $4, $5 FROM assignments WHERE id = $1 RETURNING id",
             )
             .bind(edit.assignment_id)
             .bind(edit.period.code())
             .bind(status.as_str())
             .bind(now.clone())
             .bind(submitted_at)
-            .fetch_one(&mut *conn)
+            .fetch_optional(&mut *conn)
             .await
-            .context(|| doing.to_owned())?;
+            .context(|| doing.to_owned())?
+            .ok_or_else(|| StoreError::NotFound(format!("assignment {}", edit.assignment_id)))?;
             (col::<i64>(&row, "id", doing)?, 1, status)
         }
         Some(current) => {
