@@ -12,7 +12,8 @@
 //! the append begins with `UPDATE audit_head … RETURNING`, which on PostgreSQL holds that
 //! row's lock until the transaction ends (a concurrent append waits, then sees the new head),
 //! and on SQLite runs inside `BEGIN IMMEDIATE`, which already admits one writer at a time. The
-//! same SQL on both; no advisory lock needed.
+//! same SQL on both; no advisory lock needed. The head's hash follows each inserted entry by a
+//! trigger (migration 0016), so an append is two statements.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
@@ -151,11 +152,7 @@ pub async fn append(
     .execute(&mut *conn)
     .await
     .context(doing)?;
-    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-        .bind(&hash)
-        .execute(&mut *conn)
-        .await
-        .context(doing)?;
+    // The head takes the entry's hash by trigger (migration 0016), in the insert's statement.
     Ok(seq)
 }
 
