@@ -97,10 +97,29 @@ pub fn assignment_state(fact: &Fact, today: NaiveDate) -> WorkState {
     compute(&input(fact, today), today)
 }
 
+/// Whether work is judged year by year (recurring work without a due date) rather than once.
+pub fn judged_by_year(recurring: bool, due: Option<NaiveDate>) -> bool {
+    recurring && due.is_none()
+}
+
+/// The day an assignment counts as done when a report at 100% is accepted on `accepted_on`,
+/// given the day it was done `before`, if it was. Work done once keeps the first day it
+/// reached 100 (a re-acceptance does not move it); work judged year by year
+/// ([`judged_by_year`]) keeps it only within the same reporting year, so that each year's
+/// report completes that year. The store and `dongbo gen` both apply this rule.
+pub fn done_on(before: Option<NaiveDate>, accepted_on: NaiveDate, by_year: bool) -> NaiveDate {
+    let year_start = || Period::containing(PeriodKind::Annual, accepted_on).map(|p| p.start());
+    match before {
+        Some(before) if !by_year => before,
+        Some(before) if year_start().is_none_or(|start| before >= start) => before,
+        _ => accepted_on,
+    }
+}
+
 /// The state input of a fact on `today`: recurring work is judged by annual periods (see the
 /// module documentation).
 fn input(fact: &Fact, today: NaiveDate) -> StateInput {
-    if !fact.recurring || fact.due.is_some() {
+    if !judged_by_year(fact.recurring, fact.due) {
         return StateInput {
             due: fact.due,
             progress: fact.progress,
@@ -451,6 +470,31 @@ mod tests {
             .unwrap();
         assert_eq!(c.counts.get(WorkState::OverdueNotDone), 1);
         assert_eq!(c.on_time_percent, None);
+    }
+
+    #[test]
+    fn a_day_done_is_kept_for_good_once_and_within_its_reporting_year_for_recurring_work() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        // Work done once: the first day it reached 100 stays.
+        assert_eq!(
+            done_on(Some(day(2025, 3, 1)), day(2026, 6, 1), false),
+            day(2025, 3, 1)
+        );
+        assert_eq!(done_on(None, day(2026, 6, 1), false), day(2026, 6, 1));
+        // Yearly work: last year's day gives way to this year's acceptance (the reporting
+        // year 2026 runs from 15 December 2025)...
+        assert_eq!(
+            done_on(Some(day(2025, 12, 12)), day(2026, 1, 5), true),
+            day(2026, 1, 5)
+        );
+        // ...but a re-acceptance in the same reporting year keeps the first day.
+        assert_eq!(
+            done_on(Some(day(2025, 12, 16)), day(2026, 1, 5), true),
+            day(2025, 12, 16)
+        );
+        assert!(judged_by_year(true, None));
+        assert!(!judged_by_year(true, Some(day(2026, 1, 1))));
+        assert!(!judged_by_year(false, None));
     }
 
     #[test]

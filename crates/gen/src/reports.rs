@@ -53,17 +53,17 @@ struct Row {
 impl Facts {
     /// Applies events in time order, as `dashboard::record_submitted` and
     /// `dashboard::record_accepted` do.
-    fn apply(&mut self, events: &mut [(DateTime<Utc>, Event)]) {
+    /// `by_year`: whether the work is judged year by year
+    /// (`dongbo_domain::dashboard::judged_by_year`).
+    fn apply(&mut self, events: &mut [(DateTime<Utc>, Event)], by_year: bool) {
         events.sort();
         for (time, event) in events.iter() {
             let before = self.row.take();
             let (progress, done_on) = match (event, &before) {
                 (Event::Accepted(_, progress), _) => {
                     let done = (*progress >= 100).then(|| {
-                        before
-                            .as_ref()
-                            .and_then(|row| row.done_on)
-                            .unwrap_or_else(|| vietnam_day(*time))
+                        let before = before.as_ref().and_then(|row| row.done_on);
+                        dongbo_domain::dashboard::done_on(before, vietnam_day(*time), by_year)
                     });
                     self.accepted_at = Some(*time);
                     (*progress, done)
@@ -80,6 +80,14 @@ impl Facts {
             });
         }
     }
+}
+
+/// Whether the assignment's work is judged year by year, as the store judges it.
+fn by_year(assignment: &Assignment, frame: &TimeFrame) -> bool {
+    dongbo_domain::dashboard::judged_by_year(
+        frame.recurrence != dongbo_domain::Recurrence::None,
+        assignment.due_on.or(frame.due),
+    )
 }
 
 /// The day in Vietnam (UTC+7) of a time.
@@ -158,7 +166,7 @@ pub(crate) async fn write(
                     &mut events,
                 ));
                 let entry = facts.entry(assignment.id).or_default();
-                entry.apply(&mut events);
+                entry.apply(&mut events, by_year(assignment, frame));
                 // A plan task's progress is the furthest of its assignments'.
                 let child = children
                     .entry((plan.agency.clone(), assignment.task_code.clone()))
@@ -186,7 +194,10 @@ pub(crate) async fn write(
                 &mut next,
                 &mut events,
             ));
-            facts.entry(assignment.id).or_default().apply(&mut events);
+            facts
+                .entry(assignment.id)
+                .or_default()
+                .apply(&mut events, by_year(assignment, frame));
         }
         roll_up(&national, &children, &mut facts);
 

@@ -759,24 +759,30 @@ async fn upsert(
         // A report sent: the row is started (and touched) by holding it; its figures stay.
         return bump_for(conn, assignment_id).await;
     };
-    let existing =
-        sqlx::query("SELECT progress, done_on FROM assignment_progress WHERE assignment_id = $1")
-            .bind(assignment_id)
-            .fetch_optional(&mut *conn)
-            .await
-            .context(|| doing.to_owned())?;
+    let existing = sqlx::query(
+        "SELECT p.done_on, t.recurrence, a.due_on AS assigned_due, t.due_on AS task_due \
+         FROM assignment_progress p JOIN assignments a ON a.id = p.assignment_id \
+         JOIN tasks t ON t.id = a.task_id WHERE p.assignment_id = $1",
+    )
+    .bind(assignment_id)
+    .fetch_optional(&mut *conn)
+    .await
+    .context(|| doing.to_owned())?;
     let (progress, on) = accepted;
     let progress = progress.min(100);
-    let done_on = if progress >= 100 {
-        // Done on the first day it reached 100; a re-acceptance keeps that day.
-        let before = existing
-            .as_ref()
-            .map(|row| date_from_text(col(row, "done_on", doing)?, doing))
-            .transpose()?
-            .flatten();
-        Some(before.unwrap_or(on))
-    } else {
-        None
+    let done_on = match (progress >= 100, &existing) {
+        (false, _) => None,
+        (true, None) => Some(on),
+        (true, Some(row)) => {
+            let before = date_from_text(col(row, "done_on", doing)?, doing)?;
+            let recurrence: Recurrence =
+                enum_from_text(&col::<String>(row, "recurrence", doing)?, doing)?;
+            let due = date_from_text(col(row, "assigned_due", doing)?, doing)?
+                .or(date_from_text(col(row, "task_due", doing)?, doing)?);
+            let by_year =
+                dongbo_domain::dashboard::judged_by_year(recurrence != Recurrence::None, due);
+            Some(dongbo_domain::dashboard::done_on(before, on, by_year))
+        }
     };
     let progress = i64::from(progress);
     sqlx::query(

@@ -13,6 +13,7 @@ dongbo_testkit::backend_tests!(
     the_report_workflow_keeps_the_figures_and_appends_every_act_to_the_audit_log,
     plan_tasks_roll_up_into_the_agencys_assignment_and_a_person_may_override_it,
     a_kept_snapshot_brought_up_to_date_equals_a_fresh_read_after_every_kind_of_write,
+    yearly_work_done_last_year_is_done_again_by_this_years_report,
 );
 
 fn date(text: &str) -> NaiveDate {
@@ -435,4 +436,54 @@ async fn a_kept_snapshot_brought_up_to_date_equals_a_fresh_read_after_every_kind
     let kept = refreshed(db, program, &kept).await;
     assert_eq!(kept.facts().len(), before + 1);
     fact_of(&kept, "5.7", "BTC");
+}
+
+/// Yearly work is judged year by year: done last year, it is in progress this year until this
+/// year's report at 100% is accepted, which completes it (it did not when the day it was first
+/// done stayed for good); a re-acceptance within the year keeps that year's day.
+async fn yearly_work_done_last_year_is_done_again_by_this_years_report(db: &Db) {
+    let directory = Directory::bundled();
+    let program = dongbo_testkit::load_47_assigned(db, &directory).await;
+    let lead = assignments::for_task(db, program, "1.2")
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.role == dongbo_domain::Role::Lead)
+        .unwrap();
+    let fact = async || {
+        dashboard::facts(db, program)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|f| f.task_code == "1.2" && f.agency_code == lead.agency_code)
+            .unwrap()
+    };
+    assert!(fact().await.recurring);
+    let mut conn = db.pool().acquire().await.unwrap();
+    dashboard::record_submitted(&mut conn, lead.id)
+        .await
+        .unwrap();
+    // Last year's report (the reporting year 2025 ends on 14 December 2025).
+    dashboard::record_accepted(&mut conn, lead.id, 100, date("2025-12-10"))
+        .await
+        .unwrap();
+    let summer = date("2026-06-01");
+    let state = dongbo_domain::dashboard::assignment_state(&fact().await, summer);
+    assert_eq!(
+        state,
+        WorkState::InProgress,
+        "this year's report is not in yet"
+    );
+
+    dashboard::record_accepted(&mut conn, lead.id, 100, date("2026-05-20"))
+        .await
+        .unwrap();
+    let done = fact().await;
+    assert_eq!(done.done_on, Some(date("2026-05-20")));
+    assert!(dongbo_domain::dashboard::assignment_state(&done, summer).is_done());
+
+    dashboard::record_accepted(&mut conn, lead.id, 100, date("2026-07-01"))
+        .await
+        .unwrap();
+    assert_eq!(fact().await.done_on, Some(date("2026-05-20")));
 }
