@@ -1000,9 +1000,9 @@ pub async fn get_session(
         return Ok(None);
     };
     let (user, grants) = user_with_grants(&rows, doing)?;
-    let csrf_token: String = col(&row, "csrf_token", doing)?;
+    let csrf_token: String = col(row, "csrf_token", doing)?;
     let stamp = |column: &str| -> Result<DateTime<Utc>> {
-        Ok(timestamp_from(&col::<String>(&row, column, doing)?, doing)?)
+        Ok(timestamp_from(&col::<String>(row, column, doing)?, doing)?)
     };
     let created_at = stamp("session_created_at")?;
     let last_seen_at = stamp("last_seen_at")?;
