@@ -512,20 +512,42 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<AgencyAssignment>> {
     }))
 }
 
-/// Where assignment `id` is: its program and its task's code. One statement.
-pub async fn placement(db: &Db, id: i64) -> Result<Option<(i64, String)>> {
+/// Where assignment `id` is: its program, its task's code and where the program stands now
+/// (`crate::dashboard::stamp`). One statement.
+pub async fn placement(db: &Db, id: i64) -> Result<Option<Placement>> {
     let doing = format!("finding assignment {id}");
     let mut conn = db.read_one(&doing).await?;
     let row = sqlx::query(
-        "SELECT a.program_id, t.code FROM assignments a JOIN tasks t ON t.id = a.task_id \
-         WHERE a.id = $1",
+        "SELECT a.program_id, t.code, v.version, v.structure \
+         FROM assignments a JOIN tasks t ON t.id = a.task_id \
+         LEFT JOIN program_versions v ON v.program_id = a.program_id WHERE a.id = $1",
     )
     .bind(id)
     .fetch_optional(&mut *conn)
     .await
     .context(|| doing.clone())?;
-    row.map(|row| Ok((col(&row, "program_id", &doing)?, col(&row, "code", &doing)?)))
-        .transpose()
+    row.map(|row| {
+        let version: Option<i64> = col(&row, "version", &doing)?;
+        let structure: Option<i64> = col(&row, "structure", &doing)?;
+        Ok(Placement {
+            program_id: col(&row, "program_id", &doing)?,
+            task_code: col(&row, "code", &doing)?,
+            stamp: crate::dashboard::Stamp {
+                version: version.unwrap_or_default(),
+                structure: structure.unwrap_or_default(),
+            },
+        })
+    })
+    .transpose()
+}
+
+/// Where an assignment is ([`placement`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placement {
+    pub program_id: i64,
+    pub task_code: String,
+    /// The program's stamp as it was read with it.
+    pub stamp: crate::dashboard::Stamp,
 }
 
 /// Task ids of a program with their codes.

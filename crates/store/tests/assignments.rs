@@ -13,6 +13,7 @@ dongbo_testkit::backend_tests!(
     an_open_set_waits_and_its_chosen_members_are_kept,
     an_agency_sees_its_assignments_in_task_order,
     an_unknown_program_or_open_set_is_not_found,
+    an_assignment_is_placed_with_its_program_task_and_stamp_in_one_read,
 );
 
 async fn load(db: &Db, function: &str) -> (i64, Directory, SyncOutcome) {
@@ -202,4 +203,28 @@ async fn an_unknown_program_or_open_set_is_not_found(db: &Db) {
         .await
         .unwrap_err();
     assert!(matches!(error, StoreError::NotFound(_)), "{error}");
+}
+
+async fn an_assignment_is_placed_with_its_program_task_and_stamp_in_one_read(db: &Db) {
+    let (program_id, _, _) = load(db, "external_information").await;
+    let lead = assignments::for_task(db, program_id, "2.1")
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.role == Role::Lead)
+        .unwrap();
+    let placed = assignments::placement(db, lead.id).await.unwrap().unwrap();
+    assert_eq!(placed.program_id, program_id);
+    assert_eq!(placed.task_code, "2.1");
+    assert_eq!(
+        placed.stamp,
+        dongbo_store::dashboard::stamp(db, program_id)
+            .await
+            .unwrap()
+    );
+    assert!(
+        placed.stamp.structure > 0,
+        "syncing assignments raised the structure"
+    );
+    assert_eq!(assignments::placement(db, -1).await.unwrap(), None);
 }

@@ -480,11 +480,11 @@ impl AppState {
         &self,
         id: i64,
     ) -> Result<Option<dongbo_store::assignments::AgencyAssignment>, Error> {
-        let Some((program_id, code)) = dongbo_store::assignments::placement(&self.db, id).await?
-        else {
+        let Some(placement) = dongbo_store::assignments::placement(&self.db, id).await? else {
             return Ok(None);
         };
-        let stamp = self.dashboard_stamp(program_id).await?;
+        let (program_id, code, stamp) =
+            (placement.program_id, placement.task_code, placement.stamp);
         let by_task = self.program_assignments(program_id, stamp).await?;
         let Some(assignment) = by_task
             .get(&code)
