@@ -77,6 +77,12 @@ pub fn run(args: &[String]) -> Result<()> {
                 task,
             );
         }
+        [dashboard, port, program] if dashboard == "dashboard" => {
+            return dashboard_only(
+                port.parse().context("PORT: a port number")?,
+                program.parse().context("PROGRAM: a program id")?,
+            );
+        }
         [submit, port, program] if submit == "submit" => {
             return submit_only(
                 port.parse().context("PORT: a port number")?,
@@ -84,15 +90,18 @@ pub fn run(args: &[String]) -> Result<()> {
             );
         }
         _ => bail!(
-            "usage: cargo xtask bench [serve|scale|national|mix PORT PROGRAM TASK|submit PORT \
-             PROGRAM]\n  serve: only the \
+            "usage: cargo xtask bench [serve|scale|national|mix PORT PROGRAM TASK|dashboard PORT \
+             PROGRAM|submit PORT PROGRAM]\n  serve: only the \
              HTTP loads against dongbo serve on 47/NQ-CP, printed, BENCHMARKS.md left as it \
              is\n  scale: only the loads on generated data (dongbo gen --scale province), \
              printed\n  national: the same loads at national scale (generating it takes tens of \
              minutes per backend), written over the national section of BENCHMARKS.md\n  \
              mix: the 64-client load on every main page and API read against a server already running on 127.0.0.1:PORT, for program PROGRAM and its task TASK, \
              printed (the server needs the user {VIEWER} with the bench's password; for \
-             profiling)\n  submit: the report submission storm against a server already \
+             profiling)\n  dashboard: the \
+             dashboard of PROGRAM read by 16 clients while a writer reports on generated data \
+             (months of 2026), against a server already running (users {VIEWER} and {WRITER})\n  \
+             submit: the report submission storm against a server already \
              running, on every assignment of PROGRAM for months of 2027-2029 (the server \
              needs the user {WRITER}, an approver on CP, with the bench's password)"
         ),
@@ -299,6 +308,23 @@ fn mix_only(port: u16, program: i64, task: &str) -> Result<()> {
     let viewer = http::login(port, VIEWER, PASSWORD)?;
     let about = format!("program {program}, task {task}");
     drive_mix(port, program, &http::encode(task), &viewer.cookie, &about)?;
+    Ok(())
+}
+
+/// [`scale::dashboard_with_writer`] against a server already running on `port` with generated
+/// data, as [`VIEWER`] and [`WRITER`], on program `program`.
+fn dashboard_only(port: u16, program: i64) -> Result<()> {
+    let viewer = http::login(port, VIEWER, PASSWORD)?;
+    let session = http::login(port, WRITER, PASSWORD)?;
+    let mut api = http::Connection::new(port);
+    let mut json = |path: &str| api.get_json(path, Some(&viewer.cookie));
+    let work = program_work(&mut json, program)?;
+    let writer = http::Writer {
+        port,
+        session,
+        plan: std::sync::Mutex::new(scale::writer_plan(&work)),
+    };
+    scale::dashboard_with_writer(port, program, &viewer.cookie, &writer)?;
     Ok(())
 }
 
@@ -864,7 +890,7 @@ fn dashboard_bench(
 /// What a writer can do on a program: its task codes in order, each task's leads, every
 /// assignment, and the recurring tasks (annual or continuous: judged by the current period's
 /// report).
-struct ProgramWork {
+pub(crate) struct ProgramWork {
     codes: Vec<String>,
     leads: Vec<(String, Vec<i64>)>,
     assignments: Vec<i64>,

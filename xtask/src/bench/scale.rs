@@ -17,8 +17,8 @@ use super::{
     SUBMISSIONS_TARGET, SUBMITTERS, Server, VIEWER, WARM_UP, WRITER,
 };
 use super::{
-    dongbo, drive_mix, healthz_ok, http, mix_summary, peak_rss_kib, program_work, shown_done,
-    shown_done_cells, storm, verdict,
+    ProgramWork, dongbo, drive_mix, healthz_ok, http, mix_summary, peak_rss_kib, program_work,
+    shown_done, shown_done_cells, storm, verdict,
 };
 
 /// The scale every `cargo xtask bench` generates; [`NATIONAL`] takes its own command.
@@ -237,36 +237,17 @@ pub fn run(
         &about,
     )?;
 
-    // The dashboard while a writer reports (on months of 2026: the data has every period up to
-    // the end of 2025; a recurring task first on its current period, which the dashboard judges
-    // it by), then right after.
     let work = program_work(&mut json, program)?;
-    let mut leads = work.leads;
-    leads.sort_by_key(|(_, leads)| leads.len());
     let writer = http::Writer {
         port,
         session: http::login(port, WRITER, PASSWORD)?,
-        plan: std::sync::Mutex::new(http::WriterPlan::from_year(leads, 2026, work.recurring)),
+        plan: std::sync::Mutex::new(writer_plan(&work)),
     };
-    let path = format!("/programs/{program}/dashboard");
-    let dashboard = http::drive(
-        port,
-        &path,
-        &viewer.cookie,
-        CLIENTS,
-        WARM_UP,
-        MEASURE,
-        Some(&writer),
-    )?;
-    let page = http::Connection::new(port)
-        .send("GET", &path, &[("Cookie", &viewer.cookie)], None)?
-        .text();
-    let (shown, not_shown) = shown_done(&page, dashboard.writer.iter().flat_map(|w| &w.completed));
-    println!(
-        "dashboard, {CLIENTS} clients + writer: p99 {:.1} ms; {shown} completed tasks shown done, {} not",
-        dashboard.quantile_ms(0.99),
-        not_shown.len()
-    );
+    let WithWriter {
+        dashboard,
+        shown,
+        not_shown,
+    } = dashboard_with_writer(port, program, &viewer.cookie, &writer)?;
     let submissions = storm(port, &writer.session, &work.assignments)?;
     let peak_rss_kib = peak_rss_kib(server.child.id());
     drop(server);
@@ -283,6 +264,57 @@ pub fn run(
         program: (number, tasks),
         mix,
         peak_rss_kib,
+    })
+}
+
+/// What the writer does on generated data: months of 2026 (the data has every period up to the
+/// end of 2025), each recurring task first on its current period, which the dashboard judges
+/// it by; tasks with the fewest leads first.
+pub fn writer_plan(work: &ProgramWork) -> http::WriterPlan {
+    let mut leads = work.leads.clone();
+    leads.sort_by_key(|(_, leads)| leads.len());
+    http::WriterPlan::from_year(leads, 2026, work.recurring.clone())
+}
+
+/// The dashboard under load while a writer reports, and the check right after.
+pub struct WithWriter {
+    pub dashboard: http::LoadRun,
+    pub shown: usize,
+    pub not_shown: Vec<String>,
+}
+
+/// [`CLIENTS`] clients read program `program`'s dashboard as `cookie` while `writer` submits
+/// and accepts reports; then one more read must show each task the writer completed as done.
+pub fn dashboard_with_writer(
+    port: u16,
+    program: i64,
+    cookie: &str,
+    writer: &http::Writer,
+) -> Result<WithWriter> {
+    let path = format!("/programs/{program}/dashboard");
+    let dashboard = http::drive(port, &path, cookie, CLIENTS, WARM_UP, MEASURE, Some(writer))?;
+    let page = http::Connection::new(port)
+        .send("GET", &path, &[("Cookie", cookie)], None)?
+        .text();
+    let (shown, not_shown) = shown_done(&page, dashboard.writer.iter().flat_map(|w| &w.completed));
+    println!(
+        "dashboard, {CLIENTS} clients + writer: {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms; {} \
+         reports accepted; {shown} completed tasks shown done, {} not{}",
+        dashboard.per_second(),
+        dashboard.quantile_ms(0.5),
+        dashboard.quantile_ms(0.99),
+        dashboard.writer.as_ref().map_or(0, |w| w.accepted),
+        not_shown.len(),
+        if not_shown.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", not_shown.join(", "))
+        }
+    );
+    Ok(WithWriter {
+        dashboard,
+        shown,
+        not_shown,
     })
 }
 
