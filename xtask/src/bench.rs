@@ -888,8 +888,7 @@ fn dashboard_bench(
 }
 
 /// What a writer can do on a program: its task codes in order, each task's leads, every
-/// assignment, and the recurring tasks (annual or continuous: judged by the current period's
-/// report).
+/// assignment, and the recurring tasks (annual or continuous).
 pub(crate) struct ProgramWork {
     codes: Vec<String>,
     leads: Vec<(String, Vec<i64>)>,

@@ -357,8 +357,8 @@ pub struct WriterPlan {
     pub todo: Vec<(String, Vec<i64>)>,
     pub done: Vec<(String, Vec<i64>)>,
     pub round: u32,
-    /// Recurring tasks not yet reported on for their current period (the default one), which
-    /// is what completes them on the dashboard; a month's report does not.
+    /// Recurring tasks not yet reported on for their current period (the default one): an
+    /// official reports yearly work in the year's report first.
     pub recurring: BTreeSet<String>,
 }
 

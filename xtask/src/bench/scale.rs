@@ -268,8 +268,8 @@ pub fn run(
 }
 
 /// What the writer does on generated data: months of 2026 (the data has every period up to the
-/// end of 2025), each recurring task first on its current period, which the dashboard judges
-/// it by; tasks with the fewest leads first.
+/// end of 2025), each recurring task first on its current period (the year's report, as an
+/// official files it); tasks with the fewest leads first.
 pub fn writer_plan(work: &ProgramWork) -> http::WriterPlan {
     let mut leads = work.leads.clone();
     leads.sort_by_key(|(_, leads)| leads.len());
