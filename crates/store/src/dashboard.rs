@@ -343,11 +343,14 @@ pub(crate) async fn per_assignment<T: Clone>(
     }
 }
 
-/// The SQL condition narrowing a program's reports to the assignments stamped after a version
-/// bound as `$n` (see [`per_assignment`]).
+/// The SQL condition narrowing a program's reports (`r`) to the assignments stamped after a
+/// version bound as `$n` (see [`per_assignment`]): a look-up by key for each report, not a
+/// list of every stamped row (`changed_at` counts per program, so `IN (SELECT … WHERE
+/// changed_at > $n)` read all 1.3 million rows at national scale, 60–140 ms per refresh).
 pub(crate) fn stamped_after(n: usize) -> String {
     format!(
-        "r.assignment_id IN (SELECT assignment_id FROM assignment_progress WHERE changed_at > ${n})"
+        "EXISTS (SELECT 1 FROM assignment_progress p WHERE p.assignment_id = r.assignment_id \
+         AND p.changed_at > ${n})"
     )
 }
 
