@@ -242,6 +242,10 @@ pub enum AuditCommand {
     },
 }
 
+/// mimalloc: see the workspace's `Cargo.toml`.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let filter = tracing_subscriber::EnvFilter::try_from_env("DONGBO_LOG")
