@@ -1450,7 +1450,7 @@ fn report(
         writeln!(
             out,
             "- {backend}: one request alone takes {alone:.1} ms (median). Between two writes \
-             a request reads only its session (three statements), the program's stamp and the \
+             a request reads only its session with its user and grants (one statement), the program's stamp and the \
              number of units; the program, its regimes, the facts and what the page computes \
              from them (figures, completeness, reports missing) are kept by the server per \
              program structure or version. After a report write, the first request reads \

@@ -453,32 +453,6 @@ pub async fn for_agency(db: &Db, agency_code: &str) -> Result<Vec<AgencyAssignme
         .collect())
 }
 
-/// Where the assignments of an agency are: (program id, task code, assignment id), by
-/// program, task position and role. One statement on the agency's index, for a server that
-/// keeps the programs' tasks and assignments (see [`for_agency`] for them read in full).
-pub async fn placed_for_agency(db: &Db, agency_code: &str) -> Result<Vec<(i64, String, i64)>> {
-    let doing = format!("finding the assignments of agency {agency_code}");
-    let mut conn = db.read_one(&doing).await?;
-    let rows = sqlx::query(
-        "SELECT a.program_id, t.code, a.id FROM assignments a \
-         JOIN tasks t ON t.id = a.task_id \
-         WHERE a.agency_code = $1 ORDER BY a.program_id, t.position, a.role",
-    )
-    .bind(agency_code)
-    .fetch_all(&mut *conn)
-    .await
-    .context(|| doing.clone())?;
-    rows.iter()
-        .map(|row| {
-            Ok((
-                col(row, "program_id", &doing)?,
-                col(row, "code", &doing)?,
-                col(row, "id", &doing)?,
-            ))
-        })
-        .collect()
-}
-
 /// One assignment with its task, by id.
 pub async fn get(db: &Db, id: i64) -> Result<Option<AgencyAssignment>> {
     let doing = format!("reading assignment {id}");

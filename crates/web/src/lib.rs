@@ -194,13 +194,6 @@ impl<K, V> Default for ByVersion<K, V> {
 }
 
 impl<K: std::hash::Hash + Eq, V> ByVersion<K, V> {
-    /// The value of `key` kept at `version`, if there is one.
-    fn kept(&self, key: &K, version: i64) -> Option<Arc<V>> {
-        let values = self.values.lock().ok()?;
-        let (seen, value) = values.get(key)?;
-        (*seen == version).then(|| Arc::clone(value))
-    }
-
     /// The value of `key` kept at `version`, else `read`'s, kept.
     async fn get_or_read<E>(
         &self,
@@ -424,29 +417,6 @@ impl AppState {
         let stamp = self.dashboard_stamp(program_id).await?;
         let by_task = self.program_assignments(program_id, stamp).await?;
         Ok(by_task.get(code).cloned().unwrap_or_default())
-    }
-
-    /// A program as its pages show it and its assignments by task, at `stamp`: as kept when
-    /// they are, else read and not kept. For a page that goes through many programs once (an
-    /// agency's, at national scale some two hundred), which would otherwise fill the server's
-    /// memory with every program it names.
-    pub async fn program_in_passing(
-        &self,
-        program_id: i64,
-        stamp: Stamp,
-    ) -> Result<(Arc<model::ProgramDetail>, Arc<ByTask>), Error> {
-        let detail = match self.programs.kept(&program_id, stamp.structure) {
-            Some(detail) => detail,
-            None => {
-                let directory = self.directory_with_units().await?;
-                Arc::new(load::program_detail(&self.db, &directory, program_id).await?)
-            }
-        };
-        let by_task = match self.assignments.kept(&program_id, stamp.structure) {
-            Some(by_task) => by_task,
-            None => Arc::new(self.read_assignments(program_id).await?),
-        };
-        Ok((detail, by_task))
     }
 
     async fn read_assignments(&self, program_id: i64) -> Result<ByTask, Error> {
