@@ -751,6 +751,35 @@ pub(crate) async fn hold(conn: &mut AnyConnection, assignment_id: i64, doing: &s
     Ok(())
 }
 
+/// The day the assignment counts as done after a report at 100% accepted on `on`: the day it
+/// was done before, as `dongbo_domain::dashboard::done_on` keeps it for the assignment's kind
+/// of work. Its figures row exists (held).
+async fn done_day(
+    conn: &mut AnyConnection,
+    assignment_id: i64,
+    on: NaiveDate,
+    doing: &str,
+) -> Result<NaiveDate> {
+    let row = sqlx::query(
+        "SELECT p.done_on, t.recurrence, a.due_on AS assigned_due, t.due_on AS task_due \
+         FROM assignment_progress p JOIN assignments a ON a.id = p.assignment_id \
+         JOIN tasks t ON t.id = a.task_id WHERE p.assignment_id = $1",
+    )
+    .bind(assignment_id)
+    .fetch_optional(&mut *conn)
+    .await
+    .context(|| doing.to_owned())?;
+    let Some(row) = row else {
+        return Ok(on);
+    };
+    let before = date_from_text(col(&row, "done_on", doing)?, doing)?;
+    let recurrence: Recurrence = enum_from_text(&col::<String>(&row, "recurrence", doing)?, doing)?;
+    let due = date_from_text(col(&row, "assigned_due", doing)?, doing)?
+        .or(date_from_text(col(&row, "task_due", doing)?, doing)?);
+    let by_year = dongbo_domain::dashboard::judged_by_year(recurrence != Recurrence::None, due);
+    Ok(dongbo_domain::dashboard::done_on(before, on, by_year))
+}
+
 async fn upsert(
     conn: &mut AnyConnection,
     assignment_id: i64,
@@ -762,30 +791,12 @@ async fn upsert(
         // A report sent: the row is started (and touched) by holding it; its figures stay.
         return bump_for(conn, assignment_id).await;
     };
-    let existing = sqlx::query(
-        "SELECT p.done_on, t.recurrence, a.due_on AS assigned_due, t.due_on AS task_due \
-         FROM assignment_progress p JOIN assignments a ON a.id = p.assignment_id \
-         JOIN tasks t ON t.id = a.task_id WHERE p.assignment_id = $1",
-    )
-    .bind(assignment_id)
-    .fetch_optional(&mut *conn)
-    .await
-    .context(|| doing.to_owned())?;
     let (progress, on) = accepted;
     let progress = progress.min(100);
-    let done_on = match (progress >= 100, &existing) {
-        (false, _) => None,
-        (true, None) => Some(on),
-        (true, Some(row)) => {
-            let before = date_from_text(col(row, "done_on", doing)?, doing)?;
-            let recurrence: Recurrence =
-                enum_from_text(&col::<String>(row, "recurrence", doing)?, doing)?;
-            let due = date_from_text(col(row, "assigned_due", doing)?, doing)?
-                .or(date_from_text(col(row, "task_due", doing)?, doing)?);
-            let by_year =
-                dongbo_domain::dashboard::judged_by_year(recurrence != Recurrence::None, due);
-            Some(dongbo_domain::dashboard::done_on(before, on, by_year))
-        }
+    let done_on = if progress >= 100 {
+        Some(done_day(conn, assignment_id, on, doing).await?)
+    } else {
+        None
     };
     let progress = i64::from(progress);
     sqlx::query(
