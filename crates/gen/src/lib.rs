@@ -801,7 +801,7 @@ async fn write_indicators(
         indicators::upsert(db, program.id, &defined, ACTOR)
             .await
             .doing(|| format!("storing the indicators of program {}", program.id))?;
-        let stored = indicators::for_program(db, program.id)
+        let stored = indicators::stored_for_program(db, program.id)
             .await
             .doing(|| format!("reading the indicators of program {}", program.id))?;
         let mut batch = bulk::begin(
@@ -815,15 +815,13 @@ async fn write_indicators(
             .await
             .doing(|| "recording indicator values".to_owned())?;
         let mut written = 0u64;
-        for series in &stored {
-            let values = indicator_values(world, series, program.issued_on, &mut next, &mut rng);
+        for stored in &stored {
+            let values = indicator_values(world, stored, program.issued_on, &mut next, &mut rng);
             written += u64::try_from(values.len()).unwrap_or(0);
-            batch.indicator_values(&values).await.doing(|| {
-                format!(
-                    "recording values of indicator {}",
-                    series.stored.indicator.code
-                )
-            })?;
+            batch
+                .indicator_values(&values)
+                .await
+                .doing(|| format!("recording values of indicator {}", stored.indicator.code))?;
         }
         batch
             .audit(
@@ -880,12 +878,12 @@ fn indicator(world: &World, index: usize, issued_on: NaiveDate, rng: &mut Rng) -
 /// year to 2025, moving from the baseline toward the target; a few corrected later.
 fn indicator_values(
     world: &World,
-    series: &indicators::IndicatorSeries,
+    stored: &indicators::StoredIndicator,
     issued_on: NaiveDate,
     next: &mut i64,
     rng: &mut Rng,
 ) -> Vec<NewIndicatorValue> {
-    let indicator = &series.stored.indicator;
+    let indicator = &stored.indicator;
     let baseline = indicator.baseline.unwrap_or(0.0);
     let goal = match &indicator.target {
         Target::Quantitative(goals) => goals.first().map_or(baseline, |g| g.value),
@@ -919,7 +917,7 @@ fn indicator_values(
             let mut push = |value: f64, day: NaiveDate, note: &str, rng: &mut Rng| {
                 values.push(NewIndicatorValue {
                     id: *next,
-                    indicator_id: series.stored.id,
+                    indicator_id: stored.id,
                     agency_code: agency.clone(),
                     period: period.code(),
                     value_number: value.max(0.0),

@@ -315,6 +315,13 @@ pub async fn upsert(
     Ok(outcome)
 }
 
+/// A program's indicators in appendix order, as stored, without their values.
+pub async fn stored_for_program(db: &Db, program_id: i64) -> Result<Vec<StoredIndicator>> {
+    let doing = format!("reading the indicators of program {program_id}");
+    let mut conn = db.read_one(&doing).await?;
+    indicators_of(&mut conn, program_id, &doing).await
+}
+
 /// A program's indicators in appendix order (as stored, without values).
 async fn indicators_of(
     conn: &mut AnyConnection,
