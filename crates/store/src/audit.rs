@@ -13,7 +13,9 @@
 //! row's lock until the transaction ends (a concurrent append waits, then sees the new head),
 //! and on SQLite runs inside `BEGIN IMMEDIATE`, which already admits one writer at a time. The
 //! same SQL on both; no advisory lock needed. The head's hash follows each inserted entry by a
-//! trigger (migration 0016), so an append is two statements.
+//! trigger (migration 0016). On SQLite an append is two statements; on PostgreSQL, where each
+//! is a round trip made while holding the head, it is one: the head is taken in a `WITH` and
+//! PostgreSQL hashes the entry itself.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
@@ -110,7 +112,91 @@ pub async fn append(
     at: DateTime<Utc>,
     entry: &AuditEntry,
 ) -> Result<i64> {
+    append_after(conn, at, entry, None).await
+}
+
+/// Writes that must come just before an audit entry and, on PostgreSQL, go in the entry's
+/// own statement, saving the round trip between them: `ctes` are `WITH` queries (without the
+/// `WITH`) whose `$10` is `id` and whose last, named `last`, runs the others; they run before
+/// the head is taken, so locks are taken in the same order as when they run apart.
+pub(crate) struct Before {
+    pub ctes: String,
+    pub last: &'static str,
+    pub id: i64,
+}
+
+/// [`append`] after `before`, which on SQLite (one writer at a time, no round trips) the
+/// caller has run itself.
+pub(crate) async fn append_after(
+    conn: &mut AnyConnection,
+    at: DateTime<Utc>,
+    entry: &AuditEntry,
+    before_entry: Option<Before>,
+) -> Result<i64> {
     let doing = || format!("appending «{}» to the audit log", entry.action);
+    let at = timestamp(at);
+    let before = entry.before.as_ref().map(serde_json::Value::to_string);
+    let after = entry.after.as_ref().map(serde_json::Value::to_string);
+    let canonical = |seq| Canonical {
+        seq,
+        at: &at,
+        actor: &entry.actor,
+        action: &entry.action,
+        entity: &entry.entity,
+        entity_id: &entry.entity_id,
+        before: before.as_deref(),
+        after: after.as_deref(),
+    };
+    if crate::on_postgres(conn) {
+        // One statement, one round trip inside the head's lock: PostgreSQL takes the head and
+        // hashes the entry itself (`sha256`, built in since PostgreSQL 11), over the same bytes
+        // as [`chain_hash`]: the previous hash, then the canonical JSON, whose `seq` only the
+        // head knows and which is spliced in before the rest.
+        let rest = canonical_json(&canonical(0));
+        let rest = rest
+            .strip_prefix(SEQ_PREFIX)
+            .and_then(|r| r.strip_prefix('0'));
+        let Some(rest) = rest else {
+            return Err(StoreError::Corrupt {
+                context: doing(),
+                message: "the canonical form of an entry does not start with its seq".to_owned(),
+            });
+        };
+        // The head's row is locked only once its scan yields it, after the condition that
+        // waits for `before`: `before`'s locks come first.
+        let (with, wait) = match &before_entry {
+            Some(before) => (
+                format!("{}, ", before.ctes),
+                format!(" AND (SELECT count(*) FROM {}) >= 0", before.last),
+            ),
+            None => (String::new(), String::new()),
+        };
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "WITH {with}head AS (UPDATE audit_head SET seq = seq + 1 WHERE id = 1{wait} \
+                RETURNING seq, hash) \
+             INSERT INTO audit_log \
+                (seq, at, actor, action, entity, entity_id, before_json, after_json, prev_hash, \
+                 hash) \
+             SELECT seq, $1, $2, $3, $4, $5, $6, $7, hash, \
+                encode(sha256(convert_to(hash || $8 || seq || $9, 'UTF8')), 'hex') FROM head \
+             RETURNING seq"
+        )))
+        .bind(&at)
+        .bind(&entry.actor)
+        .bind(&entry.action)
+        .bind(&entry.entity)
+        .bind(&entry.entity_id)
+        .bind(before.clone())
+        .bind(after.clone())
+        .bind(SEQ_PREFIX)
+        .bind(rest.to_owned());
+        if let Some(before) = before_entry {
+            query = query.bind(before.id);
+        }
+        let row = query.fetch_one(&mut *conn).await.context(doing)?;
+        // The head takes the entry's hash by trigger (migration 0016).
+        return col(&row, "seq", &doing());
+    }
     // Taking the head first serialises appends (see the module documentation).
     let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
         .fetch_one(&mut *conn)
@@ -118,22 +204,7 @@ pub async fn append(
         .context(doing)?;
     let seq: i64 = col(&head, "seq", &doing())?;
     let prev_hash: String = col(&head, "hash", &doing())?;
-    let at = timestamp(at);
-    let before = entry.before.as_ref().map(serde_json::Value::to_string);
-    let after = entry.after.as_ref().map(serde_json::Value::to_string);
-    let hash = chain_hash(
-        &prev_hash,
-        &Canonical {
-            seq,
-            at: &at,
-            actor: &entry.actor,
-            action: &entry.action,
-            entity: &entry.entity,
-            entity_id: &entry.entity_id,
-            before: before.as_deref(),
-            after: after.as_deref(),
-        },
-    );
+    let hash = chain_hash(&prev_hash, &canonical(seq));
     sqlx::query(
         "INSERT INTO audit_log \
             (seq, at, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash) \
@@ -172,9 +243,16 @@ struct Canonical<'a> {
 fn chain_hash(prev_hash: &str, entry: &Canonical<'_>) -> String {
     let mut hasher = Sha256::new();
     hasher.update(prev_hash.as_bytes());
-    // Serialising a struct of strings and integers cannot fail.
-    hasher.update(serde_json::to_vec(entry).unwrap_or_default());
+    hasher.update(canonical_json(entry).as_bytes());
     hex(&hasher.finalize())
+}
+
+/// How the canonical JSON of every entry begins, before its `seq`.
+const SEQ_PREFIX: &str = "{\"seq\":";
+
+fn canonical_json(entry: &Canonical<'_>) -> String {
+    // Serialising a struct of strings and integers cannot fail.
+    serde_json::to_string(entry).unwrap_or_default()
 }
 
 /// Lower-case hex of `bytes`.

@@ -385,24 +385,49 @@ pub(crate) async fn bump_version(conn: &mut AnyConnection, program_id: i64) -> R
     Ok(())
 }
 
+/// Raises the program's version for assignment `$1` (the row lock this takes on PostgreSQL,
+/// and the write lock on SQLite, orders the program's writers, so versions are stamped in
+/// commit order); no row when there is no such assignment. (`WHERE` before `ON CONFLICT` keeps
+/// SQLite from reading the upsert as a join.)
+const BUMP: &str = "INSERT INTO program_versions (program_id, version, structure) \
+     SELECT program_id, 1, 0 FROM assignments WHERE id = $1 \
+     ON CONFLICT (program_id) DO UPDATE SET version = program_versions.version + 1 \
+     RETURNING version";
+
+/// [`BUMP`] and the assignment stamped with the new version, for the assignment in parameter
+/// `id` (`$1`, `$10`), as `WITH` queries for PostgreSQL, the last named `stamped` (see
+/// [`crate::audit::Before`]).
+fn stamp_ctes(id: &str) -> String {
+    format!(
+        "bumped AS ({}), stamped AS (UPDATE assignment_progress SET changed_at = bumped.version \
+         FROM bumped WHERE assignment_id = {id} RETURNING 1)",
+        BUMP.replace("$1", id)
+    )
+}
+
 /// Raises the dashboard version of the program of an assignment whose figures changed, and
 /// stamps its figures with the new version (see [`Snapshot::refresh`]). Every write to
 /// `assignment_progress` ends with this call.
 async fn bump_for(conn: &mut AnyConnection, assignment_id: i64) -> Result<()> {
     let doing = format!("raising the dashboard version for assignment {assignment_id}");
-    // The row lock this takes on PostgreSQL (and the write lock on SQLite) orders the
-    // program's writers, so versions are stamped in commit order. No row: no such assignment.
-    // (`WHERE` before `ON CONFLICT` keeps SQLite from reading the upsert as a join.)
-    let row = sqlx::query(
-        "INSERT INTO program_versions (program_id, version, structure) \
-         SELECT program_id, 1, 0 FROM assignments WHERE id = $1 \
-         ON CONFLICT (program_id) DO UPDATE SET version = program_versions.version + 1 \
-         RETURNING version",
-    )
-    .bind(assignment_id)
-    .fetch_optional(&mut *conn)
-    .await
-    .context(|| doing.clone())?;
+    if crate::on_postgres(conn) {
+        // One round trip while holding the program's row, which every writer of the program
+        // waits for: the assignment is stamped in the same statement.
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "WITH {} SELECT count(*) FROM stamped",
+            stamp_ctes("$1")
+        )))
+        .bind(assignment_id)
+        .fetch_one(&mut *conn)
+        .await
+        .context(|| doing.clone())?;
+        return Ok(());
+    }
+    let row = sqlx::query(BUMP)
+        .bind(assignment_id)
+        .fetch_optional(&mut *conn)
+        .await
+        .context(|| doing.clone())?;
     let Some(row) = row else { return Ok(()) };
     let version: i64 = col(&row, "version", &doing)?;
     sqlx::query("UPDATE assignment_progress SET changed_at = $2 WHERE assignment_id = $1")
@@ -411,6 +436,34 @@ async fn bump_for(conn: &mut AnyConnection, assignment_id: i64) -> Result<()> {
         .execute(&mut *conn)
         .await
         .context(|| doing.clone())?;
+    Ok(())
+}
+
+/// A report of the assignment was sent (`submitted`) or returned: raises the program's
+/// version, stamps the assignment, then appends `entry` to the audit log, on PostgreSQL in
+/// one statement (the program's row and the audit head, which every writer waits for, are
+/// held for one round trip fewer). A sent report's figures row is held first.
+pub(crate) async fn record_sent_and_audit(
+    conn: &mut AnyConnection,
+    assignment_id: i64,
+    submitted: bool,
+    entry: &crate::audit::AuditEntry,
+) -> Result<()> {
+    if submitted {
+        let doing = format!("recording a submitted report of assignment {assignment_id}");
+        hold(conn, assignment_id, &doing).await?;
+    }
+    let before = if crate::on_postgres(conn) {
+        Some(crate::audit::Before {
+            ctes: stamp_ctes("$10"),
+            last: "stamped",
+            id: assignment_id,
+        })
+    } else {
+        bump_for(conn, assignment_id).await?;
+        None
+    };
+    crate::audit::append_after(conn, chrono::Utc::now(), entry, before).await?;
     Ok(())
 }
 
@@ -693,12 +746,6 @@ pub async fn done_assignments(db: &Db, ids: &[i64]) -> Result<std::collections::
 pub async fn record_submitted(conn: &mut AnyConnection, assignment_id: i64) -> Result<()> {
     let doing = format!("recording a submitted report of assignment {assignment_id}");
     upsert(conn, assignment_id, None, &doing).await
-}
-
-/// A report of the assignment was returned: its figures stay, but the dashboard's reports
-/// missing for the report's period change.
-pub async fn record_returned(conn: &mut AnyConnection, assignment_id: i64) -> Result<()> {
-    bump_for(conn, assignment_id).await
 }
 
 /// A report of the assignment was accepted on `accepted_on` with `progress`: the figures

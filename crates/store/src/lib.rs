@@ -194,6 +194,12 @@ impl StoreError {
     }
 }
 
+/// Whether `conn` is a PostgreSQL connection: for the few statements written apart for it,
+/// where a round trip made while holding a lock that other writers wait for can be saved.
+pub(crate) fn on_postgres(conn: &sqlx::AnyConnection) -> bool {
+    conn.backend_name() == <sqlx::Postgres as sqlx::Database>::NAME
+}
+
 /// Why a database refused a write as a whole, whatever was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Refusal {

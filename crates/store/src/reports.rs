@@ -792,6 +792,20 @@ async fn after_write(
             }
         }
     };
+    let entry = crate::audit::AuditEntry {
+        actor: actor.to_owned(),
+        action: format!("report.{}", action.as_str()),
+        entity: "report".to_owned(),
+        entity_id: report_id.to_string(),
+        before: None,
+        after: Some(serde_json::json!({
+            "assignment_id": assignment_id,
+            "period": period,
+            "version": version,
+            "status": status.as_str(),
+            "progress": progress,
+        })),
+    };
     match (action, status) {
         (Action::Accept | Action::Reopen, _) => {
             // The figures take the latest report still accepted, by the one rule that
@@ -814,38 +828,18 @@ async fn after_write(
                 }
                 _ => crate::dashboard::record_reopened(conn, assignment_id, latest).await?,
             }
+            crate::dashboard::roll_up_from(conn, assignment_id).await?;
         }
-        (_, ReportStatus::Submitted) => {
-            crate::dashboard::record_submitted(conn, assignment_id).await?;
-        }
-        (_, ReportStatus::Returned) => {
-            // The report no longer counts as sent for its period (reports missing).
-            crate::dashboard::record_returned(conn, assignment_id).await?;
+        // A report sent: its work has started. A report returned no longer counts as sent for
+        // its period (reports missing); its figures stay.
+        (_, ReportStatus::Submitted | ReportStatus::Returned) => {
+            let submitted = status == ReportStatus::Submitted;
+            crate::dashboard::record_sent_and_audit(conn, assignment_id, submitted, &entry).await?;
+            return Ok(());
         }
         _ => {}
     }
-    if matches!(action, Action::Accept | Action::Reopen) {
-        crate::dashboard::roll_up_from(conn, assignment_id).await?;
-    }
-    crate::audit::append(
-        conn,
-        Utc::now(),
-        &crate::audit::AuditEntry {
-            actor: actor.to_owned(),
-            action: format!("report.{}", action.as_str()),
-            entity: "report".to_owned(),
-            entity_id: report_id.to_string(),
-            before: None,
-            after: Some(serde_json::json!({
-                "assignment_id": assignment_id,
-                "period": period,
-                "version": version,
-                "status": status.as_str(),
-                "progress": progress,
-            })),
-        },
-    )
-    .await?;
+    crate::audit::append(conn, Utc::now(), &entry).await?;
     Ok(())
 }
 

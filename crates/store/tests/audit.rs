@@ -11,6 +11,7 @@ use dongbo_store::audit::{self, AuditEntry, AuditFilter, GENESIS_HASH};
 dongbo_testkit::backend_tests!(
     an_empty_log_verifies,
     appended_entries_chain_from_the_genesis_hash_and_verify,
+    entries_of_any_text_are_hashed_as_verify_recomputes_them,
     a_changed_row_is_named_by_verify,
     a_removed_row_is_named_by_verify,
     removing_the_newest_rows_is_found_through_the_head,
@@ -80,6 +81,46 @@ async fn appended_entries_chain_from_the_genesis_hash_and_verify(db: &Db) {
     );
     let report = audit::verify(db).await.unwrap();
     assert_eq!((report.entries, report.first_broken), (3, None));
+}
+
+/// PostgreSQL hashes an entry in SQL, SQLite in Rust; `verify` recomputes every hash in Rust.
+/// Text that JSON escapes, characters of every UTF-8 length and a `seq` of two digits must
+/// hash the same way.
+async fn entries_of_any_text_are_hashed_as_verify_recomputes_them(db: &Db) {
+    let texts = [
+        "Bộ Văn hóa, Thể thao và Du lịch",
+        "\"quoted\" and \\ back\\slash",
+        "line\nbreak\ttab\r",
+        "emoji 🇻🇳 and \u{1F600}",
+        "'single' ; DROP TABLE audit_log; --",
+        "\u{7f}\u{1}control",
+        "",
+    ];
+    let mut tx = db.pool().begin().await.unwrap();
+    for (i, text) in texts.iter().cycle().take(12).enumerate() {
+        let mut entry = entry(text, "report.submit", &format!("{text}{i}"));
+        entry.entity = (*text).to_owned();
+        entry.before = (i % 2 == 0).then(|| serde_json::json!({ "text": text, "i": i }));
+        entry.after = (i % 3 != 0).then(|| serde_json::json!([text, null, 1.5, true]));
+        audit::append(&mut tx, at(), &entry).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let report = audit::verify(db).await.unwrap();
+    assert_eq!(
+        (report.entries, report.first_broken),
+        (12, None),
+        "{report:?}"
+    );
+    let stored = audit::list(db, &AuditFilter::default(), 20, 0)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 12);
+    assert!(
+        stored
+            .iter()
+            .any(|e| e.actor == "\"quoted\" and \\ back\\slash"),
+        "the text is stored as given"
+    );
 }
 
 async fn a_changed_row_is_named_by_verify(db: &Db) {
