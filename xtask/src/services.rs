@@ -147,6 +147,15 @@ impl Drop for Postgres {
     }
 }
 
+/// Runs `sql` on the database at `url` with PostgreSQL's own client, `psql`, stopping at the
+/// first error.
+pub fn psql(url: &str, sql: &str) -> Result<()> {
+    let bin = find_postgres_bin().context("no PostgreSQL under /usr/lib/postgresql")?;
+    run(Command::new(bin.join("psql"))
+        .args(["-q", "-X", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql])
+        .stdout(std::process::Stdio::null()))
+}
+
 fn find_postgres_bin() -> Option<PathBuf> {
     let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
         .ok()?
