@@ -940,49 +940,36 @@ async fn write_edit_once(
     }
     check_files(conn, content, doing).await?;
     let now = now();
-    let row = sqlx::query(
-        "SELECT id, status, current_version FROM progress_reports \
-         WHERE assignment_id = $1 AND period = $2",
-    )
-    .bind(edit.assignment_id)
-    .bind(edit.period.code())
-    .fetch_optional(&mut *conn)
-    .await
-    .context(|| doing.to_owned())?;
-    let current = row.map(|row| current_from(&row, doing)).transpose()?;
-
-    let (report_id, version, status) = match current {
+    // A form without a version is a new report: it is written at once, one statement for
+    // the usual case; only when the period already has one is that report read (to refuse
+    // the form as stale). A form with a version edits the report it was based on.
+    let created = match edit.based_on {
+        None => create(conn, edit, action, &now, doing).await?,
+        Some(_) => None,
+    };
+    let (report_id, version, status) = match created {
+        Some(created) => created,
         None => {
-            if edit.based_on.is_some() {
-                return Err(StoreError::Conflict(
-                    "Báo cáo này không còn tồn tại; hãy tải lại trang \
-                     (the report no longer exists; reload the page)"
-                        .to_owned(),
-                ));
-            }
-            let status = match action {
-                Action::Submit => ReportStatus::Submitted,
-                _ => ReportStatus::Draft,
-            };
-            let submitted_at = (action == Action::Submit).then(|| now.clone());
-            // No row: no such assignment.
             let row = sqlx::query(
-                "INSERT INTO progress_reports (assignment_id, period, status, current_version, \
-                 created_at, updated_at, submitted_at) \
-                 SELECT id, $2, $3, 1, $4, $4, $5 FROM assignments WHERE id = $1 RETURNING id",
+                "SELECT id, status, current_version FROM progress_reports \
+                 WHERE assignment_id = $1 AND period = $2",
             )
             .bind(edit.assignment_id)
             .bind(edit.period.code())
-            .bind(status.as_str())
-            .bind(now.clone())
-            .bind(submitted_at)
             .fetch_optional(&mut *conn)
             .await
-            .context(|| doing.to_owned())?
-            .ok_or_else(|| StoreError::NotFound(format!("assignment {}", edit.assignment_id)))?;
-            (col::<i64>(&row, "id", doing)?, 1, status)
-        }
-        Some(current) => {
+            .context(|| doing.to_owned())?;
+            let Some(current) = row.map(|row| current_from(&row, doing)).transpose()? else {
+                return Err(match edit.based_on {
+                    Some(_) => StoreError::Conflict(
+                        "Báo cáo này không còn tồn tại; hãy tải lại trang \
+                         (the report no longer exists; reload the page)"
+                            .to_owned(),
+                    ),
+                    // Not created, and no report: no such assignment.
+                    None => StoreError::NotFound(format!("assignment {}", edit.assignment_id)),
+                });
+            };
             // A stale form is a conflict whatever the report's state now: its author decided
             // on a version that is no longer the report.
             if edit.based_on != Some(current.version) {
@@ -1059,6 +1046,39 @@ async fn write_edit_once(
         status,
         replayed: false,
     })
+}
+
+/// Writes the first version's row of a new report, as `(id, version, status)`; `None` when
+/// the period has a report already or there is no such assignment. (On PostgreSQL, a racing
+/// first report of the same period is waited for, then found.)
+async fn create(
+    conn: &mut AnyConnection,
+    edit: &Edit<'_>,
+    action: Action,
+    now: &str,
+    doing: &str,
+) -> Result<Option<(i64, i64, ReportStatus)>> {
+    let status = match action {
+        Action::Submit => ReportStatus::Submitted,
+        _ => ReportStatus::Draft,
+    };
+    let submitted_at = (action == Action::Submit).then(|| now.to_owned());
+    let row = sqlx::query(
+        "INSERT INTO progress_reports (assignment_id, period, status, current_version, \
+         created_at, updated_at, submitted_at) \
+         SELECT id, $2, $3, 1, $4, $4, $5 FROM assignments WHERE id = $1 \
+         ON CONFLICT (assignment_id, period) DO NOTHING RETURNING id",
+    )
+    .bind(edit.assignment_id)
+    .bind(edit.period.code())
+    .bind(status.as_str())
+    .bind(now.to_owned())
+    .bind(submitted_at)
+    .fetch_optional(&mut *conn)
+    .await
+    .context(|| doing.to_owned())?;
+    row.map(|row| Ok((col::<i64>(&row, "id", doing)?, 1, status)))
+        .transpose()
 }
 
 /// The status an author's save or submission leads to from `from`, or why it is refused.
