@@ -407,7 +407,8 @@ fn stamp_ctes(id: &str) -> String {
 
 /// Raises the dashboard version of the program of an assignment whose figures changed, and
 /// stamps its figures with the new version (see [`Snapshot::refresh`]). Every write to
-/// `assignment_progress` ends with this call.
+/// `assignment_progress` ends with this call, or with [`record_sent_and_audit`], which does
+/// the same.
 async fn bump_for(conn: &mut AnyConnection, assignment_id: i64) -> Result<()> {
     let doing = format!("raising the dashboard version for assignment {assignment_id}");
     if crate::on_postgres(conn) {
