@@ -1,7 +1,8 @@
 //! The facts dashboards are computed from (`dongbo_domain::dashboard`): one per assignment,
 //! its due date and the progress its reports give. Report writes keep them up to date with
-//! [`record_submitted`], [`record_accepted`], [`record_returned`] and [`record_reopened`]
-//! inside their own transactions.
+//! `record_sent_and_audit` (a report submitted or returned; [`record_submitted`] without
+//! the audit entry), [`record_accepted`] and [`record_reopened`] inside their own
+//! transactions.
 //!
 //! # Roll-up along the cascade
 //!
