@@ -69,6 +69,10 @@ pub struct AppState {
     /// What a program's dashboard computes, by program, group, day and reporting period, at
     /// the program's version.
     pub(crate) dashboard_computed: Arc<ByVersion<DashboardKey, pages::dashboard::Computed>>,
+    /// A program's dashboard page as every viewer who may not send reminders sees it (its
+    /// heading and body, without the site's frame), by program, language, filters and day, at
+    /// the program's version: the viewers of one version share one rendering.
+    pub(crate) dashboard_pages: Arc<ByVersion<DashboardPageKey, (String, String)>>,
     /// A program's indicators with their values, at the program's version (an indicator or
     /// value written raises it).
     indicators: Arc<ByVersion<i64, Vec<dongbo_store::indicators::IndicatorLatest>>>,
@@ -98,6 +102,9 @@ pub struct AppState {
 
 /// A dashboard's computation: program, group, day and reporting period code.
 type DashboardKey = (i64, Option<String>, chrono::NaiveDate, String);
+
+/// A dashboard page as shared: program, language, filters (as their query) and day.
+type DashboardPageKey = (i64, i18n::Lang, String, chrono::NaiveDate);
 
 /// The progress details of a task's assignments, by assignment id.
 pub type TaskProgress = HashMap<i64, dongbo_store::dashboard::ProgressDetail>;
@@ -247,6 +254,7 @@ impl AppState {
             records: Arc::default(),
             completeness: Arc::default(),
             dashboard_computed: Arc::default(),
+            dashboard_pages: Arc::default(),
             task_progress: Arc::default(),
             indicators: Arc::default(),
             agencies: Arc::default(),

@@ -443,3 +443,85 @@ async fn a_coordinators_message_is_not_pushed_off_my_work_by_automatic_reminders
         assert!(my.contains("… và 11 thông báo khác."), "on {}", app.backend);
     }
 }
+
+/// The `<main>` of a page: what the dashboard shares between viewers, without the site's frame.
+fn main_of(page: &str) -> &str {
+    let start = page.find("<main>").expect("a <main>");
+    let end = page.find("</main>").expect("a </main>");
+    &page[start..end]
+}
+
+/// Viewers who may not send reminders share one rendering of a dashboard version, yet each
+/// gets their own frame (name, CSRF token) and language, and every write is shown at once; a
+/// coordinator's page, with the reminder form and its token, is their own.
+#[tokio::test]
+async fn viewers_share_one_rendering_of_a_dashboard_version_and_see_each_write_at_once() {
+    use dongbo_store::reports::{self, Edit, ReportContent, ReportPeriod};
+    for app in apps().await {
+        app.user("xem", "viewer", "BNG", false).await;
+        app.user("doc", "viewer", "BVHTTDL", false).await;
+        app.user("dieu.phoi", "coordinator", "CP", false).await;
+        let path = format!("/programs/{}/dashboard", app.program_id);
+        let mut first = app.logged_in("xem").await;
+        let mut second = app.logged_in("doc").await;
+        let mut coordinator = app.logged_in("dieu.phoi").await;
+
+        let a = first.text(&path).await;
+        let b = second.text(&path).await;
+        assert_eq!(main_of(&a), main_of(&b), "one rendering on {}", app.backend);
+        assert!(a.contains("Cán bộ xem") && !a.contains("Cán bộ doc"));
+        assert!(b.contains("Cán bộ doc") && !b.contains("Cán bộ xem"));
+        let (token_a, token_b) = (
+            hidden_value(&a, "csrf").unwrap(),
+            hidden_value(&b, "csrf").unwrap(),
+        );
+        assert_ne!(token_a, token_b);
+        assert!(!a.contains("id=\"remind-form\"") && !b.contains("id=\"remind-form\""));
+        let c = coordinator.text(&path).await;
+        assert!(c.contains("id=\"remind-form\""));
+        assert!(!c.contains(&token_a) && !c.contains(&token_b));
+        let token_c = hidden_value(&c, "csrf").unwrap();
+        assert_eq!(
+            c.matches(&token_c).count(),
+            2,
+            "the logout and reminder forms"
+        );
+        let english = first.text(&format!("{path}?lang=en")).await;
+        assert_ne!(main_of(&english), main_of(&a));
+        assert!(main_of(&english).contains("Dashboard"));
+        // The language is kept for the session: back to Vietnamese.
+        let vietnamese = first.text(&format!("{path}?lang=vi")).await;
+        assert_eq!(main_of(&vietnamese), main_of(&a));
+
+        // 2.1 (due 31/12/2024) reported done and accepted: every viewer sees it at once.
+        let done = "data-task=\"2.1\" data-state=\"done";
+        assert!(!a.contains(done), "{}", app.backend);
+        let assignment = app.lead_of(app.program_id, "2.1", "BVHTTDL").await;
+        let content = ReportContent {
+            results: "Đã hoàn thành".into(),
+            progress: 100,
+            ..ReportContent::default()
+        };
+        let sent = reports::submit(
+            &app.db,
+            &Edit {
+                assignment_id: assignment,
+                period: ReportPeriod::Once,
+                content: &content,
+                author: "fixture",
+                based_on: None,
+                idempotency_key: None,
+            },
+        )
+        .await
+        .unwrap();
+        reports::accept(&app.db, sent.report_id, sent.version, "fixture", None)
+            .await
+            .unwrap();
+        let a = first.text(&path).await;
+        let b = second.text(&path).await;
+        assert!(a.contains(done), "shown done at once on {}", app.backend);
+        assert_eq!(main_of(&a), main_of(&b));
+        assert!(coordinator.text(&path).await.contains(done));
+    }
+}

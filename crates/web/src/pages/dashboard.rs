@@ -266,12 +266,10 @@ async fn show_dashboard(
     filters: &Filters,
     refusal: Option<&Refusal>,
 ) -> Result<Markup> {
-    let kept = Refusal::of_form(refusal, "remind-form");
     let caller = page.caller()?.clone();
     let directory = state.directory_with_units().await?;
     // One version for every read of the program below.
     let stamp = state.dashboard_stamp(id).await?;
-    let version = stamp.version;
     let program = state.program_detail(id, stamp).await?;
     let can_remind = caller.can(
         dongbo_domain::access::Action::SendReminder,
@@ -283,6 +281,59 @@ async fn show_dashboard(
         .as_deref()
         .and_then(|d| d.parse().ok())
         .unwrap_or_else(vietnam_today);
+    let shown = Shown {
+        directory: &directory,
+        stamp,
+        program: &program,
+        can_remind,
+        today,
+    };
+    // The reminder form holds the caller's CSRF token (and what a refused one typed): pages
+    // without it are the same for every viewer of a version, and rendered once for them all.
+    if refusal.is_none() && !can_remind {
+        let key = (id, page.lang, filters.query(&[]), today);
+        let rendered = state
+            .dashboard_pages
+            .get_or_read(key, stamp.version, async {
+                let (heading, body) =
+                    dashboard_page(page, state, id, filters, None, &shown).await?;
+                Ok::<_, crate::error::Error>((heading, body.into_string()))
+            })
+            .await?;
+        let (heading, body) = &*rendered;
+        return Ok(page.render(heading, PreEscaped(body.clone())));
+    }
+    let (heading, body) = dashboard_page(page, state, id, filters, refusal, &shown).await?;
+    Ok(page.render(&heading, body))
+}
+
+/// What [`show_dashboard`] read for a request, as of one stamp of the program.
+struct Shown<'a> {
+    directory: &'a dongbo_domain::Directory,
+    stamp: dongbo_store::dashboard::Stamp,
+    program: &'a crate::model::ProgramDetail,
+    can_remind: bool,
+    today: NaiveDate,
+}
+
+/// The dashboard's heading and body, without the site's frame.
+async fn dashboard_page(
+    page: &Page,
+    state: &AppState,
+    id: i64,
+    filters: &Filters,
+    refusal: Option<&Refusal>,
+    shown: &Shown<'_>,
+) -> Result<(String, Markup)> {
+    let Shown {
+        directory,
+        stamp,
+        program,
+        can_remind,
+        today,
+    } = *shown;
+    let version = stamp.version;
+    let kept = Refusal::of_form(refusal, "remind-form");
     let period = missing_period(filters.period.as_deref(), today)?;
     let facts = state.dashboard_facts_at(id, version).await?;
     let group = filters.group.as_deref().filter(|g| !g.is_empty());
@@ -389,8 +440,8 @@ async fn show_dashboard(
         page.t("Bảng theo dõi", "Dashboard"),
         program.number.as_deref().unwrap_or(&program.title)
     );
-    Ok(page.render(
-        &heading,
+    Ok((
+        heading,
         html! {
             p.kicker { a href={ "/programs/" (id) } { (program.number.as_deref().unwrap_or(&program.title)) } }
             h1 { (page.t("Bảng theo dõi", "Dashboard")) }
@@ -448,7 +499,7 @@ async fn show_dashboard(
                     select name="agency" {
                         option value="" { (page.t("Tất cả", "All")) }
                         @for a in &figures.agencies {
-                            option value=(a.agency_code) selected[agency == Some(a.agency_code.as_str())] { (page.agency_name(&agency_ref(&directory, &a.agency_code))) }
+                            option value=(a.agency_code) selected[agency == Some(a.agency_code.as_str())] { (page.agency_name(&agency_ref(directory, &a.agency_code))) }
                         }
                     }
                 }
@@ -480,7 +531,7 @@ async fn show_dashboard(
             section #tasks {
                 h2 { (page.t("Nhiệm vụ", "Tasks")) " (" (lines.len()) ")" }
                 @if let Some(code) = agency {
-                    p.muted #agency-filter { (page.t("Các nhiệm vụ được giao cho", "The assignments of")) " " (page.agency_name(&agency_ref(&directory, code))) }
+                    p.muted #agency-filter { (page.t("Các nhiệm vụ được giao cho", "The assignments of")) " " (page.agency_name(&agency_ref(directory, code))) }
                 }
                 @if only_missing {
                     p.muted #missing-filter { (page.t("Còn thiếu báo cáo", "Missing the report for")) " " (period_label) }
@@ -520,7 +571,7 @@ async fn show_dashboard(
                     tbody {
                         @for a in &agencies {
                             tr data-agency=(a.agency_code) {
-                                td { a href={ "/agencies/" (a.agency_code) } { (page.agency_name(&agency_ref(&directory, &a.agency_code))) } }
+                                td { a href={ "/agencies/" (a.agency_code) } { (page.agency_name(&agency_ref(directory, &a.agency_code))) } }
                                 td { (bar(&a.counts, 200.0)) }
                                 td.num { (a.counts.percent_done().unwrap_or(0)) "%" }
                                 td.num { @match a.on_time_percent { Some(p) => { (p) "%" }, None => "—" } }
