@@ -178,6 +178,9 @@ impl<T: Clone> Kept<T> {
 
 /// At most this many values are kept in one [`ByVersion`].
 const BY_VERSION_MAX: usize = 1024;
+/// At most this many dashboard pages are kept: a national program's is a few hundred
+/// kilobytes, and the pages in use are those of the programs being read now.
+const DASHBOARD_PAGES_MAX: usize = 64;
 
 /// Values read from the store, each kept with the program's dashboard version it was read at
 /// and reused while that version holds. Every write that changes what a program's pages or
@@ -186,6 +189,8 @@ const BY_VERSION_MAX: usize = 1024;
 #[derive(Debug)]
 struct ByVersion<K, V> {
     values: Mutex<HashMap<K, (i64, Arc<V>)>>,
+    /// At most this many values are kept ([`BY_VERSION_MAX`] unless made [`ByVersion::holding`]).
+    limit: usize,
     /// Held while a missing value is read, so that the requests wanting it at once (64
     /// viewers after a start or a write) wait for one read instead of all reading it.
     reading: tokio::sync::Mutex<()>,
@@ -193,8 +198,16 @@ struct ByVersion<K, V> {
 
 impl<K, V> Default for ByVersion<K, V> {
     fn default() -> Self {
+        ByVersion::holding(BY_VERSION_MAX)
+    }
+}
+
+impl<K, V> ByVersion<K, V> {
+    /// One that keeps at most `limit` values, for values too large to keep a thousand of.
+    fn holding(limit: usize) -> Self {
         ByVersion {
             values: Mutex::new(HashMap::new()),
+            limit,
             reading: tokio::sync::Mutex::new(()),
         }
     }
@@ -225,7 +238,7 @@ impl<K: std::hash::Hash + Eq, V> ByVersion<K, V> {
         if let Ok(mut values) = self.values.lock() {
             // Keys can come from a request (a day, a period): forget them all rather than grow
             // without bound; what is in use is read again once.
-            if values.len() >= BY_VERSION_MAX {
+            if values.len() >= self.limit {
                 values.clear();
             }
             values.insert(key, (version, Arc::clone(&value)));
@@ -254,7 +267,7 @@ impl AppState {
             records: Arc::default(),
             completeness: Arc::default(),
             dashboard_computed: Arc::default(),
-            dashboard_pages: Arc::default(),
+            dashboard_pages: Arc::new(ByVersion::holding(DASHBOARD_PAGES_MAX)),
             task_progress: Arc::default(),
             indicators: Arc::default(),
             agencies: Arc::default(),
