@@ -115,23 +115,27 @@ pub async fn append(
     append_after(conn, at, entry, None).await
 }
 
+/// The placeholder of [`Preceding::id`] in [`Preceding::ctes`]: the entry's own values take
+/// the ones before it.
+pub(crate) const PRECEDING_ID: &str = "$10";
+
 /// Writes that must come just before an audit entry and, on PostgreSQL, go in the entry's
 /// own statement, saving the round trip between them: `ctes` are `WITH` queries (without the
-/// `WITH`) whose `$10` is `id` and whose last, named `last`, runs the others; they run before
-/// the head is taken, so locks are taken in the same order as when they run apart.
-pub(crate) struct Before {
+/// `WITH`) whose [`PRECEDING_ID`] is `id` and whose last, named `last`, runs the others; they
+/// run before the head is taken, so locks are taken in the same order as when they run apart.
+pub(crate) struct Preceding {
     pub ctes: String,
     pub last: &'static str,
     pub id: i64,
 }
 
-/// [`append`] after `before`, which on SQLite (one writer at a time, no round trips) the
+/// [`append`] after `preceding`, which on SQLite (one writer at a time, no round trips) the
 /// caller has run itself.
 pub(crate) async fn append_after(
     conn: &mut AnyConnection,
     at: DateTime<Utc>,
     entry: &AuditEntry,
-    before_entry: Option<Before>,
+    preceding: Option<Preceding>,
 ) -> Result<i64> {
     let doing = || format!("appending «{}» to the audit log", entry.action);
     let at = timestamp(at);
@@ -163,11 +167,11 @@ pub(crate) async fn append_after(
             });
         };
         // The head's row is locked only once its scan yields it, after the condition that
-        // waits for `before`: `before`'s locks come first.
-        let (with, wait) = match &before_entry {
-            Some(before) => (
-                format!("{}, ", before.ctes),
-                format!(" AND (SELECT count(*) FROM {}) >= 0", before.last),
+        // waits for `preceding`: its locks come first.
+        let (with, wait) = match &preceding {
+            Some(preceding) => (
+                format!("{}, ", preceding.ctes),
+                format!(" AND (SELECT count(*) FROM {}) >= 0", preceding.last),
             ),
             None => (String::new(), String::new()),
         };
@@ -190,8 +194,8 @@ pub(crate) async fn append_after(
         .bind(after.clone())
         .bind(SEQ_PREFIX)
         .bind(rest.to_owned());
-        if let Some(before) = before_entry {
-            query = query.bind(before.id);
+        if let Some(preceding) = preceding {
+            query = query.bind(preceding.id);
         }
         let row = query.fetch_one(&mut *conn).await.context(doing)?;
         // The head takes the entry's hash by trigger (migration 0016).

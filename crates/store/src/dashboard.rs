@@ -396,8 +396,8 @@ const BUMP: &str = "INSERT INTO program_versions (program_id, version, structure
      RETURNING version";
 
 /// [`BUMP`] and the assignment stamped with the new version, for the assignment in parameter
-/// `id` (`$1`, `$10`), as `WITH` queries for PostgreSQL, the last named `stamped` (see
-/// [`crate::audit::Before`]).
+/// `id` (`$1`, or [`crate::audit::PRECEDING_ID`]), as `WITH` queries for PostgreSQL, the last
+/// named `stamped` (see [`crate::audit::Preceding`]).
 fn stamp_ctes(id: &str) -> String {
     format!(
         "bumped AS ({}), stamped AS (UPDATE assignment_progress SET changed_at = bumped.version \
@@ -455,9 +455,9 @@ pub(crate) async fn record_sent_and_audit(
         let doing = format!("recording a submitted report of assignment {assignment_id}");
         hold(conn, assignment_id, &doing).await?;
     }
-    let before = if crate::on_postgres(conn) {
-        Some(crate::audit::Before {
-            ctes: stamp_ctes("$10"),
+    let preceding = if crate::on_postgres(conn) {
+        Some(crate::audit::Preceding {
+            ctes: stamp_ctes(crate::audit::PRECEDING_ID),
             last: "stamped",
             id: assignment_id,
         })
@@ -465,7 +465,7 @@ pub(crate) async fn record_sent_and_audit(
         bump_for(conn, assignment_id).await?;
         None
     };
-    crate::audit::append_after(conn, chrono::Utc::now(), entry, before).await?;
+    crate::audit::append_after(conn, chrono::Utc::now(), entry, preceding).await?;
     Ok(())
 }
 
