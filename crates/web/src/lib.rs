@@ -186,6 +186,10 @@ const DASHBOARD_PAGES_MAX: usize = 64;
 /// and reused while that version holds. Every write that changes what a program's pages or
 /// dashboard show raises the version in its transaction; a value is read after the version,
 /// so it is at least as new as the version it is kept under, and never stale when reused.
+/// Versions only rise (programs are never deleted, counters never lowered), so a value kept at
+/// a later version than a request read also serves it: under a stream of writes a request that
+/// read its version just before another request kept the next one does not read (or render)
+/// the older one again, and an older value never replaces a newer one.
 #[derive(Debug)]
 struct ByVersion<K, V> {
     values: Mutex<HashMap<K, (i64, Arc<V>)>>,
@@ -214,7 +218,7 @@ impl<K, V> ByVersion<K, V> {
 }
 
 impl<K: std::hash::Hash + Eq, V> ByVersion<K, V> {
-    /// The value of `key` kept at `version`, else `read`'s, kept.
+    /// The value of `key` kept at `version` or a later one, else `read`'s, kept.
     async fn get_or_read<E>(
         &self,
         key: K,
@@ -224,7 +228,7 @@ impl<K: std::hash::Hash + Eq, V> ByVersion<K, V> {
         let kept = |values: &Self| {
             let values = values.values.lock().ok()?;
             let (seen, value) = values.get(&key)?;
-            (*seen == version).then(|| Arc::clone(value))
+            (*seen >= version).then(|| Arc::clone(value))
         };
         if let Some(value) = kept(self) {
             return Ok(value);
@@ -241,7 +245,12 @@ impl<K: std::hash::Hash + Eq, V> ByVersion<K, V> {
             if values.len() >= self.limit {
                 values.clear();
             }
-            values.insert(key, (version, Arc::clone(&value)));
+            match values.get(&key) {
+                Some((seen, _)) if *seen > version => {}
+                _ => {
+                    values.insert(key, (version, Arc::clone(&value)));
+                }
+            }
         }
         Ok(value)
     }
@@ -739,4 +748,59 @@ pub async fn serve(
     )
     .with_graceful_shutdown(shutdown)
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ByVersion;
+
+    /// Reads `value` for `key` at `version` unless a kept value serves it; says which.
+    async fn get(kept: &ByVersion<&'static str, i64>, version: i64, value: i64) -> (i64, bool) {
+        let mut read = false;
+        let got = kept
+            .get_or_read("program", version, async {
+                read = true;
+                Ok::<_, ()>(value)
+            })
+            .await
+            .expect("reads never fail here");
+        (*got, read)
+    }
+
+    #[tokio::test]
+    async fn a_value_kept_at_a_later_version_serves_an_earlier_one_and_is_never_replaced_by_it() {
+        let kept = ByVersion::default();
+        assert_eq!(get(&kept, 5, 50).await, (50, true));
+        assert_eq!(get(&kept, 5, 0).await, (50, false), "same version: kept");
+        assert_eq!(get(&kept, 7, 70).await, (70, true), "later version: read");
+        assert_eq!(
+            get(&kept, 6, 0).await,
+            (70, false),
+            "a request that read version 6 before the write of 7 is served the newer value"
+        );
+        assert_eq!(get(&kept, 8, 80).await, (80, true));
+    }
+
+    #[tokio::test]
+    async fn an_older_value_read_late_does_not_replace_a_newer_one() {
+        let kept = ByVersion::holding(4);
+        // A slow request read version 3, then another kept version 4 before the slow one ends.
+        let slow = kept.get_or_read("program", 3, async {
+            kept.values
+                .lock()
+                .expect("not poisoned")
+                .insert("program", (4, std::sync::Arc::new(40)));
+            Ok::<_, ()>(30)
+        });
+        assert_eq!(
+            *slow.await.expect("read"),
+            30,
+            "the slow request gets what it read"
+        );
+        assert_eq!(
+            get(&kept, 4, 0).await,
+            (40, false),
+            "the newer value stayed"
+        );
+    }
 }
