@@ -36,6 +36,8 @@ enum Event {
 /// The facts of one assignment as its events leave them.
 #[derive(Debug, Clone, Default)]
 struct Facts {
+    /// The program (or plan) of the assignment.
+    program_id: i64,
     row: Option<Row>,
     /// The latest acceptance among the assignment's reports, for the roll-up.
     accepted_at: Option<DateTime<Utc>>,
@@ -166,6 +168,7 @@ pub(crate) async fn write(
                     &mut events,
                 ));
                 let entry = facts.entry(assignment.id).or_default();
+                entry.program_id = assignment.program_id;
                 entry.apply(&mut events, by_year(assignment, frame));
                 // A plan task's progress is the furthest of its assignments'.
                 let child = children
@@ -194,10 +197,9 @@ pub(crate) async fn write(
                 &mut next,
                 &mut events,
             ));
-            facts
-                .entry(assignment.id)
-                .or_default()
-                .apply(&mut events, by_year(assignment, frame));
+            let entry = facts.entry(assignment.id).or_default();
+            entry.program_id = assignment.program_id;
+            entry.apply(&mut events, by_year(assignment, frame));
         }
         roll_up(&national, &children, &mut facts);
 
@@ -206,6 +208,7 @@ pub(crate) async fn write(
             .filter_map(|(id, facts)| {
                 facts.row.as_ref().map(|row| NewProgress {
                     assignment_id: *id,
+                    program_id: facts.program_id,
                     progress: row.progress,
                     started: row.started,
                     done_on: row.done_on,
@@ -300,6 +303,7 @@ fn roll_up(national: &[Assignment], children: &Children, facts: &mut BTreeMap<i6
             }],
         );
         let entry = facts.entry(parent.id).or_default();
+        entry.program_id = parent.program_id;
         match &mut entry.row {
             Some(row) => {
                 row.rolled = rolled;

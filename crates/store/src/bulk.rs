@@ -104,6 +104,8 @@ pub struct NewReport {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewProgress {
     pub assignment_id: i64,
+    /// The assignment's program.
+    pub program_id: i64,
     pub progress: u8,
     pub started: bool,
     pub done_on: Option<NaiveDate>,
@@ -288,6 +290,7 @@ impl Bulk {
         let rows = facts.iter().map(|f| {
             vec![
                 Value::Int(Some(f.assignment_id)),
+                Value::Int(Some(f.program_id)),
                 Value::Int(Some(i64::from(f.progress.min(100)))),
                 Value::Int(Some(i64::from(f.started))),
                 Value::Text(date_text(f.done_on)),
@@ -299,6 +302,7 @@ impl Bulk {
             "assignment_progress",
             &[
                 "assignment_id",
+                "program_id",
                 "progress",
                 "started",
                 "done_on",
@@ -369,7 +373,7 @@ impl Bulk {
         let version: i64 = col(&row, "version", &doing)?;
         sqlx::query(
             "UPDATE assignment_progress SET changed_at = $2 \
-             WHERE assignment_id IN (SELECT id FROM assignments WHERE program_id = $1)",
+             WHERE program_id = $1",
         )
         .bind(program_id)
         .bind(version)

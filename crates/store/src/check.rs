@@ -491,7 +491,8 @@ async fn versions(conn: &mut AnyConnection) -> Result<Check> {
     let mut check = Check::new("versions");
     let doing = "checking the dashboard versions";
     let rows = sqlx::query(
-        "SELECT a.program_id, p.assignment_id, p.changed_at, v.version, v.structure \
+        "SELECT a.program_id, p.program_id AS figures_program, p.assignment_id, p.changed_at, \
+            v.version, v.structure \
          FROM assignment_progress p JOIN assignments a ON a.id = p.assignment_id \
          LEFT JOIN program_versions v ON v.program_id = a.program_id",
     )
@@ -504,6 +505,14 @@ async fn versions(conn: &mut AnyConnection) -> Result<Check> {
         let assignment: i64 = col(row, "assignment_id", doing)?;
         let changed_at: i64 = col(row, "changed_at", doing)?;
         let version: Option<i64> = col(row, "version", doing)?;
+        let figures_program: i64 = col(row, "figures_program", doing)?;
+        if figures_program != program {
+            // A server would look for the figures' changes under the wrong program.
+            check.problem(format!(
+                "the figures of assignment {assignment} are kept under program \
+                 {figures_program}, but the assignment is of program {program}"
+            ));
+        }
         if changed_at > version.unwrap_or(0) {
             check.problem(format!(
                 "the figures of assignment {assignment} are stamped with dashboard version \

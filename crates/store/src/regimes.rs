@@ -265,7 +265,7 @@ async fn read_records(
             .unwrap_or_default(),
     });
     let changed = match since {
-        Some(_) => format!("AND {}", crate::dashboard::stamped_after(3)),
+        Some(_) => format!("AND {}", crate::dashboard::stamped_after(1, 3)),
         None => String::new(),
     };
     let sql = format!(

@@ -603,7 +603,7 @@ pub async fn sent_for_period(
     );
     crate::dashboard::per_assignment(db, program_id, kept, &doing, async |conn, since| {
         let changed = match since {
-            Some(_) => format!("AND {}", crate::dashboard::stamped_after(3)),
+            Some(_) => format!("AND {}", crate::dashboard::stamped_after(1, 3)),
             None => String::new(),
         };
         let sql = format!(

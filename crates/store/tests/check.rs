@@ -36,6 +36,7 @@ on_both_backends!(
     a_rolled_up_figure_changed_by_hand_differs_from_the_plan_tasks,
     a_report_state_changed_by_hand_differs_from_its_versions,
     figures_stamped_with_a_version_the_program_never_reached_are_named,
+    figures_kept_under_another_program_are_named,
     counters_out_of_step_with_the_units_and_structure_changes_are_named,
     a_new_plan_task_and_an_override_of_a_plan_task_roll_the_parent_up_at_once,
     two_reports_accepted_in_one_second_count_by_one_rule_everywhere,
@@ -215,6 +216,29 @@ async fn figures_stamped_with_a_version_the_program_never_reached_are_named(back
         .unwrap();
     let found = problems(&site, "versions").await;
     assert!(found[0].contains("but program"), "{found:?}");
+}
+
+async fn figures_kept_under_another_program_are_named(backend: Backend) {
+    let Some((site, work)) = at_work(backend).await else {
+        return;
+    };
+    let sql = format!(
+        "UPDATE assignment_progress SET program_id = {} WHERE assignment_id = \
+         (SELECT MIN(assignment_id) FROM progress_reports WHERE status = 'accepted')",
+        work.program_id + 1000
+    );
+    let done = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .execute(site.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(done.rows_affected(), 1);
+    let found = problems(&site, "versions").await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].contains(&format!("kept under program {}", work.program_id + 1000))
+            && found[0].contains(&format!("is of program {}", work.program_id)),
+        "{found:?}"
+    );
 }
 
 async fn counters_out_of_step_with_the_units_and_structure_changes_are_named(backend: Backend) {
