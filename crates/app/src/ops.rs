@@ -84,6 +84,21 @@ pub async fn run(
         }
         OpsCommand::Check { json } => {
             let db = open_existing(&url, data_dir).await?;
+            // The checks read this build's schema: an older one would fail on a missing column.
+            let unapplied = db
+                .unapplied_migrations()
+                .await
+                .context("reading the database's schema version")?;
+            if !unapplied.is_empty() {
+                db.close().await;
+                let versions: Vec<String> = unapplied.iter().map(i64::to_string).collect();
+                bail!(
+                    "the database's schema is older than this version of dongbo (migrations not \
+                     applied: {}): run `dongbo migrate` (or start `dongbo serve`) first, then \
+                     check",
+                    versions.join(", ")
+                );
+            }
             let report = check::run(&db, &files_dir)
                 .await
                 .context("checking the data")?;

@@ -177,6 +177,28 @@ fn check_and_backup_of_a_data_folder_without_a_database_say_so_and_create_nothin
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_of_a_database_with_an_older_schema_says_to_migrate_first() {
+    let Some(site) = Site::new(Backend::Sqlite).await else {
+        return;
+    };
+    let last: i64 = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
+        .fetch_one(site.db.pool())
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = $1")
+        .bind(last)
+        .execute(site.db.pool())
+        .await
+        .unwrap();
+    site.db.close().await;
+    let out = fails(&dongbo(site.dir.path(), None, &["check"]));
+    assert!(
+        out.contains(&format!("migrations not applied: {last})")) && out.contains("dongbo migrate"),
+        "{out}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_postgresql_backup_without_pg_dump_names_the_missing_tool() {
     let Some(site) = Site::new(Backend::Postgres).await else {
         return;
