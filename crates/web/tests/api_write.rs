@@ -10,7 +10,7 @@ use dongbo_domain::{Period, PeriodKind};
 use dongbo_store::accounts;
 use dongbo_store::changes::{self, ChangeKind, NewChange, Proposal};
 use dongbo_store::plans;
-use dongbo_store::reports::{self, Edit, ReportContent, ReportPeriod};
+use dongbo_store::reports::{self, ReportPeriod};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -396,31 +396,16 @@ impl Fixtures {
 
     /// A report of the fixture assignment, submitted (and accepted when `accept`).
     async fn report(&mut self, app: &TestApp, accept: bool) -> (i64, i64) {
-        let content = ReportContent {
-            results: "Đã triển khai".into(),
-            progress: 50,
-            ..ReportContent::default()
-        };
-        let outcome = reports::submit(
-            &app.db,
-            &Edit {
-                assignment_id: self.assignment,
-                period: self.period(),
-                content: &content,
-                author: "fixture",
-                based_on: None,
-                idempotency_key: None,
-            },
-        )
-        .await
-        .unwrap();
+        let period = self.period();
+        let (report, version) = app
+            .submitted(self.assignment, period, 50, "Đã triển khai", "fixture")
+            .await;
         if !accept {
-            return (outcome.report_id, outcome.version);
+            return (report, version);
         }
-        let accepted =
-            reports::accept(&app.db, outcome.report_id, outcome.version, "fixture", None)
-                .await
-                .unwrap();
+        let accepted = reports::accept(&app.db, report, version, "fixture", None)
+            .await
+            .unwrap();
         (accepted.report_id, accepted.version)
     }
 

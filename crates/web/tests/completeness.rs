@@ -8,7 +8,7 @@
 mod common;
 
 use dongbo_store::accounts;
-use dongbo_store::reports::{self, Edit, ReportContent, ReportPeriod};
+use dongbo_store::reports::{self, ReportPeriod};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -45,33 +45,19 @@ async fn call(
 /// Submits a report for 2025 and moves its first submission to `at` (RFC 3339, UTC): the
 /// test cannot wait for December 2025.
 async fn submitted_2025(app: &TestApp, assignment_id: i64, at: &str) -> (i64, i64) {
-    let content = ReportContent {
-        results: "Đã triển khai".to_owned(),
-        progress: 40,
-        ..ReportContent::default()
-    };
-    let sent = reports::submit(
-        &app.db,
-        &Edit {
-            assignment_id,
-            period: ReportPeriod::Period("2025-Y".parse().unwrap()),
-            content: &content,
-            author: "bao.cao",
-            based_on: None,
-            idempotency_key: None,
-        },
-    )
-    .await
-    .unwrap();
+    let period = ReportPeriod::Period("2025-Y".parse().unwrap());
+    let (report, version) = app
+        .submitted(assignment_id, period, 40, "Đã triển khai", "bao.cao")
+        .await;
     sqlx::query(
         "UPDATE report_versions SET saved_at = $1 WHERE report_id = $2 AND action = 'submit'",
     )
     .bind(at)
-    .bind(sent.report_id)
+    .bind(report)
     .execute(app.db.pool())
     .await
     .unwrap();
-    (sent.report_id, sent.version)
+    (report, version)
 }
 
 /// An agency's counts in the API's answer.

@@ -456,7 +456,7 @@ fn main_of(page: &str) -> &str {
 /// coordinator's page, with the reminder form and its token, is their own.
 #[tokio::test]
 async fn viewers_share_one_rendering_of_a_dashboard_version_and_see_each_write_at_once() {
-    use dongbo_store::reports::{self, Edit, ReportContent, ReportPeriod};
+    use dongbo_store::reports::{self, ReportPeriod};
     for app in apps().await {
         app.user("xem", "viewer", "BNG", false).await;
         app.user("doc", "viewer", "BVHTTDL", false).await;
@@ -497,25 +497,16 @@ async fn viewers_share_one_rendering_of_a_dashboard_version_and_see_each_write_a
         let done = "data-task=\"2.1\" data-state=\"done";
         assert!(!a.contains(done), "{}", app.backend);
         let assignment = app.lead_of(app.program_id, "2.1", "BVHTTDL").await;
-        let content = ReportContent {
-            results: "Đã hoàn thành".into(),
-            progress: 100,
-            ..ReportContent::default()
-        };
-        let sent = reports::submit(
-            &app.db,
-            &Edit {
-                assignment_id: assignment,
-                period: ReportPeriod::Once,
-                content: &content,
-                author: "fixture",
-                based_on: None,
-                idempotency_key: None,
-            },
-        )
-        .await
-        .unwrap();
-        reports::accept(&app.db, sent.report_id, sent.version, "fixture", None)
+        let (report, version) = app
+            .submitted(
+                assignment,
+                ReportPeriod::Once,
+                100,
+                "Đã hoàn thành",
+                "fixture",
+            )
+            .await;
+        reports::accept(&app.db, report, version, "fixture", None)
             .await
             .unwrap();
         let a = first.text(&path).await;

@@ -454,6 +454,38 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// A report of `assignment_id` for `period` at `progress`% with `results`, submitted
+    /// through the store as `author` (a fixture, not the form under test): its id and version.
+    pub async fn submitted(
+        &self,
+        assignment_id: i64,
+        period: dongbo_store::reports::ReportPeriod,
+        progress: u8,
+        results: &str,
+        author: &str,
+    ) -> (i64, i64) {
+        use dongbo_store::reports::{self, Edit, ReportContent};
+        let content = ReportContent {
+            results: results.to_owned(),
+            progress,
+            ..ReportContent::default()
+        };
+        let sent = reports::submit(
+            &self.db,
+            &Edit {
+                assignment_id,
+                period,
+                content: &content,
+                author,
+                based_on: None,
+                idempotency_key: None,
+            },
+        )
+        .await
+        .unwrap();
+        (sent.report_id, sent.version)
+    }
+
     /// The id of `agency`'s lead assignment on task `task` of program `program`.
     pub async fn lead_of(&self, program: i64, task: &str, agency: &str) -> i64 {
         dongbo_store::assignments::for_task(&self.db, program, task)
