@@ -220,7 +220,7 @@ async fn serve(
     };
     let address = listener.local_addr()?;
     tracing::info!(%address, "serving Đồng Bộ on http://{address}/");
-    dongbo_web::synthesis::warm_up_in_background();
+    dongbo_programs::synthesis::warm_up_in_background();
     let state = dongbo_web::AppState::new(
         db,
         directory,
@@ -249,7 +249,7 @@ async fn serve(
         None => None,
     };
     // Reminders (đôn đốc) run beside the server on the same database.
-    let runner = dongbo_remind::Runner::new(state.db.clone(), reminders)
+    let runner = dongbo_remind::Runner::new(state.programs.db.clone(), reminders)
         .with_done_source(dongbo_remind::AcceptedReports)
         .with_sent_counter(state.metrics.reminders_counter());
     let reminder_stop = until_stopped(stopped.clone());

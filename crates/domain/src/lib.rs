@@ -8,6 +8,7 @@ pub mod completeness;
 pub mod dashboard;
 pub mod directory;
 pub mod indicator;
+pub mod lang;
 pub mod period;
 pub mod program;
 pub mod regime;

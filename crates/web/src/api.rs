@@ -23,9 +23,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
+use crate::AppState;
 use crate::error::{Error, FieldError};
-use crate::model::*;
-use crate::{AppState, load};
+use dongbo_programs::views::*;
 
 /// A problem detail (RFC 9457): what every API error answers with.
 #[derive(Debug, Serialize, ToSchema)]
@@ -88,8 +88,8 @@ impl From<Error> for ApiError {
     }
 }
 
-impl From<dongbo_store::StoreError> for ApiError {
-    fn from(error: dongbo_store::StoreError) -> Self {
+impl From<dongbo_programs::Error> for ApiError {
+    fn from(error: dongbo_programs::Error) -> Self {
         Self(Error::from(error))
     }
 }
@@ -304,7 +304,7 @@ impl Modify for BearerAuth {
         AgencyProgram,
         Via,
         SearchHit,
-        work::MyAssignment,
+        dongbo_programs::work::MyAssignment,
         work::NotificationView,
         work::ReportSummaryView,
         work::ReportView,
@@ -340,7 +340,7 @@ impl Modify for BearerAuth {
         synthesis::SynthesisVersionView,
         synthesis::SynthesisDetail,
         synthesis::ScorecardView,
-        crate::synthesis::Request
+        dongbo_programs::synthesis::Request
     ))
 )]
 struct ApiDoc;
@@ -389,7 +389,7 @@ async fn list_programs(
     State(state): State<AppState>,
     Query(query): Query<ProgramsQuery>,
 ) -> ApiResult<Vec<ProgramSummary>> {
-    let all = state.program_list().await?;
+    let all = state.programs.program_list().await?;
     Ok(Json(
         all.iter()
             .filter(|p| query.plans || p.kind != "plan")
@@ -406,7 +406,9 @@ async fn get_program(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> ApiResult<ProgramDetail> {
-    Ok(Json(ProgramDetail::clone(&*state.program_now(id).await?)))
+    Ok(Json(ProgramDetail::clone(
+        &*state.programs.program_now(id).await?,
+    )))
 }
 
 /// One task, with its assignments (one per responsible agency and role) and the open agency
@@ -418,16 +420,16 @@ async fn get_task(
     State(state): State<AppState>,
     Path((id, code)): Path<(i64, String)>,
 ) -> ApiResult<TaskDetail> {
-    let stamp = state.dashboard_stamp(id).await?;
+    let stamp = state.programs.dashboard_stamp(id).await?;
     Ok(Json(
-        load::task(&state, &state.directory, id, &code, stamp).await?,
+        task(&state.programs, &state.programs.directory, id, &code, stamp).await?,
     ))
 }
 
 /// The agency directory, current and former agencies.
 #[utoipa::path(get, path = "/api/v1/agencies", responses((status = 200, body = [AgencyListItem])))]
 async fn list_agencies(State(state): State<AppState>) -> Json<Vec<AgencyListItem>> {
-    Json(load::agency_list(&state.directory))
+    Json(agency_list(&state.programs.directory))
 }
 
 /// Which of an agency's tasks to give.
@@ -472,7 +474,7 @@ async fn get_agency(
         )
         .into());
     }
-    let kept = state.agency_detail(&code).await?;
+    let kept = state.programs.agency_detail(&code).await?;
     let tasks = kept
         .tasks
         .iter()
@@ -513,7 +515,7 @@ async fn search_tasks(
     Query(query): Query<SearchQuery>,
 ) -> ApiResult<Vec<SearchHit>> {
     Ok(Json(
-        load::search(&state.db, &state.directory, &query.q).await?,
+        search(&state.programs.db, &state.programs.directory, &query.q).await?,
     ))
 }
 

@@ -30,9 +30,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use dongbo_domain::Directory;
-use dongbo_domain::access::{Action, Grant, allowed};
-use dongbo_store::accounts::{self, SessionPolicy, User};
+use dongbo_programs::accounts::{self, SessionPolicy};
 
 use crate::AppState;
 
@@ -43,30 +41,20 @@ const MAX_FORM_BYTES: usize = crate::limits::MAX_BODY_BYTES;
 pub const LOGIN_ATTEMPTS_PER_WINDOW: u32 = 20;
 pub const LOGIN_WINDOW: Duration = Duration::from_secs(300);
 
-/// The authenticated caller of a request.
+/// The authenticated caller of a request: the user with their grants, as operations take them
+/// (it derefs to [`dongbo_programs::Caller`]), and the session's CSRF token.
 #[derive(Debug, Clone)]
 pub struct Caller {
-    pub user: User,
-    pub grants: Vec<Grant>,
+    pub who: dongbo_programs::Caller,
     /// The session's CSRF token, for the forms of a page; `None` for an API token.
     pub csrf: Option<String>,
 }
 
-impl Caller {
-    /// Whether the caller may do `action` on `agency_code`.
-    pub fn can(&self, action: Action, agency_code: &str, directory: &Directory) -> bool {
-        allowed(&self.grants, action, agency_code, directory)
-    }
+impl std::ops::Deref for Caller {
+    type Target = dongbo_programs::Caller;
 
-    /// The agencies the caller's grants are given on, without repeats, in grant order.
-    pub fn agencies(&self) -> Vec<String> {
-        let mut codes: Vec<String> = Vec::new();
-        for grant in &self.grants {
-            if !codes.contains(&grant.agency_code) {
-                codes.push(grant.agency_code.clone());
-            }
-        }
-        codes
+    fn deref(&self) -> &Self::Target {
+        &self.who
     }
 }
 
@@ -121,12 +109,14 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
     let mut from_cookie = false;
     let mut caller: Option<Caller> = None;
     if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
-        match accounts::get_session(&state.db, &token, &SessionPolicy::default(), now).await {
+        match accounts::session(&state.programs, &token, &SessionPolicy::default(), now).await {
             Ok(Some(session)) => {
                 from_cookie = true;
                 caller = Some(Caller {
-                    user: session.user,
-                    grants: session.grants,
+                    who: dongbo_programs::Caller {
+                        user: session.user,
+                        grants: session.grants,
+                    },
                     csrf: Some(session.csrf_token),
                 });
             }
@@ -137,11 +127,13 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
             }
         }
     } else if let Some(token) = bearer(&parts.headers) {
-        match accounts::authenticate_token(&state.db, &token, now).await {
+        match accounts::token_user(&state.programs, &token, now).await {
             Ok(Some(found)) => {
                 caller = Some(Caller {
-                    user: found.user,
-                    grants: found.grants,
+                    who: dongbo_programs::Caller {
+                        user: found.user,
+                        grants: found.grants,
+                    },
                     csrf: None,
                 });
             }

@@ -37,10 +37,12 @@ pub enum Error {
     #[error("{0}")]
     UnsupportedMediaType(String),
     /// The storage refuses writes (read-only or full): 503, nothing was written, reads work.
+    /// Holds the operation's error, which says which.
     #[error("storage refuses writes")]
-    Unavailable(dongbo_store::StoreError),
+    Unavailable(dongbo_programs::Error),
+    /// The storage failed (the operation's error, for the log).
     #[error("storage failed")]
-    Store(dongbo_store::StoreError),
+    Store(dongbo_programs::Error),
     /// Our own failure, not the caller's (logged; the caller sees "internal error").
     #[error("{0}")]
     Internal(String),
@@ -48,13 +50,7 @@ pub enum Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// What is wrong with one field of a request.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-pub struct FieldError {
-    /// The field's name in the JSON body (and the form): `progress`, `reason`, `documents[0].number`.
-    pub field: String,
-    pub message: String,
-}
+pub use dongbo_programs::FieldError;
 
 impl Error {
     /// One field's error.
@@ -108,7 +104,7 @@ impl Error {
             }
             Error::Unavailable(cause) => {
                 tracing::warn!(error = %cause, "write refused: the storage refuses writes");
-                let message = if matches!(cause, dongbo_store::StoreError::Full { .. }) {
+                let message = if cause.storage_full() {
                     "Hết chỗ lưu trữ (đĩa hoặc cơ sở dữ liệu đã đầy) nên không ghi được; dữ liệu \
                      không bị thay đổi. Hãy báo quản trị hệ thống — Storage is full (disk or \
                      database); nothing was written"
@@ -130,27 +126,29 @@ impl Error {
     }
 }
 
-impl From<dongbo_store::StoreError> for Error {
-    /// What the caller asked for wrongly is theirs to fix (404, 409, 422); storage that
-    /// refuses writes is the operator's (503); the rest is ours (500).
-    fn from(error: dongbo_store::StoreError) -> Self {
+impl From<dongbo_programs::Error> for Error {
+    /// An operation's error as the web answers it: each of its kinds has its own here, with
+    /// its status (see [`Error::status_and_message`]).
+    fn from(error: dongbo_programs::Error) -> Self {
+        use dongbo_programs::Error as Op;
         match error {
-            dongbo_store::StoreError::NotFound(_) => Error::NotFound,
-            dongbo_store::StoreError::Invalid(why) => Error::Refused(why),
-            dongbo_store::StoreError::Conflict(why) => Error::Conflict(why),
-            dongbo_store::StoreError::WrongState(why) => Error::WrongState(why),
-            other if other.refuses_writes() => Error::Unavailable(other),
-            other => Error::Store(other),
+            Op::NotFound => Error::NotFound,
+            Op::BadRequest(why) => Error::BadRequest(why),
+            Op::Forbidden => Error::Forbidden,
+            Op::Invalid(fields) => Error::Invalid(fields),
+            Op::Refused(why) => Error::Refused(why),
+            Op::Conflict(why) => Error::Conflict(why),
+            Op::WrongState(why) => Error::WrongState(why),
+            Op::Internal(why) => Error::Internal(why),
+            unavailable @ Op::Unavailable(_) => Error::Unavailable(unavailable),
+            store @ Op::Store(_) => Error::Store(store),
         }
     }
 }
 
-impl From<dongbo_store::accounts::AccountError> for Error {
-    fn from(error: dongbo_store::accounts::AccountError) -> Self {
-        match error {
-            dongbo_store::accounts::AccountError::Store(store) => Error::from(store),
-            other => Error::Refused(other.to_string()),
-        }
+impl From<dongbo_programs::accounts::AccountError> for Error {
+    fn from(error: dongbo_programs::accounts::AccountError) -> Self {
+        Error::from(dongbo_programs::Error::from(error))
     }
 }
 
@@ -203,7 +201,7 @@ pub async fn uniform_errors(
         .extensions()
         .get::<crate::observe::RequestId>()
         .map(|id| id.0.clone());
-    let lang = crate::i18n::Lang::from_request(request.uri().query(), request.headers());
+    let lang = crate::i18n::lang_of(request.uri().query(), request.headers());
     let path = request.uri().path().to_owned();
     let response = next.run(request).await;
     let status = response.status();

@@ -143,8 +143,8 @@ impl Metrics {
     }
 
     /// Every metric in the Prometheus text format (OpenMetrics), the job queue read now.
-    async fn scrape(&self, db: &dongbo_store::Db) -> String {
-        match dongbo_store::jobs::queue_depth(db).await {
+    async fn scrape(&self, programs: &dongbo_programs::Programs) -> String {
+        match dongbo_programs::accounts::queued_jobs(programs).await {
             Ok(depth) => {
                 self.queue_depth
                     .set(i64::try_from(depth).unwrap_or(i64::MAX));
@@ -267,8 +267,9 @@ pub async fn track(State(state): State<AppState>, mut request: Request, next: Ne
 
 /// Whether the server can serve: the database answers and has every migration of this build.
 /// `Err` says why not, shortly.
-pub async fn readiness(db: &dongbo_store::Db) -> Result<(), String> {
-    match tokio::time::timeout(READY_TIMEOUT, db.unapplied_migrations()).await {
+pub async fn readiness(programs: &dongbo_programs::Programs) -> Result<(), String> {
+    let unapplied = dongbo_programs::accounts::unapplied_migrations(programs);
+    match tokio::time::timeout(READY_TIMEOUT, unapplied).await {
         Err(_) => Err(format!(
             "the database did not answer within {} s",
             READY_TIMEOUT.as_secs()
@@ -288,7 +289,7 @@ pub async fn readiness(db: &dongbo_store::Db) -> Result<(), String> {
 
 /// `/readyz`: 200 `ready`, or 503 with the reason (logged too).
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    match readiness(&state.db).await {
+    match readiness(&state.programs).await {
         Ok(()) => (StatusCode::OK, "ready").into_response(),
         Err(reason) => {
             tracing::warn!(%reason, "not ready");
@@ -307,7 +308,7 @@ pub async fn healthz() -> &'static str {
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {
-    let text = state.metrics.scrape(&state.db).await;
+    let text = state.metrics.scrape(&state.programs).await;
     (
         [(
             header::CONTENT_TYPE,

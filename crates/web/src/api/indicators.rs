@@ -1,6 +1,6 @@
 //! A program's indicators (chỉ tiêu) through the API: reading them with their values and what
 //! those achieve (no login, as the program itself), and recording a value (an API token of
-//! someone who may, the same check as the page: `crate::actions::record_indicator_value`).
+//! someone who may, the same check as the page: `dongbo_programs::indicators::record_indicator_value`).
 //! Its OpenAPI paths are merged into the document at `/api/v1/openapi.json`.
 
 use axum::extract::{Path, State};
@@ -9,15 +9,15 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use dongbo_domain::Indicator;
 use dongbo_domain::indicator::Achievement;
-use dongbo_store::indicators::{IndicatorLatest, RecordedValue};
+use dongbo_programs::indicators::{IndicatorLatest, RecordedValue};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
 use super::work::ApiCaller;
 use super::{ApiError, ApiResult, JsonBody, Problem};
 use crate::AppState;
-use crate::actions::{self, IndicatorValueInput};
 use crate::error::{Error, FieldError};
+use dongbo_programs::indicators::IndicatorValueInput;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -175,9 +175,9 @@ async fn list_indicators(
     Path(id): Path<i64>,
 ) -> ApiResult<Vec<IndicatorView>> {
     // A program that does not exist is a 404, not an empty list.
-    let stamp = state.dashboard_stamp(id).await?;
-    state.program_detail(id, stamp).await?;
-    let series = state.indicators(id, stamp.version).await?;
+    let stamp = state.programs.dashboard_stamp(id).await?;
+    state.programs.program_detail(id, stamp).await?;
+    let series = state.programs.indicators(id, stamp.version).await?;
     Ok(Json(series.iter().map(indicator_view).collect()))
 }
 
@@ -190,7 +190,11 @@ async fn get_indicator(
     State(state): State<AppState>,
     Path((id, code)): Path<(i64, String)>,
 ) -> ApiResult<IndicatorDetailView> {
-    let series = state.indicator(id, &code).await?.ok_or(Error::NotFound)?;
+    let series = state
+        .programs
+        .indicator(id, &code)
+        .await?
+        .ok_or(Error::NotFound)?;
     Ok(Json(IndicatorDetailView {
         indicator: indicator_view(&series.latest()),
         values: series
@@ -267,8 +271,14 @@ async fn record_value(
         source: &body.source,
         note: &body.note,
     };
-    let recorded = actions::record_indicator_value(&who.actor(&state), id, &code, &input).await?;
-    let series = state.indicator(id, &code).await?.ok_or(Error::NotFound)?;
+    let recorded =
+        dongbo_programs::indicators::record_indicator_value(&who.actor(&state), id, &code, &input)
+            .await?;
+    let series = state
+        .programs
+        .indicator(id, &code)
+        .await?
+        .ok_or(Error::NotFound)?;
     Ok((
         StatusCode::CREATED,
         Json(ValueRecorded {

@@ -1,6 +1,6 @@
 //! A program's reporting regimes (chế độ báo cáo) and the completeness and timeliness of its
 //! reports, through the API: the same figures as the page `/programs/{id}/completeness`
-//! (`crate::load::completeness`), and the coordinator's writes through `crate::actions`.
+//! (`dongbo_programs::views::completeness`), and the coordinator's writes through `crate::actions`.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -15,8 +15,8 @@ use utoipa::ToSchema;
 
 use super::work::ApiCaller;
 use super::{ApiError, ApiResult, JsonBody, Problem};
-use crate::actions::{self, RegimeInput};
-use crate::{AppState, load};
+use crate::AppState;
+use dongbo_programs::regimes::RegimeInput;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -80,8 +80,8 @@ pub async fn list_regimes(
     _who: ApiCaller,
     Path(id): Path<i64>,
 ) -> ApiResult<Vec<RegimeView>> {
-    load::coordinating_agency_of(&state, id).await?;
-    let regimes = dongbo_store::regimes::for_program(&state.db, id).await?;
+    dongbo_programs::views::coordinating_agency_of(&state.programs, id).await?;
+    let regimes = dongbo_programs::regimes::of_program(&state.programs, id).await?;
     Ok(Json(
         regimes
             .iter()
@@ -131,7 +131,7 @@ pub async fn set_regime(
         phase_start: body.phase_start.unwrap_or_default(),
         phase_end: body.phase_end.unwrap_or_default(),
     };
-    let regime = actions::set_regime(&who.actor(&state), id, &input).await?;
+    let regime = dongbo_programs::regimes::set_regime(&who.actor(&state), id, &input).await?;
     Ok(Json(RegimeView::of(&regime, None)))
 }
 
@@ -146,7 +146,7 @@ pub async fn remove_regime(
     who: ApiCaller,
     Path((id, key)): Path<(i64, String)>,
 ) -> Result<StatusCode, ApiError> {
-    actions::remove_regime(&who.actor(&state), id, &key).await?;
+    dongbo_programs::regimes::remove_regime(&who.actor(&state), id, &key).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -252,10 +252,10 @@ pub async fn completeness(
     Path(id): Path<i64>,
     Query(query): Query<CompletenessQuery>,
 ) -> ApiResult<CompletenessJson> {
-    let today = actions::parse_date("on", query.on.as_deref().unwrap_or(""))?
-        .unwrap_or_else(actions::today);
-    let view = load::completeness(
-        &state,
+    let today = dongbo_programs::input::parse_date("on", query.on.as_deref().unwrap_or(""))?
+        .unwrap_or_else(|| state.today());
+    let view = dongbo_programs::views::completeness(
+        &state.programs,
         id,
         query.regime.as_deref(),
         query.period.as_deref(),

@@ -1,14 +1,14 @@
 //! Synthesis reports and the phase scorecard through the API: list a program's versions,
 //! generate one, read a version with the data it was built from, download its files; the
 //! scorecard of a phase. Generating calls
-//! [`crate::actions::generate_synthesis`], as the page does.
+//! [`dongbo_programs::synthesis::generate_synthesis`], as the page does.
 
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use dongbo_store::synthesis::{self as stored, Version};
+use dongbo_programs::synthesis::{self as stored, Version};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -16,7 +16,7 @@ use super::work::ApiCaller;
 use super::{ApiError, ApiResult, JsonBody, Problem};
 use crate::AppState;
 use crate::error::Error;
-use crate::synthesis::Request;
+use dongbo_programs::synthesis::Request;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -83,7 +83,7 @@ pub struct SynthesisDetail {
 }
 
 fn may_see(who: &ApiCaller, state: &AppState, version: &Version) -> bool {
-    crate::synthesis::may_see(who.actor(state).caller, &state.directory, version)
+    dongbo_programs::synthesis::may_see(who.actor(state).caller, &state.programs.directory, version)
 }
 
 /// The synthesis reports of a program the caller may see (national reports, and those of
@@ -96,7 +96,7 @@ pub async fn list(
     who: ApiCaller,
     Path(id): Path<i64>,
 ) -> ApiResult<Vec<SynthesisVersionView>> {
-    let versions = stored::list(&state.db, id).await?;
+    let versions = stored::versions(&state.programs, id).await?;
     Ok(Json(
         versions
             .into_iter()
@@ -120,7 +120,8 @@ pub async fn generate(
     Path(id): Path<i64>,
     JsonBody(body): JsonBody<Request>,
 ) -> Result<Response, ApiError> {
-    let version = crate::actions::generate_synthesis(&who.actor(&state), id, &body).await?;
+    let version =
+        dongbo_programs::synthesis::generate_synthesis(&who.actor(&state), id, &body).await?;
     Ok((
         axum::http::StatusCode::CREATED,
         Json(SynthesisVersionView::from(version)),
@@ -139,7 +140,7 @@ pub async fn get_version(
     who: ApiCaller,
     Path((report, version)): Path<(i64, i64)>,
 ) -> ApiResult<SynthesisDetail> {
-    let (found, input) = stored::get(&state.db, report, version)
+    let (found, input) = stored::version(&state.programs, report, version)
         .await?
         .ok_or(Error::NotFound)?;
     if !may_see(&who, &state, &found) {
@@ -165,14 +166,15 @@ pub async fn download(
     who: ApiCaller,
     Path((report, version, file)): Path<(i64, i64, String)>,
 ) -> Result<Response, ApiError> {
-    let (found, _) = stored::get(&state.db, report, version)
+    let (found, _) = stored::version(&state.programs, report, version)
         .await?
         .ok_or(Error::NotFound)?;
     if !may_see(&who, &state, &found) {
         return Err(Error::NotFound.into());
     }
-    let (sha256, media) = crate::synthesis::file_of(&found, &file).ok_or(Error::NotFound)?;
-    let bytes = state.evidence.open(sha256).await?;
+    let (sha256, media) =
+        dongbo_programs::synthesis::file_of(&found, &file).ok_or(Error::NotFound)?;
+    let bytes = dongbo_programs::reports::file_bytes(&state.programs, sha256).await?;
     Ok(([(header::CONTENT_TYPE, media.mime())], bytes).into_response())
 }
 
@@ -201,25 +203,25 @@ pub struct ScorecardView {
 /// Đánh giá theo giai đoạn: the program's scorecard over a phase — `years` (3, 5 or 10 from
 /// the program's first year) or `from` and `to`.
 #[utoipa::path(get, path = "/api/v1/programs/{id}/evaluation", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Program id"), crate::evaluation::PhaseQuery),
+    params(("id" = i64, Path, description = "Program id"), dongbo_programs::evaluation::PhaseQuery),
     responses((status = 200, body = ScorecardView), (status = 401, body = Problem),
         (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn evaluation(
     State(state): State<AppState>,
     who: ApiCaller,
     Path(id): Path<i64>,
-    axum::extract::Query(query): axum::extract::Query<crate::evaluation::PhaseQuery>,
+    axum::extract::Query(query): axum::extract::Query<dongbo_programs::evaluation::PhaseQuery>,
 ) -> ApiResult<ScorecardView> {
     let lang = who.actor(&state).lang;
-    let stored = dongbo_store::programs::get(&state.db, id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let today = crate::actions::today();
+    let stored = state.programs.stored_now(id).await?;
+    let stored = Option::as_ref(&stored).ok_or(Error::NotFound)?;
+    let today = state.today();
     let phase = query.phase(
-        crate::evaluation::program_start(&stored.program, today),
+        dongbo_programs::evaluation::program_start(&stored.program, today),
         lang,
     )?;
-    let (card, names) = crate::evaluation::scorecard(&state, id, &phase, today, lang).await?;
+    let (card, names) =
+        dongbo_programs::evaluation::scorecard(&state.programs, id, &phase, today, lang).await?;
     let agencies = card
         .agencies
         .iter()

@@ -2,7 +2,6 @@
 //! reports and their review, plans and units, change requests, reminders, progress overrides
 //! and the dashboard. Every write calls [`crate::actions`], as the pages do.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, Path, Query, State};
@@ -13,20 +12,21 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chrono::NaiveDate;
 use dongbo_domain::access::ROOT_AGENCY;
-use dongbo_domain::dashboard::{assignment_state, program_figures};
 use dongbo_domain::state::StateCounts;
-use dongbo_store::changes::ChangeRequest;
-use dongbo_store::reports::{self, AttachedFile, EvidenceLink, IssuedDocument, ReportContent};
-use dongbo_store::{assignments, notifications, plans};
+use dongbo_programs::changes::ChangeRequest;
+use dongbo_programs::reports::{self, AttachedFile, EvidenceLink, IssuedDocument, ReportContent};
+use dongbo_programs::work::{self, MyAssignment};
+use dongbo_programs::{Actor, plans};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{ApiError, ApiResult, JsonBody, Problem};
-use crate::actions::{self, Actor, ProposalInput, ReportDraft, Review};
+use crate::AppState;
 use crate::auth::{Caller, MaybeCaller};
 use crate::error::Error;
 use crate::i18n::Lang;
-use crate::{AppState, load};
+use dongbo_programs::changes::ProposalInput;
+use dongbo_programs::reports::{ReportDraft, Review};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -81,9 +81,10 @@ pub struct ApiCaller {
 impl ApiCaller {
     pub(crate) fn actor<'a>(&'a self, state: &'a AppState) -> Actor<'a> {
         Actor {
-            state,
-            caller: &self.caller,
+            programs: &state.programs,
+            caller: &self.caller.who,
             lang: self.lang,
+            today: state.today(),
         }
     }
 }
@@ -111,7 +112,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiCaller {
         });
         Ok(ApiCaller {
             caller,
-            lang: Lang::from_request(query.as_deref(), &parts.headers),
+            lang: crate::i18n::lang_of(query.as_deref(), &parts.headers),
         })
     }
 }
@@ -132,28 +133,6 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
 // ---------------------------------------------------------------------------------------------
 // My work
 
-/// One assignment of one of the caller's agencies, with its state today.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct MyAssignment {
-    /// The assignment's id: reports are written under `/api/v1/assignments/{id}/reports`.
-    pub id: i64,
-    pub program_id: i64,
-    pub program_number: Option<String>,
-    pub task_code: String,
-    pub task_title: String,
-    pub agency_code: String,
-    /// `lead` or `coordinating`.
-    pub role: String,
-    /// The time frame as the document wrote it.
-    pub time_frame: String,
-    /// The assignment's own due date, else its task's.
-    pub due_on: Option<NaiveDate>,
-    /// not_started, in_progress, done_on_time, done_late or overdue_not_done.
-    pub state: String,
-    /// Percent done, from the latest accepted report.
-    pub progress: u8,
-}
-
 /// The assignments of every agency the caller has a role on (not the whole government).
 #[utoipa::path(get, path = "/api/v1/my/assignments", security(("bearer" = [])),
     responses((status = 200, body = [MyAssignment]), (status = 401, body = Problem)))]
@@ -161,46 +140,7 @@ pub async fn my_assignments(
     State(state): State<AppState>,
     who: ApiCaller,
 ) -> ApiResult<Vec<MyAssignment>> {
-    let today = chrono::Utc::now().date_naive();
-    let mut found = Vec::new();
-    let mut facts = BTreeMap::new();
-    for code in who.caller.agencies() {
-        if code == ROOT_AGENCY {
-            continue;
-        }
-        for a in assignments::for_agency(&state.db, &code).await? {
-            let program_id = a.assignment.program_id;
-            if let std::collections::btree_map::Entry::Vacant(slot) = facts.entry(program_id) {
-                slot.insert(state.dashboard_facts(program_id).await?);
-            }
-            let fact = facts.get(&program_id).and_then(|facts| {
-                facts.iter().find(|f| {
-                    f.agency_code == a.assignment.agency_code
-                        && f.task_code == a.assignment.task_code
-                        && f.role == a.assignment.role
-                })
-            });
-            found.push(MyAssignment {
-                id: a.assignment.id,
-                program_id,
-                program_number: a.program_number.clone(),
-                task_code: a.assignment.task_code.clone(),
-                task_title: a.task.title.clone(),
-                agency_code: a.assignment.agency_code.clone(),
-                role: a.assignment.role.as_str().to_owned(),
-                time_frame: a.task.time_frame.text.clone(),
-                due_on: a.assignment.due_on.or(a.task.time_frame.due),
-                state: fact
-                    .map_or(dongbo_domain::WorkState::NotStarted, |f| {
-                        assignment_state(f, today)
-                    })
-                    .as_str()
-                    .to_owned(),
-                progress: fact.map_or(0, |f| f.progress),
-            });
-        }
-    }
-    Ok(Json(found))
+    Ok(Json(work::my_assignments(&who.actor(&state)).await?))
 }
 
 /// A notice to one of the caller's agencies (a reminder, a returned report).
@@ -230,7 +170,7 @@ pub async fn my_notifications(
         if code == ROOT_AGENCY {
             continue;
         }
-        for n in notifications::for_agency(&state.db, &code, false).await? {
+        for n in dongbo_programs::reminders::notices(&state.programs, &code).await? {
             found.push(NotificationView {
                 id: n.id,
                 agency_code: n.agency_code,
@@ -490,8 +430,8 @@ pub async fn list_reports(
     who: ApiCaller,
     Path(id): Path<i64>,
 ) -> ApiResult<Vec<ReportSummaryView>> {
-    actions::readable_assignment(&who.actor(&state), id).await?;
-    let found = reports::for_assignment(&state.db, id).await?;
+    reports::readable_assignment(&who.actor(&state), id).await?;
+    let found = reports::of_assignment(&state.programs, id).await?;
     Ok(Json(found.iter().map(ReportSummaryView::from).collect()))
 }
 
@@ -505,8 +445,8 @@ pub async fn get_report(
     who: ApiCaller,
     Path(id): Path<i64>,
 ) -> ApiResult<ReportView> {
-    let report = reports::get(&state.db, id).await?;
-    actions::readable_assignment(&who.actor(&state), report.summary.assignment_id).await?;
+    let report = reports::report(&state.programs, id).await?;
+    reports::readable_assignment(&who.actor(&state), report.summary.assignment_id).await?;
     Ok(Json(ReportView {
         summary: ReportSummaryView::from(&report.summary),
         content: ReportContentJson::from(report.content()),
@@ -536,7 +476,7 @@ async fn write_report(
     submit: bool,
 ) -> ApiResult<ReportOutcome> {
     let actor = who.actor(state);
-    let target = actions::report_to_write(&actor, id, body.period.as_deref()).await?;
+    let target = reports::report_to_write(&actor, id, body.period.as_deref()).await?;
     let content = body.content();
     let draft = ReportDraft {
         content: &content,
@@ -545,7 +485,7 @@ async fn write_report(
         submit,
     };
     Ok(Json(
-        actions::write_report(&actor, &target, &draft).await?.into(),
+        reports::write_report(&actor, &target, &draft).await?.into(),
     ))
 }
 
@@ -584,7 +524,7 @@ pub async fn upload_file(
     body: axum::body::Bytes,
 ) -> ApiResult<StoredFileJson> {
     let actor = who.actor(&state);
-    actions::report_to_write(&actor, id, None).await?;
+    reports::report_to_write(&actor, id, None).await?;
     let name = dongbo_domain::text::nfc(query.name.trim());
     if name.is_empty() {
         return Err(Error::field("name", "Cần tên tệp — the file needs a name").into());
@@ -592,10 +532,7 @@ pub async fn upload_file(
     let declared = headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
-    let stored = state
-        .evidence
-        .put(&state.db, &body, &name, declared)
-        .await?;
+    let stored = reports::keep_file(&state.programs, &body, &name, declared).await?;
     Ok(Json(StoredFileJson {
         sha256: stored.sha256,
         name,
@@ -674,7 +611,7 @@ async fn review(
     seen_version: i64,
     review: Review<'_>,
 ) -> ApiResult<ReportOutcome> {
-    let reviewed = actions::review_report(
+    let reviewed = reports::review_report(
         &who.actor(state),
         id,
         seen_version,
@@ -774,7 +711,7 @@ pub async fn override_progress(
     Path(id): Path<i64>,
     JsonBody(body): JsonBody<OverrideBody>,
 ) -> Result<StatusCode, ApiError> {
-    actions::override_progress(&who.actor(&state), id, body.progress, &body.reason).await?;
+    reports::override_progress(&who.actor(&state), id, body.progress, &body.reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -810,7 +747,7 @@ pub async fn create_plan(
     Path(code): Path<String>,
     JsonBody(body): JsonBody<CreatePlanBody>,
 ) -> Result<Response, ApiError> {
-    let created = actions::create_plan(&who.actor(&state), &code, body.program_id).await?;
+    let created = plans::create_plan(&who.actor(&state), &code, body.program_id).await?;
     let new = matches!(created, plans::Created::New { .. });
     let status = if new {
         StatusCode::CREATED
@@ -855,7 +792,7 @@ pub async fn add_plan_task(
     Path(id): Path<i64>,
     JsonBody(body): JsonBody<NewPlanTaskBody>,
 ) -> Result<Response, ApiError> {
-    let code = actions::add_plan_task(
+    let code = plans::add_plan_task(
         &who.actor(&state),
         id,
         &plans::NewTask {
@@ -899,7 +836,7 @@ pub async fn create_unit(
     Path(code): Path<String>,
     JsonBody(body): JsonBody<NewUnitBody>,
 ) -> Result<Response, ApiError> {
-    let unit = actions::create_unit(
+    let unit = plans::create_unit(
         &who.actor(&state),
         &code,
         &body.code,
@@ -938,7 +875,7 @@ pub async fn assign_unit(
     Path((id, code)): Path<(i64, String)>,
     JsonBody(body): JsonBody<AssignUnitBody>,
 ) -> Result<StatusCode, ApiError> {
-    actions::assign_unit(&who.actor(&state), id, &code, &body.unit_code, body.due_on).await?;
+    plans::assign_unit(&who.actor(&state), id, &code, &body.unit_code, body.due_on).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -1008,7 +945,8 @@ pub async fn propose_new_task(
         group: body.group,
         reason: body.reason,
     };
-    let request = actions::propose_new_task(&who.actor(&state), id, &input).await?;
+    let request =
+        dongbo_programs::changes::propose_new_task(&who.actor(&state), id, &input).await?;
     Ok((StatusCode::CREATED, Json(ChangeCreated { id: request })).into_response())
 }
 
@@ -1035,7 +973,9 @@ pub async fn propose_task_change(
         group: String::new(),
         reason: body.reason,
     };
-    let request = actions::propose_task_change(&who.actor(&state), id, &code, &input).await?;
+    let request =
+        dongbo_programs::changes::propose_task_change(&who.actor(&state), id, &code, &input)
+            .await?;
     Ok((StatusCode::CREATED, Json(ChangeCreated { id: request })).into_response())
 }
 
@@ -1111,8 +1051,14 @@ pub async fn decide_change(
     Path((id, request)): Path<(i64, i64)>,
     JsonBody(body): JsonBody<DecisionBody>,
 ) -> ApiResult<ChangeRequestView> {
-    let decided =
-        actions::decide_change(&who.actor(&state), id, request, &body.decision, &body.note).await?;
+    let decided = dongbo_programs::changes::decide_change(
+        &who.actor(&state),
+        id,
+        request,
+        &body.decision,
+        &body.note,
+    )
+    .await?;
     Ok(Json(decided.into()))
 }
 
@@ -1128,7 +1074,8 @@ pub async fn withdraw_change(
     who: ApiCaller,
     Path((id, request)): Path<(i64, i64)>,
 ) -> ApiResult<ChangeRequestView> {
-    let withdrawn = actions::withdraw_change(&who.actor(&state), id, request).await?;
+    let withdrawn =
+        dongbo_programs::changes::withdraw_change(&who.actor(&state), id, request).await?;
     Ok(Json(withdrawn.into()))
 }
 
@@ -1163,8 +1110,13 @@ pub async fn send_reminder(
     Path(id): Path<i64>,
     JsonBody(body): JsonBody<ReminderBody>,
 ) -> ApiResult<RemindersQueued> {
-    let queued =
-        actions::send_reminder(&who.actor(&state), id, &body.agencies, &body.message).await?;
+    let queued = dongbo_programs::reminders::send_reminder(
+        &who.actor(&state),
+        id,
+        &body.agencies,
+        &body.message,
+    )
+    .await?;
     Ok(Json(RemindersQueued { queued }))
 }
 
@@ -1230,11 +1182,13 @@ pub async fn dashboard(
     Path(id): Path<i64>,
     Query(query): Query<DashboardQuery>,
 ) -> ApiResult<DashboardView> {
-    load::coordinating_agency_of(&state, id).await?;
-    let today = actions::parse_date("on", query.on.as_deref().unwrap_or(""))?
-        .unwrap_or_else(|| chrono::Utc::now().date_naive());
-    let facts = state.dashboard_facts(id).await?;
-    let figures = program_figures(&facts, today);
+    let stamp = state.programs.dashboard_stamp(id).await?;
+    state.programs.program_detail(id, stamp).await?;
+    let today = dongbo_programs::input::parse_date("on", query.on.as_deref().unwrap_or(""))?
+        .unwrap_or_else(|| state.today());
+    let period = work::missing_period(None, today)?;
+    let computed = work::dashboard(&state.programs, id, stamp, None, today, period).await?;
+    let figures = &computed.figures;
     Ok(Json(DashboardView {
         program_id: id,
         as_of: today,

@@ -6,7 +6,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use dongbo_domain::access::PasswordPolicy;
-use dongbo_store::accounts::{self, AccountError, LoginPolicy, SessionPolicy};
+use dongbo_programs::accounts::{self, AccountError, LoginPolicy, SessionPolicy};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -115,7 +115,7 @@ pub async fn login(
     }
     let now = chrono::Utc::now();
     let user = match accounts::verify_login(
-        &state.db,
+        &state.programs,
         &form.username,
         &form.password,
         &LoginPolicy::default(),
@@ -149,7 +149,7 @@ pub async fn login(
         Err(other) => return Err(other.into()),
     };
     let session =
-        accounts::create_session(&state.db, user.id, &SessionPolicy::default(), now).await?;
+        accounts::create_session(&state.programs, user.id, &SessionPolicy::default(), now).await?;
     let next = if user.must_change_password {
         "/account/password".to_owned()
     } else {
@@ -176,7 +176,7 @@ fn with_session(headers: &HeaderMap, token: &str, response: impl IntoResponse) -
 
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
     if let Some(token) = auth::cookie(&headers, SESSION_COOKIE) {
-        accounts::delete_session(&state.db, &token, chrono::Utc::now()).await?;
+        accounts::end_session(&state.programs, &token, chrono::Utc::now()).await?;
     }
     let cookie = auth::set_cookie(SESSION_COOKIE, "", Some(0), auth::is_https(&headers));
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response())
@@ -285,7 +285,7 @@ pub async fn change_password(
     }
     let now = chrono::Utc::now();
     match accounts::verify_login(
-        &state.db,
+        &state.programs,
         &username,
         &form.current,
         &LoginPolicy::default(),
@@ -310,9 +310,14 @@ pub async fn change_password(
         let refusal = Refusal::of("password-form", Vec::new(), Error::Invalid(errors))?;
         return Ok(Refusal::answer(password_page(&page, Some(&refusal))));
     }
-    accounts::set_password(&state.db, &username, &username, &form.new, false, &policy).await?;
+    accounts::set_own_password(&state.programs, &username, &form.new, &policy).await?;
     // Changing the password ended every session of the user: open a new one here.
-    let session =
-        accounts::create_session(&state.db, caller.user.id, &SessionPolicy::default(), now).await?;
+    let session = accounts::create_session(
+        &state.programs,
+        caller.user.id,
+        &SessionPolicy::default(),
+        now,
+    )
+    .await?;
     Ok(with_session(&headers, &session.token, Redirect::to("/my")))
 }

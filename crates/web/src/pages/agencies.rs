@@ -5,9 +5,9 @@ use axum::extract::{Path, Query, State};
 use maud::{Markup, html};
 
 use super::Page;
+use crate::AppState;
 use crate::error::Result;
-use crate::model::{AgencyDetail, AgencyProgram, AgencyTask};
-use crate::{AppState, load};
+use dongbo_programs::views::{AgencyDetail, AgencyProgram, AgencyTask};
 
 fn kind_label(page: &Page, kind: &str) -> &'static str {
     let (vi, en) = match kind {
@@ -46,7 +46,7 @@ const KIND_ORDER: &[&str] = &[
 ];
 
 pub async fn list(page: Page, State(state): State<AppState>) -> Result<Markup> {
-    let agencies = load::agency_list(&state.directory);
+    let agencies = dongbo_programs::views::agency_list(&state.programs.directory);
     let title = page.t("Cơ quan", "Agencies");
     Ok(page.render(
         title,
@@ -89,7 +89,7 @@ pub async fn detail(
     Path(code): Path<String>,
     Query(query): Query<DetailQuery>,
 ) -> Result<Markup> {
-    let agency = state.agency_detail(&code).await?;
+    let agency = state.programs.agency_detail(&code).await?;
     let name = page.lang.pick(&agency.name_vi, &agency.name_en);
     let by_program = agency.task_count > LIST_ALL_UP_TO;
     let Listed {
@@ -218,7 +218,7 @@ fn agency_tasks(page: &Page, tasks: &[&AgencyTask]) -> Markup {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{AgencyCell, TaskView, TimeFrameView, Via};
+    use dongbo_programs::views::{AgencyCell, TaskView, TimeFrameView, Via};
 
     fn task(program_id: i64, code: &str, role: &str) -> AgencyTask {
         let cell = AgencyCell {

@@ -5,7 +5,7 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use dongbo_domain::access::{Action, ROOT_AGENCY};
-use dongbo_store::audit::{self, AuditFilter};
+use dongbo_programs::accounts::{self, AuditFilter};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -32,7 +32,7 @@ fn some(text: &Option<String>) -> Option<String> {
 /// Only those who may view the audit log of the whole system.
 fn check(page: &Page, state: &AppState) -> Result<()> {
     let caller = page.caller()?;
-    if caller.can(Action::ViewAudit, ROOT_AGENCY, &state.directory) {
+    if caller.can(Action::ViewAudit, ROOT_AGENCY, &state.programs.directory) {
         Ok(())
     } else {
         Err(Error::Forbidden)
@@ -52,8 +52,9 @@ pub async fn browse(
         entity_id: None,
     };
     let number = q.page.unwrap_or(0).max(0);
-    let records = audit::list(&state.db, &filter, PAGE_SIZE, number * PAGE_SIZE).await?;
-    let verified = audit::verify(&state.db).await?;
+    let records =
+        accounts::audit_entries(&state.programs, &filter, PAGE_SIZE, number * PAGE_SIZE).await?;
+    let verified = accounts::verify_audit(&state.programs).await?;
     let title = page.t("Nhật ký thay đổi", "Audit log");
     Ok(page.render(
         title,
@@ -101,7 +102,7 @@ pub async fn browse(
 pub async fn export(page: Page, State(state): State<AppState>) -> Result<Response> {
     check(&page, &state)?;
     let mut out = Vec::new();
-    audit::export_csv(&state.db, &mut out).await?;
+    accounts::export_audit(&state.programs, &mut out).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),

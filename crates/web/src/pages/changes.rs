@@ -10,14 +10,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use dongbo_domain::Directory;
 use dongbo_domain::access::Action;
-use dongbo_store::changes::{self, ChangeKind, ChangeRequest, ChangeStatus, Field, TaskChanges};
+use dongbo_programs::changes::{self, ChangeKind, ChangeRequest, ChangeStatus, Field, TaskChanges};
 use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::Page;
+use crate::AppState;
 use crate::error::{Error, FieldError, Result};
-use crate::model::{agency_ref, time_frame_view};
-use crate::{AppState, actions};
+use dongbo_programs::views::{agency_ref, time_frame_view};
 
 /// What a proposal form was filled with, kept to show it again when it is refused.
 #[derive(Debug, Default, Deserialize)]
@@ -50,15 +50,18 @@ async fn proposing_agencies(
     page: &Page,
     state: &AppState,
     directory: &Directory,
-    (program_id, stamp): (i64, dongbo_store::dashboard::Stamp),
+    (program_id, stamp): (i64, dongbo_programs::reads::Stamp),
     code: &str,
 ) -> Result<Vec<String>> {
     let Some(caller) = &page.caller else {
         return Ok(Vec::new());
     };
-    let by_task = state.program_assignments(program_id, stamp).await?;
+    let by_task = state
+        .programs
+        .program_assignments(program_id, stamp)
+        .await?;
     let assigned = by_task.get(code).map_or(&[][..], Vec::as_slice);
-    Ok(actions::proposing_agencies(caller, directory, assigned))
+    Ok(changes::proposing_agencies(caller, directory, assigned))
 }
 
 fn kind_label(page: &Page, kind: ChangeKind) -> &'static str {
@@ -139,11 +142,14 @@ pub async fn task_section(
     page: &Page,
     state: &AppState,
     directory: &Directory,
-    (program_id, stamp): (i64, dongbo_store::dashboard::Stamp),
+    (program_id, stamp): (i64, dongbo_programs::reads::Stamp),
     code: &str,
 ) -> Result<Markup> {
     let agencies = proposing_agencies(page, state, directory, (program_id, stamp), code).await?;
-    let changes = state.task_changes(program_id, code, stamp.version).await?;
+    let changes = state
+        .programs
+        .task_changes(program_id, code, stamp.version)
+        .await?;
     Ok(task_section_with(
         page,
         directory,
@@ -246,7 +252,7 @@ fn errors_of(list: &[FieldError]) -> Errors {
     for e in list {
         let Some(field) = FIELDS
             .into_iter()
-            .find(|f| actions::change_field_name(*f) == e.field)
+            .find(|f| changes::change_field_name(*f) == e.field)
         else {
             continue;
         };
@@ -271,8 +277,8 @@ const FIELDS: [Field; 6] = [
 ];
 
 impl ProposalForm {
-    fn input(&self) -> actions::ProposalInput {
-        actions::ProposalInput {
+    fn input(&self) -> changes::ProposalInput {
+        changes::ProposalInput {
             kind: self.kind.clone(),
             agency: self.agency.clone(),
             title: self.title.clone(),
@@ -293,7 +299,10 @@ pub async fn propose_for_task(
     Form(form): Form<ProposalForm>,
 ) -> Result<Response> {
     let actor = page.actor(&state)?;
-    let errors = match actions::propose_task_change(&actor, id, &code, &form.input()).await {
+    let errors = match changes::propose_task_change(&actor, id, &code, &form.input())
+        .await
+        .map_err(Error::from)
+    {
         Ok(_) => {
             return Ok(
                 Redirect::to(&format!("/programs/{id}/tasks/{code}#changes")).into_response(),
@@ -302,10 +311,13 @@ pub async fn propose_for_task(
         Err(Error::Invalid(errors)) => errors_of(&errors),
         Err(other) => return Err(other),
     };
-    let directory = state.directory_with_units().await?;
-    let stamp = state.dashboard_stamp(id).await?;
+    let directory = state.programs.directory_with_units().await?;
+    let stamp = state.programs.dashboard_stamp(id).await?;
     let agencies = proposing_agencies(&page, &state, &directory, (id, stamp), &code).await?;
-    let changes = state.task_changes(id, &code, stamp.version).await?;
+    let changes = state
+        .programs
+        .task_changes(id, &code, stamp.version)
+        .await?;
     let title = format!(
         "{} {}",
         page.t("Đề xuất điều chỉnh nhiệm vụ", "Propose a change to task"),
@@ -325,7 +337,7 @@ fn adding_agencies(page: &Page, directory: &Directory) -> Vec<String> {
     let Some(caller) = &page.caller else {
         return Vec::new();
     };
-    actions::adding_agencies(caller, directory)
+    changes::adding_agencies(caller, directory)
 }
 
 /// `GET /programs/{id}/changes`: the program's requests, pending first.
@@ -360,10 +372,10 @@ async fn program_page(
     errors: &Errors,
     decision_error: Option<&DecisionError>,
 ) -> Result<Markup> {
-    let directory = state.directory_with_units().await?;
-    let program = state.program_now(id).await?;
-    let requests = changes::for_program(&state.db, id, None).await?;
-    let decider = crate::load::coordinating_agency_of(state, id).await?;
+    let directory = state.programs.directory_with_units().await?;
+    let program = state.programs.program_now(id).await?;
+    let requests = changes::for_program(&state.programs, id).await?;
+    let decider = dongbo_programs::views::coordinating_agency_of(&state.programs, id).await?;
     let can_decide = page
         .caller
         .as_ref()
@@ -435,7 +447,7 @@ fn request_card(
     let may_withdraw = page
         .caller
         .as_ref()
-        .is_some_and(|c| actions::may_withdraw(c, r, directory));
+        .is_some_and(|c| changes::may_withdraw(c, r, directory));
     let p = &r.proposal;
     html! {
         article.change-request id={ "request-" (r.id) } data-status=(r.status.as_str()) {
@@ -494,7 +506,10 @@ pub async fn propose_add(
     Form(form): Form<ProposalForm>,
 ) -> Result<Response> {
     let actor = page.actor(&state)?;
-    match actions::propose_new_task(&actor, id, &form.input()).await {
+    match changes::propose_new_task(&actor, id, &form.input())
+        .await
+        .map_err(Error::from)
+    {
         Ok(request) => {
             Ok(Redirect::to(&format!("/programs/{id}/changes#request-{request}")).into_response())
         }
@@ -521,7 +536,10 @@ pub async fn decide(
     Form(form): Form<DecisionForm>,
 ) -> Result<Response> {
     let actor = page.actor(&state)?;
-    match actions::decide_change(&actor, id, request_id, &form.decision, &form.note).await {
+    match changes::decide_change(&actor, id, request_id, &form.decision, &form.note)
+        .await
+        .map_err(Error::from)
+    {
         Ok(_) => Ok(
             Redirect::to(&format!("/programs/{id}/changes#request-{request_id}")).into_response(),
         ),
@@ -556,6 +574,6 @@ pub async fn withdraw(
     State(state): State<AppState>,
     Path((id, request_id)): Path<(i64, i64)>,
 ) -> Result<Response> {
-    actions::withdraw_change(&page.actor(&state)?, id, request_id).await?;
+    changes::withdraw_change(&page.actor(&state)?, id, request_id).await?;
     Ok(Redirect::to(&format!("/programs/{id}/changes#request-{request_id}")).into_response())
 }

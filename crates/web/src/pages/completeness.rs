@@ -2,7 +2,7 @@
 //! period: per agency expected, submitted, on time, late, missing and accepted reports, whether
 //! its report is complete, the agencies holding the program's report back, the figures over
 //! the regime's recent periods, and (for the coordinator) the form that sets the program's
-//! reporting regimes (chế độ báo cáo). Figures from `crate::load::completeness`, writes through
+//! reporting regimes (chế độ báo cáo). Figures from `dongbo_programs::views::completeness`, writes through
 //! `crate::actions`.
 
 use axum::extract::{Path, Query, State};
@@ -16,10 +16,10 @@ use super::Page;
 use super::form::{self, Refusal};
 use super::reports::period_with_window_under;
 use crate::AppState;
-use crate::actions::{self, RegimeInput};
 use crate::error::{Error, Result};
-use crate::load::{self, CompletenessView};
-use crate::model::agency_ref;
+use dongbo_programs::regimes::RegimeInput;
+use dongbo_programs::views::CompletenessView;
+use dongbo_programs::views::agency_ref;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct Filters {
@@ -118,18 +118,18 @@ async fn show(
     refusal: Option<&Refusal>,
 ) -> Result<Markup> {
     let caller = page.caller()?.clone();
-    let directory = state.directory_with_units().await?;
-    let today = actions::parse_date("on", filters.on.as_deref().unwrap_or(""))?
-        .unwrap_or_else(actions::today);
-    let view = load::completeness(
-        state,
+    let directory = state.programs.directory_with_units().await?;
+    let today = dongbo_programs::input::parse_date("on", filters.on.as_deref().unwrap_or(""))?
+        .unwrap_or_else(|| state.today());
+    let view = dongbo_programs::views::completeness(
+        &state.programs,
         id,
         filters.regime.as_deref(),
         filters.period.as_deref(),
         today,
     )
     .await
-    .map_err(|e| match e {
+    .map_err(|e| match Error::from(e) {
         Error::Invalid(errors) => Error::BadRequest(
             errors
                 .into_iter()
@@ -139,10 +139,13 @@ async fn show(
         ),
         other => other,
     })?;
-    let stamp = state.dashboard_stamp(id).await?;
-    let program = state.program_detail(id, stamp).await?;
-    let may_set =
-        actions::may_set_regimes(&caller, &load::coordinating_agency(&program), &directory);
+    let stamp = state.programs.dashboard_stamp(id).await?;
+    let program = state.programs.program_detail(id, stamp).await?;
+    let may_set = dongbo_programs::regimes::may_set_regimes(
+        &caller,
+        &dongbo_programs::views::coordinating_agency(&program),
+        &directory,
+    );
     let kept = Refusal::of_form(refusal, "regime-form");
     let figures = &view.computed.figures;
     let only_incomplete = filters.incomplete.as_deref() == Some("1");
@@ -390,7 +393,7 @@ pub async fn set_regime(
     let actor = page.actor(&state)?;
     let pairs = crate::auth::form_pairs(&String::from_utf8_lossy(&body));
     let input = regime_input(&pairs);
-    let error = match actions::set_regime(&actor, id, &input).await {
+    let error = match dongbo_programs::regimes::set_regime(&actor, id, &input).await {
         Ok(regime) => {
             let key = crate::error::urlencode(&regime.key());
             return Ok(
@@ -420,6 +423,6 @@ pub async fn remove_regime(
         .find(|(k, _)| k == "key")
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
-    actions::remove_regime(&actor, id, &key).await?;
+    dongbo_programs::regimes::remove_regime(&actor, id, &key).await?;
     Ok(Redirect::to(&format!("/programs/{id}/completeness")).into_response())
 }

@@ -9,13 +9,9 @@ use std::collections::{HashMap, HashSet};
 
 use axum::extract::{Path, Query, State};
 use chrono::NaiveDate;
-use dongbo_domain::dashboard::{
-    Fact, ProgramFigures, agency_lines, missing_reports, program_figures, report_covers,
-};
-use dongbo_domain::period::periods_overlapping;
+use dongbo_domain::dashboard::{Fact, agency_lines};
 use dongbo_domain::state::StateCounts;
-use dongbo_domain::{DeadlineRule, Period, PeriodKind, RegimePeriod, Role, WorkState};
-use dongbo_store::reports::ReportPeriod;
+use dongbo_domain::{DeadlineRule, Period, PeriodKind, Role, WorkState};
 use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
 
@@ -24,10 +20,9 @@ use super::completeness::period_label as regime_period_label;
 use super::form::{self, Refusal};
 use super::reports::period_with_window_under;
 use crate::AppState;
-use crate::actions::today as vietnam_today;
 use crate::error::Result;
-use crate::load;
-use crate::model::agency_ref;
+use dongbo_programs::views::agency_ref;
+use dongbo_programs::work::{self, Computed, missing_period};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct Filters {
@@ -73,31 +68,6 @@ impl Filters {
             .collect::<Vec<_>>()
             .join("&")
     }
-}
-
-/// The period whose missing reports the dashboard counts (see [`Filters::period`]). Reports
-/// missing are judged by `dongbo_domain::dashboard::missing_reports`: open work that had begun
-/// by the period's end and has no submitted or accepted report covering it.
-fn missing_period(asked: Option<&str>, today: NaiveDate) -> Result<Period> {
-    let asked = asked.map(str::trim).filter(|a| !a.is_empty());
-    let kind = match asked {
-        None => PeriodKind::Annual,
-        Some(text) => match text.parse::<PeriodKind>() {
-            Ok(kind) => kind,
-            Err(_) => {
-                return text.parse::<Period>().map_err(|e| {
-                    crate::error::Error::BadRequest(format!(
-                        "Kỳ báo cáo «{text}» không hợp lệ (ví dụ: annual, quarterly, 2026-Q3, \
-                         2026-Y) — {e}"
-                    ))
-                });
-            }
-        },
-    };
-    // The period holding the day; for the nine-month report outside its window, the last one.
-    Period::containing(kind, today)
-        .or_else(|| periods_overlapping(kind, today - chrono::Duration::days(366), today).pop())
-        .ok_or_else(|| crate::error::Error::BadRequest("no reporting period on that day".into()))
 }
 
 /// The periods the dashboard's period filter offers: the current and the previous period of
@@ -182,81 +152,6 @@ pub async fn program_dashboard(
     show_dashboard(&page, &state, id, &filters, None).await
 }
 
-/// What a dashboard computes from a program's facts and reports for a day, a reporting period
-/// and a group: kept per program version (see [`AppState::dashboard_computed`]), since every
-/// viewer between two writes sees the same.
-#[derive(Debug)]
-pub struct Computed {
-    figures: ProgramFigures,
-    /// The completeness of the default regime's current period, when it has one.
-    completeness: Option<(RegimePeriod, dongbo_domain::completeness::Completeness)>,
-    /// Per agency, the work (task code, role) still owing the period's report.
-    missing: std::collections::BTreeMap<String, Vec<(String, Role)>>,
-}
-
-/// [`Computed`] for the facts `scoped` of program `id` at `version`.
-async fn compute(
-    state: &AppState,
-    id: i64,
-    version: i64,
-    scoped: &[Fact],
-    today: NaiveDate,
-    period: Period,
-    regimes: &dongbo_domain::regime::Regimes,
-) -> Result<Computed> {
-    let figures = program_figures(scoped, today);
-    let rule = regimes
-        .get(period.kind().as_str())
-        .map_or_else(DeadlineRule::default, |r| r.rule);
-    // Completeness of the default regime's current period (the page
-    // `/programs/{id}/completeness` has the rest).
-    let regime = regimes.default_regime();
-    let completeness = match regime.current_period(today) {
-        Some(current) => {
-            let records = state.report_records(id, version, Some(&current)).await?;
-            let figures = dongbo_domain::completeness::completeness(
-                regime,
-                &current,
-                scoped,
-                records.rows(),
-                &[],
-            );
-            Some((current, figures))
-        }
-        None => None,
-    };
-    let sent = state.sent_for_period(id, version, period).await?;
-    let covered: HashSet<(&str, &str, Role)> = sent
-        .rows()
-        .iter()
-        .filter(|r| {
-            let of = match r.period {
-                ReportPeriod::Period(p) => Some(p),
-                ReportPeriod::Once => None,
-            };
-            report_covers(&RegimePeriod::Decree09(period), &rule, of, r.submitted_on)
-        })
-        .map(|r| (r.agency_code.as_str(), r.task_code.as_str(), r.role))
-        .collect();
-    let missing = missing_reports(scoped, period, today, |f| {
-        covered.contains(&(f.agency_code.as_str(), f.task_code.as_str(), f.role))
-    })
-    .into_iter()
-    .map(|(agency, owing)| {
-        let owing = owing
-            .into_iter()
-            .map(|f| (f.task_code.clone(), f.role))
-            .collect();
-        (agency.to_owned(), owing)
-    })
-    .collect();
-    Ok(Computed {
-        figures,
-        completeness,
-        missing,
-    })
-}
-
 /// The dashboard of program `id`, with a refused reminder filled as it was sent (the agencies
 /// ticked, the message).
 async fn show_dashboard(
@@ -267,20 +162,20 @@ async fn show_dashboard(
     refusal: Option<&Refusal>,
 ) -> Result<Markup> {
     let caller = page.caller()?.clone();
-    let directory = state.directory_with_units().await?;
+    let directory = state.programs.directory_with_units().await?;
     // One version for every read of the program below.
-    let stamp = state.dashboard_stamp(id).await?;
-    let program = state.program_detail(id, stamp).await?;
+    let stamp = state.programs.dashboard_stamp(id).await?;
+    let program = state.programs.program_detail(id, stamp).await?;
     let can_remind = caller.can(
         dongbo_domain::access::Action::SendReminder,
-        &load::coordinating_agency(&program),
+        &dongbo_programs::views::coordinating_agency(&program),
         &directory,
     );
     let today = filters
         .on
         .as_deref()
         .and_then(|d| d.parse().ok())
-        .unwrap_or_else(vietnam_today);
+        .unwrap_or_else(|| state.today());
     let shown = Shown {
         directory: &directory,
         stamp,
@@ -310,8 +205,8 @@ async fn show_dashboard(
 /// What [`show_dashboard`] read for a request, as of one stamp of the program.
 struct Shown<'a> {
     directory: &'a dongbo_domain::Directory,
-    stamp: dongbo_store::dashboard::Stamp,
-    program: &'a crate::model::ProgramDetail,
+    stamp: dongbo_programs::reads::Stamp,
+    program: &'a dongbo_programs::views::ProgramDetail,
     can_remind: bool,
     today: NaiveDate,
 }
@@ -335,7 +230,7 @@ async fn dashboard_page(
     let version = stamp.version;
     let kept = Refusal::of_form(refusal, "remind-form");
     let period = missing_period(filters.period.as_deref(), today)?;
-    let facts = state.dashboard_facts_at(id, version).await?;
+    let facts = state.programs.dashboard_facts_at(id, version).await?;
     let group = filters.group.as_deref().filter(|g| !g.is_empty());
     let agency = filters.agency.as_deref().filter(|a| !a.is_empty());
     // A group narrows every figure to its tasks; without one the cached facts serve as they are.
@@ -350,7 +245,7 @@ async fn dashboard_page(
         None => Cow::Borrowed(facts.as_slice()),
     };
     // Deadlines follow the program's regime of the period's kind, else Decree 09's default.
-    let regimes = state.regimes(id, stamp).await?;
+    let regimes = state.programs.regimes(id, stamp).await?;
     let rule_of = |kind: PeriodKind| {
         regimes
             .get(kind.as_str())
@@ -358,15 +253,7 @@ async fn dashboard_page(
     };
     let rule = rule_of(period.kind());
     let regime = regimes.default_regime();
-    let key = (id, group.map(str::to_owned), today, period.code());
-    let computed = state
-        .dashboard_computed
-        .get_or_read(
-            key,
-            version,
-            compute(state, id, version, &scoped, today, period, &regimes),
-        )
-        .await?;
+    let computed = work::dashboard(&state.programs, id, stamp, group, today, period).await?;
     let Computed {
         figures,
         completeness,
@@ -634,15 +521,16 @@ pub async fn send_reminder(
         .find(|(k, _)| k == "message")
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
-    let error = match crate::actions::send_reminder(&actor, id, &agencies, &message).await {
-        Ok(sent) => {
-            return Ok(axum::response::Redirect::to(&format!(
-                "/programs/{id}/dashboard?reminded={sent}"
-            ))
-            .into_response());
-        }
-        Err(error) => error,
-    };
+    let error =
+        match dongbo_programs::reminders::send_reminder(&actor, id, &agencies, &message).await {
+            Ok(sent) => {
+                return Ok(axum::response::Redirect::to(&format!(
+                    "/programs/{id}/dashboard?reminded={sent}"
+                ))
+                .into_response());
+            }
+            Err(error) => error,
+        };
     let values = pairs
         .into_iter()
         .filter(|(k, _)| k == "agency" || k == "message")

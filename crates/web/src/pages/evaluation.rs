@@ -4,14 +4,13 @@
 
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use dongbo_domain::access::ROOT_AGENCY;
 use dongbo_domain::scorecard::Score;
 use maud::{Markup, html};
 
 use super::{Page, chart};
 use crate::AppState;
 use crate::error::{Error, Result};
-use crate::evaluation::{PRESET_YEARS, Phase, PhaseQuery, program_start, scorecard};
+use dongbo_programs::evaluation::{PRESET_YEARS, Phase, PhaseQuery, program_start, scorecard};
 
 fn percent(value: Option<f64>) -> String {
     value.map_or_else(
@@ -36,13 +35,12 @@ pub async fn page(
     Query(query): Query<PhaseQuery>,
 ) -> Result<Markup> {
     page.caller()?;
-    let stored = dongbo_store::programs::get(&state.db, id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let today = crate::actions::today();
+    let stored = state.programs.stored_now(id).await?;
+    let stored = Option::as_ref(&stored).ok_or(Error::NotFound)?;
+    let today = state.today();
     let start = program_start(&stored.program, today);
     let phase = query.phase(start, page.lang)?;
-    let (card, names) = scorecard(&state, id, &phase, today, page.lang).await?;
+    let (card, names) = scorecard(&state.programs, id, &phase, today, page.lang).await?;
     let kept = query_of(&query, &phase);
     let title = page.t("Đánh giá theo giai đoạn", "Evaluation by phase");
     let program_name = stored
@@ -191,57 +189,15 @@ pub async fn export(
     Path((id, format)): Path<(i64, String)>,
     Query(query): Query<PhaseQuery>,
 ) -> Result<Response> {
-    let caller = page.caller()?.clone();
-    let stored = dongbo_store::programs::get(&state.db, id)
+    let actor = page.actor(&state)?;
+    let (phase, media, bytes) = dongbo_programs::evaluation::export(&actor, id, &query, &format)
         .await?
         .ok_or(Error::NotFound)?;
-    let today = crate::actions::today();
-    let phase = query.phase(program_start(&stored.program, today), page.lang)?;
-    let (card, names) = scorecard(&state, id, &phase, today, crate::i18n::Lang::Vi).await?;
-    // In the name of the caller's own agency (the first of their roles), else the program's
-    // issuer.
-    let issuer_code = caller
-        .grants
-        .iter()
-        .map(|g| g.agency_code.clone())
-        .find(|code| code != ROOT_AGENCY)
-        .or_else(|| stored.program.document.issuer.clone())
-        .unwrap_or_else(|| ROOT_AGENCY.to_owned());
-    let issuer = crate::synthesis::issuer_named(&issuer_code, &state.directory);
-    let program = match &stored.program.document.number {
-        Some(number) => format!("{} ({number})", stored.program.document.title),
-        None => stored.program.document.title.clone(),
-    };
-    let heading = dongbo_publish::evaluation::Heading {
-        place: crate::synthesis::place_of(&issuer_code, &state.directory),
-        issuer,
-        date: today,
-        program,
-        phase: phase.label.clone(),
-        signature: dongbo_publish::Signature {
-            authority: None,
-            on_behalf_of: String::new(),
-            position: String::new(),
-            name: String::new(),
-        },
-    };
-    let document = dongbo_publish::evaluation::document(&heading, &card, &names);
-    let (bytes, media) = tokio::task::spawn_blocking(move || match format.as_str() {
-        "docx" => dongbo_publish::docx::render(&document)
-            .map(|b| Some((b, dongbo_store::MediaType::Docx))),
-        "xlsx" => dongbo_publish::xlsx::render(&document)
-            .map(|b| Some((b, dongbo_store::MediaType::Xlsx))),
-        _ => Ok(None),
-    })
-    .await
-    .map_err(|e| Error::Internal(format!("exporting the scorecard: {e}")))?
-    .map_err(|e| Error::Internal(format!("exporting the scorecard: {e}")))?
-    .ok_or(Error::NotFound)?;
     let name = format!(
         "danh-gia-{}-{}.{}",
         phase.from,
         phase.to,
-        if media == dongbo_store::MediaType::Docx {
+        if media == dongbo_programs::reports::MediaType::Docx {
             "docx"
         } else {
             "xlsx"

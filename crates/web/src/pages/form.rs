@@ -31,9 +31,9 @@ impl Refusal {
     pub fn of(
         form: impl Into<String>,
         values: Vec<(String, String)>,
-        error: Error,
+        error: impl Into<Error>,
     ) -> Result<Self> {
-        let errors = match error {
+        let errors = match error.into() {
             Error::Invalid(errors) => errors,
             Error::Refused(message) | Error::WrongState(message) => vec![FieldError {
                 field: String::new(),

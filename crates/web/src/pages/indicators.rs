@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use dongbo_domain::indicator::{Achievement, Judgement, Verdict};
 use dongbo_domain::{Directory, Period};
-use dongbo_store::indicators::{IndicatorSeries, RecordedValue};
+use dongbo_programs::indicators::{IndicatorSeries, RecordedValue};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -17,9 +17,9 @@ use super::Page;
 use super::chart::{self, Chart, Kind, Point, Reference};
 use super::form::{self, Refusal};
 use crate::AppState;
-use crate::actions::{self, IndicatorValueInput};
 use crate::error::{Error, Result};
-use crate::model::agency_ref;
+use dongbo_programs::indicators::IndicatorValueInput;
+use dongbo_programs::views::agency_ref;
 
 /// The id of the form that records a value.
 const FORM: &str = "indicator-value-form";
@@ -71,11 +71,11 @@ pub async fn list(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Markup> {
-    let stamp = state.dashboard_stamp(id).await?;
-    let program = state.program_detail(id, stamp).await?;
-    let series = state.indicators(id, stamp.version).await?;
+    let stamp = state.programs.dashboard_stamp(id).await?;
+    let program = state.programs.program_detail(id, stamp).await?;
+    let series = state.programs.indicators(id, stamp.version).await?;
     let series = series.as_slice();
-    let directory = state.directory_with_units().await?;
+    let directory = state.programs.directory_with_units().await?;
     let heading = program
         .number
         .clone()
@@ -156,10 +156,14 @@ async fn show(
     code: &str,
     refusal: Option<&Refusal>,
 ) -> Result<Markup> {
-    let stamp = state.dashboard_stamp(id).await?;
-    let program = state.program_detail(id, stamp).await?;
-    let series = state.indicator(id, code).await?.ok_or(Error::NotFound)?;
-    let directory = state.directory_with_units().await?;
+    let stamp = state.programs.dashboard_stamp(id).await?;
+    let program = state.programs.program_detail(id, stamp).await?;
+    let series = state
+        .programs
+        .indicator(id, code)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let directory = state.programs.directory_with_units().await?;
     let indicator = &series.stored.indicator;
     let heading = program
         .number
@@ -167,9 +171,9 @@ async fn show(
         .unwrap_or_else(|| program.title.clone());
     let may_record = page.caller.as_ref().is_some_and(|caller| {
         !indicator.is_heading()
-            && actions::may_record_indicator(
+            && dongbo_programs::indicators::may_record_indicator(
                 caller,
-                actions::indicator_agency(indicator),
+                dongbo_programs::indicators::indicator_agency(indicator),
                 &directory,
             )
     });
@@ -429,7 +433,9 @@ pub async fn record_value(
         source: &sent.source,
         note: &sent.note,
     };
-    let error = match actions::record_indicator_value(&actor, id, &code, &input).await {
+    let error = match dongbo_programs::indicators::record_indicator_value(&actor, id, &code, &input)
+        .await
+    {
         Ok(_) => {
             return Ok(Redirect::to(&format!("/programs/{id}/indicators/{code}")).into_response());
         }

@@ -30,12 +30,12 @@ use crate::AppState;
 use crate::auth::{Caller, MaybeCaller};
 use crate::error::Error;
 use crate::i18n::Lang;
-use crate::model::{AgencyCell, AgencyRef, TimeFrameView};
+use dongbo_programs::views::{AgencyCell, AgencyRef, TimeFrameView};
 
 /// A file to download: its media type, and the name to save it under (ASCII, so that every
 /// browser keeps it).
 pub fn attachment(
-    media: dongbo_store::MediaType,
+    media: dongbo_programs::reports::MediaType,
     name: &str,
     bytes: Vec<u8>,
 ) -> axum::response::Response {
@@ -176,7 +176,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Page {
             .collect::<Vec<_>>()
             .join("&");
         Ok(Page {
-            lang: Lang::from_request(query.as_deref(), &parts.headers),
+            lang: crate::i18n::lang_of(query.as_deref(), &parts.headers),
             path: parts.uri.path().to_owned(),
             other_query,
             caller: parts
@@ -221,12 +221,13 @@ impl Page {
         })
     }
 
-    /// The logged-in caller acting through `state` (see [`crate::actions`]).
-    pub fn actor<'a>(&'a self, state: &'a AppState) -> Result<crate::actions::Actor<'a>, Error> {
-        Ok(crate::actions::Actor {
-            state,
-            caller: self.caller()?,
+    /// The logged-in caller acting through `state`'s operations, on the server's day.
+    pub fn actor<'a>(&'a self, state: &'a AppState) -> Result<dongbo_programs::Actor<'a>, Error> {
+        Ok(dongbo_programs::Actor {
+            programs: &state.programs,
+            caller: &self.caller()?.who,
             lang: self.lang,
+            today: state.today(),
         })
     }
 

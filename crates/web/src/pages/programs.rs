@@ -5,9 +5,9 @@ use maud::{Markup, html};
 
 use super::Page;
 use super::form::{self, Refusal};
+use crate::AppState;
 use crate::error::Result;
-use crate::model::{OriginView, TaskDetail, TaskView};
-use crate::{AppState, load};
+use dongbo_programs::views::{OriginView, TaskDetail, TaskView};
 
 /// Which programs the list shows.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -24,9 +24,9 @@ pub async fn list(
     State(state): State<AppState>,
     Query(query): Query<ListQuery>,
 ) -> Result<Markup> {
-    let all = state.program_list().await?;
+    let all = state.programs.program_list().await?;
     let plan_count = all.iter().filter(|p| p.kind == "plan").count();
-    let programs: Vec<&crate::model::ProgramSummary> = all
+    let programs: Vec<&dongbo_programs::views::ProgramSummary> = all
         .iter()
         .filter(|p| query.plans || p.kind != "plan")
         .collect();
@@ -86,9 +86,9 @@ pub(super) async fn show_program(
     id: i64,
     refusal: Option<&Refusal>,
 ) -> Result<Markup> {
-    let directory = state.directory_with_units().await?;
-    let stamp = state.dashboard_stamp(id).await?;
-    let program = state.program_detail(id, stamp).await?;
+    let directory = state.programs.directory_with_units().await?;
+    let stamp = state.programs.dashboard_stamp(id).await?;
+    let program = state.programs.program_detail(id, stamp).await?;
     let tools = super::work::plan_tools(page, state, &directory, id, stamp, refusal).await?;
     let heading = program
         .number
@@ -181,20 +181,23 @@ pub(super) async fn show_task(
     code: &str,
     refusal: Option<&Refusal>,
 ) -> Result<Markup> {
-    let directory = state.directory_with_units().await?;
-    let stamp = state.dashboard_stamp(id).await?;
-    let detail = load::task(state, &directory, id, code, stamp).await?;
+    let directory = state.programs.directory_with_units().await?;
+    let stamp = state.programs.dashboard_stamp(id).await?;
+    let detail = dongbo_programs::views::task(&state.programs, &directory, id, code, stamp).await?;
     let task = &detail.task;
-    let program = state.program_detail(id, stamp).await?;
+    let program = state.programs.program_detail(id, stamp).await?;
     let unit_tools =
         super::work::unit_tools(page, state, &directory, (id, stamp), code, refusal).await?;
     let changes = super::changes::task_section(page, state, &directory, (id, stamp), code).await?;
-    let progress = state.task_progress(id, code, stamp.version).await?;
+    let progress = state
+        .programs
+        .task_progress(id, code, stamp.version)
+        .await?;
     // The program's coordinator chooses the members of its open sets.
     let can_choose = page.caller.as_ref().is_some_and(|caller| {
         caller.can(
             dongbo_domain::access::Action::DecideChangeRequest,
-            &load::coordinating_agency(&program),
+            &dongbo_programs::views::coordinating_agency(&program),
             &directory,
         )
     });
@@ -255,7 +258,7 @@ pub(super) async fn show_task(
 fn assignment_section(
     page: &Page,
     detail: &TaskDetail,
-    progress: &std::collections::HashMap<i64, dongbo_store::dashboard::ProgressDetail>,
+    progress: &std::collections::HashMap<i64, dongbo_programs::reads::ProgressDetail>,
     can_override: &std::collections::HashSet<i64>,
     choices: &[(String, String)],
     refusal: Option<&Refusal>,

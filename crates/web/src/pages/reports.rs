@@ -11,8 +11,8 @@ use dongbo_domain::access::Action;
 use dongbo_domain::period::report_choices;
 use dongbo_domain::regime::Regimes;
 use dongbo_domain::{DeadlineRule, Period, PeriodKind};
-use dongbo_store::AttachedFile;
-use dongbo_store::reports::{
+use dongbo_programs::reports::AttachedFile;
+use dongbo_programs::reports::{
     self, EvidenceLink, IssuedDocument, Report, ReportContent, ReportPeriod, ReportStatus,
     ReportSummary,
 };
@@ -21,9 +21,9 @@ use serde::Deserialize;
 
 use super::Page;
 use super::form::{self, Refusal};
+use crate::AppState;
 use crate::error::{Error, FieldError, Result};
-use crate::model::agency_ref;
-use crate::{AppState, actions};
+use dongbo_programs::views::agency_ref;
 
 #[derive(Debug, Deserialize)]
 pub struct PeriodQuery {
@@ -189,19 +189,24 @@ async fn show_report(
     refusal: Option<&Refusal>,
 ) -> Result<Markup> {
     let caller = page.caller()?.clone();
-    let directory = state.directory_with_units().await?;
-    let assigned = state.placed_assignment(id).await?.ok_or(Error::NotFound)?;
+    let directory = state.programs.directory_with_units().await?;
+    let assigned = state
+        .programs
+        .placed_assignment(id)
+        .await?
+        .ok_or(Error::NotFound)?;
     let agency_code = assigned.assignment.agency_code.clone();
     if !caller.can(Action::ViewProgram, &agency_code, &directory) {
         return Err(Error::Forbidden);
     }
-    let today = actions::today();
-    let period = actions::period_of(asked_period, &assigned.task.time_frame, today)?;
+    let today = state.today();
+    let period = reports::period_of(asked_period, &assigned.task.time_frame, today)?;
     let regimes =
-        dongbo_store::regimes::for_program(&state.db, assigned.assignment.program_id).await?;
+        dongbo_programs::regimes::of_program(&state.programs, assigned.assignment.program_id)
+            .await?;
     let regimes = &regimes;
-    let report = reports::for_period(&state.db, id, period).await?;
-    let all_reports = reports::for_assignment(&state.db, id).await?;
+    let report = reports::for_period(&state.programs, id, period).await?;
+    let all_reports = reports::of_assignment(&state.programs, id).await?;
     let can_write = caller.can(Action::SubmitReport, &agency_code, &directory);
     let can_review = caller.can(Action::ReviewReport, &agency_code, &directory);
     let can_reopen = caller.can(Action::ReopenReport, &agency_code, &directory);
@@ -274,7 +279,7 @@ async fn show_report(
                     form #review-form method="post" action={ "/reports/" (report.summary.id) "/review" } {
                         input type="hidden" name="csrf" value=(csrf);
                         input type="hidden" name="seen_version" value=(report.summary.current_version);
-                        input type="hidden" name="idempotency_key" value=(dongbo_store::accounts::random_token().unwrap_or_default());
+                        input type="hidden" name="idempotency_key" value=(dongbo_programs::accounts::random_token().unwrap_or_default());
                         @let kept = Refusal::of_form(refusal, "review-form");
                         label for="comment" { (page.t("Ý kiến (bắt buộc khi trả lại)", "Comment (required to return)")) }
                         textarea #comment name="comment" rows="3" aria-invalid=[form::invalid(kept, "comment")] aria-describedby=[form::described_by(kept, "comment")] { (form::typed(kept, "comment", "")) }
@@ -453,7 +458,7 @@ impl ReportFormInput {
     fn content(&self) -> Result<ReportContent> {
         let mut errors = Vec::new();
         let mut progress = 0;
-        match actions::parse_progress(&self.progress) {
+        match dongbo_programs::input::parse_progress(&self.progress).map_err(Error::from) {
             Ok(Some(value)) => progress = value,
             Ok(None) => errors.push(FieldError {
                 field: "progress".to_owned(),
@@ -465,7 +470,12 @@ impl ReportFormInput {
         }
         let mut documents = Vec::new();
         for (i, [number, date, title]) in self.documents.iter().enumerate() {
-            let issued_on = match actions::parse_date(&format!("documents[{i}].issued_on"), date) {
+            let issued_on = match dongbo_programs::input::parse_date(
+                &format!("documents[{i}].issued_on"),
+                date,
+            )
+            .map_err(Error::from)
+            {
                 Ok(date) => date,
                 Err(Error::Invalid(found)) => {
                     errors.extend(found);
@@ -495,7 +505,7 @@ impl ReportFormInput {
                 .collect(),
             files: self.kept.clone(),
         };
-        match actions::checked_content(&content) {
+        match reports::checked_content(&content).map_err(Error::from) {
             Ok(_) if errors.is_empty() => Ok(content),
             Ok(_) => Err(Error::Invalid(errors)),
             Err(Error::Invalid(found)) => {
@@ -555,7 +565,7 @@ fn report_form(
         form #report-form method="post" enctype="multipart/form-data"
             action={ "/assignments/" (id) "/report?period=" (period.code()) "&csrf=" (csrf) } {
             input type="hidden" name="based_on" value=(input.based_on);
-            input type="hidden" name="idempotency_key" value=(dongbo_store::accounts::random_token().unwrap_or_default());
+            input type="hidden" name="idempotency_key" value=(dongbo_programs::accounts::random_token().unwrap_or_default());
             label for="results" { (page.t("Kết quả thực hiện", "Results achieved")) }
             @let (bad, about) = attrs("results");
             textarea #results name="results" rows="6" aria-invalid=[bad] aria-describedby=[about] { (input.results) }
@@ -642,7 +652,7 @@ pub async fn write_report(
     mut form: Multipart,
 ) -> Result<Response> {
     let actor = page.actor(&state)?;
-    let target = actions::report_to_write(&actor, id, q.period.as_deref()).await?;
+    let target = reports::report_to_write(&actor, id, q.period.as_deref()).await?;
     let period = target.period();
     let page = page.showing(
         format!("/assignments/{id}/report"),
@@ -716,14 +726,17 @@ pub async fn write_report(
         Err(error) => return refused(pairs, error).await,
     };
     for (kept_index, (file_name, declared, bytes)) in (input.kept.len()..).zip(uploads) {
-        let stored = match state
-            .evidence
-            .put(&state.db, &bytes, &file_name, declared.as_deref())
-            .await
+        let stored = match reports::keep_file(
+            &state.programs,
+            &bytes,
+            &file_name,
+            declared.as_deref(),
+        )
+        .await
         {
             Ok(stored) => stored,
             Err(error) => {
-                let refusal = Refusal::of("report-form", pairs, error.into())?.placed_at("file");
+                let refusal = Refusal::of("report-form", pairs, error)?.placed_at("file");
                 let markup =
                     show_report(&page, &state, id, Some(&period.code()), Some(&refusal)).await?;
                 return Ok(Refusal::answer(markup));
@@ -740,14 +753,14 @@ pub async fn write_report(
             name: file_name,
         });
     }
-    let draft = actions::ReportDraft {
+    let draft = reports::ReportDraft {
         content: &content,
         based_on,
         idempotency_key: Some(&key),
         submit,
     };
-    if let Err(error) = actions::write_report(&actor, &target, &draft).await {
-        return refused(pairs, error).await;
+    if let Err(error) = reports::write_report(&actor, &target, &draft).await {
+        return refused(pairs, error.into()).await;
     }
     Ok(Redirect::to(&format!(
         "/assignments/{id}/report?period={}",
@@ -775,8 +788,8 @@ pub async fn review(
     Form(form): Form<ReviewForm>,
 ) -> Result<Response> {
     let actor = page.actor(&state)?;
-    let review = actions::Review::parse(&form.action, &form.comment)?;
-    let result = actions::review_report(
+    let review = reports::Review::parse(&form.action, &form.comment)?;
+    let result = reports::review_report(
         &actor,
         report_id,
         form.seen_version,
@@ -796,7 +809,7 @@ pub async fn review(
         Err(error) => error,
     };
     let form_id = match review {
-        actions::Review::Reopen { .. } => "reopen-form",
+        reports::Review::Reopen { .. } => "reopen-form",
         _ => "review-form",
     };
     let refusal = Refusal::of(
@@ -804,7 +817,7 @@ pub async fn review(
         vec![("comment".to_owned(), form.comment.clone())],
         error,
     )?;
-    let summary = reports::get(&state.db, report_id).await?.summary;
+    let summary = reports::report(&state.programs, report_id).await?.summary;
     let period = summary.period.code();
     let page = page.showing(
         format!("/assignments/{}/report", summary.assignment_id),
@@ -829,8 +842,8 @@ pub async fn file(
     Path(sha256): Path<String>,
 ) -> Result<Response> {
     let actor = page.actor(&state)?;
-    let info = actions::readable_file(&actor, &sha256).await?;
-    let bytes = state.evidence.open(&sha256).await?;
+    let info = reports::readable_file(&actor, &sha256).await?;
+    let bytes = reports::file_bytes(&state.programs, &sha256).await?;
     let disposition = format!(
         "attachment; filename*=UTF-8''{}",
         crate::error::urlencode(&info.original_name)
@@ -866,8 +879,8 @@ pub async fn override_progress(
     Form(form): Form<OverrideForm>,
 ) -> Result<Response> {
     let actor = page.actor(&state)?;
-    let overridden = match actions::parse_progress(&form.progress) {
-        Ok(progress) => actions::override_progress(&actor, id, progress, &form.reason).await,
+    let overridden = match dongbo_programs::input::parse_progress(&form.progress) {
+        Ok(progress) => reports::override_progress(&actor, id, progress, &form.reason).await,
         Err(error) => Err(error),
     };
     let error = match overridden {
@@ -887,7 +900,7 @@ pub async fn override_progress(
     let refusal = Refusal::of(format!("override-{id}"), values, error)?;
     // The refusal may come before the caller's right to the assignment is checked (a bad
     // number): the task is shown only to whoever may see the assignment.
-    let assigned = actions::readable_assignment(&actor, id).await?;
+    let assigned = reports::readable_assignment(&actor, id).await?;
     let (program_id, code) = (
         assigned.assignment.program_id,
         assigned.assignment.task_code,

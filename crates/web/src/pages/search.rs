@@ -5,8 +5,8 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::Page;
+use crate::AppState;
 use crate::error::Result;
-use crate::{AppState, load};
 
 #[derive(Debug, Deserialize)]
 pub struct SearchQuery {
@@ -19,7 +19,9 @@ pub async fn page(
     State(state): State<AppState>,
     Query(query): Query<SearchQuery>,
 ) -> Result<Markup> {
-    let hits = load::search(&state.db, &state.directory, &query.q).await?;
+    let hits =
+        dongbo_programs::views::search(&state.programs.db, &state.programs.directory, &query.q)
+            .await?;
     let title = page.t("Tìm nhiệm vụ", "Search tasks");
     Ok(page.render(
         title,

@@ -7,14 +7,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use dongbo_domain::PeriodKind;
 use dongbo_domain::access::{Action, ROOT_AGENCY};
 use dongbo_domain::regime::{RegimeKind, RegimePeriod, Regimes};
-use dongbo_store::synthesis::{self as stored, Version};
+use dongbo_programs::synthesis::{self as stored, Version};
 use maud::{Markup, html};
 
 use super::Page;
 use super::form::{self, Refusal};
 use crate::AppState;
 use crate::error::{Error, Result};
-use crate::synthesis::Request;
+use dongbo_programs::synthesis::Request;
 
 const FORM: &str = "synthesis-form";
 const FIELDS: [&str; 10] = [
@@ -67,7 +67,7 @@ pub async fn generate(
         position: value("position"),
         signer: value("signer"),
     };
-    match crate::actions::generate_synthesis(&actor, id, &request).await {
+    match dongbo_programs::synthesis::generate_synthesis(&actor, id, &request).await {
         Ok(version) => Ok(Redirect::to(&format!(
             "/programs/{id}/synthesis?generated={}-{}",
             version.report_id, version.version
@@ -92,7 +92,7 @@ pub async fn generate(
 fn may_see(page: &Page, state: &AppState, version: &Version) -> bool {
     page.caller
         .as_ref()
-        .is_some_and(|c| crate::synthesis::may_see(c, &state.directory, version))
+        .is_some_and(|c| dongbo_programs::synthesis::may_see(c, &state.programs.directory, version))
 }
 
 /// The periods offered: the recent periods of each of the program's regimes, newest first,
@@ -128,21 +128,21 @@ async fn show(
     checked: Option<(&Version, [bool; 3])>,
 ) -> Result<Markup> {
     let caller = page.caller()?.clone();
-    let program = dongbo_store::programs::get(&state.db, id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let versions: Vec<Version> = stored::list(&state.db, id)
+    let program = state.programs.stored_now(id).await?;
+    let program = Option::as_ref(&program).ok_or(Error::NotFound)?;
+    let versions: Vec<Version> = stored::versions(&state.programs, id)
         .await?
         .into_iter()
         .filter(|v| may_see(page, state, v))
         .collect();
-    let today = crate::actions::today();
+    let today = state.today();
     let issuers: Vec<&dongbo_domain::Agency> = state
+        .programs
         .directory
         .agencies
         .iter()
         .filter(|a| a.code != ROOT_AGENCY && a.valid_on(today))
-        .filter(|a| caller.can(Action::PublishReport, &a.code, &state.directory))
+        .filter(|a| caller.can(Action::PublishReport, &a.code, &state.programs.directory))
         .collect();
     let own = caller
         .grants
@@ -150,7 +150,7 @@ async fn show(
         .map(|g| g.agency_code.as_str())
         .find(|code| *code != ROOT_AGENCY)
         .unwrap_or("");
-    let regimes = dongbo_store::regimes::for_program(&state.db, id).await?;
+    let regimes = dongbo_programs::regimes::of_program(&state.programs, id).await?;
     let default_period = regimes
         .default_regime()
         .current_period(today)
@@ -218,9 +218,9 @@ async fn show(
                 tbody {
                     @for v in &versions {
                         tr data-report=(v.report_id) data-version=(v.version) {
-                            td { (crate::synthesis::period_of(&v.period, &regimes).map_or_else(|| v.period.clone(), |(p, _)| page.t(&p.label_vi(), &p.label_en()).to_owned())) }
+                            td { (dongbo_programs::synthesis::period_of(&v.period, &regimes).map_or_else(|| v.period.clone(), |(p, _)| page.t(&p.label_vi(), &p.label_en()).to_owned())) }
                             td { (page.t(v.level.label_vi(), v.level.label_en())) }
-                            td { (state.directory.agency(&v.issuer_code).map_or(v.issuer_code.as_str(), |a| page.t(&a.name_vi, &a.name_en))) }
+                            td { (state.programs.directory.agency(&v.issuer_code).map_or(v.issuer_code.as_str(), |a| page.t(&a.name_vi, &a.name_en))) }
                             td { (v.version) }
                             td { (v.number) }
                             td { (v.title) }
@@ -303,7 +303,7 @@ async fn show(
                 button type="submit" { (page.t("Lập báo cáo", "Generate")) }
             }
         }
-        @if caller.can(Action::EditTemplates, ROOT_AGENCY, &state.directory) {
+        @if caller.can(Action::EditTemplates, ROOT_AGENCY, &state.programs.directory) {
             p { a #template-link href="/admin/templates/synthesis" { (page.t("Sửa lời văn mẫu báo cáo", "Edit the report wording")) } }
         }
     };
@@ -317,14 +317,15 @@ pub async fn download(
     Path((id, report, version, file)): Path<(i64, i64, i64, String)>,
 ) -> Result<Response> {
     page.caller()?;
-    let (found, _) = stored::get(&state.db, report, version)
+    let (found, _) = stored::version(&state.programs, report, version)
         .await?
         .ok_or(Error::NotFound)?;
     if found.program_id != id || !may_see(&page, &state, &found) {
         return Err(Error::NotFound);
     }
-    let (sha256, media) = crate::synthesis::file_of(&found, &file).ok_or(Error::NotFound)?;
-    let bytes = state.evidence.open(sha256).await?;
+    let (sha256, media) =
+        dongbo_programs::synthesis::file_of(&found, &file).ok_or(Error::NotFound)?;
+    let bytes = dongbo_programs::reports::file_bytes(&state.programs, sha256).await?;
     let name = format!(
         "BC-{}-{}-v{}.{file}",
         found.issuer_code, found.period, found.version
@@ -340,7 +341,8 @@ pub async fn check(
     Path((id, report, version)): Path<(i64, i64, i64)>,
 ) -> Result<Markup> {
     page.caller()?;
-    let (found, same) = crate::actions::rebuild_synthesis(&state, report, version).await?;
+    let (found, same) =
+        dongbo_programs::synthesis::rebuild_synthesis(&state.programs, report, version).await?;
     if found.program_id != id || !may_see(&page, &state, &found) {
         return Err(Error::NotFound);
     }
@@ -371,9 +373,9 @@ pub async fn save_template(
         .map(|(_, v)| v.replace("\r\n", "\n"))
         .unwrap_or_default();
     let saved = if reset {
-        crate::actions::save_synthesis_template(&actor, None).await
+        dongbo_programs::synthesis::save_synthesis_template(&actor, None).await
     } else {
-        crate::actions::save_synthesis_template(&actor, Some(&text)).await
+        dongbo_programs::synthesis::save_synthesis_template(&actor, Some(&text)).await
     };
     match saved {
         Ok(()) => Ok(Redirect::to("/admin/templates/synthesis?saved=1").into_response()),
@@ -388,11 +390,15 @@ pub async fn save_template(
 
 async fn show_template(page: &Page, state: &AppState, refusal: Option<&Refusal>) -> Result<Markup> {
     let caller = page.caller()?;
-    if !caller.can(Action::EditTemplates, ROOT_AGENCY, &state.directory) {
+    if !caller.can(
+        Action::EditTemplates,
+        ROOT_AGENCY,
+        &state.programs.directory,
+    ) {
         return Err(Error::Forbidden);
     }
-    let stored = stored::template(&state.db, dongbo_publish::template::SYNTHESIS).await?;
-    let current = crate::actions::synthesis_template(state).await?;
+    let stored = stored::saved_template(&state.programs).await?;
+    let current = dongbo_programs::synthesis::synthesis_template(&state.programs).await?;
     let kept = Refusal::of_form(refusal, "template-form");
     let title = page.t("Lời văn mẫu báo cáo tổng hợp", "Synthesis report wording");
     let body = html! {

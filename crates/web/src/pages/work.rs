@@ -11,16 +11,17 @@ use axum::response::{IntoResponse, Redirect, Response};
 use dongbo_domain::access::{Action, ROOT_AGENCY};
 use dongbo_domain::dashboard::{AgencyLine, agency_work};
 use dongbo_domain::{Directory, Role, WorkState};
-use dongbo_store::dashboard::Stamp;
-use dongbo_store::{assignments, plans, programs, reports};
+use dongbo_programs::reads::Stamp;
+use dongbo_programs::work::{AgencyAssignment, AgencyWork};
+use dongbo_programs::{plans, reports};
 use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::Page;
 use super::form::{self, Refusal};
+use crate::AppState;
 use crate::error::Result;
-use crate::model::agency_ref;
-use crate::{AppState, actions};
+use dongbo_programs::views::agency_ref;
 
 /// How many notices an agency's section of "my work" lists.
 const SHOWN_NOTICES: usize = 20;
@@ -75,7 +76,7 @@ async fn show_my_work(
     refusal: Option<&Refusal>,
 ) -> Result<Markup> {
     let caller = page.caller()?.clone();
-    let directory = state.directory_with_units().await?;
+    let directory = state.programs.directory_with_units().await?;
     let mut sections = Vec::new();
     for code in caller.agencies() {
         if code == ROOT_AGENCY {
@@ -118,20 +119,21 @@ async fn agency_section(
 ) -> Result<Markup> {
     let caller = page.caller()?;
     let can_plan = caller.can(Action::EditPlan, code, directory);
-    let assigned = assignments::for_agency(&state.db, code).await?;
-    let mut by_program: BTreeMap<i64, Vec<&assignments::AgencyAssignment>> = BTreeMap::new();
-    for a in &assigned {
+    let work = dongbo_programs::work::for_agency(&state.programs, code).await?;
+    let assigned = &work.assigned;
+    let mut by_program: BTreeMap<i64, Vec<&AgencyAssignment>> = BTreeMap::new();
+    for a in assigned {
         by_program
             .entry(a.assignment.program_id)
             .or_default()
             .push(a);
     }
-    let dashboard = agency_dashboard(page, state, code, &by_program, filters).await?;
+    let dashboard = agency_dashboard(page, state, code, &work, &by_program, filters).await?;
     let mut programs_html = Vec::new();
     for (program_id, tasks) in &by_program {
-        let plan = plans::get(&state.db, *program_id).await?;
+        let plan = state.programs.plan_now(*program_id).await?;
         let own_plan = if plan.is_none() {
-            plans::find(&state.db, *program_id, code).await?
+            plans::plan_of(&state.programs, *program_id, code).await?
         } else {
             None
         };
@@ -186,13 +188,13 @@ async fn agency_section(
             }
         });
     }
-    let units: Vec<plans::Unit> = plans::units(&state.db)
+    let units: Vec<plans::Unit> = plans::units(&state.programs)
         .await?
         .into_iter()
         .filter(|u| u.agency_code == code)
         .collect();
     let agency = agency_ref(directory, code);
-    let mut notices = dongbo_store::notifications::for_agency(&state.db, code, false).await?;
+    let mut notices = dongbo_programs::reminders::notices(&state.programs, code).await?;
     // What people sent (a coordinator's reminder, a returned report) first, newest first; the
     // automatic reminders after: near a deadline there are dozens of them, and they must not
     // push a coordinator's message off the list.
@@ -243,7 +245,7 @@ async fn agency_section(
 }
 
 /// The program's label on `/my`: its document number, else its id.
-fn program_label(tasks: &[&assignments::AgencyAssignment], program_id: i64) -> String {
+fn program_label(tasks: &[&AgencyAssignment], program_id: i64) -> String {
     tasks
         .first()
         .and_then(|a| a.program_number.clone())
@@ -259,14 +261,12 @@ async fn agency_dashboard(
     page: &Page,
     state: &AppState,
     code: &str,
-    by_program: &BTreeMap<i64, Vec<&assignments::AgencyAssignment>>,
+    work: &AgencyWork,
+    by_program: &BTreeMap<i64, Vec<&AgencyAssignment>>,
     filters: &WorkFilters,
 ) -> Result<Markup> {
-    let today = actions::today();
-    let mut facts = Vec::new();
-    for program_id in by_program.keys() {
-        facts.push((*program_id, state.dashboard_facts(*program_id).await?));
-    }
+    let today = state.today();
+    let facts = &work.facts;
     // The assignment of each (program, task, role), for the report links.
     let ids: HashMap<(i64, &str, Role), i64> = by_program
         .values()
@@ -287,7 +287,7 @@ async fn agency_dashboard(
     let mut to_do = Vec::new();
     let mut due_soon = Vec::new();
     let mut overdue = Vec::new();
-    for (program_id, facts) in &facts {
+    for (program_id, facts) in facts {
         let work = agency_work(facts, code, today);
         for line in &work.to_do {
             if !groups.contains(&line.fact.group_code.as_str()) {
@@ -316,7 +316,7 @@ async fn agency_dashboard(
     due_soon.sort_by_key(|(_, l)| l.due);
     overdue.sort_by_key(|(_, l)| l.due);
     groups.sort_unstable();
-    let waiting: Vec<reports::WaitingReport> = reports::waiting_for_agency(&state.db, code)
+    let waiting: Vec<reports::WaitingReport> = reports::waiting_for_agency(&state.programs, code)
         .await?
         .into_iter()
         .filter(|r| filters.keeps(r.program_id, &r.group_code))
@@ -447,7 +447,7 @@ pub async fn create_plan(
     Path(code): Path<String>,
     Form(form): Form<CreatePlan>,
 ) -> Result<Response> {
-    let created = actions::create_plan(&page.actor(&state)?, &code, form.program_id).await?;
+    let created = plans::create_plan(&page.actor(&state)?, &code, form.program_id).await?;
     Ok(Redirect::to(&format!("/programs/{}", created.program_id())).into_response())
 }
 
@@ -471,7 +471,7 @@ pub async fn create_unit(
 ) -> Result<Response> {
     let actor = page.actor(&state)?;
     let Err(error) =
-        actions::create_unit(&actor, &code, &form.code, &form.name_vi, &form.name_en).await
+        plans::create_unit(&actor, &code, &form.code, &form.name_vi, &form.name_en).await
     else {
         return Ok(Redirect::to(&format!("/my#work-{code}")).into_response());
     };
@@ -513,7 +513,7 @@ pub async fn add_task(
         expected_output: Some(form.expected_output.clone()),
         time_frame: form.time_frame.clone(),
     };
-    let error = match actions::add_plan_task(&actor, id, &task).await {
+    let error = match plans::add_plan_task(&actor, id, &task).await {
         Ok(code) => {
             return Ok(Redirect::to(&format!("/programs/{id}/tasks/{code}")).into_response());
         }
@@ -548,9 +548,9 @@ pub async fn assign_unit(
     Form(form): Form<AssignUnit>,
 ) -> Result<Response> {
     let actor = page.actor(&state)?;
-    actions::editable_plan(&actor, id).await?;
-    let assigned = match actions::parse_date("due_on", &form.due_on) {
-        Ok(due_on) => actions::assign_unit(&actor, id, &code, &form.unit_code, due_on).await,
+    plans::editable_plan(&actor, id).await?;
+    let assigned = match dongbo_programs::input::parse_date("due_on", &form.due_on) {
+        Ok(due_on) => plans::assign_unit(&actor, id, &code, &form.unit_code, due_on).await,
         Err(error) => Err(error),
     };
     let Err(error) = assigned else {
@@ -579,16 +579,15 @@ pub async fn plan_tools(
     let Some(caller) = &page.caller else {
         return Ok(html! {});
     };
-    let Some(plan) = state.plan(program_id, stamp).await? else {
+    let Some(plan) = state.programs.plan(program_id, stamp).await? else {
         return Ok(html! {});
     };
     if !caller.can(Action::EditPlan, &plan.agency_code, directory) {
         return Ok(html! {});
     }
-    let parent = state.program_now(plan.parent_program_id).await?;
-    let own: Vec<String> = programs::get(&state.db, program_id)
-        .await?
-        .map(|p| p.program.tasks.into_iter().map(|t| t.code).collect())
+    let parent = state.programs.program_now(plan.parent_program_id).await?;
+    let own: Vec<String> = Option::as_ref(&*state.programs.stored_now(program_id).await?)
+        .map(|p| p.program.tasks.iter().map(|t| t.code.clone()).collect())
         .unwrap_or_default();
     Ok(html! {
         section #plan-tools {
@@ -637,13 +636,13 @@ pub async fn unit_tools(
     let Some(caller) = &page.caller else {
         return Ok(html! {});
     };
-    let Some(plan) = state.plan(program_id, stamp).await? else {
+    let Some(plan) = state.programs.plan(program_id, stamp).await? else {
         return Ok(html! {});
     };
     if !caller.can(Action::EditPlan, &plan.agency_code, directory) {
         return Ok(html! {});
     }
-    let units: Vec<plans::Unit> = plans::units(&state.db)
+    let units: Vec<plans::Unit> = plans::units(&state.programs)
         .await?
         .into_iter()
         .filter(|u| u.agency_code == plan.agency_code)
@@ -688,7 +687,7 @@ pub async fn choose_open_set(
         .filter(|(k, _)| k == "agency")
         .map(|(_, v)| v)
         .collect();
-    let error = match actions::choose_open_set(&actor, pending_id, &agencies).await {
+    let error = match plans::choose_open_set(&actor, pending_id, &agencies).await {
         Ok((program_id, task_code)) => {
             return Ok(
                 Redirect::to(&format!("/programs/{program_id}/tasks/{task_code}")).into_response(),
@@ -701,7 +700,7 @@ pub async fn choose_open_set(
         .map(|code| ("agency".to_owned(), code))
         .collect();
     let refusal = Refusal::of(format!("open-set-{pending_id}"), values, error)?;
-    let (program_id, task_code) = assignments::open_set_task(&state.db, pending_id)
+    let (program_id, task_code) = plans::open_set_task(&state.programs, pending_id)
         .await?
         .ok_or(crate::error::Error::NotFound)?;
     let page = page.showing(

@@ -5,15 +5,17 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
+use dongbo_domain::access::ROOT_AGENCY;
 use dongbo_domain::completeness::{Timeliness, timeliness};
 use dongbo_domain::period::periods_overlapping;
 use dongbo_domain::regime::{RegimeKind, RegimePeriod};
 use dongbo_domain::scorecard::{IndicatorResult, Scorecard, evaluate};
+use dongbo_store::MediaType;
 use serde::Deserialize;
 
-use crate::AppState;
-use crate::error::{Error, Result};
-use crate::i18n::Lang;
+use crate::Programs;
+use crate::context::{Error, Result};
+use dongbo_domain::lang::Lang;
 
 /// The lengths of the phases 47/NQ-CP §III evaluates over, in years.
 pub const PRESET_YEARS: [i32; 3] = [3, 5, 10];
@@ -117,7 +119,7 @@ pub fn program_start(program: &dongbo_domain::ImportedProgram, today: NaiveDate)
 
 /// The timeliness of every report the program's regimes expected with a deadline in the phase.
 async fn expected_reports(
-    state: &AppState,
+    state: &Programs,
     program_id: i64,
     facts: &[dongbo_domain::dashboard::Fact],
     phase: &Phase,
@@ -147,7 +149,7 @@ async fn expected_reports(
 /// The scorecard of program `program_id` over `phase` on `today`, and the name of every agency
 /// in it (in `lang`).
 pub async fn scorecard(
-    state: &AppState,
+    state: &Programs,
     program_id: i64,
     phase: &Phase,
     today: NaiveDate,
@@ -174,7 +176,7 @@ pub async fn scorecard(
 /// The verdict on each indicator of the program with a tracking agency, from its latest
 /// values (`IndicatorLatest::verdict`): met, not met, or pending (no value yet, or a
 /// qualitative target not judged).
-async fn indicator_results(state: &AppState, program_id: i64) -> Result<Vec<IndicatorResult>> {
+async fn indicator_results(state: &Programs, program_id: i64) -> Result<Vec<IndicatorResult>> {
     use dongbo_domain::indicator::Verdict;
     let series = dongbo_store::indicators::latest_for_program(&state.db, program_id, None).await?;
     Ok(series
@@ -193,4 +195,59 @@ async fn indicator_results(state: &AppState, program_id: i64) -> Result<Vec<Indi
             })
         })
         .collect())
+}
+
+/// The scorecard of program `id` over the phase `query` asks for, as a DOCX or XLSX document
+/// (`format`: "docx", "xlsx"; another is `None`), in the name of the caller's own agency (the
+/// first of their roles), else the program's issuer, dated the actor's day: the phase, the
+/// file's type and its bytes.
+pub async fn export(
+    actor: &crate::Actor<'_>,
+    id: i64,
+    query: &PhaseQuery,
+    format: &str,
+) -> Result<Option<(Phase, MediaType, Vec<u8>)>> {
+    let programs = actor.programs;
+    let stored = programs.stored_now(id).await?;
+    let stored = Option::as_ref(&stored).ok_or(Error::NotFound)?;
+    let today = actor.today;
+    let phase = query.phase(program_start(&stored.program, today), actor.lang)?;
+    let (card, names) = scorecard(programs, id, &phase, today, Lang::Vi).await?;
+    let issuer_code = actor
+        .caller
+        .grants
+        .iter()
+        .map(|g| g.agency_code.clone())
+        .find(|code| code != ROOT_AGENCY)
+        .or_else(|| stored.program.document.issuer.clone())
+        .unwrap_or_else(|| ROOT_AGENCY.to_owned());
+    let issuer = crate::synthesis::issuer_named(&issuer_code, &programs.directory);
+    let program = match &stored.program.document.number {
+        Some(number) => format!("{} ({number})", stored.program.document.title),
+        None => stored.program.document.title.clone(),
+    };
+    let heading = dongbo_publish::evaluation::Heading {
+        place: crate::synthesis::place_of(&issuer_code, &programs.directory),
+        issuer,
+        date: today,
+        program,
+        phase: phase.label.clone(),
+        signature: dongbo_publish::Signature {
+            authority: None,
+            on_behalf_of: String::new(),
+            position: String::new(),
+            name: String::new(),
+        },
+    };
+    let document = dongbo_publish::evaluation::document(&heading, &card, &names);
+    let format = format.to_owned();
+    let rendered = tokio::task::spawn_blocking(move || match format.as_str() {
+        "docx" => dongbo_publish::docx::render(&document).map(|b| Some((MediaType::Docx, b))),
+        "xlsx" => dongbo_publish::xlsx::render(&document).map(|b| Some((MediaType::Xlsx, b))),
+        _ => Ok(None),
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("exporting the scorecard: {e}")))?
+    .map_err(|e| Error::Internal(format!("exporting the scorecard: {e}")))?;
+    Ok(rendered.map(|(media, bytes)| (phase, media, bytes)))
 }

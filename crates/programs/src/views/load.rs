@@ -7,8 +7,8 @@ use std::sync::Arc;
 use dongbo_domain::Directory;
 use dongbo_store::{Db, assignments, programs, tasks};
 
-use crate::error::{Error, Result};
-use crate::model::*;
+use super::*;
+use crate::context::{Error, Result};
 
 pub async fn program_list(db: &Db) -> Result<Vec<ProgramSummary>> {
     Ok(programs::list(db)
@@ -38,7 +38,7 @@ pub fn coordinating_agency(program: &ProgramDetail) -> String {
 }
 
 /// [`coordinating_agency`] of program `id` now (`Error::NotFound` when there is none).
-pub async fn coordinating_agency_of(state: &crate::AppState, id: i64) -> Result<String> {
+pub async fn coordinating_agency_of(state: &crate::Programs, id: i64) -> Result<String> {
     Ok(coordinating_agency(&*state.program_now(id).await?))
 }
 
@@ -77,7 +77,7 @@ pub fn program_view(directory: &Directory, stored: &programs::StoredProgram) -> 
 }
 
 pub async fn task(
-    state: &crate::AppState,
+    state: &crate::Programs,
     directory: &Directory,
     program_id: i64,
     code: &str,
@@ -170,7 +170,7 @@ pub fn kind_name(kind: dongbo_domain::AgencyKind) -> String {
 }
 
 pub async fn agency_detail(
-    state: &crate::AppState,
+    state: &crate::Programs,
     directory: &Directory,
     code: &str,
 ) -> Result<AgencyDetail> {
@@ -341,7 +341,7 @@ pub struct CompletenessView {
 }
 
 /// What [`completeness`] computes, kept per program version (see
-/// [`crate::AppState::completeness`]).
+/// [`crate::Programs::completeness`]).
 #[derive(Debug, Clone)]
 pub struct Figures {
     pub figures: dongbo_domain::completeness::Completeness,
@@ -354,11 +354,11 @@ pub struct Figures {
 /// current period on `today` when absent). A key or code the program does not have is refused
 /// next to its field.
 pub async fn completeness(
-    state: &crate::AppState,
+    state: &crate::Programs,
     id: i64,
     regime: Option<&str>,
     period: Option<&str>,
-    today: chrono::NaiveDate,
+    today: NaiveDate,
 ) -> Result<CompletenessView> {
     // One stamp for every read below; the program must exist.
     let stamp = state.dashboard_stamp(id).await?;

@@ -322,3 +322,6 @@ pub fn task_view(directory: &Directory, program_id: i64, task: &Task) -> TaskVie
         language: task.language.clone(),
     }
 }
+
+mod load;
+pub use load::*;

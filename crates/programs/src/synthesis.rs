@@ -8,6 +8,7 @@
 //! [`SynthesisInput`] is stored with the version, and building it again gives the same files
 //! (`publish` renders deterministically), which [`render`]'s callers check on demand.
 
+pub use dongbo_store::synthesis::{StoredTemplate, Version};
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -23,9 +24,11 @@ use dongbo_publish::{Authority, Issuer, OfficialDocument, Signature};
 use dongbo_store::synthesis::Level;
 use serde::Deserialize;
 
-use crate::AppState;
-use crate::error::{Error, Result};
-use crate::i18n::Lang;
+use crate::Programs;
+use crate::context::Actor;
+use crate::context::{Error, Result};
+use dongbo_domain::access::Action;
+use dongbo_domain::lang::Lang;
 
 /// What a user asks to generate. Text fields are NFC-normalised and trimmed when checked.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -328,7 +331,7 @@ pub fn period_in_words(period: &RegimePeriod) -> String {
 
 /// Gathers everything the report is built from. `template` is the wording text in force.
 pub async fn gather(
-    state: &AppState,
+    state: &Programs,
     program_id: i64,
     request: &Checked,
     template: String,
@@ -538,7 +541,7 @@ pub async fn gather(
 /// its latest value up to the period's end and the verdict on it. Heading rows (no target of
 /// their own) are left out.
 async fn indicator_lines(
-    state: &AppState,
+    state: &Programs,
     program_id: i64,
     request: &Checked,
     name_of: &(dyn Fn(&str) -> String + Sync),
@@ -597,24 +600,13 @@ async fn indicator_lines(
 
 /// Whether `caller` may see a version: a national report, or one issued by an agency the
 /// caller may view. Pages and API alike.
-pub fn may_see(
-    caller: &crate::auth::Caller,
-    directory: &Directory,
-    version: &dongbo_store::synthesis::Version,
-) -> bool {
+pub fn may_see(caller: &crate::Caller, directory: &Directory, version: &Version) -> bool {
     version.level == Level::National
-        || caller.can(
-            dongbo_domain::access::Action::ViewProgram,
-            &version.issuer_code,
-            directory,
-        )
+        || caller.can(Action::ViewProgram, &version.issuer_code, directory)
 }
 
 /// The SHA-256 and media type of a version's file named `docx`, `xlsx` or `pdf`.
-pub fn file_of<'a>(
-    version: &'a dongbo_store::synthesis::Version,
-    name: &str,
-) -> Option<(&'a str, dongbo_store::MediaType)> {
+pub fn file_of<'a>(version: &'a Version, name: &str) -> Option<(&'a str, dongbo_store::MediaType)> {
     let files = &version.files;
     match name {
         "docx" => Some((&files.docx_sha256, dongbo_store::MediaType::Docx)),
@@ -666,4 +658,156 @@ pub fn warm_up_in_background() {
     if let Err(error) = spawned {
         tracing::warn!(%error, "starting the PDF typesetter's warm-up");
     }
+}
+// Synthesis reports and their wording
+
+/// The wording template of synthesis reports in force: the one an administrator saved, else
+/// the one shipped with the program.
+pub async fn synthesis_template(state: &Programs) -> Result<String> {
+    let saved =
+        dongbo_store::synthesis::template(&state.db, dongbo_publish::template::SYNTHESIS).await?;
+    Ok(saved.map_or_else(
+        || dongbo_publish::template::SHIPPED_SYNTHESIS.to_owned(),
+        |t| t.body,
+    ))
+}
+
+/// Generates a synthesis report of program `program_id` as `request` asks, in the issuing
+/// agency's name, and records it as a new version of its series: gathers the data, builds and
+/// renders the DOCX, XLSX and PDF, keeps the files by content, then records the version with
+/// the data it was built from. The caller must be allowed to publish for the issuing agency.
+pub async fn generate_synthesis(
+    actor: &Actor<'_>,
+    program_id: i64,
+    request: &Request,
+) -> Result<Version> {
+    let state = actor.programs;
+    dongbo_store::programs::get(&state.db, program_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let directory = &state.directory;
+    let regimes = dongbo_store::regimes::for_program(&state.db, program_id).await?;
+    let checked = check(request, directory, &regimes, actor.today, actor.lang)?;
+    actor.require(Action::PublishReport, &checked.issuer_code, directory)?;
+    let template = synthesis_template(state).await?;
+    let input = gather(state, program_id, &checked, template).await?;
+    let json = serde_json::to_string(&input)
+        .map_err(|e| Error::Internal(format!("writing the report's input: {e}")))?;
+    let rendered = render(input).await?;
+    let stem = format!(
+        "BC-{}-{}-{}",
+        checked.issuer_code,
+        checked.period.code(),
+        checked.level.as_str()
+    );
+    let mut hashes = Vec::with_capacity(3);
+    for (bytes, extension, mime) in [
+        (&rendered.docx, "docx", dongbo_store::MediaType::Docx),
+        (&rendered.xlsx, "xlsx", dongbo_store::MediaType::Xlsx),
+        (&rendered.pdf, "pdf", dongbo_store::MediaType::Pdf),
+    ] {
+        let stored = state
+            .evidence
+            .put(
+                &state.db,
+                bytes,
+                &format!("{stem}.{extension}"),
+                Some(mime.mime()),
+            )
+            .await?;
+        hashes.push(stored.sha256);
+    }
+    let [docx_sha256, xlsx_sha256, pdf_sha256]: [String; 3] = hashes
+        .try_into()
+        .map_err(|_| Error::Internal("three files were stored".to_owned()))?;
+    let version = dongbo_store::synthesis::record(
+        &state.db,
+        &dongbo_store::synthesis::NewVersion {
+            program_id,
+            level: checked.level,
+            issuer_code: &checked.issuer_code,
+            period: &checked.period.code(),
+            number: &rendered.document.number,
+            title: &rendered.document.title,
+            input: &json,
+            files: dongbo_store::synthesis::Files {
+                docx_sha256,
+                xlsx_sha256,
+                pdf_sha256,
+            },
+            created_by: actor.username(),
+        },
+    )
+    .await?;
+    Ok(version)
+}
+
+/// Whether each file of a stored version comes out the same when built again from the data
+/// the version keeps: (DOCX, XLSX, PDF).
+pub async fn rebuild_synthesis(
+    state: &Programs,
+    report_id: i64,
+    version: i64,
+) -> Result<(Version, [bool; 3])> {
+    let (found, input) = dongbo_store::synthesis::get(&state.db, report_id, version)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let input: SynthesisInput = serde_json::from_str(&input)
+        .map_err(|e| Error::Internal(format!("reading the stored input: {e}")))?;
+    let rendered = render(input).await?;
+    let same = |bytes: &[u8], sha: &str| dongbo_store::evidence::sha256_hex(bytes) == sha;
+    let checks = [
+        same(&rendered.docx, &found.files.docx_sha256),
+        same(&rendered.xlsx, &found.files.xlsx_sha256),
+        same(&rendered.pdf, &found.files.pdf_sha256),
+    ];
+    Ok((found, checks))
+}
+
+/// Saves the wording template of synthesis reports (administrators on the root only), after
+/// checking that it parses and renders; `None` goes back to the shipped wording.
+pub async fn save_synthesis_template(actor: &Actor<'_>, body: Option<&str>) -> Result<()> {
+    actor.require(
+        Action::EditTemplates,
+        ROOT_AGENCY,
+        &actor.programs.directory,
+    )?;
+    if let Some(body) = body {
+        dongbo_publish::template::SynthesisTemplate::parse(body)
+            .map_err(|e| Error::field("body", e.to_string()))?;
+    }
+    dongbo_store::synthesis::save_template(
+        &actor.programs.db,
+        dongbo_publish::template::SYNTHESIS,
+        body,
+        actor.username(),
+    )
+    .await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+
+/// The generated reports of program `program_id`, every version.
+pub async fn versions(programs: &Programs, program_id: i64) -> Result<Vec<Version>> {
+    Ok(dongbo_store::synthesis::list(&programs.db, program_id).await?)
+}
+
+/// Version `version` of generated report `report_id`, with the input it was built from (JSON).
+pub async fn version(
+    programs: &Programs,
+    report_id: i64,
+    version: i64,
+) -> Result<Option<(Version, String)>> {
+    Ok(dongbo_store::synthesis::get(&programs.db, report_id, version).await?)
+}
+
+/// The wording an administrator saved for synthesis reports, with who saved it and when, when
+/// one did (the shipped one serves otherwise: [`synthesis_template`]).
+pub async fn saved_template(programs: &Programs) -> Result<Option<StoredTemplate>> {
+    Ok(
+        dongbo_store::synthesis::template(&programs.db, dongbo_publish::template::SYNTHESIS)
+            .await?,
+    )
 }

@@ -1,0 +1,32 @@
+//! The core loop of Đồng Bộ — programs carried out and reported on — as operations and reads
+//! that the pages and the JSON API (`web`) both call, so that a user sees and changes the same
+//! things through either.
+//!
+//! - [`context`]: who acts ([`Actor`]: the caller with its grants, the language, today) and
+//!   the one operation [`Error`];
+//! - one module per area of writes: [`reports`] (and their review), [`plans`] (and units),
+//!   [`changes`] (change requests), [`regimes`] (reporting regimes), [`indicators`],
+//!   [`reminders`], [`synthesis`] (Decree 30 reports), [`evaluation`] (phase scorecards);
+//!   each checks in the order 404 → 403 → 422 → 409;
+//! - [`reads`]: the versioned read model a server keeps ([`Programs`]);
+//! - [`views`]: the plain view models, built from it; [`work`]: an agency's assignments with
+//!   their state and a program's dashboard, each one read behind page and API.
+#![forbid(unsafe_code)]
+
+pub mod accounts;
+pub mod changes;
+pub mod context;
+pub mod evaluation;
+pub mod indicators;
+pub mod input;
+pub mod plans;
+pub mod reads;
+pub mod regimes;
+pub mod reminders;
+pub mod reports;
+pub mod synthesis;
+pub mod views;
+pub mod work;
+
+pub use context::{Actor, Caller, Error, FieldError, Result};
+pub use reads::Programs;
