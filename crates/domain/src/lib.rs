@@ -1,5 +1,6 @@
 //! Types and rules of Đồng Bộ, with no I/O: Vietnamese text handling, time frames, the agency
-//! directory and agency resolution, and the shape of an action program.
+//! directory and agency resolution, the shape of an action program, and a progress report's
+//! workflow.
 #![forbid(unsafe_code)]
 
 pub mod access;
@@ -12,6 +13,7 @@ pub mod lang;
 pub mod period;
 pub mod program;
 pub mod regime;
+pub mod report;
 pub mod resolver;
 pub mod rollup;
 pub mod scorecard;

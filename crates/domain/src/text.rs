@@ -1,8 +1,37 @@
-//! Vietnamese text at the boundaries: NFC normalisation and the folding used for
-//! diacritic-insensitive matching and search (đ → d).
+//! Vietnamese text at the boundaries: NFC normalisation, the folding used for
+//! diacritic-insensitive matching and search (đ → d), and [`Text`], a message for users in
+//! both languages.
+
+use std::fmt;
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
+
+/// A message for a user in the two languages of Đồng Bộ: Vietnamese first, English beside it.
+/// Rules that refuse something say why with one of these, so that every layer above words
+/// the refusal the same way in either language.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Text {
+    pub vi: String,
+    pub en: String,
+}
+
+impl Text {
+    pub fn new(vi: impl Into<String>, en: impl Into<String>) -> Text {
+        Text {
+            vi: vi.into(),
+            en: en.into(),
+        }
+    }
+}
+
+/// Both languages in one line, "Vietnamese (English)": the form the store's error messages
+/// have always had, for a reader who has only one string to show.
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.vi, self.en)
+    }
+}
 
 /// The text in Unicode NFC, the one form Đồng Bộ stores and compares.
 pub fn nfc(text: &str) -> String {
@@ -12,6 +41,11 @@ pub fn nfc(text: &str) -> String {
         return text.to_owned();
     }
     text.nfc().collect()
+}
+
+/// Text as stored from a form: without surrounding white space, in NFC.
+pub fn clean(text: &str) -> String {
+    nfc(text.trim())
 }
 
 /// The text folded for matching: lower case, without diacritics (đ → d), dashes made `-`,
@@ -68,6 +102,12 @@ mod tests {
     fn fold_collapses_white_space_and_unifies_dashes() {
         assert_eq!(fold("  2024\u{2013}2026 \n "), "2024-2026");
         assert_eq!(fold("Lao động  -\tThương binh"), "lao dong - thuong binh");
+    }
+
+    #[test]
+    fn a_text_in_one_line_is_the_vietnamese_with_the_english_in_brackets() {
+        let text = Text::new("Báo cáo trống", "the report is empty");
+        assert_eq!(text.to_string(), "Báo cáo trống (the report is empty)");
     }
 
     #[test]

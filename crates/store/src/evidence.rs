@@ -416,12 +416,7 @@ fn sync_folder(_folder: &Path) -> Result<()> {
 }
 
 /// Whether `text` is a SHA-256 as the store writes it: 64 lower-case hex digits.
-pub(crate) fn is_sha256(text: &str) -> bool {
-    text.len() == 64
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-}
+pub(crate) use dongbo_domain::report::is_sha256;
 
 /// The SHA-256 of `bytes` as the store writes it (the name a file is kept under).
 pub fn sha256_hex(bytes: &[u8]) -> String {

@@ -7,7 +7,9 @@
 //! - **States.** `draft → submitted → returned | accepted`; a returned report is edited and
 //!   submitted again. An accepted report is locked: saving, submitting or returning it is
 //!   refused ([`StoreError::WrongState`], like any act its state does not allow) until someone
-//!   [`reopen`]s it (with a reason), which makes it `returned`.
+//!   [`reopen`]s it (with a reason), which makes it `returned`. Which step each status allows,
+//!   the status it leads to and the refusal's wording are the domain's
+//!   ([`dongbo_domain::report`]); this module asks it before every write.
 //! - **Nothing is overwritten.** Every save and every transition writes a new version with the
 //!   whole content (a return or an acceptance copies the content it judged, with the comment);
 //!   the history of a report is the list of its versions.
@@ -20,16 +22,15 @@
 //!   key, it returns the report and version of the first attempt and writes nothing. A key
 //!   reused for a different request is refused.
 //! - **Text** is NFC-normalised and trimmed at this boundary; progress is 0–100; a report
-//!   cannot be submitted with empty results. A refused request changes nothing.
+//!   cannot be submitted with empty results (the rules of [`dongbo_domain::report`], applied
+//!   by [`ReportContent::normalised`]). A refused request changes nothing.
 //!
 //! Logs carry ids, versions and statuses, never the text of a report.
 
-use std::fmt;
-use std::str::FromStr;
-
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
-use dongbo_domain::text::nfc;
-use dongbo_domain::{Period, PeriodError};
+use dongbo_domain::Period;
+use dongbo_domain::report::{self, InvalidContent, Refusal};
+use dongbo_domain::text::clean;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::AnyConnection;
@@ -38,177 +39,15 @@ use sqlx::any::AnyRow;
 use crate::codec::{col, date_from_text, date_text, now, position};
 use crate::{Context, Db, Result, StoreError};
 
-/// The period a report covers: a Decree 09 [`Period`] for recurring work, or `Once` for a
-/// task reported once. Stored as the period's code ("2025-Q2") or "once".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub enum ReportPeriod {
-    /// A task reported once (its time frame is not recurring).
-    Once,
-    /// One reporting period of recurring work.
-    Period(Period),
-}
+// The workflow's values and rules live in the domain (`dongbo_domain::report`); the store
+// names them as its callers always have.
+pub use dongbo_domain::report::{AttachedFile, EvidenceLink, IssuedDocument, ReportPeriod};
 
-impl ReportPeriod {
-    /// The code stored and written in URLs: "once" or the period's code.
-    pub fn code(self) -> String {
-        match self {
-            ReportPeriod::Once => "once".to_owned(),
-            ReportPeriod::Period(period) => period.code(),
-        }
-    }
-}
-
-impl fmt::Display for ReportPeriod {
-    /// The Vietnamese label: "Báo cáo một lần" or the period's ("Quý II/2025").
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ReportPeriod::Once => f.write_str("Báo cáo một lần"),
-            ReportPeriod::Period(period) => period.fmt(f),
-        }
-    }
-}
-
-impl FromStr for ReportPeriod {
-    type Err = PeriodError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if s.eq_ignore_ascii_case("once") {
-            Ok(ReportPeriod::Once)
-        } else {
-            s.parse().map(ReportPeriod::Period)
-        }
-    }
-}
-
-impl TryFrom<String> for ReportPeriod {
-    type Error = PeriodError;
-
-    fn try_from(code: String) -> Result<Self, Self::Error> {
-        code.parse()
-    }
-}
-
-impl From<ReportPeriod> for String {
-    fn from(period: ReportPeriod) -> Self {
-        period.code()
-    }
-}
-
-impl From<Period> for ReportPeriod {
-    fn from(period: Period) -> Self {
-        ReportPeriod::Period(period)
-    }
-}
-
-/// Where a report is in its review.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReportStatus {
-    /// Bản nháp — being written; not yet seen by a reviewer.
-    Draft,
-    /// Đã gửi — waiting for review.
-    Submitted,
-    /// Bị trả lại — sent back with a comment (or reopened); to be edited and submitted again.
-    Returned,
-    /// Đã chấp nhận — accepted and locked.
-    Accepted,
-}
-
-impl ReportStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReportStatus::Draft => "draft",
-            ReportStatus::Submitted => "submitted",
-            ReportStatus::Returned => "returned",
-            ReportStatus::Accepted => "accepted",
-        }
-    }
-
-    pub fn label_vi(self) -> &'static str {
-        match self {
-            ReportStatus::Draft => "Bản nháp",
-            ReportStatus::Submitted => "Đã gửi",
-            ReportStatus::Returned => "Bị trả lại",
-            ReportStatus::Accepted => "Đã chấp nhận",
-        }
-    }
-
-    fn parse(text: &str, doing: &str) -> Result<Self> {
-        match text {
-            "draft" => Ok(ReportStatus::Draft),
-            "submitted" => Ok(ReportStatus::Submitted),
-            "returned" => Ok(ReportStatus::Returned),
-            "accepted" => Ok(ReportStatus::Accepted),
-            other => Err(corrupt(doing, format!("unknown report status «{other}»"))),
-        }
-    }
-}
-
-/// What wrote a version.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Action {
-    /// Lưu nháp — the author saved the content.
-    Save,
-    /// Gửi — the author submitted the content.
-    Submit,
-    /// Trả lại — a reviewer sent it back with a comment.
-    Return,
-    /// Chấp nhận — a reviewer accepted it.
-    Accept,
-    /// Mở lại — someone reopened an accepted report, with a reason.
-    Reopen,
-}
-
-impl Action {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Save => "save",
-            Action::Submit => "submit",
-            Action::Return => "return",
-            Action::Accept => "accept",
-            Action::Reopen => "reopen",
-        }
-    }
-
-    fn parse(text: &str, doing: &str) -> Result<Self> {
-        match text {
-            "save" => Ok(Action::Save),
-            "submit" => Ok(Action::Submit),
-            "return" => Ok(Action::Return),
-            "accept" => Ok(Action::Accept),
-            "reopen" => Ok(Action::Reopen),
-            other => Err(corrupt(doing, format!("unknown report action «{other}»"))),
-        }
-    }
-}
-
-/// A document issued as evidence (văn bản đã ban hành): "Kế hoạch số 12/KH-UBND".
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IssuedDocument {
-    /// Số, ký hiệu — "12/KH-UBND".
-    pub number: String,
-    pub issued_on: Option<NaiveDate>,
-    /// Trích yếu — what the document is about.
-    pub title: String,
-}
-
-/// A link given as evidence (an article, a published page). Only `http` and `https`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EvidenceLink {
-    pub url: String,
-    pub title: String,
-}
-
-/// A file given as evidence: stored first with [`crate::evidence::EvidenceStore::put`], then
-/// named here by its SHA-256, under the name the reporter gave it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AttachedFile {
-    /// 64 lower-case hex digits.
-    pub sha256: String,
-    pub name: String,
-}
+/// Where a report is in its review: the store's name for [`report::Status`].
+pub use dongbo_domain::report::Status as ReportStatus;
+/// What wrote a version: the store's older name for [`report::Step`], kept for its callers
+/// (in the domain, `Action` is what a user may do: `dongbo_domain::access::Action`).
+pub use dongbo_domain::report::Step as Action;
 
 /// What a report says: the content of one version.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -227,75 +66,51 @@ pub struct ReportContent {
 }
 
 impl ReportContent {
-    /// The content as stored: every text NFC and trimmed, checked. Evidence with neither
-    /// number nor title, or neither URL nor title, is a form's empty row and is dropped.
-    /// Public so that a form can be checked before its uploaded files are stored.
+    /// The content as stored: every text NFC and trimmed, checked by the domain's rules
+    /// ([`report::check_progress`], [`IssuedDocument::normalised`],
+    /// [`EvidenceLink::normalised`], [`AttachedFile::normalised`]), the first fault found
+    /// refusing it. Evidence with neither number nor title, or neither URL nor title, is a
+    /// form's empty row and is dropped. Public so that a form can be checked before its
+    /// uploaded files are stored.
     pub fn normalised(&self) -> Result<ReportContent> {
-        if self.progress > 100 {
-            return Err(StoreError::Invalid(format!(
-                "Tiến độ phải từ 0 đến 100%, không phải {}% (progress must be 0–100)",
-                self.progress
-            )));
-        }
-        let mut documents = Vec::with_capacity(self.documents.len());
-        for document in &self.documents {
-            let number = clean(&document.number);
-            let title = clean(&document.title);
-            if number.is_empty() && title.is_empty() && document.issued_on.is_none() {
-                continue;
-            }
-            if number.is_empty() {
-                return Err(StoreError::Invalid(format!(
-                    "Văn bản «{title}» thiếu số, ký hiệu (an issued document needs its number)"
-                )));
-            }
-            documents.push(IssuedDocument {
-                number,
-                issued_on: document.issued_on,
-                title,
-            });
-        }
-        let mut links = Vec::with_capacity(self.links.len());
-        for link in &self.links {
-            let url = clean(&link.url);
-            let title = clean(&link.title);
-            if url.is_empty() && title.is_empty() {
-                continue;
-            }
-            let lower = url.to_ascii_lowercase();
-            let has_host = ["http://", "https://"].iter().any(|scheme| {
-                lower
-                    .strip_prefix(scheme)
-                    .is_some_and(|rest| !rest.is_empty())
-            });
-            if !has_host || url.chars().any(char::is_whitespace) {
-                return Err(StoreError::Invalid(format!(
-                    "Đường dẫn «{url}» không hợp lệ: cần bắt đầu bằng http:// hoặc https:// \
-                     (a link must be an http or https address)"
-                )));
-            }
-            links.push(EvidenceLink { url, title });
-        }
-        let mut files = Vec::with_capacity(self.files.len());
-        for file in &self.files {
-            let sha256 = file.sha256.trim().to_ascii_lowercase();
-            if !crate::evidence::is_sha256(&sha256) {
-                return Err(StoreError::Invalid(format!(
-                    "«{sha256}» không phải mã SHA-256 của một tệp (not a file's SHA-256)"
-                )));
-            }
-            let name = clean(&file.name);
-            files.push(AttachedFile { sha256, name });
-        }
+        // Fields are checked in the order written, so the fault reported first stays the
+        // same: progress, then documents, links and files.
         Ok(ReportContent {
+            progress: report::check_progress(self.progress)?,
+            documents: self
+                .documents
+                .iter()
+                .filter_map(|document| document.normalised().transpose())
+                .collect::<Result<_, _>>()?,
+            links: self
+                .links
+                .iter()
+                .filter_map(|link| link.normalised().transpose())
+                .collect::<Result<_, _>>()?,
+            files: self
+                .files
+                .iter()
+                .map(AttachedFile::normalised)
+                .collect::<Result<_, _>>()?,
             results: clean(&self.results),
-            progress: self.progress,
             difficulties: clean(&self.difficulties),
             recommendations: clean(&self.recommendations),
-            documents,
-            links,
-            files,
         })
+    }
+}
+
+/// A step the report's status does not allow is [`StoreError::WrongState`], its message the
+/// refusal's in one line ("Vietnamese (English)").
+impl From<Refusal> for StoreError {
+    fn from(refusal: Refusal) -> Self {
+        StoreError::WrongState(refusal.message.to_string())
+    }
+}
+
+/// Content the domain's rules refuse is [`StoreError::Invalid`], its message in one line.
+impl From<InvalidContent> for StoreError {
+    fn from(invalid: InvalidContent) -> Self {
+        StoreError::Invalid(invalid.message.to_string())
     }
 }
 
@@ -690,7 +505,7 @@ pub async fn waiting_for_agency(db: &Db, agency_code: &str) -> Result<Vec<Waitin
     rows.iter()
         .map(|row| {
             let period: String = col(row, "period", &doing)?;
-            let status = ReportStatus::parse(&col::<String>(row, "status", &doing)?, &doing)?;
+            let status = status_from(&col::<String>(row, "status", &doing)?, &doing)?;
             Ok(WaitingReport {
                 id: col(row, "id", &doing)?,
                 assignment_id: col(row, "assignment_id", &doing)?,
@@ -877,13 +692,7 @@ struct Current {
 
 async fn write_edit(db: &Db, edit: &Edit<'_>, action: Action) -> Result<Outcome> {
     let content = edit.content.normalised()?;
-    if action == Action::Submit && content.results.is_empty() {
-        return Err(StoreError::Invalid(
-            "Chưa nhập kết quả thực hiện: không thể gửi báo cáo trống \
-             (a report cannot be submitted without results)"
-                .to_owned(),
-        ));
-    }
+    report::check_results(action, &content.results)?;
     let author = required(edit.author, "Người viết báo cáo (the author)")?;
     let key = key(edit.idempotency_key)?;
     let fingerprint = fingerprint(&serde_json::json!({
@@ -975,7 +784,7 @@ async fn write_edit_once(
             if edit.based_on != Some(current.version) {
                 return Err(stale(&current, edit.based_on));
             }
-            let status = edit_status(current.status, action)?;
+            let status = current.status.after(action)?;
             let version = current.version + 1;
             let submitted_at = (action == Action::Submit).then(|| now.clone());
             compare_and_set(
@@ -1058,10 +867,7 @@ async fn create(
     now: &str,
     doing: &str,
 ) -> Result<Option<(i64, i64, ReportStatus)>> {
-    let status = match action {
-        Action::Submit => ReportStatus::Submitted,
-        _ => ReportStatus::Draft,
-    };
+    let status = ReportStatus::of_new_report(action)?;
     let submitted_at = (action == Action::Submit).then(|| now.to_owned());
     let row = sqlx::query(
         "INSERT INTO progress_reports (assignment_id, period, status, current_version, \
@@ -1079,35 +885,6 @@ async fn create(
     .context(|| doing.to_owned())?;
     row.map(|row| Ok((col::<i64>(&row, "id", doing)?, 1, status)))
         .transpose()
-}
-
-/// The status an author's save or submission leads to from `from`, or why it is refused.
-fn edit_status(from: ReportStatus, action: Action) -> Result<ReportStatus> {
-    match (from, action) {
-        (ReportStatus::Accepted, _) => Err(locked()),
-        (ReportStatus::Submitted, Action::Submit) => Err(StoreError::WrongState(
-            "Báo cáo đã được gửi và đang chờ xem xét (the report is already submitted and waits \
-             for review)"
-                .to_owned(),
-        )),
-        (ReportStatus::Submitted, _) => Err(StoreError::WrongState(
-            "Báo cáo đã gửi đang chờ xem xét, không sửa được cho đến khi bị trả lại (a submitted \
-             report cannot be edited unless it is returned)"
-                .to_owned(),
-        )),
-        (ReportStatus::Draft | ReportStatus::Returned, Action::Submit) => {
-            Ok(ReportStatus::Submitted)
-        }
-        (status, _) => Ok(status),
-    }
-}
-
-fn locked() -> StoreError {
-    StoreError::WrongState(
-        "Báo cáo đã được chấp nhận và bị khóa; cần mở lại (kèm lý do) trước khi thay đổi \
-         (the report is accepted and locked; it must be reopened, with a reason, first)"
-            .to_owned(),
-    )
 }
 
 fn stale(current: &Current, seen: Option<i64>) -> StoreError {
@@ -1129,16 +906,12 @@ fn stale(current: &Current, seen: Option<i64>) -> StoreError {
 
 async fn write_review(db: &Db, review: &Review<'_>, action: Action) -> Result<Outcome> {
     let by = required(review.by, "Người thực hiện (who acts)")?;
-    let note = match (action, review.note) {
-        (Action::Return, note) => Some(required(
-            note.unwrap_or_default(),
-            "Ý kiến khi trả lại báo cáo (the reviewer's comment when returning a report)",
+    let note = match action.required_note() {
+        Some(what) => Some(required(
+            review.note.unwrap_or_default(),
+            &what.to_string(),
         )?),
-        (Action::Reopen, note) => Some(required(
-            note.unwrap_or_default(),
-            "Lý do mở lại báo cáo (the reason for reopening a report)",
-        )?),
-        (_, note) => note.map(clean).filter(|n| !n.is_empty()),
+        None => review.note.map(clean).filter(|n| !n.is_empty()),
     };
     let key = key(review.idempotency_key)?;
     let fingerprint = fingerprint(&serde_json::json!({
@@ -1204,7 +977,7 @@ async fn write_review_once(
     if review.seen_version != current.version {
         return Err(stale(&current, Some(review.seen_version)));
     }
-    let status = review_status(current.status, action)?;
+    let status = current.status.after(action)?;
     let version = current.version + 1;
     let now = now();
     match action {
@@ -1285,28 +1058,6 @@ async fn write_review_once(
         status,
         replayed: false,
     })
-}
-
-/// The status a review act leads to from `from`, or why it is refused.
-fn review_status(from: ReportStatus, action: Action) -> Result<ReportStatus> {
-    match (from, action) {
-        (ReportStatus::Submitted, Action::Return) => Ok(ReportStatus::Returned),
-        (ReportStatus::Submitted, Action::Accept) => Ok(ReportStatus::Accepted),
-        (ReportStatus::Accepted, Action::Reopen) => Ok(ReportStatus::Returned),
-        (ReportStatus::Accepted, _) => Err(locked()),
-        (_, Action::Reopen) => Err(StoreError::WrongState(format!(
-            "Chỉ mở lại được báo cáo đã chấp nhận; báo cáo này đang ở trạng thái «{}» (only an \
-             accepted report can be reopened; this one is {})",
-            from.label_vi(),
-            from.as_str()
-        ))),
-        _ => Err(StoreError::WrongState(format!(
-            "Chỉ xem xét được báo cáo đã gửi; báo cáo này đang ở trạng thái «{}» (only a \
-             submitted report can be returned or accepted; this one is {})",
-            from.label_vi(),
-            from.as_str()
-        ))),
-    }
 }
 
 /// Moves the report from `current` to `version`/`status` only if nobody else moved it since
@@ -1417,7 +1168,7 @@ async fn replay(
     Ok(Some(Outcome {
         report_id,
         version,
-        status: ReportStatus::parse(&col::<String>(&row, "status_after", doing)?, doing)?,
+        status: status_from(&col::<String>(&row, "status_after", doing)?, doing)?,
         replayed: true,
     }))
 }
@@ -1632,7 +1383,7 @@ async fn summaries(
                 period: period
                     .parse()
                     .map_err(|e| corrupt(doing, format!("bad period «{period}»: {e}")))?,
-                status: ReportStatus::parse(&col::<String>(row, "status", doing)?, doing)?,
+                status: status_from(&col::<String>(row, "status", doing)?, doing)?,
                 current_version: col(row, "current_version", doing)?,
                 progress: progress_from(col(row, "progress", doing)?, doing)?,
                 created_at: col(row, "created_at", doing)?,
@@ -1663,8 +1414,8 @@ async fn versions(
     for row in &rows {
         versions.push(ReportVersion {
             version: col(row, "version", doing)?,
-            action: Action::parse(&col::<String>(row, "action", doing)?, doing)?,
-            status_after: ReportStatus::parse(&col::<String>(row, "status_after", doing)?, doing)?,
+            action: step_from(&col::<String>(row, "action", doing)?, doing)?,
+            status_after: status_from(&col::<String>(row, "status_after", doing)?, doing)?,
             content: ReportContent {
                 results: col(row, "results", doing)?,
                 progress: progress_from(col(row, "progress", doing)?, doing)?,
@@ -1762,9 +1513,18 @@ async fn versions(
 fn current_from(row: &AnyRow, doing: &str) -> Result<Current> {
     Ok(Current {
         id: col(row, "id", doing)?,
-        status: ReportStatus::parse(&col::<String>(row, "status", doing)?, doing)?,
+        status: status_from(&col::<String>(row, "status", doing)?, doing)?,
         version: col(row, "current_version", doing)?,
     })
+}
+
+fn status_from(name: &str, doing: &str) -> Result<ReportStatus> {
+    ReportStatus::parse(name)
+        .ok_or_else(|| corrupt(doing, format!("unknown report status «{name}»")))
+}
+
+fn step_from(name: &str, doing: &str) -> Result<Action> {
+    Action::parse(name).ok_or_else(|| corrupt(doing, format!("unknown report action «{name}»")))
 }
 
 fn progress_from(value: i64, doing: &str) -> Result<u8> {
@@ -1776,11 +1536,6 @@ fn progress_from(value: i64, doing: &str) -> Result<u8> {
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
-
-/// Text as stored: NFC, without surrounding white space.
-fn clean(text: &str) -> String {
-    nfc(text.trim())
-}
 
 /// A text that must not be empty, cleaned.
 fn required(text: &str, what: &str) -> Result<String> {
