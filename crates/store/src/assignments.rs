@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use dongbo_domain::assignment::{self, Origin, PendingChoice, Role};
+use dongbo_domain::clock;
 use dongbo_domain::{Directory, Task};
 use serde::Serialize;
 use sqlx::AnyConnection;
@@ -130,8 +131,8 @@ pub(crate) async fn sync_in(
     .await
     .context(|| doing.clone())?
     .ok_or_else(|| StoreError::NotFound(format!("program {program_id}")))?;
-    let as_of: NaiveDate = date_from_text(col(&row, "issued_on", &doing)?, &doing)?
-        .unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let as_of: NaiveDate =
+        date_from_text(col(&row, "issued_on", &doing)?, &doing)?.unwrap_or_else(clock::today);
     let function: String = col(&row, "successor_function", &doing)?;
 
     let task_ids = task_ids(conn, program_id, &doing).await?;
