@@ -9,7 +9,7 @@ use dongbo_domain::access::{Grant, PasswordPolicy, Role};
 use dongbo_domain::{Directory, clock, text};
 use dongbo_import::{ExportFormat, Format};
 use dongbo_store::accounts::{self, NewUser};
-use dongbo_store::{Db, SaveOutcome, SourceInfo, audit, indicators, programs};
+use dongbo_store::{Assigning, Db, SaveOutcome, SourceInfo, audit, indicators, programs};
 
 use crate::{AuditCommand, Cli, Command, IndicatorCommand, RoleAction, UserCommand, bootstrap};
 
@@ -317,12 +317,16 @@ async fn import(
         format: imported.format.to_string(),
         sha256: imported.sha256.clone(),
     };
-    let outcome = programs::save(&db, &imported.program, &source)
-        .await
-        .context("storing the program")?;
-    if !matches!(outcome, SaveOutcome::Unchanged { .. }) {
-        bootstrap::assign(&db, outcome.program_id(), &directory).await?;
-    }
+    // The program and its assignments in one transaction: never one without the other.
+    let saved = programs::save_with_assignments(
+        &db,
+        &imported.program,
+        &source,
+        Assigning::new(&directory),
+    )
+    .await
+    .context("storing the program and assigning its tasks")?;
+    let outcome = saved.program;
     if json {
         serde_json::to_writer_pretty(&mut stdout, &outcome_json(&outcome))?;
         writeln!(stdout)?;
