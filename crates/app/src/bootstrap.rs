@@ -10,7 +10,7 @@ use dongbo_domain::Directory;
 use dongbo_domain::access::{Grant, PasswordPolicy, ROOT_AGENCY, Role};
 use dongbo_import::Format;
 use dongbo_store::accounts::{self, AccountError, NewUser};
-use dongbo_store::{Db, SourceInfo, assignments, directory, programs};
+use dongbo_store::{Assigning, Db, SourceInfo, assignments, directory, programs};
 
 /// The text of Resolution 47/NQ-CP that ships with the binary.
 const BUNDLED_PROGRAM: (&str, &[u8]) = (
@@ -99,14 +99,16 @@ pub async fn load_bundled_program(db: &Db, directory: &Directory) -> Result<()> 
         format: imported.format.to_string(),
         sha256: imported.sha256.clone(),
     };
-    let program_id = programs::save(db, &imported.program, &source)
-        .await
-        .context("storing the bundled program")?
-        .program_id();
-    assignments::set_successor_function(db, program_id, BUNDLED_FUNCTION)
-        .await
-        .context("setting the bundled program's function")?;
-    assign(db, program_id, directory).await?;
+    // One transaction: a first run stopped half-way must not leave 47/NQ-CP stored without
+    // its assignments, since the next run finds the program and loads it no more.
+    programs::save_with_assignments(
+        db,
+        &imported.program,
+        &source,
+        Assigning::new(directory).with_successor_function(BUNDLED_FUNCTION),
+    )
+    .await
+    .context("storing the bundled program and assigning its tasks")?;
     tracing::info!(
         tasks = imported.program.tasks.len(),
         "bundled program 47/NQ-CP loaded"

@@ -6,10 +6,10 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use dongbo_domain::access::{Grant, PasswordPolicy, Role};
-use dongbo_domain::{Directory, text};
+use dongbo_domain::{Directory, clock, text};
 use dongbo_import::{ExportFormat, Format};
 use dongbo_store::accounts::{self, NewUser};
-use dongbo_store::{Db, SaveOutcome, SourceInfo, audit, indicators, programs};
+use dongbo_store::{Assigning, Db, SaveOutcome, SourceInfo, audit, indicators, programs};
 
 use crate::{AuditCommand, Cli, Command, IndicatorCommand, RoleAction, UserCommand, bootstrap};
 
@@ -317,12 +317,16 @@ async fn import(
         format: imported.format.to_string(),
         sha256: imported.sha256.clone(),
     };
-    let outcome = programs::save(&db, &imported.program, &source)
-        .await
-        .context("storing the program")?;
-    if !matches!(outcome, SaveOutcome::Unchanged { .. }) {
-        bootstrap::assign(&db, outcome.program_id(), &directory).await?;
-    }
+    // The program and its assignments in one transaction: never one without the other.
+    let saved = programs::save_with_assignments(
+        &db,
+        &imported.program,
+        &source,
+        Assigning::new(&directory),
+    )
+    .await
+    .context("storing the program and assigning its tasks")?;
+    let outcome = saved.program;
     if json {
         serde_json::to_writer_pretty(&mut stdout, &outcome_json(&outcome))?;
         writeln!(stdout)?;
@@ -534,7 +538,7 @@ async fn user(db: &Db, directory: &Directory, command: UserCommand) -> Result<Ex
                     flags.push("must change password".to_owned());
                 }
                 if let Some(until) = user.locked_until
-                    && until > chrono::Utc::now()
+                    && until > clock::now()
                 {
                     flags.push(format!("locked until {}", until.to_rfc3339()));
                 }
@@ -559,7 +563,7 @@ async fn user(db: &Db, directory: &Directory, command: UserCommand) -> Result<Ex
 /// `dongbo user token`: the token is printed once, on standard output (never in the log).
 async fn create_token(db: &Db, username: &str, name: &str) -> Result<ExitCode> {
     let username = accounts::normalize_username(username)?;
-    let created = accounts::create_api_token(db, CLI_ACTOR, &username, name, chrono::Utc::now())
+    let created = accounts::create_api_token(db, CLI_ACTOR, &username, name, clock::now())
         .await
         .with_context(|| format!("creating an API token for {username}"))?;
     println!(

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use chrono::Utc;
+use dongbo_domain::clock;
 use dongbo_store::Db;
 use dongbo_store::accounts::{self, LoginPolicy};
 
@@ -62,10 +62,15 @@ fn can_log_in(url: &str, username: &str, password: &str) -> Result<accounts::Use
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let db = Db::connect(url).await.unwrap();
-        let result =
-            accounts::verify_login(&db, username, password, &LoginPolicy::default(), Utc::now())
-                .await
-                .map_err(|e| e.to_string());
+        let result = accounts::verify_login(
+            &db,
+            username,
+            password,
+            &LoginPolicy::default(),
+            clock::now(),
+        )
+        .await
+        .map_err(|e| e.to_string());
         db.close().await;
         result
     })
@@ -380,7 +385,7 @@ fn token_user(url: &str, token: &str) -> Option<String> {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let db = Db::connect(url).await.unwrap();
-        let found = accounts::authenticate_token(&db, token, Utc::now())
+        let found = accounts::authenticate_token(&db, token, clock::now())
             .await
             .unwrap()
             .map(|t| t.user.username);

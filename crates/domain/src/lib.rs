@@ -1,10 +1,11 @@
-//! Types and rules of Đồng Bộ, with no I/O: Vietnamese text handling, time frames, the agency
-//! directory and agency resolution, the shape of an action program, and a progress report's
-//! workflow.
+//! Types and rules of Đồng Bộ, with no I/O but reading the clock (`clock`, the one place that
+//! does): Vietnamese text handling, time frames, the agency directory and agency resolution,
+//! the shape of an action program, and a progress report's workflow.
 #![forbid(unsafe_code)]
 
 pub mod access;
 pub mod assignment;
+pub mod clock;
 pub mod completeness;
 pub mod dashboard;
 pub mod directory;
@@ -25,6 +26,7 @@ pub mod time_frame;
 // holds is `access::Role`.
 pub use access::{Action, Grant, PasswordPolicy, PolicyViolation};
 pub use assignment::{Expansion, Origin, PendingChoice, PlannedAssignment, Role};
+pub use clock::Clock;
 pub use directory::{Agency, AgencyKind, AgencySet, Directory, Succession};
 pub use indicator::{
     Achievement, Direction, Indicator, Judgement, Target, TargetError, Value as IndicatorValue,

@@ -540,11 +540,8 @@ pub fn obligations(
     periods_overlapping(kind, from, to)
 }
 
-/// Vietnam's calendar day at `now` (UTC+7, no daylight saving time): the day periods,
-/// windows and deadlines are counted in.
-pub fn vietnam_day(now: chrono::DateTime<chrono::Utc>) -> NaiveDate {
-    (now + chrono::Duration::hours(7)).date_naive()
-}
+// The day periods are counted in; it lives with the clock, which is where "today" comes from.
+pub use crate::clock::vietnam_day;
 
 /// How far back [`report_choices`] offers periods: two years, so a reporter can still catch
 /// up on a missed report while a monthly list stays short (at most 25 months).
@@ -646,19 +643,6 @@ mod tests {
         assert_eq!(months.len(), 25);
         // Work that starts later still offers the current period.
         assert_eq!(codes("2027", PeriodKind::Annual), ["2026-Y"]);
-    }
-
-    #[test]
-    fn the_vietnamese_day_starts_seven_hours_before_utc() {
-        use chrono::TimeZone;
-        let evening = chrono::Utc
-            .with_ymd_and_hms(2025, 12, 14, 17, 30, 0)
-            .unwrap();
-        assert_eq!(vietnam_day(evening), date(2025, 12, 15));
-        let morning = chrono::Utc
-            .with_ymd_and_hms(2025, 12, 14, 16, 59, 0)
-            .unwrap();
-        assert_eq!(vietnam_day(morning), date(2025, 12, 14));
     }
 
     #[test]

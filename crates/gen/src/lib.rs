@@ -32,7 +32,9 @@ use dongbo_domain::{
     Reporters, ReportingRegime, Resolution, Task, TaskGroup, TimeFrame,
 };
 use dongbo_store::bulk::{self, NewIndicatorValue, NewUnit};
-use dongbo_store::{Db, SourceInfo, StoreError, assignments, indicators, plans, programs, regimes};
+use dongbo_store::{
+    Assigning, Db, SourceInfo, StoreError, assignments, indicators, plans, programs, regimes,
+};
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
 use sha2::Digest;
@@ -507,14 +509,12 @@ async fn write_programs(
             format: "gen".to_owned(),
             sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
         };
-        let id = programs::save(db, &program, &source)
-            .await
-            .doing(|| format!("storing the generated program {number}"))?
-            .program_id();
-        let synced = assignments::sync(db, id, directory)
-            .await
-            .doing(|| format!("assigning the tasks of {number}"))?;
-        assignments_made += u64::try_from(synced.created).unwrap_or(0);
+        let saved =
+            programs::save_with_assignments(db, &program, &source, Assigning::new(directory))
+                .await
+                .doing(|| format!("storing the generated program {number} with its assignments"))?;
+        let id = saved.program_id();
+        assignments_made += u64::try_from(saved.assignments.created).unwrap_or(0);
         let (period, working_days) = match rng.below(20) {
             0..=11 => (PeriodKind::Annual, 1),
             12..=16 => (PeriodKind::SixMonthly, 5),

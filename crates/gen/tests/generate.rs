@@ -164,9 +164,14 @@ async fn a_database_with_another_program_is_refused() {
         format: "text".to_owned(),
         sha256: "0".repeat(64),
     };
-    programs::save(&test_db.db, &program, &source)
-        .await
-        .expect("store another program");
+    programs::save_with_assignments(
+        &test_db.db,
+        &program,
+        &source,
+        dongbo_store::Assigning::new(&directory),
+    )
+    .await
+    .expect("store another program");
     let refused = dongbo_gen::generate(&test_db.db, &directory, &options(1), &Quiet).await;
     let message = refused.expect_err("refused").to_string();
     assert!(

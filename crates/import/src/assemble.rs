@@ -22,7 +22,7 @@ impl Assembler {
         Self {
             resolver: AgencyResolver::new(directory),
             // A document without a date means what its words mean today.
-            as_of: as_of.unwrap_or_else(|| chrono::Local::now().date_naive()),
+            as_of: as_of.unwrap_or_else(dongbo_domain::clock::today),
             resolved: HashMap::new(),
         }
     }

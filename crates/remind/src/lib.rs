@@ -16,8 +16,11 @@
 //! Delivery is at least once: a worker that crashes after the SMTP server accepted a digest
 //! but before the job was marked done sends it again when the job's lease expires.
 //!
-//! Time is always passed in (`now`): [`Runner::tick`] and [`Runner::drain`] run the queue as
-//! of any instant, which is how the tests run it; [`Runner::run_forever`] ticks on the clock.
+//! Time comes from the runner's [`Clock`] (`Runner::with_clock`): the system clock in
+//! `dongbo serve`, an instant pinned by a test, so [`Runner::tick`] and [`Runner::drain`] run
+//! the queue as of any instant. Every day the rules count in is the Vietnam day of that
+//! instant (UTC+7, `dongbo_domain::clock`): from 17:00 UTC it is already tomorrow in Hà Nội.
+//! [`report_returned`] and [`remind_manually`] are told the instant by their caller.
 #![forbid(unsafe_code)]
 
 pub mod digest;
@@ -29,7 +32,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use dongbo_domain::Directory;
+use dongbo_domain::{Clock, Directory};
 use dongbo_store::assignments::{self, Assignment};
 use dongbo_store::jobs::{self, FailOutcome, Job};
 use dongbo_store::notifications::{self, NewReminder, Reminder};
@@ -293,22 +296,25 @@ impl std::fmt::Debug for SentCounter {
     }
 }
 
-/// Plans reminders and runs the reminder jobs.
+/// Plans reminders and runs the reminder jobs, as of the time its [`Clock`] reads.
 #[derive(Debug, Clone)]
 pub struct Runner<D = NothingDone> {
     db: Db,
     config: RemindConfig,
     done: D,
     sent: Option<SentCounter>,
+    clock: Clock,
 }
 
 impl Runner<NothingDone> {
+    /// A runner on the system clock.
     pub fn new(db: Db, config: RemindConfig) -> Self {
         Runner {
             db,
             config,
             done: NothingDone,
             sent: None,
+            clock: Clock::system(),
         }
     }
 }
@@ -321,7 +327,18 @@ impl<D: DoneSource> Runner<D> {
             config: self.config,
             done,
             sent: self.sent,
+            clock: self.clock,
         }
+    }
+
+    /// The same runner, taking its time from `clock` (a test pins it to an instant).
+    pub fn with_clock(self, clock: Clock) -> Self {
+        Runner { clock, ..self }
+    }
+
+    /// The clock the runner takes its time from.
+    pub fn clock(&self) -> Clock {
+        self.clock
     }
 
     /// The same runner, telling `counter` of every reminder sent.
@@ -374,12 +391,17 @@ impl<D: DoneSource> Runner<D> {
         Ok(owed)
     }
 
-    /// Records the reminders the rules call for as of `now` and gathers every waiting reminder
-    /// into one digest job per agency. Goes a program at a time, recording each program's
+    /// Records the reminders the rules call for now (by the runner's clock) and gathers every
+    /// waiting reminder into one digest job per agency.
+    pub async fn plan(&self) -> Result<TickReport> {
+        self.plan_at(self.clock.now()).await
+    }
+
+    /// [`plan`](Self::plan) as of `now`. Goes a program at a time, recording each program's
     /// reminders before reading the next: at national scale every program together is over a
     /// million assignments, which held at once took the server to 1.7 GB.
-    pub async fn plan(&self, now: DateTime<Utc>) -> Result<TickReport> {
-        let today = now.date_naive();
+    async fn plan_at(&self, now: DateTime<Utc>) -> Result<TickReport> {
+        let today = dongbo_domain::clock::vietnam_day(now);
         let mut reminders = 0;
         for program in &programs::list(&self.db).await? {
             let Some(stored) = programs::get(&self.db, program.id).await? else {
@@ -407,7 +429,6 @@ impl<D: DoneSource> Runner<D> {
             let done = self.done.done(&self.db, &assignments, today).await?;
             let mut wanted = plan::reminders(&candidates, &done, today, &self.config.lead_days);
             if self.config.report_deadlines {
-                let today = dongbo_domain::period::vietnam_day(now);
                 let owed = self.owed_reports(program.id, today).await?;
                 wanted.extend(plan::report_reminders(&owed, today, &self.config.lead_days));
             }
@@ -426,8 +447,14 @@ impl<D: DoneSource> Runner<D> {
         })
     }
 
-    /// Runs every reminder job due at `now`, one after the other, until none is left to claim.
-    pub async fn run_due_jobs(&self, now: DateTime<Utc>) -> Result<TickReport> {
+    /// Runs every reminder job due now (by the runner's clock), one after the other, until none
+    /// is left to claim.
+    pub async fn run_due_jobs(&self) -> Result<TickReport> {
+        self.run_due_jobs_at(self.clock.now()).await
+    }
+
+    /// [`run_due_jobs`](Self::run_due_jobs) as of `now`.
+    async fn run_due_jobs_at(&self, now: DateTime<Utc>) -> Result<TickReport> {
         let mut report = TickReport::default();
         let mut directory: Option<Directory> = None;
         while let Some(job) =
@@ -463,19 +490,26 @@ impl<D: DoneSource> Runner<D> {
         Ok(report)
     }
 
-    /// [`plan`](Self::plan), then [`run_due_jobs`](Self::run_due_jobs).
-    pub async fn tick(&self, now: DateTime<Utc>) -> Result<TickReport> {
-        let mut report = self.plan(now).await?;
-        report.add(self.run_due_jobs(now).await?);
+    /// [`plan`](Self::plan), then [`run_due_jobs`](Self::run_due_jobs), both as of one
+    /// reading of the clock.
+    pub async fn tick(&self) -> Result<TickReport> {
+        self.tick_at(self.clock.now()).await
+    }
+
+    async fn tick_at(&self, now: DateTime<Utc>) -> Result<TickReport> {
+        let mut report = self.plan_at(now).await?;
+        report.add(self.run_due_jobs_at(now).await?);
         Ok(report)
     }
 
-    /// Ticks until a pass finds nothing to do as of `now`: every reminder planned and every
-    /// job due at `now` run. Jobs waiting for a retry after `now` stay queued. For tests.
-    pub async fn drain(&self, now: DateTime<Utc>) -> Result<TickReport> {
+    /// Ticks until a pass finds nothing to do as of now (one reading of the clock): every
+    /// reminder planned and every job due run. Jobs waiting for a retry after now stay queued.
+    /// For tests.
+    pub async fn drain(&self) -> Result<TickReport> {
+        let now = self.clock.now();
         let mut total = TickReport::default();
         loop {
-            let report = self.tick(now).await?;
+            let report = self.tick_at(now).await?;
             if report.did_nothing() {
                 return Ok(total);
             }
@@ -498,11 +532,11 @@ impl<D: DoneSource> Runner<D> {
         );
         let mut planned_on: Option<chrono::NaiveDate> = None;
         loop {
-            let now = Utc::now();
-            let today = dongbo_domain::period::vietnam_day(now);
+            let now = self.clock.now();
+            let today = dongbo_domain::clock::vietnam_day(now);
             if planned_on != Some(today) {
                 let started = std::time::Instant::now();
-                match self.plan(now).await {
+                match self.plan_at(now).await {
                     Ok(report) => {
                         planned_on = Some(today);
                         tracing::info!(
@@ -516,7 +550,7 @@ impl<D: DoneSource> Runner<D> {
                     Err(error) => tracing::error!(error = %error, "planning reminders failed"),
                 }
             }
-            if let Err(error) = self.run_due_jobs(now).await {
+            if let Err(error) = self.run_due_jobs_at(now).await {
                 tracing::error!(error = %error, "sending reminders failed");
             }
             tokio::select! {
@@ -534,7 +568,7 @@ impl<D: DoneSource> Runner<D> {
         directory: Option<&Directory>,
         now: DateTime<Utc>,
     ) -> Result<bool> {
-        let today = now.date_naive();
+        let today = dongbo_domain::clock::vietnam_day(now);
         let reminders: Vec<Reminder> = notifications::reminders_of_digest(&self.db, job.id).await?;
         let Some(agency_code) = reminders.first().map(|r| r.agency_code.clone()) else {
             return Ok(false);

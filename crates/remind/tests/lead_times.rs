@@ -1,17 +1,24 @@
 //! Configurable lead times of "due soon" reminders (`dongbo serve --remind-before`): how they
-//! are read, and that the runner reminds at each configured lead time once, on SQLite and on
-//! PostgreSQL. In-app only (no SMTP): the notices are what the agency sees.
+//! are read, and that the runner reminds at each configured lead time once, counting days in
+//! Vietnam's day, on SQLite and on PostgreSQL. In-app only (no SMTP): the notices are what the
+//! agency sees.
 
 use std::collections::BTreeMap;
 
-use chrono::{Duration, NaiveDate, TimeZone, Utc};
-use dongbo_domain::Directory;
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use dongbo_domain::{Clock, Directory};
 use dongbo_remind::{LeadDays, LeadDaysError, RemindConfig, Runner};
 use dongbo_store::{Db, notifications};
 
 dongbo_testkit::backend_tests!(
     a_due_soon_reminder_is_planned_at_each_configured_lead_time_and_never_twice,
+    between_17_and_24_utc_reminders_are_planned_for_the_day_it_already_is_in_vietnam,
 );
+
+/// The runner as it runs at `now`: the same runner on a clock pinned there.
+fn at(runner: &Runner, now: DateTime<Utc>) -> Runner {
+    runner.clone().with_clock(Clock::pinned(now))
+}
 
 #[test]
 fn lead_times_are_read_from_days_separated_by_commas() {
@@ -82,11 +89,11 @@ async fn a_due_soon_reminder_is_planned_at_each_configured_lead_time_and_never_t
     let day = |d: u32| Utc.with_ymd_and_hms(2025, 12, d, 8, 0, 0).unwrap();
 
     // Eight days before the end of the year no lead time applies yet.
-    runner.drain(day(23)).await.unwrap();
+    at(&runner, day(23)).drain().await.unwrap();
     assert!(due_soon_leads(db, "BNG", end_of_2025).await.is_empty());
 
     // Seven days before: the 7-day reminder, for every task of the ministry due then.
-    runner.drain(day(24)).await.unwrap();
+    at(&runner, day(24)).drain().await.unwrap();
     let at_seven = due_soon_leads(db, "BNG", end_of_2025).await;
     assert!(
         !at_seven.is_empty(),
@@ -98,7 +105,10 @@ async fn a_due_soon_reminder_is_planned_at_each_configured_lead_time_and_never_t
     // and nothing else.
     for d in 25..=31 {
         for hour in [0, 6] {
-            let report = runner.drain(day(d) + Duration::hours(hour)).await.unwrap();
+            let report = at(&runner, day(d) + Duration::hours(hour))
+                .drain()
+                .await
+                .unwrap();
             if d != 30 || hour != 0 {
                 assert_eq!(report.reminders, 0, "on {d} December (+{hour} h)");
             }
@@ -115,5 +125,46 @@ async fn a_due_soon_reminder_is_planned_at_each_configured_lead_time_and_never_t
     assert!(
         at_the_end.values().all(|leads| leads == &[1, 7]),
         "one reminder per lead time: {at_the_end:?}"
+    );
+}
+
+async fn between_17_and_24_utc_reminders_are_planned_for_the_day_it_already_is_in_vietnam(db: &Db) {
+    dongbo_testkit::load_47_assigned(db, &Directory::bundled()).await;
+    let config = RemindConfig {
+        lead_days: vec![7],
+        report_deadlines: false,
+        ..RemindConfig::default()
+    };
+    // 31 December 2025 at 18:00 UTC is 1 January 2026 at 01:00 in Hà Nội: work due at the end
+    // of 2025 is overdue there, while the UTC date still says it is due today.
+    let new_years_night = Utc.with_ymd_and_hms(2025, 12, 31, 18, 0, 0).unwrap();
+    let runner = Runner::new(db.clone(), config).with_clock(Clock::pinned(new_years_night));
+    runner.drain().await.unwrap();
+
+    let end_of_2025: Vec<_> = notifications::for_agency(db, "BNG", false)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|n| n.dedupe_key.ends_with(":2025-12-31"))
+        .collect();
+    assert!(
+        !end_of_2025.is_empty(),
+        "47/NQ-CP has tasks of BNG due at the end of 2025"
+    );
+    for notice in &end_of_2025 {
+        assert_eq!(notice.kind, "overdue", "{}", notice.dedupe_key);
+        assert!(
+            notice.body.contains("quá hạn 1 ngày"),
+            "counted from 1 January in Vietnam: {}",
+            notice.body
+        );
+    }
+    assert!(
+        !notifications::for_agency(db, "BNG", false)
+            .await
+            .unwrap()
+            .iter()
+            .any(|n| n.kind == "due_soon"),
+        "nothing is still due soon on 1 January 2026"
     );
 }

@@ -1,12 +1,13 @@
 //! Reminders end to end on Resolution 47/NQ-CP, on SQLite and on PostgreSQL, delivered through
 //! a real SMTP server on loopback (aiosmtpd writing a maildir): one digest e-mail per agency in
 //! Vietnamese, nothing sent twice, returned reports and coordinators' messages, and a retry
-//! when the SMTP server is down. `now` is fixed in every run: nothing waits for the clock.
+//! when the SMTP server is down. The runner's clock is pinned in every run: nothing waits for
+//! the clock.
 
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use dongbo_domain::Directory;
+use dongbo_domain::{Clock, Directory};
 use dongbo_remind::{
     DoneSource, RemindConfig, ReturnedReport, Runner, SmtpConfig, remind_manually, report_returned,
 };
@@ -33,6 +34,11 @@ fn december_10() -> DateTime<Utc> {
 /// 26 December 2025: 5 days before the end of the year.
 fn december_26() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 12, 26, 8, 0, 0).unwrap()
+}
+
+/// The runner as it runs at `now`: the same runner on a clock pinned there.
+fn at<D: DoneSource + Clone>(runner: &Runner<D>, now: DateTime<Utc>) -> Runner<D> {
+    runner.clone().with_clock(Clock::pinned(now))
 }
 
 struct Setup {
@@ -120,7 +126,7 @@ async fn due_soon_and_overdue_tasks_arrive_as_one_vietnamese_digest_per_agency(d
     let Some(smtp) = TestSmtp::get() else { return };
     let setup = setup(db).await;
     let runner = Runner::new(db.clone(), config(&setup, Some(&smtp)));
-    let report = runner.drain(december_10()).await.unwrap();
+    let report = at(&runner, december_10()).drain().await.unwrap();
     assert!(report.reminders > 0 && report.digests > 0, "{report:?}");
     assert_eq!(report.jobs_retrying + report.jobs_failed, 0, "{report:?}");
     assert_eq!(
@@ -129,7 +135,7 @@ async fn due_soon_and_overdue_tasks_arrive_as_one_vietnamese_digest_per_agency(d
     );
     assert_eq!(jobs::queue_depth(db).await.unwrap(), 0);
 
-    let today = december_10().date_naive();
+    let today = dongbo_domain::clock::vietnam_day(december_10());
     for (agency, name) in [
         ("BNG", "Bộ Ngoại giao"),
         ("BVHTTDL", "Bộ Văn hóa, Thể thao và Du lịch"),
@@ -185,7 +191,7 @@ async fn running_again_sends_nothing_new_and_a_nearer_lead_time_sends_once_more(
     let setup = setup(db).await;
     let bng = &setup.addresses["BNG"];
     let runner = Runner::new(db.clone(), config(&setup, Some(&smtp)));
-    runner.drain(december_10()).await.unwrap();
+    at(&runner, december_10()).drain().await.unwrap();
     let notices = notifications::for_agency(db, "BNG", false)
         .await
         .unwrap()
@@ -193,7 +199,7 @@ async fn running_again_sends_nothing_new_and_a_nearer_lead_time_sends_once_more(
 
     // Again the same day, and a week later: nothing new is due.
     for now in [december_10(), december_10() + chrono::Duration::days(7)] {
-        let again = runner.drain(now).await.unwrap();
+        let again = at(&runner, now).drain().await.unwrap();
         assert_eq!(again, dongbo_remind::TickReport::default(), "{now}");
     }
     assert_eq!(smtp.messages_to(bng).len(), 1);
@@ -207,11 +213,17 @@ async fn running_again_sends_nothing_new_and_a_nearer_lead_time_sends_once_more(
 
     // Five days before the end of the year the 7-day lead time applies: one more digest with
     // the tasks due then, and no overdue task reminded again.
-    let report = runner.drain(december_26()).await.unwrap();
+    let report = at(&runner, december_26()).drain().await.unwrap();
     assert_eq!(report.emails_sent, 2, "{report:?}");
     let mails = smtp.messages_to(bng);
     assert_eq!(mails.len(), 2);
-    let (due_soon, _) = expected(db, "BNG", december_26().date_naive(), 7).await;
+    let (due_soon, _) = expected(
+        db,
+        "BNG",
+        dongbo_domain::clock::vietnam_day(december_26()),
+        7,
+    )
+    .await;
     let second = mails
         .iter()
         .find(|m| m.body.contains("còn 5 ngày"))
@@ -221,7 +233,7 @@ async fn running_again_sends_nothing_new_and_a_nearer_lead_time_sends_once_more(
     assert_lists_tasks(second, &due_soon);
 
     assert_eq!(
-        runner.drain(december_26()).await.unwrap(),
+        at(&runner, december_26()).drain().await.unwrap(),
         Default::default()
     );
     assert_eq!(smtp.messages_to(bng).len(), 2);
@@ -260,7 +272,7 @@ async fn a_returned_report_and_a_coordinators_message_arrive(db: &Db) {
         0
     );
 
-    let report = runner.drain(now).await.unwrap();
+    let report = at(&runner, now).drain().await.unwrap();
     assert_eq!(report.emails_sent, 2, "{report:?}");
     let mails = smtp.messages_to(bng);
     assert_eq!(mails.len(), 1, "both notices in one digest");
@@ -293,7 +305,7 @@ async fn a_returned_report_and_a_coordinators_message_arrive(db: &Db) {
             "Báo cáo nhiệm vụ 3.21 bị trả lại"
         ]
     );
-    assert_eq!(runner.drain(now).await.unwrap(), Default::default());
+    assert_eq!(at(&runner, now).drain().await.unwrap(), Default::default());
 }
 
 async fn an_smtp_server_that_is_down_leads_to_a_retry_and_later_delivery(db: &Db) {
@@ -307,7 +319,7 @@ async fn an_smtp_server_that_is_down_leads_to_a_retry_and_later_delivery(db: &Db
     let mut down = config(&setup, Some(&smtp));
     down.smtp.as_mut().unwrap().port = closed_port;
     let runner = Runner::new(db.clone(), down);
-    let report = runner.drain(december_10()).await.unwrap();
+    let report = at(&runner, december_10()).drain().await.unwrap();
     assert_eq!(report.emails_sent, 0);
     assert!(report.jobs_retrying > 0, "{report:?}");
     assert!(smtp.messages_to(bng).is_empty());
@@ -336,11 +348,15 @@ async fn an_smtp_server_that_is_down_leads_to_a_retry_and_later_delivery(db: &Db
     // The server is back (the runner is configured with it again) and the back-off is over.
     let runner = Runner::new(db.clone(), config(&setup, Some(&smtp)));
     assert_eq!(
-        runner.drain(december_10()).await.unwrap().emails_sent,
+        at(&runner, december_10())
+            .drain()
+            .await
+            .unwrap()
+            .emails_sent,
         0,
         "still backing off"
     );
-    let report = runner.drain(bng_job.run_at).await.unwrap();
+    let report = at(&runner, bng_job.run_at).drain().await.unwrap();
     assert_eq!(report.emails_sent, 2, "{report:?}");
     assert_eq!(report.reminders, 0, "nothing planned twice");
     let mails = smtp.messages_to(bng);
@@ -361,6 +377,7 @@ async fn an_smtp_server_that_is_down_leads_to_a_retry_and_later_delivery(db: &Db
 }
 
 /// Every assignment of the Ministry of Foreign Affairs is done.
+#[derive(Clone, Copy)]
 struct ForeignAffairsDone;
 
 impl DoneSource for ForeignAffairsDone {
@@ -378,6 +395,7 @@ impl DoneSource for ForeignAffairsDone {
     }
 }
 
+#[derive(Clone, Copy)]
 struct AllDone;
 
 impl DoneSource for AllDone {
@@ -395,7 +413,7 @@ async fn done_assignments_are_not_reminded(db: &Db) {
     let setup = setup(db).await;
     // In the application only (no SMTP): the rule is what is tested here.
     let runner = Runner::new(db.clone(), config(&setup, None)).with_done_source(ForeignAffairsDone);
-    let report = runner.drain(december_10()).await.unwrap();
+    let report = at(&runner, december_10()).drain().await.unwrap();
     assert!(report.reminders > 0);
     assert!(
         notifications::for_agency(db, "BNG", false)

@@ -2,11 +2,11 @@
 //! on PostgreSQL: an agency whose reports for the regime's period are missing is reminded at
 //! the nearest lead time before the regime's deadline and once when a deadline has passed;
 //! nothing twice; an agency that sent every report is not reminded; a program's own deadline
-//! moves the reminder. `now` is fixed: nothing waits for the clock.
+//! moves the reminder. The runner's clock is pinned: nothing waits for the clock.
 
 use chrono::{DateTime, TimeZone, Utc};
 use dongbo_domain::completeness::timeliness;
-use dongbo_domain::{DeadlineRule, Directory, Period, PeriodKind, RegimePeriod, Regimes};
+use dongbo_domain::{Clock, DeadlineRule, Directory, Period, PeriodKind, RegimePeriod, Regimes};
 use dongbo_domain::{Reporters, ReportingRegime};
 use dongbo_remind::{RemindConfig, Runner};
 use dongbo_store::reports::{self, Edit, ReportContent, ReportPeriod};
@@ -20,6 +20,11 @@ dongbo_testkit::backend_tests!(
 /// 10 December 2025, 15:00 in Vietnam: the 2025 report is due on Monday 15 December.
 fn december_10() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 12, 10, 8, 0, 0).unwrap()
+}
+
+/// The runner as it runs at `now`: the same runner on a clock pinned there.
+fn at(runner: &Runner, now: DateTime<Utc>) -> Runner {
+    runner.clone().with_clock(Clock::pinned(now))
 }
 
 fn config(lead_days: &[u32]) -> RemindConfig {
@@ -47,7 +52,7 @@ async fn agencies_missing_the_years_report_are_reminded_before_the_regimes_deadl
 ) {
     let program = dongbo_testkit::load_47_assigned(db, &Directory::bundled()).await;
     let runner = Runner::new(db.clone(), config(&[30, 7]));
-    let report = runner.drain(december_10()).await.unwrap();
+    let report = at(&runner, december_10()).drain().await.unwrap();
     assert!(report.reminders > 0, "{report:?}");
     let notices = report_notices(db, "BVHTTDL").await;
     let keys: Vec<&str> = notices.iter().map(|(k, _, _)| k.as_str()).collect();
@@ -73,12 +78,13 @@ async fn agencies_missing_the_years_report_are_reminded_before_the_regimes_deadl
     assert_eq!(notices[1].1, "Báo cáo định kỳ đã quá hạn");
 
     // Running again reminds nothing new; a nearer lead time reminds once more.
-    let again = runner.drain(december_10()).await.unwrap();
+    let again = at(&runner, december_10()).drain().await.unwrap();
     assert_eq!(again.reminders, 0, "{again:?}");
     let december_14 = Utc.with_ymd_and_hms(2025, 12, 14, 8, 0, 0).unwrap();
-    assert_eq!(runner.drain(december_14).await.unwrap().reminders, 0);
+    assert_eq!(at(&runner, december_14).drain().await.unwrap().reminders, 0);
     Runner::new(db.clone(), config(&[30, 7, 1]))
-        .drain(december_14)
+        .with_clock(Clock::pinned(december_14))
+        .drain()
         .await
         .unwrap();
     let keys: Vec<String> = report_notices(db, "BVHTTDL")
@@ -98,7 +104,8 @@ async fn agencies_missing_the_years_report_are_reminded_before_the_regimes_deadl
     };
     let december_15 = Utc.with_ymd_and_hms(2025, 12, 15, 1, 0, 0).unwrap();
     Runner::new(db.clone(), off)
-        .drain(december_15)
+        .with_clock(Clock::pinned(december_15))
+        .drain()
         .await
         .unwrap();
     assert_eq!(report_notices(db, "BVHTTDL").await.len(), 3);
@@ -154,7 +161,8 @@ async fn a_program_deadline_moves_the_reminder_and_an_agency_that_sent_everythin
     assert!(sent >= 2);
 
     Runner::new(db.clone(), config(&[30, 7]))
-        .drain(december_10())
+        .with_clock(Clock::pinned(december_10()))
+        .drain()
         .await
         .unwrap();
     let culture: Vec<String> = report_notices(db, "BVHTTDL")

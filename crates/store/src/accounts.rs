@@ -27,6 +27,7 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use chrono::{DateTime, Duration, Utc};
 use dongbo_domain::access::{Grant, PasswordPolicy, PolicyViolation, Role};
+use dongbo_domain::clock;
 use dongbo_domain::text;
 use serde::Serialize;
 use serde_json::json;
@@ -439,7 +440,7 @@ pub async fn create_user(
         .check(&new.password, &username)
         .map_err(AccountError::WeakPassword)?;
     let password_hash = hash_password(&new.password).await?;
-    let now = stored(Utc::now());
+    let now = stored(clock::now());
     let doing = format!("creating user {username}");
     let mut tx = db.begin_write(&doing).await?;
     let inserted = sqlx::query(
@@ -699,7 +700,7 @@ pub async fn set_password(
         .check(password, &username)
         .map_err(AccountError::WeakPassword)?;
     let password_hash = hash_password(password).await?;
-    let now = stored(Utc::now());
+    let now = stored(clock::now());
     let doing = format!("setting the password of {username}");
     let mut tx = db.begin_write(&doing).await?;
     let Some((before, _)) = find_user_in(&mut tx, &username, &doing).await? else {
@@ -745,7 +746,7 @@ pub async fn set_password(
 /// flag changed.
 pub async fn set_disabled(db: &Db, actor: &str, username: &str, disabled: bool) -> Result<bool> {
     let username = normalize_username(username)?;
-    let now = stored(Utc::now());
+    let now = stored(clock::now());
     let doing = format!("disabling or enabling {username}");
     let mut tx = db.begin_write(&doing).await?;
     let Some((before, _)) = find_user_in(&mut tx, &username, &doing).await? else {
@@ -827,7 +828,7 @@ async fn change_grant(
         role: grant.role,
         agency_code,
     };
-    let now = stored(Utc::now());
+    let now = stored(clock::now());
     let verb = if add { "granting" } else { "revoking" };
     let doing = format!(
         "{verb} {} on {} for {username}",
@@ -1266,7 +1267,7 @@ pub async fn authenticate_token(
 
 /// Revokes API token `token_id`; returns whether it was live.
 pub async fn revoke_api_token(db: &Db, actor: &str, token_id: i64) -> Result<bool> {
-    let now = stored(Utc::now());
+    let now = stored(clock::now());
     let doing = format!("revoking API token {token_id}");
     let mut tx = db.begin_write(&doing).await?;
     let revoked = sqlx::query("UPDATE api_tokens SET revoked = 1 WHERE id = $1 AND revoked = 0")

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use dongbo_domain::assignment::{self, Origin, PendingChoice, Role};
+use dongbo_domain::clock;
 use dongbo_domain::{Directory, Task};
 use serde::Serialize;
 use sqlx::AnyConnection;
@@ -74,18 +75,37 @@ pub struct StoredPendingChoice {
 pub async fn set_successor_function(db: &Db, program_id: i64, function: &str) -> Result<()> {
     let doing = format!("setting the successor function of program {program_id}");
     let mut tx = db.begin_write(&doing).await?;
-    let updated = sqlx::query("UPDATE programs SET successor_function = $1 WHERE id = $2")
+    set_successor_function_in(&mut tx, program_id, function, &doing).await?;
+    tx.commit().await.context(|| doing.clone())
+}
+
+/// [`set_successor_function`] inside the caller's write transaction; returns whether the
+/// function changed (nothing is written when it did not).
+pub(crate) async fn set_successor_function_in(
+    conn: &mut AnyConnection,
+    program_id: i64,
+    function: &str,
+    doing: &str,
+) -> Result<bool> {
+    let row = sqlx::query("SELECT successor_function FROM programs WHERE id = $1")
+        .bind(program_id)
+        .fetch_optional(&mut *conn)
+        .await
+        .context(|| format!("{doing}: the successor function"))?
+        .ok_or_else(|| StoreError::NotFound(format!("program {program_id}")))?;
+    let stored: String = col(&row, "successor_function", doing)?;
+    if stored == function {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE programs SET successor_function = $1 WHERE id = $2")
         .bind(function)
         .bind(program_id)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
-        .context(|| doing.clone())?;
-    if updated.rows_affected() == 0 {
-        return Err(StoreError::NotFound(format!("program {program_id}")));
-    }
+        .context(|| format!("{doing}: setting the successor function"))?;
     // The successors its tasks name changed.
-    crate::dashboard::bump_program(&mut tx, program_id).await?;
-    tx.commit().await.context(|| doing.clone())
+    crate::dashboard::bump_program(conn, program_id).await?;
+    Ok(true)
 }
 
 /// Brings the assignments of `program_id` in step with its tasks and `directory`: creates
@@ -130,8 +150,8 @@ pub(crate) async fn sync_in(
     .await
     .context(|| doing.clone())?
     .ok_or_else(|| StoreError::NotFound(format!("program {program_id}")))?;
-    let as_of: NaiveDate = date_from_text(col(&row, "issued_on", &doing)?, &doing)?
-        .unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let as_of: NaiveDate =
+        date_from_text(col(&row, "issued_on", &doing)?, &doing)?.unwrap_or_else(clock::today);
     let function: String = col(&row, "successor_function", &doing)?;
 
     let task_ids = task_ids(conn, program_id, &doing).await?;

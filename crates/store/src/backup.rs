@@ -29,7 +29,7 @@ use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 use std::process::Command;
 
-use chrono::Utc;
+use dongbo_domain::clock;
 use serde::{Deserialize, Serialize};
 
 use crate::codec::col;
@@ -226,7 +226,7 @@ async fn create_in(
         dongbo_version: dongbo_version.to_owned(),
         backend: backend_name(db.backend()).to_owned(),
         schema_version,
-        created_at: crate::audit::timestamp(Utc::now()),
+        created_at: crate::audit::timestamp(clock::now()),
         database: database.to_owned(),
         files,
     };

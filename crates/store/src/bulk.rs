@@ -22,6 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, NaiveDate, Utc};
 use dongbo_domain::Role;
 use dongbo_domain::assignment::Origin;
+use dongbo_domain::clock;
 use sqlx::{AnyConnection, AssertSqlSafe};
 
 use crate::assignments::{self, Made};
@@ -393,7 +394,7 @@ impl Bulk {
         let conn: &mut AnyConnection = &mut self.tx;
         crate::audit::append(
             conn,
-            Utc::now(),
+            clock::now(),
             &crate::audit::AuditEntry {
                 actor: actor.to_owned(),
                 action: action.to_owned(),

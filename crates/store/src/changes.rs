@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::Utc;
+use dongbo_domain::clock;
 use dongbo_domain::text::nfc;
 use dongbo_domain::{Directory, Resolution, Task, TimeFrame};
 use serde::{Deserialize, Serialize};
@@ -351,7 +351,7 @@ pub async fn propose(db: &Db, new: &NewChange) -> Result<i64> {
     let id: i64 = col(&row, "id", &doing)?;
     crate::audit::append(
         conn,
-        Utc::now(),
+        clock::now(),
         &crate::audit::AuditEntry {
             actor: new.proposed_by.clone(),
             action: "change_request.propose".to_owned(),
@@ -436,7 +436,7 @@ pub async fn approve(
     crate::assignments::sync_in(conn, request.program_id, directory, &doing).await?;
     crate::audit::append(
         conn,
-        Utc::now(),
+        clock::now(),
         &crate::audit::AuditEntry {
             actor: decided_by.to_owned(),
             action: "change_request.approve".to_owned(),
@@ -503,7 +503,7 @@ async fn close(
     decide(conn, id, status, by, &now(), note, &doing).await?;
     crate::audit::append(
         conn,
-        Utc::now(),
+        clock::now(),
         &crate::audit::AuditEntry {
             actor: by.to_owned(),
             action: format!("change_request.{verb}"),

@@ -3,6 +3,7 @@
 //! [`StoreError::Corrupt`].
 
 use chrono::NaiveDate;
+use dongbo_domain::clock;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sqlx::any::AnyRow;
@@ -82,5 +83,5 @@ pub(crate) fn position(index: usize) -> i64 {
 
 /// The current time as stored: RFC 3339 in UTC, to the second.
 pub(crate) fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    clock::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }

@@ -20,6 +20,7 @@
 //! it done: plan tasks all done bring it to 100%, and the agency still reports to close it.
 
 use chrono::NaiveDate;
+use dongbo_domain::clock;
 use dongbo_domain::dashboard::Fact;
 use dongbo_domain::{Recurrence, Role};
 use sqlx::AnyConnection;
@@ -463,7 +464,7 @@ pub(crate) async fn record_sent_and_audit(
         bump_for(conn, assignment_id).await?;
         None
     };
-    crate::audit::append_after(conn, chrono::Utc::now(), entry, preceding).await?;
+    crate::audit::append_after(conn, clock::now(), entry, preceding).await?;
     Ok(())
 }
 
@@ -583,7 +584,7 @@ pub async fn set_manual(
     roll_up_from(conn, assignment_id).await?;
     crate::audit::append(
         conn,
-        chrono::Utc::now(),
+        clock::now(),
         &crate::audit::AuditEntry {
             actor: by.to_owned(),
             action: "assignment.override_progress".to_owned(),

@@ -7,7 +7,7 @@
 //! history stays. Every write is audited in its transaction. What a value achieves is not
 //! stored: it is computed from the value and the target (`dongbo_domain::indicator`).
 
-use chrono::Utc;
+use dongbo_domain::clock;
 use dongbo_domain::indicator::{Judgement, Value, Verdict, value_period};
 use dongbo_domain::{Direction, Indicator, Period, Target};
 use serde_json::json;
@@ -290,7 +290,7 @@ pub async fn upsert(
         };
         crate::audit::append(
             conn,
-            Utc::now(),
+            clock::now(),
             &crate::audit::AuditEntry {
                 actor: actor.to_owned(),
                 action: action.to_owned(),
@@ -539,7 +539,7 @@ pub async fn record_value(db: &Db, program_id: i64, code: &str, new: &NewValue) 
     let id: i64 = col(&row, "id", &doing)?;
     crate::audit::append(
         conn,
-        Utc::now(),
+        clock::now(),
         &crate::audit::AuditEntry {
             actor: new.author.clone(),
             action: "indicator_value.record".to_owned(),

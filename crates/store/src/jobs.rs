@@ -21,6 +21,7 @@
 //!   queue at any instant without waiting.
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use dongbo_domain::clock;
 use serde::Serialize;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
@@ -202,7 +203,7 @@ pub(crate) async fn enqueue_in(
     .bind(job.payload.to_string())
     .bind(timestamp(job.run_at))
     .bind(i64::from(job.max_attempts.max(1)))
-    .bind(timestamp(Utc::now()))
+    .bind(timestamp(clock::now()))
     .fetch_optional(&mut *conn)
     .await
     .context(|| format!("{doing}: {}", job.unique_key))?;

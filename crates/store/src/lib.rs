@@ -78,7 +78,7 @@ pub use accounts::{AccountError, LoginPolicy, SessionPolicy, User};
 pub use audit::{AuditEntry, AuditFilter, AuditRecord, VerifyReport};
 pub use diff::{FieldChange, GroupChange, ProgramDiff, TaskChange};
 pub use evidence::{EvidenceFile, EvidenceLimits, EvidenceStore, MediaType, StoredFile};
-pub use programs::{ProgramSummary, SaveOutcome, SourceInfo, StoredProgram};
+pub use programs::{Assigning, ProgramSummary, SaveOutcome, Saved, SourceInfo, StoredProgram};
 pub use reports::{
     AcceptedProgress, AttachedFile, Edit, EvidenceLink, IssuedDocument, Report, ReportContent,
     ReportPeriod, ReportStatus, ReportSummary, ReportVersion,

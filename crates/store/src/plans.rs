@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use dongbo_domain::assignment::Origin;
+use dongbo_domain::clock;
 use dongbo_domain::text::nfc;
 use dongbo_domain::{
     Agency, AgencyKind, Directory, DocumentKind, DocumentMeta, ImportedProgram, Resolution, Role,
@@ -262,7 +263,7 @@ pub async fn create(
         document: DocumentMeta {
             number: None,
             kind: DocumentKind::Plan,
-            issued_on: Some(chrono::Utc::now().date_naive()),
+            issued_on: Some(clock::today()),
             issuer: Some(agency.code.clone()),
             issuer_text: Some(agency.name_vi.clone()),
             signer: None,

@@ -1,13 +1,15 @@
-//! Stored programs: saving an imported program (created, unchanged or updated, all-or-nothing),
-//! listing them, reading one back whole, and the diff a re-import would make.
+//! Stored programs: saving an imported program (created, unchanged or updated) together with
+//! its assignments, all or nothing in one transaction; listing them, reading one back whole,
+//! and the diff a re-import would make.
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use dongbo_domain::{DocumentKind, DocumentMeta, ImportedProgram, TaskGroup};
+use dongbo_domain::{Directory, DocumentKind, DocumentMeta, ImportedProgram, TaskGroup};
 use serde::Serialize;
 use sqlx::AnyConnection;
 
+use crate::assignments::{self, SyncOutcome};
 use crate::codec::{
     col, date_from_text, date_text, enum_from_text, enum_text, list_from_json, list_json, now,
     position,
@@ -26,13 +28,13 @@ pub struct SourceInfo {
     pub sha256: String,
 }
 
-/// What [`save`] did.
+/// What [`save_with_assignments`] did to the program itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum SaveOutcome {
     /// A new program.
     Created { program_id: i64 },
-    /// The program was already stored with the same content: nothing was written.
+    /// The program was already stored with the same content: nothing of it was written.
     Unchanged { program_id: i64 },
     /// The stored program was brought up to date; `diff` says what changed.
     Updated { program_id: i64, diff: ProgramDiff },
@@ -69,52 +71,145 @@ pub struct StoredProgram {
     pub program: ImportedProgram,
 }
 
-/// Stores `program`. A program is the same as a stored one when its document number is the
-/// same, or — for a document without a number — when the file's SHA-256 is. The same program
-/// with the same content writes nothing ([`SaveOutcome::Unchanged`]); with other content it
-/// is updated in place, keeping the ids of tasks whose code remains (later records refer to
-/// them), and the diff is returned. All or nothing: on error nothing is left behind.
-pub async fn save(db: &Db, program: &ImportedProgram, source: &SourceInfo) -> Result<SaveOutcome> {
-    let doing = format!("saving program {}", label(program));
+/// How [`save_with_assignments`] assigns the tasks of the program it saves.
+#[derive(Debug, Clone, Copy)]
+pub struct Assigning<'a> {
+    /// The agency directory the tasks' cells are expanded against.
+    pub directory: &'a Directory,
+    /// The function of the program's work that successions follow
+    /// (`dongbo_domain::assignment`), set before its tasks are assigned; `None` keeps the one
+    /// stored (every function, `*`, for a new program).
+    pub successor_function: Option<&'a str>,
+}
+
+impl<'a> Assigning<'a> {
+    /// Assigning against `directory`, keeping the program's successor function.
+    pub fn new(directory: &'a Directory) -> Self {
+        Assigning {
+            directory,
+            successor_function: None,
+        }
+    }
+
+    /// The same, setting the program's successor function to `function` first.
+    pub fn with_successor_function(self, function: &'a str) -> Self {
+        Assigning {
+            successor_function: Some(function),
+            ..self
+        }
+    }
+}
+
+/// What [`save_with_assignments`] did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Saved {
+    /// What happened to the program itself.
+    pub program: SaveOutcome,
+    /// What bringing its assignments in step changed.
+    pub assignments: SyncOutcome,
+}
+
+impl Saved {
+    pub fn program_id(&self) -> i64 {
+        self.program.program_id()
+    }
+}
+
+/// Stores `program` and brings its assignments in step with its tasks and
+/// `assigning.directory` ([`assignments::sync`]), in ONE transaction: a program is never
+/// stored without its assignments, so a failure (or a crash) on the way leaves nothing behind
+/// and importing the same file again brings it all in.
+///
+/// A program is the same as a stored one when its document number is the same, or — for a
+/// document without a number — when the file's SHA-256 is. The same program with the same
+/// content is [`SaveOutcome::Unchanged`]; with other content it is updated in place, keeping
+/// the ids of tasks whose code remains (later records refer to them), and the diff is
+/// returned. An unchanged program still has its assignments brought in step, which repairs a
+/// program stored without them by an older version (that saved the two in two transactions);
+/// when that changes nothing, nothing is written.
+pub async fn save_with_assignments(
+    db: &Db,
+    program: &ImportedProgram,
+    source: &SourceInfo,
+    assigning: Assigning<'_>,
+) -> Result<Saved> {
+    let doing = format!("saving program {} with its assignments", label(program));
     let mut tx = db.begin_write(&doing).await?;
-    let existing = match &program.document.number {
-        Some(number) => find_by_number_in(&mut tx, number, &doing).await?,
-        None => find_unnumbered_by_sha256(&mut tx, &source.sha256, &doing).await?,
-    };
-    let outcome = match existing {
-        None => {
-            let program_id = insert(&mut tx, program, source, &doing).await?;
-            SaveOutcome::Created { program_id }
+    let outcome = save_in(&mut tx, program, source, &doing).await?;
+    let program_id = outcome.program_id();
+    let function_changed = match assigning.successor_function {
+        Some(function) => {
+            assignments::set_successor_function_in(&mut tx, program_id, function, &doing).await?
         }
-        Some(program_id) => {
-            let stored = load(&mut tx, program_id, &doing).await?.ok_or_else(|| {
-                crate::StoreError::Corrupt {
-                    context: doing.clone(),
-                    message: format!("program {program_id} vanished inside its transaction"),
-                }
-            })?;
-            if stored == *program {
-                // Dropping the transaction rolls it back: nothing was written.
-                return Ok(SaveOutcome::Unchanged { program_id });
-            }
-            let diff = diff::compute(&stored, program);
-            update(&mut tx, program_id, &stored, program, source, &doing).await?;
-            SaveOutcome::Updated { program_id, diff }
-        }
+        None => false,
     };
-    // Created or changed (an unchanged program returned above): what its pages and
-    // dashboard show changed.
-    crate::dashboard::bump_program(&mut tx, outcome.program_id()).await?;
+    let assigned = assignments::sync_in(&mut tx, program_id, assigning.directory, &doing).await?;
+    let saved = Saved {
+        program: outcome,
+        assignments: assigned,
+    };
+    let changed_assignments = assigned.created + assigned.updated + assigned.removed > 0;
+    if matches!(saved.program, SaveOutcome::Unchanged { .. })
+        && !function_changed
+        && !changed_assignments
+    {
+        // Dropping the transaction rolls it back: nothing was written (the sync rewrote the
+        // open sets and stamps as they were; rolling back keeps them untouched).
+        return Ok(saved);
+    }
     tx.commit()
         .await
         .context(|| format!("{doing}: committing"))?;
     tracing::info!(
-        program.id = outcome.program_id(),
+        program.id = program_id,
         program.number = program.document.number.as_deref().unwrap_or_default(),
         task.count = program.tasks.len(),
-        outcome = outcome_name(&outcome),
-        "program saved"
+        outcome = outcome_name(&saved.program),
+        assignments.created = assigned.created,
+        assignments.updated = assigned.updated,
+        assignments.removed = assigned.removed,
+        assignments.unchanged = assigned.unchanged,
+        assignments.pending = assigned.pending,
+        "program saved with its assignments"
     );
+    Ok(saved)
+}
+
+/// The program part of [`save_with_assignments`], inside its transaction: writes nothing for
+/// an unchanged program.
+async fn save_in(
+    conn: &mut AnyConnection,
+    program: &ImportedProgram,
+    source: &SourceInfo,
+    doing: &str,
+) -> Result<SaveOutcome> {
+    let existing = match &program.document.number {
+        Some(number) => find_by_number_in(conn, number, doing).await?,
+        None => find_unnumbered_by_sha256(conn, &source.sha256, doing).await?,
+    };
+    let outcome = match existing {
+        None => {
+            let program_id = insert(conn, program, source, doing).await?;
+            SaveOutcome::Created { program_id }
+        }
+        Some(program_id) => {
+            let stored =
+                load(conn, program_id, doing)
+                    .await?
+                    .ok_or_else(|| crate::StoreError::Corrupt {
+                        context: doing.to_owned(),
+                        message: format!("program {program_id} vanished inside its transaction"),
+                    })?;
+            if stored == *program {
+                return Ok(SaveOutcome::Unchanged { program_id });
+            }
+            let diff = diff::compute(&stored, program);
+            update(conn, program_id, &stored, program, source, doing).await?;
+            SaveOutcome::Updated { program_id, diff }
+        }
+    };
+    // Created or changed: what its pages and dashboard show changed.
+    crate::dashboard::bump_program(conn, outcome.program_id()).await?;
     Ok(outcome)
 }
 

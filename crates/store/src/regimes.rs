@@ -6,6 +6,7 @@
 //! transaction (`program.regime_set`, `program.regime_remove`).
 
 use chrono::NaiveDate;
+use dongbo_domain::clock;
 use dongbo_domain::completeness::ReportRecord;
 use dongbo_domain::regime::RegimeKind;
 use dongbo_domain::{
@@ -195,7 +196,7 @@ async fn audit(
     };
     crate::audit::append(
         conn,
-        chrono::Utc::now(),
+        clock::now(),
         &crate::audit::AuditEntry {
             actor: actor.to_owned(),
             action: action.to_owned(),

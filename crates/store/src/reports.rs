@@ -27,8 +27,9 @@
 //!
 //! Logs carry ids, versions and statuses, never the text of a report.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use dongbo_domain::Period;
+use dongbo_domain::clock;
 use dongbo_domain::report::{self, InvalidContent, Refusal};
 use dongbo_domain::text::clean;
 use serde::{Deserialize, Serialize};
@@ -376,7 +377,7 @@ pub async fn latest_accepted(db: &Db, assignment_id: i64) -> Result<Option<Accep
             report_id: summary.id,
             period: summary.period,
             progress: summary.progress,
-            accepted_on: at.with_timezone(&vietnam()).date_naive(),
+            accepted_on: clock::vietnam_day(at.to_utc()),
         };
         let later = latest
             .as_ref()
@@ -532,7 +533,7 @@ pub async fn waiting_for_agency(db: &Db, agency_code: &str) -> Result<Vec<Waitin
 /// The day in Vietnam of a stored RFC 3339 time.
 pub(crate) fn vietnam_day(text: &str, doing: &str) -> Result<NaiveDate> {
     DateTime::parse_from_rfc3339(text)
-        .map(|at| at.with_timezone(&vietnam()).date_naive())
+        .map(|at| clock::vietnam_day(at.to_utc()))
         .map_err(|e| corrupt(doing, format!("bad time «{text}»: {e}")))
 }
 
@@ -561,7 +562,7 @@ async fn latest_accepted_in(
                 .map_err(|e| corrupt(doing, format!("bad time «{at}»: {e}")))?;
             Ok((
                 u8::try_from(progress.clamp(0, 100)).unwrap_or(0),
-                at.with_timezone(&vietnam()).date_naive(),
+                clock::vietnam_day(at.to_utc()),
             ))
         })
         .transpose()
@@ -654,7 +655,7 @@ async fn after_write(
         }
         _ => {}
     }
-    crate::audit::append(conn, Utc::now(), &entry).await?;
+    crate::audit::append(conn, clock::now(), &entry).await?;
     Ok(())
 }
 
@@ -664,11 +665,6 @@ struct Written {
     assignment_id: i64,
     period: String,
     progress: u8,
-}
-
-/// Vietnam's time (UTC+7, no daylight saving time).
-fn vietnam() -> FixedOffset {
-    FixedOffset::east_opt(7 * 3600).unwrap_or_else(|| unreachable!("+07:00 is a valid offset"))
 }
 
 // ---------------------------------------------------------------------------------------------

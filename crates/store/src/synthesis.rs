@@ -16,7 +16,8 @@
 //! [`accepted_for_period`] reads what a synthesis is built from: the content of every accepted
 //! report of a program that covers a period.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
+use dongbo_domain::clock;
 use dongbo_domain::dashboard::report_covers;
 use dongbo_domain::regime::RegimePeriod;
 use dongbo_domain::{DeadlineRule, Period, PeriodKind, Role};
@@ -169,7 +170,7 @@ pub async fn record(db: &Db, new: &NewVersion<'_>) -> Result<Version> {
     .context(|| doing.clone())?;
     crate::audit::append(
         &mut tx,
-        Utc::now(),
+        clock::now(),
         &crate::audit::AuditEntry {
             actor: new.created_by.to_owned(),
             action: "synthesis.generate".to_owned(),
@@ -372,7 +373,7 @@ pub async fn save_template(db: &Db, name: &str, body: Option<&str>, actor: &str)
     }
     crate::audit::append(
         &mut tx,
-        Utc::now(),
+        clock::now(),
         &crate::audit::AuditEntry {
             actor: actor.to_owned(),
             action: if body.is_some() {

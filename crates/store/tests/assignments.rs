@@ -3,7 +3,7 @@
 
 use dongbo_domain::{Directory, Role};
 use dongbo_store::assignments::{self, Assignment, SyncOutcome};
-use dongbo_store::{Db, StoreError};
+use dongbo_store::{Assigning, Db, StoreError};
 
 dongbo_testkit::backend_tests!(
     every_task_gets_its_assignments_with_successors_for_the_programs_function,
@@ -16,14 +16,13 @@ dongbo_testkit::backend_tests!(
     an_assignment_is_placed_with_its_program_task_and_stamp_in_one_read,
 );
 
+/// 47/NQ-CP saved with its assignments for `function`: its id, the directory, and what
+/// assigning its tasks did.
 async fn load(db: &Db, function: &str) -> (i64, Directory, SyncOutcome) {
     let directory = Directory::bundled();
-    let program_id = dongbo_testkit::load_47(db, &directory).await;
-    assignments::set_successor_function(db, program_id, function)
-        .await
-        .unwrap();
-    let outcome = assignments::sync(db, program_id, &directory).await.unwrap();
-    (program_id, directory, outcome)
+    let assigning = Assigning::new(&directory).with_successor_function(function);
+    let saved = dongbo_testkit::load_47_with(db, &directory, assigning).await;
+    (saved.program_id(), directory, saved.assignments)
 }
 
 fn agencies(assignments: &[Assignment], role: Role) -> Vec<&str> {

@@ -1,12 +1,16 @@
 //! The storage contract: every storage function, written once and run on SQLite and on
-//! PostgreSQL (`sqlite::…` and `postgres::…` test names).
+//! PostgreSQL (`sqlite::…` and `postgres::…` test names). Programs are saved as every caller
+//! saves them, with their assignments (`programs::save_with_assignments`).
 
 use chrono::NaiveDate;
 use dongbo_domain::{
     Agency, AgencyKind, AgencySet, Directory, DocumentKind, DocumentMeta, ImportedProgram,
     Recurrence, Resolution, Succession, Task, TaskGroup, TimeFrame, TimeFrameKind,
 };
-use dongbo_store::{Db, Role, SaveOutcome, SourceInfo, directory, programs, tasks};
+use dongbo_store::{
+    Assigning, Backend, Db, Role, SaveOutcome, SourceInfo, StoreError, assignments, directory,
+    programs, tasks,
+};
 
 dongbo_testkit::backend_tests!(
     an_empty_store_has_an_empty_directory,
@@ -28,6 +32,10 @@ dongbo_testkit::backend_tests!(
     search_needs_every_word_and_takes_wildcards_literally,
     search_respects_the_limit_and_ignores_an_empty_query,
     concurrent_saves_of_different_programs_all_succeed,
+    a_failure_assigning_the_tasks_leaves_nothing_of_the_program_behind,
+    importing_again_after_a_failed_assignment_brings_the_program_and_its_assignments_in,
+    an_unchanged_program_stored_without_its_assignments_gets_them_when_imported_again,
+    an_unchanged_program_with_its_assignments_in_step_writes_nothing,
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -239,8 +247,21 @@ fn source(file_name: &str, sha256: &str) -> SourceInfo {
     }
 }
 
+/// Saves `program` from `source` with its assignments against [`sample_directory`]; what
+/// happened to the program.
+async fn save(
+    db: &Db,
+    program: &ImportedProgram,
+    source: &SourceInfo,
+) -> Result<SaveOutcome, StoreError> {
+    let directory = sample_directory();
+    programs::save_with_assignments(db, program, source, Assigning::new(&directory))
+        .await
+        .map(|saved| saved.program)
+}
+
 async fn save_new(db: &Db, program: &ImportedProgram, sha256: &str) -> i64 {
-    match programs::save(db, program, &source("plan.txt", sha256))
+    match save(db, program, &source("plan.txt", sha256))
         .await
         .expect("saving a program")
     {
@@ -249,7 +270,8 @@ async fn save_new(db: &Db, program: &ImportedProgram, sha256: &str) -> i64 {
     }
 }
 
-/// Row counts of every program table, to show that nothing was written.
+/// Row counts of every program table and of its assignments, to show that nothing was
+/// written.
 async fn row_counts(db: &Db) -> Vec<(&'static str, i64)> {
     let mut counts = Vec::new();
     for (table, sql) in [
@@ -258,6 +280,13 @@ async fn row_counts(db: &Db) -> Vec<(&'static str, i64)> {
         ("task_groups", "SELECT COUNT(*) FROM task_groups"),
         ("tasks", "SELECT COUNT(*) FROM tasks"),
         ("task_agencies", "SELECT COUNT(*) FROM task_agencies"),
+        ("assignments", "SELECT COUNT(*) FROM assignments"),
+        (
+            "assignment_origins",
+            "SELECT COUNT(*) FROM assignment_origins",
+        ),
+        ("pending_choices", "SELECT COUNT(*) FROM pending_choices"),
+        ("program_versions", "SELECT COUNT(*) FROM program_versions"),
     ] {
         let (n,): (i64,) = sqlx::query_as(sql).fetch_one(db.pool()).await.unwrap();
         counts.push((table, n));
@@ -330,7 +359,7 @@ async fn saving_the_same_program_twice_changes_nothing(db: &Db) {
     let id = save_new(db, &program, "aa").await;
     let before = (row_counts(db).await, stored_state(db).await);
     // Another file with the same content (a re-saved copy): still the same program.
-    let outcome = programs::save(db, &program, &source("copy.docx", "bb"))
+    let outcome = save(db, &program, &source("copy.docx", "bb"))
         .await
         .unwrap();
     assert_eq!(outcome, SaveOutcome::Unchanged { program_id: id });
@@ -353,7 +382,7 @@ async fn a_changed_program_is_updated_in_place_with_its_diff(db: &Db) {
     changed.groups[1].title = "Dữ liệu".to_owned();
     changed.warnings.clear();
 
-    let outcome = programs::save(db, &changed, &source("plan-v2.txt", "cc"))
+    let outcome = save(db, &changed, &source("plan-v2.txt", "cc"))
         .await
         .unwrap();
     let SaveOutcome::Updated { program_id, diff } = outcome else {
@@ -415,7 +444,7 @@ async fn a_changed_program_is_updated_in_place_with_its_diff(db: &Db) {
 async fn a_program_without_a_number_is_matched_by_the_files_sha256(db: &Db) {
     let program = sample_program(None);
     let id = save_new(db, &program, "same-file").await;
-    let outcome = programs::save(db, &program, &source("plan.txt", "same-file"))
+    let outcome = save(db, &program, &source("plan.txt", "same-file"))
         .await
         .unwrap();
     assert_eq!(outcome, SaveOutcome::Unchanged { program_id: id });
@@ -423,7 +452,7 @@ async fn a_program_without_a_number_is_matched_by_the_files_sha256(db: &Db) {
     // The same file read differently (a better importer) updates that program.
     let mut reread = program.clone();
     reread.tasks[2].draft = false;
-    let outcome = programs::save(db, &reread, &source("plan.txt", "same-file"))
+    let outcome = save(db, &reread, &source("plan.txt", "same-file"))
         .await
         .unwrap();
     assert!(
@@ -449,7 +478,7 @@ async fn a_failing_save_leaves_nothing_behind(db: &Db) {
     // The second 1.1 fails on the unique (program, code) constraint after the document, the
     // program, the groups and three tasks were written.
     program.tasks.push(task("1.1", "2", "Trùng mã"));
-    let error = programs::save(db, &program, &source("plan.txt", "aa"))
+    let error = save(db, &program, &source("plan.txt", "aa"))
         .await
         .expect_err("a program with a task code twice is refused");
     assert!(error.is_unique_violation(), "{error}");
@@ -478,7 +507,7 @@ async fn a_failing_update_leaves_the_stored_program_as_it_was(db: &Db) {
     broken.tasks[0].title = "Sửa đổi".to_owned();
     broken.tasks.push(task("9.9", "2", "Mới"));
     broken.tasks.push(task("9.9", "2", "Mới, trùng mã"));
-    let error = programs::save(db, &broken, &source("plan-v2.txt", "bb"))
+    let error = save(db, &broken, &source("plan-v2.txt", "bb"))
         .await
         .expect_err("an update with a task code twice is refused");
     assert!(error.is_unique_violation(), "{error}");
@@ -729,7 +758,7 @@ async fn concurrent_saves_of_different_programs_all_succeed(db: &Db) {
         let db = db.clone();
         tokio::spawn(async move {
             let program = sample_program(Some(&format!("{i}/NQ-CP")));
-            programs::save(&db, &program, &source("plan.txt", &format!("sha-{i}"))).await
+            save(&db, &program, &source("plan.txt", &format!("sha-{i}"))).await
         })
     });
     let mut ids = Vec::new();
@@ -743,4 +772,160 @@ async fn concurrent_saves_of_different_programs_all_succeed(db: &Db) {
     ids.dedup();
     assert_eq!(ids.len(), 6);
     assert_eq!(programs::list(db).await.unwrap().len(), 6);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A program and its assignments: one transaction
+
+/// Makes the database refuse every new assignment, as a failure (or a crash) between storing
+/// a program and assigning its tasks would: a trigger, so the refusal is the database's own.
+async fn refuse_assignments(db: &Db) {
+    let statements: &[&str] = match db.backend() {
+        Backend::Sqlite => &[
+            "CREATE TRIGGER refuse_assignments BEFORE INSERT ON assignments \
+             BEGIN SELECT RAISE(ABORT, 'assignments refused by the test'); END",
+        ],
+        Backend::Postgres => &[
+            "CREATE FUNCTION refuse_assignments() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'assignments refused by the test'; END $$",
+            "CREATE TRIGGER refuse_assignments BEFORE INSERT ON assignments \
+             FOR EACH ROW EXECUTE FUNCTION refuse_assignments()",
+        ],
+    };
+    for statement in statements {
+        sqlx::query(*statement).execute(db.pool()).await.unwrap();
+    }
+}
+
+/// Undoes [`refuse_assignments`].
+async fn accept_assignments(db: &Db) {
+    let statement = match db.backend() {
+        Backend::Sqlite => "DROP TRIGGER refuse_assignments",
+        Backend::Postgres => "DROP TRIGGER refuse_assignments ON assignments",
+    };
+    sqlx::query(statement).execute(db.pool()).await.unwrap();
+}
+
+/// Whether the stored assignments of `program_id` are all its tasks call for: bringing them in
+/// step again creates, changes and removes nothing.
+async fn assignments_in_step(db: &Db, program_id: i64) -> bool {
+    let again = assignments::sync(db, program_id, &sample_directory())
+        .await
+        .unwrap();
+    again.created + again.updated + again.removed == 0
+}
+
+async fn a_failure_assigning_the_tasks_leaves_nothing_of_the_program_behind(db: &Db) {
+    refuse_assignments(db).await;
+    let program = sample_program(Some("47/NQ-CP"));
+    save(db, &program, &source("plan.txt", "aa"))
+        .await
+        .expect_err("assigning the tasks fails");
+    accept_assignments(db).await;
+
+    // Either nothing of the program, or the program with every assignment: never the program
+    // alone, which a re-import (the same content, "unchanged") would leave as it is.
+    match programs::find_by_number(db, "47/NQ-CP").await.unwrap() {
+        None => assert!(
+            row_counts(db).await.iter().all(|(_, n)| *n == 0),
+            "{:?}",
+            row_counts(db).await
+        ),
+        Some(id) => {
+            assert!(
+                !assignments::for_program(db, id).await.unwrap().is_empty(),
+                "program {id} was stored without its assignments"
+            );
+            assert!(assignments_in_step(db, id).await);
+        }
+    }
+}
+
+async fn importing_again_after_a_failed_assignment_brings_the_program_and_its_assignments_in(
+    db: &Db,
+) {
+    let program = sample_program(Some("47/NQ-CP"));
+    refuse_assignments(db).await;
+    save(db, &program, &source("plan.txt", "aa"))
+        .await
+        .expect_err("assigning the tasks fails");
+    accept_assignments(db).await;
+
+    let outcome = save(db, &program, &source("plan.txt", "aa")).await.unwrap();
+    let SaveOutcome::Created { program_id } = outcome else {
+        panic!("the failed import left the program behind: {outcome:?}");
+    };
+    let stored = assignments::for_program(db, program_id).await.unwrap();
+    let leads: Vec<(&str, &str)> = stored
+        .iter()
+        .filter(|a| a.role == Role::Lead)
+        .map(|a| (a.task_code.as_str(), a.agency_code.as_str()))
+        .collect();
+    assert!(leads.contains(&("1.2", "BNG")), "{leads:?}");
+    assert!(leads.contains(&("2.1", "BVHTTDL")), "{leads:?}");
+    assert!(assignments_in_step(db, program_id).await);
+}
+
+async fn an_unchanged_program_stored_without_its_assignments_gets_them_when_imported_again(
+    db: &Db,
+) {
+    // What an older version left after a crash between its two transactions: the program
+    // stored, its assignments not.
+    let program = sample_program(Some("47/NQ-CP"));
+    let id = save_new(db, &program, "aa").await;
+    let expected = assignments::for_program(db, id).await.unwrap();
+    assert!(!expected.is_empty());
+    for table in ["assignment_origins", "assignments", "pending_choices"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
+            .execute(db.pool())
+            .await
+            .unwrap();
+    }
+
+    let outcome = save(db, &program, &source("plan.txt", "aa")).await.unwrap();
+    assert_eq!(outcome, SaveOutcome::Unchanged { program_id: id });
+    let again = assignments::for_program(db, id).await.unwrap();
+    let key = |a: &assignments::Assignment| (a.task_code.clone(), a.agency_code.clone(), a.role);
+    assert_eq!(
+        again.iter().map(key).collect::<Vec<_>>(),
+        expected.iter().map(key).collect::<Vec<_>>()
+    );
+}
+
+async fn an_unchanged_program_with_its_assignments_in_step_writes_nothing(db: &Db) {
+    let mut program = sample_program(Some("47/NQ-CP"));
+    // An open set waiting for its members: bringing assignments in step rewrites open sets.
+    program.tasks[1]
+        .coordinating
+        .sets
+        .push("bo-nganh-lien-quan".to_owned());
+    let id = save_new(db, &program, "aa").await;
+    let stamps = "SELECT version, structure FROM program_versions WHERE program_id = $1";
+    let before: (i64, i64) = sqlx::query_as(stamps)
+        .bind(id)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    let pending_before: Vec<(i64,)> = sqlx::query_as("SELECT id FROM pending_choices ORDER BY id")
+        .fetch_all(db.pool())
+        .await
+        .unwrap();
+    assert!(!pending_before.is_empty());
+
+    let outcome = save(db, &program, &source("plan.txt", "aa")).await.unwrap();
+    assert_eq!(outcome, SaveOutcome::Unchanged { program_id: id });
+    let after: (i64, i64) = sqlx::query_as(stamps)
+        .bind(id)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(after, before, "the dashboard's stamps did not move");
+    let pending_after: Vec<(i64,)> = sqlx::query_as("SELECT id FROM pending_choices ORDER BY id")
+        .fetch_all(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        pending_after, pending_before,
+        "the open sets were not rewritten"
+    );
 }

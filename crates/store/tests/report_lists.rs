@@ -83,7 +83,7 @@ async fn only_submitted_and_accepted_reports_of_the_period_or_once_are_sent_for_
         .rows()
         .to_vec();
     found.sort_by_key(|r| r.assignment_id);
-    let today = chrono::Utc::now().date_naive();
+    let today = dongbo_domain::clock::today();
     let near_today = |r: &SentReport| {
         r.submitted_on
             .is_some_and(|d: NaiveDate| (d - today).num_days().abs() <= 1)

@@ -9,7 +9,7 @@ pub mod programs;
 pub mod smtp;
 
 pub use db::{TestDb, all_backends, in_ci, postgres_database_url};
-pub use programs::{load_47, load_47_assigned};
+pub use programs::{load_47, load_47_assigned, load_47_with};
 
 /// Generates, for each listed `async fn(&Db)`, one `#[tokio::test]` on SQLite (in a module
 /// `sqlite`) and one on PostgreSQL (in `postgres`; skipped loudly outside CI without a server,
