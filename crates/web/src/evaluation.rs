@@ -20,6 +20,7 @@ pub const PRESET_YEARS: [i32; 3] = [3, 5, 10];
 
 /// What the query asks for: `years` from the program's first year, or `from` and `to`.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PhaseQuery {
     /// A phase of 3, 5 or 10 years from the start of the program's year.
     pub years: Option<i32>,
