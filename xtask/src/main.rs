@@ -2,8 +2,9 @@
 //!
 //! - `test`: installs and starts what the tests need when it is missing (a throwaway PostgreSQL
 //!   cluster and an SMTP server writing to a maildir, both on loopback, Debian's Chromium and
-//!   ChromeDriver, Debian's LibreOffice Writer), then checks formatting and lints
-//!   and runs every test. Under `CI=true` a service that cannot be had is an error, never a skip.
+//!   ChromeDriver, Debian's LibreOffice Writer, `openapi-spec-validator` from PyPI), then checks
+//!   formatting and lints and runs every test. Under `CI=true` a service that cannot be had is
+//!   an error, never a skip.
 //! - `bench`: builds in release mode and measures the figures `BENCHMARKS.md` records.
 #![forbid(unsafe_code)]
 
@@ -43,6 +44,7 @@ fn test(extra: &[String]) -> Result<()> {
     let smtp = services::Smtp::start_or_skip()?;
     let browser = services::ensure_browser()?;
     let soffice = services::ensure_soffice()?;
+    let openapi_validator = services::ensure_openapi_validator()?;
 
     run(Command::new("cargo").args(["fmt", "--all", "--", "--check"]))
         .context("formatting differs: run `cargo fmt --all`")?;
@@ -90,6 +92,9 @@ fn test(extra: &[String]) -> Result<()> {
     }
     if let Some(soffice) = &soffice {
         tests.env("DONGBO_TEST_SOFFICE", soffice);
+    }
+    if let Some(validator) = &openapi_validator {
+        tests.env("DONGBO_TEST_OPENAPI_VALIDATOR", validator);
     }
     let outcome = run(&mut tests).context("tests failed");
     drop(smtp);

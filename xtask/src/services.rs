@@ -1,6 +1,7 @@
 //! The services tests need, installed from Debian's packages and started on loopback when
 //! missing: a throwaway PostgreSQL cluster, an SMTP server that stores what it receives in a
-//! maildir (Debian's `python3-aiosmtpd`), and Chromium with ChromeDriver.
+//! maildir (Debian's `python3-aiosmtpd`), and Chromium with ChromeDriver; and the OpenAPI
+//! validator, from PyPI into a virtualenv.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -293,8 +294,13 @@ impl Drop for Smtp {
 }
 
 fn have_aiosmtpd() -> bool {
+    python_can_import("aiosmtpd")
+}
+
+/// Whether Debian's Python can import `module`.
+fn python_can_import(module: &str) -> bool {
     Command::new(SYSTEM_PYTHON)
-        .args(["-c", "import aiosmtpd"])
+        .args(["-c", &format!("import {module}")])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .status()
@@ -359,6 +365,79 @@ pub fn ensure_soffice() -> Result<Option<PathBuf>> {
             Ok(None)
         }
     }
+}
+
+/// The `openapi-spec-validator` release the API's OpenAPI document is checked with: pinned, so
+/// that a new release's stricter rules arrive as a reviewed change, not a failing run.
+const OPENAPI_VALIDATOR: &str = "openapi-spec-validator==0.9.0";
+
+/// `openapi-spec-validator` (PyPI; Debian has none), in a virtualenv under the target folder,
+/// for the test that validates the OpenAPI document the API serves.
+pub fn ensure_openapi_validator() -> Result<Option<PathBuf>> {
+    match install_openapi_validator() {
+        Ok(validator) => Ok(Some(validator)),
+        Err(error) if in_ci() => Err(error.context(
+            "openapi-spec-validator is needed by the test that validates the OpenAPI document",
+        )),
+        Err(error) => {
+            eprintln!(
+                "\n!!!!!!!!\n!!! openapi-spec-validator unavailable ({error:#}).\n!!! The OpenAPI validation test will SKIP. Under CI=true this is an error.\n!!!!!!!!\n"
+            );
+            Ok(None)
+        }
+    }
+}
+
+fn install_openapi_validator() -> Result<PathBuf> {
+    let venv = target_dir()?.join("xtask-venv");
+    if !venv.join("bin/python").exists() {
+        // Debian's Python makes virtualenvs only with `python3-venv` (it brings `ensurepip`).
+        if !python_can_import("ensurepip") {
+            apt_install(&["python3-venv"])?;
+        }
+        run(Command::new(SYSTEM_PYTHON).args(["-m", "venv"]).arg(&venv))
+            .context("making a virtualenv with python3 -m venv")?;
+    }
+    // Run each time: it does nothing (and needs no network) when the pinned release is there,
+    // and replaces another one.
+    run(Command::new(venv.join("bin/pip")).args([
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        OPENAPI_VALIDATOR,
+    ]))
+    .with_context(|| format!("pip install {OPENAPI_VALIDATOR}"))?;
+    let validator = venv.join("bin/openapi-spec-validator");
+    if !validator.exists() {
+        bail!(
+            "{OPENAPI_VALIDATOR} installed, but {} is missing",
+            validator.display()
+        );
+    }
+    Ok(validator)
+}
+
+/// Cargo's target folder (as `CARGO_TARGET_DIR` or `build.target-dir` set it), where what the
+/// tests install for themselves stays out of the sources, shared by every checkout built there.
+fn target_dir() -> Result<PathBuf> {
+    let output = Command::new("cargo")
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .current_dir(workspace_root())
+        .output()
+        .context("running cargo metadata")?;
+    if !output.status.success() {
+        bail!(
+            "cargo metadata exited with {}: {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let metadata: serde_json::Value =
+        serde_json::from_slice(&output.stdout).context("reading cargo metadata's JSON")?;
+    let dir = metadata["target_directory"]
+        .as_str()
+        .context("cargo metadata names no target_directory")?;
+    Ok(PathBuf::from(dir))
 }
 
 static APT_UPDATED: AtomicBool = AtomicBool::new(false);

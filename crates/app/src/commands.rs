@@ -250,6 +250,7 @@ async fn serve(
     };
     // Reminders (đôn đốc) run beside the server on the same database.
     let runner = dongbo_remind::Runner::new(state.programs.db.clone(), reminders)
+        .with_clock(state.clock)
         .with_done_source(dongbo_remind::AcceptedReports)
         .with_sent_counter(state.metrics.reminders_counter());
     let reminder_stop = until_stopped(stopped.clone());

@@ -8,9 +8,9 @@
 //! this crate never names one.
 
 use chrono::NaiveDate;
-use dongbo_domain::Directory;
 use dongbo_domain::access::{Action, Grant, allowed};
 use dongbo_domain::lang::Lang;
+use dongbo_domain::{Clock, Directory};
 use dongbo_store::StoreError;
 use dongbo_store::accounts::{AccountError, User};
 
@@ -41,17 +41,22 @@ impl Caller {
     }
 }
 
-/// Who acts, on which server, in which language the messages are written, and the day it is
-/// in Vietnam (from the server's one clock), by which every state is judged.
+/// Who acts, on which server, in which language the messages are written, and the server's one
+/// clock, by whose day in Vietnam every state is judged.
 #[derive(Debug, Clone, Copy)]
 pub struct Actor<'a> {
     pub programs: &'a Programs,
     pub caller: &'a Caller,
     pub lang: Lang,
-    pub today: NaiveDate,
+    pub clock: Clock,
 }
 
 impl Actor<'_> {
+    /// Today in Vietnam, by the actor's clock.
+    pub fn today(&self) -> NaiveDate {
+        self.clock.today()
+    }
+
     /// The text for the caller's language.
     pub(crate) fn t<'s>(&self, vi: &'s str, en: &'s str) -> &'s str {
         self.lang.pick(vi, en)

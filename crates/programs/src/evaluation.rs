@@ -22,6 +22,7 @@ pub const PRESET_YEARS: [i32; 3] = [3, 5, 10];
 
 /// What the query asks for: `years` from the program's first year, or `from` and `to`.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PhaseQuery {
     /// A phase of 3, 5 or 10 years from the start of the program's year.
     pub years: Option<i32>,
@@ -210,7 +211,7 @@ pub async fn export(
     let programs = actor.programs;
     let stored = programs.stored_now(id).await?;
     let stored = Option::as_ref(&stored).ok_or(Error::NotFound)?;
-    let today = actor.today;
+    let today = actor.today();
     let phase = query.phase(program_start(&stored.program, today), actor.lang)?;
     let (card, names) = scorecard(programs, id, &phase, today, Lang::Vi).await?;
     let issuer_code = actor

@@ -35,7 +35,7 @@ pub async fn send_reminder(
         ));
     }
     let sent =
-        dongbo_remind::remind_manually(&actor.programs.db, &agencies, &message, chrono::Utc::now())
+        dongbo_remind::remind_manually(&actor.programs.db, &agencies, &message, actor.clock.now())
             .await
             .map_err(|e| Error::Refused(e.to_string()))?;
     tracing::info!(

@@ -110,7 +110,7 @@ pub async fn report_to_write(
         &assigned.assignment.agency_code,
         &directory,
     )?;
-    let period = period_of(period, &assigned.task.time_frame, actor.today)?;
+    let period = period_of(period, &assigned.task.time_frame, actor.today())?;
     Ok(ReportToWrite { assigned, period })
 }
 
@@ -294,7 +294,7 @@ pub async fn review_report(
                         task_code: assigned.assignment.task_code.clone(),
                         comment: comment.to_owned(),
                     },
-                    chrono::Utc::now(),
+                    actor.clock.now(),
                 )
                 .await
                 .map_err(|e| Error::Refused(e.to_string()))?;

@@ -687,7 +687,7 @@ pub async fn generate_synthesis(
         .ok_or(Error::NotFound)?;
     let directory = &state.directory;
     let regimes = dongbo_store::regimes::for_program(&state.db, program_id).await?;
-    let checked = check(request, directory, &regimes, actor.today, actor.lang)?;
+    let checked = check(request, directory, &regimes, actor.today(), actor.lang)?;
     actor.require(Action::PublishReport, &checked.issuer_code, directory)?;
     let template = synthesis_template(state).await?;
     let input = gather(state, program_id, &checked, template).await?;

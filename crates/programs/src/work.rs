@@ -97,7 +97,7 @@ pub async fn my_assignments(actor: &Actor<'_>) -> Result<Vec<MyAssignment>> {
         }
         let work = for_agency(actor.programs, &code).await?;
         for a in &work.assigned {
-            let (state, progress) = work.state_of(a, actor.today);
+            let (state, progress) = work.state_of(a, actor.today());
             found.push(MyAssignment {
                 id: a.assignment.id,
                 program_id: a.assignment.program_id,

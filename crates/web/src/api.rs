@@ -14,6 +14,7 @@ mod regimes;
 mod synthesis;
 mod work;
 
+use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -22,6 +23,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::error::{Error, FieldError};
@@ -236,139 +239,62 @@ impl Modify for BearerAuth {
         version = "1",
         description = "Action programs, tasks and agencies; carrying a program out (reports and their review, plans, change requests, reminders) with an API token."
     ),
-    modifiers(&BearerAuth),
-    paths(
-        list_programs,
-        get_program,
-        get_task,
-        list_agencies,
-        get_agency,
-        search_tasks,
-        work::my_assignments,
-        work::my_notifications,
-        work::list_reports,
-        work::get_report,
-        work::save_draft,
-        work::submit_report,
-        work::upload_file,
-        work::return_report,
-        work::accept_report,
-        work::reopen_report,
-        work::override_progress,
-        work::create_plan,
-        work::add_plan_task,
-        work::create_unit,
-        work::assign_unit,
-        work::propose_new_task,
-        work::propose_task_change,
-        work::decide_change,
-        work::withdraw_change,
-        work::send_reminder,
-        work::dashboard,
-        regimes::list_regimes,
-        regimes::set_regime,
-        regimes::remove_regime,
-        regimes::completeness,
-        synthesis::list,
-        synthesis::generate,
-        synthesis::get_version,
-        synthesis::download,
-        synthesis::evaluation
-    ),
-    components(schemas(
-        Problem,
-        regimes::RegimeView,
-        regimes::RegimeBody,
-        regimes::CountsView,
-        regimes::AgencyCompletenessView,
-        regimes::TimelinessView,
-        regimes::SeriesPointView,
-        regimes::CompletenessJson,
-        FieldError,
-        ProgramSummary,
-        ProgramDetail,
-        GroupView,
-        TaskView,
-        TaskDetail,
-        AssignmentView,
-        OriginView,
-        OpenSetView,
-        AgencyCell,
-        AgencyRef,
-        SuccessorRef,
-        SetRef,
-        TimeFrameView,
-        AgencyListItem,
-        AgencyDetail,
-        AgencyTask,
-        AgencyProgram,
-        Via,
-        SearchHit,
-        dongbo_programs::work::MyAssignment,
-        work::NotificationView,
-        work::ReportSummaryView,
-        work::ReportView,
-        work::ReportVersionView,
-        work::ReportContentJson,
-        work::DocumentJson,
-        work::LinkJson,
-        work::FileJson,
-        work::StoredFileJson,
-        work::ReportWrite,
-        work::ReportOutcome,
-        work::ReturnBody,
-        work::AcceptBody,
-        work::ReopenBody,
-        work::OverrideBody,
-        work::CreatePlanBody,
-        work::PlanCreated,
-        work::NewPlanTaskBody,
-        work::TaskCreated,
-        work::NewUnitBody,
-        work::UnitView,
-        work::AssignUnitBody,
-        work::NewTaskProposalBody,
-        work::TaskChangeBody,
-        work::ChangeCreated,
-        work::DecisionBody,
-        work::ChangeRequestView,
-        work::ReminderBody,
-        work::RemindersQueued,
-        work::DashboardView,
-        work::StateCountsView,
-        work::TaskStateView,
-        synthesis::SynthesisVersionView,
-        synthesis::SynthesisDetail,
-        synthesis::ScorecardView,
-        dongbo_programs::synthesis::Request
-    ))
+    modifiers(&BearerAuth)
 )]
 struct ApiDoc;
 
+/// The API's routes, each declared once with `routes!`: the OpenAPI document at
+/// `/api/v1/openapi.json` is made from their `#[utoipa::path]` annotations (and the schemas
+/// those name), so a route added here is documented without a second list.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/openapi.json", get(openapi))
-        .route("/api/v1/programs", get(list_programs))
-        .route("/api/v1/programs/{id}", get(get_program))
-        .route("/api/v1/programs/{id}/tasks/{code}", get(get_task))
-        .route("/api/v1/agencies", get(list_agencies))
-        .route("/api/v1/agencies/{code}", get(get_agency))
-        .route("/api/v1/search", get(search_tasks))
-        .merge(work::router())
-        .merge(regimes::router())
+    let (router, document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(list_programs))
+        .routes(routes!(get_program))
+        .routes(routes!(get_task))
+        .routes(routes!(list_agencies))
+        .routes(routes!(get_agency))
+        .routes(routes!(search_tasks))
+        .merge(tagged("work", work::router()))
+        .merge(tagged("regimes", regimes::router()))
         .merge(indicators::router())
-        .merge(synthesis::router())
+        .merge(tagged("synthesis", synthesis::router()))
+        .split_for_parts();
+    // Written out once: the document does not change while the server runs.
+    let document =
+        Bytes::from(serde_json::to_vec(&document).expect("the OpenAPI document is JSON"));
+    router.route(
+        "/api/v1/openapi.json",
+        get(move || openapi(document.clone())),
+    )
 }
 
-async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(openapi_document())
+/// `router` with each of its operations under the tag `tag`: clients generated from the
+/// document group operations by tag (a `WorkApi`, a `RegimesApi`…), so an area keeps the tag
+/// it has always had.
+fn tagged(tag: &str, mut router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    for item in router.get_openapi_mut().paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ];
+        for operation in operations.into_iter().flatten() {
+            operation
+                .tags
+                .get_or_insert_with(Vec::new)
+                .push(tag.to_owned());
+        }
+    }
+    router
 }
 
-/// The whole OpenAPI document: the main one with the parts kept in their own modules.
-fn openapi_document() -> utoipa::openapi::OpenApi {
-    let mut document = ApiDoc::openapi();
-    document.merge(indicators::IndicatorApi::openapi());
-    document
+async fn openapi(document: Bytes) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], document).into_response()
 }
 
 /// Which programs the list gives.

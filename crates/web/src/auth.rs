@@ -104,7 +104,7 @@ pub fn client_address(parts_extensions: &axum::http::Extensions) -> IpAddr {
 /// Finds the caller, refuses state-changing requests without the CSRF token, and sends a
 /// user who must change their password to the page for it.
 pub async fn authenticate(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let now = chrono::Utc::now();
+    let now = state.clock.now();
     let (mut parts, body) = request.into_parts();
     let mut from_cookie = false;
     let mut caller: Option<Caller> = None;

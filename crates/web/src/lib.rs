@@ -23,7 +23,7 @@ use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::{Router, routing::get};
-use dongbo_domain::Directory;
+use dongbo_domain::{Clock, Directory};
 use dongbo_programs::Programs;
 use dongbo_programs::reads::ByVersion;
 
@@ -34,6 +34,8 @@ pub use error::Error;
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub programs: Arc<Programs>,
+    /// The one clock every "now" and "today" of the server is read from (pinned in tests).
+    pub clock: Clock,
     pub throttle: Arc<auth::LoginThrottle>,
     /// The metrics the admin listener serves.
     pub metrics: Arc<observe::Metrics>,
@@ -60,15 +62,21 @@ impl AppState {
     ) -> AppState {
         AppState {
             programs: Arc::new(Programs::new(db, directory, evidence_dir)),
+            clock: Clock::system(),
             throttle: Arc::default(),
             metrics: Arc::default(),
             dashboard_pages: Arc::new(ByVersion::holding(DASHBOARD_PAGES_MAX)),
         }
     }
 
+    /// The same state reading the time from `clock` (a test pins it).
+    pub fn with_clock(self, clock: Clock) -> AppState {
+        AppState { clock, ..self }
+    }
+
     /// Today in Vietnam, the day every state is judged on.
     pub fn today(&self) -> chrono::NaiveDate {
-        dongbo_domain::period::vietnam_day(chrono::Utc::now())
+        self.clock.today()
     }
 }
 

@@ -17,10 +17,16 @@ use serde_json::{Value, json};
 /// A user with `role` on `agency` and an API token for it.
 async fn token_for(app: &TestApp, username: &str, role: &str, agency: &str) -> String {
     app.user(username, role, agency, false).await;
-    accounts::create_api_token(&app.db, "test", username, "test", chrono::Utc::now())
-        .await
-        .expect("an API token")
-        .token
+    accounts::create_api_token(
+        &app.db,
+        "test",
+        username,
+        "test",
+        dongbo_domain::clock::now(),
+    )
+    .await
+    .expect("an API token")
+    .token
 }
 
 /// A request to the API with `token` (none: no credentials) and a JSON body.
@@ -156,7 +162,7 @@ async fn a_report_is_submitted_returned_resubmitted_and_accepted_through_the_api
         // The reporter's agency is told, in its notices.
         dongbo_remind::Runner::new(app.db.clone(), dongbo_remind::RemindConfig::default())
             .with_done_source(dongbo_remind::AcceptedReports)
-            .drain(chrono::Utc::now())
+            .drain()
             .await
             .unwrap();
         let notices = get(&app, "/api/v1/my/notifications", &reporter).await;

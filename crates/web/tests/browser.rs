@@ -453,7 +453,7 @@ async fn the_whole_story_from_plan_to_accepted_report_and_reminder() {
         };
         dongbo_remind::Runner::new(app.db.clone(), config)
             .with_done_source(dongbo_remind::AcceptedReports)
-            .drain(chrono::Utc::now())
+            .drain()
             .await
             .unwrap();
         let mail = smtp.messages_to(&address);

@@ -16,10 +16,16 @@ use common::{TestApp, apps, location};
 
 async fn token_for(app: &TestApp, username: &str, role: &str, agency: &str) -> String {
     app.user(username, role, agency, false).await;
-    accounts::create_api_token(&app.db, "test", username, "test", chrono::Utc::now())
-        .await
-        .expect("an API token")
-        .token
+    accounts::create_api_token(
+        &app.db,
+        "test",
+        username,
+        "test",
+        dongbo_domain::clock::now(),
+    )
+    .await
+    .expect("an API token")
+    .token
 }
 
 async fn call(
@@ -321,11 +327,16 @@ async fn the_coordinator_sets_the_regimes_and_bad_input_is_refused_next_to_the_f
             )
             .await;
         assert_eq!(saved.status(), 303);
-        let token =
-            accounts::create_api_token(&app.db, "test", "dieu.phoi", "t", chrono::Utc::now())
-                .await
-                .unwrap()
-                .token;
+        let token = accounts::create_api_token(
+            &app.db,
+            "test",
+            "dieu.phoi",
+            "t",
+            dongbo_domain::clock::now(),
+        )
+        .await
+        .unwrap()
+        .token;
         let api = format!("/api/v1/programs/{}/regimes", app.program_id);
         let (status, regimes) = call(&app, Method::GET, &api, &token, None).await;
         assert_eq!(status, 200);
@@ -399,11 +410,16 @@ async fn the_coordinator_sets_the_regimes_and_bad_input_is_refused_next_to_the_f
         assert_eq!(back["deadline"], "2025-12-15");
         let (status, _) = call(&app, Method::DELETE, &format!("{api}/annual"), &token, None).await;
         assert_eq!(status, 404);
-        let reporter_token =
-            accounts::create_api_token(&app.db, "test", "bao.cao", "t", chrono::Utc::now())
-                .await
-                .unwrap()
-                .token;
+        let reporter_token = accounts::create_api_token(
+            &app.db,
+            "test",
+            "bao.cao",
+            "t",
+            dongbo_domain::clock::now(),
+        )
+        .await
+        .unwrap()
+        .token;
         let (status, _) = call(
             &app,
             Method::DELETE,

@@ -19,10 +19,16 @@ const ROUNDS: usize = 4;
 
 async fn token_for(app: &TestApp, username: &str, role: &str) -> String {
     app.user(username, role, "BVHTTDL", false).await;
-    accounts::create_api_token(&app.db, "test", username, "test", chrono::Utc::now())
-        .await
-        .expect("an API token")
-        .token
+    accounts::create_api_token(
+        &app.db,
+        "test",
+        username,
+        "test",
+        dongbo_domain::clock::now(),
+    )
+    .await
+    .expect("an API token")
+    .token
 }
 
 /// A fresh submitted report of 2.1 for `period`; its id.

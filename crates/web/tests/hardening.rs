@@ -18,10 +18,16 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 /// An API token of an administrator of everything.
 async fn admin_token(app: &TestApp) -> String {
     app.user("hard.admin", "admin", "CP", false).await;
-    accounts::create_api_token(&app.db, "test", "hard.admin", "test", chrono::Utc::now())
-        .await
-        .expect("an API token")
-        .token
+    accounts::create_api_token(
+        &app.db,
+        "test",
+        "hard.admin",
+        "test",
+        dongbo_domain::clock::now(),
+    )
+    .await
+    .expect("an API token")
+    .token
 }
 
 /// One request of the walk, described for the failure message.

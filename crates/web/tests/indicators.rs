@@ -338,10 +338,16 @@ async fn refused_values_are_shown_again_next_to_their_fields_and_change_nothing(
 
 async fn token_for(app: &TestApp, username: &str, role: &str, agency: &str) -> String {
     app.user(username, role, agency, false).await;
-    dongbo_store::accounts::create_api_token(&app.db, "test", username, "test", chrono::Utc::now())
-        .await
-        .expect("an API token")
-        .token
+    dongbo_store::accounts::create_api_token(
+        &app.db,
+        "test",
+        username,
+        "test",
+        dongbo_domain::clock::now(),
+    )
+    .await
+    .expect("an API token")
+    .token
 }
 
 async fn post_json(app: &TestApp, path: &str, token: &str, body: &Json) -> (StatusCode, Json) {

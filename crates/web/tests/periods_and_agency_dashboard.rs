@@ -6,14 +6,13 @@
 mod common;
 
 use chrono::Duration;
-use dongbo_domain::period::vietnam_day;
 use dongbo_domain::{Directory, Period, PeriodKind};
 use dongbo_store::{Edit, ReportContent, ReportPeriod, plans, reports};
 
 use common::{Browser, TestApp, apps, hidden_value, location};
 
 fn today() -> chrono::NaiveDate {
-    vietnam_day(chrono::Utc::now())
+    dongbo_domain::clock::today()
 }
 
 fn current(kind: PeriodKind) -> Period {

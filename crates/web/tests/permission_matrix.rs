@@ -331,7 +331,7 @@ fn period_of(task: &dongbo_domain::Task) -> ReportPeriod {
         ReportPeriod::Once
     } else {
         ReportPeriod::Period(
-            Period::containing(PeriodKind::Annual, chrono::Utc::now().date_naive())
+            Period::containing(PeriodKind::Annual, dongbo_domain::clock::today())
                 .expect("an annual period today"),
         )
     }
@@ -776,7 +776,7 @@ async fn took_effect(
             username,
             NEW_PASSWORD,
             &accounts::LoginPolicy::default(),
-            chrono::Utc::now(),
+            dongbo_domain::clock::now(),
         )
         .await
         .is_ok(),

@@ -12,10 +12,16 @@ use serde_json::{Value, json};
 
 async fn token_for(app: &TestApp, username: &str, role: &str) -> String {
     app.user(username, role, "BVHTTDL", false).await;
-    accounts::create_api_token(&app.db, "test", username, "test", chrono::Utc::now())
-        .await
-        .expect("an API token")
-        .token
+    accounts::create_api_token(
+        &app.db,
+        "test",
+        username,
+        "test",
+        dongbo_domain::clock::now(),
+    )
+    .await
+    .expect("an API token")
+    .token
 }
 
 /// Opens the app's database a second time, read-only: SQLite with `?mode=ro`; PostgreSQL after

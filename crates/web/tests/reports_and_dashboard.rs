@@ -299,9 +299,16 @@ async fn the_dashboard_needs_a_login_and_filters_by_group_and_state() {
             format: imported.format.to_string(),
             sha256: imported.sha256.clone(),
         };
-        let saved = dongbo_store::programs::save(&app.db, &imported.program, &source)
-            .await
-            .unwrap();
+        let directory = dongbo_domain::Directory::bundled();
+        let saved = dongbo_store::programs::save_with_assignments(
+            &app.db,
+            &imported.program,
+            &source,
+            dongbo_store::Assigning::new(&directory),
+        )
+        .await
+        .unwrap()
+        .program;
         assert!(
             matches!(saved, dongbo_store::SaveOutcome::Updated { .. }),
             "{saved:?}"
@@ -339,7 +346,7 @@ async fn coordinators_remind_agencies_override_progress_and_admins_read_the_audi
         // agency's notices (and, with an SMTP server, its e-mail digest).
         dongbo_remind::Runner::new(app.db.clone(), dongbo_remind::RemindConfig::default())
             .with_done_source(dongbo_remind::AcceptedReports)
-            .drain(chrono::Utc::now())
+            .drain()
             .await
             .unwrap();
         let mut leader = app.logged_in("lanh.dao").await;
@@ -399,7 +406,7 @@ async fn a_coordinators_message_is_not_pushed_off_my_work_by_automatic_reminders
     use dongbo_store::notifications::{NewNotification, notify, notify_many};
     for app in apps().await {
         app.user("lanh.dao", "approver", "BVHTTDL", false).await;
-        let now = chrono::Utc::now();
+        let now = dongbo_domain::clock::now();
         let notice = |kind: &str, title: String, key: String| NewNotification {
             agency_code: "BVHTTDL".to_owned(),
             user_id: None,

@@ -61,7 +61,7 @@ fn assert_shows(html: &str, field: &str, page: &str) {
 async fn drain_reminders(app: &TestApp) {
     dongbo_remind::Runner::new(app.db.clone(), dongbo_remind::RemindConfig::default())
         .with_done_source(dongbo_remind::AcceptedReports)
-        .drain(chrono::Utc::now())
+        .drain()
         .await
         .unwrap();
 }

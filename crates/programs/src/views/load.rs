@@ -203,7 +203,7 @@ pub async fn agency_detail(
         for program in programs::list(db).await? {
             let as_of = program
                 .issued_on
-                .unwrap_or_else(|| chrono::Local::now().date_naive());
+                .unwrap_or_else(dongbo_domain::clock::today);
             let codes = directory.answerable_codes(code, as_of);
             for hit in tasks::naming(db, &codes).await? {
                 if hit.program_id != program.id {

@@ -1,52 +1,30 @@
 //! A program's indicators (chỉ tiêu) through the API: reading them with their values and what
 //! those achieve (no login, as the program itself), and recording a value (an API token of
 //! someone who may, the same check as the page: `dongbo_programs::indicators::record_indicator_value`).
-//! Its OpenAPI paths are merged into the document at `/api/v1/openapi.json`.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use dongbo_domain::Indicator;
 use dongbo_domain::indicator::Achievement;
 use dongbo_programs::indicators::{IndicatorLatest, RecordedValue};
 use serde::{Deserialize, Serialize};
-use utoipa::{OpenApi, ToSchema};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::work::ApiCaller;
 use super::{ApiError, ApiResult, JsonBody, Problem};
 use crate::AppState;
-use crate::error::{Error, FieldError};
+use crate::error::Error;
 use dongbo_programs::indicators::IndicatorValueInput;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/programs/{id}/indicators", get(list_indicators))
-        .route(
-            "/api/v1/programs/{id}/indicators/{code}",
-            get(get_indicator),
-        )
-        .route(
-            "/api/v1/programs/{id}/indicators/{code}/values",
-            post(record_value),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_indicators))
+        .routes(routes!(get_indicator))
+        .routes(routes!(record_value))
 }
-
-#[derive(OpenApi)]
-#[openapi(
-    paths(list_indicators, get_indicator, record_value),
-    components(schemas(
-        IndicatorView,
-        IndicatorDetailView,
-        IndicatorValueView,
-        IndicatorValueBody,
-        IndicatorValueInputJson,
-        ValueRecorded,
-        Problem,
-        FieldError
-    ))
-)]
-pub struct IndicatorApi;
 
 /// An indicator with the latest value of each scope and its verdict.
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -2,30 +2,28 @@
 //! reports, through the API: the same figures as the page `/programs/{id}/completeness`
 //! (`dongbo_programs::views::completeness`), and the coordinator's writes through `crate::actions`.
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{delete, get};
-use axum::{Json, Router};
 use chrono::NaiveDate;
 use dongbo_domain::completeness::Counts;
 use dongbo_domain::regime::RegimeKind;
 use dongbo_domain::{Regimes, ReportingRegime};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::work::ApiCaller;
 use super::{ApiError, ApiResult, JsonBody, Problem};
 use crate::AppState;
 use dongbo_programs::regimes::RegimeInput;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/programs/{id}/regimes",
-            get(list_regimes).put(set_regime),
-        )
-        .route("/api/v1/programs/{id}/regimes/{key}", delete(remove_regime))
-        .route("/api/v1/programs/{id}/completeness", get(completeness))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_regimes, set_regime))
+        .routes(routes!(remove_regime))
+        .routes(routes!(completeness))
 }
 
 /// One reporting regime of a program.

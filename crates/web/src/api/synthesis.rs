@@ -3,14 +3,15 @@
 //! scorecard of a phase. Generating calls
 //! [`dongbo_programs::synthesis::generate_synthesis`], as the page does.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
 use dongbo_programs::synthesis::{self as stored, Version};
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::work::ApiCaller;
 use super::{ApiError, ApiResult, JsonBody, Problem};
@@ -18,12 +19,12 @@ use crate::AppState;
 use crate::error::Error;
 use dongbo_programs::synthesis::Request;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/programs/{id}/synthesis", get(list).post(generate))
-        .route("/api/v1/programs/{id}/evaluation", get(evaluation))
-        .route("/api/v1/synthesis/{report}/{version}", get(get_version))
-        .route("/api/v1/synthesis/{report}/{version}/{file}", get(download))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, generate))
+        .routes(routes!(evaluation))
+        .routes(routes!(get_version))
+        .routes(routes!(download))
 }
 
 /// A generated version.

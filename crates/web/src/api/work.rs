@@ -4,12 +4,11 @@
 
 use std::sync::Arc;
 
+use axum::Json;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
 use chrono::NaiveDate;
 use dongbo_domain::access::ROOT_AGENCY;
 use dongbo_domain::state::StateCounts;
@@ -19,6 +18,8 @@ use dongbo_programs::work::{self, MyAssignment};
 use dongbo_programs::{Actor, plans};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 use super::{ApiError, ApiResult, JsonBody, Problem};
 use crate::AppState;
@@ -28,46 +29,33 @@ use crate::i18n::Lang;
 use dongbo_programs::changes::ProposalInput;
 use dongbo_programs::reports::{ReportDraft, Review};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/my/assignments", get(my_assignments))
-        .route("/api/v1/my/notifications", get(my_notifications))
-        .route("/api/v1/assignments/{id}/reports", get(list_reports))
-        .route("/api/v1/assignments/{id}/reports/draft", post(save_draft))
-        .route(
-            "/api/v1/assignments/{id}/reports/submit",
-            post(submit_report),
-        )
-        .route(
-            "/api/v1/assignments/{id}/files",
-            post(upload_file).layer(axum::extract::DefaultBodyLimit::max(
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(my_assignments))
+        .routes(routes!(my_notifications))
+        .routes(routes!(list_reports))
+        .routes(routes!(save_draft))
+        .routes(routes!(submit_report))
+        .routes(
+            routes!(upload_file).layer(axum::extract::DefaultBodyLimit::max(
                 crate::limits::MAX_UPLOAD_BYTES,
             )),
         )
-        .route("/api/v1/assignments/{id}/progress", put(override_progress))
-        .route("/api/v1/reports/{id}", get(get_report))
-        .route("/api/v1/reports/{id}/return", post(return_report))
-        .route("/api/v1/reports/{id}/accept", post(accept_report))
-        .route("/api/v1/reports/{id}/reopen", post(reopen_report))
-        .route("/api/v1/agencies/{code}/plans", post(create_plan))
-        .route("/api/v1/agencies/{code}/units", post(create_unit))
-        .route("/api/v1/plans/{id}/tasks", post(add_plan_task))
-        .route("/api/v1/plans/{id}/tasks/{code}/units", post(assign_unit))
-        .route("/api/v1/programs/{id}/changes", post(propose_new_task))
-        .route(
-            "/api/v1/programs/{id}/tasks/{code}/changes",
-            post(propose_task_change),
-        )
-        .route(
-            "/api/v1/programs/{id}/changes/{request}/decision",
-            post(decide_change),
-        )
-        .route(
-            "/api/v1/programs/{id}/changes/{request}/withdraw",
-            post(withdraw_change),
-        )
-        .route("/api/v1/programs/{id}/reminders", post(send_reminder))
-        .route("/api/v1/programs/{id}/dashboard", get(dashboard))
+        .routes(routes!(override_progress))
+        .routes(routes!(get_report))
+        .routes(routes!(return_report))
+        .routes(routes!(accept_report))
+        .routes(routes!(reopen_report))
+        .routes(routes!(create_plan))
+        .routes(routes!(create_unit))
+        .routes(routes!(add_plan_task))
+        .routes(routes!(assign_unit))
+        .routes(routes!(propose_new_task))
+        .routes(routes!(propose_task_change))
+        .routes(routes!(decide_change))
+        .routes(routes!(withdraw_change))
+        .routes(routes!(send_reminder))
+        .routes(routes!(dashboard))
 }
 
 /// The authenticated caller of an API request, with the language of its messages (`?lang=`
@@ -84,7 +72,7 @@ impl ApiCaller {
             programs: &state.programs,
             caller: &self.caller.who,
             lang: self.lang,
-            today: state.today(),
+            clock: state.clock,
         }
     }
 }

@@ -113,7 +113,7 @@ pub async fn login(
             "Too many login attempts from this computer; please wait a few minutes.",
         )));
     }
-    let now = chrono::Utc::now();
+    let now = state.clock.now();
     let user = match accounts::verify_login(
         &state.programs,
         &form.username,
@@ -176,7 +176,7 @@ fn with_session(headers: &HeaderMap, token: &str, response: impl IntoResponse) -
 
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
     if let Some(token) = auth::cookie(&headers, SESSION_COOKIE) {
-        accounts::end_session(&state.programs, &token, chrono::Utc::now()).await?;
+        accounts::end_session(&state.programs, &token, state.clock.now()).await?;
     }
     let cookie = auth::set_cookie(SESSION_COOKIE, "", Some(0), auth::is_https(&headers));
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response())
@@ -283,7 +283,7 @@ pub async fn change_password(
             ),
         );
     }
-    let now = chrono::Utc::now();
+    let now = state.clock.now();
     match accounts::verify_login(
         &state.programs,
         &username,

@@ -227,7 +227,7 @@ impl Page {
             programs: &state.programs,
             caller: &self.caller()?.who,
             lang: self.lang,
-            today: state.today(),
+            clock: state.clock,
         })
     }
 

@@ -203,7 +203,7 @@ pub(super) async fn show_task(
     });
     let choices: Vec<(String, String)> = if can_choose {
         directory
-            .valid_on(chrono::Utc::now().date_naive())
+            .valid_on(state.today())
             .filter(|a| a.kind != dongbo_domain::AgencyKind::Unit)
             .map(|a| {
                 (

@@ -342,7 +342,7 @@ impl TestApp {
             &self.db,
             user.id,
             &accounts::SessionPolicy::default(),
-            chrono::Utc::now(),
+            dongbo_domain::clock::now(),
         )
         .await
         .expect("open a session");
