@@ -30,13 +30,29 @@ impl TestApp {
         app
     }
 
+    /// A server whose clock is pinned at `clock` (for what is judged by the day).
+    pub async fn start_at(test_db: TestDb, clock: dongbo_domain::Clock) -> TestApp {
+        let files = tempfile::tempdir().expect("a folder for evidence files");
+        let mut app = TestApp::launch(test_db, files.path().to_owned(), clock).await;
+        app._files = Some(files);
+        app
+    }
+
     /// A server whose evidence files go to `files` (a folder the test prepared).
     pub async fn start_in(test_db: TestDb, files: std::path::PathBuf) -> TestApp {
+        TestApp::launch(test_db, files, dongbo_domain::Clock::system()).await
+    }
+
+    async fn launch(
+        test_db: TestDb,
+        files: std::path::PathBuf,
+        clock: dongbo_domain::Clock,
+    ) -> TestApp {
         let directory = Directory::bundled();
         let db = test_db.db.clone();
         let program_id = dongbo_testkit::load_47_assigned(&db, &directory).await;
         TestApp {
-            base: serve(db, directory, files.clone()).await,
+            base: serve_at(db, directory, files.clone(), clock).await,
             client: reqwest::Client::new(),
             program_id,
             backend: format!("{:?}", test_db.db.backend()),
@@ -75,11 +91,21 @@ pub async fn serve(
     directory: Directory,
     files: std::path::PathBuf,
 ) -> String {
+    serve_at(db, directory, files, dongbo_domain::Clock::system()).await
+}
+
+/// Serves `db` on a new loopback port with its clock at `clock`; its base URL.
+pub async fn serve_at(
+    db: dongbo_store::Db,
+    directory: Directory,
+    files: std::path::PathBuf,
+    clock: dongbo_domain::Clock,
+) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind a port");
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let state = dongbo_web::AppState::new(db, directory, files);
+    let state = dongbo_web::AppState::new(db, directory, files).with_clock(clock);
     tokio::spawn(dongbo_web::serve(listener, state, std::future::pending()));
     base
 }
