@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate};
 use dongbo_domain::access::ROOT_AGENCY;
 use dongbo_domain::completeness::{Timeliness, timeliness};
+use dongbo_domain::lang::Lang;
 use dongbo_domain::period::periods_overlapping;
 use dongbo_domain::regime::{RegimeKind, RegimePeriod};
 use dongbo_domain::scorecard::{IndicatorResult, Scorecard, evaluate};
@@ -15,7 +16,6 @@ use serde::Deserialize;
 
 use crate::Programs;
 use crate::context::{Error, Result};
-use dongbo_domain::lang::Lang;
 
 /// The lengths of the phases 47/NQ-CP §III evaluates over, in years.
 pub const PRESET_YEARS: [i32; 3] = [3, 5, 10];

@@ -1,13 +1,13 @@
 //! An agency's plan (kế hoạch thực hiện) for a program, its tasks and its units: a plan made,
 //! a task added, a unit created and handed a task, an open agency set's members chosen.
 
-use crate::Programs;
 use chrono::NaiveDate;
 use dongbo_domain::Directory;
 use dongbo_domain::access::Action;
 pub use dongbo_store::plans::{Created, NewTask, Plan, Unit};
 use dongbo_store::{assignments, plans};
 
+use crate::Programs;
 use crate::context::{Actor, Error, Result};
 
 /// Refuses an empty `value` as field `field`'s fault, with the message in the caller's

@@ -2,7 +2,6 @@
 //! report saved or submitted, its review (returned, accepted, reopened) and a progress set by
 //! hand. The workflow's rules are the domain's, its records the store's.
 
-use crate::Programs;
 use chrono::NaiveDate;
 use dongbo_domain::access::Action;
 use dongbo_domain::period::default_report_period;
@@ -15,6 +14,7 @@ pub use dongbo_store::reports::{
     ReportStatus, ReportSummary, WaitingReport,
 };
 
+use crate::Programs;
 use crate::context::{Actor, Error, FieldError, Result};
 
 /// The period a report is for: the one asked for, else the default of the task's kind on
@@ -213,18 +213,6 @@ pub enum Review<'a> {
     Accept,
     /// Mở lại — an accepted report unlocked, with the reason (required).
     Reopen { reason: &'a str },
-}
-
-impl<'a> Review<'a> {
-    /// The page form's `action` ("return", "accept", "reopen") with its comment.
-    pub fn parse(action: &str, comment: &'a str) -> Result<Review<'a>> {
-        match action {
-            "return" => Ok(Review::Return { comment }),
-            "accept" => Ok(Review::Accept),
-            "reopen" => Ok(Review::Reopen { reason: comment }),
-            other => Err(Error::BadRequest(format!("unknown action {other}"))),
-        }
-    }
 }
 
 /// What a review did, and where the report is.

@@ -8,12 +8,12 @@
 //! [`SynthesisInput`] is stored with the version, and building it again gives the same files
 //! (`publish` renders deterministically), which [`render`]'s callers check on demand.
 
-pub use dongbo_store::synthesis::{StoredTemplate, Version};
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use dongbo_domain::access::ROOT_AGENCY;
+use dongbo_domain::access::{Action, ROOT_AGENCY};
 use dongbo_domain::dashboard::{assignment_state, program_figures};
+use dongbo_domain::lang::Lang;
 use dongbo_domain::regime::{RegimePeriod, Regimes, Reporters, ReportingRegime};
 use dongbo_domain::{AgencyKind, DeadlineRule, Directory, Period, Role};
 use dongbo_publish::synthesis::{
@@ -22,13 +22,11 @@ use dongbo_publish::synthesis::{
 };
 use dongbo_publish::{Authority, Issuer, OfficialDocument, Signature};
 use dongbo_store::synthesis::Level;
+pub use dongbo_store::synthesis::{StoredTemplate, Version};
 use serde::Deserialize;
 
 use crate::Programs;
-use crate::context::Actor;
-use crate::context::{Error, Result};
-use dongbo_domain::access::Action;
-use dongbo_domain::lang::Lang;
+use crate::context::{Actor, Error, Result};
 
 /// What a user asks to generate. Text fields are NFC-normalised and trimmed when checked.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]

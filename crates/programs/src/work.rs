@@ -175,7 +175,7 @@ pub fn missing_period(asked: Option<&str>, today: NaiveDate) -> Result<Period> {
 }
 
 /// What a dashboard computes from a program's facts and reports for a day, a reporting period
-/// and a group: kept per program version (see [`Programs::dashboard`]), since every
+/// and a group: kept per program version (see [`dashboard`]), since every
 /// viewer between two writes sees the same.
 #[derive(Debug)]
 pub struct Computed {

@@ -17,7 +17,7 @@
 //!
 //! Reading the published programs and the agency directory needs no login; everything about
 //! carrying a program out does, and is checked against the caller's grants
-//! ([`Caller::can`]).
+//! ([`dongbo_programs::Caller::can`]).
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};

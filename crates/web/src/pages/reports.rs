@@ -788,7 +788,7 @@ pub async fn review(
     Form(form): Form<ReviewForm>,
 ) -> Result<Response> {
     let actor = page.actor(&state)?;
-    let review = reports::Review::parse(&form.action, &form.comment)?;
+    let review = review_of(&form.action, &form.comment)?;
     let result = reports::review_report(
         &actor,
         report_id,
@@ -912,4 +912,15 @@ pub async fn override_progress(
     let markup =
         super::programs::show_task(&page, &state, program_id, &code, Some(&refusal)).await?;
     Ok(Refusal::answer(markup))
+}
+
+/// The review a page form asks for: its `action` ("return", "accept", "reopen") with its
+/// comment.
+fn review_of<'a>(action: &str, comment: &'a str) -> Result<reports::Review<'a>> {
+    match action {
+        "return" => Ok(reports::Review::Return { comment }),
+        "accept" => Ok(reports::Review::Accept),
+        "reopen" => Ok(reports::Review::Reopen { reason: comment }),
+        other => Err(Error::BadRequest(format!("unknown action {other}"))),
+    }
 }
