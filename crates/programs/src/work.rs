@@ -116,6 +116,21 @@ pub async fn my_assignments(actor: &Actor<'_>) -> Result<Vec<MyAssignment>> {
     Ok(found)
 }
 
+/// The facts of `group`'s tasks: a group narrows every figure to its tasks; without one the
+/// kept facts serve as they are.
+pub fn in_group<'f>(facts: &'f [Fact], group: Option<&str>) -> Cow<'f, [Fact]> {
+    match group {
+        Some(g) => Cow::Owned(
+            facts
+                .iter()
+                .filter(|f| f.group_code == g)
+                .cloned()
+                .collect(),
+        ),
+        None => Cow::Borrowed(facts),
+    }
+}
+
 /// What a program's dashboard shows for a day, a reporting period and a group, read once per
 /// version of the program for all its viewers, page and API alike.
 pub async fn dashboard(
@@ -128,17 +143,7 @@ pub async fn dashboard(
 ) -> Result<Arc<Computed>> {
     let version = stamp.version;
     let facts = programs.dashboard_facts_at(id, version).await?;
-    // A group narrows every figure to its tasks; without one the kept facts serve as they are.
-    let scoped: Cow<[Fact]> = match group {
-        Some(g) => Cow::Owned(
-            facts
-                .iter()
-                .filter(|f| f.group_code == g)
-                .cloned()
-                .collect(),
-        ),
-        None => Cow::Borrowed(facts.as_slice()),
-    };
+    let scoped = in_group(&facts, group);
     let regimes = programs.regimes(id, stamp).await?;
     programs
         .dashboard_computed(

@@ -4,12 +4,11 @@
 //! keeps up to date on every report written, so it is right right after every write. Charts
 //! are SVG drawn here: no script, no CDN.
 
-use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use axum::extract::{Path, Query, State};
 use chrono::NaiveDate;
-use dongbo_domain::dashboard::{Fact, agency_lines};
+use dongbo_domain::dashboard::agency_lines;
 use dongbo_domain::state::StateCounts;
 use dongbo_domain::{DeadlineRule, Period, PeriodKind, Role, WorkState};
 use maud::{Markup, PreEscaped, html};
@@ -233,17 +232,7 @@ async fn dashboard_page(
     let facts = state.programs.dashboard_facts_at(id, version).await?;
     let group = filters.group.as_deref().filter(|g| !g.is_empty());
     let agency = filters.agency.as_deref().filter(|a| !a.is_empty());
-    // A group narrows every figure to its tasks; without one the cached facts serve as they are.
-    let scoped: Cow<[Fact]> = match group {
-        Some(g) => Cow::Owned(
-            facts
-                .iter()
-                .filter(|f| f.group_code == g)
-                .cloned()
-                .collect(),
-        ),
-        None => Cow::Borrowed(facts.as_slice()),
-    };
+    let scoped = work::in_group(&facts, group);
     // Deadlines follow the program's regime of the period's kind, else Decree 09's default.
     let regimes = state.programs.regimes(id, stamp).await?;
     let rule_of = |kind: PeriodKind| {
