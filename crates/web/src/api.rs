@@ -19,67 +19,17 @@ use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router, routing::get};
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::error::{Error, FieldError};
+pub use crate::error::{Problem, problem, problem_body};
 use dongbo_programs::views::*;
-
-/// A problem detail (RFC 9457): what every API error answers with.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Problem {
-    /// What kind of problem: `urn:dongbo:problem:forbidden`, `…:invalid-input`…
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub title: String,
-    pub status: u16,
-    /// What went wrong, for a person (Vietnamese and English, or in the caller's language).
-    pub detail: String,
-    /// The fields at fault, named as in the JSON body; empty when it is not one field's fault.
-    pub errors: Vec<FieldError>,
-}
-
-/// The problem-details response with `status`.
-pub fn problem(status: StatusCode, detail: &str, errors: Vec<FieldError>) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/problem+json")],
-        Json(problem_body(status, detail, errors)),
-    )
-        .into_response()
-}
-
-/// The problem details of `status`.
-pub fn problem_body(status: StatusCode, detail: &str, errors: Vec<FieldError>) -> Problem {
-    let slug = match status {
-        StatusCode::BAD_REQUEST => "bad-request",
-        StatusCode::UNAUTHORIZED => "unauthorized",
-        StatusCode::FORBIDDEN => "forbidden",
-        StatusCode::NOT_FOUND => "not-found",
-        StatusCode::METHOD_NOT_ALLOWED => "method-not-allowed",
-        StatusCode::CONFLICT => "conflict",
-        StatusCode::PAYLOAD_TOO_LARGE => "too-large",
-        StatusCode::URI_TOO_LONG => "uri-too-long",
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported-media-type",
-        StatusCode::UNPROCESSABLE_ENTITY => "invalid-input",
-        StatusCode::TOO_MANY_REQUESTS => "too-many-requests",
-        StatusCode::SERVICE_UNAVAILABLE => "unavailable",
-        status if status.is_client_error() => "client-error",
-        _ => "internal",
-    };
-    Problem {
-        kind: format!("urn:dongbo:problem:{slug}"),
-        title: status.canonical_reason().unwrap_or("Error").to_owned(),
-        status: status.as_u16(),
-        detail: detail.to_owned(),
-        errors,
-    }
-}
 
 /// JSON errors for API clients (pages render HTML errors instead).
 #[derive(Debug)]

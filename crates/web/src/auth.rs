@@ -259,7 +259,7 @@ fn refusal(parts: &Parts, status: StatusCode, message: &str) -> Response {
 }
 
 fn api_refusal(status: StatusCode, message: &str) -> Response {
-    crate::api::problem(status, message, Vec::new())
+    crate::error::problem(status, message, Vec::new())
 }
 
 /// The value of cookie `name`.

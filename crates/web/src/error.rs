@@ -1,8 +1,11 @@
 //! The one error type of the web layer. Internal causes are logged once, here, and never shown
 //! to users; pages get a plain HTML page with the status (API handlers wrap it as JSON).
 
-use axum::http::StatusCode;
+use axum::Json;
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -195,7 +198,6 @@ pub async fn uniform_errors(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    use axum::http::header;
     let api = request.uri().path().starts_with("/api/");
     let request_id = request
         .extensions()
@@ -253,15 +255,15 @@ async fn as_problem(response: Response, content_type: &str, request_id: Option<&
         } else {
             text
         };
-        problem = serde_json::to_value(crate::api::problem_body(status, &detail, Vec::new()))
-            .unwrap_or_default();
+        problem =
+            serde_json::to_value(problem_body(status, &detail, Vec::new())).unwrap_or_default();
     }
     if let (Some(id), Some(fields)) = (request_id, problem.as_object_mut()) {
         fields.insert("request_id".to_owned(), serde_json::Value::from(id));
     }
     let mut answer = (
         status,
-        [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
+        [(header::CONTENT_TYPE, "application/problem+json")],
         problem.to_string(),
     )
         .into_response();
@@ -272,7 +274,6 @@ async fn as_problem(response: Response, content_type: &str, request_id: Option<&
 /// The headers of the answer being replaced that still hold (`Allow`, `Set-Cookie`…): all but
 /// the body's type and length.
 fn copy_headers(from: &axum::http::HeaderMap, to: &mut axum::http::HeaderMap) {
-    use axum::http::header;
     for (name, value) in from {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
             to.append(name, value.clone());
@@ -285,4 +286,55 @@ async fn read_text(body: axum::body::Body) -> String {
         .await
         .map(|bytes| String::from_utf8_lossy(&bytes).trim().to_owned())
         .unwrap_or_default()
+}
+
+/// A problem detail (RFC 9457): what every API error answers with.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// What kind of problem: `urn:dongbo:problem:forbidden`, `…:invalid-input`…
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    /// What went wrong, for a person (Vietnamese and English, or in the caller's language).
+    pub detail: String,
+    /// The fields at fault, named as in the JSON body; empty when it is not one field's fault.
+    pub errors: Vec<FieldError>,
+}
+
+/// The problem-details response with `status`.
+pub fn problem(status: StatusCode, detail: &str, errors: Vec<FieldError>) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        Json(problem_body(status, detail, errors)),
+    )
+        .into_response()
+}
+
+/// The problem details of `status`.
+pub fn problem_body(status: StatusCode, detail: &str, errors: Vec<FieldError>) -> Problem {
+    let slug = match status {
+        StatusCode::BAD_REQUEST => "bad-request",
+        StatusCode::UNAUTHORIZED => "unauthorized",
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::NOT_FOUND => "not-found",
+        StatusCode::METHOD_NOT_ALLOWED => "method-not-allowed",
+        StatusCode::CONFLICT => "conflict",
+        StatusCode::PAYLOAD_TOO_LARGE => "too-large",
+        StatusCode::URI_TOO_LONG => "uri-too-long",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported-media-type",
+        StatusCode::UNPROCESSABLE_ENTITY => "invalid-input",
+        StatusCode::TOO_MANY_REQUESTS => "too-many-requests",
+        StatusCode::SERVICE_UNAVAILABLE => "unavailable",
+        status if status.is_client_error() => "client-error",
+        _ => "internal",
+    };
+    Problem {
+        kind: format!("urn:dongbo:problem:{slug}"),
+        title: status.canonical_reason().unwrap_or("Error").to_owned(),
+        status: status.as_u16(),
+        detail: detail.to_owned(),
+        errors,
+    }
 }
