@@ -96,10 +96,41 @@ fn test(extra: &[String]) -> Result<()> {
     if let Some(validator) = &openapi_validator {
         tests.env("DONGBO_TEST_OPENAPI_VALIDATOR", validator);
     }
+    // Each test that skips for a missing service writes a line here (dongbo_testkit::skip):
+    // said at the end, since the test runner shows only failing tests' output.
+    let skip_log = std::env::current_dir()?.join("target/test-skips.log");
+    std::fs::create_dir_all(skip_log.parent().unwrap_or(&skip_log))?;
+    let _ = std::fs::remove_file(&skip_log);
+    tests.env("DONGBO_TEST_SKIP_LOG", &skip_log);
     let outcome = run(&mut tests).context("tests failed");
+    report_skips(&skip_log);
     drop(smtp);
     drop(postgres);
     outcome
+}
+
+/// Says how many tests skipped part or all of what they check, and why (grouped by reason).
+fn report_skips(log: &std::path::Path) {
+    let Ok(text) = std::fs::read_to_string(log) else {
+        println!("xtask: no test skipped");
+        return;
+    };
+    let mut by_reason: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for line in text.lines() {
+        let (test, reason) = line.split_once('\t').unwrap_or((line, ""));
+        by_reason.entry(reason).or_default().push(test);
+    }
+    let count: usize = by_reason.values().map(Vec::len).sum();
+    println!("xtask: {count} tests skipped part or all of what they check:");
+    for (reason, tests) in &by_reason {
+        println!("  {} × {reason}", tests.len());
+        for test in tests.iter().take(5) {
+            println!("      {test}");
+        }
+        if tests.len() > 5 {
+            println!("      … and {} more", tests.len() - 5);
+        }
+    }
 }
 
 /// Runs a command with inherited output and fails when it fails.

@@ -28,6 +28,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             remind_every,
             admin_listen,
             log_format: _,
+            max_connections,
+            header_timeout,
+            body_timeout,
         } => {
             let mut reminders = remind_config(smtp.as_deref(), &smtp_from, base_url)?;
             reminders.lead_days = remind_before.days().to_vec();
@@ -35,6 +38,11 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let listen = Listen {
                 app: &listen,
                 admin: admin_listen.as_deref(),
+                limits: dongbo_web::server::ServeLimits {
+                    max_connections: max_connections as usize,
+                    header_timeout: std::time::Duration::from_secs(header_timeout),
+                    body_timeout: std::time::Duration::from_secs(body_timeout),
+                },
             };
             serve(&cli.data_dir, database_url, listen, reminders).await
         }
@@ -195,6 +203,8 @@ fn remind_config(
 struct Listen<'a> {
     app: &'a str,
     admin: Option<&'a str>,
+    /// Connections and timeouts of the application's listener.
+    limits: dongbo_web::server::ServeLimits,
 }
 
 async fn serve(
@@ -258,7 +268,7 @@ async fn serve(
         runner.run_forever(reminder_stop).await;
     });
     tokio::spawn(signal);
-    dongbo_web::serve(listener, state, until_stopped(stopped))
+    dongbo_web::server::serve(listener, state, until_stopped(stopped), listen.limits)
         .await
         .context("serving")?;
     let _ = reminder_task.await;
@@ -523,6 +533,13 @@ async fn user(db: &Db, directory: &Directory, command: UserCommand) -> Result<Ex
         UserCommand::Token { username, name } => create_token(db, &username, &name).await,
         UserCommand::Tokens { username } => list_tokens(db, &username).await,
         UserCommand::RevokeToken { id } => revoke_token(db, id).await,
+        UserCommand::LogoutEverywhere { username } => {
+            let revoked = accounts::log_out_everywhere(db, CLI_ACTOR, &username)
+                .await
+                .with_context(|| format!("logging {username} out everywhere"))?;
+            println!("{username} logged out everywhere: sessions ended, {revoked} API tokens revoked");
+            Ok(ExitCode::SUCCESS)
+        }
         UserCommand::Disable { username } => set_disabled(db, &username, true).await,
         UserCommand::Enable { username } => set_disabled(db, &username, false).await,
         UserCommand::List => {

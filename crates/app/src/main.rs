@@ -80,6 +80,33 @@ pub enum Command {
             default_value_t = LogFormat::Text
         )]
         log_format: LogFormat,
+        /// Connections served at once; further ones wait until one closes.
+        #[arg(
+            long,
+            env = "DONGBO_MAX_CONNECTIONS",
+            default_value = "1024",
+            value_parser = clap::value_parser!(u32).range(1..=1_000_000)
+        )]
+        max_connections: u32,
+        /// Seconds a client has to send a request's headers (and an idle kept-alive connection
+        /// stays open).
+        #[arg(
+            long,
+            env = "DONGBO_HEADER_TIMEOUT",
+            value_name = "SECONDS",
+            default_value = "10",
+            value_parser = clap::value_parser!(u64).range(1..=3600)
+        )]
+        header_timeout: u64,
+        /// The longest pause, in seconds, while a request's body arrives.
+        #[arg(
+            long,
+            env = "DONGBO_BODY_TIMEOUT",
+            value_name = "SECONDS",
+            default_value = "30",
+            value_parser = clap::value_parser!(u64).range(1..=3600)
+        )]
+        body_timeout: u64,
     },
     /// Create or update the database schema, and load the agency directory.
     Migrate,
@@ -215,6 +242,9 @@ pub enum UserCommand {
     Tokens { username: String },
     /// Revoke an API token by the id `user tokens` shows.
     RevokeToken { id: i64 },
+    /// Log a user out everywhere (a password or token that may be known to someone else):
+    /// end every session and revoke every API token.
+    LogoutEverywhere { username: String },
 }
 
 /// The form of the log lines of `dongbo serve`.

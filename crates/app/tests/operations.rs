@@ -1,7 +1,7 @@
 //! What an operator sees of `dongbo serve`, through the real binary: the admin listener
 //! (`--admin-listen`) with Prometheus metrics by route template, `/healthz` and `/readyz`;
 //! request ids echoed and carried by JSON log lines (`--log-format json`); readiness lost
-//! when the database goes away.
+//! when the database goes away; slow clients cut off while others are answered.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -27,6 +27,11 @@ impl Drop for Server {
 
 impl Server {
     fn start(database_url: Option<&str>) -> Server {
+        Server::start_with(database_url, &[])
+    }
+
+    /// A server started with `args` after the usual ones.
+    fn start_with(database_url: Option<&str>, args: &[&str]) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let mut command = Command::new(env!("CARGO_BIN_EXE_dongbo"));
         command
@@ -41,6 +46,7 @@ impl Server {
         if let Some(url) = database_url {
             command.args(["--database-url", url]);
         }
+        command.args(args);
         let mut child = command.spawn().unwrap();
         let stderr = child.stderr.take().unwrap();
         let (send, lines) = mpsc::channel();
@@ -286,4 +292,186 @@ fn readyz_turns_503_when_the_postgresql_database_goes_away() {
         // Liveness stays: the process is up.
         assert_eq!(get(address, "/healthz", None).0, 200);
     }
+}
+
+/// Reads from `stream` until the server closes it (end of stream or reset), within `limit`:
+/// whatever it answered before closing.
+fn read_until_closed(stream: &mut TcpStream, limit: Duration) -> Result<String, String> {
+    let deadline = Instant::now() + limit;
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 4096];
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(format!("still open after {limit:?}"));
+        }
+        stream.set_read_timeout(Some(left)).unwrap();
+        match stream.read(&mut buffer) {
+            Ok(0) => return Ok(String::from_utf8_lossy(&answer).into_owned()),
+            Ok(n) => answer.extend_from_slice(&buffer[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {
+                return Ok(String::from_utf8_lossy(&answer).into_owned());
+            }
+            Err(e) => return Err(format!("{e} after {:?}", limit - left)),
+        }
+    }
+}
+
+#[test]
+fn slow_clients_are_cut_off_and_the_others_are_still_answered() {
+    let server = Server::start_with(
+        None,
+        &[
+            "--max-connections",
+            "20",
+            "--header-timeout",
+            "1",
+            "--body-timeout",
+            "1",
+        ],
+    );
+    // 50 clients that send half their headers and wait: more than the server serves at once.
+    let mut slow: Vec<TcpStream> = (0..50)
+        .map(|_| {
+            let mut stream = TcpStream::connect(&server.app).unwrap();
+            stream
+                .write_all(b"GET /healthz HTTP/1.1\r\nHost: slow\r\n")
+                .unwrap();
+            stream
+        })
+        .collect();
+    // One that sends its headers and a tenth of its body.
+    let mut stalled = TcpStream::connect(&server.app).unwrap();
+    stalled
+        .write_all(
+            b"POST /login HTTP/1.1\r\nHost: slow\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+              Content-Length: 100\r\n\r\nusername=a",
+        )
+        .unwrap();
+    // A normal client is answered meanwhile: the slow ones are closed in turns of a second.
+    let started = Instant::now();
+    let (status, _, body) = get(&server.app, "/healthz", None);
+    assert_eq!((status, body.as_str()), (200, "ok"));
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "answered after {:?}",
+        started.elapsed()
+    );
+    for (i, stream) in slow.iter_mut().enumerate() {
+        let answer = read_until_closed(stream, Duration::from_secs(20))
+            .unwrap_or_else(|e| panic!("slow client {i}: {e}"));
+        assert!(!answer.contains(" 200 "), "slow client {i} was served: {answer}");
+    }
+    let answer = read_until_closed(&mut stalled, Duration::from_secs(20))
+        .unwrap_or_else(|e| panic!("the stalled body: {e}"));
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 4"),
+        "the stalled body: {answer}"
+    );
+    // And the server goes on answering.
+    assert_eq!(get(&server.app, "/healthz", None).0, 200);
+}
+
+/// The value of the sample `name` with `label` in a scrape (0 when absent).
+fn value_of(text: &str, name: &str, label: Option<(&str, &str)>) -> f64 {
+    samples(text)
+        .into_iter()
+        .filter(|(n, labels, _)| {
+            n == name
+                && label.is_none_or(|(k, v)| labels.contains(&(k.to_owned(), v.to_owned())))
+        })
+        .map(|(_, _, value)| value)
+        .sum()
+}
+
+#[test]
+fn the_metrics_show_reminders_sent_jobs_queued_and_requests_in_flight_as_they_are() {
+    // Reminders are planned and sent once at start (47/NQ-CP has overdue tasks), then not
+    // again for an hour: the counts hold still while the test reads them.
+    let server = Server::start_with(None, &["--remind-every", "3600"]);
+    let scrape = || get(&server.admin, "/metrics", None).2;
+    let in_app = |text: &str| {
+        value_of(
+            text,
+            "dongbo_reminders_sent_total",
+            Some(("channel", "in_app")),
+        )
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut sent = 0.0;
+    loop {
+        let now = in_app(&scrape());
+        if now > 0.0 && now == sent {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no reminders counted: {now}");
+        sent = now;
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let url = format!(
+        "sqlite://{}",
+        server._dir.path().join("data/dongbo.db").display()
+    );
+    let db = runtime.block_on(dongbo_store::Db::connect(&url)).unwrap();
+    let stored: i64 = runtime.block_on(async {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM notifications")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        sqlx::Row::get::<i64, _>(&row, "n")
+    });
+    assert_eq!(sent, stored as f64, "in-app reminders counted as stored");
+    let scraped = scrape();
+    assert_eq!(
+        value_of(&scraped, "dongbo_reminders_sent_total", Some(("channel", "email"))),
+        0.0,
+        "no e-mail without --smtp"
+    );
+
+    // Jobs queued for later show in the queue depth, as the store counts them.
+    runtime.block_on(async {
+        let later = dongbo_domain::clock::now() + chrono::Duration::days(365);
+        for i in 0..3 {
+            dongbo_store::jobs::enqueue(
+                &db,
+                "ops.test",
+                &format!("ops-test-{i}"),
+                &serde_json::json!({}),
+                later,
+            )
+            .await
+            .unwrap();
+        }
+    });
+    let depth = runtime
+        .block_on(dongbo_store::jobs::queue_depth(&db))
+        .unwrap();
+    assert!(depth >= 3);
+    assert_eq!(
+        value_of(&scrape(), "dongbo_job_queue_depth", None),
+        depth as f64
+    );
+
+    // A request whose body is still coming is in flight; once it is gone, it is not.
+    assert_eq!(value_of(&scrape(), "dongbo_http_requests_in_flight", None), 0.0);
+    let mut waiting = TcpStream::connect(&server.app).unwrap();
+    waiting
+        .write_all(
+            b"POST /login HTTP/1.1\r\nHost: ops\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+              Content-Length: 100\r\n\r\nusername=a",
+        )
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while value_of(&scrape(), "dongbo_http_requests_in_flight", None) < 1.0 {
+        assert!(Instant::now() < deadline, "the waiting request is never in flight");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    drop(waiting);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while value_of(&scrape(), "dongbo_http_requests_in_flight", None) > 0.0 {
+        assert!(Instant::now() < deadline, "the closed request stays in flight");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    runtime.block_on(db.close());
 }

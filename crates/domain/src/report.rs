@@ -413,6 +413,25 @@ pub fn is_sha256(text: &str) -> bool {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
+/// Separation of duties: the people who wrote the content a review would decide on, that is
+/// the authors of the saves and submissions since the last review step (a return, an
+/// acceptance or a reopening), in `history` (each version's step and author, oldest first).
+/// None of them may return or accept it, whatever their roles.
+pub fn authors_under_review<'a>(history: impl IntoIterator<Item = (Step, &'a str)>) -> Vec<&'a str> {
+    let mut authors: Vec<&str> = Vec::new();
+    for (step, author) in history {
+        match step {
+            Step::Save | Step::Submit => {
+                if !authors.contains(&author) {
+                    authors.push(author);
+                }
+            }
+            Step::Return | Step::Accept | Step::Reopen => authors.clear(),
+        }
+    }
+    authors
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -716,6 +735,28 @@ mod tests {
         assert_eq!(
             short.normalised().unwrap_err().to_string(),
             "«abc» không phải mã SHA-256 của một tệp (not a file's SHA-256)"
+        );
+    }
+
+    #[test]
+    fn the_authors_under_review_are_those_who_wrote_since_the_last_review() {
+        use Step::*;
+        assert_eq!(
+            authors_under_review([(Save, "an"), (Submit, "binh")]),
+            ["an", "binh"]
+        );
+        assert_eq!(
+            authors_under_review([(Save, "an"), (Submit, "an")]),
+            ["an"]
+        );
+        // A return closes a round: the next submission is reviewed for what was written since.
+        assert_eq!(
+            authors_under_review([(Submit, "an"), (Return, "chi"), (Submit, "binh")]),
+            ["binh"]
+        );
+        assert_eq!(
+            authors_under_review([(Submit, "an"), (Accept, "chi"), (Reopen, "chi")]),
+            Vec::<&str>::new()
         );
     }
 }

@@ -80,6 +80,16 @@ pub async fn set_own_password(
     accounts::set_password(&programs.db, username, username, password, false, policy).await
 }
 
+/// Ends every session of `username` and revokes every API token they have (a password that
+/// may be known to someone else); returns how many tokens were revoked.
+pub async fn log_out_everywhere(
+    programs: &Programs,
+    actor: &str,
+    username: &str,
+) -> Result<u64, AccountError> {
+    accounts::log_out_everywhere(&programs.db, actor, username).await
+}
+
 /// A page of the audit log, newest first.
 pub async fn audit_entries(
     programs: &Programs,

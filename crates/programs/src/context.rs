@@ -66,6 +66,28 @@ impl Actor<'_> {
         &self.caller.user.username
     }
 
+    /// Refuses unless the caller may do `action` on the record of agency `agency_code` (its
+    /// reports, its plan): a record the caller may not even read is not found, as an unknown
+    /// id is, so that ids tell nothing of other agencies' records; one they may read but not
+    /// act on is forbidden.
+    pub(crate) fn require_on_record(
+        &self,
+        action: Action,
+        agency_code: &str,
+        directory: &Directory,
+    ) -> Result<()> {
+        if self.caller.can(action, agency_code, directory) {
+            Ok(())
+        } else if self
+            .caller
+            .can(Action::ViewProgram, agency_code, directory)
+        {
+            Err(Error::Forbidden)
+        } else {
+            Err(Error::NotFound)
+        }
+    }
+
     /// Refuses unless the caller may do `action` on `agency_code`.
     pub(crate) fn require(
         &self,
@@ -93,6 +115,10 @@ pub enum Error {
     /// The caller's roles do not allow this on that agency.
     #[error("forbidden")]
     Forbidden,
+    /// The caller's roles would allow this, but a rule about the record does not, for the
+    /// reason told: the author of a report never reviews it (separation of duties).
+    #[error("{0}")]
+    Denied(String),
     /// Values that do not hold, each with the field it belongs to (named as in the JSON body
     /// and the form).
     #[error("invalid input")]

@@ -63,7 +63,7 @@ pub async fn editable_plan(
         .await?
         .ok_or(Error::NotFound)?;
     let directory = actor.programs.directory_with_units().await?;
-    actor.require(Action::EditPlan, &plan.agency_code, &directory)?;
+    actor.require_on_record(Action::EditPlan, &plan.agency_code, &directory)?;
     Ok((plan, directory))
 }
 

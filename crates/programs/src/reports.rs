@@ -48,7 +48,7 @@ pub async fn readable_assignment(actor: &Actor<'_>, id: i64) -> Result<AgencyAss
         .placed_assignment(id)
         .await?
         .ok_or(Error::NotFound)?;
-    actor.require(
+    actor.require_on_record(
         Action::ViewProgram,
         &assigned.assignment.agency_code,
         &directory,
@@ -105,7 +105,7 @@ pub async fn report_to_write(
         .placed_assignment(id)
         .await?
         .ok_or(Error::NotFound)?;
-    actor.require(
+    actor.require_on_record(
         Action::SubmitReport,
         &assigned.assignment.agency_code,
         &directory,
@@ -131,6 +131,7 @@ pub async fn write_report(
     draft: &ReportDraft<'_>,
 ) -> Result<Outcome> {
     checked_content(draft.content)?;
+    check_citable(actor, draft.content).await?;
     let edit = Edit {
         assignment_id: target.assignment_id(),
         period: target.period,
@@ -145,6 +146,47 @@ pub async fn write_report(
         reports::save_draft(&actor.programs.db, &edit).await?
     };
     Ok(outcome)
+}
+
+/// Refuses a file the caller may not cite: one cites a file only after uploading it, or when
+/// they may read a report that already cites it (a colleague's upload, an earlier version).
+/// Citing by hash alone would let anyone borrow, then download, another agency's file (and
+/// the file's existence would show): a file not citable is answered exactly as a file never
+/// uploaded is.
+async fn check_citable(actor: &Actor<'_>, content: &ReportContent) -> Result<()> {
+    let (db, evidence) = (&actor.programs.db, &actor.programs.evidence);
+    let mut errors = Vec::new();
+    let mut directory = None;
+    for (i, file) in content.files.iter().enumerate() {
+        if evidence.uploaded_by(db, &file.sha256, actor.username()).await? {
+            continue;
+        }
+        let citing = evidence.citing_agencies(db, &file.sha256).await?;
+        if !citing.is_empty() {
+            if directory.is_none() {
+                directory = Some(actor.programs.directory_with_units().await?);
+            }
+            let directory = directory.as_ref().unwrap_or_else(|| unreachable!("set above"));
+            if citing
+                .iter()
+                .any(|agency| actor.caller.can(Action::ViewProgram, agency, directory))
+            {
+                continue;
+            }
+        }
+        errors.push(FieldError {
+            field: format!("files[{i}].sha256"),
+            message: format!(
+                "Tệp «{}» chưa được tải lên (the file was not uploaded)",
+                file.name
+            ),
+        });
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(errors))
+    }
 }
 
 /// The report's content as the store will keep it, or every fault in it, each named by its
@@ -245,7 +287,10 @@ pub async fn review_report(
         Review::Reopen { .. } => Action::ReopenReport,
         Review::Return { .. } | Review::Accept => Action::ReviewReport,
     };
-    actor.require(needed, agency, &directory)?;
+    actor.require_on_record(needed, agency, &directory)?;
+    if matches!(review, Review::Return { .. } | Review::Accept) {
+        refuse_own_work(actor, &report).await?;
+    }
     match review {
         Review::Return { comment } if comment.trim().is_empty() => {
             return Err(Error::field(
@@ -301,6 +346,49 @@ pub async fn review_report(
     })
 }
 
+/// Whether `username` wrote any of the content of `report` that a review would decide on
+/// (separation of duties: then they may not return or accept it).
+pub fn wrote_under_review(report: &Report, username: &str) -> bool {
+    let history = report.versions.iter().map(|v| (v.action, v.author.as_str()));
+    dongbo_domain::report::authors_under_review(history).contains(&username)
+}
+
+/// Separation of duties: refuses (and audits the attempt) when the caller wrote any of the
+/// content under review (see `dongbo_domain::report::authors_under_review`), whatever their
+/// roles. The versions read are those up to the one the reviewer saw: the store refuses the
+/// review as a conflict if another was written since.
+async fn refuse_own_work(actor: &Actor<'_>, report: &Report) -> Result<()> {
+    if !wrote_under_review(report, actor.username()) {
+        return Ok(());
+    }
+    dongbo_store::audit::record(
+        &actor.programs.db,
+        actor.clock.now(),
+        &dongbo_store::audit::AuditEntry {
+            actor: actor.username().to_owned(),
+            action: "report.review_refused".to_owned(),
+            entity: "report".to_owned(),
+            entity_id: report.summary.id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({
+                "version": report.summary.current_version,
+                "reason": "separation_of_duties",
+            })),
+        },
+    )
+    .await?;
+    Err(Error::Denied(
+        actor
+            .t(
+                "Bạn đã viết báo cáo này nên không thể tự trả lại hay duyệt nó; cần một người \
+                 khác duyệt (phân tách nhiệm vụ).",
+                "You wrote this report, so you cannot return or accept it yourself; someone \
+                 else must review it (separation of duties).",
+            )
+            .to_owned(),
+    ))
+}
+
 /// Sets or (with `None`) clears a person's override of an assignment's progress, with the
 /// reason. Returns the assignment.
 pub async fn override_progress(
@@ -315,7 +403,7 @@ pub async fn override_progress(
         .placed_assignment(id)
         .await?
         .ok_or(Error::NotFound)?;
-    actor.require(
+    actor.require_on_record(
         Action::ReviewReport,
         &assigned.assignment.agency_code,
         &directory,
@@ -339,6 +427,40 @@ pub async fn override_progress(
 // ---------------------------------------------------------------------------------------------
 // Reads (the caller's right to read them is checked by the operation that finds the report's
 // assignment: `readable_assignment`)
+
+/// Drafts belong to their agency until sent: a report never submitted is read only by those
+/// who may write the agency's reports (its reporters, approvers and administrators), not by
+/// viewers, coordinators or the agencies above it. Once submitted, whoever may read the
+/// agency's reports reads it, with its whole history.
+pub fn may_read(
+    caller: &crate::Caller,
+    report: &Report,
+    agency_code: &str,
+    directory: &dongbo_domain::Directory,
+) -> bool {
+    let sent = report
+        .versions
+        .iter()
+        .any(|v| v.action == dongbo_store::reports::Action::Submit);
+    sent || caller.can(Action::SubmitReport, agency_code, directory)
+}
+
+/// Report `report_id` if the caller may read it (its agency's reports, and [`may_read`]);
+/// any other is not found, as an unknown id is.
+pub async fn readable_report(actor: &Actor<'_>, report_id: i64) -> Result<Report> {
+    let report = reports::get(&actor.programs.db, report_id).await?;
+    let assigned = readable_assignment(actor, report.summary.assignment_id).await?;
+    let directory = actor.programs.directory_with_units().await?;
+    if !may_read(
+        actor.caller,
+        &report,
+        &assigned.assignment.agency_code,
+        &directory,
+    ) {
+        return Err(Error::NotFound);
+    }
+    Ok(report)
+}
 
 /// Report `report_id` with its versions.
 pub async fn report(programs: &Programs, report_id: i64) -> Result<Report> {
@@ -368,16 +490,25 @@ pub async fn waiting_for_agency(
 }
 
 /// Keeps an uploaded evidence file by its content (within the evidence store's limits on size
-/// and type), for a report the caller may write to cite.
+/// and type), for a report the caller may write (`_target`: held only after that check) to
+/// cite; the caller is recorded as its uploader, so may cite it.
 pub async fn keep_file(
-    programs: &Programs,
+    actor: &Actor<'_>,
+    _target: &ReportToWrite,
     bytes: &[u8],
     name: &str,
     declared_type: Option<&str>,
 ) -> Result<StoredFile> {
+    let programs = actor.programs;
     Ok(programs
         .evidence
-        .put(&programs.db, bytes, name, declared_type)
+        .put_as(
+            &programs.db,
+            bytes,
+            name,
+            declared_type,
+            Some(actor.username()),
+        )
         .await?)
 }
 

@@ -626,6 +626,11 @@ pub struct Rendered {
 /// Builds and renders a report from its input; the work is CPU-bound, so it runs off the
 /// async runtime.
 pub async fn render(input: SynthesisInput) -> Result<Rendered> {
+    let _turn = BUILDS
+        .acquire()
+        .await
+        .map_err(|e| Error::Internal(format!("waiting to build the report: {e}")))?;
+    BUILDS_STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     tokio::task::spawn_blocking(move || {
         let document = dongbo_publish::synthesis::build(&input)
             .map_err(|e| Error::Internal(format!("building the report: {e}")))?;
@@ -640,6 +645,22 @@ pub async fn render(input: SynthesisInput) -> Result<Rendered> {
     })
     .await
     .map_err(|e| Error::Internal(format!("rendering the report: {e}")))?
+}
+
+/// Reports are built (DOCX, XLSX and PDF: about a second of one core) at most one per core at
+/// a time, process-wide; further builds wait their turn, so that many requests at once (a
+/// generation, checks of old versions) cannot take every core from the pages.
+static BUILDS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(1, |n| n.get()))
+});
+
+/// How many report builds this process has started.
+static BUILDS_STARTED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many report builds this process has started (a generation or a check each): for the
+/// metrics, and for the tests that a refused check builds nothing.
+pub fn builds_started() -> u64 {
+    BUILDS_STARTED.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// Warms the PDF typesetter on a thread of its own (`dongbo_publish::pdf::warm_up`: the
@@ -740,16 +761,22 @@ pub async fn generate_synthesis(
     Ok(version)
 }
 
-/// Whether each file of a stored version comes out the same when built again from the data
-/// the version keeps: (DOCX, XLSX, PDF).
+/// Whether each file of a stored version of program `program_id` comes out the same when built
+/// again from the data the version keeps: (DOCX, XLSX, PDF). Who may not see the version is
+/// told it is not found before anything is built (a build takes a core for about a second).
 pub async fn rebuild_synthesis(
-    state: &Programs,
+    actor: &Actor<'_>,
+    program_id: i64,
     report_id: i64,
     version: i64,
 ) -> Result<(Version, [bool; 3])> {
-    let (found, input) = dongbo_store::synthesis::get(&state.db, report_id, version)
+    let (found, input) = dongbo_store::synthesis::get(&actor.programs.db, report_id, version)
         .await?
         .ok_or(Error::NotFound)?;
+    if found.program_id != program_id || !may_see(actor.caller, &actor.programs.directory, &found)
+    {
+        return Err(Error::NotFound);
+    }
     let input: SynthesisInput = serde_json::from_str(&input)
         .map_err(|e| Error::Internal(format!("reading the stored input: {e}")))?;
     let rendered = render(input).await?;

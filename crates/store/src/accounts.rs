@@ -686,7 +686,10 @@ async fn why_refused(
 /// Sets `username`'s password after checking it against `policy`. `must_change_password` is
 /// what the flag becomes: `false` when users choose their own, `true` when an administrator
 /// resets it. Also unlocks the account and ends the user's sessions (a web page that changes
-/// its user's own password opens a new session for them afterwards).
+/// its user's own password opens a new session for them afterwards). A reset by an
+/// administrator (`must_change_password`) also revokes the user's API tokens: a reset is
+/// what one does when a password may be known to someone else. Users changing their own
+/// password keep their tokens (other systems go on working); [`log_out_everywhere`] ends both.
 pub async fn set_password(
     db: &Db,
     actor: &str,
@@ -718,6 +721,9 @@ pub async fn set_password(
     .await
     .context(|| doing.clone())?;
     end_sessions_of(&mut tx, before.id, &doing).await?;
+    if must_change_password {
+        revoke_tokens_of(&mut tx, now, actor, before.id, &username, &doing).await?;
+    }
     let after = User {
         must_change_password,
         failed_logins: 0,
@@ -802,6 +808,77 @@ async fn end_sessions_of(
         .await
         .context(|| doing.to_owned())?;
     Ok(())
+}
+
+/// Revokes every live API token of user `user_id`, each audited; returns how many.
+async fn revoke_tokens_of(
+    conn: &mut AnyConnection,
+    now: DateTime<Utc>,
+    actor: &str,
+    user_id: i64,
+    username: &str,
+    doing: &str,
+) -> Result<u64, StoreError> {
+    let ids = sqlx::query("SELECT id FROM api_tokens WHERE user_id = $1 AND revoked = 0")
+        .bind(user_id)
+        .fetch_all(&mut *conn)
+        .await
+        .context(|| doing.to_owned())?;
+    for row in &ids {
+        let id: i64 = col(row, "id", doing)?;
+        sqlx::query("UPDATE api_tokens SET revoked = 1 WHERE id = $1")
+            .bind(id)
+            .execute(&mut *conn)
+            .await
+            .context(|| doing.to_owned())?;
+        audit::append(
+            conn,
+            now,
+            &AuditEntry {
+                actor: text::nfc(actor),
+                action: "api_token.revoke".to_owned(),
+                entity: "api_token".to_owned(),
+                entity_id: id.to_string(),
+                before: Some(json!({"revoked": false, "user": username})),
+                after: Some(json!({"revoked": true, "user": username})),
+            },
+        )
+        .await?;
+    }
+    Ok(ids.len() as u64)
+}
+
+/// Logs `username` out everywhere, for a password that may be known to someone else: ends
+/// every session and revokes every API token, audited as `user.logout_everywhere`. Returns
+/// how many tokens were revoked.
+pub async fn log_out_everywhere(db: &Db, actor: &str, username: &str) -> Result<u64> {
+    let username = normalize_username(username)?;
+    let now = stored(clock::now());
+    let doing = format!("logging {username} out everywhere");
+    let mut tx = db.begin_write(&doing).await?;
+    let Some((user, _)) = find_user_in(&mut tx, &username, &doing).await? else {
+        return Err(AccountError::UnknownUser(username));
+    };
+    end_sessions_of(&mut tx, user.id, &doing).await?;
+    let revoked = revoke_tokens_of(&mut tx, now, actor, user.id, &username, &doing).await?;
+    audit::append(
+        &mut tx,
+        now,
+        &AuditEntry {
+            actor: text::nfc(actor),
+            action: "user.logout_everywhere".to_owned(),
+            entity: "user".to_owned(),
+            entity_id: username.clone(),
+            before: None,
+            after: Some(json!({"sessions_ended": true, "api_tokens_revoked": revoked})),
+        },
+    )
+    .await?;
+    tx.commit()
+        .await
+        .context(|| format!("{doing}: committing"))?;
+    tracing::info!(user.id = user.id, api_tokens_revoked = revoked, "logged out everywhere");
+    Ok(revoked)
 }
 
 /// Gives `username` the role `grant.role` on `grant.agency_code`'s subtree; the agency must

@@ -115,6 +115,16 @@ pub async fn append(
     append_after(conn, at, entry, None).await
 }
 
+/// Records `entry` at time `at` on its own, in a write transaction of its own: for what is
+/// audited although nothing else is written (a refused review). Returns its `seq`.
+pub async fn record(db: &Db, at: DateTime<Utc>, entry: &AuditEntry) -> Result<i64> {
+    let doing = format!("recording {} on {} {}", entry.action, entry.entity, entry.entity_id);
+    let mut tx = db.begin_write(&doing).await?;
+    let seq = append(&mut tx, at, entry).await?;
+    tx.commit().await.context(|| doing.clone())?;
+    Ok(seq)
+}
+
 /// The placeholder of [`Preceding::id`] in [`Preceding::ctes`]: the entry's own values take
 /// the ones before it.
 pub(crate) const PRECEDING_ID: &str = "$10";

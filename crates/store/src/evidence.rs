@@ -183,6 +183,21 @@ impl EvidenceStore {
         original_name: &str,
         declared_type: Option<&str>,
     ) -> Result<StoredFile> {
+        self.put_as(db, bytes, original_name, declared_type, None)
+            .await
+    }
+
+    /// [`put`](Self::put), recording in the same transaction that `uploader` uploaded it: an
+    /// uploader may cite the file (see [`uploaded_by`](Self::uploaded_by)). `None` is the
+    /// system (a generated document).
+    pub async fn put_as(
+        &self,
+        db: &Db,
+        bytes: &[u8],
+        original_name: &str,
+        declared_type: Option<&str>,
+        uploader: Option<&str>,
+    ) -> Result<StoredFile> {
         let original_name = dongbo_domain::text::nfc(original_name.trim());
         let media_type = self.check(bytes, &original_name, declared_type)?;
         let size = bytes.len() as u64;
@@ -211,6 +226,18 @@ impl EvidenceStore {
         .execute(&mut *tx)
         .await
         .context(|| doing.clone())?;
+        if let Some(uploader) = uploader {
+            sqlx::query(
+                "INSERT INTO evidence_uploads (sha256, username, uploaded_at) \
+                 VALUES ($1, $2, $3) ON CONFLICT (sha256, username) DO NOTHING",
+            )
+            .bind(sha256.clone())
+            .bind(uploader)
+            .bind(now())
+            .execute(&mut *tx)
+            .await
+            .context(|| doing.clone())?;
+        }
         tx.commit().await.context(|| doing.clone())?;
         let already_stored = already_stored && inserted.rows_affected() == 0;
         tracing::info!(
@@ -314,6 +341,21 @@ impl EvidenceStore {
         rows.iter()
             .map(|row| col(row, "agency_code", &doing))
             .collect()
+    }
+
+    /// Whether `username` uploaded the file of `sha256` (through [`put_as`](Self::put_as)).
+    pub async fn uploaded_by(&self, db: &Db, sha256: &str, username: &str) -> Result<bool> {
+        let doing = format!("finding who uploaded evidence file {sha256}");
+        let mut tx = db.read(&doing).await?;
+        let row = sqlx::query(
+            "SELECT sha256 FROM evidence_uploads WHERE sha256 = $1 AND username = $2",
+        )
+        .bind(sha256.trim().to_ascii_lowercase())
+        .bind(username)
+        .fetch_optional(&mut *tx)
+        .await
+        .context(|| doing.clone())?;
+        Ok(row.is_some())
     }
 
     /// Where the file of `sha256` lives: `<dir>/ab/abcdef…`.

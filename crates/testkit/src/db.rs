@@ -5,7 +5,6 @@
 //! test that needs a service and cannot get one fails.
 
 use std::hash::{BuildHasher, RandomState};
-use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use dongbo_store::{Backend, Db};
@@ -160,17 +159,10 @@ fn postgres_server_url() -> Option<String> {
              {POSTGRES_URL_VAR}=postgres://USER@HOST:PORT/postgres"
         ),
         _ => {
-            // Written to stderr directly, not with `eprintln!`: the test harness captures the
-            // macros' output of passing tests, and a skip must be seen. Once per test binary.
-            static SAID: std::sync::Once = std::sync::Once::new();
-            SAID.call_once(|| {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "\n*** PostgreSQL SKIPPED: {POSTGRES_URL_VAR} is not set, so the tests in \
-                     this binary ran on SQLite only. `cargo xtask test` starts a PostgreSQL \
-                     server and runs both. ***\n"
-                );
-            });
+            crate::skip::skip(&format!(
+                "PostgreSQL: {POSTGRES_URL_VAR} is not set, so this test ran on SQLite only \
+                 (`cargo xtask test` starts a PostgreSQL server and runs both)"
+            ));
             None
         }
     }

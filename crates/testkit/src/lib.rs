@@ -6,6 +6,7 @@ pub mod activity;
 pub mod db;
 pub mod documents;
 pub mod programs;
+pub mod skip;
 pub mod smtp;
 
 pub use db::{TestDb, all_backends, in_ci, postgres_database_url};

@@ -10,7 +10,6 @@
 //! Tests that run in parallel share one server: give each test its own recipient addresses
 //! ([`TestSmtp::unique_address`]) and read with [`TestSmtp::messages_to`].
 
-use std::io::Write;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -80,15 +79,10 @@ impl TestSmtp {
                  SMTP server, or `apt-get install python3-aiosmtpd`."
             );
         }
-        static SAID: std::sync::Once = std::sync::Once::new();
-        SAID.call_once(|| {
-            let _ = writeln!(
-                std::io::stderr(),
-                "\n*** SMTP SKIPPED: {SMTP_VAR} is not set and python3-aiosmtpd is not \
-                 installed, so the e-mail tests in this binary did not run. `cargo xtask test` \
-                 installs and starts one. ***\n"
-            );
-        });
+        crate::skip::skip(&format!(
+            "SMTP: {SMTP_VAR} is not set and python3-aiosmtpd is not installed, so the e-mail \
+             checks did not run (`cargo xtask test` installs and starts one)"
+        ));
         None
     }
 

@@ -151,15 +151,26 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
         && from_cookie
         && let Some(expected) = caller.as_ref().and_then(|c| c.csrf.clone())
     {
-        let (ok, rebuilt) = csrf_matches(&parts, body, &expected).await;
+        let (token, rebuilt) = csrf_token(&parts, body, &expected).await;
         body = rebuilt;
-        if !ok {
-            return refusal(
-                &parts,
-                StatusCode::FORBIDDEN,
-                "Yêu cầu thiếu mã chống giả mạo (CSRF) — tải lại trang rồi thử lại. \
-                 The request lacks its CSRF token: reload the page and try again.",
-            );
+        match token {
+            CsrfToken::Matches => {}
+            CsrfToken::Missing => {
+                return refusal(
+                    &parts,
+                    StatusCode::FORBIDDEN,
+                    "Yêu cầu thiếu mã chống giả mạo (CSRF) — tải lại trang rồi thử lại. \
+                     The request lacks its CSRF token: reload the page and try again.",
+                );
+            }
+            CsrfToken::Unreadable => {
+                return refusal(
+                    &parts,
+                    StatusCode::BAD_REQUEST,
+                    "Biểu mẫu gửi lên không đọc được: nội dung không phải UTF-8 hợp lệ. \
+                     The form could not be read: it is not valid UTF-8.",
+                );
+            }
         }
     }
 
@@ -183,8 +194,25 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
     next.run(Request::from_parts(parts, body)).await
 }
 
+/// What a state-changing request carries as its CSRF token.
+enum CsrfToken {
+    /// The session's token.
+    Matches,
+    /// None, or another.
+    Missing,
+    /// A form body that cannot be read (not UTF-8 once decoded): a bad request, not a forgery.
+    Unreadable,
+}
+
 /// Whether the request carries `expected` as its CSRF token; returns the body to pass on.
-async fn csrf_matches(parts: &Parts, body: Body, expected: &str) -> (bool, Body) {
+async fn csrf_token(parts: &Parts, body: Body, expected: &str) -> (CsrfToken, Body) {
+    let judge = |given: Option<String>| {
+        if given.is_some_and(|given| constant_time_eq(&given, expected)) {
+            CsrfToken::Matches
+        } else {
+            CsrfToken::Missing
+        }
+    };
     let given_header = parts
         .headers
         .get("x-csrf-token")
@@ -192,7 +220,7 @@ async fn csrf_matches(parts: &Parts, body: Body, expected: &str) -> (bool, Body)
         .map(str::to_owned);
     let given_query = parts.uri.query().and_then(|q| form_value(q, "csrf"));
     if let Some(given) = given_header.or(given_query) {
-        return (constant_time_eq(&given, expected), body);
+        return (judge(Some(given)), body);
     }
     let is_form = parts
         .headers
@@ -200,16 +228,17 @@ async fn csrf_matches(parts: &Parts, body: Body, expected: &str) -> (bool, Body)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
     if !is_form {
-        return (false, body);
+        return (CsrfToken::Missing, body);
     }
     let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
-        return (false, Body::empty());
+        return (CsrfToken::Missing, Body::empty());
     };
-    let ok = std::str::from_utf8(&bytes)
-        .ok()
-        .and_then(|text| form_value(text, "csrf"))
-        .is_some_and(|given| constant_time_eq(&given, expected));
-    (ok, Body::from(bytes))
+    let pairs = std::str::from_utf8(&bytes).ok().and_then(strict_form_pairs);
+    let token = match pairs {
+        None => CsrfToken::Unreadable,
+        Some(pairs) => judge(pairs.into_iter().find_map(|(k, v)| (k == "csrf").then_some(v))),
+    };
+    (token, Body::from(bytes))
 }
 
 /// The decoded value of `key` in an `a=b&c=d` string.
@@ -222,13 +251,16 @@ fn form_value(encoded: &str, key: &str) -> Option<String> {
 /// The decoded pairs of an `a=b&c=d` string, in order, repeated keys kept (a multiple select
 /// sends one `agency=` per choice); empty when it cannot be read.
 pub fn form_pairs(encoded: &str) -> Vec<(String, String)> {
-    axum::extract::Query::<Vec<(String, String)>>::try_from_uri(
-        &format!("/?{encoded}")
-            .parse()
-            .unwrap_or_else(|_| axum::http::Uri::from_static("/")),
-    )
-    .map(|q| q.0)
-    .unwrap_or_default()
+    strict_form_pairs(encoded).unwrap_or_default()
+}
+
+/// The decoded pairs of an `a=b&c=d` string, or `None` when it cannot be read (bytes a URI
+/// cannot hold, or a value that is not UTF-8 once its `%XX` are decoded).
+fn strict_form_pairs(encoded: &str) -> Option<Vec<(String, String)>> {
+    let uri: axum::http::Uri = format!("/?{encoded}").parse().ok()?;
+    axum::extract::Query::<Vec<(String, String)>>::try_from_uri(&uri)
+        .ok()
+        .map(|q| q.0)
 }
 
 fn constant_time_eq(a: &str, b: &str) -> bool {
@@ -303,13 +335,27 @@ pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -
 }
 
 /// `next` when it is a path of this site ("/my"), else `/my`: a login never sends the user
-/// to another site.
+/// to another site. The path is read as a browser reads it (the WHATWG URL parser, which drops
+/// tabs and line breaks: `/\t/evil.example` is `//evil.example`, another host), and refused
+/// outright when it holds a control character or a backslash; what is sent back in `Location`
+/// is the parser's own writing of the path, percent-encoded.
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path.to_owned()
+    const HOME: &str = "/my";
+    let Some(path) = next else {
+        return HOME.to_owned();
+    };
+    if !path.starts_with('/') || path.chars().any(|c| c.is_control() || c == '\\') {
+        return HOME.to_owned();
+    }
+    let Ok(base) = url::Url::parse("http://this.site/") else {
+        return HOME.to_owned();
+    };
+    match base.join(path) {
+        // Sent back as the parser wrote it: percent-encoded, dot segments resolved.
+        Ok(target) if target.origin() == base.origin() && !path.starts_with("//") => {
+            target[url::Position::BeforePath..].to_owned()
         }
-        _ => "/my".to_owned(),
+        _ => HOME.to_owned(),
     }
 }
 
@@ -324,6 +370,17 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example")), "/my");
         assert_eq!(safe_next(Some("/\\evil.example")), "/my");
         assert_eq!(safe_next(None), "/my");
+        // What browsers read as another host once they drop tabs and line breaks.
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/my");
+        assert_eq!(safe_next(Some("/\n/evil.example")), "/my");
+        assert_eq!(safe_next(Some("/\x0b/evil.example")), "/my");
+        assert_eq!(safe_next(Some("/\r\n/evil.example")), "/my");
+        assert_eq!(safe_next(Some("/programs/1?tab=tasks#t2")), "/programs/1?tab=tasks#t2");
+        assert_eq!(
+            safe_next(Some("/search?q=đối ngoại")),
+            "/search?q=%C4%91%E1%BB%91i%20ngo%E1%BA%A1i"
+        );
+        assert_eq!(safe_next(Some("/programs/../my")), "/my");
     }
 
     #[test]
@@ -333,6 +390,11 @@ mod tests {
             Some("ab+c")
         );
         assert_eq!(form_value("a=1", "csrf"), None);
+        assert_eq!(strict_form_pairs("a=%FF&csrf=x"), None);
+        assert_eq!(
+            strict_form_pairs("a=%C4%91&csrf=x"),
+            Some(vec![("a".into(), "đ".into()), ("csrf".into(), "x".into())])
+        );
     }
 
     #[test]

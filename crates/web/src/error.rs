@@ -19,6 +19,10 @@ pub enum Error {
     /// The caller's roles do not allow this on that agency.
     #[error("forbidden")]
     Forbidden,
+    /// Refused by a rule about the record, not by the caller's roles (the author of a report
+    /// never reviews it): 403 with the reason.
+    #[error("{0}")]
+    Denied(String),
     /// A request the store refused as it was asked (a bad value).
     #[error("{0}")]
     Refused(String),
@@ -83,6 +87,7 @@ impl Error {
                 "Vai trò của bạn không cho phép việc này — Your role does not allow this"
                     .to_owned(),
             ),
+            Error::Denied(why) => (StatusCode::FORBIDDEN, why.clone()),
             Error::Refused(why) => (StatusCode::UNPROCESSABLE_ENTITY, why.clone()),
             Error::Invalid(errors) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -138,6 +143,7 @@ impl From<dongbo_programs::Error> for Error {
             Op::NotFound => Error::NotFound,
             Op::BadRequest(why) => Error::BadRequest(why),
             Op::Forbidden => Error::Forbidden,
+            Op::Denied(why) => Error::Denied(why),
             Op::Invalid(fields) => Error::Invalid(fields),
             Op::Refused(why) => Error::Refused(why),
             Op::Conflict(why) => Error::Conflict(why),

@@ -11,10 +11,12 @@
 pub mod api;
 pub mod auth;
 mod error;
+mod headers;
 mod i18n;
 pub mod limits;
 pub mod observe;
 mod pages;
+pub mod server;
 
 use std::sync::Arc;
 
@@ -85,8 +87,8 @@ const STYLE: &str = include_str!("../assets/style.css");
 /// The whole application as one router.
 pub fn router(state: AppState) -> Router {
     // Layers run from the last added to the first: the request's id, span and metrics around
-    // everything, then errors made uniform, then the size limits, before anything reads the
-    // body. `Router::layer` wraps each route, so they see its template (`MatchedPath`).
+    // everything, then the security headers on every answer, then errors made uniform, then
+    // the size limits, before anything reads the body. `Router::layer` wraps each route, so they see its template (`MatchedPath`).
     Router::new()
         .route("/healthz", get(observe::healthz))
         .route("/readyz", get(observe::readyz))
@@ -101,6 +103,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(remember_language))
         .layer(middleware::from_fn(limits::refuse_oversized))
         .layer(middleware::from_fn(error::uniform_errors))
+        .layer(middleware::from_fn(headers::secure))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             observe::track,
@@ -147,16 +150,12 @@ async fn remember_language(request: Request, next: Next) -> Response {
     response
 }
 
-/// Serves the application on `listener` until `shutdown` completes.
+/// Serves the application on `listener` until `shutdown` completes, within the default
+/// [`server::ServeLimits`] (see [`server::serve`] to choose them).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    server::serve(listener, state, shutdown, server::ServeLimits::default()).await
 }

@@ -426,3 +426,41 @@ async fn the_phase_scorecard_shows_every_agency_and_exports_as_docx_and_xlsx() {
         assert!(sum > 0);
     }
 }
+
+/// Checking a version builds it again (a second of a core): who may not see the version is
+/// told it is not found before anything is built.
+#[tokio::test]
+async fn a_check_by_someone_who_may_not_see_the_version_builds_nothing() {
+    let app = TestApp::start(dongbo_testkit::TestDb::sqlite().await).await;
+    app.user("bng-ld", "approver", "BNG", false).await;
+    app.user("vh-xem", "viewer", "BVHTTDL", false).await;
+    let (mut approver, csrf) = app.session("bng-ld").await;
+    let mut form: Vec<(&str, &str)> = NATIONAL
+        .iter()
+        .map(|(k, v)| match *k {
+            "issuer" => (*k, "BNG"),
+            "level" => (*k, "agency"),
+            "number" => (*k, "08/BC-BNG"),
+            _ => (*k, *v),
+        })
+        .collect();
+    form.push(("csrf", &csrf));
+    let (report, version) = generate(&mut approver, app.program_id, &form).await;
+    let check = format!(
+        "/programs/{}/synthesis/{report}/{version}/check",
+        app.program_id
+    );
+
+    let (mut outsider, _) = app.session("vh-xem").await;
+    let before = dongbo_programs::synthesis::builds_started();
+    let refused = outsider.get(&check).await;
+    assert_eq!(refused.status(), 404);
+    assert_eq!(
+        dongbo_programs::synthesis::builds_started(),
+        before,
+        "nothing was built for a caller who may not see the version"
+    );
+    let checked = approver.get(&check).await;
+    assert_eq!(checked.status(), 200);
+    assert_eq!(dongbo_programs::synthesis::builds_started(), before + 1);
+}

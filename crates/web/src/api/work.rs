@@ -433,8 +433,7 @@ pub async fn get_report(
     who: ApiCaller,
     Path(id): Path<i64>,
 ) -> ApiResult<ReportView> {
-    let report = reports::report(&state.programs, id).await?;
-    reports::readable_assignment(&who.actor(&state), report.summary.assignment_id).await?;
+    let report = reports::readable_report(&who.actor(&state), id).await?;
     Ok(Json(ReportView {
         summary: ReportSummaryView::from(&report.summary),
         content: ReportContentJson::from(report.content()),
@@ -512,7 +511,7 @@ pub async fn upload_file(
     body: axum::body::Bytes,
 ) -> ApiResult<StoredFileJson> {
     let actor = who.actor(&state);
-    reports::report_to_write(&actor, id, None).await?;
+    let target = reports::report_to_write(&actor, id, None).await?;
     let name = dongbo_domain::text::nfc(query.name.trim());
     if name.is_empty() {
         return Err(Error::field("name", "Cần tên tệp — the file needs a name").into());
@@ -520,7 +519,7 @@ pub async fn upload_file(
     let declared = headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
-    let stored = reports::keep_file(&state.programs, &body, &name, declared).await?;
+    let stored = reports::keep_file(&actor, &target, &body, &name, declared).await?;
     Ok(Json(StoredFileJson {
         sha256: stored.sha256,
         name,

@@ -236,8 +236,31 @@ fn password_page(page: &Page, refusal: Option<&Refusal>) -> Markup {
                 (form::error(refusal, "confirm"))
                 button type="submit" { (page.t("Đổi mật khẩu", "Change password")) }
             }
+            @if !must {
+                h2 { (page.t("Đăng xuất khỏi mọi nơi", "Log out everywhere")) }
+                p { (page.t(
+                    "Đổi mật khẩu kết thúc mọi phiên đăng nhập nhưng giữ các mã API của bạn. Nếu nghi ngờ người khác biết mật khẩu hoặc mã API, hãy đăng xuất khỏi mọi nơi: mọi phiên kết thúc và mọi mã API bị thu hồi.",
+                    "Changing your password ends every session but keeps your API tokens. If someone else may know your password or a token, log out everywhere: every session ends and every API token is revoked.")) }
+                form #logout-everywhere-form method="post" action="/account/logout-everywhere" {
+                    (page.csrf_field())
+                    button type="submit" { (page.t("Đăng xuất khỏi mọi nơi", "Log out everywhere")) }
+                }
+            }
         },
     )
+}
+
+/// `POST /account/logout-everywhere`: ends every session of the caller (this one too) and
+/// revokes their API tokens, then goes to the login page.
+pub async fn log_out_everywhere(
+    page: Page,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let username = page.caller()?.user.username.clone();
+    accounts::log_out_everywhere(&state.programs, &username, &username).await?;
+    let cookie = auth::set_cookie(SESSION_COOKIE, "", Some(0), auth::is_https(&headers));
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/login")).into_response())
 }
 
 pub async fn change_password(

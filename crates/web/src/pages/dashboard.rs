@@ -99,6 +99,8 @@ struct Row<'a> {
 
 /// The colour of each state in the charts (also readable without colour: every bar has its
 /// number and the table below repeats them).
+/// A state's colour in the bar; the legend's swatches and the table's marks take the same from
+/// the style sheet (no inline styles: the pages' Content-Security-Policy forbids them).
 fn colour(state: WorkState) -> &'static str {
     match state {
         WorkState::NotStarted => "#9aa5b1",
@@ -333,7 +335,7 @@ async fn dashboard_page(
                 ul.legend {
                     @for s in WorkState::ALL {
                         li data-state=(s.as_str()) {
-                            span.swatch style={ "background:" (colour(s)) } {}
+                            span.swatch data-state=(s.as_str()) {}
                             (label(page, s)) ": " span.count { (figures.tasks.get(s)) }
                         }
                     }
@@ -427,7 +429,7 @@ async fn dashboard_page(
                                 @if let Some(role) = t.role {
                                     td { @if role == Role::Lead { (page.t("Chủ trì", "Lead")) } @else { (page.t("Phối hợp", "Coordinating")) } }
                                 }
-                                td { span.state style={ "border-left:4px solid " (colour(t.state)) } { (label(page, t.state)) } }
+                                td { span.state data-state=(t.state.as_str()) { (label(page, t.state)) } }
                                 td.num { (t.progress) "%" }
                                 td { @if let Some(d) = t.due { (page.lang.short_date(d)) } }
                                 td { @if t.missing { (page.t("Còn thiếu", "Missing")) } }
@@ -528,4 +530,21 @@ pub async fn send_reminder(
     let page = page.showing(format!("/programs/{id}/dashboard"), String::new());
     let markup = show_dashboard(&page, &state, id, &Filters::default(), Some(&refusal)).await?;
     Ok(Refusal::answer(markup))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_style_sheet_colours_each_state_as_the_bar_does() {
+        let sheet = include_str!("../../assets/style.css");
+        for state in WorkState::ALL {
+            let (name, colour) = (state.as_str(), colour(state));
+            let swatch = format!(".swatch[data-state=\"{name}\"] {{ background: {colour}; }}");
+            let mark = format!("span.state[data-state=\"{name}\"] {{ border-left: 4px solid {colour}; }}");
+            assert!(sheet.contains(&swatch), "missing: {swatch}");
+            assert!(sheet.contains(&mark), "missing: {mark}");
+        }
+    }
 }

@@ -71,6 +71,10 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(account::login_form).post(account::login))
         .route("/logout", post(account::logout))
         .route(
+            "/account/logout-everywhere",
+            post(account::log_out_everywhere),
+        )
+        .route(
             "/account/password",
             get(account::password_form).post(account::change_password),
         )

@@ -197,7 +197,8 @@ async fn show_report(
         .ok_or(Error::NotFound)?;
     let agency_code = assigned.assignment.agency_code.clone();
     if !caller.can(Action::ViewProgram, &agency_code, &directory) {
-        return Err(Error::Forbidden);
+        // Another agency's reports are not found, as an unknown id is.
+        return Err(Error::NotFound);
     }
     let today = state.today();
     let period = reports::period_of(asked_period, &assigned.task.time_frame, today)?;
@@ -205,7 +206,10 @@ async fn show_report(
         dongbo_programs::regimes::of_program(&state.programs, assigned.assignment.program_id)
             .await?;
     let regimes = &regimes;
-    let report = reports::for_period(&state.programs, id, period).await?;
+    // A draft never sent is its agency's own: to others the report is not there yet.
+    let report = reports::for_period(&state.programs, id, period)
+        .await?
+        .filter(|r| reports::may_read(&caller, r, &agency_code, &directory));
     let all_reports = reports::of_assignment(&state.programs, id).await?;
     let can_write = caller.can(Action::SubmitReport, &agency_code, &directory);
     let can_review = caller.can(Action::ReviewReport, &agency_code, &directory);
@@ -275,7 +279,16 @@ async fn show_report(
                 p.muted { (page.t("Chưa có báo cáo.", "No report yet.")) }
             }
             @if let Some(report) = &report {
-                @if can_review && report.summary.status == ReportStatus::Submitted {
+                @let own_work = reports::wrote_under_review(report, &caller.user.username);
+                @if can_review && report.summary.status == ReportStatus::Submitted && own_work {
+                    p.muted #own-report {
+                        (page.t(
+                            "Bạn đã viết báo cáo này nên không tự duyệt được: một người khác có quyền duyệt sẽ trả lại hoặc duyệt nó.",
+                            "You wrote this report, so you cannot review it yourself: someone else who may review will return or accept it.",
+                        ))
+                    }
+                }
+                @if can_review && report.summary.status == ReportStatus::Submitted && !own_work {
                     form #review-form method="post" action={ "/reports/" (report.summary.id) "/review" } {
                         input type="hidden" name="csrf" value=(csrf);
                         input type="hidden" name="seen_version" value=(report.summary.current_version);
@@ -727,7 +740,8 @@ pub async fn write_report(
     };
     for (kept_index, (file_name, declared, bytes)) in (input.kept.len()..).zip(uploads) {
         let stored = match reports::keep_file(
-            &state.programs,
+            &actor,
+            &target,
             &bytes,
             &file_name,
             declared.as_deref(),

@@ -340,12 +340,9 @@ pub async fn check(
     State(state): State<AppState>,
     Path((id, report, version)): Path<(i64, i64, i64)>,
 ) -> Result<Markup> {
-    page.caller()?;
+    let actor = page.actor(&state)?;
     let (found, same) =
-        dongbo_programs::synthesis::rebuild_synthesis(&state.programs, report, version).await?;
-    if found.program_id != id || !may_see(&page, &state, &found) {
-        return Err(Error::NotFound);
-    }
+        dongbo_programs::synthesis::rebuild_synthesis(&actor, id, report, version).await?;
     show(&page, &state, id, None, Some((&found, same))).await
 }
 
