@@ -33,6 +33,30 @@ impl fmt::Display for Text {
     }
 }
 
+/// The first characters that make a spreadsheet read a cell as a formula (OWASP, "CSV
+/// injection"): `=`, `+`, `-`, `@`, a tab or a carriage return.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell as every CSV Đồng Bộ writes it: behind an apostrophe when a spreadsheet would run it
+/// as a formula (a username starting with `-`, a task title starting with `=`), which
+/// spreadsheets show as text. [`from_csv_cell`] reads it back.
+pub fn csv_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(FORMULA_STARTS) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// A cell of a CSV as [`csv_cell`] wrote it: the apostrophe before a formula's first character
+/// taken away.
+pub fn from_csv_cell(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
+        _ => cell,
+    }
+}
+
 /// The text in Unicode NFC, the one form Đồng Bộ stores and compares.
 pub fn nfc(text: &str) -> String {
     // Most text already is NFC; the quick check skips the composing pass for it.
@@ -78,6 +102,20 @@ pub fn fold(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_csv_cell_that_a_spreadsheet_would_run_is_written_as_text_and_read_back() {
+        for formula in ["=1+1", "+84", "-5", "@SUM(A1)", "\tx", "\rx"] {
+            let written = csv_cell(formula);
+            assert_eq!(written, format!("'{formula}"));
+            assert_eq!(from_csv_cell(&written), formula);
+        }
+        for plain in ["Bộ Ngoại giao", "1.2", "'trích dẫn'", ""] {
+            assert_eq!(csv_cell(plain), plain);
+            assert_eq!(from_csv_cell(plain), plain);
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -69,7 +69,12 @@ fn read(text: &str, delimiter: u8, file: &str) -> Result<Table, ImportError> {
             .position()
             .map_or(rows.len() as u64 + 1, |p| p.line());
         rows.push(Row {
-            cells: record.iter().map(Cell::new).collect(),
+            // A cell written behind an apostrophe so that no spreadsheet runs it as a formula
+            // (as Đồng Bộ's own exports do) is read without it.
+            cells: record
+                .iter()
+                .map(|cell| Cell::new(dongbo_domain::text::from_csv_cell(cell)))
+                .collect(),
             label: format!("row {line}"),
         });
     }

@@ -193,15 +193,20 @@ fn csv(program: &ImportedProgram) -> Result<Vec<u8>, ExportError> {
     let mut writer = csv::WriterBuilder::new()
         .flexible(true)
         .from_writer(b"\xEF\xBB\xBF".to_vec());
+    // A cell a spreadsheet would run as a formula goes behind an apostrophe (the CSV reader
+    // takes it away again): `dongbo_domain::text::csv_cell`.
+    let inert = |cell: &str| dongbo_domain::text::csv_cell(cell).into_owned();
     for (key, value) in metadata(program) {
         writer
-            .write_record([key.label(), value.as_str()])
+            .write_record([inert(key.label()), inert(&value)])
             .map_err(error)?;
     }
     writer.write_record([""]).map_err(error)?;
     writer.write_record(COLUMNS).map_err(error)?;
     for (cells, _) in table_rows(program) {
-        writer.write_record(&cells).map_err(error)?;
+        writer
+            .write_record(cells.iter().map(|cell| inert(cell)))
+            .map_err(error)?;
     }
     writer
         .into_inner()

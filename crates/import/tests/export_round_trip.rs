@@ -111,3 +111,50 @@ fn xlsx_export_has_a_bold_frozen_header_and_text_cells() {
             .any(|row| row.first() == Some(&Data::String("2.10".into())))
     );
 }
+
+/// 47/NQ-CP with a task title and a cell a spreadsheet would run as formulas.
+fn with_formulas() -> ImportedProgram {
+    let mut program = import_47().program;
+    program.tasks[0].title = "=HYPERLINK(\"http://evil.example\",\"Mở\")".to_owned();
+    program.tasks[1].title = "-2+3 nhiệm vụ".to_owned();
+    program
+}
+
+#[test]
+fn a_csv_export_writes_no_cell_a_spreadsheet_would_run_and_reads_back_the_same() {
+    let program = with_formulas();
+    let bytes = export(&program, ExportFormat::Csv).expect("export");
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    for record in reader.records() {
+        for cell in record.unwrap().iter() {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "a cell a spreadsheet would run: {cell:?}"
+            );
+        }
+    }
+    assert!(text.contains("'=HYPERLINK"), "{text}");
+    let again = import(&bytes, "47.csv", Format::Auto, &directory()).unwrap();
+    assert_eq!(again.program.tasks[0].title, program.tasks[0].title);
+    assert_eq!(again.program.tasks[1].title, program.tasks[1].title);
+}
+
+#[test]
+fn an_xlsx_export_writes_text_cells_never_formulas() {
+    let program = with_formulas();
+    let bytes = export(&program, ExportFormat::Xlsx).expect("export");
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
+    let mut sheet = String::new();
+    std::io::Read::read_to_string(
+        &mut archive.by_name("xl/worksheets/sheet1.xml").unwrap(),
+        &mut sheet,
+    )
+    .unwrap();
+    assert!(!sheet.contains("<f>") && !sheet.contains("<f "), "a formula cell: {sheet}");
+    let again = import(&bytes, "47.xlsx", Format::Auto, &directory()).unwrap();
+    assert_eq!(again.program.tasks[0].title, program.tasks[0].title);
+}

@@ -361,7 +361,7 @@ async fn refuse_own_work(actor: &Actor<'_>, report: &Report) -> Result<()> {
     if !wrote_under_review(report, actor.username()) {
         return Ok(());
     }
-    dongbo_store::audit::record(
+    dongbo_store::audit::append_alone(
         &actor.programs.db,
         actor.clock.now(),
         &dongbo_store::audit::AuditEntry {
@@ -441,7 +441,7 @@ pub fn may_read(
     let sent = report
         .versions
         .iter()
-        .any(|v| v.action == dongbo_store::reports::Action::Submit);
+        .any(|v| v.action == reports::Action::Submit);
     sent || caller.can(Action::SubmitReport, agency_code, directory)
 }
 

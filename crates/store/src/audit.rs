@@ -117,7 +117,7 @@ pub async fn append(
 
 /// Records `entry` at time `at` on its own, in a write transaction of its own: for what is
 /// audited although nothing else is written (a refused review). Returns its `seq`.
-pub async fn record(db: &Db, at: DateTime<Utc>, entry: &AuditEntry) -> Result<i64> {
+pub async fn append_alone(db: &Db, at: DateTime<Utc>, entry: &AuditEntry) -> Result<i64> {
     let doing = format!("recording {} on {} {}", entry.action, entry.entity, entry.entity_id);
     let mut tx = db.begin_write(&doing).await?;
     let seq = append(&mut tx, at, entry).await?;
@@ -423,15 +423,6 @@ pub async fn list(
     rows.iter().map(|row| record(row, doing)).collect()
 }
 
-/// `cell`, or `'cell` when a spreadsheet would read it as a formula.
-fn inert_cell(cell: &str) -> std::borrow::Cow<'_, str> {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        std::borrow::Cow::Owned(format!("'{cell}"))
-    } else {
-        std::borrow::Cow::Borrowed(cell)
-    }
-}
-
 /// Writes the whole log, oldest first, as CSV with a header row (the stored columns); returns
 /// the number of entries written. A cell a spreadsheet would run as a formula (one starting
 /// with `=`, `+`, `-`, `@`, a tab or a carriage return: a username may start with `-` or `@`)
@@ -475,7 +466,7 @@ pub async fn export_csv<W: std::io::Write>(db: &Db, out: W) -> Result<i64> {
                         &r.prev_hash,
                         &r.hash,
                     ]
-                    .map(|cell| inert_cell(cell).into_owned()),
+                    .map(|cell| dongbo_domain::text::csv_cell(cell).into_owned()),
                 )
                 .map_err(|e| io_error(e.into()))?;
             after = r.seq;

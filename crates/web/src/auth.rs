@@ -257,10 +257,21 @@ pub fn form_pairs(encoded: &str) -> Vec<(String, String)> {
 /// The decoded pairs of an `a=b&c=d` string, or `None` when it cannot be read (bytes a URI
 /// cannot hold, or a value that is not UTF-8 once its `%XX` are decoded).
 fn strict_form_pairs(encoded: &str) -> Option<Vec<(String, String)>> {
-    let uri: axum::http::Uri = format!("/?{encoded}").parse().ok()?;
-    axum::extract::Query::<Vec<(String, String)>>::try_from_uri(&uri)
-        .ok()
-        .map(|q| q.0)
+    // The usual decoders replace bytes that are not UTF-8 with U+FFFD: this one refuses them.
+    let decode = |part: &str| {
+        percent_encoding::percent_decode_str(&part.replace('+', " "))
+            .decode_utf8()
+            .ok()
+            .map(std::borrow::Cow::into_owned)
+    };
+    encoded
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            Some((decode(key)?, decode(value)?))
+        })
+        .collect()
 }
 
 fn constant_time_eq(a: &str, b: &str) -> bool {
