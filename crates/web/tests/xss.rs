@@ -728,6 +728,12 @@ async fn sweep(
         };
         form.push((field.name.clone(), value));
     }
+    // A choice the page leaves unmade (a radio group with none checked) is made here.
+    for (name, value) in keep {
+        if !fields.iter().any(|f| f.name == *name) {
+            form.push(((*name).to_owned(), (*value).to_owned()));
+        }
+    }
     assert!(
         !markers.is_empty(),
         "{form_id} on {page} has text fields to sweep: {fields:?}"
@@ -806,7 +812,11 @@ async fn every_text_field_of_the_indicator_regime_synthesis_and_template_forms_i
             &synthesis,
             "synthesis-form",
             "synthesis",
-            &[("date", "2026-12-05")],
+            &[
+                ("level", "agency"),
+                ("issuer", "BVHTTDL"),
+                ("date", "2026-12-05"),
+            ],
         )
         .await;
 
