@@ -920,7 +920,9 @@ async fn request_for(
             Method::POST,
             format!("/api/v1/programs/{program}/synthesis"),
             json!({"level": "agency", "period": "2026-Y", "issuer": "BVHTTDL",
-                   "number": format!("{case}/BC-BVHTTDL"), "signer": "Nguyễn Văn Hùng"}),
+                   "number": format!("{case}/BC-BVHTTDL"), "authority": "KT",
+                   "on_behalf_of": "BỘ TRƯỞNG", "position": "THỨ TRƯỞNG",
+                   "signer": "Nguyễn Văn Hùng"}),
             one_new(format!(
                 "SELECT COUNT(*) FROM synthesis_versions WHERE created_by = '{username}'"
             )),
@@ -1002,8 +1004,8 @@ async fn every_write_endpoint_allows_exactly_the_roles_of_the_matrix_and_changes
                         );
                     } else {
                         let expected = if inside { FORBIDDEN } else { row.outside };
-                        let (status, _) = problem(response).await;
-                        assert_eq!(status.as_u16(), expected, "{what}");
+                        let (status, body) = problem(response).await;
+                        assert_eq!(status.as_u16(), expected, "{what}: {body}");
                         assert_eq!(
                             before.changed(&app.fingerprint().await),
                             Vec::<String>::new(),
@@ -1357,7 +1359,9 @@ async fn an_evidence_file_is_uploaded_by_those_who_write_the_reports_and_cited_i
                 if should {
                     assert_eq!(response.status(), 200, "{what}");
                 } else {
-                    assert_eq!(problem(response).await.0, 403, "{what}");
+                    // Another agency's assignment is not found; one's own, forbidden.
+                    let refused = if place == "bvh" { 403 } else { 404 };
+                    assert_eq!(problem(response).await.0, refused, "{what}");
                     assert_eq!(files().await, before, "{what} stored nothing");
                 }
             }
