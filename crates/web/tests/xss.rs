@@ -735,7 +735,7 @@ async fn sweep(
         }
     }
     assert!(
-        !markers.is_empty(),
+        fields.iter().any(|f| f.text),
         "{form_id} on {page} has text fields to sweep: {fields:?}"
     );
     let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
@@ -791,11 +791,11 @@ async fn every_text_field_of_the_indicator_regime_synthesis_and_template_forms_i
             ],
         )
         .await;
-        // The wording of synthesis reports, with a probe in a title (TOML text, so its quote
-        // is escaped), then a synthesis report with a probe in every text field.
+        // The wording of synthesis reports, with a probe in each kind's title (TOML text, so
+        // its quote is escaped), then a synthesis report with a probe in every text field.
         let template = dongbo_publish::template::SHIPPED_SYNTHESIS.replace(
-            "title = \"Tình hình thực hiện",
-            "title = \"XSS-template<script>alert(1)</script>\\\"'><img src=x onerror=alert(1)> Tình hình thực hiện",
+            "\ntitle = \"",
+            "\ntitle = \"XSS-template<script>alert(1)</script>\\\"'><img src=x onerror=alert(1)> ",
         );
         assert_ne!(template, dongbo_publish::template::SHIPPED_SYNTHESIS);
         sweep(
@@ -851,14 +851,10 @@ async fn every_text_field_of_the_indicator_regime_synthesis_and_template_forms_i
             page.contains("XSS-template&lt;script&gt;alert(1)&lt;/script&gt;"),
             "the template form shows the saved wording, escaped"
         );
-        let page = inert_page(
-            &mut coordinator,
-            &format!("/programs/{program}/evaluation"),
-            &backend,
-        )
-        .await;
-        assert_shows(&page, "indicator-value", "the evaluation's scorecard");
+        // The evaluation's scorecard counts the values (no text of theirs), the dashboard
+        // and the audit log show the rest: inert whatever they show.
         for path in [
+            format!("/programs/{program}/evaluation"),
             format!("/programs/{program}/dashboard"),
             "/admin/audit".to_owned(),
         ] {
