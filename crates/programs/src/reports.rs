@@ -441,7 +441,7 @@ pub fn may_read(
     let sent = report
         .versions
         .iter()
-        .any(|v| v.action == dongbo_store::reports::Action::Submit);
+        .any(|v| v.action == reports::Action::Submit);
     sent || caller.can(Action::SubmitReport, agency_code, directory)
 }
 
