@@ -1,8 +1,10 @@
 //! The permission matrix of issue 3 over real HTTP, on every backend: every state-changing
 //! page endpoint × every role × a target agency inside and outside the user's subtree (and an
 //! anonymous visitor), each answered as the table below specifies. A refused request — 403,
-//! anonymous, or without its CSRF token — changes nothing in the database; an allowed one
-//! succeeds and its change is there.
+//! 404 for a record the caller may not read, anonymous, without its CSRF token or with another
+//! session's — changes nothing in the database; an allowed one succeeds and its change is
+//! there. Every POST route of the router has a row (`page_post_routes` reads them from its
+//! source), so a new form cannot go untested.
 //!
 //! The expectations come from the tables written here (`ENDPOINTS`, `MAY`), the issue's
 //! words and the matrix documented in `dongbo_domain::access`, never from the code under test.
@@ -26,6 +28,10 @@ enum Needs {
     ReopenReport,
     DecideChangeRequest,
     SendReminder,
+    /// Record an indicator's value: who writes or reviews the tracking agency's reports.
+    RecordIndicator,
+    PublishReport,
+    EditTemplates,
     /// Only a login: the caller acts on their own account.
     OwnAccount,
 }
@@ -64,6 +70,12 @@ const MAY: &[(Needs, &[&str])] = &[
     (Needs::ReopenReport, &["coordinator", "admin"]),
     (Needs::DecideChangeRequest, &["coordinator", "admin"]),
     (Needs::SendReminder, &["coordinator", "admin"]),
+    (
+        Needs::RecordIndicator,
+        &["reporter", "approver", "coordinator", "admin"],
+    ),
+    (Needs::PublishReport, &["approver", "coordinator", "admin"]),
+    (Needs::EditTemplates, &["admin"]),
     (Needs::OwnAccount, &ROLES),
 ];
 
@@ -91,8 +103,14 @@ enum Endpoint {
     ProposeTaskChange,
     DecideChange,
     WithdrawChange,
+    RecordIndicatorValue,
+    SetRegime,
+    RemoveRegime,
+    GenerateSynthesis,
+    SaveTemplate,
     ChangePassword,
     Logout,
+    LogOutEverywhere,
 }
 
 /// One state-changing page endpoint and what it needs.
@@ -102,6 +120,10 @@ struct Row {
     needs: Needs,
     on: On,
     anonymous: Anonymous,
+    /// What a caller outside the agency's subtree gets: 404 where the route names a record of
+    /// the agency (its reports, assignments, plans), whose ids must tell nothing to those who
+    /// may not read it; 403 elsewhere. Inside, a role that may read but not act gets 403.
+    outside: u16,
 }
 
 const fn row(endpoint: Endpoint, route: &'static str, needs: Needs, on: On) -> Row {
@@ -111,6 +133,15 @@ const fn row(endpoint: Endpoint, route: &'static str, needs: Needs, on: On) -> R
         needs,
         on,
         anonymous: Anonymous::ToLogin,
+        outside: 403,
+    }
+}
+
+/// A row whose route names a record of the agency: unknown to those outside its subtree.
+const fn on_record(endpoint: Endpoint, route: &'static str, needs: Needs) -> Row {
+    Row {
+        outside: 404,
+        ..row(endpoint, route, needs, On::TheAgency)
     }
 }
 
@@ -128,47 +159,40 @@ const ENDPOINTS: &[Row] = &[
         Needs::EditPlan,
         On::TheAgency,
     ),
-    row(
+    on_record(
         Endpoint::AddPlanTask,
         "POST /plans/{id}/tasks",
         Needs::EditPlan,
-        On::TheAgency,
     ),
-    row(
+    on_record(
         Endpoint::AssignUnit,
         "POST /plans/{id}/tasks/{code}/units",
         Needs::EditPlan,
-        On::TheAgency,
     ),
-    row(
+    on_record(
         Endpoint::SaveDraft,
         "POST /assignments/{id}/report (save)",
         Needs::SubmitReport,
-        On::TheAgency,
     ),
-    row(
+    on_record(
         Endpoint::SubmitReport,
         "POST /assignments/{id}/report (submit)",
         Needs::SubmitReport,
-        On::TheAgency,
     ),
-    row(
+    on_record(
         Endpoint::ReturnReport,
         "POST /reports/{id}/review (return)",
         Needs::ReviewReport,
-        On::TheAgency,
     ),
-    row(
+    on_record(
         Endpoint::AcceptReport,
         "POST /reports/{id}/review (accept)",
         Needs::ReviewReport,
-        On::TheAgency,
     ),
-    row(
+    on_record(
         Endpoint::ReopenReport,
         "POST /reports/{id}/review (reopen)",
         Needs::ReopenReport,
-        On::TheAgency,
     ),
     row(
         Endpoint::ChooseOpenSet,
@@ -176,11 +200,10 @@ const ENDPOINTS: &[Row] = &[
         Needs::DecideChangeRequest,
         On::Coordinator,
     ),
-    row(
+    on_record(
         Endpoint::OverrideProgress,
         "POST /assignments/{id}/progress",
         Needs::ReviewReport,
-        On::TheAgency,
     ),
     row(
         Endpoint::SendReminder,
@@ -213,6 +236,37 @@ const ENDPOINTS: &[Row] = &[
         On::TheAgency,
     ),
     row(
+        Endpoint::RecordIndicatorValue,
+        "POST /programs/{id}/indicators/{code}/values",
+        Needs::RecordIndicator,
+        On::TheAgency,
+    ),
+    row(
+        Endpoint::SetRegime,
+        "POST /programs/{id}/regimes",
+        Needs::DecideChangeRequest,
+        On::Coordinator,
+    ),
+    row(
+        Endpoint::RemoveRegime,
+        "POST /programs/{id}/regimes/remove",
+        Needs::DecideChangeRequest,
+        On::Coordinator,
+    ),
+    row(
+        Endpoint::GenerateSynthesis,
+        "POST /programs/{id}/synthesis",
+        Needs::PublishReport,
+        On::TheAgency,
+    ),
+    // Template wording is the whole system's: an administrator on the root only.
+    row(
+        Endpoint::SaveTemplate,
+        "POST /admin/templates/synthesis",
+        Needs::EditTemplates,
+        On::Coordinator,
+    ),
+    row(
         Endpoint::ChangePassword,
         "POST /account/password",
         Needs::OwnAccount,
@@ -224,7 +278,14 @@ const ENDPOINTS: &[Row] = &[
         needs: Needs::OwnAccount,
         on: On::Nobody,
         anonymous: Anonymous::Home,
+        outside: 403,
     },
+    row(
+        Endpoint::LogOutEverywhere,
+        "POST /account/logout-everywhere",
+        Needs::OwnAccount,
+        On::Nobody,
+    ),
 ];
 
 /// The agency each role's user is given in the matrix (a different one per role, so each
@@ -307,6 +368,13 @@ enum Effect {
         username: String,
     },
     LoggedOut,
+    /// `count` (a `SELECT COUNT(*)` naming what this very request writes) goes from `from` to
+    /// `to`.
+    Count {
+        count: String,
+        from: Option<i64>,
+        to: i64,
+    },
 }
 
 /// The matrix's users and the records the cases consume.
@@ -682,7 +750,151 @@ async fn prepare(
             },
         ),
         Endpoint::Logout => plain("/logout".to_owned(), Vec::new(), Effect::LoggedOut),
+        Endpoint::LogOutEverywhere => plain(
+            "/account/logout-everywhere".to_owned(),
+            Vec::new(),
+            Effect::Count {
+                count: format!(
+                    "SELECT COUNT(*) FROM sessions WHERE user_id = \
+                     (SELECT id FROM users WHERE username = '{username}')"
+                ),
+                from: None,
+                to: 0,
+            },
+        ),
+        Endpoint::RecordIndicatorValue => {
+            let code = indicator_of(app, agency, n).await;
+            let note = format!("Ghi lần {n}");
+            plain(
+                format!("/programs/{program}/indicators/{code}/values"),
+                form(&[
+                    ("period", "2025"),
+                    ("value", "45"),
+                    ("source", "Báo cáo năm"),
+                    ("note", &note),
+                ]),
+                new_row(format!(
+                    "SELECT COUNT(*) FROM indicator_values WHERE author = '{username}' \
+                     AND note = '{note}' AND agency_code = '{agency}'"
+                )),
+            )
+        }
+        Endpoint::SetRegime => {
+            let days = n % 60 + 1;
+            plain(
+                format!("/programs/{program}/regimes"),
+                form(&[
+                    ("kind", "quarterly"),
+                    ("reporters", "leads"),
+                    ("working_days", &days.to_string()),
+                ]),
+                new_row(format!(
+                    "SELECT COUNT(*) FROM program_regimes WHERE program_id = {program} \
+                     AND regime_key = 'quarterly' AND working_days = {days} \
+                     AND updated_by = '{username}'"
+                )),
+            )
+        }
+        Endpoint::RemoveRegime => {
+            dongbo_store::regimes::set(
+                &app.db,
+                program,
+                &dongbo_domain::ReportingRegime::periodic(
+                    PeriodKind::Monthly,
+                    dongbo_domain::Reporters::Every,
+                    dongbo_domain::DeadlineRule::new(1).expect("a deadline rule"),
+                ),
+                "fixture",
+            )
+            .await
+            .expect("set a fixture regime");
+            plain(
+                format!("/programs/{program}/regimes/remove"),
+                form(&[("key", "monthly")]),
+                Effect::Count {
+                    count: format!(
+                        "SELECT COUNT(*) FROM program_regimes WHERE program_id = {program} \
+                         AND regime_key = 'monthly'"
+                    ),
+                    from: Some(1),
+                    to: 0,
+                },
+            )
+        }
+        Endpoint::GenerateSynthesis => plain(
+            format!("/programs/{program}/synthesis"),
+            form(&[
+                ("level", "agency"),
+                ("period", "2026-Y"),
+                ("issuer", agency),
+                ("number", &format!("{n}/BC-{agency}")),
+                ("place", ""),
+                ("date", "2026-12-05"),
+                ("authority", "KT"),
+                ("on_behalf_of", "BỘ TRƯỞNG"),
+                ("position", "THỨ TRƯỞNG"),
+                ("signer", "Nguyễn Văn Hùng"),
+            ]),
+            new_row(format!(
+                "SELECT COUNT(*) FROM synthesis_versions WHERE created_by = '{username}' \
+                 AND number = '{n}/BC-{agency}'"
+            )),
+        ),
+        Endpoint::SaveTemplate => plain(
+            "/admin/templates/synthesis".to_owned(),
+            form(&[("body", dongbo_publish::template::SHIPPED_SYNTHESIS)]),
+            new_row(format!(
+                "SELECT COUNT(*) FROM document_templates WHERE name = 'synthesis' \
+                 AND updated_by = '{username}'"
+            )),
+        ),
     }
+}
+
+/// A count that the request takes from 0 to 1.
+fn new_row(count: String) -> Effect {
+    Effect::Count {
+        count,
+        from: Some(0),
+        to: 1,
+    }
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.to_owned()))
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+/// A new indicator of 47/NQ-CP tracked by `agency` (indicator 4 of the import fixture, a
+/// number against a range), for case `n`; its code.
+async fn indicator_of(app: &TestApp, agency: &str, n: usize) -> String {
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../import/tests/fixtures/indicators.md"
+    ))
+    .expect("the indicators fixture");
+    let imported = dongbo_import::import_indicators(
+        &bytes,
+        "indicators.md",
+        dongbo_import::Format::Auto,
+        &dongbo_domain::Directory::bundled(),
+        None,
+    )
+    .expect("import the indicators fixture");
+    let mut indicator = imported
+        .indicators
+        .into_iter()
+        .find(|i| i.code == "4")
+        .expect("indicator 4");
+    indicator.code = format!("9{n}");
+    indicator.parent = None;
+    indicator.tracking_agency = Some(agency.to_owned());
+    dongbo_store::indicators::upsert(&app.db, app.program_id, &[indicator], "fixture")
+        .await
+        .expect("store a fixture indicator");
+    format!("9{n}")
 }
 
 /// An open set of 47/NQ-CP whose members are still to be chosen, and its task.
@@ -784,6 +996,7 @@ async fn took_effect(
             let response = browser.get("/my").await;
             response.status() == 303 && location(&response).starts_with("/login")
         }
+        Effect::Count { count: sql, to, .. } => count(app, sql).await == *to,
     }
 }
 
@@ -833,6 +1046,14 @@ async fn case(
         row.route, sender.label, app.backend
     );
     let before = app.fingerprint().await;
+    let counted = match &prepared.effect {
+        Effect::Count {
+            count: sql,
+            from: Some(_),
+            ..
+        } => Some(count(app, sql).await),
+        _ => None,
+    };
     let response = send(&mut sender.browser, &prepared, sender.csrf.as_deref()).await;
     let status = response.status().as_u16();
     let to = location(&response);
@@ -841,9 +1062,17 @@ async fn case(
         Expect::Allowed => {
             assert_eq!(status, 303, "{what}: allowed, so done and sent on");
             assert!(
-                !to.starts_with("/login"),
-                "{what}: allowed, not sent to log in"
+                !to.starts_with("/login?next="),
+                "{what}: allowed, not sent to log in first"
             );
+            if let Effect::Count {
+                count: sql,
+                from: Some(from),
+                ..
+            } = &prepared.effect
+            {
+                assert_eq!(counted, Some(*from), "{what}: before it, {sql}");
+            }
             assert!(
                 !before.changed(&after).is_empty(),
                 "{what}: allowed, so the database changed"
@@ -859,8 +1088,8 @@ async fn case(
                 "{what}: allowed, so its change is there"
             );
         }
-        Expect::Forbidden => {
-            assert_eq!(status, 403, "{what}: refused");
+        Expect::Refused(expected) => {
+            assert_eq!(status, expected, "{what}: refused");
             assert_eq!(
                 before.changed(&after),
                 Vec::<String>::new(),
@@ -895,7 +1124,8 @@ async fn case(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Expect {
     Allowed,
-    Forbidden,
+    /// Refused with this status (403, or 404 for a record the caller may not read).
+    Refused(u16),
     LoginFirst,
     Home,
 }
@@ -944,8 +1174,10 @@ async fn every_endpoint_answers_every_role_inside_and_outside_its_subtree_as_spe
                     let mut who = sender(&app, &username, format!("{role} on {scope}")).await;
                     let expect = if covered && may(role, row.needs) {
                         Expect::Allowed
+                    } else if covered {
+                        Expect::Refused(403)
                     } else {
-                        Expect::Forbidden
+                        Expect::Refused(row.outside)
                     };
                     case(&app, &mut ctx, row, agency, &mut who, expect).await;
                     cases += 1;
@@ -962,9 +1194,10 @@ async fn every_endpoint_answers_every_role_inside_and_outside_its_subtree_as_spe
                 cases += 1;
             }
         }
+        let own = ENDPOINTS.iter().filter(|r| r.on == On::Nobody).count();
         assert_eq!(
             cases,
-            (ENDPOINTS.len() - 2) * ROLES.len() * 2 + 2 * ROLES.len()
+            (ENDPOINTS.len() - own) * ROLES.len() * 2 + own * ROLES.len()
         );
     }
 }
@@ -1000,7 +1233,15 @@ async fn anonymous_visitors_and_posts_without_the_csrf_token_change_nothing() {
 
             let mut without = sender(&app, "quan.tri", "an admin without the token".into()).await;
             without.csrf = None;
-            case(&app, &mut ctx, row, agency, &mut without, Expect::Forbidden).await;
+            case(
+                &app,
+                &mut ctx,
+                row,
+                agency,
+                &mut without,
+                Expect::Refused(403),
+            )
+            .await;
 
             // Another session's token is no better than none.
             let (_, other_token) = app.session("khac").await;
@@ -1011,7 +1252,139 @@ async fn anonymous_visitors_and_posts_without_the_csrf_token_change_nothing() {
             )
             .await;
             forged.csrf = Some(other_token);
-            case(&app, &mut ctx, row, agency, &mut forged, Expect::Forbidden).await;
+            case(
+                &app,
+                &mut ctx,
+                row,
+                agency,
+                &mut forged,
+                Expect::Refused(403),
+            )
+            .await;
         }
+    }
+}
+
+/// The POST routes of the pages, read from the router's source (`crates/web/src/pages/mod.rs`
+/// and the application's `lib.rs`) as the compiler reads it: each `.route("path", …)` whose
+/// handlers include a `post(…)`.
+fn page_post_routes() -> Vec<String> {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut routes = Vec::new();
+    for file in ["pages/mod.rs", "lib.rs"] {
+        let text = std::fs::read_to_string(src.join(file)).expect("the router's source");
+        for declared in text.split(".route(").skip(1) {
+            // One route's declaration ends where the next method of the router begins.
+            let declaration = declared
+                .split("\n        .")
+                .next()
+                .expect("a route's declaration");
+            let path = declaration
+                .split('"')
+                .nth(1)
+                .expect("a route's path comes first, as a literal");
+            if declaration.contains("post(") {
+                routes.push(path.to_owned());
+            }
+        }
+    }
+    routes
+}
+
+/// POST routes with no row of `ENDPOINTS`, and where they are tested instead: the login form
+/// is for those without a session, so no role decides it.
+const TESTED_ELSEWHERE: &[(&str, &str)] = &[(
+    "/login",
+    "a_login_without_its_token_or_with_a_forged_one_opens_no_session",
+)];
+
+#[test]
+fn every_post_route_of_the_pages_has_a_row_of_the_matrix() {
+    let routes = page_post_routes();
+    assert!(
+        routes.len() >= 20,
+        "the router's POST routes were found: {routes:?}"
+    );
+    let rows: Vec<&str> = ENDPOINTS
+        .iter()
+        .map(|r| {
+            let path = r.route.strip_prefix("POST ").expect("a POST row");
+            path.split(" (").next().unwrap_or(path)
+        })
+        .chain(TESTED_ELSEWHERE.iter().map(|(path, _)| *path))
+        .collect();
+    let without_row: Vec<&String> = routes
+        .iter()
+        .filter(|r| !rows.contains(&r.as_str()))
+        .collect();
+    assert!(
+        without_row.is_empty(),
+        "POST routes of the pages without a row in ENDPOINTS (say who may post them): \
+         {without_row:?}"
+    );
+    let unrouted: Vec<&&str> = rows
+        .iter()
+        .filter(|r| !routes.iter().any(|route| route == *r))
+        .collect();
+    assert!(
+        unrouted.is_empty(),
+        "rows for routes the router does not have: {unrouted:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_login_without_its_token_or_with_a_forged_one_opens_no_session() {
+    for app in apps().await {
+        app.user("bao.cao", "reporter", "BCA", false).await;
+        let mut browser = app.browser();
+        // The form sets the double-submit cookie the post must match.
+        let page = browser.text("/login?next=/my").await;
+        let token = common::hidden_value(&page, "csrf").expect("the login form's token");
+        let sessions = "SELECT COUNT(*) FROM sessions";
+        let before = app.fingerprint().await;
+        let opened = count(&app, sessions).await;
+        for (label, csrf) in [("no token", None), ("a forged token", Some("forged"))] {
+            let mut form = vec![
+                ("next", "/my"),
+                ("username", "bao.cao"),
+                ("password", common::PASSWORD),
+            ];
+            if let Some(csrf) = csrf {
+                form.push(("csrf", csrf));
+            }
+            let response = browser.post_raw("/login", &form).await;
+            let status = response.status();
+            assert!(
+                status == 403 || (csrf.is_none() && status.is_client_error()),
+                "{label} on {}: refused, not {status}",
+                app.backend
+            );
+            assert_eq!(count(&app, sessions).await, opened, "{label}: no session");
+            assert!(
+                !browser.cookies.iter().any(|(n, _)| n == "dongbo_session"),
+                "{label}: no session cookie"
+            );
+        }
+        assert_eq!(
+            before.changed(&app.fingerprint().await),
+            Vec::<String>::new(),
+            "refused logins change nothing"
+        );
+        // The login form's own token opens one (so the refusals above were for the token).
+        let page = browser.text("/login?next=/my").await;
+        let token = common::hidden_value(&page, "csrf").unwrap_or(token);
+        let response = browser
+            .post_raw(
+                "/login",
+                &[
+                    ("csrf", &token),
+                    ("next", "/my"),
+                    ("username", "bao.cao"),
+                    ("password", common::PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), 303, "on {}", app.backend);
+        assert_eq!(count(&app, sessions).await, opened + 1);
     }
 }

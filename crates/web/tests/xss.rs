@@ -617,3 +617,268 @@ fn unescape(value: &str) -> String {
         .replace("&quot;", "\"")
         .replace("&amp;", "&")
 }
+
+/// A field of a form as the page renders it.
+#[derive(Debug, Clone)]
+struct Field {
+    name: String,
+    /// Typed by a person: an `<input>` of no type, `text`, `search`, `url` or `email`, or a
+    /// `<textarea>`. The others (hidden, date, number, radio, checkbox, select) take a value
+    /// the page chose.
+    text: bool,
+    /// The value the page put there: an input's `value`, a select's selected (else first)
+    /// option, a checked radio's value; entities undone.
+    value: String,
+}
+
+/// The value of attribute `name` in the opening tag `tag`.
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let marker = format!(" {name}=\"");
+    let start = tag.find(&marker)? + marker.len();
+    let end = tag[start..].find('"')? + start;
+    Some(unescape(&tag[start..end]))
+}
+
+/// The fields of the form with id `form_id` on `html`, in order, read from its markup: what a
+/// browser would send (a radio group once, by its checked button).
+fn form_fields(html: &str, form_id: &str) -> Vec<Field> {
+    let start = html
+        .find(&format!("<form id=\"{form_id}\""))
+        .unwrap_or_else(|| panic!("no form {form_id}"));
+    let end = html[start..].find("</form>").expect("the form's end") + start;
+    let form = &html[start..end];
+    let mut fields: Vec<Field> = Vec::new();
+    let mut rest = form;
+    while let Some(at) = rest.find(['<']) {
+        rest = &rest[at..];
+        let element = ["<input", "<textarea", "<select"]
+            .into_iter()
+            .find(|e| rest.starts_with(e));
+        let Some(element) = element else {
+            rest = &rest[1..];
+            continue;
+        };
+        let tag_end = rest.find('>').expect("a tag's end");
+        let tag = &rest[..tag_end];
+        rest = &rest[tag_end..];
+        let Some(name) = attribute(tag, "name") else {
+            continue;
+        };
+        let kind = attribute(tag, "type").unwrap_or_default();
+        let (text, value) = match element {
+            "<textarea" => {
+                let close = rest.find("</textarea>").expect("the textarea's end");
+                (true, unescape(&rest[1..close]))
+            }
+            "<select" => {
+                let close = rest.find("</select>").expect("the select's end");
+                let options: Vec<&str> = rest[..close].split("<option").skip(1).collect();
+                let chosen = options
+                    .iter()
+                    .find(|o| o.split('>').next().unwrap_or("").contains(" selected"))
+                    .or(options.first())
+                    .map(|o| attribute(o, "value").unwrap_or_default())
+                    .unwrap_or_default();
+                (false, chosen)
+            }
+            _ if kind == "radio" || kind == "checkbox" => {
+                if !tag.contains(" checked") {
+                    continue;
+                }
+                (false, attribute(tag, "value").unwrap_or_default())
+            }
+            _ => (
+                matches!(kind.as_str(), "" | "text" | "search" | "url" | "email"),
+                attribute(tag, "value").unwrap_or_default(),
+            ),
+        };
+        if fields.iter().any(|f| f.name == name) {
+            continue;
+        }
+        fields.push(Field { name, text, value });
+    }
+    fields
+}
+
+/// Fills every text field of form `form_id` on `page` with a probe naming the field (as
+/// `{prefix}-{field}`), except those of `keep` that must hold a valid value for the form to be
+/// accepted, posts it to its action, and checks it was. Returns the probes' markers.
+async fn sweep(
+    browser: &mut Browser,
+    page: &str,
+    form_id: &str,
+    prefix: &str,
+    keep: &[(&str, &str)],
+) -> Vec<String> {
+    let html = browser.text(page).await;
+    let action = Browser::form_action(&html, form_id);
+    let fields = form_fields(&html, form_id);
+    let mut markers = Vec::new();
+    let mut form: Vec<(String, String)> = Vec::new();
+    for field in &fields {
+        let value = match keep.iter().find(|(name, _)| *name == field.name) {
+            Some((_, value)) => (*value).to_owned(),
+            None if field.text => {
+                let marker = format!("{prefix}-{}", field.name);
+                let typed = probe(&marker);
+                markers.push(marker);
+                typed
+            }
+            None => field.value.clone(),
+        };
+        form.push((field.name.clone(), value));
+    }
+    // A choice the page leaves unmade (a radio group with none checked) is made here.
+    for (name, value) in keep {
+        if !fields.iter().any(|f| f.name == *name) {
+            form.push(((*name).to_owned(), (*value).to_owned()));
+        }
+    }
+    assert!(
+        fields.iter().any(|f| f.text),
+        "{form_id} on {page} has text fields to sweep: {fields:?}"
+    );
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let response = browser.post_raw(&action, &pairs).await;
+    let status = response.status();
+    let answer = response.text().await.unwrap_or_default();
+    assert_eq!(
+        status, 303,
+        "{form_id} with every text field but {keep:?} a probe is accepted ({markers:?}): {answer}"
+    );
+    markers
+}
+
+#[tokio::test]
+async fn every_text_field_of_the_indicator_regime_synthesis_and_template_forms_is_shown_inert() {
+    for app in apps().await {
+        let backend = app.backend.clone();
+        let program = app.program_id;
+        with_indicators(&app).await;
+        app.user("ngoai.giao", "reporter", "BNG", false).await;
+        app.user("dieu.phoi", "coordinator", "CP", false).await;
+        app.user("quan.tri", "admin", "CP", false).await;
+        let (mut reporter, _) = app.session("ngoai.giao").await;
+        let (mut coordinator, _) = app.session("dieu.phoi").await;
+        let (mut admin, _) = app.session("quan.tri").await;
+
+        // A value of indicator 6 (qualitative: its value is text, judged by a person).
+        let indicator = format!("/programs/{program}/indicators/6");
+        let values = sweep(
+            &mut reporter,
+            &indicator,
+            "indicator-value-form",
+            "indicator",
+            &[
+                ("period", "2025"),
+                ("agency", ""),
+                ("judgement", "achieved"),
+            ],
+        )
+        .await;
+        // A phase of the program's reporting, named by the coordinator.
+        let completeness = format!("/programs/{program}/completeness");
+        let regimes = sweep(
+            &mut coordinator,
+            &completeness,
+            "regime-form",
+            "regime",
+            &[
+                ("kind", "phase"),
+                ("working_days", "5"),
+                ("phase_start", "2024-01-01"),
+                ("phase_end", "2026-12-31"),
+            ],
+        )
+        .await;
+        // The wording of synthesis reports, with a probe in each kind's title (TOML text, so
+        // its quote is escaped), then a synthesis report with a probe in every text field.
+        let template = dongbo_publish::template::SHIPPED_SYNTHESIS.replace(
+            "\ntitle = \"",
+            "\ntitle = \"XSS-template<script>alert(1)</script>\\\"'><img src=x onerror=alert(1)> ",
+        );
+        assert_ne!(template, dongbo_publish::template::SHIPPED_SYNTHESIS);
+        sweep(
+            &mut admin,
+            "/admin/templates/synthesis",
+            "template-form",
+            "template",
+            &[("body", template.as_str())],
+        )
+        .await;
+        let synthesis = format!("/programs/{program}/synthesis");
+        let syntheses = sweep(
+            &mut coordinator,
+            &synthesis,
+            "synthesis-form",
+            "synthesis",
+            &[
+                ("level", "agency"),
+                ("issuer", "BVHTTDL"),
+                ("date", "2026-12-05"),
+            ],
+        )
+        .await;
+
+        // Every page that shows them.
+        let page = inert_page(&mut reporter, &indicator, &backend).await;
+        for field in &values {
+            assert_shows(&page, field, "the indicator's page");
+        }
+        let page = inert_page(
+            &mut reporter,
+            &format!("/programs/{program}/indicators"),
+            &backend,
+        )
+        .await;
+        assert_shows(&page, "indicator-value", "the indicators' list");
+        let page = inert_page(&mut coordinator, &completeness, &backend).await;
+        for field in &regimes {
+            assert_shows(&page, field, "the completeness page");
+        }
+        let page = inert_page(&mut coordinator, &synthesis, &backend).await;
+        assert!(
+            page.contains("XSS-template&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "the synthesis list shows the title the template made, escaped"
+        );
+        assert_shows(&page, "synthesis-number", "the synthesis list");
+        assert!(
+            syntheses.contains(&"synthesis-signer".to_owned()),
+            "the signer was swept: {syntheses:?}"
+        );
+        let page = inert_page(&mut admin, "/admin/templates/synthesis", &backend).await;
+        assert!(
+            page.contains("XSS-template&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "the template form shows the saved wording, escaped"
+        );
+        // The evaluation's scorecard counts the values (no text of theirs), the dashboard
+        // and the audit log show the rest: inert whatever they show.
+        for path in [
+            format!("/programs/{program}/evaluation"),
+            format!("/programs/{program}/dashboard"),
+            "/admin/audit".to_owned(),
+        ] {
+            inert_page(&mut admin, &path, &backend).await;
+        }
+    }
+}
+
+/// The indicators of the import fixture stored in the app's 47/NQ-CP.
+async fn with_indicators(app: &TestApp) {
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../import/tests/fixtures/indicators.md"
+    ))
+    .unwrap();
+    let imported = dongbo_import::import_indicators(
+        &bytes,
+        "indicators.md",
+        dongbo_import::Format::Auto,
+        &dongbo_domain::Directory::bundled(),
+        None,
+    )
+    .unwrap();
+    dongbo_store::indicators::upsert(&app.db, app.program_id, &imported.indicators, "test")
+        .await
+        .unwrap();
+}
