@@ -222,7 +222,9 @@ async fn roles_and_subtrees_decide_who_may_plan_and_refusals_change_nothing() {
                 ],
             )
             .await;
-        assert_eq!(response.status(), 403);
+        // Another agency's plan is not found to those who may not act for it (issue 17: ids
+        // tell nothing of other agencies' records).
+        assert_eq!(response.status(), 404);
         assert!(
             dongbo_store::tasks::get(&app.db, plan, "3.4.1")
                 .await
