@@ -285,7 +285,7 @@ const COLUMNS: &str =
 /// Rows are read in pages: the log grows without bound.
 const PAGE: i64 = 1000;
 
-fn record(row: &AnyRow, doing: &str) -> Result<AuditRecord> {
+fn record_from(row: &AnyRow, doing: &str) -> Result<AuditRecord> {
     Ok(AuditRecord {
         seq: col(row, "seq", doing)?,
         at: col(row, "at", doing)?,
@@ -324,7 +324,7 @@ pub async fn verify(db: &Db) -> Result<VerifyReport> {
             .context(|| doing.to_owned())?;
         let page_len = rows.len();
         for row in &rows {
-            let entry = record(row, doing)?;
+            let entry = record_from(row, doing)?;
             entries += 1;
             if entry.seq != expected_seq {
                 return Ok(broken(
@@ -420,7 +420,7 @@ pub async fn list(
         .fetch_all(&mut *tx)
         .await
         .context(|| doing.to_owned())?;
-    rows.iter().map(|row| record(row, doing)).collect()
+    rows.iter().map(|row| record_from(row, doing)).collect()
 }
 
 /// `cell`, or `'cell` when a spreadsheet would read it as a formula.
@@ -459,7 +459,7 @@ pub async fn export_csv<W: std::io::Write>(db: &Db, out: W) -> Result<i64> {
             .await
             .context(|| doing.to_owned())?;
         for row in &rows {
-            let r = record(row, doing)?;
+            let r = record_from(row, doing)?;
             let seq = r.seq.to_string();
             writer
                 .write_record(
