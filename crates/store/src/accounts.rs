@@ -665,6 +665,12 @@ async fn failed_password(
             let notices: Vec<NewNotification> = agencies
                 .into_iter()
                 .map(|agency_code| NewNotification {
+                    // One per agency and lock.
+                    dedupe_key: format!(
+                        "account_locked:{}:{}:{agency_code}",
+                        user.id,
+                        timestamp(until)
+                    ),
                     agency_code,
                     user_id: Some(user.id),
                     kind: "account_locked".to_owned(),
@@ -675,7 +681,6 @@ async fn failed_password(
                         "Đăng nhập sai {failures} lần liên tiếp từ một địa chỉ: tài khoản bị khóa                          với địa chỉ đó đến {local_until} (giờ Việt Nam); từ địa chỉ khác vẫn                          đăng nhập được. Nếu không phải bạn, hãy báo quản trị viên.                          {failures} failed logins in a row from one address: the account is                          locked for that address until {local_until} (Vietnam time); other                          addresses can still log in. If this was not you, tell an administrator."
                     ),
                     link: None,
-                    dedupe_key: format!("account_locked:{}:{}", user.id, timestamp(until)),
                 })
                 .collect();
             notifications::notify_in(conn, &notices, now, doing).await?;
