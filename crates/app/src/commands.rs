@@ -21,6 +21,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Serve {
             listen,
+            trusted_proxies,
             smtp,
             smtp_from,
             base_url,
@@ -37,6 +38,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             reminders.interval = std::time::Duration::from_secs(remind_every);
             let listen = Listen {
                 app: &listen,
+                trusted_proxies: dongbo_web::client_address::TrustedProxies::new(trusted_proxies),
                 admin: admin_listen.as_deref(),
                 limits: dongbo_web::server::ServeLimits {
                     max_connections: max_connections as usize,
@@ -202,6 +204,8 @@ fn remind_config(
 /// asked for.
 struct Listen<'a> {
     app: &'a str,
+    /// The reverse proxies whose `X-Forwarded-For` is believed (`--trusted-proxy`).
+    trusted_proxies: dongbo_web::client_address::TrustedProxies,
     admin: Option<&'a str>,
     /// Connections and timeouts of the application's listener.
     limits: dongbo_web::server::ServeLimits,
@@ -235,7 +239,8 @@ async fn serve(
         db,
         directory,
         dongbo_store::EvidenceStore::default_dir(data_dir),
-    );
+    )
+    .with_trusted_proxies(listen.trusted_proxies);
     // Shutting down: Ctrl-C (SIGINT) stops both listeners.
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let signal = async move {
@@ -537,13 +542,18 @@ async fn user(db: &Db, directory: &Directory, command: UserCommand) -> Result<Ex
             let revoked = accounts::log_out_everywhere(db, CLI_ACTOR, &username)
                 .await
                 .with_context(|| format!("logging {username} out everywhere"))?;
-            println!("{username} logged out everywhere: sessions ended, {revoked} API tokens revoked");
+            println!(
+                "{username} logged out everywhere: sessions ended, {revoked} API tokens revoked"
+            );
             Ok(ExitCode::SUCCESS)
         }
         UserCommand::Disable { username } => set_disabled(db, &username, true).await,
         UserCommand::Enable { username } => set_disabled(db, &username, false).await,
         UserCommand::List => {
             let users = accounts::list_users(db).await.context("listing users")?;
+            let locks = dongbo_store::login_attempts::locks(db, clock::now())
+                .await
+                .context("listing the login locks")?;
             let mut stdout = std::io::stdout().lock();
             for entry in users {
                 let user = &entry.user;
@@ -555,10 +565,17 @@ async fn user(db: &Db, directory: &Directory, command: UserCommand) -> Result<Ex
                 if user.must_change_password {
                     flags.push("must change password".to_owned());
                 }
-                if let Some(until) = user.locked_until
-                    && until > clock::now()
-                {
-                    flags.push(format!("locked until {}", until.to_rfc3339()));
+                // Locked for some addresses (each from its own failures), not for everyone.
+                let locked: Vec<_> = locks
+                    .iter()
+                    .filter(|l| l.username == user.username)
+                    .collect();
+                if let Some(until) = locked.iter().map(|l| l.locked_until).max() {
+                    flags.push(format!(
+                        "locked for {} address(es) until {}",
+                        locked.len(),
+                        until.to_rfc3339()
+                    ));
                 }
                 writeln!(
                     stdout,

@@ -38,6 +38,17 @@ pub enum Command {
         /// Address to listen on.
         #[arg(long, env = "DONGBO_LISTEN", default_value = "127.0.0.1:8080")]
         listen: String,
+        /// A reverse proxy whose `X-Forwarded-For` names the client (an address or a network,
+        /// `10.0.0.5` or `10.0.0.0/8`; repeat for several; the environment variable takes
+        /// them comma-separated). None by default: the client is the socket's address, and
+        /// `X-Forwarded-For` is ignored.
+        #[arg(
+            long = "trusted-proxy",
+            env = "DONGBO_TRUSTED_PROXIES",
+            value_name = "ADDR_OR_CIDR",
+            value_delimiter = ','
+        )]
+        trusted_proxies: Vec<dongbo_web::client_address::TrustedProxy>,
         /// SMTP server (HOST:PORT, plain SMTP on a trusted network) for reminder e-mails;
         /// without it reminders are shown in the application only.
         #[arg(long, env = "DONGBO_SMTP")]

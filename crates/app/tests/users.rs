@@ -66,6 +66,7 @@ fn can_log_in(url: &str, username: &str, password: &str) -> Result<accounts::Use
             &db,
             username,
             password,
+            std::net::IpAddr::from([127, 0, 0, 1]),
             &LoginPolicy::default(),
             clock::now(),
         )

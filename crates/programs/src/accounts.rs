@@ -1,7 +1,7 @@
 //! Signing in and the audit log, as the server reaches them: who a session or an API token
 //! belongs to, a login checked, a session begun or ended, a first password changed, the audit
-//! log read or exported, and whether the database is ready. The rules (lockout, timeouts, the
-//! password policy, the hash chain) are the store's and the domain's; `web` reads the request
+//! log read or exported, and whether the database is ready. The rules (throttle and lockout,
+//! timeouts, the password policy, the hash chain) are the store's and the domain's; `web` reads the request
 //! and sets the cookies.
 
 use chrono::{DateTime, Utc};
@@ -20,16 +20,19 @@ pub fn random_token() -> Result<String, AccountError> {
     accounts::random_token()
 }
 
-/// The user `username` when `password` is theirs and the account may sign in now (the lockout
-/// after failed attempts counted as `policy` says).
+/// The user `username` when `password` is theirs and the account may sign in now from client
+/// address `source`: failures are throttled per source and lock the account per (account,
+/// source), as `policy` says, and every refusal but the throttle's is the same
+/// [`AccountError::BadCredentials`] (see the store's `accounts::verify_login`).
 pub async fn verify_login(
     programs: &Programs,
     username: &str,
     password: &str,
+    source: std::net::IpAddr,
     policy: &LoginPolicy,
     now: DateTime<Utc>,
 ) -> Result<User, AccountError> {
-    accounts::verify_login(&programs.db, username, password, policy, now).await
+    accounts::verify_login(&programs.db, username, password, source, policy, now).await
 }
 
 /// A new session for user `user_id`.

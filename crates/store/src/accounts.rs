@@ -5,11 +5,12 @@
 //!   string. Hashing and verifying are CPU-bound on purpose, so they run on
 //!   `spawn_blocking`, never on the async runtime. A password is NFC-normalised first, so a
 //!   Vietnamese password typed with composed or decomposed accents is the same password.
-//! - **Logins** ([`verify_login`]): a wrong password or an unknown user is the same
-//!   [`AccountError::BadCredentials`] (an unknown user still costs one argon2 verification,
-//!   so timing does not tell the two apart); after [`LoginPolicy::max_failures`] failures in a
-//!   row the account is locked for [`LoginPolicy::lockout`]; a locked or disabled account
-//!   fails with its own error; success resets the count.
+//! - **Logins** ([`verify_login`]): a wrong password, an unknown user, an account locked for
+//!   the client's address and a disabled account are the same [`AccountError::BadCredentials`],
+//!   and each costs one argon2 verification, so neither the answer nor its time tells them
+//!   apart. Failures are counted per address (a throttle) and per (account, address) (a lock
+//!   with back-off), in the database, so every server sees them (`login_attempts`). A lock is
+//!   audited and notified to the agencies the user has grants on.
 //! - **Sessions** are named by a random token that only the browser keeps: the table holds
 //!   its SHA-256. [`get_session`] enforces an idle and an absolute expiry ([`SessionPolicy`])
 //!   and refreshes the idle one. Changing a password or disabling a user ends their sessions.
@@ -37,8 +38,11 @@ use sqlx::any::AnyRow;
 
 use crate::audit::{self, AuditEntry, hex, timestamp, timestamp_from};
 use crate::codec::{col, flag, flag_from};
+use crate::login_attempts::{self, Failure};
+use crate::notifications::{self, NewNotification};
 use crate::{Context, Db, StoreError};
 use chrono::SubsecRound;
+use std::net::IpAddr;
 
 /// The longest username accepted.
 pub const MAX_USERNAME_CHARS: usize = 64;
@@ -58,13 +62,14 @@ pub enum AccountError {
     UnknownAgency(String),
     #[error("the password is too weak: {}", Violations(.0))]
     WeakPassword(Vec<PolicyViolation>),
-    /// A wrong password or an unknown user: one error, so a login form does not tell which.
+    /// Any refused login — a wrong password, an unknown user, an account locked for the
+    /// source, a disabled account: one error, so a login form does not tell which.
     #[error("wrong username or password")]
     BadCredentials,
-    #[error("the account is locked until {until} after too many failed logins")]
-    Locked { until: DateTime<Utc> },
-    #[error("the account is disabled")]
-    Disabled,
+    /// The source has failed too often (the throttle): refused, whatever the account, until
+    /// `until`.
+    #[error("too many failed logins from this address; try again after {until}")]
+    Throttled { until: DateTime<Utc> },
     #[error("password hashing failed: {0}")]
     Hashing(String),
 }
@@ -86,23 +91,7 @@ impl fmt::Display for Violations<'_> {
 
 pub type Result<T, E = AccountError> = std::result::Result<T, E>;
 
-/// When failed logins lock an account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LoginPolicy {
-    /// Failures in a row that lock the account (5).
-    pub max_failures: i64,
-    /// How long it stays locked (15 minutes).
-    pub lockout: Duration,
-}
-
-impl Default for LoginPolicy {
-    fn default() -> Self {
-        LoginPolicy {
-            max_failures: 5,
-            lockout: Duration::minutes(15),
-        }
-    }
-}
+pub use crate::login_attempts::LoginPolicy;
 
 /// How long a session lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,8 +120,6 @@ pub struct User {
     pub display_name: String,
     pub must_change_password: bool,
     pub disabled: bool,
-    pub failed_logins: i64,
-    pub locked_until: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -295,21 +282,16 @@ async fn password_matches(password: &str, hash: String) -> Result<bool> {
 /// against for unknown users so that they cost as much time as known ones.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$q5Vx0n3h8m4cX2cSpm8+Tw$3Xm2v7aVwzHnqYlEjzMW0tw1L5QH1nXvV3Ak0Pf8ZdQ";
 
-const USER_COLUMNS: &str = "id, username, display_name, must_change_password, disabled, \
-     failed_logins, locked_until, created_at, updated_at";
+const USER_COLUMNS: &str =
+    "id, username, display_name, must_change_password, disabled, created_at, updated_at";
 
 fn user_from(row: &AnyRow, doing: &str) -> Result<User, StoreError> {
-    let locked_until: Option<String> = col(row, "locked_until", doing)?;
     Ok(User {
         id: col(row, "id", doing)?,
         username: col(row, "username", doing)?,
         display_name: col(row, "display_name", doing)?,
         must_change_password: flag_from(col(row, "must_change_password", doing)?, doing)?,
         disabled: flag_from(col(row, "disabled", doing)?, doing)?,
-        failed_logins: col(row, "failed_logins", doing)?,
-        locked_until: locked_until
-            .map(|t| timestamp_from(&t, doing))
-            .transpose()?,
         created_at: timestamp_from(&col::<String>(row, "created_at", doing)?, doing)?,
         updated_at: timestamp_from(&col::<String>(row, "updated_at", doing)?, doing)?,
     })
@@ -400,7 +382,7 @@ fn grant_from(row: &AnyRow, doing: &str) -> Result<Grant, StoreError> {
 
 /// [`USER_COLUMNS`] of the table aliased `u`, for a join.
 const USER_COLUMNS_OF_U: &str = "u.id, u.username, u.display_name, u.must_change_password, \
-     u.disabled, u.failed_logins, u.locked_until, u.created_at, u.updated_at";
+     u.disabled, u.created_at, u.updated_at";
 
 /// The user and their grants from the rows of a join on a user (`u`, see
 /// [`USER_COLUMNS_OF_U`]) and their grants (`g.role`, `g.agency_code`): one row per grant, or
@@ -445,8 +427,8 @@ pub async fn create_user(
     let mut tx = db.begin_write(&doing).await?;
     let inserted = sqlx::query(
         "INSERT INTO users (username, display_name, password_hash, must_change_password, \
-            disabled, failed_logins, locked_until, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, 0, 0, NULL, $5, $5) RETURNING id",
+            disabled, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, 0, $5, $5) RETURNING id",
     )
     .bind(&username)
     .bind(&display_name)
@@ -467,8 +449,6 @@ pub async fn create_user(
         display_name,
         must_change_password: new.must_change_password,
         disabled: false,
-        failed_logins: 0,
-        locked_until: None,
         created_at: now,
         updated_at: now,
     };
@@ -550,114 +530,81 @@ pub async fn grants_of(db: &Db, user_id: i64) -> Result<Vec<Grant>> {
     Ok(grants_in(&mut tx, user_id, &doing).await?)
 }
 
-/// Checks a login. On success returns the user, resets the failure count and records the
-/// login; see the module documentation for failures.
+/// Checks a login of `username` with `password` from client address `source`. On success
+/// returns the user, ends the account's failure count and back-off for the source, and records
+/// the login. Every refusal but the throttle's is [`AccountError::BadCredentials`], and costs
+/// one argon2 verification (against a dummy hash for an unknown user), so neither the answer
+/// nor its time tells an unknown user, a wrong password, an account locked for the source and
+/// a disabled account apart. An account locked for the source refuses even its right password
+/// until the lock ends: letting it in would tell the guesser which password was right. See
+/// the module documentation of [`crate::login_attempts`] for the counts.
 pub async fn verify_login(
     db: &Db,
     username: &str,
     password: &str,
+    source: IpAddr,
     policy: &LoginPolicy,
     now: DateTime<Utc>,
 ) -> Result<User> {
     let now = stored(now);
-    let Ok(username) = normalize_username(username) else {
-        password_matches(password, DUMMY_HASH.to_owned()).await?;
-        return Err(AccountError::BadCredentials);
-    };
-    let doing = format!("checking the login of {username}");
-    let found = {
-        let mut tx = db.read(&doing).await?;
-        find_user_in(&mut tx, &username, &doing).await?
-    };
-    let Some((user, hash)) = found else {
-        password_matches(password, DUMMY_HASH.to_owned()).await?;
-        return Err(AccountError::BadCredentials);
-    };
-    if user.disabled {
-        return Err(AccountError::Disabled);
+    let source = login_attempts::source_key(source);
+    if let Some(until) = login_attempts::start_attempt(db, &source, policy, now).await? {
+        return Err(AccountError::Throttled { until });
     }
-    if let Some(until) = user.locked_until
-        && until > now
-    {
-        return Err(AccountError::Locked { until });
-    }
+    let username = normalize_username(username).ok();
+    let doing = format!(
+        "checking the login of {}",
+        username.as_deref().unwrap_or("an invalid username")
+    );
+    let found = match &username {
+        Some(username) => {
+            let mut tx = db.read(&doing).await?;
+            find_user_in(&mut tx, username, &doing).await?
+        }
+        None => None,
+    };
+    let hash = found
+        .as_ref()
+        .map_or_else(|| DUMMY_HASH.to_owned(), |(_, hash)| hash.clone());
     let matches = password_matches(password, hash).await?;
 
     let mut tx = db.begin_write(&doing).await?;
-    // The checks above ran before the (slow) verification: each update below applies only if
-    // the account is still enabled and unlocked, so a lock or a disabling that happened in
-    // between wins.
-    let now_text = timestamp(now);
-    let outcome = if matches {
-        let row = sqlx::query(
-            "UPDATE users SET failed_logins = 0, locked_until = NULL \
-             WHERE id = $1 AND disabled = 0 AND (locked_until IS NULL OR locked_until <= $2) \
-             RETURNING failed_logins",
-        )
-        .bind(user.id)
-        .bind(&now_text)
-        .fetch_optional(&mut *tx)
-        .await
-        .context(|| doing.clone())?;
-        if row.is_none() {
-            return Err(why_refused(&mut tx, &username, now, &doing).await);
+    login_attempts::prune(&mut tx, policy, now, &doing).await?;
+    let outcome = match (found, username) {
+        (Some((user, _)), Some(username)) => {
+            // Read again after the (slow) verification: a lock or a disabling that happened in
+            // between wins.
+            let current = find_user_in(&mut tx, &username, &doing).await?;
+            let disabled = current.is_none_or(|(user, _)| user.disabled);
+            let locked =
+                login_attempts::locked_until(&mut tx, user.id, &source, now, &doing).await?;
+            let refused = |reason: &str| Some(json!({"source": source, "refused": reason}));
+            if disabled {
+                audit_login(
+                    &mut tx,
+                    now,
+                    &username,
+                    "user.login_failed",
+                    refused("disabled"),
+                )
+                .await?;
+                Err(AccountError::BadCredentials)
+            } else if let Some(until) = locked {
+                let after = Some(json!({
+                    "source": source, "refused": "locked", "locked_until": timestamp(until)
+                }));
+                audit_login(&mut tx, now, &username, "user.login_failed", after).await?;
+                Err(AccountError::BadCredentials)
+            } else if matches {
+                login_attempts::succeeded(&mut tx, user.id, &source, &doing).await?;
+                audit_login(&mut tx, now, &username, "user.login", None).await?;
+                Ok(user)
+            } else {
+                failed_password(&mut tx, &user, &source, policy, now, &doing).await?;
+                Err(AccountError::BadCredentials)
+            }
         }
-        audit_user_change(&mut tx, now, &username, "user.login", &username, None, None).await?;
-        Ok(User {
-            failed_logins: 0,
-            locked_until: None,
-            ..user
-        })
-    } else {
-        // Counted in SQL, so concurrent failures all count.
-        let row = sqlx::query(
-            "UPDATE users SET failed_logins = failed_logins + 1 \
-             WHERE id = $1 AND disabled = 0 AND (locked_until IS NULL OR locked_until <= $2) \
-             RETURNING failed_logins",
-        )
-        .bind(user.id)
-        .bind(&now_text)
-        .fetch_optional(&mut *tx)
-        .await
-        .context(|| doing.clone())?;
-        let failures: i64 = match row {
-            Some(row) => col(&row, "failed_logins", &doing)?,
-            None => return Err(why_refused(&mut tx, &username, now, &doing).await),
-        };
-        if failures >= policy.max_failures {
-            let until = now + policy.lockout;
-            // The count starts again when the lock ends.
-            sqlx::query("UPDATE users SET failed_logins = 0, locked_until = $1 WHERE id = $2")
-                .bind(timestamp(until))
-                .bind(user.id)
-                .execute(&mut *tx)
-                .await
-                .context(|| doing.clone())?;
-            audit_user_change(
-                &mut tx,
-                now,
-                &username,
-                "user.locked",
-                &username,
-                None,
-                Some(json!({"failed_logins": failures, "locked_until": timestamp(until)})),
-            )
-            .await?;
-            tracing::warn!(user.id = user.id, "account locked after failed logins");
-            Err(AccountError::Locked { until })
-        } else {
-            audit_user_change(
-                &mut tx,
-                now,
-                &username,
-                "user.login_failed",
-                &username,
-                None,
-                Some(json!({"failed_logins": failures})),
-            )
-            .await?;
-            Err(AccountError::BadCredentials)
-        }
+        _ => Err(AccountError::BadCredentials),
     };
     tx.commit()
         .await
@@ -665,21 +612,88 @@ pub async fn verify_login(
     outcome
 }
 
-/// Why a login's update found no enabled, unlocked account (it changed during verification).
-async fn why_refused(
+async fn audit_login(
     conn: &mut AnyConnection,
+    now: DateTime<Utc>,
     username: &str,
+    action: &str,
+    after: Option<serde_json::Value>,
+) -> Result<(), StoreError> {
+    audit_user_change(conn, now, username, action, username, None, after).await
+}
+
+/// Counts a wrong password for `user` from `source`; when it locks the account for the
+/// source, audits the lock (`user.locked`), notifies the agencies the user has grants on (the
+/// notification model is per agency: the user and their agencies' administrators read it
+/// there), and logs a warning.
+async fn failed_password(
+    conn: &mut AnyConnection,
+    user: &User,
+    source: &str,
+    policy: &LoginPolicy,
     now: DateTime<Utc>,
     doing: &str,
-) -> AccountError {
-    match find_user_in(conn, username, doing).await {
-        Ok(Some((user, _))) if user.disabled => AccountError::Disabled,
-        Ok(Some((user, _))) => match user.locked_until {
-            Some(until) if until > now => AccountError::Locked { until },
-            _ => AccountError::BadCredentials,
-        },
-        Ok(None) => AccountError::BadCredentials,
-        Err(e) => e.into(),
+) -> Result<(), StoreError> {
+    let username = &user.username;
+    match login_attempts::failed(conn, user.id, source, policy, now, doing).await? {
+        Failure::Counted(failures) => {
+            let after = json!({"source": source, "failed_logins": failures});
+            audit_login(conn, now, username, "user.login_failed", Some(after)).await
+        }
+        Failure::AlreadyLocked => {
+            let after = json!({"source": source, "refused": "locked"});
+            audit_login(conn, now, username, "user.login_failed", Some(after)).await
+        }
+        Failure::Locked {
+            until,
+            locks,
+            failures,
+        } => {
+            let after = json!({
+                "source": source,
+                "failed_logins": failures,
+                "locks_in_a_row": locks,
+                "locked_until": timestamp(until),
+            });
+            audit_login(conn, now, username, "user.locked", Some(after)).await?;
+            let agencies: std::collections::BTreeSet<String> = grants_in(conn, user.id, doing)
+                .await?
+                .into_iter()
+                .map(|grant| grant.agency_code)
+                .collect();
+            let local_until = (until + Duration::hours(7)).format("%H:%M %d/%m/%Y");
+            let notices: Vec<NewNotification> = agencies
+                .into_iter()
+                .map(|agency_code| NewNotification {
+                    // One per agency and lock.
+                    dedupe_key: format!(
+                        "account_locked:{}:{}:{agency_code}",
+                        user.id,
+                        timestamp(until)
+                    ),
+                    agency_code,
+                    user_id: Some(user.id),
+                    kind: "account_locked".to_owned(),
+                    title: format!(
+                        "Tài khoản {username} tạm khóa — account {username} locked"
+                    ),
+                    body: format!(
+                        "Đăng nhập sai {failures} lần liên tiếp từ một địa chỉ: tài khoản bị khóa                          với địa chỉ đó đến {local_until} (giờ Việt Nam); từ địa chỉ khác vẫn                          đăng nhập được. Nếu không phải bạn, hãy báo quản trị viên.                          {failures} failed logins in a row from one address: the account is                          locked for that address until {local_until} (Vietnam time); other                          addresses can still log in. If this was not you, tell an administrator."
+                    ),
+                    link: None,
+                })
+                .collect();
+            notifications::notify_in(conn, &notices, now, doing).await?;
+            // The source is what an operator blocks at the firewall; it is not the user's.
+            tracing::warn!(
+                user.id = user.id,
+                client.source = %source,
+                lock.count = locks,
+                lock.until = %timestamp(until),
+                "account locked for one source after failed logins"
+            );
+            Ok(())
+        }
     }
 }
 
@@ -710,8 +724,8 @@ pub async fn set_password(
         return Err(AccountError::UnknownUser(username));
     };
     sqlx::query(
-        "UPDATE users SET password_hash = $1, must_change_password = $2, failed_logins = 0, \
-            locked_until = NULL, updated_at = $3 WHERE id = $4",
+        "UPDATE users SET password_hash = $1, must_change_password = $2, updated_at = $3 \
+         WHERE id = $4",
     )
     .bind(&password_hash)
     .bind(flag(must_change_password))
@@ -720,14 +734,18 @@ pub async fn set_password(
     .execute(&mut *tx)
     .await
     .context(|| doing.clone())?;
+    // A new password ends every lock on the account: an administrator's reset unlocks it.
+    sqlx::query("DELETE FROM login_lockouts WHERE user_id = $1")
+        .bind(before.id)
+        .execute(&mut *tx)
+        .await
+        .context(|| doing.clone())?;
     end_sessions_of(&mut tx, before.id, &doing).await?;
     if must_change_password {
         revoke_tokens_of(&mut tx, now, actor, before.id, &username, &doing).await?;
     }
     let after = User {
         must_change_password,
-        failed_logins: 0,
-        locked_until: None,
         updated_at: now,
         ..before.clone()
     };
@@ -877,7 +895,11 @@ pub async fn log_out_everywhere(db: &Db, actor: &str, username: &str) -> Result<
     tx.commit()
         .await
         .context(|| format!("{doing}: committing"))?;
-    tracing::info!(user.id = user.id, api_tokens_revoked = revoked, "logged out everywhere");
+    tracing::info!(
+        user.id = user.id,
+        api_tokens_revoked = revoked,
+        "logged out everywhere"
+    );
     Ok(revoked)
 }
 

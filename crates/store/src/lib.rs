@@ -58,6 +58,7 @@ pub mod directory;
 pub mod evidence;
 pub mod indicators;
 pub mod jobs;
+pub mod login_attempts;
 pub mod notifications;
 pub mod plans;
 pub mod programs;

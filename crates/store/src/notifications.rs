@@ -75,6 +75,19 @@ pub async fn notify_many(
     }
     let doing = format!("recording {} notification(s)", notices.len());
     let mut tx = db.begin_write(&doing).await?;
+    let outcomes = notify_in(&mut tx, notices, now, &doing).await?;
+    tx.commit().await.context(|| doing.clone())?;
+    Ok(outcomes)
+}
+
+/// [`notify_many`] inside the caller's write transaction (a lock notified with its audit
+/// entry).
+pub(crate) async fn notify_in(
+    tx: &mut sqlx::AnyConnection,
+    notices: &[NewNotification],
+    now: DateTime<Utc>,
+    doing: &str,
+) -> Result<Vec<Notified>> {
     let mut outcomes = Vec::with_capacity(notices.len());
     for notice in notices {
         let inserted = sqlx::query(
@@ -94,18 +107,17 @@ pub async fn notify_many(
         .await
         .context(|| format!("{doing}: {}", notice.dedupe_key))?;
         outcomes.push(match inserted {
-            Some(row) => Notified::New(col(&row, "id", &doing)?),
+            Some(row) => Notified::New(col(&row, "id", doing)?),
             None => {
                 let row = sqlx::query("SELECT id FROM notifications WHERE dedupe_key = $1")
                     .bind(&notice.dedupe_key)
                     .fetch_one(&mut *tx)
                     .await
-                    .context(|| doing.clone())?;
-                Notified::Existing(col(&row, "id", &doing)?)
+                    .context(|| doing.to_owned())?;
+                Notified::Existing(col(&row, "id", doing)?)
             }
         });
     }
-    tx.commit().await.context(|| doing.clone())?;
     Ok(outcomes)
 }
 

@@ -4,18 +4,25 @@
 use chrono::{DateTime, Duration, Utc};
 use dongbo_domain::access::{Grant, PasswordPolicy, PolicyViolation, Role};
 use dongbo_domain::{Agency, AgencyKind, Directory};
+use std::net::IpAddr;
+
 use dongbo_store::accounts::{self, AccountError, LoginPolicy, NewUser, SessionPolicy};
-use dongbo_store::{Db, audit, directory};
+use dongbo_store::{Db, audit, directory, login_attempts, notifications};
 
 dongbo_testkit::backend_tests!(
     a_created_user_is_stored_nfc_lower_case_and_logs_in_with_its_password,
     a_taken_username_is_refused_whatever_its_case,
     a_weak_password_is_refused_with_every_rule_it_breaks,
     a_wrong_password_and_an_unknown_user_give_the_same_error,
-    five_failed_logins_lock_the_account_until_the_lockout_ends,
+    five_failed_logins_lock_the_account_for_their_source_until_the_lockout_ends,
+    each_lock_in_a_row_lasts_twice_as_long_up_to_an_hour,
     a_successful_login_resets_the_failure_count,
     concurrent_failed_logins_lock_the_account_exactly_once,
-    a_disabled_account_fails_with_its_own_error_and_loses_its_sessions,
+    a_source_is_throttled_after_its_allowance_of_failures_whatever_the_account,
+    a_lock_is_audited_with_its_source_and_notified_to_each_agency_of_the_user,
+    a_password_reset_lifts_the_locks_of_the_account,
+    login_counts_of_a_quiet_day_are_forgotten,
+    a_disabled_account_is_refused_like_a_wrong_password_and_loses_its_sessions,
     setting_a_password_checks_the_policy_and_sets_must_change_as_asked,
     grants_are_added_once_revoked_and_refused_for_unknown_agencies_and_users,
     users_are_listed_by_username_with_their_grants,
@@ -84,13 +91,43 @@ async fn add_user(db: &Db, username: &str) -> accounts::User {
     .unwrap()
 }
 
+/// The address most tests log in from.
+const HOME: &str = "192.0.2.1";
+/// Another client's.
+const STRANGER: &str = "198.51.100.66";
+
 async fn login(
     db: &Db,
     username: &str,
     password: &str,
     at: DateTime<Utc>,
 ) -> Result<accounts::User, AccountError> {
-    accounts::verify_login(db, username, password, &LoginPolicy::default(), at).await
+    login_from(db, username, password, HOME, at).await
+}
+
+async fn login_from(
+    db: &Db,
+    username: &str,
+    password: &str,
+    source: &str,
+    at: DateTime<Utc>,
+) -> Result<accounts::User, AccountError> {
+    let source: IpAddr = source.parse().unwrap();
+    accounts::verify_login(db, username, password, source, &LoginPolicy::default(), at).await
+}
+
+/// The locks in force at `at`, as (username, source, until).
+async fn locks(db: &Db, at: DateTime<Utc>) -> Vec<(String, String, DateTime<Utc>)> {
+    login_attempts::locks(db, at)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|lock| (lock.username, lock.source, lock.locked_until))
+        .collect()
+}
+
+fn refused(result: &Result<accounts::User, AccountError>) -> bool {
+    matches!(result, Err(AccountError::BadCredentials))
 }
 
 async fn count(db: &Db, sql: &'static str) -> i64 {
@@ -195,34 +232,59 @@ async fn a_wrong_password_and_an_unknown_user_give_the_same_error(db: &Db) {
     ));
 }
 
-async fn five_failed_logins_lock_the_account_until_the_lockout_ends(db: &Db) {
+async fn five_failed_logins_lock_the_account_for_their_source_until_the_lockout_ends(db: &Db) {
     add_user(db, "lan").await;
     let t = now();
-    for attempt in 1..=4 {
-        let result = login(db, "lan", "Sai mật khẩu 1", t).await;
-        assert!(
-            matches!(result, Err(AccountError::BadCredentials)),
-            "attempt {attempt}: {result:?}"
-        );
+    for attempt in 1..=5 {
+        let result = login_from(db, "lan", "Sai mật khẩu 1", STRANGER, t).await;
+        assert!(refused(&result), "attempt {attempt}: {result:?}");
     }
-    let fifth = login(db, "lan", "Sai mật khẩu 1", t).await;
-    let Err(AccountError::Locked { until }) = fifth else {
-        panic!("the fifth failure locks: {fifth:?}");
-    };
-    assert_eq!(until, t + Duration::minutes(15));
-    // Locked: even the right password fails, with the lock's own error.
-    let during = login(db, "lan", PASSWORD, t + Duration::minutes(14)).await;
-    assert!(
-        matches!(during, Err(AccountError::Locked { .. })),
-        "{during:?}"
+    let until = t + Duration::minutes(1);
+    assert_eq!(
+        locks(db, t).await,
+        [("lan".to_owned(), STRANGER.to_owned(), until)]
     );
-    let after = login(db, "lan", PASSWORD, t + Duration::minutes(15))
+    // Locked for that source: even the right password is refused, the same way.
+    let during = login_from(db, "lan", PASSWORD, STRANGER, t + Duration::seconds(59)).await;
+    assert!(refused(&during), "{during:?}");
+    // The owner, from their own address, is not locked out.
+    login(db, "lan", PASSWORD, t + Duration::seconds(30))
         .await
         .unwrap();
-    assert_eq!(after.failed_logins, 0);
-    assert_eq!(after.locked_until, None);
-    let stored = accounts::get_user(db, "lan").await.unwrap().unwrap();
-    assert_eq!((stored.failed_logins, stored.locked_until), (0, None));
+    let after = login_from(db, "lan", PASSWORD, STRANGER, until).await;
+    assert!(after.is_ok(), "{after:?}");
+    assert_eq!(locks(db, until).await, []);
+}
+
+async fn each_lock_in_a_row_lasts_twice_as_long_up_to_an_hour(db: &Db) {
+    add_user(db, "lan").await;
+    let mut t = now();
+    let mut lengths = Vec::new();
+    for _ in 0..8 {
+        for _ in 0..5 {
+            let result = login_from(db, "lan", "Sai mật khẩu 1", STRANGER, t).await;
+            assert!(refused(&result), "{result:?}");
+        }
+        let [(_, _, until)] = locks(db, t).await[..] else {
+            panic!("one lock");
+        };
+        lengths.push((until - t).num_minutes());
+        t = until;
+    }
+    assert_eq!(lengths, [1, 2, 4, 8, 16, 32, 60, 60]);
+    // A success from the source ends the back-off.
+    login_from(db, "lan", PASSWORD, STRANGER, t).await.unwrap();
+    for _ in 0..5 {
+        let _ = login_from(db, "lan", "Sai mật khẩu 1", STRANGER, t).await;
+    }
+    assert_eq!(
+        locks(db, t).await,
+        [(
+            "lan".to_owned(),
+            STRANGER.to_owned(),
+            t + Duration::minutes(1)
+        )]
+    );
 }
 
 async fn a_successful_login_resets_the_failure_count(db: &Db) {
@@ -230,31 +292,145 @@ async fn a_successful_login_resets_the_failure_count(db: &Db) {
     for _ in 0..4 {
         let _ = login(db, "lan", "Sai mật khẩu 1", now()).await;
     }
-    assert_eq!(
-        accounts::get_user(db, "lan")
-            .await
-            .unwrap()
-            .unwrap()
-            .failed_logins,
-        4
-    );
     login(db, "lan", PASSWORD, now()).await.unwrap();
-    assert_eq!(
-        accounts::get_user(db, "lan")
-            .await
-            .unwrap()
-            .unwrap()
-            .failed_logins,
-        0
-    );
     // Four more failures do not lock: the count started again.
     for _ in 0..4 {
         let result = login(db, "lan", "Sai mật khẩu 1", now()).await;
-        assert!(matches!(result, Err(AccountError::BadCredentials)));
+        assert!(refused(&result), "{result:?}");
     }
+    assert_eq!(locks(db, now()).await, []);
+    login(db, "lan", PASSWORD, now()).await.unwrap();
 }
 
-async fn a_disabled_account_fails_with_its_own_error_and_loses_its_sessions(db: &Db) {
+async fn a_source_is_throttled_after_its_allowance_of_failures_whatever_the_account(db: &Db) {
+    add_user(db, "lan").await;
+    let policy = LoginPolicy::default();
+    let t = now();
+    // Successes do not use the allowance: an office behind one address logs in all morning.
+    for _ in 0..policy.source_failures + 5 {
+        login_from(db, "lan", PASSWORD, STRANGER, t).await.unwrap();
+    }
+    for i in 0..policy.source_failures {
+        let result = login_from(db, &format!("ai.do.{i}"), "đoán", STRANGER, t).await;
+        assert!(refused(&result), "failure {i}: {result:?}");
+    }
+    let window_end = t + policy.source_window;
+    for (username, password) in [("ai.do", "đoán"), ("lan", PASSWORD)] {
+        let result = login_from(db, username, password, STRANGER, t).await;
+        assert!(
+            matches!(result, Err(AccountError::Throttled { until }) if until == window_end),
+            "{result:?}"
+        );
+    }
+    // Another address is not throttled; an IPv6 client is counted by its /64.
+    login(db, "lan", PASSWORD, t).await.unwrap();
+    for i in 0..policy.source_failures {
+        let address = format!("2001:db8:1:2::{i:x}");
+        let _ = login_from(db, "ai.do", "đoán", &address, t).await;
+    }
+    let result = login_from(db, "lan", PASSWORD, "2001:db8:1:2:ffff::1", t).await;
+    assert!(
+        matches!(result, Err(AccountError::Throttled { .. })),
+        "{result:?}"
+    );
+    // When the window ends, the source starts afresh.
+    login_from(db, "lan", PASSWORD, STRANGER, window_end)
+        .await
+        .unwrap();
+}
+
+async fn a_lock_is_audited_with_its_source_and_notified_to_each_agency_of_the_user(db: &Db) {
+    with_directory(db).await;
+    add_user(db, "lan").await;
+    for agency in ["BNG", "HN"] {
+        accounts::grant(db, "admin", "lan", &Grant::new(Role::Reporter, agency))
+            .await
+            .unwrap();
+    }
+    for _ in 0..5 {
+        let _ = login_from(db, "lan", "Sai mật khẩu 1", STRANGER, now()).await;
+    }
+    let locked = audit::list(
+        db,
+        &audit::AuditFilter {
+            action: Some("user.locked".to_owned()),
+            ..Default::default()
+        },
+        10,
+        0,
+    )
+    .await
+    .unwrap();
+    assert_eq!(locked.len(), 1);
+    let after = locked[0].after_json.as_deref().unwrap_or_default();
+    assert!(after.contains(STRANGER), "{after}");
+    for agency in ["BNG", "HN"] {
+        let notices = notifications::for_agency(db, agency, false).await.unwrap();
+        assert_eq!(notices.len(), 1, "{agency}: {notices:?}");
+        let user = accounts::get_user(db, "lan").await.unwrap().unwrap();
+        assert_eq!(notices[0].user_id, Some(user.id));
+        assert_eq!(notices[0].kind, "account_locked");
+        assert!(!notices[0].body.contains(STRANGER), "{notices:?}");
+    }
+    assert!(
+        notifications::for_agency(db, "CP", false)
+            .await
+            .unwrap()
+            .is_empty(),
+        "only the agencies the user has a role on"
+    );
+    assert!(audit::verify(db).await.unwrap().is_intact());
+}
+
+async fn a_password_reset_lifts_the_locks_of_the_account(db: &Db) {
+    add_user(db, "lan").await;
+    for _ in 0..5 {
+        let _ = login(db, "lan", "Sai mật khẩu 1", now()).await;
+    }
+    assert_eq!(locks(db, now()).await.len(), 1);
+    accounts::set_password(
+        db,
+        "admin",
+        "lan",
+        "Mật khẩu tạm 2026",
+        true,
+        &PasswordPolicy::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(locks(db, now()).await, []);
+    login(db, "lan", "Mật khẩu tạm 2026", now()).await.unwrap();
+}
+
+async fn login_counts_of_a_quiet_day_are_forgotten(db: &Db) {
+    add_user(db, "lan").await;
+    let t = now();
+    for _ in 0..5 {
+        let _ = login_from(db, "lan", "Sai mật khẩu 1", STRANGER, t).await;
+    }
+    let _ = login(db, "lan", "Sai mật khẩu 1", t).await;
+    assert_eq!(count(db, "SELECT COUNT(*) FROM login_throttle").await, 2);
+    assert_eq!(count(db, "SELECT COUNT(*) FROM login_lockouts").await, 2);
+    // A failure a day later, from anywhere, prunes what is old and no longer locked.
+    let later = t + Duration::days(1) + Duration::minutes(1);
+    let _ = login_from(db, "nobody", "x", "203.0.113.9", later).await;
+    assert_eq!(count(db, "SELECT COUNT(*) FROM login_throttle").await, 1);
+    assert_eq!(count(db, "SELECT COUNT(*) FROM login_lockouts").await, 0);
+    // The back-off was forgotten with them: the next lock is a first one again.
+    for _ in 0..5 {
+        let _ = login_from(db, "lan", "Sai mật khẩu 1", STRANGER, later).await;
+    }
+    assert_eq!(
+        locks(db, later).await,
+        [(
+            "lan".to_owned(),
+            STRANGER.to_owned(),
+            later + Duration::minutes(1)
+        )]
+    );
+}
+
+async fn a_disabled_account_is_refused_like_a_wrong_password_and_loses_its_sessions(db: &Db) {
     let user = add_user(db, "lan").await;
     let session = accounts::create_session(db, user.id, &SessionPolicy::default(), now())
         .await
@@ -269,10 +445,7 @@ async fn a_disabled_account_fails_with_its_own_error_and_loses_its_sessions(db: 
             .await
             .unwrap()
     );
-    assert!(matches!(
-        login(db, "lan", PASSWORD, now()).await,
-        Err(AccountError::Disabled)
-    ));
+    assert!(refused(&login(db, "lan", PASSWORD, now()).await));
     assert!(
         accounts::get_session(db, &session.token, &SessionPolicy::default(), now())
             .await
@@ -788,15 +961,10 @@ async fn concurrent_failed_logins_lock_the_account_exactly_once(db: &Db) {
             login(&db, "lan", "Sai mật khẩu 1", now()).await
         }));
     }
-    let mut locked = 0;
     for attempt in attempts {
-        match attempt.await.unwrap() {
-            Err(AccountError::BadCredentials) => {}
-            Err(AccountError::Locked { .. }) => locked += 1,
-            other => panic!("a wrong password gave {other:?}"),
-        }
+        let result = attempt.await.unwrap();
+        assert!(refused(&result), "a wrong password gave {result:?}");
     }
-    assert!(locked >= 1, "ten failures lock the account");
     let lock_events = audit::list(
         db,
         &audit::AuditFilter {
@@ -820,11 +988,12 @@ async fn concurrent_failed_logins_lock_the_account_exactly_once(db: &Db) {
     )
     .await
     .unwrap();
-    assert_eq!(counted.len(), 4, "four failures counted, the fifth locked");
-    assert!(matches!(
-        login(db, "lan", PASSWORD, now()).await,
-        Err(AccountError::Locked { .. })
-    ));
+    assert_eq!(counted.len(), 9, "every other failure is audited");
+    assert_eq!(locks(db, now()).await.len(), 1);
+    assert!(refused(&login(db, "lan", PASSWORD, now()).await));
+    login_from(db, "lan", PASSWORD, STRANGER, now())
+        .await
+        .unwrap();
     assert!(audit::verify(db).await.unwrap().is_intact());
 }
 

@@ -11,21 +11,20 @@
 //!   double-submit cookie (`dongbo_login_csrf`).
 //! - **First password.** A user whose password someone else chose is sent to
 //!   `/account/password` until they choose their own.
-//! - **Login throttling.** Besides the per-account lockout in the store, at most
-//!   [`LOGIN_ATTEMPTS_PER_WINDOW`] login attempts per client address per
-//!   [`LOGIN_WINDOW`].
+//! - **Failed logins** are throttled per client address and lock an account per (account,
+//!   address), in the database, so that every server on it shares the counts (the store's
+//!   `login_attempts`). The address is [`client_address`]: the socket's, or behind a trusted
+//!   proxy the one it forwards for ([`crate::client_address`]).
 //!
 //! Reading the published programs and the agency directory needs no login; everything about
 //! carrying a program out does, and is checked against the caller's grants
 //! ([`dongbo_programs::Caller::can`]).
 
-use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::net::IpAddr;
+use std::sync::Arc;
 
 use axum::body::{Body, to_bytes};
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -38,8 +37,6 @@ pub const SESSION_COOKIE: &str = "dongbo_session";
 pub const LOGIN_CSRF_COOKIE: &str = "dongbo_login_csrf";
 /// The largest form body the CSRF check reads (file uploads use the query parameter).
 const MAX_FORM_BYTES: usize = crate::limits::MAX_BODY_BYTES;
-pub const LOGIN_ATTEMPTS_PER_WINDOW: u32 = 20;
-pub const LOGIN_WINDOW: Duration = Duration::from_secs(300);
 
 /// The authenticated caller of a request: the user with their grants, as operations take them
 /// (it derefs to [`dongbo_programs::Caller`]), and the session's CSRF token.
@@ -74,31 +71,16 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeCaller {
     }
 }
 
-/// Per-address login attempts, for throttling.
-#[derive(Debug, Default)]
-pub struct LoginThrottle {
-    attempts: Mutex<HashMap<IpAddr, (Instant, u32)>>,
-}
-
-impl LoginThrottle {
-    /// Counts an attempt from `address`; false when it is over the limit.
-    pub fn allow(&self, address: IpAddr) -> bool {
-        let now = Instant::now();
-        let Ok(mut attempts) = self.attempts.lock() else {
-            return true;
-        };
-        attempts.retain(|_, (start, _)| now.duration_since(*start) < LOGIN_WINDOW);
-        let entry = attempts.entry(address).or_insert((now, 0));
-        entry.1 += 1;
-        entry.1 <= LOGIN_ATTEMPTS_PER_WINDOW
-    }
-}
-
-/// The client's address, when the server was started with connection info.
-pub fn client_address(parts_extensions: &axum::http::Extensions) -> IpAddr {
-    parts_extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::from([127, 0, 0, 1]), |info| info.0.ip())
+/// The client's address: the socket peer's, or behind one of `state`'s trusted proxies the
+/// address it forwards for (see [`crate::client_address`]).
+pub fn client_address(
+    state: &AppState,
+    extensions: &axum::http::Extensions,
+    headers: &HeaderMap,
+) -> IpAddr {
+    state
+        .trusted_proxies
+        .client(crate::client_address::peer(extensions), headers)
 }
 
 /// Finds the caller, refuses state-changing requests without the CSRF token, and sends a
@@ -236,7 +218,11 @@ async fn csrf_token(parts: &Parts, body: Body, expected: &str) -> (CsrfToken, Bo
     let pairs = std::str::from_utf8(&bytes).ok().and_then(strict_form_pairs);
     let token = match pairs {
         None => CsrfToken::Unreadable,
-        Some(pairs) => judge(pairs.into_iter().find_map(|(k, v)| (k == "csrf").then_some(v))),
+        Some(pairs) => judge(
+            pairs
+                .into_iter()
+                .find_map(|(k, v)| (k == "csrf").then_some(v)),
+        ),
     };
     (token, Body::from(bytes))
 }
@@ -386,7 +372,10 @@ mod tests {
         assert_eq!(safe_next(Some("/\n/evil.example")), "/my");
         assert_eq!(safe_next(Some("/\x0b/evil.example")), "/my");
         assert_eq!(safe_next(Some("/\r\n/evil.example")), "/my");
-        assert_eq!(safe_next(Some("/programs/1?tab=tasks#t2")), "/programs/1?tab=tasks#t2");
+        assert_eq!(
+            safe_next(Some("/programs/1?tab=tasks#t2")),
+            "/programs/1?tab=tasks#t2"
+        );
         assert_eq!(
             safe_next(Some("/search?q=đối ngoại")),
             "/search?q=%C4%91%E1%BB%91i%20ngo%E1%BA%A1i"
@@ -417,16 +406,5 @@ mod tests {
         );
         assert_eq!(cookie(&headers, SESSION_COOKIE).as_deref(), Some("abc"));
         assert_eq!(cookie(&headers, "other"), None);
-    }
-
-    #[test]
-    fn the_throttle_refuses_after_the_limit() {
-        let throttle = LoginThrottle::default();
-        let address = IpAddr::from([10, 0, 0, 1]);
-        for _ in 0..LOGIN_ATTEMPTS_PER_WINDOW {
-            assert!(throttle.allow(address));
-        }
-        assert!(!throttle.allow(address));
-        assert!(throttle.allow(IpAddr::from([10, 0, 0, 2])));
     }
 }

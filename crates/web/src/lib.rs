@@ -10,6 +10,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod client_address;
 mod error;
 mod headers;
 mod i18n;
@@ -32,13 +33,15 @@ use dongbo_programs::reads::ByVersion;
 pub use error::Error;
 
 /// What every handler shares: the core loop's operations and read model ([`Programs`]), the
-/// login throttle, the metrics, the clock, and the dashboard pages rendered once per version.
+/// trusted proxies (who the client is), the metrics, the clock, and the dashboard pages
+/// rendered once per version.
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub programs: Arc<Programs>,
     /// The one clock every "now" and "today" of the server is read from (pinned in tests).
     pub clock: Clock,
-    pub throttle: Arc<auth::LoginThrottle>,
+    /// The reverse proxies whose `X-Forwarded-For` names the client (none by default).
+    pub trusted_proxies: Arc<client_address::TrustedProxies>,
     /// The metrics the admin listener serves.
     pub metrics: Arc<observe::Metrics>,
     /// A program's dashboard page as every viewer who may not send reminders sees it (its
@@ -65,7 +68,7 @@ impl AppState {
         AppState {
             programs: Arc::new(Programs::new(db, directory, evidence_dir)),
             clock: Clock::system(),
-            throttle: Arc::default(),
+            trusted_proxies: Arc::default(),
             metrics: Arc::default(),
             dashboard_pages: Arc::new(ByVersion::holding(DASHBOARD_PAGES_MAX)),
         }
@@ -74,6 +77,14 @@ impl AppState {
     /// The same state reading the time from `clock` (a test pins it).
     pub fn with_clock(self, clock: Clock) -> AppState {
         AppState { clock, ..self }
+    }
+
+    /// The same state believing `X-Forwarded-For` from `proxies` (`--trusted-proxy`).
+    pub fn with_trusted_proxies(self, proxies: client_address::TrustedProxies) -> AppState {
+        AppState {
+            trusted_proxies: Arc::new(proxies),
+            ..self
+        }
     }
 
     /// Today in Vietnam, the day every state is judged on.

@@ -987,6 +987,8 @@ async fn took_effect(
             &app.db,
             username,
             NEW_PASSWORD,
+            // Not the tests' client's address: this check must not use its allowance.
+            std::net::IpAddr::from([192, 0, 2, 1]),
             &accounts::LoginPolicy::default(),
             dongbo_domain::clock::now(),
         )

@@ -3,7 +3,7 @@
 
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use dongbo_domain::access::PasswordPolicy;
 use dongbo_programs::accounts::{self, AccountError, LoginPolicy, SessionPolicy};
@@ -85,15 +85,15 @@ pub async fn login(
         );
         let cookie = auth::set_cookie(LOGIN_CSRF_COOKIE, &token, None, auth::is_https(&headers));
         return Ok((
-            axum::http::StatusCode::FORBIDDEN,
+            StatusCode::FORBIDDEN,
             [(header::SET_COOKIE, cookie)],
             markup,
         )
             .into_response());
     }
-    let again = |message: &str| {
+    let again = |status: StatusCode, message: &str| {
         (
-            axum::http::StatusCode::UNAUTHORIZED,
+            status,
             login_page(
                 &page,
                 &form.username,
@@ -104,47 +104,44 @@ pub async fn login(
         )
             .into_response()
     };
-    if !state
-        .throttle
-        .allow(auth::client_address(&request_extensions))
-    {
-        return Ok(again(page.t(
-            "Quá nhiều lần đăng nhập từ máy này; vui lòng đợi vài phút.",
-            "Too many login attempts from this computer; please wait a few minutes.",
-        )));
-    }
+    let source = auth::client_address(&state, &request_extensions, &headers);
     let now = state.clock.now();
     let user = match accounts::verify_login(
         &state.programs,
         &form.username,
         &form.password,
+        source,
         &LoginPolicy::default(),
         now,
     )
     .await
     {
         Ok(user) => user,
+        // One answer for every refusal (see `verify_login`): nothing tells an unknown user, a
+        // wrong password, a lock or a disabled account apart.
         Err(AccountError::BadCredentials) => {
-            return Ok(again(page.t(
-                "Sai tên đăng nhập hoặc mật khẩu.",
-                "Wrong username or password.",
-            )));
-        }
-        Err(AccountError::Locked { until }) => {
-            let until = until.with_timezone(&chrono::Local).format("%H:%M");
-            return Ok(again(&match page.lang {
-                crate::i18n::Lang::Vi => {
-                    format!("Tài khoản tạm khóa do đăng nhập sai nhiều lần, đến {until}.")
-                }
-                crate::i18n::Lang::En => {
-                    format!("The account is locked after too many failed logins, until {until}.")
-                }
-            }));
-        }
-        Err(AccountError::Disabled) => {
             return Ok(again(
-                page.t("Tài khoản đã bị vô hiệu hóa.", "The account is disabled."),
+                StatusCode::UNAUTHORIZED,
+                page.t(
+                    "Sai tên đăng nhập hoặc mật khẩu.",
+                    "Wrong username or password.",
+                ),
             ));
+        }
+        // About the address, not the account.
+        Err(AccountError::Throttled { until }) => {
+            let mut response = again(
+                StatusCode::TOO_MANY_REQUESTS,
+                page.t(
+                    "Quá nhiều lần đăng nhập sai từ máy này; vui lòng đợi vài phút.",
+                    "Too many failed logins from this computer; please wait a few minutes.",
+                ),
+            );
+            let wait = (until - now).num_seconds().max(1);
+            if let Ok(value) = header::HeaderValue::from_str(&wait.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            return Ok(response);
         }
         Err(other) => return Err(other.into()),
     };
@@ -267,6 +264,7 @@ pub async fn change_password(
     page: Page,
     State(state): State<AppState>,
     headers: HeaderMap,
+    request_extensions: axum::http::Extensions,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response> {
     let caller = page.caller()?.clone();
@@ -307,22 +305,34 @@ pub async fn change_password(
         );
     }
     let now = state.clock.now();
+    // Checking the current password is a login: counted, throttled and locked alike.
+    let source = auth::client_address(&state, &request_extensions, &headers);
     match accounts::verify_login(
         &state.programs,
         &username,
         &form.current,
+        source,
         &LoginPolicy::default(),
         now,
     )
     .await
     {
         Ok(_) => {}
-        Err(AccountError::BadCredentials | AccountError::Locked { .. }) => {
+        Err(AccountError::BadCredentials) => {
             wrong(
                 "current",
                 page.t(
                     "Mật khẩu hiện tại không đúng.",
                     "The current password is wrong.",
+                ),
+            );
+        }
+        Err(AccountError::Throttled { .. }) => {
+            wrong(
+                "current",
+                page.t(
+                    "Quá nhiều lần nhập sai mật khẩu từ máy này; vui lòng đợi vài phút.",
+                    "Too many wrong passwords from this computer; please wait a few minutes.",
                 ),
             );
         }
