@@ -347,7 +347,16 @@ fn column_name(table: &Table, index: usize) -> String {
 /// bytes actually unpacked, compression ratio, and the XML of every part (elements, nesting,
 /// paragraphs, table rows, cells). A package the `zip` crate cannot open is left to the
 /// format's parser, which says what is wrong with it in its own words.
-pub(crate) fn check_package(bytes: &[u8], budget: &Budget) -> Result<(), ImportError> {
+///
+/// The scan also requires every element to be closed by its own end tag: docx-rs waits for
+/// the end of an element in loops that do not stop at the end of the file, so a damaged part
+/// with an unclosed `<w:tblPr>` made it spin for ever (finding 17, found by the damaged-XML
+/// property test with random seeds).
+pub(crate) fn check_package(
+    bytes: &[u8],
+    budget: &Budget,
+    format: &'static str,
+) -> Result<(), ImportError> {
     let limits = budget.limits;
     let Ok(mut archive) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
         return Ok(());
@@ -407,6 +416,20 @@ pub(crate) fn check_package(bytes: &[u8], budget: &Budget) -> Result<(), ImportE
                 scanner.feed(&buffer[..read], &mut xml, budget, &name)?;
             }
         }
+        if let Some(fault) = scanner.fault.take().or_else(|| {
+            (is_xml && !scanner.open.is_empty()).then(|| {
+                format!(
+                    "<{}> is not closed",
+                    String::from_utf8_lossy(scanner.open.last().map_or(&[][..], |n| &n[..]))
+                )
+            })
+        }) {
+            return Err(ImportError::InvalidFile {
+                file: budget.file.to_owned(),
+                format,
+                message: format!("the XML of entry {name} is damaged: {fault}"),
+            });
+        }
     }
     Ok(())
 }
@@ -444,6 +467,10 @@ enum ScanState {
 struct XmlScanner {
     state: ScanState,
     name: Vec<u8>,
+    /// The names of the elements open, innermost last (as many as the depth limit allows).
+    open: Vec<Vec<u8>>,
+    /// The first element closed by another's end tag, said as an error.
+    fault: Option<String>,
     depth: usize,
     previous: u8,
     /// The last bytes seen in a skipped section, to find its terminator across chunks.
@@ -463,7 +490,10 @@ impl XmlScanner {
                 ScanState::Text if byte == b'<' => ScanState::Open,
                 ScanState::Text => ScanState::Text,
                 ScanState::Open => match byte {
-                    b'/' => ScanState::End,
+                    b'/' => {
+                        self.name.clear();
+                        ScanState::End
+                    }
                     b'?' => ScanState::Skip(b"?>"),
                     b'!' => ScanState::Skip(b">"),
                     _ => {
@@ -493,6 +523,7 @@ impl XmlScanner {
                     b'>' => {
                         if self.previous == b'/' {
                             self.depth = self.depth.saturating_sub(1);
+                            self.open.pop();
                         }
                         ScanState::Text
                     }
@@ -502,9 +533,22 @@ impl XmlScanner {
                 ScanState::Attributes(Some(quote)) => ScanState::Attributes(Some(quote)),
                 ScanState::End if byte == b'>' => {
                     self.depth = self.depth.saturating_sub(1);
+                    let closed = self.open.pop();
+                    if self.fault.is_none() && closed.as_deref() != Some(&self.name[..]) {
+                        self.fault = Some(format!(
+                            "</{}> closes <{}>",
+                            String::from_utf8_lossy(&self.name),
+                            String::from_utf8_lossy(closed.as_deref().unwrap_or_default())
+                        ));
+                    }
                     ScanState::Text
                 }
-                ScanState::End => ScanState::End,
+                ScanState::End => {
+                    if !byte.is_ascii_whitespace() && self.name.len() < 32 {
+                        self.name.push(byte);
+                    }
+                    ScanState::End
+                }
                 ScanState::Skip(terminator) => {
                     // "<!--" and "<![CDATA[" end at "-->" and "]]>", other declarations at ">".
                     if self.tail.is_empty() && terminator == b">" {
@@ -554,6 +598,7 @@ impl XmlScanner {
             limits.depth as u64,
             location,
         )?;
+        self.open.push(self.name.clone());
         counts.elements += 1;
         budget.check_count(
             Limit::XmlElements,
@@ -635,6 +680,24 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn the_scanner_finds_an_element_closed_by_another_end_tag_or_not_closed() {
+        let limits = Limits::default();
+        let budget = Budget::new(&limits, "test.docx");
+        let mut counts = XmlCounts::default();
+        let mut scanner = XmlScanner::default();
+        scanner
+            .feed(b"<w:tbl><w:tblPr></w:tbl>", &mut counts, &budget, "part")
+            .unwrap();
+        assert_eq!(scanner.fault.as_deref(), Some("</w:tbl> closes <w:tblPr>"));
+        let mut scanner = XmlScanner::default();
+        scanner
+            .feed(b"<a><b/><c x='/'></c>", &mut counts, &budget, "part")
+            .unwrap();
+        assert_eq!(scanner.fault, None);
+        assert_eq!(scanner.open, vec![b"a".to_vec()]);
     }
 
     #[test]

@@ -302,7 +302,7 @@ pub(crate) fn read_packaged(
         format,
         message,
     };
-    check_package(bytes, budget)?;
+    check_package(bytes, budget, format)?;
     match std::panic::catch_unwind(|| read(bytes, budget)) {
         Err(_) => Err(invalid(format!(
             "the {format} file's contents could not be read"
