@@ -647,7 +647,7 @@ fn parse_grant(directory: &Directory, role: &str, agency: &str) -> Result<Grant>
 /// The password on standard input, without its line ending.
 fn read_password_stdin() -> Result<String> {
     let mut input = String::new();
-    std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut input)
+    Read::read_to_string(&mut std::io::stdin().lock(), &mut input)
         .context("reading the password from standard input")?;
     let password = input
         .strip_suffix('\n')
