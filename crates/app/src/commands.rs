@@ -1,13 +1,13 @@
 //! What each subcommand does.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use dongbo_domain::access::{Grant, PasswordPolicy, Role};
 use dongbo_domain::{Directory, clock, text};
-use dongbo_import::{ExportFormat, Format};
+use dongbo_import::{ExportFormat, Format, Limits};
 use dongbo_store::accounts::{self, NewUser};
 use dongbo_store::{Assigning, Db, SaveOutcome, SourceInfo, audit, indicators, programs};
 
@@ -681,7 +681,7 @@ fn parse_grant(directory: &Directory, role: &str, agency: &str) -> Result<Grant>
 /// The password on standard input, without its line ending.
 fn read_password_stdin() -> Result<String> {
     let mut input = String::new();
-    std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut input)
+    Read::read_to_string(&mut std::io::stdin().lock(), &mut input)
         .context("reading the password from standard input")?;
     let password = input
         .strip_suffix('\n')
@@ -751,13 +751,31 @@ async fn read_input(file: &Path, format: &str) -> Result<(Format, Vec<u8>, Strin
     let format: Format = format
         .parse()
         .map_err(|e| anyhow::anyhow!("--format: {e}"))?;
-    let bytes = tokio::fs::read(file)
-        .await
-        .with_context(|| format!("reading {}", file.display()))?;
     let file_name = file
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("input")
         .to_owned();
+    // The size from the file's metadata, before anything is read into memory; the read stops
+    // one byte past the limit all the same (a file growing meanwhile, a pipe), and the
+    // importer checks the length it is given again.
+    let limits = Limits::default();
+    let size = tokio::fs::metadata(file)
+        .await
+        .with_context(|| format!("reading {}", file.display()))?
+        .len();
+    if let Err(error) = limits.check_file_size(&file_name, size) {
+        bail!("{error}; nothing was stored");
+    }
+    let path = file.to_owned();
+    let bytes = tokio::task::spawn_blocking(move || -> std::io::Result<Vec<u8>> {
+        let mut bytes = Vec::new();
+        std::fs::File::open(&path)?
+            .take(limits.file_bytes.saturating_add(1))
+            .read_to_end(&mut bytes)?;
+        Ok(bytes)
+    })
+    .await?
+    .with_context(|| format!("reading {}", file.display()))?;
     Ok((format, bytes, file_name))
 }

@@ -142,6 +142,76 @@ fn a_bad_file_names_the_row_and_column_and_stores_nothing() {
     assert!(!data.exists(), "a failed import creates nothing");
 }
 
+/// A workbook of 1.6 KB whose two cells are A1 and XFD1048576: read as a dense range it would
+/// be 17 billion cells.
+fn tiny_far_cell_xlsx() -> Vec<u8> {
+    use std::io::Write;
+    let parts = [
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+        ),
+        (
+            "xl/workbook.xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
+        ),
+        (
+            "xl/worksheets/sheet1.xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:XFD1048576"/><sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>2</v></c></row></sheetData></worksheet>"#,
+        ),
+    ];
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, text) in parts {
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+#[test]
+fn a_tiny_workbook_with_a_far_cell_is_refused_with_a_message_not_an_abort() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("tiny-far-cell.xlsx");
+    std::fs::write(&file, tiny_far_cell_xlsx()).unwrap();
+    let output = dongbo(&data, &["import", file.to_str().unwrap(), "--dry-run"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "tiny-far-cell.xlsx: sheet «Sheet1», cell XFD1048576: past the limit of 10,000 rows"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing was stored"), "{stderr}");
+}
+
+#[test]
+fn a_file_past_the_size_limit_is_refused_from_its_size_before_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("huge.csv");
+    // A sparse file: 1 GiB long, no disk blocks, never read.
+    std::fs::File::create(&file)
+        .unwrap()
+        .set_len(1024 * 1024 * 1024)
+        .unwrap();
+    let output = dongbo(&data, &["import", file.to_str().unwrap(), "--dry-run"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("huge.csv: the file has 1024 MiB"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("the limit of 20 MiB"), "{stderr}");
+    assert!(stderr.contains("nothing was stored"), "{stderr}");
+}
+
 #[test]
 fn exporting_47_to_markdown_csv_and_xlsx_and_importing_again_gives_the_same_tasks() {
     let dir = tempfile::tempdir().unwrap();

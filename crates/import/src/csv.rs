@@ -7,14 +7,15 @@
 use dongbo_domain::{Directory, ImportedProgram};
 
 use crate::ImportError;
+use crate::limits::{Budget, Limit};
 use crate::table::{Block, Cell, ColumnNames, Header, Row, Table, import_blocks};
 
 pub(crate) fn import(
     text: &str,
-    file: &str,
+    budget: &Budget,
     directory: &Directory,
 ) -> Result<ImportedProgram, ImportError> {
-    let table = best_table(text, file, |table| {
+    let table = best_table(text, budget, |table| {
         table
             .rows
             .iter()
@@ -22,19 +23,19 @@ pub(crate) fn import(
             .find_map(|(i, row)| Header::recognise(row, i))
             .map_or(0, |header| header.width())
     })?;
-    import_blocks(&[Block::Table(table)], file, directory)
+    import_blocks(&[Block::Table(table)], budget, directory)
 }
 
 /// The file read with the separator under which `width` (how many columns the table's
 /// header names) is largest.
 pub(crate) fn best_table(
     text: &str,
-    file: &str,
+    budget: &Budget,
     width: impl Fn(&Table) -> usize,
 ) -> Result<Table, ImportError> {
     let mut best: Option<(usize, Table)> = None;
     for delimiter in [b',', b';', b'\t'] {
-        let table = read(text, delimiter, file)?;
+        let table = read(text, delimiter, budget)?;
         let width = width(&table);
         if best
             .as_ref()
@@ -50,7 +51,10 @@ pub(crate) fn best_table(
     }))
 }
 
-fn read(text: &str, delimiter: u8, file: &str) -> Result<Table, ImportError> {
+/// The file's records as rows, one at a time: a row past the limit on rows, a record past the
+/// limit on columns or a field past the limit on a cell's length stops the reading there.
+fn read(text: &str, delimiter: u8, budget: &Budget) -> Result<Table, ImportError> {
+    let (file, limits) = (budget.file, budget.limits);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -68,6 +72,28 @@ fn read(text: &str, delimiter: u8, file: &str) -> Result<Table, ImportError> {
         let line = record
             .position()
             .map_or(rows.len() as u64 + 1, |p| p.line());
+        let place = || format!("row {line}");
+        budget.check_time(place)?;
+        budget.check_count(
+            Limit::Rows,
+            rows.len() as u64 + 1,
+            limits.rows as u64,
+            place,
+        )?;
+        budget.check_count(
+            Limit::Columns,
+            record.len() as u64,
+            limits.columns as u64,
+            place,
+        )?;
+        for (column, field) in record.iter().enumerate() {
+            budget.check_cell_text(field, || {
+                format!(
+                    "row {line}, column {}",
+                    crate::table::column_letters(column)
+                )
+            })?;
+        }
         rows.push(Row {
             // A cell written behind an apostrophe so that no spreadsheet runs it as a formula
             // (as Đồng Bộ's own exports do) is read without it.

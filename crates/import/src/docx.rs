@@ -12,22 +12,28 @@ use docx_rs::{
 use dongbo_domain::{Directory, ImportedProgram};
 
 use crate::ImportError;
-use crate::table::{Block, Cell, ColumnNames, Row, Table, import_packaged};
+use crate::limits::{Budget, Limit};
+use crate::table::{Block, Cell, ColumnNames, PackageError, Row, Table, import_packaged};
 
 pub(crate) fn import(
     bytes: &[u8],
-    file: &str,
+    budget: &Budget,
     directory: &Directory,
 ) -> Result<ImportedProgram, ImportError> {
-    import_packaged(bytes, file, "DOCX", directory, read_document)
+    import_packaged(bytes, budget, "DOCX", directory, read_document)
 }
 
-pub(crate) fn read_document(bytes: &[u8]) -> Result<Vec<Block>, String> {
-    let docx = docx_rs::read_docx(bytes).map_err(|e| e.to_string())?;
+/// The document's paragraphs and tables as blocks. docx-rs reads the whole package at once:
+/// the package was checked against the limits before (entries, unpacked bytes, paragraphs,
+/// rows, cells, nesting), which bounds what it builds.
+pub(crate) fn read_document(bytes: &[u8], budget: &Budget) -> Result<Vec<Block>, PackageError> {
+    let docx = docx_rs::read_docx(bytes).map_err(|e| PackageError::Invalid(e.to_string()))?;
     let mut blocks = Vec::new();
     let mut lines = Vec::new();
     let mut table_number = 0;
-    for child in &docx.document.children {
+    let mut cells_made = 0u64;
+    for (index, child) in docx.document.children.iter().enumerate() {
+        budget.check_time(|| format!("paragraph or table {}", index + 1))?;
         match child {
             DocumentChild::Paragraph(paragraph) => {
                 let (text, _) = paragraph_text(paragraph);
@@ -41,7 +47,8 @@ pub(crate) fn read_document(bytes: &[u8]) -> Result<Vec<Block>, String> {
                     blocks.push(Block::Lines(std::mem::take(&mut lines)));
                 }
                 table_number += 1;
-                blocks.push(Block::Table(read_table(table, table_number)));
+                let table = read_table(table, table_number, budget, &mut cells_made)?;
+                blocks.push(Block::Table(table));
             }
             _ => {}
         }
@@ -52,10 +59,20 @@ pub(crate) fn read_document(bytes: &[u8]) -> Result<Vec<Block>, String> {
     Ok(blocks)
 }
 
-fn read_table(table: &docx_rs::Table, number: usize) -> Table {
+/// A table's rows; `cells_made` counts the cells made in every table so far, the empty ones a
+/// span leaves included, so spans cannot multiply a small file into a huge table.
+fn read_table(
+    table: &docx_rs::Table,
+    number: usize,
+    budget: &Budget,
+    cells_made: &mut u64,
+) -> Result<Table, ImportError> {
+    let limits = budget.limits;
     let mut rows: Vec<Row> = Vec::new();
     let mut lines = Vec::new();
     for (index, TableChild::TableRow(row)) in table.rows.iter().enumerate() {
+        let place = || format!("table {number}, row {}", index + 1);
+        budget.check_time(place)?;
         let mut cells: Vec<Cell> = Vec::new();
         for TableRowChild::TableCell(cell) in &row.cells {
             let mut text = String::new();
@@ -97,17 +114,25 @@ fn read_table(table: &docx_rs::Table, number: usize) -> Table {
             for _ in 1..span {
                 cells.push(Cell::default());
             }
+            budget.check_count(
+                Limit::Columns,
+                cells.len() as u64,
+                limits.columns as u64,
+                place,
+            )?;
         }
+        *cells_made += cells.len() as u64;
+        budget.check_count(Limit::Cells, *cells_made, limits.cells as u64, place)?;
         rows.push(Row {
             cells,
             label: format!("table {number}, row {}", index + 1),
         });
     }
-    Table {
+    Ok(Table {
         rows,
         columns: ColumnNames::Numbers,
         lines,
-    }
+    })
 }
 
 /// A paragraph's text, and how many of its characters are bold and not bold.

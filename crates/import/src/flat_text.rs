@@ -15,6 +15,7 @@ use dongbo_domain::{Directory, ImportedProgram};
 
 use crate::ImportError;
 use crate::assemble::{looks_like_time_frame, roman_value};
+use crate::limits::{Budget, Limit, Limits, check_table};
 use crate::table::{
     Cell, Column, ColumnNames, Header, Row, Table, recognise_column, rows_to_program,
 };
@@ -94,26 +95,35 @@ fn locate(lines: &[(usize, &str)]) -> Option<Located> {
     None
 }
 
-/// Whether `text` holds a flattened appendix table (for [`crate::Format::Auto`]).
-pub(crate) fn looks_like_flat_table(text: &str) -> bool {
-    let lines = non_empty_lines(text);
+/// Whether `text` holds a flattened appendix table (for [`crate::Format::Auto`]), judged
+/// from its first lines up to the limit on paragraphs.
+pub(crate) fn looks_like_flat_table(text: &str, limits: &Limits) -> bool {
+    let lines = non_empty_lines(text, limits.paragraphs);
     locate(&lines).is_some()
 }
 
-fn non_empty_lines(text: &str) -> Vec<(usize, &str)> {
+/// The non-empty lines with their 1-based numbers, at most `max + 1` of them: one more than
+/// the limit tells the caller the limit was passed, without holding a million lines.
+fn non_empty_lines(text: &str, max: usize) -> Vec<(usize, &str)> {
     text.lines()
         .enumerate()
         .map(|(i, l)| (i + 1, l.trim()))
         .filter(|(_, l)| !l.is_empty())
+        .take(max.saturating_add(1))
         .collect()
 }
 
 pub(crate) fn import(
     text: &str,
-    file: &str,
+    budget: &Budget,
     directory: &Directory,
 ) -> Result<ImportedProgram, ImportError> {
-    let lines = non_empty_lines(text);
+    let file = budget.file;
+    let max_lines = budget.limits.paragraphs;
+    let lines = non_empty_lines(text, max_lines);
+    if let Some((line, _)) = lines.get(max_lines) {
+        return Err(budget.exceeded(Limit::Paragraphs, format!("line {line}")));
+    }
     let located = locate(&lines).ok_or_else(|| ImportError::NoTable {
         file: file.to_owned(),
         message: "no flattened appendix table found: expected «PHỤ LỤC», then the header cells \
@@ -143,6 +153,7 @@ pub(crate) fn import(
     let mut last_code: Option<RowCode> = None;
     let mut table_end_line = lines[at].0;
     while let Some(&(line_number, line)) = lines.get(at) {
+        budget.check_time(|| format!("line {line_number}"))?;
         let Some(code) = row_code(line) else { break };
         let mut cells: Vec<&str> = Vec::new();
         let mut next = at + 1;
@@ -196,7 +207,14 @@ pub(crate) fn import(
         columns: ColumnNames::Numbers,
         lines: Vec::new(),
     };
-    let mut program = rows_to_program(&table, &header, &preamble[..preamble_end], file, directory)?;
+    check_table(&table, budget, &mut 0)?;
+    let mut program = rows_to_program(
+        &table,
+        &header,
+        &preamble[..preamble_end],
+        budget,
+        directory,
+    )?;
     warnings.append(&mut program.warnings);
     program.warnings = warnings;
     Ok(program)

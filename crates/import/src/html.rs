@@ -3,11 +3,16 @@
 //! spanning rows (`rowspan`) repeat their text in the rows they cover, as a reader sees it. A
 //! cell whose text is all inside `<b>`/`<strong>` is bold. The text before the table (headings,
 //! paragraphs) carries the metadata.
+//!
+//! Before html5ever builds its tree, the markup is scanned for its element count and nesting
+//! ([`check_markup`]): html5ever's scope checks cost time in proportion to the depth for each
+//! element, so 200,000 nested `<div>`s would take minutes, and our walk of the tree recurses.
 
 use dongbo_domain::{Directory, ImportedProgram};
 use scraper::{ElementRef, Html};
 
 use crate::ImportError;
+use crate::limits::{Budget, Limit};
 use crate::table::{Block, Cell, ColumnNames, Row, Table, import_blocks};
 
 /// Whether the text is HTML with a table (for [`crate::Format::Auto`] on `.txt`).
@@ -22,27 +27,112 @@ pub(crate) fn looks_like_html_table(text: &str) -> bool {
 
 pub(crate) fn import(
     text: &str,
-    file: &str,
+    budget: &Budget,
     directory: &Directory,
 ) -> Result<ImportedProgram, ImportError> {
-    import_blocks(&blocks(text), file, directory)
+    import_blocks(&blocks(text, budget)?, budget, directory)
 }
 
 /// The document as runs of lines and tables.
-pub(crate) fn blocks(text: &str) -> Vec<Block> {
+pub(crate) fn blocks(text: &str, budget: &Budget) -> Result<Vec<Block>, ImportError> {
+    check_markup(text, budget)?;
     let document = Html::parse_document(text);
-    let mut walker = Walker::default();
-    walker.walk(document.root_element());
+    let mut walker = Walker {
+        budget,
+        blocks: Vec::new(),
+        lines: Vec::new(),
+        line: String::new(),
+        cells: 0,
+    };
+    walker.walk(document.root_element())?;
     walker.flush_line();
     walker.flush_lines();
-    walker.blocks
+    Ok(walker.blocks)
 }
 
-#[derive(Default)]
-struct Walker {
+/// Elements without an end tag, or whose end tag may be left out (`<p>`, `<li>`, `<td>`,
+/// `<tr>` close when the next one starts): they do not nest, so they are not counted as
+/// nesting.
+const UNNESTED: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr", "p", "li", "td", "th", "tr", "dt", "dd", "option", "optgroup", "thead",
+    "tbody", "tfoot", "colgroup", "caption", "rb", "rt", "rp", "html", "head", "body",
+];
+
+/// The markup within the limits on elements and nesting, from its tags alone: start tags
+/// minus end tags of the elements that nest. A rough count, not a parser: unclosed `<div>`s
+/// count as nested, which only refuses sooner.
+fn check_markup(text: &str, budget: &Budget) -> Result<(), ImportError> {
+    let limits = budget.limits;
+    let line_of = |offset: usize| 1 + text[..offset].bytes().filter(|&b| b == b'\n').count();
+    let (mut depth, mut elements) = (0usize, 0u64);
+    let mut at = 0;
+    while let Some(found) = text[at..].find('<') {
+        let start = at + found;
+        let rest = &text[start + 1..];
+        at = start + 1;
+        if rest.starts_with("!--") {
+            at = text[at..]
+                .find("-->")
+                .map_or(text.len(), |end| at + end + 3);
+            continue;
+        }
+        let closing = rest.starts_with('/');
+        let name: String = rest[usize::from(closing)..]
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if name.is_empty() {
+            continue;
+        }
+        let tag_end = text[at..].find('>').map_or(text.len(), |end| at + end);
+        let self_closing = text[..tag_end].ends_with('/');
+        if !closing {
+            elements += 1;
+            budget.check_count(Limit::XmlElements, elements, limits.xml_elements, || {
+                format!("line {}", line_of(start))
+            })?;
+            if elements.is_multiple_of(1024) {
+                budget.check_time(|| format!("line {}", line_of(start)))?;
+            }
+        }
+        if UNNESTED.contains(&name.as_str()) || self_closing {
+            // Neither opens nor closes a level.
+        } else if closing {
+            depth = depth.saturating_sub(1);
+        } else {
+            depth += 1;
+            budget.check_count(Limit::Depth, depth as u64, limits.depth as u64, || {
+                format!("line {}", line_of(start))
+            })?;
+        }
+        // Script and style hold text, not markup.
+        if !closing && matches!(name.as_str(), "script" | "style") && !self_closing {
+            let lower_end = format!("</{name}");
+            at = find_ignoring_case(text, tag_end, &lower_end).unwrap_or(text.len());
+        } else {
+            at = tag_end.max(at);
+        }
+    }
+    Ok(())
+}
+
+/// Where `needle` (lower case ASCII) is in `text` from `from`, whatever the case of `text`.
+fn find_ignoring_case(text: &str, from: usize, needle: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let needle = needle.as_bytes();
+    (from..bytes.len().saturating_sub(needle.len() - 1))
+        .find(|&i| bytes[i..i + needle.len()].eq_ignore_ascii_case(needle))
+}
+
+struct Walker<'b> {
+    budget: &'b Budget<'b>,
     blocks: Vec<Block>,
     lines: Vec<String>,
     line: String,
+    /// Cells of every table so far, empty ones and those a span repeats included.
+    cells: u64,
 }
 
 /// Elements that start a new line of text.
@@ -74,7 +164,7 @@ const BLOCK_ELEMENTS: &[&str] = &[
 /// Elements whose text is not content.
 const SKIPPED: &[&str] = &["script", "style", "noscript", "template", "head"];
 
-impl Walker {
+impl Walker<'_> {
     fn flush_line(&mut self) {
         let text = self.line.split_whitespace().collect::<Vec<_>>().join(" ");
         if !text.is_empty() {
@@ -90,16 +180,17 @@ impl Walker {
         }
     }
 
-    fn walk(&mut self, element: ElementRef<'_>) {
+    fn walk(&mut self, element: ElementRef<'_>) -> Result<(), ImportError> {
         let name = element.value().name();
         if SKIPPED.contains(&name) {
-            return;
+            return Ok(());
         }
         if name == "table" {
             self.flush_line();
             self.flush_lines();
-            self.blocks.push(Block::Table(read_table(element)));
-            return;
+            let table = read_table(element, self.budget, &mut self.cells)?;
+            self.blocks.push(Block::Table(table));
+            return Ok(());
         }
         let block = BLOCK_ELEMENTS.contains(&name);
         if block {
@@ -109,12 +200,20 @@ impl Walker {
             if let Some(text) = child.value().as_text() {
                 self.line.push_str(text);
             } else if let Some(child) = ElementRef::wrap(child) {
-                self.walk(child);
+                self.walk(child)?;
             }
         }
         if block {
             self.flush_line();
         }
+        let limits = self.budget.limits;
+        self.budget.check_count(
+            Limit::Paragraphs,
+            self.lines.len() as u64,
+            limits.paragraphs as u64,
+            || format!("the text before table {}", self.blocks.len() + 1),
+        )?;
+        self.budget.check_time(|| format!("the element <{name}>"))
     }
 }
 
@@ -136,11 +235,21 @@ fn table_rows(table: ElementRef<'_>) -> Vec<ElementRef<'_>> {
     rows
 }
 
-fn read_table(table: ElementRef<'_>) -> Table {
+/// A table's rows and cells, each spanned cell repeated where it spans; `cells` counts every
+/// cell made, so spans (up to 100 each way) cannot multiply a small file into a huge table.
+fn read_table(
+    table: ElementRef<'_>,
+    budget: &Budget,
+    cells_made: &mut u64,
+) -> Result<Table, ImportError> {
+    let limits = budget.limits;
     let mut rows = Vec::new();
     // Cells spanning down: column → (rows still covered, cell).
     let mut spans: Vec<Option<(usize, Cell)>> = Vec::new();
     for (index, tr) in table_rows(table).into_iter().enumerate() {
+        let place = || format!("row {}", index + 1);
+        budget.check_time(place)?;
+        budget.check_count(Limit::Rows, index as u64 + 1, limits.rows as u64, place)?;
         let mut cells: Vec<Cell> = Vec::new();
         let take_spans = |cells: &mut Vec<Cell>, spans: &mut Vec<Option<(usize, Cell)>>| {
             while let Some(Some((left, cell))) = spans.get_mut(cells.len()) {
@@ -176,8 +285,16 @@ fn read_table(table: ElementRef<'_>) -> Table {
             for _ in 1..colspan {
                 cells.push(Cell::default());
             }
+            budget.check_count(
+                Limit::Columns,
+                cells.len() as u64,
+                limits.columns as u64,
+                place,
+            )?;
         }
         take_spans(&mut cells, &mut spans);
+        *cells_made += cells.len() as u64;
+        budget.check_count(Limit::Cells, *cells_made, limits.cells as u64, place)?;
         rows.push(Row {
             cells,
             label: format!("row {}", index + 1),
@@ -194,11 +311,11 @@ fn read_table(table: ElementRef<'_>) -> Table {
                 .join(" ")
         })
         .collect();
-    Table {
+    Ok(Table {
         rows,
         columns: ColumnNames::Numbers,
         lines,
-    }
+    })
 }
 
 /// A cell's text, and whether all of it is inside `<b>`/`<strong>`.

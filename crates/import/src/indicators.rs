@@ -20,6 +20,7 @@ use dongbo_domain::{Direction, Directory, Indicator, Target};
 use sha2::{Digest, Sha256};
 
 use crate::assemble::Assembler;
+use crate::limits::{Budget, Limits, check_blocks};
 use crate::table::{
     Block, ColumnNames, Row, Table, cell_location, header_words, is_dotted, read_packaged,
 };
@@ -165,32 +166,44 @@ pub fn import_indicators(
     directory: &Directory,
     as_of: Option<NaiveDate>,
 ) -> Result<ImportedIndicators, ImportError> {
+    import_indicators_with_limits(
+        bytes,
+        file_name,
+        format,
+        directory,
+        as_of,
+        &Limits::default(),
+    )
+}
+
+/// [`import_indicators`] within `limits` instead of the defaults.
+pub fn import_indicators_with_limits(
+    bytes: &[u8],
+    file_name: &str,
+    format: Format,
+    directory: &Directory,
+    as_of: Option<NaiveDate>,
+    limits: &Limits,
+) -> Result<ImportedIndicators, ImportError> {
+    let budget = Budget::new(limits, file_name);
+    budget.check_file_size(bytes.len() as u64)?;
     let sha256 = crate::hex(&Sha256::digest(bytes));
     let format = match format {
-        Format::Auto => crate::detect_format(bytes, file_name),
+        Format::Auto => crate::detect_format(bytes, file_name, limits),
         other => other,
     };
     let file = file_name;
-    let tables: Vec<Table> = match format {
-        Format::Markdown => tables(crate::markdown::blocks(&crate::decode_text(bytes, file)?)),
-        Format::Html => tables(crate::html::blocks(&crate::decode_text(bytes, file)?)),
-        Format::Csv => vec![crate::csv::best_table(
-            &crate::decode_text(bytes, file)?,
-            file,
+    let text = || crate::decode_text(bytes, file);
+    let blocks: Vec<Block> = match format {
+        Format::Markdown => crate::markdown::blocks(&text()?, &budget)?,
+        Format::Html => crate::html::blocks(&text()?, &budget)?,
+        Format::Csv => vec![Block::Table(crate::csv::best_table(
+            &text()?,
+            &budget,
             |table| find_header(table).map_or(0, |h| h.columns.len()),
-        )?],
-        Format::Xlsx => tables(read_packaged(
-            bytes,
-            file,
-            "XLSX",
-            crate::xlsx::read_workbook,
-        )?),
-        Format::Docx => tables(read_packaged(
-            bytes,
-            file,
-            "DOCX",
-            crate::docx::read_document,
-        )?),
+        )?)],
+        Format::Xlsx => read_packaged(bytes, &budget, "XLSX", crate::xlsx::read_workbook)?,
+        Format::Docx => read_packaged(bytes, &budget, "DOCX", crate::docx::read_document)?,
         Format::Auto | Format::FlatText | Format::Prose => {
             return Err(ImportError::NoTable {
                 file: file.to_owned(),
@@ -200,6 +213,8 @@ pub fn import_indicators(
             });
         }
     };
+    check_blocks(&blocks, &budget)?;
+    let tables = tables(blocks);
     let Some((table, header)) = tables
         .iter()
         .find_map(|table| find_header(table).map(|header| (table, header)))
@@ -212,7 +227,7 @@ pub fn import_indicators(
                 .to_owned(),
         });
     };
-    let (indicators, warnings) = read_rows(table, &header, file, directory, as_of)?;
+    let (indicators, warnings) = read_rows(table, &header, &budget, directory, as_of)?;
     Ok(ImportedIndicators {
         indicators,
         format,
@@ -264,10 +279,11 @@ fn indicator_code(text: &str) -> Option<String> {
 fn read_rows(
     table: &Table,
     header: &Header,
-    file: &str,
+    budget: &Budget,
     directory: &Directory,
     as_of: Option<NaiveDate>,
 ) -> Result<(Vec<Indicator>, Vec<String>), ImportError> {
+    let file = budget.file;
     let error = |row: &Row, column: Column, message: String| ImportError::Invalid {
         file: file.to_owned(),
         location: header.locate(row, column, table.columns),
@@ -278,6 +294,7 @@ fn read_rows(
     let mut indicators: Vec<(Indicator, &Row)> = Vec::new();
     let mut warnings = Vec::new();
     for row in &table.rows[header.row + 1..] {
+        budget.check_time(|| row.label.clone())?;
         let name = header.text(row, Column::Name);
         let code_text = header.text(row, Column::Code);
         if name.is_empty() && row.cells.iter().all(|c| c.text.trim().is_empty()) {

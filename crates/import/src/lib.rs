@@ -10,6 +10,10 @@
 //!
 //! [`import_indicators`] reads an indicator appendix (chỉ tiêu) from the same table formats.
 //!
+//! Every reader works within [`Limits`] (file size, unpacked bytes, rows, cells, nesting,
+//! time…), declared once in the `limits` module; a file past one is refused with
+//! [`ImportError::TooLarge`] naming the limit and where it was reached.
+//!
 //! [`export`] writes a program as Markdown, CSV or XLSX in a layout that [`import`] reads back
 //! to the same groups and tasks (see the `export` module for the layout).
 #![forbid(unsafe_code)]
@@ -21,6 +25,7 @@ mod export;
 mod flat_text;
 mod html;
 mod indicators;
+mod limits;
 mod markdown;
 mod metadata;
 mod prose;
@@ -35,7 +40,10 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 pub use export::{ExportError, ExportFormat, export};
-pub use indicators::{ImportedIndicators, import_indicators};
+pub use indicators::{ImportedIndicators, import_indicators, import_indicators_with_limits};
+pub use limits::{Limit, Limits};
+
+use limits::Budget;
 
 /// The format of an input file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -146,6 +154,16 @@ pub enum ImportError {
         location: String,
         message: String,
     },
+    /// A file past one of the [`Limits`]: `location` says where the limit was reached ("sheet
+    /// «Sheet1», cell XFD1048576", "entry word/document.xml"), `message` names the limit and
+    /// its value. Nothing of the file is kept.
+    #[error("{file}: {location}: {message}")]
+    TooLarge {
+        file: String,
+        location: String,
+        limit: Limit,
+        message: String,
+    },
 }
 
 /// Import one file. `file_name` names the file in errors and chooses the format when `format`
@@ -157,9 +175,22 @@ pub fn import(
     format: Format,
     directory: &Directory,
 ) -> Result<Imported, ImportError> {
+    import_with_limits(bytes, file_name, format, directory, &Limits::default())
+}
+
+/// [`import`] within `limits` instead of the defaults.
+pub fn import_with_limits(
+    bytes: &[u8],
+    file_name: &str,
+    format: Format,
+    directory: &Directory,
+    limits: &Limits,
+) -> Result<Imported, ImportError> {
+    let budget = Budget::new(limits, file_name);
+    budget.check_file_size(bytes.len() as u64)?;
     let sha256 = hex(&Sha256::digest(bytes));
     let format = match format {
-        Format::Auto => detect_format(bytes, file_name),
+        Format::Auto => detect_format(bytes, file_name, limits),
         other => other,
     };
     // Word 97 and Excel 97 files are compound documents, not OOXML zips: say so rather than
@@ -173,18 +204,15 @@ pub fn import(
                 .to_owned(),
         });
     }
+    let text = || decode_text(bytes, file_name);
     let program = match format {
-        Format::Auto | Format::FlatText => {
-            flat_text::import(&decode_text(bytes, file_name)?, file_name, directory)?
-        }
-        Format::Markdown => {
-            markdown::import(&decode_text(bytes, file_name)?, file_name, directory)?
-        }
-        Format::Html => html::import(&decode_text(bytes, file_name)?, file_name, directory)?,
-        Format::Csv => csv::import(&decode_text(bytes, file_name)?, file_name, directory)?,
-        Format::Xlsx => xlsx::import(bytes, file_name, directory)?,
-        Format::Docx => docx::import(bytes, file_name, directory)?,
-        Format::Prose => prose::import(&decode_text(bytes, file_name)?, file_name, directory)?,
+        Format::Auto | Format::FlatText => flat_text::import(&text()?, &budget, directory)?,
+        Format::Markdown => markdown::import(&text()?, &budget, directory)?,
+        Format::Html => html::import(&text()?, &budget, directory)?,
+        Format::Csv => csv::import(&text()?, &budget, directory)?,
+        Format::Xlsx => xlsx::import(bytes, &budget, directory)?,
+        Format::Docx => docx::import(bytes, &budget, directory)?,
+        Format::Prose => prose::import(&text()?, &budget, directory)?,
     };
     Ok(Imported {
         program,
@@ -194,7 +222,7 @@ pub fn import(
 }
 
 /// Choose a format from the file name's extension and, for plain text, from the content.
-fn detect_format(bytes: &[u8], file_name: &str) -> Format {
+fn detect_format(bytes: &[u8], file_name: &str, limits: &Limits) -> Format {
     let extension = file_name
         .rsplit_once('.')
         .map(|(_, ext)| ext.to_ascii_lowercase())
@@ -218,7 +246,7 @@ fn detect_format(bytes: &[u8], file_name: &str) -> Format {
         // Let the flat-text reader report the encoding error with its line.
         return Format::FlatText;
     };
-    if flat_text::looks_like_flat_table(text) {
+    if flat_text::looks_like_flat_table(text, limits) {
         Format::FlatText
     } else if markdown::has_pipe_table(text) {
         Format::Markdown
@@ -249,12 +277,13 @@ fn decode_text(bytes: &[u8], file_name: &str) -> Result<String, ImportError> {
             offset,
         }
     })?;
-    let text = if text.contains('\r') {
-        text.replace("\r\n", "\n").replace('\r', "\n")
+    // One copy of the text, not two: a file may be 20 MiB.
+    if text.contains('\r') {
+        let text = text.replace("\r\n", "\n").replace('\r', "\n");
+        Ok(dongbo_domain::text::nfc(&text))
     } else {
-        text.to_owned()
-    };
-    Ok(dongbo_domain::text::nfc(&text))
+        Ok(dongbo_domain::text::nfc(text))
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {

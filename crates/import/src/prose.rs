@@ -23,6 +23,7 @@ use dongbo_domain::{
 };
 
 use crate::ImportError;
+use crate::limits::{Budget, Limit};
 use crate::metadata::{MetaDraft, document_numbers, kind_from_words};
 use crate::table::file_stem;
 
@@ -150,17 +151,22 @@ fn is_closed(line: &str) -> bool {
     line.ends_with(['.', ';', ':', '!', '?', '…', '"', '”', ')'])
 }
 
-/// Paragraphs with their 1-based first line.
-fn paragraphs(text: &str) -> Vec<(usize, String)> {
+/// Paragraphs with their 1-based first line, within the limits on paragraphs, on a
+/// paragraph's length (a task's title is one) and on time.
+fn paragraphs(text: &str, budget: &Budget) -> Result<Vec<(usize, String)>, ImportError> {
+    let limits = budget.limits;
     let mut out: Vec<(usize, String)> = Vec::new();
     let mut open = false;
     for (i, line) in text.lines().enumerate() {
+        let place = || format!("line {}", i + 1);
+        budget.check_time(place)?;
         let line = line.trim();
         if line.is_empty() {
             open = false;
             continue;
         }
-        if FURNITURE.iter().any(|f| fold(line).starts_with(f)) {
+        let folded = fold(line);
+        if FURNITURE.iter().any(|f| folded.starts_with(f)) {
             break;
         }
         let continues = open && line.starts_with(char::is_lowercase);
@@ -169,11 +175,26 @@ fn paragraphs(text: &str) -> Vec<(usize, String)> {
                 paragraph.push(' ');
                 paragraph.push_str(line);
             }
-            _ => out.push((i + 1, line.to_owned())),
+            _ => {
+                // The paragraph before is complete: check its length once.
+                if let Some((first, last)) = out.last() {
+                    budget.check_cell_text(last, || format!("line {first}"))?;
+                }
+                out.push((i + 1, line.to_owned()));
+            }
         }
         open = !is_closed(line);
+        budget.check_count(
+            Limit::Paragraphs,
+            out.len() as u64,
+            limits.paragraphs as u64,
+            place,
+        )?;
     }
-    out
+    if let Some((line, last)) = out.last() {
+        budget.check_cell_text(last, || format!("line {line}"))?;
+    }
+    Ok(out)
 }
 
 /// The paragraph without its bullet or enumeration marker.
@@ -251,10 +272,11 @@ fn period(text: &str) -> Option<String> {
 
 pub(crate) fn import(
     text: &str,
-    file: &str,
+    budget: &Budget,
     _directory: &Directory,
 ) -> Result<ImportedProgram, ImportError> {
-    let paragraphs = paragraphs(text);
+    let file = budget.file;
+    let paragraphs = paragraphs(text, budget)?;
     let body: String = paragraphs
         .iter()
         .map(|(_, p)| p.as_str())
@@ -270,6 +292,7 @@ pub(crate) fn import(
 
     let mut tasks = Vec::new();
     for (line, paragraph) in paragraphs.iter().skip(first_task_line) {
+        budget.check_time(|| format!("line {line}"))?;
         if !is_task(paragraph) {
             continue;
         }

@@ -12,6 +12,7 @@ use dongbo_domain::{Directory, ImportedProgram, Task, TaskGroup};
 
 use crate::ImportError;
 use crate::assemble::{Assembler, TaskFields, review_warnings, roman_value};
+use crate::limits::{Budget, check_blocks, check_package};
 use crate::metadata::MetaDraft;
 
 /// One cell: its text with white space collapsed (a cell is one line in every format we
@@ -256,39 +257,71 @@ pub(crate) fn column_letters(index: usize) -> String {
 /// parsers are dependencies whose every path we cannot vouch for.
 pub(crate) fn import_packaged(
     bytes: &[u8],
-    file: &str,
+    budget: &Budget,
     format: &'static str,
     directory: &Directory,
-    read: fn(&[u8]) -> Result<Vec<Block>, String>,
+    read: ReadPackage,
 ) -> Result<ImportedProgram, ImportError> {
-    import_blocks(&read_packaged(bytes, file, format, read)?, file, directory)
+    import_blocks(
+        &read_packaged(bytes, budget, format, read)?,
+        budget,
+        directory,
+    )
 }
 
-/// The blocks of a packaged document (`format` is "DOCX" or "XLSX") as `read` finds them; a
+/// A reader of one packaged format: the blocks of the document, or why not — a message for
+/// [`ImportError::InvalidFile`], or a limit passed.
+pub(crate) type ReadPackage = fn(&[u8], &Budget) -> Result<Vec<Block>, PackageError>;
+
+/// Why a packaged document could not be read.
+#[derive(Debug)]
+pub(crate) enum PackageError {
+    /// The parser's own words on a damaged file.
+    Invalid(String),
+    /// A limit passed while reading.
+    Limit(ImportError),
+}
+
+impl From<ImportError> for PackageError {
+    fn from(error: ImportError) -> Self {
+        Self::Limit(error)
+    }
+}
+
+/// The blocks of a packaged document (`format` is "DOCX" or "XLSX") as `read` finds them,
+/// after the package is checked against the limits ([`crate::limits::check_package`]); a
 /// damaged file, or a parser that panics on it, gives an [`ImportError::InvalidFile`].
 pub(crate) fn read_packaged(
     bytes: &[u8],
-    file: &str,
+    budget: &Budget,
     format: &'static str,
-    read: fn(&[u8]) -> Result<Vec<Block>, String>,
+    read: ReadPackage,
 ) -> Result<Vec<Block>, ImportError> {
     let invalid = |message: String| ImportError::InvalidFile {
-        file: file.to_owned(),
+        file: budget.file.to_owned(),
         format,
         message,
     };
-    std::panic::catch_unwind(|| read(bytes))
-        .map_err(|_| invalid(format!("the {format} file's contents could not be read")))?
-        .map_err(invalid)
+    check_package(bytes, budget, format)?;
+    match std::panic::catch_unwind(|| read(bytes, budget)) {
+        Err(_) => Err(invalid(format!(
+            "the {format} file's contents could not be read"
+        ))),
+        Ok(Err(PackageError::Invalid(message))) => Err(invalid(message)),
+        Ok(Err(PackageError::Limit(error))) => Err(error),
+        Ok(Ok(blocks)) => Ok(blocks),
+    }
 }
 
 /// Import the first table of `blocks` with a recognisable header; everything before it is
 /// metadata.
 pub(crate) fn import_blocks(
     blocks: &[Block],
-    file: &str,
+    budget: &Budget,
     directory: &Directory,
 ) -> Result<ImportedProgram, ImportError> {
+    check_blocks(blocks, budget)?;
+    let file = budget.file;
     let mut preamble: Vec<String> = Vec::new();
     for block in blocks {
         let table = match block {
@@ -309,7 +342,7 @@ pub(crate) fn import_blocks(
         };
         preamble.extend(table.rows[..header.row].iter().map(row_as_line));
         let lines: Vec<&str> = preamble.iter().map(String::as_str).collect();
-        return rows_to_program(table, &header, &lines, file, directory);
+        return rows_to_program(table, &header, &lines, budget, directory);
     }
     Err(ImportError::NoTable {
         file: file.to_owned(),
@@ -350,9 +383,10 @@ pub(crate) fn rows_to_program(
     table: &Table,
     header: &Header,
     preamble: &[&str],
-    file: &str,
+    budget: &Budget,
     directory: &Directory,
 ) -> Result<ImportedProgram, ImportError> {
+    let file = budget.file;
     let draft = MetaDraft::read(preamble);
     let mut assembler = Assembler::new(directory, draft.issued_on);
     let mut reader = Reader {
@@ -367,6 +401,7 @@ pub(crate) fn rows_to_program(
         roman_groups: false,
     };
     for row in &table.rows[header.row + 1..] {
+        budget.check_time(|| row.label.clone())?;
         reader.row(row, &mut assembler)?;
     }
     if reader.tasks.is_empty() {

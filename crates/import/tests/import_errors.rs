@@ -143,3 +143,31 @@ fn unknown_format_names_are_refused() {
     assert_eq!("text".parse::<Format>().unwrap(), Format::FlatText);
     assert_eq!(Format::FlatText.to_string(), "text");
 }
+
+#[test]
+fn a_markdown_row_with_a_cell_more_than_its_header_names_the_line() {
+    // pulldown-cmark, following GitHub, drops the cells past the header without a word: the
+    // agency «Bộ Ngoại giao» would be lost from task 1.2.
+    let text = "| STT | Tên nhiệm vụ | Cơ quan chủ trì | Thời gian thực hiện |\n\
+                |---|---|---|---|\n\
+                | 1 | Nhóm một | | |\n\
+                | 1.1 | Việc một | Bộ Ngoại giao | 2025 |\n\
+                | 1.2 | Việc hai | Bộ Tư pháp | 2025 | Bộ Ngoại giao |\n";
+    let message = error(text.as_bytes(), "plan.md", Format::Auto).to_string();
+    assert!(
+        message.starts_with("plan.md: line 5: the row has 5 cells but the header has 4"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_markdown_row_with_fewer_cells_than_its_header_is_read_with_empty_cells() {
+    // As GitHub shows it, and as `export` writes group rows.
+    let text = "| STT | Tên nhiệm vụ | Cơ quan chủ trì | Thời gian thực hiện |\n\
+                |---|---|---|---|\n\
+                | **1** | **Nhóm một** |\n\
+                | 1.1 | Việc một \\| phần hai | Bộ Ngoại giao | 2025 |\n";
+    let imported = import(text.as_bytes(), "plan.md", Format::Auto, &directory()).unwrap();
+    assert_eq!(imported.program.groups.len(), 1);
+    assert_eq!(imported.program.tasks[0].title, "Việc một | phần hai");
+}

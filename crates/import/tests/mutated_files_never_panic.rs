@@ -180,7 +180,11 @@ fn with_damaged_part(file: &[u8], part: &str, damages: &[Damage]) -> Vec<u8> {
     out.finish().expect("a ZIP").into_inner()
 }
 
-/// Both readers on `bytes`: whatever they answer, an error says something.
+/// No reading of a damaged file takes longer than this (the default time budget is 30 s; a
+/// damaged file is read in milliseconds).
+const SLOWEST: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Both readers on `bytes`: whatever they answer, an error says something, and soon.
 fn read_all_ways(name: &str, bytes: &[u8]) -> Result<(), TestCaseError> {
     let directory = common::directory();
     let format = if name.ends_with(".docx") {
@@ -191,12 +195,18 @@ fn read_all_ways(name: &str, bytes: &[u8]) -> Result<(), TestCaseError> {
         Format::Auto
     };
     for format in [Format::Auto, format] {
+        let started = std::time::Instant::now();
         if let Err(error) = import(bytes, name, format, &directory) {
             prop_assert!(error.to_string().trim().len() > 10, "{name}: «{error}»");
         }
         if let Err(error) = import_indicators(bytes, name, format, &directory, None) {
             prop_assert!(error.to_string().trim().len() > 10, "{name}: «{error}»");
         }
+        prop_assert!(
+            started.elapsed() < SLOWEST,
+            "{name}: read in {:?}",
+            started.elapsed()
+        );
     }
     Ok(())
 }
@@ -218,14 +228,14 @@ fn the_undamaged_files_are_read_also_when_packed_again() {
 }
 
 proptest! {
-    // A fixed seed: some damaged sheets take minutes to read (found with 400 random cases of
-    // the damaged-XML test, not yet narrowed down), so CI runs the same bounded cases each
-    // time; `PROPTEST_RNG_SEED` explores others.
+    // Random seeds. The pinned seed hid a hang, not a slow read: damaged XML that leaves an
+    // element unclosed (`<w:tblPr>` without its end tag) made docx-rs loop for ever at the end
+    // of the part (its readers wait for the end tag and skip the end of the document). One
+    // seed in five of the damaged-XML test met it. The package check now refuses XML whose
+    // elements are not closed by their own end tags, before docx-rs sees it. A failing case
+    // prints its seed; `PROPTEST_RNG_SEED` replays one.
     #![proptest_config(ProptestConfig {
         cases: 48,
-        rng_seed: proptest::test_runner::RngSeed::Fixed(
-            std::env::var("PROPTEST_RNG_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(2026),
-        ),
         ..ProptestConfig::default()
     })]
 
