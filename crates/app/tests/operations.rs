@@ -360,7 +360,10 @@ fn slow_clients_are_cut_off_and_the_others_are_still_answered() {
     for (i, stream) in slow.iter_mut().enumerate() {
         let answer = read_until_closed(stream, Duration::from_secs(20))
             .unwrap_or_else(|e| panic!("slow client {i}: {e}"));
-        assert!(!answer.contains(" 200 "), "slow client {i} was served: {answer}");
+        assert!(
+            !answer.contains(" 200 "),
+            "slow client {i} was served: {answer}"
+        );
     }
     let answer = read_until_closed(&mut stalled, Duration::from_secs(20))
         .unwrap_or_else(|e| panic!("the stalled body: {e}"));
@@ -377,8 +380,7 @@ fn value_of(text: &str, name: &str, label: Option<(&str, &str)>) -> f64 {
     samples(text)
         .into_iter()
         .filter(|(n, labels, _)| {
-            n == name
-                && label.is_none_or(|(k, v)| labels.contains(&(k.to_owned(), v.to_owned())))
+            n == name && label.is_none_or(|(k, v)| labels.contains(&(k.to_owned(), v.to_owned())))
         })
         .map(|(_, _, value)| value)
         .sum()
@@ -424,7 +426,11 @@ fn the_metrics_show_reminders_sent_jobs_queued_and_requests_in_flight_as_they_ar
     assert_eq!(sent, stored as f64, "in-app reminders counted as stored");
     let scraped = scrape();
     assert_eq!(
-        value_of(&scraped, "dongbo_reminders_sent_total", Some(("channel", "email"))),
+        value_of(
+            &scraped,
+            "dongbo_reminders_sent_total",
+            Some(("channel", "email"))
+        ),
         0.0,
         "no e-mail without --smtp"
     );
@@ -454,7 +460,10 @@ fn the_metrics_show_reminders_sent_jobs_queued_and_requests_in_flight_as_they_ar
     );
 
     // A request whose body is still coming is in flight; once it is gone, it is not.
-    assert_eq!(value_of(&scrape(), "dongbo_http_requests_in_flight", None), 0.0);
+    assert_eq!(
+        value_of(&scrape(), "dongbo_http_requests_in_flight", None),
+        0.0
+    );
     let mut waiting = TcpStream::connect(&server.app).unwrap();
     waiting
         .write_all(
@@ -464,13 +473,19 @@ fn the_metrics_show_reminders_sent_jobs_queued_and_requests_in_flight_as_they_ar
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
     while value_of(&scrape(), "dongbo_http_requests_in_flight", None) < 1.0 {
-        assert!(Instant::now() < deadline, "the waiting request is never in flight");
+        assert!(
+            Instant::now() < deadline,
+            "the waiting request is never in flight"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     drop(waiting);
     let deadline = Instant::now() + Duration::from_secs(10);
     while value_of(&scrape(), "dongbo_http_requests_in_flight", None) > 0.0 {
-        assert!(Instant::now() < deadline, "the closed request stays in flight");
+        assert!(
+            Instant::now() < deadline,
+            "the closed request stays in flight"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     runtime.block_on(db.close());

@@ -417,7 +417,9 @@ pub fn is_sha256(text: &str) -> bool {
 /// the authors of the saves and submissions since the last review step (a return, an
 /// acceptance or a reopening), in `history` (each version's step and author, oldest first).
 /// None of them may return or accept it, whatever their roles.
-pub fn authors_under_review<'a>(history: impl IntoIterator<Item = (Step, &'a str)>) -> Vec<&'a str> {
+pub fn authors_under_review<'a>(
+    history: impl IntoIterator<Item = (Step, &'a str)>,
+) -> Vec<&'a str> {
     let mut authors: Vec<&str> = Vec::new();
     for (step, author) in history {
         match step {
@@ -745,10 +747,7 @@ mod tests {
             authors_under_review([(Save, "an"), (Submit, "binh")]),
             ["an", "binh"]
         );
-        assert_eq!(
-            authors_under_review([(Save, "an"), (Submit, "an")]),
-            ["an"]
-        );
+        assert_eq!(authors_under_review([(Save, "an"), (Submit, "an")]), ["an"]);
         // A return closes a round: the next submission is reviewed for what was written since.
         assert_eq!(
             authors_under_review([(Submit, "an"), (Return, "chi"), (Submit, "binh")]),

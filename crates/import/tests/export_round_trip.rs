@@ -154,7 +154,10 @@ fn an_xlsx_export_writes_text_cells_never_formulas() {
         &mut sheet,
     )
     .unwrap();
-    assert!(!sheet.contains("<f>") && !sheet.contains("<f "), "a formula cell: {sheet}");
+    assert!(
+        !sheet.contains("<f>") && !sheet.contains("<f "),
+        "a formula cell: {sheet}"
+    );
     let again = import(&bytes, "47.xlsx", Format::Auto, &directory()).unwrap();
     assert_eq!(again.program.tasks[0].title, program.tasks[0].title);
 }

@@ -78,10 +78,7 @@ impl Actor<'_> {
     ) -> Result<()> {
         if self.caller.can(action, agency_code, directory) {
             Ok(())
-        } else if self
-            .caller
-            .can(Action::ViewProgram, agency_code, directory)
-        {
+        } else if self.caller.can(Action::ViewProgram, agency_code, directory) {
             Err(Error::Forbidden)
         } else {
             Err(Error::NotFound)

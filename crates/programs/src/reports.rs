@@ -158,7 +158,10 @@ async fn check_citable(actor: &Actor<'_>, content: &ReportContent) -> Result<()>
     let mut errors = Vec::new();
     let mut directory = None;
     for (i, file) in content.files.iter().enumerate() {
-        if evidence.uploaded_by(db, &file.sha256, actor.username()).await? {
+        if evidence
+            .uploaded_by(db, &file.sha256, actor.username())
+            .await?
+        {
             continue;
         }
         let citing = evidence.citing_agencies(db, &file.sha256).await?;
@@ -166,7 +169,9 @@ async fn check_citable(actor: &Actor<'_>, content: &ReportContent) -> Result<()>
             if directory.is_none() {
                 directory = Some(actor.programs.directory_with_units().await?);
             }
-            let directory = directory.as_ref().unwrap_or_else(|| unreachable!("set above"));
+            let directory = directory
+                .as_ref()
+                .unwrap_or_else(|| unreachable!("set above"));
             if citing
                 .iter()
                 .any(|agency| actor.caller.can(Action::ViewProgram, agency, directory))
@@ -349,7 +354,10 @@ pub async fn review_report(
 /// Whether `username` wrote any of the content of `report` that a review would decide on
 /// (separation of duties: then they may not return or accept it).
 pub fn wrote_under_review(report: &Report, username: &str) -> bool {
-    let history = report.versions.iter().map(|v| (v.action, v.author.as_str()));
+    let history = report
+        .versions
+        .iter()
+        .map(|v| (v.action, v.author.as_str()));
     dongbo_domain::report::authors_under_review(history).contains(&username)
 }
 

@@ -773,8 +773,7 @@ pub async fn rebuild_synthesis(
     let (found, input) = dongbo_store::synthesis::get(&actor.programs.db, report_id, version)
         .await?
         .ok_or(Error::NotFound)?;
-    if found.program_id != program_id || !may_see(actor.caller, &actor.programs.directory, &found)
-    {
+    if found.program_id != program_id || !may_see(actor.caller, &actor.programs.directory, &found) {
         return Err(Error::NotFound);
     }
     let input: SynthesisInput = serde_json::from_str(&input)

@@ -118,7 +118,10 @@ pub async fn append(
 /// Records `entry` at time `at` on its own, in a write transaction of its own: for what is
 /// audited although nothing else is written (a refused review). Returns its `seq`.
 pub async fn append_alone(db: &Db, at: DateTime<Utc>, entry: &AuditEntry) -> Result<i64> {
-    let doing = format!("recording {} on {} {}", entry.action, entry.entity, entry.entity_id);
+    let doing = format!(
+        "recording {} on {} {}",
+        entry.action, entry.entity, entry.entity_id
+    );
     let mut tx = db.begin_write(&doing).await?;
     let seq = append(&mut tx, at, entry).await?;
     tx.commit().await.context(|| doing.clone())?;

@@ -347,14 +347,13 @@ impl EvidenceStore {
     pub async fn uploaded_by(&self, db: &Db, sha256: &str, username: &str) -> Result<bool> {
         let doing = format!("finding who uploaded evidence file {sha256}");
         let mut tx = db.read(&doing).await?;
-        let row = sqlx::query(
-            "SELECT sha256 FROM evidence_uploads WHERE sha256 = $1 AND username = $2",
-        )
-        .bind(sha256.trim().to_ascii_lowercase())
-        .bind(username)
-        .fetch_optional(&mut *tx)
-        .await
-        .context(|| doing.clone())?;
+        let row =
+            sqlx::query("SELECT sha256 FROM evidence_uploads WHERE sha256 = $1 AND username = $2")
+                .bind(sha256.trim().to_ascii_lowercase())
+                .bind(username)
+                .fetch_optional(&mut *tx)
+                .await
+                .context(|| doing.clone())?;
         Ok(row.is_some())
     }
 

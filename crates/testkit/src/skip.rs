@@ -16,10 +16,7 @@ pub fn skip(reason: &str) {
         "CI=true, so this test may not skip: {reason}. Run the tests with `cargo xtask test`, \
          which installs and starts what they need."
     );
-    let test = std::thread::current()
-        .name()
-        .unwrap_or("a test")
-        .to_owned();
+    let test = std::thread::current().name().unwrap_or("a test").to_owned();
     let _ = writeln!(std::io::stderr(), "\n!!! SKIPPED {test}: {reason}\n");
     if let Ok(path) = std::env::var(SKIP_LOG_VAR) {
         let line = format!("{test}\t{}\n", reason.replace(['\n', '\t'], " "));

@@ -604,8 +604,16 @@ async fn no_other_site_can_frame_a_page() {
                 Ok::<_, fantoccini::error::CmdError>(found)
             }
         };
-        assert_eq!(forms_in("theirs").await?, 1, "a page that may be framed shows");
-        assert_eq!(forms_in("ours").await?, 0, "our login page must not show in a frame");
+        assert_eq!(
+            forms_in("theirs").await?,
+            1,
+            "a page that may be framed shows"
+        );
+        assert_eq!(
+            forms_in("ours").await?,
+            0,
+            "our login page must not show in a frame"
+        );
         Ok::<_, fantoccini::error::CmdError>(())
     }
     .await;

@@ -108,7 +108,11 @@ async fn every_answer_forbids_framing_caching_and_referrers() {
     }
     let program = format!("/programs/{}/dashboard", app.program_id);
     assert_secured(&browser.get(&program).await, &program);
-    for path in ["/api/v1/my/assignments", "/api/v1/programs", "/api/v1/nothing"] {
+    for path in [
+        "/api/v1/my/assignments",
+        "/api/v1/programs",
+        "/api/v1/nothing",
+    ] {
         let response = app
             .client
             .get(format!("{}{path}", app.base))
@@ -150,7 +154,11 @@ async fn two_hats(app: &TestApp) -> (String, String, i64) {
             .token
     };
     let assignment = app.lead_of(app.program_id, "3.21", "BVHTTDL").await;
-    (token("hai.vai").await, token("duyet.khac").await, assignment)
+    (
+        token("hai.vai").await,
+        token("duyet.khac").await,
+        assignment,
+    )
 }
 
 async fn post(app: &TestApp, path: &str, token: &str, body: &Value) -> (StatusCode, Value) {
@@ -239,7 +247,12 @@ async fn the_author_of_a_report_never_reviews_it_whatever_their_roles() {
                 ],
             )
             .await;
-        assert_eq!(response.status(), StatusCode::FORBIDDEN, "on {}", app.backend);
+        assert_eq!(
+            response.status(),
+            StatusCode::FORBIDDEN,
+            "on {}",
+            app.backend
+        );
         let text = response.text().await.unwrap();
         assert!(text.contains("phân tách nhiệm vụ"), "{text}");
 
@@ -319,10 +332,16 @@ async fn whoever_saved_a_draft_that_someone_else_submitted_does_not_review_it_ei
 /// A user with `role` on `agency` and an API token.
 async fn token_for(app: &TestApp, username: &str, role: &str, agency: &str) -> String {
     app.user(username, role, agency, false).await;
-    accounts::create_api_token(&app.db, "test", username, "test", dongbo_domain::clock::now())
-        .await
-        .unwrap()
-        .token
+    accounts::create_api_token(
+        &app.db,
+        "test",
+        username,
+        "test",
+        dongbo_domain::clock::now(),
+    )
+    .await
+    .unwrap()
+    .token
 }
 
 #[tokio::test]
@@ -371,13 +390,22 @@ async fn evidence_cannot_be_borrowed_by_citing_its_hash() {
         let never = "0".repeat(64);
         let (never_status, never_uploaded) = post(&app, &draft, &borrower, &cite(&never)).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{borrowed}");
-        assert_eq!(never_status, StatusCode::UNPROCESSABLE_ENTITY, "{never_uploaded}");
+        assert_eq!(
+            never_status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{never_uploaded}"
+        );
         assert_eq!(borrowed["detail"], never_uploaded["detail"]);
         assert_eq!(borrowed["errors"], never_uploaded["errors"]);
         assert_eq!(borrowed["errors"][0]["field"], "files[0].sha256");
         let mut browser = app.logged_in("muon.tep").await;
         let download = browser.get(&format!("/files/{sha256}")).await;
-        assert_eq!(download.status(), StatusCode::NOT_FOUND, "on {}", app.backend);
+        assert_eq!(
+            download.status(),
+            StatusCode::NOT_FOUND,
+            "on {}",
+            app.backend
+        );
 
         // Their own upload they cite; a colleague of the owner's agency cites the owner's file
         // (they may read the report that holds it).
@@ -501,8 +529,14 @@ async fn another_agencys_reports_are_not_found_and_drafts_stay_with_their_agency
         let unknown = "/api/v1/reports/999999".to_owned();
         // An agency outside the caller's: the same answer as an id that does not exist, for a
         // read and for a review.
-        assert_eq!(get(this.clone(), outsider.clone()).await, StatusCode::NOT_FOUND);
-        assert_eq!(get(unknown.clone(), outsider.clone()).await, StatusCode::NOT_FOUND);
+        assert_eq!(
+            get(this.clone(), outsider.clone()).await,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            get(unknown.clone(), outsider.clone()).await,
+            StatusCode::NOT_FOUND
+        );
         for path in [format!("{this}/accept"), format!("{unknown}/accept")] {
             let (status, _) = post(&app, &path, &outsider, &json!({"seen_version": 1})).await;
             assert_eq!(status, StatusCode::NOT_FOUND, "{path} on {}", app.backend);
@@ -513,7 +547,10 @@ async fn another_agencys_reports_are_not_found_and_drafts_stay_with_their_agency
         // The draft is the agency's: its reporter reads it, the coordinator does not, until
         // it is sent.
         assert_eq!(get(this.clone(), reporter.clone()).await, StatusCode::OK);
-        assert_eq!(get(this.clone(), coordinator.clone()).await, StatusCode::NOT_FOUND);
+        assert_eq!(
+            get(this.clone(), coordinator.clone()).await,
+            StatusCode::NOT_FOUND
+        );
         let (status, _) = post(
             &app,
             &format!("/api/v1/assignments/{assignment}/reports/submit"),
@@ -553,7 +590,12 @@ async fn a_reset_by_an_administrator_or_logging_out_everywhere_revokes_api_token
         )
         .await
         .unwrap();
-        assert_eq!(status_with(kept).await, StatusCode::OK, "on {}", app.backend);
+        assert_eq!(
+            status_with(kept).await,
+            StatusCode::OK,
+            "on {}",
+            app.backend
+        );
 
         // A reset by an administrator revokes them.
         let reset = token_for(&app, "bi.dat.lai", "reporter", "BNG").await;
@@ -568,7 +610,12 @@ async fn a_reset_by_an_administrator_or_logging_out_everywhere_revokes_api_token
         )
         .await
         .unwrap();
-        assert_eq!(status_with(reset).await, StatusCode::UNAUTHORIZED, "on {}", app.backend);
+        assert_eq!(
+            status_with(reset).await,
+            StatusCode::UNAUTHORIZED,
+            "on {}",
+            app.backend
+        );
 
         // Logging out everywhere from the account page ends the session and the tokens.
         let token = token_for(&app, "lo.mat", "reporter", "BNG").await;
@@ -579,7 +626,12 @@ async fn a_reset_by_an_administrator_or_logging_out_everywhere_revokes_api_token
         let response = browser.post("/account/logout-everywhere", &[]).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
         assert_eq!(location(&response), "/login");
-        assert_eq!(status_with(token).await, StatusCode::UNAUTHORIZED, "on {}", app.backend);
+        assert_eq!(
+            status_with(token).await,
+            StatusCode::UNAUTHORIZED,
+            "on {}",
+            app.backend
+        );
         let mut after = app.browser();
         after.cookies = session;
         let my = after.get("/my").await;

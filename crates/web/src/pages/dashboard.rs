@@ -542,7 +542,8 @@ mod tests {
         for state in WorkState::ALL {
             let (name, colour) = (state.as_str(), colour(state));
             let swatch = format!(".swatch[data-state=\"{name}\"] {{ background: {colour}; }}");
-            let mark = format!("span.state[data-state=\"{name}\"] {{ border-left: 4px solid {colour}; }}");
+            let mark =
+                format!("span.state[data-state=\"{name}\"] {{ border-left: 4px solid {colour}; }}");
             assert!(sheet.contains(&swatch), "missing: {swatch}");
             assert!(sheet.contains(&mark), "missing: {mark}");
         }
