@@ -61,6 +61,8 @@ const SUBMISSIONS_TARGET: f64 = 1000.0;
 /// The viewer and the writer the dashboard bench creates.
 const VIEWER: &str = "bench-viewer";
 const WRITER: &str = "bench-writer";
+/// The approver who accepts the writer's reports: the author of a report never reviews it.
+const REVIEWER: &str = "bench-reviewer";
 const PASSWORD: &str = "Bench-dashboard-2026-pw";
 const PROGRAM: &str = "47/NQ-CP";
 
@@ -100,7 +102,7 @@ pub fn run(args: &[String]) -> Result<()> {
              printed (the server needs the user {VIEWER} with the bench's password; for \
              profiling)\n  dashboard: the \
              dashboard of PROGRAM read by 16 clients while a writer reports on generated data \
-             (months of 2026), against a server already running (users {VIEWER} and {WRITER})\n  \
+             (months of 2026), against a server already running (users {VIEWER}, {WRITER} and {REVIEWER})\n  \
              submit: the report submission storm against a server already \
              running, on every assignment of PROGRAM for months of 2027-2029 (the server \
              needs the user {WRITER}, an approver on CP, with the bench's password)"
@@ -322,6 +324,7 @@ fn dashboard_only(port: u16, program: i64) -> Result<()> {
     let writer = http::Writer {
         port,
         session,
+        reviewer: http::login(port, REVIEWER, PASSWORD)?,
         plan: std::sync::Mutex::new(scale::writer_plan(&work)),
     };
     scale::dashboard_with_writer(port, program, &viewer.cookie, &writer)?;
@@ -753,7 +756,11 @@ fn dashboard_bench(
         std::thread::sleep(Duration::from_millis(20));
     }
 
-    for (username, role) in [(VIEWER, "viewer"), (WRITER, "approver")] {
+    for (username, role) in [
+        (VIEWER, "viewer"),
+        (WRITER, "approver"),
+        (REVIEWER, "approver"),
+    ] {
         let mut child = dongbo(binary, data, database_url)
             .args(["user", "add", username, "--name", username, "--role", role])
             .args(["--agency", "CP", "--password-stdin"])
@@ -794,6 +801,7 @@ fn dashboard_bench(
     let writer = http::Writer {
         port,
         session: writer_session,
+        reviewer: http::login(port, REVIEWER, PASSWORD)?,
         plan: std::sync::Mutex::new(http::WriterPlan::new(plan)),
     };
 

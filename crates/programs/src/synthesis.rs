@@ -705,6 +705,16 @@ pub async fn generate_synthesis(
         .await?
         .ok_or(Error::NotFound)?;
     let directory = &state.directory;
+    // 403 before 422: who may issue no report at all is refused before the form is read; who
+    // may issue some is then refused one in another agency's name once the issuer is known.
+    let caller = actor.caller;
+    if !caller
+        .agencies()
+        .iter()
+        .any(|agency| caller.can(Action::PublishReport, agency, directory))
+    {
+        return Err(Error::Forbidden);
+    }
     let regimes = dongbo_store::regimes::for_program(&state.db, program_id).await?;
     let checked = check(request, directory, &regimes, actor.today(), actor.lang)?;
     actor.require(Action::PublishReport, &checked.issuer_code, directory)?;

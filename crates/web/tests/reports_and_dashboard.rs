@@ -148,7 +148,7 @@ async fn a_report_is_submitted_with_a_file_returned_fixed_and_accepted_and_the_d
             .await;
         assert_eq!(response.status(), 303);
 
-        // Another ministry's leader may not accept it.
+        // Another ministry's leader may not accept it, nor even see it.
         app.user("ngoai.giao", "approver", "BNG", false).await;
         let mut other = app.logged_in("ngoai.giao").await;
         let page = leader.text(&report_path).await;
@@ -167,8 +167,9 @@ async fn a_report_is_submitted_with_a_file_returned_fixed_and_accepted_and_the_d
                 ],
             )
             .await;
-        assert_eq!(response.status(), 403);
-        assert_eq!(other.get(&report_path).await.status(), 403);
+        // Another agency's report is not found to those who may not read it (issue 17).
+        assert_eq!(response.status(), 404);
+        assert_eq!(other.get(&report_path).await.status(), 404);
 
         // Before acceptance the coordinator's dashboard shows 2.1 overdue …
         let mut coordinator = app.logged_in("dieu.phoi").await;

@@ -9,7 +9,7 @@ use common::{PASSWORD, TestApp, apps, hidden_value, location};
 use dongbo_domain::access::Grant;
 use dongbo_store::accounts;
 use dongbo_store::audit::{self, AuditFilter};
-use dongbo_store::reports::{self, ReportPeriod, ReportStatus};
+use dongbo_store::reports::{self, ReportStatus};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -102,7 +102,7 @@ async fn every_answer_forbids_framing_caching_and_referrers() {
     .unwrap()
     .token;
     let mut browser = app.logged_in("xem.trang").await;
-    for path in ["/my", "/programs", "/login", "/no-such-page"] {
+    for path in ["/my", "/", "/login", "/no-such-page"] {
         let response = browser.get(path).await;
         assert_secured(&response, path);
     }
@@ -127,7 +127,7 @@ async fn every_answer_forbids_framing_caching_and_referrers() {
     assert_eq!(sheet.headers()["cache-control"], "public, max-age=3600");
     assert_eq!(sheet.headers()["x-frame-options"], "DENY");
     // No page needs an inline style or script to look right: none has one.
-    for path in ["/my", "/programs", &program] {
+    for path in ["/my", "/", &program] {
         let html = browser.text(path).await;
         assert!(!html.contains(" style="), "{path} has an inline style");
         assert!(!html.contains("<script"), "{path} has a script");
@@ -314,10 +314,17 @@ async fn whoever_saved_a_draft_that_someone_else_submitted_does_not_review_it_ei
         assert_eq!(status, 200, "{returned} on {}", app.backend);
         // Once returned, the next round is judged on who writes it: the first author, who did
         // not write the resubmission, may review it.
-        let period: ReportPeriod = reports::get(&app.db, report).await.unwrap().summary.period;
-        let (_, resent) = app
-            .submitted(assignment, period, 90, "Đã bổ sung số liệu", "gui.di")
-            .await;
+        let returned_version = returned["version"].as_i64().unwrap();
+        let (status, resent) = post(
+            &app,
+            &format!("/api/v1/assignments/{assignment}/reports/submit"),
+            &sender,
+            &json!({"results": "Đã bổ sung số liệu", "progress": 90,
+                    "based_on": returned_version}),
+        )
+        .await;
+        assert_eq!(status, 200, "{resent}");
+        let resent = resent["version"].as_i64().unwrap();
         let (status, accepted) = post(
             &app,
             &format!("/api/v1/reports/{report}/accept"),

@@ -344,7 +344,10 @@ pub fn drive(
 /// every lead's report is accepted at 100%.
 pub struct Writer {
     pub port: u16,
+    /// Who writes and submits the reports.
     pub session: Session,
+    /// Who accepts them: another approver, since the author of a report never reviews it.
+    pub reviewer: Session,
     /// Tasks still to do, the next first, and the round they are in: shared across runs so no
     /// report is written twice. Round 0 reports once on each task (completing it); when every
     /// task is done, each later round goes through them again with a report for a month
@@ -496,7 +499,9 @@ impl Writer {
             (303, Some(location)) => location.to_owned(),
             (status, _) => bail!("submitting gave {status}: {}", submitted.text()),
         };
-        let page = connection.send("GET", &location, &headers, None)?;
+        // The reviewer's view of the report page has the review form.
+        let reviewer_headers = [("Cookie", self.reviewer.cookie.as_str())];
+        let page = connection.send("GET", &location, &reviewer_headers, None)?;
         let page = page.text();
         let report = page
             .split("action=\"/reports/")
@@ -507,13 +512,17 @@ impl Writer {
         let seen = hidden_field(&page, "seen_version").context("no seen_version")?;
         let form = format!(
             "action=accept&seen_version={seen}&csrf={}",
-            encode(&self.session.csrf)
+            encode(&self.reviewer.csrf)
         );
+        let reviewer = [
+            ("Cookie", self.reviewer.cookie.as_str()),
+            ("X-CSRF-Token", self.reviewer.csrf.as_str()),
+        ];
         let started = Instant::now();
         let accepted = connection.send(
             "POST",
             &format!("/reports/{report}/review"),
-            &headers,
+            &reviewer,
             Some(("application/x-www-form-urlencoded", form.as_bytes())),
         )?;
         latencies.push(started.elapsed());

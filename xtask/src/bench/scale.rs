@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 
 use super::{
-    CLIENTS, DASHBOARD_TARGET_MS, MEASURE, MIX_CLIENTS, MIX_TARGET_MS, PASSWORD, RSS_TARGET_MIB,
-    SUBMISSIONS_TARGET, SUBMITTERS, Server, VIEWER, WARM_UP, WRITER,
+    CLIENTS, DASHBOARD_TARGET_MS, MEASURE, MIX_CLIENTS, MIX_TARGET_MS, PASSWORD, REVIEWER,
+    RSS_TARGET_MIB, SUBMISSIONS_TARGET, SUBMITTERS, Server, VIEWER, WARM_UP, WRITER,
 };
 use super::{
     ProgramWork, dongbo, drive_mix, healthz_ok, http, mix_summary, peak_rss_kib, program_work,
@@ -167,7 +167,11 @@ pub fn run(
         .flatten();
     println!("generated in {:.1} s", generated_in.as_secs_f64());
 
-    for (username, role) in [(VIEWER, "viewer"), (WRITER, "approver")] {
+    for (username, role) in [
+        (VIEWER, "viewer"),
+        (WRITER, "approver"),
+        (REVIEWER, "approver"),
+    ] {
         let mut add = dongbo(binary, data, database_url)
             .args(["user", "add", username, "--name", username, "--role", role])
             .args(["--agency", "CP", "--password-stdin"])
@@ -264,6 +268,7 @@ pub fn run(
     let writer = http::Writer {
         port,
         session: http::login(port, WRITER, PASSWORD)?,
+        reviewer: http::login(port, REVIEWER, PASSWORD)?,
         plan: std::sync::Mutex::new(writer_plan(&work)),
     };
     let WithWriter {
