@@ -154,9 +154,12 @@ pub async fn write_report(
 /// the file's existence would show): a file not citable is answered exactly as a file never
 /// uploaded is.
 async fn check_citable(actor: &Actor<'_>, content: &ReportContent) -> Result<()> {
+    if content.files.is_empty() {
+        return Ok(());
+    }
     let (db, evidence) = (&actor.programs.db, &actor.programs.evidence);
+    let directory = actor.programs.directory_with_units().await?;
     let mut errors = Vec::new();
-    let mut directory = None;
     for (i, file) in content.files.iter().enumerate() {
         if evidence
             .uploaded_by(db, &file.sha256, actor.username())
@@ -165,19 +168,11 @@ async fn check_citable(actor: &Actor<'_>, content: &ReportContent) -> Result<()>
             continue;
         }
         let citing = evidence.citing_agencies(db, &file.sha256).await?;
-        if !citing.is_empty() {
-            if directory.is_none() {
-                directory = Some(actor.programs.directory_with_units().await?);
-            }
-            let directory = directory
-                .as_ref()
-                .unwrap_or_else(|| unreachable!("set above"));
-            if citing
-                .iter()
-                .any(|agency| actor.caller.can(Action::ViewProgram, agency, directory))
-            {
-                continue;
-            }
+        if citing
+            .iter()
+            .any(|agency| actor.caller.can(Action::ViewProgram, agency, &directory))
+        {
+            continue;
         }
         errors.push(FieldError {
             field: format!("files[{i}].sha256"),
