@@ -24,6 +24,8 @@ pub enum DocumentKind {
     Program,
     /// Chiến lược
     Strategy,
+    /// Quy định — a regulation (the Party's "QĐ/TW" are regulations or decisions).
+    Regulation,
     /// Báo cáo
     Report,
     /// Công văn
@@ -41,6 +43,7 @@ impl DocumentKind {
             Self::Directive => "directive",
             Self::Program => "program",
             Self::Strategy => "strategy",
+            Self::Regulation => "regulation",
             Self::Report => "report",
             Self::OfficialLetter => "official_letter",
             Self::Other => "other",
@@ -57,6 +60,7 @@ impl DocumentKind {
             Self::Directive => "Chỉ thị",
             Self::Program => "Chương trình",
             Self::Strategy => "Chiến lược",
+            Self::Regulation => "Quy định",
             Self::Report => "Báo cáo",
             Self::OfficialLetter => "Công văn",
             Self::Other => "Văn bản",
@@ -72,6 +76,7 @@ impl DocumentKind {
             "directive" => Self::Directive,
             "program" => Self::Program,
             "strategy" => Self::Strategy,
+            "regulation" => Self::Regulation,
             "report" => Self::Report,
             "official_letter" => Self::OfficialLetter,
             _ => Self::Other,

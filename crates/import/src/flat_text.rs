@@ -34,7 +34,7 @@ fn row_code(line: &str) -> Option<RowCode> {
     if roman_value(code).is_some() {
         return Some(RowCode::Plain(code.to_owned()));
     }
-    if (1..=2).contains(&code.len()) && code.chars().all(|c| c.is_ascii_digit()) {
+    if (1..=3).contains(&code.len()) && code.chars().all(|c| c.is_ascii_digit()) {
         return Some(RowCode::Plain(code.to_owned()));
     }
     let (group, task) = code.split_once('.')?;
@@ -195,26 +195,16 @@ pub(crate) fn import(
     }
 
     let preamble_end = lines[located.header_start].0;
+    // Everything before the header is metadata: the document's own header when the text has
+    // one, else the appendix's title and its "(Kèm theo Nghị quyết số … )" line.
     let preamble: Vec<&str> = text.lines().take(preamble_end - 1).collect();
-    // The metadata stops at the appendix heading when there is one, so its "(Kèm theo Nghị
-    // quyết số /NQ-CP …)" line does not read as the document's own number.
-    let preamble_end = preamble
-        .iter()
-        .rposition(|l| dongbo_domain::text::fold(l).starts_with("phu luc"))
-        .unwrap_or(preamble.len());
     let table = Table {
         rows,
         columns: ColumnNames::Numbers,
         lines: Vec::new(),
     };
     check_table(&table, budget, &mut 0)?;
-    let mut program = rows_to_program(
-        &table,
-        &header,
-        &preamble[..preamble_end],
-        budget,
-        directory,
-    )?;
+    let mut program = rows_to_program(&table, &header, &preamble, budget, directory)?;
     warnings.append(&mut program.warnings);
     program.warnings = warnings;
     Ok(program)

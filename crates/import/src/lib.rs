@@ -121,6 +121,52 @@ pub struct Imported {
     pub format: Format,
     /// SHA-256 of the bytes, in lower-case hex: identifies the exact file imported.
     pub sha256: String,
+    /// The file gives the place of the document's number but leaves it blank (a draft's
+    /// "Nghị quyết số      /NQ-CP"): the importing user must give the number
+    /// ([`Imported::set_number`]) before the program is stored, never a guess.
+    pub number_left_blank: bool,
+}
+
+/// A number given for a document that is not one ("47/NQ-CP", "57-KL/TW", "1234/QĐ-TTg").
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NumberError {
+    #[error("«{0}» is not a document number (such as 47/NQ-CP, 1234/QĐ-TTg or 57-KL/TW)")]
+    NotANumber(String),
+    #[error("the file gives the document's number as {file}, not {given}")]
+    Differs { file: String, given: String },
+}
+
+impl Imported {
+    /// Give the document's number where the file leaves it blank or says nothing
+    /// (`dongbo import --number`). A number the file does give cannot be replaced by another.
+    pub fn set_number(&mut self, number: &str) -> Result<(), NumberError> {
+        let number = dongbo_domain::text::nfc(number.trim());
+        if metadata::document_numbers(&number) != [number.clone()] {
+            return Err(NumberError::NotANumber(number));
+        }
+        let document = &mut self.program.document;
+        match &document.number {
+            Some(file) if *file != number => {
+                return Err(NumberError::Differs {
+                    file: file.clone(),
+                    given: number,
+                });
+            }
+            _ => {}
+        }
+        if document.kind == dongbo_domain::DocumentKind::Other
+            && let Some(kind) = metadata::kind_from_number(&number)
+        {
+            document.kind = kind;
+        }
+        document.implements.retain(|n| *n != number);
+        document.number = Some(number);
+        self.program.warnings.retain(|w| {
+            !w.starts_with(metadata::NUMBER_LEFT_BLANK) && !w.starts_with(metadata::NUMBER_MISSING)
+        });
+        self.number_left_blank = false;
+        Ok(())
+    }
 }
 
 /// Why a file could not be imported. Every variant names the file, and where the fault is
@@ -214,10 +260,15 @@ pub fn import_with_limits(
         Format::Docx => docx::import(bytes, &budget, directory)?,
         Format::Prose => prose::import(&text()?, &budget, directory)?,
     };
+    let number_left_blank = program
+        .warnings
+        .iter()
+        .any(|w| w.starts_with(metadata::NUMBER_LEFT_BLANK));
     Ok(Imported {
         program,
         format,
         sha256,
+        number_left_blank,
     })
 }
 
@@ -321,6 +372,7 @@ pub fn to_json_contract(imported: &Imported) -> Value {
             json!({
                 "code": task.code,
                 "group": task.group,
+                "parent": parent_of(program, &task.code),
                 "title": task.title,
                 "expected_output": task.expected_output,
                 "lead": task.lead,
@@ -349,5 +401,26 @@ pub fn to_json_contract(imported: &Imported) -> Value {
         "groups": groups,
         "tasks": tasks,
         "warnings": program.warnings,
+        "number_left_blank": imported.number_left_blank,
     })
+}
+
+/// The task a sub-task belongs to: "2.1" for "2.1.a" and for "2.1-2", when the program has
+/// it.
+pub fn parent_of<'p>(program: &'p ImportedProgram, code: &str) -> Option<&'p str> {
+    let (parent, rest) = code.rsplit_once(['.', '-'])?;
+    let mut chars = rest.chars();
+    let sub = match (code.as_bytes()[parent.len()], chars.next(), chars.next()) {
+        (b'.', Some(c), None) => c.is_lowercase(),
+        (b'-', Some(_), _) => rest.chars().all(|c| c.is_ascii_digit()),
+        _ => false,
+    };
+    if !sub {
+        return None;
+    }
+    program
+        .tasks
+        .iter()
+        .find(|t| t.code == parent)
+        .map(|t| t.code.as_str())
 }

@@ -26,6 +26,115 @@ pub(crate) struct MetaDraft {
     pub title: Option<String>,
     pub implements: Vec<String>,
     pub language: Option<String>,
+    /// The line under an appendix's title that names the document it belongs to, when there
+    /// is one and no official header came first.
+    pub host: Option<HostLine>,
+    /// The header's number line when it leaves the number blank ("Số:     /NQ-CP").
+    pub blank_number: Option<String>,
+    /// What a person must look at or fill (a number left blank).
+    pub warnings: Vec<String>,
+}
+
+/// The start of the warning given for a document whose number is left blank (a draft's
+/// "số      /NQ-CP"); [`crate::Imported::number_left_blank`] is read from it.
+pub(crate) const NUMBER_LEFT_BLANK: &str = "the document's number is left blank";
+/// The start of the warning given for a document no line of which gives its number.
+pub(crate) const NUMBER_MISSING: &str = "the document's number is missing";
+
+/// The line under an appendix's title that says which document the table belongs to:
+/// "(Kèm theo Chương trình hành động tại Nghị quyết số 47/NQ-CP ngày 15 tháng 4 năm 2024 của
+/// Chính phủ)", "(Ban hành kèm theo Quyết định số 1234/QĐ-TTg …)", or in a draft "(Kèm theo
+/// Nghị quyết số      /NQ-CP ngày    tháng    năm 2025 của Chính phủ)".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct HostLine {
+    /// The line as written, without its brackets.
+    pub text: String,
+    /// The kind word before "số" ("Nghị quyết"), or failing that the number's symbol.
+    pub kind: Option<DocumentKind>,
+    /// `None` when the number is left blank.
+    pub number: Option<String>,
+    pub issued_on: Option<NaiveDate>,
+    /// The words after "của": "Chính phủ", "Thủ tướng Chính phủ".
+    pub issuer_text: Option<String>,
+}
+
+impl HostLine {
+    /// The host line `line` is, if it is one.
+    pub(crate) fn parse(line: &str) -> Option<Self> {
+        let inner = plain(line);
+        let inner = inner
+            .trim()
+            .trim_start_matches(['(', '['])
+            .trim_end_matches([')', ']', '.', ';'])
+            .trim();
+        let folded = fold(inner);
+        if !(folded.starts_with("kem theo ") || folded.starts_with("ban hanh kem theo ")) {
+            return None;
+        }
+        let words: Vec<&str> = inner.split_whitespace().collect();
+        let folded_words: Vec<String> = words
+            .iter()
+            .map(|w| fold(w).trim_matches([',', ':', ';']).to_owned())
+            .collect();
+        // "số" after a kind word: "… Nghị quyết số 47/NQ-CP …".
+        let (at, kind) = folded_words.iter().enumerate().find_map(|(i, w)| {
+            if w != "so" {
+                return None;
+            }
+            let before = folded_words[..i].join(" ");
+            let kind = KIND_WORDS.iter().find_map(|(word, kind)| {
+                (before == *word || before.ends_with(&format!(" {word}"))).then_some(*kind)
+            })?;
+            Some((i, kind))
+        })?;
+        let stop = |w: &String| w == "ngay" || w == "cua";
+        let number_end = (at + 1..words.len())
+            .find(|&i| stop(&folded_words[i]))
+            .unwrap_or(words.len());
+        let segment = words[at + 1..number_end].join(" ");
+        let number = document_numbers(&segment).into_iter().next();
+        let symbol_kind = if number.is_some() {
+            number.as_deref().and_then(kind_from_number)
+        } else {
+            segment
+                .find('/')
+                .and_then(|slash| kind_from_number(&format!("0{}", &segment[slash..])))
+        };
+        let of = (number_end..words.len()).find(|&i| folded_words[i] == "cua");
+        let date_words = words[number_end..of.unwrap_or(words.len())].join(" ");
+        let issued_on = vietnamese_date(&fold(&date_words)).or_else(|| {
+            date_words
+                .split_whitespace()
+                .skip_while(|w| fold(w) != "ngay")
+                .nth(1)
+                .and_then(parse_date)
+        });
+        let issuer_text = of
+            .map(|i| words[i + 1..].join(" "))
+            .map(|t| t.trim_end_matches([',', '.', ')']).trim().to_owned())
+            .filter(|t| !t.is_empty());
+        Some(Self {
+            text: inner.to_owned(),
+            kind: Some(kind).or(symbol_kind),
+            number,
+            issued_on,
+            issuer_text,
+        })
+    }
+}
+
+/// A line without Markdown's marks around it: "**Số: 12/KH-UBND**" → "Số: 12/KH-UBND",
+/// "## PHỤ LỤC" → "PHỤ LỤC", "*(Kèm theo …)*" → "(Kèm theo …)".
+pub(crate) fn plain(line: &str) -> String {
+    let line = line.trim().trim_start_matches('#').trim_start_matches('>');
+    let line = line.replace("**", "").replace("__", "");
+    let line = line.trim();
+    let unwrapped = line
+        .strip_prefix('*')
+        .and_then(|l| l.strip_suffix('*'))
+        .or_else(|| line.strip_prefix('_').and_then(|l| l.strip_suffix('_')))
+        .unwrap_or(line);
+    unwrapped.trim().to_owned()
 }
 
 /// The metadata keys the importer reads and [`crate::export`] writes, with the words users
@@ -105,6 +214,9 @@ impl MetaDraft {
     }
 
     fn read_with(lines: &[&str], heading_number: bool) -> Self {
+        let plain_lines: Vec<String> = lines.iter().map(|l| plain(l)).collect();
+        let lines: Vec<&str> = plain_lines.iter().map(String::as_str).collect();
+        let lines = lines.as_slice();
         let mut draft = Self::default();
         draft.read_official_header(lines);
         for line in lines {
@@ -112,7 +224,10 @@ impl MetaDraft {
                 draft.set_if_missing(key, &value);
             }
         }
-        if heading_number {
+        // A number in a heading is the document's own only when nothing more explicit said
+        // which document this is: under a host line, a number in the title is what the
+        // program implements.
+        if heading_number && draft.host.is_none() {
             draft.read_heading(lines);
         }
         if draft.kind.is_none() {
@@ -121,7 +236,81 @@ impl MetaDraft {
         if let Some(own) = &draft.number {
             draft.implements.retain(|n| n != own);
         }
+        if draft.number.is_none() {
+            let blank = draft
+                .blank_number
+                .clone()
+                .or_else(|| draft.host.as_ref().map(|h| h.text.clone()));
+            draft.warnings.push(match blank {
+                Some(line) => format!(
+                    "{NUMBER_LEFT_BLANK} in «{line}»: give the number the document was issued \
+                     under (dongbo import --number)"
+                ),
+                None => format!(
+                    "{NUMBER_MISSING}: no line of the file gives the document's number \
+                     (such as «Số: 47/NQ-CP» or «(Kèm theo Nghị quyết số 47/NQ-CP …)»); give it \
+                     with dongbo import --number"
+                ),
+            });
+        }
         draft
+    }
+
+    /// An appendix without its document's header: the document is the one its host line
+    /// names, its title the appendix's title (the lines between "PHỤ LỤC" and the host line),
+    /// and the numbers in that title are what it implements.
+    fn read_host(&mut self, lines: &[&str]) -> bool {
+        let Some((at, host)) = lines
+            .iter()
+            .enumerate()
+            .find_map(|(i, l)| HostLine::parse(l).map(|h| (i, h)))
+        else {
+            return false;
+        };
+        let above: Vec<(usize, &str)> = lines[..at]
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, l)| (i, l.trim()))
+            .filter(|(_, l)| !l.is_empty() && !is_rule(l))
+            .take(8)
+            .collect();
+        let appendix = above.iter().position(|(_, l)| is_appendix_heading(l));
+        let title_lines: Vec<&str> = match appendix {
+            Some(end) => above[..end].iter().rev().map(|(_, l)| *l).collect(),
+            None => above
+                .iter()
+                .take_while(|(_, l)| is_upper_case(l))
+                .map(|(_, l)| *l)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect(),
+        };
+        let title = title_lines.join(" ");
+        let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !title.is_empty() {
+            for number in document_numbers(&title) {
+                if !self.implements.contains(&number) {
+                    self.implements.push(number);
+                }
+            }
+            self.title.get_or_insert(title);
+        }
+        if self.number.is_none() {
+            self.number.clone_from(&host.number);
+        }
+        if self.kind.is_none() {
+            self.kind = host.kind;
+        }
+        if self.issued_on.is_none() {
+            self.issued_on = host.issued_on;
+        }
+        if self.issuer_text.is_none() {
+            self.issuer_text.clone_from(&host.issuer_text);
+        }
+        self.host = Some(host);
+        true
     }
 
     /// Fill `key` from `value` when no earlier line did.
@@ -131,13 +320,8 @@ impl MetaDraft {
             return;
         }
         match key {
-            Key::Number if self.number.is_none() => {
-                self.number = Some(
-                    document_numbers(value)
-                        .into_iter()
-                        .next()
-                        .unwrap_or_else(|| first_word(value)),
-                );
+            Key::Number if self.number.is_none() && self.blank_number.is_none() => {
+                self.number = own_number(value);
             }
             Key::Kind if self.kind.is_none() => self.kind = kind_from_words(value),
             Key::IssuedOn if self.issued_on.is_none() => self.issued_on = parse_date(value),
@@ -163,16 +347,29 @@ impl MetaDraft {
     }
 
     /// The Decree 30 header: issuer lines above the national title, then number, place and
-    /// date, kind and summary; the signature block; the "Căn cứ" lines.
+    /// date, kind and summary; the signature block; the "Căn cứ" lines. A Party document's
+    /// header is the same with "ĐẢNG CỘNG SẢN VIỆT NAM" for the national title, "Số 57-KL/TW"
+    /// often beside the issuer, and the issuing body under the kind ("KẾT LUẬN / CỦA BỘ CHÍNH
+    /// TRỊ / về …"). An appendix without that header is read from its host line instead
+    /// ([`Self::read_host`]).
     fn read_official_header(&mut self, lines: &[&str]) {
-        let national = lines
-            .iter()
-            .position(|l| fold(l).starts_with("cong hoa xa hoi chu nghia viet nam"));
+        let national = lines.iter().position(|l| is_national_title(l));
+        if national.is_none() && self.read_host(lines) {
+            self.read_signer_and_bases(lines);
+            return;
+        }
+        let mut start = national.map_or(0, |n| n + 1);
         if let Some(national) = national {
             // The issuer is written in capitals just above the national title (one or two
-            // lines: "ỦY BAN NHÂN DÂN / TỈNH HÀ TĨNH"), under-ruled with dashes.
+            // lines: "ỦY BAN NHÂN DÂN / TỈNH HÀ TĨNH"), under-ruled with dashes or a star; a
+            // Party document's number may stand between them.
             let mut issuer: Vec<&str> = Vec::new();
-            for line in lines[..national].iter().rev().map(|l| l.trim()) {
+            for (i, line) in lines[..national].iter().enumerate().rev() {
+                let line = line.trim();
+                if is_number_line(line) {
+                    start = i;
+                    continue;
+                }
                 if line.is_empty() || is_rule(line) {
                     if issuer.is_empty() {
                         continue;
@@ -189,26 +386,22 @@ impl MetaDraft {
                 self.issuer_text = Some(issuer.join(" "));
             }
         }
-        let start = national.map_or(0, |n| n + 1);
         let window: Vec<&str> = lines[start..]
             .iter()
             .map(|l| l.trim())
-            .filter(|l| !l.is_empty() && !is_rule(l))
+            .filter(|l| !l.is_empty() && !is_rule(l) && !is_national_title(l))
             .take(40)
             .collect();
         for (i, line) in window.iter().enumerate() {
             let folded = fold(line);
-            if self.number.is_none()
-                && (folded.starts_with("so:") || folded.starts_with("so "))
-                && line.contains('/')
-            {
+            if self.number.is_none() && self.blank_number.is_none() && is_number_line(line) {
                 let value = line
                     .split_once(':')
                     .map_or_else(|| line.chars().skip(2).collect(), |(_, v)| v.to_owned());
-                self.number = document_numbers(&value)
-                    .into_iter()
-                    .next()
-                    .or_else(|| Some(first_word(&value)));
+                self.number = own_number(&value);
+                if self.number.is_none() {
+                    self.blank_number = Some((*line).to_owned());
+                }
                 continue;
             }
             if self.issued_on.is_none()
@@ -224,10 +417,20 @@ impl MetaDraft {
             {
                 self.kind = Some(kind);
                 let rest = rest.trim_start_matches([':', '-', ' ']).trim();
+                let mut next = i + 1;
+                // "CỦA BỘ CHÍNH TRỊ" under a Party document's kind names who issued it.
+                if rest.chars().count() <= 3
+                    && let Some(by) = window.get(next)
+                    && is_upper_case(by)
+                    && fold(by).starts_with("cua ")
+                {
+                    self.issuer_text = Some(by.chars().skip(4).collect::<String>());
+                    next += 1;
+                }
                 let title = if rest.chars().count() > 3 {
                     Some(rest.to_owned())
                 } else {
-                    window.get(i + 1).map(|t| (*t).to_owned())
+                    window.get(next).map(|t| (*t).to_owned())
                 };
                 if self.title.is_none() {
                     self.title = title;
@@ -239,6 +442,12 @@ impl MetaDraft {
                 self.kind.get_or_insert(DocumentKind::OfficialLetter);
             }
         }
+        self.read_signer_and_bases(lines);
+    }
+
+    /// The signer under the signature block, and the documents named by "Căn cứ …" lines that
+    /// this one carries out.
+    fn read_signer_and_bases(&mut self, lines: &[&str]) {
         self.signer = signer(lines);
         let mut implements = Vec::new();
         if let Some(title) = &self.title {
@@ -271,9 +480,12 @@ impl MetaDraft {
         }
     }
 
-    /// A heading or first line that carries a number ("# Kế hoạch 12/KH-UBND về …").
+    /// A heading or first line that carries the document's own number: "# Kế hoạch
+    /// 12/KH-UBND về …", "Nghị quyết số 47/NQ-CP", or the number alone. A number further on
+    /// ("Chương trình … thực hiện Nghị quyết số 57-NQ/TW …") is what the document carries out,
+    /// never its own.
     fn read_heading(&mut self, lines: &[&str]) {
-        if self.number.is_some() {
+        if self.number.is_some() || self.blank_number.is_some() {
             return;
         }
         for line in lines
@@ -283,16 +495,27 @@ impl MetaDraft {
             .take(5)
         {
             let line = line.trim_start_matches('#').trim();
-            if let Some(number) = document_numbers(line).into_iter().next() {
-                self.number = Some(number);
-                if self.kind.is_none() {
-                    self.kind = kind_word_prefix(line).map(|(kind, _)| kind);
-                }
-                if self.title.is_none() {
-                    self.title = Some(line.to_owned());
-                }
-                return;
+            let kind = kind_word_prefix(line);
+            let after_kind = kind.map_or(line, |(_, rest)| rest).trim_start();
+            let after_so = ["số:", "Số:", "số", "Số", "SỐ:", "SỐ", "no.", "No.", "nr."]
+                .iter()
+                .find_map(|so| after_kind.strip_prefix(so))
+                .unwrap_or(after_kind);
+            let first = after_so.split_whitespace().next().unwrap_or_default();
+            let Some(number) = document_numbers(first).into_iter().next() else {
+                continue;
+            };
+            if kind.is_none() && after_so.split_whitespace().count() > 1 {
+                continue;
             }
+            self.number = Some(number);
+            if self.kind.is_none() {
+                self.kind = kind.map(|(kind, _)| kind);
+            }
+            if self.title.is_none() {
+                self.title = Some(line.to_owned());
+            }
+            return;
         }
     }
 
@@ -414,6 +637,7 @@ const KIND_WORDS: &[(&str, DocumentKind)] = &[
     ("chi thi", DocumentKind::Directive),
     ("chuong trinh", DocumentKind::Program),
     ("chien luoc", DocumentKind::Strategy),
+    ("quy dinh", DocumentKind::Regulation),
     ("bao cao", DocumentKind::Report),
     ("cong van", DocumentKind::OfficialLetter),
     ("resolution", DocumentKind::Resolution),
@@ -424,6 +648,7 @@ const KIND_WORDS: &[(&str, DocumentKind)] = &[
     ("program", DocumentKind::Program),
     ("programme", DocumentKind::Program),
     ("strategy", DocumentKind::Strategy),
+    ("regulation", DocumentKind::Regulation),
     ("report", DocumentKind::Report),
     ("official letter", DocumentKind::OfficialLetter),
 ];
@@ -460,7 +685,7 @@ pub(crate) fn kind_from_words(text: &str) -> Option<DocumentKind> {
 }
 
 /// The kind a number's symbol says: "47/NQ-CP" is a resolution (NQ), "12/KH-UBND" a plan.
-fn kind_from_number(number: &str) -> Option<DocumentKind> {
+pub(crate) fn kind_from_number(number: &str) -> Option<DocumentKind> {
     number
         .split(['/', '-'])
         .skip(1)
@@ -486,6 +711,7 @@ pub(crate) fn kind_label(kind: DocumentKind) -> &'static str {
         DocumentKind::Directive => "Chỉ thị",
         DocumentKind::Program => "Chương trình",
         DocumentKind::Strategy => "Chiến lược",
+        DocumentKind::Regulation => "Quy định",
         DocumentKind::Report => "Báo cáo",
         DocumentKind::OfficialLetter => "Công văn",
         DocumentKind::Other => "Khác",
@@ -493,8 +719,9 @@ pub(crate) fn kind_label(kind: DocumentKind) -> &'static str {
 }
 
 /// Numbers of documents in a text: "47/NQ-CP", "57-KL/TW", "72/2015/NĐ-CP",
-/// "404/BNG-NGVH-UNESCO". A number starts with digits, contains a "/" and a capital letter
-/// and is made of digits, capitals, "/" and "-".
+/// "404/BNG-NGVH-UNESCO", "1234/QĐ-TTg". A number starts with digits, contains a "/" and a
+/// capital letter and is made of digits, letters, "/" and "-" (the Prime Minister's symbol
+/// "TTg" has a small letter).
 pub(crate) fn document_numbers(text: &str) -> Vec<String> {
     let mut numbers = Vec::new();
     for word in text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')')) {
@@ -505,7 +732,7 @@ pub(crate) fn document_numbers(text: &str) -> Vec<String> {
             && word.chars().any(char::is_uppercase)
             && word
                 .chars()
-                .all(|c| c.is_ascii_digit() || c.is_uppercase() || matches!(c, '/' | '-'))
+                .all(|c| c.is_alphanumeric() || matches!(c, '/' | '-'))
             && !word.ends_with(['/', '-']);
         if well_formed && !numbers.iter().any(|n| n == word) {
             numbers.push(word.to_owned());
@@ -514,11 +741,36 @@ pub(crate) fn document_numbers(text: &str) -> Vec<String> {
     numbers
 }
 
-fn first_word(text: &str) -> String {
-    text.split_whitespace()
-        .next()
-        .unwrap_or_default()
-        .to_owned()
+/// A document's own number as its number line writes it: the first well-formed number
+/// ("47/NQ-CP"), or else a first word with a digit that does not start with the symbol's
+/// "/" — a number left blank in a draft ("Số:      /NQ-CP", "Số: …/QĐ-TTg") is none.
+fn own_number(value: &str) -> Option<String> {
+    document_numbers(value).into_iter().next().or_else(|| {
+        let word = value.split_whitespace().next()?;
+        (word.chars().next().is_some_and(|c| c.is_alphanumeric())
+            && word.chars().any(|c| c.is_ascii_digit()))
+        .then(|| word.to_owned())
+    })
+}
+
+/// "Số: 47/NQ-CP", "Số 57-KL/TW", "Số:     /NQ-CP": the header's number line.
+fn is_number_line(line: &str) -> bool {
+    let folded = fold(line.trim());
+    (folded.starts_with("so:") || folded.starts_with("so "))
+        && line.contains('/')
+        && folded.chars().count() < 40
+}
+
+/// "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", or a Party document's "ĐẢNG CỘNG SẢN VIỆT NAM".
+fn is_national_title(line: &str) -> bool {
+    let folded = fold(line.trim());
+    folded.starts_with("cong hoa xa hoi chu nghia viet nam") || folded == "dang cong san viet nam"
+}
+
+/// "PHỤ LỤC", "PHỤ LỤC I", "Phụ lục số 02": the heading above an appendix's title.
+fn is_appendix_heading(line: &str) -> bool {
+    let folded = fold(line.trim());
+    folded.starts_with("phu luc") && folded.chars().count() <= 20
 }
 
 /// A line of dashes or underscores under a header block.
@@ -550,6 +802,10 @@ mod tests {
             vec!["72/2015/NĐ-CP"]
         );
         assert!(document_numbers("giai đoạn 2024 - 2026, ngày 15/4/2024").is_empty());
+        assert_eq!(
+            document_numbers("Quyết định số 1234/QĐ-TTg ngày 5/3/2025"),
+            vec!["1234/QĐ-TTg"]
+        );
     }
 
     #[test]

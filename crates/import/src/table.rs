@@ -387,7 +387,7 @@ pub(crate) fn rows_to_program(
     directory: &Directory,
 ) -> Result<ImportedProgram, ImportError> {
     let file = budget.file;
-    let draft = MetaDraft::read(preamble);
+    let mut draft = MetaDraft::read(preamble);
     let mut assembler = Assembler::new(directory, draft.issued_on);
     let mut reader = Reader {
         file,
@@ -399,11 +399,14 @@ pub(crate) fn rows_to_program(
         task_rows: HashMap::new(),
         current: None,
         roman_groups: false,
+        numbered_in_group: Vec::new(),
+        parent: None,
     };
     for row in &table.rows[header.row + 1..] {
         budget.check_time(|| row.label.clone())?;
         reader.row(row, &mut assembler)?;
     }
+    reader.number_tasks()?;
     if reader.tasks.is_empty() {
         return Err(ImportError::NoTable {
             file: file.to_owned(),
@@ -421,7 +424,10 @@ pub(crate) fn rows_to_program(
     } = reader;
     let titles: Vec<&str> = tasks.iter().map(|t| t.title.as_str()).collect();
     let language = crate::prose::language_of(&titles.join("\n")).unwrap_or_else(|| "vi".into());
+    let mut document_warnings = std::mem::take(&mut draft.warnings);
     let document = draft.finish(directory, &mut assembler, file_stem(file), language);
+    document_warnings.append(&mut warnings);
+    let mut warnings = document_warnings;
     warnings.extend(review_warnings(&tasks));
     Ok(ImportedProgram {
         document,
@@ -445,6 +451,13 @@ struct Reader<'a> {
     /// Whether the current group is numbered in Roman numerals, so Arabic numbers under it are
     /// tasks ("I", then "1", "2").
     roman_groups: bool,
+    /// Tasks numbered by a bare number under a group ("I", then "1", "2"): indexes into
+    /// `tasks`, with the number and the row. Whether "5" stays "5" or becomes "2.5" is known
+    /// only at the end of the table ([`Reader::number_tasks`]).
+    numbered_in_group: Vec<(usize, u32, String)>,
+    /// The task the next sub-task row ("a)", "-") belongs to: its code and how many sub-tasks
+    /// it has so far.
+    parent: Option<(String, u32)>,
 }
 
 /// The code a group is called by in task codes: "2" for "2" and for "II".
@@ -474,6 +487,48 @@ fn is_repeated_header(row: &Row) -> bool {
 fn is_lettered_number(code: &str) -> bool {
     let digits = code.trim_start_matches(|c: char| c.is_alphabetic());
     digits.len() < code.len() && !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
+}
+
+/// The mark of a sub-task row under a task: a lower-case letter ("a", from "a)", "a.",
+/// "(a)") or a bullet ("-", "+", "•", "–").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SubMark {
+    Letter(char),
+    Bullet,
+}
+
+fn sub_mark(raw: &str) -> Option<SubMark> {
+    let mark = raw
+        .trim()
+        .trim_start_matches('(')
+        .trim_end_matches([')', '.'])
+        .trim();
+    let mut chars = mark.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) if c.is_lowercase() => Some(SubMark::Letter(c)),
+        (Some('-' | '+' | '•' | '–' | '—' | '*'), None) => Some(SubMark::Bullet),
+        _ => None,
+    }
+}
+
+/// "2.1.a": a dotted task number with a letter after it, a sub-task written with its parent.
+fn dotted_sub_task(code: &str) -> Option<&str> {
+    let (parent, letter) = code.rsplit_once('.')?;
+    let mut chars = letter.chars();
+    (is_dotted(parent) || parent.chars().all(|c| c.is_ascii_digit()) && !parent.is_empty())
+        .then_some(())?;
+    matches!((chars.next(), chars.next()), (Some(c), None) if c.is_lowercase()).then_some(parent)
+}
+
+/// A sub-task's code split after its parent's: "2.1.a" → ("2.1", ".a"), "2.1-2" → ("2.1",
+/// "-2").
+fn split_sub_code(code: &str) -> Option<(&str, &str)> {
+    if let Some(parent) = dotted_sub_task(code) {
+        return Some((parent, &code[parent.len()..]));
+    }
+    let (parent, n) = code.rsplit_once('-')?;
+    (!parent.is_empty() && !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+        .then(|| (parent, &code[parent.len()..]))
 }
 
 /// A row that numbers the columns ("(1) (2) (3)" or "1 2 3") under the header.
@@ -522,9 +577,12 @@ impl Reader<'_> {
             .iter()
             .filter(|c| !c.text.is_empty())
             .all(|c| c.bold);
-        let kind = if roman_value(&code).is_some() {
+        let sub = self.parent.as_ref().and(sub_mark(code_raw));
+        let kind = if sub.is_some() {
+            RowKind::Task
+        } else if roman_value(&code).is_some() {
             RowKind::Group
-        } else if is_dotted(&code) {
+        } else if is_dotted(&code) || dotted_sub_task(&code).is_some() {
             RowKind::Task
         } else if !code.is_empty() && code.chars().all(|c| c.is_ascii_digit()) {
             if others_empty && (!self.roman_groups || bold) {
@@ -540,7 +598,11 @@ impl Reader<'_> {
         match kind {
             RowKind::Group => self.group(row, code, title),
             RowKind::Task => {
-                let (code, group) = self.task_code(row, code)?;
+                let (code, group) = match sub {
+                    Some(mark) => self.sub_task_code(mark),
+                    None => self.task_code(row, code)?,
+                };
+                let is_sub = sub.is_some() || dotted_sub_task(&code).is_some();
                 if title.is_empty() {
                     return Err(self.error(
                         row,
@@ -556,6 +618,9 @@ impl Reader<'_> {
                     ));
                 }
                 self.task_rows.insert(code.clone(), row.label.clone());
+                if !is_sub {
+                    self.parent = Some((code.clone(), 0));
+                }
                 let task = assembler.task(TaskFields {
                     code,
                     group,
@@ -585,6 +650,7 @@ impl Reader<'_> {
             return Err(self.error(row, Column::Code, format!("duplicate group code {code}")));
         }
         self.roman_groups = roman_value(&code).is_some();
+        self.parent = None;
         self.groups.push(TaskGroup {
             code,
             title: title.to_owned(),
@@ -618,38 +684,100 @@ impl Reader<'_> {
             let code = self.restore_trailing_zero(row, code, &group);
             return Ok((code, group));
         }
-        let group_index = match self.current {
-            Some(index) => index,
-            None => {
-                // Tasks before any group row: one unnamed group holds them, and their codes
-                // stay as written (a flat list numbered 1, 2, 3).
-                self.groups.push(TaskGroup {
-                    code: "0".into(),
-                    title: String::new(),
-                });
-                self.warnings.push(
-                    "the table has no group rows: its tasks were put in one unnamed group 0".into(),
-                );
-                self.current = Some(self.groups.len() - 1);
-                self.groups.len() - 1
-            }
+        let Some(group_index) = self.current else {
+            // Tasks before any group row belong to no group, and their codes stay as written
+            // (a flat list numbered 1, 2, 3).
+            let number = if code.is_empty() {
+                self.unnumbered(row, "")
+            } else {
+                code
+            };
+            return Ok((number, String::new()));
         };
         let group = self.groups[group_index].code.clone();
         let number = if code.is_empty() {
-            let n = self.tasks.iter().filter(|t| t.group == group).count() + 1;
-            self.warnings.push(format!(
-                "{}: a task without a number was numbered {n}",
-                row.label
-            ));
-            n.to_string()
+            self.unnumbered(row, &group)
         } else {
             code
         };
-        if !number.chars().all(|c| c.is_ascii_digit()) || group == "0" {
-            return Ok((number, group));
+        match number.parse::<u32>() {
+            Ok(n) if number.chars().all(|c| c.is_ascii_digit()) => {
+                // Numbered under a group: whether the numbering runs straight through the
+                // table or starts again in each group is known at its end.
+                self.numbered_in_group
+                    .push((self.tasks.len(), n, row.label.clone()));
+                let prefix = group_number(&group).unwrap_or(group_index as u32 + 1);
+                Ok((format!("{prefix}.{number}"), group))
+            }
+            _ => Ok((number, group)),
         }
-        let prefix = group_number(&group).unwrap_or(group_index as u32 + 1);
-        Ok((format!("{prefix}.{number}"), group))
+    }
+
+    /// The number given to a task row without one, with a warning.
+    fn unnumbered(&mut self, row: &Row, group: &str) -> String {
+        let n = self.tasks.iter().filter(|t| t.group == group).count() + 1;
+        self.warnings.push(format!(
+            "{}: a task without a number was numbered {n}",
+            row.label
+        ));
+        n.to_string()
+    }
+
+    /// A sub-task's code: its parent's and its letter ("2.1.a"), or for a bullet its place
+    /// among the parent's sub-tasks ("2.1-2"), since the document gives it no number.
+    fn sub_task_code(&mut self, mark: SubMark) -> (String, String) {
+        let group = self
+            .tasks
+            .last()
+            .map(|t| t.group.clone())
+            .unwrap_or_default();
+        let Some((parent, count)) = self.parent.as_mut() else {
+            return (String::new(), group);
+        };
+        *count += 1;
+        let code = match mark {
+            SubMark::Letter(letter) => format!("{parent}.{letter}"),
+            SubMark::Bullet => format!("{parent}-{count}"),
+        };
+        (code, group)
+    }
+
+    /// Tasks numbered under their groups keep the document's numbers when the numbering runs
+    /// straight through the table ("I", "1", "2", "II", "3"): their group is a field of its
+    /// own. When it starts again in each group ("I", "1", "II", "1"), a bare number would not
+    /// name one task, so the group's number stays in front ("2.1"), as documents cite them.
+    fn number_tasks(&mut self) -> Result<(), ImportError> {
+        let mut seen: HashMap<u32, &str> = HashMap::new();
+        let straight = self
+            .numbered_in_group
+            .iter()
+            .all(|(_, n, label)| seen.insert(*n, label).is_none());
+        // A table that numbers some tasks "2.1" numbers all of them within their groups.
+        let any_dotted = self.tasks.iter().enumerate().any(|(i, t)| {
+            is_dotted(&t.code) && !self.numbered_in_group.iter().any(|(at, _, _)| *at == i)
+        });
+        let plain_codes_clash = self.numbered_in_group.iter().any(|(_, n, _)| {
+            let code = n.to_string();
+            self.task_rows.contains_key(&code)
+        });
+        if !straight || any_dotted || plain_codes_clash {
+            return Ok(());
+        }
+        let renamed: HashMap<String, String> = self
+            .numbered_in_group
+            .iter()
+            .map(|&(index, n, _)| (self.tasks[index].code.clone(), n.to_string()))
+            .collect();
+        for task in &mut self.tasks {
+            if let Some(code) = renamed.get(&task.code) {
+                task.code.clone_from(code);
+            } else if let Some((parent, rest)) = split_sub_code(&task.code)
+                && let Some(code) = renamed.get(parent)
+            {
+                task.code = format!("{code}{rest}");
+            }
+        }
+        Ok(())
     }
 
     /// A spreadsheet that stored "3.10" as a number gives back 3.1: when the code is numeric

@@ -324,16 +324,22 @@ fn a_text_file_with_a_pipe_table_is_read_as_markdown() {
 }
 
 #[test]
-fn a_table_without_groups_puts_its_tasks_in_one_unnamed_group() {
+fn a_table_without_groups_invents_no_group() {
     let text = "STT,Nhiệm vụ,Chủ trì,Thời hạn\n1,Việc một,Bộ Ngoại giao,2025\n2,Việc hai,Bộ Ngoại giao,2026\n";
     let imported = import_as(text.as_bytes(), "flat.csv");
-    assert_eq!(group_sizes(&imported), sizes(&[("0", 2)]));
-    assert_eq!(imported.program.tasks[1].code, "2");
+    assert!(imported.program.groups.is_empty());
+    let codes: Vec<(&str, &str)> = imported
+        .program
+        .tasks
+        .iter()
+        .map(|t| (t.code.as_str(), t.group.as_str()))
+        .collect();
+    assert_eq!(codes, [("1", ""), ("2", "")]);
     assert!(
-        imported
+        !imported
             .program
             .warnings
             .iter()
-            .any(|w| w.contains("no group rows"))
+            .any(|w| w.contains("group"))
     );
 }
