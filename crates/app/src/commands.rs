@@ -58,9 +58,21 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Import {
             file,
             format,
+            number,
             dry_run,
             json,
-        } => import(&cli.data_dir, database_url, &file, &format, dry_run, json).await,
+        } => {
+            import(
+                &cli.data_dir,
+                database_url,
+                &file,
+                &format,
+                number.as_deref(),
+                dry_run,
+                json,
+            )
+            .await
+        }
         Command::Export {
             program,
             format,
@@ -288,6 +300,7 @@ async fn import(
     database_url: Option<&str>,
     file: &Path,
     format: &str,
+    number: Option<&str>,
     dry_run: bool,
     json: bool,
 ) -> Result<ExitCode> {
@@ -300,7 +313,7 @@ async fn import(
         dongbo_import::import(&bytes, &parse_name, format, &parse_directory)
     })
     .await?;
-    let imported = match imported {
+    let mut imported = match imported {
         Ok(imported) => imported,
         Err(error) => {
             eprintln!("dongbo: {error}");
@@ -308,6 +321,23 @@ async fn import(
             return Ok(ExitCode::FAILURE);
         }
     };
+    if let Some(number) = number
+        && let Err(error) = imported.set_number(number)
+    {
+        eprintln!("dongbo: {file_name}: --number {number}: {error}");
+        eprintln!("dongbo: nothing was stored");
+        return Ok(ExitCode::FAILURE);
+    }
+    // A draft's blank number is filled by the person importing it, never guessed: storing the
+    // draft without one would leave a second program behind when the signed text comes.
+    if imported.number_left_blank && !dry_run {
+        eprintln!(
+            "dongbo: {file_name}: the document's number is left blank; give the number it was \
+             issued under with --number (for example --number 03/NQ-CP)"
+        );
+        eprintln!("dongbo: nothing was stored");
+        return Ok(ExitCode::FAILURE);
+    }
     let mut stdout = std::io::stdout().lock();
     if dry_run {
         if json {

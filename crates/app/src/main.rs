@@ -127,6 +127,10 @@ pub enum Command {
         /// auto, text, md, html, csv, xlsx, docx or prose.
         #[arg(long, default_value = "auto")]
         format: String,
+        /// The document's number, where the file leaves it blank or does not give it
+        /// ("03/NQ-CP"); a number the file gives cannot be replaced.
+        #[arg(long)]
+        number: Option<String>,
         /// Parse and report; store nothing.
         #[arg(long)]
         dry_run: bool,

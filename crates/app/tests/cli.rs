@@ -332,3 +332,67 @@ fn cli_imports_into_postgresql_when_given_a_database_url() {
         "no SQLite folder when PostgreSQL is used"
     );
 }
+
+const DRAFT_APPENDIX: &str = "\
+PHỤ LỤC
+
+CHƯƠNG TRÌNH HÀNH ĐỘNG CỦA CHÍNH PHỦ THỰC HIỆN NGHỊ QUYẾT SỐ 66-NQ/TW NGÀY 30 THÁNG 4 NĂM 2025 CỦA BỘ CHÍNH TRỊ
+
+(Kèm theo Nghị quyết số        /NQ-CP ngày     tháng     năm 2025 của Chính phủ)
+
+| STT | Nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian hoàn thành |
+|---|---|---|---|---|
+| I | HOÀN THIỆN THỂ CHẾ | | | |
+| 1. | Rà soát hệ thống pháp luật | Bộ Tư pháp | Các bộ, ngành, địa phương | Năm 2025 |
+| II | TỔ CHỨC THI HÀNH | | | |
+| 2. | Tăng cường kiểm tra việc thi hành pháp luật | Bộ Tư pháp | Bộ Nội vụ | Hằng năm |
+";
+
+#[test]
+fn a_draft_with_a_blank_number_is_stored_only_with_the_number_the_user_gives() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("du-thao.md");
+    std::fs::write(&file, DRAFT_APPENDIX).unwrap();
+    let path = file.to_str().unwrap();
+
+    let json = dry_run_json(&data, &file);
+    assert_eq!(json["document"]["number"], serde_json::Value::Null);
+    assert_eq!(json["document"]["implements"][0], "66-NQ/TW");
+    assert_eq!(json["number_left_blank"], true);
+    let codes: Vec<(&str, &str)> = json["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["code"].as_str().unwrap(), t["group"].as_str().unwrap()))
+        .collect();
+    assert_eq!(codes, [("1", "I"), ("2", "II")]);
+    assert!(
+        json["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("--number"))
+    );
+
+    let refused = dongbo(&data, &["import", path]);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("du-thao.md"), "{stderr}");
+    assert!(stderr.contains("--number"), "{stderr}");
+    assert!(stderr.contains("nothing was stored"), "{stderr}");
+    let implemented = dongbo(&data, &["export", "66-NQ/TW", "--format", "md"]);
+    assert!(
+        !implemented.status.success(),
+        "the implemented number names no program"
+    );
+
+    let not_a_number = dongbo(&data, &["import", path, "--number", "ba"]);
+    assert!(!not_a_number.status.success());
+    assert!(String::from_utf8_lossy(&not_a_number.stderr).contains("not a document number"));
+
+    let stored = ok(&dongbo(&data, &["import", path, "--number", "71/NQ-CP"]));
+    assert!(stored.starts_with("imported 71/NQ-CP: 2 tasks in 2 groups"), "{stored}");
+    let again = ok(&dongbo(&data, &["import", path, "--number", "71/NQ-CP"]));
+    assert!(again.starts_with("unchanged"), "{again}");
+}

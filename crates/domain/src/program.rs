@@ -110,6 +110,12 @@ pub struct TaskGroup {
     pub title: String,
 }
 
+impl TaskGroup {
+    /// The title of the group pages and reports show for the tasks of a table without group
+    /// rows; its code is "" (no number is invented).
+    pub const UNGROUPED_TITLE: &'static str = "Nhiệm vụ";
+}
+
 /// Nhiệm vụ — one task of a program.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Task {
@@ -140,4 +146,30 @@ pub struct ImportedProgram {
     pub groups: Vec<TaskGroup>,
     pub tasks: Vec<Task>,
     pub warnings: Vec<String>,
+}
+
+impl ImportedProgram {
+    /// The groups as pages and reports list them: the document's own, then, when some tasks
+    /// belong to none of them (a table without group rows), an untitled group with code ""
+    /// that holds those — so no task is left off a page, and no group number is invented.
+    pub fn groups_shown(&self) -> Vec<TaskGroup> {
+        let mut groups = self.groups.clone();
+        let grouped = |task: &Task| self.groups.iter().any(|g| g.code == task.group);
+        if self.tasks.iter().any(|t| !grouped(t)) {
+            groups.push(TaskGroup {
+                code: String::new(),
+                title: TaskGroup::UNGROUPED_TITLE.to_owned(),
+            });
+        }
+        groups
+    }
+
+    /// The group a task is shown under: its own, or "" when the program has no such group.
+    pub fn shown_group_of<'a>(&self, task: &'a Task) -> &'a str {
+        if self.groups.iter().any(|g| g.code == task.group) {
+            &task.group
+        } else {
+            ""
+        }
+    }
 }

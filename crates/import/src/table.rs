@@ -582,7 +582,7 @@ impl Reader<'_> {
             RowKind::Task
         } else if roman_value(&code).is_some() {
             RowKind::Group
-        } else if is_dotted(&code) || dotted_sub_task(&code).is_some() {
+        } else if is_dotted(&code) || split_sub_code(&code).is_some() {
             RowKind::Task
         } else if !code.is_empty() && code.chars().all(|c| c.is_ascii_digit()) {
             if others_empty && (!self.roman_groups || bold) {
@@ -602,7 +602,7 @@ impl Reader<'_> {
                     Some(mark) => self.sub_task_code(mark),
                     None => self.task_code(row, code)?,
                 };
-                let is_sub = sub.is_some() || dotted_sub_task(&code).is_some();
+                let is_sub = sub.is_some() || split_sub_code(&code).is_some();
                 if title.is_empty() {
                     return Err(self.error(
                         row,

@@ -420,7 +420,7 @@ pub async fn gather(
                 let line = lines.get(task.code.as_str())?;
                 Some(TaskInfo {
                     code: task.code.clone(),
-                    group_code: task.group.clone(),
+                    group_code: program.shown_group_of(task).to_owned(),
                     title: task.title.clone(),
                     state: line.state,
                     progress: line.progress,
@@ -440,7 +440,7 @@ pub async fn gather(
                     .min_by_key(|a| !a.lead)?;
                 Some(TaskInfo {
                     code: task.code.clone(),
-                    group_code: task.group.clone(),
+                    group_code: program.shown_group_of(task).to_owned(),
                     title: task.title.clone(),
                     state: mine.state,
                     progress: mine.progress,
@@ -519,11 +519,11 @@ pub async fn gather(
         date: day,
         signature: request.signature.clone(),
         groups: program
-            .groups
-            .iter()
+            .groups_shown()
+            .into_iter()
             .map(|g| GroupInfo {
-                code: g.code.clone(),
-                title: g.title.clone(),
+                code: g.code,
+                title: g.title,
             })
             .collect(),
         tasks,

@@ -48,17 +48,17 @@ pub fn program_view(directory: &Directory, stored: &programs::StoredProgram) -> 
     let program = &stored.program;
     let document = program.document.clone();
     let groups = program
-        .groups
-        .iter()
+        .groups_shown()
+        .into_iter()
         .map(|group| GroupView {
-            code: group.code.clone(),
-            title: group.title.clone(),
             tasks: program
                 .tasks
                 .iter()
-                .filter(|t| t.group == group.code)
+                .filter(|t| program.shown_group_of(t) == group.code)
                 .map(|t| task_view(directory, id, t))
                 .collect(),
+            code: group.code,
+            title: group.title,
         })
         .collect();
     ProgramDetail {

@@ -413,7 +413,7 @@ async fn program_page(
                         label for="group" { (page.t("Nhóm nhiệm vụ", "Task group")) }
                         select #group name="group" required {
                             @for g in &program.groups {
-                                option value=(g.code) selected[g.code == form.group] { (g.code) ". " (g.title) }
+                                option value=(g.code) selected[g.code == form.group] { (super::programs::group_heading(&g.code, &g.title)) }
                             }
                         }
                         (field_error(errors, Field::Group))

@@ -361,7 +361,7 @@ async fn dashboard_page(
                     select name="group" {
                         option value="" { (page.t("Tất cả", "All")) }
                         @for g in &program.groups {
-                            option value=(g.code) selected[filters.group.as_deref() == Some(g.code.as_str())] { (g.code) ". " (g.title) }
+                            option value=(g.code) selected[filters.group.as_deref() == Some(g.code.as_str())] { (super::programs::group_heading(&g.code, &g.title)) }
                         }
                     }
                 }
@@ -398,7 +398,7 @@ async fn dashboard_page(
                     tbody {
                         @for (group, counts) in &figures.groups {
                             tr {
-                                td { (group) ". " (group_titles.get(group.as_str()).copied().unwrap_or("")) }
+                                td { (super::programs::group_heading(group, group_titles.get(group.as_str()).copied().unwrap_or(""))) }
                                 td { (bar(counts, 300.0)) }
                                 td.num { (counts.percent_done().unwrap_or(0)) "%" }
                             }

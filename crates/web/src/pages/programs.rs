@@ -128,12 +128,22 @@ pub(super) async fn show_program(
             (tools)
             @for group in &program.groups {
                 section.group id={ "group-" (group.code) } {
-                    h2 { (group.code) ". " (group.title) }
+                    h2 { (group_heading(&group.code, &group.title)) }
                     (task_table(page, &group.tasks))
                 }
             }
         },
     ))
+}
+
+/// "I. THỂ CHẾ": a group's number and title, or the title alone for the tasks of a table
+/// without group rows (code "").
+pub fn group_heading(code: &str, title: &str) -> String {
+    if code.is_empty() {
+        title.to_owned()
+    } else {
+        format!("{code}. {title}")
+    }
 }
 
 pub fn task_table(page: &Page, tasks: &[TaskView]) -> Markup {
