@@ -392,7 +392,10 @@ fn a_draft_with_a_blank_number_is_stored_only_with_the_number_the_user_gives() {
     assert!(String::from_utf8_lossy(&not_a_number.stderr).contains("not a document number"));
 
     let stored = ok(&dongbo(&data, &["import", path, "--number", "71/NQ-CP"]));
-    assert!(stored.starts_with("imported 71/NQ-CP: 2 tasks in 2 groups"), "{stored}");
+    assert!(
+        stored.starts_with("imported 71/NQ-CP: 2 tasks in 2 groups"),
+        "{stored}"
+    );
     let again = ok(&dongbo(&data, &["import", path, "--number", "71/NQ-CP"]));
     assert!(again.starts_with("unchanged"), "{again}");
 }

@@ -13,8 +13,13 @@ fn import_md(table: &str) -> Imported {
         "(Kèm theo Nghị quyết số 12/NQ-CP ngày 10 tháng 2 năm 2025 của Chính phủ)\n\n\
          | STT | Nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Thời hạn |\n|---|---|---|---|---|\n{table}"
     );
-    import(text.as_bytes(), "phu-luc.md", Format::Markdown, &directory())
-        .unwrap_or_else(|e| panic!("imports: {e}"))
+    import(
+        text.as_bytes(),
+        "phu-luc.md",
+        Format::Markdown,
+        &directory(),
+    )
+    .unwrap_or_else(|e| panic!("imports: {e}"))
 }
 
 /// (code, group) of every task, in order.
@@ -36,7 +41,11 @@ fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
 
 /// Every format export writes reads back to the same codes, groups and titles.
 fn assert_round_trip(imported: &Imported) {
-    for format in [ExportFormat::Markdown, ExportFormat::Csv, ExportFormat::Xlsx] {
+    for format in [
+        ExportFormat::Markdown,
+        ExportFormat::Csv,
+        ExportFormat::Xlsx,
+    ] {
         let bytes = export(&imported.program, format).expect("exports");
         let name = format!("export.{}", format.extension());
         let again = import(&bytes, &name, Format::Auto, &directory())
@@ -127,7 +136,10 @@ fn sub_tasks_keep_their_parent() {
     let program = &imported.program;
     assert_eq!(parent_of(program, "1.b"), Some("1"));
     assert_eq!(parent_of(program, "2-2"), Some("2"));
-    assert!(program.tasks[5].lead.agencies.is_empty(), "a sub-task's empty cells stay empty");
+    assert!(
+        program.tasks[5].lead.agencies.is_empty(),
+        "a sub-task's empty cells stay empty"
+    );
     assert_eq!(parent_of(program, "3"), None);
     let json = to_json_contract(&imported);
     assert_eq!(json["tasks"][1]["parent"], "1");

@@ -296,3 +296,78 @@ async fn an_agency_lists_the_tasks_assigned_to_it_not_those_of_another_successor
         assert!(named.contains(&"2.1"), "{named:?}");
     }
 }
+
+/// Imports `text` (Markdown) into the app's store and gives the new program's id.
+async fn import_markdown(app: &common::TestApp, text: &str) -> i64 {
+    let directory = dongbo_domain::Directory::bundled();
+    let imported = dongbo_import::import(
+        text.as_bytes(),
+        "phu-luc.md",
+        dongbo_import::Format::Markdown,
+        &directory,
+    )
+    .unwrap();
+    let source = dongbo_store::SourceInfo {
+        file_name: "phu-luc.md".into(),
+        format: imported.format.to_string(),
+        sha256: imported.sha256.clone(),
+    };
+    match dongbo_store::programs::save_with_assignments(
+        &app.db,
+        &imported.program,
+        &source,
+        dongbo_store::Assigning::new(&directory),
+    )
+    .await
+    .unwrap()
+    .program
+    {
+        dongbo_store::SaveOutcome::Created { program_id } => program_id,
+        other => panic!("expected a new program, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn pages_cite_the_documents_own_task_numbers_and_invent_no_group() {
+    for app in apps().await {
+        let straight = import_markdown(
+            &app,
+            "(Kèm theo Nghị quyết số 71/NQ-CP ngày 01 tháng 4 năm 2025 của Chính phủ)\n\n\
+             | STT | Nhiệm vụ | Cơ quan chủ trì | Thời gian hoàn thành |\n|---|---|---|---|\n\
+             | I | THỂ CHẾ | | |\n\
+             | 1. | Rà soát văn bản | Bộ Tư pháp | Năm 2025 |\n\
+             | II | NGUỒN LỰC | | |\n\
+             | 2. | Bố trí kinh phí | Bộ Tài chính | Năm 2026 |\n",
+        )
+        .await;
+        let page = app.page(&format!("/programs/{straight}")).await;
+        assert!(page.contains("71/NQ-CP"), "on {}", app.backend);
+        assert!(
+            page.contains("<tr id=\"task-2\""),
+            "task 2 keeps its number"
+        );
+        assert!(!page.contains("task-2.2"), "no group number in front");
+        assert!(page.contains("II. NGUỒN LỰC"));
+        let task = app.page(&format!("/programs/{straight}/tasks/2")).await;
+        assert!(task.contains("Bố trí kinh phí"));
+
+        let flat = import_markdown(
+            &app,
+            "# Kế hoạch 15/KH-UBND về thông tin đối ngoại\n\n\
+             | STT | Nhiệm vụ | Cơ quan chủ trì | Thời gian hoàn thành |\n|---|---|---|---|\n\
+             | 1 | Cập nhật trang thông tin đối ngoại | Bộ Ngoại giao | Năm 2025 |\n\
+             | 2 | Tổ chức hội nghị | Bộ Ngoại giao | Năm 2025 |\n",
+        )
+        .await;
+        let page = app.page(&format!("/programs/{flat}")).await;
+        assert_eq!(
+            page.matches("<tr id=\"task-").count(),
+            2,
+            "on {}",
+            app.backend
+        );
+        assert_eq!(page.matches("<section class=\"group\"").count(), 1);
+        assert!(!page.contains("0. "), "no invented group 0");
+        assert!(page.contains("<h2>Nhiệm vụ</h2>"));
+    }
+}
