@@ -76,16 +76,20 @@ impl HostLine {
             .iter()
             .map(|w| fold(w).trim_matches([',', ':', ';']).to_owned())
             .collect();
-        // "số" after a kind word: "… Nghị quyết số 47/NQ-CP …".
-        let (at, kind) = folded_words.iter().enumerate().find_map(|(i, w)| {
-            if w != "so" {
-                return None;
-            }
+        // "số" after a kind word ("… Nghị quyết số 47/NQ-CP …"), or the number right after it
+        // ("Kèm theo Nghị quyết 12/NQ-CP …"): `at` is the word before the number.
+        let kind_before = |i: usize| {
             let before = folded_words[..i].join(" ");
-            let kind = KIND_WORDS.iter().find_map(|(word, kind)| {
+            KIND_WORDS.iter().find_map(|(word, kind)| {
                 (before == *word || before.ends_with(&format!(" {word}"))).then_some(*kind)
-            })?;
-            Some((i, kind))
+            })
+        };
+        let (at, kind) = folded_words.iter().enumerate().find_map(|(i, w)| {
+            if w == "so" {
+                return Some((i, kind_before(i)?));
+            }
+            let number_like = w.contains('/') && !w.starts_with(char::is_alphabetic);
+            (number_like && i > 0).then(|| Some((i - 1, kind_before(i)?)))?
         })?;
         let stop = |w: &String| w == "ngay" || w == "cua";
         let number_end = (at + 1..words.len())

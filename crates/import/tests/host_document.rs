@@ -64,6 +64,21 @@ fn the_host_line_names_the_document_and_the_title_what_it_implements() {
 }
 
 #[test]
+fn a_host_line_without_so_before_the_number_is_read_too() {
+    let imported = import_md(
+        "PHỤ LỤC\n\
+         NHIỆM VỤ, DỰ ÁN CỤ THỂ CHƯƠNG TRÌNH HÀNH ĐỘNG CỦA CHÍNH PHỦ TRIỂN KHAI THỰC HIỆN NGHỊ \
+         QUYẾT 15-NQ/TW CỦA BỘ CHÍNH TRỊ\n\
+         (Kèm theo Nghị quyết 12/NQ-CP ngày 07 tháng 02 năm 2023 của Chính phủ)\n",
+    );
+    let document = &imported.program.document;
+    assert_eq!(document.number.as_deref(), Some("12/NQ-CP"));
+    assert_eq!(document.kind, DocumentKind::Resolution);
+    assert_eq!(document.issued_on, NaiveDate::from_ymd_opt(2023, 2, 7));
+    assert_eq!(document.implements, ["15-NQ/TW"]);
+}
+
+#[test]
 fn a_decision_of_the_prime_minister_is_the_host_of_its_plan() {
     let imported = import_md(
         "PHỤ LỤC I\n\
