@@ -11,6 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use chrono::NaiveDate;
 use dongbo_domain::{ImportedProgram, Task};
 use serde::Serialize;
 use sqlx::AnyConnection;
@@ -94,6 +95,8 @@ pub struct Conflict {
     pub change_request_id: i64,
     /// RFC 3339, UTC.
     pub decided_at: String,
+    /// The day of the decision in Vietnam.
+    pub decided_on: Option<NaiveDate>,
     pub decided_by: Option<String>,
     pub decision_note: Option<String>,
     pub settled: Settled,
@@ -172,8 +175,9 @@ fn json<T: Serialize>(value: &T) -> serde_json::Value {
 /// - **drop**: the decision dropped the task and the file still has it — kept out;
 /// - **add**: the decision added the task and the file lacks it — kept, after the task that
 ///   precedes it in the stored program;
-/// - **amend**, **retime** (any field a decision changed): the stored task still holds the
-///   decided value and the file says otherwise — the decided value is kept.
+/// - **amend**, **retime** (any field a decision changed, and every field of a task a decision
+///   added): the stored task still holds the decided value and the file says otherwise — the
+///   decided value is kept.
 pub fn reconcile(
     stored: &ImportedProgram,
     decided: &[Decided],
@@ -209,6 +213,9 @@ pub fn reconcile(
                 decided,
                 change_request_id: entry.change_request_id,
                 decided_at: entry.decided_at.clone(),
+                decided_on: chrono::DateTime::parse_from_rfc3339(&entry.decided_at)
+                    .ok()
+                    .map(|at| dongbo_domain::clock::vietnam_day(at.to_utc())),
                 decided_by: entry.decided_by.clone(),
                 decision_note: entry.decision_note.clone(),
                 settled,
@@ -237,10 +244,15 @@ pub fn reconcile(
             continue;
         };
         for name in FIELDS {
-            // The latest decision that changed this field of a task that existed before it.
+            // The latest decision that set this field: an amend or retime that changed it, or
+            // the add that created the task (which the file may now hold, worded otherwise).
             let Some((entry, after)) = entries.iter().rev().find_map(|e| {
-                let (before, after) = (e.before.as_ref()?, e.after.as_ref()?);
-                (field_value(before, name).0 != field_value(after, name).0).then_some((e, after))
+                let after = e.after.as_ref()?;
+                match &e.before {
+                    None => Some((e, after)),
+                    Some(before) => (field_value(before, name).0 != field_value(after, name).0)
+                        .then_some((e, after)),
+                }
             }) else {
                 continue;
             };
@@ -419,6 +431,23 @@ mod tests {
         let (merged, conflicts) = reconcile(&file, &history, &file, &FileWins::Never);
         assert!(conflicts.is_empty(), "{conflicts:?}");
         assert_eq!(merged, file);
+    }
+
+    #[test]
+    fn a_task_added_by_a_decision_that_the_file_now_holds_keeps_its_decided_fields() {
+        let mut added = task("1.2", "B as decided");
+        added.lead.agencies = vec!["BVHTTDL".to_owned()];
+        let stored = program(vec![task("1.1", "A"), added.clone()]);
+        let file = program(vec![task("1.1", "A"), task("1.2", "B as the file says")]);
+        let history = [decided(9, ChangeKind::Add, None, Some(added.clone()))];
+        let (merged, conflicts) = reconcile(&stored, &history, &file, &FileWins::Never);
+        assert_eq!(keys(&conflicts), ["1.2#title", "1.2#lead"]);
+        assert_eq!(merged.tasks[1].title, "B as decided");
+        assert_eq!(merged.tasks[1].lead, added.lead);
+    }
+
+    fn keys(conflicts: &[Conflict]) -> Vec<String> {
+        conflicts.iter().map(Conflict::key).collect()
     }
 
     #[test]
