@@ -238,6 +238,7 @@ async fn save_in(
             (SaveOutcome::Created { program_id }, Vec::new())
         }
         Some(program_id) => {
+            lock_program(conn, program_id, doing).await?;
             let (stored, merged, conflicts) =
                 reconciled(conn, program_id, program, file_wins, doing).await?;
             if stored == merged {
@@ -252,6 +253,27 @@ async fn save_in(
     // Created or changed: what its pages and dashboard show changed.
     crate::dashboard::bump_program(conn, outcome.program_id()).await?;
     Ok((outcome, conflicts))
+}
+
+/// Holds the program's row until the transaction ends, so that a re-import and an approval of
+/// its change requests never interleave: on PostgreSQL a writer reads what the other
+/// committed, not a version from before it (a re-import would otherwise compute its conflicts
+/// without a decision that then lands under it, or overwrite it). SQLite's `BEGIN IMMEDIATE`
+/// already lets one writer at a time. `NO KEY UPDATE`: rows that refer to the program (a new
+/// change request, a report) are not held up by it.
+pub(crate) async fn lock_program(
+    conn: &mut AnyConnection,
+    program_id: i64,
+    doing: &str,
+) -> Result<()> {
+    if crate::on_postgres(conn) {
+        sqlx::query("SELECT id FROM programs WHERE id = $1 FOR NO KEY UPDATE")
+            .bind(program_id)
+            .fetch_optional(&mut *conn)
+            .await
+            .context(|| format!("{doing}: locking program {program_id}"))?;
+    }
+    Ok(())
 }
 
 /// The stored program `program_id`, the program to save in its place when `program` is
