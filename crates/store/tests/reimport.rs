@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use dongbo_domain::{Directory, ImportedProgram, TimeFrameKind};
 use dongbo_store::changes::{self, ChangeKind, ChangeRequest, NewChange, Proposal};
 use dongbo_store::{
-    Assigning, Conflict, Db, FileWins, SaveOutcome, Saved, Settled, SourceInfo, audit, programs,
-    tasks,
+    Assigning, Backend, Conflict, Db, FileWins, SaveOutcome, Saved, Settled, SourceInfo, audit,
+    programs, tasks,
 };
 
 dongbo_testkit::backend_tests!(
@@ -23,6 +23,7 @@ dongbo_testkit::backend_tests!(
     a_choice_per_conflict_overrides_only_the_chosen_conflicts,
     the_preview_lists_the_conflicts_and_writes_nothing,
     importing_the_same_file_again_changes_nothing_and_an_override_is_asked_once,
+    a_reimport_and_an_approval_wait_while_another_writer_holds_the_program,
 );
 
 const FUNCTION: &str = "external_information";
@@ -419,4 +420,87 @@ async fn importing_the_same_file_again_changes_nothing_and_an_override_is_asked_
     );
     assert!(after.conflicts.is_empty(), "{:?}", after.conflicts);
     assert_eq!(overrides(db, &s).await.len(), 2);
+}
+
+/// On PostgreSQL a re-import and an approval hold the program's row from the start of their
+/// transaction, so neither reads the program while the other is half-way (SQLite lets one
+/// writer at a time anyway): while a transaction holds the row, both wait.
+async fn a_reimport_and_an_approval_wait_while_another_writer_holds_the_program(db: &Db) {
+    let s = setup(db).await;
+    let request = changes::propose(
+        db,
+        &change(
+            &s,
+            Some("3.21"),
+            ChangeKind::Retime,
+            Proposal {
+                time_frame: Some("Quý II/2027".into()),
+                ..Proposal::default()
+            },
+        ),
+    )
+    .await
+    .unwrap();
+    let mut holder = match db.backend() {
+        Backend::Postgres => {
+            let mut tx = db.pool().begin().await.unwrap();
+            sqlx::query("SELECT id FROM programs WHERE id = $1 FOR NO KEY UPDATE")
+                .bind(s.program)
+                .fetch_one(&mut *tx)
+                .await
+                .unwrap();
+            tx
+        }
+        Backend::Sqlite => db.pool().begin_with("BEGIN IMMEDIATE").await.unwrap(),
+    };
+    // Something for the holder to write, so that its transaction is a writer's.
+    sqlx::query("UPDATE programs SET title = title WHERE id = $1")
+        .bind(s.program)
+        .execute(&mut *holder)
+        .await
+        .unwrap();
+
+    let reimport = {
+        let (db, directory, file) = (db.clone(), s.directory.clone(), corrected(&s.file));
+        tokio::spawn(async move {
+            programs::save_with_assignments(&db, &file, &source(), Assigning::new(&directory))
+                .await
+                .unwrap()
+        })
+    };
+    let approval = {
+        let (db, directory) = (db.clone(), s.directory.clone());
+        tokio::spawn(async move {
+            changes::approve(&db, request, "cp.coordinator", DECISION, &directory)
+                .await
+                .unwrap()
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(
+        !reimport.is_finished(),
+        "the re-import waits for the holder"
+    );
+    assert!(!approval.is_finished(), "the approval waits for the holder");
+    holder.commit().await.unwrap();
+    let saved = reimport.await.unwrap();
+    approval.await.unwrap();
+    // Whichever went first, the decision stands.
+    assert_eq!(
+        task(db, &s, "3.21").await.unwrap().time_frame.text,
+        "Quý II/2027"
+    );
+    assert!(
+        task(db, &s, "2.1")
+            .await
+            .unwrap()
+            .title
+            .ends_with("(bản sửa)")
+    );
+    assert!(
+        saved
+            .conflicts
+            .iter()
+            .all(|c| c.settled == Settled::KeptDecision)
+    );
 }
