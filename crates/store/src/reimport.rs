@@ -2,7 +2,7 @@
 //! newly imported file would undo — its **conflicts** — and the program to save: the file's,
 //! with every conflict kept as the approved change left it unless the importer chose the
 //! file's value. [`reconcile`] is a plain function of its inputs; the store reads the approved
-//! history ([`approved_history`]) inside the transaction that saves the program.
+//! history (`approved_history`) inside the transaction that saves the program.
 //!
 //! A conflict is raised only while the stored program still holds what the decision made:
 //! once an importer took the file's value (or a later decision changed it again), the stored
