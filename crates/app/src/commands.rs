@@ -9,7 +9,10 @@ use dongbo_domain::access::{Grant, PasswordPolicy, Role};
 use dongbo_domain::{Directory, clock, text};
 use dongbo_import::{ExportFormat, Format, Limits};
 use dongbo_store::accounts::{self, NewUser};
-use dongbo_store::{Assigning, Db, SaveOutcome, SourceInfo, audit, indicators, programs};
+use dongbo_store::{
+    Assigning, Conflict, Db, FileWins, SaveOutcome, Settled, SourceInfo, audit, indicators,
+    programs,
+};
 
 use crate::{AuditCommand, Cli, Command, IndicatorCommand, RoleAction, UserCommand, bootstrap};
 
@@ -61,17 +64,19 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             number,
             dry_run,
             json,
+            accept_file,
         } => {
-            import(
-                &cli.data_dir,
-                database_url,
-                &file,
-                &format,
-                number.as_deref(),
+            let options = ImportOptions {
+                number,
                 dry_run,
                 json,
-            )
-            .await
+                file_wins: if accept_file {
+                    FileWins::Always
+                } else {
+                    FileWins::Never
+                },
+            };
+            import(&cli.data_dir, database_url, &file, &format, &options).await
         }
         Command::Export {
             program,
@@ -295,15 +300,24 @@ async fn serve(
     Ok(ExitCode::SUCCESS)
 }
 
+/// How `dongbo import` runs.
+struct ImportOptions {
+    /// `--number`: the document's number where the file leaves it blank or does not give it.
+    number: Option<String>,
+    dry_run: bool,
+    json: bool,
+    /// `--accept-file`: conflicts with approved change requests take the file's value.
+    file_wins: FileWins,
+}
+
 async fn import(
     data_dir: &Path,
     database_url: Option<&str>,
     file: &Path,
     format: &str,
-    number: Option<&str>,
-    dry_run: bool,
-    json: bool,
+    options: &ImportOptions,
 ) -> Result<ExitCode> {
+    let (dry_run, json) = (options.dry_run, options.json);
     let (format, bytes, file_name) = read_input(file, format).await?;
     let directory = Directory::bundled();
     let parse_directory = directory.clone();
@@ -321,7 +335,7 @@ async fn import(
             return Ok(ExitCode::FAILURE);
         }
     };
-    if let Some(number) = number
+    if let Some(number) = options.number.as_deref()
         && let Err(error) = imported.set_number(number)
     {
         eprintln!("dongbo: {file_name}: --number {number}: {error}");
@@ -338,10 +352,27 @@ async fn import(
         eprintln!("dongbo: nothing was stored");
         return Ok(ExitCode::FAILURE);
     }
-    let mut stdout = std::io::stdout().lock();
     if dry_run {
+        // A re-import's conflicts need the stored program; a dry run opens a database that
+        // exists and never creates one.
+        let conflicts = match open_existing(data_dir, database_url).await? {
+            Some(db) => {
+                let preview =
+                    programs::preview(&db, &imported.program, &imported.sha256, &options.file_wins)
+                        .await
+                        .context("comparing the file with the stored program")?;
+                db.close().await;
+                preview.map(|p| p.conflicts).unwrap_or_default()
+            }
+            None => Vec::new(),
+        };
+        let mut stdout = std::io::stdout().lock();
         if json {
-            serde_json::to_writer_pretty(&mut stdout, &dongbo_import::to_json_contract(&imported))?;
+            let mut contract = dongbo_import::to_json_contract(&imported);
+            if let Some(fields) = contract.as_object_mut() {
+                fields.insert("conflicts".to_owned(), serde_json::to_value(&conflicts)?);
+            }
+            serde_json::to_writer_pretty(&mut stdout, &contract)?;
             writeln!(stdout)?;
         } else {
             writeln!(
@@ -352,6 +383,7 @@ async fn import(
             for warning in &imported.program.warnings {
                 writeln!(stdout, "warning: {warning}")?;
             }
+            write_conflicts(&mut stdout, &conflicts)?;
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -364,17 +396,27 @@ async fn import(
         sha256: imported.sha256.clone(),
     };
     // The program and its assignments in one transaction: never one without the other.
-    let saved = programs::save_with_assignments(
+    let saved = programs::reimport_with_assignments(
         &db,
         &imported.program,
         &source,
         Assigning::new(&directory),
+        &options.file_wins,
+        CLI_ACTOR,
     )
     .await
     .context("storing the program and assigning its tasks")?;
     let outcome = saved.program;
+    let mut stdout = std::io::stdout().lock();
     if json {
-        serde_json::to_writer_pretty(&mut stdout, &outcome_json(&outcome))?;
+        let mut answer = outcome_json(&outcome);
+        if let Some(fields) = answer.as_object_mut() {
+            fields.insert(
+                "conflicts".to_owned(),
+                serde_json::to_value(&saved.conflicts)?,
+            );
+        }
+        serde_json::to_writer_pretty(&mut stdout, &answer)?;
         writeln!(stdout)?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -395,7 +437,58 @@ async fn import(
             writeln!(stdout, "applied: {}", summary(&imported.program))?;
         }
     }
+    write_conflicts(&mut stdout, &saved.conflicts)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The database `dongbo` would open, if it exists: a `--database-url`, or the data folder's
+/// SQLite file. Not migrated: a dry run writes nothing.
+async fn open_existing(data_dir: &Path, database_url: Option<&str>) -> Result<Option<Db>> {
+    let url = match database_url {
+        Some(url) => url.to_owned(),
+        None if data_dir.join("dongbo.db").exists() => Db::default_url(data_dir),
+        None => return Ok(None),
+    };
+    Ok(Some(
+        Db::connect(&url).await.context("opening the database")?,
+    ))
+}
+
+/// One line per conflict with an approved change request:
+/// `! task 3.21 time_frame: the file says «2024»; change request 7 (retime), approved on
+/// 2026-12-06 by cp.coordinator («Quyết định số 12/QĐ-BVHTTDL»), made it «Quý II/2027»: kept`.
+fn write_conflicts(out: &mut impl Write, conflicts: &[Conflict]) -> std::io::Result<()> {
+    for c in conflicts {
+        let on = c
+            .decided_on
+            .map_or_else(|| c.decided_at.clone(), |d| d.to_string());
+        let by = c
+            .decided_by
+            .as_deref()
+            .map(|by| format!(" by {by}"))
+            .unwrap_or_default();
+        let note = c
+            .decision_note
+            .as_deref()
+            .map(|note| format!(" («{note}»)"))
+            .unwrap_or_default();
+        let settled = match c.settled {
+            Settled::KeptDecision => "kept the approved change (--accept-file takes the file's)",
+            Settled::TookFile => "took the file's value (--accept-file)",
+        };
+        writeln!(
+            out,
+            "! task {} {}: the file says «{}»; change request {} ({}), approved on {on}{by}{note}, \
+             made it «{}»: {settled}",
+            c.task_code,
+            c.field,
+            c.file,
+            c.change_request_id,
+            c.kind.as_str(),
+            c.decided,
+        )?;
+    }
+    Ok(())
 }
 
 fn summary(program: &dongbo_domain::ImportedProgram) -> String {

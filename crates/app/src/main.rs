@@ -137,6 +137,11 @@ pub enum Command {
         /// Print JSON instead of a summary.
         #[arg(long)]
         json: bool,
+        /// Where the file disagrees with an approved change request (a task it added,
+        /// amended, dropped or re-timed), take the file's value instead of keeping the
+        /// approved change; each such override is written to the audit log.
+        #[arg(long)]
+        accept_file: bool,
     },
     /// Export a program's tasks (by document number, e.g. 47/NQ-CP, or id).
     Export {

@@ -399,3 +399,205 @@ fn a_draft_with_a_blank_number_is_stored_only_with_the_number_the_user_gives() {
     let again = ok(&dongbo(&data, &["import", path, "--number", "71/NQ-CP"]));
     assert!(again.starts_with("unchanged"), "{again}");
 }
+
+/// Approves, straight in the data folder's database, a retime of 3.21, a drop of 5.2 and an
+/// amend of 1.1's title, as the coordinating ministry would on the change-request pages.
+fn approve_changes_to_47(data_dir: &Path) {
+    use dongbo_store::changes::{self, ChangeKind, NewChange, Proposal};
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let db = dongbo_store::Db::connect(&dongbo_store::Db::default_url(data_dir))
+            .await
+            .unwrap();
+        let program = dongbo_store::programs::find_by_number(&db, "47/NQ-CP")
+            .await
+            .unwrap()
+            .unwrap();
+        let directory = dongbo_domain::Directory::bundled();
+        let proposals = [
+            (
+                "3.21",
+                ChangeKind::Retime,
+                Proposal {
+                    time_frame: Some("Quý II/2027".into()),
+                    ..Proposal::default()
+                },
+            ),
+            ("5.2", ChangeKind::Drop, Proposal::default()),
+            (
+                "1.1",
+                ChangeKind::Amend,
+                Proposal {
+                    title: Some("Quán triệt Chương trình hành động (đã điều chỉnh)".into()),
+                    ..Proposal::default()
+                },
+            ),
+        ];
+        for (code, kind, proposal) in proposals {
+            let id = changes::propose(
+                &db,
+                &NewChange {
+                    program_id: program,
+                    task_code: Some(code.to_owned()),
+                    kind,
+                    proposed_by_agency: "BNG".to_owned(),
+                    proposed_by: "bng.planner".to_owned(),
+                    reason: "Điều chỉnh theo tình hình thực tế".to_owned(),
+                    proposal,
+                },
+            )
+            .await
+            .unwrap();
+            changes::approve(
+                &db,
+                id,
+                "cp.coordinator",
+                "Quyết định số 12/QĐ-BVHTTDL",
+                &directory,
+            )
+            .await
+            .unwrap();
+        }
+        db.close().await;
+    });
+}
+
+/// 3.21's time frame, whether 5.2 is in the program, 1.1's title, and the audited overrides.
+fn stored_47(data_dir: &Path) -> (String, bool, String, Vec<(String, String)>) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let db = dongbo_store::Db::connect(&dongbo_store::Db::default_url(data_dir))
+            .await
+            .unwrap();
+        let program = dongbo_store::programs::find_by_number(&db, "47/NQ-CP")
+            .await
+            .unwrap()
+            .unwrap();
+        let task = |code: &'static str| {
+            let db = db.clone();
+            async move { dongbo_store::tasks::get(&db, program, code).await.unwrap() }
+        };
+        let retimed = task("3.21").await.unwrap().time_frame.text;
+        let dropped_is_there = task("5.2").await.is_some();
+        let title = task("1.1").await.unwrap().title;
+        let overrides = dongbo_store::audit::list(
+            &db,
+            &dongbo_store::AuditFilter {
+                action: Some("program.reimport_override".to_owned()),
+                ..dongbo_store::AuditFilter::default()
+            },
+            100,
+            0,
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.actor, e.before_json.unwrap_or_default()))
+        .collect();
+        db.close().await;
+        (retimed, dropped_is_there, title, overrides)
+    })
+}
+
+#[test]
+fn a_reimport_lists_its_conflicts_keeps_approved_changes_and_accept_file_overrides_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let seed = Path::new(SEED_47);
+    let file = seed.to_str().unwrap();
+    assert!(ok(&dongbo(&data, &["import", file])).starts_with("imported"));
+    let (original_time_frame, _, original_title, _) = stored_47(&data);
+    approve_changes_to_47(&data);
+
+    // The dry run lists each conflict with both values, its decision and its date; the
+    // contract's fields are the file's.
+    let json = dry_run_json(&data, seed);
+    assert_eq!(json["tasks"].as_array().unwrap().len(), 56);
+    let conflicts = json["conflicts"].as_array().expect("a conflicts field");
+    let listed: Vec<(&str, &str, &str, &str)> = conflicts
+        .iter()
+        .map(|c| {
+            (
+                c["task_code"].as_str().unwrap(),
+                c["field"].as_str().unwrap(),
+                c["kind"].as_str().unwrap(),
+                c["settled"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("1.1", "title", "amend", "kept_decision"),
+            ("3.21", "time_frame", "retime", "kept_decision"),
+            ("5.2", "task", "drop", "kept_decision"),
+        ]
+    );
+    let retime = &conflicts[1];
+    assert_eq!(retime["file"], original_time_frame.as_str());
+    assert_eq!(retime["decided"], "Quý II/2027");
+    assert_eq!(retime["decision_note"], "Quyết định số 12/QĐ-BVHTTDL");
+    assert!(retime["change_request_id"].as_i64().is_some());
+    assert!(retime["decided_on"].as_str().is_some(), "{retime}");
+
+    let text = ok(&dongbo(&data, &["import", file, "--dry-run"]));
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("! task 3.21 time_frame:"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        line.contains(&format!("the file says «{original_time_frame}»"))
+            && line.contains("(retime), approved on ")
+            && line.contains("by cp.coordinator («Quyết định số 12/QĐ-BVHTTDL»)")
+            && line.contains("made it «Quý II/2027»: kept the approved change"),
+        "{line}"
+    );
+
+    // Importing the file again keeps every approved change.
+    let again = ok(&dongbo(&data, &["import", file]));
+    assert!(again.starts_with("unchanged"), "{again}");
+    assert_eq!(
+        again.matches("kept the approved change").count(),
+        3,
+        "{again}"
+    );
+    let (time_frame, dropped_is_there, title, overrides) = stored_47(&data);
+    assert_eq!(time_frame, "Quý II/2027");
+    assert!(!dropped_is_there);
+    assert_eq!(title, "Quán triệt Chương trình hành động (đã điều chỉnh)");
+    assert!(overrides.is_empty());
+
+    // --accept-file takes the file's values, each override audited.
+    let answer: serde_json::Value = serde_json::from_str(&ok(&dongbo(
+        &data,
+        &["import", file, "--accept-file", "--json"],
+    )))
+    .unwrap();
+    assert_eq!(answer["outcome"], "updated");
+    let settled: Vec<&str> = answer["conflicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["settled"].as_str().unwrap())
+        .collect();
+    assert_eq!(settled, ["took_file", "took_file", "took_file"]);
+    let (time_frame, dropped_is_there, title, overrides) = stored_47(&data);
+    assert_eq!(time_frame, original_time_frame);
+    assert!(dropped_is_there);
+    assert_eq!(title, original_title);
+    assert_eq!(overrides.len(), 3, "{overrides:?}");
+    assert!(overrides.iter().all(|(actor, _)| actor == "cli"));
+    assert!(
+        overrides
+            .iter()
+            .any(|(_, before)| before.contains(r#""task_code":"3.21""#)
+                && before.contains(r#""field":"time_frame""#)),
+        "{overrides:?}"
+    );
+}

@@ -22,6 +22,7 @@ pub mod input;
 pub mod plans;
 pub mod reads;
 pub mod regimes;
+pub mod reimport;
 pub mod reminders;
 pub mod reports;
 pub mod synthesis;

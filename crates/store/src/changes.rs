@@ -400,6 +400,8 @@ pub async fn approve(
     let note = trimmed(Some(note));
     let mut tx = db.begin_write(&doing).await?;
     let conn: &mut AnyConnection = &mut tx;
+    // A re-import of the program waits for this decision, or this one for it.
+    crate::programs::lock_program(conn, request.program_id, &doing).await?;
     let decided_at = now();
     decide(
         conn,

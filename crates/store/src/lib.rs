@@ -63,6 +63,7 @@ pub mod notifications;
 pub mod plans;
 pub mod programs;
 pub mod regimes;
+pub mod reimport;
 pub mod reports;
 pub mod synthesis;
 pub mod tasks;
@@ -79,7 +80,10 @@ pub use accounts::{AccountError, LoginPolicy, SessionPolicy, User};
 pub use audit::{AuditEntry, AuditFilter, AuditRecord, VerifyReport};
 pub use diff::{FieldChange, GroupChange, ProgramDiff, TaskChange};
 pub use evidence::{EvidenceFile, EvidenceLimits, EvidenceStore, MediaType, StoredFile};
-pub use programs::{Assigning, ProgramSummary, SaveOutcome, Saved, SourceInfo, StoredProgram};
+pub use programs::{
+    Assigning, Preview, ProgramSummary, SaveOutcome, Saved, SourceInfo, StoredProgram,
+};
+pub use reimport::{Conflict, FileWins, Settled};
 pub use reports::{
     AcceptedProgress, AttachedFile, Edit, EvidenceLink, IssuedDocument, Report, ReportContent,
     ReportPeriod, ReportStatus, ReportSummary, ReportVersion,

@@ -1,6 +1,7 @@
 //! Stored programs: saving an imported program (created, unchanged or updated) together with
 //! its assignments, all or nothing in one transaction; listing them, reading one back whole,
-//! and the diff a re-import would make.
+//! and the diff a re-import would make. A re-import keeps what approved change requests
+//! decided unless the importer takes the file's value (`reimport`).
 
 use std::collections::HashMap;
 
@@ -15,6 +16,7 @@ use crate::codec::{
     position,
 };
 use crate::diff::{self, ProgramDiff};
+use crate::reimport::{self, Conflict, FileWins, Settled};
 use crate::tasks::{self, cells_order, task_columns};
 use crate::{Context, Db, Result};
 
@@ -107,6 +109,17 @@ pub struct Saved {
     pub program: SaveOutcome,
     /// What bringing its assignments in step changed.
     pub assignments: SyncOutcome,
+    /// Where the file disagreed with approved change requests, and how each was settled.
+    pub conflicts: Vec<Conflict>,
+}
+
+/// What re-importing a program would do, without writing: see [`preview`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Preview {
+    pub program_id: i64,
+    /// From the stored program to the one that would be saved (approved changes kept).
+    pub diff: ProgramDiff,
+    pub conflicts: Vec<Conflict>,
 }
 
 impl Saved {
@@ -127,15 +140,34 @@ impl Saved {
 /// returned. An unchanged program still has its assignments brought in step, which repairs a
 /// program stored without them by an older version (that saved the two in two transactions);
 /// when that changes nothing, nothing is written.
+///
+/// A re-import never undoes an approved change request silently: where the file disagrees
+/// with one (`reimport::reconcile`), the approved change is kept and the conflict is returned
+/// in [`Saved::conflicts`]; [`reimport_with_assignments`] lets the importer take the file's
+/// value instead.
 pub async fn save_with_assignments(
     db: &Db,
     program: &ImportedProgram,
     source: &SourceInfo,
     assigning: Assigning<'_>,
 ) -> Result<Saved> {
+    reimport_with_assignments(db, program, source, assigning, &FileWins::Never, "system").await
+}
+
+/// [`save_with_assignments`], where the conflicts `file_wins` names take the file's value
+/// over the approved change request's; each such override is appended to the audit log as
+/// `program.reimport_override` by `actor`, in the same transaction.
+pub async fn reimport_with_assignments(
+    db: &Db,
+    program: &ImportedProgram,
+    source: &SourceInfo,
+    assigning: Assigning<'_>,
+    file_wins: &FileWins,
+    actor: &str,
+) -> Result<Saved> {
     let doing = format!("saving program {} with its assignments", label(program));
     let mut tx = db.begin_write(&doing).await?;
-    let outcome = save_in(&mut tx, program, source, &doing).await?;
+    let (outcome, conflicts) = save_in(&mut tx, program, source, file_wins, actor, &doing).await?;
     let program_id = outcome.program_id();
     let function_changed = match assigning.successor_function {
         Some(function) => {
@@ -147,6 +179,7 @@ pub async fn save_with_assignments(
     let saved = Saved {
         program: outcome,
         assignments: assigned,
+        conflicts,
     };
     let changed_assignments = assigned.created + assigned.updated + assigned.removed > 0;
     if matches!(saved.program, SaveOutcome::Unchanged { .. })
@@ -170,47 +203,147 @@ pub async fn save_with_assignments(
         assignments.removed = assigned.removed,
         assignments.unchanged = assigned.unchanged,
         assignments.pending = assigned.pending,
+        conflicts.kept = saved
+            .conflicts
+            .iter()
+            .filter(|c| c.settled == Settled::KeptDecision)
+            .count(),
+        conflicts.overridden = saved
+            .conflicts
+            .iter()
+            .filter(|c| c.settled == Settled::TookFile)
+            .count(),
         "program saved with its assignments"
     );
     Ok(saved)
 }
 
-/// The program part of [`save_with_assignments`], inside its transaction: writes nothing for
-/// an unchanged program.
+/// The program part of [`reimport_with_assignments`], inside its transaction: writes nothing
+/// for an unchanged program.
 async fn save_in(
     conn: &mut AnyConnection,
     program: &ImportedProgram,
     source: &SourceInfo,
+    file_wins: &FileWins,
+    actor: &str,
     doing: &str,
-) -> Result<SaveOutcome> {
+) -> Result<(SaveOutcome, Vec<Conflict>)> {
     let existing = match &program.document.number {
         Some(number) => find_by_number_in(conn, number, doing).await?,
         None => find_unnumbered_by_sha256(conn, &source.sha256, doing).await?,
     };
-    let outcome = match existing {
+    let (outcome, conflicts) = match existing {
         None => {
             let program_id = insert(conn, program, source, doing).await?;
-            SaveOutcome::Created { program_id }
+            (SaveOutcome::Created { program_id }, Vec::new())
         }
         Some(program_id) => {
-            let stored =
-                load(conn, program_id, doing)
-                    .await?
-                    .ok_or_else(|| crate::StoreError::Corrupt {
-                        context: doing.to_owned(),
-                        message: format!("program {program_id} vanished inside its transaction"),
-                    })?;
-            if stored == *program {
-                return Ok(SaveOutcome::Unchanged { program_id });
+            lock_program(conn, program_id, doing).await?;
+            let (stored, merged, conflicts) =
+                reconciled(conn, program_id, program, file_wins, doing).await?;
+            if stored == merged {
+                return Ok((SaveOutcome::Unchanged { program_id }, conflicts));
             }
-            let diff = diff::compute(&stored, program);
-            update(conn, program_id, &stored, program, source, doing).await?;
-            SaveOutcome::Updated { program_id, diff }
+            let diff = diff::compute(&stored, &merged);
+            update(conn, program_id, &stored, &merged, source, doing).await?;
+            audit_overrides(conn, program_id, &conflicts, source, actor).await?;
+            (SaveOutcome::Updated { program_id, diff }, conflicts)
         }
     };
     // Created or changed: what its pages and dashboard show changed.
     crate::dashboard::bump_program(conn, outcome.program_id()).await?;
-    Ok(outcome)
+    Ok((outcome, conflicts))
+}
+
+/// Holds the program's row until the transaction ends, so that a re-import and an approval of
+/// its change requests never interleave: on PostgreSQL a writer reads what the other
+/// committed, not a version from before it (a re-import would otherwise compute its conflicts
+/// without a decision that then lands under it, or overwrite it). SQLite's `BEGIN IMMEDIATE`
+/// already lets one writer at a time. `NO KEY UPDATE`: rows that refer to the program (a new
+/// change request, a report) are not held up by it.
+pub(crate) async fn lock_program(
+    conn: &mut AnyConnection,
+    program_id: i64,
+    doing: &str,
+) -> Result<()> {
+    if crate::on_postgres(conn) {
+        sqlx::query("SELECT id FROM programs WHERE id = $1 FOR NO KEY UPDATE")
+            .bind(program_id)
+            .fetch_optional(&mut *conn)
+            .await
+            .context(|| format!("{doing}: locking program {program_id}"))?;
+    }
+    Ok(())
+}
+
+/// The stored program `program_id`, the program to save in its place when `program` is
+/// imported over it, and their conflicts with its approved changes.
+async fn reconciled(
+    conn: &mut AnyConnection,
+    program_id: i64,
+    program: &ImportedProgram,
+    file_wins: &FileWins,
+    doing: &str,
+) -> Result<(ImportedProgram, ImportedProgram, Vec<Conflict>)> {
+    let stored =
+        load(conn, program_id, doing)
+            .await?
+            .ok_or_else(|| crate::StoreError::Corrupt {
+                context: doing.to_owned(),
+                message: format!("program {program_id} vanished inside its transaction"),
+            })?;
+    let decided = reimport::approved_history(conn, program_id, doing).await?;
+    let (merged, conflicts) = reimport::reconcile(&stored, &decided, program, file_wins);
+    Ok((stored, merged, conflicts))
+}
+
+/// One audit entry per conflict settled with the file's value: which task, field and decision
+/// the re-import overrode, and with what.
+async fn audit_overrides(
+    conn: &mut AnyConnection,
+    program_id: i64,
+    conflicts: &[Conflict],
+    source: &SourceInfo,
+    actor: &str,
+) -> Result<()> {
+    for conflict in conflicts.iter().filter(|c| c.settled == Settled::TookFile) {
+        crate::audit::append(
+            conn,
+            dongbo_domain::clock::now(),
+            &crate::audit::AuditEntry {
+                actor: actor.to_owned(),
+                action: "program.reimport_override".to_owned(),
+                entity: "program".to_owned(),
+                entity_id: program_id.to_string(),
+                before: Some(serde_json::json!({
+                    "task_code": conflict.task_code,
+                    "field": conflict.field,
+                    "value": conflict.decided,
+                    "change_request_id": conflict.change_request_id,
+                    "kind": conflict.kind.as_str(),
+                    "decided_at": conflict.decided_at,
+                    "decided_by": conflict.decided_by,
+                    "decision_note": conflict.decision_note,
+                })),
+                after: Some(serde_json::json!({
+                    "task_code": conflict.task_code,
+                    "field": conflict.field,
+                    "value": conflict.file,
+                    "source_file": source.file_name,
+                    "source_sha256": source.sha256,
+                })),
+            },
+        )
+        .await?;
+        tracing::info!(
+            program.id = program_id,
+            task.code = %conflict.task_code,
+            change_request.id = conflict.change_request_id,
+            field = %conflict.field,
+            "re-import took the file's value over an approved change"
+        );
+    }
+    Ok(())
 }
 
 fn outcome_name(outcome: &SaveOutcome) -> &'static str {
@@ -222,24 +355,46 @@ fn outcome_name(outcome: &SaveOutcome) -> &'static str {
 }
 
 /// The stored program with the same document number as `program`, and what saving `program`
-/// would change in it (empty when nothing), without writing. `None` when no program has that
-/// number, or `program` has no number.
+/// would change in it (empty when nothing; approved changes kept), without writing. `None`
+/// when no program has that number, or `program` has no number.
 pub async fn diff_against_stored(
     db: &Db,
     program: &ImportedProgram,
 ) -> Result<Option<(i64, ProgramDiff)>> {
-    let Some(number) = &program.document.number else {
+    if program.document.number.is_none() {
         return Ok(None);
-    };
-    let doing = format!("comparing program {number} with the stored one");
+    }
+    Ok(preview(db, program, "", &FileWins::Never)
+        .await?
+        .map(|p| (p.program_id, p.diff)))
+}
+
+/// What re-importing `program` (from a file whose SHA-256 is `sha256`) would do, without
+/// writing: the stored program it would update (matched as [`save_with_assignments`] matches
+/// it), the diff and the conflicts with approved change requests, settled as `file_wins` says.
+/// `None` when it would be a new program.
+pub async fn preview(
+    db: &Db,
+    program: &ImportedProgram,
+    sha256: &str,
+    file_wins: &FileWins,
+) -> Result<Option<Preview>> {
+    let doing = format!("comparing program {} with the stored one", label(program));
     let mut tx = db.read(&doing).await?;
-    let Some(id) = find_by_number_in(&mut tx, number, &doing).await? else {
+    let existing = match &program.document.number {
+        Some(number) => find_by_number_in(&mut tx, number, &doing).await?,
+        None => find_unnumbered_by_sha256(&mut tx, sha256, &doing).await?,
+    };
+    let Some(program_id) = existing else {
         return Ok(None);
     };
-    let Some(stored) = load(&mut tx, id, &doing).await? else {
-        return Ok(None);
-    };
-    Ok(Some((id, diff::compute(&stored, program))))
+    let (stored, merged, conflicts) =
+        reconciled(&mut tx, program_id, program, file_wins, &doing).await?;
+    Ok(Some(Preview {
+        program_id,
+        diff: diff::compute(&stored, &merged),
+        conflicts,
+    }))
 }
 
 /// Every program, in the order they were first stored.

@@ -18,7 +18,11 @@ pub const MAX_BODY_BYTES: usize = 2 << 20;
 pub const MAX_UPLOAD_BYTES: usize = 21 << 20;
 
 /// The routes that take file uploads, with [`MAX_UPLOAD_BYTES`].
-const UPLOAD_ROUTES: &[&str] = &["/api/v1/assignments/{id}/files", "/assignments/{id}/report"];
+const UPLOAD_ROUTES: &[&str] = &[
+    "/api/v1/assignments/{id}/files",
+    "/assignments/{id}/report",
+    "/programs/{id}/import",
+];
 
 /// The upload routes of pages, whose oversized body is read up to the limit and answered with
 /// the form again (its fields kept, the file field named) rather than refused at once.

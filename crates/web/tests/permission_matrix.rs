@@ -103,6 +103,7 @@ enum Endpoint {
     ProposeTaskChange,
     DecideChange,
     WithdrawChange,
+    ReimportProgram,
     RecordIndicatorValue,
     SetRegime,
     RemoveRegime,
@@ -234,6 +235,13 @@ const ENDPOINTS: &[Row] = &[
         "POST /programs/{id}/changes/{request}/withdraw",
         Needs::EditPlan,
         On::TheAgency,
+    ),
+    // Re-importing may override approved change requests: who decides them.
+    row(
+        Endpoint::ReimportProgram,
+        "POST /programs/{id}/import",
+        Needs::DecideChangeRequest,
+        On::Coordinator,
     ),
     row(
         Endpoint::RecordIndicatorValue,
@@ -737,6 +745,32 @@ async fn prepare(
                     status: ChangeStatus::Withdrawn,
                 },
             )
+        }
+        Endpoint::ReimportProgram => {
+            // 47/NQ-CP's file with task 1.1 retitled, differently each case: an allowed
+            // re-import changes the program.
+            let marker = format!("(bản sửa {n})");
+            let text = std::str::from_utf8(dongbo_testkit::programs::RESOLUTION_47)
+                .unwrap()
+                .replacen(
+                    "Phổ biến, quán triệt nội dung Nghị quyết",
+                    &format!("Phổ biến, quán triệt nội dung Nghị quyết {marker}"),
+                    1,
+                );
+            let hex: String = text.bytes().map(|b| format!("{b:02x}")).collect();
+            Prepared {
+                path: format!("/programs/{program}/import?lang=vi"),
+                form: form(&[
+                    ("step", "import"),
+                    ("file_name", "47-NQ-CP.txt"),
+                    ("content", &hex),
+                ]),
+                multipart: true,
+                effect: new_row(format!(
+                    "SELECT COUNT(*) FROM tasks WHERE program_id = {program} \
+                     AND title LIKE '%{marker}%'"
+                )),
+            }
         }
         Endpoint::ChangePassword => plain(
             "/account/password".to_owned(),

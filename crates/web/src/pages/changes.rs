@@ -399,6 +399,9 @@ async fn program_page(
                 (page.t("Cơ quan quyết định", "Decided by")) ": "
                 (page.agency_name(&agency_ref(&directory, &decider)))
             }
+            @if can_decide {
+                p { a #reimport-link href={ "/programs/" (id) "/import" } { (page.t("Nhập lại văn bản (tệp đã sửa)", "Re-import the document (a corrected file)")) } }
+            }
             @if requests.is_empty() { p.muted { (page.t("Chưa có đề xuất nào.", "No change request yet.")) } }
             @for r in &requests {
                 (request_card(page, &directory, id, r, can_decide, decision_error.filter(|e| e.request_id == r.id)))

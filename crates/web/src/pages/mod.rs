@@ -12,6 +12,7 @@ mod evaluation;
 mod form;
 mod indicators;
 mod programs;
+mod reimport;
 mod reports;
 mod search;
 mod synthesis;
@@ -137,6 +138,14 @@ pub fn router() -> Router<AppState> {
         .route(
             "/programs/{id}/tasks/{code}/changes",
             post(changes::propose_for_task),
+        )
+        .route(
+            "/programs/{id}/import",
+            get(reimport::form)
+                .post(reimport::submit)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::limits::MAX_UPLOAD_BYTES,
+                )),
         )
         .route(
             "/programs/{id}/changes/{request}/decision",
