@@ -138,6 +138,7 @@ fn resolution(text: &str, agencies: &[&str], sets: &[&str], unresolved: &[&str])
         agencies: strings(agencies),
         sets: strings(sets),
         unresolved: strings(unresolved),
+        participants: Vec::new(),
     }
 }
 
