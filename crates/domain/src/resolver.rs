@@ -1,5 +1,5 @@
-//! Agency resolution: the text of a "lead" or "coordinating" cell → agencies, agency sets and
-//! the fragments that matched nothing, as of the document's date.
+//! Agency resolution: the text of a "lead" or "coordinating" cell → agencies, agency sets,
+//! non-state participants and the fragments that matched nothing, as of the document's date.
 //!
 //! Agency names contain commas ("Bộ Văn hóa, Thể thao và Du lịch") and hyphens ("Bộ Lao
 //! động - Thương binh và Xã hội"), and the words that join names ("và") occur inside names
@@ -9,6 +9,19 @@
 //! separators may stand (punctuation, and "và", "cùng", "các"… when a name follows); a run of
 //! words that names nothing is reported whole, in the document's own spelling, up to the next
 //! comma.
+//!
+//! Three readings follow what real appendices write (issue 18, measured on the corpus in
+//! `crates/import/tests/corpus.rs`):
+//! - a run that opens with the noun of a non-state participant ("Tập đoàn", "doanh nghiệp",
+//!   "hiệp hội", "trường đại học", "chuyên gia"…) is a [`Participant`] of its kind: named,
+//!   shown, never assigned, never unresolved;
+//! - a qualifier ("liên quan", "được lựa chọn", "đủ điều kiện", "một số" before, "là …" after
+//!   a set) leaves the members to a person: a set becomes its open counterpart, an unknown noun
+//!   the widest open set — except the participants no coordinator could assign (businesses,
+//!   experts, communities, individuals, foreign partners), which stay participants;
+//! - abbreviations ("TW", "T.Ư", "TP", "UBND", "HĐND", "MTTQ", "PTNT") are entered beside the
+//!   long forms of every name, and "các Bộ: Quốc phòng, Xây dựng" reads each item with its
+//!   "Bộ".
 //!
 //! Every phrase of the directory is put into a word trie once, in [`AgencyResolver::new`], so
 //! resolving a cell costs one hash lookup per word it reads. The words of the directory are
@@ -408,8 +421,8 @@ impl AgencyResolver {
                 .map(|t| t.folded.as_ref())
                 .collect();
             let qualified = is_qualified(&words);
-            match participant_kind(&words) {
-                Some(kind) if kind.never_assigned() || !qualified => {
+            match (participant_kind(&words), &self.widest_open_set) {
+                (Some(kind), _) if kind.never_assigned() || !qualified => {
                     let participant = Participant {
                         kind,
                         text: run.fragment,
@@ -418,11 +431,7 @@ impl AgencyResolver {
                         resolution.participants.push(participant);
                     }
                 }
-                _ if qualified && self.widest_open_set.is_some() => {
-                    if let Some(code) = &self.widest_open_set {
-                        push_once(&mut resolution.sets, code);
-                    }
-                }
+                (_, Some(open)) if qualified => push_once(&mut resolution.sets, open),
                 _ => push_once(&mut resolution.unresolved, &run.fragment),
             }
         }
