@@ -48,6 +48,10 @@ struct Measure {
     unparsed_time_frames: usize,
     phrases: usize,
     unresolved: Vec<String>,
+    /// Time frames left unparsed, "task: text", printed for the reviewer.
+    unparsed: Vec<String>,
+    /// Non-state participants, "task role: kind: text", printed for the reviewer.
+    participants: Vec<String>,
 }
 
 impl Measure {
@@ -73,6 +77,12 @@ fn measure(name: &str, bytes: &[u8], directory: &Directory) -> Result<Measure, S
             .count(),
         ..Measure::default()
     };
+    measure.unparsed = program
+        .tasks
+        .iter()
+        .filter(|t| t.time_frame.kind == TimeFrameKind::Unparsed)
+        .map(|t| format!("task {}: «{}»", t.code, t.time_frame.text))
+        .collect();
     for task in &program.tasks {
         for (role, resolution) in [("lead", &task.lead), ("coordinating", &task.coordinating)] {
             let (named, _) = phrases(resolution);
@@ -82,6 +92,12 @@ fn measure(name: &str, bytes: &[u8], directory: &Directory) -> Result<Measure, S
                     .unresolved
                     .iter()
                     .map(|fragment| format!("task {} {role}: {fragment}", task.code)),
+            );
+            measure.participants.extend(
+                resolution
+                    .participants
+                    .iter()
+                    .map(|p| format!("task {} {role}: {}: {}", task.code, p.kind.as_str(), p.text)),
             );
         }
     }
@@ -168,6 +184,12 @@ fn every_corpus_appendix_leaves_at_most_three_percent_of_its_agency_phrases_unre
                 );
                 for fragment in &measure.unresolved {
                     println!("    unresolved: {fragment}");
+                }
+                for frame in &measure.unparsed {
+                    println!("    unparsed time frame: {frame}");
+                }
+                for participant in &measure.participants {
+                    println!("    participant: {participant}");
                 }
                 assert!(measure.tasks > 0, "{name} imported no task");
                 if measure.unresolved_percent() > MAX_UNRESOLVED_PERCENT {
