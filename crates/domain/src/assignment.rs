@@ -212,6 +212,7 @@ mod tests {
             agencies: agencies.iter().map(|s| (*s).to_owned()).collect(),
             sets: sets.iter().map(|s| (*s).to_owned()).collect(),
             unresolved: Vec::new(),
+            participants: Vec::new(),
         }
     }
 

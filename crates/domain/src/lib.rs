@@ -35,7 +35,7 @@ pub use indicator::{
 pub use period::{DeadlineRule, Period, PeriodError, PeriodKind};
 pub use program::{DocumentKind, DocumentMeta, ImportedProgram, Task, TaskGroup};
 pub use regime::{Phase, RegimeError, RegimePeriod, Regimes, Reporters, ReportingRegime};
-pub use resolver::{AgencyResolver, Resolution};
+pub use resolver::{AgencyResolver, Participant, ParticipantKind, Resolution};
 pub use rollup::{Child, ManualOverride, Rolled, RollupError, RollupRule};
 pub use state::{Outcome, StateCounts, StateInput, WorkState};
 pub use time_frame::{Recurrence, TimeFrame, TimeFrameKind};

@@ -524,7 +524,6 @@ fn collective_phrases_resolve_to_their_sets() {
             &["bo-nganh-dia-phuong-lien-quan"],
         ),
         ("các cơ quan liên quan", &[], &["co-quan-lien-quan"]),
-        ("các cơ sở giáo dục, đào tạo", &[], &["co-so-dao-tao"]),
         (
             "các cơ quan báo chí có văn phòng đại diện ở nước ngoài",
             &[],
@@ -606,4 +605,25 @@ fn task_5_2_is_due_at_the_end_of_2030() {
     let frame = TimeFrame::parse(frame);
     assert_eq!(frame.kind, TimeFrameKind::ByYear);
     assert_eq!(frame.due, NaiveDate::from_ymd_opt(2030, 12, 31));
+}
+
+#[test]
+fn schools_named_without_a_qualifier_are_education_participants_not_a_set() {
+    // Task 3.7 ends "… Thông tấn xã Việt Nam và các cơ sở giáo dục, đào tạo": the schools take
+    // part but get no assignment (issue 18); "… có liên quan" (task 5.4's coordinators) is still the open set a
+    // coordinator completes.
+    let resolution = resolve("các cơ sở giáo dục, đào tạo");
+    assert!(resolution.sets.is_empty(), "{resolution:?}");
+    assert!(resolution.unresolved.is_empty(), "{resolution:?}");
+    assert_eq!(
+        resolution.participants,
+        [dongbo_domain::Participant {
+            kind: dongbo_domain::ParticipantKind::Education,
+            text: "các cơ sở giáo dục, đào tạo".to_owned(),
+        }]
+    );
+    assert_eq!(
+        resolve("Các bộ, ngành và các cơ sở đào tạo có liên quan").sets,
+        ["bo-nganh", "co-so-dao-tao"]
+    );
 }

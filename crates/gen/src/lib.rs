@@ -632,6 +632,7 @@ fn task(
             agencies: Vec::new(),
             sets: vec!["tinh-thanh-pho".to_owned()],
             unresolved: Vec::new(),
+            participants: Vec::new(),
         }
     } else {
         let (code, name) = rng.pick(&world.ministries);
@@ -640,6 +641,7 @@ fn task(
             agencies: vec![code.clone()],
             sets: Vec::new(),
             unresolved: Vec::new(),
+            participants: Vec::new(),
         }
     };
     let mut coordinating: Vec<&(String, String)> = Vec::new();
@@ -671,6 +673,7 @@ fn task(
             agencies: coordinating.iter().map(|(code, _)| code.clone()).collect(),
             sets: Vec::new(),
             unresolved: Vec::new(),
+            participants: Vec::new(),
         },
         time_frame,
         draft: false,

@@ -223,6 +223,19 @@ fn resolution(out: &mut Vec<FieldChange>, name: &str, before: &Resolution, after
         list(&before.unresolved),
         list(&after.unresolved),
     );
+    let participants = |resolution: &Resolution| -> Vec<String> {
+        resolution
+            .participants
+            .iter()
+            .map(|p| format!("{}:{}", p.kind.as_str(), p.text))
+            .collect()
+    };
+    field(
+        out,
+        &format!("{name}.participants"),
+        list(&participants(before)),
+        list(&participants(after)),
+    );
 }
 
 fn time_frame(out: &mut Vec<FieldChange>, before: &TimeFrame, after: &TimeFrame) {

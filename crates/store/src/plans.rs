@@ -225,6 +225,7 @@ pub async fn create(
         agencies: vec![agency.code.clone()],
         sets: Vec::new(),
         unresolved: Vec::new(),
+        participants: Vec::new(),
     };
     let parent_label = parent
         .document
@@ -246,6 +247,7 @@ pub async fn create(
                 agencies: Vec::new(),
                 sets: Vec::new(),
                 unresolved: Vec::new(),
+                participants: Vec::new(),
             },
             time_frame: t.time_frame.clone(),
             draft: false,
@@ -466,12 +468,14 @@ pub async fn add_task(
             agencies: vec![plan.agency_code.clone()],
             sets: Vec::new(),
             unresolved: Vec::new(),
+            participants: Vec::new(),
         },
         coordinating: Resolution {
             text: String::new(),
             agencies: Vec::new(),
             sets: Vec::new(),
             unresolved: Vec::new(),
+            participants: Vec::new(),
         },
         time_frame,
         draft: false,

@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use dongbo_domain::text::fold;
-use dongbo_domain::{Resolution, Task, TimeFrame};
+use dongbo_domain::{Participant, ParticipantKind, Resolution, Task, TimeFrame};
 use serde::Serialize;
 use sqlx::AnyConnection;
 use sqlx::AssertSqlSafe;
@@ -366,10 +366,17 @@ async fn insert_agencies(
         (Role::Lead, &task.lead),
         (Role::Coordinating, &task.coordinating),
     ] {
+        // A participant is stored as "kind:text": kinds hold no colon, so the first one splits.
+        let participants: Vec<String> = resolution
+            .participants
+            .iter()
+            .map(|p| format!("{}:{}", p.kind.as_str(), p.text))
+            .collect();
         for (target, values) in [
             ("agency", &resolution.agencies),
             ("set", &resolution.sets),
             ("unresolved", &resolution.unresolved),
+            ("participant", &participants),
         ] {
             for (i, value) in values.iter().enumerate() {
                 sqlx::query(
@@ -415,6 +422,21 @@ pub(crate) fn gather_cells(rows: &[AnyRow], doing: &str) -> Result<HashMap<i64, 
             "agency" => resolution.agencies.push(value),
             "set" => resolution.sets.push(value),
             "unresolved" => resolution.unresolved.push(value),
+            "participant" => {
+                let participant = value
+                    .split_once(':')
+                    .and_then(|(kind, text)| {
+                        Some(Participant {
+                            kind: ParticipantKind::parse(kind)?,
+                            text: text.to_owned(),
+                        })
+                    })
+                    .ok_or_else(|| crate::StoreError::Corrupt {
+                        context: doing.to_owned(),
+                        message: format!("task participant «{value}»"),
+                    })?;
+                resolution.participants.push(participant);
+            }
             other => {
                 return Err(crate::StoreError::Corrupt {
                     context: doing.to_owned(),

@@ -5,7 +5,8 @@
 use chrono::NaiveDate;
 use dongbo_domain::{
     Agency, AgencyKind, AgencySet, Directory, DocumentKind, DocumentMeta, ImportedProgram,
-    Recurrence, Resolution, Succession, Task, TaskGroup, TimeFrame, TimeFrameKind,
+    Participant, ParticipantKind, Recurrence, Resolution, Succession, Task, TaskGroup, TimeFrame,
+    TimeFrameKind,
 };
 use dongbo_store::{
     Assigning, Backend, Db, Role, SaveOutcome, SourceInfo, StoreError, assignments, directory,
@@ -36,6 +37,7 @@ dongbo_testkit::backend_tests!(
     importing_again_after_a_failed_assignment_brings_the_program_and_its_assignments_in,
     an_unchanged_program_stored_without_its_assignments_gets_them_when_imported_again,
     an_unchanged_program_with_its_assignments_in_step_writes_nothing,
+    a_task_s_non_state_participants_are_stored_with_their_kind_and_diffed,
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -138,6 +140,7 @@ fn resolution(text: &str, agencies: &[&str], sets: &[&str], unresolved: &[&str])
         agencies: strings(agencies),
         sets: strings(sets),
         unresolved: strings(unresolved),
+        participants: Vec::new(),
     }
 }
 
@@ -927,5 +930,50 @@ async fn an_unchanged_program_with_its_assignments_in_step_writes_nothing(db: &D
     assert_eq!(
         pending_after, pending_before,
         "the open sets were not rewritten"
+    );
+}
+
+async fn a_task_s_non_state_participants_are_stored_with_their_kind_and_diffed(db: &Db) {
+    let mut program = sample_program(Some("03/NQ-CP"));
+    program.tasks[2].lead.text = "Tập đoàn, doanh nghiệp công nghệ số".to_owned();
+    program.tasks[2].lead.participants = vec![
+        Participant {
+            kind: ParticipantKind::Business,
+            text: "Tập đoàn".to_owned(),
+        },
+        Participant {
+            kind: ParticipantKind::Business,
+            text: "doanh nghiệp công nghệ số".to_owned(),
+        },
+    ];
+    // A colon in the text stays in the text: only the first one ends the kind.
+    program.tasks[0].coordinating.participants = vec![Participant {
+        kind: ParticipantKind::Association,
+        text: "VINASA: Hiệp hội Phần mềm và Dịch vụ CNTT Việt Nam".to_owned(),
+    }];
+    let id = save_new(db, &program, "pp").await;
+    let stored = programs::get(db, id)
+        .await
+        .unwrap()
+        .expect("the saved program");
+    assert_eq!(stored.program, program);
+
+    let mut changed = program.clone();
+    changed.tasks[2].lead.participants.pop();
+    let outcome = save(db, &changed, &source("plan-v2.md", "pq"))
+        .await
+        .unwrap();
+    let SaveOutcome::Updated { diff, .. } = outcome else {
+        panic!("expected an update, got {outcome:?}");
+    };
+    let fields: Vec<&str> = diff.changed[0]
+        .fields
+        .iter()
+        .map(|f| f.field.as_str())
+        .collect();
+    assert_eq!(fields, ["lead.participants"]);
+    assert_eq!(
+        programs::get(db, id).await.unwrap().unwrap().program,
+        changed
     );
 }

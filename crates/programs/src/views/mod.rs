@@ -43,6 +43,23 @@ pub struct AgencyCell {
     pub agencies: Vec<AgencyRef>,
     pub sets: Vec<SetRef>,
     pub unresolved: Vec<String>,
+    /// Non-state participants (businesses, associations, schools, experts…): named, never
+    /// assigned.
+    pub participants: Vec<ParticipantView>,
+}
+
+/// A non-state participant of a cell, with its kind.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ParticipantView {
+    /// business, association, education, research, expert, community, individual,
+    /// international or organization.
+    pub kind: String,
+    /// The kind as pages name it in Vietnamese ("Doanh nghiệp").
+    pub kind_vi: String,
+    /// The kind as pages name it in English ("Business").
+    pub kind_en: String,
+    /// The words of the cell that name it.
+    pub text: String,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -287,6 +304,16 @@ pub fn agency_cell(directory: &Directory, resolution: &Resolution) -> AgencyCell
             .map(|c| set_ref(directory, c))
             .collect(),
         unresolved: resolution.unresolved.clone(),
+        participants: resolution
+            .participants
+            .iter()
+            .map(|p| ParticipantView {
+                kind: p.kind.as_str().to_owned(),
+                kind_vi: p.kind.label_vi().to_owned(),
+                kind_en: p.kind.label_en().to_owned(),
+                text: p.text.clone(),
+            })
+            .collect(),
     }
 }
 

@@ -226,6 +226,7 @@ mod tests {
             agencies: Vec::new(),
             sets: Vec::new(),
             unresolved: Vec::new(),
+            participants: Vec::new(),
         };
         AgencyTask {
             program_number: Some(format!("{program_id}/NQ-CP")),

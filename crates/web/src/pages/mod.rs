@@ -309,10 +309,15 @@ impl Page {
         self.lang.pick(&agency.name_vi, &agency.name_en)
     }
 
-    /// A cell of agencies: each resolved agency as a link, sets by name, unresolved text flagged.
+    /// A cell of agencies: each resolved agency as a link, sets by name, non-state participants
+    /// with their kind ("Doanh nghiệp: Tập đoàn Viettel"), unresolved text flagged.
     pub fn agency_cell(&self, cell: &AgencyCell) -> Markup {
         html! {
-            @if cell.agencies.is_empty() && cell.sets.is_empty() && cell.unresolved.is_empty() {
+            @if cell.agencies.is_empty()
+                && cell.sets.is_empty()
+                && cell.unresolved.is_empty()
+                && cell.participants.is_empty()
+            {
                 span.muted { "—" }
             }
             ul.agencies {
@@ -338,6 +343,12 @@ impl Page {
                     li.set {
                         (self.lang.pick(&set.name_vi, &set.name_en))
                         @if set.open { " " span.badge { (self.t("cần chọn", "to choose")) } }
+                    }
+                }
+                @for participant in &cell.participants {
+                    li.participant title=(self.t("Không phải cơ quan nhà nước; không được giao nhiệm vụ", "Not a state agency; given no assignment")) {
+                        span.kind { (self.lang.pick(&participant.kind_vi, &participant.kind_en)) ": " }
+                        (participant.text)
                     }
                 }
                 @for fragment in &cell.unresolved {
