@@ -361,7 +361,7 @@ impl AgencyResolver {
                 continue;
             }
             // "một số địa phương": the name after "một số" is a choice left to a person. Read
-            // first, since "một" alone folds like the alias "MOT" of a ministry.
+            // first, so the noun after it is read as the choice it is.
             if let Some(name) = words_after(&tokens, index, &["mot", "so"])
                 && let Some((end, node)) = self.longest_match(&tokens, name)
                 && let Some(chosen) = self.choose(node, as_of)

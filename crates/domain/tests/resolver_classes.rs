@@ -297,3 +297,23 @@ fn a_qualifier_after_any_noun_makes_an_open_set_a_coordinator_completes() {
         )]
     );
 }
+
+#[test]
+fn the_word_mot_never_names_the_former_ministry_of_transport() {
+    // The English acronym "MOT" of the Ministry of Transport folds like the word "một": a
+    // 2024 cell that opens with "một" must not be read as that ministry.
+    for text in [
+        "Một cơ quan do Bộ Ngoại giao chỉ định",
+        "một đơn vị thuộc Bộ Ngoại giao",
+    ] {
+        let resolution = resolve_on(text, "2024-06-01");
+        assert!(
+            !resolution.agencies.iter().any(|a| a == "BGTVT"),
+            "{text}: {resolution:?}"
+        );
+    }
+    assert_eq!(
+        resolve_on("Bộ Giao thông vận tải", "2024-06-01").agencies,
+        ["BGTVT"]
+    );
+}

@@ -95,7 +95,11 @@ impl HostLine {
         let number_end = (at + 1..words.len())
             .find(|&i| stop(&folded_words[i]))
             .unwrap_or(words.len());
-        let segment = words[at + 1..number_end].join(" ");
+        // "148 /QĐ-MĐC": a number typed with a space before its symbol is still one number.
+        let segment = words[at + 1..number_end]
+            .join(" ")
+            .replace(" /", "/")
+            .replace("/ ", "/");
         let number = document_numbers(&segment).into_iter().next();
         let symbol_kind = if number.is_some() {
             number.as_deref().and_then(kind_from_number)
@@ -264,10 +268,23 @@ impl MetaDraft {
     /// names, its title the appendix's title (the lines between "PHỤ LỤC" and the host line),
     /// and the numbers in that title are what it implements.
     fn read_host(&mut self, lines: &[&str]) -> bool {
+        // A host line may run onto the next line ("(Ban hành kèm theo Kế hoạch số … / của Ủy
+        // ban nhân dân xã An Thới Đông)"): read it with the lines up to its closing bracket.
+        let with_continuation = |i: usize| {
+            let mut line = lines[i].trim().to_owned();
+            for next in lines.iter().skip(i + 1).take(2) {
+                if !line.starts_with('(') || line.contains(')') {
+                    break;
+                }
+                line.push(' ');
+                line.push_str(next.trim());
+            }
+            line
+        };
         let Some((at, host)) = lines
             .iter()
             .enumerate()
-            .find_map(|(i, l)| HostLine::parse(l).map(|h| (i, h)))
+            .find_map(|(i, _)| HostLine::parse(&with_continuation(i)).map(|h| (i, h)))
         else {
             return false;
         };
@@ -282,6 +299,17 @@ impl MetaDraft {
         let appendix = above.iter().position(|(_, l)| is_appendix_heading(l));
         let title_lines: Vec<&str> = match appendix {
             Some(end) => above[..end].iter().rev().map(|(_, l)| *l).collect(),
+            // "PHỤ LỤC I. HỆ THỐNG CHỈ TIÊU …": the heading and the title on one line.
+            None if above
+                .first()
+                .is_some_and(|(_, l)| appendix_title(l).is_some()) =>
+            {
+                above
+                    .first()
+                    .and_then(|(_, l)| appendix_title(l))
+                    .into_iter()
+                    .collect()
+            }
             None => above
                 .iter()
                 .take_while(|(_, l)| is_upper_case(l))
@@ -769,6 +797,17 @@ fn is_number_line(line: &str) -> bool {
 fn is_national_title(line: &str) -> bool {
     let folded = fold(line.trim());
     folded.starts_with("cong hoa xa hoi chu nghia viet nam") || folded == "dang cong san viet nam"
+}
+
+/// The title after "PHỤ LỤC I." on the same line ("PHỤ LỤC I. HỆ THỐNG CHỈ TIÊU …").
+fn appendix_title(line: &str) -> Option<&str> {
+    let line = line.trim();
+    if !fold(line).starts_with("phu luc ") {
+        return None;
+    }
+    let (_, title) = line.split_once(['.', ':', '-', '–'])?;
+    let title = title.trim();
+    (title.chars().count() > 3).then_some(title)
 }
 
 /// "PHỤ LỤC", "PHỤ LỤC I", "Phụ lục số 02": the heading above an appendix's title.

@@ -79,6 +79,28 @@ fn a_host_line_without_so_before_the_number_is_read_too() {
 }
 
 #[test]
+fn a_host_line_over_two_lines_with_a_spaced_number_and_a_title_on_the_heading_line_is_read() {
+    let imported = import_md(
+        "PHỤ LỤC I. KẾ HOẠCH TRIỂN KHAI NGHỊ QUYẾT SỐ 57-NQ/TW TRÊN ĐỊA BÀN XÃ\n\
+         (Ban hành kèm theo Kế hoạch số: 148 /KH-UBND ngày 05 tháng 3 năm 2026\n\
+         của Ủy ban nhân dân xã An Thới Đông)\n",
+    );
+    let document = &imported.program.document;
+    assert_eq!(document.number.as_deref(), Some("148/KH-UBND"));
+    assert_eq!(document.kind, DocumentKind::Plan);
+    assert_eq!(document.issued_on, NaiveDate::from_ymd_opt(2026, 3, 5));
+    assert_eq!(
+        document.issuer_text.as_deref(),
+        Some("Ủy ban nhân dân xã An Thới Đông")
+    );
+    assert_eq!(
+        document.title,
+        "KẾ HOẠCH TRIỂN KHAI NGHỊ QUYẾT SỐ 57-NQ/TW TRÊN ĐỊA BÀN XÃ"
+    );
+    assert_eq!(document.implements, ["57-NQ/TW"]);
+}
+
+#[test]
 fn a_decision_of_the_prime_minister_is_the_host_of_its_plan() {
     let imported = import_md(
         "PHỤ LỤC I\n\
