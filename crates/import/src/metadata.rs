@@ -751,9 +751,10 @@ pub(crate) fn kind_label(kind: DocumentKind) -> &'static str {
 }
 
 /// Numbers of documents in a text: "47/NQ-CP", "57-KL/TW", "72/2015/NĐ-CP",
-/// "404/BNG-NGVH-UNESCO", "1234/QĐ-TTg". A number starts with digits, contains a "/" and a
-/// capital letter and is made of digits, letters, "/" and "-" (the Prime Minister's symbol
-/// "TTg" has a small letter).
+/// "404/BNG-NGVH-UNESCO", "1234/QĐ-TTg", "66.18/2026/NQ-CP". A number starts with digits,
+/// contains a "/" and a capital letter and is made of digits, letters, "/", "-" and "." (the
+/// Prime Minister's symbol "TTg" has a small letter; the Government's special resolutions of
+/// 2025–26 are numbered "66.18").
 pub(crate) fn document_numbers(text: &str) -> Vec<String> {
     let mut numbers = Vec::new();
     for word in text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')')) {
@@ -764,7 +765,7 @@ pub(crate) fn document_numbers(text: &str) -> Vec<String> {
             && word.chars().any(char::is_uppercase)
             && word
                 .chars()
-                .all(|c| c.is_alphanumeric() || matches!(c, '/' | '-'))
+                .all(|c| c.is_alphanumeric() || matches!(c, '/' | '-' | '.'))
             && !word.ends_with(['/', '-']);
         if well_formed && !numbers.iter().any(|n| n == word) {
             numbers.push(word.to_owned());
@@ -848,6 +849,10 @@ mod tests {
         assert_eq!(
             document_numbers("Quyết định số 1234/QĐ-TTg ngày 5/3/2025"),
             vec!["1234/QĐ-TTg"]
+        );
+        assert_eq!(
+            document_numbers("Căn cứ Nghị quyết số 66.18/2026/NQ-CP ngày 18/5/2026."),
+            vec!["66.18/2026/NQ-CP"]
         );
     }
 
