@@ -167,11 +167,24 @@ async fn import_indicators(
         for indicator in &imported.indicators {
             writeln!(
                 stdout,
-                "{} {} — {} [{}]",
+                "{} {} — {} [{}{}]",
                 indicator.code,
                 indicator.name,
-                indicator.target,
-                indicator.direction.as_str()
+                indicator
+                    .targets
+                    .iter()
+                    .map(|t| match t.year {
+                        Some(year) => format!("{} ({year})", t.text),
+                        None => t.text.clone(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                indicator.direction.as_str(),
+                if indicator.direction_confirmed {
+                    ""
+                } else {
+                    ", to confirm"
+                }
             )?;
         }
         writeln!(

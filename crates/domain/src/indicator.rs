@@ -4,7 +4,10 @@
 //! An indicator's target is written as text in the program's appendix ("≥ 80", "≤ 3 Đông Nam
 //! Á; ≤ 50 Thế giới", "100%", "Hoàn thành") and parsed once, here, by [`Target::parse`]. What a
 //! value achieves is always computed from the value and the target ([`Target::assess`]),
-//! never typed; only a qualitative target is judged by a person ([`Judgement`]).
+//! never typed; only a qualitative target is judged by a person ([`Judgement`]). An
+//! [`Indicator`] has a target per year ([`YearTarget`]); a value is judged against the target of
+//! its year ([`Indicator::target_for`]), and never by a direction that is only a guess
+//! ([`Indicator::direction_confirmed`], [`Verdict::DirectionUnconfirmed`]).
 //!
 //! **Numbers** are read the Vietnamese way: the comma is the decimal separator ("0,7" = 0.7)
 //! and the dot separates thousands ("1.000" = 1000, "1.234,5" = 1234.5). A dot that cannot be
@@ -67,29 +70,208 @@ impl Direction {
         }
     }
 
-    /// The direction an indicator's words and target imply: a qualitative target is
-    /// qualitative; a ranking ("xếp hạng", "thứ hạng", "chỉ số" with an international index as
-    /// source) or a target of only "≤"/"<" bounds is lower-is-better; anything else is
-    /// higher-is-better.
-    pub fn infer(name: &str, target: &Target, source: &str) -> Self {
-        let Target::Quantitative(goals) = target else {
-            return Self::Qualitative;
+    /// The direction an indicator's unit and targets imply, and whether that is sure enough to
+    /// judge values by (see [`Inferred`]). The name's words never set the direction: "Tỷ lệ …
+    /// bố trí vị trí việc làm" is a rate, "Số tổ chức được xếp hạng" a count, whatever
+    /// "vị trí" or "xếp hạng" suggest.
+    ///
+    /// - every target qualitative → [`Direction::Qualitative`], sure;
+    /// - a rank — the unit is a place in a ranking ("Thứ bậc", "Thứ hạng", "bậc", "hạng") or a
+    ///   target says "Top 50", "trong nhóm 3 nước dẫn đầu" — is lower-is-better, sure;
+    /// - targets of only upper bounds ("≤ 3", "< 5", "không quá 5%", "dưới 10%") are
+    ///   lower-is-better, sure;
+    /// - targets whose every goal is an explicit comparison ("≥ 80", "40 - 50") are judged by
+    ///   the comparison itself, higher-is-better for the record, sure;
+    /// - a plain number ("100%", "50") is reached in the direction of the unit: a share ("%",
+    ///   "% GDP"), a rate per population ("Người/vạn dân"), an amount or a count ("Tổ chức",
+    ///   "kênh") is higher-is-better, sure — unless the name speaks of a reduction ("giảm"),
+    ///   then only a guess. Any other unit (days, incidents, an empty one) gives a guess,
+    ///   higher-is-better, that a person must confirm before any value is judged.
+    pub fn infer(name: &str, unit: &str, targets: &[YearTarget]) -> Inferred {
+        let goals: Vec<&Goal> = targets.iter().flat_map(|t| t.target.goals()).collect();
+        if goals.is_empty() {
+            return Inferred::sure(Self::Qualitative);
+        }
+        let rank = unit_is_rank(unit) || targets.iter().any(|t| text_names_rank(&t.text));
+        if rank {
+            return Inferred::sure(Self::LowerIsBetter);
+        }
+        if goals
+            .iter()
+            .all(|g| matches!(g.comparison, Comparison::AtMost | Comparison::LessThan))
+        {
+            return Inferred::sure(Self::LowerIsBetter);
+        }
+        if !goals.iter().any(|g| g.comparison == Comparison::Reach) {
+            return Inferred::sure(Self::HigherIsBetter);
+        }
+        let percent = goals.iter().any(|g| g.percent);
+        let quantity = unit_is_quantity(unit) || unit.trim().is_empty() && percent;
+        let reduction = {
+            let name = fold(name);
+            ["giam", "ha thap", "reduce", "decrease"]
+                .iter()
+                .any(|w| format!(" {name} ").contains(&format!(" {w} ")))
         };
-        let name = fold(name);
-        let ranking = ["xep hang", "thu hang", "vi tri", "ranking", "rank"]
-            .iter()
-            .any(|w| name.contains(w))
-            || !source.trim().is_empty() && name.contains("chi so");
-        let only_upper_bounds = goals
-            .iter()
-            .all(|g| matches!(g.comparison, Comparison::AtMost | Comparison::LessThan));
-        if ranking || only_upper_bounds {
-            Self::LowerIsBetter
-        } else {
-            Self::HigherIsBetter
+        Inferred {
+            direction: Self::HigherIsBetter,
+            confirmed: quantity && !reduction,
         }
     }
 }
+
+/// What [`Direction::infer`] made of an indicator: a direction, and whether it is sure. An
+/// unsure one is a guess kept for the person who confirms it; no value is judged by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Inferred {
+    pub direction: Direction,
+    pub confirmed: bool,
+}
+
+impl Inferred {
+    fn sure(direction: Direction) -> Self {
+        Self {
+            direction,
+            confirmed: true,
+        }
+    }
+}
+
+/// Whether a unit is a place in a ranking: "Thứ bậc", "Thứ hạng", "bậc", "hạng", "Xếp hạng",
+/// "Vị thứ", "rank". Compared with its diacritics, since "hạng" folds to "hàng" (goods).
+fn unit_is_rank(unit: &str) -> bool {
+    let unit = nfc(unit).to_lowercase();
+    let first = unit.split(['/', '(', ',']).next().unwrap_or("").trim();
+    matches!(
+        first,
+        "thứ bậc" | "thứ hạng" | "bậc" | "hạng" | "xếp hạng" | "vị thứ" | "rank" | "ranking"
+    )
+}
+
+/// Whether a target's words name a place in a ranking: "Top 50", "trong nhóm 3 nước dẫn đầu".
+fn text_names_rank(text: &str) -> bool {
+    let text = format!(" {} ", fold(text));
+    text.contains(" top ") || text.contains(" nhom ") && text.contains(" dan dau ")
+}
+
+/// Whether a unit measures a share, a rate, an amount or a count — all better when higher.
+fn unit_is_quantity(unit: &str) -> bool {
+    let folded = fold(unit);
+    let folded = folded.trim_matches(|c: char| c.is_ascii_punctuation() && c != '%' && c != '$');
+    if folded.is_empty() {
+        return false;
+    }
+    let first_word = folded.split([' ', '/']).next().unwrap_or("");
+    // Time and incidents: fewer days may be the aim as well as more; a person says which.
+    if matches!(
+        first_word,
+        "ngay" | "gio" | "phut" | "giay" | "tuan" | "thang" | "nam" | "vu" | "lan" | "ca"
+    ) {
+        return false;
+    }
+    if folded.starts_with('%') || folded.starts_with("phan tram") || folded.starts_with("percent") {
+        return true;
+    }
+    // A rate per population or per unit: "Người/vạn dân", "USD/người".
+    if folded.contains('/') {
+        return true;
+    }
+    let money = ["dong", "vnd", "usd", "$", "ty", "trieu", "nghin", "ngan"];
+    if folded.split([' ', '/']).any(|w| money.contains(&w)) {
+        return true;
+    }
+    COUNT_UNITS
+        .iter()
+        .any(|u| folded == *u || folded.starts_with(&format!("{u} ")))
+}
+
+/// Units that count things (folded): more of them is the aim of every appendix we have read.
+const COUNT_UNITS: &[&str] = &[
+    "to chuc",
+    "kenh",
+    "su kien",
+    "nguoi",
+    "luot",
+    "doanh nghiep",
+    "co quan",
+    "don vi",
+    "san pham",
+    "bai",
+    "tin",
+    "tin bai",
+    "chuong trinh",
+    "du an",
+    "hoat dong",
+    "cuoc",
+    "van ban",
+    "truong",
+    "co so",
+    "hoi nghi",
+    "an pham",
+    "quoc gia",
+    "nuoc",
+    "dau moi",
+    "tac pham",
+    "di san",
+    "trang",
+    "tai khoan",
+    "giai thuong",
+    "bang",
+    "sang che",
+    "cong trinh",
+    "nhiem vu",
+    "de tai",
+    "phong thi nghiem",
+    "trung tam",
+    "mo hinh",
+    "thiet che",
+    "hiep dinh",
+    "thoa thuan",
+    "doan",
+    "dia phuong",
+    "tinh",
+    "xa",
+    "ho",
+    "lao dong",
+    "hoc sinh",
+    "sinh vien",
+    "nha khoa hoc",
+    "chuyen gia",
+    "cong bo",
+    "bai bao",
+    "dich vu",
+    "thu tuc",
+    "nen tang",
+    "ung dung",
+    "co so du lieu",
+    "km",
+    "ha",
+    "mw",
+    "tan",
+    "diem",
+    "cai",
+    "chiec",
+    "ban",
+    "cuon",
+    "dau sach",
+    "buoi",
+    "khoa",
+    "lop",
+    "suat",
+    "so",
+    "ky",
+    "hang muc",
+    "giai phap",
+    "cong nghe",
+    "startup",
+    "vuon uom",
+    "quy",
+    "mang",
+    "website",
+    "kenh truyen hinh",
+    "phim",
+    "chuong trinh truyen hinh",
+];
 
 /// How a goal compares a value with its number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -222,7 +404,10 @@ impl Target {
             });
         };
         let has_sign = chars.iter().any(|c| COMPARISON_SIGNS.contains(*c));
-        if !starts_comparison(&chars[first..]) && !has_sign {
+        if !starts_comparison(&chars[first..])
+            && !has_sign
+            && word_comparison(&chars[first..]).is_none()
+        {
             return Ok(Self::Qualitative(
                 text.split_whitespace().collect::<Vec<_>>().join(" "),
             ));
@@ -404,9 +589,14 @@ fn parse_goal(chars: &[char], start: usize, end: usize, part: usize) -> Result<G
         });
     }
     let rest: String = chars[at..end].iter().collect();
+    // A comparison in words: "không quá 5%", "Top 50", "trên 80%".
+    let worded = word_comparison(&chars[at..end]);
+    if let Some((_, length)) = worded {
+        at = skip_spaces(chars, at + length, end);
+    }
     // A scope written before the comparison: "Đông Nam Á: ≤ 3".
     let mut scope_before = None;
-    if !starts_comparison(&chars[at..end]) {
+    if worded.is_none() && !starts_comparison(&chars[at..end]) {
         match chars[at..end]
             .iter()
             .position(|c| COMPARISON_SIGNS.contains(*c))
@@ -435,7 +625,7 @@ fn parse_goal(chars: &[char], start: usize, end: usize, part: usize) -> Result<G
         ('>', _) => (Comparison::MoreThan, 1),
         ('<', _) => (Comparison::LessThan, 1),
         ('=', _) => (Comparison::Equal, 1),
-        _ => (Comparison::Reach, 0),
+        _ => (worded.map_or(Comparison::Reach, |(c, _)| c), 0),
     };
     let sign: String = chars[at..at + sign_len].iter().collect();
     at = skip_spaces(chars, at + sign_len, end);
@@ -486,6 +676,50 @@ fn parse_goal(chars: &[char], start: usize, end: usize, part: usize) -> Result<G
         .filter(|s| !s.is_empty())
         .or((!scope_after.is_empty()).then_some(scope_after));
     Ok(goal)
+}
+
+/// Comparisons written in words at the start of a goal, longest first, each followed by a
+/// number: "không quá 5%" is "≤ 5%", "Top 50" and "trong nhóm 3 nước dẫn đầu" are "≤" a
+/// place in a ranking, "trên 80%" is "> 80%"; "đạt" and "khoảng" only introduce the number.
+const WORD_COMPARISONS: &[(&str, Comparison)] = &[
+    ("không vượt quá", Comparison::AtMost),
+    ("không thấp hơn", Comparison::AtLeast),
+    ("không quá", Comparison::AtMost),
+    ("không dưới", Comparison::AtLeast),
+    ("thuộc nhóm", Comparison::AtMost),
+    ("trong nhóm", Comparison::AtMost),
+    ("đạt trên", Comparison::MoreThan),
+    ("đạt khoảng", Comparison::Reach),
+    ("ít nhất", Comparison::AtLeast),
+    ("tối thiểu", Comparison::AtLeast),
+    ("tối đa", Comparison::AtMost),
+    ("nhóm", Comparison::AtMost),
+    ("dưới", Comparison::LessThan),
+    ("trên", Comparison::MoreThan),
+    ("top", Comparison::AtMost),
+    ("khoảng", Comparison::Reach),
+    ("đạt", Comparison::Reach),
+];
+
+/// The comparison and the number of characters of a worded comparison at the start of
+/// `chars`, when a number follows it.
+fn word_comparison(chars: &[char]) -> Option<(Comparison, usize)> {
+    let lower: Vec<char> = chars
+        .iter()
+        .take(20)
+        .map(|c| c.to_lowercase().next().unwrap_or(*c))
+        .collect();
+    WORD_COMPARISONS.iter().find_map(|(words, comparison)| {
+        let words: Vec<char> = words.chars().collect();
+        let after = words.len();
+        let starts = lower.len() > after && lower[..after] == words[..];
+        let mut next = after;
+        while next < chars.len() && chars[next].is_whitespace() {
+            next += 1;
+        }
+        (starts && next > after && chars.get(next).is_some_and(|c| c.is_ascii_digit()))
+            .then_some((*comparison, after))
+    })
 }
 
 fn skip_spaces(chars: &[char], mut at: usize, end: usize) -> usize {
@@ -680,13 +914,16 @@ pub enum Achievement {
     Judged { met: bool },
     /// A number against a numeric goal.
     Measured(Measure),
+    /// A number that cannot be judged: the indicator's direction is a guess no person has
+    /// confirmed yet (see [`Indicator::direction_confirmed`]).
+    DirectionUnconfirmed,
 }
 
 impl Achievement {
     /// Met or not, when known.
     pub fn met(&self) -> Option<bool> {
         match self {
-            Self::Pending | Self::NeedsJudgement => None,
+            Self::Pending | Self::NeedsJudgement | Self::DirectionUnconfirmed => None,
             Self::Judged { met } => Some(*met),
             Self::Measured(measure) => Some(measure.met),
         }
@@ -701,6 +938,9 @@ pub enum Verdict {
     NotMet,
     NeedsJudgement,
     Pending,
+    /// Chưa xác định chiều đánh giá: the direction is a guess, so no value is judged until a
+    /// person confirms it.
+    DirectionUnconfirmed,
 }
 
 impl Verdict {
@@ -710,6 +950,7 @@ impl Verdict {
             Self::NotMet => "Chưa đạt",
             Self::NeedsJudgement => "Chờ đánh giá",
             Self::Pending => "Chưa có số liệu",
+            Self::DirectionUnconfirmed => "Chưa xác định chiều đánh giá — cần xác nhận",
         }
     }
 
@@ -719,6 +960,7 @@ impl Verdict {
             Self::NotMet => "Not met",
             Self::NeedsJudgement => "Awaiting judgement",
             Self::Pending => "No value yet",
+            Self::DirectionUnconfirmed => "Direction not yet set — needs confirmation",
         }
     }
 }
@@ -786,7 +1028,33 @@ impl Goal {
     }
 }
 
-/// Chỉ tiêu — one indicator of a program.
+/// One target of an indicator: what is to be reached by a year. An appendix split into
+/// sections by year ("I. Đến năm 2025", "II. Đến năm 2030") gives one indicator a target per
+/// section.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct YearTarget {
+    /// Năm mục tiêu — the year the target is for (the end year of a period "2026–2030");
+    /// `None` when the appendix names none.
+    pub year: Option<i32>,
+    /// The target as written in the appendix.
+    pub text: String,
+    pub target: Target,
+}
+
+impl YearTarget {
+    /// The target of `text` for `year`, [`Target::parse`]d.
+    pub fn parse(year: Option<i32>, text: &str) -> Result<Self, TargetError> {
+        Ok(Self {
+            year,
+            text: text.to_owned(),
+            target: Target::parse(text)?,
+        })
+    }
+}
+
+/// Chỉ tiêu — one indicator of a program: one identity (code, name, unit) and its targets by
+/// year, so values of every year are kept together and each is judged against the target of
+/// its year ([`Indicator::target_for`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Indicator {
     /// "11", "11.1"
@@ -794,17 +1062,18 @@ pub struct Indicator {
     /// The code of the row this one is numbered under (11 for 11.1).
     pub parent: Option<String>,
     pub name: String,
-    /// Đơn vị tính — "%", "kênh", "bậc".
+    /// Đơn vị tính — as written: "%", "% GDP", "Người/vạn dân", "Tổ chức", "Thứ bậc".
     pub unit: String,
     pub direction: Direction,
+    /// Whether the direction is sure — inferred from the unit and targets without doubt, or
+    /// confirmed by a person. An unconfirmed direction is a guess: no value is judged by it
+    /// ([`Verdict::DirectionUnconfirmed`]).
+    pub direction_confirmed: bool,
     /// Giá trị cơ sở and its year.
     pub baseline: Option<f64>,
     pub baseline_year: Option<i32>,
-    /// The target as written in the appendix.
-    pub target_text: String,
-    pub target: Target,
-    /// Năm mục tiêu — the year the target is for.
-    pub target_year: Option<i32>,
+    /// The targets, earliest year first (a target without a year last); none for a heading.
+    pub targets: Vec<YearTarget>,
     /// Cơ quan chủ trì theo dõi, đánh giá — the tracking agency's code, when the text
     /// resolved to one agency.
     pub tracking_agency: Option<String>,
@@ -817,7 +1086,7 @@ pub struct Indicator {
 impl Indicator {
     /// A heading row: no target of its own, its sub-rows carry them.
     pub fn is_heading(&self) -> bool {
-        self.target_text.trim().is_empty()
+        self.targets.is_empty()
     }
 
     /// The parent code of a numbered sub-row: "11" for "11.1", none for "11".
@@ -825,6 +1094,98 @@ impl Indicator {
         code.rsplit_once('.')
             .map(|(parent, _)| parent.to_owned())
             .filter(|p| !p.is_empty())
+    }
+
+    /// Puts the targets in order: by year, a target without a year last.
+    pub fn sort_targets(&mut self) {
+        self.targets
+            .sort_by_key(|t| (t.year.is_none(), t.year.unwrap_or(i32::MAX)));
+    }
+
+    /// The target a value of `year` is judged against: the one of the nearest target year at
+    /// or after it; past the last target year, or when no year is given, the last target.
+    /// `None` for a heading.
+    pub fn target_for(&self, year: Option<i32>) -> Option<&YearTarget> {
+        year.and_then(|year| {
+            self.targets
+                .iter()
+                .find(|t| t.year.is_some_and(|y| y >= year))
+        })
+        .or_else(|| self.targets.last())
+    }
+
+    /// The last target (the one the appendix aims at in the end).
+    pub fn final_target(&self) -> Option<&YearTarget> {
+        self.targets.last()
+    }
+
+    /// Whether any target is a number, so the direction matters.
+    pub fn is_quantitative(&self) -> bool {
+        self.targets.iter().any(|t| !t.target.goals().is_empty())
+    }
+
+    /// The scopes the targets name ("Đông Nam Á", "Thế giới"), each once, in the order first
+    /// written.
+    pub fn scopes(&self) -> Vec<&str> {
+        let mut scopes: Vec<&str> = Vec::new();
+        for scope in self.targets.iter().flat_map(|t| t.target.scopes()) {
+            if !scopes.iter().any(|s| fold(s) == fold(scope)) {
+                scopes.push(scope);
+            }
+        }
+        scopes
+    }
+
+    /// `scope` as a target writes it, when some target names it (compared folded), so values
+    /// of one scope are stored alike.
+    pub fn scope_as_written(&self, scope: &str) -> Option<String> {
+        let wanted = fold(scope);
+        self.scopes()
+            .into_iter()
+            .find(|s| !wanted.is_empty() && fold(s) == wanted)
+            .map(str::to_owned)
+    }
+
+    /// What `value` (of a period in `year`, for `scope`) achieves against the target of that
+    /// year. Never a measure from an unconfirmed direction.
+    pub fn assess(
+        &self,
+        year: Option<i32>,
+        scope: Option<&str>,
+        value: Option<&Value>,
+        judgement: Option<Judgement>,
+    ) -> Achievement {
+        let Some(target) = self.target_for(year) else {
+            return Achievement::Pending;
+        };
+        let achievement =
+            target
+                .target
+                .assess(self.direction, scope, value, self.baseline, judgement);
+        match achievement {
+            Achievement::Measured(_) if !self.direction_confirmed => {
+                Achievement::DirectionUnconfirmed
+            }
+            other => other,
+        }
+    }
+
+    /// The verdict on the indicator in `year` (its target for that year; the last target when
+    /// `None`) from the latest value of each scope: see [`Target::verdict`]. A quantitative
+    /// indicator whose direction is unconfirmed has no verdict but
+    /// [`Verdict::DirectionUnconfirmed`], whatever its values.
+    pub fn verdict(
+        &self,
+        year: Option<i32>,
+        latest: &[(Option<&str>, &Value, Option<Judgement>)],
+    ) -> Verdict {
+        let Some(target) = self.target_for(year) else {
+            return Verdict::Pending;
+        };
+        if !self.direction_confirmed && !target.target.goals().is_empty() {
+            return Verdict::DirectionUnconfirmed;
+        }
+        target.target.verdict(self.direction, latest, self.baseline)
     }
 }
 

@@ -30,7 +30,7 @@ pub use clock::Clock;
 pub use directory::{Agency, AgencyKind, AgencySet, Directory, Succession};
 pub use indicator::{
     Achievement, Direction, Indicator, Judgement, Target, TargetError, Value as IndicatorValue,
-    Verdict,
+    Verdict, YearTarget,
 };
 pub use period::{DeadlineRule, Period, PeriodError, PeriodKind};
 pub use program::{DocumentKind, DocumentMeta, ImportedProgram, Task, TaskGroup};

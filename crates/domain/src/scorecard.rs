@@ -12,7 +12,8 @@
 //!   ([`crate::completeness::Timeliness`], one per assignment and period) whose deadline fell by
 //!   the evaluation day: *on time*, *late* or *missing*, by their first submission.
 //! - **Indicators**: the indicators each agency tracks, by the verdict on their latest value:
-//!   *met*, *not met*, or *pending* (no value yet, or a qualitative target not yet judged).
+//!   *met*, *not met*, or *pending* (no value yet, a qualitative target not yet judged, or a
+//!   direction no person has confirmed — counted apart as well, and never judged).
 //!
 //! The program's line counts every assignment, report and indicator once, so it is the sum of
 //! the agencies' lines. [`Scorecard::series`] gives, at the end of every quarter of the phase
@@ -35,6 +36,8 @@ pub struct IndicatorResult {
     pub agency_code: String,
     pub indicator_code: String,
     pub met: Option<bool>,
+    /// Pending because its direction is a guess no person has confirmed (so never judged).
+    pub direction_unconfirmed: bool,
 }
 
 /// A count and its share of a whole, in percent with one decimal.
@@ -95,6 +98,8 @@ pub struct Indicators {
     pub met: u32,
     pub not_met: u32,
     pub pending: u32,
+    /// Of the pending, those whose direction waits for a person to confirm it.
+    pub direction_unconfirmed: u32,
 }
 
 impl Indicators {
@@ -192,6 +197,9 @@ pub fn evaluate(
             Some(false) => counts.not_met += 1,
             None => counts.pending += 1,
         }
+        if result.direction_unconfirmed {
+            counts.direction_unconfirmed += 1;
+        }
     }
     let mut program = Score::default();
     for score in agencies.values() {
@@ -258,4 +266,5 @@ fn add(total: &mut Score, score: &Score) {
     total.indicators.met += score.indicators.met;
     total.indicators.not_met += score.indicators.not_met;
     total.indicators.pending += score.indicators.pending;
+    total.indicators.direction_unconfirmed += score.indicators.direction_unconfirmed;
 }

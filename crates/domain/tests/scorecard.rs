@@ -44,6 +44,7 @@ fn indicator(agency: &str, code: &str, met: Option<bool>) -> IndicatorResult {
         agency_code: agency.into(),
         indicator_code: code.into(),
         met,
+        direction_unconfirmed: false,
     }
 }
 

@@ -25,7 +25,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use dongbo_domain::indicator::{Direction, Indicator, Target};
+use dongbo_domain::indicator::{Direction, Indicator, Target, YearTarget};
 use dongbo_domain::text::nfc;
 use dongbo_domain::{
     AgencyKind, DeadlineRule, Directory, DocumentKind, DocumentMeta, ImportedProgram, PeriodKind,
@@ -854,6 +854,15 @@ fn indicator(world: &World, index: usize, issued_on: NaiveDate, rng: &mut Rng) -
     } else {
         nfc(&format!("{name} (nhóm {})", round + 1))
     };
+    let targets: Vec<YearTarget> = (!target.trim().is_empty())
+        .then(|| YearTarget {
+            year: Some(2025),
+            text: nfc(target),
+            target: Target::parse_row(target).unwrap_or(Target::Qualitative(String::new())),
+        })
+        .into_iter()
+        .collect();
+    // Generated data is judged: its direction counts as confirmed.
     let direction = if target.starts_with('≤') {
         Direction::LowerIsBetter
     } else {
@@ -866,11 +875,10 @@ fn indicator(world: &World, index: usize, issued_on: NaiveDate, rng: &mut Rng) -
         name,
         unit: nfc(unit),
         direction,
+        direction_confirmed: true,
         baseline: Some(baseline),
         baseline_year: Some(issued_on.format("%Y").to_string().parse().unwrap_or(2020) - 1),
-        target_text: nfc(target),
-        target: Target::parse_row(target).unwrap_or(Target::Qualitative(String::new())),
-        target_year: Some(2025),
+        targets,
         tracking_agency: Some(tracker.clone()),
         tracking_text: tracker_name.clone(),
         source: String::new(),
@@ -888,10 +896,10 @@ fn indicator_values(
 ) -> Vec<NewIndicatorValue> {
     let indicator = &stored.indicator;
     let baseline = indicator.baseline.unwrap_or(0.0);
-    let goal = match &indicator.target {
-        Target::Quantitative(goals) => goals.first().map_or(baseline, |g| g.value),
-        Target::Qualitative(_) => baseline,
-    };
+    let goal = indicator
+        .final_target()
+        .and_then(|t| t.target.goals().first())
+        .map_or(baseline, |g| g.value);
     let first_year: i32 = issued_on.format("%Y").to_string().parse().unwrap_or(2020);
     let mut periods = Vec::new();
     for year in first_year..=2025 {

@@ -7,6 +7,17 @@
 //! (the index of a ranking). A header that names the target year ("Chỉ tiêu đến năm 2030")
 //! gives it to rows without a year of their own.
 //!
+//! **Sections by year.** A group row that names a year — "I. Đến năm 2030", "Giai đoạn
+//! 2026–2030" (its end year), "Tầm nhìn đến năm 2045", "Mục tiêu đến năm 2025" — sets the target
+//! year of the rows under it (a row's own «Năm» cell still wins). The same name (and parent) in
+//! another section is another target of the same indicator, one per year; twice in one year's
+//! section, or in another unit, is an error. A section that numbers its rows from 1 again gets
+//! its new indicators called by the section ("II.2").
+//!
+//! **Directions** come from the unit and the targets (`Direction::infer`): a direction the rules
+//! are not sure of is kept as a guess, `direction_confirmed: false`, with a warning, and no value
+//! is judged by it until a person confirms it.
+//!
 //! Rows numbered "11.1", "11.2" are sub-rows of "11". A row with no target is a heading, and
 //! is allowed only when sub-rows follow it; it is kept (with an empty target) so its sub-rows
 //! have a parent. Roman-numbered rows and rows without a number are group titles and skipped.
@@ -16,7 +27,8 @@
 
 use chrono::NaiveDate;
 use dongbo_domain::indicator::parse_number;
-use dongbo_domain::{Direction, Directory, Indicator, Target};
+use dongbo_domain::text::fold;
+use dongbo_domain::{Direction, Directory, Indicator, Target, YearTarget};
 use sha2::{Digest, Sha256};
 
 use crate::assemble::Assembler;
@@ -276,6 +288,50 @@ fn indicator_code(text: &str) -> Option<String> {
     numbered.then(|| code.to_owned())
 }
 
+/// The target year a group row names, when it is a section of the appendix: "I. Đến năm
+/// 2030", "Mục tiêu đến năm 2025", "Tầm nhìn đến năm 2045", and the end year of a period,
+/// "Giai đoạn 2026–2030" or "từ năm 2026 đến năm 2030". When a row names two targets ("Đến
+/// năm 2030, tầm nhìn đến năm 2045"), the first is the section's.
+fn year_of_section(text: &str) -> Option<i32> {
+    let folded = fold(text);
+    let bytes = folded.as_bytes();
+    let mut years: Vec<(usize, usize, i32)> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_digit() {
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i - start == 4
+                && let Ok(year) = folded[start..i].parse::<i32>()
+                && (1900..=2200).contains(&year)
+            {
+                years.push((start, i, year));
+            }
+        } else {
+            i += 1;
+        }
+    }
+    let (_, first_end, first) = *years.first()?;
+    if let Some(&(second_start, _, second)) = years.get(1) {
+        let between = folded[first_end..second_start]
+            .replace("den", "")
+            .replace("nam", "");
+        if between.chars().all(|c| c.is_whitespace() || c == '-') && second >= first {
+            return Some(second);
+        }
+    }
+    Some(first)
+}
+
+/// Where the rows of an indicator were read: its first row and the row of each target.
+struct Read<'t> {
+    indicator: Indicator,
+    row: &'t Row,
+    target_rows: Vec<&'t Row>,
+}
+
 fn read_rows(
     table: &Table,
     header: &Header,
@@ -291,8 +347,19 @@ fn read_rows(
     };
     let mut assembler = Assembler::new(directory, as_of);
     let default_year = header.year_in_target_header();
-    let mut indicators: Vec<(Indicator, &Row)> = Vec::new();
+    let mut read: Vec<Read> = Vec::new();
     let mut warnings = Vec::new();
+    // The section a row is in: its year, and what its codes are qualified with when a later
+    // section numbers its rows from 1 again ("II" of "II. Đến năm 2030").
+    let mut section_year: Option<i32> = None;
+    let mut section_code: Option<String> = None;
+    // Whether this section numbers its rows from 1 again (a code of an earlier section came
+    // back): then each of its new indicators is called by the section too, "II.2".
+    let mut restarted = false;
+    // The codes written in this section, and the indicator each stands for.
+    let mut in_section: Vec<(String, String, &Row)> = Vec::new();
+    // Rows without a target: headings, whose sub-rows must follow.
+    let mut headings: Vec<(String, &Row)> = Vec::new();
     for row in &table.rows[header.row + 1..] {
         budget.check_time(|| row.label.clone())?;
         let name = header.text(row, Column::Name);
@@ -311,7 +378,20 @@ fn read_rows(
             continue;
         }
         let Some(code) = indicator_code(code_text) else {
-            // A group title ("I", "A", or no number).
+            // A group title ("I", "A", or no number); one that names a year starts a section.
+            let text: Vec<&str> = row
+                .cells
+                .iter()
+                .map(|c| c.text.trim())
+                .filter(|t| !t.is_empty())
+                .collect();
+            if let Some(year) = year_of_section(&text.join(" ")) {
+                section_year = Some(year);
+                let mark = code_text.trim().trim_end_matches(['.', ')']).trim();
+                section_code = (!mark.is_empty()).then(|| mark.to_owned());
+                in_section.clear();
+                restarted = false;
+            }
             continue;
         };
         if name.is_empty() {
@@ -321,7 +401,7 @@ fn read_rows(
                 format!("indicator {code} has no name"),
             ));
         }
-        if let Some((_, first)) = indicators.iter().find(|(i, _)| i.code == code) {
+        if let Some((_, _, first)) = in_section.iter().find(|(written, _, _)| *written == code) {
             return Err(error(
                 row,
                 Column::Code,
@@ -331,18 +411,22 @@ fn read_rows(
                 ),
             ));
         }
-        let parent = Indicator::parent_code(&code);
-        if let Some(parent) = &parent
-            && !indicators.iter().any(|(i, _)| &i.code == parent)
-        {
-            return Err(error(
-                row,
-                Column::Code,
-                format!(
-                    "indicator {code} is numbered under {parent}, which the table does not have"
-                ),
-            ));
-        }
+        let parent = match Indicator::parent_code(&code) {
+            Some(written) => match in_section.iter().find(|(w, _, _)| *w == written) {
+                Some((_, stands_for, _)) => Some(stands_for.clone()),
+                None => {
+                    return Err(error(
+                        row,
+                        Column::Code,
+                        format!(
+                            "indicator {code} is numbered under {written}, which the table does \
+                             not have"
+                        ),
+                    ));
+                }
+            },
+            None => None,
+        };
         let target_text = header.text(row, Column::Target).to_owned();
         // An empty target is a heading's, checked once the sub-rows are known.
         let target = Target::parse_row(&target_text).map_err(|e| {
@@ -361,7 +445,89 @@ fn read_rows(
                 .map(Some)
                 .ok_or_else(|| error(row, column, format!("«{text}» is not a year")))
         };
-        let target_year = year(Column::TargetYear)?.or(default_year);
+        let target_year = year(Column::TargetYear)?.or(section_year).or(default_year);
+        let year_target = (!target_text.trim().is_empty()).then(|| YearTarget {
+            year: target_year,
+            text: target_text.clone(),
+            target,
+        });
+        let unit = header.text(row, Column::Unit).to_owned();
+        // The same indicator in another section: another target of it, not a second indicator.
+        let folded_name = fold(name);
+        if let Some(earlier) = read
+            .iter_mut()
+            .find(|r| fold(&r.indicator.name) == folded_name && r.indicator.parent == parent)
+        {
+            restarted = restarted || earlier.indicator.code == code;
+            let stands_for = earlier.indicator.code.clone();
+            if fold(&earlier.indicator.unit) != fold(&unit) && !unit.is_empty() {
+                return Err(error(
+                    row,
+                    Column::Unit,
+                    format!(
+                        "indicator {stands_for} «{name}» is measured in «{}» at {}, not «{unit}»",
+                        earlier.indicator.unit, earlier.row.label
+                    ),
+                ));
+            }
+            match year_target {
+                Some(year_target) => {
+                    if let Some(at) = earlier
+                        .indicator
+                        .targets
+                        .iter()
+                        .position(|t| t.year == year_target.year)
+                    {
+                        let when = year_target
+                            .year
+                            .map_or_else(|| "without a year".to_owned(), |y| format!("for {y}"));
+                        return Err(error(
+                            row,
+                            Column::Target,
+                            format!(
+                                "indicator {stands_for} «{name}» already has a target {when} (at \
+                                 {}): a name may appear once in each year's section",
+                                earlier.target_rows[at].label
+                            ),
+                        ));
+                    }
+                    earlier.indicator.targets.push(year_target);
+                    earlier.target_rows.push(row);
+                }
+                None => headings.push((stands_for.clone(), row)),
+            }
+            in_section.push((code, stands_for, row));
+            continue;
+        }
+        let used = |code: &str| read.iter().any(|r| r.indicator.code == code);
+        restarted = restarted || used(&code);
+        let stands_for = if !restarted {
+            code.clone()
+        } else {
+            // A later section numbering its rows from 1 again.
+            let qualified = section_code.as_ref().map(|section| match &parent {
+                Some(parent) => format!("{parent}.{}", code.rsplit('.').next().unwrap_or(&code)),
+                None => format!("{section}.{code}"),
+            });
+            match qualified.filter(|q| !used(q)) {
+                Some(qualified) => qualified,
+                None => {
+                    let first = read
+                        .iter()
+                        .find(|r| r.indicator.code == code)
+                        .map_or_else(String::new, |r| r.row.label.clone());
+                    return Err(error(
+                        row,
+                        Column::Code,
+                        format!(
+                            "duplicate indicator code {code} (first used at {first}); a section \
+                             that numbers its rows from 1 again needs a mark (I, II…) in its \
+                             first column to tell them apart"
+                        ),
+                    ));
+                }
+            }
+        };
         let baseline_year = year(Column::BaselineYear)?;
         let baseline_text = header.text(row, Column::Baseline);
         let baseline = if baseline_text.is_empty() {
@@ -398,46 +564,50 @@ fn read_rows(
             }
             if resolution.agencies.len() > 1 {
                 warnings.push(format!(
-                    "{}: indicator {code} names several tracking agencies; {} tracks it",
+                    "{}: indicator {stands_for} names several tracking agencies; {} tracks it",
                     row.label, resolution.agencies[0]
                 ));
             }
             resolution.agencies.first().cloned()
         };
         let source = header.text(row, Column::Source).to_owned();
-        let direction = Direction::infer(name, &target, &source);
-        indicators.push((
-            Indicator {
-                code,
+        if year_target.is_none() {
+            headings.push((stands_for.clone(), row));
+        }
+        in_section.push((code, stands_for.clone(), row));
+        read.push(Read {
+            indicator: Indicator {
+                code: stands_for,
                 parent,
                 name: name.to_owned(),
-                unit: header.text(row, Column::Unit).to_owned(),
-                direction,
+                unit,
+                // Inferred below, from every target of the indicator.
+                direction: Direction::Qualitative,
+                direction_confirmed: true,
                 baseline,
                 baseline_year,
-                target_text,
-                target,
-                target_year,
+                targets: year_target.into_iter().collect(),
                 tracking_agency,
                 tracking_text,
                 source,
             },
             row,
-        ));
+            target_rows: vec![row],
+        });
     }
-    for (indicator, row) in &indicators {
-        let has_children = indicators
+    for (code, row) in &headings {
+        let has_children = read
             .iter()
-            .any(|(i, _)| i.parent.as_deref() == Some(indicator.code.as_str()));
-        if indicator.is_heading() && !has_children {
+            .any(|r| r.indicator.parent.as_deref() == Some(code.as_str()));
+        if !has_children {
             return Err(error(
                 row,
                 Column::Target,
-                format!("indicator {} has no target", indicator.code),
+                format!("indicator {code} has no target"),
             ));
         }
     }
-    if indicators.is_empty() {
+    if read.is_empty() {
         return Err(ImportError::NoTable {
             file: file.to_owned(),
             message: format!(
@@ -446,7 +616,26 @@ fn read_rows(
             ),
         });
     }
-    Ok((indicators.into_iter().map(|(i, _)| i).collect(), warnings))
+    let mut indicators = Vec::with_capacity(read.len());
+    for Read {
+        mut indicator, row, ..
+    } in read
+    {
+        indicator.sort_targets();
+        let inferred = Direction::infer(&indicator.name, &indicator.unit, &indicator.targets);
+        indicator.direction = inferred.direction;
+        indicator.direction_confirmed = inferred.confirmed;
+        if !inferred.confirmed {
+            warnings.push(format!(
+                "{}: indicator {} «{}»: neither the unit «{}» nor the target says whether a \
+                 higher or a lower value is better; it is marked for a coordinator to confirm, \
+                 and no value is judged until then",
+                row.label, indicator.code, indicator.name, indicator.unit
+            ));
+        }
+        indicators.push(indicator);
+    }
+    Ok((indicators, warnings))
 }
 
 #[cfg(test)]

@@ -158,7 +158,7 @@ pub async fn scorecard(
 ) -> Result<(Scorecard, BTreeMap<String, String>)> {
     let facts = state.dashboard_facts(program_id).await?;
     let expected = expected_reports(state, program_id, &facts, phase).await?;
-    let indicators: Vec<IndicatorResult> = indicator_results(state, program_id).await?;
+    let indicators: Vec<IndicatorResult> = indicator_results(state, program_id, phase).await?;
     let card = evaluate(&facts, phase.from, phase.to, today, &expected, &indicators);
     let names = card
         .agencies
@@ -175,11 +175,19 @@ pub async fn scorecard(
 }
 
 /// The verdict on each indicator of the program with a tracking agency, from its latest
-/// values (`IndicatorLatest::verdict`): met, not met, or pending (no value yet, or a
-/// qualitative target not judged).
-async fn indicator_results(state: &Programs, program_id: i64) -> Result<Vec<IndicatorResult>> {
+/// values up to the phase's last day, against its target for the phase's last year — the
+/// nearest target year at or after it (`IndicatorLatest::verdict_in`): met, not met, or
+/// pending (no value yet, a qualitative target not judged, or a direction no person has
+/// confirmed: those are counted apart, never judged).
+async fn indicator_results(
+    state: &Programs,
+    program_id: i64,
+    phase: &Phase,
+) -> Result<Vec<IndicatorResult>> {
     use dongbo_domain::indicator::Verdict;
-    let series = dongbo_store::indicators::latest_for_program(&state.db, program_id, None).await?;
+    let series =
+        dongbo_store::indicators::latest_for_program(&state.db, program_id, Some(phase.to)).await?;
+    let year = Some(phase.to.year());
     Ok(series
         .iter()
         .filter_map(|s| {
@@ -188,11 +196,14 @@ async fn indicator_results(state: &Programs, program_id: i64) -> Result<Vec<Indi
             Some(IndicatorResult {
                 agency_code: agency,
                 indicator_code: indicator.code.clone(),
-                met: match s.verdict() {
+                met: match s.verdict_in(year) {
                     Verdict::Met => Some(true),
                     Verdict::NotMet => Some(false),
-                    Verdict::NeedsJudgement | Verdict::Pending => None,
+                    Verdict::NeedsJudgement | Verdict::Pending | Verdict::DirectionUnconfirmed => {
+                        None
+                    }
                 },
+                direction_unconfirmed: s.verdict_in(year) == Verdict::DirectionUnconfirmed,
             })
         })
         .collect())

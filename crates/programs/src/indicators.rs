@@ -1,8 +1,9 @@
 //! Indicator values (chỉ tiêu) recorded by the tracking agency's reporters and approvers; what
 //! a value achieves is computed from the target, never typed in.
 
-use dongbo_domain::Directory;
+use chrono::Datelike;
 use dongbo_domain::access::{Action, ROOT_AGENCY};
+use dongbo_domain::{Direction, Directory};
 pub use dongbo_store::indicators::{IndicatorLatest, IndicatorSeries, RecordedValue};
 
 use crate::context::{Actor, Caller, Error, FieldError, Result};
@@ -125,7 +126,10 @@ pub async fn record_indicator_value(
         }
     };
     let value = Value::parse(input.value);
-    let numeric_target = !indicator.target.goals().is_empty();
+    // The target the value is judged against: the one of its period's year.
+    let numeric_target = indicator
+        .target_for(period.map(|p| p.end().year()))
+        .is_some_and(|t| !t.target.goals().is_empty());
     match &value {
         None => fault(
             "value",
@@ -145,11 +149,11 @@ pub async fn record_indicator_value(
         ),
         Some(_) => {}
     }
-    let scopes = indicator.target.scopes();
+    let scopes = indicator.scopes();
     let scope = nfc(input.scope.trim());
     let scope = if scopes.is_empty() {
         None
-    } else if indicator.target.goal_for(Some(&scope)).is_none() {
+    } else if indicator.scope_as_written(&scope).is_none() {
         fault(
             "scope",
             format!(
@@ -224,3 +228,57 @@ pub async fn record_indicator_value(
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/// Whether the caller may confirm the direction of an indicator tracked by `agency_code`: a
+/// coordinator covering it or an admin — those who decide on the program's content
+/// ([`Action::DecideChangeRequest`]), since the direction decides every verdict on it.
+pub fn may_confirm_direction(caller: &Caller, agency_code: &str, directory: &Directory) -> bool {
+    caller.can(Action::DecideChangeRequest, agency_code, directory)
+}
+
+/// Confirms the direction of indicator `code` of program `program_id` (`direction`:
+/// `higher` or `lower`, as [`Direction::as_str`] writes them): from then on its values are
+/// judged. 404 when there is no such indicator, 403 for a caller who may not, 422 for a
+/// direction that is not one or an indicator that has no number to judge.
+pub async fn confirm_indicator_direction(
+    actor: &Actor<'_>,
+    program_id: i64,
+    code: &str,
+    direction: &str,
+) -> Result<()> {
+    use dongbo_store::indicators;
+
+    let db = &actor.programs.db;
+    let directory = actor.programs.directory_with_units().await?;
+    let series = indicators::get(db, program_id, code)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let indicator = &series.stored.indicator;
+    if !may_confirm_direction(actor.caller, indicator_agency(indicator), &directory) {
+        return Err(Error::Forbidden);
+    }
+    if !indicator.is_quantitative() {
+        return Err(Error::Refused(
+            actor
+                .t(
+                    "Chỉ tiêu này không có mục tiêu bằng số: không cần chiều đánh giá.",
+                    "This indicator has no numeric target: it needs no direction.",
+                )
+                .to_owned(),
+        ));
+    }
+    let direction = match Direction::from_name(direction.trim()) {
+        Some(d @ (Direction::HigherIsBetter | Direction::LowerIsBetter)) => d,
+        _ => {
+            return Err(Error::field(
+                "direction",
+                actor.t(
+                    "Chọn «Càng cao càng tốt» (higher) hoặc «Càng thấp càng tốt» (lower).",
+                    "Choose «Higher is better» (higher) or «Lower is better» (lower).",
+                ),
+            ));
+        }
+    };
+    indicators::confirm_direction(db, program_id, code, direction, actor.username()).await?;
+    Ok(())
+}

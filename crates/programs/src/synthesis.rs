@@ -580,13 +580,22 @@ async fn indicator_lines(
             })
             .collect();
         let indicator = &series.stored.indicator;
+        // The target of the period's year: the nearest target year at or after it.
+        let year = Some(chrono::Datelike::year(&end));
+        let target = indicator
+            .target_for(year)
+            .map_or_else(String::new, |t| match t.year {
+                Some(by) => format!("{} (năm {by})", t.text),
+                None => t.text.clone(),
+            });
         lines.push(IndicatorLine {
             code: indicator.code.clone(),
             name: indicator.name.clone(),
             unit: indicator.unit.clone(),
-            target: indicator.target_text.clone(),
+            target,
             value: (!values.is_empty()).then(|| values.join("; ")),
-            achievement: series.verdict().label_vi().to_owned(),
+            // Never a verdict from a direction no person confirmed: the label says so.
+            achievement: series.verdict_in(year).label_vi().to_owned(),
             tracked_by: indicator
                 .tracking_agency
                 .as_deref()

@@ -284,6 +284,7 @@ fn main() {
             agency_code: format!("A{a:02}"),
             indicator_code: format!("{a}"),
             met: (a % 3 != 0).then_some(a % 2 == 0),
+            direction_unconfirmed: false,
         })
         .collect();
     let evaluate_once = || {

@@ -107,8 +107,16 @@ pub fn document(
             percent_text(p.reports.missing_percent()),
         )),
         Block::Paragraph(format!(
-            "Có {} chỉ tiêu được theo dõi: đạt {}, chưa đạt {}, chưa đánh giá {}.",
-            p.indicators.tracked, p.indicators.met, p.indicators.not_met, p.indicators.pending,
+            "Có {} chỉ tiêu được theo dõi: đạt {}, chưa đạt {}, chưa đánh giá {}{}.",
+            p.indicators.tracked,
+            p.indicators.met,
+            p.indicators.not_met,
+            p.indicators.pending,
+            match p.indicators.direction_unconfirmed {
+                0 => String::new(),
+                n =>
+                    format!(" (trong đó {n} chỉ tiêu chưa xác định chiều đánh giá — cần xác nhận)"),
+            },
         )),
         Block::Table(Table {
             title: None,

@@ -5,11 +5,14 @@
 //! appendix twice changes nothing. [`record_value`] appends a value; values are never
 //! overwritten — a correction is a newer value for the same agency, period and scope, and the
 //! history stays. Every write is audited in its transaction. What a value achieves is not
-//! stored: it is computed from the value and the target (`dongbo_domain::indicator`).
+//! stored: it is computed from the value and the target of its year (`dongbo_domain::indicator`).
+//! An indicator's targets by year are rows of `indicator_targets`, replaced with the indicator.
+//! [`confirm_direction`] records a person's decision on the direction; an import keeps it.
 
+use chrono::Datelike;
 use dongbo_domain::clock;
 use dongbo_domain::indicator::{Judgement, Value, Verdict, value_period};
-use dongbo_domain::{Direction, Indicator, Period, Target};
+use dongbo_domain::{Direction, Indicator, Period, YearTarget};
 use serde_json::json;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe};
@@ -23,6 +26,9 @@ pub struct StoredIndicator {
     pub id: i64,
     pub program_id: i64,
     pub indicator: Indicator,
+    /// Who confirmed the direction ([`confirm_direction`]); `None` when the importer inferred
+    /// it. A direction a person confirmed is kept when the appendix is imported again.
+    pub direction_confirmed_by: Option<String>,
 }
 
 /// A value recorded for an indicator.
@@ -66,7 +72,8 @@ impl IndicatorSeries {
         latest
     }
 
-    /// Đạt / Chưa đạt / Chờ đánh giá / Chưa có số liệu, from the latest values.
+    /// Đạt / Chưa đạt / Chờ đánh giá / Chưa có số liệu, from the latest values, against the
+    /// target of their year (see [`IndicatorLatest::verdict`]).
     pub fn verdict(&self) -> Verdict {
         self.latest().verdict()
     }
@@ -95,21 +102,43 @@ impl IndicatorLatest {
         }
     }
 
-    /// Puts the kept values in the order of the target's goals.
+    /// Puts the kept values in the order of the targets' scopes.
     fn order(&mut self) {
-        let target = &self.stored.indicator.target;
-        let goals = target.goals();
+        let scopes: Vec<String> = self
+            .stored
+            .indicator
+            .scopes()
+            .into_iter()
+            .map(dongbo_domain::text::fold)
+            .collect();
         let rank = |v: &RecordedValue| {
-            let goal = target.goal_for(v.scope.as_deref());
-            let position = goal.and_then(|g| goals.iter().position(|x| std::ptr::eq(x, g)));
+            let position = v
+                .scope
+                .as_deref()
+                .map(dongbo_domain::text::fold)
+                .and_then(|scope| scopes.iter().position(|s| *s == scope));
             (position.unwrap_or(usize::MAX), v.period.end(), v.id)
         };
         self.latest.sort_by_key(rank);
     }
 
-    /// Đạt / Chưa đạt / Chờ đánh giá / Chưa có số liệu, from the latest values.
+    /// The year the latest values are for: the year of the newest of them; `None` without
+    /// values.
+    pub fn year(&self) -> Option<i32> {
+        self.latest.iter().map(|v| v.period.end().year()).max()
+    }
+
+    /// Đạt / Chưa đạt / Chờ đánh giá / Chưa có số liệu — or no verdict while the direction is
+    /// unconfirmed — from the latest values, against the target of the year of the newest of
+    /// them (the last target when there is no value).
     pub fn verdict(&self) -> Verdict {
-        let indicator = &self.stored.indicator;
+        self.verdict_in(self.year())
+    }
+
+    /// The verdict from the latest values against the target for `year` (see
+    /// [`Indicator::target_for`]): what a report or an evaluation for a period ending in
+    /// that year says.
+    pub fn verdict_in(&self, year: Option<i32>) -> Verdict {
         // Oldest first: the target judges each goal by the last value that measures it.
         let mut by_time: Vec<&RecordedValue> = self.latest.iter().collect();
         by_time.sort_by_key(|v| (v.period.end(), v.id));
@@ -117,9 +146,7 @@ impl IndicatorLatest {
             .iter()
             .map(|v| (v.scope.as_deref(), &v.value, v.judgement))
             .collect();
-        indicator
-            .target
-            .verdict(indicator.direction, &latest, indicator.baseline)
+        self.stored.indicator.verdict(year, &latest)
     }
 }
 
@@ -162,26 +189,28 @@ fn indicator_json(indicator: &Indicator) -> serde_json::Value {
         "name": indicator.name,
         "unit": indicator.unit,
         "direction": indicator.direction.as_str(),
+        "direction_confirmed": indicator.direction_confirmed,
         "baseline": indicator.baseline,
         "baseline_year": indicator.baseline_year,
-        "target": indicator.target_text,
-        "target_year": indicator.target_year,
+        "targets": indicator
+            .targets
+            .iter()
+            .map(|t| json!({"year": t.year, "target": t.text}))
+            .collect::<Vec<_>>(),
         "tracking_agency": indicator.tracking_agency,
         "source": indicator.source,
     })
 }
 
 const INDICATOR_COLUMNS: &str = "id, program_id, code, parent_code, name, unit, direction, \
-     baseline, baseline_year, target_text, target_year, tracking_agency, tracking_text, source";
+     direction_confirmed, direction_confirmed_by, baseline, baseline_year, tracking_agency, \
+     tracking_text, source";
 
+/// An indicator's row, without its targets (see [`with_targets`]).
 fn indicator_from_row(row: &AnyRow, doing: &str) -> Result<StoredIndicator> {
     let direction: String = col(row, "direction", doing)?;
-    let target_text: String = col(row, "target_text", doing)?;
-    let target = Target::parse_row(&target_text).map_err(|e| StoreError::Corrupt {
-        context: doing.to_owned(),
-        message: format!("target «{target_text}»: {e}"),
-    })?;
     let baseline: Option<String> = col(row, "baseline", doing)?;
+    let confirmed: i64 = col(row, "direction_confirmed", doing)?;
     let year = |column: &str| -> Result<Option<i32>> {
         let value: Option<i64> = col(row, column, doing)?;
         Ok(value.and_then(|y| i32::try_from(y).ok()))
@@ -198,16 +227,89 @@ fn indicator_from_row(row: &AnyRow, doing: &str) -> Result<StoredIndicator> {
                 context: doing.to_owned(),
                 message: format!("unknown direction «{direction}»"),
             })?,
+            direction_confirmed: confirmed != 0,
             baseline: baseline.map(|b| number_from(&b, doing)).transpose()?,
             baseline_year: year("baseline_year")?,
-            target_text,
-            target,
-            target_year: year("target_year")?,
+            targets: Vec::new(),
             tracking_agency: col(row, "tracking_agency", doing)?,
             tracking_text: col(row, "tracking_text", doing)?,
             source: col(row, "source", doing)?,
         },
+        direction_confirmed_by: col(row, "direction_confirmed_by", doing)?,
     })
+}
+
+/// Reads the targets of `indicators` (all of program `program_id`, or the one indicator when
+/// there is one) into them, in their stored order.
+async fn with_targets(
+    conn: &mut AnyConnection,
+    program_id: i64,
+    indicators: &mut [StoredIndicator],
+    doing: &str,
+) -> Result<()> {
+    let query = match indicators {
+        [one] => sqlx::query(
+            "SELECT t.indicator_id, t.year, t.target_text FROM indicator_targets t \
+             WHERE t.indicator_id = $1 ORDER BY t.indicator_id, t.position",
+        )
+        .bind(one.id),
+        _ => sqlx::query(
+            "SELECT t.indicator_id, t.year, t.target_text FROM indicator_targets t \
+             JOIN indicators i ON i.id = t.indicator_id WHERE i.program_id = $1 \
+             ORDER BY t.indicator_id, t.position",
+        )
+        .bind(program_id),
+    };
+    let rows = query
+        .fetch_all(&mut *conn)
+        .await
+        .context(|| doing.to_owned())?;
+    let position: std::collections::HashMap<i64, usize> = indicators
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id, i))
+        .collect();
+    for row in &rows {
+        let indicator_id: i64 = col(row, "indicator_id", doing)?;
+        let year: Option<i64> = col(row, "year", doing)?;
+        let text: String = col(row, "target_text", doing)?;
+        let Some(&i) = position.get(&indicator_id) else {
+            continue;
+        };
+        let target =
+            YearTarget::parse(year.and_then(|y| i32::try_from(y).ok()), &text).map_err(|e| {
+                StoreError::Corrupt {
+                    context: doing.to_owned(),
+                    message: format!("target «{text}»: {e}"),
+                }
+            })?;
+        indicators[i].indicator.targets.push(target);
+    }
+    Ok(())
+}
+
+/// One indicator of a program by code, with its targets, in a transaction.
+async fn one_indicator(
+    conn: &mut AnyConnection,
+    program_id: i64,
+    code: &str,
+    doing: &str,
+) -> Result<Option<StoredIndicator>> {
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {INDICATOR_COLUMNS} FROM indicators WHERE program_id = $1 AND code = $2"
+    )))
+    .bind(program_id)
+    .bind(code)
+    .fetch_optional(&mut *conn)
+    .await
+    .context(|| doing.to_owned())?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let mut stored = [indicator_from_row(&row, doing)?];
+    with_targets(conn, program_id, &mut stored, doing).await?;
+    let [stored] = stored;
+    Ok(Some(stored))
 }
 
 /// Stores `indicators` for the program, by code, all or nothing (see the module
@@ -231,34 +333,34 @@ pub async fn upsert(
     }
     let mut outcome = UpsertOutcome::default();
     for (index, indicator) in indicators.iter().enumerate() {
-        let existing = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {INDICATOR_COLUMNS} FROM indicators WHERE program_id = $1 AND code = $2"
-        )))
-        .bind(program_id)
-        .bind(&indicator.code)
-        .fetch_optional(&mut *conn)
-        .await
-        .context(|| doing.clone())?
-        .map(|row| indicator_from_row(&row, &doing))
-        .transpose()?;
+        let existing = one_indicator(conn, program_id, &indicator.code, &doing).await?;
+        // A direction a person confirmed stays, whatever the file's words suggest.
+        let mut indicator = indicator.clone();
+        if let Some(stored) = &existing
+            && stored.direction_confirmed_by.is_some()
+        {
+            indicator.direction = stored.indicator.direction;
+            indicator.direction_confirmed = stored.indicator.direction_confirmed;
+        }
+        let indicator = &indicator;
         let before = match existing {
             Some(stored) if stored.indicator == *indicator => {
                 outcome.unchanged += 1;
                 continue;
             }
-            Some(stored) => Some(stored.indicator),
+            Some(stored) => Some(stored),
             None => None,
         };
         let binds = sqlx::query(if before.is_some() {
             "UPDATE indicators SET parent_code = $3, position = $4, name = $5, unit = $6, \
-                direction = $7, baseline = $8, baseline_year = $9, target_text = $10, \
-                target_year = $11, tracking_agency = $12, tracking_text = $13, source = $14 \
-             WHERE program_id = $1 AND code = $2"
+                direction = $7, direction_confirmed = $8, baseline = $9, baseline_year = $10, \
+                tracking_agency = $11, tracking_text = $12, source = $13 \
+             WHERE program_id = $1 AND code = $2 RETURNING id"
         } else {
             "INSERT INTO indicators (program_id, code, parent_code, position, name, unit, \
-                direction, baseline, baseline_year, target_text, target_year, tracking_agency, \
+                direction, direction_confirmed, baseline, baseline_year, tracking_agency, \
                 tracking_text, source) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id"
         })
         .bind(program_id)
         .bind(&indicator.code)
@@ -267,17 +369,36 @@ pub async fn upsert(
         .bind(&indicator.name)
         .bind(&indicator.unit)
         .bind(indicator.direction.as_str())
+        .bind(i64::from(indicator.direction_confirmed))
         .bind(indicator.baseline.map(number_text))
         .bind(indicator.baseline_year.map(i64::from))
-        .bind(&indicator.target_text)
-        .bind(indicator.target_year.map(i64::from))
         .bind(&indicator.tracking_agency)
         .bind(&indicator.tracking_text)
         .bind(&indicator.source);
-        binds
-            .execute(&mut *conn)
+        let row = binds
+            .fetch_one(&mut *conn)
             .await
             .context(|| format!("{doing}: indicator {}", indicator.code))?;
+        let id: i64 = col(&row, "id", &doing)?;
+        sqlx::query("DELETE FROM indicator_targets WHERE indicator_id = $1")
+            .bind(id)
+            .execute(&mut *conn)
+            .await
+            .context(|| format!("{doing}: the targets of indicator {}", indicator.code))?;
+        for (position_of, target) in indicator.targets.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO indicator_targets (indicator_id, position, year, target_text) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id)
+            .bind(position(position_of))
+            .bind(target.year.map(i64::from))
+            .bind(&target.text)
+            .execute(&mut *conn)
+            .await
+            .context(|| format!("{doing}: the targets of indicator {}", indicator.code))?;
+        }
+        let before = before.map(|stored| stored.indicator);
         let (action, before_json) = match &before {
             Some(before) => {
                 outcome.changed += 1;
@@ -322,7 +443,7 @@ pub async fn stored_for_program(db: &Db, program_id: i64) -> Result<Vec<StoredIn
     indicators_of(&mut conn, program_id, &doing).await
 }
 
-/// A program's indicators in appendix order (as stored, without values).
+/// A program's indicators in appendix order, with their targets (as stored, without values).
 async fn indicators_of(
     conn: &mut AnyConnection,
     program_id: i64,
@@ -335,9 +456,14 @@ async fn indicators_of(
     .fetch_all(&mut *conn)
     .await
     .context(|| doing.to_owned())?;
-    rows.iter()
+    let mut indicators = rows
+        .iter()
         .map(|row| indicator_from_row(row, doing))
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    if !indicators.is_empty() {
+        with_targets(conn, program_id, &mut indicators, doing).await?;
+    }
+    Ok(indicators)
 }
 
 /// A program's indicators in appendix order, each with every value recorded for it. A
@@ -429,20 +555,67 @@ pub async fn latest_for_program(
 pub async fn get(db: &Db, program_id: i64, code: &str) -> Result<Option<IndicatorSeries>> {
     let doing = format!("reading indicator {code} of program {program_id}");
     let mut tx = db.read(&doing).await?;
-    let row = sqlx::query(AssertSqlSafe(format!(
-        "SELECT {INDICATOR_COLUMNS} FROM indicators WHERE program_id = $1 AND code = $2"
-    )))
-    .bind(program_id)
-    .bind(code)
-    .fetch_optional(&mut *tx)
-    .await
-    .context(|| doing.clone())?;
-    let Some(row) = row else {
+    let Some(stored) = one_indicator(&mut tx, program_id, code, &doing).await? else {
         return Ok(None);
     };
-    let stored = indicator_from_row(&row, &doing)?;
     let values = values_of(&mut tx, stored.id, &doing).await?;
     Ok(Some(IndicatorSeries { stored, values }))
+}
+
+/// Sets the direction of indicator `code` of the program as a person confirms it: from then
+/// on its values are judged (and an import of the appendix keeps it). Audited as
+/// `indicator.direction.confirm` with the direction before and after.
+pub async fn confirm_direction(
+    db: &Db,
+    program_id: i64,
+    code: &str,
+    direction: Direction,
+    actor: &str,
+) -> Result<()> {
+    let doing = format!("confirming the direction of indicator {code} of program {program_id}");
+    let mut tx = db.begin_write(&doing).await?;
+    let conn: &mut AnyConnection = &mut tx;
+    let stored = one_indicator(conn, program_id, code, &doing)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("indicator {code} of program {program_id}")))?;
+    sqlx::query(
+        "UPDATE indicators SET direction = $1, direction_confirmed = 1, \
+            direction_confirmed_by = $2 WHERE id = $3",
+    )
+    .bind(direction.as_str())
+    .bind(actor)
+    .bind(stored.id)
+    .execute(&mut *conn)
+    .await
+    .context(|| doing.clone())?;
+    let state = |direction: Direction, confirmed: bool, by: Option<&str>| json!({"direction": direction.as_str(), "direction_confirmed": confirmed, "confirmed_by": by});
+    crate::audit::append(
+        conn,
+        clock::now(),
+        &crate::audit::AuditEntry {
+            actor: actor.to_owned(),
+            action: "indicator.direction.confirm".to_owned(),
+            entity: "indicator".to_owned(),
+            entity_id: format!("{program_id}/{code}"),
+            before: Some(state(
+                stored.indicator.direction,
+                stored.indicator.direction_confirmed,
+                stored.direction_confirmed_by.as_deref(),
+            )),
+            after: Some(state(direction, true, Some(actor))),
+        },
+    )
+    .await?;
+    // Pages keep a program's indicators per version.
+    crate::dashboard::bump_version(&mut tx, program_id).await?;
+    tx.commit().await.context(|| doing.clone())?;
+    tracing::info!(
+        program.id = program_id,
+        indicator.code = code,
+        indicator.direction = direction.as_str(),
+        "indicator direction confirmed"
+    );
+    Ok(())
 }
 
 const VALUE_COLUMNS: &str = "v.id, v.agency_code, v.period, v.scope, v.value_number, \
@@ -487,31 +660,22 @@ pub async fn record_value(db: &Db, program_id: i64, code: &str, new: &NewValue) 
     let doing = format!("recording a value of indicator {code} of program {program_id}");
     let mut tx = db.begin_write(&doing).await?;
     let conn: &mut AnyConnection = &mut tx;
-    let row = sqlx::query(AssertSqlSafe(format!(
-        "SELECT {INDICATOR_COLUMNS} FROM indicators WHERE program_id = $1 AND code = $2"
-    )))
-    .bind(program_id)
-    .bind(code)
-    .fetch_optional(&mut *conn)
-    .await
-    .context(|| doing.clone())?
-    .ok_or_else(|| StoreError::NotFound(format!("indicator {code} of program {program_id}")))?;
-    let stored = indicator_from_row(&row, &doing)?;
+    let stored = one_indicator(conn, program_id, code, &doing)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("indicator {code} of program {program_id}")))?;
     let scope = new.scope.as_deref().map(str::trim).unwrap_or_default();
-    let scopes = stored.indicator.target.scopes();
-    if !scopes.is_empty() && stored.indicator.target.goal_for(Some(scope)).is_none() {
-        return Err(StoreError::Invalid(format!(
-            "indicator {code} is measured against {}, not «{scope}»",
-            scopes.join(", ")
-        )));
-    }
+    let scopes = stored.indicator.scopes();
     // A scope stored as the target writes it, so values of one scope group together.
-    let scope = stored
-        .indicator
-        .target
-        .goal_for(Some(scope))
-        .and_then(|g| g.scope.clone())
-        .unwrap_or_default();
+    let scope = if scopes.is_empty() {
+        String::new()
+    } else {
+        stored.indicator.scope_as_written(scope).ok_or_else(|| {
+            StoreError::Invalid(format!(
+                "indicator {code} is measured against {}, not «{scope}»",
+                scopes.join(", ")
+            ))
+        })?
+    };
     let (number, text) = match &new.value {
         Value::Number(n) => (Some(number_text(*n)), None),
         Value::Text(t) => (None, Some(t.clone())),

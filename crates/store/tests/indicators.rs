@@ -1,7 +1,7 @@
 //! Indicators and their values on 47/NQ-CP, on SQLite and on PostgreSQL.
 
 use dongbo_domain::indicator::{Judgement, Value, Verdict, value_period};
-use dongbo_domain::{Direction, Directory, Indicator, Target};
+use dongbo_domain::{Direction, Directory, Indicator, YearTarget};
 use dongbo_store::indicators::{self, NewValue, UpsertOutcome};
 use dongbo_store::{AuditFilter, Db, StoreError, audit};
 
@@ -13,21 +13,36 @@ dongbo_testkit::backend_tests!(
     qualitative_values_carry_a_judgement,
     a_value_for_an_unknown_indicator_is_refused,
     the_latest_values_read_for_a_list_agree_with_the_whole_series,
+    targets_by_year_and_an_unconfirmed_direction_round_trip,
+    a_confirmed_direction_is_audited_judges_values_and_survives_a_reimport,
 );
 
 fn indicator(code: &str, name: &str, target: &str, baseline: Option<f64>) -> Indicator {
-    let parsed = Target::parse(target).unwrap();
+    with_targets(code, name, "%", &[(Some(2030), target)], baseline)
+}
+
+fn with_targets(
+    code: &str,
+    name: &str,
+    unit: &str,
+    targets: &[(Option<i32>, &str)],
+    baseline: Option<f64>,
+) -> Indicator {
+    let targets: Vec<YearTarget> = targets
+        .iter()
+        .map(|(year, text)| YearTarget::parse(*year, text).unwrap())
+        .collect();
+    let inferred = Direction::infer(name, unit, &targets);
     Indicator {
         code: code.into(),
         parent: Indicator::parent_code(code),
         name: name.into(),
-        unit: "%".into(),
-        direction: Direction::infer(name, &parsed, ""),
+        unit: unit.into(),
+        direction: inferred.direction,
+        direction_confirmed: inferred.confirmed,
         baseline,
         baseline_year: baseline.map(|_| 2023),
-        target_text: target.into(),
-        target: parsed,
-        target_year: Some(2030),
+        targets,
         tracking_agency: Some("BTTTT".into()),
         tracking_text: "Bộ Thông tin và Truyền thông".into(),
         source: String::new(),
@@ -139,7 +154,7 @@ async fn a_changed_indicator_is_updated_and_audited(db: &Db) {
         .unwrap();
     assert_eq!((outcome.changed, outcome.unchanged), (1, 4));
     let two = indicators::get(db, program, "2").await.unwrap().unwrap();
-    assert_eq!(two.stored.indicator.target_text, "≥ 10");
+    assert_eq!(two.stored.indicator.targets[0].text, "≥ 10");
     let records = audit::list(
         db,
         &AuditFilter {
@@ -352,4 +367,149 @@ async fn the_latest_values_read_for_a_list_agree_with_the_whole_series(db: &Db) 
     assert_eq!(then[0].latest[0].value, Value::Number(90.0));
     assert_eq!(then[0].verdict(), Verdict::NotMet);
     assert_eq!(then[2].verdict(), Verdict::Met);
+}
+
+/// An indicator with a target for 2025 and one for 2030, in "Người/vạn dân" (kept as written),
+/// and one whose direction is a guess, read back as stored; values of each year are judged
+/// against the target of their year.
+async fn targets_by_year_and_an_unconfirmed_direction_round_trip(db: &Db) {
+    let program = setup(db).await;
+    let researchers = with_targets(
+        "1",
+        "Số nhân lực nghiên cứu",
+        "Người/vạn dân",
+        &[(Some(2030), "12"), (Some(2025), "10")],
+        None,
+    );
+    let mut researchers = researchers;
+    researchers.sort_targets();
+    let days = with_targets(
+        "2",
+        "Thời gian xử lý hồ sơ trực tuyến",
+        "ngày",
+        &[(Some(2030), "3")],
+        None,
+    );
+    assert!(researchers.direction_confirmed && !days.direction_confirmed);
+    let appendix = [researchers.clone(), days.clone()];
+    indicators::upsert(db, program, &appendix, "cli")
+        .await
+        .unwrap();
+    let stored = indicators::stored_for_program(db, program).await.unwrap();
+    assert_eq!(stored[0].indicator, researchers);
+    assert_eq!(stored[0].indicator.unit, "Người/vạn dân");
+    let years: Vec<Option<i32>> = stored[0].indicator.targets.iter().map(|t| t.year).collect();
+    assert_eq!(years, [Some(2025), Some(2030)]);
+    assert_eq!(stored[1].indicator, days);
+    assert_eq!(stored[1].direction_confirmed_by, None);
+    let again = indicators::upsert(db, program, &appendix, "cli")
+        .await
+        .unwrap();
+    assert_eq!(again.unchanged, 2);
+
+    indicators::record_value(
+        db,
+        program,
+        "1",
+        &value("BTTTT", "2025", Value::Number(11.0)),
+    )
+    .await
+    .unwrap();
+    let series = indicators::get(db, program, "1").await.unwrap().unwrap();
+    // 11 in 2025 meets the 2025 target of 10, not yet the 2030 one of 12.
+    assert_eq!(series.verdict(), Verdict::Met);
+    assert_eq!(series.latest().verdict_in(Some(2030)), Verdict::NotMet);
+
+    indicators::record_value(
+        db,
+        program,
+        "2",
+        &value("BTTTT", "2026", Value::Number(2.0)),
+    )
+    .await
+    .unwrap();
+    let series = indicators::get(db, program, "2").await.unwrap().unwrap();
+    assert_eq!(series.verdict(), Verdict::DirectionUnconfirmed);
+    let list = indicators::latest_for_program(db, program, None)
+        .await
+        .unwrap();
+    assert_eq!(list[1].verdict(), Verdict::DirectionUnconfirmed);
+}
+
+async fn a_confirmed_direction_is_audited_judges_values_and_survives_a_reimport(db: &Db) {
+    let program = setup(db).await;
+    let days = with_targets(
+        "1",
+        "Thời gian xử lý hồ sơ trực tuyến",
+        "ngày",
+        &[(Some(2030), "3")],
+        None,
+    );
+    indicators::upsert(db, program, std::slice::from_ref(&days), "cli")
+        .await
+        .unwrap();
+    indicators::record_value(
+        db,
+        program,
+        "1",
+        &value("BTTTT", "2026", Value::Number(2.0)),
+    )
+    .await
+    .unwrap();
+    indicators::confirm_direction(db, program, "1", Direction::LowerIsBetter, "coordinator")
+        .await
+        .unwrap();
+    let series = indicators::get(db, program, "1").await.unwrap().unwrap();
+    assert_eq!(series.stored.indicator.direction, Direction::LowerIsBetter);
+    assert!(series.stored.indicator.direction_confirmed);
+    assert_eq!(
+        series.stored.direction_confirmed_by.as_deref(),
+        Some("coordinator")
+    );
+    // Two days against "3", fewer being better: met.
+    assert_eq!(series.verdict(), Verdict::Met);
+    let records = audit::list(
+        db,
+        &AuditFilter {
+            action: Some("indicator.direction.confirm".into()),
+            ..AuditFilter::default()
+        },
+        10,
+        0,
+    )
+    .await
+    .unwrap();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].actor, "coordinator");
+    assert!(
+        records[0]
+            .before_json
+            .as_deref()
+            .unwrap()
+            .contains("\"higher\"")
+    );
+    assert!(
+        records[0]
+            .after_json
+            .as_deref()
+            .unwrap()
+            .contains("\"lower\"")
+    );
+
+    // The same appendix imported again does not undo what the coordinator decided.
+    let outcome = indicators::upsert(db, program, &[days], "cli")
+        .await
+        .unwrap();
+    assert_eq!(outcome.unchanged, 1);
+    let series = indicators::get(db, program, "1").await.unwrap().unwrap();
+    assert_eq!(series.stored.indicator.direction, Direction::LowerIsBetter);
+    assert!(series.stored.indicator.direction_confirmed);
+
+    let missing =
+        indicators::confirm_direction(db, program, "9", Direction::LowerIsBetter, "coordinator")
+            .await;
+    assert!(
+        matches!(missing, Err(StoreError::NotFound(_))),
+        "{missing:?}"
+    );
 }

@@ -453,3 +453,190 @@ async fn the_api_reads_indicators_and_records_values_with_the_same_checks() {
         assert!(openapi["components"]["schemas"]["IndicatorView"].is_object());
     }
 }
+
+/// Imports a Markdown table of "| STT | Chỉ tiêu | Đơn vị tính | Mục tiêu | Năm | Cơ quan
+/// chủ trì theo dõi, đánh giá |" rows into the app's 47/NQ-CP.
+async fn with_rows(app: &TestApp, rows: &str) {
+    let text = format!(
+        "| STT | Chỉ tiêu | Đơn vị tính | Mục tiêu | Năm | Cơ quan chủ trì theo dõi, đánh giá |\n\
+         |---|---|---|---|---|---|\n{rows}"
+    );
+    let imported = dongbo_import::import_indicators(
+        text.as_bytes(),
+        "rows.md",
+        dongbo_import::Format::Auto,
+        &Directory::bundled(),
+        None,
+    )
+    .unwrap();
+    indicators::upsert(&app.db, app.program_id, &imported.indicators, "test")
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_rate_whose_name_says_vi_tri_at_60_of_100_percent_is_not_met() {
+    // Seen in the browser: "vị trí" in the name made this rate "lower is better", and 60 %
+    // against 100 % read "Đạt — 166,7 % mục tiêu", in the page and in the reports.
+    for app in apps().await {
+        with_rows(
+            &app,
+            "| 1 | Tỷ lệ cơ quan, tổ chức hoàn thành bố trí vị trí việc làm | % | 100% | 2030 | Bộ Ngoại giao |\n",
+        )
+        .await;
+        record(&app, "1", "2026", None, Value::Number(60.0)).await;
+        let id = app.program_id;
+        let list = app.page(&format!("/programs/{id}/indicators")).await;
+        let one = row(&list, "indicator-1");
+        assert!(one.contains(r#"data-verdict="NotMet""#), "{one}");
+        let page = app.page(&format!("/programs/{id}/indicators/1")).await;
+        assert!(page.contains("Chưa đạt — 60% mục tiêu"), "{page}");
+        assert!(!page.contains("166,7"), "{page}");
+        assert!(page.contains("Càng cao càng tốt"), "{page}");
+        let api = app
+            .json(&format!("/api/v1/programs/{id}/indicators/1"))
+            .await;
+        assert_eq!(api["indicator"]["verdict"], "not_met");
+        assert_eq!(api["indicator"]["direction"], "higher");
+        assert_eq!(api["values"][0]["achievement"]["met"], false);
+    }
+}
+
+#[tokio::test]
+async fn targets_by_year_and_units_as_written_are_shown() {
+    for app in apps().await {
+        with_rows(
+            &app,
+            "| I | Đến năm 2025 | | | | |\n\
+             | 1 | Tỷ trọng kinh tế số | % GDP | 20 | | Bộ Ngoại giao |\n\
+             | 2 | Nhân lực nghiên cứu | Người/vạn dân | 10 | | Bộ Ngoại giao |\n\
+             | II | Giai đoạn 2026–2030 | | | | |\n\
+             | 1 | Tỷ trọng kinh tế số | % GDP | 30 | | Bộ Ngoại giao |\n",
+        )
+        .await;
+        record(&app, "1", "2025", None, Value::Number(22.0)).await;
+        let id = app.program_id;
+        let list = app.page(&format!("/programs/{id}/indicators")).await;
+        let share = row(&list, "indicator-1");
+        assert!(share.contains("% GDP"), "{share}");
+        assert!(share.contains(r#"data-year="2025""#) && share.contains(r#"data-year="2030""#));
+        // 22 in 2025 meets the 2025 target of 20 (not yet the 2030 one of 30).
+        assert!(share.contains(r#"data-verdict="Met""#), "{share}");
+        assert!(row(&list, "indicator-2").contains("Người/vạn dân"));
+        let api = app.json(&format!("/api/v1/programs/{id}/indicators")).await;
+        assert_eq!(api[0]["unit"], "% GDP");
+        assert_eq!(api[0]["targets"][0]["year"], 2025);
+        assert_eq!(api[0]["targets"][1]["target"], "30");
+        assert_eq!(api[0]["target_year"], 2030);
+    }
+}
+
+#[tokio::test]
+async fn an_unconfirmed_direction_shows_no_verdict_until_a_coordinator_confirms_it() {
+    for app in apps().await {
+        with_rows(
+            &app,
+            "| 1 | Thời gian xử lý hồ sơ trực tuyến | ngày | 3 | 2030 | Bộ Ngoại giao |\n",
+        )
+        .await;
+        record(&app, "1", "2026", None, Value::Number(2.0)).await;
+        let id = app.program_id;
+        let path = format!("/programs/{id}/indicators/1");
+
+        let list = app.page(&format!("/programs/{id}/indicators")).await;
+        let one = row(&list, "indicator-1");
+        assert!(
+            one.contains(r#"data-verdict="DirectionUnconfirmed""#),
+            "{one}"
+        );
+        assert!(
+            one.contains("Chưa xác định chiều đánh giá — cần xác nhận"),
+            "{one}"
+        );
+        assert!(!one.contains("Đạt"), "{one}");
+        let english = app
+            .page(&format!("/programs/{id}/indicators?lang=en"))
+            .await;
+        assert!(
+            row(&english, "indicator-1").contains("Direction not yet set — needs confirmation")
+        );
+        let page = app.page(&path).await;
+        assert!(page.contains(r#"id="direction-unconfirmed""#), "{page}");
+        assert!(!page.contains("% mục tiêu"), "{page}");
+        assert!(!page.contains("indicator-direction-form"), "not logged in");
+        let api = app
+            .json(&format!("/api/v1/programs/{id}/indicators/1"))
+            .await;
+        assert_eq!(api["indicator"]["verdict"], "direction_unconfirmed");
+        assert_eq!(api["indicator"]["direction_confirmed"], false);
+        assert_eq!(
+            api["values"][0]["achievement"]["kind"],
+            "direction_unconfirmed"
+        );
+
+        // A reporter of the tracking agency records values but does not decide the direction.
+        app.user("bao.cao", "reporter", "BNG", false).await;
+        app.user("dieu.phoi", "coordinator", "CP", false).await;
+        let (mut reporter, _) = app.session("bao.cao").await;
+        assert!(
+            !reporter
+                .text(&path)
+                .await
+                .contains("indicator-direction-form")
+        );
+        let before = app.fingerprint().await;
+        let refused = reporter
+            .post(&format!("{path}/direction"), &[("direction", "lower")])
+            .await;
+        assert_eq!(refused.status(), 403);
+        assert!(app.fingerprint().await.changed(&before).is_empty());
+
+        let (mut coordinator, _) = app.session("dieu.phoi").await;
+        assert!(
+            coordinator
+                .text(&path)
+                .await
+                .contains("indicator-direction-form")
+        );
+        let before = app.fingerprint().await;
+        let refused = coordinator
+            .post(&format!("{path}/direction"), &[("direction", "sideways")])
+            .await;
+        assert_eq!(refused.status(), 422);
+        assert!(refused.text().await.unwrap().contains("Càng thấp càng tốt"));
+        assert!(app.fingerprint().await.changed(&before).is_empty());
+
+        let response = coordinator
+            .post(&format!("{path}/direction"), &[("direction", "lower")])
+            .await;
+        assert_eq!(response.status(), 303);
+        assert_eq!(location(&response), path);
+        let page = coordinator.text(&path).await;
+        assert!(
+            page.contains(r#"id="verdict" class="verdict met""#),
+            "{page}"
+        );
+        assert!(!page.contains(r#"id="direction-unconfirmed""#));
+        let series = indicators::get(&app.db, app.program_id, "1")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            series.stored.direction_confirmed_by.as_deref(),
+            Some("dieu.phoi")
+        );
+        let audit = dongbo_store::audit::list(
+            &app.db,
+            &dongbo_store::AuditFilter {
+                action: Some("indicator.direction.confirm".into()),
+                ..dongbo_store::AuditFilter::default()
+            },
+            10,
+            0,
+        )
+        .await
+        .unwrap();
+        assert_eq!(audit.len(), 1);
+        assert_eq!(audit[0].actor, "dieu.phoi");
+    }
+}

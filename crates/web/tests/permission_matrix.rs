@@ -105,6 +105,7 @@ enum Endpoint {
     WithdrawChange,
     ReimportProgram,
     RecordIndicatorValue,
+    ConfirmIndicatorDirection,
     SetRegime,
     RemoveRegime,
     GenerateSynthesis,
@@ -247,6 +248,12 @@ const ENDPOINTS: &[Row] = &[
         Endpoint::RecordIndicatorValue,
         "POST /programs/{id}/indicators/{code}/values",
         Needs::RecordIndicator,
+        On::TheAgency,
+    ),
+    row(
+        Endpoint::ConfirmIndicatorDirection,
+        "POST /programs/{id}/indicators/{code}/direction",
+        Needs::DecideChangeRequest,
         On::TheAgency,
     ),
     row(
@@ -810,6 +817,17 @@ async fn prepare(
                 new_row(format!(
                     "SELECT COUNT(*) FROM indicator_values WHERE author = '{username}' \
                      AND note = '{note}' AND agency_code = '{agency}'"
+                )),
+            )
+        }
+        Endpoint::ConfirmIndicatorDirection => {
+            let code = indicator_of(app, agency, n).await;
+            plain(
+                format!("/programs/{program}/indicators/{code}/direction"),
+                form(&[("direction", "lower")]),
+                new_row(format!(
+                    "SELECT COUNT(*) FROM indicators WHERE code = '{code}' \
+                     AND direction_confirmed_by = '{username}'"
                 )),
             )
         }

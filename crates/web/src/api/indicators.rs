@@ -5,6 +5,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use chrono::Datelike;
 use dongbo_domain::Indicator;
 use dongbo_domain::indicator::Achievement;
 use dongbo_programs::indicators::{IndicatorLatest, RecordedValue};
@@ -37,25 +38,48 @@ pub struct IndicatorView {
     pub unit: String,
     /// `higher`, `lower` (rankings) or `qualitative`.
     pub direction: String,
+    /// Whether the direction is sure (inferred without doubt from the unit and targets, or
+    /// confirmed by a person). While it is not, no value is judged: the verdict is
+    /// `direction_unconfirmed`.
+    pub direction_confirmed: bool,
     pub baseline: Option<f64>,
     pub baseline_year: Option<i32>,
-    /// The target as written ("≤ 3 Đông Nam Á; ≤ 50 Thế giới"); empty for a heading row.
+    /// The last target as written ("≤ 3 Đông Nam Á; ≤ 50 Thế giới"); empty for a heading row.
+    /// `targets` has every year's.
     pub target: String,
     /// The target as parsed: `{"kind": "quantitative", "value": [goals]}` (each goal with its
     /// `comparison`, `value`, `upper`, `percent`, `scope`) or `{"kind": "qualitative",
     /// "value": "text"}`.
     #[schema(value_type = Object)]
     pub target_parsed: serde_json::Value,
+    /// The year of the last target.
     pub target_year: Option<i32>,
+    /// Every target, earliest year first: an appendix split into sections by year gives one
+    /// per section.
+    pub targets: Vec<YearTargetView>,
     /// The tracking agency's code (Cơ quan chủ trì theo dõi, đánh giá), when resolved.
     pub tracking_agency: Option<String>,
     pub tracking_text: String,
     /// Where values come from: the international index of a ranking.
     pub source: String,
-    /// `met`, `not_met`, `needs_judgement` or `pending`; null for a heading row.
+    /// `met`, `not_met`, `needs_judgement`, `pending` or `direction_unconfirmed` (no verdict
+    /// from a direction no person confirmed), against the target of the latest value's year;
+    /// null for a heading row.
     pub verdict: Option<String>,
     /// The latest value of each scope.
     pub latest: Vec<IndicatorValueView>,
+}
+
+/// One target of an indicator and its year.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct YearTargetView {
+    /// The year the target is for (the end year of a period "2026–2030"), when written.
+    pub year: Option<i32>,
+    /// The target as written.
+    pub target: String,
+    /// The target as parsed (see `IndicatorView::target_parsed`).
+    #[schema(value_type = Object)]
+    pub target_parsed: serde_json::Value,
 }
 
 /// A recorded value and what it achieves.
@@ -71,9 +95,10 @@ pub struct IndicatorValueView {
     pub value: serde_json::Value,
     /// `achieved` or `not_achieved`: a person's judgement of a qualitative target.
     pub judgement: Option<String>,
-    /// Computed from the value and the target: `{"kind": "measured", "met": …, "percent": …,
-    /// "distance": …, "progress": …}`, `{"kind": "judged", "met": …}`, `needs_judgement`,
-    /// `pending`.
+    /// Computed from the value and the target of its period's year: `{"kind": "measured",
+    /// "met": …, "percent": …, "distance": …, "progress": …}`, `{"kind": "judged", "met": …}`,
+    /// `needs_judgement`, `pending`, or `direction_unconfirmed` (not judged while the
+    /// indicator's direction is a guess).
     #[schema(value_type = Object)]
     pub achievement: serde_json::Value,
     pub source: String,
@@ -97,11 +122,10 @@ fn verdict_name(verdict: dongbo_domain::Verdict) -> String {
 }
 
 fn value_view(indicator: &Indicator, value: &RecordedValue) -> IndicatorValueView {
-    let achievement: Achievement = indicator.target.assess(
-        indicator.direction,
+    let achievement: Achievement = indicator.assess(
+        Some(value.period.end().year()),
         value.scope.as_deref(),
         Some(&value.value),
-        indicator.baseline,
         value.judgement,
     );
     IndicatorValueView {
@@ -121,17 +145,31 @@ fn value_view(indicator: &Indicator, value: &RecordedValue) -> IndicatorValueVie
 
 fn indicator_view(series: &IndicatorLatest) -> IndicatorView {
     let indicator = &series.stored.indicator;
+    let last = indicator.final_target();
     IndicatorView {
         code: indicator.code.clone(),
         parent: indicator.parent.clone(),
         name: indicator.name.clone(),
         unit: indicator.unit.clone(),
         direction: indicator.direction.as_str().to_owned(),
+        direction_confirmed: indicator.direction_confirmed,
         baseline: indicator.baseline,
         baseline_year: indicator.baseline_year,
-        target: indicator.target_text.clone(),
-        target_parsed: serde_json::to_value(&indicator.target).unwrap_or_default(),
-        target_year: indicator.target_year,
+        target: last.map_or_else(String::new, |t| t.text.clone()),
+        target_parsed: last.map_or_else(
+            || serde_json::json!({"kind": "qualitative", "value": ""}),
+            |t| serde_json::to_value(&t.target).unwrap_or_default(),
+        ),
+        target_year: last.and_then(|t| t.year),
+        targets: indicator
+            .targets
+            .iter()
+            .map(|t| YearTargetView {
+                year: t.year,
+                target: t.text.clone(),
+                target_parsed: serde_json::to_value(&t.target).unwrap_or_default(),
+            })
+            .collect(),
         tracking_agency: indicator.tracking_agency.clone(),
         tracking_text: indicator.tracking_text.clone(),
         source: indicator.source.clone(),

@@ -7,6 +7,7 @@
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Datelike;
 use dongbo_domain::indicator::{Achievement, Judgement, Verdict};
 use dongbo_domain::{Directory, Period};
 use dongbo_programs::indicators::{IndicatorSeries, RecordedValue};
@@ -34,6 +35,7 @@ fn verdict_class(verdict: Verdict) -> &'static str {
         Verdict::NotMet => "verdict not-met",
         Verdict::NeedsJudgement => "verdict needs-judgement",
         Verdict::Pending => "verdict pending",
+        Verdict::DirectionUnconfirmed => "verdict direction-unconfirmed",
     }
 }
 
@@ -107,7 +109,7 @@ pub async fn list(
                                 td.code { (indicator.code) }
                                 td { a href={ "/programs/" (id) "/indicators/" (indicator.code) } { (indicator.name) } }
                                 td { (indicator.unit) }
-                                td.target { (indicator.target_text) (target_year(&page, indicator.target_year)) }
+                                td.target { (targets(&page, indicator)) }
                                 td.latest {
                                     @for v in &s.latest {
                                         div {
@@ -135,8 +137,28 @@ pub async fn list(
     ))
 }
 
-fn target_year(page: &Page, year: Option<i32>) -> Markup {
-    html! { @if let Some(year) = year { br; small.muted { (page.t("năm", "by")) " " (year) } } }
+/// Each target with its year, earliest first.
+fn targets(page: &Page, indicator: &dongbo_domain::Indicator) -> Markup {
+    html! {
+        @for target in &indicator.targets {
+            div.year-target data-year=[target.year] {
+                (target.text)
+                @if let Some(year) = target.year { " " small.muted { "(" (page.t("năm", "by")) " " (year) ")" } }
+            }
+        }
+    }
+}
+
+/// The direction and, while it is a guess, that it waits for a person.
+fn direction(page: &Page, indicator: &dongbo_domain::Indicator) -> Markup {
+    html! {
+        (page.t(indicator.direction.label_vi(), indicator.direction.label_en()))
+        @if !indicator.direction_confirmed {
+            " " strong #direction-unconfirmed { (page.t(
+                "(dự đoán, chưa xác nhận — chưa đánh giá số liệu)",
+                "(a guess, not confirmed — values are not judged yet)")) }
+        }
+    }
 }
 
 /// `/programs/{id}/indicators/{code}`
@@ -177,6 +199,14 @@ async fn show(
                 &directory,
             )
     });
+    let may_confirm = page.caller.as_ref().is_some_and(|caller| {
+        indicator.is_quantitative()
+            && dongbo_programs::indicators::may_confirm_direction(
+                caller,
+                dongbo_programs::indicators::indicator_agency(indicator),
+                &directory,
+            )
+    });
     Ok(page.render(
         &format!("{} {} — {heading}", indicator.code, indicator.name),
         html! {
@@ -187,8 +217,8 @@ async fn show(
             h1 { (indicator.code) ". " (indicator.name) }
             dl.meta {
                 dt { (page.t("Đơn vị tính", "Unit")) } dd { (indicator.unit) }
-                dt { (page.t("Mục tiêu", "Target")) } dd #target { (indicator.target_text) (target_year(page, indicator.target_year)) }
-                dt { (page.t("Chiều đánh giá", "Direction")) } dd { (page.t(indicator.direction.label_vi(), indicator.direction.label_en())) }
+                dt { (page.t("Mục tiêu", "Target")) } dd #target { (targets(page, indicator)) }
+                dt { (page.t("Chiều đánh giá", "Direction")) } dd #direction { (direction(page, indicator)) }
                 @if let Some(baseline) = indicator.baseline {
                     dt { (page.t("Giá trị cơ sở", "Baseline")) }
                     dd { (dongbo_domain::indicator::number(baseline))
@@ -207,6 +237,9 @@ async fn show(
                         span #verdict class=(verdict_class(verdict)) { (verdict_label(page, verdict)) } }
                 }
             }
+            @if may_confirm {
+                (direction_form(page, id, indicator, refusal))
+            }
             (charts(page, &series))
             (history(page, &series, &directory))
             @if may_record {
@@ -219,10 +252,14 @@ async fn show(
 /// One chart per scope (one for an unscoped target), with its goal as the reference.
 fn charts(page: &Page, series: &IndicatorSeries) -> Markup {
     let indicator = &series.stored.indicator;
-    if indicator.is_heading() || indicator.target.goals().is_empty() {
+    // The chart's reference lines are the last target's goals.
+    let Some(last) = indicator
+        .final_target()
+        .filter(|t| !t.target.goals().is_empty())
+    else {
         return html! {};
-    }
-    let goals = indicator.target.goals();
+    };
+    let goals = last.target.goals();
     html! {
         section.charts {
             h2 { (page.t("Diễn biến theo thời gian", "Over time")) }
@@ -270,6 +307,9 @@ fn achievement_text(page: &Page, achievement: Achievement) -> String {
     match achievement {
         Achievement::Pending => page.t("Chưa có số liệu", "No value yet").to_owned(),
         Achievement::NeedsJudgement => page.t("Chờ đánh giá", "Awaiting judgement").to_owned(),
+        Achievement::DirectionUnconfirmed => {
+            verdict_label(page, Verdict::DirectionUnconfirmed).to_owned()
+        }
         Achievement::Judged { met } => {
             let verdict = if met { Verdict::Met } else { Verdict::NotMet };
             format!(
@@ -314,7 +354,7 @@ fn history(page: &Page, series: &IndicatorSeries, directory: &Directory) -> Mark
                 table.indicator-values {
                     thead { tr {
                         th { (page.t("Kỳ", "Period")) }
-                        @if !indicator.target.scopes().is_empty() { th { (page.t("Phạm vi", "Scope")) } }
+                        @if !indicator.scopes().is_empty() { th { (page.t("Phạm vi", "Scope")) } }
                         th { (page.t("Giá trị", "Value")) }
                         th { (page.t("Mức độ đạt", "Achievement")) }
                         th { (page.t("Cơ quan", "Agency")) }
@@ -324,10 +364,10 @@ fn history(page: &Page, series: &IndicatorSeries, directory: &Directory) -> Mark
                     } }
                     tbody {
                         @for v in series.values.iter().rev() {
-                            @let achievement = indicator.target.assess(indicator.direction, v.scope.as_deref(), Some(&v.value), indicator.baseline, v.judgement);
+                            @let achievement = indicator.assess(Some(v.period.end().year()), v.scope.as_deref(), Some(&v.value), v.judgement);
                             tr.value {
                                 td { (period_label(page, v.period)) }
-                                @if !indicator.target.scopes().is_empty() { td { (v.scope.as_deref().unwrap_or("")) } }
+                                @if !indicator.scopes().is_empty() { td { (v.scope.as_deref().unwrap_or("")) } }
                                 td { (value_text(v, &indicator.unit)) }
                                 td { (achievement_text(page, achievement)) }
                                 td { (agency_name(page, directory, &v.agency_code)) }
@@ -346,8 +386,8 @@ fn history(page: &Page, series: &IndicatorSeries, directory: &Directory) -> Mark
 fn value_form(page: &Page, id: i64, series: &IndicatorSeries, refusal: Option<&Refusal>) -> Markup {
     let indicator = &series.stored.indicator;
     let kept = Refusal::of_form(refusal, FORM);
-    let scopes = indicator.target.scopes();
-    let qualitative = indicator.target.goals().is_empty();
+    let scopes = indicator.scopes();
+    let qualitative = !indicator.is_quantitative();
     let field = |name: &str, label: &str, placeholder: &str| {
         html! {
             label for={ "indicator-" (name) } { (label) }
@@ -451,6 +491,76 @@ pub async fn record_value(
         ("note".to_owned(), sent.note),
     ];
     let refusal = Refusal::of(FORM, values, error)?;
+    let page = page.showing(format!("/programs/{id}/indicators/{code}"), String::new());
+    let markup = show(&page, &state, id, &code, Some(&refusal)).await?;
+    Ok(Refusal::answer(markup))
+}
+
+/// The id of the form that confirms a direction.
+const DIRECTION_FORM: &str = "indicator-direction-form";
+
+/// The form a coordinator or an admin confirms (or corrects) the direction with.
+fn direction_form(
+    page: &Page,
+    id: i64,
+    indicator: &dongbo_domain::Indicator,
+    refusal: Option<&Refusal>,
+) -> Markup {
+    use dongbo_domain::Direction;
+    let kept = Refusal::of_form(refusal, DIRECTION_FORM);
+    let chosen = indicator.direction;
+    html! {
+        section.confirm-direction {
+            h2 { (page.t("Xác nhận chiều đánh giá", "Confirm the direction")) }
+            (form::summary(page, kept))
+            form #indicator-direction-form method="post" action={ "/programs/" (id) "/indicators/" (indicator.code) "/direction" } {
+                (page.csrf_field())
+                label for="indicator-direction" { (page.t("Chiều đánh giá", "Direction")) }
+                select #indicator-direction name="direction" {
+                    @for option in [Direction::HigherIsBetter, Direction::LowerIsBetter] {
+                        option value=(option.as_str()) selected[option == chosen] { (page.t(option.label_vi(), option.label_en())) }
+                    }
+                }
+                button type="submit" { (page.t("Xác nhận", "Confirm")) }
+            }
+        }
+    }
+}
+
+/// What the direction form sends.
+#[derive(Debug, Default, Deserialize)]
+pub struct DirectionForm {
+    #[serde(default)]
+    direction: String,
+}
+
+/// `POST /programs/{id}/indicators/{code}/direction`: confirms the direction (audited) and
+/// shows the indicator; a refused one shows the page again with the message.
+pub async fn confirm_direction(
+    page: Page,
+    State(state): State<AppState>,
+    Path((id, code)): Path<(i64, String)>,
+    Form(sent): Form<DirectionForm>,
+) -> Result<Response> {
+    let actor = page.actor(&state)?;
+    let error = match dongbo_programs::indicators::confirm_indicator_direction(
+        &actor,
+        id,
+        &code,
+        &sent.direction,
+    )
+    .await
+    {
+        Ok(()) => {
+            return Ok(Redirect::to(&format!("/programs/{id}/indicators/{code}")).into_response());
+        }
+        Err(error) => error,
+    };
+    let refusal = Refusal::of(
+        DIRECTION_FORM,
+        vec![("direction".to_owned(), sent.direction)],
+        error,
+    )?;
     let page = page.showing(format!("/programs/{id}/indicators/{code}"), String::new());
     let markup = show(&page, &state, id, &code, Some(&refusal)).await?;
     Ok(Refusal::answer(markup))

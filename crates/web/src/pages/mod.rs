@@ -66,6 +66,10 @@ pub fn router() -> Router<AppState> {
             "/programs/{id}/indicators/{code}/values",
             post(indicators::record_value),
         )
+        .route(
+            "/programs/{id}/indicators/{code}/direction",
+            post(indicators::confirm_direction),
+        )
         .route("/agencies", get(agencies::list))
         .route("/agencies/{code}", get(agencies::detail))
         .route("/search", get(search::page))
