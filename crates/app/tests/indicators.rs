@@ -39,7 +39,9 @@ fn indicators_import_into_47_once_and_a_second_import_changes_nothing() {
         &["indicators", "import", "47/NQ-CP", FIXTURE, "--dry-run"],
     ));
     assert!(
-        dry.contains("5.2 Chỉ số Thương hiệu quốc gia — ≤ 3 Đông Nam Á; ≤ 50 Thế giới [lower]"),
+        dry.contains(
+            "5.2 Chỉ số Thương hiệu quốc gia — ≤ 3 Đông Nam Á; ≤ 50 Thế giới (2030) [lower]"
+        ),
         "{dry}"
     );
     assert!(
