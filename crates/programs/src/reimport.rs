@@ -57,19 +57,27 @@ async fn checked(
     .await
     .map_err(|e| Error::Internal(format!("reading the file: {e}")))?
     .map_err(|e| Error::field("file", e.to_string()))?;
+    let mut imported = imported;
+    // A corrected draft that leaves the number blank, or a table that gives none, is re-imported
+    // into this program: the page says which document it is, so the number is the program's.
+    if imported.program.document.number.is_none()
+        && let Some(own) = &program.number
+    {
+        imported
+            .set_number(own)
+            .map_err(|e| Error::field("file", e.to_string()))?;
+    }
     let number = imported.program.document.number.clone();
     if number != program.number {
         let shown = |n: &Option<String>| n.clone().unwrap_or_else(|| "—".to_owned());
+        let (file, own) = (shown(&number), shown(&program.number));
         return Err(Error::field(
             "file",
             format!(
-                "{} {} ≠ {} ({} {} ≠ {})",
+                "{} {file}, {} {own} {}",
                 actor.t("Tệp là văn bản số", "The file is document"),
-                shown(&number),
-                shown(&program.number),
-                actor.t("không phải văn bản của chương trình", "not this program's"),
-                shown(&number),
-                shown(&program.number),
+                actor.t("không phải văn bản số", "not document"),
+                actor.t("của chương trình này.", "of this program."),
             ),
         ));
     }

@@ -199,7 +199,10 @@ async fn the_import_page_refuses_another_programs_file_and_changes_nothing() {
             .await;
         assert_eq!(response.status(), 422, "on {}", app.backend);
         let page = response.text().await.unwrap();
-        assert!(page.contains("12/KH-UBND"), "{page}");
+        assert!(
+            page.contains("Tệp là văn bản số 12/KH-UBND, không phải văn bản số 47/NQ-CP"),
+            "{page}"
+        );
         assert_eq!(
             dongbo_store::programs::get(&app.db, program).await.unwrap(),
             before
@@ -209,6 +212,43 @@ async fn the_import_page_refuses_another_programs_file_and_changes_nothing() {
                 .await
                 .unwrap(),
             None
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_corrected_draft_that_leaves_the_number_blank_is_read_as_the_programs_document() {
+    for app in apps().await {
+        let program = app.program_id;
+        app.user("cp.dieu.phoi", "coordinator", "CP", false).await;
+        let mut coordinator = app.logged_in("cp.dieu.phoi").await;
+        let form = coordinator
+            .text(&format!("/programs/{program}/import"))
+            .await;
+        let choose = Browser::form_action(&form, "reimport-choose");
+        // The appendix alone, as a draft: its host line leaves the number blank.
+        let draft = "PHỤ LỤC\n\
+            CHƯƠNG TRÌNH HÀNH ĐỘNG THỰC HIỆN KẾT LUẬN SỐ 57-KL/TW\n\
+            (Kèm theo Nghị quyết số     /NQ-CP ngày    tháng    năm 2024 của Chính phủ)\n\n\
+            | STT | Tên nhiệm vụ | Cơ quan chủ trì | Thời gian thực hiện |\n|---|---|---|---|\n\
+            | I | Tuyên truyền | | |\n\
+            | 1.1 | Phổ biến Nghị quyết | Bộ Ngoại giao | 2025 |\n";
+        let before = dongbo_store::programs::get(&app.db, program).await.unwrap();
+        let response = coordinator
+            .post_multipart(
+                &choose,
+                &[("step", "preview")],
+                Some(("du-thao.md", "text/markdown", draft.as_bytes())),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "on {}", app.backend);
+        let page = response.text().await.unwrap();
+        assert!(!page.contains("Tệp là văn bản số"), "{page}");
+        assert!(page.contains("47/NQ-CP"), "{page}");
+        // A preview writes nothing.
+        assert_eq!(
+            dongbo_store::programs::get(&app.db, program).await.unwrap(),
+            before
         );
     }
 }
