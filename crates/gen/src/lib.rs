@@ -507,7 +507,7 @@ async fn write_programs(
         let source = SourceInfo {
             file_name: format!("gen-{}-{index:03}.txt", world.seed),
             format: "gen".to_owned(),
-            sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
+            sha256: hex::encode(digest),
         };
         let saved =
             programs::save_with_assignments(db, &program, &source, Assigning::new(directory))

@@ -199,7 +199,7 @@ pub fn import_indicators_with_limits(
 ) -> Result<ImportedIndicators, ImportError> {
     let budget = Budget::new(limits, file_name);
     budget.check_file_size(bytes.len() as u64)?;
-    let sha256 = crate::hex(&Sha256::digest(bytes));
+    let sha256 = hex::encode(Sha256::digest(bytes));
     let format = match format {
         Format::Auto => crate::detect_format(bytes, file_name, limits),
         other => other,

@@ -234,7 +234,7 @@ pub fn import_with_limits(
 ) -> Result<Imported, ImportError> {
     let budget = Budget::new(limits, file_name);
     budget.check_file_size(bytes.len() as u64)?;
-    let sha256 = hex(&Sha256::digest(bytes));
+    let sha256 = hex::encode(Sha256::digest(bytes));
     let format = match format {
         Format::Auto => detect_format(bytes, file_name, limits),
         other => other,
@@ -335,16 +335,6 @@ fn decode_text(bytes: &[u8], file_name: &str) -> Result<String, ImportError> {
     } else {
         Ok(dongbo_domain::text::nfc(text))
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
 }
 
 /// The JSON printed by `dongbo import FILE --dry-run --json`. The field names of the contract

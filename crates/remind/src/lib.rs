@@ -706,7 +706,7 @@ pub async fn remind_manually(
     now: DateTime<Utc>,
 ) -> Result<usize> {
     let hash = Sha256::digest(message.as_bytes());
-    let short: String = hash.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let short = hex::encode(&hash[..8]);
     let at = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let reminders: Vec<NewReminder> = agency_codes
         .iter()

@@ -36,7 +36,7 @@ use sha2::{Digest, Sha256};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
-use crate::audit::{self, AuditEntry, hex, timestamp, timestamp_from};
+use crate::audit::{self, AuditEntry, timestamp, timestamp_from};
 use crate::codec::{col, flag, flag_from};
 use crate::login_attempts::{self, Failure};
 use crate::notifications::{self, NewNotification};
@@ -246,12 +246,12 @@ fn random_fill(bytes: &mut [u8]) -> Result<()> {
 pub fn random_token() -> Result<String> {
     let mut bytes = [0u8; 32];
     random_fill(&mut bytes)?;
-    Ok(hex(&bytes))
+    Ok(hex::encode(bytes))
 }
 
 /// Hex SHA-256 of a token: what the tables hold instead of it.
 fn token_hash(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
+    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 async fn hash_password(password: &str) -> Result<String> {

@@ -261,7 +261,7 @@ fn chain_hash(prev_hash: &str, entry: &Canonical<'_>) -> String {
     let mut hasher = Sha256::new();
     hasher.update(prev_hash.as_bytes());
     hasher.update(canonical_json(entry).as_bytes());
-    hex(&hasher.finalize())
+    hex::encode(hasher.finalize())
 }
 
 /// How the canonical JSON of every entry begins, before its `seq`.
@@ -270,16 +270,6 @@ const SEQ_PREFIX: &str = "{\"seq\":";
 fn canonical_json(entry: &Canonical<'_>) -> String {
     // Serialising a struct of strings and integers cannot fail.
     serde_json::to_string(entry).unwrap_or_default()
-}
-
-/// Lower-case hex of `bytes`.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(out, "{b:02x}");
-    }
-    out
 }
 
 const COLUMNS: &str =

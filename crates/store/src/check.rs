@@ -635,5 +635,5 @@ pub(crate) fn file_digest(path: &Path) -> std::io::Result<(u64, String)> {
         size += read as u64;
         hasher.update(&buffer[..read]);
     }
-    Ok((size, crate::evidence::hex(&hasher.finalize())))
+    Ok((size, hex::encode(hasher.finalize())))
 }

@@ -337,12 +337,14 @@ impl fmt::Display for ProgramDiff {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use dongbo_domain::{DocumentKind, DocumentMeta, Recurrence, TaskGroup, TimeFrameKind};
 
     use super::*;
 
-    fn task(code: &str, title: &str) -> Task {
+    /// A task of group 1 led by the Ministry of Foreign Affairs in 2024 (shared with the
+    /// re-import tests).
+    pub(crate) fn task(code: &str, title: &str) -> Task {
         Task {
             code: code.to_owned(),
             group: "1".to_owned(),
@@ -367,7 +369,8 @@ mod tests {
         }
     }
 
-    fn program(tasks: Vec<Task>) -> ImportedProgram {
+    /// Program 47/NQ-CP with one group and `tasks`.
+    pub(crate) fn program(tasks: Vec<Task>) -> ImportedProgram {
         ImportedProgram {
             document: DocumentMeta {
                 number: Some("47/NQ-CP".to_owned()),

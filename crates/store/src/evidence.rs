@@ -278,7 +278,7 @@ impl EvidenceStore {
             }
         };
         let (bytes, actual) = tokio::task::spawn_blocking(move || {
-            let actual = hex(&Sha256::digest(&bytes));
+            let actual = hex::encode(Sha256::digest(&bytes));
             (bytes, actual)
         })
         .await
@@ -461,18 +461,7 @@ pub(crate) use dongbo_domain::report::is_sha256;
 
 /// The SHA-256 of `bytes` as the store writes it (the name a file is kept under).
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-/// Lower-case hex of `bytes`.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    out
+    hex::encode(Sha256::digest(bytes))
 }
 
 /// "20 MiB", "1.5 MiB", "300 KiB", "12 B".
@@ -562,11 +551,6 @@ mod tests {
         assert_eq!(size_text(MIB + MIB / 2), "1.5 MiB");
         assert_eq!(size_text(2048), "2 KiB");
         assert_eq!(size_text(12), "12 B");
-    }
-
-    #[test]
-    fn hex_is_lower_case_and_two_digits_a_byte() {
-        assert_eq!(hex(&[0x00, 0xab, 0x0f]), "00ab0f");
     }
 
     #[test]

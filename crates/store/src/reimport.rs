@@ -327,58 +327,8 @@ pub(crate) async fn approved_history(
 
 #[cfg(test)]
 mod tests {
-    use dongbo_domain::{
-        DocumentKind, DocumentMeta, Recurrence, Resolution, TaskGroup, TimeFrame, TimeFrameKind,
-    };
-
     use super::*;
-
-    fn task(code: &str, title: &str) -> Task {
-        Task {
-            code: code.to_owned(),
-            group: "1".to_owned(),
-            title: title.to_owned(),
-            expected_output: None,
-            lead: Resolution {
-                text: "Bộ Ngoại giao".to_owned(),
-                agencies: vec!["BNG".to_owned()],
-                ..Resolution::default()
-            },
-            coordinating: Resolution::default(),
-            time_frame: TimeFrame {
-                text: "2024".to_owned(),
-                kind: TimeFrameKind::Year,
-                start: None,
-                due: None,
-                recurrence: Recurrence::None,
-            },
-            draft: false,
-            language: None,
-            source: None,
-        }
-    }
-
-    fn program(tasks: Vec<Task>) -> ImportedProgram {
-        ImportedProgram {
-            document: DocumentMeta {
-                number: Some("47/NQ-CP".to_owned()),
-                kind: DocumentKind::Resolution,
-                issued_on: None,
-                issuer: None,
-                issuer_text: None,
-                signer: None,
-                title: "Chương trình hành động".to_owned(),
-                implements: vec![],
-                language: "vi".to_owned(),
-            },
-            groups: vec![TaskGroup {
-                code: "1".to_owned(),
-                title: "Nhóm 1".to_owned(),
-            }],
-            tasks,
-            warnings: vec![],
-        }
-    }
+    use crate::diff::tests::{program, task};
 
     fn decided(id: i64, kind: ChangeKind, before: Option<Task>, after: Option<Task>) -> Decided {
         Decided {

@@ -1559,7 +1559,7 @@ fn key(key: Option<&str>) -> Result<Option<&str>> {
 
 /// A SHA-256 of the request in hex: what a retried request must match.
 fn fingerprint(request: &serde_json::Value) -> String {
-    crate::evidence::hex(&Sha256::digest(request.to_string().as_bytes()))
+    hex::encode(Sha256::digest(request.to_string().as_bytes()))
 }
 
 fn corrupt(context: &str, message: impl Into<String>) -> StoreError {

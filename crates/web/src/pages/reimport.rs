@@ -91,7 +91,8 @@ pub async fn submit(
         }
     }
     if sent.bytes.is_empty() && !carried.is_empty() {
-        sent.bytes = from_hex(&carried).ok_or_else(|| Error::BadRequest("content".to_owned()))?;
+        sent.bytes =
+            hex::decode(carried.trim()).map_err(|_| Error::BadRequest("content".to_owned()))?;
     }
     if sent.step == "import" {
         match reimport::reimport(&actor, id, sent.bytes, &sent.file_name, sent.take_file).await {
@@ -199,7 +200,7 @@ fn preview_section(page: &Page, action: &str, shown: &Shown<'_>) -> Markup {
             form #reimport-apply method="post" enctype="multipart/form-data" action=(action) {
                 input type="hidden" name="step" value="import";
                 input type="hidden" name="file_name" value=(shown.file_name);
-                input type="hidden" name="content" value=(to_hex(shown.bytes));
+                input type="hidden" name="content" value=(hex::encode(shown.bytes));
                 @if !preview.conflicts.is_empty() {
                     h3 { (page.t("Khác với điều chỉnh đã được chấp thuận", "Conflicts with approved changes")) }
                     table #reimport-conflicts {
@@ -255,41 +256,5 @@ fn field_label<'a>(page: &Page, field: &'a str) -> &'a str {
         "coordinating" => page.t("Cơ quan phối hợp", "Coordinating agencies"),
         "time_frame" => page.t("Thời gian thực hiện", "Time frame"),
         other => other,
-    }
-}
-
-fn to_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
-    }
-    out
-}
-
-fn from_hex(text: &str) -> Option<Vec<u8>> {
-    let text = text.trim().as_bytes();
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    text.chunks(2)
-        .map(|pair| {
-            let digit = |c: u8| char::from(c).to_digit(16);
-            u8::try_from(digit(pair[0])? * 16 + digit(pair[1])?).ok()
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hex_round_trips_every_byte() {
-        let bytes: Vec<u8> = (0..=255).collect();
-        assert_eq!(from_hex(&to_hex(&bytes)), Some(bytes));
-        assert_eq!(from_hex("abc"), None);
-        assert_eq!(from_hex("zz"), None);
     }
 }
