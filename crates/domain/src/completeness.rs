@@ -124,6 +124,17 @@ pub struct AgencyCompleteness {
     pub counts: Counts,
     /// Every assignment due in the period has an accepted report.
     pub complete: bool,
+    /// The day the agency's report for the period was whole: the latest first submission of
+    /// its expected task reports; `None` while one of them was never sent. An agency sends
+    /// one report for the period (báo cáo của cơ quan), judged by this day.
+    pub sent_on: Option<NaiveDate>,
+}
+
+impl AgencyCompleteness {
+    /// The agency's report was sent, whole, by the deadline.
+    pub fn on_time(&self, deadline: NaiveDate) -> bool {
+        self.sent_on.is_some_and(|day| day <= deadline)
+    }
 }
 
 /// The completeness of a program's reports for one regime and period.
@@ -138,8 +149,12 @@ pub struct Completeness {
     pub deadline: NaiveDate,
     /// Per agency expected to report, by agency code.
     pub agencies: Vec<AgencyCompleteness>,
-    /// The whole program.
+    /// The whole program, counted in task reports.
     pub total: Counts,
+    /// The whole program, counted in agency reports: one expected per agency, sent when all
+    /// its task reports were, on time when that day is on or before the deadline, accepted
+    /// when complete.
+    pub agency_reports: Counts,
     /// Every expected report, in the order of the facts.
     pub records: Vec<Timeliness>,
 }
@@ -236,21 +251,41 @@ pub fn completeness(
             .add(record);
         total.add(record);
     }
-    let agencies = per_agency
+    let mut sent_on: BTreeMap<&str, Option<NaiveDate>> = BTreeMap::new();
+    for record in &records {
+        let day = sent_on.entry(&record.agency_code).or_insert(Some(NaiveDate::MIN));
+        *day = match (*day, record.first_submitted_on) {
+            (Some(held), Some(sent)) => Some(held.max(sent)),
+            _ => None,
+        };
+    }
+    let deadline = period.deadline(&regime.rule, holidays);
+    let agencies: Vec<AgencyCompleteness> = per_agency
         .into_iter()
         .map(|(code, counts)| AgencyCompleteness {
             agency_code: code.to_owned(),
             complete: counts.complete(),
             counts,
+            sent_on: sent_on.get(code).copied().flatten(),
         })
         .collect();
+    let mut agency_reports = Counts::default();
+    for agency in &agencies {
+        agency_reports.expected += 1;
+        agency_reports.submitted += u32::from(agency.sent_on.is_some());
+        agency_reports.on_time += u32::from(agency.on_time(deadline));
+        agency_reports.late += u32::from(agency.sent_on.is_some() && !agency.on_time(deadline));
+        agency_reports.missing += u32::from(agency.sent_on.is_none());
+        agency_reports.accepted += u32::from(agency.complete);
+    }
     Completeness {
         regime: regime.key(),
         period: period.code(),
         window: period.window(),
-        deadline: period.deadline(&regime.rule, holidays),
+        deadline,
         agencies,
         total,
+        agency_reports,
         records,
     }
 }

@@ -198,16 +198,20 @@ pub enum Reporters {
     Every,
     /// Only the lead agencies (cơ quan chủ trì).
     Leads,
+    /// The lead agencies report upward; the coordinating agencies send their contribution to
+    /// the lead (it appears on the lead's report form for the task) and owe no report upward.
+    ThroughLead,
 }
 
 impl Reporters {
-    pub const ALL: [Self; 2] = [Self::Every, Self::Leads];
+    pub const ALL: [Self; 3] = [Self::Every, Self::Leads, Self::ThroughLead];
 
     /// The serde name, also used in forms and storage.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Every => "every",
             Self::Leads => "leads",
+            Self::ThroughLead => "through_lead",
         }
     }
 
@@ -222,6 +226,9 @@ impl Reporters {
         match self {
             Self::Every => "Mọi cơ quan được giao (chủ trì và phối hợp)",
             Self::Leads => "Chỉ cơ quan chủ trì",
+            Self::ThroughLead => {
+                "Cơ quan chủ trì; cơ quan phối hợp gửi phần phối hợp cho cơ quan chủ trì"
+            }
         }
     }
 
@@ -229,12 +236,21 @@ impl Reporters {
         match self {
             Self::Every => "Every assignee (lead and coordinating)",
             Self::Leads => "Lead agencies only",
+            Self::ThroughLead => {
+                "Lead agencies; coordinating agencies send their contribution to the lead"
+            }
         }
     }
 
-    /// Whether an assignment in `role` owes the regime's reports.
+    /// Whether an assignment in `role` owes the regime's reports upward.
     pub fn include(self, role: crate::Role) -> bool {
         self == Self::Every || role == crate::Role::Lead
+    }
+
+    /// Whether an assignment in `role` has a part in its agency's report: every assignment
+    /// that reports upward, and a coordinating one that sends its contribution to the lead.
+    pub fn on_agency_report(self, role: crate::Role) -> bool {
+        self != Self::Leads || role == crate::Role::Lead
     }
 }
 

@@ -180,6 +180,55 @@ fn completeness_of_every_assignee_agrees_with_the_hand_computed_figures() {
 }
 
 #[test]
+fn agency_reports_are_counted_one_per_agency_by_their_last_task_sent() {
+    let (facts, reports) = program();
+    let figures = completeness(
+        &annual(Reporters::Every),
+        &year_2025(),
+        &facts,
+        &reports,
+        &[],
+    );
+    // By hand: A's report was whole on 18 Dec (its coordinating part was sent last): late,
+    // though its lead part was on time; B's on the deadline day (its one-off part in June);
+    // C and E sent nothing for 2025.
+    let sent: Vec<(&str, Option<NaiveDate>, bool)> = figures
+        .agencies
+        .iter()
+        .map(|a| {
+            (
+                a.agency_code.as_str(),
+                a.sent_on,
+                a.on_time(figures.deadline),
+            )
+        })
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            ("A", Some(date("2025-12-18")), false),
+            ("B", Some(date("2025-12-15")), true),
+            ("C", None, false),
+            ("E", None, false),
+        ]
+    );
+    assert_eq!(figures.agency_reports, counts(4, 2, 1, 1, 2, 1));
+    // Through the lead, A's coordinating part is not owed upward: its report is on time.
+    let through_lead = completeness(
+        &annual(Reporters::ThroughLead),
+        &year_2025(),
+        &facts,
+        &reports,
+        &[],
+    );
+    assert_eq!(through_lead.agencies[0].sent_on, Some(date("2025-12-10")));
+    assert_eq!(through_lead.agency_reports, counts(4, 2, 2, 0, 2, 1));
+    assert!(Reporters::ThroughLead.on_agency_report(Role::Coordinating));
+    assert!(!Reporters::Leads.on_agency_report(Role::Coordinating));
+    assert!(!Reporters::ThroughLead.include(Role::Coordinating));
+}
+
+#[test]
 fn completeness_of_the_leads_only_leaves_coordinators_out() {
     let (facts, reports) = program();
     let figures = completeness(

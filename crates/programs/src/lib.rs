@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+pub mod agency_reports;
 pub mod changes;
 pub mod context;
 pub mod evaluation;

@@ -46,6 +46,7 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+pub mod agency_reports;
 pub mod assignments;
 pub mod audit;
 pub mod backup;

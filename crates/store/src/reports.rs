@@ -671,12 +671,12 @@ struct Written {
 // Writing
 
 /// A reviewer's (or reopener's) act on a report.
-struct Review<'a> {
-    report_id: i64,
-    seen_version: i64,
-    by: &'a str,
-    note: Option<&'a str>,
-    idempotency_key: Option<&'a str>,
+pub(crate) struct Review<'a> {
+    pub(crate) report_id: i64,
+    pub(crate) seen_version: i64,
+    pub(crate) by: &'a str,
+    pub(crate) note: Option<&'a str>,
+    pub(crate) idempotency_key: Option<&'a str>,
 }
 
 /// The row of a report a write starts from.
@@ -743,8 +743,52 @@ async fn write_edit_once(
     {
         return Ok(outcome);
     }
-    check_files(conn, content, doing).await?;
     let now = now();
+    let outcome = edit_in(conn, edit, action, content, author, &now, doing).await?;
+    if let Some(key) = key {
+        remember(
+            conn,
+            key,
+            outcome.report_id,
+            outcome.version,
+            fingerprint,
+            &now,
+            doing,
+        )
+        .await?;
+    }
+    tx.commit().await.context(|| doing.to_owned())?;
+    tracing::info!(
+        report.id = outcome.report_id,
+        report.version = outcome.version,
+        report.status = outcome.status.as_str(),
+        assignment.id = edit.assignment_id,
+        report.period = %edit.period.code(),
+        "progress report {}",
+        match action {
+            Action::Submit => "submitted",
+            _ => "saved",
+        }
+    );
+    Ok(outcome)
+}
+
+/// An author's save or submission inside the caller's transaction: the report's row, its new
+/// version, the dashboard facts and the audit entry. `content` is already normalised and
+/// checked ([`ReportContent::normalised`], [`report::check_results`]). The agency's report
+/// (`crate::agency_reports`) writes each of its tasks' reports through this, in its one
+/// transaction.
+pub(crate) async fn edit_in(
+    conn: &mut AnyConnection,
+    edit: &Edit<'_>,
+    action: Action,
+    content: &ReportContent,
+    author: &str,
+    now: &str,
+    doing: &str,
+) -> Result<Outcome> {
+    check_files(conn, content, doing).await?;
+    let now = now.to_owned();
     // A form without a version is a new report: it is written at once, one statement for
     // the usual case; only when the period already has one is that report read (to refuse
     // the form as stale). A form with a version edits the report it was based on.
@@ -813,9 +857,6 @@ async fn write_edit_once(
         doing,
     )
     .await?;
-    if let Some(key) = key {
-        remember(conn, key, report_id, version, fingerprint, &now, doing).await?;
-    }
     let written = Written {
         assignment_id: edit.assignment_id,
         period: edit.period.code(),
@@ -832,19 +873,6 @@ async fn write_edit_once(
         doing,
     )
     .await?;
-    tx.commit().await.context(|| doing.to_owned())?;
-    tracing::info!(
-        report.id = report_id,
-        report.version = version,
-        report.status = status.as_str(),
-        assignment.id = edit.assignment_id,
-        report.period = %edit.period.code(),
-        "progress report {}",
-        match action {
-            Action::Submit => "submitted",
-            _ => "saved",
-        }
-    );
     Ok(Outcome {
         report_id,
         version,
@@ -961,6 +989,46 @@ async fn write_review_once(
     {
         return Ok(outcome);
     }
+    let now = now();
+    let outcome = review_in(conn, review, action, by, note, &now, doing).await?;
+    if let Some(key) = key {
+        remember(
+            conn,
+            key,
+            outcome.report_id,
+            outcome.version,
+            fingerprint,
+            &now,
+            doing,
+        )
+        .await?;
+    }
+    tx.commit().await.context(|| doing.to_owned())?;
+    tracing::info!(
+        report.id = outcome.report_id,
+        report.version = outcome.version,
+        report.status = outcome.status.as_str(),
+        "progress report {}",
+        match action {
+            Action::Return => "returned",
+            Action::Accept => "accepted",
+            _ => "reopened",
+        }
+    );
+    Ok(outcome)
+}
+
+/// A review (return, accept, reopen) inside the caller's transaction; `by` and `note` are
+/// already checked. The agency's report reviews each of its tasks' reports through this.
+pub(crate) async fn review_in(
+    conn: &mut AnyConnection,
+    review: &Review<'_>,
+    action: Action,
+    by: &str,
+    note: Option<&str>,
+    now: &str,
+    doing: &str,
+) -> Result<Outcome> {
     let row = sqlx::query("SELECT id, status, current_version FROM progress_reports WHERE id = $1")
         .bind(review.report_id)
         .fetch_optional(&mut *conn)
@@ -975,7 +1043,7 @@ async fn write_review_once(
     }
     let status = current.status.after(action)?;
     let version = current.version + 1;
-    let now = now();
+    let now = now.to_owned();
     match action {
         Action::Accept => {
             compare_and_set(
@@ -1032,22 +1100,7 @@ async fn write_review_once(
         doing,
     )
     .await?;
-    if let Some(key) = key {
-        remember(conn, key, current.id, version, fingerprint, &now, doing).await?;
-    }
     after_write(conn, current.id, version, None, action, status, by, doing).await?;
-    tx.commit().await.context(|| doing.to_owned())?;
-    tracing::info!(
-        report.id = current.id,
-        report.version = version,
-        report.status = status.as_str(),
-        "progress report {}",
-        match action {
-            Action::Return => "returned",
-            Action::Accept => "accepted",
-            _ => "reopened",
-        }
-    );
     Ok(Outcome {
         report_id: current.id,
         version,
