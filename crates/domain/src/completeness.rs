@@ -253,7 +253,9 @@ pub fn completeness(
     }
     let mut sent_on: BTreeMap<&str, Option<NaiveDate>> = BTreeMap::new();
     for record in &records {
-        let day = sent_on.entry(&record.agency_code).or_insert(Some(NaiveDate::MIN));
+        let day = sent_on
+            .entry(&record.agency_code)
+            .or_insert(Some(NaiveDate::MIN));
         *day = match (*day, record.first_submitted_on) {
             (Some(held), Some(sent)) => Some(held.max(sent)),
             _ => None,

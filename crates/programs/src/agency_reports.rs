@@ -226,9 +226,10 @@ pub async fn view(
             report.as_ref().map(|r| r.status),
             Some(ReportStatus::Submitted | ReportStatus::Accepted)
         );
-        let in_report = if report.as_ref().is_some_and(|r| {
-            matches!(r.status, ReportStatus::Submitted | ReportStatus::Accepted)
-        }) {
+        let in_report = if report
+            .as_ref()
+            .is_some_and(|r| matches!(r.status, ReportStatus::Submitted | ReportStatus::Accepted))
+        {
             held_here
         } else {
             !moves_alone
@@ -255,21 +256,29 @@ pub async fn view(
         });
     }
     let status = report.as_ref().map(|r| r.status);
-    let may_write = actor.caller.can(Action::SubmitReport, agency_code, &directory)
+    let may_write = actor
+        .caller
+        .can(Action::SubmitReport, agency_code, &directory)
         && matches!(
             status,
             None | Some(ReportStatus::Draft | ReportStatus::Returned)
         );
     let may_review = status == Some(ReportStatus::Submitted)
-        && actor.caller.can(Action::ReviewReport, agency_code, &directory)
+        && actor
+            .caller
+            .can(Action::ReviewReport, agency_code, &directory)
         && !report
             .as_ref()
             .is_some_and(|r| wrote_under_review(r, actor.caller.user.username.as_str()));
     let may_reopen = status == Some(ReportStatus::Accepted)
-        && actor.caller.can(Action::ReopenReport, agency_code, &directory);
+        && actor
+            .caller
+            .can(Action::ReopenReport, agency_code, &directory);
     Ok(AgencyReportView {
         program_id,
-        program_number: parts.first().and_then(|p| p.assignment.program_number.clone()),
+        program_number: parts
+            .first()
+            .and_then(|p| p.assignment.program_number.clone()),
         agency_code: agency_code.to_owned(),
         agency_name: actor.t(&agency.name_vi, &agency.name_en).to_owned(),
         regime,
@@ -285,7 +294,10 @@ pub async fn view(
 
 /// Whether `username` wrote any of the content a review of `report` would decide on.
 pub fn wrote_under_review(report: &AgencyReport, username: &str) -> bool {
-    let history = report.versions.iter().map(|v| (v.action, v.author.as_str()));
+    let history = report
+        .versions
+        .iter()
+        .map(|v| (v.action, v.author.as_str()));
     report::authors_under_review(history).contains(&username)
 }
 
@@ -347,7 +359,12 @@ pub async fn write(
             Err(Error::Invalid(faults)) => {
                 errors.extend(faults.into_iter().map(|f| FieldError {
                     field: format!("tasks[{id}].{}", f.field),
-                    message: format!("{} {}: {}", task_word(actor), p.assignment.task.code, f.message),
+                    message: format!(
+                        "{} {}: {}",
+                        task_word(actor),
+                        p.assignment.task.code,
+                        f.message
+                    ),
                 }));
                 continue;
             }
@@ -419,6 +436,17 @@ pub async fn write(
 
 fn task_word(actor: &Actor<'_>) -> &'static str {
     actor.t("Nhiệm vụ", "Task")
+}
+
+/// Agency report `id`, for whoever may see its agency's records.
+pub async fn report(actor: &Actor<'_>, id: i64) -> Result<AgencyReport> {
+    let report = match store::get(&actor.programs.db, id).await {
+        Err(dongbo_store::StoreError::NotFound(_)) => return Err(Error::NotFound),
+        other => other?,
+    };
+    let directory = actor.programs.directory_with_units().await?;
+    actor.require_on_record(Action::ViewProgram, &report.agency_code, &directory)?;
+    Ok(report)
 }
 
 /// A reviewer's decision on an agency report.

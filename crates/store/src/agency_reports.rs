@@ -287,9 +287,10 @@ async fn write_edit(db: &Db, edit: &AgencyEdit<'_>, action: Action) -> Result<Ag
             based_on: item.based_on,
             idempotency_key: None,
         };
-        let outcome = task_reports::edit_in(conn, &task_edit, action, content, &author, &now, &doing)
-            .await
-            .map_err(|e| on_task(item, e))?;
+        let outcome =
+            task_reports::edit_in(conn, &task_edit, action, content, &author, &now, &doing)
+                .await
+                .map_err(|e| on_task(item, e))?;
         items.push(Item {
             assignment_id: item.assignment_id,
             report_id: outcome.report_id,
@@ -332,11 +333,7 @@ async fn write_edit(db: &Db, edit: &AgencyEdit<'_>, action: Action) -> Result<Ag
     })
 }
 
-async fn write_review(
-    db: &Db,
-    review: &AgencyReview<'_>,
-    action: Action,
-) -> Result<AgencyOutcome> {
+async fn write_review(db: &Db, review: &AgencyReview<'_>, action: Action) -> Result<AgencyOutcome> {
     let by = clean(review.by);
     if by.is_empty() {
         return Err(StoreError::Invalid(
@@ -403,9 +400,16 @@ async fn write_review(
             note: note.as_deref(),
             idempotency_key: None,
         };
-        let outcome =
-            task_reports::review_in(conn, &task_review, action, &by, note.as_deref(), &now, &doing)
-                .await?;
+        let outcome = task_reports::review_in(
+            conn,
+            &task_review,
+            action,
+            &by,
+            note.as_deref(),
+            &now,
+            &doing,
+        )
+        .await?;
         items.push(Item {
             assignment_id: item.assignment_id,
             report_id: item.report_id,
@@ -536,11 +540,7 @@ pub struct Contribution {
 
 /// The contributions sent (submitted or accepted) by the coordinating agencies of a program's
 /// tasks for a task-report period ("2026-Y"): what the lead's form shows under each task.
-pub async fn contributions(
-    db: &Db,
-    program_id: i64,
-    period: &str,
-) -> Result<Vec<Contribution>> {
+pub async fn contributions(db: &Db, program_id: i64, period: &str) -> Result<Vec<Contribution>> {
     let doing = format!("reading the contributions of program {program_id} for {period}");
     let mut tx = db.read(&doing).await?;
     let rows = sqlx::query(
@@ -632,7 +632,11 @@ fn current_from(row: &AnyRow, doing: &str) -> Result<Current> {
     })
 }
 
-async fn current_of(conn: &mut AnyConnection, key: Key<'_>, doing: &str) -> Result<Option<Current>> {
+async fn current_of(
+    conn: &mut AnyConnection,
+    key: Key<'_>,
+    doing: &str,
+) -> Result<Option<Current>> {
     let row = sqlx::query(
         "SELECT id, status, current_version FROM agency_reports \
          WHERE program_id = $1 AND agency_code = $2 AND period = $3",
@@ -714,8 +718,8 @@ async fn insert_version(
     version: &AgencyVersion,
     doing: &str,
 ) -> Result<()> {
-    let items = serde_json::to_string(&version.items)
-        .map_err(|e| corrupt(doing, format!("items: {e}")))?;
+    let items =
+        serde_json::to_string(&version.items).map_err(|e| corrupt(doing, format!("items: {e}")))?;
     sqlx::query(
         "INSERT INTO agency_report_versions (agency_report_id, version, action, status_after, \
          author, saved_at, comment, items) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

@@ -4,9 +4,7 @@
 //! request changes nothing.
 
 use dongbo_domain::{Directory, Period, PeriodKind, Role};
-use dongbo_store::agency_reports::{
-    self, AgencyEdit, AgencyReview, ItemComment, ItemEdit, Key,
-};
+use dongbo_store::agency_reports::{self, AgencyEdit, AgencyReview, ItemComment, ItemEdit, Key};
 use dongbo_store::reports::{self, Action};
 use dongbo_store::{Db, ReportContent, ReportPeriod, ReportStatus, StoreError, assignments, audit};
 
@@ -119,7 +117,10 @@ async fn an_agency_report_moves_every_task_report_with_it(db: &Db) {
     .await
     .unwrap();
     assert_eq!(sent.status, ReportStatus::Submitted);
-    assert_eq!(statuses(db, &ids).await, vec![Some(ReportStatus::Submitted); 3]);
+    assert_eq!(
+        statuses(db, &ids).await,
+        vec![Some(ReportStatus::Submitted); 3]
+    );
 
     // Returned as one, with a comment on the second task and one overall.
     let returned = agency_reports::return_report(
@@ -138,10 +139,19 @@ async fn an_agency_report_moves_every_task_report_with_it(db: &Db) {
     .await
     .unwrap();
     assert_eq!(returned.status, ReportStatus::Returned);
-    assert_eq!(statuses(db, &ids).await, vec![Some(ReportStatus::Returned); 3]);
-    let second = reports::for_period(db, ids[1], year()).await.unwrap().unwrap();
+    assert_eq!(
+        statuses(db, &ids).await,
+        vec![Some(ReportStatus::Returned); 3]
+    );
+    let second = reports::for_period(db, ids[1], year())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(second.open_comment(), Some("Nêu số ấn phẩm"));
-    let first = reports::for_period(db, ids[0], year()).await.unwrap().unwrap();
+    let first = reports::for_period(db, ids[0], year())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(first.open_comment(), Some("Bổ sung số liệu"));
     let stored = agency_reports::get(db, sent.id).await.unwrap();
     assert_eq!(stored.open_comment(), Some("Bổ sung số liệu"));
@@ -186,7 +196,10 @@ async fn an_agency_report_moves_every_task_report_with_it(db: &Db) {
     .await
     .unwrap();
     assert_eq!(accepted.status, ReportStatus::Accepted);
-    assert_eq!(statuses(db, &ids).await, vec![Some(ReportStatus::Accepted); 3]);
+    assert_eq!(
+        statuses(db, &ids).await,
+        vec![Some(ReportStatus::Accepted); 3]
+    );
     let stored = agency_reports::get(db, accepted.id).await.unwrap();
     assert_eq!(stored.current().comment.as_deref(), Some("Đạt yêu cầu"));
     assert_eq!(
@@ -219,7 +232,10 @@ async fn an_agency_report_moves_every_task_report_with_it(db: &Db) {
         .map(|e| e.action)
         .collect();
     assert_eq!(acts.len(), 5, "{acts:?}");
-    assert!(acts.contains(&"agency_report.accept".to_owned()), "{acts:?}");
+    assert!(
+        acts.contains(&"agency_report.accept".to_owned()),
+        "{acts:?}"
+    );
 }
 
 async fn a_stale_or_refused_agency_report_changes_nothing(db: &Db) {

@@ -213,11 +213,15 @@ async fn show(
                 }
                 table.totals {
                     thead { tr {
+                        th { (page.t("Tính theo", "Counted in")) }
                         th { (page.t("Phải báo cáo", "Expected")) } th { (page.t("Đã gửi", "Submitted")) }
                         th { (page.t("Đúng hạn", "On time")) } th { (page.t("Muộn", "Late")) }
                         th { (page.t("Chưa gửi", "Missing")) } th { (page.t("Đã chấp nhận", "Accepted")) }
                     } }
-                    tbody { tr #total-line { (counts_cells(&figures.total)) } }
+                    tbody {
+                        tr #agency-reports-line { th scope="row" { (page.t("Báo cáo của cơ quan", "Agency reports")) } (counts_cells(&figures.agency_reports)) }
+                        tr #total-line { th scope="row" { (page.t("Theo nhiệm vụ", "Task reports")) } (counts_cells(&figures.total)) }
+                    }
                 }
             }
             section #holding-back {
@@ -245,6 +249,7 @@ async fn show(
                         th { (page.t("Đúng hạn", "On time")) } th { (page.t("Muộn", "Late")) }
                         th { (page.t("Chưa gửi", "Missing")) } th { (page.t("Đã chấp nhận", "Accepted")) }
                         th { (page.t("Hoàn thành", "Complete")) }
+                        th { (page.t("Báo cáo của cơ quan", "Agency report")) }
                     } }
                     tbody {
                         @for a in figures.agencies.iter().filter(|a| !only_incomplete || !a.complete) {
@@ -252,6 +257,17 @@ async fn show(
                                 td { a href=(agency_link(&a.agency_code)) { (page.agency_name(&agency_ref(&directory, &a.agency_code))) } }
                                 (counts_cells(&a.counts))
                                 td { @if a.complete { (page.t("Đã hoàn thành", "Complete")) } @else { (page.t("Chưa", "Not yet")) } }
+                                td.agency-report {
+                                    @if let RegimePeriod::Decree09(p) = &view.period {
+                                        a href={ "/programs/" (id) "/agencies/" (a.agency_code) "/report?period=" (p.code()) } {
+                                            @match a.sent_on {
+                                                Some(day) if a.on_time(figures.deadline) => { (page.t("Gửi đúng hạn", "Sent on time")) " " (page.lang.short_date(day)) }
+                                                Some(day) => { (page.t("Gửi muộn", "Sent late")) " " (page.lang.short_date(day)) }
+                                                None => (page.t("Chưa gửi đủ", "Not sent whole")),
+                                            }
+                                        }
+                                    }
+                                }
                             }
                         }
                     }

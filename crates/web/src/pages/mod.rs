@@ -3,6 +3,7 @@
 
 mod account;
 mod agencies;
+mod agency_reports;
 mod audit;
 mod changes;
 pub(crate) mod chart;
@@ -95,6 +96,11 @@ pub fn router() -> Router<AppState> {
             ),
         )
         .route("/reports/{id}/review", post(reports::review))
+        .route(
+            "/programs/{id}/agencies/{code}/report",
+            get(agency_reports::page).post(agency_reports::write),
+        )
+        .route("/agency-reports/{id}/review", post(agency_reports::review))
         .route("/open-sets/{id}", post(work::choose_open_set))
         .route(
             "/assignments/{id}/progress",

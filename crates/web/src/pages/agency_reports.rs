@@ -1,0 +1,477 @@
+//! Báo cáo của cơ quan — an agency's one report for a program and a period: every task it
+//! answers for in the period on one page (lead tasks first with every field, coordinating
+//! tasks with a short contribution, and under each lead task what its coordinating agencies
+//! sent), saved as a draft as the official goes, sent as one, reviewed as one (accept with a
+//! comment, or return with a comment per task and one overall). Operations and rules are
+//! `dongbo_programs::agency_reports`'.
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use dongbo_domain::report::Step;
+use dongbo_programs::agency_reports::{
+    self, AgencyDecision, AgencyReportView, PartDraft, TaskPart,
+};
+use dongbo_programs::reports::ReportStatus;
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::Page;
+use super::form::{self, Refusal};
+use crate::AppState;
+use crate::error::{Error, Result};
+use dongbo_programs::views::agency_ref;
+
+#[derive(Debug, Deserialize)]
+pub struct PeriodQuery {
+    period: Option<String>,
+}
+
+fn status_label(page: &Page, status: Option<ReportStatus>) -> &'static str {
+    match status {
+        None => page.t("Chưa lập", "Not started"),
+        Some(ReportStatus::Draft) => page.t("Bản nháp", "Draft"),
+        Some(ReportStatus::Submitted) => page.t("Đã gửi, chờ duyệt", "Sent, awaiting review"),
+        Some(ReportStatus::Returned) => page.t("Bị trả lại", "Returned"),
+        Some(ReportStatus::Accepted) => page.t("Đã duyệt", "Accepted"),
+    }
+}
+
+/// The page's address for a report.
+fn address(program_id: i64, agency_code: &str, period: &str) -> String {
+    format!("/programs/{program_id}/agencies/{agency_code}/report?period={period}")
+}
+
+pub async fn page(
+    page: Page,
+    State(state): State<AppState>,
+    Path((program_id, agency_code)): Path<(i64, String)>,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Markup> {
+    show(
+        &page,
+        &state,
+        program_id,
+        &agency_code,
+        q.period.as_deref(),
+        None,
+    )
+    .await
+}
+
+async fn show(
+    page: &Page,
+    state: &AppState,
+    program_id: i64,
+    agency_code: &str,
+    period: Option<&str>,
+    refusal: Option<&Refusal>,
+) -> Result<Markup> {
+    let actor = page.actor(state)?;
+    let view = agency_reports::view(&actor, program_id, agency_code, period).await?;
+    let caller = page.caller()?;
+    let directory = state.programs.directory_with_units().await?;
+    let csrf = caller.csrf.clone().unwrap_or_default();
+    let period_code = view.period_code();
+    let period_label = match page.lang {
+        crate::i18n::Lang::Vi => view.period.label_vi(),
+        crate::i18n::Lang::En => view.period.label_en(),
+    };
+    let title = format!(
+        "{} — {}",
+        page.t("Báo cáo của cơ quan", "Agency report"),
+        view.agency_name
+    );
+    let status = view.status();
+    let leads = view.parts.iter().filter(|p| p.is_lead()).count();
+    Ok(page.render(
+        &title,
+        html! {
+            p.kicker {
+                a href={ "/programs/" (view.program_id) } { (view.program_number.as_deref().unwrap_or("")) }
+                " › " (page.t("Báo cáo của cơ quan", "Agency report"))
+            }
+            h1 { (view.agency_name) " — " (period_label) }
+            dl.meta {
+                dt { (page.t("Chế độ báo cáo", "Reporting regime")) }
+                dd { (match page.lang { crate::i18n::Lang::Vi => view.regime.reporters.label_vi(), crate::i18n::Lang::En => view.regime.reporters.label_en() }) }
+                dt { (page.t("Hạn gửi báo cáo", "Deadline")) }
+                dd #agency-report-deadline { (page.lang.short_date(view.deadline)) }
+                dt { (page.t("Nhiệm vụ trong báo cáo", "Tasks on the report")) }
+                dd #agency-report-tasks { (leads) " " (page.t("chủ trì", "lead")) ", " (view.parts.len() - leads) " " (page.t("phối hợp", "coordinating")) }
+                dt { (page.t("Tình trạng", "Status")) }
+                dd #agency-report-status data-status=(status.map_or("none", |s| s.as_str())) { (status_label(page, status)) }
+            }
+            p {
+                a #agency-report-xlsx href={ "/programs/" (view.program_id) "/agencies/" (view.agency_code) "/report.xlsx?period=" (period_code) } {
+                    (page.t("Tải mẫu Excel của kỳ này", "Download this period's Excel template"))
+                }
+            }
+            @if let Some(comment) = view.report.as_ref().and_then(|r| r.open_comment()) {
+                div.returned role="alert" {
+                    strong { (page.t("Ý kiến chung của người duyệt: ", "Reviewer's overall comment: ")) }
+                    span #agency-review-comment { (comment) }
+                }
+            }
+            @if let Some(comment) = view.report.as_ref().filter(|r| r.status == ReportStatus::Accepted).and_then(|r| r.current().comment.as_deref()) {
+                div.accepted {
+                    strong { (page.t("Ý kiến khi duyệt: ", "Comment on acceptance: ")) }
+                    span #agency-accept-comment { (comment) }
+                }
+            }
+            (form::summary(page, refusal))
+            @if view.may_write {
+                (write_form(page, &view, &directory, &csrf, Refusal::of_form(refusal, "agency-report-form")))
+            } @else {
+                (read_only(page, &view, &directory))
+            }
+            @if view.may_review {
+                (review_form(page, &view, &csrf, Refusal::of_form(refusal, "agency-review-form")))
+            }
+            @if view.may_reopen {
+                @let report = view.report.as_ref().expect("may reopen an existing report");
+                form #agency-reopen-form method="post" action={ "/agency-reports/" (report.id) "/review" } {
+                    input type="hidden" name="csrf" value=(csrf);
+                    input type="hidden" name="seen_version" value=(report.current_version);
+                    input type="hidden" name="action" value="reopen";
+                    label for="reason" { (page.t("Lý do mở lại", "Reason for reopening")) }
+                    textarea #reason name="comment" rows="2" required {}
+                    button type="submit" { (page.t("Mở lại báo cáo đã duyệt", "Reopen the accepted report")) }
+                }
+            }
+            @if let Some(report) = &view.report {
+                section #agency-report-history {
+                    h2 { (page.t("Các phiên bản", "Versions")) }
+                    ol {
+                        @for v in &report.versions {
+                            li {
+                                (v.version) ". " (step_label(page, v.action)) " — " (v.author) " — " (v.saved_at)
+                                @if let Some(c) = &v.comment { " — «" (c) "»" }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+fn step_label(page: &Page, step: Step) -> &'static str {
+    match step {
+        Step::Save => page.t("Lưu nháp", "Saved"),
+        Step::Submit => page.t("Gửi", "Sent"),
+        Step::Return => page.t("Trả lại", "Returned"),
+        Step::Accept => page.t("Duyệt", "Accepted"),
+        Step::Reopen => page.t("Mở lại", "Reopened"),
+    }
+}
+
+fn task_heading(page: &Page, part: &TaskPart) -> Markup {
+    let a = &part.assignment;
+    html! {
+        h3 {
+            a href={ "/assignments/" (a.assignment.id) "/report" } { (page.t("Nhiệm vụ", "Task")) " " (a.assignment.task_code) }
+            " — "
+            @if part.is_lead() { (page.t("chủ trì", "lead")) }
+            @else if part.to_lead { (page.t("phối hợp, gửi cơ quan chủ trì", "coordinating, sent to the lead")) }
+            @else { (page.t("phối hợp", "coordinating")) }
+        }
+        p.title { (a.task.title) }
+        @if let Some(comment) = &part.comment {
+            p.returned.task-comment { strong { (page.t("Ý kiến: ", "Comment: ")) } (comment) }
+        }
+    }
+}
+
+fn contributions(page: &Page, part: &TaskPart, directory: &dongbo_domain::Directory) -> Markup {
+    html! {
+        @if !part.contributions.is_empty() {
+            details.contributions open {
+                summary { (page.t("Phần phối hợp đã gửi", "Contributions sent")) " (" (part.contributions.len()) ")" }
+                ul {
+                    @for c in &part.contributions {
+                        li data-agency=(c.agency_code) {
+                            strong {
+                                (page.agency_name(&agency_ref(directory, &c.agency_code)))
+                            }
+                            ": " (c.results)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn write_form(
+    page: &Page,
+    view: &AgencyReportView,
+    directory: &dongbo_domain::Directory,
+    csrf: &str,
+    refusal: Option<&Refusal>,
+) -> Markup {
+    let typed = |field: String, stored: String| -> String {
+        refusal
+            .and_then(|r| r.value(&field))
+            .map_or(stored, str::to_owned)
+    };
+    html! {
+        form #agency-report-form method="post"
+            action=(address(view.program_id, &view.agency_code, &view.period_code())) {
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="based_on" value=(view.report.as_ref().map(|r| r.current_version.to_string()).unwrap_or_default());
+            @for part in &view.parts {
+                @let id = part.assignment.assignment.id;
+                section.task-part id={ "task-" (id) } data-task=(part.assignment.assignment.task_code) {
+                    (task_heading(page, part))
+                    @if !part.in_report {
+                        p.muted { (page.t("Đã gửi riêng theo nhiệm vụ: ", "Sent on its own: ")) (status_label(page, part.report.as_ref().map(|r| r.summary.status))) }
+                    } @else {
+                        @let content = part.content();
+                        input type="hidden" name={ "t" (id) "_based_on" } value=(part.report.as_ref().map(|r| r.summary.current_version.to_string()).unwrap_or_default());
+                        @let results_field = format!("tasks[{id}].results");
+                        @if part.is_lead() {
+                            label for={ "t" (id) "_results" } { (page.t("Kết quả thực hiện", "Results achieved")) }
+                            textarea id={ "t" (id) "_results" } name={ "t" (id) "_results" } rows="4"
+                                aria-invalid=[form::invalid(refusal, &results_field)] { (typed(format!("t{id}_results"), content.results.clone())) }
+                            (form::error(refusal, &results_field))
+                            label for={ "t" (id) "_progress" } { (page.t("Tiến độ (%)", "Progress (%)")) }
+                            input id={ "t" (id) "_progress" } type="number" min="0" max="100" name={ "t" (id) "_progress" }
+                                value=(typed(format!("t{id}_progress"), content.progress.to_string()));
+                            (form::error(refusal, &format!("tasks[{id}].progress")))
+                            label for={ "t" (id) "_difficulties" } { (page.t("Khó khăn, vướng mắc", "Difficulties")) }
+                            textarea id={ "t" (id) "_difficulties" } name={ "t" (id) "_difficulties" } rows="2" { (typed(format!("t{id}_difficulties"), content.difficulties.clone())) }
+                            label for={ "t" (id) "_recommendations" } { (page.t("Kiến nghị, đề xuất", "Recommendations")) }
+                            textarea id={ "t" (id) "_recommendations" } name={ "t" (id) "_recommendations" } rows="2" { (typed(format!("t{id}_recommendations"), content.recommendations.clone())) }
+                            @let evidence = content.documents.len() + content.links.len() + content.files.len();
+                            p.hint {
+                                (page.t("Minh chứng đã kèm: ", "Evidence attached: ")) (evidence) ". "
+                                a href={ "/assignments/" (id) "/report?period=" (view.period_code()) } { (page.t("Thêm văn bản, đường dẫn, tệp ở trang nhiệm vụ", "Add documents, links and files on the task's page")) }
+                            }
+                            (contributions(page, part, directory))
+                        } @else {
+                            label for={ "t" (id) "_results" } { (page.t("Phần phối hợp", "Contribution")) }
+                            textarea id={ "t" (id) "_results" } name={ "t" (id) "_results" } rows="2"
+                                aria-invalid=[form::invalid(refusal, &results_field)] { (typed(format!("t{id}_results"), content.results.clone())) }
+                            (form::error(refusal, &results_field))
+                        }
+                    }
+                }
+            }
+            div.actions {
+                button #agency-save type="submit" name="action" value="save" { (page.t("Lưu nháp", "Save draft")) }
+                button #agency-submit type="submit" name="action" value="submit" { (page.t("Gửi báo cáo của cơ quan", "Send the agency's report")) }
+            }
+        }
+    }
+}
+
+fn read_only(page: &Page, view: &AgencyReportView, directory: &dongbo_domain::Directory) -> Markup {
+    html! {
+        @for part in &view.parts {
+            @let content = part.content();
+            section.task-part id={ "task-" (part.assignment.assignment.id) } data-task=(part.assignment.assignment.task_code) {
+                (task_heading(page, part))
+                @if content.results.is_empty() {
+                    p.muted { (page.t("Chưa có nội dung.", "Nothing written yet.")) }
+                } @else {
+                    p.results { (content.results) }
+                    @if part.is_lead() {
+                        p { (page.t("Tiến độ: ", "Progress: ")) (content.progress) "%" }
+                        @if !content.difficulties.is_empty() { p { strong { (page.t("Khó khăn: ", "Difficulties: ")) } (content.difficulties) } }
+                        @if !content.recommendations.is_empty() { p { strong { (page.t("Kiến nghị: ", "Recommendations: ")) } (content.recommendations) } }
+                    }
+                }
+                (contributions(page, part, directory))
+            }
+        }
+    }
+}
+
+fn review_form(
+    page: &Page,
+    view: &AgencyReportView,
+    csrf: &str,
+    refusal: Option<&Refusal>,
+) -> Markup {
+    let report = view.report.as_ref().expect("a report under review exists");
+    html! {
+        form #agency-review-form method="post" action={ "/agency-reports/" (report.id) "/review" } {
+            h2 { (page.t("Duyệt báo cáo của cơ quan", "Review the agency's report")) }
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="seen_version" value=(report.current_version);
+            @for part in view.written_parts() {
+                @let id = part.assignment.assignment.id;
+                label for={ "c" (id) } { (page.t("Ý kiến về nhiệm vụ", "Comment on task")) " " (part.assignment.assignment.task_code) }
+                input type="text" id={ "c" (id) } name={ "c" (id) } value=(form::typed(refusal, &format!("c{id}"), ""));
+            }
+            label for="agency-comment" { (page.t("Ý kiến chung (bắt buộc khi trả lại)", "Overall comment (required to return)")) }
+            textarea #agency-comment name="comment" rows="3" aria-invalid=[form::invalid(refusal, "comment")] { (form::typed(refusal, "comment", "")) }
+            (form::error(refusal, "comment"))
+            div.actions {
+                button.return #agency-return type="submit" name="action" value="return" { (page.t("Trả lại để sửa", "Return for changes")) }
+                button.accept #agency-accept type="submit" name="action" value="accept" { (page.t("Duyệt báo cáo", "Accept the report")) }
+            }
+        }
+    }
+}
+
+/// Saves or sends the agency's report. A refused form is shown again as it was sent (422).
+pub async fn write(
+    page: Page,
+    State(state): State<AppState>,
+    Path((program_id, agency_code)): Path<(i64, String)>,
+    Query(q): Query<PeriodQuery>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let actor = page.actor(&state)?;
+    let get = |key: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.trim().to_owned())
+    };
+    let view = agency_reports::view(&actor, program_id, &agency_code, q.period.as_deref()).await?;
+    let period = view.period_code();
+    let mut drafts = Vec::new();
+    let mut errors = Vec::new();
+    for part in view.written_parts() {
+        let id = part.assignment.assignment.id;
+        let Some(results) = get(&format!("t{id}_results")) else {
+            continue;
+        };
+        let mut content = part.content();
+        content.results = results;
+        if part.is_lead() {
+            let progress = get(&format!("t{id}_progress")).unwrap_or_default();
+            match progress.parse::<u8>() {
+                Ok(p) => content.progress = p,
+                Err(_) => errors.push(crate::error::FieldError {
+                    field: format!("tasks[{id}].progress"),
+                    message: format!(
+                        "{} {}: {}",
+                        page.t("Nhiệm vụ", "Task"),
+                        part.assignment.assignment.task_code,
+                        page.t(
+                            "tiến độ là một số từ 0 đến 100.",
+                            "progress is a number from 0 to 100."
+                        )
+                    ),
+                }),
+            }
+            content.difficulties = get(&format!("t{id}_difficulties")).unwrap_or_default();
+            content.recommendations = get(&format!("t{id}_recommendations")).unwrap_or_default();
+        }
+        let based_on = get(&format!("t{id}_based_on")).and_then(|v| v.parse().ok());
+        drafts.push(PartDraft {
+            assignment_id: id,
+            content,
+            based_on,
+        });
+    }
+    let page = page.showing(
+        format!("/programs/{program_id}/agencies/{agency_code}/report"),
+        format!("period={period}"),
+    );
+    let refuse = |error: Error| async {
+        let refusal = Refusal::of("agency-report-form", pairs.clone(), error)?;
+        let markup = show(
+            &page,
+            &state,
+            program_id,
+            &agency_code,
+            Some(&period),
+            Some(&refusal),
+        )
+        .await?;
+        Ok::<_, Error>(Refusal::answer(markup))
+    };
+    if !errors.is_empty() {
+        return refuse(Error::Invalid(errors)).await;
+    }
+    let based_on = get("based_on").and_then(|v| v.parse().ok());
+    let submit = get("action").as_deref() == Some("submit");
+    match agency_reports::write(
+        &actor,
+        program_id,
+        &agency_code,
+        Some(&period),
+        &drafts,
+        based_on,
+        submit,
+    )
+    .await
+    {
+        Ok(_) => Ok(Redirect::to(&address(program_id, &agency_code, &period)).into_response()),
+        Err(error) => refuse(error.into()).await,
+    }
+}
+
+/// Returns, accepts or reopens an agency report.
+pub async fn review(
+    page: Page,
+    State(state): State<AppState>,
+    Path(report_id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let actor = page.actor(&state)?;
+    let get = |key: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let seen_version: i64 = get("seen_version")
+        .parse()
+        .map_err(|_| Error::BadRequest("seen_version".into()))?;
+    let comment = get("comment");
+    let decision = match get("action").as_str() {
+        "return" => AgencyDecision::Return {
+            comment: comment.clone(),
+            tasks: pairs
+                .iter()
+                .filter_map(|(k, v)| {
+                    let id = k.strip_prefix('c')?.parse::<i64>().ok()?;
+                    (!v.trim().is_empty()).then(|| (id, v.trim().to_owned()))
+                })
+                .collect(),
+        },
+        "accept" => AgencyDecision::Accept {
+            comment: (!comment.is_empty()).then_some(comment.clone()),
+        },
+        "reopen" => AgencyDecision::Reopen {
+            reason: comment.clone(),
+        },
+        other => return Err(Error::BadRequest(format!("unknown action «{other}»"))),
+    };
+    let stored = agency_reports::report(&actor, report_id).await?;
+    let there = address(stored.program_id, &stored.agency_code, &stored.period);
+    match agency_reports::review(&actor, report_id, seen_version, &decision).await {
+        Ok(_) => Ok(Redirect::to(&there).into_response()),
+        Err(error) => {
+            let form_id = match decision {
+                AgencyDecision::Reopen { .. } => "agency-reopen-form",
+                _ => "agency-review-form",
+            };
+            let refusal = Refusal::of(form_id, pairs.clone(), error)?;
+            let page = page.showing(
+                format!(
+                    "/programs/{}/agencies/{}/report",
+                    stored.program_id, stored.agency_code
+                ),
+                format!("period={}", stored.period),
+            );
+            let markup = show(
+                &page,
+                &state,
+                stored.program_id,
+                &stored.agency_code,
+                Some(&stored.period),
+                Some(&refusal),
+            )
+            .await?;
+            Ok(Refusal::answer(markup))
+        }
+    }
+}

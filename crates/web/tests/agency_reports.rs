@@ -1,0 +1,178 @@
+//! One report per agency and period over real HTTP, on every backend: the Ministry of Culture's
+//! reporter fills every task of 47/NQ-CP it answers for in the year on one page and sends it as
+//! one; a refused form changes nothing; its leader returns it with a comment on one task, then
+//! accepts the fixed report with a comment that is kept; the coordinating office sees the
+//! ministry's report sent, and the task reports moved with it.
+
+mod common;
+
+use common::{apps, hidden_value};
+
+/// The names of the form's fields `t{id}_{suffix}`, in page order.
+fn fields(html: &str, suffix: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = html;
+    while let Some(at) = rest.find("name=\"t") {
+        let tail = &rest[at + 6..];
+        let end = tail.find('"').expect("a closed attribute");
+        let name = &tail[..end];
+        if name.ends_with(suffix) && !found.iter().any(|n: &String| n == name) {
+            found.push(name.to_owned());
+        }
+        rest = &tail[end..];
+    }
+    found
+}
+
+fn status(html: &str) -> &str {
+    let marker = "id=\"agency-report-status\" data-status=\"";
+    let at = html
+        .find(marker)
+        .expect("the page shows the report's status");
+    let tail = &html[at + marker.len()..];
+    &tail[..tail.find('"').unwrap()]
+}
+
+#[tokio::test]
+async fn a_ministry_sends_one_report_for_the_year_and_its_leader_returns_then_accepts_it() {
+    for app in apps().await {
+        app.user("bao.cao", "reporter", "BVHTTDL", false).await;
+        app.user("lanh.dao", "approver", "BVHTTDL", false).await;
+        app.user("dieu.phoi", "coordinator", "CP", false).await;
+        let path = format!("/programs/{}/agencies/BVHTTDL/report", app.program_id);
+
+        let mut reporter = app.logged_in("bao.cao").await;
+        let page = reporter.text(&path).await;
+        assert_eq!(status(&page), "none", "on {}", app.backend);
+        let results = fields(&page, "_results");
+        let progress = fields(&page, "_progress");
+        assert!(
+            results.len() > 20,
+            "the ministry answers for many tasks: {}",
+            results.len()
+        );
+        assert!(
+            !progress.is_empty() && progress.len() < results.len(),
+            "lead tasks ask for progress, coordinating ones only a contribution"
+        );
+        let period = page
+            .split("period=")
+            .nth(1)
+            .map(|t| t[..t.find('"').unwrap()].to_owned())
+            .unwrap();
+
+        // Sent with every task's results empty: refused (422) naming the tasks, nothing stored.
+        let response = reporter
+            .post(&format!("{path}?period={period}"), &[("action", "submit")])
+            .await;
+        assert_eq!(response.status(), 422, "on {}", app.backend);
+        let refused = response.text().await.unwrap();
+        assert!(refused.contains("cần nêu kết quả thực hiện trước khi gửi"));
+        assert_eq!(status(&reporter.text(&path).await), "none");
+
+        // Every task filled, sent as one.
+        let texts: Vec<(String, String)> = results
+            .iter()
+            .map(|name| (name.clone(), format!("Đã thực hiện ({name})")))
+            .chain(progress.iter().map(|name| (name.clone(), "60".to_owned())))
+            .collect();
+        let mut form: Vec<(&str, &str)> = vec![("action", "submit"), ("based_on", "")];
+        form.extend(texts.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let response = reporter
+            .post(&format!("{path}?period={period}"), &form)
+            .await;
+        assert_eq!(response.status(), 303, "on {}", app.backend);
+        let sent = reporter.text(&path).await;
+        assert_eq!(status(&sent), "submitted");
+        assert!(
+            !sent.contains("id=\"agency-report-form\""),
+            "sent: no longer editable"
+        );
+
+        // A lead task's own report moved with it.
+        let lead = app.lead_of(app.program_id, "2.1", "BVHTTDL").await;
+        let task_page = reporter
+            .text(&format!("/assignments/{lead}/report?period={period}"))
+            .await;
+        assert!(
+            task_page.contains("data-status=\"submitted\""),
+            "task 2.1 was sent with it"
+        );
+
+        // The reporter may not review it; the leader returns it with a comment on one task.
+        assert!(!sent.contains("id=\"agency-review-form\""));
+        let mut leader = app.logged_in("lanh.dao").await;
+        let review_page = leader.text(&path).await;
+        assert!(review_page.contains("id=\"agency-review-form\""));
+        let action = common::Browser::form_action(&review_page, "agency-review-form");
+        let seen = hidden_value(&review_page, "seen_version").unwrap();
+        let comment_field = format!("c{lead}");
+        // A return without the overall comment is refused.
+        let response = leader
+            .post(&action, &[("action", "return"), ("seen_version", &seen)])
+            .await;
+        assert_eq!(response.status(), 422);
+        let response = leader
+            .post(
+                &action,
+                &[
+                    ("action", "return"),
+                    ("seen_version", &seen),
+                    ("comment", "Bổ sung số liệu"),
+                    (&comment_field, "Nêu rõ số hội nghị đã tổ chức"),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), 303);
+        let returned = reporter.text(&path).await;
+        assert_eq!(status(&returned), "returned");
+        assert!(returned.contains("Bổ sung số liệu"));
+        assert!(returned.contains("Nêu rõ số hội nghị đã tổ chức"));
+
+        // Fixed and sent again, then accepted with a comment that is kept and shown.
+        let based_on = hidden_value(&returned, "based_on").unwrap();
+        let mut based: Vec<(String, String)> = Vec::new();
+        for name in fields(&returned, "_based_on") {
+            based.push((
+                name.clone(),
+                hidden_value(&returned, &name).unwrap_or_default(),
+            ));
+        }
+        let mut form: Vec<(&str, &str)> = vec![("action", "submit"), ("based_on", &based_on)];
+        form.extend(texts.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        form.extend(based.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let response = reporter
+            .post(&format!("{path}?period={period}"), &form)
+            .await;
+        assert_eq!(response.status(), 303, "resent on {}", app.backend);
+        let review_page = leader.text(&path).await;
+        let seen = hidden_value(&review_page, "seen_version").unwrap();
+        let response = leader
+            .post(
+                &action,
+                &[
+                    ("action", "accept"),
+                    ("seen_version", &seen),
+                    ("comment", "Đạt yêu cầu"),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), 303);
+        let accepted = reporter.text(&path).await;
+        assert_eq!(status(&accepted), "accepted");
+        assert!(accepted.contains("id=\"agency-accept-comment\">Đạt yêu cầu"));
+
+        // The coordinating office sees the ministry's report sent, on time, and complete.
+        let mut coordinator = app.logged_in("dieu.phoi").await;
+        let completeness = coordinator
+            .text(&format!("/programs/{}/completeness", app.program_id))
+            .await;
+        let row = completeness
+            .split("<tr data-agency=\"BVHTTDL\"")
+            .nth(1)
+            .expect("the ministry has a line");
+        let row = &row[..row.find("</tr>").unwrap()];
+        assert!(row.contains("data-complete=\"true\""), "{row}");
+        assert!(row.contains("Gửi đúng hạn"), "{row}");
+    }
+}
