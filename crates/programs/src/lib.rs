@@ -21,6 +21,7 @@ pub mod evaluation;
 pub mod indicators;
 pub mod input;
 pub mod plans;
+pub mod queues;
 pub mod reads;
 pub mod regimes;
 pub mod reimport;

@@ -102,6 +102,16 @@ async fn a_ministry_sends_one_report_for_the_year_and_its_leader_returns_then_ac
         // The reporter may not review it; the leader returns it with a comment on one task.
         assert!(!sent.contains("id=\"agency-review-form\""));
         let mut leader = app.logged_in("lanh.dao").await;
+        // The leader's home lists it among the reports waiting for review, with its link.
+        let home = leader.text("/").await;
+        let queue = home
+            .split("id=\"to-review\"")
+            .nth(1)
+            .expect("a review queue");
+        assert!(
+            queue.contains(&format!("{path}?period={period}")),
+            "{queue}"
+        );
         let review_page = leader.text(&path).await;
         assert!(review_page.contains("id=\"agency-review-form\""));
         let action = common::Browser::form_action(&review_page, "agency-review-form");
@@ -128,6 +138,15 @@ async fn a_ministry_sends_one_report_for_the_year_and_its_leader_returns_then_ac
         assert_eq!(status(&returned), "returned");
         assert!(returned.contains("Bổ sung số liệu"));
         assert!(returned.contains("Nêu rõ số hội nghị đã tổ chức"));
+        let home = reporter.text("/").await;
+        assert!(
+            home.contains("id=\"returned-reports\""),
+            "the reporter's home lists it returned"
+        );
+        assert!(
+            !leader.text("/").await.contains("id=\"to-review\""),
+            "no longer waiting"
+        );
 
         // Fixed and sent again, then accepted with a comment that is kept and shown.
         let based_on = hidden_value(&returned, "based_on").unwrap();
@@ -164,6 +183,12 @@ async fn a_ministry_sends_one_report_for_the_year_and_its_leader_returns_then_ac
 
         // The coordinating office sees the ministry's report sent, on time, and complete.
         let mut coordinator = app.logged_in("dieu.phoi").await;
+        let home = coordinator.text("/").await;
+        assert!(
+            home.contains("id=\"program-watch\""),
+            "the coordinator watches the program"
+        );
+        assert!(home.contains("cơ quan chưa gửi đủ báo cáo"));
         let completeness = coordinator
             .text(&format!("/programs/{}/completeness", app.program_id))
             .await;

@@ -13,6 +13,7 @@ mod evaluation;
 mod form;
 mod indicators;
 mod programs;
+mod queues;
 mod reimport;
 mod reports;
 mod search;

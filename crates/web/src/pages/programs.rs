@@ -31,9 +31,16 @@ pub async fn list(
         .filter(|p| query.plans || p.kind != "plan")
         .collect();
     let title = page.t("Chương trình hành động", "Action programs");
+    let queues = match page.caller() {
+        Ok(_) => Some(dongbo_programs::queues::for_caller(&page.actor(&state)?).await?),
+        Err(_) => None,
+    };
     Ok(page.render(
         title,
         html! {
+            @if let Some(queues) = queues.as_ref().filter(|q| !q.is_empty()) {
+                (super::queues::section(&page, queues))
+            }
             h1 { (title) }
             table.programs {
                 thead { tr {
