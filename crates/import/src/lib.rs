@@ -29,6 +29,7 @@ mod limits;
 mod markdown;
 mod metadata;
 mod prose;
+pub mod report_sheet;
 mod table;
 mod xlsx;
 

@@ -587,3 +587,129 @@ pub async fn queue(
     }
     Ok(found)
 }
+
+/// The key an agency report's Excel form carries.
+fn sheet_key(view: &AgencyReportView) -> dongbo_import::report_sheet::SheetKey {
+    dongbo_import::report_sheet::SheetKey {
+        program_id: view.program_id,
+        agency_code: view.agency_code.clone(),
+        period: view.period_code(),
+    }
+}
+
+/// The agency report's Excel form for the period, filled with what is stored so far: its file
+/// name and bytes.
+pub async fn template(
+    actor: &Actor<'_>,
+    program_id: i64,
+    agency_code: &str,
+    period: Option<&str>,
+) -> Result<(String, Vec<u8>)> {
+    use dongbo_import::report_sheet::{SheetRow, write_template};
+    let view = view(actor, program_id, agency_code, period).await?;
+    let rows: Vec<SheetRow> = view
+        .written_parts()
+        .map(|part| {
+            let content = part.content();
+            SheetRow {
+                assignment_id: part.assignment.assignment.id,
+                task_code: part.assignment.task.code.clone(),
+                task_title: part.assignment.task.title.clone(),
+                lead: part.is_lead(),
+                progress: part
+                    .is_lead()
+                    .then_some(content.progress)
+                    .filter(|_| part.report.is_some()),
+                results: content.results,
+                difficulties: content.difficulties,
+                recommendations: content.recommendations,
+            }
+        })
+        .collect();
+    let heading = format!(
+        "{} — {} — {}",
+        view.agency_name,
+        view.period.label_vi(),
+        view.program_number.as_deref().unwrap_or_default()
+    );
+    let bytes = write_template(&sheet_key(&view), &heading, &rows)
+        .map_err(|e| Error::Internal(format!("writing the report template: {e}")))?;
+    let name = format!("bao-cao-{}-{}.xlsx", view.agency_code, view.period_code());
+    Ok((name, bytes))
+}
+
+/// Reads an agency's filled Excel form into its report's draft (all or nothing: a fault names
+/// the row and cell, and nothing is written). The draft is then sent as usual.
+pub async fn upload(
+    actor: &Actor<'_>,
+    program_id: i64,
+    agency_code: &str,
+    period: Option<&str>,
+    bytes: &[u8],
+    file_name: &str,
+) -> Result<AgencyOutcome> {
+    let view = view(actor, program_id, agency_code, period).await?;
+    let directory = actor.programs.directory_with_units().await?;
+    actor.require_on_record(Action::SubmitReport, agency_code, &directory)?;
+    if !view.may_write {
+        return Err(Error::WrongState(
+            actor
+                .t(
+                    "Báo cáo đã gửi hoặc đã duyệt: không nhận tệp Excel cho đến khi bị trả lại hoặc mở lại.",
+                    "The report is sent or accepted: no upload until it is returned or reopened.",
+                )
+                .to_owned(),
+        ));
+    }
+    let rows = dongbo_import::report_sheet::read_filled(
+        bytes,
+        file_name,
+        &sheet_key(&view),
+        &dongbo_import::Limits::default(),
+    )
+    .map_err(|e| Error::field("file", e.to_string()))?;
+    let mut drafts = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let Some(part) = view
+            .written_parts()
+            .find(|p| p.assignment.assignment.id == row.assignment_id)
+        else {
+            return Err(Error::field(
+                "file",
+                format!(
+                    "{file_name}: {} {} ({}) {}",
+                    task_word(actor),
+                    row.task_code,
+                    row.assignment_id,
+                    actor.t(
+                        "không thuộc báo cáo này hoặc đã được gửi riêng.",
+                        "is not on this report or was sent on its own.",
+                    )
+                ),
+            ));
+        };
+        let mut content = part.content();
+        content.results = row.results.clone();
+        if part.is_lead() {
+            content.progress = row.progress.unwrap_or(content.progress);
+            content.difficulties = row.difficulties.clone();
+            content.recommendations = row.recommendations.clone();
+        }
+        drafts.push(PartDraft {
+            assignment_id: row.assignment_id,
+            content,
+            based_on: part.report.as_ref().map(|r| r.summary.current_version),
+        });
+    }
+    let based_on = view.report.as_ref().map(|r| r.current_version);
+    write(
+        actor,
+        program_id,
+        agency_code,
+        period,
+        &drafts,
+        based_on,
+        false,
+    )
+    .await
+}

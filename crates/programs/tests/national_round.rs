@@ -25,8 +25,8 @@ fn caller(username: &str, role: UserRole, agency: &str) -> Caller {
             display_name: username.to_owned(),
             must_change_password: false,
             disabled: false,
-            created_at: Utc::now(),
-            updated_at: Utc::now(),
+            created_at: dongbo_domain::clock::now(),
+            updated_at: dongbo_domain::clock::now(),
         },
         grants: vec![Grant {
             role,

@@ -22,6 +22,7 @@ const UPLOAD_ROUTES: &[&str] = &[
     "/api/v1/assignments/{id}/files",
     "/assignments/{id}/report",
     "/programs/{id}/import",
+    "/programs/{id}/agencies/{code}/report.xlsx",
 ];
 
 /// The upload routes of pages, whose oversized body is read up to the limit and answered with

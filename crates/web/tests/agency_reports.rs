@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{apps, hidden_value};
+use common::{Browser, apps, hidden_value};
 
 /// The names of the form's fields `t{id}_{suffix}`, in page order.
 fn fields(html: &str, suffix: &str) -> Vec<String> {
@@ -114,7 +114,7 @@ async fn a_ministry_sends_one_report_for_the_year_and_its_leader_returns_then_ac
         );
         let review_page = leader.text(&path).await;
         assert!(review_page.contains("id=\"agency-review-form\""));
-        let action = common::Browser::form_action(&review_page, "agency-review-form");
+        let action = Browser::form_action(&review_page, "agency-review-form");
         let seen = hidden_value(&review_page, "seen_version").unwrap();
         let comment_field = format!("c{lead}");
         // A return without the overall comment is refused.
@@ -199,5 +199,173 @@ async fn a_ministry_sends_one_report_for_the_year_and_its_leader_returns_then_ac
         let row = &row[..row.find("</tr>").unwrap()];
         assert!(row.contains("data-complete=\"true\""), "{row}");
         assert!(row.contains("Gửi đúng hạn"), "{row}");
+    }
+}
+
+/// A task row of the template: assignment id, task code, whether it is a lead task.
+type TaskRow = (i64, String, bool);
+
+/// The template's key pairs (rows 2–4) and its task rows.
+fn template_rows(bytes: &[u8]) -> (Vec<(String, String)>, Vec<TaskRow>) {
+    use calamine::{Reader, Xlsx, open_workbook_from_rs};
+    let mut workbook: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(workbook.sheet_names(), ["Báo cáo"]);
+    let range = workbook.worksheet_range("Báo cáo").unwrap();
+    let text = |r: u32, c: u32| {
+        range
+            .get_value((r, c))
+            .map(|v| v.to_string())
+            .unwrap_or_default()
+    };
+    let keys = (1..4).map(|r| (text(r, 0), text(r, 1))).collect();
+    assert_eq!(text(5, 0), "Mã phân công");
+    assert_eq!(text(5, 5), "Tiến độ (%)");
+    let mut rows = Vec::new();
+    let mut r = 6;
+    while !text(r, 0).is_empty() {
+        rows.push((
+            text(r, 0).parse().unwrap(),
+            text(r, 1),
+            text(r, 3) == "Chủ trì",
+        ));
+        r += 1;
+    }
+    (keys, rows)
+}
+
+fn filled(key: &dongbo_import::report_sheet::SheetKey, rows: &[TaskRow], progress: u8) -> Vec<u8> {
+    use dongbo_import::report_sheet::{SheetRow, write_template};
+    let rows: Vec<SheetRow> = rows
+        .iter()
+        .map(|(id, code, lead)| SheetRow {
+            assignment_id: *id,
+            task_code: code.clone(),
+            lead: *lead,
+            results: format!("Kết quả nhiệm vụ {code} (điền trong Excel)"),
+            progress: lead.then_some(progress),
+            ..SheetRow::default()
+        })
+        .collect();
+    write_template(key, "Bộ VHTTDL", &rows).unwrap()
+}
+
+#[tokio::test]
+async fn a_ministry_fills_its_report_in_excel_offline_and_uploads_it_as_the_draft() {
+    for app in apps().await {
+        app.user("bao.cao", "reporter", "BVHTTDL", false).await;
+        let path = format!("/programs/{}/agencies/BVHTTDL/report", app.program_id);
+        let mut reporter = app.logged_in("bao.cao").await;
+        let page = reporter.text(&path).await;
+        let tasks = fields(&page, "_results").len();
+        let period = page
+            .split("report.xlsx?period=")
+            .nth(1)
+            .map(|t| t[..t.find('"').unwrap()].to_owned())
+            .unwrap();
+
+        let response = reporter.get(&format!("{path}.xlsx?period={period}")).await;
+        assert_eq!(response.status(), 200, "on {}", app.backend);
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        );
+        let template = response.bytes().await.unwrap();
+        let (keys, rows) = template_rows(&template);
+        assert_eq!(rows.len(), tasks, "one row per task on the form");
+        assert_eq!(keys[1], ("Cơ quan".to_owned(), "BVHTTDL".to_owned()));
+        let key = dongbo_import::report_sheet::SheetKey {
+            program_id: app.program_id,
+            agency_code: "BVHTTDL".to_owned(),
+            period: period.clone(),
+        };
+        let upload = Browser::form_action(&page, "agency-upload-form");
+
+        // A progress of 120 is refused with its row and cell; nothing is written.
+        let bad = filled(&key, &rows, 120);
+        let response = reporter
+            .post_multipart(
+                &upload,
+                &[],
+                Some(("bao-cao.xlsx", "application/octet-stream", &bad)),
+            )
+            .await;
+        assert_eq!(response.status(), 422, "on {}", app.backend);
+        let refused = response.text().await.unwrap();
+        assert!(
+            refused.contains("row 7, cell F «Tiến độ (%)»"),
+            "the cell is named"
+        );
+        assert_eq!(status(&reporter.text(&path).await), "none");
+
+        // Another agency's template is refused as such.
+        let other = dongbo_import::report_sheet::SheetKey {
+            agency_code: "HN".to_owned(),
+            ..key.clone()
+        };
+        let response = reporter
+            .post_multipart(
+                &upload,
+                &[],
+                Some((
+                    "hn.xlsx",
+                    "application/octet-stream",
+                    &filled(&other, &rows, 50),
+                )),
+            )
+            .await;
+        assert_eq!(response.status(), 422);
+        assert!(
+            response
+                .text()
+                .await
+                .unwrap()
+                .contains("Tệp là mẫu của cơ quan HN")
+        );
+
+        // The right file becomes the draft, every task filled; it is then sent as usual.
+        let good = filled(&key, &rows, 50);
+        let response = reporter
+            .post_multipart(
+                &upload,
+                &[],
+                Some(("bao-cao.xlsx", "application/octet-stream", &good)),
+            )
+            .await;
+        assert_eq!(response.status(), 303, "on {}", app.backend);
+        let draft = reporter.text(&path).await;
+        assert_eq!(status(&draft), "draft");
+        let first_code = &rows[0].1;
+        assert!(draft.contains(&format!("Kết quả nhiệm vụ {first_code} (điền trong Excel)")));
+        let based_on = hidden_value(&draft, "based_on").unwrap();
+        let mut based: Vec<(String, String)> = Vec::new();
+        for name in fields(&draft, "_based_on") {
+            based.push((
+                name.clone(),
+                hidden_value(&draft, &name).unwrap_or_default(),
+            ));
+        }
+        let mut form: Vec<(&str, &str)> = vec![("action", "submit"), ("based_on", &based_on)];
+        form.extend(based.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let response = reporter
+            .post(&format!("{path}?period={period}"), &form)
+            .await;
+        assert_eq!(response.status(), 303, "sent on {}", app.backend);
+        assert_eq!(status(&reporter.text(&path).await), "submitted");
+        // The downloaded template now carries what was sent.
+        let again = reporter.get(&format!("{path}.xlsx?period={period}")).await;
+        let again = again.bytes().await.unwrap();
+        let text = {
+            use calamine::{Reader, Xlsx, open_workbook_from_rs};
+            let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(&again[..])).unwrap();
+            wb.worksheet_range("Báo cáo")
+                .unwrap()
+                .get_value((6, 4))
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(
+            text,
+            format!("Kết quả nhiệm vụ {first_code} (điền trong Excel)")
+        );
     }
 }

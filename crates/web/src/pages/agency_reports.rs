@@ -121,6 +121,13 @@ async fn show(
             }
             (form::summary(page, refusal))
             @if view.may_write {
+                form #agency-upload-form method="post" enctype="multipart/form-data"
+                    action={ "/programs/" (view.program_id) "/agencies/" (view.agency_code) "/report.xlsx?period=" (period_code) "&csrf=" (csrf) } {
+                    label for="agency-file" { (page.t("Tải lên tệp Excel đã điền (thành bản nháp)", "Upload the filled Excel file (as the draft)")) }
+                    input #agency-file type="file" name="file" accept=".xlsx" aria-invalid=[form::invalid(Refusal::of_form(refusal, "agency-upload-form"), "file")];
+                    (form::error(Refusal::of_form(refusal, "agency-upload-form"), "file"))
+                    button #agency-upload type="submit" { (page.t("Tải lên", "Upload")) }
+                }
                 (write_form(page, &view, &directory, &csrf, Refusal::of_form(refusal, "agency-report-form")))
             } @else {
                 (read_only(page, &view, &directory))
@@ -404,6 +411,103 @@ pub async fn write(
     {
         Ok(_) => Ok(Redirect::to(&address(program_id, &agency_code, &period)).into_response()),
         Err(error) => refuse(error.into()).await,
+    }
+}
+
+/// The period's Excel form, filled with what is stored so far.
+pub async fn template(
+    page: Page,
+    State(state): State<AppState>,
+    Path((program_id, agency_code)): Path<(i64, String)>,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Response> {
+    let actor = page.actor(&state)?;
+    let (name, bytes) =
+        agency_reports::template(&actor, program_id, &agency_code, q.period.as_deref()).await?;
+    Ok(super::attachment(
+        dongbo_programs::reports::MediaType::Xlsx,
+        &name,
+        bytes,
+    ))
+}
+
+/// An uploaded Excel form becomes the report's draft; a refused file is shown on the page with
+/// its row and cell (422), and nothing is written.
+pub async fn upload(
+    page: Page,
+    State(state): State<AppState>,
+    Path((program_id, agency_code)): Path<(i64, String)>,
+    Query(q): Query<PeriodQuery>,
+    mut form: axum::extract::Multipart,
+) -> Result<Response> {
+    let actor = page.actor(&state)?;
+    let view = agency_reports::view(&actor, program_id, &agency_code, q.period.as_deref()).await?;
+    let period = view.period_code();
+    let page = page.showing(
+        format!("/programs/{program_id}/agencies/{agency_code}/report"),
+        format!("period={period}"),
+    );
+    let mut file: Option<(String, axum::body::Bytes)> = None;
+    let mut problem: Option<Error> = None;
+    loop {
+        match form.next_field().await {
+            Ok(Some(field)) if field.name() == Some("file") => {
+                let name = field.file_name().unwrap_or("bao-cao.xlsx").to_owned();
+                match field.bytes().await {
+                    Ok(bytes) if !bytes.is_empty() => file = Some((name, bytes)),
+                    Ok(_) => {}
+                    Err(_) => {
+                        problem = Some(Error::field(
+                            "file",
+                            "Tệp quá lớn hoặc bị gián đoạn (the file is too large or was cut off)",
+                        ));
+                        break;
+                    }
+                }
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(e) => {
+                problem = Some(Error::Refused(format!("the form could not be read: {e}")));
+                break;
+            }
+        }
+    }
+    let result = match (problem, file) {
+        (Some(problem), _) => Err(problem),
+        (None, None) => Err(Error::field(
+            "file",
+            page.t(
+                "Hãy chọn tệp Excel đã điền.",
+                "Choose the filled Excel file.",
+            ),
+        )),
+        (None, Some((name, bytes))) => agency_reports::upload(
+            &actor,
+            program_id,
+            &agency_code,
+            Some(&period),
+            &bytes,
+            &name,
+        )
+        .await
+        .map_err(Error::from),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&address(program_id, &agency_code, &period)).into_response()),
+        Err(error) => {
+            let refusal = Refusal::of("agency-upload-form", Vec::new(), error)?;
+            let markup = show(
+                &page,
+                &state,
+                program_id,
+                &agency_code,
+                Some(&period),
+                Some(&refusal),
+            )
+            .await?;
+            Ok(Refusal::answer(markup))
+        }
     }
 }
 

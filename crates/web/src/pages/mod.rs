@@ -101,6 +101,10 @@ pub fn router() -> Router<AppState> {
             "/programs/{id}/agencies/{code}/report",
             get(agency_reports::page).post(agency_reports::write),
         )
+        .route(
+            "/programs/{id}/agencies/{code}/report.xlsx",
+            get(agency_reports::template).post(agency_reports::upload),
+        )
         .route("/agency-reports/{id}/review", post(agency_reports::review))
         .route("/open-sets/{id}", post(work::choose_open_set))
         .route(
