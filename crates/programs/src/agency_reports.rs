@@ -44,6 +44,64 @@ pub struct TaskPart {
     pub contributions: Vec<Contribution>,
     /// The reviewer's comment on this task in the return still open.
     pub comment: Option<String>,
+    /// When the report is sent again after a return: this task's content as it was returned,
+    /// for the reviewer to see what changed.
+    pub as_returned: Option<ReportContent>,
+}
+
+impl TaskPart {
+    /// What changed since the return, field by field: (field name in Vietnamese and English,
+    /// as returned, now). Empty when nothing changed or there was no return.
+    pub fn changes(&self) -> Vec<(&'static str, &'static str, String, String)> {
+        let Some(before) = &self.as_returned else {
+            return Vec::new();
+        };
+        let now = self.content();
+        let mut changes = Vec::new();
+        let mut compare = |vi, en, old: String, new: String| {
+            if old != new {
+                changes.push((vi, en, old, new));
+            }
+        };
+        compare(
+            "Kết quả",
+            "Results",
+            before.results.clone(),
+            now.results.clone(),
+        );
+        compare(
+            "Tiến độ (%)",
+            "Progress (%)",
+            before.progress.to_string(),
+            now.progress.to_string(),
+        );
+        compare(
+            "Khó khăn",
+            "Difficulties",
+            before.difficulties.clone(),
+            now.difficulties.clone(),
+        );
+        compare(
+            "Kiến nghị",
+            "Recommendations",
+            before.recommendations.clone(),
+            now.recommendations.clone(),
+        );
+        let names = |c: &ReportContent| {
+            c.files
+                .iter()
+                .map(|f| f.name.clone())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        compare(
+            "Tệp minh chứng",
+            "Evidence files",
+            names(before),
+            names(&now),
+        );
+        changes
+    }
 }
 
 impl TaskPart {
@@ -210,6 +268,14 @@ pub async fn view(
         .filter(|r| r.status == ReportStatus::Returned)
         .map(|r| r.current().items.clone())
         .unwrap_or_default();
+    // After a return, each task's content as it was returned (the items of the return's
+    // version point at the task versions the return wrote, copies of what was judged).
+    let returned_items = report
+        .as_ref()
+        .filter(|r| r.status == ReportStatus::Submitted)
+        .and_then(|r| r.last_returned())
+        .map(|v| v.items.clone())
+        .unwrap_or_default();
     let mut parts = Vec::with_capacity(assigned.len());
     for a in assigned {
         let task_report =
@@ -235,7 +301,19 @@ pub async fn view(
             !moves_alone
         };
         let lead = a.assignment.role == Role::Lead;
+        let as_returned = returned_items
+            .iter()
+            .find(|i| i.assignment_id == a.assignment.id)
+            .and_then(|i| {
+                task_report
+                    .as_ref()?
+                    .versions
+                    .iter()
+                    .find(|v| v.version == i.report_version)
+            })
+            .map(|v| v.content.clone());
         parts.push(TaskPart {
+            as_returned,
             contributions: if lead {
                 contributions
                     .iter()

@@ -157,14 +157,34 @@ async fn a_ministry_sends_one_report_for_the_year_and_its_leader_returns_then_ac
                 hidden_value(&returned, &name).unwrap_or_default(),
             ));
         }
+        // Only task 2.1's results change, as the comment asked.
+        let fixed_field = format!("t{lead}_results");
         let mut form: Vec<(&str, &str)> = vec![("action", "submit"), ("based_on", &based_on)];
-        form.extend(texts.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        form.extend(
+            texts
+                .iter()
+                .filter(|(k, _)| *k != fixed_field)
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        );
+        form.push((&fixed_field, "Đã tổ chức 3 hội nghị"));
         form.extend(based.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         let response = reporter
             .post(&format!("{path}?period={period}"), &form)
             .await;
         assert_eq!(response.status(), 303, "resent on {}", app.backend);
         let review_page = leader.text(&path).await;
+        // The leader sees what changed since the return: one task, old and new side by side.
+        let changes = review_page
+            .split("id=\"changes-since-return\"")
+            .nth(1)
+            .expect("the review page says what changed");
+        assert!(
+            changes.starts_with(">Sau lần trả lại, đã sửa <strong>1</strong>"),
+            "{}",
+            &changes[..120]
+        );
+        assert!(review_page.contains("<ins>Đã tổ chức 3 hội nghị</ins>"));
+        assert!(review_page.contains(&format!("<del>Đã thực hiện ({fixed_field})</del>")));
         let seen = hidden_value(&review_page, "seen_version").unwrap();
         let response = leader
             .post(

@@ -274,11 +274,32 @@ fn write_form(
 }
 
 fn read_only(page: &Page, view: &AgencyReportView, directory: &dongbo_domain::Directory) -> Markup {
+    let changed = view
+        .parts
+        .iter()
+        .filter(|p| !p.changes().is_empty())
+        .count();
     html! {
+        @if view.parts.iter().any(|p| p.as_returned.is_some()) {
+            p #changes-since-return {
+                (page.t("Sau lần trả lại, đã sửa ", "Since the return, changed in ")) strong { (changed) } " / " (view.parts.len()) " " (page.t("nhiệm vụ", "tasks"))
+            }
+        }
         @for part in &view.parts {
             @let content = part.content();
             section.task-part id={ "task-" (part.assignment.assignment.id) } data-task=(part.assignment.assignment.task_code) {
                 (task_heading(page, part))
+                @let changes = part.changes();
+                @if !changes.is_empty() {
+                    table.changes {
+                        thead { tr { th { (page.t("Mục", "Field")) } th { (page.t("Khi trả lại", "As returned")) } th { (page.t("Nay", "Now")) } } }
+                        tbody {
+                            @for (vi, en, old, new) in &changes {
+                                tr { th scope="row" { (page.t(vi, en)) } td.before { del { (old) } } td.after { ins { (new) } } }
+                            }
+                        }
+                    }
+                }
                 @if content.results.is_empty() {
                     p.muted { (page.t("Chưa có nội dung.", "Nothing written yet.")) }
                 } @else {
