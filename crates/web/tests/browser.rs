@@ -620,3 +620,190 @@ async fn no_other_site_can_frame_a_page() {
     client.close().await.ok();
     result.expect("browser steps");
 }
+
+/// Issue 19's story of one report per agency, in a real browser on every backend: the
+/// ministry's reporter opens the agency report from "My work", fills every task of the year on
+/// one page and sends it; the leader finds it in the queue on the home page and returns it with
+/// a comment on task 2.1; the reporter fixes that task and sends it again; the leader sees what
+/// changed since the return and accepts with a comment; the coordinating office sees the
+/// ministry's report sent on time and complete.
+#[tokio::test]
+async fn an_agency_sends_one_report_for_the_year_and_its_leader_returns_then_accepts_it() {
+    let Some((driver_path, chromium)) = chromedriver() else {
+        return;
+    };
+    for app in common::apps().await {
+        app.user("dieu.phoi", "coordinator", "CP", false).await;
+        app.user("bao.cao", "reporter", "BVHTTDL", false).await;
+        app.user("lanh.dao", "approver", "BVHTTDL", false).await;
+        let lead = app.lead_of(app.program_id, "2.1", "BVHTTDL").await;
+        let driver = start_driver(&driver_path).await;
+        let client = chromium_client(&driver, &chromium).await;
+        let base = app.base.clone();
+        let status = |s: &str| {
+            Locator::Css(match s {
+                "submitted" => "#agency-report-status[data-status='submitted']",
+                "returned" => "#agency-report-status[data-status='returned']",
+                _ => "#agency-report-status[data-status='accepted']",
+            })
+        };
+        let result = async {
+            // From "My work" to the agency's one report of the period.
+            log_in(&client, &base, "bao.cao").await?;
+            client
+                .find(Locator::Css(&format!(
+                    "#work-BVHTTDL [data-program='{}'] a.agency-report",
+                    app.program_id
+                )))
+                .await?
+                .click()
+                .await?;
+            client
+                .wait()
+                .for_element(Locator::Id("agency-report-form"))
+                .await?;
+            let tasks = client
+                .find_all(Locator::Css("#agency-report-form section.task-part"))
+                .await?
+                .len();
+            assert!(tasks > 20, "{tasks} tasks on one page");
+            // Every task filled as an official would, one after another.
+            for field in client
+                .find_all(Locator::Css(
+                    "#agency-report-form textarea[name$='_results']",
+                ))
+                .await?
+            {
+                field.send_keys("Đã thực hiện theo kế hoạch").await?;
+            }
+            for field in client
+                .find_all(Locator::Css("#agency-report-form input[name$='_progress']"))
+                .await?
+            {
+                field.clear().await?;
+                field.send_keys("60").await?;
+            }
+            client
+                .find(Locator::Id("agency-submit"))
+                .await?
+                .click()
+                .await?;
+            client.wait().for_element(status("submitted")).await?;
+
+            // The leader finds it in the queue on the home page and returns it.
+            log_in(&client, &base, "lanh.dao").await?;
+            client.goto(&format!("{base}/")).await?;
+            client
+                .find(Locator::Css("#queues ol.queue a"))
+                .await?
+                .click()
+                .await?;
+            client
+                .wait()
+                .for_element(Locator::Id("agency-review-form"))
+                .await?;
+            client
+                .find(Locator::Id(&format!("c{lead}")))
+                .await?
+                .send_keys("Nêu rõ số hội nghị đã tổ chức")
+                .await?;
+            client
+                .find(Locator::Id("agency-comment"))
+                .await?
+                .send_keys("Bổ sung số liệu")
+                .await?;
+            client
+                .find(Locator::Id("agency-return"))
+                .await?
+                .click()
+                .await?;
+            client.wait().for_element(status("returned")).await?;
+
+            // The reporter sees the comment on task 2.1, fixes it and sends again.
+            log_in(&client, &base, "bao.cao").await?;
+            client
+                .goto(&format!(
+                    "{base}/programs/{}/agencies/BVHTTDL/report",
+                    app.program_id
+                ))
+                .await?;
+            let comment = client
+                .find(Locator::Css(&format!("#task-{lead} .task-comment")))
+                .await?
+                .text()
+                .await?;
+            assert!(comment.contains("Nêu rõ số hội nghị"), "{comment}");
+            let field = client
+                .find(Locator::Id(&format!("t{lead}_results")))
+                .await?;
+            field.clear().await?;
+            field.send_keys("Đã tổ chức 3 hội nghị").await?;
+            client
+                .find(Locator::Id("agency-submit"))
+                .await?
+                .click()
+                .await?;
+            client.wait().for_element(status("submitted")).await?;
+
+            // The leader sees what changed since the return and accepts with a comment.
+            log_in(&client, &base, "lanh.dao").await?;
+            client
+                .goto(&format!(
+                    "{base}/programs/{}/agencies/BVHTTDL/report",
+                    app.program_id
+                ))
+                .await?;
+            let changed = client
+                .find(Locator::Id("changes-since-return"))
+                .await?
+                .text()
+                .await?;
+            assert!(changed.contains(&format!("1 / {tasks}")), "{changed}");
+            let now = client
+                .find(Locator::Css(&format!("#task-{lead} table.changes ins")))
+                .await?
+                .text()
+                .await?;
+            assert_eq!(now, "Đã tổ chức 3 hội nghị");
+            client
+                .find(Locator::Id("agency-comment"))
+                .await?
+                .send_keys("Đạt yêu cầu")
+                .await?;
+            client
+                .find(Locator::Id("agency-accept"))
+                .await?
+                .click()
+                .await?;
+            client.wait().for_element(status("accepted")).await?;
+            let kept = client
+                .find(Locator::Id("agency-accept-comment"))
+                .await?
+                .text()
+                .await?;
+            assert_eq!(kept, "Đạt yêu cầu");
+
+            // The coordinating office sees the ministry complete, sent on time.
+            log_in(&client, &base, "dieu.phoi").await?;
+            client
+                .goto(&format!("{base}/programs/{}/completeness", app.program_id))
+                .await?;
+            let line = client
+                .find(Locator::Css("tr[data-agency='BVHTTDL'] td.agency-report a"))
+                .await?
+                .text()
+                .await?;
+            assert!(line.starts_with("Gửi đúng hạn"), "{line}");
+            let complete = client
+                .find(Locator::Css("tr[data-agency='BVHTTDL']"))
+                .await?
+                .attr("data-complete")
+                .await?;
+            assert_eq!(complete.as_deref(), Some("true"));
+            Ok::<_, fantoccini::error::CmdError>(())
+        }
+        .await;
+        client.close().await.ok();
+        result.unwrap_or_else(|e| panic!("browser steps on {}: {e}", app.backend));
+    }
+}

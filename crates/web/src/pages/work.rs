@@ -149,6 +149,11 @@ async fn agency_section(
                     }
                 }
                 @if plan.is_none() {
+                    p.agency-report-link {
+                        a.agency-report href={ "/programs/" (program_id) "/agencies/" (code) "/report" } {
+                            (page.t("Báo cáo của cơ quan kỳ này (mọi nhiệm vụ trên một trang)", "The agency's report for this period (every task on one page)"))
+                        }
+                    }
                     @match own_plan {
                         Some(plan_id) => p { a.plan-link href={ "/programs/" (plan_id) } { (page.t("Kế hoạch thực hiện của cơ quan", "The agency's implementation plan")) } }
                         None => @if can_plan {
