@@ -91,6 +91,7 @@ pub async fn run(db: &Db, files_dir: &Path) -> Result<CheckReport> {
     let doing = "checking the stored derived data";
     let mut tx = db.read(doing).await?;
     checks.push(reports(&mut tx).await?);
+    checks.push(agency_reports(&mut tx).await?);
     checks.push(progress(&mut tx).await?);
     checks.push(versions(&mut tx).await?);
     let files_wanted = evidence_rows(&mut tx).await?;
@@ -281,6 +282,84 @@ async fn reports(conn: &mut AnyConnection) -> Result<Check> {
             check.problem(format!(
                 "report {id} is «{status}» with acceptance time {}",
                 accepted_at.as_deref().unwrap_or("none")
+            ));
+        }
+    }
+    Ok(check)
+}
+
+/// Each agency report against its versions, and each version against the task reports it
+/// holds: its status is its current version's, and every task version it names exists, was
+/// written by the same act and left its task report in the same status.
+async fn agency_reports(conn: &mut AnyConnection) -> Result<Check> {
+    let mut check = Check::new("agency reports");
+    let doing = "checking the agency reports against their versions and tasks";
+    let rows = sqlx::query(
+        "SELECT r.id, r.status, r.current_version, v.version, v.action, v.status_after, v.items \
+         FROM agency_reports r JOIN agency_report_versions v ON v.agency_report_id = r.id \
+         ORDER BY r.id, v.version",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .context(|| doing.to_owned())?;
+    let tasks = sqlx::query("SELECT report_id, version, action, status_after FROM report_versions")
+        .fetch_all(&mut *conn)
+        .await
+        .context(|| doing.to_owned())?;
+    let mut task_versions: BTreeMap<(i64, i64), (String, String)> = BTreeMap::new();
+    for row in &tasks {
+        task_versions.insert(
+            (col(row, "report_id", doing)?, col(row, "version", doing)?),
+            (col(row, "action", doing)?, col(row, "status_after", doing)?),
+        );
+    }
+    let mut latest: BTreeMap<i64, (String, i64, i64, String)> = BTreeMap::new();
+    for row in &rows {
+        check.checked += 1;
+        let id: i64 = col(row, "id", doing)?;
+        let version: i64 = col(row, "version", doing)?;
+        let action: String = col(row, "action", doing)?;
+        let after: String = col(row, "status_after", doing)?;
+        let items: String = col(row, "items", doing)?;
+        let items: Vec<crate::agency_reports::Item> = serde_json::from_str(&items)
+            .map_err(|e| crate::codec::corrupt(doing, format!("agency report {id}: {e}")))?;
+        for item in items {
+            match task_versions.get(&(item.report_id, item.report_version)) {
+                None => check.problem(format!(
+                    "agency report {id} version {version} holds version {} of report {}, which \
+                     does not exist",
+                    item.report_version, item.report_id
+                )),
+                Some((task_action, task_after))
+                    if *task_action != action || *task_after != after =>
+                {
+                    check.problem(format!(
+                        "agency report {id} version {version} ({action}, «{after}») holds version \
+                         {} of report {} ({task_action}, «{task_after}»)",
+                        item.report_version, item.report_id
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+        latest.insert(
+            id,
+            (
+                col(row, "status", doing)?,
+                col(row, "current_version", doing)?,
+                version,
+                after,
+            ),
+        );
+    }
+    for (id, (status, current, version, after)) in latest {
+        if current != version {
+            check.problem(format!(
+                "agency report {id} says its current version is {current}, but its latest is {version}"
+            ));
+        } else if status != after {
+            check.problem(format!(
+                "agency report {id} is «{status}», but its version {current} left it «{after}»"
             ));
         }
     }
