@@ -87,6 +87,12 @@ fn may(role: &str, needs: Needs) -> bool {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Endpoint {
+    AgencySave,
+    AgencySubmit,
+    AgencyUpload,
+    AgencyReturn,
+    AgencyAccept,
+    AgencyReopen,
     CreatePlan,
     CreateUnit,
     AddPlanTask,
@@ -149,6 +155,36 @@ const fn on_record(endpoint: Endpoint, route: &'static str, needs: Needs) -> Row
 
 /// Every state-changing page endpoint of `crates/web/src/pages/mod.rs`.
 const ENDPOINTS: &[Row] = &[
+    on_record(
+        Endpoint::AgencySave,
+        "POST /programs/{id}/agencies/{code}/report (save)",
+        Needs::SubmitReport,
+    ),
+    on_record(
+        Endpoint::AgencySubmit,
+        "POST /programs/{id}/agencies/{code}/report (submit)",
+        Needs::SubmitReport,
+    ),
+    on_record(
+        Endpoint::AgencyUpload,
+        "POST /programs/{id}/agencies/{code}/report.xlsx",
+        Needs::SubmitReport,
+    ),
+    on_record(
+        Endpoint::AgencyReturn,
+        "POST /agency-reports/{id}/review (return)",
+        Needs::ReviewReport,
+    ),
+    on_record(
+        Endpoint::AgencyAccept,
+        "POST /agency-reports/{id}/review (accept)",
+        Needs::ReviewReport,
+    ),
+    on_record(
+        Endpoint::AgencyReopen,
+        "POST /agency-reports/{id}/review (reopen)",
+        Needs::ReopenReport,
+    ),
     row(
         Endpoint::CreatePlan,
         "POST /agencies/{code}/plans",
@@ -327,6 +363,8 @@ struct Prepared {
     form: Vec<(String, String)>,
     /// Sent as `multipart/form-data` with the CSRF token in the query (the report form).
     multipart: bool,
+    /// The file a multipart form carries (an uploaded Excel form).
+    file: Option<Vec<u8>>,
     effect: Effect,
 }
 
@@ -463,6 +501,79 @@ async fn report_in(app: &TestApp, ctx: &mut Context, agency: &str, status: Repor
     outcome.report_id
 }
 
+/// The tasks `agency` answers for in 47/NQ-CP: assignment id, task code, whether it leads.
+async fn agency_tasks(app: &TestApp, agency: &str) -> Vec<(i64, String, bool)> {
+    assignments::for_agency(&app.db, agency)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.assignment.program_id == app.program_id)
+        .map(|a| {
+            (
+                a.assignment.id,
+                a.assignment.task_code,
+                a.assignment.role == dongbo_domain::Role::Lead,
+            )
+        })
+        .collect()
+}
+
+/// An agency report of `agency` for `year`, sent by a fixture person (and accepted when
+/// `status` says so), holding its first task: its id and version.
+async fn agency_report_in(
+    app: &TestApp,
+    agency: &str,
+    year: i32,
+    status: ReportStatus,
+) -> (i64, i64) {
+    use dongbo_store::agency_reports::{self, AgencyEdit, AgencyReview, ItemEdit, Key};
+    let (assignment, _, _) = agency_tasks(app, agency).await[0].clone();
+    let period = Period::new(PeriodKind::Annual, year, 1).unwrap();
+    let content = ReportContent {
+        results: "Đã triển khai".into(),
+        progress: 60,
+        ..ReportContent::default()
+    };
+    let items = [ItemEdit {
+        assignment_id: assignment,
+        period: period.into(),
+        content: &content,
+        based_on: None,
+    }];
+    let code = format!("{year}-Y");
+    let sent = agency_reports::submit(
+        &app.db,
+        &AgencyEdit {
+            key: Key {
+                program_id: app.program_id,
+                agency_code: agency,
+                period: &code,
+            },
+            items: &items,
+            author: "fixture",
+            based_on: None,
+        },
+    )
+    .await
+    .expect("send a fixture agency report");
+    if status != ReportStatus::Accepted {
+        return (sent.id, sent.version);
+    }
+    let accepted = agency_reports::accept(
+        &app.db,
+        &AgencyReview {
+            id: sent.id,
+            seen_version: sent.version,
+            by: "fixture",
+            comment: None,
+            items: &[],
+        },
+    )
+    .await
+    .expect("accept a fixture agency report");
+    (accepted.id, accepted.version)
+}
+
 /// A pending change request to re-time a task of `agency`, proposed by a fixture person.
 async fn pending_change(app: &TestApp, ctx: &mut Context, agency: &str) -> i64 {
     let task = fresh_task(app, ctx, agency).await;
@@ -539,9 +650,88 @@ async fn prepare(
         path,
         form,
         multipart: false,
+        file: None,
         effect,
     };
     match endpoint {
+        Endpoint::AgencySave | Endpoint::AgencySubmit | Endpoint::AgencyUpload => {
+            // A year of its own per case: an agency has one report per period.
+            let year = 2030 + n as i32;
+            let period = format!("{year}-Y");
+            let tasks = agency_tasks(app, agency).await;
+            let (action, status) = match endpoint {
+                Endpoint::AgencySubmit => ("submit", "submitted"),
+                _ => ("save", "draft"),
+            };
+            let mut fields = vec![("action".to_owned(), action.to_owned())];
+            for (id, _, lead) in &tasks {
+                fields.push((format!("t{id}_results"), "Đã thực hiện".to_owned()));
+                if *lead {
+                    fields.push((format!("t{id}_progress"), "50".to_owned()));
+                }
+            }
+            let count = Effect::Count {
+                count: format!(
+                    "SELECT COUNT(*) FROM agency_reports WHERE agency_code = '{agency}' \
+                     AND period = '{period}' AND status = '{status}'"
+                ),
+                from: Some(0),
+                to: 1,
+            };
+            let path = format!("/programs/{program}/agencies/{agency}/report");
+            if endpoint == Endpoint::AgencyUpload {
+                let key = dongbo_import::report_sheet::SheetKey {
+                    program_id: program,
+                    agency_code: agency.to_owned(),
+                    period: period.clone(),
+                };
+                let rows: Vec<dongbo_import::report_sheet::SheetRow> = tasks
+                    .iter()
+                    .map(|(id, code, lead)| dongbo_import::report_sheet::SheetRow {
+                        assignment_id: *id,
+                        task_code: code.clone(),
+                        lead: *lead,
+                        results: "Đã thực hiện".to_owned(),
+                        progress: lead.then_some(50),
+                        ..Default::default()
+                    })
+                    .collect();
+                Prepared {
+                    path: format!("{path}.xlsx?period={period}"),
+                    form: Vec::new(),
+                    multipart: true,
+                    file: Some(
+                        dongbo_import::report_sheet::write_template(&key, "", &rows).unwrap(),
+                    ),
+                    effect: count,
+                }
+            } else {
+                plain(format!("{path}?period={period}"), fields, count)
+            }
+        }
+        Endpoint::AgencyReturn | Endpoint::AgencyAccept | Endpoint::AgencyReopen => {
+            let (start, action, after) = match endpoint {
+                Endpoint::AgencyReturn => (ReportStatus::Submitted, "return", "returned"),
+                Endpoint::AgencyAccept => (ReportStatus::Submitted, "accept", "accepted"),
+                _ => (ReportStatus::Accepted, "reopen", "returned"),
+            };
+            let (id, seen) = agency_report_in(app, agency, 2060 + n as i32, start).await;
+            plain(
+                format!("/agency-reports/{id}/review"),
+                form(&[
+                    ("seen_version", &seen.to_string()),
+                    ("action", action),
+                    ("comment", "Bổ sung số liệu"),
+                ]),
+                Effect::Count {
+                    count: format!(
+                        "SELECT COUNT(*) FROM agency_reports WHERE id = {id} AND status = '{after}'"
+                    ),
+                    from: Some(0),
+                    to: 1,
+                },
+            )
+        }
         Endpoint::CreatePlan => plain(
             format!("/agencies/{agency}/plans"),
             form(&[("program_id", &program.to_string())]),
@@ -622,6 +812,7 @@ async fn prepare(
                     ("progress", "40"),
                 ]),
                 multipart: true,
+                file: None,
                 effect: Effect::Report {
                     assignment: assigned.assignment.id,
                     period,
@@ -773,6 +964,7 @@ async fn prepare(
                     ("content", &hex),
                 ]),
                 multipart: true,
+                file: None,
                 effect: new_row(format!(
                     "SELECT COUNT(*) FROM tasks WHERE program_id = {program} \
                      AND title LIKE '%{marker}%'"
@@ -1066,7 +1258,11 @@ async fn send(browser: &mut Browser, prepared: &Prepared, csrf: Option<&str>) ->
             Some(token) => format!("{}&csrf={token}", prepared.path),
             None => prepared.path.clone(),
         };
-        browser.post_multipart(&path, &fields, None).await
+        let file = prepared
+            .file
+            .as_deref()
+            .map(|bytes| ("form.xlsx", "application/octet-stream", bytes));
+        browser.post_multipart(&path, &fields, file).await
     } else {
         let mut with_token: Vec<(&str, &str)> = Vec::new();
         if let Some(token) = csrf {
