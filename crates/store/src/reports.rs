@@ -265,11 +265,24 @@ pub async fn accept(
     reviewer: &str,
     idempotency_key: Option<&str>,
 ) -> Result<Outcome> {
+    accept_with_comment(db, report_id, seen_version, reviewer, None, idempotency_key).await
+}
+
+/// Accepts a submitted report, which locks it, keeping the reviewer's comment (optional: an
+/// empty one is none) on the acceptance's version, where the report's history shows it.
+pub async fn accept_with_comment(
+    db: &Db,
+    report_id: i64,
+    seen_version: i64,
+    reviewer: &str,
+    comment: Option<&str>,
+    idempotency_key: Option<&str>,
+) -> Result<Outcome> {
     let review = Review {
         report_id,
         seen_version,
         by: reviewer,
-        note: None,
+        note: comment,
         idempotency_key,
     };
     write_review(db, &review, Action::Accept).await
@@ -582,6 +595,7 @@ async fn after_write(
     action: Action,
     status: ReportStatus,
     actor: &str,
+    comment: Option<&str>,
     doing: &str,
 ) -> Result<()> {
     let Written {
@@ -608,6 +622,28 @@ async fn after_write(
             }
         }
     };
+    // The people concerned are told at once, in this transaction: a crash loses the event
+    // and its notice together or neither.
+    let event = match action {
+        Action::Submit => Some(crate::notifications::EventKind::Sent),
+        Action::Return => Some(crate::notifications::EventKind::Returned),
+        Action::Accept => Some(crate::notifications::EventKind::Accepted),
+        Action::Reopen => Some(crate::notifications::EventKind::Reopened),
+        Action::Save => None,
+    };
+    if let Some(kind) = event {
+        crate::notifications::raise_report_event_in(
+            conn,
+            kind,
+            report_id,
+            assignment_id,
+            &period,
+            version,
+            comment,
+            doing,
+        )
+        .await?;
+    }
     let entry = crate::audit::AuditEntry {
         actor: actor.to_owned(),
         action: format!("report.{}", action.as_str()),
@@ -829,6 +865,7 @@ async fn write_edit_once(
         action,
         status,
         author,
+        None,
         doing,
     )
     .await?;
@@ -1035,7 +1072,10 @@ async fn write_review_once(
     if let Some(key) = key {
         remember(conn, key, current.id, version, fingerprint, &now, doing).await?;
     }
-    after_write(conn, current.id, version, None, action, status, by, doing).await?;
+    after_write(
+        conn, current.id, version, None, action, status, by, note, doing,
+    )
+    .await?;
     tx.commit().await.context(|| doing.to_owned())?;
     tracing::info!(
         report.id = current.id,
