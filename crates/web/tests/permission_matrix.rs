@@ -113,6 +113,7 @@ enum Endpoint {
     ChangePassword,
     Logout,
     LogOutEverywhere,
+    SetEmail,
 }
 
 /// One state-changing page endpoint and what it needs.
@@ -298,6 +299,12 @@ const ENDPOINTS: &[Row] = &[
     row(
         Endpoint::LogOutEverywhere,
         "POST /account/logout-everywhere",
+        Needs::OwnAccount,
+        On::Nobody,
+    ),
+    row(
+        Endpoint::SetEmail,
+        "POST /account/email",
         Needs::OwnAccount,
         On::Nobody,
     ),
@@ -801,6 +808,21 @@ async fn prepare(
                 ),
                 from: None,
                 to: 0,
+            },
+        ),
+        Endpoint::SetEmail => plain(
+            "/account/email".to_owned(),
+            form(&[
+                ("email", &format!("{username}@example.gov.vn")),
+                ("cadence", "daily"),
+            ]),
+            Effect::Count {
+                count: format!(
+                    "SELECT COUNT(*) FROM user_email_settings WHERE cadence = 'daily' AND \
+                     user_id = (SELECT id FROM users WHERE username = '{username}')"
+                ),
+                from: None,
+                to: 1,
             },
         ),
         Endpoint::RecordIndicatorValue => {
