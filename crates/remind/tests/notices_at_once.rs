@@ -290,7 +290,11 @@ async fn a_returned_report_is_noticed_at_once_emailed_at_the_next_tick_and_resol
     assert_eq!(report.emails_sent, 1, "{report:?}");
     let mails = smtp.messages_to(&daily);
     assert_eq!(mails.len(), 1);
-    assert_eq!(mails[0].to, [daily.clone()], "to the daily reader alone");
+    assert_eq!(
+        mails[0].to,
+        std::slice::from_ref(&daily),
+        "to the daily reader alone"
+    );
     assert_eq!(
         mails[0].subject,
         "[Đồng Bộ] Nhắc việc: 1 báo cáo bị trả lại"

@@ -778,6 +778,10 @@ fn event_message(event: &Event) -> Option<String> {
 
 /// The event of a report (of assignment `assignment_id`) written at `version`, its notice
 /// raised in the caller's transaction: the assignment's agency, program and task read there.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "what a report's writer knows of the event, passed on once"
+)]
 pub(crate) async fn raise_report_event_in(
     conn: &mut sqlx::AnyConnection,
     kind: EventKind,

@@ -154,7 +154,8 @@ pub struct ReportVersion {
     pub author: String,
     /// RFC 3339, UTC.
     pub saved_at: String,
-    /// The reviewer's comment of a return, the reason of a reopening.
+    /// The reviewer's comment of a return or an acceptance (optional there), the reason of a
+    /// reopening.
     pub comment: Option<String>,
 }
 

@@ -398,7 +398,7 @@ pub struct ReportVersionView {
     pub content: ReportContentJson,
     pub author: String,
     pub saved_at: String,
-    /// The reviewer's comment of a return, the reason of a reopening.
+    /// The reviewer's comment of a return or an acceptance, the reason of a reopening.
     pub comment: Option<String>,
 }
 
