@@ -40,8 +40,8 @@ pub struct RemindersSent {
 
 /// [`send_reminder`], saying which agencies were reminded and at which addresses, for the
 /// coordinator's confirmation. The notice is in each agency's application at the runner's next
-/// tick (a minute), and so is the e-mail. Addresses set only in the server's configuration
-/// (`--remind-email`) are not listed: the runner alone knows them.
+/// tick (a minute), and so is the e-mail. (`RemindConfig::agency_emails`, addresses a
+/// runner is built with rather than stored, are not listed: `dongbo serve` sets none.)
 pub async fn send_reminder_to(
     actor: &Actor<'_>,
     program_id: i64,

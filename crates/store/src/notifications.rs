@@ -651,39 +651,49 @@ impl Event {
 
     /// The notice's title and body, in Vietnamese.
     pub fn text(&self) -> (String, String) {
-        let code = self.task_code.as_deref().unwrap_or("");
+        // "Báo cáo nhiệm vụ 2.1" for an assignment's report; an agency's whole report (no
+        // task) is "Báo cáo của cơ quan".
+        let (report, proposal) = match self.task_code.as_deref() {
+            Some(code) => (
+                format!("Báo cáo nhiệm vụ {code}"),
+                format!("Đề xuất điều chỉnh nhiệm vụ {code}"),
+            ),
+            None => (
+                "Báo cáo của cơ quan".to_owned(),
+                "Đề xuất điều chỉnh".to_owned(),
+            ),
+        };
         let task = match (&self.task_code, &self.task_title) {
             (Some(code), Some(title)) => format!("Nhiệm vụ {code}: {title}"),
             (Some(code), None) => format!("Nhiệm vụ {code}"),
-            (None, _) => "Báo cáo của cơ quan".to_owned(),
+            // An agency's whole report: its title says which ("Báo cáo quý III/2026").
+            (None, Some(title)) => title.clone(),
+            (None, None) => "Báo cáo của cơ quan".to_owned(),
         };
         let comment = self.comment.as_deref().filter(|c| !c.is_empty());
         let with = |label: &str| {
             comment.map_or_else(String::new, |comment| format!("\n{label}: {comment}"))
         };
         match self.kind {
-            EventKind::Sent => (
-                format!("Báo cáo nhiệm vụ {code} đã được gửi, chờ xem xét"),
-                task,
-            ),
+            EventKind::Sent => (format!("{report} đã được gửi, chờ xem xét"), task),
             EventKind::Returned => (
-                format!("Báo cáo nhiệm vụ {code} bị trả lại"),
+                format!("{report} bị trả lại"),
                 format!("{task}{}", with("Ý kiến của người xem xét")),
             ),
             EventKind::Accepted => (
-                format!("Báo cáo nhiệm vụ {code} đã được duyệt"),
+                format!("{report} đã được duyệt"),
                 format!("{task}{}", with("Ý kiến của người duyệt")),
             ),
             EventKind::Reopened => (
-                format!("Báo cáo nhiệm vụ {code} được mở lại để sửa"),
+                format!("{report} được mở lại để sửa"),
                 format!("{task}{}", with("Lý do")),
             ),
             EventKind::ChangeApproved => (
-                format!("Đề xuất điều chỉnh nhiệm vụ {code} đã được chấp thuận"),
+                format!("{proposal} đã được chấp thuận"),
                 format!("{task}{}", with("Ý kiến")),
             ),
             EventKind::ChangeRejected => (
-                format!("Đề xuất điều chỉnh nhiệm vụ {code} bị từ chối"),
+                format!("{proposal} bị từ chối"),
                 format!("{task}{}", with("Lý do")),
             ),
         }
@@ -982,4 +992,44 @@ pub async fn email_recipients(db: &Db, agency_code: &str) -> Result<Vec<Recipien
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(kind: EventKind, task_code: Option<&str>) -> Event {
+        Event {
+            kind,
+            subject: "agency_report:3".to_owned(),
+            agency_code: "BVHTTDL".to_owned(),
+            program_id: 1,
+            task_code: task_code.map(str::to_owned),
+            task_title: Some("Báo cáo quý III/2026 — 47/NQ-CP".to_owned()),
+            sequence: 2,
+            comment: Some("Bổ sung số liệu".to_owned()),
+            link: "/agency-reports/3".to_owned(),
+        }
+    }
+
+    #[test]
+    fn an_agencys_whole_report_and_an_assignments_are_worded_apart() {
+        let (title, body) = event(EventKind::Returned, None).text();
+        assert_eq!(title, "Báo cáo của cơ quan bị trả lại");
+        assert_eq!(
+            body,
+            "Báo cáo quý III/2026 — 47/NQ-CP\nÝ kiến của người xem xét: Bổ sung số liệu"
+        );
+        let (title, _) = event(EventKind::Accepted, Some("2.1")).text();
+        assert_eq!(title, "Báo cáo nhiệm vụ 2.1 đã được duyệt");
+        let (title, body) = event(EventKind::ChangeRejected, Some("3.21")).text();
+        assert_eq!(title, "Đề xuất điều chỉnh nhiệm vụ 3.21 bị từ chối");
+        assert!(body.ends_with("Lý do: Bổ sung số liệu"), "{body}");
+        assert_eq!(
+            event(EventKind::Sent, None).dedupe_key(),
+            "report_sent:agency_report:3:2"
+        );
+        assert!(EventKind::Returned.urgent() && EventKind::ChangeApproved.urgent());
+        assert!(!EventKind::Accepted.urgent() && !EventKind::Sent.urgent());
+    }
 }
