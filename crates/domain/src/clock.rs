@@ -31,6 +31,11 @@ pub fn vietnam_day(now: DateTime<Utc>) -> NaiveDate {
     (now + chrono::Duration::hours(7)).date_naive()
 }
 
+/// The instant Vietnam day `day` begins (00:00 in Hà Nội, 17:00 UTC the day before).
+pub fn vietnam_day_start(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(chrono::NaiveTime::MIN).and_utc() - chrono::Duration::hours(7)
+}
+
 /// Where a long-lived part (the server's state, the reminder runner) takes its time from: the
 /// system clock, or an instant pinned by a test so that "now" and "today" are known.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -122,3 +122,38 @@ pub async fn unapplied_migrations(programs: &Programs) -> Result<Vec<i64>> {
 pub async fn queued_jobs(programs: &Programs) -> Result<u64> {
     Ok(dongbo_store::jobs::queue_depth(&programs.db).await?)
 }
+
+/// How the caller is e-mailed their agency's notices, if they set it.
+pub use dongbo_store::notifications::{Cadence, EmailSetting};
+
+/// The caller's own e-mail setting.
+pub async fn my_email_setting(actor: &crate::Actor<'_>) -> Result<Option<EmailSetting>> {
+    Ok(
+        dongbo_store::notifications::email_setting(&actor.programs.db, actor.caller.user.id)
+            .await?,
+    )
+}
+
+/// Sets (or, with `None`, clears) the caller's own e-mail address and cadence, audited. An
+/// address that is not one is refused by field (`email`), and nothing changes.
+pub async fn set_my_email_setting(
+    actor: &crate::Actor<'_>,
+    setting: Option<&EmailSetting>,
+) -> Result<()> {
+    let user = &actor.caller.user;
+    match dongbo_store::notifications::set_email_setting(
+        &actor.programs.db,
+        &user.username,
+        user.id,
+        setting,
+        actor.clock.now(),
+    )
+    .await
+    {
+        Ok(()) => Ok(()),
+        Err(dongbo_store::StoreError::Invalid(why)) => {
+            Err(crate::context::Error::field("email", why))
+        }
+        Err(other) => Err(other.into()),
+    }
+}

@@ -622,20 +622,6 @@ pub async fn review(
         AgencyDecision::Accept { .. } => store::accept(db, &review).await?,
         AgencyDecision::Reopen { .. } => store::reopen(db, &review).await?,
     };
-    if matches!(decision, AgencyDecision::Return { .. }) {
-        dongbo_remind::report_returned(
-            db,
-            &dongbo_remind::ReturnedReport {
-                agency_code: report.agency_code.clone(),
-                program_id: report.program_id,
-                task_code: format!("{} ({})", report.period, tasks.len()),
-                comment: comment.unwrap_or_default().to_owned(),
-            },
-            actor.clock.now(),
-        )
-        .await
-        .map_err(|e| Error::Refused(e.to_string()))?;
-    }
     Ok(outcome)
 }
 

@@ -253,6 +253,9 @@ pub enum Review<'a> {
     Return { comment: &'a str },
     /// Duyệt — accepted, and locked.
     Accept,
+    /// Duyệt — accepted and locked, with the reviewer's comment kept on the acceptance (an
+    /// empty one is none).
+    AcceptWithComment { comment: &'a str },
     /// Mở lại — an accepted report unlocked, with the reason (required).
     Reopen { reason: &'a str },
 }
@@ -265,8 +268,10 @@ pub struct Reviewed {
     pub period: ReportPeriod,
 }
 
-/// Returns, accepts or reopens report `report_id`, seen by the caller at `seen_version`. A
-/// returned report's agency is told (in the application and its next e-mail digest).
+/// Returns, accepts or reopens report `report_id`, seen by the caller at `seen_version`. The
+/// agency is told at once (`dongbo_store::notifications::raise_in`, in the review's
+/// transaction): in the application, and for a return by e-mail at the reminder runner's next
+/// tick.
 pub async fn review_report(
     actor: &Actor<'_>,
     report_id: i64,
@@ -285,10 +290,12 @@ pub async fn review_report(
     let agency = &assigned.assignment.agency_code;
     let needed = match review {
         Review::Reopen { .. } => Action::ReopenReport,
-        Review::Return { .. } | Review::Accept => Action::ReviewReport,
+        Review::Return { .. } | Review::Accept | Review::AcceptWithComment { .. } => {
+            Action::ReviewReport
+        }
     };
     actor.require_on_record(needed, agency, &directory)?;
-    if matches!(review, Review::Return { .. } | Review::Accept) {
+    if !matches!(review, Review::Reopen { .. }) {
         refuse_own_work(actor, &report).await?;
     }
     match review {
@@ -315,26 +322,16 @@ pub async fn review_report(
     let key = idempotency_key.filter(|k| !k.is_empty());
     let by = actor.username();
     let outcome = match review {
+        // The agency is told at once, in the review's transaction (the store raises the
+        // notice, and for a return the e-mail of the runner's next tick).
         Review::Return { comment } => {
-            let outcome =
-                reports::return_report(db, report_id, seen_version, by, comment, key).await?;
-            if !outcome.replayed {
-                dongbo_remind::report_returned(
-                    db,
-                    &dongbo_remind::ReturnedReport {
-                        agency_code: agency.clone(),
-                        program_id: assigned.assignment.program_id,
-                        task_code: assigned.assignment.task_code.clone(),
-                        comment: comment.to_owned(),
-                    },
-                    actor.clock.now(),
-                )
-                .await
-                .map_err(|e| Error::Refused(e.to_string()))?;
-            }
-            outcome
+            reports::return_report(db, report_id, seen_version, by, comment, key).await?
         }
         Review::Accept => reports::accept(db, report_id, seen_version, by, key).await?,
+        Review::AcceptWithComment { comment } => {
+            reports::accept_with_comment(db, report_id, seen_version, by, Some(comment), key)
+                .await?
+        }
         Review::Reopen { reason } => {
             reports::reopen(db, report_id, seen_version, by, reason, key).await?
         }
@@ -343,6 +340,94 @@ pub async fn review_report(
         outcome,
         assignment_id: assigned.assignment.id,
         period: report.summary.period,
+    })
+}
+
+/// What changed in a report since the version its reviewer returned: what the reviewer
+/// judges a resubmission by.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ChangesSinceReturn {
+    /// The version that was returned (or reopened).
+    pub returned_version: i64,
+    /// The comment it was returned with.
+    pub comment: Option<String>,
+    /// Each text or figure that changed: (field, as returned, now). Fields: `results`,
+    /// `progress`, `difficulties`, `recommendations`, `documents`, `links` (one per line).
+    pub fields: Vec<(&'static str, String, String)>,
+    pub files_added: Vec<AttachedFile>,
+    pub files_removed: Vec<AttachedFile>,
+}
+
+/// What changed since `report` was last returned (or reopened), when it has been sent again
+/// since; `None` for a report never returned, or returned and not sent again yet.
+pub fn changes_since_return(report: &Report) -> Option<ChangesSinceReturn> {
+    use dongbo_domain::report::Step;
+    let at = report
+        .versions
+        .iter()
+        .rposition(|v| matches!(v.action, Step::Return | Step::Reopen))?;
+    let returned = &report.versions[at];
+    if !report.versions[at + 1..]
+        .iter()
+        .any(|v| v.action == Step::Submit)
+    {
+        return None;
+    }
+    let (before, now) = (&returned.content, report.content());
+    let documents = |c: &ReportContent| {
+        c.documents
+            .iter()
+            .map(|d| {
+                let on = d.issued_on.map(|on| format!(" ({on})")).unwrap_or_default();
+                format!("{}{on} {}", d.number, d.title)
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let links = |c: &ReportContent| {
+        c.links
+            .iter()
+            .map(|l| format!("{} {}", l.url, l.title).trim().to_owned())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let pairs = [
+        ("results", before.results.clone(), now.results.clone()),
+        (
+            "progress",
+            format!("{}%", before.progress),
+            format!("{}%", now.progress),
+        ),
+        (
+            "difficulties",
+            before.difficulties.clone(),
+            now.difficulties.clone(),
+        ),
+        (
+            "recommendations",
+            before.recommendations.clone(),
+            now.recommendations.clone(),
+        ),
+        ("documents", documents(before), documents(now)),
+        ("links", links(before), links(now)),
+    ];
+    let has = |files: &[AttachedFile], f: &AttachedFile| files.iter().any(|g| g.sha256 == f.sha256);
+    Some(ChangesSinceReturn {
+        returned_version: returned.version,
+        comment: returned.comment.clone(),
+        fields: pairs.into_iter().filter(|(_, a, b)| a != b).collect(),
+        files_added: now
+            .files
+            .iter()
+            .filter(|f| !has(&before.files, f))
+            .cloned()
+            .collect(),
+        files_removed: before
+            .files
+            .iter()
+            .filter(|f| !has(&now.files, f))
+            .cloned()
+            .collect(),
     })
 }
 
@@ -513,6 +598,24 @@ pub async fn keep_file(
             Some(actor.username()),
         )
         .await?)
+}
+
+/// Refuses an uploaded file the evidence store would not keep (empty, too large, a kind not
+/// allowed, not the kind declared), storing nothing: a form sends every file checked first,
+/// so that one refused file leaves none of the others behind.
+pub fn check_file(
+    actor: &Actor<'_>,
+    _target: &ReportToWrite,
+    bytes: &[u8],
+    name: &str,
+    declared_type: Option<&str>,
+) -> Result<()> {
+    actor
+        .programs
+        .evidence
+        .accepts(bytes, name, declared_type)
+        .map(|_| ())
+        .map_err(Error::from)
 }
 
 /// The bytes of a kept file (evidence or a generated report) whose reading was allowed.

@@ -4,7 +4,9 @@
 use chrono::{Datelike, NaiveDate};
 use dongbo_store::notifications::{NewNotification, Reminder};
 
-use crate::plan::{DUE_SOON, MANUAL, OVERDUE, REPORT_DUE_SOON, REPORT_OVERDUE, RETURNED};
+use crate::plan::{
+    CHANGE_DECIDED, DUE_SOON, MANUAL, OVERDUE, REPORT_DUE_SOON, REPORT_OVERDUE, RETURNED,
+};
 
 /// A digest e-mail's text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,6 +95,14 @@ pub fn notification(reminder: &Reminder, today: NaiveDate) -> NewNotification {
                 reminder.message.as_deref().unwrap_or("")
             ),
         ),
+        CHANGE_DECIDED => (
+            format!("Đề xuất điều chỉnh nhiệm vụ {code} đã được quyết định"),
+            format!(
+                "{}\n{}",
+                task_label(reminder),
+                reminder.message.as_deref().unwrap_or("")
+            ),
+        ),
         _ => (
             "Nhắc việc của cơ quan điều phối".to_owned(),
             reminder.message.clone().unwrap_or_default(),
@@ -122,6 +132,7 @@ pub fn digest(
     let (due_soon, overdue, returned, manual) =
         (of(DUE_SOON), of(OVERDUE), of(RETURNED), of(MANUAL));
     let (reports_due, reports_overdue) = (of(REPORT_DUE_SOON), of(REPORT_OVERDUE));
+    let decided = of(CHANGE_DECIDED);
 
     let mut counts = Vec::new();
     if !due_soon.is_empty() {
@@ -138,6 +149,12 @@ pub fn digest(
     }
     if !reports_overdue.is_empty() {
         counts.push(format!("{} báo cáo định kỳ quá hạn", reports_overdue.len()));
+    }
+    if !decided.is_empty() {
+        counts.push(format!(
+            "{} đề xuất điều chỉnh đã được quyết định",
+            decided.len()
+        ));
     }
     if !manual.is_empty() {
         counts.push(format!("{} nhắc việc của cơ quan điều phối", manual.len()));
@@ -201,6 +218,17 @@ pub fn digest(
         )
     });
     section(
+        "ĐỀ XUẤT ĐIỀU CHỈNH ĐÃ ĐƯỢC QUYẾT ĐỊNH",
+        &decided,
+        &|reminder| {
+            format!(
+                "{}\n   {}",
+                task_label(reminder),
+                reminder.message.as_deref().unwrap_or("")
+            )
+        },
+    );
+    section(
         "NHẮC VIỆC CỦA CƠ QUAN ĐIỀU PHỐI",
         &manual,
         &|reminder| reminder.message.clone().unwrap_or_default(),
@@ -231,6 +259,7 @@ mod tests {
             message: message.map(str::to_owned),
             created_at: Utc.with_ymd_and_hms(2025, 12, 1, 0, 0, 0).unwrap(),
             digest_job_id: Some(1),
+            user_id: None,
         }
     }
 

@@ -35,7 +35,7 @@ use chrono::{DateTime, Utc};
 use dongbo_domain::{Clock, Directory};
 use dongbo_store::assignments::{self, Assignment};
 use dongbo_store::jobs::{self, FailOutcome, Job};
-use dongbo_store::notifications::{self, NewReminder, Reminder};
+use dongbo_store::notifications::{self, Cadence, Gathering, NewReminder, Reminder};
 use dongbo_store::{Db, StoreError, programs, tasks};
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, Message};
@@ -434,9 +434,15 @@ impl<D: DoneSource> Runner<D> {
             }
             reminders += notifications::record_reminders(&self.db, &wanted, now).await?;
         }
-        let digests = notifications::batch_reminders(&self.db, DIGEST_JOB, now)
-            .await?
-            .len();
+        let day_start = dongbo_domain::clock::vietnam_day_start(today);
+        let digests = notifications::gather_reminders(
+            &self.db,
+            DIGEST_JOB,
+            now,
+            Gathering::Daily { day_start },
+        )
+        .await?
+        .len();
         if reminders > 0 || digests > 0 {
             tracing::info!(reminders, digests, "reminders planned");
         }
@@ -455,7 +461,14 @@ impl<D: DoneSource> Runner<D> {
 
     /// [`run_due_jobs`](Self::run_due_jobs) as of `now`.
     async fn run_due_jobs_at(&self, now: DateTime<Utc>) -> Result<TickReport> {
-        let mut report = TickReport::default();
+        // Urgent reminders (a report returned, a change request decided, a đôn đốc) go at
+        // the next tick, not with tomorrow's plan: each tick gathers the agency's waiting ones.
+        let gathered =
+            notifications::gather_reminders(&self.db, DIGEST_JOB, now, Gathering::Urgent).await?;
+        let mut report = TickReport {
+            digests: gathered.len(),
+            ..TickReport::default()
+        };
         let mut directory: Option<Directory> = None;
         while let Some(job) =
             jobs::claim_of(&self.db, &[DIGEST_JOB], now, self.config.lease).await?
@@ -497,7 +510,12 @@ impl<D: DoneSource> Runner<D> {
     }
 
     async fn tick_at(&self, now: DateTime<Utc>) -> Result<TickReport> {
+        // The urgent reminders first, as between plans, so that they reach only whom they
+        // would in `run_forever` (the day's plan gathers for everyone).
+        let urgent =
+            notifications::gather_reminders(&self.db, DIGEST_JOB, now, Gathering::Urgent).await?;
         let mut report = self.plan_at(now).await?;
+        report.digests += urgent.len();
         report.add(self.run_due_jobs_at(now).await?);
         Ok(report)
     }
@@ -562,6 +580,13 @@ impl<D: DoneSource> Runner<D> {
 
     /// The digest job's handler: notifications for each reminder, then the e-mail. Returns
     /// whether an e-mail was sent. Idempotent: a rerun records no notification twice.
+    ///
+    /// Who is e-mailed: the agency's contacts and configured addresses, and its users who set
+    /// an address (`notifications::email_recipients`) — every one of them for the daily
+    /// digest, only those who chose [`Cadence::Immediate`] for an urgent one gathered between
+    /// plans; for those who chose [`Cadence::Daily`], the urgent reminders are kept for their
+    /// next daily digest, which goes to them alone. A reminder whose notice a later event
+    /// resolved (a returned report since accepted) is not e-mailed.
     async fn send_digest(
         &self,
         job: &Job,
@@ -573,30 +598,83 @@ impl<D: DoneSource> Runner<D> {
         let Some(agency_code) = reminders.first().map(|r| r.agency_code.clone()) else {
             return Ok(false);
         };
-        let notices: Vec<_> = reminders
-            .iter()
-            .map(|r| digest::notification(r, today))
-            .collect();
-        let recorded = notifications::notify_many(&self.db, &notices, now).await?;
-        // A rerun of the job records nothing twice, and counts nothing twice.
-        let new = recorded
-            .iter()
-            .filter(|n| matches!(n, notifications::Notified::New(_)))
-            .count();
-        self.count_sent(Channel::InApp, new);
+        // Jobs gathered before cadences existed have no "daily": they were the day's digest.
+        let daily = job
+            .payload
+            .get("daily")
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(true);
+        let for_user = job
+            .payload
+            .get("user_id")
+            .and_then(serde_json::Value::as_i64);
+        if for_user.is_none() {
+            let notices: Vec<_> = reminders
+                .iter()
+                .map(|r| digest::notification(r, today))
+                .collect();
+            let recorded = notifications::notify_many(&self.db, &notices, now).await?;
+            // A rerun of the job records nothing twice, and counts nothing twice.
+            let new = recorded
+                .iter()
+                .filter(|n| matches!(n, notifications::Notified::New(_)))
+                .count();
+            self.count_sent(Channel::InApp, new);
+        }
 
         let Some(smtp) = &self.config.smtp else {
             return Ok(false);
         };
-        let mut addresses = notifications::contacts(&self.db, &agency_code).await?;
-        addresses.extend(
-            self.config
-                .agency_emails
-                .get(&agency_code)
-                .into_iter()
-                .flatten()
-                .cloned(),
-        );
+        // Only the reminders of events can be resolved (a national daily digest holds hundreds
+        // of deadline reminders, not worth a look each).
+        let keys: Vec<String> = reminders
+            .iter()
+            .filter(|r| matches!(r.kind.as_str(), plan::RETURNED | plan::CHANGE_DECIDED))
+            .map(|r| r.dedupe_key.clone())
+            .collect();
+        let resolved = notifications::resolved_keys(&self.db, &keys).await?;
+        let reminders: Vec<Reminder> = reminders
+            .into_iter()
+            .filter(|r| !resolved.contains(&r.dedupe_key))
+            .collect();
+        if reminders.is_empty() {
+            tracing::info!(agency.code = %agency_code, job.id = job.id, "every reminder of the digest was resolved meanwhile; no e-mail");
+            return Ok(false);
+        }
+        let users = notifications::email_recipients(&self.db, &agency_code).await?;
+        let mut addresses = Vec::new();
+        match for_user {
+            Some(user_id) => addresses.extend(
+                users
+                    .iter()
+                    .filter(|u| u.user_id == user_id)
+                    .map(|u| u.email.clone()),
+            ),
+            None => {
+                addresses.extend(notifications::contacts(&self.db, &agency_code).await?);
+                addresses.extend(
+                    self.config
+                        .agency_emails
+                        .get(&agency_code)
+                        .into_iter()
+                        .flatten()
+                        .cloned(),
+                );
+                for user in &users {
+                    if daily || user.cadence == Cadence::Immediate {
+                        addresses.push(user.email.clone());
+                    } else {
+                        notifications::keep_for_daily_digest(
+                            &self.db,
+                            &reminders,
+                            user.user_id,
+                            now,
+                        )
+                        .await?;
+                    }
+                }
+            }
+        }
         addresses.sort();
         addresses.dedup();
         if addresses.is_empty() {

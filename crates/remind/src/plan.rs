@@ -36,6 +36,8 @@ pub const RETURNED: &str = "returned";
 pub const MANUAL: &str = "manual";
 pub const REPORT_DUE_SOON: &str = "report_due_soon";
 pub const REPORT_OVERDUE: &str = "report_overdue";
+/// A change request approved or rejected (`notifications::kinds::CHANGE_DECIDED`).
+pub const CHANGE_DECIDED: &str = dongbo_store::notifications::kinds::CHANGE_DECIDED;
 
 /// An assignment with what the rules need of its task.
 #[derive(Debug, Clone, PartialEq, Eq)]

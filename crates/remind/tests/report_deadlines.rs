@@ -40,7 +40,8 @@ async fn report_notices(db: &Db, agency: &str) -> Vec<(String, String, String)> 
         .await
         .unwrap()
         .into_iter()
-        .filter(|n| n.kind.starts_with("report_"))
+        // The periodic reports' reminders, not the notices of reports sent (issue 19).
+        .filter(|n| matches!(n.kind.as_str(), "report_due_soon" | "report_overdue"))
         .map(|n| (n.dedupe_key, n.title, n.body))
         .collect();
     found.sort();

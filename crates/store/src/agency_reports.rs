@@ -29,6 +29,7 @@ use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
 use crate::codec::{col, corrupt, now};
+use crate::notifications::{Event, EventKind};
 use crate::reports::{self as task_reports, Action, Edit, ReportContent, ReportPeriod, Review};
 use crate::{Context, Db, Result, StoreError};
 
@@ -287,10 +288,11 @@ async fn write_edit(db: &Db, edit: &AgencyEdit<'_>, action: Action) -> Result<Ag
             based_on: item.based_on,
             idempotency_key: None,
         };
-        let outcome =
-            task_reports::edit_in(conn, &task_edit, action, content, &author, &now, &doing)
-                .await
-                .map_err(|e| on_task(item, e))?;
+        let outcome = task_reports::edit_in(
+            conn, &task_edit, action, content, &author, &now, false, &doing,
+        )
+        .await
+        .map_err(|e| on_task(item, e))?;
         items.push(Item {
             assignment_id: item.assignment_id,
             report_id: outcome.report_id,
@@ -313,7 +315,7 @@ async fn write_edit(db: &Db, edit: &AgencyEdit<'_>, action: Action) -> Result<Ag
         &doing,
     )
     .await?;
-    audit(conn, id, key, version, action, status, &author).await?;
+    audit(conn, id, key, version, action, status, &author, None).await?;
     tx.commit().await.context(|| doing.clone())?;
     tracing::info!(
         agency_report.id = id,
@@ -407,6 +409,7 @@ async fn write_review(db: &Db, review: &AgencyReview<'_>, action: Action) -> Res
             &by,
             note.as_deref(),
             &now,
+            false,
             &doing,
         )
         .await?;
@@ -426,7 +429,7 @@ async fn write_review(db: &Db, review: &AgencyReview<'_>, action: Action) -> Res
             status_after: status,
             author: by.clone(),
             saved_at: now.clone(),
-            comment,
+            comment: comment.clone(),
             items,
         },
         &doing,
@@ -437,7 +440,17 @@ async fn write_review(db: &Db, review: &AgencyReview<'_>, action: Action) -> Res
         agency_code: &col::<String>(&row, "agency_code", &doing)?,
         period: &col::<String>(&row, "period", &doing)?,
     };
-    audit(conn, current.id, key, version, action, status, &by).await?;
+    audit(
+        conn,
+        current.id,
+        key,
+        version,
+        action,
+        status,
+        &by,
+        comment.as_deref(),
+    )
+    .await?;
     tx.commit().await.context(|| doing.clone())?;
     tracing::info!(
         agency_report.id = current.id,
@@ -738,6 +751,8 @@ async fn insert_version(
     Ok(())
 }
 
+/// Appends the act to the audit log and raises its notice, in the write's transaction.
+#[expect(clippy::too_many_arguments, reason = "one act's facts, named")]
 async fn audit(
     conn: &mut AnyConnection,
     id: i64,
@@ -746,6 +761,7 @@ async fn audit(
     action: Action,
     status: Status,
     actor: &str,
+    comment: Option<&str>,
 ) -> Result<()> {
     let entry = crate::audit::AuditEntry {
         actor: actor.to_owned(),
@@ -762,6 +778,33 @@ async fn audit(
         })),
     };
     crate::audit::append(conn, clock::now(), &entry).await?;
+    // Who is concerned is told at once, in this transaction, once for the whole report (its
+    // tasks' reports are written without a notice of their own).
+    let kind = match action {
+        Action::Submit => Some(EventKind::Sent),
+        Action::Return => Some(EventKind::Returned),
+        Action::Accept => Some(EventKind::Accepted),
+        Action::Reopen => Some(EventKind::Reopened),
+        Action::Save => None,
+    };
+    if let Some(kind) = kind {
+        let event = Event {
+            kind,
+            subject: format!("agency_report:{id}"),
+            agency_code: key.agency_code.to_owned(),
+            program_id: key.program_id,
+            task_code: None,
+            task_title: Some(format!("kỳ {}", key.period)),
+            sequence: version,
+            comment: comment.map(str::to_owned),
+            link: format!(
+                "/programs/{}/agencies/{}/report?period={}",
+                key.program_id, key.agency_code, key.period
+            ),
+        };
+        crate::notifications::raise_in(conn, &event, clock::now(), "telling of an agency report")
+            .await?;
+    }
     Ok(())
 }
 

@@ -462,6 +462,8 @@ pub async fn approve(
     let decided = load(conn, id, &doing)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("change request {id}")))?;
+    let title = after.as_ref().or(before.as_ref()).map(|t| t.title.clone());
+    raise_decision(conn, &decided, title, &doing).await?;
     tx.commit().await.context(|| doing.clone())?;
     tracing::info!(
         change_request.id = id,
@@ -525,6 +527,7 @@ async fn close(
     let decided = load(conn, id, &doing)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("change request {id}")))?;
+    raise_decision(conn, &decided, None, &doing).await?;
     tx.commit().await.context(|| doing.clone())?;
     tracing::info!(
         change_request.id = id,
@@ -532,6 +535,34 @@ async fn close(
         "change request closed"
     );
     Ok(decided)
+}
+
+/// Tells the proposing agency of a decision on its request, at once and in the decision's
+/// transaction (`notifications::raise_in`); a withdrawal, its own act, tells no one.
+async fn raise_decision(
+    conn: &mut AnyConnection,
+    decided: &ChangeRequest,
+    task_title: Option<String>,
+    doing: &str,
+) -> Result<()> {
+    use crate::notifications::{Event, EventKind};
+    let kind = match decided.status {
+        ChangeStatus::Approved => EventKind::ChangeApproved,
+        ChangeStatus::Rejected => EventKind::ChangeRejected,
+        ChangeStatus::Pending | ChangeStatus::Withdrawn => return Ok(()),
+    };
+    let event = Event {
+        kind,
+        subject: format!("change:{}", decided.id),
+        agency_code: decided.proposed_by_agency.clone(),
+        program_id: decided.program_id,
+        task_code: decided.task_code.clone(),
+        task_title,
+        sequence: 1,
+        comment: decided.decision_note.clone(),
+        link: format!("/programs/{}/changes", decided.program_id),
+    };
+    crate::notifications::raise_in(conn, &event, clock::now(), doing).await
 }
 
 /// The request `id`, which must still be pending.

@@ -363,6 +363,12 @@ impl EvidenceStore {
     }
 
     /// The kind of `bytes`, or why they are refused.
+    /// Whether [`put`](Self::put) would keep `bytes` under `name`, without keeping anything:
+    /// a form with several files checks them all before storing any (all or nothing).
+    pub fn accepts(&self, bytes: &[u8], name: &str, declared: Option<&str>) -> Result<MediaType> {
+        self.check(bytes, &dongbo_domain::text::nfc(name.trim()), declared)
+    }
+
     fn check(&self, bytes: &[u8], name: &str, declared: Option<&str>) -> Result<MediaType> {
         let allowed: Vec<&str> = self.limits.allowed.iter().map(|t| t.label()).collect();
         let allowed = allowed.join(", ");

@@ -154,7 +154,8 @@ pub struct ReportVersion {
     pub author: String,
     /// RFC 3339, UTC.
     pub saved_at: String,
-    /// The reviewer's comment of a return, the reason of a reopening.
+    /// The reviewer's comment of a return or an acceptance (optional there), the reason of a
+    /// reopening.
     pub comment: Option<String>,
 }
 
@@ -265,11 +266,24 @@ pub async fn accept(
     reviewer: &str,
     idempotency_key: Option<&str>,
 ) -> Result<Outcome> {
+    accept_with_comment(db, report_id, seen_version, reviewer, None, idempotency_key).await
+}
+
+/// Accepts a submitted report, which locks it, keeping the reviewer's comment (optional: an
+/// empty one is none) on the acceptance's version, where the report's history shows it.
+pub async fn accept_with_comment(
+    db: &Db,
+    report_id: i64,
+    seen_version: i64,
+    reviewer: &str,
+    comment: Option<&str>,
+    idempotency_key: Option<&str>,
+) -> Result<Outcome> {
     let review = Review {
         report_id,
         seen_version,
         by: reviewer,
-        note: None,
+        note: comment,
         idempotency_key,
     };
     write_review(db, &review, Action::Accept).await
@@ -582,6 +596,8 @@ async fn after_write(
     action: Action,
     status: ReportStatus,
     actor: &str,
+    comment: Option<&str>,
+    notify: bool,
     doing: &str,
 ) -> Result<()> {
     let Written {
@@ -608,6 +624,30 @@ async fn after_write(
             }
         }
     };
+    // The people concerned are told at once, in this transaction: a crash loses the event
+    // and its notice together or neither.
+    let event = match action {
+        Action::Submit => Some(crate::notifications::EventKind::Sent),
+        Action::Return => Some(crate::notifications::EventKind::Returned),
+        Action::Accept => Some(crate::notifications::EventKind::Accepted),
+        Action::Reopen => Some(crate::notifications::EventKind::Reopened),
+        Action::Save => None,
+    };
+    // A task written as part of its agency's report is told once, as the agency report
+    // (`crate::agency_reports`), not once per task.
+    if let Some(kind) = event.filter(|_| notify) {
+        crate::notifications::raise_report_event_in(
+            conn,
+            kind,
+            report_id,
+            assignment_id,
+            &period,
+            version,
+            comment,
+            doing,
+        )
+        .await?;
+    }
     let entry = crate::audit::AuditEntry {
         actor: actor.to_owned(),
         action: format!("report.{}", action.as_str()),
@@ -744,7 +784,7 @@ async fn write_edit_once(
         return Ok(outcome);
     }
     let now = now();
-    let outcome = edit_in(conn, edit, action, content, author, &now, doing).await?;
+    let outcome = edit_in(conn, edit, action, content, author, &now, true, doing).await?;
     if let Some(key) = key {
         remember(
             conn,
@@ -778,6 +818,10 @@ async fn write_edit_once(
 /// checked ([`ReportContent::normalised`], [`report::check_results`]). The agency's report
 /// (`crate::agency_reports`) writes each of its tasks' reports through this, in its one
 /// transaction.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the checked parts of one write, passed on once"
+)]
 pub(crate) async fn edit_in(
     conn: &mut AnyConnection,
     edit: &Edit<'_>,
@@ -785,6 +829,7 @@ pub(crate) async fn edit_in(
     content: &ReportContent,
     author: &str,
     now: &str,
+    notify: bool,
     doing: &str,
 ) -> Result<Outcome> {
     check_files(conn, content, doing).await?;
@@ -870,6 +915,8 @@ pub(crate) async fn edit_in(
         action,
         status,
         author,
+        None,
+        notify,
         doing,
     )
     .await?;
@@ -990,7 +1037,7 @@ async fn write_review_once(
         return Ok(outcome);
     }
     let now = now();
-    let outcome = review_in(conn, review, action, by, note, &now, doing).await?;
+    let outcome = review_in(conn, review, action, by, note, &now, true, doing).await?;
     if let Some(key) = key {
         remember(
             conn,
@@ -1020,6 +1067,10 @@ async fn write_review_once(
 
 /// A review (return, accept, reopen) inside the caller's transaction; `by` and `note` are
 /// already checked. The agency's report reviews each of its tasks' reports through this.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the checked parts of one review, passed on once"
+)]
 pub(crate) async fn review_in(
     conn: &mut AnyConnection,
     review: &Review<'_>,
@@ -1027,6 +1078,7 @@ pub(crate) async fn review_in(
     by: &str,
     note: Option<&str>,
     now: &str,
+    notify: bool,
     doing: &str,
 ) -> Result<Outcome> {
     let row = sqlx::query("SELECT id, status, current_version FROM progress_reports WHERE id = $1")
@@ -1100,7 +1152,10 @@ pub(crate) async fn review_in(
         doing,
     )
     .await?;
-    after_write(conn, current.id, version, None, action, status, by, doing).await?;
+    after_write(
+        conn, current.id, version, None, action, status, by, note, notify, doing,
+    )
+    .await?;
     Ok(Outcome {
         report_id: current.id,
         version,

@@ -13,6 +13,8 @@ dongbo_testkit::backend_tests!(
     an_agency_has_its_own_email_contacts,
     waiting_reminders_are_gathered_into_one_digest_job_per_agency,
     thousands_of_reminders_are_recorded_once_each_in_several_statements,
+    an_event_resolves_the_earlier_notices_on_its_subject_and_is_raised_once,
+    a_users_email_setting_is_checked_stored_and_audited,
 );
 
 fn at(hour: u32) -> DateTime<Utc> {
@@ -219,4 +221,183 @@ async fn thousands_of_reminders_are_recorded_once_each_in_several_statements(db:
         .unwrap();
     assert_eq!(batched[0].0, "BNG");
     assert_eq!(in_digest.len(), 1_000);
+}
+
+fn event(kind: notifications::EventKind, subject: &str, sequence: i64) -> notifications::Event {
+    notifications::Event {
+        kind,
+        subject: subject.to_owned(),
+        agency_code: "BNG".to_owned(),
+        program_id: 1,
+        task_code: Some("3.21".to_owned()),
+        task_title: Some("Tuyên truyền về Việt Nam".to_owned()),
+        sequence,
+        comment: Some("Bổ sung số liệu".to_owned()),
+        link: "/assignments/1/report?period=once".to_owned(),
+    }
+}
+
+async fn an_event_resolves_the_earlier_notices_on_its_subject_and_is_raised_once(db: &Db) {
+    use notifications::EventKind;
+    notifications::raise(db, &event(EventKind::Returned, "report:1", 2), at(9))
+        .await
+        .unwrap();
+    notifications::raise(db, &event(EventKind::Returned, "report:2", 2), at(9))
+        .await
+        .unwrap();
+    // Raised again (a retried request): nothing new, nothing resolved.
+    notifications::raise(db, &event(EventKind::Returned, "report:1", 2), at(10))
+        .await
+        .unwrap();
+    let all = notifications::for_agency(db, "BNG", false).await.unwrap();
+    assert_eq!(all.len(), 2, "{all:#?}");
+    assert!(all.iter().all(|n| n.resolved_at.is_none()));
+    // The urgent event waits for the next digest as a reminder with the same key.
+    let gathered = notifications::gather_reminders(
+        db,
+        "remind.digest",
+        at(10),
+        notifications::Gathering::Urgent,
+    )
+    .await
+    .unwrap();
+    assert_eq!(gathered.len(), 1);
+    let waiting = notifications::reminders_of_digest(db, gathered[0].1)
+        .await
+        .unwrap();
+    let keys: Vec<&str> = waiting.iter().map(|r| r.dedupe_key.as_str()).collect();
+    assert_eq!(keys, ["returned:report:1:2", "returned:report:2:2"]);
+
+    notifications::raise(db, &event(EventKind::Accepted, "report:1", 4), at(11))
+        .await
+        .unwrap();
+    let all = notifications::for_agency(db, "BNG", false).await.unwrap();
+    let by_key = |key: &str| all.iter().find(|n| n.dedupe_key == key).unwrap();
+    assert_eq!(by_key("returned:report:1:2").resolved_at, Some(at(11)));
+    assert_eq!(
+        by_key("returned:report:2:2").resolved_at,
+        None,
+        "another subject"
+    );
+    let accepted = by_key("report_accepted:report:1:4");
+    assert_eq!(accepted.resolved_at, None);
+    assert_eq!(accepted.title, "Báo cáo nhiệm vụ 3.21 đã được duyệt");
+    let resolved = notifications::resolved_keys(
+        db,
+        &[
+            "returned:report:1:2".to_owned(),
+            "returned:report:2:2".to_owned(),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        resolved.into_iter().collect::<Vec<_>>(),
+        ["returned:report:1:2"]
+    );
+    // An acceptance is not e-mailed: nothing new waits.
+    assert!(
+        notifications::gather_reminders(
+            db,
+            "remind.digest",
+            at(11),
+            notifications::Gathering::Urgent
+        )
+        .await
+        .unwrap()
+        .is_empty()
+    );
+}
+
+async fn a_users_email_setting_is_checked_stored_and_audited(db: &Db) {
+    use dongbo_domain::access::{PasswordPolicy, Role};
+    use dongbo_store::accounts;
+    use notifications::{Cadence, EmailSetting};
+    // Grants name agencies of the directory.
+    dongbo_testkit::load_47_assigned(db, &dongbo_domain::Directory::bundled()).await;
+    let user = accounts::create_user(
+        db,
+        "admin",
+        &accounts::NewUser {
+            username: "bng.approver".to_owned(),
+            display_name: "Nguyễn Văn A".to_owned(),
+            password: "một mật khẩu đủ dài 2026".to_owned(),
+            must_change_password: false,
+        },
+        &PasswordPolicy::default(),
+    )
+    .await
+    .unwrap();
+    accounts::grant(
+        db,
+        "admin",
+        "bng.approver",
+        &dongbo_domain::Grant::new(Role::Approver, "BNG"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        notifications::email_setting(db, user.id).await.unwrap(),
+        None
+    );
+    let bad = EmailSetting {
+        email: "không phải địa chỉ".to_owned(),
+        cadence: Cadence::Daily,
+    };
+    let refused = notifications::set_email_setting(db, "bng.approver", user.id, Some(&bad), at(9))
+        .await
+        .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("không phải địa chỉ thư điện tử"),
+        "{refused}"
+    );
+    assert_eq!(
+        notifications::email_setting(db, user.id).await.unwrap(),
+        None
+    );
+
+    let daily = EmailSetting {
+        email: " a.nguyen@bng.gov.vn ".to_owned(),
+        cadence: Cadence::Daily,
+    };
+    notifications::set_email_setting(db, "bng.approver", user.id, Some(&daily), at(9))
+        .await
+        .unwrap();
+    let stored = notifications::email_setting(db, user.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.email, "a.nguyen@bng.gov.vn");
+    assert_eq!(stored.cadence, Cadence::Daily);
+    let recipients = notifications::email_recipients(db, "BNG").await.unwrap();
+    assert_eq!(recipients.len(), 1);
+    assert_eq!(recipients[0].user_id, user.id);
+    assert!(
+        notifications::email_recipients(db, "BVHTTDL")
+            .await
+            .unwrap()
+            .is_empty(),
+        "only the agency the user holds a grant on"
+    );
+    notifications::set_email_setting(db, "bng.approver", user.id, None, at(10))
+        .await
+        .unwrap();
+    assert!(
+        notifications::email_recipients(db, "BNG")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let audited =
+        dongbo_store::audit::list(db, &dongbo_store::audit::AuditFilter::default(), 100, 0)
+            .await
+            .unwrap();
+    let changes: Vec<_> = audited
+        .iter()
+        .filter(|r| r.action == "user.email_setting")
+        .collect();
+    assert_eq!(changes.len(), 2, "set, then cleared: {changes:#?}");
+    assert!(dongbo_store::audit::verify(db).await.unwrap().is_intact());
 }

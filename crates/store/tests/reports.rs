@@ -23,6 +23,7 @@ dongbo_testkit::backend_tests!(
     text_is_stored_in_nfc_and_trimmed,
     refused_requests_change_nothing,
     unknown_assignments_and_reports_are_not_found,
+    an_acceptance_keeps_the_reviewers_comment_and_tells_the_agency_at_once,
 );
 
 /// The lead assignment of task 2.1 of 47/NQ-CP (Culture, Sports and Tourism).
@@ -750,4 +751,72 @@ async fn unknown_assignments_and_reports_are_not_found(db: &Db) {
             .is_empty()
     );
     assert_eq!(reports::latest_accepted(db, 999_999).await.unwrap(), None);
+}
+
+async fn an_acceptance_keeps_the_reviewers_comment_and_tells_the_agency_at_once(db: &Db) {
+    use dongbo_store::notifications;
+    let id = assignment(db).await;
+    let body = content("Đã hoàn thành", 100);
+    let sent = reports::submit(db, &edit(id, ReportPeriod::Once, &body, None))
+        .await
+        .unwrap();
+    let accepted = reports::accept_with_comment(
+        db,
+        sent.report_id,
+        sent.version,
+        "lanh-dao-bvhttdl",
+        Some("  Tốt; đề nghị gửi kèm ảnh. "),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(accepted.status, ReportStatus::Accepted);
+    let report = reports::get(db, sent.report_id).await.unwrap();
+    let last = report.current();
+    assert_eq!(last.action, Action::Accept);
+    assert_eq!(last.comment.as_deref(), Some("Tốt; đề nghị gửi kèm ảnh."));
+    // An acceptance without a comment keeps none.
+    let other = reports::submit(db, &edit(id, quarter(2025, 3), &body, None))
+        .await
+        .unwrap();
+    reports::accept_with_comment(
+        db,
+        other.report_id,
+        other.version,
+        "lanh-dao",
+        Some("  "),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        reports::get(db, other.report_id)
+            .await
+            .unwrap()
+            .current()
+            .comment,
+        None
+    );
+
+    let shown = notifications::for_agency(db, "BVHTTDL", false)
+        .await
+        .unwrap();
+    let subject = format!("report:{}", sent.report_id);
+    let of = |kind: &str| {
+        shown
+            .iter()
+            .find(|n| n.kind == kind && n.subject.as_deref() == Some(subject.as_str()))
+            .unwrap_or_else(|| panic!("no {kind}: {shown:#?}"))
+    };
+    assert!(of(notifications::kinds::REPORT_SENT).resolved_at.is_some());
+    let notice = of(notifications::kinds::REPORT_ACCEPTED);
+    assert!(
+        notice
+            .body
+            .ends_with("Ý kiến của người duyệt: Tốt; đề nghị gửi kèm ảnh.")
+    );
+    assert_eq!(
+        notice.link.as_deref(),
+        Some(format!("/assignments/{id}/report?period=once").as_str())
+    );
 }

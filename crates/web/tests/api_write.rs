@@ -196,12 +196,12 @@ async fn a_report_is_submitted_returned_resubmitted_and_accepted_through_the_api
         .await;
         assert_eq!(status, 409);
 
-        // … and the approver accepts.
+        // … and the approver accepts, with a comment the report keeps.
         let (status, accepted) = post(
             &app,
             &format!("{report_path}/accept"),
             &approver,
-            &json!({"seen_version": resubmitted["version"]}),
+            &json!({"seen_version": resubmitted["version"], "comment": "Đạt yêu cầu"}),
         )
         .await;
         assert_eq!(status, 200, "{accepted}");
@@ -215,6 +215,7 @@ async fn a_report_is_submitted_returned_resubmitted_and_accepted_through_the_api
             .map(|v| v["action"].as_str().unwrap())
             .collect();
         assert_eq!(actions, ["submit", "return", "submit", "accept"]);
+        assert_eq!(report["versions"][3]["comment"], "Đạt yêu cầu");
         assert_eq!(report["summary"]["status"], "accepted");
         assert_eq!(report["content"]["progress"], 100);
         let listed = get(

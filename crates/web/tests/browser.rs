@@ -337,6 +337,12 @@ async fn the_whole_story_from_plan_to_accepted_report_and_reminder() {
                 .await?
                 .send_keys("Đề nghị nêu rõ số tin đã tổng hợp")
                 .await?;
+            // Each decision asks for its confirmation: opened, then confirmed.
+            client
+                .find(Locator::Id("return-report-open"))
+                .await?
+                .click()
+                .await?;
             client
                 .find(Locator::Id("return-report"))
                 .await?
@@ -371,9 +377,36 @@ async fn the_whole_story_from_plan_to_accepted_report_and_reminder() {
                 .for_element(Locator::Css("#report-status[data-status='submitted']"))
                 .await?;
 
-            // The leader accepts.
+            // The leader sees what changed since the return, and accepts with a comment
+            // after confirming.
             log_in(&client, &base, "lanh.dao").await?;
             client.goto(&report).await?;
+            let after = client
+                .find(Locator::Css(
+                    "#changes-since-return tr[data-field='results'] td.after",
+                ))
+                .await?
+                .text()
+                .await?;
+            assert!(after.ends_with("đã tổng hợp 1.250 tin"), "{after}");
+            // Closed, the confirmation is not there to be clicked by mistake.
+            assert!(
+                !client
+                    .find(Locator::Id("accept-report"))
+                    .await?
+                    .is_displayed()
+                    .await?
+            );
+            client
+                .find(Locator::Id("comment"))
+                .await?
+                .send_keys("Đạt yêu cầu")
+                .await?;
+            client
+                .find(Locator::Id("accept-report-open"))
+                .await?
+                .click()
+                .await?;
             client
                 .find(Locator::Id("accept-report"))
                 .await?
@@ -389,6 +422,12 @@ async fn the_whole_story_from_plan_to_accepted_report_and_reminder() {
                 .text()
                 .await?;
             assert!(results.ends_with("đã tổng hợp 1.250 tin"), "{results}");
+            let kept = client
+                .find(Locator::Id("accept-comment"))
+                .await?
+                .text()
+                .await?;
+            assert_eq!(kept, "Đạt yêu cầu");
 
             // The coordinator's dashboard shows the task under way and the figures.
             log_in(&client, &base, "dieu.phoi").await?;

@@ -557,7 +557,11 @@ async fn the_coordinators_forms_keep_what_was_typed() {
                 ],
             )
             .await;
+        // Sent: the page it leads to confirms to whom (issue 19).
         assert_eq!(response.status(), 303);
+        let confirmation = coordinator.text(&location(&response)).await;
+        assert!(confirmation.contains("id=\"reminded\""), "{confirmation}");
+        assert!(confirmation.contains("data-agency=\"BVHTTDL\""));
 
         // A progress override: a number that is not one, then no reason.
         let mut leader = app.logged_in("lanh.dao").await;

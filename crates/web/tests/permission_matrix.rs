@@ -119,6 +119,7 @@ enum Endpoint {
     ChangePassword,
     Logout,
     LogOutEverywhere,
+    SetEmail,
 }
 
 /// One state-changing page endpoint and what it needs.
@@ -334,6 +335,12 @@ const ENDPOINTS: &[Row] = &[
     row(
         Endpoint::LogOutEverywhere,
         "POST /account/logout-everywhere",
+        Needs::OwnAccount,
+        On::Nobody,
+    ),
+    row(
+        Endpoint::SetEmail,
+        "POST /account/email",
         Needs::OwnAccount,
         On::Nobody,
     ),
@@ -993,6 +1000,21 @@ async fn prepare(
                 ),
                 from: None,
                 to: 0,
+            },
+        ),
+        Endpoint::SetEmail => plain(
+            "/account/email".to_owned(),
+            form(&[
+                ("email", &format!("{username}@example.gov.vn")),
+                ("cadence", "daily"),
+            ]),
+            Effect::Count {
+                count: format!(
+                    "SELECT COUNT(*) FROM user_email_settings WHERE cadence = 'daily' AND \
+                     user_id = (SELECT id FROM users WHERE username = '{username}')"
+                ),
+                from: None,
+                to: 1,
             },
         ),
         Endpoint::RecordIndicatorValue => {

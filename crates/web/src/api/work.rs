@@ -136,7 +136,8 @@ pub async fn my_assignments(
 pub struct NotificationView {
     pub id: i64,
     pub agency_code: String,
-    /// due_soon, overdue, returned or manual.
+    /// due_soon, overdue, report_due_soon, report_overdue, manual; the events: report_sent,
+    /// returned, report_accepted, report_reopened, change_decided.
     pub kind: String,
     pub title: String,
     pub body: String,
@@ -144,6 +145,8 @@ pub struct NotificationView {
     pub link: Option<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub read_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// When a later event made it no longer apply (a returned report since accepted).
+    pub resolved_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// The notices of the caller's agencies, newest first per agency.
@@ -168,6 +171,7 @@ pub async fn my_notifications(
                 link: n.link,
                 created_at: n.created_at,
                 read_at: n.read_at,
+                resolved_at: n.resolved_at,
             });
         }
     }
@@ -394,7 +398,7 @@ pub struct ReportVersionView {
     pub content: ReportContentJson,
     pub author: String,
     pub saved_at: String,
-    /// The reviewer's comment of a return, the reason of a reopening.
+    /// The reviewer's comment of a return or an acceptance, the reason of a reopening.
     pub comment: Option<String>,
 }
 
@@ -580,6 +584,9 @@ pub struct ReturnBody {
 #[serde(deny_unknown_fields)]
 pub struct AcceptBody {
     pub seen_version: i64,
+    /// The reviewer's comment, kept with the acceptance (optional).
+    #[serde(default)]
+    pub comment: Option<String>,
 }
 
 /// A reopening of an accepted report, with the reason.
@@ -651,7 +658,9 @@ pub async fn accept_report(
         id,
         &headers,
         body.seen_version,
-        Review::Accept,
+        Review::AcceptWithComment {
+            comment: body.comment.as_deref().unwrap_or(""),
+        },
     )
     .await
 }

@@ -354,3 +354,103 @@ pub async fn change_password(
     .await?;
     Ok(with_session(&headers, &session.token, Redirect::to("/my")))
 }
+
+// ---------------------------------------------------------------------------------------------
+// The account page: how one is e-mailed one's agency's notices
+
+#[derive(Debug, Deserialize)]
+pub struct EmailForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    cadence: String,
+}
+
+/// `GET /account`: the caller's e-mail address and how often they are e-mailed (immediately
+/// for urgent events, or once a day), and the way to change their password.
+pub async fn account_page(page: Page, State(state): State<AppState>) -> Result<Markup> {
+    let actor = page.actor(&state)?;
+    let setting = accounts::my_email_setting(&actor).await?;
+    Ok(account_markup(&page, setting.as_ref(), None))
+}
+
+fn account_markup(
+    page: &Page,
+    setting: Option<&accounts::EmailSetting>,
+    refusal: Option<&Refusal>,
+) -> Markup {
+    let email = setting.map_or("", |s| s.email.as_str());
+    let daily = setting.is_some_and(|s| s.cadence == accounts::Cadence::Daily);
+    let typed_email = form::typed(refusal, "email", email);
+    page.render(
+        page.t("Tài khoản", "Account"),
+        html! {
+            h1 { (page.t("Tài khoản", "Account")) }
+            h2 { (page.t("Nhận thông báo qua thư điện tử", "Notices by e-mail")) }
+            p { (page.t(
+                "Thông báo của cơ quan bạn luôn hiện ngay trong ứng dụng. Nhập địa chỉ để nhận cả qua thư điện tử: ngay (báo cáo bị trả lại, đề xuất được quyết định, đôn đốc — trong vòng một phút; sắp đến hạn, quá hạn — thư tổng hợp hằng ngày) hoặc chỉ một thư tổng hợp mỗi ngày. Để trống địa chỉ để thôi nhận.",
+                "Your agency's notices always appear in the application at once. Give an address to get them by e-mail too: immediately (a report returned, a change request decided, a reminder — within a minute; due soon and overdue in the daily digest) or only in one digest a day. Leave the address empty to stop.")) }
+            (form::summary(page, refusal))
+            form #email-form method="post" action="/account/email" {
+                (page.csrf_field())
+                label for="email" { (page.t("Địa chỉ thư điện tử", "E-mail address")) }
+                input #email type="email" name="email" value=(typed_email) autocomplete="email"
+                    aria-invalid=[form::invalid(refusal, "email")] aria-describedby=[form::described_by(refusal, "email")];
+                (form::error(refusal, "email"))
+                fieldset {
+                    legend { (page.t("Gửi thư", "Send e-mail")) }
+                    label { input type="radio" name="cadence" value="immediate" checked[!daily]; " " (page.t("Ngay khi có việc cần xử lý", "As soon as something needs doing")) }
+                    label { input type="radio" name="cadence" value="daily" checked[daily]; " " (page.t("Một thư tổng hợp mỗi ngày", "One digest a day")) }
+                }
+                button type="submit" { (page.t("Lưu", "Save")) }
+            }
+            @if let Some(s) = setting {
+                p #email-saved.muted {
+                    (page.t("Đang nhận tại ", "Now sent to ")) (s.email) " — "
+                    @if daily { (page.t("mỗi ngày một thư", "one digest a day")) } @else { (page.t("ngay", "immediately")) }
+                }
+            }
+            h2 { (page.t("Mật khẩu", "Password")) }
+            p { a href="/account/password" { (page.t("Đổi mật khẩu", "Change password")) } }
+        },
+    )
+}
+
+/// `POST /account/email`: saves the caller's e-mail setting (audited); an address that is
+/// not one is refused next to its field, and nothing changes.
+pub async fn set_email(
+    page: Page,
+    State(state): State<AppState>,
+    Form(form): Form<EmailForm>,
+) -> Result<Response> {
+    let actor = page.actor(&state)?;
+    let cadence = match form.cadence.as_str() {
+        "daily" => accounts::Cadence::Daily,
+        "immediate" | "" => accounts::Cadence::Immediate,
+        other => return Err(Error::BadRequest(format!("unknown cadence {other}"))),
+    };
+    let email = form.email.trim();
+    let setting = (!email.is_empty()).then(|| accounts::EmailSetting {
+        email: email.to_owned(),
+        cadence,
+    });
+    match accounts::set_my_email_setting(&actor, setting.as_ref()).await {
+        Ok(()) => Ok(Redirect::to("/account").into_response()),
+        Err(error) => {
+            let refusal = Refusal::of(
+                "email-form",
+                vec![
+                    ("email".to_owned(), form.email.clone()),
+                    ("cadence".to_owned(), form.cadence.clone()),
+                ],
+                error,
+            )?;
+            let stored = accounts::my_email_setting(&actor).await?;
+            Ok(Refusal::answer(account_markup(
+                &page,
+                stored.as_ref(),
+                Some(&refusal),
+            )))
+        }
+    }
+}

@@ -513,10 +513,17 @@ pub async fn send_reminder(
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
     let error =
-        match dongbo_programs::reminders::send_reminder(&actor, id, &agencies, &message).await {
+        match dongbo_programs::reminders::send_reminder_to(&actor, id, &agencies, &message).await {
             Ok(sent) => {
+                // Sent on to the confirmation (a reload sends nothing twice): which agencies,
+                // at which addresses.
+                let mut query = format!("queued={}", sent.queued);
+                for agency in &sent.agencies {
+                    query.push_str("&agency=");
+                    query.push_str(&crate::error::urlencode(&agency.agency_code));
+                }
                 return Ok(axum::response::Redirect::to(&format!(
-                    "/programs/{id}/dashboard?reminded={sent}"
+                    "/programs/{id}/reminders/sent?{query}"
                 ))
                 .into_response());
             }
@@ -530,6 +537,71 @@ pub async fn send_reminder(
     let page = page.showing(format!("/programs/{id}/dashboard"), String::new());
     let markup = show_dashboard(&page, &state, id, &Filters::default(), Some(&refusal)).await?;
     Ok(Refusal::answer(markup))
+}
+
+/// `GET /programs/{id}/reminders/sent?queued=N&agency=…`: the confirmation of a đôn đốc —
+/// which agencies it went to and at which addresses they are e-mailed.
+pub async fn reminders_sent_page(
+    page: Page,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    uri: axum::http::Uri,
+) -> Result<Markup> {
+    let actor = page.actor(&state)?;
+    let pairs = crate::auth::form_pairs(uri.query().unwrap_or(""));
+    let agencies: Vec<String> = pairs
+        .iter()
+        .filter(|(k, _)| k == "agency")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let queued = pairs
+        .iter()
+        .find(|(k, _)| k == "queued")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(agencies.len());
+    let reached = dongbo_programs::reminders::reminder_recipients(&actor, id, &agencies).await?;
+    Ok(reminders_sent(&page, id, queued, &reached))
+}
+
+fn reminders_sent(
+    page: &Page,
+    id: i64,
+    queued: usize,
+    reached: &[dongbo_programs::reminders::Reminded],
+) -> Markup {
+    page.render(
+        page.t("Đã gửi đôn đốc", "Reminder sent"),
+        html! {
+            h1 { (page.t("Đã gửi đôn đốc", "Reminder sent")) }
+            p #reminder-summary role="status" {
+                (page.t(
+                    &format!("Đã gửi tới {} cơ quan. Thông báo hiện trong ứng dụng của các cơ quan và thư điện tử được gửi trong vòng một phút.", reached.len()),
+                    &format!("Sent to {} agencies. The notice appears in their application and the e-mail goes within a minute.", reached.len()),
+                ))
+            }
+            @if queued < reached.len() {
+                p.muted { (page.t(
+                    "Một số cơ quan vừa nhận đúng nội dung này trong cùng giây nên không nhận thêm lần nữa.",
+                    "Some agencies got this very message in the same second, so they do not get it twice.")) }
+            }
+            table #reminded {
+                thead { tr { th { (page.t("Cơ quan", "Agency")) } th { (page.t("Thư điện tử (ngay)", "E-mail (now)")) } th { (page.t("Thư tổng hợp hằng ngày", "Daily digest")) } } }
+                tbody {
+                    @for agency in reached {
+                        tr data-agency=(agency.agency_code) {
+                            td { (agency.agency_name) }
+                            td.addresses {
+                                @if agency.addresses.is_empty() { span.muted { (page.t("chưa có địa chỉ — chỉ thông báo trong ứng dụng", "no address — in the application only")) } }
+                                @else { (agency.addresses.join(", ")) }
+                            }
+                            td.daily { (agency.daily_addresses.join(", ")) }
+                        }
+                    }
+                }
+            }
+            p { a href={ "/programs/" (id) "/dashboard" } { (page.t("Về trang tổng hợp", "Back to the dashboard")) } }
+        },
+    )
 }
 
 #[cfg(test)]

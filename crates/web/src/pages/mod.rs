@@ -85,6 +85,8 @@ pub fn router() -> Router<AppState> {
             "/account/password",
             get(account::password_form).post(account::change_password),
         )
+        .route("/account", get(account::account_page))
+        .route("/account/email", post(account::set_email))
         .route("/my", get(work::my_work))
         .route("/agencies/{code}/plans", post(work::create_plan))
         .route("/agencies/{code}/units", post(work::create_unit))
@@ -123,6 +125,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/files/{sha256}", get(reports::file))
         .route("/programs/{id}/reminders", post(dashboard::send_reminder))
+        .route(
+            "/programs/{id}/reminders/sent",
+            get(dashboard::reminders_sent_page),
+        )
         .route(
             "/programs/{id}/synthesis",
             get(synthesis::list).post(synthesis::generate),
@@ -305,6 +311,7 @@ impl Page {
                         @match &self.caller {
                             Some(caller) => {
                                 a #my-work href="/my" { (caller.user.display_name) }
+                                a #account href="/account" { (self.t("Tài khoản", "Account")) }
                                 form.logout action="/logout" method="post" {
                                     (self.csrf_field())
                                     button type="submit" { (self.t("Đăng xuất", "Log out")) }

@@ -270,7 +270,16 @@ async fn show_report(
                     span #review-comment { (comment) }
                 }
             }
+            @if let Some(comment) = report.as_ref().filter(|r| r.summary.status == ReportStatus::Accepted).and_then(|r| r.current().comment.as_deref()) {
+                div.accepted-comment {
+                    strong { (page.t("Ý kiến khi duyệt: ", "Comment on acceptance: ")) }
+                    span #accept-comment { (comment) }
+                }
+            }
             (form::summary(page, refusal))
+            @if let Some(changes) = report.as_ref().and_then(reports::changes_since_return) {
+                (changes_view(page, &changes))
+            }
             @if editable {
                 (report_form(page, id, period, &csrf, report.as_ref(), content, Refusal::of_form(refusal, "report-form")))
             } @else if let Some(report) = &report {
@@ -289,17 +298,27 @@ async fn show_report(
                     }
                 }
                 @if can_review && report.summary.status == ReportStatus::Submitted && !own_work {
+                    // Two decisions, worded and coloured apart, each behind its own
+                    // confirmation: a `details` opens it, no script needed.
                     form #review-form method="post" action={ "/reports/" (report.summary.id) "/review" } {
                         input type="hidden" name="csrf" value=(csrf);
                         input type="hidden" name="seen_version" value=(report.summary.current_version);
                         input type="hidden" name="idempotency_key" value=(dongbo_programs::accounts::random_token().unwrap_or_default());
                         @let kept = Refusal::of_form(refusal, "review-form");
-                        label for="comment" { (page.t("Ý kiến (bắt buộc khi trả lại)", "Comment (required to return)")) }
+                        label for="comment" { (page.t("Ý kiến (bắt buộc khi trả lại; khi duyệt, được lưu cùng quyết định)", "Comment (required to return; kept with an acceptance)")) }
                         textarea #comment name="comment" rows="3" aria-invalid=[form::invalid(kept, "comment")] aria-describedby=[form::described_by(kept, "comment")] { (form::typed(kept, "comment", "")) }
                         (form::error(kept, "comment"))
-                        div.actions {
-                            button #return-report type="submit" name="action" value="return" { (page.t("Trả lại", "Return")) }
-                            button #accept-report type="submit" name="action" value="accept" { (page.t("Duyệt", "Accept")) }
+                        div.decisions {
+                            details.decision.decision-return {
+                                summary #return-report-open { (page.t("Trả lại để sửa…", "Return for changes…")) }
+                                p { (page.t("Báo cáo sẽ trở về cơ quan để sửa, kèm ý kiến ở trên. Cơ quan được báo ngay.", "The report goes back to its agency to fix, with the comment above. The agency is told at once.")) }
+                                button #return-report.danger type="submit" name="action" value="return" { (page.t("Xác nhận trả lại", "Confirm return")) }
+                            }
+                            details.decision.decision-accept {
+                                summary #accept-report-open { (page.t("Duyệt báo cáo…", "Accept the report…")) }
+                                p { (page.t("Báo cáo được duyệt sẽ bị khoá; chỉ mở lại được khi nêu lý do.", "An accepted report is locked; it can be reopened only with a reason.")) }
+                                button #accept-report.primary type="submit" name="action" value="accept" { (page.t("Xác nhận duyệt", "Confirm acceptance")) }
+                            }
                         }
                     }
                 }
@@ -343,6 +362,45 @@ fn report_view(page: &Page, report: &Report) -> Markup {
             }
             @if !content.difficulties.is_empty() { h3 { (page.t("Khó khăn, vướng mắc", "Difficulties")) } p { (content.difficulties) } }
             @if !content.recommendations.is_empty() { h3 { (page.t("Kiến nghị, đề xuất", "Recommendations")) } p { (content.recommendations) } }
+        }
+    }
+}
+
+/// What changed since the version returned, side by side, and the files added and removed.
+fn changes_view(page: &Page, changes: &reports::ChangesSinceReturn) -> Markup {
+    let label = |field: &str| match field {
+        "results" => page.t("Kết quả thực hiện", "Results achieved"),
+        "progress" => page.t("Tiến độ", "Progress"),
+        "difficulties" => page.t("Khó khăn, vướng mắc", "Difficulties"),
+        "recommendations" => page.t("Kiến nghị, đề xuất", "Recommendations"),
+        "documents" => page.t("Văn bản đã ban hành", "Documents issued"),
+        _ => page.t("Đường dẫn", "Links"),
+    };
+    html! {
+        section #changes-since-return {
+            h2 { (page.t("Thay đổi so với bản bị trả lại", "Changes since the version returned")) " (" (page.t("phiên bản", "version")) " " (changes.returned_version) ")" }
+            @if let Some(comment) = &changes.comment { p.muted { (page.t("Ý kiến khi trả lại: ", "Comment when returned: ")) "«" (comment) "»" } }
+            @if changes.fields.is_empty() && changes.files_added.is_empty() && changes.files_removed.is_empty() {
+                p #no-changes { (page.t("Không có thay đổi nào.", "Nothing changed.")) }
+            }
+            @if !changes.fields.is_empty() {
+                table.changes {
+                    thead { tr { th { (page.t("Mục", "Field")) } th { (page.t("Bản bị trả lại", "As returned")) } th { (page.t("Bản gửi lại", "As sent again")) } } }
+                    tbody {
+                        @for (field, before, after) in &changes.fields {
+                            tr data-field=(field) { th scope="row" { (label(field)) } td.before { (before) } td.after { (after) } }
+                        }
+                    }
+                }
+            }
+            @if !changes.files_added.is_empty() {
+                h3 { (page.t("Tệp thêm mới", "Files added")) }
+                ul #files-added { @for f in &changes.files_added { li { a href={ "/files/" (f.sha256) } { (f.name) } } } }
+            }
+            @if !changes.files_removed.is_empty() {
+                h3 { (page.t("Tệp đã gỡ", "Files removed")) }
+                ul #files-removed { @for f in &changes.files_removed { li { (f.name) } } }
+            }
         }
     }
 }
@@ -422,8 +480,10 @@ impl ReportFormInput {
                     ]
                 })
                 .collect(),
+            // A kept file whose "remove" box is ticked leaves the draft.
             kept: indexed("keep_file_")
                 .into_iter()
+                .filter(|i| !pairs.iter().any(|(k, _)| *k == format!("remove_file_{i}")))
                 .filter_map(|i| {
                     let value = get(&format!("keep_file_{i}"));
                     let (sha, name) = value.split_once(':')?;
@@ -629,15 +689,19 @@ fn report_form(
             fieldset #files {
                 legend { (page.t("Tệp minh chứng", "Evidence files")) }
                 @for (i, f) in input.kept.iter().enumerate() {
-                    div.row {
+                    div.row.kept-file {
                         input type="hidden" name={ "keep_file_" (i) } value={ (f.sha256) ":" (f.name) };
                         a href={ "/files/" (f.sha256) } { (f.name) }
+                        label.remove-file {
+                            input type="checkbox" name={ "remove_file_" (i) } value="1";
+                            " " (page.t("Gỡ tệp này khi lưu", "Remove this file on saving"))
+                        }
                     }
                     (form::error(refusal, &format!("files[{i}].sha256")))
                 }
                 @let (bad, about) = attrs("file");
-                input #file type="file" name="file" accept=".pdf,.docx,.xlsx,.png,.jpg,.jpeg,.txt"
-                    aria-label=(page.t("Chọn tệp", "Choose a file")) aria-invalid=[bad] aria-describedby=[about];
+                input #file type="file" name="file" multiple accept=".pdf,.docx,.xlsx,.png,.jpg,.jpeg,.txt"
+                    aria-label=(page.t("Chọn một hoặc nhiều tệp", "Choose one or more files")) aria-invalid=[bad] aria-describedby=[about];
                 (form::error(refusal, "file"))
                 @for name in &dropped {
                     p.field-error.choose-again data-file=(name) {
@@ -645,7 +709,7 @@ fn report_form(
                         (page.t("chưa được lưu: hãy chọn lại tệp trước khi gửi.", "was not saved: choose it again before sending."))
                     }
                 }
-                p.hint { (page.t("PDF, DOCX, XLSX, PNG, JPEG hoặc TXT, tối đa 20 MB.", "PDF, DOCX, XLSX, PNG, JPEG or TXT, at most 20 MB.")) }
+                p.hint { (page.t("Chọn được nhiều tệp một lần. PDF, DOCX, XLSX, PNG, JPEG hoặc TXT, tối đa 20 MB mỗi lần gửi; một tệp không hợp lệ thì không tệp nào được lưu.", "Several files may be chosen at once. PDF, DOCX, XLSX, PNG, JPEG or TXT, at most 20 MB per sending; if one file is refused, none is kept.")) }
             }
             div.actions {
                 button #save-draft type="submit" name="action" value="save" { (page.t("Lưu nháp", "Save draft")) }
@@ -738,6 +802,17 @@ pub async fn write_report(
         Ok(content) => content,
         Err(error) => return refused(pairs, error).await,
     };
+    // Every file checked before any is kept: one refused file leaves none of the others.
+    for (file_name, declared, bytes) in &uploads {
+        if let Err(error) =
+            reports::check_file(&actor, &target, bytes, file_name, declared.as_deref())
+        {
+            let refusal = Refusal::of("report-form", pairs, error)?.placed_at("file");
+            let markup =
+                show_report(&page, &state, id, Some(&period.code()), Some(&refusal)).await?;
+            return Ok(Refusal::answer(markup));
+        }
+    }
     for (kept_index, (file_name, declared, bytes)) in (input.kept.len()..).zip(uploads) {
         let stored = match reports::keep_file(
             &actor,
@@ -933,7 +1008,7 @@ pub async fn override_progress(
 fn review_of<'a>(action: &str, comment: &'a str) -> Result<reports::Review<'a>> {
     match action {
         "return" => Ok(reports::Review::Return { comment }),
-        "accept" => Ok(reports::Review::Accept),
+        "accept" => Ok(reports::Review::AcceptWithComment { comment }),
         "reopen" => Ok(reports::Review::Reopen { reason: comment }),
         other => Err(Error::BadRequest(format!("unknown action {other}"))),
     }

@@ -203,7 +203,14 @@ async fn agency_section(
     // What people sent (a coordinator's reminder, a returned report) first, newest first; the
     // automatic reminders after: near a deadline there are dozens of them, and they must not
     // push a coordinator's message off the list.
-    notices.sort_by_key(|n| !matches!(n.kind.as_str(), "manual" | "returned"));
+    // Among them, a notice a later event made moot (a returned report since accepted) comes
+    // after the open ones, shown as resolved.
+    notices.sort_by_key(|n| {
+        (
+            !(n.subject.is_some() || matches!(n.kind.as_str(), "manual" | "returned")),
+            n.resolved_at.is_some(),
+        )
+    });
     let more_notices = notices.len().saturating_sub(SHOWN_NOTICES);
     Ok(html! {
         section.agency-work id={ "work-" (code) } {
@@ -213,8 +220,11 @@ async fn agency_section(
                     h3 { (page.t("Thông báo", "Notices")) }
                     ul #notices {
                         @for n in notices.iter().take(SHOWN_NOTICES) {
-                            li.notice data-kind=(n.kind) {
+                            li.notice data-kind=(n.kind) data-resolved=[n.resolved_at.map(|_| "true")] {
                                 @match &n.link { Some(link) => a href=(link) { (n.title) }, None => (n.title) }
+                                @if n.resolved_at.is_some() {
+                                    " " span.resolved { (page.t("Đã giải quyết", "Resolved")) }
+                                }
                                 @if !n.body.is_empty() { br; small { (n.body) } }
                             }
                         }

@@ -255,6 +255,18 @@ impl Browser {
         fields: &[(&str, &str)],
         file: Option<(&str, &str, &[u8])>,
     ) -> reqwest::Response {
+        self.post_multipart_files(path, fields, file.as_slice())
+            .await
+    }
+
+    /// [`post_multipart`](Self::post_multipart) with several files, as a file input that
+    /// takes `multiple` sends them: each a `file` part.
+    pub async fn post_multipart_files(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> reqwest::Response {
         let boundary = "dongbo-test-boundary-7f3a";
         let mut body: Vec<u8> = Vec::new();
         for (name, value) in fields {
@@ -265,7 +277,7 @@ impl Browser {
                 .as_bytes(),
             );
         }
-        if let Some((file_name, content_type, bytes)) = file {
+        for (file_name, content_type, bytes) in files {
             body.extend_from_slice(
                 format!(
                     "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: {content_type}\r\n\r\n"
