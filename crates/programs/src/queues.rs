@@ -43,6 +43,8 @@ pub struct ProgramWatch {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Queues {
     pub to_review: Vec<Queued>,
+    /// Task reports sent on their own (not within an agency report) waiting for review.
+    pub tasks_to_review: Vec<dongbo_store::reports::AwaitingReview>,
     pub returned: Vec<Queued>,
     pub programs: Vec<ProgramWatch>,
     /// The caller administers something: the page links the administrators' tools.
@@ -52,6 +54,7 @@ pub struct Queues {
 impl Queues {
     pub fn is_empty(&self) -> bool {
         self.to_review.is_empty()
+            && self.tasks_to_review.is_empty()
             && self.returned.is_empty()
             && self.programs.is_empty()
             && !self.admin
@@ -90,6 +93,32 @@ pub async fn for_caller(actor: &Actor<'_>) -> Result<Queues> {
         }
     };
     queues.to_review = review.into_iter().map(describe).collect();
+    // Task reports sent on their own: those an agency report sent are reviewed with it.
+    let in_agency_reports: Vec<(i64, &str, &str)> = queues
+        .to_review
+        .iter()
+        .map(|q| {
+            (
+                q.report.program_id,
+                q.report.agency_code.as_str(),
+                q.report.period.as_str(),
+            )
+        })
+        .collect();
+    queues.tasks_to_review = dongbo_store::reports::awaiting_review(&programs.db)
+        .await?
+        .into_iter()
+        .filter(|r| {
+            actor
+                .caller
+                .can(Action::ReviewReport, &r.agency_code, &directory)
+        })
+        .filter(|r| {
+            !in_agency_reports.iter().any(|(p, a, period)| {
+                *p == r.program_id && *a == r.agency_code && *period == r.period
+            })
+        })
+        .collect();
     queues.returned = fix.into_iter().map(describe).collect();
 
     let coordinates = actor

@@ -498,6 +498,47 @@ pub struct WaitingReport {
     pub comment: Option<String>,
 }
 
+/// A task report sent and waiting for review, as a reviewer's queue lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AwaitingReview {
+    pub id: i64,
+    pub assignment_id: i64,
+    pub program_id: i64,
+    pub agency_code: String,
+    pub task_code: String,
+    pub period: String,
+    /// When it was (last) sent.
+    pub submitted_at: Option<String>,
+}
+
+/// Every task report sent and not yet reviewed, longest waiting first.
+pub async fn awaiting_review(db: &Db) -> Result<Vec<AwaitingReview>> {
+    let doing = "reading the task reports awaiting review".to_owned();
+    let mut tx = db.read(&doing).await?;
+    let rows = sqlx::query(
+        "SELECT r.id, r.assignment_id, a.program_id, a.agency_code, t.code, r.period, \
+            r.submitted_at FROM progress_reports r JOIN assignments a ON a.id = r.assignment_id \
+         JOIN tasks t ON t.id = a.task_id WHERE r.status = 'submitted' \
+         ORDER BY r.submitted_at, r.id",
+    )
+    .fetch_all(&mut *tx)
+    .await
+    .context(|| doing.clone())?;
+    rows.iter()
+        .map(|row| {
+            Ok(AwaitingReview {
+                id: col(row, "id", &doing)?,
+                assignment_id: col(row, "assignment_id", &doing)?,
+                program_id: col(row, "program_id", &doing)?,
+                agency_code: col(row, "agency_code", &doing)?,
+                task_code: col(row, "code", &doing)?,
+                period: col(row, "period", &doing)?,
+                submitted_at: col(row, "submitted_at", &doing)?,
+            })
+        })
+        .collect()
+}
+
 /// The drafts and returned reports of the agency `agency_code`, most recently changed first.
 pub async fn waiting_for_agency(db: &Db, agency_code: &str) -> Result<Vec<WaitingReport>> {
     let doing = format!("reading the drafts and returned reports of agency {agency_code}");

@@ -94,8 +94,17 @@ async fn a_report_is_submitted_with_a_file_returned_fixed_and_accepted_and_the_d
             .await;
         assert_eq!(response.status(), 422);
 
-        // The leader returns it with a comment.
+        // The leader finds it in the queue on the home page and returns it with a comment.
         let mut leader = app.logged_in("lanh.dao").await;
+        let home = leader.text("/").await;
+        let queue = home
+            .split("id=\"tasks-to-review\"")
+            .nth(1)
+            .expect("the leader's home lists the task reports waiting");
+        assert!(
+            queue.contains(&format!("href=\"{report_path}?period=")),
+            "{queue}"
+        );
         let page = leader.text(&report_path).await;
         assert!(page.contains("id=\"review-form\""));
         let csrf = hidden_value(&page, "csrf").unwrap();

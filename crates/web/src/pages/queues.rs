@@ -29,6 +29,21 @@ pub fn section(page: &Page, queues: &Queues) -> Markup {
                 h3 #to-review { (page.t("Báo cáo chờ duyệt", "Reports waiting for your review")) " (" (queues.to_review.len()) ")" }
                 ol.queue { @for q in &queues.to_review { (report_line(page, q)) } }
             }
+            @if !queues.tasks_to_review.is_empty() {
+                h3 #tasks-to-review { (page.t("Báo cáo nhiệm vụ gửi riêng chờ duyệt", "Task reports sent on their own, waiting for review")) " (" (queues.tasks_to_review.len()) ")" }
+                ol.queue {
+                    @for r in queues.tasks_to_review.iter().take(50) {
+                        li data-report=(r.id) {
+                            a href={ "/assignments/" (r.assignment_id) "/report?period=" (r.period) } {
+                                (r.agency_code) " — " (page.t("nhiệm vụ", "task")) " " (r.task_code) " — " (r.period)
+                            }
+                        }
+                    }
+                }
+                @if queues.tasks_to_review.len() > 50 {
+                    p.muted { (page.t("… và", "… and")) " " (queues.tasks_to_review.len() - 50) " " (page.t("báo cáo khác.", "more.")) }
+                }
+            }
             @if !queues.returned.is_empty() {
                 h3 #returned-reports { (page.t("Báo cáo bị trả lại, đang sửa", "Returned reports being fixed")) " (" (queues.returned.len()) ")" }
                 ol.queue { @for q in &queues.returned { (report_line(page, q)) } }
