@@ -58,9 +58,12 @@ fn there_are_134_letters_with_diacritics_each_one_character() {
     }
 }
 
+/// A style's name and the block that sets a text in it.
+type Style = (&'static str, fn(String) -> Block);
+
 /// The four styles the documents use, as the block that sets each (`pdf.typ`: level 1 headings
 /// bold, level 2 bold italic, level 3 italic; paragraphs regular).
-fn styles() -> [(&'static str, fn(String) -> Block); 4] {
+fn styles() -> [Style; 4] {
     [
         ("regular", Block::Paragraph),
         ("bold", |text| Block::Heading { level: 1, text }),
