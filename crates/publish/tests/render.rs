@@ -66,6 +66,16 @@ fn docx_writes_every_run_in_times_new_roman() {
     }
     let styles = zip_entry(&bytes, "word/styles.xml");
     assert!(styles.contains(r#"w:ascii="Times New Roman""#), "{styles}");
+    // The font table gives the PDF's embedded font as Times New Roman's alternative.
+    let table = zip_entry(&bytes, "word/fontTable.xml");
+    let parsed = roxmltree::Document::parse(&table).unwrap();
+    let times = parsed
+        .descendants()
+        .find(|n| is_w(*n, "font") && w_attr(*n, "name") == Some("Times New Roman"))
+        .expect("Times New Roman in the font table");
+    let first = times.children().find(|n| n.is_element()).expect("a child");
+    assert!(is_w(first, "altName"), "altName comes first: {table}");
+    assert_eq!(w_attr(first, "val"), Some("Liberation Serif"));
 }
 
 /// The rows of the document's `index`-th table (in body order), each row's cells with their
