@@ -44,6 +44,7 @@ fn test(extra: &[String]) -> Result<()> {
     let smtp = services::Smtp::start_or_skip()?;
     let browser = services::ensure_browser()?;
     let soffice = services::ensure_soffice()?;
+    services::ensure_poppler()?;
     let openapi_validator = services::ensure_openapi_validator()?;
 
     run(Command::new("cargo").args(["fmt", "--all", "--", "--check"]))

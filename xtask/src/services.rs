@@ -367,6 +367,33 @@ pub fn ensure_soffice() -> Result<Option<PathBuf>> {
     }
 }
 
+/// Poppler's `pdftotext` and `pdftoppm` as Debian installs them (`poppler-utils`), for the
+/// tests that read the PDF's letters back in every style and compare a page with its reference
+/// image. The tests find them in /usr/bin; under CI a missing one fails here.
+pub fn ensure_poppler() -> Result<()> {
+    let tools = ["/usr/bin/pdftotext", "/usr/bin/pdftoppm"];
+    let present = || tools.iter().all(|tool| Path::new(tool).exists());
+    if present() {
+        return Ok(());
+    }
+    match apt_install(&["poppler-utils"]) {
+        Ok(()) if present() => Ok(()),
+        outcome => {
+            let why = match outcome {
+                Err(error) => format!("{error:#}"),
+                Ok(()) => "installed, but pdftotext or pdftoppm is missing".into(),
+            };
+            if in_ci() {
+                bail!("poppler-utils is needed by the PDF font tests: {why}");
+            }
+            eprintln!(
+                "\n!!!!!!!!\n!!! poppler-utils unavailable ({why}).\n!!! The PDF font tests will SKIP. Under CI=true this is an error.\n!!!!!!!!\n"
+            );
+            Ok(())
+        }
+    }
+}
+
 /// The `openapi-spec-validator` release the API's OpenAPI document is checked with: pinned, so
 /// that a new release's stricter rules arrive as a reviewed change, not a failing run.
 const OPENAPI_VALIDATOR: &str = "openapi-spec-validator==0.9.0";

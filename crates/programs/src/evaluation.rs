@@ -209,14 +209,160 @@ async fn indicator_results(
         .collect())
 }
 
-/// The scorecard of program `id` over the phase `query` asks for, as a DOCX or XLSX document
-/// (`format`: "docx", "xlsx"; another is `None`), in the name of the caller's own agency (the
-/// first of their roles), else the program's issuer, dated the actor's day: the phase, the
-/// file's type and its bytes.
+/// Who issues the evaluation as a document, and how it is numbered, placed, dated and signed
+/// (the export's query); every field may be left out.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct DocumentQuery {
+    /// The issuing agency's code; blank: the program's coordinating ministry
+    /// ([`crate::synthesis::issuer_defaults`]).
+    pub issuer: Option<String>,
+    /// Số, ký hiệu ("15/BC-BVHTTDL"); blank: a draft's "      /BC-<issuer>".
+    pub number: Option<String>,
+    /// Địa danh; blank: the issuer's.
+    pub place: Option<String>,
+    /// YYYY-MM-DD; blank: today in Vietnam.
+    pub date: Option<String>,
+    /// "", "TM", "KT", "TL", "Q" or "TUQ".
+    pub authority: Option<String>,
+    pub on_behalf_of: Option<String>,
+    pub position: Option<String>,
+    pub signer: Option<String>,
+}
+
+/// The issuer, number, place, date and signature of an evaluation document, from what the
+/// user chose and, for what they left blank, the program's coordinating ministry and its signer.
+async fn document_heading(
+    actor: &crate::Actor<'_>,
+    id: i64,
+    chosen: &DocumentQuery,
+    today: NaiveDate,
+) -> Result<(String, String, String, NaiveDate, dongbo_publish::Signature)> {
+    let programs = actor.programs;
+    let lang = actor.lang;
+    let defaults = crate::synthesis::issuer_defaults(programs, id).await?;
+    let text = |value: &Option<String>| {
+        value
+            .as_deref()
+            .map(|v| dongbo_domain::text::nfc(v.trim()))
+            .unwrap_or_default()
+    };
+    let issuer_code = match text(&chosen.issuer) {
+        code if code.is_empty() => defaults
+            .issuer_code
+            .clone()
+            .or_else(|| {
+                actor
+                    .caller
+                    .grants
+                    .iter()
+                    .map(|g| g.agency_code.clone())
+                    .find(|code| code != ROOT_AGENCY)
+            })
+            .unwrap_or_else(|| ROOT_AGENCY.to_owned()),
+        code => {
+            if programs.directory.agency(&code).is_none() || code == ROOT_AGENCY {
+                return Err(Error::field(
+                    "issuer",
+                    format!(
+                        "{} «{code}»",
+                        lang.pick(
+                            "Không có cơ quan này trong danh mục:",
+                            "No such agency in the directory:"
+                        )
+                    ),
+                ));
+            }
+            code
+        }
+    };
+    let date = match text(&chosen.date) {
+        d if d.is_empty() => today,
+        d => NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| {
+            Error::field(
+                "date",
+                format!(
+                    "{} «{d}»",
+                    lang.pick(
+                        "Ngày không hợp lệ (YYYY-MM-DD):",
+                        "Not a date (YYYY-MM-DD):"
+                    )
+                ),
+            )
+        })?,
+    };
+    let place = match text(&chosen.place) {
+        p if p.is_empty() => crate::synthesis::place_of(&issuer_code, &programs.directory),
+        p => p,
+    };
+    let number = text(&chosen.number)
+        .trim_start_matches("Số:")
+        .trim()
+        .to_owned();
+    // The coordinating ministry's signer when nobody is named, else what the form says.
+    let signature = match (text(&chosen.signer).is_empty(), defaults.signature) {
+        (true, Some(signature))
+            if defaults.issuer_code.as_deref() == Some(issuer_code.as_str()) =>
+        {
+            signature
+        }
+        (true, _) => dongbo_publish::Signature {
+            authority: Some(dongbo_publish::Authority::Kt),
+            on_behalf_of: "BỘ TRƯỞNG".to_owned(),
+            position: "THỨ TRƯỞNG".to_owned(),
+            name: String::new(),
+        },
+        (false, _) => crate::synthesis::signature_of(
+            chosen.authority.as_deref().unwrap_or(""),
+            chosen.on_behalf_of.as_deref().unwrap_or(""),
+            chosen.position.as_deref().unwrap_or(""),
+            chosen.signer.as_deref().unwrap_or(""),
+            lang,
+        )?,
+    };
+    Ok((issuer_code, number, place, date, signature))
+}
+
+/// "Nghị quyết số 47/NQ-CP ngày 21/3/2024 của Chính phủ", as a sentence names the program.
+fn program_reference(
+    document: &dongbo_domain::program::DocumentMeta,
+    directory: &dongbo_domain::Directory,
+) -> String {
+    let mut reference = document.kind.label_vi().to_owned();
+    if let Some(number) = &document.number {
+        reference.push_str(&format!(" số {number}"));
+    }
+    if let Some(day) = document.issued_on {
+        reference.push_str(&format!(
+            " ngày {}/{}/{}",
+            day.day(),
+            day.month(),
+            day.year()
+        ));
+    }
+    let issuer = document
+        .issuer
+        .as_deref()
+        .and_then(|code| directory.agency(code))
+        .map(|agency| agency.name_vi.clone())
+        .or_else(|| document.issuer_text.clone());
+    if let Some(issuer) = issuer {
+        reference.push_str(&format!(
+            " của {}",
+            dongbo_publish::evaluation::sentence_case(&issuer)
+        ));
+    }
+    reference
+}
+
+/// The scorecard of program `id` over the phase `query` asks for, as a Decree 30 document in
+/// DOCX, XLSX or PDF (`format`: "docx", "xlsx", "pdf"; another is `None`), issued as `chosen`
+/// says — by default by the program's coordinating ministry, signed by its latest national
+/// report's signer, dated the actor's day: the phase, the file's type and its bytes.
 pub async fn export(
     actor: &crate::Actor<'_>,
     id: i64,
     query: &PhaseQuery,
+    chosen: &DocumentQuery,
     format: &str,
 ) -> Result<Option<(Phase, MediaType, Vec<u8>)>> {
     let programs = actor.programs;
@@ -224,38 +370,30 @@ pub async fn export(
     let stored = Option::as_ref(&stored).ok_or(Error::NotFound)?;
     let today = actor.today();
     let phase = query.phase(program_start(&stored.program, today), actor.lang)?;
+    let (issuer_code, number, place, date, signature) =
+        document_heading(actor, id, chosen, today).await?;
     let (card, names) = scorecard(programs, id, &phase, today, Lang::Vi).await?;
-    let issuer_code = actor
-        .caller
-        .grants
-        .iter()
-        .map(|g| g.agency_code.clone())
-        .find(|code| code != ROOT_AGENCY)
-        .or_else(|| stored.program.document.issuer.clone())
-        .unwrap_or_else(|| ROOT_AGENCY.to_owned());
     let issuer = crate::synthesis::issuer_named(&issuer_code, &programs.directory);
-    let program = match &stored.program.document.number {
-        Some(number) => format!("{} ({number})", stored.program.document.title),
-        None => stored.program.document.title.clone(),
-    };
     let heading = dongbo_publish::evaluation::Heading {
-        place: crate::synthesis::place_of(&issuer_code, &programs.directory),
-        issuer,
-        date: today,
-        program,
+        number,
+        place,
+        date,
+        program: program_reference(&stored.program.document, &programs.directory),
         phase: phase.label.clone(),
-        signature: dongbo_publish::Signature {
-            authority: None,
-            on_behalf_of: String::new(),
-            position: String::new(),
-            name: String::new(),
-        },
+        recipients: vec![
+            "Thủ tướng Chính phủ (để b/c);".to_owned(),
+            "Văn phòng Chính phủ;".to_owned(),
+            "Các bộ, ngành, địa phương;".to_owned(),
+        ],
+        signature,
+        issuer,
     };
     let document = dongbo_publish::evaluation::document(&heading, &card, &names);
     let format = format.to_owned();
     let rendered = tokio::task::spawn_blocking(move || match format.as_str() {
         "docx" => dongbo_publish::docx::render(&document).map(|b| Some((MediaType::Docx, b))),
         "xlsx" => dongbo_publish::xlsx::render(&document).map(|b| Some((MediaType::Xlsx, b))),
+        "pdf" => dongbo_publish::pdf::render(&document).map(|b| Some((MediaType::Pdf, b))),
         _ => Ok(None),
     })
     .await

@@ -139,8 +139,43 @@ pub fn check(
             )
         })?,
     };
-    let authority = match request
-        .authority
+    let signature = signature_of(
+        &request.authority,
+        &request.on_behalf_of,
+        &request.position,
+        &request.signer,
+        lang,
+    )?;
+    let number = match nfc(&request.number) {
+        n if n.is_empty() => format!("      /BC-{}", abbreviation(issuer)),
+        n => n.trim_start_matches("Số:").trim().to_owned(),
+    };
+    let place = match nfc(&request.place) {
+        p if p.is_empty() => default_place(issuer),
+        p => p,
+    };
+    Ok(Checked {
+        level,
+        period,
+        regime,
+        issuer_code,
+        number,
+        place,
+        date,
+        signature,
+    })
+}
+
+/// The signature block from the form's four fields (thẩm quyền ký, in whose name, position,
+/// name), checked; each refusal names its field.
+pub fn signature_of(
+    authority: &str,
+    on_behalf_of: &str,
+    position: &str,
+    signer: &str,
+    lang: Lang,
+) -> Result<Signature> {
+    let authority = match authority
         .trim()
         .trim_end_matches('.')
         .to_uppercase()
@@ -165,14 +200,14 @@ pub fn check(
             ));
         }
     };
-    let signer = nfc(&request.signer);
+    let signer = nfc(signer);
     if signer.is_empty() {
         return Err(Error::field(
             "signer",
             lang.pick("Nhập họ và tên người ký.", "Enter the signer's full name."),
         ));
     }
-    let on_behalf_of = nfc(&request.on_behalf_of);
+    let on_behalf_of = nfc(on_behalf_of);
     if authority.is_some() && on_behalf_of.is_empty() {
         return Err(Error::field(
             "on_behalf_of",
@@ -182,7 +217,7 @@ pub fn check(
             ),
         ));
     }
-    let position = nfc(&request.position);
+    let position = nfc(position);
     if authority != Some(Authority::Q) && position.is_empty() {
         return Err(Error::field(
             "position",
@@ -192,28 +227,74 @@ pub fn check(
             ),
         ));
     }
-    let number = match nfc(&request.number) {
-        n if n.is_empty() => format!("      /BC-{}", abbreviation(issuer)),
-        n => n.trim_start_matches("Số:").trim().to_owned(),
-    };
-    let place = match nfc(&request.place) {
-        p if p.is_empty() => default_place(issuer),
-        p => p,
-    };
-    Ok(Checked {
-        level,
-        period,
-        regime,
-        issuer_code,
-        number,
-        place,
-        date,
-        signature: Signature {
-            authority,
-            on_behalf_of,
-            position,
-            name: signer,
-        },
+    Ok(Signature {
+        authority,
+        on_behalf_of,
+        position,
+        name: signer,
+    })
+}
+
+/// Who issues a program's documents unless the user chooses another, and who signs for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuerDefaults {
+    /// The coordinating ministry's code; none when no agency can be told.
+    pub issuer_code: Option<String>,
+    /// Who signed its latest national report, if it issued one.
+    pub signature: Option<Signature>,
+}
+
+/// The program's coordinating ministry, the default issuer of its national report and phase
+/// evaluation, with the signer of its latest national report:
+/// - the issuer of the program's latest national report;
+/// - else the program's issuer, unless it is the Government itself (the root);
+/// - else the ministry that leads the most of its tasks (the one that follows the program up
+///   for the Government), the first by code on a tie.
+pub async fn issuer_defaults(state: &Programs, program_id: i64) -> Result<IssuerDefaults> {
+    let latest = dongbo_store::synthesis::list(&state.db, program_id)
+        .await?
+        .into_iter()
+        .find(|v| v.level == Level::National);
+    if let Some(latest) = latest {
+        let signature = dongbo_store::synthesis::get(&state.db, latest.report_id, latest.version)
+            .await?
+            .and_then(|(_, input)| serde_json::from_str::<SynthesisInput>(&input).ok())
+            .map(|input| input.signature);
+        return Ok(IssuerDefaults {
+            issuer_code: Some(latest.issuer_code),
+            signature,
+        });
+    }
+    let program = state.program_now(program_id).await?;
+    let issuer = program
+        .issuer
+        .as_ref()
+        .map(|issuer| issuer.code.clone())
+        .filter(|code| code != ROOT_AGENCY && state.directory.agency(code).is_some());
+    if issuer.is_some() {
+        return Ok(IssuerDefaults {
+            issuer_code: issuer,
+            signature: None,
+        });
+    }
+    let facts = state.dashboard_facts(program_id).await?;
+    let mut leads: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for fact in facts.iter().filter(|f| f.role == Role::Lead) {
+        let ministry = state
+            .directory
+            .agency(&fact.agency_code)
+            .is_some_and(|a| a.kind == AgencyKind::Ministry);
+        if ministry {
+            *leads.entry(fact.agency_code.as_str()).or_default() += 1;
+        }
+    }
+    let most = leads
+        .iter()
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+        .map(|(code, _)| (*code).to_owned());
+    Ok(IssuerDefaults {
+        issuer_code: most,
+        signature: None,
     })
 }
 
@@ -654,6 +735,43 @@ pub async fn render(input: SynthesisInput) -> Result<Rendered> {
     })
     .await
     .map_err(|e| Error::Internal(format!("rendering the report: {e}")))?
+}
+
+/// The detailed print of version `version` of generated report `report_id` of program
+/// `program_id`: the report's PDF with its detail annex (every agency on every task, what each
+/// reported), for who needs the whole table on paper. It is built on demand from the data the
+/// version keeps — the same bytes every time, so it is not stored. Only a national report has
+/// one; who may not see the version is told it is not found.
+pub async fn detailed_pdf(
+    actor: &Actor<'_>,
+    program_id: i64,
+    report_id: i64,
+    version: i64,
+) -> Result<Vec<u8>> {
+    let (found, input) = dongbo_store::synthesis::get(&actor.programs.db, report_id, version)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if found.program_id != program_id || !may_see(actor.caller, &actor.programs.directory, &found) {
+        return Err(Error::NotFound);
+    }
+    let input: SynthesisInput = serde_json::from_str(&input)
+        .map_err(|e| Error::Internal(format!("reading the stored input: {e}")))?;
+    if found.level != Level::National {
+        return Err(Error::NotFound);
+    }
+    let _turn = BUILDS
+        .acquire()
+        .await
+        .map_err(|e| Error::Internal(format!("waiting to build the report: {e}")))?;
+    BUILDS_STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    tokio::task::spawn_blocking(move || {
+        let document = dongbo_publish::synthesis::build(&input)
+            .map_err(|e| Error::Internal(format!("building the report: {e}")))?;
+        dongbo_publish::pdf::render_detailed(&document)
+            .map_err(|e| Error::Internal(format!("rendering the detailed PDF: {e}")))
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("rendering the detailed PDF: {e}")))?
 }
 
 /// Reports are built (DOCX, XLSX and PDF: about a second of one core) at most one per core at

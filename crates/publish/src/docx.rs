@@ -39,6 +39,9 @@ use crate::model::{
 
 /// The font Decree 30 sets (Art. 8: "phông chữ tiếng Việt Times New Roman").
 pub const FONT: &str = "Times New Roman";
+/// The font a reader without Times New Roman should use instead: the family the PDF embeds,
+/// with the same metrics, so the document breaks its lines and pages the same way.
+pub const FALLBACK_FONT: &str = crate::pdf::FONT_FAMILY;
 
 /// A4 in twips (1/20 pt).
 pub const A4_WIDTH: u32 = 11906;
@@ -73,9 +76,11 @@ fn text_width(landscape: bool) -> usize {
     (width as i32 - MARGIN_LEFT - MARGIN_RIGHT) as usize
 }
 
-/// Renders the document as a DOCX package.
+/// Renders the document as a DOCX package, without its detail annexes
+/// ([`OfficialDocument::printed`]; the XLSX holds them).
 pub fn render(document: &OfficialDocument) -> Result<Vec<u8>, PublishError> {
     document.validate()?;
+    let document = &*document.printed(false);
     // docx-rs numbers paragraphs (`w14:paraId`) from a counter per thread that it never resets
     // between documents; a thread of its own starts every document at 1, so the same document
     // always gives the same bytes.
@@ -152,6 +157,7 @@ fn package(document: &OfficialDocument) -> Result<Vec<u8>, PublishError> {
 
     let mut package = docx.build();
     package.document = repeat_header_rows(&package.document);
+    package.font_table = name_the_fallback(&package.font_table);
     let mut stored = std::io::Cursor::new(Vec::new());
     package
         .pack(&mut stored)
@@ -318,11 +324,28 @@ fn main_part(document: &OfficialDocument) -> Vec<Child> {
         run(&document.title, BODY_SIZE).bold(),
     ))));
     children.push(Child::Paragraph(Box::new(rule(width / 4, width))));
-    for block in &document.body {
-        children.extend(body_block(block, width));
+    let last = document.body.len().saturating_sub(1);
+    for (index, block) in document.body.iter().enumerate() {
+        let mut blocks = body_block(block, width);
+        // The last paragraph is kept with the closing block, so "Nơi nhận" and the signature
+        // never stand alone at the top of a page.
+        if index == last {
+            blocks = blocks
+                .into_iter()
+                .map(|child| match child {
+                    Child::Paragraph(paragraph) => {
+                        Child::Paragraph(Box::new(paragraph.keep_next(true)))
+                    }
+                    table => table,
+                })
+                .collect();
+        }
+        children.extend(blocks);
     }
     children.push(Child::Paragraph(Box::new(
-        Paragraph::new().line_spacing(LineSpacing::new().before(PARAGRAPH_GAP)),
+        Paragraph::new()
+            .line_spacing(LineSpacing::new().before(PARAGRAPH_GAP))
+            .keep_next(true),
     )));
     children.push(Child::Table(Box::new(closing_block(document, width))));
     children
@@ -393,7 +416,8 @@ fn closing_block(document: &OfficialDocument, width: usize) -> DocxTable {
     }
     right = right.add_paragraph(centred(run(&document.signature.name, BODY_SIZE).bold()));
 
-    // Kept on one page: the recipients and the signature are read together.
+    // Kept on one page: the recipients and the signature are read together (and the body's
+    // last paragraph keeps with them, see `main_part`).
     DocxTable::without_borders(vec![TableRow::new(vec![left, right]).cant_split()])
         .set_grid(vec![left_width, right_width])
         .width(width, WidthType::Dxa)
@@ -463,7 +487,7 @@ fn annex_part(document: &OfficialDocument, annex: &Annex) -> Part {
     let mut children = vec![
         Child::Paragraph(Box::new(centred(run(&annex.title, BODY_SIZE).bold()))),
         Child::Paragraph(Box::new(
-            tight(AlignmentType::Center).add_run(run(&document.annex_note(), BODY_SIZE).italic()),
+            tight(AlignmentType::Center).add_run(run(&document.note_of(annex), BODY_SIZE).italic()),
         )),
     ];
     for table in &annex.tables {
@@ -533,6 +557,22 @@ fn bordered_table(table: &Table, width: usize) -> DocxTable {
         .set_grid(grid)
         .width(width, WidthType::Dxa)
         .layout(TableLayoutType::Fixed)
+}
+
+/// How docx-rs writes Times New Roman's entry in the font table (`word/fontTable.xml`).
+const FONT_ENTRY: &str = r#"<w:font w:name="Times New Roman">"#;
+
+/// docx-rs writes a fixed font table; Times New Roman's entry gets the embedded PDF font as
+/// its alternative name (`w:altName`, the first child ECMA-376 §17.8.3.1 allows), which a word
+/// processor without Times New Roman looks for before substituting a font of its own.
+fn name_the_fallback(font_table_xml: &[u8]) -> Vec<u8> {
+    String::from_utf8_lossy(font_table_xml)
+        .replacen(
+            FONT_ENTRY,
+            &format!(r#"{FONT_ENTRY}<w:altName w:val="{FALLBACK_FONT}" />"#),
+            1,
+        )
+        .into_bytes()
 }
 
 /// How docx-rs writes the height that marks a header row (see [`bordered_table`]).

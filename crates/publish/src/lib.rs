@@ -52,7 +52,8 @@ pub struct Files {
     pub pdf: Vec<u8>,
 }
 
-/// Renders `document` as DOCX, XLSX and PDF. Typesetting the PDF takes longest, so it runs on
+/// Renders `document` as DOCX, XLSX and PDF: the DOCX and the PDF as printed (without detail
+/// annexes), the XLSX with every annex. Typesetting the PDF takes longest, so it runs on
 /// a thread of its own while the DOCX and the XLSX are written on the caller's: on two cores
 /// the three take about as long as the PDF alone.
 pub fn render_all(document: &OfficialDocument) -> Result<Files, PublishError> {

@@ -153,11 +153,20 @@ impl Signature {
     }
 }
 
-/// An annex (phụ lục): a title and its tables.
+/// An annex (phụ lục): a title, the line tying it to the document, and its tables.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Annex {
     /// E.g. "Phụ lục I. TÌNH HÌNH THỰC HIỆN NHIỆM VỤ THEO CƠ QUAN".
     pub title: String,
+    /// The line under the title, when the document words it itself ("(Kèm theo Báo cáo số …
+    /// của Bộ …)"); none: [`OfficialDocument::annex_note`]. Shown once, under the title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// A detail annex (every agency on every task): always a sheet of the XLSX, but left out of
+    /// the printed DOCX and PDF, which a leader reads, unless the document is printed in
+    /// detail ([`OfficialDocument::printed`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub detail: bool,
     pub tables: Vec<Table>,
 }
 
@@ -165,6 +174,26 @@ pub struct Annex {
 const LANDSCAPE_FROM_CHARACTERS: f64 = 90.0;
 
 impl Annex {
+    /// An annex of `tables` under `title`, with the document's own note, always printed.
+    pub fn new(title: impl Into<String>, tables: Vec<Table>) -> Self {
+        Self {
+            title: title.into(),
+            note: None,
+            detail: false,
+            tables,
+        }
+    }
+
+    /// The numbering part of the title, as a sheet or a reference names the annex: "Phụ lục
+    /// II" of "Phụ lục II. TỔNG HỢP…" (the title before its first full stop or colon); the
+    /// whole title when it has none.
+    pub fn label(&self) -> &str {
+        let title = self.title.trim();
+        title
+            .split_once(['.', ':'])
+            .map_or(title, |(label, _)| label.trim_end())
+    }
+
     /// Whether a table is too wide for a portrait page, so the annex gets landscape pages.
     pub fn is_wide(&self) -> bool {
         self.tables.iter().any(|table| {
@@ -394,6 +423,22 @@ impl OfficialDocument {
         )
     }
 
+    /// The document as DOCX and PDF print it: without its detail annexes, or with them when
+    /// `detailed` (the detailed print of a national report).
+    pub fn printed(&self, detailed: bool) -> std::borrow::Cow<'_, Self> {
+        if detailed || !self.annexes.iter().any(|annex| annex.detail) {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let mut printed = self.clone();
+        printed.annexes.retain(|annex| !annex.detail);
+        std::borrow::Cow::Owned(printed)
+    }
+
+    /// The line under `annex`'s title: its own note, else [`Self::annex_note`].
+    pub fn note_of(&self, annex: &Annex) -> String {
+        annex.note.clone().unwrap_or_else(|| self.annex_note())
+    }
+
     /// The line under an annex's title tying it to the document: "(Kèm theo Báo cáo số
     /// 123/BC-BVHTTDL ngày 05/12/2026)".
     pub fn annex_note(&self) -> String {
@@ -465,7 +510,7 @@ pub fn plain_text(document: &OfficialDocument) -> String {
     for annex in &document.annexes {
         line("");
         line(&annex.title);
-        line(&document.annex_note());
+        line(&document.note_of(annex));
         for table in &annex.tables {
             table_text(table, &mut line);
         }
@@ -606,9 +651,9 @@ mod tests {
     #[test]
     fn a_short_row_is_named_by_table_and_row() {
         let mut document = document_dated(date(2026, 3, 10));
-        document.annexes.push(Annex {
-            title: "Phụ lục".into(),
-            tables: vec![Table {
+        document.annexes.push(Annex::new(
+            "Phụ lục",
+            vec![Table {
                 title: None,
                 columns: vec![
                     Column::new("STT", ColumnKind::Integer),
@@ -619,7 +664,7 @@ mod tests {
                     vec![Cell::Integer(2)],
                 ],
             }],
-        });
+        ));
         assert_eq!(
             document.validate(),
             Err(PublishError::RowLength {
@@ -643,12 +688,16 @@ mod tests {
             Block::Bullet("Ý một".into()),
         ];
         document.annexes.push(Annex {
-            title: "Phụ lục I".into(),
-            tables: vec![Table {
-                title: Some("Bảng 1".into()),
-                columns: vec![Column::new("Tỷ lệ", ColumnKind::Percent)],
-                rows: vec![vec![Cell::Percent(1.0 / 3.0 * 100.0)], vec![Cell::Empty]],
-            }],
+            note: Some("(Kèm theo)".into()),
+            detail: true,
+            ..Annex::new(
+                "Phụ lục I",
+                vec![Table {
+                    title: Some("Bảng 1".into()),
+                    columns: vec![Column::new("Tỷ lệ", ColumnKind::Percent)],
+                    rows: vec![vec![Cell::Percent(1.0 / 3.0 * 100.0)], vec![Cell::Empty]],
+                }],
+            )
         });
         let json = serde_json::to_string(&document).expect("serialises");
         let back: OfficialDocument = serde_json::from_str(&json).expect("deserialises");

@@ -6,10 +6,14 @@
 //! model (the number line, the place and date line, the signature lines, each cell's text), so
 //! the PDF says exactly what the DOCX and [`crate::plain_text`] say.
 //!
-//! The compiler sees only a small [`World`]: the template, the JSON, and the fonts shipped in
-//! the `typst-assets` crate (Libertinus Serif, which covers Vietnamese; Times New Roman cannot
-//! be embedded). No package is downloaded, no system font is looked up, nothing comes from the
-//! network. The PDF's creation date and document identifier come from the document, so the
+//! The compiler sees only a small [`World`]: the template, the JSON, and the four faces of
+//! Liberation Serif compiled into the binary ([`FONT_FILES`], from `crates/publish/fonts/`, SIL
+//! OFL 1.1). Decree 30 sets Times New Roman, which cannot be shipped; Liberation Serif has its
+//! metrics (every letter as wide), so lines and pages break where they would in Times New
+//! Roman, and it draws every Vietnamese letter in regular, bold, italic and bold italic — the
+//! serif of `typst-assets` this replaced lost the combined diacritics of its bold italic
+//! ("Tăng cư`ng"). No package is downloaded, no system font is looked up, nothing comes from
+//! the network. The PDF's creation date and document identifier come from the document, so the
 //! same document gives the same bytes.
 
 use std::sync::LazyLock;
@@ -34,9 +38,21 @@ const TEMPLATE: &str = include_str!("pdf.typ");
 /// Where the template finds the document.
 const DATA_PATH: &str = "/document.json";
 
-/// Renders the document as a PDF.
+/// Renders the document as a PDF, without its detail annexes ([`OfficialDocument::printed`];
+/// the XLSX holds them).
 pub fn render(document: &OfficialDocument) -> Result<Vec<u8>, PublishError> {
+    render_printed(document, false)
+}
+
+/// Renders the document as a PDF with its detail annexes: the detailed print of a national
+/// report, every agency on every task.
+pub fn render_detailed(document: &OfficialDocument) -> Result<Vec<u8>, PublishError> {
+    render_printed(document, true)
+}
+
+fn render_printed(document: &OfficialDocument, detailed: bool) -> Result<Vec<u8>, PublishError> {
     document.validate()?;
+    let document = &*document.printed(detailed);
     let data = serde_json::to_vec(&View::of(document))
         .map_err(|error| PublishError::Pdf(format!("preparing the data: {error}")))?;
     let world = DocumentWorld::new(data, document);
@@ -119,10 +135,7 @@ pub fn warm_up() -> Result<(), PublishError> {
             position: "BỘ TRƯỞNG".to_owned(),
             name: "Nguyễn Văn A".to_owned(),
         },
-        annexes: vec![Annex {
-            title: "Phụ lục I".to_owned(),
-            tables: vec![table],
-        }],
+        annexes: vec![Annex::new("Phụ lục I", vec![table])],
     };
     render(&document).map(drop)
 }
@@ -140,9 +153,22 @@ fn describe(errors: &[SourceDiagnostic]) -> String {
         .join("; ")
 }
 
+/// The family the template sets (`pdf.typ`), as the font files name it.
+pub const FONT_FAMILY: &str = "Liberation Serif";
+
+/// Liberation Serif 2.1.5 (Debian's `fonts-liberation2`; licence and provenance in
+/// `crates/publish/fonts/`): regular, bold, italic and bold italic.
+pub const FONT_FILES: [&[u8]; 4] = [
+    include_bytes!("../fonts/LiberationSerif-Regular.ttf"),
+    include_bytes!("../fonts/LiberationSerif-Bold.ttf"),
+    include_bytes!("../fonts/LiberationSerif-Italic.ttf"),
+    include_bytes!("../fonts/LiberationSerif-BoldItalic.ttf"),
+];
+
 /// The fonts, read once per process.
 static FONTS: LazyLock<(LazyHash<FontBook>, Vec<Font>)> = LazyLock::new(|| {
-    let fonts: Vec<Font> = typst_assets::fonts()
+    let fonts: Vec<Font> = FONT_FILES
+        .into_iter()
         .flat_map(|data| Font::iter(Bytes::new(data)))
         .collect();
     (LazyHash::new(FontBook::from_fonts(&fonts)), fonts)
@@ -309,7 +335,7 @@ impl View {
                 .iter()
                 .map(|annex| ViewAnnex {
                     title: annex.title.clone(),
-                    note: document.annex_note(),
+                    note: document.note_of(annex),
                     landscape: annex.is_wide(),
                     tables: annex.tables.iter().map(ViewTable::of).collect(),
                 })

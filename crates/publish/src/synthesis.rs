@@ -12,8 +12,15 @@
 //! agencies reported); II. results by task group, each task with what its lead and
 //! coordinating agencies reported; III. indicators against their targets; IV. difficulties and
 //! recommendations gathered from every report, grouped by task group, the same text from
-//! several agencies said once with all their names; V. proposals. Annex I lists every
-//! assignment by agency and state; annex II sums them up per agency.
+//! several agencies said once with its first agencies' names, the most said first; V. proposals.
+//!
+//! A national report is what a leader reads: each task names what its lead agencies reported
+//! and how many coordinating agencies reported, and its annexes sum the assignments up per
+//! agency (I) and per task group (II). Every agency on every task — thousands of rows for a
+//! program every ministry and province takes part in — is annex III, a *detail* annex: a sheet
+//! of the XLSX with what each report said, printed in DOCX and PDF only on demand
+//! ([`crate::pdf::render_detailed`]). An agency's report, short, prints its assignments as its
+//! one annex.
 
 use std::collections::BTreeMap;
 
@@ -177,6 +184,16 @@ struct Context<'a> {
     tasks: TaskCounts,
     agencies: AgencyCounts,
     reports: ReportCounts,
+    own: OwnCounts,
+}
+
+/// The assignments reported on by role, and those with an accepted report (an agency's
+/// report counts its own).
+#[derive(Debug, Clone, Serialize)]
+struct OwnCounts {
+    lead: usize,
+    coordinating: usize,
+    reported: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -335,6 +352,15 @@ impl SynthesisInput {
                 agencies_expected: self.reports.agencies_expected,
                 agencies_complete: self.reports.agencies_complete,
             },
+            own: OwnCounts {
+                lead: self.assignments.iter().filter(|a| a.lead).count(),
+                coordinating: self.assignments.iter().filter(|a| !a.lead).count(),
+                reported: self
+                    .assignments
+                    .iter()
+                    .filter(|a| a.report.is_some())
+                    .count(),
+            },
         })
     }
 }
@@ -389,6 +415,12 @@ const ROMAN: [&str; 5] = ["I", "II", "III", "IV", "V"];
 
 /// The most lead agencies a task's line names; beyond, it gives their number.
 const MAX_LEADS_NAMED: usize = 5;
+/// The most agencies named after a difficulty or a recommendation many said; the others are
+/// counted ("và 12 cơ quan khác").
+const MAX_SAYERS_NAMED: usize = 5;
+/// The most difficulties (or recommendations) a national report lists per task group, the most
+/// said first; the others are counted and left to the detail annex.
+const MAX_POINTS_PER_GROUP: usize = 8;
 
 /// Builds the report. Fails only when the template text does not parse or render.
 pub fn build(input: &SynthesisInput) -> Result<OfficialDocument, TemplateError> {
@@ -400,6 +432,7 @@ pub fn build(input: &SynthesisInput) -> Result<OfficialDocument, TemplateError> 
         Level::Agency => ("agency", &template.agency),
     };
     let s = &template.sections;
+    let national = input.level == Level::National;
     let mut body = Vec::new();
     for paragraph in paragraphs(&text(&format!("{level_key}.opening"), &wording.opening)?) {
         body.push(Block::Paragraph(paragraph));
@@ -416,12 +449,18 @@ pub fn build(input: &SynthesisInput) -> Result<OfficialDocument, TemplateError> 
 
     // I. Overview.
     body.push(heading(text("sections.overview", &s.overview)?));
-    body.push(Block::Paragraph(text(
-        "sections.overview_summary",
+    let own = |key: &str, level: &Option<String>, sections: &str| match level {
+        Some(source) => text(&format!("{level_key}.{key}"), source),
+        None => text(&format!("sections.{key}"), sections),
+    };
+    body.push(Block::Paragraph(own(
+        "overview_summary",
+        &wording.overview_summary,
         &s.overview_summary,
     )?));
-    body.push(Block::Paragraph(text(
-        "sections.overview_reports",
+    body.push(Block::Paragraph(own(
+        "overview_reports",
+        &wording.overview_reports,
         &s.overview_reports,
     )?));
     body.push(Block::Table(group_table(input)));
@@ -443,7 +482,7 @@ pub fn build(input: &SynthesisInput) -> Result<OfficialDocument, TemplateError> 
             text: format!("{}. {}", index + 1, group.title),
         });
         for task in tasks {
-            body.extend(task_results(input, task, &no_report));
+            body.extend(task_results(input, task, &no_report, national));
         }
     }
 
@@ -480,7 +519,7 @@ pub fn build(input: &SynthesisInput) -> Result<OfficialDocument, TemplateError> 
             level: 2,
             text: format!("{}. {}", number + 1, text(key, source)?),
         });
-        let gathered = gather(input, pick);
+        let gathered = gather(input, pick, national);
         if gathered.is_empty() {
             body.push(Block::Paragraph(none.clone()));
         }
@@ -493,13 +532,12 @@ pub fn build(input: &SynthesisInput) -> Result<OfficialDocument, TemplateError> 
         body.push(Block::Paragraph(paragraph));
     }
     if !input.holding_back.is_empty() {
-        body.push(Block::Paragraph(text(
-            "sections.holding_back",
-            &s.holding_back,
-        )?));
-        for name in &input.holding_back {
-            body.push(Block::Bullet(name.clone()));
-        }
+        // One paragraph: a national round may wait on tens of agencies.
+        body.push(Block::Paragraph(format!(
+            "{} {}.",
+            text("sections.holding_back", &s.holding_back)?,
+            input.holding_back.join("; ")
+        )));
     }
     let overdue: Vec<&TaskInfo> = input
         .tasks
@@ -527,6 +565,53 @@ pub fn build(input: &SynthesisInput) -> Result<OfficialDocument, TemplateError> 
         .map(|(i, r)| text(&format!("{level_key}.recipients[{}]", i + 1), r))
         .collect::<Result<Vec<_>, _>>()?;
     let note = text("sections.annex_note", &s.annex_note)?;
+    let annex = |number: usize, key: &str, source: &str, table: Table, detail: bool| {
+        Ok::<_, TemplateError>(Annex {
+            note: Some(note.clone()),
+            detail,
+            ..Annex::new(
+                format!(
+                    "Phụ lục {}. {}",
+                    ROMAN.get(number).copied().unwrap_or("I"),
+                    unnumbered(&text(key, source)?)
+                ),
+                vec![table],
+            )
+        })
+    };
+    let annexes = if national {
+        vec![
+            annex(
+                0,
+                "sections.annex_agencies",
+                &s.annex_agencies,
+                agency_table(input),
+                false,
+            )?,
+            annex(
+                1,
+                "sections.annex_groups",
+                &s.annex_groups,
+                group_annex_table(input),
+                false,
+            )?,
+            annex(
+                2,
+                "sections.annex_tasks",
+                &s.annex_tasks,
+                assignment_table(input),
+                true,
+            )?,
+        ]
+    } else {
+        vec![annex(
+            0,
+            "sections.annex_tasks",
+            &s.annex_tasks,
+            assignment_table(input),
+            false,
+        )?]
+    };
     Ok(OfficialDocument {
         issuer: input.issuer.clone(),
         number: input.number.clone(),
@@ -537,17 +622,23 @@ pub fn build(input: &SynthesisInput) -> Result<OfficialDocument, TemplateError> 
         body,
         recipients,
         signature: input.signature.clone(),
-        annexes: vec![
-            Annex {
-                title: text("sections.annex_tasks", &s.annex_tasks)?,
-                tables: vec![assignment_table(input, Some(note.clone()))],
-            },
-            Annex {
-                title: text("sections.annex_agencies", &s.annex_agencies)?,
-                tables: vec![agency_table(input, Some(note))],
-            },
-        ],
+        annexes,
     })
+}
+
+/// An annex title without the numbering a template saved before the builder numbered annexes
+/// carries ("Phụ lục II. TỔNG HỢP…" → "TỔNG HỢP…").
+fn unnumbered(title: &str) -> &str {
+    let Some(rest) = title.trim().strip_prefix("Phụ lục ") else {
+        return title.trim();
+    };
+    let numeral = rest
+        .find(|c: char| !matches!(c, 'I' | 'V' | 'X' | 'L'))
+        .unwrap_or(rest.len());
+    if numeral == 0 {
+        return title.trim();
+    }
+    rest[numeral..].trim_start_matches(['.', ':', ' '])
 }
 
 /// Splits a rendered text into paragraphs at blank lines.
@@ -634,8 +725,15 @@ fn group_table(input: &SynthesisInput) -> Table {
     }
 }
 
-/// One task: its line, then what each of its agencies reported (the leads first).
-fn task_results(input: &SynthesisInput, task: &TaskInfo, no_report: &str) -> Vec<Block> {
+/// One task: its line, then what its agencies reported. An agency's report gives every line
+/// (its own); a national report gives its lead agencies' (at most [`MAX_LEADS_NAMED`]) and
+/// counts the coordinating agencies that reported — their words are in the detail annex.
+fn task_results(
+    input: &SynthesisInput,
+    task: &TaskInfo,
+    no_report: &str,
+    national: bool,
+) -> Vec<Block> {
     let mut lines: Vec<&AssignmentLine> = input
         .assignments
         .iter()
@@ -654,23 +752,20 @@ fn task_results(input: &SynthesisInput, task: &TaskInfo, no_report: &str) -> Vec
         match leads.len() {
             0 => ".".to_owned(),
             // A task led by "the ministries, sectors and provinces" names too many to list here;
-            // annex I lists them.
+            // the annexes list them.
             n if n > MAX_LEADS_NAMED => format!(" (chủ trì: {n} cơ quan)."),
             _ => format!(" (chủ trì: {}).", leads.join("; ")),
         },
         task.state.label_vi().to_lowercase(),
         task.progress
     ))];
-    let mut any = false;
-    for line in lines {
-        let Some(report) = &line.report else {
-            continue;
-        };
-        if report.results.trim().is_empty() {
-            continue;
-        }
-        any = true;
-        blocks.push(Block::Bullet(format!(
+    let reported: Vec<(&AssignmentLine, &ReportText)> = lines
+        .iter()
+        .filter_map(|line| Some((*line, line.report.as_ref()?)))
+        .filter(|(_, report)| !report.results.trim().is_empty())
+        .collect();
+    let said = |line: &AssignmentLine, report: &ReportText| {
+        Block::Bullet(format!(
             "{} ({}): {}",
             line.agency_name,
             if line.lead {
@@ -679,9 +774,31 @@ fn task_results(input: &SynthesisInput, task: &TaskInfo, no_report: &str) -> Vec
                 "phối hợp"
             },
             one_line(&report.results)
-        )));
+        ))
+    };
+    if !national {
+        blocks.extend(reported.iter().map(|(line, report)| said(line, report)));
+    } else {
+        let (lead, coordinating): (Vec<_>, Vec<_>) =
+            reported.iter().partition(|(line, _)| line.lead);
+        if lead.len() > MAX_LEADS_NAMED {
+            blocks.push(Block::Bullet(format!(
+                "{}/{} cơ quan chủ trì đã báo cáo kết quả (chi tiết tại Phụ lục III).",
+                lead.len(),
+                leads.len()
+            )));
+        } else {
+            blocks.extend(lead.iter().map(|(line, report)| said(line, report)));
+        }
+        if !coordinating.is_empty() {
+            blocks.push(Block::Bullet(format!(
+                "{}/{} cơ quan phối hợp đã báo cáo kết quả (chi tiết tại Phụ lục III).",
+                coordinating.len(),
+                lines.len() - leads.len()
+            )));
+        }
     }
-    if !any {
+    if reported.is_empty() {
         blocks.push(Block::Bullet(no_report.to_owned()));
     }
     blocks
@@ -694,17 +811,19 @@ fn one_line(text: &str) -> String {
 /// What the reports said under one heading (difficulties or recommendations), by task group;
 /// the same text (compared without case, accents or spacing) from several agencies is said
 /// once, followed by every agency that said it.
-fn gather(input: &SynthesisInput, pick: fn(&ReportText) -> &str) -> Vec<Block> {
+fn gather(input: &SynthesisInput, pick: fn(&ReportText) -> &str, national: bool) -> Vec<Block> {
     let group_of: BTreeMap<&str, &str> = input
         .tasks
         .iter()
         .map(|t| (t.code.as_str(), t.group_code.as_str()))
         .collect();
+    let lines = by_agency(input);
     let mut blocks = Vec::new();
     for group in &input.groups {
-        // Folded text → (text as first written, agencies in order of first mention).
-        let mut said: Vec<(String, String, Vec<&str>)> = Vec::new();
-        for line in by_agency(input) {
+        // (text as first written, agencies in order of first mention), found by folded text.
+        let mut said: Vec<(String, Vec<&str>)> = Vec::new();
+        let mut index: BTreeMap<String, usize> = BTreeMap::new();
+        for line in &lines {
             if group_of.get(line.task_code.as_str()) != Some(&group.code.as_str()) {
                 continue;
             }
@@ -716,24 +835,55 @@ fn gather(input: &SynthesisInput, pick: fn(&ReportText) -> &str) -> Vec<Block> {
                 continue;
             }
             let key = fold(text.trim_end_matches(['.', ';', ',', ' ']));
-            match said.iter_mut().find(|(k, _, _)| *k == key) {
-                Some((_, _, agencies)) => {
+            match index.get(&key) {
+                Some(&at) => {
+                    let agencies = &mut said[at].1;
                     if !agencies.contains(&line.agency_name.as_str()) {
                         agencies.push(&line.agency_name);
                     }
                 }
-                None => said.push((key, text, vec![&line.agency_name])),
+                None => {
+                    index.insert(key, said.len());
+                    said.push((text, vec![&line.agency_name]));
+                }
             }
         }
         if said.is_empty() {
             continue;
         }
         blocks.push(Block::Paragraph(format!("{}:", group.title)));
-        for (_, text, agencies) in said {
+        if !national {
+            for (text, agencies) in said {
+                blocks.push(Block::Bullet(format!(
+                    "{} ({}).",
+                    text.trim_end_matches('.'),
+                    agencies.join("; ")
+                )));
+            }
+            continue;
+        }
+        // What most agencies said first (a stable sort keeps the first said first on a tie).
+        said.sort_by_key(|(_, agencies)| std::cmp::Reverse(agencies.len()));
+        let left = said.len().saturating_sub(MAX_POINTS_PER_GROUP);
+        for (text, agencies) in said.into_iter().take(MAX_POINTS_PER_GROUP) {
+            let named = agencies
+                .iter()
+                .take(MAX_SAYERS_NAMED)
+                .copied()
+                .collect::<Vec<_>>()
+                .join("; ");
+            let others = match agencies.len().saturating_sub(MAX_SAYERS_NAMED) {
+                0 => String::new(),
+                n => format!(" và {n} cơ quan khác"),
+            };
             blocks.push(Block::Bullet(format!(
-                "{} ({}).",
-                text.trim_end_matches('.'),
-                agencies.join("; ")
+                "{} ({named}{others}).",
+                text.trim_end_matches('.')
+            )));
+        }
+        if left > 0 {
+            blocks.push(Block::Bullet(format!(
+                "Và {left} ý kiến khác (chi tiết tại Phụ lục III)."
             )));
         }
     }
@@ -792,13 +942,21 @@ fn by_agency(input: &SynthesisInput) -> Vec<&AssignmentLine> {
     lines
 }
 
-/// Annex I: every assignment.
-fn assignment_table(input: &SynthesisInput, title: Option<String>) -> Table {
+/// Every assignment with what its report said: annex III of a national report (a detail
+/// annex), the one annex of an agency's.
+fn assignment_table(input: &SynthesisInput) -> Table {
     let titles: BTreeMap<&str, &str> = input
         .tasks
         .iter()
         .map(|t| (t.code.as_str(), t.title.as_str()))
         .collect();
+    let said = |a: &AssignmentLine, pick: fn(&ReportText) -> &str| {
+        a.report
+            .as_ref()
+            .map(|r| one_line(pick(r)))
+            .filter(|t| !t.is_empty())
+            .map_or(Cell::Empty, Cell::Text)
+    };
     let rows = by_agency(input)
         .into_iter()
         .enumerate()
@@ -819,65 +977,150 @@ fn assignment_table(input: &SynthesisInput, title: Option<String>) -> Table {
                 Cell::Text(a.state.label_vi().to_owned()),
                 Cell::Percent(f64::from(a.progress)),
                 a.done_on.map_or(Cell::Empty, Cell::Date),
+                said(a, |r| &r.results),
+                said(a, |r| &r.difficulties),
+                said(a, |r| &r.recommendations),
             ]
         })
         .collect();
     Table {
-        title,
-        // The task's name takes the room it needs; the short columns only theirs.
+        title: None,
+        // The task's name and the reports' words take the room they need; the short columns
+        // only theirs.
         columns: vec![
             sized("STT", ColumnKind::Integer, 7.0),
             sized("Cơ quan", ColumnKind::Text, 20.0),
             sized("Vai trò", ColumnKind::Text, 9.0),
             sized("Mã nhiệm vụ", ColumnKind::Text, 8.0),
-            sized("Nhiệm vụ", ColumnKind::Text, 52.0),
+            sized("Nhiệm vụ", ColumnKind::Text, 40.0),
             sized("Thời hạn", ColumnKind::Date, 11.0),
             sized("Tình trạng", ColumnKind::Text, 14.0),
             sized("Tiến độ", ColumnKind::Percent, 8.0),
             sized("Ngày hoàn thành", ColumnKind::Date, 11.0),
+            sized("Kết quả", ColumnKind::Text, 40.0),
+            sized("Khó khăn, vướng mắc", ColumnKind::Text, 24.0),
+            sized("Kiến nghị", ColumnKind::Text, 24.0),
         ],
         rows,
     }
 }
 
-/// Annex II: per agency, its assignments by state and its accepted reports.
-fn agency_table(input: &SynthesisInput, title: Option<String>) -> Table {
-    let mut agencies: Vec<(&str, &str, StateCounts, u64)> = Vec::new();
+/// Annex I of a national report: per agency, its assignments as lead and as coordinator, by
+/// state, and its accepted reports.
+fn agency_table(input: &SynthesisInput) -> Table {
+    struct Sums<'a> {
+        code: &'a str,
+        name: &'a str,
+        lead: u64,
+        counts: StateCounts,
+        reports: u64,
+    }
+    let mut agencies: Vec<Sums> = Vec::new();
     for line in by_agency(input) {
         if agencies
             .last()
-            .is_none_or(|(code, ..)| *code != line.agency_code)
+            .is_none_or(|sums| sums.code != line.agency_code)
         {
-            agencies.push((&line.agency_code, &line.agency_name, StateCounts::new(), 0));
+            agencies.push(Sums {
+                code: &line.agency_code,
+                name: &line.agency_name,
+                lead: 0,
+                counts: StateCounts::new(),
+                reports: 0,
+            });
         }
-        if let Some((_, _, counts, reports)) = agencies.last_mut() {
-            counts.add(line.state);
-            *reports += u64::from(line.report.is_some());
+        if let Some(sums) = agencies.last_mut() {
+            sums.counts.add(line.state);
+            sums.lead += u64::from(line.lead);
+            sums.reports += u64::from(line.report.is_some());
         }
     }
     let mut columns = vec![
         Column::new("STT", ColumnKind::Integer),
-        Column::new("Cơ quan", ColumnKind::Text),
-        Column::new("Số nhiệm vụ", ColumnKind::Integer),
+        sized("Cơ quan", ColumnKind::Text, 26.0),
+        Column::new("Chủ trì", ColumnKind::Integer),
+        Column::new("Phối hợp", ColumnKind::Integer),
     ];
     columns.extend(state_columns());
     columns.push(Column::new("Báo cáo được chấp nhận", ColumnKind::Integer));
     let rows = agencies
         .into_iter()
         .enumerate()
-        .map(|(i, (_, name, counts, reports))| {
+        .map(|(i, sums)| {
             let mut row = vec![
                 count(i as u64 + 1),
-                Cell::Text(name.to_owned()),
-                count(counts.total()),
+                Cell::Text(sums.name.to_owned()),
+                count(sums.lead),
+                count(sums.counts.total() - sums.lead),
             ];
-            row.extend(state_cells(&counts));
-            row.push(count(reports));
+            row.extend(state_cells(&sums.counts));
+            row.push(count(sums.reports));
             row
         })
         .collect();
     Table {
-        title,
+        title: None,
+        columns,
+        rows,
+    }
+}
+
+/// Annex II of a national report: per task group, its tasks, its assignments by state and the
+/// reports accepted on them, with a total row.
+fn group_annex_table(input: &SynthesisInput) -> Table {
+    let group_of: BTreeMap<&str, &str> = input
+        .tasks
+        .iter()
+        .map(|t| (t.code.as_str(), t.group_code.as_str()))
+        .collect();
+    let sums = |group: Option<&str>| {
+        let mut counts = StateCounts::new();
+        let mut agencies = std::collections::BTreeSet::new();
+        let mut reports = 0u64;
+        for line in &input.assignments {
+            let in_group = group_of.get(line.task_code.as_str()).copied();
+            if group.is_some() && in_group != group {
+                continue;
+            }
+            counts.add(line.state);
+            agencies.insert(line.agency_code.as_str());
+            reports += u64::from(line.report.is_some());
+        }
+        let tasks = input
+            .tasks
+            .iter()
+            .filter(|t| group.is_none_or(|g| t.group_code == g))
+            .count();
+        (tasks as u64, agencies.len() as u64, counts, reports)
+    };
+    let row = |name: &str, (tasks, agencies, counts, reports): (u64, u64, StateCounts, u64)| {
+        let mut row = vec![
+            Cell::Text(name.to_owned()),
+            count(tasks),
+            count(agencies),
+            count(counts.total()),
+        ];
+        row.extend(state_cells(&counts));
+        row.push(count(reports));
+        row
+    };
+    let mut rows: Vec<Vec<Cell>> = input
+        .groups
+        .iter()
+        .filter(|g| input.tasks.iter().any(|t| t.group_code == g.code))
+        .map(|g| row(&g.title, sums(Some(&g.code))))
+        .collect();
+    rows.push(row("Tổng cộng", sums(None)));
+    let mut columns = vec![
+        sized("Nhóm nhiệm vụ", ColumnKind::Text, 26.0),
+        Column::new("Số nhiệm vụ", ColumnKind::Integer),
+        Column::new("Số cơ quan", ColumnKind::Integer),
+        Column::new("Lượt giao", ColumnKind::Integer),
+    ];
+    columns.extend(state_columns());
+    columns.push(Column::new("Báo cáo được chấp nhận", ColumnKind::Integer));
+    Table {
+        title: None,
         columns,
         rows,
     }

@@ -36,6 +36,18 @@ pub struct LevelWording {
     pub title: String,
     pub opening: String,
     pub recipients: Vec<String>,
+    /// This level's own wording of `sections.overview_summary` (an agency counts its own
+    /// assignments, not "tasks given to 1 agency"); none: the sections'.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overview_summary: Option<String>,
+    /// This level's own wording of `sections.overview_reports`; none: the sections'.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overview_reports: Option<String>,
+}
+
+/// The title of the annex of totals per task group, for templates saved before it existed.
+fn default_annex_groups() -> String {
+    "TỔNG HỢP KẾT QUẢ THEO NHÓM NHIỆM VỤ".to_owned()
 }
 
 /// The wording of the sections, the same at every level.
@@ -57,8 +69,12 @@ pub struct SectionWording {
     pub proposals_text: String,
     pub holding_back: String,
     pub overdue: String,
+    /// The annexes' titles; the builder numbers them ("Phụ lục I. …"), so a numbering written
+    /// here is replaced.
     pub annex_tasks: String,
     pub annex_agencies: String,
+    #[serde(default = "default_annex_groups")]
+    pub annex_groups: String,
     pub annex_note: String,
 }
 
@@ -100,6 +116,12 @@ impl SynthesisTemplate {
             for (i, r) in wording.recipients.iter().enumerate() {
                 all.push((format!("{level}.recipients[{}]", i + 1), r.as_str()));
             }
+            if let Some(text) = &wording.overview_summary {
+                all.push((format!("{level}.overview_summary"), text.as_str()));
+            }
+            if let Some(text) = &wording.overview_reports {
+                all.push((format!("{level}.overview_reports"), text.as_str()));
+            }
         }
         let s = &self.sections;
         for (key, text) in [
@@ -120,6 +142,7 @@ impl SynthesisTemplate {
             ("overdue", &s.overdue),
             ("annex_tasks", &s.annex_tasks),
             ("annex_agencies", &s.annex_agencies),
+            ("annex_groups", &s.annex_groups),
             ("annex_note", &s.annex_note),
         ] {
             all.push((format!("sections.{key}"), text.as_str()));

@@ -5,7 +5,8 @@
 //! the document (row 2), then the header row (row 3, bold, frozen, with an autofilter over the
 //! table), then the rows with real cell types — integers and decimals as numbers, percentages
 //! as fractions with a % format (the model's 85.5 is 0.855), dates as dates (dd/mm/yyyy), text
-//! as text. Sheet names are the tables' titles, made valid: at most 31 characters, none of
+//! as text. Sheets are named after their annex ("Phụ lục I"; "Phụ lục II.1", "Phụ lục II.2"
+//! when an annex has several tables), made valid: at most 31 characters, none of
 //! `[ ] : * ? / \`, unique regardless of case.
 //!
 //! The bytes depend only on the document: the workbook's creation date is the document's date.
@@ -54,11 +55,21 @@ pub fn render(document: &OfficialDocument) -> Result<Vec<u8>, PublishError> {
         return workbook.save_to_buffer().map_err(error);
     }
 
-    let names = sheet_names(
-        tables
-            .iter()
-            .map(|(annex, table)| table.title.as_deref().unwrap_or(&annex.title)),
-    );
+    let labels: Vec<String> = document
+        .annexes
+        .iter()
+        .flat_map(|annex| {
+            let several = annex.tables.len() > 1;
+            (1..=annex.tables.len()).map(move |index| {
+                if several {
+                    format!("{}.{index}", annex.label())
+                } else {
+                    annex.label().to_owned()
+                }
+            })
+        })
+        .collect();
+    let names = sheet_names(labels.iter().map(String::as_str));
     let formats = Formats::new();
     for ((annex, table), name) in tables.into_iter().zip(names) {
         let sheet = workbook.add_worksheet();
@@ -124,7 +135,10 @@ fn write_table(
     formats: &Formats,
 ) -> Result<(), XlsxError> {
     sheet.write_string_with_format(0, 0, &annex.title, &formats.title)?;
-    let subtitle = table.title.clone().unwrap_or_else(|| document.annex_note());
+    let subtitle = table
+        .title
+        .clone()
+        .unwrap_or_else(|| document.note_of(annex));
     sheet.write_string_with_format(1, 0, &subtitle, &formats.subtitle)?;
 
     for (index, column) in table.columns.iter().enumerate() {

@@ -1,6 +1,11 @@
 //! The synthesis report built from a small program: its sections, figures and annexes follow
 //! the input, and the wording template is checked before use.
 
+#[path = "common/national.rs"]
+mod national;
+#[path = "common/office.rs"]
+mod office;
+
 use chrono::NaiveDate;
 use dongbo_domain::state::WorkState;
 use dongbo_publish::synthesis::{
@@ -8,7 +13,8 @@ use dongbo_publish::synthesis::{
     SynthesisInput, TaskInfo, build,
 };
 use dongbo_publish::template::{SHIPPED_SYNTHESIS, SynthesisTemplate, TemplateError};
-use dongbo_publish::{Block, Cell, Issuer, Signature, plain_text};
+use dongbo_publish::{Block, Cell, Issuer, Signature, docx, pdf, plain_text, render_all};
+use dongbo_testkit::documents::{docx_text, pdf_pages, zip_entry};
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -187,25 +193,43 @@ fn the_report_has_its_five_sections_and_figures() {
 }
 
 #[test]
-fn results_come_from_the_lead_first_then_the_coordinators() {
+fn a_national_report_gives_the_leads_words_and_counts_the_coordinators() {
     let texts = texts(&build(&input()).unwrap().body);
     let lead = texts
         .iter()
         .position(|t| t == "Bộ Ngoại giao (chủ trì): Đã ban hành kế hoạch.")
         .unwrap();
-    let coordinator = texts
-        .iter()
-        .position(|t| {
-            t == "Bộ Văn hóa, Thể thao và Du lịch (phối hợp): Đã phối hợp tổ chức hội thảo."
-        })
-        .unwrap();
-    assert!(lead < coordinator);
+    assert_eq!(
+        texts[lead + 1],
+        "1/1 cơ quan phối hợp đã báo cáo kết quả (chi tiết tại Phụ lục III)."
+    );
+    // The coordinator's own words are in the detail annex, not the body.
+    assert!(
+        !texts
+            .iter()
+            .any(|t| t.contains("Đã phối hợp tổ chức hội thảo"))
+    );
     // A task nobody reported on says so.
     let task = texts
         .iter()
         .position(|t| t.starts_with("2.1 Nhiệm vụ 2.1 (chủ trì: Thành phố Hà Nội)."))
         .unwrap();
     assert_eq!(texts[task + 1], "Chưa có báo cáo được chấp nhận trong kỳ.");
+}
+
+#[test]
+fn an_agency_report_gives_every_line_of_its_own() {
+    let mut input = input();
+    input.level = Level::Agency;
+    let texts = texts(&build(&input).unwrap().body);
+    let lead = texts
+        .iter()
+        .position(|t| t == "Bộ Ngoại giao (chủ trì): Đã ban hành kế hoạch.")
+        .unwrap();
+    assert_eq!(
+        texts[lead + 1],
+        "Bộ Văn hóa, Thể thao và Du lịch (phối hợp): Đã phối hợp tổ chức hội thảo."
+    );
 }
 
 #[test]
@@ -233,10 +257,53 @@ fn the_same_difficulty_from_two_agencies_is_said_once_with_both_names() {
 }
 
 #[test]
-fn the_annexes_list_every_assignment_by_agency_and_sum_per_agency() {
+fn a_national_report_sums_up_per_agency_and_group_and_keeps_every_assignment_in_a_detail_annex() {
     let doc = build(&input()).unwrap();
-    let tasks = &doc.annexes[0].tables[0];
-    let agencies: Vec<&Cell> = tasks.rows.iter().map(|r| &r[1]).collect();
+    doc.validate().expect("every row has every column");
+    let titles: Vec<&str> = doc.annexes.iter().map(|a| a.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "Phụ lục I. TỔNG HỢP KẾT QUẢ THEO CƠ QUAN",
+            "Phụ lục II. TỔNG HỢP KẾT QUẢ THEO NHÓM NHIỆM VỤ",
+            "Phụ lục III. TÌNH HÌNH THỰC HIỆN NHIỆM VỤ THEO CƠ QUAN",
+        ]
+    );
+    let details: Vec<bool> = doc.annexes.iter().map(|a| a.detail).collect();
+    assert_eq!(details, [false, false, true]);
+
+    let agencies = &doc.annexes[0].tables[0];
+    assert_eq!(agencies.rows.len(), 3);
+    // Hà Nội: one task as lead, overdue, no accepted report.
+    let hanoi = &agencies.rows[2];
+    assert_eq!(hanoi[1], Cell::Text("Thành phố Hà Nội".into()));
+    assert_eq!(
+        (&hanoi[2], &hanoi[3]),
+        (&Cell::Integer(1), &Cell::Integer(0))
+    );
+    assert_eq!(hanoi[7], Cell::Integer(1), "overdue");
+    assert_eq!(hanoi[10], Cell::Integer(0), "no accepted report");
+
+    let groups = &doc.annexes[1].tables[0];
+    let names: Vec<&Cell> = groups.rows.iter().map(|r| &r[0]).collect();
+    assert_eq!(
+        names,
+        [
+            &Cell::Text("Nhóm một".into()),
+            &Cell::Text("Nhóm hai".into()),
+            &Cell::Text("Tổng cộng".into())
+        ]
+    );
+    // Group one: one task, two agencies, two assignments, two accepted reports.
+    assert_eq!(
+        groups.rows[0][1..4],
+        [Cell::Integer(1), Cell::Integer(2), Cell::Integer(2)]
+    );
+    assert_eq!(groups.rows[0][10], Cell::Integer(2));
+    assert_eq!(groups.rows[2][3], Cell::Integer(3));
+
+    let detail = &doc.annexes[2].tables[0];
+    let agencies: Vec<&Cell> = detail.rows.iter().map(|r| &r[1]).collect();
     assert_eq!(
         agencies,
         [
@@ -245,16 +312,180 @@ fn the_annexes_list_every_assignment_by_agency_and_sum_per_agency() {
             &Cell::Text("Thành phố Hà Nội".into())
         ]
     );
-    assert_eq!(tasks.rows[0][5], Cell::Date(day(2026, 6, 30)));
-    assert_eq!(tasks.rows[0][7], Cell::Percent(100.0));
-    let summary = &doc.annexes[1].tables[0];
-    assert_eq!(summary.rows.len(), 3);
-    // Hà Nội: one task, overdue, no accepted report.
-    assert_eq!(summary.rows[2][2], Cell::Integer(1));
-    assert_eq!(summary.rows[2][6], Cell::Integer(1));
-    assert_eq!(summary.rows[2][9], Cell::Integer(0));
-    doc.validate().expect("every row has every column");
-    assert!(plain_text(&doc).contains("Phụ lục I. TÌNH HÌNH THỰC HIỆN NHIỆM VỤ THEO CƠ QUAN"));
+    assert_eq!(detail.rows[0][5], Cell::Date(day(2026, 6, 30)));
+    assert_eq!(detail.rows[0][7], Cell::Percent(100.0));
+    // What each reported, the coordinator's words included.
+    assert_eq!(
+        detail.rows[1][9],
+        Cell::Text("Đã phối hợp tổ chức hội thảo.".into())
+    );
+    assert_eq!(detail.rows[0][10], Cell::Text("Thiếu kinh phí.".into()));
+    assert_eq!(detail.rows[2][9], Cell::Empty);
+}
+
+#[test]
+fn each_annex_is_tied_to_the_report_once_and_the_sheets_are_named_phu_luc() {
+    let doc = build(&input()).unwrap();
+    let note =
+        "(Kèm theo Báo cáo số     /BC-BVHTTDL ngày 20/12/2026 của Bộ Văn hóa, Thể thao và Du lịch)";
+    for annex in &doc.annexes {
+        assert_eq!(annex.note.as_deref(), Some(note));
+        assert!(
+            annex.tables.iter().all(|t| t.title.is_none()),
+            "{}",
+            annex.title
+        );
+    }
+    // Printed: the two summary annexes, each with its note once.
+    let printed = docx_text(&zip_entry(
+        &docx::render(&doc).unwrap(),
+        "word/document.xml",
+    ));
+    assert_eq!(
+        printed.matches("(Kèm theo Báo cáo số").count(),
+        2,
+        "{printed}"
+    );
+    assert!(
+        !printed.contains("Phụ lục III. TÌNH HÌNH"),
+        "the detail annex is not printed"
+    );
+    let text = plain_text(&doc);
+    assert_eq!(text.matches("(Kèm theo Báo cáo số").count(), 3);
+
+    let files = render_all(&doc).unwrap();
+    let workbook: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(files.xlsx)).unwrap();
+    assert_eq!(
+        calamine::Reader::sheet_names(&workbook),
+        ["Phụ lục I", "Phụ lục II", "Phụ lục III"]
+    );
+}
+
+#[test]
+fn an_agency_report_is_worded_as_the_agencys_own() {
+    let mut input = input();
+    input.level = Level::Agency;
+    input.coordinator = Some("Bộ Ngoại giao".into());
+    input.assignments.retain(|a| a.agency_code == "BVHTTDL");
+    input.tasks.retain(|t| t.code == "1.1");
+    input.holding_back.clear();
+    let doc = build(&input).unwrap();
+    let texts = texts(&doc.body);
+    assert!(
+        texts.iter().any(|t| t.starts_with(
+            "Tính đến hết năm 2026, Bộ Văn hóa, Thể thao và Du lịch được giao chủ trì 0 nhiệm vụ \
+             và phối hợp thực hiện 1 nhiệm vụ."
+        )),
+        "{texts:#?}"
+    );
+    assert!(
+        texts.iter().any(|t| t.starts_with(
+            "Trong kỳ, 1/1 báo cáo về từng nhiệm vụ của Bộ Văn hóa, Thể thao và Du lịch đã được chấp nhận."
+        )),
+        "{texts:#?}"
+    );
+    let all = plain_text(&doc);
+    assert!(!all.contains("/1 cơ quan"), "{all}");
+    assert!(!all.contains("cơ quan, đơn vị chủ trì, phối hợp"), "{all}");
+    // Its one annex, its own assignments, printed.
+    assert_eq!(doc.annexes.len(), 1);
+    assert_eq!(
+        doc.annexes[0].title,
+        "Phụ lục I. TÌNH HÌNH THỰC HIỆN NHIỆM VỤ THEO CƠ QUAN"
+    );
+    assert!(!doc.annexes[0].detail);
+    assert_eq!(doc.annexes[0].tables[0].rows.len(), 1);
+}
+
+#[test]
+fn a_template_saved_with_numbered_annex_titles_is_numbered_by_the_report() {
+    let mut input = input();
+    input.template = SHIPPED_SYNTHESIS
+        .replace(
+            r#"annex_agencies = "TỔNG HỢP"#,
+            r#"annex_agencies = "Phụ lục II. TỔNG HỢP"#,
+        )
+        .replace("annex_groups = ", "# annex_groups = ");
+    let doc = build(&input).unwrap();
+    assert_eq!(
+        doc.annexes[0].title,
+        "Phụ lục I. TỔNG HỢP KẾT QUẢ THEO CƠ QUAN"
+    );
+    assert_eq!(
+        doc.annexes[1].title,
+        "Phụ lục II. TỔNG HỢP KẾT QUẢ THEO NHÓM NHIỆM VỤ"
+    );
+}
+
+/// The national report of 47/NQ-CP with every agency reporting: what a leader reads fits in 40
+/// pages (it was 298 when annex I listed every assignment), every assignment is in the XLSX,
+/// and the detailed print has them all.
+#[test]
+fn the_national_report_of_47_with_every_agency_reporting_prints_in_at_most_40_pages() {
+    let input = national::input(0);
+    let assignments = input.assignments.len();
+    let agencies: std::collections::BTreeSet<&str> = input
+        .assignments
+        .iter()
+        .map(|a| a.agency_code.as_str())
+        .collect();
+    // The round the issue counts: every ministry and province on about 45 tasks.
+    assert!(assignments > 2500, "{assignments} assignments");
+    assert!(agencies.len() > 50, "{} agencies", agencies.len());
+    let doc = build(&input).unwrap();
+    let files = render_all(&doc).unwrap();
+    let pages = pdf_pages(&files.pdf);
+    assert!(pages.len() <= 40, "{} pages", pages.len());
+    assert!(
+        pages.len() >= 10,
+        "{} pages: the body is there",
+        pages.len()
+    );
+    let all = pages.join(" ");
+    assert!(all.contains("Phụ lục II. TỔNG HỢP KẾT QUẢ THEO NHÓM NHIỆM VỤ"));
+    assert!(
+        !all.contains("Phụ lục III. TÌNH HÌNH"),
+        "the detail annex is not printed"
+    );
+    eprintln!(
+        "47/NQ-CP, {assignments} assignments, {} agencies: {} PDF pages",
+        agencies.len(),
+        pages.len()
+    );
+    assert!(all.contains("Nguyễn Văn Hùng"));
+
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(files.xlsx)).unwrap();
+    let detail = calamine::Reader::worksheet_range(&mut workbook, "Phụ lục III").unwrap();
+    assert_eq!(
+        detail.height(),
+        3 + assignments,
+        "three title rows and every assignment"
+    );
+
+    let detailed = pdf_pages(&pdf::render_detailed(&doc).unwrap());
+    assert!(
+        detailed.len() > pages.len() + 50,
+        "{} pages",
+        detailed.len()
+    );
+    assert!(
+        detailed
+            .join(" ")
+            .contains("Phụ lục III. TÌNH HÌNH THỰC HIỆN NHIỆM VỤ")
+    );
+
+    // Word processors agree: LibreOffice lays the DOCX out in at most 40 pages too.
+    if let Some(converted) = office::docx_to_pdf(&files.docx) {
+        let converted = pdf_pages(&converted);
+        eprintln!("LibreOffice: {} pages", converted.len());
+        assert!(
+            converted.len() <= 40,
+            "{} pages in LibreOffice",
+            converted.len()
+        );
+    }
 }
 
 #[test]
@@ -306,4 +537,21 @@ fn an_agency_report_goes_to_the_coordinator() {
         "Bộ Văn hóa, Thể thao và Du lịch (để tổng hợp);"
     );
     assert!(doc.title.starts_with("Kết quả thực hiện"));
+    // LibreOffice opens it, and "Nơi nhận" stands with the signature and the last paragraph.
+    if let Some(converted) = office::docx_to_pdf(&docx::render(&doc).unwrap()) {
+        let pages = pdf_pages(&converted);
+        let recipients = office::page_of(&pages, "Nơi nhận").expect("Nơi nhận");
+        assert_eq!(office::page_of(&pages, "Nguyễn Văn A"), Some(recipients));
+        let last = match doc.body.last() {
+            Some(Block::Paragraph(text) | Block::Bullet(text)) => text.clone(),
+            other => panic!("{other:?}"),
+        };
+        let words: Vec<&str> = last.split_whitespace().collect();
+        let tail = words[words.len().saturating_sub(3)..].join(" ");
+        assert!(
+            pages[recipients].contains(&tail),
+            "«{tail}» on page {}",
+            recipients + 1
+        );
+    }
 }

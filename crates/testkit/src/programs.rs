@@ -43,3 +43,11 @@ pub async fn load_47_with(db: &Db, dir: &Directory, assigning: Assigning<'_>) ->
         .await
         .expect("save 47/NQ-CP with its assignments")
 }
+
+/// 47/NQ-CP as `dongbo import` reads it, against `dir`: its groups and tasks, without a
+/// database (for the documents built from it).
+pub fn program_47(dir: &Directory) -> dongbo_domain::ImportedProgram {
+    dongbo_import::import(RESOLUTION_47, "47-NQ-CP.txt", Format::Auto, dir)
+        .expect("the bundled 47/NQ-CP imports")
+        .program
+}

@@ -396,6 +396,7 @@ async fn the_phase_scorecard_shows_every_agency_and_exports_as_docx_and_xlsx() {
                 "xlsx",
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             ),
+            ("pdf", "application/pdf"),
         ] {
             let response = browser
                 .get(&format!(
@@ -406,7 +407,39 @@ async fn the_phase_scorecard_shows_every_agency_and_exports_as_docx_and_xlsx() {
             assert_eq!(response.status(), 200, "{format}");
             assert_eq!(response.headers()["content-type"], mime);
             let bytes = response.bytes().await.unwrap();
+            if format == "pdf" {
+                assert!(bytes.starts_with(b"%PDF-"));
+                continue;
+            }
             assert_eq!(&bytes[..2], b"PK", "{format} is a zip package");
+            if format == "docx" {
+                // Issued by a ministry (the coordinating one by default), never by the
+                // Government with an empty "Số: /BC-CP".
+                let xml = dongbo_testkit::documents::zip_entry(&bytes, "word/document.xml");
+                let text = dongbo_testkit::documents::docx_text(&xml);
+                assert!(!text.contains("/BC-CP"), "{text}");
+                assert!(text.contains("Nơi nhận:"), "{text}");
+            }
+        }
+        // The issuer, number, date and signer chosen on the export form.
+        let response = browser
+            .get(&format!(
+                "/programs/{}/evaluation/export/docx?years=3&issuer=BNG&number=7%2FBC-BNG&date=2026-11-30&authority=KT&on_behalf_of=B%E1%BB%98%20TR%C6%AF%E1%BB%9ENG&position=TH%E1%BB%A8%20TR%C6%AF%E1%BB%9ENG&signer=L%C3%AA%20V%C4%83n%20B",
+                app.program_id
+            ))
+            .await;
+        assert_eq!(response.status(), 200);
+        let bytes = response.bytes().await.unwrap();
+        let xml = dongbo_testkit::documents::zip_entry(&bytes, "word/document.xml");
+        let text = dongbo_testkit::documents::docx_text(&xml);
+        for wanted in [
+            "BỘ NGOẠI GIAO",
+            "Số: 7/BC-BNG",
+            "Hà Nội, ngày 30 tháng 11 năm 2026",
+            "KT. BỘ TRƯỞNG",
+            "Lê Văn B",
+        ] {
+            assert!(text.contains(wanted), "«{wanted}» in {text}");
         }
         let json: serde_json::Value = browser
             .get(&format!(

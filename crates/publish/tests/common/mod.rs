@@ -243,14 +243,11 @@ pub fn report() -> OfficialDocument {
             name: "Nguyễn Văn Hùng".to_owned(),
         },
         annexes: vec![
-            Annex {
-                title: "Phụ lục I. TÌNH HÌNH THỰC HIỆN THEO CƠ QUAN".to_owned(),
-                tables: vec![by_agency],
-            },
-            Annex {
-                title: "Phụ lục II. NHIỆM VỤ VÀ CHỈ TIÊU".to_owned(),
-                tables: vec![tasks, indicators],
-            },
+            Annex::new(
+                "Phụ lục I. TÌNH HÌNH THỰC HIỆN THEO CƠ QUAN",
+                vec![by_agency],
+            ),
+            Annex::new("Phụ lục II. NHIỆM VỤ VÀ CHỈ TIÊU", vec![tasks, indicators]),
         ],
     }
 }

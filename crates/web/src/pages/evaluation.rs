@@ -1,6 +1,7 @@
 //! Đánh giá theo giai đoạn — a program's scorecard over a phase (3, 5 or 10 years from its
 //! first year, or any range): the program's figures, one line per agency, the course over time
-//! as charts, and the same as DOCX or XLSX.
+//! as charts, and the same as a Decree 30 report in DOCX, XLSX or PDF, issued by the agency
+//! the export form chooses (the program's coordinating ministry unless another is chosen).
 
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
@@ -10,7 +11,9 @@ use maud::{Markup, html};
 use super::{Page, chart};
 use crate::AppState;
 use crate::error::{Error, Result};
-use dongbo_programs::evaluation::{PRESET_YEARS, Phase, PhaseQuery, program_start, scorecard};
+use dongbo_programs::evaluation::{
+    DocumentQuery, PRESET_YEARS, Phase, PhaseQuery, program_start, scorecard,
+};
 
 fn percent(value: Option<f64>) -> String {
     value.map_or_else(
@@ -41,6 +44,24 @@ pub async fn page(
     let start = program_start(&stored.program, today);
     let phase = query.phase(start, page.lang)?;
     let (card, names) = scorecard(&state.programs, id, &phase, today, page.lang).await?;
+    let defaults = dongbo_programs::synthesis::issuer_defaults(&state.programs, id).await?;
+    let default_issuer = defaults.issuer_code.clone().unwrap_or_default();
+    let signature = defaults
+        .signature
+        .clone()
+        .unwrap_or(dongbo_publish::Signature {
+            authority: Some(dongbo_publish::Authority::Kt),
+            on_behalf_of: "BỘ TRƯỞNG".to_owned(),
+            position: "THỨ TRƯỞNG".to_owned(),
+            name: String::new(),
+        });
+    let issuers: Vec<&dongbo_domain::Agency> = state
+        .programs
+        .directory
+        .agencies
+        .iter()
+        .filter(|a| a.code != dongbo_domain::access::ROOT_AGENCY && a.valid_on(today))
+        .collect();
     let kept = query_of(&query, &phase);
     let title = page.t("Đánh giá theo giai đoạn", "Evaluation by phase");
     let program_name = stored
@@ -117,6 +138,49 @@ pub async fn page(
             a #export-docx href={ "/programs/" (id) "/evaluation/export/docx?" (kept) } { (page.t("Tải DOCX", "Download DOCX")) }
             " · "
             a #export-xlsx href={ "/programs/" (id) "/evaluation/export/xlsx?" (kept) } { (page.t("Tải XLSX", "Download XLSX")) }
+            " · "
+            a #export-pdf href={ "/programs/" (id) "/evaluation/export/pdf?" (kept) } { (page.t("Tải PDF", "Download PDF")) }
+        }
+        // The report as the issuing agency signs it: issuer, number, place, date, signer.
+        details #export-document {
+            summary { (page.t("Ban hành báo cáo đánh giá (cơ quan, số, ngày, người ký)", "Issue the evaluation report (agency, number, date, signer)")) }
+            form.stack method="get" action={ "/programs/" (id) "/evaluation/export/docx" } {
+                @if let Some(years) = query.years.filter(|_| query.from.is_none()) {
+                    input type="hidden" name="years" value=(years);
+                } @else {
+                    input type="hidden" name="from" value=(phase.from);
+                    input type="hidden" name="to" value=(phase.to);
+                }
+                label for="eval-issuer" { (page.t("Cơ quan ban hành", "Issuing agency")) }
+                select #eval-issuer name="issuer" {
+                    @for a in &issuers {
+                        option value=(a.code) selected[a.code == default_issuer] { (page.t(&a.name_vi, &a.name_en)) }
+                    }
+                }
+                label for="eval-number" { (page.t("Số, ký hiệu (để trống: số chờ cấp)", "Number (blank: to be given)")) }
+                input #eval-number name="number" placeholder="15/BC-BVHTTDL";
+                label for="eval-place" { (page.t("Địa danh (để trống: theo cơ quan ban hành)", "Place (blank: the issuer's)")) }
+                input #eval-place name="place" placeholder="Hà Nội";
+                label for="eval-date" { (page.t("Ngày ban hành", "Date")) }
+                input #eval-date type="date" name="date" value=(today);
+                label for="eval-authority" { (page.t("Thẩm quyền ký", "Signing authority")) }
+                select #eval-authority name="authority" {
+                    @for (value, label) in [("", "—"), ("TM", "TM."), ("KT", "KT."), ("TL", "TL."), ("Q", "Q."), ("TUQ", "TUQ.")] {
+                        option value=(value) selected[signature.authority.map_or("", |a| a.abbreviation().trim_end_matches('.')) == value] { (label) }
+                    }
+                }
+                label for="eval-on-behalf-of" { (page.t("Ký thay cho", "Signs for")) }
+                input #eval-on-behalf-of name="on_behalf_of" value=(signature.on_behalf_of);
+                label for="eval-position" { (page.t("Chức vụ người ký", "Signer's position")) }
+                input #eval-position name="position" value=(signature.position);
+                label for="eval-signer" { (page.t("Họ và tên người ký", "Signer's full name")) }
+                input #eval-signer name="signer" value=(signature.name);
+                div.actions {
+                    button type="submit" formaction={ "/programs/" (id) "/evaluation/export/docx" } { "DOCX" }
+                    button type="submit" formaction={ "/programs/" (id) "/evaluation/export/pdf" } { "PDF" }
+                    button type="submit" formaction={ "/programs/" (id) "/evaluation/export/xlsx" } { "XLSX" }
+                }
+            }
         }
         div.cards #program-score {
             div.card { strong { (percent(p.work.done_on_time_percent())) } br; (page.t("nhiệm vụ hoàn thành đúng hạn", "of work done on time")) " (" (p.work.due) ")" }
@@ -182,25 +246,28 @@ fn row(score: &Score) -> Markup {
     }
 }
 
-/// `GET /programs/{id}/evaluation/export/{format}`: the scorecard as DOCX or XLSX.
+/// `GET /programs/{id}/evaluation/export/{format}`: the evaluation report as DOCX, XLSX or
+/// PDF, issued as the query says (by default by the program's coordinating ministry).
 pub async fn export(
     page: Page,
     State(state): State<AppState>,
     Path((id, format)): Path<(i64, String)>,
     Query(query): Query<PhaseQuery>,
+    Query(chosen): Query<DocumentQuery>,
 ) -> Result<Response> {
     let actor = page.actor(&state)?;
-    let (phase, media, bytes) = dongbo_programs::evaluation::export(&actor, id, &query, &format)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let (phase, media, bytes) =
+        dongbo_programs::evaluation::export(&actor, id, &query, &chosen, &format)
+            .await?
+            .ok_or(Error::NotFound)?;
     let name = format!(
         "danh-gia-{}-{}.{}",
         phase.from,
         phase.to,
-        if media == dongbo_programs::reports::MediaType::Docx {
-            "docx"
-        } else {
-            "xlsx"
+        match media {
+            dongbo_programs::reports::MediaType::Docx => "docx",
+            dongbo_programs::reports::MediaType::Pdf => "pdf",
+            _ => "xlsx",
         }
     );
     Ok(super::attachment(media, &name, bytes))

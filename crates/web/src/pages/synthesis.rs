@@ -150,6 +150,18 @@ async fn show(
         .map(|g| g.agency_code.as_str())
         .find(|code| *code != ROOT_AGENCY)
         .unwrap_or("");
+    // The program's coordinating ministry issues by default, signed as its last national
+    // report was, when the caller may issue for it; else the caller's own agency.
+    let defaults = dongbo_programs::synthesis::issuer_defaults(&state.programs, id).await?;
+    let own = defaults
+        .issuer_code
+        .as_deref()
+        .filter(|code| issuers.iter().any(|a| a.code == *code))
+        .unwrap_or(own);
+    let signature = defaults
+        .signature
+        .filter(|_| defaults.issuer_code.as_deref() == Some(own));
+
     let regimes = dongbo_programs::regimes::of_program(&state.programs, id).await?;
     let default_period = regimes
         .default_regime()
@@ -157,6 +169,12 @@ async fn show(
         .map(|p| p.code())
         .unwrap_or_default();
     let kept = Refusal::of_form(refusal, FORM);
+    let signed = |field: &str, pick: fn(&dongbo_publish::Signature) -> String, otherwise: &str| {
+        kept.and_then(|r| r.value(field))
+            .map(str::to_owned)
+            .or_else(|| signature.as_ref().map(pick))
+            .unwrap_or_else(|| otherwise.to_owned())
+    };
     let typed = |field: &str, stored: &'static str| -> String {
         form::typed(kept, field, stored).to_owned()
     };
@@ -171,10 +189,15 @@ async fn show(
         .and_then(|r| r.value("level"))
         .unwrap_or("national")
         .to_owned();
-    let chosen_authority = kept
-        .and_then(|r| r.value("authority"))
-        .unwrap_or("KT")
-        .to_owned();
+    let chosen_authority = signed(
+        "authority",
+        |s| {
+            s.authority
+                .map_or("", |a| a.abbreviation().trim_end_matches('.'))
+                .to_owned()
+        },
+        "KT",
+    );
     let title = page.t("Báo cáo tổng hợp", "Synthesis reports");
     let program_name = program
         .program
@@ -228,6 +251,12 @@ async fn show(
                             td {
                                 @for format in ["docx", "xlsx", "pdf"] {
                                     a.file href={ "/programs/" (id) "/synthesis/" (v.report_id) "/" (v.version) "/" (format) } { (format.to_uppercase()) }
+                                    " "
+                                }
+                                // The national report prints what a leader reads; every agency
+                                // on every task is in its XLSX, and on paper here.
+                                @if v.level.as_str() == "national" {
+                                    a.file.detailed href={ "/programs/" (id) "/synthesis/" (v.report_id) "/" (v.version) "/detailed-pdf" } { (page.t("PDF chi tiết", "Detailed PDF")) }
                                     " "
                                 }
                                 a.rebuild href={ "/programs/" (id) "/synthesis/" (v.report_id) "/" (v.version) "/check" } { (page.t("Kiểm tra", "Check")) }
@@ -291,13 +320,13 @@ async fn show(
                     }
                     (form::error(kept, "authority"))
                     label for="on_behalf_of" { (page.t("Ký thay cho", "Signs for")) }
-                    input #on_behalf_of name="on_behalf_of" value=(typed("on_behalf_of", "BỘ TRƯỞNG")) aria-invalid=[form::invalid(kept, "on_behalf_of")] aria-describedby=[form::described_by(kept, "on_behalf_of")];
+                    input #on_behalf_of name="on_behalf_of" value=(signed("on_behalf_of", |s| s.on_behalf_of.clone(), "BỘ TRƯỞNG")) aria-invalid=[form::invalid(kept, "on_behalf_of")] aria-describedby=[form::described_by(kept, "on_behalf_of")];
                     (form::error(kept, "on_behalf_of"))
                     label for="position" { (page.t("Chức vụ", "Position")) }
-                    input #position name="position" value=(typed("position", "THỨ TRƯỞNG")) aria-invalid=[form::invalid(kept, "position")] aria-describedby=[form::described_by(kept, "position")];
+                    input #position name="position" value=(signed("position", |s| s.position.clone(), "THỨ TRƯỞNG")) aria-invalid=[form::invalid(kept, "position")] aria-describedby=[form::described_by(kept, "position")];
                     (form::error(kept, "position"))
                     label for="signer" { (page.t("Họ và tên", "Full name")) }
-                    input #signer name="signer" value=(typed("signer", "")) required aria-invalid=[form::invalid(kept, "signer")] aria-describedby=[form::described_by(kept, "signer")];
+                    input #signer name="signer" value=(signed("signer", |s| s.name.clone(), "")) required aria-invalid=[form::invalid(kept, "signer")] aria-describedby=[form::described_by(kept, "signer")];
                     (form::error(kept, "signer"))
                 }
                 button type="submit" { (page.t("Lập báo cáo", "Generate")) }
@@ -322,6 +351,19 @@ pub async fn download(
         .ok_or(Error::NotFound)?;
     if found.program_id != id || !may_see(&page, &state, &found) {
         return Err(Error::NotFound);
+    }
+    if file == "detailed-pdf" {
+        let actor = page.actor(&state)?;
+        let bytes = dongbo_programs::synthesis::detailed_pdf(&actor, id, report, version).await?;
+        let name = format!(
+            "BC-{}-{}-v{}-chi-tiet.pdf",
+            found.issuer_code, found.period, found.version
+        );
+        return Ok(super::attachment(
+            dongbo_programs::reports::MediaType::Pdf,
+            &name,
+            bytes,
+        ));
     }
     let (sha256, media) =
         dongbo_programs::synthesis::file_of(&found, &file).ok_or(Error::NotFound)?;
