@@ -13,7 +13,7 @@
 //! The sheet is protected without a password: the key columns are locked, the cells to fill
 //! are not (protection guards against slips, not against a determined user, so the upload
 //! checks every key again). Reading goes through the same package checks and limits as every
-//! import ([`crate::limits`]); an error names the row and the cell.
+//! import ([`crate::Limits`]); an error names the row and the cell.
 
 use std::io::Cursor;
 

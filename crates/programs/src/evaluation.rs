@@ -216,7 +216,7 @@ pub struct DocumentQuery {
     /// The issuing agency's code; blank: the program's coordinating ministry
     /// ([`crate::synthesis::issuer_defaults`]).
     pub issuer: Option<String>,
-    /// Số, ký hiệu ("15/BC-BVHTTDL"); blank: a draft's "      /BC-<issuer>".
+    /// Số, ký hiệu ("15/BC-BVHTTDL"); blank: a draft's "      /BC-`<issuer>`".
     pub number: Option<String>,
     /// Địa danh; blank: the issuer's.
     pub place: Option<String>,

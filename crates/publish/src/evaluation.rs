@@ -17,7 +17,7 @@ use crate::model::{
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Heading {
     pub issuer: Issuer,
-    /// Số, ký hiệu without "Số: " ("15/BC-BVHTTDL"); blank: a draft's "      /BC-<issuer>".
+    /// Số, ký hiệu without "Số: " ("15/BC-BVHTTDL"); blank: a draft's "      /BC-`<issuer>`".
     pub number: String,
     pub place: String,
     pub date: NaiveDate,
@@ -26,7 +26,7 @@ pub struct Heading {
     pub program: String,
     /// The phase as it reads in a sentence ("giai đoạn 2024–2026").
     pub phase: String,
-    /// Nơi nhận, before "Lưu: VT, <issuer>." which is always last.
+    /// Nơi nhận, before "Lưu: VT, `<issuer>`." which is always last.
     pub recipients: Vec<String>,
     pub signature: Signature,
 }

@@ -76,13 +76,50 @@ async fn a_ministry_sends_one_report_for_the_year_and_its_leader_returns_then_ac
             .map(|name| (name.clone(), format!("Đã thực hiện ({name})")))
             .chain(progress.iter().map(|name| (name.clone(), "60".to_owned())))
             .collect();
+        let lead = app.lead_of(app.program_id, "2.1", "BVHTTDL").await;
+        let (doc_number, doc_date, link_url) = (
+            format!("t{lead}_doc_number"),
+            format!("t{lead}_doc_date"),
+            format!("t{lead}_link_url"),
+        );
         let mut form: Vec<(&str, &str)> = vec![("action", "submit"), ("based_on", "")];
         form.extend(texts.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        // Task 2.1 cites a document issued and a link, on the same page.
+        form.push((&doc_number, "123/BC-BVHTTDL"));
+        form.push((&link_url, "https://bvhttdl.gov.vn/tin-tuc"));
+        // A date that is not one is refused, naming the task, and nothing is stored.
+        let mut bad = form.clone();
+        bad.push((&doc_date, "20/11/2026"));
+        let response = reporter
+            .post(&format!("{path}?period={period}"), &bad)
+            .await;
+        assert_eq!(response.status(), 422, "on {}", app.backend);
+        assert!(
+            response
+                .text()
+                .await
+                .unwrap()
+                .contains("Nhiệm vụ 2.1: «20/11/2026» không phải một ngày")
+        );
+        assert_eq!(status(&reporter.text(&path).await), "none");
+        form.push((&doc_date, "2026-11-20"));
         let response = reporter
             .post(&format!("{path}?period={period}"), &form)
             .await;
         assert_eq!(response.status(), 303, "on {}", app.backend);
         let sent = reporter.text(&path).await;
+        let task = sent
+            .split(&format!("id=\"task-{lead}\""))
+            .nth(1)
+            .expect("task 2.1 on the report");
+        assert!(
+            task.contains("123/BC-BVHTTDL (20/11/2026)"),
+            "the document is cited"
+        );
+        assert!(
+            task.contains("href=\"https://bvhttdl.gov.vn/tin-tuc\""),
+            "the link is cited"
+        );
         assert_eq!(status(&sent), "submitted");
         assert!(
             !sent.contains("id=\"agency-report-form\""),
@@ -90,7 +127,6 @@ async fn a_ministry_sends_one_report_for_the_year_and_its_leader_returns_then_ac
         );
 
         // A lead task's own report moved with it.
-        let lead = app.lead_of(app.program_id, "2.1", "BVHTTDL").await;
         let task_page = reporter
             .text(&format!("/assignments/{lead}/report?period={period}"))
             .await;

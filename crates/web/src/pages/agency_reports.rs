@@ -12,7 +12,7 @@ use dongbo_domain::report::Step;
 use dongbo_programs::agency_reports::{
     self, AgencyDecision, AgencyReportView, PartDraft, TaskPart,
 };
-use dongbo_programs::reports::ReportStatus;
+use dongbo_programs::reports::{EvidenceLink, IssuedDocument, ReportStatus};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -250,10 +250,32 @@ fn write_form(
                             textarea id={ "t" (id) "_difficulties" } name={ "t" (id) "_difficulties" } rows="2" { (typed(format!("t{id}_difficulties"), content.difficulties.clone())) }
                             label for={ "t" (id) "_recommendations" } { (page.t("Kiến nghị, đề xuất", "Recommendations")) }
                             textarea id={ "t" (id) "_recommendations" } name={ "t" (id) "_recommendations" } rows="2" { (typed(format!("t{id}_recommendations"), content.recommendations.clone())) }
-                            @let evidence = content.documents.len() + content.links.len() + content.files.len();
-                            p.hint {
-                                (page.t("Minh chứng đã kèm: ", "Evidence attached: ")) (evidence) ". "
-                                a href={ "/assignments/" (id) "/report?period=" (view.period_code()) } { (page.t("Thêm văn bản, đường dẫn, tệp ở trang nhiệm vụ", "Add documents, links and files on the task's page")) }
+                            details.evidence open[!content.documents.is_empty() || !content.links.is_empty() || !content.files.is_empty()] {
+                                summary {
+                                    (page.t("Minh chứng", "Evidence")) " ("
+                                    (content.documents.len() + content.links.len() + content.files.len()) ")"
+                                }
+                                (evidence_list(page, &content))
+                                div.row {
+                                    input type="text" name={ "t" (id) "_doc_number" } value=(typed(format!("t{id}_doc_number"), String::new()))
+                                        placeholder=(page.t("Số, ký hiệu văn bản", "Document number")) aria-label=(page.t("Số, ký hiệu văn bản", "Document number"));
+                                    input type="date" name={ "t" (id) "_doc_date" } value=(typed(format!("t{id}_doc_date"), String::new()))
+                                        aria-label=(page.t("Ngày ban hành", "Issued on"));
+                                    input type="text" name={ "t" (id) "_doc_title" } value=(typed(format!("t{id}_doc_title"), String::new()))
+                                        placeholder=(page.t("Trích yếu", "Title")) aria-label=(page.t("Trích yếu", "Title"));
+                                }
+                                (form::error(refusal, &format!("tasks[{id}].documents[{}].number", content.documents.len())))
+                                (form::error(refusal, &format!("tasks[{id}].documents[{}].issued_on", content.documents.len())))
+                                div.row {
+                                    input type="url" name={ "t" (id) "_link_url" } value=(typed(format!("t{id}_link_url"), String::new()))
+                                        placeholder="https://…" aria-label=(page.t("Đường dẫn", "Link"));
+                                    input type="text" name={ "t" (id) "_link_title" } value=(typed(format!("t{id}_link_title"), String::new()))
+                                        placeholder=(page.t("Tiêu đề", "Title")) aria-label=(page.t("Tiêu đề", "Title"));
+                                }
+                                (form::error(refusal, &format!("tasks[{id}].links[{}].url", content.links.len())))
+                                p.hint {
+                                    a href={ "/assignments/" (id) "/report?period=" (view.period_code()) } { (page.t("Tệp minh chứng: tải lên ở trang nhiệm vụ", "Evidence files: upload them on the task's page")) }
+                                }
                             }
                             (contributions(page, part, directory))
                         } @else {
@@ -268,6 +290,23 @@ fn write_form(
             div.actions {
                 button #agency-save type="submit" name="action" value="save" { (page.t("Lưu nháp", "Save draft")) }
                 button #agency-submit type="submit" name="action" value="submit" { (page.t("Gửi báo cáo của cơ quan", "Send the agency's report")) }
+            }
+        }
+    }
+}
+
+/// The documents, links and files a task's report cites.
+fn evidence_list(page: &Page, content: &dongbo_programs::reports::ReportContent) -> Markup {
+    html! {
+        ul.evidence-list {
+            @for d in &content.documents {
+                li.document { (d.number) @if let Some(day) = d.issued_on { " (" (page.lang.short_date(day)) ")" } @if !d.title.is_empty() { " — " (d.title) } }
+            }
+            @for l in &content.links {
+                li.link { a href=(l.url) rel="noopener noreferrer" { @if l.title.is_empty() { (l.url) } @else { (l.title) } } }
+            }
+            @for f in &content.files {
+                li.file { a href={ "/files/" (f.sha256) } { (f.name) } }
             }
         }
     }
@@ -308,6 +347,7 @@ fn read_only(page: &Page, view: &AgencyReportView, directory: &dongbo_domain::Di
                         p { (page.t("Tiến độ: ", "Progress: ")) (content.progress) "%" }
                         @if !content.difficulties.is_empty() { p { strong { (page.t("Khó khăn: ", "Difficulties: ")) } (content.difficulties) } }
                         @if !content.recommendations.is_empty() { p { strong { (page.t("Kiến nghị: ", "Recommendations: ")) } (content.recommendations) } }
+                        (evidence_list(page, &content))
                     }
                 }
                 (contributions(page, part, directory))
@@ -389,6 +429,44 @@ pub async fn write(
             }
             content.difficulties = get(&format!("t{id}_difficulties")).unwrap_or_default();
             content.recommendations = get(&format!("t{id}_recommendations")).unwrap_or_default();
+            // One more document and one more link per save, kept with those already cited;
+            // empty rows are a form's blank and are dropped by the content's rules.
+            let number = get(&format!("t{id}_doc_number")).unwrap_or_default();
+            let date = get(&format!("t{id}_doc_date")).unwrap_or_default();
+            let title = get(&format!("t{id}_doc_title")).unwrap_or_default();
+            if !(number.is_empty() && date.is_empty() && title.is_empty()) {
+                let field = format!(
+                    "tasks[{id}].documents[{}].issued_on",
+                    content.documents.len()
+                );
+                match dongbo_programs::input::parse_date(&field, &date) {
+                    Ok(issued_on) => content.documents.push(IssuedDocument {
+                        number,
+                        issued_on,
+                        title,
+                    }),
+                    Err(dongbo_programs::Error::Invalid(faults)) => {
+                        errors.extend(faults.into_iter().map(|f| crate::error::FieldError {
+                            field: f.field,
+                            message: format!(
+                                "{} {}: {}",
+                                page.t("Nhiệm vụ", "Task"),
+                                part.assignment.assignment.task_code,
+                                f.message
+                            ),
+                        }));
+                    }
+                    Err(other) => return Err(other.into()),
+                }
+            }
+            let url = get(&format!("t{id}_link_url")).unwrap_or_default();
+            let link_title = get(&format!("t{id}_link_title")).unwrap_or_default();
+            if !(url.is_empty() && link_title.is_empty()) {
+                content.links.push(EvidenceLink {
+                    url,
+                    title: link_title,
+                });
+            }
         }
         let based_on = get(&format!("t{id}_based_on")).and_then(|v| v.parse().ok());
         drafts.push(PartDraft {
