@@ -46,13 +46,6 @@ fn acknowledged_agency_reports_survive_sigkill_whole_and_once_on_postgresql() {
     });
 }
 
-fn seed() -> u64 {
-    std::env::var("DONGBO_CRASH_SEED")
-        .ok()
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(20_261_207)
-}
-
 /// What the clients were told, per agency: the markers of sendings acknowledged (303) and of
 /// those left unanswered (the server died with the request).
 #[derive(Debug, Default)]
@@ -244,7 +237,7 @@ fn marker_in(text: &str) -> Option<String> {
 }
 
 fn storm(setup: &Setup) {
-    let seed = seed();
+    let seed = common::seed(20_261_207);
     let run = format!("{} with DONGBO_CRASH_SEED={seed}", setup.backend());
     let port = free_port();
     let mut server = Some(Server::start(setup, port));

@@ -53,14 +53,6 @@ fn acknowledged_submissions_survive_sigkill_exactly_once_on_postgresql() {
     });
 }
 
-/// The run's seed: `DONGBO_CRASH_SEED` or a fixed default, so that every run is reproducible.
-fn seed() -> u64 {
-    std::env::var("DONGBO_CRASH_SEED")
-        .ok()
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(0x5EED_2026)
-}
-
 /// What the clients were told, to be checked against what the store holds.
 #[derive(Debug, Default)]
 struct Ledger {
@@ -86,7 +78,7 @@ struct Target {
 }
 
 fn storm(setup: &Setup) {
-    let seed = seed();
+    let seed = common::seed(0x5EED_2026);
     let run = format!("{} with DONGBO_CRASH_SEED={seed}", setup.backend());
     let port = free_port();
     let mut server = Some(Server::start(setup, port));

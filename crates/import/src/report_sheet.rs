@@ -375,4 +375,37 @@ mod tests {
         };
         assert!(read_filled(&bytes, "y.xlsx", &key(), &tiny).is_err());
     }
+    #[test]
+    fn a_hostile_workbook_is_refused_by_the_limits_every_import_keeps() {
+        // A cell far down the sheet: refused at that cell, before any row is laid out.
+        let mut workbook = Workbook::new();
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(SHEET).unwrap();
+        sheet.write_string(1_000_000, 0, "x").unwrap();
+        let far = workbook.save_to_buffer().unwrap();
+        match read_filled(&far, "xa.xlsx", &key(), &Limits::default()) {
+            Err(ImportError::TooLarge { location, .. }) => {
+                assert!(location.contains("A1000001"), "{location}")
+            }
+            other => panic!("expected a limit, got {other:?}"),
+        }
+        // What a package unpacks to is checked before its parser runs: a workbook that
+        // unpacks past the limit is refused as such, whatever its cells.
+        let many: Vec<SheetRow> = (0..3_000)
+            .map(|i| SheetRow {
+                assignment_id: i,
+                task_code: format!("{i}"),
+                results: format!("Kết quả thực hiện nhiệm vụ số {i}"),
+                ..SheetRow::default()
+            })
+            .collect();
+        let big = write_template(&key(), "", &many).unwrap();
+        let tight = Limits {
+            unpacked_bytes: 100_000,
+            ..Limits::default()
+        };
+        let refused = read_filled(&big, "lon.xlsx", &key(), &tight).unwrap_err();
+        assert!(matches!(refused, ImportError::TooLarge { .. }), "{refused}");
+        assert!(read_filled(&big, "lon.xlsx", &key(), &Limits::default()).is_ok());
+    }
 }

@@ -26,11 +26,13 @@ use dongbo_domain::report::{self, Status};
 use dongbo_domain::text::clean;
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
-use sqlx::any::AnyRow;
 
 use crate::codec::{col, corrupt, now};
 use crate::notifications::{Event, EventKind};
-use crate::reports::{self as task_reports, Action, Edit, ReportContent, ReportPeriod, Review};
+use crate::reports::{
+    self as task_reports, Action, Current, Edit, ReportContent, ReportPeriod, Review,
+    compare_and_set_in, current_from, stale, status_from,
+};
 use crate::{Context, Db, Result, StoreError};
 
 /// Which agency report: the program, the agency and the regime period's code ("2026-Y").
@@ -263,8 +265,9 @@ async fn write_edit(db: &Db, edit: &AgencyEdit<'_>, action: Action) -> Result<Ag
             let status = current.status.after(action)?;
             let version = current.version + 1;
             let sent = (action == Action::Submit).then(|| now.clone());
-            set_state(
+            compare_and_set_in(
                 conn,
+                "agency_reports",
                 &current,
                 version,
                 status,
@@ -382,7 +385,18 @@ async fn write_review(db: &Db, review: &AgencyReview<'_>, action: Action) -> Res
         Action::Return => ("reviewed_by = $6", Some(by.clone())),
         _ => ("accepted_at = $6", None),
     };
-    set_state(conn, &current, version, status, &now, set, extra, &doing).await?;
+    compare_and_set_in(
+        conn,
+        "agency_reports",
+        &current,
+        version,
+        status,
+        &now,
+        set,
+        extra,
+        &doing,
+    )
+    .await?;
     let held = version_items(conn, current.id, current.version, &doing).await?;
     let mut items = Vec::with_capacity(held.len());
     for item in held {
@@ -630,21 +644,7 @@ async fn read_in(conn: &mut AnyConnection, id: i64, doing: &str) -> Result<Agenc
     })
 }
 
-/// The row a write starts from.
-struct Current {
-    id: i64,
-    status: Status,
-    version: i64,
-}
-
-fn current_from(row: &AnyRow, doing: &str) -> Result<Current> {
-    Ok(Current {
-        id: col(row, "id", doing)?,
-        status: status_from(&col::<String>(row, "status", doing)?, doing)?,
-        version: col(row, "current_version", doing)?,
-    })
-}
-
+/// The agency report of `key` as a write starts from it, if there is one.
 async fn current_of(
     conn: &mut AnyConnection,
     key: Key<'_>,
@@ -682,47 +682,6 @@ async fn version_items(
 
 fn items_from(text: &str, doing: &str) -> Result<Vec<Item>> {
     serde_json::from_str(text).map_err(|e| corrupt(doing, format!("bad items: {e}")))
-}
-
-fn status_from(name: &str, doing: &str) -> Result<Status> {
-    Status::parse(name).ok_or_else(|| corrupt(doing, format!("unknown report status «{name}»")))
-}
-
-/// The compare-and-set that makes a racing second writer a conflict, not a lost update. `set`
-/// may use `$4` (now) and `$6` (`extra`).
-#[expect(clippy::too_many_arguments, reason = "one UPDATE's parameters, named")]
-async fn set_state(
-    conn: &mut AnyConnection,
-    current: &Current,
-    version: i64,
-    status: Status,
-    now: &str,
-    set: &'static str,
-    extra: Option<String>,
-    doing: &str,
-) -> Result<()> {
-    let updated = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "UPDATE agency_reports SET status = $1, current_version = $2, updated_at = $4, {set} \
-         WHERE id = $3 AND current_version = $5 AND status = $7"
-    )))
-    .bind(status.as_str())
-    .bind(version)
-    .bind(current.id)
-    .bind(now.to_owned())
-    .bind(current.version)
-    .bind(extra)
-    .bind(current.status.as_str())
-    .execute(&mut *conn)
-    .await
-    .context(|| doing.to_owned())?;
-    if updated.rows_affected() == 0 {
-        return Err(StoreError::Conflict(
-            "Báo cáo vừa được người khác thay đổi cùng lúc; hãy tải lại trang (someone else \
-             changed the report at the same time; reload it)"
-                .to_owned(),
-        ));
-    }
-    Ok(())
 }
 
 async fn insert_version(
@@ -806,22 +765,6 @@ async fn audit(
             .await?;
     }
     Ok(())
-}
-
-fn stale(current: &Current, seen: Option<i64>) -> StoreError {
-    let version = current.version;
-    StoreError::Conflict(match seen {
-        Some(seen) => format!(
-            "Báo cáo vừa được người khác thay đổi: nay là phiên bản {version} («{}»), bạn đang \
-             xem phiên bản {seen}; hãy tải lại trang (someone else changed the report: it is at \
-             version {version} and you saw version {seen}; reload it)",
-            current.status.label_vi()
-        ),
-        None => format!(
-            "Báo cáo của cơ quan cho kỳ này đã có (phiên bản {version}); hãy tải lại trang (the \
-             agency's report for this period already exists at version {version}; reload it)"
-        ),
-    })
 }
 
 /// A fault of one task's part, named by the task's assignment so a form can show it there.

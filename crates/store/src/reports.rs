@@ -760,11 +760,11 @@ pub(crate) struct Review<'a> {
     pub(crate) idempotency_key: Option<&'a str>,
 }
 
-/// The row of a report a write starts from.
-struct Current {
-    id: i64,
-    status: ReportStatus,
-    version: i64,
+/// The row of a report (or of an agency report, `crate::agency_reports`) a write starts from.
+pub(crate) struct Current {
+    pub(crate) id: i64,
+    pub(crate) status: ReportStatus,
+    pub(crate) version: i64,
 }
 
 async fn write_edit(db: &Db, edit: &Edit<'_>, action: Action) -> Result<Outcome> {
@@ -999,7 +999,7 @@ async fn create(
         .transpose()
 }
 
-fn stale(current: &Current, seen: Option<i64>) -> StoreError {
+pub(crate) fn stale(current: &Current, seen: Option<i64>) -> StoreError {
     let (version, status) = (current.version, current.status);
     StoreError::Conflict(match seen {
         Some(seen) => format!(
@@ -1219,8 +1219,36 @@ async fn compare_and_set(
     extra: Option<String>,
     doing: &str,
 ) -> Result<()> {
+    compare_and_set_in(
+        conn,
+        "progress_reports",
+        current,
+        version,
+        status,
+        now,
+        set,
+        extra,
+        doing,
+    )
+    .await
+}
+
+/// [`compare_and_set`] on `table`: `progress_reports`, or `agency_reports`, whose rows keep
+/// their workflow in the same columns.
+#[expect(clippy::too_many_arguments, reason = "one UPDATE's parameters, named")]
+pub(crate) async fn compare_and_set_in(
+    conn: &mut AnyConnection,
+    table: &'static str,
+    current: &Current,
+    version: i64,
+    status: ReportStatus,
+    now: &str,
+    set: &'static str,
+    extra: Option<String>,
+    doing: &str,
+) -> Result<()> {
     let updated = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "UPDATE progress_reports SET status = $1, current_version = $2, updated_at = $4, {set} \
+        "UPDATE {table} SET status = $1, current_version = $2, updated_at = $4, {set} \
          WHERE id = $3 AND current_version = $5 AND status = $7"
     )))
     .bind(status.as_str())
@@ -1655,7 +1683,7 @@ async fn versions(
     Ok(versions)
 }
 
-fn current_from(row: &AnyRow, doing: &str) -> Result<Current> {
+pub(crate) fn current_from(row: &AnyRow, doing: &str) -> Result<Current> {
     Ok(Current {
         id: col(row, "id", doing)?,
         status: status_from(&col::<String>(row, "status", doing)?, doing)?,
@@ -1663,7 +1691,7 @@ fn current_from(row: &AnyRow, doing: &str) -> Result<Current> {
     })
 }
 
-fn status_from(name: &str, doing: &str) -> Result<ReportStatus> {
+pub(crate) fn status_from(name: &str, doing: &str) -> Result<ReportStatus> {
     ReportStatus::parse(name)
         .ok_or_else(|| corrupt(doing, format!("unknown report status «{name}»")))
 }

@@ -203,6 +203,15 @@ fn healthz_answers(port: u16) -> bool {
         && answer.starts_with("HTTP/1.1 200")
 }
 
+/// A crash run's seed: `DONGBO_CRASH_SEED` or the test's fixed `default`, so that every run is
+/// reproducible and a failing one can be repeated.
+pub fn seed(default: u64) -> u64 {
+    std::env::var("DONGBO_CRASH_SEED")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(default)
+}
+
 /// A seeded pseudo-random generator (SplitMix64): the same seed gives the same kill moments
 /// and choices, so a failing run can be repeated with `DONGBO_CRASH_SEED`.
 #[derive(Debug, Clone)]
