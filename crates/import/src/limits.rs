@@ -389,8 +389,15 @@ pub(crate) fn check_package(
             .saturating_mul(limits.compression_ratio)
             .max(RATIO_FREE_BYTES);
         let is_xml = name.ends_with(".xml") || name.ends_with(".rels");
+        // docx-rs (over xml-rs) loops for ever on some damaged markup, so a Word document's
+        // parts are also parsed strictly before it reads them; calamine's quick-xml answers an
+        // error instead, and a workbook's sheets are too large to hold whole for the check.
+        let strict = is_xml && format == "DOCX";
         let mut scanner = XmlScanner::default();
         let mut entry_bytes = 0u64;
+        // A part to check strictly is kept whole (the unpacked limit bounds it; docx-rs reads
+        // it whole anyway).
+        let mut part = Vec::new();
         loop {
             budget.check_time(where_)?;
             let read = match entry.read(&mut buffer) {
@@ -414,16 +421,24 @@ pub(crate) fn check_package(
             })?;
             if is_xml {
                 scanner.feed(&buffer[..read], &mut xml, budget, &name)?;
+                if strict {
+                    part.extend_from_slice(&buffer[..read]);
+                }
             }
         }
-        if let Some(fault) = scanner.fault.take().or_else(|| {
-            (is_xml && !scanner.open.is_empty()).then(|| {
-                format!(
-                    "<{}> is not closed",
-                    String::from_utf8_lossy(scanner.open.last().map_or(&[][..], |n| &n[..]))
-                )
+        if let Some(fault) = scanner
+            .fault
+            .take()
+            .or_else(|| {
+                (is_xml && !scanner.open.is_empty()).then(|| {
+                    format!(
+                        "<{}> is not closed",
+                        String::from_utf8_lossy(scanner.open.last().map_or(&[][..], |n| &n[..]))
+                    )
+                })
             })
-        }) {
+            .or_else(|| strict.then(|| well_formed(&part, limits).err()).flatten())
+        {
             return Err(ImportError::InvalidFile {
                 file: budget.file.to_owned(),
                 format,
@@ -432,6 +447,22 @@ pub(crate) fn check_package(
         }
     }
     Ok(())
+}
+
+/// Whether an XML part is well-formed, parsed strictly (no DTD, so no entity expansion) after
+/// the scan has bounded its size, depth and elements. The parsers behind (docx-rs over xml-rs)
+/// loop for ever on some damaged markup that the rough scan lets through — an element closed by
+/// nothing inside a table's properties was one — so they only ever see XML that parses.
+fn well_formed(part: &[u8], limits: &Limits) -> Result<(), String> {
+    let text = std::str::from_utf8(part).map_err(|e| format!("it is not UTF-8 ({e})"))?;
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: false,
+        nodes_limit: u32::try_from(limits.xml_elements.saturating_mul(4)).unwrap_or(u32::MAX),
+        ..roxmltree::ParsingOptions::default()
+    };
+    roxmltree::Document::parse_with_options(text, options)
+        .map(drop)
+        .map_err(|e| e.to_string())
 }
 
 /// What the XML scan has counted over all the parts of a package.

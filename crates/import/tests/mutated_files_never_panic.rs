@@ -231,9 +231,11 @@ proptest! {
     // Random seeds. The pinned seed hid a hang, not a slow read: damaged XML that leaves an
     // element unclosed (`<w:tblPr>` without its end tag) made docx-rs loop for ever at the end
     // of the part (its readers wait for the end tag and skip the end of the document). One
-    // seed in five of the damaged-XML test met it. The package check now refuses XML whose
-    // elements are not closed by their own end tags, before docx-rs sees it. A failing case
-    // prints its seed; `PROPTEST_RNG_SEED` replays one.
+    // seed in five of the damaged-XML test met it. The package check refused XML whose
+    // elements are not closed by their own end tags; a rarer case still got through the rough
+    // scan and hung a full run, so a Word document's parts are now parsed strictly before
+    // docx-rs sees them (the fixed cases below). A failing case prints its seed;
+    // `PROPTEST_RNG_SEED` replays one.
     #![proptest_config(ProptestConfig {
         cases: 48,
         ..ProptestConfig::default()
@@ -284,5 +286,48 @@ proptest! {
             apply(&mut bytes, damage);
         }
         read_all_ways(name, &bytes)?;
+    }
+}
+
+#[test]
+fn a_word_document_whose_xml_does_not_parse_is_refused_naming_the_part() {
+    // Damage the rough scan lets through (the names open and close in order) but that is not
+    // XML: docx-rs must never see it, since some of it makes it loop for ever.
+    let directory = common::directory();
+    let file: &[u8] = &INDICATORS_DOCX;
+    let document = {
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(file)).expect("a ZIP");
+        let mut entry = archive
+            .by_name("word/document.xml")
+            .expect("the document part");
+        let mut text = String::new();
+        entry.read_to_string(&mut text).expect("its XML");
+        text
+    };
+    let at = document.find("<w:tblPr>").expect("a table's properties") + "<w:tblPr>".len();
+    for inserted in [
+        "&undefined;",
+        "<w:tblW w:w=\"1<2\"/>",
+        "<w:jc w:val=\"left\" w:val=\"right\"/>",
+        "\u{1}",
+        "<!DOCTYPE x [<!ENTITY a \"aaaa\">]>",
+    ] {
+        let damaged = with_damaged_part(
+            file,
+            "word/document.xml",
+            &[Damage::Insert {
+                at: at as f64 / document.len() as f64,
+                bytes: inserted.as_bytes().to_vec(),
+            }],
+        );
+        let error = import_indicators(&damaged, "chi-tieu.docx", Format::Docx, &directory, None)
+            .err()
+            .unwrap_or_else(|| panic!("«{inserted}» inside <w:tblPr> was read"));
+        let message = error.to_string();
+        assert!(
+            message.starts_with("chi-tieu.docx: ")
+                && message.contains("the XML of entry word/document.xml is damaged"),
+            "«{inserted}»: {message}"
+        );
     }
 }
