@@ -9,6 +9,7 @@ pub mod clock;
 pub mod completeness;
 pub mod dashboard;
 pub mod directory;
+pub mod geo;
 pub mod indicator;
 pub mod lang;
 pub mod period;
