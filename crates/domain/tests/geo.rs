@@ -375,6 +375,39 @@ fn well_known_dates_are_the_ones_their_sources_give() {
         Some("2013-07-25")
     );
     assert_eq!(since("DE", csp), None, "no sourced framework, none given");
+    assert_eq!(established("KP").as_deref(), Some("1950-01-31"));
+    assert_eq!(
+        established("DE").as_deref(),
+        Some("1975-09"),
+        "the source gives the month"
+    );
+    assert_eq!(
+        since("RU", PartnershipLevel::Strategic).as_deref(),
+        Some("2001")
+    );
+    assert_eq!(
+        since("ZA", PartnershipLevel::Strategic).as_deref(),
+        Some("2025-11-21")
+    );
+}
+
+#[test]
+fn upgrades_out_of_date_order_are_refused() {
+    // Russia: strategic 2001, then comprehensive strategic 2012-07; moving the first after the
+    // second must not load.
+    let text = COUNTRIES.replacen(
+        "level = \"strategic\"\nsince = \"2001\"",
+        "level = \"strategic\"\nsince = \"2013\"",
+        1,
+    );
+    assert_ne!(text, COUNTRIES);
+    let message = load_with_countries(&text)
+        .expect_err("out of order")
+        .to_string();
+    assert!(
+        message.contains("country RU") && message.contains("order"),
+        "{message}"
+    );
 }
 
 #[test]
