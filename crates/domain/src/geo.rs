@@ -176,6 +176,10 @@ pub struct Country {
     /// Other forms officials type ("Mỹ", "Nga", "Ô-xtrây-li-a").
     #[serde(default)]
     pub aliases_vi: Vec<String>,
+    /// ISO's English names and common English forms ("Korea, Republic of", "Vietnam", "UK"),
+    /// so that a name copied from an English document is found as well.
+    #[serde(default)]
+    pub aliases_en: Vec<String>,
     pub capital_vi: Option<String>,
     /// Whether `name_vi` was confirmed against an official Vietnamese source (`name_source`).
     pub checked: bool,
@@ -188,12 +192,14 @@ pub struct Country {
 }
 
 impl Country {
-    /// Every name the country is found by: Vietnamese short and full names, aliases, English.
+    /// Every name the country is found by: Vietnamese short and full names and aliases, then
+    /// the English name and aliases.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.name_vi.as_str())
             .chain(self.name_vi_full.as_deref())
             .chain(self.aliases_vi.iter().map(String::as_str))
             .chain(std::iter::once(self.name_en.as_str()))
+            .chain(self.aliases_en.iter().map(String::as_str))
     }
 
     /// The framework in force now: the latest one established.

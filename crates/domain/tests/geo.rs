@@ -224,6 +224,11 @@ fn codes_are_found_in_either_case_and_names_with_or_without_diacritics() {
         ("Liên hiệp Vương quốc Anh và Bắc Ireland", "GB"),
         ("Đài Loan", "TW"),
         ("  trung   quoc ", "CN"),
+        ("Korea, Republic of", "KR"),
+        ("Vietnam", "VN"),
+        ("Viet Nam", "VN"),
+        ("UK", "GB"),
+        ("Lao People's Democratic Republic", "LA"),
     ] {
         assert_eq!(code_of(&geo, typed).as_deref(), Some(code), "«{typed}»");
     }
@@ -268,6 +273,8 @@ fn names_keep_the_commas_inside_them() {
         "BQ"
     );
     assert!(geo.by_name("Bonaire").is_none());
+    assert_eq!(geo.by_name("Virgin Islands, British").unwrap().alpha2, "VG");
+    assert!(geo.by_name("Virgin Islands").is_none());
     let us = geo.by_code("US").unwrap();
     assert_eq!(us.capital_vi.as_deref(), Some("Washington, D.C."));
     assert_eq!(
