@@ -1,0 +1,302 @@
+//! How texts become terms: syllables exactly and folded, beginnings of folded syllables for
+//! search-as-you-type, and stems for the languages tantivy stems.
+
+use dongbo_domain::text::fold;
+use tantivy::tokenizer::{
+    Language, LowerCaser, SimpleTokenizer, Stemmer, TextAnalyzer, Token, TokenStream, Tokenizer,
+};
+
+/// The names the analyzers are registered under in the index.
+pub(crate) const EXACT: &str = "dongbo_exact";
+pub(crate) const FOLDED: &str = "dongbo_folded";
+pub(crate) const PREFIXES: &str = "dongbo_prefixes";
+pub(crate) const STEMMED: &str = "dongbo_stemmed";
+
+/// A word longer than this (in characters) is not indexed: no one types it, and a file of one
+/// endless "word" must not make a term of it.
+const LONGEST_WORD: usize = 40;
+/// Beginnings of a word are indexed from this many characters…
+const SHORTEST_PREFIX: usize = 2;
+/// …up to this many (a longer beginning is matched as the whole word).
+const LONGEST_PREFIX: usize = 16;
+
+/// Separates a text's language code from the text in the stemmed field's value.
+pub(crate) const LANGUAGE_MARK: char = '\u{1f}';
+
+/// What a syllable becomes as a term.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Form {
+    /// Lower case, diacritics kept ("đường").
+    Exact,
+    /// Lower case, without diacritics, đ → d ("duong").
+    Folded,
+    /// Every beginning of the folded syllable ("du", "duo", "duon", "duong").
+    Prefixes,
+}
+
+/// The words of `text`: runs of letters and digits (a Vietnamese syllable, an English word, a
+/// number), with their byte ranges. The text is NFC, so a letter with its diacritics is one
+/// character.
+pub(crate) fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.split(|c: char| !c.is_alphanumeric())
+        // `split` gives slices of `text`: a word's start is its distance from the text's.
+        .map(move |word| (word.as_ptr() as usize - text.as_ptr() as usize, word))
+        .filter(|(_, word)| !word.is_empty() && word.chars().count() <= LONGEST_WORD)
+}
+
+/// A word as a term of `form` (for `Prefixes`, the whole folded word).
+pub(crate) fn term(word: &str, form: Form) -> String {
+    match form {
+        Form::Exact => word.to_lowercase(),
+        Form::Folded | Form::Prefixes => fold(word),
+    }
+}
+
+/// Whether a typed word carries diacritics (or đ): then it means exactly what it says.
+pub(crate) fn is_accented(word: &str) -> bool {
+    fold(word) != word.to_lowercase()
+}
+
+/// The tokenizer of one [`Form`].
+#[derive(Debug, Clone)]
+pub(crate) struct Syllables(pub(crate) Form);
+
+/// Tokens made up front: a field's text is short enough, and the forms need the whole word.
+pub(crate) struct Tokens {
+    tokens: Vec<Token>,
+    next: usize,
+}
+
+impl TokenStream for Tokens {
+    fn advance(&mut self) -> bool {
+        self.next += 1;
+        self.next <= self.tokens.len()
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
+impl Tokenizer for Syllables {
+    type TokenStream<'a> = Tokens;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Tokens {
+        let mut tokens = Vec::new();
+        for (position, (start, word)) in words(text).enumerate() {
+            let token = |text: String| Token {
+                offset_from: start,
+                offset_to: start + word.len(),
+                position,
+                text,
+                position_length: 1,
+            };
+            match self.0 {
+                Form::Exact | Form::Folded => tokens.push(token(term(word, self.0))),
+                Form::Prefixes => {
+                    let folded: Vec<char> = term(word, Form::Folded).chars().collect();
+                    let longest = folded.len().min(LONGEST_PREFIX);
+                    for length in SHORTEST_PREFIX.min(longest)..=longest {
+                        tokens.push(token(folded[..length].iter().collect()));
+                    }
+                }
+            }
+        }
+        Tokens { tokens, next: 0 }
+    }
+}
+
+/// The languages indexed stemmed, by ISO 639-1 code.
+pub(crate) const STEMMED_LANGUAGES: [(&str, Language); 18] = [
+    ("ar", Language::Arabic),
+    ("da", Language::Danish),
+    ("nl", Language::Dutch),
+    ("en", Language::English),
+    ("fi", Language::Finnish),
+    ("fr", Language::French),
+    ("de", Language::German),
+    ("el", Language::Greek),
+    ("hu", Language::Hungarian),
+    ("it", Language::Italian),
+    ("no", Language::Norwegian),
+    ("pt", Language::Portuguese),
+    ("ro", Language::Romanian),
+    ("ru", Language::Russian),
+    ("es", Language::Spanish),
+    ("sv", Language::Swedish),
+    ("ta", Language::Tamil),
+    ("tr", Language::Turkish),
+];
+
+/// The stemmer's language for an ISO 639-1 code (Norwegian Bokmål and Nynorsk as Norwegian).
+pub(crate) fn stemmed_language(code: &str) -> Option<(&'static str, Language)> {
+    let code = match code {
+        "nb" | "nn" => "no",
+        other => other,
+    };
+    STEMMED_LANGUAGES.iter().copied().find(|(c, _)| *c == code)
+}
+
+/// The stemmed field's value for a text in `language`, if tantivy stems that language.
+pub(crate) fn stemmed_value(language: &str, text: &str) -> Option<String> {
+    let (code, _) = stemmed_language(language)?;
+    Some(format!("{code}{LANGUAGE_MARK}{text}"))
+}
+
+/// Stems the words of a value made by [`stemmed_value`], each term marked with its language
+/// ("en:agreement"), so that the languages' stems never meet.
+#[derive(Clone)]
+pub(crate) struct Stems {
+    analyzers: Vec<(&'static str, TextAnalyzer)>,
+}
+
+impl Stems {
+    pub(crate) fn new() -> Stems {
+        Stems {
+            analyzers: STEMMED_LANGUAGES
+                .iter()
+                .map(|&(code, language)| {
+                    let analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
+                        .filter(LowerCaser)
+                        .filter(Stemmer::new(language))
+                        .build();
+                    (code, analyzer)
+                })
+                .collect(),
+        }
+    }
+
+    /// The term for `word` in the language `code`.
+    pub(crate) fn term(&mut self, code: &str, word: &str) -> Option<String> {
+        let (code, analyzer) = self.analyzers.iter_mut().find(|(c, _)| *c == code)?;
+        let mut stream = analyzer.token_stream(word);
+        stream.next().map(|token| format!("{code}:{}", token.text))
+    }
+
+    /// Every language's term for `word`, without repeats.
+    pub(crate) fn every_term(&mut self, word: &str) -> Vec<String> {
+        let codes: Vec<&'static str> = self.analyzers.iter().map(|(c, _)| *c).collect();
+        let mut terms: Vec<String> = codes
+            .into_iter()
+            .filter_map(|code| self.term(code, word))
+            .collect();
+        terms.dedup();
+        terms
+    }
+}
+
+impl Tokenizer for Stems {
+    type TokenStream<'a> = Tokens;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Tokens {
+        let mut tokens = Vec::new();
+        if let Some((code, rest)) = text.split_once(LANGUAGE_MARK)
+            && let Some((code, analyzer)) = self.analyzers.iter_mut().find(|(c, _)| *c == code)
+        {
+            let skipped = code.len() + LANGUAGE_MARK.len_utf8();
+            let mut stream = analyzer.token_stream(rest);
+            while let Some(token) = stream.next() {
+                if token.text.chars().count() > LONGEST_WORD {
+                    continue;
+                }
+                tokens.push(Token {
+                    offset_from: token.offset_from + skipped,
+                    offset_to: token.offset_to + skipped,
+                    position: token.position,
+                    text: format!("{code}:{}", token.text),
+                    position_length: 1,
+                });
+            }
+        }
+        Tokens { tokens, next: 0 }
+    }
+}
+
+/// The analyzers every index registers.
+pub(crate) fn analyzers() -> [(&'static str, TextAnalyzer); 4] {
+    [
+        (EXACT, TextAnalyzer::from(Syllables(Form::Exact))),
+        (FOLDED, TextAnalyzer::from(Syllables(Form::Folded))),
+        (PREFIXES, TextAnalyzer::from(Syllables(Form::Prefixes))),
+        (STEMMED, TextAnalyzer::from(Stems::new())),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(form: Form, text: &str) -> Vec<String> {
+        let mut analyzer = TextAnalyzer::from(Syllables(form));
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        while let Some(token) = stream.next() {
+            // Offsets point at the word (a beginning's at its whole word).
+            assert!(
+                fold(&text[token.offset_from..token.offset_to]).starts_with(&fold(&token.text)),
+                "{token:?} in «{text}»"
+            );
+            out.push(token.text.clone());
+        }
+        out
+    }
+
+    #[test]
+    fn syllables_are_terms_exactly_and_folded() {
+        let text = "Thông tin đối ngoại: Đà Nẵng, 2025-2030";
+        assert_eq!(
+            terms(Form::Exact, text),
+            ["thông", "tin", "đối", "ngoại", "đà", "nẵng", "2025", "2030"]
+        );
+        assert_eq!(
+            terms(Form::Folded, text),
+            ["thong", "tin", "doi", "ngoai", "da", "nang", "2025", "2030"]
+        );
+    }
+
+    #[test]
+    fn beginnings_of_words_are_terms_for_search_as_you_type() {
+        assert_eq!(
+            terms(Form::Prefixes, "Đường"),
+            ["du", "duo", "duon", "duong"]
+        );
+        assert_eq!(terms(Form::Prefixes, "Hà x"), ["ha", "x"]);
+    }
+
+    #[test]
+    fn minimal_pairs_differ_exactly_and_meet_folded() {
+        for word in ["đường", "dương", "đương"] {
+            assert_eq!(term(word, Form::Folded), "duong");
+        }
+        assert_ne!(term("đường", Form::Exact), term("dương", Form::Exact));
+        assert!(is_accented("Đà") && is_accented("dương") && !is_accented("Da"));
+    }
+
+    #[test]
+    fn an_endless_word_is_not_a_term() {
+        let long = "a".repeat(LONGEST_WORD + 1);
+        assert_eq!(terms(Form::Exact, &format!("x {long} y")), ["x", "y"]);
+    }
+
+    #[test]
+    fn english_and_norwegian_are_stemmed_apart() {
+        let mut stems = Stems::new();
+        assert_eq!(
+            stems.term("en", "agreements").as_deref(),
+            Some("en:agreement")
+        );
+        assert_eq!(stems.term("no", "avtalene").as_deref(), Some("no:avtal"));
+        let value = stemmed_value("nb", "Avtalene").expect("Bokmål is stemmed as Norwegian");
+        let mut analyzer = TextAnalyzer::from(Stems::new());
+        let mut stream = analyzer.token_stream(&value);
+        let token = stream.next().expect("a stem");
+        assert_eq!(token.text, "no:avtal");
+        assert_eq!(&value[token.offset_from..token.offset_to], "Avtalene");
+        assert_eq!(stemmed_value("vi", "Việt Nam"), None);
+        assert_eq!(stemmed_value("pl", "umowy"), None);
+    }
+}
