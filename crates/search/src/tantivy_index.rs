@@ -123,7 +123,9 @@ fn schema() -> (Schema, Fields) {
 pub struct TantivyIndex {
     index: Index,
     fields: Fields,
-    writer: Mutex<IndexWriter>,
+    /// Taken at the first write: a process that only searches (the command line beside a
+    /// running server) never holds the folder's write lock.
+    writer: Mutex<Option<IndexWriter>>,
     reader: IndexReader,
 }
 
@@ -171,9 +173,6 @@ impl TantivyIndex {
         for (name, analyzer) in analysis::analyzers() {
             index.tokenizers().register(name, analyzer);
         }
-        let writer = index
-            .writer_with_num_threads(2, WRITER_MEMORY)
-            .map_err(engine("opening its writer"))?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -182,9 +181,32 @@ impl TantivyIndex {
         Ok(TantivyIndex {
             index,
             fields,
-            writer: Mutex::new(writer),
+            writer: Mutex::new(None),
             reader,
         })
+    }
+
+    /// The writer, opened on first use. Another process writing the same folder is an error
+    /// (tantivy's lock file), never two writers.
+    fn writer(&self) -> Result<std::sync::MutexGuard<'_, Option<IndexWriter>>> {
+        let mut guard = self
+            .writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if guard.is_none() {
+            *guard = Some(
+                self.index
+                    .writer_with_num_threads(2, WRITER_MEMORY)
+                    .map_err(engine("opening its writer"))?,
+            );
+        }
+        Ok(guard)
+    }
+
+    /// Reads again what another process committed to the folder (a process that only
+    /// searches calls this before searching; the writing process's own commits are read at once).
+    pub fn refresh(&self) -> Result<()> {
+        self.reader.reload().map_err(engine("reloading"))
     }
 
     fn document(&self, document: &Document) -> TantivyDocument {
@@ -396,10 +418,8 @@ fn facet_counts(
 
 impl Engine for TantivyIndex {
     fn apply(&self, changes: &[Change], cursor: u64) -> Result<()> {
-        let mut writer = self
-            .writer
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut guard = self.writer()?;
+        let writer = guard.as_mut().expect("the writer was just opened");
         for change in changes {
             match change {
                 Change::Upsert(document) => {
@@ -416,7 +436,7 @@ impl Engine for TantivyIndex {
         let mut commit = writer.prepare_commit().map_err(engine("saving changes"))?;
         commit.set_payload(&cursor.to_string());
         commit.commit().map_err(engine("saving changes"))?;
-        drop(writer);
+        drop(guard);
         self.reader
             .reload()
             .map_err(engine("reloading after a commit"))
@@ -431,15 +451,13 @@ impl Engine for TantivyIndex {
     }
 
     fn clear(&self) -> Result<()> {
-        let mut writer = self
-            .writer
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut guard = self.writer()?;
+        let writer = guard.as_mut().expect("the writer was just opened");
         writer
             .delete_all_documents()
             .map_err(engine("removing every document"))?;
         writer.commit().map_err(engine("removing every document"))?;
-        drop(writer);
+        drop(guard);
         self.reader
             .reload()
             .map_err(engine("reloading after a commit"))

@@ -356,3 +356,35 @@ fn a_folder_holding_something_else_is_made_an_index_again() {
         .expect("applied");
     assert_eq!(ids(&search(&index, "ha long")), [1]);
 }
+
+#[test]
+fn a_second_opener_of_the_folder_reads_what_the_first_wrote_and_may_not_write_beside_it() {
+    let folder = tempfile::tempdir().expect("a folder");
+    let writer = TantivyIndex::open(folder.path()).expect("an index");
+    let reader = TantivyIndex::open(folder.path()).expect("the same index, to read");
+    writer
+        .apply(&[Change::Upsert(Box::new(document(1, "Cần Thơ", "")))], 1)
+        .expect("applied");
+    assert!(search(&reader, "can tho").hits.is_empty(), "not read yet");
+    reader.refresh().expect("read again");
+    assert_eq!(ids(&search(&reader, "can tho")), [1]);
+    let refused = reader.apply(&[Change::Delete(1)], 2);
+    assert!(refused.is_err(), "two writers on one folder");
+    assert_eq!(writer.cursor().expect("a cursor"), Some(1));
+}
+
+proptest::proptest! {
+    #[test]
+    fn any_typed_text_is_answered_never_a_panic(text in "\\PC{0,40}", prefix: bool, noise in "[\"\u{300}\u{301}đĐ ]{0,6}") {
+        static INDEX: std::sync::LazyLock<(TantivyIndex, tempfile::TempDir)> =
+            std::sync::LazyLock::new(|| index_of(corpus()));
+        let mut query = Query::new(format!("{noise}{text}{noise}"), Reader::Public);
+        query.prefix = prefix;
+        let results = INDEX.0.search(&query).expect("an answer");
+        for hit in &results.hits {
+            for range in &hit.snippet.highlights {
+                proptest::prop_assert!(hit.snippet.text.get(range.clone()).is_some());
+            }
+        }
+    }
+}
