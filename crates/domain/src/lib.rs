@@ -11,6 +11,7 @@ pub mod dashboard;
 pub mod directory;
 pub mod indicator;
 pub mod lang;
+pub mod library;
 pub mod period;
 pub mod program;
 pub mod regime;
