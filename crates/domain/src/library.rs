@@ -283,6 +283,49 @@ impl Readership {
     }
 }
 
+/// A topic of the library's vocabulary (chủ đề): a tree by `parent`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Topic {
+    /// Stable code ("doi-moi.chuyen-doi-so"): items and the index name topics by it.
+    pub code: String,
+    pub parent: Option<String>,
+    pub name_vi: String,
+    pub name_en: String,
+}
+
+#[derive(Deserialize)]
+struct TopicsFile {
+    topic: Vec<Topic>,
+}
+
+/// The starting vocabulary shipped in `data/library/topics.toml`, in file order.
+pub fn bundled_topics() -> Vec<Topic> {
+    topics_from_toml(include_str!("../../../data/library/topics.toml"))
+        .expect("the bundled topics file is valid (checked by tests)")
+}
+
+/// Reads a topics file (NFC), refusing a repeated code or a parent that is not listed before
+/// its children.
+pub fn topics_from_toml(text: &str) -> Result<Vec<Topic>, String> {
+    let file: TopicsFile = toml::from_str(&text::nfc(text)).map_err(|e| e.to_string())?;
+    let mut seen: Vec<&str> = Vec::new();
+    for topic in &file.topic {
+        if seen.contains(&topic.code.as_str()) {
+            return Err(format!("topic «{}» is listed twice", topic.code));
+        }
+        if let Some(parent) = &topic.parent
+            && !seen.contains(&parent.as_str())
+        {
+            return Err(format!(
+                "topic «{}» names the parent «{parent}», not listed before it",
+                topic.code
+            ));
+        }
+        seen.push(&topic.code);
+    }
+    Ok(file.topic)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -404,5 +447,25 @@ mod tests {
         let viewer = Readership::of(&[Grant::new(Role::Viewer, ROOT_AGENCY)], &directory);
         assert!(viewer.may_read(&restricted(&["HN"]), None));
         assert_ne!(viewer, Readership::Everything);
+    }
+
+    #[test]
+    fn the_bundled_topics_are_a_tree_under_the_five_groups_of_47_nq_cp() {
+        let topics = bundled_topics();
+        let roots: Vec<&str> = topics
+            .iter()
+            .filter(|t| t.parent.is_none())
+            .map(|t| t.code.as_str())
+            .collect();
+        assert_eq!(roots.len(), 5, "{roots:?}");
+        assert!(topics.iter().any(|t| t.name_vi.contains("Chuyển đổi số")));
+        let twice = "[[topic]]\ncode = \"a\"\nname_vi = \"A\"\nname_en = \"A\"\n";
+        assert!(
+            topics_from_toml(&format!("{twice}{twice}"))
+                .unwrap_err()
+                .contains("twice")
+        );
+        let orphan = "[[topic]]\ncode = \"a\"\nparent = \"b\"\nname_vi = \"A\"\nname_en = \"A\"\n";
+        assert!(topics_from_toml(orphan).unwrap_err().contains("«b»"));
     }
 }
