@@ -214,7 +214,7 @@ pub enum UserCommand {
         /// Full name, as shown to others.
         #[arg(long)]
         name: String,
-        /// Give a role at once: viewer, reporter, approver, coordinator or admin (with --agency).
+        /// Give a role at once: viewer, reporter, approver, coordinator, librarian or admin (with --agency).
         #[arg(long, requires = "agency")]
         role: Option<String>,
         /// Agency code the role covers, with its subtree ("CP" for everything).
@@ -239,7 +239,7 @@ pub enum UserCommand {
     Role {
         username: String,
         action: RoleAction,
-        /// viewer, reporter, approver, coordinator or admin.
+        /// viewer, reporter, approver, coordinator, librarian or admin.
         role: String,
         /// Agency code ("CP" for everything).
         agency: String,

@@ -182,7 +182,9 @@ fn an_unknown_agency_or_role_is_refused_clearly_and_creates_nothing() {
         ],
     ));
     assert!(
-        stderr.contains("role must be one of viewer, reporter, approver, coordinator, admin"),
+        stderr.contains(
+            "role must be one of viewer, reporter, approver, coordinator, librarian, admin"
+        ),
         "{stderr}"
     );
     let stderr = failed(&dongbo(

@@ -11,19 +11,20 @@
 //!
 //! # Matrix
 //!
-//! | action                 | viewer | reporter | approver | coordinator | admin |
-//! |------------------------|:------:|:--------:|:--------:|:-----------:|:-----:|
-//! | `ViewProgram`          |   ✓    |    ✓     |    ✓     |      ✓      |   ✓   |
-//! | `SubmitReport`         |        |    ✓     |    ✓     |             |   ✓   |
-//! | `EditPlan`             |        |    ✓     |    ✓     |             |   ✓   |
-//! | `ReviewReport`         |        |          |    ✓     |      ✓      |   ✓   |
-//! | `ReopenReport`         |        |          |          |      ✓      |   ✓   |
-//! | `DecideChangeRequest`  |        |          |          |      ✓      |   ✓   |
-//! | `SendReminder`         |        |          |          |      ✓      |   ✓   |
-//! | `PublishReport`        |        |          |    ✓     |      ✓      |   ✓   |
-//! | `EditTemplates`        |        |          |          |             |   ✓   |
-//! | `ManageUsers`          |        |          |          |             |   ✓   |
-//! | `ViewAudit`            |        |          |          |             |   ✓   |
+//! | action                 | viewer | reporter | approver | coordinator | librarian | admin |
+//! |------------------------|:------:|:--------:|:--------:|:-----------:|:---------:|:-----:|
+//! | `ViewProgram`          |   ✓    |    ✓     |    ✓     |      ✓      |     ✓     |   ✓   |
+//! | `SubmitReport`         |        |    ✓     |    ✓     |             |           |   ✓   |
+//! | `EditPlan`             |        |    ✓     |    ✓     |             |           |   ✓   |
+//! | `ReviewReport`         |        |          |    ✓     |      ✓      |           |   ✓   |
+//! | `ReopenReport`         |        |          |          |      ✓      |           |   ✓   |
+//! | `DecideChangeRequest`  |        |          |          |      ✓      |           |   ✓   |
+//! | `SendReminder`         |        |          |          |      ✓      |           |   ✓   |
+//! | `PublishReport`        |        |          |    ✓     |      ✓      |           |   ✓   |
+//! | `EditLibrary`          |        |          |          |             |     ✓     |   ✓   |
+//! | `EditTemplates`        |        |          |          |             |           |   ✓   |
+//! | `ManageUsers`          |        |          |          |             |           |   ✓   |
+//! | `ViewAudit`            |        |          |          |             |           |   ✓   |
 //!
 //! Why: a reporter (báo cáo viên) is the officer who drafts the agency's plan from the
 //! national program and writes its reports; the approver (the agency's leader) returns or
@@ -34,6 +35,13 @@
 //! (leader) issues the agency's own report, the coordinating ministry's coordinator the
 //! national one. The wording of generated documents is the system's, so only an administrator
 //! on the root changes it ([`Action::EditTemplates`] is asked about [`ROOT_AGENCY`]).
+//! The librarian (thủ thư, cán bộ quản lý thư viện) keeps the items of the external-information
+//! library an agency owns: creates, edits and removes them, and pushes them from the agency's
+//! systems ([`Action::EditLibrary`] on the item's owner agency). It is a role of its own rather
+//! than the reporter's because the people who publish an agency's articles and white papers
+//! (its press office) are not those who report on its tasks; it sees the agency's programs
+//! (to tag items with the tasks they serve) and nothing of their reports' workflow. The topic
+//! vocabulary is shared by every agency, so only an admin changes it.
 //! Admin may do everything within its scope.
 
 use std::fmt;
@@ -55,15 +63,18 @@ pub enum Role {
     Reporter,
     Approver,
     Coordinator,
+    /// Keeps the agency's library items (see the module documentation).
+    Librarian,
     Admin,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Viewer,
         Role::Reporter,
         Role::Approver,
         Role::Coordinator,
+        Role::Librarian,
         Role::Admin,
     ];
 
@@ -74,6 +85,7 @@ impl Role {
             Role::Reporter => "reporter",
             Role::Approver => "approver",
             Role::Coordinator => "coordinator",
+            Role::Librarian => "librarian",
             Role::Admin => "admin",
         }
     }
@@ -84,6 +96,7 @@ impl Role {
             Role::Reporter => "Báo cáo viên",
             Role::Approver => "Phê duyệt",
             Role::Coordinator => "Điều phối",
+            Role::Librarian => "Thủ thư",
             Role::Admin => "Quản trị",
         }
     }
@@ -94,6 +107,7 @@ impl Role {
             Role::Reporter => "Reporter",
             Role::Approver => "Approver",
             Role::Coordinator => "Coordinator",
+            Role::Librarian => "Librarian",
             Role::Admin => "Administrator",
         }
     }
@@ -117,6 +131,7 @@ impl Role {
                     | SendReminder
                     | PublishReport
             ),
+            Role::Librarian => matches!(action, ViewProgram | EditLibrary),
             Role::Admin => true,
         }
     }
@@ -130,7 +145,9 @@ impl fmt::Display for Role {
 
 /// A role name that is not one of [`Role::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown role «{0}»: role must be one of viewer, reporter, approver, coordinator, admin")]
+#[error(
+    "unknown role «{0}»: role must be one of viewer, reporter, approver, coordinator, librarian, admin"
+)]
 pub struct UnknownRole(pub String);
 
 impl FromStr for Role {
@@ -207,6 +224,8 @@ pub enum Action {
     SendReminder,
     /// Generate a synthesis report issued in the agency's name.
     PublishReport,
+    /// Create, change, remove or push the library items an agency owns.
+    EditLibrary,
     /// Change the wording templates of generated documents.
     EditTemplates,
     ManageUsers,
@@ -214,7 +233,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 12] = [
         Action::ViewProgram,
         Action::EditPlan,
         Action::SubmitReport,
@@ -223,6 +242,7 @@ impl Action {
         Action::DecideChangeRequest,
         Action::SendReminder,
         Action::PublishReport,
+        Action::EditLibrary,
         Action::EditTemplates,
         Action::ManageUsers,
         Action::ViewAudit,
@@ -416,6 +436,7 @@ mod tests {
                 SendReminder,
                 PublishReport,
             ],
+            Role::Librarian => &[ViewProgram, EditLibrary],
             Role::Admin => &Action::ALL,
         };
         row.contains(&action)
@@ -516,9 +537,9 @@ mod tests {
         }
         assert_eq!("bao cao vien".parse::<Role>(), Ok(Role::Reporter));
         let error = "owner".parse::<Role>().unwrap_err().to_string();
-        assert!(
-            error.contains("role must be one of viewer, reporter, approver, coordinator, admin")
-        );
+        assert!(error.contains(
+            "role must be one of viewer, reporter, approver, coordinator, librarian, admin"
+        ));
     }
 
     #[test]

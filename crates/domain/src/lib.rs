@@ -12,6 +12,7 @@ pub mod directory;
 pub mod geo;
 pub mod indicator;
 pub mod lang;
+pub mod library;
 pub mod period;
 pub mod program;
 pub mod regime;

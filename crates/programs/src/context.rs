@@ -8,38 +8,16 @@
 //! this crate never names one.
 
 use chrono::NaiveDate;
-use dongbo_domain::access::{Action, Grant, allowed};
+use dongbo_domain::access::Action;
 use dongbo_domain::lang::Lang;
 use dongbo_domain::{Clock, Directory};
 use dongbo_store::StoreError;
-use dongbo_store::accounts::{AccountError, User};
+// `Caller` lives in the store (the library crate, beside this one, needs it too); every path
+// that named `programs::context::Caller` still does.
+pub use dongbo_store::accounts::Caller;
+use dongbo_store::accounts::AccountError;
 
 use crate::Programs;
-
-/// The signed-in user of a request with their grants.
-#[derive(Debug, Clone)]
-pub struct Caller {
-    pub user: User,
-    pub grants: Vec<Grant>,
-}
-
-impl Caller {
-    /// Whether the caller may do `action` on `agency_code`.
-    pub fn can(&self, action: Action, agency_code: &str, directory: &Directory) -> bool {
-        allowed(&self.grants, action, agency_code, directory)
-    }
-
-    /// The agencies the caller's grants are given on, without repeats, in grant order.
-    pub fn agencies(&self) -> Vec<String> {
-        let mut codes: Vec<String> = Vec::new();
-        for grant in &self.grants {
-            if !codes.contains(&grant.agency_code) {
-                codes.push(grant.agency_code.clone());
-            }
-        }
-        codes
-    }
-}
 
 /// Who acts, on which server, in which language the messages are written, and the server's one
 /// clock, by whose day in Vietnam every state is judged.

@@ -27,7 +27,8 @@ use std::fmt;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use chrono::{DateTime, Duration, Utc};
-use dongbo_domain::access::{Grant, PasswordPolicy, PolicyViolation, Role};
+use dongbo_domain::Directory;
+use dongbo_domain::access::{Action, Grant, PasswordPolicy, PolicyViolation, Role, allowed};
 use dongbo_domain::clock;
 use dongbo_domain::text;
 use serde::Serialize;
@@ -122,6 +123,32 @@ pub struct User {
     pub disabled: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// The signed-in user of a request with their grants: who every operation (programs, library)
+/// is asked for.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: User,
+    pub grants: Vec<Grant>,
+}
+
+impl Caller {
+    /// Whether the caller may do `action` on `agency_code`.
+    pub fn can(&self, action: Action, agency_code: &str, directory: &Directory) -> bool {
+        allowed(&self.grants, action, agency_code, directory)
+    }
+
+    /// The agencies the caller's grants are given on, without repeats, in grant order.
+    pub fn agencies(&self) -> Vec<String> {
+        let mut codes: Vec<String> = Vec::new();
+        for grant in &self.grants {
+            if !codes.contains(&grant.agency_code) {
+                codes.push(grant.agency_code.clone());
+            }
+        }
+        codes
+    }
 }
 
 /// A user with their grants, as [`list_users`] gives them.

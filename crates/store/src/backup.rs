@@ -586,6 +586,7 @@ async fn holds_data(url: &str, backend: Backend, files_dir: &Path) -> Result<Opt
             ("users", "users"),
             ("audit_log", "audit entries"),
             ("evidence_files", "evidence files"),
+            ("library_items", "library items"),
         ] {
             // A table that is not there (a database never migrated) holds nothing.
             let sql = format!("SELECT COUNT(*) AS n FROM {table}");

@@ -10,6 +10,9 @@
 //!   the progress rolled up from plan tasks), kept by every report write (see
 //!   [`crate::dashboard`]);
 //! - the dashboard version counters (`program_versions`) that stamp those figures;
+//! - the library's change feed (`library_changes`, numbered from `library_head` without gaps,
+//!   each item's last change an upsert: what the search index and syncing instances follow)
+//!   and each item's `content_hash`, the SHA-256 of its normalised body;
 //! - evidence and generated files, named by the SHA-256 of their bytes.
 //!
 //! Besides, the database's own checks: SQLite's `integrity_check` and `foreign_key_check`; on
@@ -42,7 +45,7 @@ pub struct CheckReport {
 /// One kind of check: how many records it looked at, and what does not hold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Check {
-    /// `database`, `audit`, `reports`, `progress`, `versions` or `files`.
+    /// `database`, `audit`, `reports`, `progress`, `versions`, `library` or `files`.
     pub name: &'static str,
     /// How many records were checked.
     pub checked: u64,
@@ -94,6 +97,7 @@ pub async fn run(db: &Db, files_dir: &Path) -> Result<CheckReport> {
     checks.push(agency_reports(&mut tx).await?);
     checks.push(progress(&mut tx).await?);
     checks.push(versions(&mut tx).await?);
+    checks.push(library(&mut tx).await?);
     let files_wanted = evidence_rows(&mut tx).await?;
     drop(tx);
     checks.push(files(files_dir.to_owned(), files_wanted).await?);
@@ -566,6 +570,58 @@ fn percent_text(value: Option<i64>) -> String {
 }
 
 /// Every figure is stamped with a dashboard version its program has reached.
+/// The library's change feed and content hashes (see the module documentation).
+async fn library(conn: &mut AnyConnection) -> Result<Check> {
+    let mut check = Check::new("library");
+    let doing = "checking the library's change feed";
+    let row = sqlx::query(
+        "SELECT (SELECT last_seq FROM library_head WHERE id = 1) AS head, \
+            (SELECT COUNT(*) FROM library_changes) AS n, \
+            (SELECT COALESCE(MAX(seq), 0) FROM library_changes) AS last",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .context(|| doing.to_owned())?;
+    let head: i64 = col(&row, "head", doing)?;
+    let n: i64 = col(&row, "n", doing)?;
+    let last: i64 = col(&row, "last", doing)?;
+    if head != last || n != last {
+        check.problem(format!(
+            "the library's change feed is numbered up to {last} with {n} changes, and its head \
+             says {head}: a follower would miss changes"
+        ));
+    }
+    let rows = sqlx::query(
+        "SELECT i.id, i.body, i.content_hash, \
+            (SELECT c.op FROM library_changes c WHERE c.item_id = i.id \
+             ORDER BY c.seq DESC LIMIT 1) AS last_op \
+         FROM library_items i ORDER BY i.id",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .context(|| doing.to_owned())?;
+    for row in &rows {
+        check.checked += 1;
+        let id: i64 = col(row, "id", doing)?;
+        let body: String = col(row, "body", doing)?;
+        let stored: Option<String> = col(row, "content_hash", doing)?;
+        if stored != crate::library::content_hash(&body) {
+            check.problem(format!(
+                "library item {id}: its content hash is not that of its text"
+            ));
+        }
+        let last_op: Option<String> = col(row, "last_op", doing)?;
+        if last_op.as_deref() != Some("upsert") {
+            check.problem(format!(
+                "library item {id}: its last change is {}, not an upsert: the search index \
+                 would not have it",
+                last_op.as_deref().unwrap_or("missing")
+            ));
+        }
+    }
+    Ok(check)
+}
+
 async fn versions(conn: &mut AnyConnection) -> Result<Check> {
     let mut check = Check::new("versions");
     let doing = "checking the dashboard versions";

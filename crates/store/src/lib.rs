@@ -59,6 +59,7 @@ pub mod directory;
 pub mod evidence;
 pub mod indicators;
 pub mod jobs;
+pub mod library;
 pub mod login_attempts;
 pub mod notifications;
 pub mod plans;

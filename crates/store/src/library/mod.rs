@@ -1,0 +1,18 @@
+//! The external-information library's tables (issue 20): [`items`] (an item with its
+//! provenances and attachments, written with its change row and audit entry in one
+//! transaction), [`changes`] (the outbox and change feed the search index and a syncing
+//! instance follow) and [`topics`] (the vocabulary, a tree).
+//!
+//! Permission checks and input rules are the `library` crate's; this module keeps what the
+//! database must: one item per (system, external id), one item per normalised text, and a
+//! change row for every item write in its transaction, numbered in commit order.
+
+pub mod changes;
+pub mod items;
+pub mod topics;
+
+pub use changes::{Change, ChangeOp};
+pub use items::{
+    Attachment, Incoming, Item, ItemData, Outcome, Provenance, TextStatus, Written, content_hash,
+};
+pub use topics::StoredTopic;

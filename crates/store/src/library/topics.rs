@@ -1,0 +1,188 @@
+//! `library_topics`: the topic vocabulary, a tree. The shipped list (`data/library/topics.toml`,
+//! read by `dongbo_domain::library::bundled_topics`) seeds an empty table; admins add and
+//! rename topics after that, each change audited.
+
+use chrono::{DateTime, Utc};
+use dongbo_domain::library::Topic;
+use serde::Serialize;
+use serde_json::json;
+use sqlx::AnyConnection;
+
+use crate::audit::{self, AuditEntry};
+use crate::codec::{col, position};
+use crate::{Context, Db, Result, StoreError};
+
+/// A topic as stored, with its place among its siblings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredTopic {
+    #[serde(flatten)]
+    pub topic: Topic,
+    pub position: i64,
+}
+
+/// Every topic, parents before children, in their order.
+pub async fn all(db: &Db) -> Result<Vec<StoredTopic>> {
+    let doing = "reading the library topics";
+    let mut conn = db.read_one(doing).await?;
+    let rows = sqlx::query(
+        "SELECT code, parent_code, name_vi, name_en, position FROM library_topics \
+         ORDER BY position",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .context(|| doing.to_owned())?;
+    rows.iter()
+        .map(|row| {
+            Ok(StoredTopic {
+                topic: Topic {
+                    code: col(row, "code", doing)?,
+                    parent: col(row, "parent_code", doing)?,
+                    name_vi: col(row, "name_vi", doing)?,
+                    name_en: col(row, "name_en", doing)?,
+                },
+                position: col(row, "position", doing)?,
+            })
+        })
+        .collect()
+}
+
+/// Fills an empty vocabulary with `topics` (the shipped list), in one audited transaction;
+/// a vocabulary that has any topic is left as its admins made it. Returns how many were added.
+pub async fn seed(db: &Db, topics: &[Topic], actor: &str, at: DateTime<Utc>) -> Result<usize> {
+    let doing = "seeding the library topics";
+    let mut tx = db.begin_write(doing).await?;
+    let present: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM library_topics")
+        .fetch_one(&mut *tx)
+        .await
+        .context(|| doing.to_owned())?;
+    if present > 0 {
+        return Ok(0);
+    }
+    for (index, topic) in topics.iter().enumerate() {
+        insert(&mut tx, topic, position(index)).await?;
+    }
+    audit::append(
+        &mut tx,
+        at,
+        &AuditEntry {
+            actor: actor.to_owned(),
+            action: "library_topic.seed".to_owned(),
+            entity: "library_topic".to_owned(),
+            entity_id: "*".to_owned(),
+            before: None,
+            after: Some(json!({ "topics": topics.len() })),
+        },
+    )
+    .await?;
+    tx.commit().await.context(|| doing.to_owned())?;
+    Ok(topics.len())
+}
+
+/// Adds `topic` (last among all) or renames and moves the topic of its code. A parent must
+/// exist and must not be the topic itself or under it.
+pub async fn save(db: &Db, topic: &Topic, actor: &str, at: DateTime<Utc>) -> Result<()> {
+    let doing = format!("saving library topic {}", topic.code);
+    let mut tx = db.begin_write(&doing).await?;
+    let existing = read_one(&mut tx, &topic.code).await?;
+    if let Some(parent) = &topic.parent {
+        let mut current = Some(parent.clone());
+        // Walk up from the parent: reaching the topic itself would make a cycle.
+        for _ in 0..10_000 {
+            let Some(code) = current else { break };
+            if code == topic.code {
+                return Err(StoreError::Invalid(format!(
+                    "chủ đề «{}» không thể nằm dưới chính nó (a topic cannot be under itself)",
+                    topic.code
+                )));
+            }
+            current = match read_one(&mut tx, &code).await? {
+                Some(found) => found.parent,
+                None if code == *parent => {
+                    return Err(StoreError::Invalid(format!(
+                        "không có chủ đề cha «{parent}» (no parent topic «{parent}»)"
+                    )));
+                }
+                None => None,
+            };
+        }
+    }
+    match &existing {
+        Some(_) => {
+            sqlx::query(
+                "UPDATE library_topics SET parent_code = $2, name_vi = $3, name_en = $4 \
+                 WHERE code = $1",
+            )
+            .bind(topic.code.clone())
+            .bind(topic.parent.clone())
+            .bind(topic.name_vi.clone())
+            .bind(topic.name_en.clone())
+            .execute(&mut *tx)
+            .await
+            .context(|| doing.clone())?;
+        }
+        None => {
+            let last: i64 =
+                sqlx::query_scalar("SELECT COALESCE(MAX(position), -1) FROM library_topics")
+                    .fetch_one(&mut *tx)
+                    .await
+                    .context(|| doing.clone())?;
+            insert(&mut tx, topic, last + 1).await?;
+        }
+    }
+    audit::append(
+        &mut tx,
+        at,
+        &AuditEntry {
+            actor: actor.to_owned(),
+            action: if existing.is_some() {
+                "library_topic.update"
+            } else {
+                "library_topic.create"
+            }
+            .to_owned(),
+            entity: "library_topic".to_owned(),
+            entity_id: topic.code.clone(),
+            before: existing.map(|t| json!(t)),
+            after: Some(json!(topic)),
+        },
+    )
+    .await?;
+    tx.commit().await.context(|| doing.clone())?;
+    Ok(())
+}
+
+async fn read_one(conn: &mut AnyConnection, code: &str) -> Result<Option<Topic>> {
+    let doing = format!("reading library topic {code}");
+    let row = sqlx::query(
+        "SELECT code, parent_code, name_vi, name_en FROM library_topics WHERE code = $1",
+    )
+    .bind(code.to_owned())
+    .fetch_optional(&mut *conn)
+    .await
+    .context(|| doing.clone())?;
+    row.map(|row| {
+        Ok(Topic {
+            code: col(&row, "code", &doing)?,
+            parent: col(&row, "parent_code", &doing)?,
+            name_vi: col(&row, "name_vi", &doing)?,
+            name_en: col(&row, "name_en", &doing)?,
+        })
+    })
+    .transpose()
+}
+
+async fn insert(conn: &mut AnyConnection, topic: &Topic, position: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO library_topics (code, parent_code, name_vi, name_en, position) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(topic.code.clone())
+    .bind(topic.parent.clone())
+    .bind(topic.name_vi.clone())
+    .bind(topic.name_en.clone())
+    .bind(position)
+    .execute(&mut *conn)
+    .await
+    .context(|| format!("adding library topic {}", topic.code))?;
+    Ok(())
+}
