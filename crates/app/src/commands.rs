@@ -105,6 +105,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             audit_command(&db, command).await
         }
         Command::Ops(command) => crate::ops::run(&cli.data_dir, database_url, command).await,
+        Command::Library { command } => {
+            crate::library::run(&cli.data_dir, database_url, command).await
+        }
         Command::Indicators {
             command:
                 IndicatorCommand::Import {
