@@ -55,6 +55,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let db = bootstrap::open(&cli.data_dir, database_url).await?;
             bootstrap::load_directory(&db).await?;
             bootstrap::ensure_admin(&db).await?;
+            bootstrap::seed_library_topics(&db).await?;
             println!("database ready");
             Ok(ExitCode::SUCCESS)
         }
@@ -254,6 +255,7 @@ async fn serve(
     let directory = bootstrap::load_directory(&db).await?;
     bootstrap::ensure_admin(&db).await?;
     bootstrap::load_bundled_program(&db, &directory).await?;
+    bootstrap::seed_library_topics(&db).await?;
     let listener = tokio::net::TcpListener::bind(listen.app)
         .await
         .with_context(|| format!("listening on {}", listen.app))?;
