@@ -119,6 +119,23 @@ pub async fn load_bundled_program(db: &Db, directory: &Directory) -> Result<()> 
 /// The user the first run creates.
 pub const FIRST_ADMIN: &str = "admin";
 
+/// Gives a library with no topics the starting vocabulary (`data/library/topics.toml`); a
+/// vocabulary its admins have made is left as it is.
+pub async fn seed_library_topics(db: &Db) -> Result<()> {
+    let shipped = dongbo_domain::library::bundled_topics();
+    match dongbo_store::library::topics::seed(db, &shipped, "system", dongbo_domain::clock::now())
+        .await
+    {
+        Ok(_) => Ok(()),
+        // A database served for reading only keeps the vocabulary it has.
+        Err(error) if error.refuses_writes() => {
+            tracing::warn!(%error, "the library's topics could not be seeded");
+            Ok(())
+        }
+        Err(error) => Err(error).context("seeding the library's topics"),
+    }
+}
+
 /// When the database has no user, creates [`FIRST_ADMIN`] with the Admin role on the whole
 /// government tree and a generated password that must be changed at first login. The password
 /// is written once to standard error, never to the log. Needs the directory loaded.

@@ -55,6 +55,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let db = bootstrap::open(&cli.data_dir, database_url).await?;
             bootstrap::load_directory(&db).await?;
             bootstrap::ensure_admin(&db).await?;
+            bootstrap::seed_library_topics(&db).await?;
             println!("database ready");
             Ok(ExitCode::SUCCESS)
         }
@@ -105,6 +106,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             audit_command(&db, command).await
         }
         Command::Ops(command) => crate::ops::run(&cli.data_dir, database_url, command).await,
+        Command::Library { command } => {
+            crate::library::run(&cli.data_dir, database_url, command).await
+        }
         Command::Indicators {
             command:
                 IndicatorCommand::Import {
@@ -251,6 +255,7 @@ async fn serve(
     let directory = bootstrap::load_directory(&db).await?;
     bootstrap::ensure_admin(&db).await?;
     bootstrap::load_bundled_program(&db, &directory).await?;
+    bootstrap::seed_library_topics(&db).await?;
     let listener = tokio::net::TcpListener::bind(listen.app)
         .await
         .with_context(|| format!("listening on {}", listen.app))?;

@@ -4,6 +4,7 @@
 mod bootstrap;
 mod commands;
 mod generate;
+mod library;
 mod ops;
 
 use std::path::PathBuf;
@@ -157,6 +158,11 @@ pub enum Command {
     Indicators {
         #[command(subcommand)]
         command: IndicatorCommand,
+    },
+    /// The external-information library: import catalogues and folders of documents.
+    Library {
+        #[command(subcommand)]
+        command: library::LibraryCommand,
     },
     /// Manage users and their roles.
     User {

@@ -29,6 +29,7 @@ mod limits;
 mod markdown;
 mod metadata;
 mod prose;
+pub mod raw;
 pub mod report_sheet;
 mod table;
 mod xlsx;
@@ -43,6 +44,8 @@ use sha2::{Digest, Sha256};
 pub use export::{ExportError, ExportFormat, export};
 pub use indicators::{ImportedIndicators, import_indicators, import_indicators_with_limits};
 pub use limits::{Limit, Limits};
+/// The language a text is written in (ISO 639-1, detected by whatlang): for the library too.
+pub use prose::language_of;
 
 use limits::Budget;
 

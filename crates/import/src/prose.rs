@@ -34,7 +34,7 @@ const DRAFT_GROUP: &str = "P";
 const MIN_TASK_WORDS: usize = 8;
 
 /// ISO 639-1 code of the language `text` is written in, when whatlang can tell.
-pub(crate) fn language_of(text: &str) -> Option<String> {
+pub fn language_of(text: &str) -> Option<String> {
     let info = whatlang::detect(text)?;
     Some(iso_639_1(info.lang().code()).to_owned())
 }

@@ -12,10 +12,10 @@ use dongbo_domain::access::Action;
 use dongbo_domain::lang::Lang;
 use dongbo_domain::{Clock, Directory};
 use dongbo_store::StoreError;
+use dongbo_store::accounts::AccountError;
 // `Caller` lives in the store (the library crate, beside this one, needs it too); every path
 // that named `programs::context::Caller` still does.
 pub use dongbo_store::accounts::Caller;
-use dongbo_store::accounts::AccountError;
 
 use crate::Programs;
 

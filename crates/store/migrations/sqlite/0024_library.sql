@@ -16,8 +16,10 @@ CREATE TABLE library_topics (
 -- filters by them, the database never does. `content_hash` is the SHA-256 of the normalised
 -- body (NFC, lower case, one space): the same text is one item (unique when present).
 -- `work_id` links translations: the items of one work share it (the first item's id).
+-- AUTOINCREMENT: an id is never given again after its item is removed (reports cite items by
+-- id, and a follower of the change feed must not mistake a new item for an old one).
 CREATE TABLE library_items (
-    id                  INTEGER PRIMARY KEY,
+    id                  INTEGER PRIMARY KEY AUTOINCREMENT,
     title               TEXT NOT NULL,
     summary             TEXT NOT NULL,
     body                TEXT NOT NULL,

@@ -178,6 +178,52 @@ pub async fn write_batch(
     Ok(written)
 }
 
+/// A file a batch's attachments name that is not stored yet (a dry run stores no file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingFile {
+    pub sha256: String,
+    pub size: u64,
+    pub media_type: String,
+    pub name: String,
+}
+
+/// What [`write_batch`] would do, without doing it: the batch is written in a transaction
+/// that is rolled back (with `pending` files recorded in it as if stored), so the outcomes
+/// are exactly those a real run would have at this moment.
+pub async fn preview_batch(
+    db: &Db,
+    batch: &[Incoming],
+    pending: &[PendingFile],
+    actor: &str,
+    at: DateTime<Utc>,
+) -> Result<Vec<Written>> {
+    let doing = format!("previewing {} library items", batch.len());
+    let mut tx = db.begin_write(&doing).await?;
+    for file in pending {
+        sqlx::query(
+            "INSERT INTO evidence_files (sha256, size, media_type, original_name, stored_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) DO NOTHING",
+        )
+        .bind(file.sha256.clone())
+        .bind(i64::try_from(file.size).unwrap_or(i64::MAX))
+        .bind(file.media_type.clone())
+        .bind(file.name.clone())
+        .bind(timestamp(at))
+        .execute(&mut *tx)
+        .await
+        .context(|| doing.clone())?;
+    }
+    let mut written = Vec::with_capacity(batch.len());
+    for (index, incoming) in batch.iter().enumerate() {
+        let one = write_one(&mut tx, incoming, actor, at)
+            .await
+            .map_err(|e| in_batch(e, index, &incoming.data.title))?;
+        written.push(one);
+    }
+    tx.rollback().await.context(|| doing.clone())?;
+    Ok(written)
+}
+
 /// Says which entry of a batch failed, keeping the error's kind.
 fn in_batch(error: StoreError, index: usize, title: &str) -> StoreError {
     let at = format!("item {} of the batch («{title}»)", index + 1);
@@ -306,7 +352,15 @@ pub(crate) async fn write_one(
                 && p.url == provenance.url
                 && p.file_name == provenance.file_name
         });
-        if current.data == incoming.data && same_source {
+        // A source whose copy was merged into an item does not own the item's data: its
+        // re-send of the same text changes nothing (else two sources of one text would undo
+        // each other's metadata at every import).
+        let owns = current.provenances.first().is_some_and(|p| {
+            p.system == provenance.system && p.external_id.as_deref() == Some(external_id)
+        });
+        let same_text = content_hash(&incoming.data.body)
+            .is_some_and(|hash| current.content_hash.as_deref() == Some(hash.as_str()));
+        if (current.data == incoming.data && same_source) || (!owns && same_text) {
             return Ok(Written {
                 id,
                 outcome: Outcome::Unchanged,

@@ -13,6 +13,7 @@ pub mod topics;
 
 pub use changes::{Change, ChangeOp};
 pub use items::{
-    Attachment, Incoming, Item, ItemData, Outcome, Provenance, TextStatus, Written, content_hash,
+    Attachment, Incoming, Item, ItemData, Outcome, PendingFile, Provenance, TextStatus, Written,
+    content_hash,
 };
 pub use topics::StoredTopic;

@@ -46,10 +46,22 @@ pub async fn all(db: &Db) -> Result<Vec<StoredTopic>> {
         .collect()
 }
 
-/// Fills an empty vocabulary with `topics` (the shipped list), in one audited transaction;
-/// a vocabulary that has any topic is left as its admins made it. Returns how many were added.
+/// Fills an empty vocabulary with `topics` (the shipped list), in one transaction; a
+/// vocabulary that has any topic is left as its admins made it. Returns how many were added.
+/// Like the agency directory, the shipped list is first-run data, not a person's change: it
+/// is not audited (`actor` and `at` are for the log line).
 pub async fn seed(db: &Db, topics: &[Topic], actor: &str, at: DateTime<Utc>) -> Result<usize> {
     let doing = "seeding the library topics";
+    // Read first: a database that refuses writes, already seeded, is served as it is.
+    let mut conn = db.read_one(doing).await?;
+    let present: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM library_topics")
+        .fetch_one(&mut *conn)
+        .await
+        .context(|| doing.to_owned())?;
+    drop(conn);
+    if present > 0 {
+        return Ok(0);
+    }
     let mut tx = db.begin_write(doing).await?;
     let present: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM library_topics")
         .fetch_one(&mut *tx)
@@ -61,20 +73,8 @@ pub async fn seed(db: &Db, topics: &[Topic], actor: &str, at: DateTime<Utc>) -> 
     for (index, topic) in topics.iter().enumerate() {
         insert(&mut tx, topic, position(index)).await?;
     }
-    audit::append(
-        &mut tx,
-        at,
-        &AuditEntry {
-            actor: actor.to_owned(),
-            action: "library_topic.seed".to_owned(),
-            entity: "library_topic".to_owned(),
-            entity_id: "*".to_owned(),
-            before: None,
-            after: Some(json!({ "topics": topics.len() })),
-        },
-    )
-    .await?;
     tx.commit().await.context(|| doing.to_owned())?;
+    tracing::info!(topics = topics.len(), actor, at = %at, "library topics seeded");
     Ok(topics.len())
 }
 
