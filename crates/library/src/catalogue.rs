@@ -311,6 +311,15 @@ async fn write(
         // Files first (kept by content: a file stored for a batch that then fails is only an
         // unused file), then every item in one transaction.
         for (file, bytes) in &files {
+            // Kept by content: a file stored before (a second import) is not written again.
+            let known = library
+                .files()
+                .info(library.db(), &file.sha256)
+                .await
+                .map_err(Error::from)?;
+            if known.is_some() {
+                continue;
+            }
             library
                 .files()
                 .put_as(library.db(), bytes, &file.name, None, Some(&options.actor))

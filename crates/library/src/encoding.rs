@@ -11,7 +11,7 @@
 //! The VISCII and TCVN3 tables below were derived from glibc's `iconv` (`VISCII` and
 //! `TCVN5712-1`, one byte at a time; TCVN3 is the lower-case half of TCVN 5712 VN1, which
 //! `iconv` implements); the VNI scheme — a base letter followed by a mark byte — is written
-//! out in [`vni_marks`]. The tests encode known sentences with the tables and decode them back.
+//! out in `vni_marks`. The tests encode known sentences with the tables and decode them back.
 
 use std::fmt;
 

@@ -1,5 +1,5 @@
 //! `library_changes`: the outbox and change feed. Every item write inserts its change row in
-//! its own transaction ([`record`]); the search index drains it and a syncing instance follows
+//! its own transaction (`record`); the search index drains it and a syncing instance follows
 //! it ([`changes_after`]).
 //!
 //! Sequence numbers come from the one row of `library_head`, which every item writer updates

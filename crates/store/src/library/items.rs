@@ -1,6 +1,6 @@
 //! Library items with their provenances and attachments.
 //!
-//! Every write goes through one path ([`write_one`]) inside a write transaction, which decides
+//! Every write goes through one path (`write_one`) inside a write transaction, which decides
 //! what an incoming item is:
 //! 1. a provenance with an external id names the item: a re-send of the same (system,
 //!    external id) updates that item (or changes nothing when it is the same), never makes a
@@ -9,7 +9,7 @@
 //!    provenance is added to it instead of a second item;
 //! 3. otherwise it is a new item.
 //!
-//! Each write that changes something records its change row ([`super::changes::record`]) and
+//! Each write that changes something records its change row (`changes::record`) and
 //! its audit entry in the same transaction. A batch ([`write_batch`]) is one transaction: all
 //! or nothing.
 
@@ -144,7 +144,7 @@ pub fn content_hash(body: &str) -> Option<String> {
     (!normal.is_empty()).then(|| hex::encode(Sha256::digest(normal.as_bytes())))
 }
 
-/// Writes `incoming` as [`write_one`] decides, in a transaction of its own.
+/// Writes `incoming` as `write_one` decides (see the module documentation), in a transaction of its own.
 pub async fn upsert(
     db: &Db,
     incoming: &Incoming,
