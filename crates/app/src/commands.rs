@@ -307,6 +307,12 @@ async fn serve(
     let reminder_task = tokio::spawn(async move {
         runner.run_forever(reminder_stop).await;
     });
+    // The library's index follows the database's change feed: this server's writes, another
+    // server's on the same PostgreSQL, a restore; it catches up at start by itself.
+    if let Some(indexer) = state.indexer() {
+        let index_stop = until_stopped(stopped.clone());
+        tokio::spawn(indexer.run(LIBRARY_INDEX_EVERY, index_stop));
+    }
     tokio::spawn(signal);
     dongbo_web::server::serve(listener, state, until_stopped(stopped), listen.limits)
         .await
@@ -317,6 +323,10 @@ async fn serve(
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// How often a server reads the library's change feed into its index: an item written on
+/// another server is found here within this (and the time to index it).
+const LIBRARY_INDEX_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// How `dongbo import` runs.
 struct ImportOptions {

@@ -29,6 +29,34 @@ pub enum LibraryCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Search the library as an anonymous visitor (public items only), with or without
+    /// diacritics; `--json` prints what `GET /api/v1/library/search` answers.
+    Search {
+        query: String,
+        #[arg(long)]
+        json: bool,
+        /// An item kind (article, white_paper…).
+        #[arg(long)]
+        kind: Option<String>,
+        /// An ISO 639-1 language code.
+        #[arg(long)]
+        lang: Option<String>,
+        #[arg(long, default_value_t = 1)]
+        page: usize,
+    },
+    /// Rebuild this data folder's search index from the database, from scratch.
+    Reindex,
+}
+
+/// The library of this data folder with its search index.
+async fn with_index(data_dir: &Path, database_url: Option<&str>) -> Result<Library> {
+    let db = bootstrap::open(data_dir, database_url).await?;
+    let directory = bootstrap::load_directory(&db).await?;
+    let files = EvidenceStore::default_dir(data_dir);
+    let folder = dongbo_web::AppState::index_dir(&files);
+    let index = dongbo_search::TantivyIndex::open(&folder)
+        .map_err(|e| anyhow!("opening the search index in {}: {e}", folder.display()))?;
+    Ok(Library::new(db, directory, files, Clock::system()).with_index(std::sync::Arc::new(index)))
 }
 
 pub async fn run(
@@ -58,6 +86,54 @@ pub async fn run(
                 ..Options::default()
             };
             import(&library, &path, &options, json).await
+        }
+        LibraryCommand::Search {
+            query,
+            json,
+            kind,
+            lang,
+            page,
+        } => {
+            let library = with_index(data_dir, database_url).await?;
+            // Bring the index up to the database (an import just made); a server running on
+            // this folder keeps it current itself and holds its lock.
+            if let Err(error) = library.catch_up().await {
+                tracing::debug!(%error, "the index is kept by a running server");
+            }
+            let params = dongbo_library::search::SearchParams {
+                q: query,
+                kind,
+                lang,
+                page: Some(page),
+                ..Default::default()
+            };
+            let results = library
+                .search(None, &params)
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
+            let answer = dongbo_web::api::library::answer(results);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&answer)?);
+            } else {
+                println!("{} result(s)", answer.total);
+                for hit in &answer.hits {
+                    let date = hit.published_on.map(|d| d.to_string()).unwrap_or_default();
+                    println!("{:>8}  {}  {}  {}", hit.id, date, hit.title, hit.source);
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        LibraryCommand::Reindex => {
+            let library = with_index(data_dir, database_url).await?;
+            let indexer = library
+                .indexer()
+                .ok_or_else(|| anyhow!("this library has no index"))?;
+            let applied = indexer
+                .rebuild()
+                .await
+                .map_err(|e| anyhow!("rebuilding the index (is a server running on this data folder? stop it first): {e}"))?;
+            println!("index rebuilt: {applied} change(s) applied");
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod catalogue;
 pub mod encoding;
 pub mod extract;
 mod input;
+pub mod search;
 
 use std::path::PathBuf;
 
@@ -25,21 +26,32 @@ use dongbo_domain::access::{Action, ROOT_AGENCY, Role};
 use dongbo_domain::library::{Readership, Topic};
 use dongbo_domain::{Clock, Directory};
 use dongbo_store::accounts::Caller;
-use dongbo_store::library::{
-    self as store, Change, ChangeOp, Incoming, Item, StoredTopic, Written,
-};
+use dongbo_store::library::{self as store, Change, ChangeOp, Incoming, StoredTopic};
 use dongbo_store::{Db, EvidenceLimits, EvidenceStore, StoreError};
 
+pub use dongbo_store::library::{Item, ItemData, Outcome, Provenance, TextStatus, Written};
 pub use input::{FieldError, ItemInput};
 
 /// The library on one server: its database, the agency directory (whose subtrees grants
 /// cover), the folder its files are kept in, and the server's clock.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Library {
     db: Db,
     directory: Directory,
     files: EvidenceStore,
     clock: Clock,
+    /// The server's full-text index (`search`); `None` where nothing searches (an import
+    /// from the command line), and searching answers that it is unavailable.
+    index: Option<std::sync::Arc<dyn dongbo_search::Engine>>,
+}
+
+impl std::fmt::Debug for Library {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Library")
+            .field("files", &self.files)
+            .field("indexed", &self.index.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Why an operation did not do what it was asked.
@@ -98,7 +110,27 @@ impl Library {
             directory,
             files: EvidenceStore::new(files_dir, EvidenceLimits::default()),
             clock,
+            index: None,
         }
+    }
+
+    /// This library on `clock` (a test's pinned day).
+    pub fn with_clock(self, clock: Clock) -> Self {
+        Library { clock, ..self }
+    }
+
+    /// This library searching with `index`, kept in step by [`search::Indexer`].
+    pub fn with_index(self, index: std::sync::Arc<dyn dongbo_search::Engine>) -> Self {
+        Library {
+            index: Some(index),
+            ..self
+        }
+    }
+
+    /// Whether `caller` may change or remove `item` (a librarian or admin of its owner).
+    pub fn may_edit(&self, caller: &Caller, item: &Item) -> bool {
+        self.require_edit_found(caller, item.data.owner.as_deref())
+            .is_ok()
     }
 
     pub fn db(&self) -> &Db {
@@ -207,11 +239,11 @@ impl Library {
         caller: &Caller,
         system: String,
         external_id: String,
-        data: store::ItemData,
+        data: ItemData,
     ) -> Result<Written> {
         let incoming = Incoming {
             data,
-            provenance: Some(store::Provenance {
+            provenance: Some(Provenance {
                 system,
                 external_id: Some(external_id),
                 url: None,

@@ -148,18 +148,65 @@ pub async fn write_report(
     Ok(outcome)
 }
 
+/// Adds library item `item_id` to the evidence of the caller's report on assignment `id` for
+/// `period` (the assignment's current period when `None`): the report's draft is saved with it
+/// (a new draft if there is none). A report sent for review or accepted is not changed (its
+/// status refuses the draft), and an item the caller may not read is not found.
+pub async fn cite_library_item(
+    actor: &Actor<'_>,
+    id: i64,
+    period: Option<&str>,
+    item_id: i64,
+) -> Result<Outcome> {
+    let target = report_to_write(actor, id, period).await?;
+    let current = reports::for_period(&actor.programs.db, id, target.period).await?;
+    let mut content = current
+        .as_ref()
+        .map(|r| r.content().clone())
+        .unwrap_or_default();
+    if !content.library_items.contains(&item_id) {
+        content.library_items.push(item_id);
+    }
+    let draft = ReportDraft {
+        content: &content,
+        based_on: current.as_ref().map(|r| r.summary.current_version),
+        idempotency_key: None,
+        submit: false,
+    };
+    write_report(actor, &target, &draft).await
+}
+
 /// Refuses a file the caller may not cite: one cites a file only after uploading it, or when
 /// they may read a report that already cites it (a colleague's upload, an earlier version).
 /// Citing by hash alone would let anyone borrow, then download, another agency's file (and
 /// the file's existence would show): a file not citable is answered exactly as a file never
 /// uploaded is.
+///
+/// A library item is cited only if it exists and the caller may read it: an item they may not
+/// read is answered as one that does not exist.
 async fn check_citable(actor: &Actor<'_>, content: &ReportContent) -> Result<()> {
-    if content.files.is_empty() {
+    if content.files.is_empty() && content.library_items.is_empty() {
         return Ok(());
     }
     let (db, evidence) = (&actor.programs.db, &actor.programs.evidence);
     let directory = actor.programs.directory_with_units().await?;
     let mut errors = Vec::new();
+    let readership = dongbo_domain::library::Readership::of(&actor.caller.grants, &directory);
+    for (i, &item_id) in content.library_items.iter().enumerate() {
+        let readable = dongbo_store::library::items::get(db, item_id)
+            .await?
+            .is_some_and(|item| {
+                readership.may_read(&item.data.visibility, item.data.owner.as_deref())
+            });
+        if !readable {
+            errors.push(FieldError {
+                field: format!("library_items[{i}]"),
+                message: format!(
+                    "Không có tài liệu thư viện số {item_id} (no library item {item_id})"
+                ),
+            });
+        }
+    }
     for (i, file) in content.files.iter().enumerate() {
         if evidence
             .uploaded_by(db, &file.sha256, actor.username())
@@ -208,6 +255,7 @@ pub fn checked_content(content: &ReportContent) -> Result<ReportContent> {
     check(
         "progress".to_owned(),
         ReportContent {
+            library_items: Vec::new(),
             progress: content.progress,
             ..ReportContent::default()
         },
@@ -216,6 +264,7 @@ pub fn checked_content(content: &ReportContent) -> Result<ReportContent> {
         check(
             format!("documents[{i}].number"),
             ReportContent {
+                library_items: Vec::new(),
                 documents: vec![document.clone()],
                 ..ReportContent::default()
             },
@@ -225,6 +274,7 @@ pub fn checked_content(content: &ReportContent) -> Result<ReportContent> {
         check(
             format!("links[{i}].url"),
             ReportContent {
+                library_items: Vec::new(),
                 links: vec![link.clone()],
                 ..ReportContent::default()
             },
@@ -234,6 +284,7 @@ pub fn checked_content(content: &ReportContent) -> Result<ReportContent> {
         check(
             format!("files[{i}].sha256"),
             ReportContent {
+                library_items: Vec::new(),
                 files: vec![file.clone()],
                 ..ReportContent::default()
             },
@@ -621,4 +672,52 @@ pub fn check_file(
 /// The bytes of a kept file (evidence or a generated report) whose reading was allowed.
 pub async fn file_bytes(programs: &Programs, sha256: &str) -> Result<Vec<u8>> {
     Ok(programs.evidence.open(sha256).await?)
+}
+
+/// A library item a report cites, as its reader sees it: the title when they may read the
+/// item, `None` when it is gone or restricted from them (only its number is shown then).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CitedItem {
+    pub id: i64,
+    pub title: Option<String>,
+}
+
+/// The library items `ids` as `caller` may see them, in the order given.
+pub async fn cited_items(
+    programs: &Programs,
+    caller: &crate::Caller,
+    ids: &[i64],
+) -> Result<Vec<CitedItem>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let directory = programs.directory_with_units().await?;
+    let readership = dongbo_domain::library::Readership::of(&caller.grants, &directory);
+    let mut cited = Vec::with_capacity(ids.len());
+    for &id in ids {
+        let title = dongbo_store::library::items::get(&programs.db, id)
+            .await?
+            .filter(|item| readership.may_read(&item.data.visibility, item.data.owner.as_deref()))
+            .map(|item| item.data.title);
+        cited.push(CitedItem { id, title });
+    }
+    Ok(cited)
+}
+
+/// The reports citing library item `item_id` that `caller` may read (those of agencies their
+/// grants cover), for the item's page.
+pub async fn citing_library_item(
+    programs: &Programs,
+    caller: Option<&crate::Caller>,
+    item_id: i64,
+) -> Result<Vec<reports::LibraryCitation>> {
+    let Some(caller) = caller else {
+        return Ok(Vec::new());
+    };
+    let directory = programs.directory_with_units().await?;
+    Ok(reports::citing_library_item(&programs.db, item_id)
+        .await?
+        .into_iter()
+        .filter(|c| caller.can(Action::ViewProgram, &c.agency_code, &directory))
+        .collect())
 }

@@ -92,6 +92,7 @@ async fn user(db: &Db, name: &str, agency: &str, role: Role, email: &str, cadenc
 
 fn content(results: &str) -> ReportContent {
     ReportContent {
+        library_items: Vec::new(),
         results: results.to_owned(),
         progress: 40,
         ..ReportContent::default()

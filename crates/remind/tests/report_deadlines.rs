@@ -132,6 +132,7 @@ async fn a_program_deadline_moves_the_reminder_and_an_agency_that_sent_everythin
     let facts = dashboard::facts(db, program).await.unwrap();
     let owed = timeliness(&annual, &year, &facts, &[], &[]);
     let content = ReportContent {
+        library_items: Vec::new(),
         results: "Đã triển khai".to_owned(),
         progress: 30,
         ..ReportContent::default()

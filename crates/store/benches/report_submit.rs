@@ -224,6 +224,7 @@ const FACTS_SQL: &str = "SELECT a.agency_code, a.role, a.due_on AS assigned_due,
 /// Submits a first report on the assignment; returns once it is committed.
 async fn submit(db: &Db, assignment_id: i64) {
     let content = ReportContent {
+        library_items: Vec::new(),
         results: "Đã ban hành kế hoạch triển khai và tổ chức thực hiện.".to_owned(),
         progress: 50,
         ..ReportContent::default()

@@ -64,7 +64,13 @@ pub struct ReportContent {
     pub documents: Vec<IssuedDocument>,
     pub links: Vec<EvidenceLink>,
     pub files: Vec<AttachedFile>,
+    /// Library items cited as evidence (their ids), in the author's order, without repeats.
+    #[serde(default)]
+    pub library_items: Vec<i64>,
 }
+
+/// Library items one report version may cite at most.
+pub const MAX_LIBRARY_ITEMS: usize = 50;
 
 impl ReportContent {
     /// The content as stored: every text NFC and trimmed, checked by the domain's rules
@@ -96,8 +102,26 @@ impl ReportContent {
             results: clean(&self.results),
             difficulties: clean(&self.difficulties),
             recommendations: clean(&self.recommendations),
+            library_items: library_items(&self.library_items)?,
         })
     }
+}
+
+/// The cited items without repeats, in the order first given; refused past the limit.
+fn library_items(ids: &[i64]) -> Result<Vec<i64>> {
+    let mut kept: Vec<i64> = Vec::with_capacity(ids.len());
+    for &id in ids {
+        if !kept.contains(&id) {
+            kept.push(id);
+        }
+    }
+    if kept.len() > MAX_LIBRARY_ITEMS {
+        return Err(StoreError::Invalid(format!(
+            "Một báo cáo trích dẫn tối đa {MAX_LIBRARY_ITEMS} tài liệu thư viện \
+             (a report cites at most {MAX_LIBRARY_ITEMS} library items)"
+        )));
+    }
+    Ok(kept)
 }
 
 /// A step the report's status does not allow is [`StoreError::WrongState`], its message the
@@ -1453,6 +1477,19 @@ async fn insert_version(
         .await
         .context(|| format!("{doing}: links"))?;
     }
+    for (i, item_id) in content.library_items.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO report_library_items (report_id, version, position, item_id) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(new.report_id)
+        .bind(new.version)
+        .bind(position(i))
+        .bind(*item_id)
+        .execute(&mut *conn)
+        .await
+        .context(|| format!("{doing}: library items"))?;
+    }
     for (i, file) in content.files.iter().enumerate() {
         sqlx::query(
             "INSERT INTO report_files (report_id, version, position, sha256, name) \
@@ -1501,6 +1538,7 @@ async fn copy_version(
         ("report_documents", "number, issued_on, title"),
         ("report_links", "url, title"),
         ("report_files", "sha256, name"),
+        ("report_library_items", "item_id"),
     ] {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO {table} (report_id, version, position, {columns}) \
@@ -1590,6 +1628,7 @@ async fn versions(
             action: step_from(&col::<String>(row, "action", doing)?, doing)?,
             status_after: status_from(&col::<String>(row, "status_after", doing)?, doing)?,
             content: ReportContent {
+                library_items: Vec::new(),
                 results: col(row, "results", doing)?,
                 progress: progress_from(col(row, "progress", doing)?, doing)?,
                 difficulties: col(row, "difficulties", doing)?,
@@ -1659,7 +1698,27 @@ async fn versions(
         ));
     }
 
+    let rows = sqlx::query(
+        "SELECT version, item_id FROM report_library_items WHERE report_id = $1 \
+         ORDER BY version, position",
+    )
+    .bind(report_id)
+    .fetch_all(&mut *conn)
+    .await
+    .context(|| format!("{doing}: library items"))?;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in &rows {
+        items.push((
+            col::<i64>(row, "version", doing)?,
+            col::<i64>(row, "item_id", doing)?,
+        ));
+    }
+
     let orphan = |version| corrupt(doing, format!("evidence of a missing version {version}"));
+    let mut by_version_items = Vec::with_capacity(items.len());
+    for (version, item_id) in items {
+        by_version_items.push((index(version).ok_or_else(|| orphan(version))?, item_id));
+    }
     let (mut by_version_documents, mut by_version_links, mut by_version_files) =
         (Vec::new(), Vec::new(), Vec::new());
     for (version, document) in documents {
@@ -1679,6 +1738,9 @@ async fn versions(
     }
     for (i, file) in by_version_files {
         versions[i].content.files.push(file);
+    }
+    for (i, item_id) in by_version_items {
+        versions[i].content.library_items.push(item_id);
     }
     Ok(versions)
 }
@@ -1744,4 +1806,52 @@ fn corrupt(context: &str, message: impl Into<String>) -> StoreError {
         context: context.to_owned(),
         message: message.into(),
     }
+}
+
+/// A report whose current version cites a library item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LibraryCitation {
+    pub report_id: i64,
+    pub assignment_id: i64,
+    pub period: String,
+    pub status: ReportStatus,
+    pub program_id: i64,
+    pub task_code: String,
+    pub task_title: String,
+    pub agency_code: String,
+}
+
+/// The reports whose current version cites library item `item_id`, by program, task and
+/// agency (the item's page lists them, each shown only to who may read its agency's reports).
+pub async fn citing_library_item(db: &Db, item_id: i64) -> Result<Vec<LibraryCitation>> {
+    let doing = format!("reading the reports citing library item {item_id}");
+    let rows = sqlx::query(
+        "SELECT DISTINCT r.id AS report_id, r.assignment_id, r.period, r.status, \
+                a.program_id, t.code AS task_code, t.title AS task_title, a.agency_code, \
+                t.id AS task_id \
+         FROM report_library_items c \
+         JOIN progress_reports r ON r.id = c.report_id AND r.current_version = c.version \
+         JOIN assignments a ON a.id = r.assignment_id \
+         JOIN tasks t ON t.id = a.task_id \
+         WHERE c.item_id = $1 \
+         ORDER BY a.program_id, t.id, r.id",
+    )
+    .bind(item_id)
+    .fetch_all(db.pool())
+    .await
+    .context(|| doing.clone())?;
+    rows.iter()
+        .map(|row| {
+            Ok(LibraryCitation {
+                report_id: col(row, "report_id", &doing)?,
+                assignment_id: col(row, "assignment_id", &doing)?,
+                period: col(row, "period", &doing)?,
+                status: status_from(&col::<String>(row, "status", &doing)?, &doing)?,
+                program_id: col(row, "program_id", &doing)?,
+                task_code: col(row, "task_code", &doing)?,
+                task_title: col(row, "task_title", &doing)?,
+                agency_code: col(row, "agency_code", &doing)?,
+            })
+        })
+        .collect()
 }

@@ -38,6 +38,7 @@ async fn assigned(db: &Db, n: usize) -> (i64, Vec<i64>) {
 
 fn content(results: &str, progress: u8) -> ReportContent {
     ReportContent {
+        library_items: Vec::new(),
         results: results.to_owned(),
         progress,
         ..ReportContent::default()

@@ -380,6 +380,7 @@ async fn two_reports_accepted_in_one_second_count_by_one_rule_everywhere(backend
         for (quarter, progress) in [(1, 30), (2, 70)] {
             let period = Period::new(PeriodKind::Quarterly, year, quarter).unwrap();
             let content = ReportContent {
+                library_items: Vec::new(),
                 results: format!("Quý {quarter}/{year}"),
                 progress,
                 ..ReportContent::default()

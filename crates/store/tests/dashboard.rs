@@ -120,6 +120,7 @@ async fn the_report_workflow_keeps_the_figures_and_appends_every_act_to_the_audi
             .unwrap()
     };
     let content = ReportContent {
+        library_items: Vec::new(),
         results: "Đã tổng kết Nghị định 72/2015/NĐ-CP".into(),
         progress: 100,
         ..ReportContent::default()
@@ -180,6 +181,7 @@ async fn the_report_workflow_keeps_the_figures_and_appends_every_act_to_the_audi
 
 async fn accept_at(db: &Db, assignment_id: i64, progress: u8) {
     let content = ReportContent {
+        library_items: Vec::new(),
         results: "Kết quả".into(),
         progress,
         ..ReportContent::default()
@@ -338,6 +340,7 @@ async fn a_kept_snapshot_brought_up_to_date_equals_a_fresh_read_after_every_kind
 
     // A report submitted, then accepted: only figures move.
     let content = ReportContent {
+        library_items: Vec::new(),
         results: "Đã tổng kết".into(),
         progress: 100,
         ..ReportContent::default()

@@ -263,6 +263,7 @@ async fn a_report_cites_a_stored_file_that_reads_back_intact(db: &Db) {
     let stored = store.put(db, &docx, "Biên bản.docx", None).await.unwrap();
 
     let content = ReportContent {
+        library_items: Vec::new(),
         results: "Đã tổ chức hội nghị".to_owned(),
         progress: 50,
         files: vec![AttachedFile {

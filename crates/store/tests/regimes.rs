@@ -185,6 +185,7 @@ async fn completeness_through_the_store_agrees_with_the_hand_computed_figures(db
         ids.push(assignment.id);
     }
     let content = ReportContent {
+        library_items: Vec::new(),
         results: "Đã triển khai".into(),
         progress: 50,
         ..ReportContent::default()

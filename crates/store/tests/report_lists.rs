@@ -28,6 +28,7 @@ async fn assignment(db: &Db, program_id: i64, task: &str, agency: &str, role: Ro
 
 fn content(progress: u8) -> ReportContent {
     ReportContent {
+        library_items: Vec::new(),
         results: "Đã triển khai".to_owned(),
         progress,
         ..ReportContent::default()

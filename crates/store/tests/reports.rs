@@ -41,6 +41,7 @@ async fn assignment(db: &Db) -> i64 {
 
 fn content(results: &str, progress: u8) -> ReportContent {
     ReportContent {
+        library_items: Vec::new(),
         results: results.to_owned(),
         progress,
         difficulties: "Thiếu kinh phí".to_owned(),
@@ -142,6 +143,7 @@ async fn a_report_goes_from_draft_to_accepted_through_a_return_and_keeps_every_v
 
     // The author edits the returned report; it stays returned until submitted again.
     let third = ReportContent {
+        library_items: Vec::new(),
         results: "Đã ban hành kế hoạch; đăng 35 tin bài".to_owned(),
         progress: 100,
         ..second.clone()

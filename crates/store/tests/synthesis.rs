@@ -176,6 +176,7 @@ async fn a_synthesis_reads_the_accepted_reports_covering_the_period(db: &Db) {
     let year = Period::new(PeriodKind::Annual, 2026, 1).unwrap();
     let submit = |assignment_id: i64, period: ReportPeriod, results: &'static str| async move {
         let content = ReportContent {
+            library_items: Vec::new(),
             results: results.to_owned(),
             progress: 60,
             difficulties: "Thiếu kinh phí".to_owned(),

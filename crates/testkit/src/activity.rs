@@ -111,6 +111,7 @@ pub async fn store_file(db: &Db, evidence: &EvidenceStore, bytes: &[u8], name: &
 /// Submits a new report on `assignment_id` for a task reported once.
 pub async fn submit(db: &Db, assignment_id: i64, progress: u8, file: Option<String>) -> Outcome {
     let content = ReportContent {
+        library_items: Vec::new(),
         results: format!("Đã thực hiện {progress}% khối lượng công việc"),
         progress,
         difficulties: "Thiếu kinh phí".to_owned(),

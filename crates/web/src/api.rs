@@ -10,6 +10,7 @@
 //! that do not hold (each with its field), 409 when the record's state does not allow it.
 
 mod indicators;
+pub mod library;
 mod regimes;
 mod synthesis;
 mod work;
@@ -38,6 +39,12 @@ pub struct ApiError(Error);
 impl From<Error> for ApiError {
     fn from(error: Error) -> Self {
         Self(error)
+    }
+}
+
+impl From<dongbo_library::Error> for ApiError {
+    fn from(error: dongbo_library::Error) -> Self {
+        Self(Error::from(error))
     }
 }
 
@@ -208,6 +215,7 @@ pub fn router() -> Router<AppState> {
         .merge(tagged("regimes", regimes::router()))
         .merge(indicators::router())
         .merge(tagged("synthesis", synthesis::router()))
+        .merge(tagged("library", library::router()))
         .split_for_parts();
     // Written out once: the document does not change while the server runs.
     let document =

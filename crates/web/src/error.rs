@@ -155,6 +155,32 @@ impl From<dongbo_programs::Error> for Error {
     }
 }
 
+impl From<dongbo_library::Error> for Error {
+    /// The library's operation errors as the web answers them, the same statuses as the
+    /// programs' (`Unavailable` a 503, a store failure a 500).
+    fn from(error: dongbo_library::Error) -> Self {
+        use dongbo_library::Error as Op;
+        match error {
+            Op::NotFound => Error::NotFound,
+            Op::Forbidden => Error::Forbidden,
+            Op::Invalid(fields) => Error::Invalid(
+                fields
+                    .into_iter()
+                    .map(|f| FieldError {
+                        field: f.field,
+                        message: f.message,
+                    })
+                    .collect(),
+            ),
+            Op::Conflict(why) => Error::Conflict(why),
+            Op::Unavailable(store) => {
+                Error::Unavailable(dongbo_programs::Error::Unavailable(store))
+            }
+            Op::Store(store) => Error::Store(dongbo_programs::Error::Store(store)),
+        }
+    }
+}
+
 impl From<dongbo_programs::accounts::AccountError> for Error {
     fn from(error: dongbo_programs::accounts::AccountError) -> Self {
         Error::from(dongbo_programs::Error::from(error))

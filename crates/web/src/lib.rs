@@ -38,6 +38,8 @@ pub use error::Error;
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub programs: Arc<Programs>,
+    /// The external-information library, with this server's search index.
+    pub library: Arc<dongbo_library::Library>,
     /// The one clock every "now" and "today" of the server is read from (pinned in tests).
     pub clock: Clock,
     /// The reverse proxies whose `X-Forwarded-For` names the client (none by default).
@@ -65,8 +67,26 @@ impl AppState {
         directory: Directory,
         evidence_dir: std::path::PathBuf,
     ) -> AppState {
+        // The library over the same database, searching the index in the data folder. An
+        // index that cannot be opened (its folder unwritable) leaves the library without
+        // search, said in the log and answered as unavailable, not the server without pages.
+        let library = dongbo_library::Library::new(
+            db.clone(),
+            directory.clone(),
+            &evidence_dir,
+            Clock::system(),
+        );
+        let folder = AppState::index_dir(&evidence_dir);
+        let library = match dongbo_search::TantivyIndex::open(&folder) {
+            Ok(index) => library.with_index(Arc::new(index)),
+            Err(error) => {
+                tracing::error!(%error, folder = %folder.display(), "the library's search index could not be opened");
+                library
+            }
+        };
         AppState {
             programs: Arc::new(Programs::new(db, directory, evidence_dir)),
+            library: Arc::new(library),
             clock: Clock::system(),
             trusted_proxies: Arc::default(),
             metrics: Arc::default(),
@@ -76,7 +96,29 @@ impl AppState {
 
     /// The same state reading the time from `clock` (a test pins it).
     pub fn with_clock(self, clock: Clock) -> AppState {
-        AppState { clock, ..self }
+        let library = Arc::new((*self.library).clone().with_clock(clock));
+        AppState {
+            clock,
+            library,
+            ..self
+        }
+    }
+
+    /// The folder of a server's search index: `library-index` beside the evidence files in
+    /// the data folder (`DATA/files` → `DATA/library-index`); inside an evidence folder named
+    /// otherwise (a test's), so that no two servers' files share one index.
+    pub fn index_dir(evidence_dir: &std::path::Path) -> std::path::PathBuf {
+        if evidence_dir.file_name().is_some_and(|name| name == "files") {
+            evidence_dir.with_file_name("library-index")
+        } else {
+            evidence_dir.join("library-index")
+        }
+    }
+
+    /// What keeps this server's search index in step with the database (run by `serve`);
+    /// `None` when the index could not be opened.
+    pub fn indexer(&self) -> Option<dongbo_library::search::Indexer> {
+        self.library.indexer()
     }
 
     /// The same state believing `X-Forwarded-For` from `proxies` (`--trusted-proxy`).

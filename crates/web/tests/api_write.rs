@@ -326,8 +326,17 @@ enum Scope {
     Coordinator,
 }
 
-const ROLES: [&str; 5] = ["viewer", "reporter", "approver", "coordinator", "admin"];
+const ROLES: [&str; 6] = [
+    "viewer",
+    "reporter",
+    "approver",
+    "coordinator",
+    "librarian",
+    "admin",
+];
 const PLANNERS: &[&str] = &["reporter", "approver", "admin"];
+/// Who keeps an agency's library items.
+const LIBRARIANS: &[&str] = &["librarian", "admin"];
 const REVIEWERS: &[&str] = &["approver", "coordinator", "admin"];
 const COORDINATORS: &[&str] = &["coordinator", "admin"];
 /// Who records an indicator's values: those who write or review the tracking agency's reports.
@@ -371,6 +380,29 @@ const fn write(
 /// Every write of the API, in the order the matrix runs them (a plan is created before its
 /// tasks are added). `every_documented_write_has_a_row_of_the_matrix` keeps it complete.
 const WRITES: &[Write] = &[
+    // A library item of BVHTTDL, pushed by its system: outside the subtree (a BNG caller) the
+    // item's owner is another agency's, readable but not theirs to write.
+    write(
+        "post",
+        "/api/v1/library/items",
+        Scope::Agency,
+        LIBRARIANS,
+        FORBIDDEN,
+    ),
+    write(
+        "put",
+        "/api/v1/library/items/{system}/{external_id}",
+        Scope::Agency,
+        LIBRARIANS,
+        FORBIDDEN,
+    ),
+    write(
+        "delete",
+        "/api/v1/library/items/{system}/{external_id}",
+        Scope::Agency,
+        LIBRARIANS,
+        FORBIDDEN,
+    ),
     write(
         "post",
         "/api/v1/assignments/{id}/reports/draft",
@@ -928,6 +960,69 @@ async fn request_for(
                 "SELECT COUNT(*) FROM synthesis_versions WHERE created_by = '{username}'"
             )),
         ),
+        ("post", "/api/v1/library/items") => json(
+            Method::POST,
+            "/api/v1/library/items".to_owned(),
+            json!({"system": "BVHTTDL", "external_id": format!("ma-tran-{case}"),
+                   "item": {"title": format!("Tin ma trận {case}"), "kind": "article",
+                            "owner": "BVHTTDL", "visibility": "public",
+                            "body": format!("Nội dung của tin ma trận số {case}.")}}),
+            one_new(format!(
+                "SELECT COUNT(*) FROM library_items WHERE title = 'Tin ma trận {case}'"
+            )),
+        ),
+        ("put", "/api/v1/library/items/{system}/{external_id}") => json(
+            Method::PUT,
+            format!("/api/v1/library/items/BVHTTDL/dat-{case}"),
+            json!({"title": format!("Tin đặt {case}"), "kind": "article", "owner": "BVHTTDL",
+                   "visibility": "public", "body": format!("Nội dung của tin đặt số {case}.")}),
+            one_new(format!(
+                "SELECT COUNT(*) FROM library_items WHERE title = 'Tin đặt {case}'"
+            )),
+        ),
+        ("delete", "/api/v1/library/items/{system}/{external_id}") => {
+            // The item to remove, pushed by an administrator first.
+            let admin = accounts::Caller {
+                user: accounts::get_user(&app.db, "admin.cp")
+                    .await
+                    .unwrap()
+                    .expect("the matrix's administrator"),
+                grants: vec![dongbo_domain::access::Grant::new(
+                    dongbo_domain::access::Role::Admin,
+                    "CP",
+                )],
+            };
+            let library = dongbo_library::Library::new(
+                app.db.clone(),
+                dongbo_domain::Directory::bundled(),
+                app.files.clone(),
+                dongbo_domain::Clock::system(),
+            );
+            let input = dongbo_library::ItemInput {
+                title: format!("Tin xóa {case}"),
+                kind: "article".to_owned(),
+                owner: Some("BVHTTDL".to_owned()),
+                visibility: Some("public".to_owned()),
+                body: Some(format!("Nội dung của tin xóa số {case}.")),
+                ..Default::default()
+            };
+            library
+                .push(&admin, "BVHTTDL", &format!("xoa-{case}"), &input)
+                .await
+                .expect("the item to remove");
+            Call {
+                method: Method::DELETE,
+                path: format!("/api/v1/library/items/BVHTTDL/xoa-{case}"),
+                body: Body::Json(json!({})),
+                effect: Effect {
+                    count: format!(
+                        "SELECT COUNT(*) FROM library_items WHERE title = 'Tin xóa {case}'"
+                    ),
+                    from: Some(1),
+                    to: 0,
+                },
+            }
+        }
         (method, path) => panic!("the matrix has no request for {method} {path}"),
     }
 }

@@ -22,6 +22,7 @@ fn current(kind: PeriodKind) -> Period {
 /// Submits a report for `period` straight through the store.
 async fn submit(app: &TestApp, assignment_id: i64, period: ReportPeriod) -> i64 {
     let content = ReportContent {
+        library_items: Vec::new(),
         results: "Đã triển khai".to_owned(),
         progress: 40,
         ..ReportContent::default()
@@ -268,6 +269,7 @@ async fn the_dashboard_counts_each_agencys_reports_missing_for_the_period_and_li
             "returned is missing"
         );
         let content = ReportContent {
+            library_items: Vec::new(),
             results: "Đã bổ sung".to_owned(),
             progress: 50,
             ..ReportContent::default()
@@ -369,6 +371,7 @@ async fn an_officer_sees_her_agencys_to_do_due_soon_overdue_returned_reports_and
                 assignment_id: drafted,
                 period: ReportPeriod::Once,
                 content: &ReportContent {
+                    library_items: Vec::new(),
                     results: "Đang viết".to_owned(),
                     ..ReportContent::default()
                 },

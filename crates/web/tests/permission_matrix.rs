@@ -485,6 +485,7 @@ async fn fresh_assignment(
 async fn report_in(app: &TestApp, ctx: &mut Context, agency: &str, status: ReportStatus) -> i64 {
     let assigned = fresh_assignment(app, ctx, agency).await;
     let content = ReportContent {
+        library_items: Vec::new(),
         results: "Đã triển khai".into(),
         progress: 60,
         ..ReportContent::default()
@@ -537,6 +538,7 @@ async fn agency_report_in(
     let (assignment, _, _) = agency_tasks(app, agency).await[0].clone();
     let period = Period::new(PeriodKind::Annual, year, 1).unwrap();
     let content = ReportContent {
+        library_items: Vec::new(),
         results: "Đã triển khai".into(),
         progress: 60,
         ..ReportContent::default()
@@ -1565,10 +1567,30 @@ fn page_post_routes() -> Vec<String> {
 
 /// POST routes with no row of `ENDPOINTS`, and where they are tested instead: the login form
 /// is for those without a session, so no role decides it.
-const TESTED_ELSEWHERE: &[(&str, &str)] = &[(
-    "/login",
-    "a_login_without_its_token_or_with_a_forged_one_opens_no_session",
-)];
+const TESTED_ELSEWHERE: &[(&str, &str)] = &[
+    (
+        "/login",
+        "a_login_without_its_token_or_with_a_forged_one_opens_no_session",
+    ),
+    // The library's forms: its own matrix of roles × owner agency (tests/library.rs), since
+    // they act on items, not on a program's records.
+    (
+        "/library/items",
+        "library::only_a_librarian_or_admin_of_the_owner_agency_adds_changes_or_deletes_an_item",
+    ),
+    (
+        "/library/items/{id}",
+        "library::only_a_librarian_or_admin_of_the_owner_agency_adds_changes_or_deletes_an_item",
+    ),
+    (
+        "/library/items/{id}/delete",
+        "library::only_a_librarian_or_admin_of_the_owner_agency_adds_changes_or_deletes_an_item",
+    ),
+    (
+        "/library/items/{id}/cite",
+        "library::an_item_is_cited_only_in_a_report_its_reporter_writes_and_shows_on_both_pages",
+    ),
+];
 
 #[test]
 fn every_post_route_of_the_pages_has_a_row_of_the_matrix() {

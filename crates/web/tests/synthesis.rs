@@ -44,6 +44,7 @@ async fn accepted_reports(app: &TestApp, count: usize) -> Vec<(String, String)> 
     let year = Period::new(PeriodKind::Annual, 2026, 1).unwrap();
     for (i, (agency, task, assignment_id)) in chosen.iter().enumerate() {
         let content = ReportContent {
+            library_items: Vec::new(),
             results: format!("Kết quả năm 2026 của {agency} về nhiệm vụ {task}."),
             // Never 100%: what the report shows must not depend on the day the test runs.
             progress: 60,

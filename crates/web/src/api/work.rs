@@ -67,6 +67,11 @@ pub struct ApiCaller {
 }
 
 impl ApiCaller {
+    /// The signed-in caller.
+    pub(crate) fn caller(&self) -> &Arc<Caller> {
+        &self.caller
+    }
+
     pub(crate) fn actor<'a>(&'a self, state: &'a AppState) -> Actor<'a> {
         Actor {
             programs: &state.programs,
@@ -227,6 +232,8 @@ pub struct ReportContentJson {
     pub documents: Vec<DocumentJson>,
     pub links: Vec<LinkJson>,
     pub files: Vec<FileJson>,
+    /// Library items cited as evidence, by id.
+    pub library_items: Vec<i64>,
 }
 
 impl From<&ReportContent> for ReportContentJson {
@@ -261,6 +268,7 @@ impl From<&ReportContent> for ReportContentJson {
                     name: f.name.clone(),
                 })
                 .collect(),
+            library_items: content.library_items.clone(),
         }
     }
 }
@@ -290,11 +298,15 @@ pub struct ReportWrite {
     pub links: Vec<LinkJson>,
     #[serde(default)]
     pub files: Vec<FileJson>,
+    /// Library items cited as evidence, by id (each one the caller may read).
+    #[serde(default)]
+    pub library_items: Vec<i64>,
 }
 
 impl ReportWrite {
     fn content(&self) -> ReportContent {
         ReportContent {
+            library_items: self.library_items.clone(),
             results: self.results.clone(),
             progress: self.progress,
             difficulties: self.difficulties.clone(),

@@ -12,6 +12,7 @@ pub(crate) mod dashboard;
 mod evaluation;
 mod form;
 mod indicators;
+mod library;
 mod programs;
 mod queues;
 mod reimport;
@@ -75,6 +76,16 @@ pub fn router() -> Router<AppState> {
         .route("/agencies", get(agencies::list))
         .route("/agencies/{code}", get(agencies::detail))
         .route("/search", get(search::page))
+        .route("/library", get(library::search))
+        .route("/library/new", get(library::new_form))
+        .route("/library/items", post(library::create))
+        .route(
+            "/library/items/{id}",
+            get(library::item).post(library::update),
+        )
+        .route("/library/items/{id}/edit", get(library::edit_form))
+        .route("/library/items/{id}/delete", post(library::delete))
+        .route("/library/items/{id}/cite", post(library::cite))
         .route("/login", get(account::login_form).post(account::login))
         .route("/logout", post(account::logout))
         .route(
@@ -301,6 +312,7 @@ impl Page {
                         nav {
                             a href="/" { (self.t("Chương trình", "Programs")) }
                             a href="/agencies" { (self.t("Cơ quan", "Agencies")) }
+                            a href="/library" { (self.t("Thư viện", "Library")) }
                         }
                         form.search action="/search" method="get" role="search" {
                             input type="search" name="q" placeholder=(self.t("Tìm nhiệm vụ…", "Search tasks…"))

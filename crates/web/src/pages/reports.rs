@@ -237,6 +237,12 @@ async fn show_report(
     };
     let empty = ReportContent::default();
     let content = report.as_ref().map_or(&empty, Report::content);
+    // The titles of the library items cited, in the report and in a form sent back.
+    let mut cited_ids = content.library_items.clone();
+    if let Some(refusal) = Refusal::of_form(refusal, "report-form") {
+        cited_ids.extend(ReportFormInput::read(refusal.pairs()).library_items);
+    }
+    let cited = reports::cited_items(&state.programs, &caller, &cited_ids).await?;
     let title = format!("{} — {}", period_label, assigned.assignment.task_code);
     Ok(page.render(
         &title,
@@ -281,9 +287,9 @@ async fn show_report(
                 (changes_view(page, &changes))
             }
             @if editable {
-                (report_form(page, id, period, &csrf, report.as_ref(), content, Refusal::of_form(refusal, "report-form")))
+                (report_form(page, id, period, &csrf, report.as_ref(), Refusal::of_form(refusal, "report-form"), &cited))
             } @else if let Some(report) = &report {
-                (report_view(page, report))
+                (report_view(page, report, &cited))
             } @else {
                 p.muted { (page.t("Chưa có báo cáo.", "No report yet.")) }
             }
@@ -341,7 +347,24 @@ async fn show_report(
     ))
 }
 
-fn report_view(page: &Page, report: &Report) -> Markup {
+/// The library items a report cites, each linked to its page when the reader may read it.
+fn cited_view(page: &Page, ids: &[i64], cited: &[reports::CitedItem]) -> Markup {
+    html! {
+        @if !ids.is_empty() {
+            h3 { (page.t("Tài liệu thư viện", "Library items")) }
+            ul #report-library-items { @for id in ids {
+                li data-item=(id) {
+                    @match cited.iter().find(|c| c.id == *id).and_then(|c| c.title.as_deref()) {
+                        Some(title) => a href={ "/library/items/" (id) } { (title) },
+                        None => { (page.t("Tài liệu thư viện số", "Library item")) " " (id) " " em { (page.t("(không xem được)", "(not readable)")) } }
+                    }
+                }
+            } }
+        }
+    }
+}
+
+fn report_view(page: &Page, report: &Report, cited: &[reports::CitedItem]) -> Markup {
     let content = report.content();
     html! {
         section.report {
@@ -360,6 +383,7 @@ fn report_view(page: &Page, report: &Report) -> Markup {
                 h3 { (page.t("Tệp minh chứng", "Evidence files")) }
                 ul #report-files { @for f in &content.files { li { a href={ "/files/" (f.sha256) } { (f.name) } } } }
             }
+            (cited_view(page, &content.library_items, cited))
             @if !content.difficulties.is_empty() { h3 { (page.t("Khó khăn, vướng mắc", "Difficulties")) } p { (content.difficulties) } }
             @if !content.recommendations.is_empty() { h3 { (page.t("Kiến nghị, đề xuất", "Recommendations")) } p { (content.recommendations) } }
         }
@@ -435,6 +459,10 @@ struct ReportFormInput {
     links: Vec<[String; 2]>,
     /// Files already attached, kept by the form.
     kept: Vec<AttachedFile>,
+    /// Library items cited, kept by the form (those whose "remove" box is ticked left out).
+    library_items: Vec<i64>,
+    /// A library item's number (or its page's address) typed to add it.
+    library_add: String,
     difficulties: String,
     recommendations: String,
     based_on: String,
@@ -493,6 +521,16 @@ impl ReportFormInput {
                     })
                 })
                 .collect(),
+            library_items: indexed("library_item_")
+                .into_iter()
+                .filter(|i| {
+                    !pairs
+                        .iter()
+                        .any(|(k, _)| *k == format!("remove_library_{i}"))
+                })
+                .filter_map(|i| get(&format!("library_item_{i}")).trim().parse().ok())
+                .collect(),
+            library_add: get("library_add"),
             difficulties: get("difficulties"),
             recommendations: get("recommendations"),
             based_on: get("based_on"),
@@ -521,6 +559,8 @@ impl ReportFormInput {
                 .map(|l| [l.url.clone(), l.title.clone()])
                 .collect(),
             kept: content.files.clone(),
+            library_items: content.library_items.clone(),
+            library_add: String::new(),
             difficulties: content.difficulties.clone(),
             recommendations: content.recommendations.clone(),
             based_on: report.map_or(String::new(), |r| r.summary.current_version.to_string()),
@@ -562,7 +602,27 @@ impl ReportFormInput {
                 title: title.clone(),
             });
         }
+        let mut library_items = self.library_items.clone();
+        let typed = self.library_add.trim();
+        if !typed.is_empty() {
+            // "42", "#42" or the item page's address ".../library/items/42".
+            let number = typed
+                .rsplit('/')
+                .next()
+                .unwrap_or(typed)
+                .trim_start_matches('#');
+            match number.parse::<i64>() {
+                Ok(id) if id > 0 => library_items.push(id),
+                _ => errors.push(FieldError {
+                    field: "library_add".to_owned(),
+                    message: format!(
+                        "«{typed}» không phải số của một tài liệu thư viện — not a library item's number"
+                    ),
+                }),
+            }
+        }
         let content = ReportContent {
+            library_items,
             results: self.results.clone(),
             progress,
             difficulties: self.difficulties.clone(),
@@ -598,9 +658,11 @@ fn report_form(
     period: ReportPeriod,
     csrf: &str,
     report: Option<&Report>,
-    content: &ReportContent,
     refusal: Option<&Refusal>,
+    cited: &[reports::CitedItem],
 ) -> Markup {
+    let empty = ReportContent::default();
+    let content = report.map_or(&empty, Report::content);
     let input = match refusal {
         Some(r) => ReportFormInput::read(r.pairs()),
         None => ReportFormInput::of(report, content),
@@ -678,6 +740,33 @@ fn report_form(
                             aria-label=(page.t("Tiêu đề", "Title"));
                     }
                     (form::error(refusal, &url_field))
+                }
+            }
+            fieldset #library-items {
+                legend { (page.t("Tài liệu thư viện", "Library items")) }
+                @for (i, id) in input.library_items.iter().enumerate() {
+                    div.row.cited-item data-item=(id) {
+                        input type="hidden" name={ "library_item_" (i) } value=(id);
+                        @match cited.iter().find(|c| c.id == *id).and_then(|c| c.title.as_deref()) {
+                            Some(title) => a href={ "/library/items/" (id) } { (title) },
+                            None => { (page.t("Tài liệu thư viện số", "Library item")) " " (id) }
+                        }
+                        label.remove-file {
+                            input type="checkbox" name={ "remove_library_" (i) } value="1";
+                            " " (page.t("Bỏ trích dẫn khi lưu", "Remove on saving"))
+                        }
+                    }
+                    (form::error(refusal, &format!("library_items[{i}]")))
+                }
+                @let (bad, about) = attrs("library_add");
+                input #library_add type="text" name="library_add" value=(input.library_add)
+                    placeholder=(page.t("Số tài liệu hoặc địa chỉ trang tài liệu", "The item's number or page address"))
+                    aria-label=(page.t("Thêm tài liệu thư viện", "Add a library item")) aria-invalid=[bad] aria-describedby=[about];
+                (form::error(refusal, "library_add"))
+                p.hint {
+                    (page.t("Tìm tài liệu trong ", "Find items in the "))
+                    a href="/library" { (page.t("thư viện", "library")) }
+                    (page.t("; trên trang tài liệu, chọn «Trích dẫn vào báo cáo».", "; on an item's page, choose «Cite in a report»."))
                 }
             }
             label for="difficulties" { (page.t("Khó khăn, vướng mắc", "Difficulties")) }

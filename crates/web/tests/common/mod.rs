@@ -51,6 +51,15 @@ impl TestApp {
         let directory = Directory::bundled();
         let db = test_db.db.clone();
         let program_id = dongbo_testkit::load_47_assigned(&db, &directory).await;
+        // The library's starting topics, as a server's first run loads them.
+        dongbo_store::library::topics::seed(
+            &db,
+            &dongbo_domain::library::bundled_topics(),
+            "system",
+            dongbo_domain::clock::now(),
+        )
+        .await
+        .expect("the starting topics");
         TestApp {
             base: serve_at(db, directory, files.clone(), clock).await,
             client: reqwest::Client::new(),
@@ -509,6 +518,7 @@ impl TestApp {
     ) -> (i64, i64) {
         use dongbo_store::reports::{self, Edit, ReportContent};
         let content = ReportContent {
+            library_items: Vec::new(),
             results: results.to_owned(),
             progress,
             ..ReportContent::default()

@@ -1,0 +1,439 @@
+//! The library through the server, on both backends: a librarian adds items from the form,
+//! anyone searches them with or without diacritics, and what each caller may read decides
+//! every answer — a matrix of caller × visibility × (hit, total, facet, item page, API item).
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::{TestApp, apps, location};
+
+/// The items of the matrix: (title word, visibility, visible_to).
+const ITEMS: [(&str, &str, &str); 3] = [
+    ("congkhai", "public", ""),
+    ("noibo", "government", ""),
+    ("hanche", "agencies", "BVHTTDL"),
+];
+
+/// Adds an item as `librarian` through the form; its id.
+async fn add(app: &TestApp, librarian: &str, fields: &[(&str, &str)]) -> i64 {
+    let (mut browser, csrf) = app.session(librarian).await;
+    let mut form: Vec<(&str, &str)> = vec![("csrf", &csrf)];
+    form.extend_from_slice(fields);
+    let response = browser.post_raw("/library/items", &form).await;
+    assert_eq!(
+        response.status(),
+        303,
+        "{}: {:?}",
+        app.backend,
+        response.text().await
+    );
+    location(&response)
+        .rsplit('/')
+        .next()
+        .and_then(|id| id.parse().ok())
+        .expect("the new item's page")
+}
+
+async fn search_json(app: &TestApp, token: Option<&str>, q: &str) -> serde_json::Value {
+    let mut request = app.client.get(format!(
+        "{}/api/v1/library/search?q={}",
+        app.base,
+        common::urlencode(q)
+    ));
+    if let Some(token) = token {
+        request = request.header("Cookie", format!("dongbo_session={token}"));
+    }
+    request
+        .send()
+        .await
+        .expect("an answer")
+        .json()
+        .await
+        .expect("JSON")
+}
+
+#[tokio::test]
+async fn who_may_read_decides_every_hit_total_facet_and_item() {
+    for app in apps().await {
+        app.user("thuvien.bng", "librarian", "BNG", false).await;
+        let mut ids = BTreeMap::new();
+        for (word, visibility, visible_to) in ITEMS {
+            let id = add(
+                &app,
+                "thuvien.bng",
+                &[
+                    ("title", &format!("Hợp tác văn hóa {word}")),
+                    ("kind", "article"),
+                    ("owner", "BNG"),
+                    // Each its own text: the same text would be one item.
+                    (
+                        "body",
+                        &format!("Hợp tác văn hóa quốc tế giữa các địa phương ({word})."),
+                    ),
+                    ("visibility", visibility),
+                    ("visible_to", visible_to),
+                    ("topics", "doi-moi.quang-ba"),
+                ],
+            )
+            .await;
+            ids.insert(word, id);
+        }
+        // Who reads what: (username or none, role, agency, the words they may read).
+        let callers: [(Option<&str>, &str, &str, &[&str]); 5] = [
+            (None, "", "", &["congkhai"]),
+            (Some("xem.btc"), "viewer", "BTC", &["congkhai", "noibo"]),
+            (
+                Some("xem.bvhttdl"),
+                "viewer",
+                "BVHTTDL",
+                &["congkhai", "noibo", "hanche"],
+            ),
+            (
+                Some("xem.bng"),
+                "viewer",
+                "BNG",
+                &["congkhai", "noibo", "hanche"],
+            ),
+            (
+                Some("quantri"),
+                "admin",
+                "CP",
+                &["congkhai", "noibo", "hanche"],
+            ),
+        ];
+        for (username, role, agency, readable) in callers {
+            let session = match username {
+                Some(username) => {
+                    app.user(username, role, agency, false).await;
+                    Some(app.session(username).await)
+                }
+                None => None,
+            };
+            let token = session.as_ref().map(|(browser, _)| {
+                browser
+                    .cookies
+                    .iter()
+                    .find(|(n, _)| n == "dongbo_session")
+                    .map(|(_, v)| v.clone())
+                    .expect("a session cookie")
+            });
+            for q in ["hop tac van hoa", "Hợp tác văn hóa", ""] {
+                let answer = search_json(&app, token.as_deref(), q).await;
+                let mut titles: Vec<String> = answer["hits"]
+                    .as_array()
+                    .expect("hits")
+                    .iter()
+                    .map(|h| {
+                        h["title"]
+                            .as_str()
+                            .unwrap()
+                            .rsplit(' ')
+                            .next()
+                            .unwrap()
+                            .to_owned()
+                    })
+                    .collect();
+                titles.sort();
+                let mut expected: Vec<String> = readable.iter().map(|w| (*w).to_owned()).collect();
+                expected.sort();
+                assert_eq!(titles, expected, "{} {username:?} «{q}»", app.backend);
+                assert_eq!(
+                    answer["total"],
+                    readable.len(),
+                    "{} {username:?}",
+                    app.backend
+                );
+                let kinds: u64 = answer["facets"]["kind"]
+                    .as_object()
+                    .expect("a kind facet")
+                    .values()
+                    .map(|n| n.as_u64().unwrap())
+                    .sum();
+                assert_eq!(
+                    kinds,
+                    readable.len() as u64,
+                    "{} {username:?} facets",
+                    app.backend
+                );
+                let topics = answer["facets"]["topic"]["doi-moi.quang-ba"].as_u64();
+                assert_eq!(
+                    topics,
+                    Some(readable.len() as u64),
+                    "{} {username:?}",
+                    app.backend
+                );
+            }
+            for (word, id) in &ids {
+                let mut request = app
+                    .client
+                    .get(format!("{}/api/v1/library/items/{id}", app.base));
+                let mut page = app.client.get(format!("{}/library/items/{id}", app.base));
+                if let Some(token) = &token {
+                    request = request.header("Cookie", format!("dongbo_session={token}"));
+                    page = page.header("Cookie", format!("dongbo_session={token}"));
+                }
+                let expected = if readable.contains(word) { 200 } else { 404 };
+                let api = request.send().await.expect("an answer").status();
+                let html = page.send().await.expect("an answer").status();
+                assert_eq!(
+                    api, expected,
+                    "{} {username:?} API item {word}",
+                    app.backend
+                );
+                assert_eq!(
+                    html, expected,
+                    "{} {username:?} item page {word}",
+                    app.backend
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_search_page_finds_without_diacritics_and_says_when_it_ignored_them() {
+    for app in apps().await {
+        app.user("thuvien.bng", "librarian", "BNG", false).await;
+        for (title, body) in [
+            (
+                "Đà Nẵng đón đoàn khách quốc tế",
+                "Thành phố Đà Nẵng đón đoàn đại biểu.",
+            ),
+            ("Máy in đa năng", "Thiết bị đa năng cho văn phòng."),
+        ] {
+            add(
+                &app,
+                "thuvien.bng",
+                &[
+                    ("title", title),
+                    ("kind", "article"),
+                    ("owner", "BNG"),
+                    ("body", body),
+                    ("visibility", "public"),
+                ],
+            )
+            .await;
+        }
+        let plain = app.page("/library?q=da+nang").await;
+        assert!(
+            plain.contains("Đà Nẵng đón đoàn") && plain.contains("Máy in đa năng"),
+            "{}",
+            app.backend
+        );
+        assert!(plain.contains("<mark>"), "the words found are marked");
+        let exact = app.page("/library?q=%C4%90%C3%A0+N%E1%BA%B5ng").await;
+        assert!(
+            exact.contains("Đà Nẵng đón đoàn") && !exact.contains("Máy in đa năng"),
+            "{}",
+            app.backend
+        );
+        assert!(!exact.contains("id=\"folded\""));
+        // A tone mark on the wrong syllable: nothing exact, the folded results, said so.
+        let misplaced = app.page("/library?q=%C4%90a+N%E1%BA%B5ng").await;
+        assert!(misplaced.contains("id=\"folded\""), "{}", app.backend);
+        // Facet links narrow the search.
+        let narrowed = app.page("/library?q=da+nang&kind=article").await;
+        assert!(narrowed.contains("Đang lọc:"));
+    }
+}
+
+#[tokio::test]
+async fn only_a_librarian_or_admin_of_the_owner_agency_adds_changes_or_deletes_an_item() {
+    for app in apps().await {
+        app.user("thuvien.bng", "librarian", "BNG", false).await;
+        app.user("thuvien.btc", "librarian", "BTC", false).await;
+        app.user("xem.bng", "viewer", "BNG", false).await;
+        let id = add(
+            &app,
+            "thuvien.bng",
+            &[
+                ("title", "Sách trắng quốc phòng"),
+                ("kind", "white_paper"),
+                ("owner", "BNG"),
+                ("visibility", "public"),
+            ],
+        )
+        .await;
+        let mut sessions = Vec::new();
+        for username in ["xem.bng", "thuvien.btc"] {
+            sessions.push((username, app.session(username).await));
+        }
+        let before = app.fingerprint().await;
+        for (username, (mut browser, csrf)) in sessions {
+            let created = browser
+                .post_raw(
+                    "/library/items",
+                    &[
+                        ("csrf", &csrf),
+                        ("title", "X"),
+                        ("kind", "article"),
+                        ("owner", "BNG"),
+                        ("visibility", "public"),
+                    ],
+                )
+                .await;
+            assert_eq!(created.status(), 403, "{} {username} adds", app.backend);
+            let changed = browser
+                .post_raw(
+                    &format!("/library/items/{id}"),
+                    &[
+                        ("csrf", &csrf),
+                        ("title", "Y"),
+                        ("kind", "article"),
+                        ("owner", "BNG"),
+                        ("visibility", "public"),
+                    ],
+                )
+                .await;
+            assert_eq!(changed.status(), 403, "{} {username} changes", app.backend);
+            let deleted = browser
+                .post_raw(&format!("/library/items/{id}/delete"), &[("csrf", &csrf)])
+                .await;
+            assert_eq!(deleted.status(), 403, "{} {username} deletes", app.backend);
+        }
+        let after = app.fingerprint().await;
+        assert!(
+            before.changed(&after).is_empty(),
+            "{}: {:?}",
+            app.backend,
+            before.changed(&after)
+        );
+        // A refused form keeps what was typed and names the field.
+        let (mut browser, csrf) = app.session("thuvien.bng").await;
+        let refused = browser
+            .post_raw(
+                "/library/items",
+                &[
+                    ("csrf", &csrf),
+                    ("title", ""),
+                    ("kind", "article"),
+                    ("owner", "BNG"),
+                    ("body", "Nội dung giữ lại"),
+                    ("visibility", "public"),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status(), 422);
+        let html = refused.text().await.unwrap();
+        assert!(
+            html.contains("Nội dung giữ lại") && html.contains("data-field=\"title\""),
+            "{html}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_item_is_cited_only_in_a_report_its_reporter_writes_and_shows_on_both_pages() {
+    for app in apps().await {
+        app.user("thuvien.bng", "librarian", "BNG", false).await;
+        app.user("xem.bvh", "viewer", "BVHTTDL", false).await;
+        app.user("baocao.bng", "reporter", "BNG", false).await;
+        app.user("baocao.bvh", "reporter", "BVHTTDL", false).await;
+        let public = add(
+            &app,
+            "thuvien.bng",
+            &[
+                ("title", "Sách trắng ngoại giao văn hóa"),
+                ("kind", "white_paper"),
+                ("owner", "BNG"),
+                ("visibility", "public"),
+            ],
+        )
+        .await;
+        let hidden = add(
+            &app,
+            "thuvien.bng",
+            &[
+                ("title", "Tài liệu mật của Bộ"),
+                ("kind", "report"),
+                ("owner", "BNG"),
+                ("visibility", "agencies"),
+                ("visible_to", "BNG"),
+            ],
+        )
+        .await;
+        let assignment = app.lead_of(app.program_id, "3.21", "BVHTTDL").await;
+        let assignment_text = assignment.to_string();
+        let mut sessions = Vec::new();
+        for (username, item, expected) in [
+            ("xem.bvh", public, 403),
+            ("baocao.bng", public, 404),
+            ("baocao.bvh", hidden, 422),
+        ] {
+            sessions.push((username, item, expected, app.session(username).await));
+        }
+        let before = app.fingerprint().await;
+        for (username, item, expected, (mut browser, csrf)) in sessions {
+            let response = browser
+                .post_raw(
+                    &format!("/library/items/{item}/cite"),
+                    &[("csrf", &csrf), ("assignment", &assignment_text)],
+                )
+                .await;
+            assert_eq!(
+                response.status(),
+                expected,
+                "{} {username} cites {item}",
+                app.backend
+            );
+        }
+        assert!(
+            before.changed(&app.fingerprint().await).is_empty(),
+            "{}",
+            app.backend
+        );
+
+        let (mut browser, csrf) = app.session("baocao.bvh").await;
+        let item_page = browser.text(&format!("/library/items/{public}")).await;
+        assert!(
+            item_page.contains("id=\"cite-form\""),
+            "a reporter is offered to cite it"
+        );
+        let response = browser
+            .post_raw(
+                &format!("/library/items/{public}/cite"),
+                &[("csrf", &csrf), ("assignment", &assignment_text)],
+            )
+            .await;
+        assert_eq!(response.status(), 303, "{}", app.backend);
+        assert!(location(&response).starts_with(&format!("/assignments/{assignment}/report")));
+        let report = browser
+            .text(&format!("/assignments/{assignment}/report"))
+            .await;
+        assert!(
+            report.contains("Sách trắng ngoại giao văn hóa")
+                && report.contains("name=\"library_item_0\""),
+            "the draft cites the item: {}",
+            app.backend
+        );
+        // Citing it twice keeps one citation.
+        browser
+            .post_raw(
+                &format!("/library/items/{public}/cite"),
+                &[("csrf", &csrf), ("assignment", &assignment_text)],
+            )
+            .await;
+        let report = browser
+            .text(&format!("/assignments/{assignment}/report"))
+            .await;
+        assert!(
+            !report.contains("name=\"library_item_1\""),
+            "{}",
+            app.backend
+        );
+        // The item's page lists the report citing it, for who may read that report.
+        let item_page = browser.text(&format!("/library/items/{public}")).await;
+        assert!(
+            item_page.contains("id=\"citations\"") && item_page.contains("3.21"),
+            "{}",
+            app.backend
+        );
+        let (mut other, _) = app.session("baocao.bng").await;
+        let item_page = other.text(&format!("/library/items/{public}")).await;
+        assert!(
+            !item_page.contains("id=\"citations\""),
+            "another agency's report is not shown"
+        );
+    }
+}
