@@ -1410,7 +1410,7 @@ pub fn labelled_queries() -> Vec<LabelledQuery> {
     }
     for (text, topic, contained) in PRECISE_QUERIES {
         let phrase = text.trim_matches('"').to_lowercase();
-        vietnamese((*text).to_owned(), *topic, contained.then_some(phrase));
+        vietnamese((*text).to_owned(), topic, contained.then_some(phrase));
     }
     for topic in &TOPICS {
         queries.push(LabelledQuery {
@@ -1482,7 +1482,7 @@ mod tests {
                 );
                 assert!(
                     item.summary
-                        .contains(super::topic(item.topics[0]).expect("a topic").name_vi)
+                        .contains(topic(item.topics[0]).expect("a topic").name_vi)
                 );
             }
         }
@@ -1505,7 +1505,7 @@ mod tests {
             );
         }
         for item in library_corpus(500, 4) {
-            assert!(item.topics.iter().all(|t| super::topic(t).is_some()));
+            assert!(item.topics.iter().all(|t| topic(t).is_some()));
             assert!(!item.topics.is_empty() && item.topics.len() <= 2);
             if let ItemVisibility::Restricted(named) = &item.visibility {
                 assert!(named.contains(&item.agency));

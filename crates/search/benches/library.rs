@@ -235,7 +235,7 @@ impl Load {
 
 /// The reader of the `n`th query of a load: public and government in turn.
 fn reader(n: usize) -> Reader {
-    if n % 2 == 0 {
+    if n.is_multiple_of(2) {
         Reader::Public
     } else {
         Reader::Government {

@@ -46,6 +46,7 @@ pub fn run(args: &[String]) -> Result<()> {
     };
     let root = workspace_root();
     let started = Instant::now();
+    let load_before = load_average();
     let postgres = BenchPostgres::find()?;
     let database = format!("dongbo_bench_library_{}", std::process::id());
     let url = match postgres.url() {
@@ -61,7 +62,12 @@ pub fn run(args: &[String]) -> Result<()> {
     }
     let stdout = outcome?;
     let minutes = started.elapsed().as_secs_f64() / 60.0;
-    let block = scale_block(&stdout, items, minutes, postgres.why_not())?;
+    let load = format!(
+        "load average {} at the start, {} at the end",
+        load_before,
+        load_average()
+    );
+    let block = scale_block(&stdout, items, minutes, &load, postgres.why_not())?;
     let path = root.join("BENCHMARKS.md");
     let old = std::fs::read_to_string(&path).with_context(|| path.display().to_string())?;
     let new = with_block(&old, items, &block);
@@ -69,6 +75,14 @@ pub fn run(args: &[String]) -> Result<()> {
     println!("{block}");
     println!("wrote the library section of {}", path.display());
     Ok(())
+}
+
+/// The machine's one-minute load average: how much other work shared its CPUs.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "unknown".to_owned())
 }
 
 /// Runs the bench (release) and returns its standard output, echoed.
@@ -232,7 +246,13 @@ fn verdict(met: bool, items: u64) -> &'static str {
 }
 
 /// The table of one run at `items` items.
-fn scale_block(stdout: &str, items: u64, minutes: f64, postgres_why: &str) -> Result<String> {
+fn scale_block(
+    stdout: &str,
+    items: u64,
+    minutes: f64,
+    load: &str,
+    postgres_why: &str,
+) -> Result<String> {
     let run = result_line(stdout, "library")?;
     let engines: Vec<(&str, Engine)> = ENGINES
         .iter()
@@ -361,7 +381,8 @@ fn scale_block(stdout: &str, items: u64, minutes: f64, postgres_why: &str) -> Re
     writeln!(
         out,
         "\nMeasured on {} by `cargo xtask bench library --items {items}` in {minutes:.0} min, on \
-         the machine described above.",
+         the machine described above ({load}; 2 CPUs shared with other work make the \
+         16-client figures the least reliable).",
         today()
     )?;
     write!(out, "{end}")?;
@@ -402,7 +423,7 @@ mod tests {
              queries_16=9000 p50_nofacets=0.5 p99_nofacets=1 ndcg_diacritics=0.8 \
              ndcg_folded=0.78 ndcg_english=0.9\n\
              SKIPPED library_postgres no PostgreSQL server\n";
-        let block = scale_block(stdout, 1000, 1.0, "").expect("a table");
+        let block = scale_block(stdout, 1000, 1.0, "load average 1.0", "").expect("a table");
         assert!(block.contains("**10000 items/s**"), "{block}");
         assert!(block.contains("| met at this scale |"), "{block}");
         // p99 30 ms at 16 clients misses 20 ms.
