@@ -15,7 +15,8 @@
 //! diacritics, without, and in English.
 //!
 //! Environment: `DONGBO_BENCH_LIBRARY_ITEMS` (default 20,000), `DONGBO_BENCH_LIBRARY_SEED`,
-//! `DONGBO_BENCH_LIBRARY_ENGINES` (e.g. `tantivy,sqlite`), `DONGBO_BENCH_POSTGRES_URL` (a
+//! `DONGBO_BENCH_LIBRARY_ENGINES` (e.g. `tantivy,sqlite`), `DONGBO_BENCH_LIBRARY_DETAIL` (set:
+//! print each query's nDCG@10), `DONGBO_BENCH_POSTGRES_URL` (a
 //! database the bench may create its table and the `unaccent` extension in; without it
 //! PostgreSQL is skipped and says why). Each engine prints a `RESULT library_<engine>` line that
 //! `cargo xtask bench library` writes into `BENCHMARKS.md`.
@@ -305,8 +306,12 @@ fn relevance(
             Typed::Folded => "folded",
             Typed::English => "english",
         };
+        let ndcg = judgments.ndcg(index, &hits);
+        if std::env::var_os("DONGBO_BENCH_LIBRARY_DETAIL").is_some() {
+            println!("ndcg {typed} {ndcg:.3} «{}»", query.text);
+        }
         let entry = sums.entry(typed).or_default();
-        entry.0 += judgments.ndcg(index, &hits);
+        entry.0 += ndcg;
         entry.1 += 1;
     }
     Ok(sums
