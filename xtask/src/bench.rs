@@ -13,6 +13,7 @@
 //!    PostgreSQL.
 
 mod http;
+mod library;
 mod scale;
 
 use std::collections::BTreeMap;
@@ -73,6 +74,7 @@ pub fn run(args: &[String]) -> Result<()> {
         [only] if only == "scale" => return serve_only(true),
         [only] if only == "national" => return national(),
         [only] if only == "documents" => return documents_only(),
+        [library, rest @ ..] if library == "library" => return library::run(rest),
         [mix, port, program, task] if mix == "mix" => {
             return mix_only(
                 port.parse().context("PORT: a port number")?,
@@ -93,8 +95,10 @@ pub fn run(args: &[String]) -> Result<()> {
             );
         }
         _ => bail!(
-            "usage: cargo xtask bench [serve|scale|national|documents|mix PORT PROGRAM TASK|dashboard PORT \
-             PROGRAM|submit PORT PROGRAM]\n  documents: only the synthesis reports and the \
+            "usage: cargo xtask bench [serve|scale|national|documents|library [--items N]|mix PORT PROGRAM TASK|dashboard PORT \
+             PROGRAM|submit PORT PROGRAM]\n  library: the library's search on N generated \
+             items (default 20000), tantivy beside PostgreSQL FTS and SQLite FTS5, written over \
+             the library section of BENCHMARKS.md (the tables of other scales kept)\n  documents: only the synthesis reports and the \
              phase scorecard (crates/publish/benches/documents.rs), written over their rows of \
              BENCHMARKS.md, the other rows kept as they are\n  serve: only the \
              HTTP loads against dongbo serve on 47/NQ-CP, printed, BENCHMARKS.md left as it \
@@ -213,6 +217,14 @@ pub fn run(args: &[String]) -> Result<()> {
     );
     report.push('\n');
     report.push_str(&national);
+    // So does the library section (`cargo xtask bench library`).
+    if let (Some(begin), Some(end)) = (old.find(library::BEGIN), old.find(library::END))
+        && end > begin
+    {
+        report.push('\n');
+        report.push_str(&old[begin..end + library::END.len()]);
+        report.push('\n');
+    }
     std::fs::write(&path, report).with_context(|| format!("could not write {path:?}"))?;
     println!("wrote {}", path.display());
     Ok(())

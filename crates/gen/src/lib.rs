@@ -17,6 +17,7 @@
 //! refuses that database (see [`GenError::NotEmpty`]).
 #![forbid(unsafe_code)]
 
+pub mod library;
 mod names;
 mod reports;
 mod shape;
