@@ -1380,7 +1380,7 @@ const PRECISE_QUERIES: &[(&str, &str, bool)] = &[
 
 /// The labelled set: for each topic, a Vietnamese query from its terms with diacritics and the
 /// same folded, and an English one; then the minimal-pair and phrase queries of
-/// [`PRECISE_QUERIES`], with diacritics and folded: 95 queries.
+/// `PRECISE_QUERIES`, with diacritics and folded: 95 queries.
 pub fn labelled_queries() -> Vec<LabelledQuery> {
     let mut queries = Vec::new();
     let mut vietnamese = |text: String, topic: &'static str, must_contain: Option<String>| {
