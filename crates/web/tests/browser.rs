@@ -846,3 +846,85 @@ async fn an_agency_sends_one_report_for_the_year_and_its_leader_returns_then_acc
         result.unwrap_or_else(|e| panic!("browser steps on {}: {e}", app.backend));
     }
 }
+
+#[tokio::test]
+async fn a_reporter_finds_an_item_without_diacritics_opens_it_and_cites_it_in_a_report() {
+    let Some((driver_path, chromium)) = chromedriver() else {
+        return;
+    };
+    let app = common::TestApp::start(dongbo_testkit::TestDb::sqlite().await).await;
+    app.user("thu.vien", "librarian", "BNG", false).await;
+    app.user("bao.cao", "reporter", "BVHTTDL", false).await;
+    let title = "Thông tin đối ngoại về biển, đảo Việt Nam";
+    {
+        // The librarian's item, added through the form.
+        let (mut browser, csrf) = app.session("thu.vien").await;
+        let added = browser
+            .post_raw(
+                "/library/items",
+                &[
+                    ("csrf", &csrf),
+                    ("title", title),
+                    ("kind", "publication"),
+                    ("owner", "BNG"),
+                    ("visibility", "public"),
+                    (
+                        "body",
+                        "Ấn phẩm giới thiệu chủ quyền biển, đảo của Việt Nam.",
+                    ),
+                ],
+            )
+            .await;
+        assert_eq!(added.status(), 303);
+    }
+    let driver = start_driver(&driver_path).await;
+    let client = chromium_client(&driver, &chromium).await;
+    let base = app.base.clone();
+    let result = async {
+        log_in(&client, &base, "bao.cao").await?;
+        // From the header to the library; typed as on a phone, without diacritics.
+        client
+            .find(Locator::Css("header.site a[href='/library']"))
+            .await?
+            .click()
+            .await?;
+        let search = client
+            .wait()
+            .for_element(Locator::Css("#library-search input[name=q]"))
+            .await?;
+        search.send_keys("thong tin doi ngoai bien dao").await?;
+        client
+            .find(Locator::Css("#library-search button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        let hit = client
+            .wait()
+            .for_element(Locator::Css("ol.library-hits li a.title"))
+            .await?;
+        assert_eq!(hit.text().await?, title);
+        let marked = client
+            .find_all(Locator::Css("ol.library-hits li p.snippet mark"))
+            .await?
+            .len();
+        assert!(marked > 0, "the words found are marked in the snippet");
+        hit.click().await?;
+        let heading = client.wait().for_element(Locator::Id("item-title")).await?;
+        assert_eq!(heading.text().await?, title);
+        // Cite it in the report of one of the reporter's assignments.
+        client
+            .find(Locator::Css("#cite-form button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        let cited = client
+            .wait()
+            .for_element(Locator::Css("#library-items .cited-item a"))
+            .await?;
+        assert_eq!(cited.text().await?, title);
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    client.close().await.ok();
+    result.expect("browser steps");
+}
