@@ -252,6 +252,7 @@ async fn only_a_librarian_or_admin_of_the_owner_agency_adds_changes_or_deletes_a
                 ("kind", "white_paper"),
                 ("owner", "BNG"),
                 ("visibility", "public"),
+                ("body", "Quốc phòng Việt Nam năm 2019."),
             ],
         )
         .await;
@@ -299,6 +300,30 @@ async fn only_a_librarian_or_admin_of_the_owner_agency_adds_changes_or_deletes_a
             app.backend,
             before.changed(&after)
         );
+        // The same text again is the same item, and its page says so.
+        let (mut browser, csrf) = app.session("thuvien.bng").await;
+        let again = browser
+            .post_raw(
+                "/library/items",
+                &[
+                    ("csrf", &csrf),
+                    ("title", "Sách trắng (bản sao)"),
+                    ("kind", "white_paper"),
+                    ("owner", "BNG"),
+                    ("visibility", "public"),
+                    ("body", "Quốc phòng  Việt Nam năm 2019."),
+                ],
+            )
+            .await;
+        assert_eq!(again.status(), 303, "{}", app.backend);
+        let shown = location(&again);
+        assert_eq!(
+            shown,
+            format!("/library/items/{id}?merged=1"),
+            "{}",
+            app.backend
+        );
+        assert!(browser.text(&shown).await.contains("id=\"merged\""));
         // A refused form keeps what was typed and names the field.
         let (mut browser, csrf) = app.session("thuvien.bng").await;
         let refused = browser

@@ -301,7 +301,14 @@ pub async fn create(
         Ok(written) => {
             // The writer sees their item in the search at once.
             state.library.catch_up().await.ok();
-            Ok(Redirect::to(&format!("/library/items/{}", written.id)).into_response())
+            // The same text was already an item (merged, or unchanged when the form adds no
+            // provenance): that one is shown, saying so.
+            let merged = if written.outcome != dongbo_library::Outcome::Created {
+                "?merged=1"
+            } else {
+                ""
+            };
+            Ok(Redirect::to(&format!("/library/items/{}{merged}", written.id)).into_response())
         }
         Err(error) => refused(page, &state, None, fields, error).await,
     }

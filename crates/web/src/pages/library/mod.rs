@@ -352,10 +352,18 @@ fn hits(page: &Page, results: &Results) -> Markup {
     }
 }
 
+#[derive(Debug, serde::Deserialize)]
+pub struct ItemQuery {
+    /// Set when a new item's text was already this item's.
+    #[serde(default)]
+    merged: Option<String>,
+}
+
 pub async fn item(
     page: Page,
     State(state): State<AppState>,
     Path(id): Path<i64>,
+    Query(query): Query<ItemQuery>,
 ) -> Result<Markup> {
     let caller = page.caller.as_ref().map(|c| &c.who);
     let item = state.library.get(caller, id).await?;
@@ -395,6 +403,12 @@ pub async fn item(
         &data.title,
         html! {
             p.breadcrumb { a href="/library" { (page.t("Thư viện", "Library")) } }
+            @if query.merged.is_some() {
+                p.notice #merged role="status" {
+                    (page.t("Nội dung này đã có trong thư viện: đây là tài liệu đã có, không tạo bản thứ hai.",
+                        "This text is already in the library: here is the item that holds it; no second one was made."))
+                }
+            }
             h1 #item-title { (data.title) }
             p.meta {
                 (kind_label(&page, data.kind.as_str())) " · " (language_label(&page, &data.language))
