@@ -262,6 +262,10 @@ impl Indexer {
             cursor = None;
         }
         let mut after = cursor.map_or(0, |c| i64::try_from(c).unwrap_or(i64::MAX));
+        // Up to date (every turn of the worker, mostly): no read of the feed.
+        if after == last {
+            return Ok(0);
+        }
         let mut applied = 0u64;
         loop {
             let changes = store::changes::changes_after(&self.db, after, BATCH).await?;

@@ -107,38 +107,23 @@ fn facet_headings(page: &Page) -> [(&'static str, &'static str, String); 7] {
 /// The search's parameters as a query string, with `key` set to `value` (or removed), page
 /// back to 1.
 fn with_param(params: &SearchParams, key: &str, value: Option<&str>) -> String {
-    let mut pairs: Vec<(&str, String)> = Vec::new();
-    let mut push = |k: &'static str, v: &Option<String>| {
-        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
-            pairs.push((k, v.to_owned()));
-        }
-    };
-    push("q", &Some(params.q.clone()));
-    push("kind", &params.kind);
-    push("lang", &params.lang);
-    push("topic", &params.topic);
-    push("country", &params.country);
-    push("agency", &params.agency);
-    push("from", &params.from);
-    push("to", &params.to);
-    push("sort", &params.sort);
-    pairs.retain(|(k, _)| *k != key);
+    let mut pairs: Vec<(&str, &str)> = [
+        ("q", Some(params.q.as_str())),
+        ("kind", params.kind.as_deref()),
+        ("lang", params.lang.as_deref()),
+        ("topic", params.topic.as_deref()),
+        ("country", params.country.as_deref()),
+        ("agency", params.agency.as_deref()),
+        ("from", params.from.as_deref()),
+        ("to", params.to.as_deref()),
+        ("sort", params.sort.as_deref()),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| Some((k, v.filter(|v| !v.is_empty())?)))
+    .filter(|(k, _)| *k != key)
+    .collect();
     if let Some(value) = value {
-        pairs.push((
-            match key {
-                "kind" => "kind",
-                "lang" => "lang",
-                "topic" => "topic",
-                "country" => "country",
-                "agency" => "agency",
-                "from" => "from",
-                "to" => "to",
-                "sort" => "sort",
-                "page" => "page",
-                _ => "q",
-            },
-            value.to_owned(),
-        ));
+        pairs.push((key, value));
     }
     let query = pairs
         .iter()
@@ -243,11 +228,13 @@ pub async fn search(
                                     h3 { (heading) }
                                     ul { @for (value, count) in values {
                                         li {
-                                            @let href = if facet == "year" { year_params(&params, value) } else if facet == "visibility" { with_param(&params, "page", None) } else { with_param(&params, param, Some(value)) };
+                                            // Visibility is counted, not filtered by: no link.
                                             @if facet == "visibility" {
                                                 span { (value_label(facet, value)) }
+                                            } @else if facet == "year" {
+                                                a href=(year_params(&params, value)) { (value_label(facet, value)) }
                                             } @else {
-                                                a href=(href) { (value_label(facet, value)) }
+                                                a href=(with_param(&params, param, Some(value))) { (value_label(facet, value)) }
                                             }
                                             " " span.count { (count) }
                                         }
