@@ -16,6 +16,7 @@
 pub mod catalogue;
 pub mod encoding;
 pub mod extract;
+pub mod files;
 mod input;
 pub mod search;
 

@@ -1,6 +1,7 @@
 //! The library through the server, on both backends: a librarian adds items from the form,
 //! anyone searches them with or without diacritics, and what each caller may read decides
-//! every answer — a matrix of caller × visibility × (hit, total, facet, item page, API item).
+//! every answer — a matrix of caller × visibility × (hit, total, facet, item page, API item,
+//! file).
 
 mod common;
 
@@ -77,6 +78,19 @@ async fn who_may_read_decides_every_hit_total_facet_and_item() {
                 ],
             )
             .await;
+            let (mut librarian, csrf) = app.session("thuvien.bng").await;
+            let attached = librarian
+                .post_multipart(
+                    &format!("/library/items/{id}/files?csrf={csrf}"),
+                    &[],
+                    Some((
+                        &format!("{word}.txt"),
+                        "text/plain",
+                        format!("Tệp đính kèm {word}").as_bytes(),
+                    )),
+                )
+                .await;
+            assert_eq!(attached.status(), 303, "{} attach {word}", app.backend);
             ids.insert(word, id);
         }
         // Who reads what: (username or none, role, agency, the words they may read).
@@ -173,7 +187,38 @@ async fn who_may_read_decides_every_hit_total_facet_and_item() {
                     request = request.header("Cookie", format!("dongbo_session={token}"));
                     page = page.header("Cookie", format!("dongbo_session={token}"));
                 }
+                let mut file = app
+                    .client
+                    .get(format!("{}/library/items/{id}/files/0", app.base));
+                let mut api_file = app
+                    .client
+                    .get(format!("{}/api/v1/library/items/{id}/files/0", app.base));
+                if let Some(token) = &token {
+                    file = file.header("Cookie", format!("dongbo_session={token}"));
+                    api_file = api_file.header("Cookie", format!("dongbo_session={token}"));
+                }
                 let expected = if readable.contains(word) { 200 } else { 404 };
+                let file = file.send().await.expect("an answer");
+                assert_eq!(
+                    file.status(),
+                    expected,
+                    "{} {username:?} file {word}",
+                    app.backend
+                );
+                if expected == 200 {
+                    assert_eq!(
+                        file.text().await.unwrap(),
+                        format!("Tệp đính kèm {word}"),
+                        "{} {username:?} file {word}",
+                        app.backend
+                    );
+                }
+                let api_file = api_file.send().await.expect("an answer").status();
+                assert_eq!(
+                    api_file, expected,
+                    "{} {username:?} API file {word}",
+                    app.backend
+                );
                 let api = request.send().await.expect("an answer").status();
                 let html = page.send().await.expect("an answer").status();
                 assert_eq!(
@@ -460,5 +505,129 @@ async fn an_item_is_cited_only_in_a_report_its_reporter_writes_and_shows_on_both
             !item_page.contains("id=\"citations\""),
             "another agency's report is not shown"
         );
+    }
+}
+
+#[tokio::test]
+async fn a_librarian_attaches_a_document_whose_text_is_then_found_and_a_bad_file_changes_nothing() {
+    for app in apps().await {
+        app.user("thuvien.bng", "librarian", "BNG", false).await;
+        app.user("xem.bng", "viewer", "BNG", false).await;
+        let id = add(
+            &app,
+            "thuvien.bng",
+            &[
+                ("title", "Sách trắng về hợp tác"),
+                ("kind", "white_paper"),
+                ("owner", "BNG"),
+                ("visibility", "public"),
+            ],
+        )
+        .await;
+        let (mut librarian, csrf) = app.session("thuvien.bng").await;
+        let page = librarian.text(&format!("/library/items/{id}")).await;
+        assert!(page.contains("id=\"attach-form\""), "{}", app.backend);
+        let action = common::Browser::form_action(&page, "attach-form");
+        assert!(action.contains(&csrf), "{}", app.backend);
+
+        // A Markdown document: kept, its text the item's, found without diacritics.
+        let document = "# Quan hệ hữu nghị\n\nHợp tác giữa Đà Nẵng và Viêng Chăn.\n";
+        let attached = librarian
+            .post_multipart(
+                &action,
+                &[],
+                Some(("quan-hệ.md", "text/markdown", document.as_bytes())),
+            )
+            .await;
+        assert_eq!(attached.status(), 303, "{}", app.backend);
+        let answer = search_json(&app, None, "vieng chan").await;
+        assert_eq!(answer["total"], 1, "{} {answer}", app.backend);
+        assert_eq!(answer["hits"][0]["id"], id, "{}", app.backend);
+        let shown = librarian.text(&format!("/library/items/{id}")).await;
+        assert!(shown.contains("quan-hệ.md"), "{}", app.backend);
+        let file = app
+            .client
+            .get(format!("{}/library/items/{id}/files/0", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(file.status(), 200, "{}", app.backend);
+        assert_eq!(
+            file.headers()["x-content-type-options"],
+            "nosniff",
+            "{}",
+            app.backend
+        );
+        assert!(
+            file.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .contains("quan-h%E1%BB%87.md"),
+            "{}",
+            app.backend
+        );
+        assert_eq!(file.bytes().await.unwrap().as_ref(), document.as_bytes());
+
+        // An encrypted-looking or unreadable file: refused with the reason, nothing changes.
+        let before = app.json(&format!("/api/v1/library/items/{id}")).await;
+        let refused = librarian
+            .post_multipart(
+                &action,
+                &[],
+                Some(("hỏng.pdf", "application/pdf", b"%PDF-1.7 not really a pdf")),
+            )
+            .await;
+        assert_eq!(refused.status(), 422, "{}", app.backend);
+        let body = refused.text().await.unwrap();
+        assert!(
+            body.contains("attach-file-error"),
+            "{}: {body}",
+            app.backend
+        );
+        assert!(body.contains("hỏng.pdf"), "{}: {body}", app.backend);
+        assert_eq!(
+            app.json(&format!("/api/v1/library/items/{id}")).await,
+            before,
+            "{}",
+            app.backend
+        );
+
+        // A reader who may not edit gets no form and cannot attach.
+        let (mut viewer, viewer_csrf) = app.session("xem.bng").await;
+        let viewed = viewer.text(&format!("/library/items/{id}")).await;
+        assert!(!viewed.contains("attach-form"), "{}", app.backend);
+        let forbidden = viewer
+            .post_multipart(
+                &format!("/library/items/{id}/files?csrf={viewer_csrf}"),
+                &[],
+                Some(("x.txt", "text/plain", b"x")),
+            )
+            .await;
+        assert_eq!(forbidden.status(), 403, "{}", app.backend);
+
+        // Removing the file leaves the item and its text.
+        let removed = librarian
+            .post(&format!("/library/items/{id}/files/0/delete"), &[])
+            .await;
+        assert_eq!(removed.status(), 303, "{}", app.backend);
+        let after = app.json(&format!("/api/v1/library/items/{id}")).await;
+        assert_eq!(
+            after["attachments"],
+            serde_json::json!([]),
+            "{}",
+            app.backend
+        );
+        assert!(
+            after["body"].as_str().unwrap().contains("Viêng Chăn"),
+            "{}",
+            app.backend
+        );
+        let gone = app
+            .client
+            .get(format!("{}/library/items/{id}/files/0", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(gone.status(), 404, "{}", app.backend);
     }
 }

@@ -1590,6 +1590,14 @@ const TESTED_ELSEWHERE: &[(&str, &str)] = &[
         "/library/items/{id}/cite",
         "library::an_item_is_cited_only_in_a_report_its_reporter_writes_and_shows_on_both_pages",
     ),
+    (
+        "/library/items/{id}/files",
+        "library::a_librarian_attaches_a_document_whose_text_is_then_found_and_a_bad_file_changes_nothing",
+    ),
+    (
+        "/library/items/{id}/files/{position}/delete",
+        "library::a_librarian_attaches_a_document_whose_text_is_then_found_and_a_bad_file_changes_nothing",
+    ),
 ];
 
 #[test]

@@ -58,6 +58,28 @@ pub fn attachment(
         .into_response()
 }
 
+/// A stored file to download under the name it was given (UTF-8, RFC 5987), never sniffed
+/// by the browser into another type than the one it was stored as.
+pub fn stored_file(media_type: &str, name: &str, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, media_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename*=UTF-8''{}",
+                    crate::error::urlencode(name)
+                ),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(programs::list))
@@ -86,6 +108,20 @@ pub fn router() -> Router<AppState> {
         .route("/library/items/{id}/edit", get(library::edit_form))
         .route("/library/items/{id}/delete", post(library::delete))
         .route("/library/items/{id}/cite", post(library::cite))
+        .route(
+            "/library/items/{id}/files",
+            post(library::attach).layer(axum::extract::DefaultBodyLimit::max(
+                crate::limits::MAX_UPLOAD_BYTES,
+            )),
+        )
+        .route(
+            "/library/items/{id}/files/{position}",
+            get(library::download),
+        )
+        .route(
+            "/library/items/{id}/files/{position}/delete",
+            post(library::detach),
+        )
         .route("/login", get(account::login_form).post(account::login))
         .route("/logout", post(account::logout))
         .route(

@@ -1022,22 +1022,11 @@ pub async fn file(
     let actor = page.actor(&state)?;
     let info = reports::readable_file(&actor, &sha256).await?;
     let bytes = reports::file_bytes(&state.programs, &sha256).await?;
-    let disposition = format!(
-        "attachment; filename*=UTF-8''{}",
-        crate::error::urlencode(&info.original_name)
-    );
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, info.media_type),
-            (axum::http::header::CONTENT_DISPOSITION, disposition),
-            (
-                axum::http::header::HeaderName::from_static("x-content-type-options"),
-                "nosniff".to_owned(),
-            ),
-        ],
+    Ok(super::stored_file(
+        &info.media_type,
+        &info.original_name,
         bytes,
-    )
-        .into_response())
+    ))
 }
 
 #[derive(Debug, Deserialize)]

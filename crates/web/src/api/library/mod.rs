@@ -27,6 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(search))
         .routes(routes!(create_item))
         .routes(routes!(get_item))
+        .routes(routes!(get_file))
         .routes(routes!(put_pushed, delete_pushed))
         .routes(routes!(changes))
 }
@@ -165,6 +166,27 @@ pub async fn get_item(
         id: item.id,
         item: serde_json::to_value(&item).map_err(|e| crate::Error::Internal(e.to_string()))?,
     }))
+}
+
+/// File `position` (from 0, in the item's `attachments` order) of an item the caller may read
+/// (else 404, as an unknown id), as it was stored.
+#[utoipa::path(get, path = "/api/v1/library/items/{id}/files/{position}",
+    params(("id" = i64, Path, description = "Item id"),
+           ("position" = usize, Path, description = "The file's place among the item's attachments, from 0")),
+    responses((status = 200, description = "The file's bytes, with its media type", content_type = "application/octet-stream"),
+              (status = 404, body = Problem)))]
+pub async fn get_file(
+    State(state): State<AppState>,
+    caller: MaybeCaller,
+    Path((id, position)): Path<(i64, usize)>,
+) -> Result<Response, ApiError> {
+    let caller = caller.0.as_ref().map(|c| &c.who);
+    let file = state.library.file(caller, id, position).await?;
+    Ok(crate::pages::stored_file(
+        &file.attachment.media_type,
+        &file.attachment.name,
+        file.bytes,
+    ))
 }
 
 /// An item pushed by an agency's system.

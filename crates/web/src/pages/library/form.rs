@@ -366,3 +366,81 @@ pub async fn cite(
     ))
     .into_response())
 }
+
+/// `POST /library/items/{id}/files?csrf=…` (multipart, one `file`): attaches a file to the
+/// item; its text becomes the item's (or follows it). A refused file shows the item again
+/// with the reason beside the form.
+pub async fn attach(
+    page: Page,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    mut form: axum::extract::Multipart,
+) -> Result<Response> {
+    let caller = page.caller()?.clone();
+    let mut sent: Option<(String, Vec<u8>)> = None;
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => {
+                return Err(Error::BadRequest(format!(
+                    "the form could not be read: {e}"
+                )));
+            }
+        };
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or_default().to_owned();
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|_| Error::BadRequest("the file is too large or was cut off".to_owned()))?;
+        sent = Some((name, bytes.to_vec()));
+    }
+    let (name, bytes) = sent.unwrap_or_default();
+    match state.library.attach(&caller.who, id, &name, bytes).await {
+        Ok(_) => {
+            state.library.catch_up().await.ok();
+            Ok(Redirect::to(&format!("/library/items/{id}#attachments")).into_response())
+        }
+        Err(dongbo_library::Error::Invalid(errors)) => {
+            let message = errors
+                .into_iter()
+                .map(|e| e.message)
+                .collect::<Vec<_>>()
+                .join("; ");
+            let markup = super::item_page(&page, &state, id, false, Some(&message)).await?;
+            Ok(Refusal::answer(markup))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `POST /library/items/{id}/files/{position}/delete`: removes a file from the item.
+pub async fn detach(
+    page: Page,
+    State(state): State<AppState>,
+    Path((id, position)): Path<(i64, usize)>,
+) -> Result<Response> {
+    let caller = page.caller()?.clone();
+    state.library.detach(&caller.who, id, position).await?;
+    state.library.catch_up().await.ok();
+    Ok(Redirect::to(&format!("/library/items/{id}#attachments")).into_response())
+}
+
+/// `GET /library/items/{id}/files/{position}`: the file, for whoever may read the item (to
+/// anyone else it does not exist, as the item does not).
+pub async fn download(
+    page: Page,
+    State(state): State<AppState>,
+    Path((id, position)): Path<(i64, usize)>,
+) -> Result<Response> {
+    let caller = page.caller.as_ref().map(|c| &c.who);
+    let file = state.library.file(caller, id, position).await?;
+    Ok(super::super::stored_file(
+        &file.attachment.media_type,
+        &file.attachment.name,
+        file.bytes,
+    ))
+}

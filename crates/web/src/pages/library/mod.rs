@@ -19,7 +19,7 @@ use super::Page;
 use crate::AppState;
 use crate::error::{Result, urlencode};
 
-pub use form::{cite, create, delete, edit_form, new_form, update};
+pub use form::{attach, cite, create, delete, detach, download, edit_form, new_form, update};
 
 static COUNTRIES: LazyLock<Countries> = LazyLock::new(Countries::bundled);
 
@@ -352,6 +352,18 @@ pub async fn item(
     Path(id): Path<i64>,
     Query(query): Query<ItemQuery>,
 ) -> Result<Markup> {
+    item_page(&page, &state, id, query.merged.is_some(), None).await
+}
+
+/// Item `id`'s page: `merged` when a new item's text was already this one's, `file_error`
+/// the reason a file sent to it was refused (shown beside the form that sent it).
+pub(crate) async fn item_page(
+    page: &Page,
+    state: &AppState,
+    id: i64,
+    merged: bool,
+    file_error: Option<&str>,
+) -> Result<Markup> {
     let caller = page.caller.as_ref().map(|c| &c.who);
     let item = state.library.get(caller, id).await?;
     let may_edit = caller.is_some_and(|c| state.library.may_edit(c, &item));
@@ -360,7 +372,7 @@ pub async fn item(
     // The assignments whose reports the caller writes: the item may be cited in one of them.
     let writable = match &page.caller {
         Some(who) => {
-            let actor = page.actor(&state)?;
+            let actor = page.actor(state)?;
             dongbo_programs::work::my_assignments(&actor)
                 .await?
                 .into_iter()
@@ -390,7 +402,7 @@ pub async fn item(
         &data.title,
         html! {
             p.breadcrumb { a href="/library" { (page.t("Thư viện", "Library")) } }
-            @if query.merged.is_some() {
+            @if merged {
                 p.notice #merged role="status" {
                     (page.t("Nội dung này đã có trong thư viện: đây là tài liệu đã có, không tạo bản thứ hai.",
                         "This text is already in the library: here is the item that holds it; no second one was made."))
@@ -398,9 +410,9 @@ pub async fn item(
             }
             h1 #item-title { (data.title) }
             p.meta {
-                (kind_label(&page, data.kind.as_str())) " · " (language_label(&page, &data.language))
+                (kind_label(page, data.kind.as_str())) " · " (language_label(page, &data.language))
                 @if let Some(date) = data.published_on { " · " (page.t("ngày", "published")) " " (date.format("%d/%m/%Y")) }
-                " · " (visibility_label(&page, data.visibility.scope()))
+                " · " (visibility_label(page, data.visibility.scope()))
             }
             @if may_edit {
                 p { a href={ "/library/items/" (item.id) "/edit" } { (page.t("Sửa", "Edit")) } }
@@ -424,7 +436,7 @@ pub async fn item(
                     dt { (page.t("Quốc gia, khu vực", "Countries and regions")) }
                     dd { @for (i, code) in data.countries.iter().enumerate() {
                         @if i > 0 { ", " }
-                        a href={ "/library?country=" (urlencode(code)) } { (country_label(&page, code)) }
+                        a href={ "/library?country=" (urlencode(code)) } { (country_label(page, code)) }
                     } }
                 }
                 @if !data.audiences.is_empty() { dt { (page.t("Đối tượng", "Audiences")) } dd { (data.audiences.join(", ")) } }
@@ -436,14 +448,35 @@ pub async fn item(
                     dd { (data.visibility.agencies().join(", ")) }
                 }
             }
-            @if !data.attachments.is_empty() {
-                h2 { (page.t("Tệp đính kèm", "Attachments")) }
-                ul.attachments { @for file in &data.attachments {
+            @if !data.attachments.is_empty() || may_edit {
+                h2 #attachments { (page.t("Tệp đính kèm", "Attachments")) }
+                ul.attachments { @for (position, file) in data.attachments.iter().enumerate() {
                     li {
-                        (file.name) " (" (file.media_type) ")"
+                        a href={ "/library/items/" (item.id) "/files/" (position) } { (file.name) }
+                        " (" (file.media_type) ")"
                         @if file.text_status == dongbo_library::TextStatus::NoText { " — " em { (page.t("không đọc được chữ", "no text")) } }
+                        @if may_edit {
+                            form.inline method="post" action={ "/library/items/" (item.id) "/files/" (position) "/delete" } {
+                                (page.csrf_field())
+                                button type="submit" { (page.t("Gỡ tệp", "Remove")) }
+                            }
+                        }
                     }
                 } }
+                @if may_edit {
+                    form #attach-form method="post" enctype="multipart/form-data"
+                        action={ "/library/items/" (item.id) "/files?csrf=" (page.caller.as_ref().and_then(|c| c.csrf.clone()).unwrap_or_default()) } {
+                        @if let Some(message) = file_error {
+                            p.error #attach-file-error role="alert" { (message) }
+                        }
+                        label for="attach-file" { (page.t("Thêm tệp (PDF, DOCX, HTML, TXT, Markdown, ảnh): chữ trong tệp được đưa vào nội dung để tìm kiếm",
+                            "Add a file (PDF, DOCX, HTML, TXT, Markdown, image): its text joins the item's text for search")) }
+                        input #attach-file type="file" name="file" required
+                            aria-invalid=[file_error.map(|_| "true")]
+                            aria-describedby=[file_error.map(|_| "attach-file-error")];
+                        button type="submit" { (page.t("Tải lên", "Upload")) }
+                    }
+                }
             }
             @if !data.body.is_empty() {
                 h2 { (page.t("Nội dung", "Text")) }
