@@ -704,6 +704,51 @@ pub async fn cited_items(
     Ok(cited)
 }
 
+/// A library item cited for a task, as a reader of the task's page sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CitedForTask {
+    pub item: CitedItem,
+    /// The agencies whose reports cite it (those the reader may read), in code order.
+    pub agencies: Vec<String>,
+}
+
+/// The library items cited by the current reports on task `task_code` of program
+/// `program_id`: only citations in reports `caller` may read (their agency's), each item with
+/// its title when `caller` may read the item. Visitors who are not signed in see none.
+pub async fn items_cited_for_task(
+    programs: &Programs,
+    caller: Option<&crate::Caller>,
+    program_id: i64,
+    task_code: &str,
+) -> Result<Vec<CitedForTask>> {
+    let Some(caller) = caller else {
+        return Ok(Vec::new());
+    };
+    let directory = programs.directory_with_units().await?;
+    let mut by_item: std::collections::BTreeMap<i64, std::collections::BTreeSet<String>> =
+        Default::default();
+    for citation in reports::library_citations_of_task(&programs.db, program_id, task_code).await? {
+        if caller.can(Action::ViewProgram, &citation.agency_code, &directory) {
+            by_item
+                .entry(citation.item_id)
+                .or_default()
+                .insert(citation.agency_code);
+        }
+    }
+    let ids: Vec<i64> = by_item.keys().copied().collect();
+    let items = cited_items(programs, caller, &ids).await?;
+    Ok(items
+        .into_iter()
+        .map(|item| CitedForTask {
+            agencies: by_item
+                .remove(&item.id)
+                .map(|a| a.into_iter().collect())
+                .unwrap_or_default(),
+            item,
+        })
+        .collect())
+}
+
 /// The reports citing library item `item_id` that `caller` may read (those of agencies their
 /// grants cover), for the item's page.
 pub async fn citing_library_item(

@@ -1811,6 +1811,7 @@ fn corrupt(context: &str, message: impl Into<String>) -> StoreError {
 /// A report whose current version cites a library item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LibraryCitation {
+    pub item_id: i64,
     pub report_id: i64,
     pub assignment_id: i64,
     pub period: String,
@@ -1821,36 +1822,63 @@ pub struct LibraryCitation {
     pub agency_code: String,
 }
 
+/// The citations of library items by current report versions, `condition` choosing which.
+const CITATIONS: &str = "SELECT DISTINCT c.item_id, r.id AS report_id, r.assignment_id, r.period, \
+            r.status, a.program_id, t.code AS task_code, t.title AS task_title, a.agency_code, \
+            t.id AS task_id \
+     FROM report_library_items c \
+     JOIN progress_reports r ON r.id = c.report_id AND r.current_version = c.version \
+     JOIN assignments a ON a.id = r.assignment_id \
+     JOIN tasks t ON t.id = a.task_id \
+     WHERE ";
+
 /// The reports whose current version cites library item `item_id`, by program, task and
 /// agency (the item's page lists them, each shown only to who may read its agency's reports).
 pub async fn citing_library_item(db: &Db, item_id: i64) -> Result<Vec<LibraryCitation>> {
     let doing = format!("reading the reports citing library item {item_id}");
-    let rows = sqlx::query(
-        "SELECT DISTINCT r.id AS report_id, r.assignment_id, r.period, r.status, \
-                a.program_id, t.code AS task_code, t.title AS task_title, a.agency_code, \
-                t.id AS task_id \
-         FROM report_library_items c \
-         JOIN progress_reports r ON r.id = c.report_id AND r.current_version = c.version \
-         JOIN assignments a ON a.id = r.assignment_id \
-         JOIN tasks t ON t.id = a.task_id \
-         WHERE c.item_id = $1 \
-         ORDER BY a.program_id, t.id, r.id",
-    )
-    .bind(item_id)
-    .fetch_all(db.pool())
-    .await
-    .context(|| doing.clone())?;
+    let sql = format!("{CITATIONS} c.item_id = $1 ORDER BY a.program_id, t.id, r.id");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(item_id)
+        .fetch_all(db.pool())
+        .await
+        .context(|| doing.clone())?;
+    citations(&rows, &doing)
+}
+
+/// The library items the current reports on task `task_code` of program `program_id` cite,
+/// by item and agency (the task's page lists them).
+pub async fn library_citations_of_task(
+    db: &Db,
+    program_id: i64,
+    task_code: &str,
+) -> Result<Vec<LibraryCitation>> {
+    let doing =
+        format!("reading the library items cited for task {task_code} of program {program_id}");
+    let sql = format!(
+        "{CITATIONS} a.program_id = $1 AND t.code = $2 ORDER BY c.item_id, a.agency_code, r.id"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(program_id)
+        .bind(task_code.to_owned())
+        .fetch_all(db.pool())
+        .await
+        .context(|| doing.clone())?;
+    citations(&rows, &doing)
+}
+
+fn citations(rows: &[AnyRow], doing: &str) -> Result<Vec<LibraryCitation>> {
     rows.iter()
         .map(|row| {
             Ok(LibraryCitation {
-                report_id: col(row, "report_id", &doing)?,
-                assignment_id: col(row, "assignment_id", &doing)?,
-                period: col(row, "period", &doing)?,
-                status: status_from(&col::<String>(row, "status", &doing)?, &doing)?,
-                program_id: col(row, "program_id", &doing)?,
-                task_code: col(row, "task_code", &doing)?,
-                task_title: col(row, "task_title", &doing)?,
-                agency_code: col(row, "agency_code", &doing)?,
+                item_id: col(row, "item_id", doing)?,
+                report_id: col(row, "report_id", doing)?,
+                assignment_id: col(row, "assignment_id", doing)?,
+                period: col(row, "period", doing)?,
+                status: status_from(&col::<String>(row, "status", doing)?, doing)?,
+                program_id: col(row, "program_id", doing)?,
+                task_code: col(row, "task_code", doing)?,
+                task_title: col(row, "task_title", doing)?,
+                agency_code: col(row, "agency_code", doing)?,
             })
         })
         .collect()

@@ -505,6 +505,28 @@ async fn an_item_is_cited_only_in_a_report_its_reporter_writes_and_shows_on_both
             !item_page.contains("id=\"citations\""),
             "another agency's report is not shown"
         );
+        // The task's page lists the item cited for it, to who may read the citing report.
+        let task_path = format!("/programs/{}/tasks/3.21", app.program_id);
+        let task_page = browser.text(&task_path).await;
+        let section = task_page
+            .split("id=\"cited-items\"")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{}: the task page lists cited items", app.backend));
+        assert!(
+            section.contains(&format!("/library/items/{public}"))
+                && section.contains("Sách trắng ngoại giao văn hóa")
+                && section.contains("BVHTTDL"),
+            "{}",
+            app.backend
+        );
+        let task_page = other.text(&task_path).await;
+        assert!(
+            !task_page.contains("id=\"cited-items\""),
+            "{}: another agency's citations are not shown",
+            app.backend
+        );
+        let anonymous = app.page(&task_path).await;
+        assert!(!anonymous.contains("id=\"cited-items\""), "{}", app.backend);
     }
 }
 

@@ -210,6 +210,13 @@ pub(super) async fn show_task(
         .programs
         .task_progress(id, code, stamp.version)
         .await?;
+    let cited = dongbo_programs::reports::items_cited_for_task(
+        &state.programs,
+        page.caller.as_ref().map(|c| &c.who),
+        id,
+        code,
+    )
+    .await?;
     // The program's coordinator chooses the members of its open sets.
     let can_choose = page.caller.as_ref().is_some_and(|caller| {
         caller.can(
@@ -267,8 +274,31 @@ pub(super) async fn show_task(
             (assignment_section(page, &detail, &progress, &can_override, &choices, refusal))
             (unit_tools)
             (changes)
+            (cited_section(page, &cited))
         },
     ))
+}
+
+/// Tài liệu được trích dẫn: the library items the task's reports cite as evidence.
+fn cited_section(page: &Page, cited: &[dongbo_programs::reports::CitedForTask]) -> Markup {
+    html! {
+        @if !cited.is_empty() {
+            section #cited-items {
+                h2 { (page.t("Tài liệu thư viện được trích dẫn", "Library items cited")) }
+                ul { @for c in cited {
+                    li {
+                        a href={ "/library/items/" (c.item.id) } {
+                            @match &c.item.title {
+                                Some(title) => { (title) }
+                                None => { (page.t("Tài liệu số", "Item no.")) " " (c.item.id) }
+                            }
+                        }
+                        " — " (page.t("trong báo cáo của", "in the reports of")) " " (c.agencies.join(", "))
+                    }
+                } }
+            }
+        }
+    }
 }
 
 /// Phân công: who carries the task out, and how the task reached each agency.
