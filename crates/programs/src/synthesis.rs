@@ -17,8 +17,8 @@ use dongbo_domain::lang::Lang;
 use dongbo_domain::regime::{RegimePeriod, Regimes, Reporters, ReportingRegime};
 use dongbo_domain::{AgencyKind, DeadlineRule, Directory, Period, Role};
 use dongbo_publish::synthesis::{
-    AssignmentLine, GroupInfo, IndicatorLine, Level as DocLevel, PeriodInfo, ProgramInfo,
-    ReportFigures, ReportText, SynthesisInput, TaskInfo,
+    AssignmentLine, CitedLine, GroupInfo, IndicatorLine, Level as DocLevel, PeriodInfo,
+    ProgramInfo, ReportFigures, ReportText, SynthesisInput, TaskInfo,
 };
 use dongbo_publish::{Authority, Issuer, OfficialDocument, Signature};
 use dongbo_store::synthesis::Level;
@@ -408,6 +408,57 @@ pub fn period_in_words(period: &RegimePeriod) -> String {
     }
 }
 
+/// The library items the reports the document draws on cite, one line per task, agency and
+/// item. The document goes to whoever the Government sends it to, so an item restricted to
+/// named agencies is listed by its number only, never its title.
+async fn cited_lines(
+    state: &Programs,
+    reports: &HashMap<(&str, &str, Role), &dongbo_store::synthesis::AcceptedContent>,
+    name_of: &impl Fn(&str) -> String,
+) -> Result<Vec<CitedLine>> {
+    let mut lines = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for report in reports.values() {
+        for &item_id in &report.library_items {
+            if !seen.insert((
+                report.task_code.as_str(),
+                report.agency_code.as_str(),
+                item_id,
+            )) {
+                continue;
+            }
+            let item = dongbo_store::library::items::get(&state.db, item_id).await?;
+            let shown = item.filter(|item| {
+                dongbo_domain::library::Readership::Government {
+                    agencies: Vec::new(),
+                }
+                .may_read(&item.data.visibility, None)
+            });
+            lines.push(match shown {
+                Some(item) => CitedLine {
+                    task_code: report.task_code.clone(),
+                    agency_name: name_of(&report.agency_code),
+                    item_id,
+                    title: item.data.title,
+                    kind: item.data.kind.label_vi().to_owned(),
+                    published_on: item.data.published_on,
+                    owner: item.data.owner.as_deref().map(name_of),
+                },
+                None => CitedLine {
+                    task_code: report.task_code.clone(),
+                    agency_name: name_of(&report.agency_code),
+                    item_id,
+                    title: format!("Tài liệu số {item_id} (hạn chế hoặc đã gỡ)"),
+                    kind: String::new(),
+                    published_on: None,
+                    owner: None,
+                },
+            });
+        }
+    }
+    Ok(lines)
+}
+
 /// Gathers everything the report is built from. `template` is the wording text in force.
 pub async fn gather(
     state: &Programs,
@@ -487,6 +538,7 @@ pub async fn gather(
                 }),
         })
         .collect();
+    let cited_items = cited_lines(state, &reports, &name_of).await?;
     let tasks: Vec<TaskInfo> = if national {
         let figures = program_figures(&facts, day);
         let lines: HashMap<&str, _> = figures
@@ -612,6 +664,7 @@ pub async fn gather(
         indicators,
         reports,
         holding_back,
+        cited_items,
         template,
     })
 }

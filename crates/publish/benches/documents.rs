@@ -159,6 +159,7 @@ fn input(run: usize) -> SynthesisInput {
             agencies_complete: 50,
         },
         holding_back: (50..64).map(|a| agency(a).1).collect(),
+        cited_items: Vec::new(),
         template: SHIPPED_SYNTHESIS.into(),
     }
 }

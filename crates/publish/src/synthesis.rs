@@ -71,8 +71,27 @@ pub struct SynthesisInput {
     /// The agencies whose reports for the period are not complete, by name.
     #[serde(default)]
     pub holding_back: Vec<String>,
+    /// The library items the accepted reports cite as evidence, by task and agency.
+    #[serde(default)]
+    pub cited_items: Vec<CitedLine>,
     /// The text of the wording template used (see [`crate::template`]).
     pub template: String,
+}
+
+/// A library item an accepted report cites as its evidence, as the evidence annex lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CitedLine {
+    pub task_code: String,
+    /// The agency whose report cites it.
+    pub agency_name: String,
+    /// Its number in the library (its page is `/library/items/{id}`).
+    pub item_id: i64,
+    pub title: String,
+    /// Its kind, in Vietnamese ("Bài viết", "Sách trắng"…).
+    pub kind: String,
+    pub published_on: Option<NaiveDate>,
+    /// The agency that owns it, by name.
+    pub owner: Option<String>,
 }
 
 /// The reports the program's regime expected for the period (one per assignment due to
@@ -406,6 +425,7 @@ pub(crate) fn sample_context() -> minijinja::Value {
         indicators: Vec::new(),
         reports: ReportFigures::default(),
         holding_back: Vec::new(),
+        cited_items: Vec::new(),
         template: String::new(),
     }
     .context()
@@ -579,7 +599,7 @@ pub fn build(input: &SynthesisInput) -> Result<OfficialDocument, TemplateError> 
             )
         })
     };
-    let annexes = if national {
+    let mut annexes = if national {
         vec![
             annex(
                 0,
@@ -612,6 +632,17 @@ pub fn build(input: &SynthesisInput) -> Result<OfficialDocument, TemplateError> 
             false,
         )?]
     };
+    // The evidence the reports cite from the library, when they cite any: always printed
+    // (a reader checks the report against it).
+    if !input.cited_items.is_empty() {
+        annexes.push(annex(
+            annexes.len(),
+            "sections.annex_evidence",
+            &s.annex_evidence,
+            evidence_table(input),
+            false,
+        )?);
+    }
     Ok(OfficialDocument {
         issuer: input.issuer.clone(),
         number: input.number.clone(),
@@ -1000,6 +1031,59 @@ fn assignment_table(input: &SynthesisInput) -> Table {
             sized("Kết quả", ColumnKind::Text, 40.0),
             sized("Khó khăn, vướng mắc", ColumnKind::Text, 24.0),
             sized("Kiến nghị", ColumnKind::Text, 24.0),
+        ],
+        rows,
+    }
+}
+
+/// The library items the accepted reports cite, by task (in program order) and agency.
+fn evidence_table(input: &SynthesisInput) -> Table {
+    let order: BTreeMap<&str, usize> = input
+        .tasks
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.code.as_str(), i))
+        .collect();
+    let mut lines: Vec<&CitedLine> = input.cited_items.iter().collect();
+    lines.sort_by_key(|l| {
+        (
+            order
+                .get(l.task_code.as_str())
+                .copied()
+                .unwrap_or(usize::MAX),
+            l.agency_name.clone(),
+            l.item_id,
+        )
+    });
+    let rows = lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            vec![
+                count(i as u64 + 1),
+                Cell::Text(l.task_code.clone()),
+                Cell::Text(l.agency_name.clone()),
+                Cell::Text(l.title.clone()),
+                Some(l.kind.clone())
+                    .filter(|k| !k.is_empty())
+                    .map_or(Cell::Empty, Cell::Text),
+                l.owner.clone().map_or(Cell::Empty, Cell::Text),
+                l.published_on.map_or(Cell::Empty, Cell::Date),
+                Cell::Text(l.item_id.to_string()),
+            ]
+        })
+        .collect();
+    Table {
+        title: None,
+        columns: vec![
+            sized("STT", ColumnKind::Integer, 7.0),
+            sized("Mã nhiệm vụ", ColumnKind::Text, 8.0),
+            sized("Cơ quan báo cáo", ColumnKind::Text, 20.0),
+            sized("Tài liệu", ColumnKind::Text, 40.0),
+            sized("Loại", ColumnKind::Text, 12.0),
+            sized("Cơ quan sở hữu", ColumnKind::Text, 20.0),
+            sized("Ngày phát hành", ColumnKind::Date, 11.0),
+            sized("Số trong thư viện", ColumnKind::Text, 10.0),
         ],
         rows,
     }

@@ -50,6 +50,12 @@ fn default_annex_groups() -> String {
     "TỔNG HỢP KẾT QUẢ THEO NHÓM NHIỆM VỤ".to_owned()
 }
 
+/// The title of the annex of library items cited as evidence, for templates saved before it
+/// existed.
+fn default_annex_evidence() -> String {
+    "TÀI LIỆU MINH CHỨNG TỪ THƯ VIỆN THÔNG TIN ĐỐI NGOẠI".to_owned()
+}
+
 /// The wording of the sections, the same at every level.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -75,6 +81,8 @@ pub struct SectionWording {
     pub annex_agencies: String,
     #[serde(default = "default_annex_groups")]
     pub annex_groups: String,
+    #[serde(default = "default_annex_evidence")]
+    pub annex_evidence: String,
     pub annex_note: String,
 }
 
@@ -143,6 +151,7 @@ impl SynthesisTemplate {
             ("annex_tasks", &s.annex_tasks),
             ("annex_agencies", &s.annex_agencies),
             ("annex_groups", &s.annex_groups),
+            ("annex_evidence", &s.annex_evidence),
             ("annex_note", &s.annex_note),
         ] {
             all.push((format!("sections.{key}"), text.as_str()));

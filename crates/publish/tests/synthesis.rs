@@ -9,8 +9,8 @@ mod office;
 use chrono::NaiveDate;
 use dongbo_domain::state::WorkState;
 use dongbo_publish::synthesis::{
-    AssignmentLine, GroupInfo, Level, PeriodInfo, ProgramInfo, ReportFigures, ReportText,
-    SynthesisInput, TaskInfo, build,
+    AssignmentLine, CitedLine, GroupInfo, Level, PeriodInfo, ProgramInfo, ReportFigures,
+    ReportText, SynthesisInput, TaskInfo, build,
 };
 use dongbo_publish::template::{SHIPPED_SYNTHESIS, SynthesisTemplate, TemplateError};
 use dongbo_publish::{Block, Cell, Issuer, Signature, docx, pdf, plain_text, render_all};
@@ -131,6 +131,7 @@ fn input() -> SynthesisInput {
             agencies_complete: 1,
         },
         holding_back: vec!["Thành phố Hà Nội".into()],
+        cited_items: Vec::new(),
         template: SHIPPED_SYNTHESIS.into(),
     }
 }
@@ -321,6 +322,43 @@ fn a_national_report_sums_up_per_agency_and_group_and_keeps_every_assignment_in_
     );
     assert_eq!(detail.rows[0][10], Cell::Text("Thiếu kinh phí.".into()));
     assert_eq!(detail.rows[2][9], Cell::Empty);
+}
+
+#[test]
+fn the_library_items_the_reports_cite_are_listed_in_an_annex_of_their_own_by_task() {
+    let mut input = input();
+    let cited = |task: &str, agency: &str, id: i64, title: &str| CitedLine {
+        task_code: task.into(),
+        agency_name: agency.into(),
+        item_id: id,
+        title: title.into(),
+        kind: "Sách trắng".into(),
+        published_on: Some(day(2026, 3, 1)),
+        owner: Some("Bộ Ngoại giao".into()),
+    };
+    input.cited_items = vec![
+        cited("2.1", "Thành phố Hà Nội", 7, "Quảng bá Hà Nội"),
+        cited("1.1", "Bộ Ngoại giao", 12, "Sách trắng ngoại giao văn hóa"),
+    ];
+    let doc = build(&input).unwrap();
+    doc.validate().expect("every row has every column");
+    let annex = doc.annexes.last().unwrap();
+    assert_eq!(
+        annex.title,
+        "Phụ lục IV. TÀI LIỆU MINH CHỨNG TỪ THƯ VIỆN THÔNG TIN ĐỐI NGOẠI"
+    );
+    assert!(!annex.detail, "printed with the report");
+    let rows = &annex.tables[0].rows;
+    // In program order: task 1.1 before 2.1, whatever order the reports came in.
+    assert_eq!(rows[0][1], Cell::Text("1.1".into()));
+    assert_eq!(
+        rows[0][3],
+        Cell::Text("Sách trắng ngoại giao văn hóa".into())
+    );
+    assert_eq!(rows[1][2], Cell::Text("Thành phố Hà Nội".into()));
+    assert_eq!(rows[1][7], Cell::Text("7".into()));
+    // No citation, no annex.
+    assert_eq!(build(&self::input()).unwrap().annexes.len(), 3);
 }
 
 #[test]

@@ -410,6 +410,8 @@ pub struct AcceptedContent {
     pub results: String,
     pub difficulties: String,
     pub recommendations: String,
+    /// The library items the report cites as evidence, in its order.
+    pub library_items: Vec<i64>,
 }
 
 /// The accepted reports of program `program_id` that cover `period`, whose deadline follows
@@ -489,7 +491,34 @@ pub async fn accepted_for_period(
             results: col(row, "results", &doing)?,
             difficulties: col(row, "difficulties", &doing)?,
             recommendations: col(row, "recommendations", &doing)?,
+            library_items: Vec::new(),
         });
+    }
+    // The library items they cite, in the same read.
+    let cited = sqlx::query(
+        "SELECT r.assignment_id, r.period, c.item_id \
+         FROM report_library_items c \
+         JOIN progress_reports r ON r.id = c.report_id AND r.current_version = c.version \
+         JOIN assignments a ON a.id = r.assignment_id \
+         WHERE a.program_id = $1 AND r.status = 'accepted' \
+           AND (r.period = $2 OR r.period = 'once') \
+         ORDER BY r.assignment_id, c.position",
+    )
+    .bind(program_id)
+    .bind(covering.map(Period::code).unwrap_or_default())
+    .fetch_all(&mut *tx)
+    .await
+    .context(|| doing.clone())?;
+    for row in &cited {
+        let assignment_id: i64 = col(row, "assignment_id", &doing)?;
+        let period: String = col(row, "period", &doing)?;
+        let item_id: i64 = col(row, "item_id", &doing)?;
+        for report in accepted
+            .iter_mut()
+            .filter(|r| r.assignment_id == assignment_id && r.period.code() == period)
+        {
+            report.library_items.push(item_id);
+        }
     }
     Ok(accepted)
 }

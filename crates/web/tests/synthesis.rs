@@ -28,6 +28,11 @@ const NATIONAL: &[(&str, &str)] = &[
 /// submitted but not accepted, which the synthesis must leave out. Returns the agencies whose
 /// reports were accepted, with the task each reported on.
 async fn accepted_reports(app: &TestApp, count: usize) -> Vec<(String, String)> {
+    accepted_citing(app, count, &[]).await
+}
+
+/// [`accepted_reports`], the first one citing library items `cited` as its evidence.
+async fn accepted_citing(app: &TestApp, count: usize, cited: &[i64]) -> Vec<(String, String)> {
     let assignments = dongbo_store::assignments::for_program(&app.db, app.program_id)
         .await
         .unwrap();
@@ -44,7 +49,7 @@ async fn accepted_reports(app: &TestApp, count: usize) -> Vec<(String, String)> 
     let year = Period::new(PeriodKind::Annual, 2026, 1).unwrap();
     for (i, (agency, task, assignment_id)) in chosen.iter().enumerate() {
         let content = ReportContent {
-            library_items: Vec::new(),
+            library_items: if i == 0 { cited.to_vec() } else { Vec::new() },
             results: format!("Kết quả năm 2026 của {agency} về nhiệm vụ {task}."),
             // Never 100%: what the report shows must not depend on the day the test runs.
             progress: 60,
@@ -140,8 +145,55 @@ async fn the_national_annual_report_of_47_gathers_the_accepted_reports_of_twenty
     }
 }
 
+/// Library items of BNG, one public and one only its own people read; their ids.
+async fn library_items(app: &TestApp) -> [i64; 2] {
+    app.user("quantri.cp", "admin", "CP", false).await;
+    let admin = dongbo_store::accounts::Caller {
+        user: dongbo_store::accounts::get_user(&app.db, "quantri.cp")
+            .await
+            .unwrap()
+            .expect("the administrator"),
+        grants: vec![dongbo_domain::access::Grant::new(
+            dongbo_domain::access::Role::Admin,
+            "CP",
+        )],
+    };
+    let library = dongbo_library::Library::new(
+        app.db.clone(),
+        dongbo_domain::Directory::bundled(),
+        app.files.clone(),
+        dongbo_domain::Clock::system(),
+    );
+    let mut ids = [0; 2];
+    for (i, (title, visibility)) in [
+        ("Sách trắng ngoại giao văn hóa 2026", "public"),
+        ("Đánh giá nội bộ về dư luận", "agencies"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let input = dongbo_library::ItemInput {
+            title: title.to_owned(),
+            kind: "white_paper".to_owned(),
+            owner: Some("BNG".to_owned()),
+            visibility: Some(visibility.to_owned()),
+            visible_to: if visibility == "agencies" {
+                vec!["BNG".to_owned()]
+            } else {
+                Vec::new()
+            },
+            published_on: Some("2026-03-01".to_owned()),
+            body: Some(format!("Nội dung: {title}.")),
+            ..Default::default()
+        };
+        ids[i] = library.create(&admin, &input).await.unwrap().id;
+    }
+    ids
+}
+
 async fn national_report(app: &TestApp) {
-    let agencies = accepted_reports(app, 24).await;
+    let cited = library_items(app).await;
+    let agencies = accepted_citing(app, 24, &cited).await;
     app.user("tonghop", "coordinator", "BVHTTDL", false).await;
     let (mut browser, csrf) = app.session("tonghop").await;
     let mut form = NATIONAL.to_vec();
@@ -173,6 +225,23 @@ async fn national_report(app: &TestApp) {
         .filter(|a| a.report.is_some())
         .count();
     assert_eq!(accepted_lines, 24, "only accepted reports, one per agency");
+    // The evidence the first report cites, the restricted item by its number only.
+    let evidence = document.annexes.last().unwrap();
+    assert_eq!(
+        evidence.title,
+        "Phụ lục IV. TÀI LIỆU MINH CHỨNG TỪ THƯ VIỆN THÔNG TIN ĐỐI NGOẠI"
+    );
+    let titles: Vec<&dongbo_publish::Cell> =
+        evidence.tables[0].rows.iter().map(|r| &r[3]).collect();
+    assert_eq!(
+        titles,
+        [
+            &dongbo_publish::Cell::Text("Sách trắng ngoại giao văn hóa 2026".into()),
+            &dongbo_publish::Cell::Text(format!("Tài liệu số {} (hạn chế hoặc đã gỡ)", cited[1])),
+        ],
+        "{}",
+        app.backend
+    );
     assert_eq!(document.number, "125/BC-BVHTTDL");
     assert_eq!(
         document.title,

@@ -164,6 +164,7 @@ pub fn input(run: usize) -> SynthesisInput {
             agencies_complete: agencies,
         },
         holding_back: Vec::new(),
+        cited_items: Vec::new(),
         template: SHIPPED_SYNTHESIS.into(),
     }
 }
