@@ -209,6 +209,14 @@ pub async fn generate(
     .await?;
     reports::write(db, &world, &programs, &plans, progress, &mut summary).await?;
     write_indicators(db, &world, &programs, progress, &mut summary).await?;
+    library::write(
+        db,
+        shape.library_items,
+        options.seed,
+        progress,
+        &mut summary,
+    )
+    .await?;
 
     summary.elapsed = started.elapsed();
     let mut done = bulk::begin(db, "finishing the generated dataset")

@@ -17,7 +17,9 @@
 
 use chrono::NaiveDate;
 use dongbo_domain::geo::Countries;
+use dongbo_domain::library::{ItemKind, Visibility};
 use dongbo_domain::text::fold;
+use dongbo_store::library::{Incoming, ItemData, Provenance, items, topics};
 
 use crate::{Rng, stream};
 
@@ -1427,6 +1429,103 @@ pub fn labelled_queries() -> Vec<LabelledQuery> {
 /// The topic of a code.
 pub fn topic(code: &str) -> Option<&'static Topic> {
     TOPICS.iter().find(|t| t.code == code)
+}
+
+/// Items written to the database per transaction.
+const BATCH: usize = 1_000;
+
+/// Writes `count` items of the corpus into the library, with the corpus's topics added to the
+/// vocabulary, each item's provenance `dongbo gen` and its number, so the change feed (and so
+/// every server's index) takes them up like any other write.
+pub(crate) async fn write(
+    db: &dongbo_store::Db,
+    count: u64,
+    seed: u64,
+    progress: &dyn crate::Progress,
+    summary: &mut crate::Summary,
+) -> Result<(), crate::GenError> {
+    let started = std::time::Instant::now();
+    let at = dongbo_domain::clock::now();
+    for topic in &TOPICS {
+        let topic = dongbo_domain::library::Topic {
+            code: topic.code.to_owned(),
+            parent: None,
+            name_vi: topic.name_vi.to_owned(),
+            name_en: topic.name_en.to_owned(),
+        };
+        crate::Context::doing(topics::save(db, &topic, crate::ACTOR, at).await, || {
+            format!("adding library topic {}", topic.code)
+        })?;
+    }
+    progress.start("library", count);
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut written = 0_u64;
+    for item in library_corpus(count, seed) {
+        let visibility = match &item.visibility {
+            ItemVisibility::Public => Visibility::Public,
+            ItemVisibility::Government => Visibility::Government,
+            ItemVisibility::Restricted(agencies) => {
+                Visibility::Agencies(agencies.iter().map(|&a| a.to_owned()).collect())
+            }
+        };
+        batch.push(Incoming {
+            data: ItemData {
+                title: item.title,
+                summary: item.summary,
+                body: item.body,
+                language: item.language.to_owned(),
+                language_overridden: true,
+                kind: item.kind.parse().unwrap_or(ItemKind::Publication),
+                owner: Some(item.agency.to_owned()),
+                author: None,
+                published_on: Some(item.published_on),
+                event_on: None,
+                rights: None,
+                licence: None,
+                visibility,
+                topics: item.topics.iter().map(|&t| t.to_owned()).collect(),
+                countries: item.countries.iter().map(|&c| c.to_owned()).collect(),
+                audiences: Vec::new(),
+                link_url: None,
+                work_id: None,
+                attachments: Vec::new(),
+            },
+            provenance: Some(Provenance {
+                system: crate::ACTOR.to_owned(),
+                external_id: Some(item.id.to_string()),
+                url: None,
+                file_name: None,
+                received_at: at,
+            }),
+        });
+        if batch.len() == BATCH {
+            written += flush(db, &mut batch, at).await?;
+            progress.advance(BATCH as u64);
+        }
+    }
+    let rest = batch.len() as u64;
+    written += flush(db, &mut batch, at).await?;
+    progress.advance(rest);
+    progress.finish();
+    summary.add("library_items", written, started.elapsed());
+    Ok(())
+}
+
+/// Writes `batch` in one transaction and empties it; how many items it held.
+async fn flush(
+    db: &dongbo_store::Db,
+    batch: &mut Vec<Incoming>,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<u64, crate::GenError> {
+    use crate::Context;
+    if batch.is_empty() {
+        return Ok(0);
+    }
+    let written = items::write_batch(db, batch, crate::ACTOR, at)
+        .await
+        .doing(|| format!("writing {} library items", batch.len()))?;
+    batch.clear();
+    Ok(written.len() as u64)
 }
 
 #[cfg(test)]

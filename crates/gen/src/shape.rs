@@ -47,6 +47,7 @@ impl Scale {
                 units_per_task: 2,
                 indicators_per_program: 3,
                 corrections_per_mille: 50,
+                library_items: 3_000,
             },
             Scale::Province => Shape {
                 programs: 10,
@@ -61,6 +62,7 @@ impl Scale {
                 units_per_task: 3,
                 indicators_per_program: 40,
                 corrections_per_mille: 50,
+                library_items: 50_000,
             },
             Scale::National => Shape {
                 programs: 100,
@@ -76,6 +78,7 @@ impl Scale {
                 units_per_task: 3,
                 indicators_per_program: 56,
                 corrections_per_mille: 50,
+                library_items: 1_000_000,
             },
         }
     }
@@ -103,6 +106,8 @@ pub struct Shape {
     pub indicators_per_program: usize,
     /// How many indicator values in a thousand are corrected by a later one.
     pub corrections_per_mille: usize,
+    /// Items of the external-information library (`library::library_corpus`).
+    pub library_items: u64,
 }
 
 impl Shape {

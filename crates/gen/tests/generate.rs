@@ -45,6 +45,10 @@ const WALL_CLOCK: &[(&str, &str)] = &[
     ("audit_log", "hash"),
     ("audit_log", "prev_hash"),
     ("audit_head", "hash"),
+    ("library_items", "created_at"),
+    ("library_items", "updated_at"),
+    ("library_provenances", "received_at"),
+    ("library_changes", "at"),
 ];
 
 /// A digest of every table's rows (SQLite), sorted, without the wall-clock columns.
@@ -373,6 +377,24 @@ async fn the_generated_dataset_reads_back_consistent_through_the_store() {
             .expect("indicators");
         assert_eq!(series.len(), shape.indicators_per_program, "on {backend}");
         assert!(series.iter().all(|s| !s.values.is_empty()), "on {backend}");
+
+        // The library's items, each with its change for the indexes to take up.
+        let items = dongbo_store::library::items::count(db)
+            .await
+            .expect("items");
+        assert_eq!(items, shape.library_items as i64, "on {backend}");
+        let last = dongbo_store::library::changes::last_seq(db)
+            .await
+            .expect("changes");
+        assert_eq!(last, items, "on {backend}");
+        let first = dongbo_store::library::items::get(db, 1)
+            .await
+            .expect("an item")
+            .expect("item 1");
+        assert!(
+            first.data.body.split(' ').count() >= 200,
+            "on {backend}: a body of real length"
+        );
         let _ = directory;
     }
 }
