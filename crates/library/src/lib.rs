@@ -27,10 +27,12 @@ use dongbo_domain::access::{Action, ROOT_AGENCY, Role};
 use dongbo_domain::library::{Readership, Topic};
 use dongbo_domain::{Clock, Directory};
 use dongbo_store::accounts::Caller;
-use dongbo_store::library::{self as store, Change, ChangeOp, Incoming, StoredTopic};
+use dongbo_store::library::{self as store, Change, ChangeOp, Incoming};
 use dongbo_store::{Db, EvidenceLimits, EvidenceStore, StoreError};
 
-pub use dongbo_store::library::{Item, ItemData, Outcome, Provenance, TextStatus, Written};
+pub use dongbo_store::library::{
+    Item, ItemData, Outcome, Provenance, StoredTopic, TextStatus, Written,
+};
 pub use input::{FieldError, ItemInput};
 
 /// The library on one server: its database, the agency directory (whose subtrees grants
@@ -274,14 +276,18 @@ impl Library {
         Ok(store::topics::all(&self.db).await?)
     }
 
-    /// Adds or renames a topic: an admin on the Government only (the vocabulary is every
-    /// agency's).
-    pub async fn save_topic(&self, caller: &Caller, topic: &Topic) -> Result<()> {
-        let root_admin = caller
+    /// Whether `caller` may add and rename topics: an admin on the Government only (the
+    /// vocabulary is every agency's).
+    pub fn may_edit_topics(&self, caller: &Caller) -> bool {
+        caller
             .grants
             .iter()
-            .any(|g| g.role == Role::Admin && g.agency_code == ROOT_AGENCY);
-        if !root_admin {
+            .any(|g| g.role == Role::Admin && g.agency_code == ROOT_AGENCY)
+    }
+
+    /// Adds or renames a topic (see [`Self::may_edit_topics`]).
+    pub async fn save_topic(&self, caller: &Caller, topic: &Topic) -> Result<()> {
+        if !self.may_edit_topics(caller) {
             return Err(Error::Forbidden);
         }
         let topic = input::topic(topic)?;

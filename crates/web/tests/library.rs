@@ -653,3 +653,111 @@ async fn a_librarian_attaches_a_document_whose_text_is_then_found_and_a_bad_file
         assert_eq!(gone.status(), 404, "{}", app.backend);
     }
 }
+
+#[tokio::test]
+async fn an_administrator_of_the_government_adds_and_renames_topics_and_no_one_else_may() {
+    for app in apps().await {
+        app.user("quantri", "admin", "CP", false).await;
+        app.user("quantri.bng", "admin", "BNG", false).await;
+        let (mut admin, _) = app.session("quantri").await;
+        let (mut ministry, _) = app.session("quantri.bng").await;
+        let page = admin.text("/library/topics").await;
+        assert!(page.contains("id=\"topic-form\""), "{}", app.backend);
+        assert!(
+            page.contains("data-code=\"doi-moi.quang-ba\""),
+            "{}",
+            app.backend
+        );
+
+        let added = admin
+            .post(
+                "/library/topics",
+                &[
+                    ("code", "doi-moi.ngoai-giao-van-hoa"),
+                    ("parent", "doi-moi"),
+                    ("name_vi", "Ngoại giao văn hóa"),
+                    ("name_en", "Cultural diplomacy"),
+                ],
+            )
+            .await;
+        assert_eq!(added.status(), 303, "{}", app.backend);
+        let page = app.page("/library/topics").await;
+        let branch = page
+            .split("data-code=\"doi-moi\"")
+            .nth(1)
+            .expect("the parent topic");
+        assert!(
+            branch.contains("data-code=\"doi-moi.ngoai-giao-van-hoa\"")
+                && branch.contains("Ngoại giao văn hóa"),
+            "{}: the new topic under its parent",
+            app.backend
+        );
+        assert!(!page.contains("id=\"topic-form\""), "visitors get no form");
+
+        // Renaming by the same code; a bad code is refused beside its field, nothing changes.
+        let renamed = admin
+            .post(
+                "/library/topics",
+                &[
+                    ("code", "doi-moi.ngoai-giao-van-hoa"),
+                    ("parent", "doi-moi"),
+                    ("name_vi", "Ngoại giao văn hóa, quảng bá hình ảnh"),
+                    ("name_en", "Cultural diplomacy"),
+                ],
+            )
+            .await;
+        assert_eq!(renamed.status(), 303, "{}", app.backend);
+        let before = app.fingerprint().await;
+        let refused = admin
+            .post(
+                "/library/topics",
+                &[
+                    ("code", "Ngoại giao!"),
+                    ("parent", ""),
+                    ("name_vi", "X"),
+                    ("name_en", "X"),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status(), 422, "{}", app.backend);
+        let body = refused.text().await.unwrap();
+        assert!(
+            body.contains("data-field=\"code\""),
+            "{}: {body}",
+            app.backend
+        );
+        assert!(body.contains("value=\"Ngoại giao!\""), "{}", app.backend);
+        // An admin of one ministry may not change the Government's vocabulary.
+        assert!(
+            !ministry
+                .text("/library/topics")
+                .await
+                .contains("id=\"topic-form\""),
+            "{}",
+            app.backend
+        );
+        let forbidden = ministry
+            .post(
+                "/library/topics",
+                &[
+                    ("code", "bng"),
+                    ("parent", ""),
+                    ("name_vi", "Của Bộ"),
+                    ("name_en", "The ministry's"),
+                ],
+            )
+            .await;
+        assert_eq!(forbidden.status(), 403, "{}", app.backend);
+        assert!(
+            before.changed(&app.fingerprint().await).is_empty(),
+            "{}",
+            app.backend
+        );
+        let page = app.page("/library/topics").await;
+        assert!(
+            page.contains("Ngoại giao văn hóa, quảng bá hình ảnh"),
+            "{}",
+            app.backend
+        );
+    }
+}

@@ -1591,6 +1591,10 @@ const TESTED_ELSEWHERE: &[(&str, &str)] = &[
         "library::an_item_is_cited_only_in_a_report_its_reporter_writes_and_shows_on_both_pages",
     ),
     (
+        "/library/topics",
+        "library::an_administrator_of_the_government_adds_and_renames_topics_and_no_one_else_may",
+    ),
+    (
         "/library/items/{id}/files",
         "library::a_librarian_attaches_a_document_whose_text_is_then_found_and_a_bad_file_changes_nothing",
     ),

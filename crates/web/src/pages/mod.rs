@@ -100,6 +100,10 @@ pub fn router() -> Router<AppState> {
         .route("/search", get(search::page))
         .route("/library", get(library::search))
         .route("/library/new", get(library::new_form))
+        .route(
+            "/library/topics",
+            get(library::topics).post(library::save_topic),
+        )
         .route("/library/items", post(library::create))
         .route(
             "/library/items/{id}",

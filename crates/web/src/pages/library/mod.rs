@@ -4,6 +4,7 @@
 //! each item.
 
 mod form;
+mod topics;
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -20,6 +21,7 @@ use crate::AppState;
 use crate::error::{Result, urlencode};
 
 pub use form::{attach, cite, create, delete, detach, download, edit_form, new_form, update};
+pub use topics::{list as topics, save as save_topic};
 
 static COUNTRIES: LazyLock<Countries> = LazyLock::new(Countries::bundled);
 
@@ -208,8 +210,11 @@ pub async fn search(
                 }
                 button type="submit" { (page.t("Tìm", "Search")) }
             }
-            @if may_add {
-                p { a href="/library/new" { (page.t("Thêm tài liệu", "Add an item")) } }
+            p.library-links {
+                @if may_add {
+                    a href="/library/new" { (page.t("Thêm tài liệu", "Add an item")) } " · "
+                }
+                a href="/library/topics" { (page.t("Các chủ đề", "Topics")) }
             }
             (active_filters(&page, &params, &value_label))
             @if results.folded {
