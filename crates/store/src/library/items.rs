@@ -480,6 +480,35 @@ fn audit_view(item: &Item) -> serde_json::Value {
     })
 }
 
+/// Binds what `data` says to $1 … $20, in the column order both the insert and the update
+/// of an item name them (`title` … `work_id`, the content hash computed here).
+fn bind_data<'q>(
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    data: &ItemData,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    query
+        .bind(data.title.clone())
+        .bind(data.summary.clone())
+        .bind(data.body.clone())
+        .bind(data.language.clone())
+        .bind(flag(data.language_overridden))
+        .bind(enum_text(&data.kind))
+        .bind(data.owner.clone())
+        .bind(data.author.clone())
+        .bind(date_text(data.published_on))
+        .bind(date_text(data.event_on))
+        .bind(data.rights.clone())
+        .bind(data.licence.clone())
+        .bind(data.visibility.scope())
+        .bind(list_json(data.visibility.agencies()))
+        .bind(list_json(&data.topics))
+        .bind(list_json(&data.countries))
+        .bind(list_json(&data.audiences))
+        .bind(data.link_url.clone())
+        .bind(content_hash(&data.body))
+        .bind(data.work_id)
+}
+
 /// Writes `data` over `current` and records the change.
 async fn rewrite(
     conn: &mut AnyConnection,
@@ -500,36 +529,19 @@ async fn rewrite(
              this text)"
         )));
     }
-    sqlx::query(
-        "UPDATE library_items SET title = $2, summary = $3, body = $4, language = $5, \
-         language_overridden = $6, kind = $7, owner_code = $8, author = $9, published_on = $10, \
-         event_on = $11, rights = $12, licence = $13, visibility = $14, visible_to = $15, \
-         topics = $16, countries = $17, audiences = $18, link_url = $19, content_hash = $20, \
-         work_id = $21, updated_at = $22, updated_by = $23 WHERE id = $1",
+    bind_data(
+        sqlx::query(
+            "UPDATE library_items SET title = $1, summary = $2, body = $3, language = $4, \
+             language_overridden = $5, kind = $6, owner_code = $7, author = $8, \
+             published_on = $9, event_on = $10, rights = $11, licence = $12, visibility = $13, \
+             visible_to = $14, topics = $15, countries = $16, audiences = $17, link_url = $18, \
+             content_hash = $19, work_id = $20, updated_at = $21, updated_by = $22 WHERE id = $23",
+        ),
+        data,
     )
-    .bind(id)
-    .bind(data.title.clone())
-    .bind(data.summary.clone())
-    .bind(data.body.clone())
-    .bind(data.language.clone())
-    .bind(flag(data.language_overridden))
-    .bind(enum_text(&data.kind))
-    .bind(data.owner.clone())
-    .bind(data.author.clone())
-    .bind(date_text(data.published_on))
-    .bind(date_text(data.event_on))
-    .bind(data.rights.clone())
-    .bind(data.licence.clone())
-    .bind(data.visibility.scope())
-    .bind(list_json(data.visibility.agencies()))
-    .bind(list_json(&data.topics))
-    .bind(list_json(&data.countries))
-    .bind(list_json(&data.audiences))
-    .bind(data.link_url.clone())
-    .bind(hash)
-    .bind(data.work_id)
     .bind(timestamp(at))
     .bind(actor.to_owned())
+    .bind(id)
     .execute(&mut *conn)
     .await
     .context(doing)?;
@@ -563,39 +575,23 @@ async fn insert(
     at: DateTime<Utc>,
 ) -> Result<i64> {
     let doing = || format!("adding library item «{}»", data.title);
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO library_items (title, summary, body, language, language_overridden, kind, \
-         owner_code, author, published_on, event_on, rights, licence, visibility, visible_to, \
-         topics, countries, audiences, link_url, content_hash, work_id, created_at, created_by, \
-         updated_at, updated_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-         $18, $19, $20, $21, $22, $21, $22) RETURNING id",
+    let row = bind_data(
+        sqlx::query(
+            "INSERT INTO library_items (title, summary, body, language, language_overridden, \
+             kind, owner_code, author, published_on, event_on, rights, licence, visibility, \
+             visible_to, topics, countries, audiences, link_url, content_hash, work_id, \
+             created_at, created_by, updated_at, updated_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+             $17, $18, $19, $20, $21, $22, $21, $22) RETURNING id",
+        ),
+        data,
     )
-    .bind(data.title.clone())
-    .bind(data.summary.clone())
-    .bind(data.body.clone())
-    .bind(data.language.clone())
-    .bind(flag(data.language_overridden))
-    .bind(enum_text(&data.kind))
-    .bind(data.owner.clone())
-    .bind(data.author.clone())
-    .bind(date_text(data.published_on))
-    .bind(date_text(data.event_on))
-    .bind(data.rights.clone())
-    .bind(data.licence.clone())
-    .bind(data.visibility.scope())
-    .bind(list_json(data.visibility.agencies()))
-    .bind(list_json(&data.topics))
-    .bind(list_json(&data.countries))
-    .bind(list_json(&data.audiences))
-    .bind(data.link_url.clone())
-    .bind(content_hash(&data.body))
-    .bind(data.work_id)
     .bind(timestamp(at))
     .bind(actor.to_owned())
     .fetch_one(&mut *conn)
     .await
     .context(doing)?;
+    let id: i64 = col(&row, "id", &doing())?;
     write_attachments(conn, id, &data.attachments).await?;
     Ok(id)
 }
