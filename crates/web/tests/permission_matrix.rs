@@ -1590,6 +1590,19 @@ const TESTED_ELSEWHERE: &[(&str, &str)] = &[
         "/library/items/{id}/cite",
         "library::an_item_is_cited_only_in_a_report_its_reporter_writes_and_shows_on_both_pages",
     ),
+    // The pull sources: who may register, enable or poll an agency's source.
+    (
+        "/library/sources",
+        "library::only_a_librarian_or_admin_of_the_owner_agency_registers_enables_or_polls_a_source",
+    ),
+    (
+        "/library/sources/{id}/enable",
+        "library::only_a_librarian_or_admin_of_the_owner_agency_registers_enables_or_polls_a_source",
+    ),
+    (
+        "/library/sources/{id}/poll",
+        "library::only_a_librarian_or_admin_of_the_owner_agency_registers_enables_or_polls_a_source",
+    ),
 ];
 
 #[test]

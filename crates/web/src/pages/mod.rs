@@ -86,6 +86,15 @@ pub fn router() -> Router<AppState> {
         .route("/library/items/{id}/edit", get(library::edit_form))
         .route("/library/items/{id}/delete", post(library::delete))
         .route("/library/items/{id}/cite", post(library::cite))
+        .route(
+            "/library/sources",
+            get(library::sources::list).post(library::sources::add),
+        )
+        .route(
+            "/library/sources/{id}/enable",
+            post(library::sources::enable),
+        )
+        .route("/library/sources/{id}/poll", post(library::sources::poll))
         .route("/login", get(account::login_form).post(account::login))
         .route("/logout", post(account::logout))
         .route(
