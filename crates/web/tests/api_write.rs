@@ -1048,7 +1048,7 @@ async fn request_for(
         }
         ("post", "/api/v1/library/sources") => {
             // A public address typed as such: registering resolves nothing and fetches nothing.
-            let url = format!("https://93.184.215.14/tin-{case}.rss");
+            let url = format!("http://93.184.215.14/tin-{case}.rss");
             json(
                 Method::POST,
                 "/api/v1/library/sources".to_owned(),
@@ -1099,7 +1099,7 @@ async fn source_fixture(app: &TestApp, case: usize, disabled: bool) -> i64 {
         &sources::NewSource {
             owner: "BVHTTDL".to_owned(),
             kind: sources::SourceKind::Feed,
-            url: format!("https://93.184.215.14/co-dinh-{case}-{disabled}.rss"),
+            url: format!("http://93.184.215.14/co-dinh-{case}-{disabled}.rss"),
             name: format!("Nguồn cố định {case}"),
             poll_minutes: 60,
         },

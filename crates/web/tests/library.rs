@@ -498,7 +498,7 @@ async fn only_a_librarian_or_admin_of_the_owner_agency_registers_enables_or_poll
         // A public address typed as such: registering fetches nothing (the poller of `serve`
         // does, and tests run none).
         let mut fields = vec![("csrf", csrf.as_str())];
-        fields.extend(form("Tin Bộ Ngoại giao", "https://93.184.215.14/tin.rss"));
+        fields.extend(form("Tin Bộ Ngoại giao", "http://93.184.215.14/tin.rss"));
         let added = browser.post_raw("/library/sources", &fields).await;
         assert_eq!(added.status(), 303, "{}", app.backend);
         let id: i64 = sqlx::query_scalar("SELECT id FROM library_sources WHERE name = $1")
@@ -519,7 +519,7 @@ async fn only_a_librarian_or_admin_of_the_owner_agency_registers_enables_or_poll
         let before = app.fingerprint().await;
         for (username, (mut browser, csrf)) in sessions {
             let mut fields = vec![("csrf", csrf.as_str())];
-            fields.extend(form("Nguồn lạ", "https://93.184.215.14/la.rss"));
+            fields.extend(form("Nguồn lạ", "http://93.184.215.14/la.rss"));
             let added = browser.post_raw("/library/sources", &fields).await;
             assert_eq!(added.status(), 403, "{} {username} registers", app.backend);
             for action in ["enable", "poll"] {

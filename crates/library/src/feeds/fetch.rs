@@ -129,18 +129,8 @@ pub struct Fetcher {
 const PAUSE_HOSTS: usize = 1_000;
 
 impl Fetcher {
-    /// A client reaching what `policy` allows, within `limits`; an error when TLS cannot be
-    /// set up (no trust store).
+    /// A client reaching what `policy` allows, within `limits`.
     pub fn new(policy: Arc<AddressPolicy>, limits: FetchLimits) -> Result<Fetcher, String> {
-        // rustls with `ring` for every client this process makes (reqwest asks for the
-        // process's provider); another part having installed one first is fine.
-        #[expect(
-            deprecated,
-            reason = "ring offers no post-quantum key exchange; aws-lc-rs, which does, needs \
-                      cmake to build"
-        )]
-        let provider = rustls::crypto::ring::default_provider();
-        let _ = provider.install_default();
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
@@ -279,15 +269,23 @@ impl Fetcher {
     }
 }
 
-/// `text` as an http(s) URL, or why not.
+/// Why an https address is refused: this build has no TLS (reqwest's rustls without a
+/// built-in provider makes every other reqwest client of the workspace panic; see
+/// docs/LIBRARY.md).
+const HTTPS_NOT_YET: &str = "HTTPS chưa được hỗ trợ trong phiên bản này (this version does not \
+     fetch https addresses yet)";
+
+/// `text` as an http URL, or why not.
 pub fn parse_url(text: &str) -> Result<Url, FetchError> {
     let bad = |why: &str| FetchError::BadUrl {
         url: text.to_owned(),
         why: why.to_owned(),
     };
     let url = Url::parse(text.trim()).map_err(|e| bad(&e.to_string()))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(bad("only http and https are fetched"));
+    match url.scheme() {
+        "http" => {}
+        "https" => return Err(bad(HTTPS_NOT_YET)),
+        _ => return Err(bad("only http addresses are fetched")),
     }
     if url.host().is_none() {
         return Err(bad("no host"));

@@ -91,7 +91,7 @@ pub struct SourceInput {
     pub owner: String,
     /// `feed` (RSS, Atom, JSON Feed) or `sitemap`.
     pub kind: String,
-    /// The feed's or sitemap's address (http or https).
+    /// The feed's or sitemap's address (http; https is not fetched yet).
     pub url: String,
     /// A name for people ("Cổng thông tin Bộ Ngoại giao — Tin tức").
     pub name: String,
