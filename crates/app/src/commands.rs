@@ -35,6 +35,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             max_connections,
             header_timeout,
             body_timeout,
+            library_allow_net,
+            library_host_pause_ms,
         } => {
             let mut reminders = remind_config(smtp.as_deref(), &smtp_from, base_url)?;
             reminders.lead_days = remind_before.days().to_vec();
@@ -49,7 +51,11 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     body_timeout: std::time::Duration::from_secs(body_timeout),
                 },
             };
-            serve(&cli.data_dir, database_url, listen, reminders).await
+            let pull = Pull {
+                allow: library_allow_net,
+                host_pause: std::time::Duration::from_millis(library_host_pause_ms),
+            };
+            serve(&cli.data_dir, database_url, listen, reminders, pull).await
         }
         Command::Migrate => {
             let db = bootstrap::open(&cli.data_dir, database_url).await?;
@@ -245,11 +251,20 @@ struct Listen<'a> {
     limits: dongbo_web::server::ServeLimits,
 }
 
+/// How `dongbo serve` polls the library's pull sources.
+struct Pull {
+    /// The networks sources may reach besides public addresses (`--library-allow-net`).
+    allow: Vec<dongbo_library::feeds::address::Cidr>,
+    /// Between two requests to one host (`--library-host-pause-ms`).
+    host_pause: std::time::Duration,
+}
+
 async fn serve(
     data_dir: &Path,
     database_url: Option<&str>,
     listen: Listen<'_>,
     reminders: dongbo_remind::RemindConfig,
+    pull: Pull,
 ) -> Result<ExitCode> {
     let db = bootstrap::open(data_dir, database_url).await?;
     let directory = bootstrap::load_directory(&db).await?;
@@ -270,12 +285,14 @@ async fn serve(
     let address = listener.local_addr()?;
     tracing::info!(%address, "serving Đồng Bộ on http://{address}/");
     dongbo_programs::synthesis::warm_up_in_background();
-    let state = dongbo_web::AppState::new(
+    let mut state = dongbo_web::AppState::new(
         db,
         directory,
         dongbo_store::EvidenceStore::default_dir(data_dir),
     )
     .with_trusted_proxies(listen.trusted_proxies);
+    let policy = dongbo_library::feeds::address::AddressPolicy::allowing(pull.allow);
+    state.library = std::sync::Arc::new((*state.library).clone().with_address_policy(policy));
     // Shutting down: Ctrl-C (SIGINT) stops both listeners.
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let signal = async move {
@@ -313,6 +330,24 @@ async fn serve(
         let index_stop = until_stopped(stopped.clone());
         tokio::spawn(indexer.run(LIBRARY_INDEX_EVERY, index_stop));
     }
+    // The library's pull sources: due sources claimed in the database (another server on the
+    // same PostgreSQL never polls one at the same time), polled, their health recorded.
+    let settings = dongbo_library::feeds::PollSettings {
+        limits: dongbo_library::feeds::fetch::FetchLimits {
+            host_pause: pull.host_pause,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    match dongbo_library::feeds::Poller::new((*state.library).clone(), settings) {
+        Ok(poller) => {
+            let poll_stop = until_stopped(stopped.clone());
+            tokio::spawn(poller.run(LIBRARY_POLL_EVERY, poll_stop));
+        }
+        Err(error) => {
+            tracing::error!(%error, "the library's pull sources are not polled");
+        }
+    }
     tokio::spawn(signal);
     dongbo_web::server::serve(listener, state, until_stopped(stopped), listen.limits)
         .await
@@ -327,6 +362,9 @@ async fn serve(
 /// How often a server reads the library's change feed into its index: an item written on
 /// another server is found here within this (and the time to index it).
 const LIBRARY_INDEX_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// How often a server looks for due pull sources (each is polled at its own interval).
+const LIBRARY_POLL_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// How `dongbo import` runs.
 struct ImportOptions {

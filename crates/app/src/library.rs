@@ -46,6 +46,11 @@ pub enum LibraryCommand {
     },
     /// Rebuild this data folder's search index from the database, from scratch.
     Reindex,
+    /// The pull sources: feeds and sitemaps `dongbo serve` polls.
+    Source {
+        #[command(subcommand)]
+        command: crate::library_sources::SourceCommand,
+    },
 }
 
 /// The library of this data folder with its search index.
@@ -122,6 +127,9 @@ pub async fn run(
                 }
             }
             Ok(ExitCode::SUCCESS)
+        }
+        LibraryCommand::Source { command } => {
+            crate::library_sources::run(data_dir, database_url, command).await
         }
         LibraryCommand::Reindex => {
             let library = with_index(data_dir, database_url).await?;

@@ -5,6 +5,7 @@ mod bootstrap;
 mod commands;
 mod generate;
 mod library;
+mod library_sources;
 mod ops;
 
 use std::path::PathBuf;
@@ -119,6 +120,27 @@ pub enum Command {
             value_parser = clap::value_parser!(u64).range(1..=3600)
         )]
         body_timeout: u64,
+        /// A network the library's pull sources may reach although it is loopback, private,
+        /// link-local or otherwise not public (an address or a network, `10.1.2.0/24`; repeat
+        /// for several; the environment variable takes them comma-separated). None by
+        /// default: a source on the intranet is refused.
+        #[arg(
+            long = "library-allow-net",
+            env = "DONGBO_LIBRARY_ALLOW_NET",
+            value_name = "ADDR_OR_CIDR",
+            value_delimiter = ','
+        )]
+        library_allow_net: Vec<dongbo_library::feeds::address::Cidr>,
+        /// The least time, in milliseconds, between two requests of the pull sources to one
+        /// host (a site's feed and its pages).
+        #[arg(
+            long,
+            env = "DONGBO_LIBRARY_HOST_PAUSE_MS",
+            value_name = "MILLISECONDS",
+            default_value = "1000",
+            value_parser = clap::value_parser!(u64).range(0..=600_000)
+        )]
+        library_host_pause_ms: u64,
     },
     /// Create or update the database schema, and load the agency directory.
     Migrate,

@@ -7,7 +7,8 @@
 //!
 //! - [`extract`]: the text of a PDF, DOCX, HTML, TXT or Markdown file, within limits;
 //! - [`encoding`]: UTF-8 and the legacy Vietnamese encodings (TCVN3, VNI, VISCII);
-//! - [`catalogue`]: bulk import of a CSV / XLSX / JSON Lines catalogue or a folder of files.
+//! - [`catalogue`]: bulk import of a CSV / XLSX / JSON Lines catalogue or a folder of files;
+//! - [`feeds`]: pull sources, an agency's feed or sitemap polled on a schedule.
 //!
 //! Who may read what is [`Readership`] (from `dongbo_domain::library`); who may write is
 //! [`Action::EditLibrary`] on the item's owner agency (a librarian's or an admin's).
@@ -17,6 +18,7 @@ pub mod catalogue;
 pub mod encoding;
 pub mod extract;
 pub mod files;
+pub mod feeds;
 mod input;
 pub mod search;
 
@@ -46,6 +48,8 @@ pub struct Library {
     /// The server's full-text index (`search`); `None` where nothing searches (an import
     /// from the command line), and searching answers that it is unavailable.
     index: Option<std::sync::Arc<dyn dongbo_search::Engine>>,
+    /// The ranges pull sources may reach besides public addresses (`feeds::address`).
+    address_policy: std::sync::Arc<feeds::address::AddressPolicy>,
 }
 
 impl std::fmt::Debug for Library {
@@ -114,6 +118,7 @@ impl Library {
             files: EvidenceStore::new(files_dir, EvidenceLimits::default()),
             clock,
             index: None,
+            address_policy: std::sync::Arc::default(),
         }
     }
 

@@ -1,6 +1,7 @@
-//! Never panics: every parser of the library — text extraction of each kind of file, and each
-//! catalogue format — is given arbitrary bytes (and damaged real files) and must answer with
-//! text or an error, within its time limit.
+//! Never panics: every parser of the library — text extraction of each kind of file, each
+//! catalogue format, and the pull sources' feeds (RSS, Atom, JSON Feed) and sitemaps — is
+//! given arbitrary bytes (and damaged real files) and must answer with text or an error,
+//! within its time limit.
 
 mod common;
 
@@ -9,6 +10,7 @@ use std::time::Duration;
 use dongbo_library::catalogue::{Format, count_rows};
 use dongbo_library::encoding;
 use dongbo_library::extract::{ExtractLimits, extract};
+use dongbo_library::feeds::parse::parse;
 use proptest::prelude::*;
 
 fn limits() -> ExtractLimits {
@@ -81,7 +83,40 @@ proptest! {
     fn xlsx_catalogues_never_panic(bytes in damaged(xlsx())) {
         let _ = count_rows(&bytes, Format::Xlsx, "c.xlsx");
     }
+
+    #[test]
+    fn feed_parsing_never_panics(
+        rss in damaged(RSS.as_bytes().to_vec()),
+        atom in damaged(ATOM.as_bytes().to_vec()),
+        json in damaged(JSON_FEED.as_bytes().to_vec()),
+        markup in "[<>/a-z =\"&;!\\[\\]{}:,0-9]{0,300}",
+        keep in 0usize..5,
+    ) {
+        for bytes in [&rss, &atom, &json, markup.as_bytes()] {
+            if let Ok(parsed) = parse(bytes, keep) {
+                prop_assert!(parsed.entries.len() <= keep);
+            }
+        }
+    }
+
+    #[test]
+    fn sitemap_parsing_never_panics(
+        sitemap in damaged(SITEMAP.as_bytes().to_vec()),
+        index in damaged(SITEMAP_INDEX.as_bytes().to_vec()),
+        date in ".{0,40}",
+    ) {
+        for bytes in [&sitemap, &index] {
+            let _ = parse(bytes, 3);
+        }
+        let _ = dongbo_library::feeds::parse::date(&date);
+    }
 }
+
+const RSS: &str = r#"<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Tin</title><item><title>Một</title><link>https://a.vn/1</link><guid>1</guid><pubDate>Tue, 01 Dec 2026 08:00:00 +0700</pubDate><description>&lt;p&gt;Tóm tắt&lt;/p&gt;</description><content:encoded><![CDATA[<p>Toàn văn</p>]]></content:encoded></item></channel></rss>"#;
+const ATOM: &str = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><entry><id>urn:1</id><title type="html">Hai</title><link rel="alternate" href="https://a.vn/2"/><updated>2026-12-03T01:00:00Z</updated><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Ba</p></div></content></entry></feed>"#;
+const JSON_FEED: &str = r#"{"version":"https://jsonfeed.org/version/1.1","title":"J","items":[{"id":"1","url":"https://a.vn/j","title":"J","content_html":"<b>x</b>","date_published":"2026-12-04T00:00:00+07:00"},{"id":2,"content_text":"y"}]}"#;
+const SITEMAP: &str = r#"<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://a.vn/p1</loc><lastmod>2026-12-01</lastmod></url><url><loc>https://a.vn/p2</loc><lastmod>2026-12-02T10:00:00+07:00</lastmod></url></urlset>"#;
+const SITEMAP_INDEX: &str = r#"<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>https://a.vn/s1.xml</loc><lastmod>2026-12-01</lastmod></sitemap></sitemapindex>"#;
 
 fn xlsx() -> Vec<u8> {
     let mut workbook = rust_xlsxwriter::Workbook::new();

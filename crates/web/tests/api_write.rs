@@ -403,6 +403,29 @@ const WRITES: &[Write] = &[
         LIBRARIANS,
         FORBIDDEN,
     ),
+    // A pull source of BVHTTDL: registered, enabled again and polled now by who keeps the
+    // agency's library; outside the subtree the agency's source is not theirs.
+    write(
+        "post",
+        "/api/v1/library/sources",
+        Scope::Agency,
+        LIBRARIANS,
+        FORBIDDEN,
+    ),
+    write(
+        "post",
+        "/api/v1/library/sources/{id}/enable",
+        Scope::Agency,
+        LIBRARIANS,
+        FORBIDDEN,
+    ),
+    write(
+        "post",
+        "/api/v1/library/sources/{id}/poll",
+        Scope::Agency,
+        LIBRARIANS,
+        FORBIDDEN,
+    ),
     write(
         "post",
         "/api/v1/assignments/{id}/reports/draft",
@@ -1023,8 +1046,83 @@ async fn request_for(
                 },
             }
         }
+        ("post", "/api/v1/library/sources") => {
+            // A public address typed as such: registering resolves nothing and fetches nothing.
+            let url = format!("http://93.184.215.14/tin-{case}.rss");
+            json(
+                Method::POST,
+                "/api/v1/library/sources".to_owned(),
+                json!({"owner": "BVHTTDL", "kind": "feed", "url": url,
+                       "name": format!("Nguồn ma trận {case}")}),
+                one_new(format!(
+                    "SELECT COUNT(*) FROM library_sources WHERE url = '{url}' \
+                     AND created_by = '{username}'"
+                )),
+            )
+        }
+        ("post", "/api/v1/library/sources/{id}/enable") => {
+            // A source disabled by its failures, to enable again.
+            let id = source_fixture(app, case, true).await;
+            Call {
+                method: Method::POST,
+                path: format!("/api/v1/library/sources/{id}/enable"),
+                body: Body::Json(json!({})),
+                effect: one_new(format!(
+                    "SELECT COUNT(*) FROM library_sources WHERE id = {id} \
+                     AND disabled_at IS NULL"
+                )),
+            }
+        }
+        ("post", "/api/v1/library/sources/{id}/poll") => {
+            // A source whose next poll is far away, to poll now.
+            let id = source_fixture(app, case, false).await;
+            Call {
+                method: Method::POST,
+                path: format!("/api/v1/library/sources/{id}/poll"),
+                body: Body::Json(json!({})),
+                effect: one_new(format!(
+                    "SELECT COUNT(*) FROM library_sources WHERE id = {id} \
+                     AND next_poll_at < '2100-01-01'"
+                )),
+            }
+        }
         (method, path) => panic!("the matrix has no request for {method} {path}"),
     }
+}
+
+/// A source of BVHTTDL whose next poll is in 2100, disabled by its failures when `disabled`.
+async fn source_fixture(app: &TestApp, case: usize, disabled: bool) -> i64 {
+    use dongbo_store::library::sources;
+    let at = dongbo_domain::clock::now();
+    let id = sources::create(
+        &app.db,
+        &sources::NewSource {
+            owner: "BVHTTDL".to_owned(),
+            kind: sources::SourceKind::Feed,
+            url: format!("http://93.184.215.14/co-dinh-{case}-{disabled}.rss"),
+            name: format!("Nguồn cố định {case}"),
+            poll_minutes: 60,
+        },
+        "fixture",
+        at,
+    )
+    .await
+    .expect("the fixture source");
+    let later = chrono::DateTime::parse_from_rfc3339("2100-06-01T00:00:00Z")
+        .unwrap()
+        .to_utc();
+    let record = sources::PollRecord {
+        status: Some(500),
+        error: Some("HTTP 500".to_owned()),
+        failures: 10,
+        next_poll_at: Some(later),
+        disabled_reason: disabled.then(|| "10 lần thất bại".to_owned()),
+        ..Default::default()
+    };
+    sources::record_poll(&app.db, id, &record, "fixture", at)
+        .await
+        .expect("the fixture's failures");
+    id
 }
 
 /// Sends `call` with `token`.

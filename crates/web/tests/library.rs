@@ -761,3 +761,128 @@ async fn an_administrator_of_the_government_adds_and_renames_topics_and_no_one_e
         );
     }
 }
+
+/// The pull sources' page: the owner agency's librarian registers a source (an intranet
+/// address refused, the message beside the field), sees its health, asks for a poll now and
+/// enables it again once disabled; a viewer of the agency and another agency's librarian may
+/// do none of it, and their tries change nothing.
+#[tokio::test]
+async fn only_a_librarian_or_admin_of_the_owner_agency_registers_enables_or_polls_a_source() {
+    for app in apps().await {
+        app.user("thuvien.bng", "librarian", "BNG", false).await;
+        app.user("thuvien.btc", "librarian", "BTC", false).await;
+        app.user("xem.bng", "viewer", "BNG", false).await;
+        let (mut browser, csrf) = app.session("thuvien.bng").await;
+        let form = |name: &'static str, url: &'static str| {
+            vec![
+                ("name", name),
+                ("url", url),
+                ("kind", "feed"),
+                ("owner", "BNG"),
+                ("poll_minutes", "60"),
+            ]
+        };
+        let mut fields = vec![("csrf", csrf.as_str())];
+        fields.extend(form("Mạng nội bộ", "http://127.0.0.1:9/tin.rss"));
+        let refused = browser.post_raw("/library/sources", &fields).await;
+        assert_eq!(refused.status(), 422, "{}", app.backend);
+        let html = refused.text().await.unwrap();
+        assert!(
+            html.contains("--library-allow-net")
+                && html.contains("loopback")
+                && html.contains("Mạng nội bộ")
+                && html.contains("data-field=\"url\""),
+            "{html}"
+        );
+        // A public address typed as such: registering fetches nothing (the poller of `serve`
+        // does, and tests run none).
+        let mut fields = vec![("csrf", csrf.as_str())];
+        fields.extend(form("Tin Bộ Ngoại giao", "http://93.184.215.14/tin.rss"));
+        let added = browser.post_raw("/library/sources", &fields).await;
+        assert_eq!(added.status(), 303, "{}", app.backend);
+        let id: i64 = sqlx::query_scalar("SELECT id FROM library_sources WHERE name = $1")
+            .bind("Tin Bộ Ngoại giao")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        let page = browser.text("/library/sources").await;
+        assert!(
+            page.contains("Tin Bộ Ngoại giao") && page.contains("Chưa lấy"),
+            "{page}"
+        );
+
+        let mut sessions = Vec::new();
+        for username in ["xem.bng", "thuvien.btc"] {
+            sessions.push((username, app.session(username).await));
+        }
+        let before = app.fingerprint().await;
+        for (username, (mut browser, csrf)) in sessions {
+            let mut fields = vec![("csrf", csrf.as_str())];
+            fields.extend(form("Nguồn lạ", "http://93.184.215.14/la.rss"));
+            let added = browser.post_raw("/library/sources", &fields).await;
+            assert_eq!(added.status(), 403, "{} {username} registers", app.backend);
+            for action in ["enable", "poll"] {
+                let done = browser
+                    .post_raw(
+                        &format!("/library/sources/{id}/{action}"),
+                        &[("csrf", &csrf)],
+                    )
+                    .await;
+                assert_eq!(done.status(), 403, "{} {username} {action}", app.backend);
+            }
+            let page = browser.text("/library/sources").await;
+            assert!(!page.contains("Tin Bộ Ngoại giao"), "{username} sees it");
+        }
+        let after = app.fingerprint().await;
+        assert!(
+            before.changed(&after).is_empty(),
+            "{}: {:?}",
+            app.backend,
+            before.changed(&after)
+        );
+
+        // Poll now: due at once. Then disabled by its failures: the page says why and offers
+        // to enable it; "poll now" is refused until it is enabled again.
+        let polled = browser
+            .post_raw(&format!("/library/sources/{id}/poll"), &[("csrf", &csrf)])
+            .await;
+        assert_eq!(polled.status(), 303);
+        let record = dongbo_store::library::PollRecord {
+            status: Some(503),
+            error: Some("Tin Bộ Ngoại giao: HTTP 503".to_owned()),
+            failures: 10,
+            next_poll_at: None,
+            disabled_reason: Some("10 lần thất bại liên tiếp: HTTP 503".to_owned()),
+            ..Default::default()
+        };
+        dongbo_store::library::sources::record_poll(
+            &app.db,
+            id,
+            &record,
+            "system",
+            dongbo_domain::clock::now(),
+        )
+        .await
+        .unwrap();
+        let page = browser.text("/library/sources").await;
+        assert!(
+            page.contains("Đã tắt")
+                && page.contains("10 lần thất bại liên tiếp: HTTP 503")
+                && page.contains(&format!("/library/sources/{id}/enable")),
+            "{page}"
+        );
+        let refused = browser
+            .post_raw(&format!("/library/sources/{id}/poll"), &[("csrf", &csrf)])
+            .await;
+        assert_eq!(refused.status(), 409);
+        let enabled = browser
+            .post_raw(&format!("/library/sources/{id}/enable"), &[("csrf", &csrf)])
+            .await;
+        assert_eq!(enabled.status(), 303);
+        let page = browser.text("/library/sources").await;
+        assert!(
+            !page.contains("Đã tắt") && page.contains(&format!("/library/sources/{id}/poll")),
+            "{page}"
+        );
+    }
+}

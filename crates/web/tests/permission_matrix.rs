@@ -1602,6 +1602,19 @@ const TESTED_ELSEWHERE: &[(&str, &str)] = &[
         "/library/items/{id}/files/{position}/delete",
         "library::a_librarian_attaches_a_document_whose_text_is_then_found_and_a_bad_file_changes_nothing",
     ),
+    // The pull sources: who may register, enable or poll an agency's source.
+    (
+        "/library/sources",
+        "library::only_a_librarian_or_admin_of_the_owner_agency_registers_enables_or_polls_a_source",
+    ),
+    (
+        "/library/sources/{id}/enable",
+        "library::only_a_librarian_or_admin_of_the_owner_agency_registers_enables_or_polls_a_source",
+    ),
+    (
+        "/library/sources/{id}/poll",
+        "library::only_a_librarian_or_admin_of_the_owner_agency_registers_enables_or_polls_a_source",
+    ),
 ];
 
 #[test]

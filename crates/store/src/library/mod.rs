@@ -1,7 +1,8 @@
 //! The external-information library's tables (issue 20): [`items`] (an item with its
 //! provenances and attachments, written with its change row and audit entry in one
 //! transaction), [`changes`] (the outbox and change feed the search index and a syncing
-//! instance follow) and [`topics`] (the vocabulary, a tree).
+//! instance follow), [`topics`] (the vocabulary, a tree) and [`sources`] (the pull sources:
+//! feeds and sitemaps polled on a schedule, with their health).
 //!
 //! Permission checks and input rules are the `library` crate's; this module keeps what the
 //! database must: one item per (system, external id), one item per normalised text, and a
@@ -9,6 +10,7 @@
 
 pub mod changes;
 pub mod items;
+pub mod sources;
 pub mod topics;
 
 pub use changes::{Change, ChangeOp};
@@ -16,4 +18,5 @@ pub use items::{
     Attachment, Incoming, Item, ItemData, Outcome, PendingFile, Provenance, TextStatus, Written,
     content_hash,
 };
+pub use sources::{NewSource, PollRecord, Source, SourceKind};
 pub use topics::StoredTopic;

@@ -126,6 +126,15 @@ pub fn router() -> Router<AppState> {
             "/library/items/{id}/files/{position}/delete",
             post(library::detach),
         )
+        .route(
+            "/library/sources",
+            get(library::sources::list).post(library::sources::add),
+        )
+        .route(
+            "/library/sources/{id}/enable",
+            post(library::sources::enable),
+        )
+        .route("/library/sources/{id}/poll", post(library::sources::poll))
         .route("/login", get(account::login_form).post(account::login))
         .route("/logout", post(account::logout))
         .route(

@@ -1,6 +1,9 @@
 //! The library through the API: search (anyone; what the caller may read), an item, the push
 //! of an agency's system (idempotent by its `system` and `external_id`), and the change feed
-//! another Đồng Bộ follows. Every call goes through `dongbo_library`, as the pages do.
+//! another Đồng Bộ follows, and the pull sources (`sources`). Every call goes through
+//! `dongbo_library`, as the pages do.
+
+mod sources;
 
 use std::collections::BTreeMap;
 
@@ -30,6 +33,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_file))
         .routes(routes!(put_pushed, delete_pushed))
         .routes(routes!(changes))
+        .routes(routes!(sources::list_sources, sources::add_source))
+        .routes(routes!(sources::enable_source))
+        .routes(routes!(sources::poll_source))
 }
 
 /// The search's parameters (all optional; `q` empty lists the newest items).

@@ -1,10 +1,11 @@
 //! The library (thư viện thông tin đối ngoại): the search page with its facets, an item's
-//! page, and the form a librarian adds or changes an item with. Every read goes through
-//! `dongbo_library`, which puts the caller's readership inside the search and checks it on
-//! each item.
+//! page, the form a librarian adds or changes an item with, and the pull sources with their
+//! health (`sources`). Every read goes through `dongbo_library`, which puts the caller's
+//! readership inside the search and checks it on each item.
 
 mod form;
 mod topics;
+pub mod sources;
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;

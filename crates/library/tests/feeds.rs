@@ -1,0 +1,688 @@
+//! Pull sources against a real feed server on loopback (an axum server in the test), on SQLite
+//! and PostgreSQL: RSS, Atom, JSON Feed and a sitemap index become items found by their pages'
+//! text; a second poll is conditional and a 304 changes nothing; an edited entry updates its
+//! item; failures back off and disable the source; a slow source times out within its bound
+//! while another poll goes on; HTML served as a feed, 100,000 entries, a loopback address
+//! without the allow list and a redirect to a private address each end as they must.
+
+mod common;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use dongbo_domain::access::{ROOT_AGENCY, Role};
+use dongbo_library::feeds::address::AddressPolicy;
+use dongbo_library::feeds::fetch::FetchLimits;
+use dongbo_library::feeds::{PollSettings, Poller, SourceInput};
+use dongbo_library::search::SearchParams;
+use dongbo_library::{Error, Library};
+use dongbo_store::Db;
+use dongbo_store::library::items;
+use dongbo_store::library::sources;
+
+dongbo_testkit::backend_tests!(
+    entries_of_rss_atom_json_feed_and_a_sitemap_become_items_found_by_their_pages_text,
+    a_second_poll_is_conditional_a_304_changes_nothing_and_an_edited_entry_updates_its_item,
+    failures_back_off_disable_the_source_and_an_admin_enables_it_again,
+    a_slow_source_times_out_within_its_bound_while_another_poll_goes_on,
+    html_served_as_a_feed_is_a_clear_error_naming_the_source,
+    a_feed_of_100000_entries_is_read_up_to_the_bound_and_the_rest_logged_as_skipped,
+    a_loopback_source_is_refused_without_the_allow_list_and_polled_with_it,
+    a_redirect_to_a_private_address_is_refused_before_any_connection,
+    of_two_servers_only_one_claims_a_due_source,
+);
+
+/// What the feed server serves and what it was asked.
+#[derive(Default)]
+struct Site {
+    /// Path → (body, content type, ETag).
+    documents: HashMap<String, (String, &'static str, String)>,
+    /// The conditional headers of each request for a path: (If-None-Match, If-Modified-Since).
+    asked: Vec<(String, Option<String>, Option<String>)>,
+}
+
+type Shared = Arc<Mutex<Site>>;
+
+const LAST_MODIFIED: &str = "Mon, 07 Dec 2026 01:00:00 GMT";
+
+async fn serve_site(State(site): State<Shared>, uri: Uri, headers: HeaderMap) -> Response {
+    let path = uri.path().to_owned();
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &axum::http::HeaderValue| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    site.lock().unwrap().asked.push((
+        path.clone(),
+        text(header::IF_NONE_MATCH),
+        text(header::IF_MODIFIED_SINCE),
+    ));
+    match path.as_str() {
+        "/slow.xml" => {
+            tokio::time::sleep(Duration::from_secs(20)).await;
+            return (StatusCode::OK, "<rss/>").into_response();
+        }
+        "/broken.xml" => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        "/to-private.xml" => {
+            return (
+                StatusCode::FOUND,
+                [(header::LOCATION, "http://10.0.0.1/feed.xml")],
+            )
+                .into_response();
+        }
+        _ => {}
+    }
+    if let Some(n) = path.strip_prefix("/pages/") {
+        let html = format!(
+            "<!doctype html><html><head><title>Trang {n}</title></head><body><nav>Menu</nav>\
+             <article><p>Bài {n}: Bộ Ngoại giao thông tin về hợp tác kinh tế, từ khoá \
+             trang{n}riêng.</p></article></body></html>"
+        );
+        return ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
+    }
+    let found = site.lock().unwrap().documents.get(&path).cloned();
+    let Some((body, content_type, etag)) = found else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    if text(header::IF_NONE_MATCH).as_deref() == Some(etag.as_str()) {
+        return StatusCode::NOT_MODIFIED.into_response();
+    }
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::ETAG, etag),
+            (header::LAST_MODIFIED, LAST_MODIFIED.to_owned()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// A feed server on a loopback port, its documents as given.
+async fn site(documents: &[(&str, String, &'static str)]) -> (SocketAddr, Shared) {
+    let shared: Shared = Arc::default();
+    {
+        let mut site = shared.lock().unwrap();
+        for (path, body, content_type) in documents {
+            site.documents.insert(
+                (*path).to_owned(),
+                (body.clone(), *content_type, "\"v1\"".to_owned()),
+            );
+        }
+    }
+    let app = Router::new()
+        .fallback(serve_site)
+        .with_state(shared.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (address, shared)
+}
+
+fn rss(base: &str, items: &[(u32, &str)]) -> String {
+    let items: String = items
+        .iter()
+        .map(|(n, title)| {
+            format!(
+                "<item><title>{title}</title><link>{base}/pages/{n}</link><guid>rss-{n}</guid>\
+                 <pubDate>0{n} Dec 2026 08:00:00 +0700</pubDate>\
+                 <description>&lt;p&gt;Tóm tắt {n}&lt;/p&gt;</description></item>"
+            )
+        })
+        .collect();
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel>\
+         <title>Tin tức</title>{items}</channel></rss>"
+    )
+}
+
+fn loopback() -> AddressPolicy {
+    AddressPolicy::allowing(vec!["127.0.0.0/8".parse().unwrap()])
+}
+
+fn settings() -> PollSettings {
+    PollSettings {
+        limits: FetchLimits {
+            total: Duration::from_secs(2),
+            connect: Duration::from_secs(1),
+            host_pause: Duration::from_millis(5),
+            ..FetchLimits::default()
+        },
+        entries: 50,
+        failures_to_disable: 3,
+        ..PollSettings::default()
+    }
+}
+
+struct Setup {
+    library: Library,
+    poller: Poller,
+    _files: tempfile::TempDir,
+}
+
+async fn setup(db: &Db, policy: AddressPolicy) -> Setup {
+    let files = tempfile::tempdir().unwrap();
+    let index = dongbo_search::TantivyIndex::open(&files.path().join("index")).unwrap();
+    let library = common::library(db, files.path())
+        .with_index(Arc::new(index))
+        .with_address_policy(policy);
+    library.seed_topics().await.unwrap();
+    let poller = Poller::new(library.clone(), settings()).unwrap();
+    Setup {
+        library,
+        poller,
+        _files: files,
+    }
+}
+
+fn librarian() -> dongbo_store::accounts::Caller {
+    common::caller("thu.thu", &[(Role::Librarian, "BNG")])
+}
+
+async fn add(library: &Library, kind: &str, url: String, name: &str) -> i64 {
+    library
+        .add_source(
+            &librarian(),
+            &SourceInput {
+                owner: "BNG".to_owned(),
+                kind: kind.to_owned(),
+                url,
+                name: name.to_owned(),
+                poll_minutes: Some(30),
+            },
+        )
+        .await
+        .unwrap()
+        .id
+}
+
+async fn source(db: &Db, id: i64) -> sources::Source {
+    sources::get(db, id).await.unwrap().unwrap()
+}
+
+async fn entries_of_rss_atom_json_feed_and_a_sitemap_become_items_found_by_their_pages_text(
+    db: &Db,
+) {
+    let (address, shared) = site(&[]).await;
+    let base = format!("http://{address}");
+    let atom = format!(
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>A</title>\
+         <entry><id>urn:atom:4</id><title>Tin Atom</title><link href=\"{base}/pages/4\"/>\
+         <updated>2026-12-04T01:00:00Z</updated></entry></feed>"
+    );
+    let json = format!(
+        "{{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"J\",\"items\":[\
+         {{\"id\":\"j5\",\"url\":\"{base}/pages/5\",\"title\":\"Tin JSON\",\
+         \"content_text\":\"Văn bản riêng của mục JSON\"}},\
+         {{\"id\":\"j6\",\"url\":\"{base}/missing/6\",\"title\":\"Trang không còn\",\
+         \"content_html\":\"<p>Nội dung dự phòng jsonduphong</p>\"}}]}}"
+    );
+    let index = format!(
+        "<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\
+         <sitemap><loc>{base}/sitemap-1.xml</loc></sitemap></sitemapindex>"
+    );
+    let sitemap = format!(
+        "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\
+         <url><loc>{base}/pages/7</loc><lastmod>2026-12-05</lastmod></url>\
+         <url><loc>{base}/pages/8</loc></url></urlset>"
+    );
+    {
+        let mut site = shared.lock().unwrap();
+        for (path, body, content_type) in [
+            (
+                "/rss.xml",
+                rss(&base, &[(1, "Tin một"), (2, "Tin hai"), (3, "Tin ba")]),
+                "application/rss+xml",
+            ),
+            ("/atom.xml", atom, "application/atom+xml"),
+            ("/feed.json", json, "application/feed+json"),
+            ("/sitemap.xml", index, "application/xml"),
+            ("/sitemap-1.xml", sitemap, "application/xml"),
+        ] {
+            site.documents
+                .insert(path.to_owned(), (body, content_type, "\"v1\"".to_owned()));
+        }
+    }
+    let setup = setup(db, loopback()).await;
+    let library = &setup.library;
+    let rss_id = add(library, "feed", format!("{base}/rss.xml"), "RSS").await;
+    let atom_id = add(library, "feed", format!("{base}/atom.xml"), "Atom").await;
+    let json_id = add(library, "feed", format!("{base}/feed.json"), "JSON").await;
+    let map_id = add(library, "sitemap", format!("{base}/sitemap.xml"), "Sơ đồ").await;
+
+    let outcomes = setup.poller.poll_due().await.unwrap();
+    let created: HashMap<i64, usize> = outcomes.iter().map(|o| (o.source, o.created)).collect();
+    assert_eq!(
+        created,
+        HashMap::from([(rss_id, 3), (atom_id, 1), (json_id, 2), (map_id, 2)]),
+        "{outcomes:?}"
+    );
+    assert!(outcomes.iter().all(|o| o.error.is_none() && o.failed == 0));
+    assert_eq!(items::count(db).await.unwrap(), 8);
+
+    // Each item: the entry's page text (menu left out), its provenance, public, the owner's.
+    let id = items::find_by_key(db, &format!("source:{rss_id}"), "rss-2")
+        .await
+        .unwrap()
+        .expect("the RSS entry's item");
+    let item = library.get(None, id).await.unwrap();
+    assert_eq!(item.data.title, "Tin hai");
+    assert!(item.data.body.contains("trang2riêng"), "{}", item.data.body);
+    assert!(!item.data.body.contains("Menu"), "{}", item.data.body);
+    assert_eq!(item.data.summary, "Tóm tắt 2");
+    assert_eq!(item.data.owner.as_deref(), Some("BNG"));
+    assert_eq!(item.data.language, "vi");
+    assert_eq!(
+        item.data.published_on,
+        chrono::NaiveDate::from_ymd_opt(2026, 12, 2)
+    );
+    assert_eq!(
+        item.provenances[0].url.as_deref(),
+        Some(format!("{base}/pages/2").as_str())
+    );
+    // A page that cannot be fetched: the entry's own content is the text.
+    let fallback = items::find_by_key(db, &format!("source:{json_id}"), "j6")
+        .await
+        .unwrap()
+        .unwrap();
+    let fallback = library.get(None, fallback).await.unwrap();
+    assert!(fallback.data.body.contains("jsonduphong"));
+    // A sitemap's page has no title of its own in the sitemap: the page's title.
+    let page = items::find_by_key(db, &format!("source:{map_id}"), &format!("{base}/pages/7"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(library.get(None, page).await.unwrap().data.title, "Trang 7");
+
+    // Found by search, as anyone finds a public item.
+    library.catch_up().await.unwrap();
+    for (word, expected) in [("trang4riêng", "Tin Atom"), ("trang8riêng", "Trang 8")] {
+        let found = library
+            .search(
+                None,
+                &SearchParams {
+                    q: word.to_owned(),
+                    ..SearchParams::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(found.total, 1, "{word}");
+        assert_eq!(found.hits[0].title, expected);
+    }
+    let health = source(db, rss_id).await;
+    assert_eq!(
+        (health.items_created, health.failures, health.last_status),
+        (3, 0, Some(200))
+    );
+}
+
+async fn a_second_poll_is_conditional_a_304_changes_nothing_and_an_edited_entry_updates_its_item(
+    db: &Db,
+) {
+    let (address, shared) = site(&[]).await;
+    let base = format!("http://{address}");
+    shared.lock().unwrap().documents.insert(
+        "/rss.xml".to_owned(),
+        (
+            rss(&base, &[(1, "Tin một"), (2, "Tin hai")]),
+            "application/rss+xml",
+            "\"v1\"".to_owned(),
+        ),
+    );
+    let setup = setup(db, loopback()).await;
+    let id = add(&setup.library, "feed", format!("{base}/rss.xml"), "RSS").await;
+    let first = setup.poller.poll(id).await.unwrap();
+    assert_eq!((first.created, first.status), (2, Some(200)));
+    let health = source(db, id).await;
+    assert_eq!(health.etag.as_deref(), Some("\"v1\""));
+    assert_eq!(health.last_modified.as_deref(), Some(LAST_MODIFIED));
+    let seq = setup.library.last_seq().await.unwrap();
+
+    let second = setup.poller.poll(id).await.unwrap();
+    assert_eq!(second.status, Some(304), "{second:?}");
+    assert_eq!((second.created, second.updated), (0, 0));
+    let asked = shared.lock().unwrap().asked.clone();
+    let feed_requests: Vec<_> = asked.iter().filter(|(p, ..)| p == "/rss.xml").collect();
+    assert_eq!(feed_requests.len(), 2);
+    assert_eq!(
+        feed_requests[0].1, None,
+        "the first poll is not conditional"
+    );
+    assert_eq!(feed_requests[1].1.as_deref(), Some("\"v1\""));
+    assert_eq!(feed_requests[1].2.as_deref(), Some(LAST_MODIFIED));
+    assert_eq!(
+        setup.library.last_seq().await.unwrap(),
+        seq,
+        "a 304 writes no item"
+    );
+    assert_eq!(items::count(db).await.unwrap(), 2);
+
+    // The site edits entry 2 (a new title and summary): its item is updated, not doubled;
+    // entry 1, unchanged, is not fetched again.
+    let pages_before = asked
+        .iter()
+        .filter(|(p, ..)| p.starts_with("/pages/"))
+        .count();
+    shared.lock().unwrap().documents.insert(
+        "/rss.xml".to_owned(),
+        (
+            rss(&base, &[(1, "Tin một"), (2, "Tin hai (đã sửa)")]),
+            "application/rss+xml",
+            "\"v2\"".to_owned(),
+        ),
+    );
+    let third = setup.poller.poll(id).await.unwrap();
+    assert_eq!(
+        (third.status, third.created, third.updated, third.unchanged),
+        (Some(200), 0, 1, 1),
+        "{third:?}"
+    );
+    let pages_after = shared
+        .lock()
+        .unwrap()
+        .asked
+        .iter()
+        .filter(|(p, ..)| p.starts_with("/pages/"))
+        .count();
+    assert_eq!(
+        pages_after,
+        pages_before + 1,
+        "only the edited entry's page"
+    );
+    assert_eq!(items::count(db).await.unwrap(), 2);
+    let item = items::find_by_key(db, &format!("source:{id}"), "rss-2")
+        .await
+        .unwrap()
+        .unwrap();
+    let item = setup.library.get(None, item).await.unwrap();
+    assert_eq!(item.data.title, "Tin hai (đã sửa)");
+    let health = source(db, id).await;
+    assert_eq!(
+        (health.etag.as_deref(), health.items_updated),
+        (Some("\"v2\""), 1)
+    );
+}
+
+async fn failures_back_off_disable_the_source_and_an_admin_enables_it_again(db: &Db) {
+    let (address, _shared) = site(&[]).await;
+    let setup = setup(db, loopback()).await;
+    let id = add(
+        &setup.library,
+        "feed",
+        format!("http://{address}/broken.xml"),
+        "Hỏng",
+    )
+    .await;
+    let now = source(db, id).await.created_at;
+    // 30 minutes between polls: after n failures in a row, 30 × 2ⁿ minutes.
+    for (failures, wait_minutes) in [(1, 60), (2, 120)] {
+        let outcome = setup.poller.poll(id).await.unwrap();
+        assert_eq!(outcome.status, Some(500));
+        assert!(!outcome.disabled);
+        let health = source(db, id).await;
+        assert_eq!(health.failures, failures);
+        assert_eq!(
+            health.next_poll_at,
+            now + chrono::Duration::minutes(wait_minutes)
+        );
+        let error = health.last_error.unwrap();
+        assert!(
+            error.contains("Hỏng") && error.contains("HTTP 500"),
+            "{error}"
+        );
+        assert!(health.disabled_at.is_none());
+    }
+    let third = setup.poller.poll(id).await.unwrap();
+    assert!(third.disabled, "{third:?}");
+    let health = source(db, id).await;
+    assert_eq!(health.failures, 3);
+    assert!(health.disabled_at.is_some());
+    let reason = health.disabled_reason.unwrap();
+    assert!(
+        reason.contains("3") && reason.contains("HTTP 500"),
+        "{reason}"
+    );
+    // A disabled source is not due, whenever it is asked.
+    let later = now + chrono::Duration::days(30);
+    assert!(sources::due(db, later, 10).await.unwrap().is_empty());
+    // "Poll now" is refused for it; another agency's librarian may not enable it; the
+    // owner's librarian (or an admin) enables it again: due at once, its failures forgotten.
+    let poll_now = setup
+        .library
+        .poll_source_soon(&librarian(), id)
+        .await
+        .unwrap_err();
+    assert!(matches!(poll_now, Error::Conflict(_)), "{poll_now:?}");
+    let stranger = common::caller("khac", &[(Role::Librarian, "BQP")]);
+    assert!(matches!(
+        setup.library.enable_source(&stranger, id).await,
+        Err(Error::Forbidden)
+    ));
+    let admin = common::caller("admin", &[(Role::Admin, ROOT_AGENCY)]);
+    setup.library.enable_source(&admin, id).await.unwrap();
+    let health = source(db, id).await;
+    assert_eq!(
+        (health.failures, health.disabled_at, health.next_poll_at),
+        (0, None, now)
+    );
+    assert_eq!(sources::due(db, now, 10).await.unwrap().len(), 1);
+    // Each of these writes is in the audit log.
+    let verified = dongbo_store::audit::verify(db).await.unwrap();
+    assert!(verified.is_intact());
+}
+
+async fn a_slow_source_times_out_within_its_bound_while_another_poll_goes_on(db: &Db) {
+    let (address, shared) = site(&[]).await;
+    let base = format!("http://{address}");
+    shared.lock().unwrap().documents.insert(
+        "/rss.xml".to_owned(),
+        (
+            rss(&base, &[(1, "Tin một")]),
+            "application/rss+xml",
+            "\"v1\"".to_owned(),
+        ),
+    );
+    let setup = setup(db, loopback()).await;
+    let slow = add(&setup.library, "feed", format!("{base}/slow.xml"), "Chậm").await;
+    let fast = add(&setup.library, "feed", format!("{base}/rss.xml"), "Nhanh").await;
+    let other = Poller::new(setup.library.clone(), settings()).unwrap();
+    let started = Instant::now();
+    let slow_poll = async {
+        let outcome = setup.poller.poll(slow).await.unwrap();
+        (outcome, started.elapsed())
+    };
+    let fast_poll = async {
+        let outcome = other.poll(fast).await.unwrap();
+        (outcome, started.elapsed())
+    };
+    let ((slow_outcome, slow_took), (fast_outcome, fast_took)) = tokio::join!(slow_poll, fast_poll);
+    // The fetch's bound is 2 s (the server would answer after 20).
+    assert!(
+        slow_took < Duration::from_secs(5),
+        "the slow source took {slow_took:?}"
+    );
+    let error = slow_outcome.error.unwrap();
+    assert!(error.contains("Chậm") && error.contains("2 s"), "{error}");
+    assert_eq!(fast_outcome.created, 1);
+    assert!(
+        fast_took < slow_took,
+        "{fast_took:?} vs {slow_took:?}: the fast source waited for the slow one"
+    );
+    assert_eq!(source(db, slow).await.failures, 1);
+}
+
+async fn html_served_as_a_feed_is_a_clear_error_naming_the_source(db: &Db) {
+    let (address, _shared) = site(&[(
+        "/index.html",
+        "<!DOCTYPE html><html><head><title>Cổng</title></head><body>Trang chủ</body></html>"
+            .to_owned(),
+        "text/html",
+    )])
+    .await;
+    let setup = setup(db, loopback()).await;
+    let id = add(
+        &setup.library,
+        "feed",
+        format!("http://{address}/index.html"),
+        "Cổng thông tin",
+    )
+    .await;
+    let outcome = setup.poller.poll(id).await.unwrap();
+    let error = outcome.error.unwrap();
+    assert!(
+        error.starts_with("Cổng thông tin: ") && error.contains("HTML page, not a feed"),
+        "{error}"
+    );
+    assert_eq!(items::count(db).await.unwrap(), 0, "nothing stored");
+}
+
+async fn a_feed_of_100000_entries_is_read_up_to_the_bound_and_the_rest_logged_as_skipped(db: &Db) {
+    let (address, shared) = site(&[]).await;
+    let base = format!("http://{address}");
+    let mut big = String::from("<rss version=\"2.0\"><channel><title>Lớn</title>");
+    for n in 0..100_000 {
+        big.push_str(&format!(
+            "<item><guid>g{n}</guid><link>{base}/missing/{n}</link><title>Mục {n}</title>\
+             <description>Nội dung số {n}</description></item>"
+        ));
+    }
+    big.push_str("</channel></rss>");
+    shared.lock().unwrap().documents.insert(
+        "/big.xml".to_owned(),
+        (big, "application/rss+xml", "\"big\"".to_owned()),
+    );
+    let setup = setup(db, loopback()).await;
+    let id = add(&setup.library, "feed", format!("{base}/big.xml"), "Lớn").await;
+    let started = Instant::now();
+    let outcome = setup.poller.poll(id).await.unwrap();
+    assert!(outcome.error.is_none(), "{outcome:?}");
+    assert_eq!(
+        (outcome.created, outcome.skipped),
+        (50, 99_950),
+        "{outcome:?}"
+    );
+    assert_eq!(items::count(db).await.unwrap(), 50);
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+async fn a_loopback_source_is_refused_without_the_allow_list_and_polled_with_it(db: &Db) {
+    let (address, shared) = site(&[]).await;
+    let base = format!("http://{address}");
+    shared.lock().unwrap().documents.insert(
+        "/rss.xml".to_owned(),
+        (
+            rss(&base, &[(1, "Tin một")]),
+            "application/rss+xml",
+            "\"v1\"".to_owned(),
+        ),
+    );
+    let strict = setup(db, AddressPolicy::default()).await;
+    for url in [
+        format!("{base}/rss.xml"),
+        format!("http://localhost:{}/rss.xml", address.port()),
+        "http://[::1]/feed".to_owned(),
+        "http://169.254.169.254/latest/meta-data".to_owned(),
+    ] {
+        let refused = strict
+            .library
+            .add_source(
+                &librarian(),
+                &SourceInput {
+                    owner: "BNG".to_owned(),
+                    kind: "feed".to_owned(),
+                    url: url.clone(),
+                    name: "Nội bộ".to_owned(),
+                    poll_minutes: None,
+                },
+            )
+            .await
+            .unwrap_err();
+        let Error::Invalid(fields) = &refused else {
+            panic!("{url}: {refused:?}")
+        };
+        assert_eq!(fields[0].field, "url");
+        assert!(
+            fields[0].message.contains("--library-allow-net")
+                && (fields[0].message.contains("loopback")
+                    || fields[0].message.contains("link-local")),
+            "{url}: {}",
+            fields[0].message
+        );
+    }
+    assert!(
+        sources::list(db).await.unwrap().is_empty(),
+        "nothing stored"
+    );
+
+    // Registered while loopback was allowed, then polled by a server that does not allow it:
+    // refused at the fetch, nothing fetched.
+    let allowing = setup(db, loopback()).await;
+    let id = add(&allowing.library, "feed", format!("{base}/rss.xml"), "Tin").await;
+    let asked_before = shared.lock().unwrap().asked.len();
+    let refused = strict.poller.poll(id).await.unwrap();
+    assert!(
+        refused.error.as_deref().unwrap().contains("loopback"),
+        "{refused:?}"
+    );
+    assert_eq!(shared.lock().unwrap().asked.len(), asked_before);
+    let polled = allowing.poller.poll(id).await.unwrap();
+    assert_eq!(polled.created, 1, "{polled:?}");
+}
+
+async fn a_redirect_to_a_private_address_is_refused_before_any_connection(db: &Db) {
+    let (address, _shared) = site(&[]).await;
+    let setup = setup(db, loopback()).await;
+    let id = add(
+        &setup.library,
+        "feed",
+        format!("http://{address}/to-private.xml"),
+        "Chuyển hướng",
+    )
+    .await;
+    let outcome = setup.poller.poll(id).await.unwrap();
+    let error = outcome.error.unwrap();
+    assert!(
+        error.contains("10.0.0.1") && error.contains("private"),
+        "{error}"
+    );
+    assert_eq!(source(db, id).await.failures, 1);
+}
+
+async fn of_two_servers_only_one_claims_a_due_source(db: &Db) {
+    let (address, shared) = site(&[]).await;
+    let base = format!("http://{address}");
+    shared.lock().unwrap().documents.insert(
+        "/rss.xml".to_owned(),
+        (
+            rss(&base, &[(1, "Tin một")]),
+            "application/rss+xml",
+            "\"v1\"".to_owned(),
+        ),
+    );
+    let setup = setup(db, loopback()).await;
+    add(&setup.library, "feed", format!("{base}/rss.xml"), "Tin").await;
+    let second_server = Poller::new(setup.library.clone(), settings()).unwrap();
+    let (a, b) = tokio::join!(setup.poller.poll_due(), second_server.poll_due());
+    let polls = a.unwrap().len() + b.unwrap().len();
+    assert_eq!(polls, 1, "one server polls it, the other finds it claimed");
+    let feed_requests = shared
+        .lock()
+        .unwrap()
+        .asked
+        .iter()
+        .filter(|(p, ..)| p == "/rss.xml")
+        .count();
+    assert_eq!(feed_requests, 1);
+}
