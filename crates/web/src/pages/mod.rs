@@ -86,6 +86,15 @@ pub fn router() -> Router<AppState> {
         .route("/library/items/{id}/edit", get(library::edit_form))
         .route("/library/items/{id}/delete", post(library::delete))
         .route("/library/items/{id}/cite", post(library::cite))
+        .route("/library/duplicates", get(library::duplicates::list))
+        .route(
+            "/library/duplicates/{id}/merge",
+            post(library::duplicates::merge),
+        )
+        .route(
+            "/library/duplicates/{id}/dismiss",
+            post(library::duplicates::dismiss),
+        )
         .route("/login", get(account::login_form).post(account::login))
         .route("/logout", post(account::logout))
         .route(

@@ -17,6 +17,8 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+mod duplicates;
+
 use super::work::ApiCaller;
 use super::{ApiError, ApiResult, JsonBody, Problem};
 use crate::AppState;
@@ -29,6 +31,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_item))
         .routes(routes!(put_pushed, delete_pushed))
         .routes(routes!(changes))
+        .merge(duplicates::router())
 }
 
 /// The search's parameters (all optional; `q` empty lists the newest items).

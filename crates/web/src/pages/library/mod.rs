@@ -21,6 +21,8 @@ use crate::error::{Result, urlencode};
 
 pub use form::{cite, create, delete, edit_form, new_form, update};
 
+pub mod duplicates;
+
 static COUNTRIES: LazyLock<Countries> = LazyLock::new(Countries::bundled);
 
 /// A kind's label in the page's language, or the stored name for one this version does not
