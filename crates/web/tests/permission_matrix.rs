@@ -1590,6 +1590,14 @@ const TESTED_ELSEWHERE: &[(&str, &str)] = &[
         "/library/items/{id}/cite",
         "library::an_item_is_cited_only_in_a_report_its_reporter_writes_and_shows_on_both_pages",
     ),
+    (
+        "/library/duplicates/{id}/merge",
+        "library::only_who_may_edit_both_items_sees_and_decides_a_near_duplicate",
+    ),
+    (
+        "/library/duplicates/{id}/dismiss",
+        "library::only_who_may_edit_both_items_sees_and_decides_a_near_duplicate",
+    ),
 ];
 
 #[test]
