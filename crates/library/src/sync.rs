@@ -187,7 +187,7 @@ struct RemoteItem {
 impl Library {
     /// Follows `url`'s change feed with `token` from this database's cursor to its end (or the
     /// run's time limit); the run's outcome, or why it stopped (also kept as the instance's
-    /// last error).
+    /// last error once it is registered: at its first run that reached the feed).
     pub async fn sync(
         &self,
         url: &str,
@@ -209,6 +209,19 @@ impl Library {
             None => default_system(&base)?,
         };
         let actor = format!("sync:{system}");
+        if store_sync::find(self.db(), &base)
+            .await
+            .map_err(crate::Error::from)?
+            .is_none()
+        {
+            // A first run registers the instance only once it answers as a Đồng Bộ that takes
+            // the token: a mistyped address or token leaves nothing behind.
+            let probe = Limits {
+                page_size: 1,
+                ..*limits
+            };
+            fetch_page(&client(limits)?, &base, token, 0, &probe).await?;
+        }
         let followed = store_sync::follow(self.db(), &base, &system, &actor, self.now())
             .await
             .map_err(crate::Error::from)?;
