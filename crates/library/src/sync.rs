@@ -561,7 +561,7 @@ mod tests {
             max_line_bytes: 10,
             ..limits
         };
-        let error = parse_page(b"{\"seq\":5}\n", "http://a", 4, &long)
+        let error = parse_page(b"{\"seq\":5,\"item_id\":1}\n", "http://a", 4, &long)
             .err()
             .expect("refused");
         assert!(

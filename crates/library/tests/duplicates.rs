@@ -254,11 +254,21 @@ async fn a_merge_moves_provenances_topics_and_citations_and_the_other_leaves_the
         .await
         .expect("pushed");
     assert_eq!(again.id, kept);
-    // The merge is audited and decided once.
+    // Decided once: the removed item is gone, so the pair is not found any more; the store
+    // keeps it as merged, with the item kept.
     assert!(matches!(
         library.dismiss_duplicates(&librarian, proposal.id).await,
-        Err(Error::Conflict(_))
+        Err(Error::NotFound)
     ));
+    let pair = dongbo_store::library::duplicates::of_pair(db, kept, gone)
+        .await
+        .expect("read")
+        .expect("the pair is kept");
+    assert_eq!(
+        pair.state,
+        dongbo_store::library::duplicates::ProposalState::Merged
+    );
+    assert_eq!(pair.kept_item, Some(kept));
 }
 
 async fn a_dismissed_pair_is_never_proposed_again(db: &Db) {
