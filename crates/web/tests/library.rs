@@ -501,9 +501,12 @@ async fn only_who_may_edit_both_items_sees_and_decides_a_near_duplicate() {
             .expect("read")
             .expect("proposed")
             .id;
-        let before = app.fingerprint().await;
+        let mut sessions = Vec::new();
         for (username, page_status) in [("xem.bng", 403), ("thuvien.btc", 200)] {
-            let (mut browser, csrf) = app.session(username).await;
+            sessions.push((username, page_status, app.session(username).await));
+        }
+        let before = app.fingerprint().await;
+        for (username, page_status, (mut browser, csrf)) in sessions {
             let page = browser.get("/library/duplicates").await;
             assert_eq!(page.status(), page_status, "{} {username}", app.backend);
             let shown = page.text().await.expect("a page");
