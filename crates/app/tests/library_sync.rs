@@ -307,7 +307,7 @@ async fn two_instances_stay_in_step(a: Setup, b: Setup) {
     let mut local = local;
     local.data.title = "Bản tin nội bộ của B".to_owned();
     local.data.body = "Văn bản riêng của cơ quan B.".to_owned();
-    dongbo_store::library::items::upsert(&b_db, &local, "b.local", chrono::Utc::now())
+    dongbo_store::library::items::upsert(&b_db, &local, "b.local", dongbo_domain::clock::now())
         .await
         .expect("B's own item");
     put(
@@ -355,7 +355,7 @@ async fn two_instances_stay_in_step(a: Setup, b: Setup) {
         .fetch_one(b_db.pool())
         .await
         .expect("B's own item");
-    dongbo_store::library::items::delete(&b_db, own, "b.local", chrono::Utc::now())
+    dongbo_store::library::items::delete(&b_db, own, "b.local", dongbo_domain::clock::now())
         .await
         .expect("removed");
     assert!(sync(&follower, &["--once"]).status.success());
