@@ -549,9 +549,7 @@ mod tests {
     fn a_line_that_does_not_parse_is_named_with_the_cursor_before_it() {
         let limits = Limits::default();
         let body = b"{\"seq\":5,\"item_id\":1,\"op\":\"delete\",\"at\":\"x\",\"item\":null}\n{\"seq\":6,\n";
-        let error = parse_page(body, "http://a", 4, &limits)
-            .err()
-            .expect("refused");
+        let error = parse_page(body, "http://a", 4, &limits).expect_err("refused");
         let message = error.to_string();
         assert!(
             message.contains("after cursor 5") && message.contains("line 2"),
@@ -561,9 +559,8 @@ mod tests {
             max_line_bytes: 10,
             ..limits
         };
-        let error = parse_page(b"{\"seq\":5,\"item_id\":1}\n", "http://a", 4, &long)
-            .err()
-            .expect("refused");
+        let error =
+            parse_page(b"{\"seq\":5,\"item_id\":1}\n", "http://a", 4, &long).expect_err("refused");
         assert!(
             error.to_string().contains("past the limit of 10"),
             "{error}"
