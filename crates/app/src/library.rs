@@ -51,6 +51,35 @@ pub enum LibraryCommand {
         #[command(subcommand)]
         command: crate::library_sources::SourceCommand,
     },
+    /// Follow another Đồng Bộ's library: copy every item its change feed gives (what the
+    /// token's user may read there), from this database's cursor. Once by default.
+    Sync {
+        /// The other instance's base address (http://host:port).
+        url: String,
+        /// An API token of a user of the other instance (`dongbo user token` there).
+        #[arg(long)]
+        token: String,
+        /// The provenance system the copies are kept under (default: dongbo:HOST[:PORT]).
+        #[arg(long)]
+        system: Option<String>,
+        /// Run once to the feed's end, then stop (the default).
+        #[arg(long, conflicts_with = "every")]
+        once: bool,
+        /// Keep following: run again every SECONDS.
+        #[arg(long, value_name = "SECONDS")]
+        every: Option<u64>,
+        /// Changes asked for per page (1–1000).
+        #[arg(long, default_value_t = 200)]
+        page_size: i64,
+        /// Print each run's report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The instances this one follows: cursor, last run, last error, counts.
+    Followed,
+    /// Compute the near-duplicate signatures of items stored before they were kept (and
+    /// propose the pairs found).
+    Fingerprint,
 }
 
 /// The library of this data folder with its search index.
@@ -131,6 +160,72 @@ pub async fn run(
         LibraryCommand::Source { command } => {
             crate::library_sources::run(data_dir, database_url, command).await
         }
+        LibraryCommand::Sync {
+            url,
+            token,
+            system,
+            once: _,
+            every,
+            page_size,
+            json,
+        } => {
+            if !(1..=1_000).contains(&page_size) {
+                return Err(anyhow!("--page-size: from 1 to 1000"));
+            }
+            let library = with_index(data_dir, database_url).await?;
+            let limits = dongbo_library::sync::Limits {
+                page_size,
+                ..Default::default()
+            };
+            sync(
+                &library,
+                &url,
+                &token,
+                system.as_deref(),
+                &limits,
+                every,
+                json,
+            )
+            .await
+        }
+        LibraryCommand::Followed => {
+            let library = with_index(data_dir, database_url).await?;
+            for followed in library.followed().await.map_err(|e| anyhow!("{e}"))? {
+                let last = followed
+                    .last_sync_at
+                    .map(|t| t.to_rfc3339())
+                    .unwrap_or_else(|| "never".to_owned());
+                println!(
+                    "{}  system {}  cursor {}  last run {last}  {} upserts, {} deletes{}",
+                    followed.url,
+                    followed.system,
+                    followed.cursor,
+                    followed.upserts_applied,
+                    followed.deletes_applied,
+                    followed
+                        .last_error
+                        .map(|e| format!("  last error: {e}"))
+                        .unwrap_or_default()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        LibraryCommand::Fingerprint => {
+            let library = with_index(data_dir, database_url).await?;
+            let mut done = 0;
+            loop {
+                let batch = library
+                    .fingerprint_missing(1_000)
+                    .await
+                    .map_err(|e| anyhow!("{e}"))?;
+                done += batch;
+                if batch == 0 {
+                    break;
+                }
+            }
+            println!("{done} item(s) fingerprinted");
+            Ok(ExitCode::SUCCESS)
+        }
         LibraryCommand::Reindex => {
             let library = with_index(data_dir, database_url).await?;
             let indexer = library
@@ -143,6 +238,64 @@ pub async fn run(
             println!("index rebuilt: {applied} change(s) applied");
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// Runs the sync once, or every `every` seconds for ever (a failed run is printed and the
+/// next one tries again from the same cursor).
+async fn sync(
+    library: &Library,
+    url: &str,
+    token: &str,
+    system: Option<&str>,
+    limits: &dongbo_library::sync::Limits,
+    every: Option<u64>,
+    json: bool,
+) -> Result<ExitCode> {
+    loop {
+        match library.sync(url, token, system, limits).await {
+            Ok(report) => {
+                if json {
+                    println!("{}", serde_json::to_string(&report)?);
+                } else {
+                    println!(
+                        "{}: cursor {} → {}, {} page(s): {} created, {} updated, {} unchanged, \
+                         {} deleted{}{}",
+                        report.url,
+                        report.from,
+                        report.to,
+                        report.pages,
+                        report.counts.created,
+                        report.counts.updated,
+                        report.counts.unchanged,
+                        report.counts.deleted,
+                        if report.skipped.is_empty() {
+                            String::new()
+                        } else {
+                            format!(
+                                ", not copied (restricted to agencies unknown here): {:?}",
+                                report.skipped
+                            )
+                        },
+                        if report.stopped_early {
+                            " (stopped at the time limit; run again)"
+                        } else {
+                            ""
+                        }
+                    );
+                }
+            }
+            Err(error) => {
+                let Some(_) = every else {
+                    return Err(anyhow!("library sync: {error}"));
+                };
+                eprintln!("library sync: {error}");
+            }
+        }
+        let Some(seconds) = every else {
+            return Ok(ExitCode::SUCCESS);
+        };
+        tokio::time::sleep(std::time::Duration::from_secs(seconds.max(1))).await;
     }
 }
 

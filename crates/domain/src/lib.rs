@@ -13,6 +13,7 @@ pub mod geo;
 pub mod indicator;
 pub mod lang;
 pub mod library;
+pub mod near_duplicate;
 pub mod period;
 pub mod program;
 pub mod regime;

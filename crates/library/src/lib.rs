@@ -8,19 +8,23 @@
 //! - [`extract`]: the text of a PDF, DOCX, HTML, TXT or Markdown file, within limits;
 //! - [`encoding`]: UTF-8 and the legacy Vietnamese encodings (TCVN3, VNI, VISCII);
 //! - [`catalogue`]: bulk import of a CSV / XLSX / JSON Lines catalogue or a folder of files;
-//! - [`feeds`]: pull sources, an agency's feed or sitemap polled on a schedule.
+//! - [`feeds`]: pull sources, an agency's feed or sitemap polled on a schedule;
+//! - [`sync`]: following another Đồng Bộ's change feed (`dongbo library sync`);
+//! - [`duplicates`]: near-duplicates proposed, merged or dismissed.
 //!
 //! Who may read what is [`Readership`] (from `dongbo_domain::library`); who may write is
 //! [`Action::EditLibrary`] on the item's owner agency (a librarian's or an admin's).
 #![forbid(unsafe_code)]
 
 pub mod catalogue;
+pub mod duplicates;
 pub mod encoding;
 pub mod extract;
 pub mod files;
 pub mod feeds;
 mod input;
 pub mod search;
+pub mod sync;
 
 use std::path::PathBuf;
 

@@ -426,6 +426,21 @@ const WRITES: &[Write] = &[
         LIBRARIANS,
         FORBIDDEN,
     ),
+    // A near-duplicate pair of BVHTTDL's items: decided by who may edit both.
+    write(
+        "post",
+        "/api/v1/library/duplicates/{id}/merge",
+        Scope::Agency,
+        LIBRARIANS,
+        FORBIDDEN,
+    ),
+    write(
+        "post",
+        "/api/v1/library/duplicates/{id}/dismiss",
+        Scope::Agency,
+        LIBRARIANS,
+        FORBIDDEN,
+    ),
     write(
         "post",
         "/api/v1/assignments/{id}/reports/draft",
@@ -1086,6 +1101,37 @@ async fn request_for(
                 )),
             }
         }
+        ("post", "/api/v1/library/duplicates/{id}/merge") => {
+            let (proposal, keep) = near_pair(app, case, "Hợp nhất").await;
+            Call {
+                method: Method::POST,
+                path: format!("/api/v1/library/duplicates/{proposal}/merge"),
+                body: Body::Json(json!({ "keep": keep })),
+                effect: Effect {
+                    count: format!(
+                        "SELECT COUNT(*) FROM library_items WHERE title LIKE 'Hợp nhất {case} %'"
+                    ),
+                    from: Some(2),
+                    to: 1,
+                },
+            }
+        }
+        ("post", "/api/v1/library/duplicates/{id}/dismiss") => {
+            let (proposal, _) = near_pair(app, case, "Bỏ qua").await;
+            Call {
+                method: Method::POST,
+                path: format!("/api/v1/library/duplicates/{proposal}/dismiss"),
+                body: Body::Json(json!({})),
+                effect: Effect {
+                    count: format!(
+                        "SELECT COUNT(*) FROM library_duplicate_proposals WHERE id = {proposal} \
+                         AND state = 'proposed'"
+                    ),
+                    from: Some(1),
+                    to: 0,
+                },
+            }
+        }
         (method, path) => panic!("the matrix has no request for {method} {path}"),
     }
 }
@@ -1123,6 +1169,56 @@ async fn source_fixture(app: &TestApp, case: usize, disabled: bool) -> i64 {
         .await
         .expect("the fixture's failures");
     id
+}
+
+/// Two near-duplicate items of BVHTTDL (titles "`prefix` `case` …"), pushed by an
+/// administrator: the proposal of the pair and its first item.
+async fn near_pair(app: &TestApp, case: usize, prefix: &str) -> (i64, i64) {
+    let admin = accounts::Caller {
+        user: accounts::get_user(&app.db, "admin.cp")
+            .await
+            .unwrap()
+            .expect("the matrix's administrator"),
+        grants: vec![dongbo_domain::access::Grant::new(
+            dongbo_domain::access::Role::Admin,
+            "CP",
+        )],
+    };
+    let library = dongbo_library::Library::new(
+        app.db.clone(),
+        dongbo_domain::Directory::bundled(),
+        app.files.clone(),
+        dongbo_domain::Clock::system(),
+    );
+    let text = format!(
+        "{prefix} {case}: Bộ Văn hóa, Thể thao và Du lịch tổ chức tuần lễ văn hóa số {case} với \
+         triển lãm ảnh, biểu diễn nghệ thuật truyền thống, hội thảo về bảo tồn di sản và giới \
+         thiệu ẩm thực các vùng miền tới bạn bè quốc tế tại thủ đô."
+    );
+    let mut ids = Vec::new();
+    for (n, body) in [text.clone(), format!("{text} Thêm một câu cuối.")]
+        .into_iter()
+        .enumerate()
+    {
+        let input = dongbo_library::ItemInput {
+            title: format!("{prefix} {case} bản {n}"),
+            kind: "article".to_owned(),
+            owner: Some("BVHTTDL".to_owned()),
+            visibility: Some("public".to_owned()),
+            body: Some(body),
+            ..Default::default()
+        };
+        let written = library
+            .push(&admin, "BVHTTDL", &format!("{prefix}-{case}-{n}"), &input)
+            .await
+            .expect("a near-duplicate");
+        ids.push(written.id);
+    }
+    let proposal = dongbo_store::library::duplicates::of_pair(&app.db, ids[0], ids[1])
+        .await
+        .unwrap()
+        .expect("the pair is proposed");
+    (proposal.id, ids[0])
 }
 
 /// Sends `call` with `token`.

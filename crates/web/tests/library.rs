@@ -886,3 +886,111 @@ async fn only_a_librarian_or_admin_of_the_owner_agency_registers_enables_or_poll
         );
     }
 }
+
+/// The near-duplicates page: a librarian of the owner agency sees the pair side by side and
+/// merges it; a viewer of the same agency is refused the page and its decisions, a librarian of
+/// another agency sees no pair and may not decide it; nothing changes for them.
+#[tokio::test]
+async fn only_who_may_edit_both_items_sees_and_decides_a_near_duplicate() {
+    for app in apps().await {
+        app.user("thuvien.bng", "librarian", "BNG", false).await;
+        app.user("thuvien.btc", "librarian", "BTC", false).await;
+        app.user("xem.bng", "viewer", "BNG", false).await;
+        let text = "Bộ Ngoại giao tổ chức hội nghị tổng kết công tác đối ngoại tại Hà Nội, đánh \
+                    giá kết quả triển khai nghị quyết và đề ra nhiệm vụ trọng tâm cho năm tới về \
+                    ngoại giao kinh tế, bảo hộ công dân và thông tin đối ngoại.";
+        let copy = format!("{text} Hội nghị cũng nghe báo cáo về giáo dục.");
+        let mut ids = Vec::new();
+        for (title, body) in [
+            ("Hội nghị tổng kết", text),
+            ("Hội nghị tổng kết (bản sao)", copy.as_str()),
+        ] {
+            ids.push(
+                add(
+                    &app,
+                    "thuvien.bng",
+                    &[
+                        ("title", title),
+                        ("kind", "report"),
+                        ("owner", "BNG"),
+                        ("visibility", "public"),
+                        ("body", body),
+                    ],
+                )
+                .await,
+            );
+        }
+        let proposal = dongbo_store::library::duplicates::of_pair(&app.db, ids[0], ids[1])
+            .await
+            .expect("read")
+            .expect("proposed")
+            .id;
+        let mut sessions = Vec::new();
+        for (username, page_status) in [("xem.bng", 403), ("thuvien.btc", 200)] {
+            sessions.push((username, page_status, app.session(username).await));
+        }
+        let before = app.fingerprint().await;
+        for (username, page_status, (mut browser, csrf)) in sessions {
+            let page = browser.get("/library/duplicates").await;
+            assert_eq!(page.status(), page_status, "{} {username}", app.backend);
+            let shown = page.text().await.expect("a page");
+            assert!(
+                !shown.contains("Hội nghị tổng kết (bản sao)"),
+                "{} {username}",
+                app.backend
+            );
+            let keep = ids[0].to_string();
+            let merged = browser
+                .post_raw(
+                    &format!("/library/duplicates/{proposal}/merge"),
+                    &[("csrf", &csrf), ("keep", &keep)],
+                )
+                .await;
+            assert_eq!(merged.status(), 403, "{} {username} merges", app.backend);
+            let dismissed = browser
+                .post_raw(
+                    &format!("/library/duplicates/{proposal}/dismiss"),
+                    &[("csrf", &csrf)],
+                )
+                .await;
+            assert_eq!(
+                dismissed.status(),
+                403,
+                "{} {username} dismisses",
+                app.backend
+            );
+        }
+        let after = app.fingerprint().await;
+        assert!(
+            before.changed(&after).is_empty(),
+            "{}: {:?}",
+            app.backend,
+            before.changed(&after)
+        );
+        let (mut browser, csrf) = app.session("thuvien.bng").await;
+        let page = browser.get("/library/duplicates").await;
+        assert_eq!(page.status(), 200);
+        let shown = page.text().await.expect("a page");
+        assert!(
+            shown.contains("Hội nghị tổng kết (bản sao)")
+                && shown.contains("Hội nghị cũng nghe báo cáo về giáo dục."),
+            "{}: the pair side by side with the differing passage",
+            app.backend
+        );
+        let keep = ids[0].to_string();
+        let merged = browser
+            .post_raw(
+                &format!("/library/duplicates/{proposal}/merge"),
+                &[("csrf", &csrf), ("keep", &keep)],
+            )
+            .await;
+        assert_eq!(merged.status(), 303, "{}", app.backend);
+        assert_eq!(location(&merged), format!("/library/items/{}", ids[0]));
+        assert_eq!(
+            app.get(&format!("/library/items/{}", ids[1]))
+                .await
+                .status(),
+            404
+        );
+    }
+}

@@ -267,25 +267,39 @@ pub async fn update(
 pub async fn delete(db: &Db, id: i64, actor: &str, at: DateTime<Utc>) -> Result<()> {
     let doing = format!("removing library item {id}");
     let mut tx = db.begin_write(&doing).await?;
-    let current = load(&mut tx, id)
+    delete_in(&mut tx, id, actor, at).await?;
+    tx.commit().await.context(|| doing.clone())?;
+    Ok(())
+}
+
+/// [`delete`] on `conn`, inside a write transaction (a merge of near-duplicates, a sync).
+pub(crate) async fn delete_in(
+    conn: &mut AnyConnection,
+    id: i64,
+    actor: &str,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let doing = format!("removing library item {id}");
+    let current = load(conn, id)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("library item {id}")))?;
+    super::duplicates::forget(conn, id).await?;
     for table in ["library_attachments", "library_provenances"] {
         let sql = format!("DELETE FROM {table} WHERE item_id = $1");
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await
             .context(|| doing.clone())?;
     }
     sqlx::query("DELETE FROM library_items WHERE id = $1")
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .context(|| doing.clone())?;
-    changes::record(&mut tx, id, ChangeOp::Delete, at).await?;
+    changes::record(conn, id, ChangeOp::Delete, at).await?;
     audit::append(
-        &mut tx,
+        conn,
         at,
         &entry(
             actor,
@@ -296,7 +310,6 @@ pub async fn delete(db: &Db, id: i64, actor: &str, at: DateTime<Utc>) -> Result<
         ),
     )
     .await?;
-    tx.commit().await.context(|| doing.clone())?;
     Ok(())
 }
 
@@ -379,6 +392,7 @@ pub(crate) async fn write_one(
         return merge(conn, id, incoming.provenance.as_ref(), actor, at).await;
     }
     let id = insert(conn, &incoming.data, actor, at).await?;
+    super::duplicates::fingerprint(conn, id, &incoming.data.title, &incoming.data.body, at).await?;
     if let Some(provenance) = &incoming.provenance {
         insert_provenance(conn, id, provenance).await?;
     }
@@ -446,7 +460,7 @@ async fn merge(
     })
 }
 
-fn entry(
+pub(crate) fn entry(
     actor: &str,
     action: &str,
     id: i64,
@@ -465,7 +479,7 @@ fn entry(
 
 /// What the audit log keeps of an item: its metadata, and its body by hash (a body may be a
 /// whole book).
-fn audit_view(item: &Item) -> serde_json::Value {
+pub(crate) fn audit_view(item: &Item) -> serde_json::Value {
     let data = &item.data;
     json!({
         "title": data.title,
@@ -510,7 +524,7 @@ fn bind_data<'q>(
 }
 
 /// Writes `data` over `current` and records the change.
-async fn rewrite(
+pub(crate) async fn rewrite(
     conn: &mut AnyConnection,
     current: &Item,
     data: &ItemData,
@@ -546,6 +560,9 @@ async fn rewrite(
     .await
     .context(doing)?;
     write_attachments(conn, id, &data.attachments).await?;
+    if current.data.title != data.title || current.data.body != data.body {
+        super::duplicates::fingerprint(conn, id, &data.title, &data.body, at).await?;
+    }
     let after = load(conn, id).await?.ok_or_else(|| {
         corrupt(
             "reading a changed library item",
@@ -672,7 +689,11 @@ async fn update_provenance(
     Ok(())
 }
 
-async fn by_key(conn: &mut AnyConnection, system: &str, external_id: &str) -> Result<Option<i64>> {
+pub(crate) async fn by_key(
+    conn: &mut AnyConnection,
+    system: &str,
+    external_id: &str,
+) -> Result<Option<i64>> {
     sqlx::query_scalar(
         "SELECT item_id FROM library_provenances WHERE system = $1 AND external_id = $2",
     )

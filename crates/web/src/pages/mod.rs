@@ -135,6 +135,15 @@ pub fn router() -> Router<AppState> {
             post(library::sources::enable),
         )
         .route("/library/sources/{id}/poll", post(library::sources::poll))
+        .route("/library/duplicates", get(library::duplicates::list))
+        .route(
+            "/library/duplicates/{id}/merge",
+            post(library::duplicates::merge),
+        )
+        .route(
+            "/library/duplicates/{id}/dismiss",
+            post(library::duplicates::dismiss),
+        )
         .route("/login", get(account::login_form).post(account::login))
         .route("/logout", post(account::logout))
         .route(

@@ -20,6 +20,8 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+mod duplicates;
+
 use super::work::ApiCaller;
 use super::{ApiError, ApiResult, JsonBody, Problem};
 use crate::AppState;
@@ -36,6 +38,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(sources::list_sources, sources::add_source))
         .routes(routes!(sources::enable_source))
         .routes(routes!(sources::poll_source))
+        .merge(duplicates::router())
 }
 
 /// The search's parameters (all optional; `q` empty lists the newest items).

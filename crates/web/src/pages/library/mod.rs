@@ -24,6 +24,8 @@ use crate::error::{Result, urlencode};
 pub use form::{attach, cite, create, delete, detach, download, edit_form, new_form, update};
 pub use topics::{list as topics, save as save_topic};
 
+pub mod duplicates;
+
 static COUNTRIES: LazyLock<Countries> = LazyLock::new(Countries::bundled);
 
 /// A kind's label in the page's language, or the stored name for one this version does not
