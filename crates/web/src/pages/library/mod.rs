@@ -3,9 +3,10 @@
 //! health (`sources`). Every read goes through `dongbo_library`, which puts the caller's
 //! readership inside the search and checks it on each item.
 
+pub mod duplicates;
 mod form;
-mod topics;
 pub mod sources;
+mod topics;
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -23,8 +24,6 @@ use crate::error::{Result, urlencode};
 
 pub use form::{attach, cite, create, delete, detach, download, edit_form, new_form, update};
 pub use topics::{list as topics, save as save_topic};
-
-pub mod duplicates;
 
 static COUNTRIES: LazyLock<Countries> = LazyLock::new(Countries::bundled);
 
@@ -216,6 +215,8 @@ pub async fn search(
             p.library-links {
                 @if may_add {
                     a href="/library/new" { (page.t("Thêm tài liệu", "Add an item")) } " · "
+                    a href="/library/sources" { (page.t("Nguồn tự động", "Pull sources")) } " · "
+                    a href="/library/duplicates" { (page.t("Tài liệu gần trùng", "Near-duplicates")) } " · "
                 }
                 a href="/library/topics" { (page.t("Các chủ đề", "Topics")) }
             }
