@@ -59,7 +59,7 @@ pub enum LibraryCommand {
         /// An API token of a user of the other instance (`dongbo user token` there).
         #[arg(long)]
         token: String,
-        /// The provenance system the copies are kept under (default: dongbo:HOST[:PORT]).
+        /// The provenance system the copies are kept under (default: dongbo:HOST, or dongbo:HOST:PORT).
         #[arg(long)]
         system: Option<String>,
         /// Run once to the feed's end, then stop (the default).

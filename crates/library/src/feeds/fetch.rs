@@ -3,7 +3,7 @@
 //!
 //! - **Addresses.** Every hop's host is resolved here and refused when none of its addresses
 //!   may be reached (the refusal names the address and its range); the client resolves
-//!   through the same check ([`GuardedResolver`]) and connects only to the addresses it
+//!   through the same check (`GuardedResolver`) and connects only to the addresses it
 //!   returned, so a name that answers a public address to the check and a private one to the
 //!   connection (DNS rebinding) is still refused. No proxy is used.
 //! - **Redirects** are followed here, not by the client: at most [`FetchLimits::redirects`],

@@ -1,5 +1,5 @@
 //! Near-duplicates: each item's signature (`library_fingerprints`, its band keys in
-//! `library_fingerprint_bands`), written in the item's transaction ([`fingerprint`]), and the
+//! `library_fingerprint_bands`), written in the item's transaction (`fingerprint`), and the
 //! pairs proposed for a person to merge or dismiss (`library_duplicate_proposals`).
 //!
 //! A write finds its candidates by index (the items sharing a band key with it), compares their
