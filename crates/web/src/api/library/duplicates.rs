@@ -60,7 +60,7 @@ fn side(item: &dongbo_library::Item, passage: Option<&String>) -> ProposedItem {
 
 /// The open near-duplicate proposals whose two items the caller may edit (a librarian's or an
 /// administrator's), the most similar first.
-#[utoipa::path(get, path = "/api/v1/library/duplicates", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/library/duplicates", operation_id = "list_near_duplicates", security(("bearer" = [])),
     responses((status = 200, body = Vec<ProposalAnswer>), (status = 401, body = Problem),
         (status = 403, body = Problem)))]
 pub async fn list(State(state): State<AppState>, who: ApiCaller) -> ApiResult<Vec<ProposalAnswer>> {
@@ -88,7 +88,7 @@ pub struct MergeRequest {
 
 /// Merge a proposal's pair: `keep` stays, the other's sources, topics, countries and citing
 /// reports move to it, and the other is removed (its delete is in the change feed).
-#[utoipa::path(post, path = "/api/v1/library/duplicates/{id}/merge",
+#[utoipa::path(post, path = "/api/v1/library/duplicates/{id}/merge", operation_id = "merge_near_duplicate",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Proposal id")),
     request_body = MergeRequest,
@@ -109,7 +109,7 @@ pub async fn merge(
 }
 
 /// Dismiss a proposal: its pair is never proposed again.
-#[utoipa::path(post, path = "/api/v1/library/duplicates/{id}/dismiss",
+#[utoipa::path(post, path = "/api/v1/library/duplicates/{id}/dismiss", operation_id = "dismiss_near_duplicate",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Proposal id")),
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem),
