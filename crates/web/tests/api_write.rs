@@ -1020,22 +1020,7 @@ async fn request_for(
         ),
         ("delete", "/api/v1/library/items/{system}/{external_id}") => {
             // The item to remove, pushed by an administrator first.
-            let admin = accounts::Caller {
-                user: accounts::get_user(&app.db, "admin.cp")
-                    .await
-                    .unwrap()
-                    .expect("the matrix's administrator"),
-                grants: vec![dongbo_domain::access::Grant::new(
-                    dongbo_domain::access::Role::Admin,
-                    "CP",
-                )],
-            };
-            let library = dongbo_library::Library::new(
-                app.db.clone(),
-                dongbo_domain::Directory::bundled(),
-                app.files.clone(),
-                dongbo_domain::Clock::system(),
-            );
+            let (admin, library) = app.library_as_admin("admin.cp").await;
             let input = dongbo_library::ItemInput {
                 title: format!("Tin xóa {case}"),
                 kind: "article".to_owned(),
@@ -1174,22 +1159,7 @@ async fn source_fixture(app: &TestApp, case: usize, disabled: bool) -> i64 {
 /// Two near-duplicate items of BVHTTDL (titles "`prefix` `case` …"), pushed by an
 /// administrator: the proposal of the pair and its first item.
 async fn near_pair(app: &TestApp, case: usize, prefix: &str) -> (i64, i64) {
-    let admin = accounts::Caller {
-        user: accounts::get_user(&app.db, "admin.cp")
-            .await
-            .unwrap()
-            .expect("the matrix's administrator"),
-        grants: vec![dongbo_domain::access::Grant::new(
-            dongbo_domain::access::Role::Admin,
-            "CP",
-        )],
-    };
-    let library = dongbo_library::Library::new(
-        app.db.clone(),
-        dongbo_domain::Directory::bundled(),
-        app.files.clone(),
-        dongbo_domain::Clock::system(),
-    );
+    let (admin, library) = app.library_as_admin("admin.cp").await;
     let text = format!(
         "{prefix} {case}: Bộ Văn hóa, Thể thao và Du lịch tổ chức tuần lễ văn hóa số {case} với \
          triển lãm ảnh, biểu diễn nghệ thuật truyền thống, hội thảo về bảo tồn di sản và giới \

@@ -148,22 +148,7 @@ async fn the_national_annual_report_of_47_gathers_the_accepted_reports_of_twenty
 /// Library items of BNG, one public and one only its own people read; their ids.
 async fn library_items(app: &TestApp) -> [i64; 2] {
     app.user("quantri.cp", "admin", "CP", false).await;
-    let admin = dongbo_store::accounts::Caller {
-        user: dongbo_store::accounts::get_user(&app.db, "quantri.cp")
-            .await
-            .unwrap()
-            .expect("the administrator"),
-        grants: vec![dongbo_domain::access::Grant::new(
-            dongbo_domain::access::Role::Admin,
-            "CP",
-        )],
-    };
-    let library = dongbo_library::Library::new(
-        app.db.clone(),
-        dongbo_domain::Directory::bundled(),
-        app.files.clone(),
-        dongbo_domain::Clock::system(),
-    );
+    let (admin, library) = app.library_as_admin("quantri.cp").await;
     let mut ids = [0; 2];
     for (i, (title, visibility)) in [
         ("Sách trắng ngoại giao văn hóa 2026", "public"),

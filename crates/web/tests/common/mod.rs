@@ -550,3 +550,30 @@ impl TestApp {
             .id
     }
 }
+
+impl TestApp {
+    /// The library of this server's database and files, and `username` (an existing user) as
+    /// an administrator of the Government: for a test to write items as a setup step.
+    pub async fn library_as_admin(
+        &self,
+        username: &str,
+    ) -> (dongbo_store::accounts::Caller, dongbo_library::Library) {
+        let admin = dongbo_store::accounts::Caller {
+            user: dongbo_store::accounts::get_user(&self.db, username)
+                .await
+                .unwrap()
+                .expect("the administrator"),
+            grants: vec![dongbo_domain::access::Grant::new(
+                dongbo_domain::access::Role::Admin,
+                "CP",
+            )],
+        };
+        let library = dongbo_library::Library::new(
+            self.db.clone(),
+            Directory::bundled(),
+            self.files.clone(),
+            dongbo_domain::Clock::system(),
+        );
+        (admin, library)
+    }
+}
