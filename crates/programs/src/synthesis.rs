@@ -418,6 +418,7 @@ async fn cited_lines(
 ) -> Result<Vec<CitedLine>> {
     let mut lines = Vec::new();
     let mut seen = std::collections::HashSet::new();
+    let mut items: HashMap<i64, Option<dongbo_store::library::Item>> = HashMap::new();
     for report in reports.values() {
         for &item_id in &report.library_items {
             if !seen.insert((
@@ -427,13 +428,19 @@ async fn cited_lines(
             )) {
                 continue;
             }
-            let item = dongbo_store::library::items::get(&state.db, item_id).await?;
-            let shown = item.filter(|item| {
-                dongbo_domain::library::Readership::Government {
-                    agencies: Vec::new(),
-                }
-                .may_read(&item.data.visibility, None)
-            });
+            // One read per item, however many agencies cite it.
+            if let std::collections::hash_map::Entry::Vacant(slot) = items.entry(item_id) {
+                let item = dongbo_store::library::items::get(&state.db, item_id)
+                    .await?
+                    .filter(|item| {
+                        dongbo_domain::library::Readership::Government {
+                            agencies: Vec::new(),
+                        }
+                        .may_read(&item.data.visibility, None)
+                    });
+                slot.insert(item);
+            }
+            let shown = items.get(&item_id).cloned().flatten();
             lines.push(match shown {
                 Some(item) => CitedLine {
                     task_code: report.task_code.clone(),

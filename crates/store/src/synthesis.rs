@@ -509,15 +509,17 @@ pub async fn accepted_for_period(
     .fetch_all(&mut *tx)
     .await
     .context(|| doing.clone())?;
+    let by_report: std::collections::HashMap<(i64, String), usize> = accepted
+        .iter()
+        .enumerate()
+        .map(|(index, r)| ((r.assignment_id, r.period.code()), index))
+        .collect();
     for row in &cited {
         let assignment_id: i64 = col(row, "assignment_id", &doing)?;
         let period: String = col(row, "period", &doing)?;
         let item_id: i64 = col(row, "item_id", &doing)?;
-        for report in accepted
-            .iter_mut()
-            .filter(|r| r.assignment_id == assignment_id && r.period.code() == period)
-        {
-            report.library_items.push(item_id);
+        if let Some(&index) = by_report.get(&(assignment_id, period)) {
+            accepted[index].library_items.push(item_id);
         }
     }
     Ok(accepted)
