@@ -99,7 +99,13 @@ pub struct SearchParams {
     pub sort: Option<String>,
     /// The last word is still being typed.
     pub prefix: Option<bool>,
+    /// The language whose items rank first among matches as good: an ISO 639-1 code, `none`
+    /// for no preference; Vietnamese if not given (the page gives its own language).
+    pub prefer_lang: Option<String>,
 }
+
+/// The language preferred when a search names none: the library is Vietnamese first.
+pub const PREFERRED_LANGUAGE: &str = "vi";
 
 impl SearchParams {
     /// The index's query for `reader`, or every value that does not hold.
@@ -151,6 +157,23 @@ impl SearchParams {
                 Sort::Relevance
             }
         };
+        let language_first = match self.prefer_lang.as_deref().map(str::trim) {
+            None | Some("") => Some(PREFERRED_LANGUAGE.to_owned()),
+            Some("none") => None,
+            Some(code)
+                if (2..=3).contains(&code.len())
+                    && code.bytes().all(|b| b.is_ascii_lowercase()) =>
+            {
+                Some(code.to_owned())
+            }
+            Some(other) => {
+                errors.push(FieldError::new(
+                    "prefer_lang",
+                    format!("«{other}» is not a language code (vi, en…) or none"),
+                ));
+                None
+            }
+        };
         if self.q.chars().count() > 500 {
             errors.push(FieldError::new("q", "at most 500 characters"));
         }
@@ -174,6 +197,7 @@ impl SearchParams {
             offset: (page.max(1) - 1) * per_page,
             limit: per_page,
             facets: true,
+            language_first,
         })
     }
 }

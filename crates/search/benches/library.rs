@@ -16,7 +16,12 @@
 //!
 //! Environment: `DONGBO_BENCH_LIBRARY_ITEMS` (default 20,000), `DONGBO_BENCH_LIBRARY_SEED`,
 //! `DONGBO_BENCH_LIBRARY_ENGINES` (e.g. `tantivy,sqlite`), `DONGBO_BENCH_LIBRARY_DETAIL` (set:
-//! print each query's nDCG@10), `DONGBO_BENCH_POSTGRES_URL` (a
+//! print each query's nDCG@10 and time), `DONGBO_BENCH_LIBRARY_INDEX` (a folder: tantivy's index
+//! is kept there and, when it already holds the items of this size, searched without indexing
+//! again — for working on query speed; the indexing figures are then not measured),
+//! `DONGBO_BENCH_LIBRARY_SHOW` (a labelled query's text: print its hits with their language,
+//! topics, grade and which minimal-pair forms they hold — for working on relevance),
+//! `DONGBO_BENCH_POSTGRES_URL` (a
 //! database the bench may create its table and the `unaccent` extension in; without it
 //! PostgreSQL is skipped and says why). Each engine prints a `RESULT library_<engine>` line that
 //! `cargo xtask bench library` writes into `BENCHMARKS.md`.
@@ -115,6 +120,8 @@ fn batches(items: u64, seed: u64) -> impl Iterator<Item = Vec<GeneratedItem>> {
 /// Every query's relevant items, by id, with their grade.
 struct Judgments {
     by_query: Vec<HashMap<i64, u8>>,
+    items: u64,
+    seed: u64,
 }
 
 impl Judgments {
@@ -130,7 +137,11 @@ impl Judgments {
                 }
             }
         }
-        Judgments { by_query }
+        Judgments {
+            by_query,
+            items,
+            seed,
+        }
     }
 
     /// nDCG@10 of `hits` for query `index`: gains 2^grade − 1, discounted by log2(rank + 1).
@@ -300,15 +311,43 @@ fn relevance(
 ) -> Outcome<BTreeMap<&'static str, f64>> {
     let mut sums: BTreeMap<&'static str, (f64, usize)> = BTreeMap::new();
     for (index, query) in queries.iter().enumerate() {
+        let at = Instant::now();
         let hits = searcher.search(&query.text, &Reader::Everything, false)?;
+        let took = at.elapsed();
         let typed = match query.typed {
             Typed::Diacritics => "diacritics",
             Typed::Folded => "folded",
             Typed::English => "english",
         };
         let ndcg = judgments.ndcg(index, &hits);
+        if std::env::var("DONGBO_BENCH_LIBRARY_SHOW").ok().as_deref() == Some(query.text.as_str()) {
+            let wanted: std::collections::HashSet<i64> = hits.iter().copied().collect();
+            for item in dongbo_gen::library::library_corpus(judgments.items, judgments.seed) {
+                if wanted.contains(&item.id) {
+                    let at = hits.iter().position(|h| *h == item.id).unwrap_or(99);
+                    let t = format!("{} {} {}", item.title, item.summary, item.body);
+                    let t = t.to_lowercase();
+                    let forms: Vec<&str> = ["đà nẵng", "đa năng", "da nang", "bão", "bảo"]
+                        .into_iter()
+                        .filter(|f| t.contains(f))
+                        .collect();
+                    println!(
+                        "SHOW {at} id={} lang={} topics={:?} grade={:?} forms={forms:?} «{}»",
+                        item.id,
+                        item.language,
+                        item.topics,
+                        judgments.by_query[index].get(&item.id),
+                        item.title
+                    );
+                }
+            }
+        }
         if std::env::var_os("DONGBO_BENCH_LIBRARY_DETAIL").is_some() {
-            println!("ndcg {typed} {ndcg:.3} «{}»", query.text);
+            println!(
+                "ndcg {typed} {ndcg:.3} {:.1} ms «{}»",
+                took.as_secs_f64() * 1000.0,
+                query.text
+            );
         }
         let entry = sums.entry(typed).or_default();
         entry.0 += ndcg;
@@ -419,6 +458,8 @@ impl Searcher for Tantivy {
     fn search(&self, text: &str, reader: &Reader, facets: bool) -> Outcome<Vec<i64>> {
         let mut query = Query::new(text, reader.clone());
         query.facets = facets;
+        // As the API asks it from the Vietnamese page (its default).
+        query.language_first = Some("vi".to_owned());
         let results = self.0.search(&query)?;
         Ok(results.hits.iter().map(|h| h.id).collect())
     }
@@ -431,14 +472,20 @@ fn tantivy(
     judgments: &Judgments,
 ) -> Outcome<Figures> {
     println!("== tantivy");
-    let folder = tempfile::tempdir()?;
-    let index = TantivyIndex::open(folder.path())?;
+    let temporary = tempfile::tempdir()?;
+    let kept = std::env::var_os("DONGBO_BENCH_LIBRARY_INDEX").map(std::path::PathBuf::from);
+    let folder = kept.as_deref().unwrap_or(temporary.path());
+    let index = TantivyIndex::open(folder)?;
     let mut figures = Figures {
         items,
         ..Figures::default()
     };
+    let reuse = kept.is_some() && index.cursor()? == Some(items) && index.len() == items;
+    if !reuse {
+        index.clear()?;
+    }
     let mut cursor = 0;
-    for batch in batches(items, seed) {
+    for batch in batches(items, seed).take(if reuse { 0 } else { usize::MAX }) {
         let changes: Vec<Change> = batch
             .iter()
             .map(|item| Change::Upsert(Box::new(document(item))))
@@ -451,7 +498,7 @@ fn tantivy(
     if index.len() != items {
         return Err(format!("tantivy holds {} items, not {items}", index.len()).into());
     }
-    figures.bytes = folder_bytes(folder.path());
+    figures.bytes = folder_bytes(folder);
     println!(
         "indexed {items} items in {:.1} s, {:.0} MiB",
         figures.indexing.as_secs_f64(),

@@ -11,6 +11,7 @@ pub(crate) const EXACT: &str = "dongbo_exact";
 pub(crate) const FOLDED: &str = "dongbo_folded";
 pub(crate) const PREFIXES: &str = "dongbo_prefixes";
 pub(crate) const STEMMED: &str = "dongbo_stemmed";
+pub(crate) const PAIRS: &str = "dongbo_pairs";
 
 /// A word longer than this (in characters) is not indexed: no one types it, and a file of one
 /// endless "word" must not make a term of it.
@@ -32,16 +33,42 @@ pub(crate) enum Form {
     Folded,
     /// Every beginning of the folded syllable ("du", "duo", "duon", "duong").
     Prefixes,
+    /// Each folded syllable with the next one ("da nang" of "Đà Nẵng"): two words side by side
+    /// found by one term, without reading positions (most Vietnamese words are two syllables).
+    Pairs,
 }
 
 /// The words of `text`: runs of letters and digits (a Vietnamese syllable, an English word, a
 /// number), with their byte ranges. The text is NFC, so a letter with its diacritics is one
 /// character.
-pub(crate) fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    text.split(|c: char| !is_word_char(c))
-        // `split` gives slices of `text`: a word's start is its distance from the text's.
-        .map(move |word| (word.as_ptr() as usize - text.as_ptr() as usize, word))
-        .filter(|(_, word)| !word.is_empty() && word.chars().count() <= LONGEST_WORD)
+pub(crate) fn words(text: &str) -> Words<'_> {
+    Words { text, at: 0 }
+}
+
+/// The iterator of [`words`]: `(start, word)`, words longer than [`LONGEST_WORD`] left out.
+pub(crate) struct Words<'a> {
+    text: &'a str,
+    /// Where the next word is looked for.
+    at: usize,
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = (usize, &'a str);
+
+    fn next(&mut self) -> Option<(usize, &'a str)> {
+        loop {
+            let rest = &self.text[self.at..];
+            let start = self.at + rest.find(is_word_char)?;
+            let length = self.text[start..]
+                .find(|c: char| !is_word_char(c))
+                .unwrap_or(self.text.len() - start);
+            self.at = start + length;
+            let word = &self.text[start..self.at];
+            if word.chars().count() <= LONGEST_WORD {
+                return Some((start, word));
+            }
+        }
+    }
 }
 
 /// Whether `c` belongs to a word: a letter or a digit. The Latin letters Vietnamese and the
@@ -77,29 +104,55 @@ fn folded_letters() -> &'static std::collections::HashMap<char, char> {
 /// [`fold`] of one word: ASCII letters lower-cased, precomposed Latin letters by table, and
 /// the general folding for a word holding any other character.
 fn fold_word(word: &str) -> String {
-    if word.is_ascii() {
-        return word.to_ascii_lowercase();
-    }
-    let letters = folded_letters();
     let mut folded = String::with_capacity(word.len());
-    for c in word.chars() {
-        if c.is_ascii() {
-            folded.push(c.to_ascii_lowercase());
-        } else if let Some(letter) = letters.get(&c) {
-            folded.push(*letter);
-        } else {
-            return fold(word);
-        }
-    }
+    fold_into(word, &mut folded);
     folded
 }
 
-/// A word as a term of `form` (for `Prefixes`, the whole folded word).
-pub(crate) fn term(word: &str, form: Form) -> String {
-    match form {
-        Form::Exact => word.to_lowercase(),
-        Form::Folded | Form::Prefixes => fold_word(word),
+/// [`fold_word`] appended to `out` (a token's text is reused from word to word).
+pub(crate) fn fold_into(word: &str, out: &mut String) {
+    if word.is_ascii() {
+        out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+        return;
     }
+    let letters = folded_letters();
+    let start = out.len();
+    for c in word.chars() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else if let Some(letter) = letters.get(&c) {
+            out.push(*letter);
+        } else {
+            out.truncate(start);
+            out.push_str(&fold(word));
+            return;
+        }
+    }
+}
+
+/// A word lower-cased, appended to `out`: the exact form, the same at indexing and in queries.
+fn lower_into(word: &str, out: &mut String) {
+    if word.is_ascii() {
+        out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+    } else {
+        out.push_str(&word.to_lowercase());
+    }
+}
+
+/// A word as a term of `form` (for `Prefixes`, the whole folded word; for `Pairs`, the word's
+/// own folded form, which [`pair`] joins with the next).
+pub(crate) fn term(word: &str, form: Form) -> String {
+    let mut term = String::with_capacity(word.len());
+    match form {
+        Form::Exact => lower_into(word, &mut term),
+        Form::Folded | Form::Prefixes | Form::Pairs => fold_into(word, &mut term),
+    }
+    term
+}
+
+/// The term of two folded words side by side, as [`Form::Pairs`] indexes it.
+pub(crate) fn pair(first: &str, second: &str) -> String {
+    format!("{first} {second}")
 }
 
 /// Whether a typed word carries diacritics (or đ): then it means exactly what it says.
@@ -111,7 +164,7 @@ pub(crate) fn is_accented(word: &str) -> bool {
 #[derive(Debug, Clone)]
 pub(crate) struct Syllables(pub(crate) Form);
 
-/// Tokens made up front: a field's text is short enough, and the forms need the whole word.
+/// Tokens made up front (the stems, whose analyzers are tantivy's own).
 pub(crate) struct Tokens {
     tokens: Vec<Token>,
     next: usize,
@@ -132,31 +185,105 @@ impl TokenStream for Tokens {
     }
 }
 
-impl Tokenizer for Syllables {
-    type TokenStream<'a> = Tokens;
+/// The syllables of a text as they are read, one token at a time in one reused token: a body
+/// of a thousand words costs no allocation per word (allocation was a tenth of the indexing
+/// profile when every token was made up front).
+pub(crate) struct SyllableStream<'a> {
+    form: Form,
+    words: std::iter::Enumerate<Words<'a>>,
+    token: Token,
+    /// Pairs: the previous word's folded form and where it started.
+    previous: Option<(String, usize)>,
+    /// Prefixes: the current word's folded letters and the length of the next beginning.
+    letters: Vec<char>,
+    next_length: usize,
+}
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> Tokens {
-        let mut tokens = Vec::new();
-        for (position, (start, word)) in words(text).enumerate() {
-            let token = |text: String| Token {
-                offset_from: start,
-                offset_to: start + word.len(),
-                position,
-                text,
-                position_length: 1,
+impl TokenStream for SyllableStream<'_> {
+    fn advance(&mut self) -> bool {
+        if self.form == Form::Prefixes && self.next_beginning() {
+            return true;
+        }
+        loop {
+            let Some((position, (start, word))) = self.words.next() else {
+                return false;
             };
-            match self.0 {
-                Form::Exact | Form::Folded => tokens.push(token(term(word, self.0))),
+            let token = &mut self.token;
+            token.text.clear();
+            token.offset_from = start;
+            token.offset_to = start + word.len();
+            token.position = position;
+            match self.form {
+                Form::Exact => lower_into(word, &mut token.text),
+                Form::Folded => fold_into(word, &mut token.text),
                 Form::Prefixes => {
-                    let folded: Vec<char> = term(word, Form::Folded).chars().collect();
-                    let longest = folded.len().min(LONGEST_PREFIX);
-                    for length in SHORTEST_PREFIX.min(longest)..=longest {
-                        tokens.push(token(folded[..length].iter().collect()));
+                    self.letters.clear();
+                    self.letters.extend(term(word, Form::Folded).chars());
+                    self.next_length = SHORTEST_PREFIX.min(self.letters.len());
+                    if self.next_beginning() {
+                        return true;
                     }
+                    continue;
+                }
+                Form::Pairs => {
+                    let folded = term(word, Form::Folded);
+                    let previous = self.previous.replace((folded, start));
+                    let Some((before, before_start)) = previous else {
+                        continue;
+                    };
+                    let (current, _) = self.previous.as_ref().expect("just set");
+                    token.text.push_str(&before);
+                    token.text.push(' ');
+                    token.text.push_str(current);
+                    token.offset_from = before_start;
+                    // A pair's position is its first word's.
+                    token.position = position - 1;
                 }
             }
+            return true;
         }
-        Tokens { tokens, next: 0 }
+    }
+
+    fn token(&self) -> &Token {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
+}
+
+impl SyllableStream<'_> {
+    /// Puts the current word's next beginning in the token, if it has one left.
+    fn next_beginning(&mut self) -> bool {
+        let longest = self.letters.len().min(LONGEST_PREFIX);
+        if self.letters.is_empty() || self.next_length > longest {
+            return false;
+        }
+        self.token.text.clear();
+        self.token
+            .text
+            .extend(self.letters[..self.next_length].iter());
+        self.next_length += 1;
+        true
+    }
+}
+
+impl Tokenizer for Syllables {
+    type TokenStream<'a> = SyllableStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> SyllableStream<'a> {
+        SyllableStream {
+            form: self.0,
+            words: words(text).enumerate(),
+            token: Token {
+                position_length: 1,
+                ..Token::default()
+            },
+            previous: None,
+            letters: Vec::new(),
+            next_length: 0,
+        }
     }
 }
 
@@ -250,7 +377,10 @@ impl Tokenizer for Stems {
             let skipped = code.len() + LANGUAGE_MARK.len_utf8();
             let mut stream = analyzer.token_stream(rest);
             while let Some(token) = stream.next() {
-                if token.text.chars().count() > LONGEST_WORD {
+                // A word its stem leaves as it is needs no stem: the folded field finds it,
+                // and a query's stem term then exists only where a text inflects the word.
+                let word = &rest[token.offset_from..token.offset_to];
+                if token.text.chars().count() > LONGEST_WORD || token.text == word.to_lowercase() {
                     continue;
                 }
                 tokens.push(Token {
@@ -267,11 +397,12 @@ impl Tokenizer for Stems {
 }
 
 /// The analyzers every index registers.
-pub(crate) fn analyzers() -> [(&'static str, TextAnalyzer); 4] {
+pub(crate) fn analyzers() -> [(&'static str, TextAnalyzer); 5] {
     [
         (EXACT, TextAnalyzer::from(Syllables(Form::Exact))),
         (FOLDED, TextAnalyzer::from(Syllables(Form::Folded))),
         (PREFIXES, TextAnalyzer::from(Syllables(Form::Prefixes))),
+        (PAIRS, TextAnalyzer::from(Syllables(Form::Pairs))),
         (STEMMED, TextAnalyzer::from(Stems::new())),
     ]
 }
@@ -323,9 +454,12 @@ mod tests {
         let mut stream = analyzer.token_stream(text);
         let mut out = Vec::new();
         while let Some(token) = stream.next() {
-            // Offsets point at the word (a beginning's at its whole word).
+            // Offsets point at the word (a beginning's at its whole word, a pair's at both).
+            let pointed: Vec<String> = words(&text[token.offset_from..token.offset_to])
+                .map(|(_, word)| fold(word))
+                .collect();
             assert!(
-                fold(&text[token.offset_from..token.offset_to]).starts_with(&fold(&token.text)),
+                pointed.join(" ").starts_with(&fold(&token.text)),
                 "{token:?} in «{text}»"
             );
             out.push(token.text.clone());
@@ -353,6 +487,19 @@ mod tests {
             ["du", "duo", "duon", "duong"]
         );
         assert_eq!(terms(Form::Prefixes, "Hà x"), ["ha", "x"]);
+    }
+
+    #[test]
+    fn words_side_by_side_are_one_term_each_pair() {
+        assert_eq!(
+            terms(Form::Pairs, "Thông tin đối ngoại, Đà Nẵng"),
+            ["thong tin", "tin doi", "doi ngoai", "ngoai da", "da nang"]
+        );
+        assert_eq!(terms(Form::Pairs, "Huế"), Vec::<String>::new());
+        assert_eq!(
+            pair(&term("Đà", Form::Pairs), &term("Nẵng", Form::Pairs)),
+            "da nang"
+        );
     }
 
     #[test]

@@ -133,6 +133,10 @@ pub struct Query {
     pub limit: usize,
     /// Count the facets of the matching documents.
     pub facets: bool,
+    /// The reader's language (ISO 639-1): among hits by relevance, documents in it rank first
+    /// where the match is as good ("Vietnamese first" on the Vietnamese page). `None`: no
+    /// language is preferred.
+    pub language_first: Option<String>,
 }
 
 impl Query {
@@ -147,6 +151,7 @@ impl Query {
             offset: 0,
             limit: 10,
             facets: true,
+            language_first: None,
         }
     }
 }

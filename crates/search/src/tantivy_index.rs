@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use chrono::{Datelike, NaiveDate};
 use tantivy::aggregation::AggregationCollector;
 use tantivy::aggregation::agg_req::Aggregations;
-use tantivy::aggregation::agg_result::{AggregationResult, BucketResult};
+use tantivy::aggregation::agg_result::{AggregationResult, AggregationResults, BucketResult};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::schema::{
     DateOptions, DateTimePrecision, Field, INDEXED, IndexRecordOption, NumericOptions, STORED,
@@ -19,7 +19,7 @@ use tantivy::{
     Term,
 };
 
-use crate::analysis::{self, EXACT, FOLDED, PREFIXES, STEMMED};
+use crate::analysis::{self, EXACT, FOLDED, PAIRS, PREFIXES, STEMMED};
 use crate::query::Built;
 use crate::{
     Change, Document, Engine, FACETS, Hit, Query, Result, Results, SearchError, Sort, Visibility,
@@ -29,8 +29,8 @@ use crate::{
 const WRITER_MEMORY: usize = 128 * 1024 * 1024;
 /// A facet shows at most this many values.
 const FACET_VALUES: u32 = 50;
-/// A snippet's length in characters.
-const SNIPPET_CHARS: usize = 240;
+/// A snippet's length in bytes of UTF-8.
+const SNIPPET_BYTES: usize = 240;
 
 /// The fields of the index.
 #[derive(Debug, Clone, Copy)]
@@ -39,9 +39,11 @@ pub(crate) struct Fields {
     pub(crate) title: Field,
     pub(crate) title_folded: Field,
     pub(crate) title_prefixes: Field,
-    /// Summary and body, exactly.
+    /// Title, summary and body, exactly.
     pub(crate) text: Field,
     pub(crate) text_folded: Field,
+    /// Title, summary and body as pairs of folded words side by side.
+    pub(crate) text_pairs: Field,
     pub(crate) stemmed: Field,
     summary: Field,
     body: Field,
@@ -95,6 +97,15 @@ fn schema() -> (Schema, Fields) {
         ),
         text: builder.add_text_field("text", text(EXACT, false)),
         text_folded: builder.add_text_field("text_folded", text(FOLDED, false)),
+        // Counted, without positions: a pair is already two words side by side.
+        text_pairs: builder.add_text_field(
+            "text_pairs",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(PAIRS)
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            ),
+        ),
         stemmed: builder.add_text_field("stemmed", text(STEMMED, false)),
         summary: builder.add_text_field("summary", STORED),
         body: builder.add_text_field("body", STORED),
@@ -118,6 +129,9 @@ fn schema() -> (Schema, Fields) {
     };
     (builder.build(), fields)
 }
+
+/// What one pass over the matches gives: their number, the hits by `T` and the facets.
+type Collected<T> = (usize, Vec<(T, DocAddress)>, Option<AggregationResults>);
 
 /// The full-text index of the library in a folder of its own.
 pub struct TantivyIndex {
@@ -219,8 +233,13 @@ impl TantivyIndex {
         doc.add_text(f.title, &title);
         doc.add_text(f.title_folded, &title);
         doc.add_text(f.title_prefixes, &title);
-        doc.add_text(f.text, &text);
-        doc.add_text(f.text_folded, &text);
+        // The texts hold the title too (a value of its own, so that no phrase or pair runs
+        // from the title into the summary): a word is then matched in one field.
+        for value in [&title, &text] {
+            doc.add_text(f.text, value);
+            doc.add_text(f.text_folded, value);
+            doc.add_text(f.text_pairs, value);
+        }
         if let Some(value) =
             analysis::stemmed_value(&document.language, &format!("{title}\n{text}"))
         {
@@ -281,7 +300,7 @@ impl TantivyIndex {
         };
         let body = text(f.body);
         let summary = text(f.summary);
-        let snippet = built.snippet(&summary, &body, SNIPPET_CHARS);
+        let snippet = built.snippet(&summary, &body, SNIPPET_BYTES);
         Ok(Hit {
             id: doc
                 .get_first(f.id)
@@ -301,49 +320,37 @@ impl TantivyIndex {
         })
     }
 
+    /// Runs the query with `top` choosing the hits, counting every match and, if asked, the
+    /// facets over them, in one pass.
+    fn collect<T: Send + 'static>(
+        &self,
+        searcher: &tantivy::Searcher,
+        built: &Built,
+        facets: bool,
+        top: impl tantivy::collector::Collector<Fruit = Vec<(T, DocAddress)>>,
+    ) -> Result<Collected<T>> {
+        let aggregations =
+            facets.then(|| AggregationCollector::from_aggs(facet_request(), Default::default()));
+        searcher
+            .search(built.query.as_ref(), &(Count, top, aggregations))
+            .map_err(engine("searching"))
+    }
+
     fn run(&self, query: &Query, fold_all: bool) -> Result<Results> {
         let searcher = self.reader.searcher();
         let built = crate::query::build(&self.fields, query, fold_all);
         let limit = query.limit.max(1);
-        let newest = query.sort == Sort::Newest || built.matches_everything;
-        let aggregations = query.facets.then(facet_request);
-        let collected = if newest {
-            let top = TopDocs::with_limit(limit)
-                .and_offset(query.offset)
-                .order_by_fast_field::<DateTime>("published", Order::Desc);
-            let (total, top, facets) = searcher
-                .search(
-                    built.query.as_ref(),
-                    &(
-                        Count,
-                        top,
-                        aggregations
-                            .map(|a| AggregationCollector::from_aggs(a, Default::default())),
-                    ),
-                )
-                .map_err(engine("searching"))?;
-            (
-                total,
-                top.into_iter()
-                    .map(|(_, address)| (0.0, address))
-                    .collect::<Vec<_>>(),
-                facets,
-            )
+        let top = TopDocs::with_limit(limit).and_offset(query.offset);
+        let facets = query.facets;
+        let collected = if query.sort == Sort::Newest || built.matches_everything {
+            let newest = top.order_by_fast_field::<DateTime>("published", Order::Desc);
+            let (total, top, facets) = self.collect(&searcher, &built, facets, newest)?;
+            let top = top.into_iter().map(|(_, address)| (0.0, address));
+            (total, top.collect(), facets)
+        } else if let Some(language) = &query.language_first {
+            self.collect(&searcher, &built, facets, language_first(top, language))?
         } else {
-            let top = TopDocs::with_limit(limit)
-                .and_offset(query.offset)
-                .order_by_score();
-            searcher
-                .search(
-                    built.query.as_ref(),
-                    &(
-                        Count,
-                        top,
-                        aggregations
-                            .map(|a| AggregationCollector::from_aggs(a, Default::default())),
-                    ),
-                )
-                .map_err(engine("searching"))?
+            self.collect(&searcher, &built, facets, top.order_by_score())?
         };
         let (total, top, facets) = collected;
         let hits = top
@@ -373,6 +380,33 @@ pub(crate) fn date_time(date: NaiveDate) -> DateTime {
     )
 }
 
+/// How much more a document in the reader's language scores than one in another language that
+/// matches as well: enough that "da nang" typed on the Vietnamese page shows the Vietnamese
+/// items on Đà Nẵng before the English ones on "Da Nang", too little to lift a poor match in
+/// the reader's language over a good one in another.
+const LANGUAGE_FIRST: f32 = 2.0;
+
+/// Hits by relevance, documents in `language` scored [`LANGUAGE_FIRST`] times higher.
+fn language_first(
+    top: TopDocs,
+    language: &str,
+) -> impl tantivy::collector::Collector<Fruit = Vec<(f32, DocAddress)>> {
+    let language = language.to_owned();
+    top.tweak_score(move |segment: &tantivy::SegmentReader| {
+        let column = segment.fast_fields().str("language").ok().flatten();
+        // The language's number in this segment's dictionary of the column, if it holds it.
+        let ordinal = column
+            .as_ref()
+            .and_then(|c| c.dictionary().term_ord(language.as_bytes()).ok().flatten());
+        move |doc: tantivy::DocId, score: tantivy::Score| match (&column, ordinal) {
+            (Some(column), Some(ordinal)) if column.term_ords(doc).next() == Some(ordinal) => {
+                score * LANGUAGE_FIRST
+            }
+            _ => score,
+        }
+    })
+}
+
 /// One terms aggregation per facet.
 fn facet_request() -> Aggregations {
     let request: serde_json::Map<String, serde_json::Value> = FACETS
@@ -390,7 +424,7 @@ fn facet_request() -> Aggregations {
 }
 
 fn facet_counts(
-    results: tantivy::aggregation::agg_result::AggregationResults,
+    results: AggregationResults,
 ) -> std::collections::BTreeMap<String, Vec<(String, u64)>> {
     use tantivy::aggregation::Key;
     let mut facets = std::collections::BTreeMap::new();

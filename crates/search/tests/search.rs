@@ -59,11 +59,14 @@ fn corpus() -> Vec<Document> {
             "Thiết bị đa năng cho văn phòng",
             "Máy in đa năng, giá rẻ.",
         ),
-        document(
-            3,
-            "Da Nang beach festival",
-            "The city of Da Nang hosts a festival.",
-        ),
+        Document {
+            language: "en".to_owned(),
+            ..document(
+                3,
+                "Da Nang beach festival",
+                "The city of Da Nang hosts a festival.",
+            )
+        },
         document(
             4,
             "Con đường tơ lụa",
@@ -95,8 +98,27 @@ fn a_query_without_diacritics_finds_the_accented_text_and_ranks_exact_matches_fi
     // Typed with diacritics, only Đà Nẵng: not "đa năng" (multi-purpose), not the plain text.
     assert_eq!(ids(&search(&index, "Đà Nẵng")), [1]);
     assert_eq!(ids(&search(&index, "đa năng")), [2]);
-    // "da nang" written plain in an English text is an exact match for the plain query.
-    assert_eq!(found[0], 3, "{found:?}");
+}
+
+#[test]
+fn a_query_typed_plain_ranks_the_readers_language_first() {
+    let (index, _folder) = index_of(corpus());
+    let ranked = |language: Option<&str>| {
+        let mut query = Query::new("da nang", Reader::Everything);
+        query.language_first = language.map(str::to_owned);
+        ids(&index.search(&query).expect("a search"))
+    };
+    // Typed without diacritics no form is preferred: the English "Da Nang" is no better a
+    // match than "Đà Nẵng", and the Vietnamese page shows its own language first…
+    let vietnamese = ranked(Some("vi"));
+    assert_eq!(vietnamese.len(), 3, "{vietnamese:?}");
+    assert_eq!(vietnamese[2], 3, "{vietnamese:?}");
+    // …the English page the English item.
+    assert_eq!(ranked(Some("en"))[0], 3);
+    // A word typed with diacritics means itself, whatever the reader's language.
+    let mut exact = Query::new("Đà Nẵng", Reader::Everything);
+    exact.language_first = Some("en".to_owned());
+    assert_eq!(ids(&index.search(&exact).expect("a search")), [1]);
 }
 
 #[test]

@@ -280,6 +280,49 @@ async fn the_search_page_finds_without_diacritics_and_says_when_it_ignored_them(
         // Facet links narrow the search.
         let narrowed = app.page("/library?q=da+nang&kind=article").await;
         assert!(narrowed.contains("Đang lọc:"));
+
+        // Typed without diacritics, the English "Da Nang" is as good a match as "Đà Nẵng":
+        // the Vietnamese items come first unless the caller prefers English.
+        add(
+            &app,
+            "thuvien.bng",
+            &[
+                ("title", "Da Nang welcomes international visitors"),
+                ("kind", "article"),
+                ("owner", "BNG"),
+                ("language", "en"),
+                ("body", "The city of Da Nang hosts a festival."),
+                ("visibility", "public"),
+            ],
+        )
+        .await;
+        let languages = |answer: serde_json::Value| -> Vec<String> {
+            answer["hits"]
+                .as_array()
+                .expect("hits")
+                .iter()
+                .map(|hit| hit["language"].as_str().expect("a language").to_owned())
+                .collect()
+        };
+        let ask = |query: &'static str| {
+            let url = format!("{}/api/v1/library/search?{query}", app.base);
+            let client = app.client.clone();
+            async move { client.get(url).send().await.expect("an answer") }
+        };
+        let vietnamese_first = languages(search_json(&app, None, "da nang").await);
+        assert_eq!(vietnamese_first, ["vi", "vi", "en"], "{}", app.backend);
+        let english = ask("q=da+nang&prefer_lang=en").await;
+        assert_eq!(english.status(), 200);
+        assert_eq!(
+            languages(english.json().await.expect("JSON"))[0],
+            "en",
+            "{}",
+            app.backend
+        );
+        let refused = ask("q=da+nang&prefer_lang=vi-VN!").await;
+        assert_eq!(refused.status(), 422, "{}", app.backend);
+        let problem = refused.text().await.expect("a problem");
+        assert!(problem.contains("prefer_lang"), "{problem}");
     }
 }
 

@@ -73,6 +73,10 @@ pub struct LibrarySearch {
     sort: Option<String>,
     /// The last word is still being typed (search-as-you-type).
     prefix: Option<bool>,
+    /// ISO 639-1 code of the language whose items rank first among matches as good
+    /// (default `vi`: "da nang" finds the Vietnamese items on Đà Nẵng before English ones on
+    /// "Da Nang"); `none` for no preference.
+    prefer_lang: Option<String>,
 }
 
 /// One hit.

@@ -161,7 +161,12 @@ pub async fn search(
         ]
         .iter()
         .any(|v| v.is_some());
-    let results = state.library.search(caller, &params).await?;
+    // Items in the page's language rank first among matches as good.
+    let mut asked = params.clone();
+    asked
+        .prefer_lang
+        .get_or_insert_with(|| page.lang.code().to_owned());
+    let results = state.library.search(caller, &asked).await?;
     let topics: BTreeMap<String, String> = state
         .library
         .topics()
