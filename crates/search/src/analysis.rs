@@ -64,7 +64,8 @@ impl<'a> Iterator for Words<'a> {
                 .unwrap_or(self.text.len() - start);
             self.at = start + length;
             let word = &self.text[start..self.at];
-            if word.chars().count() <= LONGEST_WORD {
+            // A word is never longer in characters than in bytes: count only the long ones.
+            if word.len() <= LONGEST_WORD || word.chars().count() <= LONGEST_WORD {
                 return Some((start, word));
             }
         }
@@ -80,25 +81,48 @@ fn is_word_char(c: char) -> bool {
         || (!c.is_ascii() && c.is_alphanumeric())
 }
 
+/// The two blocks of precomposed Latin letters the table covers: Latin-1 Supplement to Latin
+/// Extended-B, and Latin Extended Additional (where Vietnamese's toned vowels are).
+const LATIN: std::ops::RangeInclusive<u32> = 0x00C0..=0x024F;
+const LATIN_ADDITIONAL: std::ops::RangeInclusive<u32> = 0x1E00..=0x1EFF;
+
 /// The folded form of each precomposed Latin letter that folds to one ASCII letter ("ữ" →
 /// "u", "Đ" → "d"), made once from [`fold`] itself, so that folding a word is a lookup per
 /// letter instead of a decomposition (the folding showed as a fifth of the bench's profile).
-fn folded_letters() -> &'static std::collections::HashMap<char, char> {
-    static LETTERS: std::sync::OnceLock<std::collections::HashMap<char, char>> =
-        std::sync::OnceLock::new();
+/// Indexed by the letter's distance from the start of its block; 0 where it does not fold so.
+fn folded_letters() -> &'static [Vec<u8>; 2] {
+    static LETTERS: std::sync::OnceLock<[Vec<u8>; 2]> = std::sync::OnceLock::new();
     LETTERS.get_or_init(|| {
-        ('\u{00C0}'..='\u{024F}')
-            .chain('\u{1E00}'..='\u{1EFF}')
-            .filter_map(|c| {
-                let folded = fold(&c.to_string());
-                let mut chars = folded.chars();
-                match (chars.next(), chars.next()) {
-                    (Some(one), None) if one.is_ascii_alphanumeric() => Some((c, one)),
-                    _ => None,
-                }
-            })
-            .collect()
+        [LATIN, LATIN_ADDITIONAL].map(|block| {
+            block
+                .map(|code| {
+                    let Some(c) = char::from_u32(code) else {
+                        return 0;
+                    };
+                    let folded = fold(&c.to_string());
+                    let mut chars = folded.chars();
+                    match (chars.next(), chars.next()) {
+                        (Some(one), None) if one.is_ascii_alphanumeric() => one as u8,
+                        _ => 0,
+                    }
+                })
+                .collect()
+        })
     })
+}
+
+/// The ASCII letter a precomposed Latin letter folds to, if it folds to one.
+fn folded_letter(c: char) -> Option<char> {
+    let code = u32::from(c);
+    let [latin, additional] = folded_letters();
+    let letter = if LATIN.contains(&code) {
+        latin[(code - LATIN.start()) as usize]
+    } else if LATIN_ADDITIONAL.contains(&code) {
+        additional[(code - LATIN_ADDITIONAL.start()) as usize]
+    } else {
+        0
+    };
+    (letter != 0).then_some(char::from(letter))
 }
 
 /// [`fold`] of one word: ASCII letters lower-cased, precomposed Latin letters by table, and
@@ -115,13 +139,12 @@ pub(crate) fn fold_into(word: &str, out: &mut String) {
         out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
         return;
     }
-    let letters = folded_letters();
     let start = out.len();
     for c in word.chars() {
         if c.is_ascii() {
             out.push(c.to_ascii_lowercase());
-        } else if let Some(letter) = letters.get(&c) {
-            out.push(*letter);
+        } else if let Some(letter) = folded_letter(c) {
+            out.push(letter);
         } else {
             out.truncate(start);
             out.push_str(&fold(word));
@@ -192,8 +215,10 @@ pub(crate) struct SyllableStream<'a> {
     form: Form,
     words: std::iter::Enumerate<Words<'a>>,
     token: Token,
-    /// Pairs: the previous word's folded form and where it started.
-    previous: Option<(String, usize)>,
+    /// Pairs: the previous word's folded form and where it started, and the current word's.
+    previous: String,
+    previous_start: Option<usize>,
+    current: String,
     /// Prefixes: the current word's folded letters and the length of the next beginning.
     letters: Vec<char>,
     next_length: usize,
@@ -226,18 +251,21 @@ impl TokenStream for SyllableStream<'_> {
                     continue;
                 }
                 Form::Pairs => {
-                    let folded = term(word, Form::Folded);
-                    let previous = self.previous.replace((folded, start));
-                    let Some((before, before_start)) = previous else {
+                    self.current.clear();
+                    fold_into(word, &mut self.current);
+                    let before = self.previous_start.replace(start);
+                    if let Some(before_start) = before {
+                        token.text.push_str(&self.previous);
+                        token.text.push(' ');
+                        token.text.push_str(&self.current);
+                        token.offset_from = before_start;
+                        // A pair's position is its first word's.
+                        token.position = position - 1;
+                    }
+                    std::mem::swap(&mut self.previous, &mut self.current);
+                    if before.is_none() {
                         continue;
-                    };
-                    let (current, _) = self.previous.as_ref().expect("just set");
-                    token.text.push_str(&before);
-                    token.text.push(' ');
-                    token.text.push_str(current);
-                    token.offset_from = before_start;
-                    // A pair's position is its first word's.
-                    token.position = position - 1;
+                    }
                 }
             }
             return true;
@@ -280,7 +308,9 @@ impl Tokenizer for Syllables {
                 position_length: 1,
                 ..Token::default()
             },
-            previous: None,
+            previous: String::new(),
+            previous_start: None,
+            current: String::new(),
             letters: Vec::new(),
             next_length: 0,
         }
