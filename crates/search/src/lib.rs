@@ -177,6 +177,11 @@ pub struct Results {
     pub facets: BTreeMap<String, Vec<(String, u64)>>,
     /// The accented words found nothing as typed, so the query was run without diacritics.
     pub folded: bool,
+    /// For words typed without diacritics, how the hits write them with diacritics ("Đà
+    /// Nẵng", "đa năng" for "da nang"), most often first: one click away from searching
+    /// exactly what was meant. Read from this page's snippets; empty when the words were typed
+    /// with diacritics or no hit writes them otherwise.
+    pub readings: Vec<String>,
 }
 
 /// One matching document.

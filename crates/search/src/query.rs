@@ -32,6 +32,8 @@ pub(crate) struct Built {
     /// The text asked for nothing: every readable document matches.
     pub(crate) matches_everything: bool,
     snippet_terms: HashSet<String>,
+    /// The folded words, when every word was typed without diacritics (and no phrase).
+    plain_typed: Option<Vec<String>>,
 }
 
 impl Built {
@@ -57,6 +59,47 @@ impl Built {
             text: text[..end].to_owned(),
             highlights: Vec::new(),
         }
+    }
+}
+
+/// At most this many readings are offered.
+const READINGS: usize = 3;
+
+impl Built {
+    /// How the hits' snippets write the words typed without diacritics: runs of highlighted
+    /// words side by side whose folded forms are the typed ones, kept where they carry
+    /// diacritics, most frequent first (the first seen first among equals).
+    pub(crate) fn readings(&self, hits: &[crate::Hit]) -> Vec<String> {
+        let Some(typed) = &self.plain_typed else {
+            return Vec::new();
+        };
+        let mut counted: Vec<(String, usize)> = Vec::new();
+        for hit in hits {
+            let snippet = &hit.snippet;
+            for run in snippet.highlights.windows(typed.len()) {
+                // Side by side: only spaces between one highlighted word and the next.
+                let together = run
+                    .windows(2)
+                    .all(|two| snippet.text[two[0].end..two[1].start].trim().is_empty());
+                let words = run.iter().map(|r| &snippet.text[r.clone()]);
+                let folded = words.clone().map(|w| analysis::term(w, Form::Folded));
+                if !together || !folded.eq(typed.iter().cloned()) {
+                    continue;
+                }
+                let reading = words.collect::<Vec<_>>().join(" ");
+                if !analysis::is_accented(&reading) {
+                    continue;
+                }
+                let lower = reading.to_lowercase();
+                match counted.iter_mut().find(|(r, _)| r.to_lowercase() == lower) {
+                    Some((_, n)) => *n += 1,
+                    None => counted.push((reading, 1)),
+                }
+            }
+        }
+        // A stable sort keeps the first seen first among readings as frequent.
+        counted.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+        counted.into_iter().take(READINGS).map(|(r, _)| r).collect()
     }
 }
 
@@ -215,6 +258,20 @@ fn word_clauses(
     }
 }
 
+/// The folded words typed, if all were typed without diacritics and outside quotes.
+fn plain_typed(pieces: &[Piece]) -> Option<Vec<String>> {
+    let mut words = Vec::new();
+    for piece in pieces {
+        match piece {
+            Piece::Word(word) if !analysis::is_accented(word) => {
+                words.push(analysis::term(word, Form::Folded));
+            }
+            _ => return None,
+        }
+    }
+    (!words.is_empty()).then_some(words)
+}
+
 /// The words' forms the snippets highlight (folded, so a folded match is highlighted too).
 fn snippet_terms(pieces: &[Piece]) -> HashSet<String> {
     let mut terms = HashSet::new();
@@ -322,6 +379,7 @@ pub(crate) fn build(fields: &Fields, query: &Query, fold_all: bool) -> Built {
         query: Box::new(BooleanQuery::new(clauses)),
         matches_everything,
         snippet_terms: snippet_terms(&pieces),
+        plain_typed: plain_typed(&pieces),
     }
 }
 

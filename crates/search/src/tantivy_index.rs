@@ -361,11 +361,13 @@ impl TantivyIndex {
             Some(results) => facet_counts(results),
             None => Default::default(),
         };
+        let readings = built.readings(&hits);
         Ok(Results {
             total: total as u64,
             hits,
             facets,
             folded: fold_all,
+            readings,
         })
     }
 }

@@ -101,6 +101,20 @@ fn a_query_without_diacritics_finds_the_accented_text_and_ranks_exact_matches_fi
 }
 
 #[test]
+fn words_typed_plain_are_offered_as_the_hits_write_them() {
+    let (index, _folder) = index_of(corpus());
+    let mut readings = search(&index, "da nang").readings;
+    readings.sort();
+    // "Da Nang" of the English item carries no diacritics: nothing to offer for it.
+    assert_eq!(readings, ["Đà Nẵng", "đa năng"]);
+    assert_eq!(search(&index, "duong").readings.len(), 3);
+    // Typed with diacritics, or quoted, the words mean what they say.
+    assert!(search(&index, "Đà Nẵng").readings.is_empty());
+    assert!(search(&index, "da Nẵng").readings.is_empty());
+    assert!(search(&index, "\"da nang\"").readings.is_empty());
+}
+
+#[test]
 fn a_query_typed_plain_ranks_the_readers_language_first() {
     let (index, _folder) = index_of(corpus());
     let ranked = |language: Option<&str>| {

@@ -267,6 +267,20 @@ async fn the_search_page_finds_without_diacritics_and_says_when_it_ignored_them(
             app.backend
         );
         assert!(plain.contains("<mark>"), "the words found are marked");
+        // Each way the hits write the words is one click from an exact search.
+        let readings = plain
+            .split_once("id=\"readings\"")
+            .map(|(_, rest)| rest.split("</p>").next().unwrap_or_default())
+            .expect("the readings offered");
+        for (reading, href) in [
+            ("Đà Nẵng", "q=%C4%90%C3%A0%20N%E1%BA%B5ng"),
+            ("đa năng", "q=%C4%91a%20n%C4%83ng"),
+        ] {
+            assert!(
+                readings.contains(reading) && readings.contains(href),
+                "{reading} in {readings}"
+            );
+        }
         let exact = app.page("/library?q=%C4%90%C3%A0+N%E1%BA%B5ng").await;
         assert!(
             exact.contains("Đà Nẵng đón đoàn") && !exact.contains("Máy in đa năng"),

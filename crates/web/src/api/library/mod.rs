@@ -105,6 +105,9 @@ pub struct SearchAnswer {
     pub facets: BTreeMap<String, BTreeMap<String, u64>>,
     /// The accented words found nothing as typed; the results ignore diacritics.
     pub folded: bool,
+    /// For words typed without diacritics, how the hits write them with diacritics, most
+    /// often first ("Đà Nẵng", "đa năng" for "da nang"): search one of them to mean exactly it.
+    pub readings: Vec<String>,
 }
 
 /// The answer the CLI prints too (`dongbo library search --json`).
@@ -137,6 +140,7 @@ pub fn answer(results: dongbo_search::Results) -> SearchAnswer {
             .map(|(facet, values)| (facet, values.into_iter().collect()))
             .collect(),
         folded: results.folded,
+        readings: results.readings,
     }
 }
 

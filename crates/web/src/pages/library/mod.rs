@@ -137,6 +137,13 @@ fn with_param(params: &SearchParams, key: &str, value: Option<&str>) -> String {
     format!("/library?{query}")
 }
 
+/// The same search with the words written as `reading` (its diacritics mean it exactly).
+fn reading_href(params: &SearchParams, reading: &str) -> String {
+    let mut p = params.clone();
+    p.q = reading.to_owned();
+    with_param(&p, "page", None)
+}
+
 /// The year facet filters by the year's first and last day.
 fn year_params(params: &SearchParams, year: &str) -> String {
     let mut p = params.clone();
@@ -230,6 +237,15 @@ pub async fn search(
                 p.notice #folded {
                     (page.t("Không có kết quả đúng dấu như đã gõ; đây là kết quả không phân biệt dấu.",
                         "Nothing matched the diacritics as typed; these results ignore them."))
+                }
+            }
+            @if !results.readings.is_empty() {
+                p.readings #readings {
+                    (page.t("Tìm đúng dấu: ", "Search exactly: "))
+                    @for (n, reading) in results.readings.iter().enumerate() {
+                        @if n > 0 { " · " }
+                        a href=(reading_href(&params, reading)) lang="vi" { (reading) }
+                    }
                 }
             }
             div.library {
