@@ -24,6 +24,7 @@
 #![forbid(unsafe_code)]
 
 mod analysis;
+mod facets;
 mod query;
 mod tantivy_index;
 
