@@ -24,7 +24,6 @@
 #![forbid(unsafe_code)]
 
 mod analysis;
-mod facets;
 mod query;
 mod tantivy_index;
 

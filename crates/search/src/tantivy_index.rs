@@ -6,6 +6,9 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use chrono::{Datelike, NaiveDate};
+use tantivy::aggregation::AggregationCollector;
+use tantivy::aggregation::agg_req::Aggregations;
+use tantivy::aggregation::agg_result::{AggregationResult, AggregationResults, BucketResult};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::schema::{
     DateOptions, DateTimePrecision, Field, INDEXED, IndexRecordOption, NumericOptions, STORED,
@@ -17,12 +20,15 @@ use tantivy::{
 };
 
 use crate::analysis::{self, EXACT, FOLDED, PAIRS, PREFIXES, STEMMED};
-use crate::facets::{FacetCollector, FacetCounts};
 use crate::query::Built;
-use crate::{Change, Document, Engine, Hit, Query, Result, Results, SearchError, Sort, Visibility};
+use crate::{
+    Change, Document, Engine, FACETS, Hit, Query, Result, Results, SearchError, Sort, Visibility,
+};
 
 /// The writer's memory: tantivy flushes a segment when it fills (two threads share it).
 const WRITER_MEMORY: usize = 128 * 1024 * 1024;
+/// A facet shows at most this many values.
+const FACET_VALUES: u32 = 50;
 /// A snippet's length in bytes of UTF-8.
 const SNIPPET_BYTES: usize = 240;
 
@@ -125,7 +131,7 @@ fn schema() -> (Schema, Fields) {
 }
 
 /// What one pass over the matches gives: their number, the hits by `T` and the facets.
-type Collected<T> = (usize, Vec<(T, DocAddress)>, Option<FacetCounts>);
+type Collected<T> = (usize, Vec<(T, DocAddress)>, Option<AggregationResults>);
 
 /// The full-text index of the library in a folder of its own.
 pub struct TantivyIndex {
@@ -323,11 +329,10 @@ impl TantivyIndex {
         facets: bool,
         top: impl tantivy::collector::Collector<Fruit = Vec<(T, DocAddress)>>,
     ) -> Result<Collected<T>> {
-        // One pass: the hits, their number and the facets (two passes, the hits pruned and
-        // the rest unscored, measured slower: the postings are read twice).
-        let facets = facets.then_some(FacetCollector);
+        let aggregations =
+            facets.then(|| AggregationCollector::from_aggs(facet_request(), Default::default()));
         searcher
-            .search(built.query.as_ref(), &(Count, top, facets))
+            .search(built.query.as_ref(), &(Count, top, aggregations))
             .map_err(engine("searching"))
     }
 
@@ -352,7 +357,10 @@ impl TantivyIndex {
             .into_iter()
             .map(|(score, address)| self.hit(&searcher, address, score, &built))
             .collect::<Result<Vec<_>>>()?;
-        let facets = facets.unwrap_or_default();
+        let facets = match facets {
+            Some(results) => facet_counts(results),
+            None => Default::default(),
+        };
         let readings = built.readings(&hits);
         Ok(Results {
             total: total as u64,
@@ -399,6 +407,49 @@ fn language_first(
             _ => score,
         }
     })
+}
+
+/// One terms aggregation per facet.
+fn facet_request() -> Aggregations {
+    let request: serde_json::Map<String, serde_json::Value> = FACETS
+        .iter()
+        .map(|facet| {
+            (
+                (*facet).to_owned(),
+                // Each facet is counted over the fast field of its name.
+                serde_json::json!({ "terms": { "field": facet, "size": FACET_VALUES } }),
+            )
+        })
+        .collect();
+    serde_json::from_value(serde_json::Value::Object(request))
+        .expect("the facet request is a valid terms aggregation")
+}
+
+fn facet_counts(
+    results: AggregationResults,
+) -> std::collections::BTreeMap<String, Vec<(String, u64)>> {
+    use tantivy::aggregation::Key;
+    let mut facets = std::collections::BTreeMap::new();
+    for (name, result) in results.0 {
+        let AggregationResult::BucketResult(BucketResult::Terms { buckets, .. }) = result else {
+            continue;
+        };
+        let values = buckets
+            .into_iter()
+            .filter(|b| b.doc_count > 0)
+            .map(|bucket| {
+                let key = match bucket.key {
+                    Key::Str(s) => s,
+                    Key::U64(n) => n.to_string(),
+                    Key::I64(n) => n.to_string(),
+                    Key::F64(n) => n.to_string(),
+                };
+                (key, bucket.doc_count)
+            })
+            .collect();
+        facets.insert(name, values);
+    }
+    facets
 }
 
 impl Engine for TantivyIndex {
