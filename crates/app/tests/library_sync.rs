@@ -122,7 +122,7 @@ async fn two_instances_stay_in_step(a: Setup, b: Setup) {
     let btc = a.user_with_token("thuvien.btc", "librarian", "BTC");
     // The follower's token: a viewer at the Ministry of Foreign Affairs.
     let follower = a.user_with_token("dongbo.b", "viewer", "BNG");
-    let client = reqwest::Client::new();
+    let client = dongbo_library::http::client();
     put(
         &client,
         &base,
