@@ -514,6 +514,26 @@ async fn an_https_instance_is_followed_trusting_the_ca_file_and_refused_otherwis
     assert_eq!(count(&b_db, "library_items").await, 0);
     assert_eq!(count(&b_db, "library_followed").await, 0);
 
+    // A trust store with no certificate (SSL_CERT_FILE and SSL_CERT_DIR point at empty ones):
+    // said in the log, no panic, the address refused the same way.
+    let empty_file = ca_folder.path().join("empty.pem");
+    std::fs::write(&empty_file, "").expect("an empty store");
+    let empty_dir = tempfile::tempdir().expect("an empty folder");
+    let mut bare = b.command();
+    bare.args(["library", "sync", &https, "--token", &follower, "--once"])
+        .env("SSL_CERT_FILE", &empty_file)
+        .env("SSL_CERT_DIR", empty_dir.path())
+        .stdin(Stdio::null());
+    let bare = tokio::task::spawn_blocking(move || bare.output().expect("run dongbo"))
+        .await
+        .expect("the command ran");
+    assert!(!bare.status.success());
+    let said = String::from_utf8_lossy(&bare.stderr);
+    assert!(
+        said.contains("trust store has no usable certificate") && said.contains("unknown issuer"),
+        "{said}"
+    );
+
     // A CA file that cannot be read: named, nothing done.
     let missing = format!("{}/khong-co.pem", ca_folder.path().display());
     let refused = sync(&https, &["--library-ca-file", &missing]).await;
