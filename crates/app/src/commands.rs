@@ -37,6 +37,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             body_timeout,
             library_allow_net,
             library_host_pause_ms,
+            library_ca_file,
         } => {
             let mut reminders = remind_config(smtp.as_deref(), &smtp_from, base_url)?;
             reminders.lead_days = remind_before.days().to_vec();
@@ -51,9 +52,13 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     body_timeout: std::time::Duration::from_secs(body_timeout),
                 },
             };
+            // Read before anything starts: a bad CA file stops the server with its name.
+            let trust = dongbo_library::http::Trust::load(library_ca_file.as_deref())
+                .map_err(|e| anyhow::anyhow!("--library-ca-file: {e}"))?;
             let pull = Pull {
                 allow: library_allow_net,
                 host_pause: std::time::Duration::from_millis(library_host_pause_ms),
+                trust,
             };
             serve(&cli.data_dir, database_url, listen, reminders, pull).await
         }
@@ -257,6 +262,8 @@ struct Pull {
     allow: Vec<dongbo_library::feeds::address::Cidr>,
     /// Between two requests to one host (`--library-host-pause-ms`).
     host_pause: std::time::Duration,
+    /// The CAs https sources are checked against (`--library-ca-file`).
+    trust: dongbo_library::http::Trust,
 }
 
 async fn serve(
@@ -292,7 +299,12 @@ async fn serve(
     )
     .with_trusted_proxies(listen.trusted_proxies);
     let policy = dongbo_library::feeds::address::AddressPolicy::allowing(pull.allow);
-    state.library = std::sync::Arc::new((*state.library).clone().with_address_policy(policy));
+    state.library = std::sync::Arc::new(
+        (*state.library)
+            .clone()
+            .with_address_policy(policy)
+            .with_trust(pull.trust),
+    );
     // Shutting down: Ctrl-C (SIGINT) stops both listeners.
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let signal = async move {

@@ -54,7 +54,7 @@ pub enum LibraryCommand {
     /// Follow another Đồng Bộ's library: copy every item its change feed gives (what the
     /// token's user may read there), from this database's cursor. Once by default.
     Sync {
-        /// The other instance's base address (http://host:port).
+        /// The other instance's base address (http://host:port or https://host).
         url: String,
         /// An API token of a user of the other instance (`dongbo user token` there).
         #[arg(long)]
@@ -74,6 +74,10 @@ pub enum LibraryCommand {
         /// Print each run's report as JSON.
         #[arg(long)]
         json: bool,
+        /// A PEM file of certificate authorities trusted for https besides the operating
+        /// system's store (a ministry's own CA).
+        #[arg(long, env = "DONGBO_LIBRARY_CA_FILE", value_name = "PATH")]
+        library_ca_file: Option<PathBuf>,
     },
     /// The instances this one follows: cursor, last run, last error, counts.
     Followed,
@@ -168,11 +172,15 @@ pub async fn run(
             every,
             page_size,
             json,
+            library_ca_file,
         } => {
             if !(1..=1_000).contains(&page_size) {
                 return Err(anyhow!("--page-size: from 1 to 1000"));
             }
-            let library = with_index(data_dir, database_url).await?;
+            // The CA file is read before the database is opened: a bad one changes nothing.
+            let trust = dongbo_library::http::Trust::load(library_ca_file.as_deref())
+                .map_err(|e| anyhow!("--library-ca-file: {e}"))?;
+            let library = with_index(data_dir, database_url).await?.with_trust(trust);
             let limits = dongbo_library::sync::Limits {
                 page_size,
                 ..Default::default()

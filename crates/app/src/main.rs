@@ -141,6 +141,11 @@ pub enum Command {
             value_parser = clap::value_parser!(u64).range(0..=600_000)
         )]
         library_host_pause_ms: u64,
+        /// A PEM file of certificate authorities the library's https pull sources are trusted
+        /// by, besides the operating system's store (a ministry's own CA). An unreadable file,
+        /// or one without a certificate, stops the server at start.
+        #[arg(long, env = "DONGBO_LIBRARY_CA_FILE", value_name = "PATH")]
+        library_ca_file: Option<PathBuf>,
     },
     /// Create or update the database schema, and load the agency directory.
     Migrate,

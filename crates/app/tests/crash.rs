@@ -87,7 +87,7 @@ fn storm(setup: &Setup) {
     let base = format!("http://127.0.0.1:{port}");
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
     runtime.block_on(async {
-        let client = reqwest::Client::builder()
+        let client = dongbo_library::http::client_builder(&dongbo_library::http::Trust::system())
             .timeout(Duration::from_secs(20))
             .build()
             .expect("an HTTP client");

@@ -52,7 +52,7 @@ async fn two_servers_on_one_postgresql_both_find_an_item_right_after_its_push() 
     let server_a = Server::start(&a, free_port());
     let server_b = Server::start(&b, free_port());
     let token = a.user_with_token("thuvien.bng", "librarian", "BNG");
-    let client = reqwest::Client::new();
+    let client = dongbo_library::http::client();
     for (n, words) in [
         ("1", "Hội thảo hữu nghị Việt Nam – Na Uy tại Hà Nội"),
         ("2", "Triển lãm ảnh về biển đảo Trường Sa ở Oslo"),
@@ -163,7 +163,7 @@ async fn a_folder_imported_from_the_command_line_is_found_without_diacritics() {
     assert_eq!(answer["total"], 0, "{printed}");
     let server = Server::start(&setup, free_port());
     let token = setup.user_with_token("xem.bng", "viewer", "BNG");
-    let client = reqwest::Client::new();
+    let client = dongbo_library::http::client();
     let answer: serde_json::Value = client
         .get(format!("{}/api/v1/library/search?q=da+nang", server.base))
         .bearer_auth(&token)

@@ -5,6 +5,11 @@
 //! reaches B; a bad token and an address that is not Đồng Bộ are clear errors changing nothing;
 //! a page that cannot be applied is applied not at all (its cursor with it); a sync killed
 //! mid-way and run again converges.
+//!
+//! Over https: instance A behind a TLS-terminating proxy on loopback (a certificate from a CA
+//! made by the test): B follows it with `--library-ca-file`; without it, or with a certificate
+//! for another host, the sync is refused saying why and stores nothing; a CA file that cannot
+//! be read stops `sync` and `serve` naming it.
 
 mod common;
 
@@ -122,7 +127,7 @@ async fn two_instances_stay_in_step(a: Setup, b: Setup) {
     let btc = a.user_with_token("thuvien.btc", "librarian", "BTC");
     // The follower's token: a viewer at the Ministry of Foreign Affairs.
     let follower = a.user_with_token("dongbo.b", "viewer", "BNG");
-    let client = reqwest::Client::new();
+    let client = dongbo_library::http::client();
     put(
         &client,
         &base,
@@ -438,6 +443,149 @@ async fn two_instances_stay_in_step(a: Setup, b: Setup) {
         printed.contains("0 created, 0 updated"),
         "{backend}: {printed}"
     );
+    b_db.close().await;
+    drop(server);
+}
+
+/// Runs `b`'s command line off the runtime's threads (the TLS proxy runs on them).
+async fn run_b(b: &Setup, args: Vec<String>) -> std::process::Output {
+    let b = b.clone();
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        b.run(&args)
+    })
+    .await
+    .expect("the command ran")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_https_instance_is_followed_trusting_the_ca_file_and_refused_otherwise() {
+    let (_a, a_data) = data_folder();
+    let (_b, b_data) = data_folder();
+    let a = Setup {
+        data_dir: a_data,
+        database_url: None,
+    };
+    let b = Setup {
+        data_dir: b_data,
+        database_url: None,
+    };
+    let port = free_port();
+    let server = Server::start(&a, port);
+    let bng = a.user_with_token("thuvien.bng", "librarian", "BNG");
+    let follower = a.user_with_token("dongbo.b", "viewer", "BNG");
+    put(
+        &dongbo_library::http::client(),
+        &server.base,
+        &bng,
+        "BNG/tin-https",
+        article(
+            "Hội nghị ngoại giao kinh tế",
+            "Hội nghị tổ chức tại Đà Nẵng.",
+            "BNG",
+            "public",
+        ),
+    )
+    .await;
+    let pki = dongbo_testkit::tls::Pki::new("CA thử nghiệm của Bộ");
+    let ca_folder = tempfile::tempdir().expect("a folder");
+    let ca_file = pki.write_ca(ca_folder.path()).display().to_string();
+    let backend: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().expect("A's address");
+    let proxy = dongbo_testkit::tls::terminate(pki.server(&["localhost"]), backend).await;
+    let https = format!("https://localhost:{}", proxy.address.port());
+    let sync = |url: &str, extra: &[&str]| {
+        let mut args: Vec<String> = ["library", "sync", url, "--token", &follower, "--once"]
+            .iter()
+            .map(|a| (*a).to_owned())
+            .collect();
+        args.extend(extra.iter().map(|a| (*a).to_owned()));
+        run_b(&b, args)
+    };
+
+    // Without the CA file: the system's store does not know the test's CA.
+    let refused = sync(&https, &[]).await;
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains("unknown issuer") && said.contains(&https),
+        "{said}"
+    );
+    let b_db = Db::connect(&b.store_url()).await.expect("B's database");
+    assert_eq!(count(&b_db, "library_items").await, 0);
+    assert_eq!(count(&b_db, "library_followed").await, 0);
+
+    // A trust store with no certificate (SSL_CERT_FILE and SSL_CERT_DIR point at empty ones):
+    // said in the log, no panic, the address refused the same way.
+    let empty_file = ca_folder.path().join("empty.pem");
+    std::fs::write(&empty_file, "").expect("an empty store");
+    let empty_dir = tempfile::tempdir().expect("an empty folder");
+    let mut bare = b.command();
+    bare.args(["library", "sync", &https, "--token", &follower, "--once"])
+        .env("SSL_CERT_FILE", &empty_file)
+        .env("SSL_CERT_DIR", empty_dir.path())
+        .stdin(Stdio::null());
+    let bare = tokio::task::spawn_blocking(move || bare.output().expect("run dongbo"))
+        .await
+        .expect("the command ran");
+    assert!(!bare.status.success());
+    let said = String::from_utf8_lossy(&bare.stderr);
+    assert!(
+        said.contains("trust store has no usable certificate") && said.contains("unknown issuer"),
+        "{said}"
+    );
+
+    // A CA file that cannot be read: named, nothing done.
+    let missing = format!("{}/khong-co.pem", ca_folder.path().display());
+    let refused = sync(&https, &["--library-ca-file", &missing]).await;
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains("--library-ca-file") && said.contains("khong-co.pem"),
+        "{said}"
+    );
+    // `serve` reads it at start and stops there.
+    let serve = run_b(
+        &b,
+        vec![
+            "serve".to_owned(),
+            "--listen".to_owned(),
+            format!("127.0.0.1:{}", free_port()),
+            "--library-ca-file".to_owned(),
+            missing.clone(),
+        ],
+    )
+    .await;
+    assert!(!serve.status.success());
+    let said = String::from_utf8_lossy(&serve.stderr);
+    assert!(said.contains("khong-co.pem"), "{said}");
+
+    // With it: followed over https.
+    let followed_ok = sync(&https, &["--library-ca-file", &ca_file]).await;
+    let printed = String::from_utf8_lossy(&followed_ok.stdout);
+    assert!(
+        followed_ok.status.success() && printed.contains("1 created"),
+        "{printed}\n{}",
+        String::from_utf8_lossy(&followed_ok.stderr)
+    );
+    assert_eq!(
+        items(&b_db).await,
+        [(
+            "Hội nghị ngoại giao kinh tế".to_owned(),
+            "Hội nghị tổ chức tại Đà Nẵng.".to_owned()
+        )]
+    );
+    assert!(proxy.handshakes() >= 1);
+
+    // A certificate for another host, from the same trusted CA: refused, nothing changes.
+    let elsewhere =
+        dongbo_testkit::tls::terminate(pki.server(&["thuvien.mofa.gov.vn"]), backend).await;
+    let other = format!("https://localhost:{}", elsewhere.address.port());
+    let refused = sync(&other, &["--library-ca-file", &ca_file]).await;
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("another host name"), "{said}");
+    assert_eq!(elsewhere.handshakes(), 0);
+    assert_eq!(count(&b_db, "library_items").await, 1);
     b_db.close().await;
     drop(server);
 }

@@ -10,6 +10,8 @@
 //! - [`catalogue`]: bulk import of a CSV / XLSX / JSON Lines catalogue or a folder of files;
 //! - [`feeds`]: pull sources, an agency's feed or sitemap polled on a schedule;
 //! - [`sync`]: following another Đồng Bộ's change feed (`dongbo library sync`);
+//! - [`http`]: the one place reqwest clients are made (TLS with rustls and ring, the trust
+//!   store and an optional CA file), for both and for the workspace's tests;
 //! - [`duplicates`]: near-duplicates proposed, merged or dismissed.
 //!
 //! Who may read what is [`Readership`] (from `dongbo_domain::library`); who may write is
@@ -22,6 +24,7 @@ pub mod encoding;
 pub mod extract;
 pub mod feeds;
 pub mod files;
+pub mod http;
 mod input;
 pub mod search;
 pub mod sync;
@@ -54,6 +57,8 @@ pub struct Library {
     index: Option<std::sync::Arc<dyn dongbo_search::Engine>>,
     /// The ranges pull sources may reach besides public addresses (`feeds::address`).
     address_policy: std::sync::Arc<feeds::address::AddressPolicy>,
+    /// The certificate authorities https sources and followed instances are checked against.
+    trust: http::Trust,
 }
 
 impl std::fmt::Debug for Library {
@@ -123,7 +128,18 @@ impl Library {
             clock,
             index: None,
             address_policy: std::sync::Arc::default(),
+            trust: http::Trust::system(),
         }
+    }
+
+    /// This library trusting `trust` for https (the system's store and `--library-ca-file`).
+    pub fn with_trust(self, trust: http::Trust) -> Self {
+        Library { trust, ..self }
+    }
+
+    /// What https sources and followed instances are checked against.
+    pub fn trust(&self) -> &http::Trust {
+        &self.trust
     }
 
     /// This library on `clock` (a test's pinned day).

@@ -18,7 +18,9 @@
 //!   Topics this vocabulary lacks are dropped; a restricted item none of whose agencies this
 //!   directory knows is not copied (nobody here could be given it) and is counted as skipped.
 //!
-//! The HTTP client is made in one place ([`client`]), where TLS would be turned on.
+//! The HTTP client is made in one place ([`client`]), through [`crate::http::client_builder`]:
+//! https with the library's [`crate::http::Trust`] (the system's store and
+//! `--library-ca-file`); a certificate refused is a transport error saying why.
 
 use std::time::{Duration, Instant};
 
@@ -28,6 +30,7 @@ use dongbo_store::library::sync::{self as store_sync, Applied, Followed, PageCou
 use dongbo_store::library::{Incoming, Provenance};
 use serde::{Deserialize, Serialize};
 
+use crate::http::{Trust, client_builder, tls_refusal};
 use crate::{ItemInput, Library};
 
 /// What a run may read from the remote instance.
@@ -107,10 +110,10 @@ pub struct SyncReport {
     pub stopped_early: bool,
 }
 
-/// The HTTP client every sync uses: plain HTTP with the given timeout and no redirect to
-/// another host. (TLS would be turned on here.)
-pub fn client(limits: &Limits) -> Result<reqwest::Client, SyncError> {
-    reqwest::Client::builder()
+/// The HTTP client every sync uses: http or https (trusting `trust`), the given timeout, no
+/// redirect followed.
+pub fn client(limits: &Limits, trust: &Trust) -> Result<reqwest::Client, SyncError> {
+    client_builder(trust)
         .timeout(limits.request_timeout)
         .connect_timeout(Duration::from_secs(10))
         .redirect(reqwest::redirect::Policy::none())
@@ -220,7 +223,7 @@ impl Library {
                 page_size: 1,
                 ..*limits
             };
-            fetch_page(&client(limits)?, &base, token, 0, &probe).await?;
+            fetch_page(&client(limits, &self.trust)?, &base, token, 0, &probe).await?;
         }
         let followed = store_sync::follow(self.db(), &base, &system, &actor, self.now())
             .await
@@ -250,7 +253,7 @@ impl Library {
         actor: &str,
     ) -> Result<SyncReport, SyncError> {
         let started = Instant::now();
-        let client = client(limits)?;
+        let client = client(limits, &self.trust)?;
         let topics = self.topic_codes().await?;
         let mut report = SyncReport {
             url: followed.url.clone(),
@@ -431,7 +434,7 @@ async fn fetch_page(
         .header(reqwest::header::ACCEPT, "application/x-ndjson")
         .send()
         .await
-        .map_err(|e| transport(format!("asking for the changes after {after}: {e}")))?;
+        .map_err(|e| transport(format!("asking for the changes after {after}: {}", why(&e))))?;
     let status = response.status();
     if status == reqwest::StatusCode::UNAUTHORIZED || status == reqwest::StatusCode::FORBIDDEN {
         return Err(SyncError::Refused {
@@ -458,7 +461,7 @@ async fn fetch_page(
     while let Some(chunk) = response
         .chunk()
         .await
-        .map_err(|e| transport(format!("reading the changes after {after}: {e}")))?
+        .map_err(|e| transport(format!("reading the changes after {after}: {}", why(&e))))?
     {
         if body.len() + chunk.len() > limits.max_page_bytes {
             return Err(SyncError::Limit {
@@ -472,6 +475,14 @@ async fn fetch_page(
         body.extend_from_slice(&chunk);
     }
     parse_page(&body, base, after, limits)
+}
+
+/// What a person is told of a transport error: a refused certificate says why.
+fn why(error: &reqwest::Error) -> String {
+    match tls_refusal(error) {
+        Some(tls) => format!("{error}: {tls}"),
+        None => error.to_string(),
+    }
 }
 
 /// The changes of a page's body: one JSON object a line (an empty last line is the end).

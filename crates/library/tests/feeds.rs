@@ -4,6 +4,12 @@
 //! item; failures back off and disable the source; a slow source times out within its bound
 //! while another poll goes on; HTML served as a feed, 100,000 entries, a loopback address
 //! without the allow list and a redirect to a private address each end as they must.
+//!
+//! Over https (the same site behind a TLS proxy on loopback, its certificates made at test
+//! time, the client trusting the test's CA through the CA file): a feed is polled and its
+//! entries stored; a certificate for another host, a self-signed one and an expired one are
+//! refused saying why, nothing stored, the failure counted; a redirect from https to http is
+//! refused; a CA file that cannot be used is an error naming it.
 
 mod common;
 
@@ -20,6 +26,7 @@ use dongbo_domain::access::{ROOT_AGENCY, Role};
 use dongbo_library::feeds::address::AddressPolicy;
 use dongbo_library::feeds::fetch::FetchLimits;
 use dongbo_library::feeds::{PollSettings, Poller, SourceInput};
+use dongbo_library::http::{Trust, TrustError};
 use dongbo_library::search::SearchParams;
 use dongbo_library::{Error, Library};
 use dongbo_store::Db;
@@ -36,6 +43,10 @@ dongbo_testkit::backend_tests!(
     a_loopback_source_is_refused_without_the_allow_list_and_polled_with_it,
     a_redirect_to_a_private_address_is_refused_before_any_connection,
     of_two_servers_only_one_claims_a_due_source,
+    a_feed_over_https_is_polled_and_its_entries_stored,
+    a_certificate_for_another_host_is_refused_nothing_stored_and_the_failure_counted,
+    self_signed_and_expired_certificates_are_refused_saying_why,
+    a_redirect_from_https_to_http_is_refused,
 );
 
 /// What the feed server serves and what it was asked.
@@ -48,6 +59,9 @@ struct Site {
 }
 
 type Shared = Arc<Mutex<Site>>;
+
+/// The "content type" of a document that is a redirect to the address its body holds.
+const REDIRECT: &str = "redirect";
 
 const LAST_MODIFIED: &str = "Mon, 07 Dec 2026 01:00:00 GMT";
 
@@ -91,6 +105,9 @@ async fn serve_site(State(site): State<Shared>, uri: Uri, headers: HeaderMap) ->
     let Some((body, content_type, etag)) = found else {
         return StatusCode::NOT_FOUND.into_response();
     };
+    if content_type == REDIRECT {
+        return (StatusCode::FOUND, [(header::LOCATION, body)]).into_response();
+    }
     if text(header::IF_NONE_MATCH).as_deref() == Some(etag.as_str()) {
         return StatusCode::NOT_MODIFIED.into_response();
     }
@@ -168,11 +185,17 @@ struct Setup {
 }
 
 async fn setup(db: &Db, policy: AddressPolicy) -> Setup {
+    setup_trusting(db, policy, Trust::system()).await
+}
+
+/// A setup whose https client trusts `trust`.
+async fn setup_trusting(db: &Db, policy: AddressPolicy, trust: Trust) -> Setup {
     let files = tempfile::tempdir().unwrap();
     let index = dongbo_search::TantivyIndex::open(&files.path().join("index")).unwrap();
     let library = common::library(db, files.path())
         .with_index(Arc::new(index))
-        .with_address_policy(policy);
+        .with_address_policy(policy)
+        .with_trust(trust);
     library.seed_topics().await.unwrap();
     let poller = Poller::new(library.clone(), settings()).unwrap();
     Setup {
@@ -685,4 +708,191 @@ async fn of_two_servers_only_one_claims_a_due_source(db: &Db) {
         .filter(|(p, ..)| p == "/rss.xml")
         .count();
     assert_eq!(feed_requests, 1);
+}
+
+/// The test's CA, its certificate in a CA file, and a client setup trusting it.
+struct Https {
+    pki: dongbo_testkit::tls::Pki,
+    setup: Setup,
+    _ca_folder: tempfile::TempDir,
+}
+
+async fn https(db: &Db) -> Https {
+    let pki = dongbo_testkit::tls::Pki::new("Cơ quan cấp chứng chỉ thử nghiệm");
+    let folder = tempfile::tempdir().unwrap();
+    let trust = Trust::with_ca_file(&pki.write_ca(folder.path())).unwrap();
+    let setup = setup_trusting(db, loopback(), trust).await;
+    Https {
+        pki,
+        setup,
+        _ca_folder: folder,
+    }
+}
+
+/// The feed site behind a TLS proxy presenting `identity`; the https base (`localhost`: the
+/// name is resolved by the guarded resolver and checked against the certificate) and the site.
+async fn https_site(
+    identity: dongbo_testkit::tls::Identity,
+) -> (String, Shared, dongbo_testkit::tls::Proxy) {
+    let (plain, shared) = site(&[]).await;
+    let proxy = dongbo_testkit::tls::terminate(identity, plain).await;
+    let base = format!("https://localhost:{}", proxy.address.port());
+    shared.lock().unwrap().documents.insert(
+        "/rss.xml".to_owned(),
+        (
+            rss(&base, &[(1, "Tin một"), (2, "Tin hai")]),
+            "application/rss+xml",
+            "\"v1\"".to_owned(),
+        ),
+    );
+    (base, shared, proxy)
+}
+
+async fn a_feed_over_https_is_polled_and_its_entries_stored(db: &Db) {
+    let Https { pki, setup, .. } = https(db).await;
+    let (base, shared, proxy) = https_site(pki.server(&["localhost"])).await;
+    let id = add(
+        &setup.library,
+        "feed",
+        format!("{base}/rss.xml"),
+        "Tin https",
+    )
+    .await;
+    let outcome = setup.poller.poll(id).await.unwrap();
+    assert_eq!(
+        (outcome.status, outcome.created, outcome.error.as_deref()),
+        (Some(200), 2, None),
+        "{outcome:?}"
+    );
+    assert!(proxy.handshakes() >= 1);
+    // The entries' pages were fetched over https too: their text is the items'.
+    let item = items::find_by_key(db, &format!("source:{id}"), "rss-2")
+        .await
+        .unwrap()
+        .expect("the entry's item");
+    let item = setup.library.get(None, item).await.unwrap();
+    assert!(item.data.body.contains("trang2riêng"), "{}", item.data.body);
+    assert_eq!(
+        item.provenances[0].url.as_deref(),
+        Some(format!("{base}/pages/2").as_str())
+    );
+    let asked: Vec<String> = shared
+        .lock()
+        .unwrap()
+        .asked
+        .iter()
+        .map(|a| a.0.clone())
+        .collect();
+    assert!(asked.contains(&"/pages/1".to_owned()), "{asked:?}");
+    // The next poll is conditional over https as over http.
+    let again = setup.poller.poll(id).await.unwrap();
+    assert_eq!((again.status, again.created), (Some(304), 0), "{again:?}");
+    let health = source(db, id).await;
+    assert_eq!(
+        (health.items_created, health.failures, health.last_status),
+        (2, 0, Some(304))
+    );
+}
+
+/// Registers `base`'s feed (at `query`, one address per source) and polls it once with
+/// `setup`, expecting a refusal: nothing reached the site, nothing stored, one failure
+/// counted. The error.
+async fn refused_once(setup: &Setup, db: &Db, base: &str, query: &str, shared: &Shared) -> String {
+    let id = add(
+        &setup.library,
+        "feed",
+        format!("{base}/rss.xml?{query}"),
+        "Từ chối",
+    )
+    .await;
+    let outcome = setup.poller.poll(id).await.unwrap();
+    assert_eq!((outcome.status, outcome.created), (None, 0), "{outcome:?}");
+    assert!(
+        shared.lock().unwrap().asked.is_empty(),
+        "nothing reached the site"
+    );
+    assert_eq!(items::count(db).await.unwrap(), 0);
+    let health = source(db, id).await;
+    assert_eq!(health.failures, 1);
+    let error = health.last_error.expect("the failure is kept");
+    assert_eq!(outcome.error.as_deref(), Some(error.as_str()));
+    error
+}
+
+async fn a_certificate_for_another_host_is_refused_nothing_stored_and_the_failure_counted(db: &Db) {
+    let Https { pki, setup, .. } = https(db).await;
+    let (base, shared, proxy) = https_site(pki.server(&["www.mofa.gov.vn"])).await;
+    let error = refused_once(&setup, db, &base, "host", &shared).await;
+    assert!(
+        error.contains("cấp cho tên máy khác") && error.contains("another host name"),
+        "{error}"
+    );
+    assert!(error.contains(&base), "the address is named: {error}");
+    assert_eq!(proxy.handshakes(), 0);
+}
+
+async fn self_signed_and_expired_certificates_are_refused_saying_why(db: &Db) {
+    let Https { pki, setup, .. } = https(db).await;
+    // Self-signed: not in the system's store, not in the CA file.
+    let (base, shared, _proxy) = https_site(dongbo_testkit::tls::self_signed(&["localhost"])).await;
+    let error = refused_once(&setup, db, &base, "ca-file", &shared).await;
+    assert!(
+        error.contains("không được tin cậy") && error.contains("unknown issuer"),
+        "{error}"
+    );
+    // The same self-signed server is refused by a client trusting the system's store alone.
+    let system = setup_trusting(db, loopback(), Trust::system()).await;
+    let error = refused_once(&system, db, &base, "system", &shared).await;
+    assert!(error.contains("unknown issuer"), "{error}");
+    // Issued by the trusted CA, but expired in 2021.
+    let (base, shared, _proxy) = https_site(pki.expired_server(&["localhost"])).await;
+    let error = refused_once(&setup, db, &base, "expired", &shared).await;
+    assert!(
+        error.contains("đã hết hạn") && error.contains("expired"),
+        "{error}"
+    );
+    // A CA file that cannot be used is an error naming it.
+    let folder = tempfile::tempdir().unwrap();
+    let missing = folder.path().join("khong-co.pem");
+    let refused = Trust::with_ca_file(&missing).unwrap_err();
+    assert!(
+        matches!(&refused, TrustError::Unreadable { file, .. } if file.contains("khong-co.pem")),
+        "{refused:?}"
+    );
+    let empty = folder.path().join("rong.pem");
+    std::fs::write(&empty, "không phải chứng chỉ\n").unwrap();
+    let refused = Trust::with_ca_file(&empty).unwrap_err();
+    assert!(
+        matches!(&refused, TrustError::NoCertificate { file } if file.contains("rong.pem")),
+        "{refused:?}"
+    );
+    assert!(refused.to_string().contains("no PEM certificate"));
+}
+
+async fn a_redirect_from_https_to_http_is_refused(db: &Db) {
+    let Https { pki, setup, .. } = https(db).await;
+    let (base, shared, _proxy) = https_site(pki.server(&["localhost"])).await;
+    // The plain site itself: the redirect leads to the same feed over http.
+    let (plain, plain_shared) = site(&[]).await;
+    let downgrade = format!("http://{plain}/rss.xml");
+    shared.lock().unwrap().documents.insert(
+        "/to-http.xml".to_owned(),
+        (downgrade.clone(), REDIRECT, String::new()),
+    );
+    let id = add(
+        &setup.library,
+        "feed",
+        format!("{base}/to-http.xml"),
+        "Hạ cấp",
+    )
+    .await;
+    let outcome = setup.poller.poll(id).await.unwrap();
+    let error = outcome.error.expect("refused");
+    assert!(
+        error.contains("https sang http") && error.contains(&downgrade),
+        "{error}"
+    );
+    assert!(plain_shared.lock().unwrap().asked.is_empty(), "never asked");
+    assert_eq!(items::count(db).await.unwrap(), 0);
+    assert_eq!(source(db, id).await.failures, 1);
 }

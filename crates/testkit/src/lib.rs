@@ -1,5 +1,6 @@
 //! Test helpers: temporary databases on both backends (`db`) and the bundled test data loaded
-//! into them (`programs`), and a program at work (`activity`).
+//! into them (`programs`), a program at work (`activity`), and certificates with a TLS proxy
+//! on loopback (`tls`).
 #![forbid(unsafe_code)]
 
 pub mod activity;
@@ -8,6 +9,7 @@ pub mod documents;
 pub mod programs;
 pub mod skip;
 pub mod smtp;
+pub mod tls;
 
 pub use db::{TestDb, all_backends, in_ci, postgres_database_url};
 pub use programs::{load_47, load_47_assigned, load_47_with};

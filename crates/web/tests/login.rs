@@ -46,7 +46,7 @@ async fn attempt(
     password: &str,
     forwarded: Option<&str>,
 ) -> (u16, String, Duration) {
-    let client = reqwest::Client::builder()
+    let client = dongbo_library::http::client_builder(&dongbo_library::http::Trust::system())
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();

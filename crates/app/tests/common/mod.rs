@@ -44,6 +44,7 @@ impl Setup {
             .env_remove("DONGBO_DATABASE_URL")
             .env_remove("DONGBO_REMIND_BEFORE")
             .env_remove("DONGBO_REMIND_EVERY")
+            .env_remove("DONGBO_LIBRARY_CA_FILE")
             .env("DONGBO_LOG", "warn");
         if let Some(url) = &self.database_url {
             command.args(["--database-url", url]);

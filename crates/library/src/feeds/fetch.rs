@@ -6,8 +6,15 @@
 //!   through the same check (`GuardedResolver`) and connects only to the addresses it
 //!   returned, so a name that answers a public address to the check and a private one to the
 //!   connection (DNS rebinding) is still refused. No proxy is used.
+//! - **TLS**: https through rustls (the ring provider, TLS 1.2 and 1.3), the server's
+//!   certificate checked against the system's trust store and the optional CA file
+//!   ([`crate::http::Trust`]); a certificate refused (expired, for another host, an unknown
+//!   issuer) is [`FetchError::Tls`], saying why. The address guard is the same as for http:
+//!   the name is resolved by `GuardedResolver`, the certificate checked against the URL's
+//!   host name.
 //! - **Redirects** are followed here, not by the client: at most [`FetchLimits::redirects`],
-//!   each target's scheme and address checked like the first.
+//!   each target's scheme and address checked like the first; a redirect from https to
+//!   http is refused (it would drop the encryption and the server's identity).
 //! - **Limits**: the time to connect, the time of the whole fetch (redirects and body
 //!   included), and the body's size, read as a stream and refused past the cap (a
 //!   `Content-Length` over it is refused before reading).
@@ -26,6 +33,7 @@ use reqwest::header::{self, HeaderMap};
 use tokio::time::Instant;
 
 use super::address::{AddressPolicy, Refused};
+use crate::http::{Trust, client_builder, tls_refusal};
 
 /// What one fetch may take.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,6 +107,13 @@ pub enum FetchError {
     TooLarge { url: String, limit: u64 },
     #[error("«{url}»: quá {limit} lần chuyển hướng (more than {limit} redirects)")]
     TooManyRedirects { url: String, limit: usize },
+    #[error("«{url}»: {why}")]
+    Tls { url: String, why: String },
+    #[error(
+        "«{url}»: không theo chuyển hướng từ https sang http «{to}» (a redirect from https to \
+         http is not followed)"
+    )]
+    Downgrade { url: String, to: String },
     #[error("«{url}»: máy chủ trả lời HTTP {status} (the server answered HTTP {status})")]
     Status { url: String, status: u16 },
     #[error("«{url}»: không tải được (the fetch failed): {why}")]
@@ -129,9 +144,13 @@ pub struct Fetcher {
 const PAUSE_HOSTS: usize = 1_000;
 
 impl Fetcher {
-    /// A client reaching what `policy` allows, within `limits`.
-    pub fn new(policy: Arc<AddressPolicy>, limits: FetchLimits) -> Result<Fetcher, String> {
-        let client = reqwest::Client::builder()
+    /// A client reaching what `policy` allows, within `limits`, trusting `trust` for https.
+    pub fn new(
+        policy: Arc<AddressPolicy>,
+        limits: FetchLimits,
+        trust: &Trust,
+    ) -> Result<Fetcher, String> {
+        let client = client_builder(trust)
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
             .timeout(limits.total)
@@ -269,13 +288,7 @@ impl Fetcher {
     }
 }
 
-/// Why an https address is refused: this build has no TLS (reqwest's rustls without a
-/// built-in provider makes every other reqwest client of the workspace panic; see
-/// docs/LIBRARY.md).
-const HTTPS_NOT_YET: &str = "HTTPS chưa được hỗ trợ trong phiên bản này (this version does not \
-     fetch https addresses yet)";
-
-/// `text` as an http URL, or why not.
+/// `text` as an http or https URL, or why not.
 pub fn parse_url(text: &str) -> Result<Url, FetchError> {
     let bad = |why: &str| FetchError::BadUrl {
         url: text.to_owned(),
@@ -283,9 +296,8 @@ pub fn parse_url(text: &str) -> Result<Url, FetchError> {
     };
     let url = Url::parse(text.trim()).map_err(|e| bad(&e.to_string()))?;
     match url.scheme() {
-        "http" => {}
-        "https" => return Err(bad(HTTPS_NOT_YET)),
-        _ => return Err(bad("only http addresses are fetched")),
+        "http" | "https" => {}
+        _ => return Err(bad("only http and https addresses are fetched")),
     }
     if url.host().is_none() {
         return Err(bad("no host"));
@@ -399,7 +411,14 @@ fn redirect_target(from: &Url, headers: &HeaderMap) -> Result<Url, FetchError> {
         url: location.clone(),
         why: e.to_string(),
     })?;
-    parse_url(target.as_str())
+    let target = parse_url(target.as_str())?;
+    if from.scheme() == "https" && target.scheme() == "http" {
+        return Err(FetchError::Downgrade {
+            url: from.to_string(),
+            to: target.to_string(),
+        });
+    }
+    Ok(target)
 }
 
 fn header_text(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
@@ -419,6 +438,12 @@ fn failed(url: &Url, error: &reqwest::Error, limits: &FetchLimits) -> FetchError
         return FetchError::TimedOut {
             url: url.to_string(),
             seconds: seconds.max(1),
+        };
+    }
+    if let Some(why) = tls_refusal(error) {
+        return FetchError::Tls {
+            url: url.to_string(),
+            why,
         };
     }
     FetchError::Failed {

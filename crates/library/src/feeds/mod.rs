@@ -91,7 +91,7 @@ pub struct SourceInput {
     pub owner: String,
     /// `feed` (RSS, Atom, JSON Feed) or `sitemap`.
     pub kind: String,
-    /// The feed's or sitemap's address (http; https is not fetched yet).
+    /// The feed's or sitemap's address (http or https).
     pub url: String,
     /// A name for people ("Cổng thông tin Bộ Ngoại giao — Tin tức").
     pub name: String,
@@ -259,7 +259,11 @@ const ACTOR: &str = "system";
 impl Poller {
     /// A poller over `library`, reaching what its address policy allows.
     pub fn new(library: Library, settings: PollSettings) -> std::result::Result<Poller, String> {
-        let fetcher = Fetcher::new(library.address_policy.clone(), settings.limits.clone())?;
+        let fetcher = Fetcher::new(
+            library.address_policy.clone(),
+            settings.limits.clone(),
+            &library.trust,
+        )?;
         Ok(Poller {
             library,
             fetcher,

@@ -62,7 +62,7 @@ impl TestApp {
         .expect("the starting topics");
         TestApp {
             base: serve_at(db, directory, files.clone(), clock).await,
-            client: reqwest::Client::new(),
+            client: dongbo_library::http::client(),
             program_id,
             backend: format!("{:?}", test_db.db.backend()),
             db: test_db.db.clone(),
@@ -155,7 +155,7 @@ impl TestApp {
     pub fn browser(&self) -> Browser {
         Browser {
             base: self.base.clone(),
-            client: reqwest::Client::builder()
+            client: dongbo_library::http::client_builder(&dongbo_library::http::Trust::system())
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .unwrap(),
