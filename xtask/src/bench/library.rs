@@ -401,8 +401,8 @@ fn scale_block(
     writeln!(
         out,
         "\nMeasured on {} by `cargo xtask bench library --items {items}` in {minutes:.0} min, on \
-         the machine described above ({load}; 2 CPUs shared with other work make the \
-         16-client figures the least reliable).",
+         the machine described above ({load}, the end's including the bench's own clients; \
+         the 16-client figures are the most sensitive to other work on the 2 CPUs).",
         today()
     )?;
     write!(out, "{end}")?;
