@@ -160,19 +160,33 @@ fn system_roots() -> &'static RootCertStore {
     })
 }
 
+/// A CA file is read up to this size: the whole Mozilla bundle is about 220 KiB.
+const CA_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
 /// The certificates of a PEM file, or why not.
 fn read_ca_file(file: &Path) -> Result<Vec<CertificateDer<'static>>, TrustError> {
     let name = file.display().to_string();
-    let bytes = std::fs::read(file).map_err(|e| TrustError::Unreadable {
+    let unreadable = |why: String| TrustError::Unreadable {
         file: name.clone(),
-        why: e.to_string(),
-    })?;
+        why,
+    };
+    // Read at most one byte past the limit: a file given by mistake (a disk image, a log)
+    // is refused without being read whole.
+    let mut bytes = Vec::new();
+    std::fs::File::open(file)
+        .and_then(|f| {
+            std::io::Read::read_to_end(&mut std::io::Read::take(f, CA_FILE_BYTES + 1), &mut bytes)
+        })
+        .map_err(|e| unreadable(e.to_string()))?;
+    if bytes.len() as u64 > CA_FILE_BYTES {
+        return Err(unreadable(format!(
+            "larger than {} KiB, which no bundle of CA certificates is",
+            CA_FILE_BYTES / 1024
+        )));
+    }
     let certificates = CertificateDer::pem_slice_iter(&bytes)
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| TrustError::Unreadable {
-            file: name.clone(),
-            why: e.to_string(),
-        })?;
+        .map_err(|e| unreadable(e.to_string()))?;
     if certificates.is_empty() {
         return Err(TrustError::NoCertificate { file: name });
     }

@@ -867,6 +867,17 @@ async fn self_signed_and_expired_certificates_are_refused_saying_why(db: &Db) {
         "{refused:?}"
     );
     assert!(refused.to_string().contains("no PEM certificate"));
+    // A file far larger than any bundle (a disk image given by mistake) is refused unread.
+    let huge = folder.path().join("lon.pem");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(64 * 1024 * 1024)
+        .unwrap();
+    let refused = Trust::with_ca_file(&huge).unwrap_err();
+    assert!(
+        matches!(&refused, TrustError::Unreadable { file, why } if file.contains("lon.pem") && why.contains("KiB")),
+        "{refused:?}"
+    );
 }
 
 async fn a_redirect_from_https_to_http_is_refused(db: &Db) {

@@ -410,7 +410,11 @@ impl Tokenizer for Stems {
                 // A word its stem leaves as it is needs no stem: the folded field finds it,
                 // and a query's stem term then exists only where a text inflects the word.
                 let word = &rest[token.offset_from..token.offset_to];
-                if token.text.chars().count() > LONGEST_WORD || token.text == word.to_lowercase() {
+                let unchanged = word
+                    .chars()
+                    .flat_map(char::to_lowercase)
+                    .eq(token.text.chars());
+                if unchanged || token.text.chars().count() > LONGEST_WORD {
                     continue;
                 }
                 tokens.push(Token {
