@@ -23,7 +23,7 @@ pub enum SourceCommand {
     Add {
         /// Its address (http or https).
         url: String,
-        /// The owner agency's code: the entries become its public items.
+        /// The owner agency's code: the entries become its items.
         #[arg(long)]
         owner: String,
         /// A name for people.
@@ -35,6 +35,13 @@ pub enum SourceCommand {
         /// Minutes between two polls (5 to 10080).
         #[arg(long, default_value_t = 60)]
         every: i64,
+        /// Who may read its items: public (an agency's website), government (an intranet's
+        /// feed) or agencies (those of --visible-to).
+        #[arg(long, default_value = "government")]
+        visibility: String,
+        /// The agencies (codes) an `agencies` source's items are visible to.
+        #[arg(long = "visible-to", value_name = "CODES", value_delimiter = ',')]
+        visible_to: Vec<String>,
         /// A network the source may be on although it is not public (as `serve` takes it).
         #[arg(
             long = "allow-net",
@@ -43,6 +50,17 @@ pub enum SourceCommand {
             value_delimiter = ','
         )]
         allow_net: Vec<Cidr>,
+    },
+    /// Give a source another visibility, and every item its entries made alone the same, at
+    /// once (a feed found to be an intranet's is hidden, items and all).
+    Visibility {
+        /// The source's number (`dongbo library source list`).
+        id: i64,
+        /// public, government or agencies.
+        visibility: String,
+        /// The agencies (codes) an `agencies` source's items are visible to.
+        #[arg(long = "visible-to", value_name = "CODES", value_delimiter = ',')]
+        visible_to: Vec<String>,
     },
     /// The sources with their health: status, last poll, failures, next poll, items made.
     List {
@@ -89,6 +107,8 @@ pub async fn run(
             name,
             kind,
             every,
+            visibility,
+            visible_to,
             allow_net,
         } => {
             let library = library.with_address_policy(AddressPolicy::allowing(allow_net));
@@ -98,12 +118,35 @@ pub async fn run(
                 url,
                 name,
                 poll_minutes: Some(every),
+                visibility: Some(visibility),
+                visible_to,
             };
             let source = library
                 .add_source(&operator(), &input)
                 .await
                 .map_err(|e| anyhow!("{e}"))?;
-            println!("source {} registered: {}", source.id, source.url);
+            println!(
+                "source {} registered: {} ({})",
+                source.id,
+                source.url,
+                source.visibility.scope()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        SourceCommand::Visibility {
+            id,
+            visibility,
+            visible_to,
+        } => {
+            let change = library
+                .set_source_visibility(&operator(), id, &Some(visibility), &visible_to)
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
+            println!(
+                "source {id}: {} item(s) changed, {} already so, {} kept (they came from \
+                 elsewhere too)",
+                change.changed, change.unchanged, change.kept
+            );
             Ok(ExitCode::SUCCESS)
         }
         SourceCommand::List { json } => {
@@ -132,10 +175,11 @@ fn line(source: &Source) -> String {
         (None, None) => "working".to_owned(),
     };
     format!(
-        "{:>5}  {:<8} {:<7} {}  next {}  items {}/{}  {}",
+        "{:>5}  {:<8} {:<7} {:<10} {}  next {}  items {}/{}  {}",
         source.id,
         source.owner,
         source.kind.as_str(),
+        source.visibility.scope(),
         source.url,
         source.next_poll_at.format("%Y-%m-%d %H:%M UTC"),
         source.items_created,

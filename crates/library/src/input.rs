@@ -117,35 +117,7 @@ impl ItemInput {
         if let Some(code) = &owner {
             known_agency(&mut errors, "owner", code, directory);
         }
-        let visible_to: Vec<String> = clean_list(&self.visible_to)
-            .into_iter()
-            .map(|c| c.to_uppercase())
-            .collect();
-        for code in &visible_to {
-            known_agency(&mut errors, "visible_to", code, directory);
-        }
-        let scope = optional(&self.visibility).unwrap_or_else(|| "government".to_owned());
-        let visibility = match Visibility::from_parts(&scope, visible_to.clone()) {
-            Some(Visibility::Government | Visibility::Public) if !visible_to.is_empty() => {
-                errors.push(FieldError::new(
-                    "visible_to",
-                    "Chỉ mục hạn chế (agencies) mới liệt kê cơ quan (only an item restricted to \
-                     agencies lists them)",
-                ));
-                None
-            }
-            Some(v) => Some(v),
-            None => {
-                errors.push(FieldError::new(
-                    "visibility",
-                    format!(
-                        "«{scope}»: visibility must be public, government, or agencies with the \
-                         agencies in visible_to"
-                    ),
-                ));
-                None
-            }
-        };
+        let visibility = visibility(&mut errors, &self.visibility, &self.visible_to, directory);
         let item_topics = clean_list(&self.topics);
         for topic in &item_topics {
             if !topics.contains(topic) {
@@ -225,6 +197,46 @@ impl ItemInput {
 }
 
 /// The language of an item's text (ISO 639-1), or `und` when it cannot be told.
+/// The visibility typed as `scope` (`public`, `government` — the default —, or `agencies`)
+/// with the `visible_to` agencies of an `agencies` one, the same for an item and for a source;
+/// `None` with its errors pushed when it is not one.
+pub(crate) fn visibility(
+    errors: &mut Vec<FieldError>,
+    scope: &Option<String>,
+    visible_to: &[String],
+    directory: &Directory,
+) -> Option<Visibility> {
+    let visible_to: Vec<String> = clean_list(visible_to)
+        .into_iter()
+        .map(|c| c.to_uppercase())
+        .collect();
+    for code in &visible_to {
+        known_agency(errors, "visible_to", code, directory);
+    }
+    let scope = optional(scope).unwrap_or_else(|| "government".to_owned());
+    match Visibility::from_parts(&scope, visible_to.clone()) {
+        Some(Visibility::Government | Visibility::Public) if !visible_to.is_empty() => {
+            errors.push(FieldError::new(
+                "visible_to",
+                "Chỉ mục hạn chế (agencies) mới liệt kê cơ quan (only an item restricted to \
+                 agencies lists them)",
+            ));
+            None
+        }
+        Some(v) => Some(v),
+        None => {
+            errors.push(FieldError::new(
+                "visibility",
+                format!(
+                    "«{scope}»: visibility must be public, government, or agencies with the \
+                     agencies in visible_to"
+                ),
+            ));
+            None
+        }
+    }
+}
+
 pub(crate) fn detect_language(title: &str, summary: &str, body: &str) -> String {
     let sample: String = [title, summary, body]
         .join("\n")

@@ -5,6 +5,10 @@
 //! while another poll goes on; HTML served as a feed, 100,000 entries, a loopback address
 //! without the allow list and a redirect to a private address each end as they must.
 //!
+//! A source's visibility is its items': an intranet feed's entries are the government's, never
+//! public; changing it changes the items it made alone, at once, and those that came from
+//! elsewhere too keep theirs.
+//!
 //! Over https (the same site behind a TLS proxy on loopback, its certificates made at test
 //! time, the client trusting the test's CA through the CA file): a feed is polled and its
 //! entries stored; a certificate for another host, a self-signed one and an expired one are
@@ -23,6 +27,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use dongbo_domain::access::{ROOT_AGENCY, Role};
+use dongbo_domain::library::Visibility;
 use dongbo_library::feeds::address::AddressPolicy;
 use dongbo_library::feeds::fetch::FetchLimits;
 use dongbo_library::feeds::{PollSettings, Poller, SourceInput};
@@ -47,6 +52,7 @@ dongbo_testkit::backend_tests!(
     a_certificate_for_another_host_is_refused_nothing_stored_and_the_failure_counted,
     self_signed_and_expired_certificates_are_refused_saying_why,
     a_redirect_from_https_to_http_is_refused,
+    an_intranet_source_makes_no_public_item_and_a_changed_visibility_follows_its_items,
 );
 
 /// What the feed server serves and what it was asked.
@@ -219,6 +225,8 @@ async fn add(library: &Library, kind: &str, url: String, name: &str) -> i64 {
                 url,
                 name: name.to_owned(),
                 poll_minutes: Some(30),
+                visibility: Some("public".to_owned()),
+                visible_to: Vec::new(),
             },
         )
         .await
@@ -628,6 +636,7 @@ async fn a_loopback_source_is_refused_without_the_allow_list_and_polled_with_it(
                     url: url.clone(),
                     name: "Nội bộ".to_owned(),
                     poll_minutes: None,
+                    ..SourceInput::default()
                 },
             )
             .await
@@ -906,4 +915,198 @@ async fn a_redirect_from_https_to_http_is_refused(db: &Db) {
     assert!(plain_shared.lock().unwrap().asked.is_empty(), "never asked");
     assert_eq!(items::count(db).await.unwrap(), 0);
     assert_eq!(source(db, id).await.failures, 1);
+}
+
+/// What `caller` finds of the word `word`.
+async fn found(
+    library: &Library,
+    caller: Option<&dongbo_store::accounts::Caller>,
+    word: &str,
+) -> u64 {
+    library
+        .search(
+            caller,
+            &SearchParams {
+                q: word.to_owned(),
+                ..SearchParams::default()
+            },
+        )
+        .await
+        .unwrap()
+        .total
+}
+
+async fn an_intranet_source_makes_no_public_item_and_a_changed_visibility_follows_its_items(
+    db: &Db,
+) {
+    let (address, shared) = site(&[]).await;
+    let base = format!("http://{address}");
+    shared.lock().unwrap().documents.insert(
+        "/noi-bo.xml".to_owned(),
+        (
+            rss(&base, &[(3, "Tin nội bộ ba"), (4, "Tin nội bộ bốn")]),
+            "application/rss+xml",
+            "\"v1\"".to_owned(),
+        ),
+    );
+    let setup = setup(db, loopback()).await;
+    let library = &setup.library;
+    // Registered without saying: the government's, the safe side.
+    let intranet = library
+        .add_source(
+            &librarian(),
+            &SourceInput {
+                owner: "BNG".to_owned(),
+                kind: "feed".to_owned(),
+                url: format!("{base}/noi-bo.xml"),
+                name: "Mạng nội bộ".to_owned(),
+                ..SourceInput::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(intranet.visibility, Visibility::Government);
+    let outcomes = setup.poller.poll_due().await.unwrap();
+    assert_eq!(outcomes[0].created, 2, "{outcomes:?}");
+    library.catch_up().await.unwrap();
+
+    let official = common::caller("can.bo", &[(Role::Viewer, "BTC")]);
+    let other = common::caller("ngoai", &[(Role::Viewer, "BCT")]);
+    let item_of = |n: u32| {
+        let system = format!("source:{}", intranet.id);
+        async move {
+            items::find_by_key(db, &system, &format!("rss-{n}"))
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let three = item_of(3).await;
+    assert_eq!(found(library, None, "trang3riêng").await, 0, "public");
+    assert!(matches!(
+        library.get(None, three).await,
+        Err(Error::NotFound)
+    ));
+    assert_eq!(found(library, Some(&official), "trang3riêng").await, 1);
+    assert_eq!(
+        library
+            .get(Some(&official), three)
+            .await
+            .unwrap()
+            .data
+            .visibility,
+        Visibility::Government
+    );
+
+    // Item 4 also came from the agency's own system: not this source's alone.
+    let four = library.get(None, item_of(4).await).await.err();
+    assert!(matches!(four, Some(Error::NotFound)));
+    let four = items::get(db, item_of(4).await).await.unwrap().unwrap();
+    let merged = items::upsert(
+        db,
+        &items::Incoming {
+            data: four.data.clone(),
+            provenance: Some(items::Provenance {
+                system: "BNG-CMS".to_owned(),
+                external_id: Some("cms-4".to_owned()),
+                url: None,
+                file_name: None,
+                received_at: dongbo_domain::clock::now(),
+            }),
+        },
+        "test",
+        dongbo_domain::clock::now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(merged.outcome, items::Outcome::Merged);
+
+    // Bad visibilities and another agency's librarian: refused, nothing changed.
+    let before = source(db, intranet.id).await;
+    for (scope, agencies, field) in [
+        ("agencies", vec![], "visibility"),
+        ("agencies", vec!["KHONGCO".to_owned()], "visible_to"),
+        ("moi nguoi", vec![], "visibility"),
+    ] {
+        let refused = library
+            .set_source_visibility(
+                &librarian(),
+                intranet.id,
+                &Some(scope.to_owned()),
+                &agencies,
+            )
+            .await
+            .unwrap_err();
+        let Error::Invalid(fields) = &refused else {
+            panic!("{scope}: {refused:?}")
+        };
+        assert!(
+            fields.iter().any(|f| f.field == field),
+            "{scope}: {fields:?}"
+        );
+    }
+    let outsider = common::caller("thu.thu.btc", &[(Role::Librarian, "BTC")]);
+    let refused = library
+        .set_source_visibility(&outsider, intranet.id, &Some("public".to_owned()), &[])
+        .await;
+    assert!(matches!(refused, Err(Error::Forbidden)), "{refused:?}");
+    assert_eq!(source(db, intranet.id).await, before);
+
+    // Only the Ministry of Finance (and the owner): its items at once, not item 4.
+    let change = library
+        .set_source_visibility(
+            &librarian(),
+            intranet.id,
+            &Some("agencies".to_owned()),
+            &["btc".to_owned()],
+        )
+        .await
+        .unwrap();
+    assert_eq!((change.changed, change.unchanged, change.kept), (1, 0, 1));
+    library.catch_up().await.unwrap();
+    assert_eq!(found(library, Some(&official), "trang3riêng").await, 1);
+    assert_eq!(found(library, Some(&other), "trang3riêng").await, 0);
+    assert_eq!(found(library, Some(&other), "trang4riêng").await, 1, "kept");
+    assert_eq!(
+        source(db, intranet.id).await.visibility,
+        Visibility::Agencies(vec!["BTC".to_owned()])
+    );
+
+    // A new entry takes the source's visibility too.
+    shared.lock().unwrap().documents.insert(
+        "/noi-bo.xml".to_owned(),
+        (
+            rss(
+                &base,
+                &[(3, "Tin nội bộ ba"), (4, "Tin nội bộ bốn"), (5, "Tin năm")],
+            ),
+            "application/rss+xml",
+            "\"v2\"".to_owned(),
+        ),
+    );
+    library
+        .poll_source_soon(&librarian(), intranet.id)
+        .await
+        .unwrap();
+    let outcomes = setup.poller.poll_due().await.unwrap();
+    assert_eq!(outcomes[0].created, 1, "{outcomes:?}");
+    library.catch_up().await.unwrap();
+    assert_eq!(found(library, Some(&official), "trang5riêng").await, 1);
+    assert_eq!(found(library, Some(&other), "trang5riêng").await, 0);
+
+    // Found to be a public website after all: public, all it made alone.
+    let change = library
+        .set_source_visibility(&librarian(), intranet.id, &Some("public".to_owned()), &[])
+        .await
+        .unwrap();
+    assert_eq!((change.changed, change.unchanged, change.kept), (2, 0, 1));
+    library.catch_up().await.unwrap();
+    assert_eq!(found(library, None, "trang3riêng").await, 1);
+    assert_eq!(found(library, None, "trang5riêng").await, 1);
+    assert_eq!(found(library, None, "trang4riêng").await, 0, "kept");
+    let again = library
+        .set_source_visibility(&librarian(), intranet.id, &Some("public".to_owned()), &[])
+        .await
+        .unwrap();
+    assert_eq!((again.changed, again.unchanged, again.kept), (0, 2, 1));
 }

@@ -426,6 +426,13 @@ const WRITES: &[Write] = &[
         LIBRARIANS,
         FORBIDDEN,
     ),
+    write(
+        "put",
+        "/api/v1/library/sources/{id}/visibility",
+        Scope::Agency,
+        LIBRARIANS,
+        FORBIDDEN,
+    ),
     // A near-duplicate pair of BVHTTDL's items: decided by who may edit both.
     write(
         "post",
@@ -1086,6 +1093,19 @@ async fn request_for(
                 )),
             }
         }
+        ("put", "/api/v1/library/sources/{id}/visibility") => {
+            // A public source made the government's.
+            let id = source_fixture(app, case, false).await;
+            Call {
+                method: Method::PUT,
+                path: format!("/api/v1/library/sources/{id}/visibility"),
+                body: Body::Json(json!({ "visibility": "government" })),
+                effect: one_new(format!(
+                    "SELECT COUNT(*) FROM library_sources WHERE id = {id} \
+                     AND visibility = 'government'"
+                )),
+            }
+        }
         ("post", "/api/v1/library/duplicates/{id}/merge") => {
             let (proposal, keep) = near_pair(app, case, "Hợp nhất").await;
             Call {
@@ -1133,6 +1153,7 @@ async fn source_fixture(app: &TestApp, case: usize, disabled: bool) -> i64 {
             url: format!("http://93.184.215.14/co-dinh-{case}-{disabled}.rss"),
             name: format!("Nguồn cố định {case}"),
             poll_minutes: 60,
+            visibility: dongbo_domain::library::Visibility::Public,
         },
         "fixture",
         at,

@@ -820,8 +820,9 @@ async fn an_administrator_of_the_government_adds_and_renames_topics_and_no_one_e
 }
 
 /// The pull sources' page: the owner agency's librarian registers a source (an intranet
-/// address refused, the message beside the field), sees its health, asks for a poll now and
-/// enables it again once disabled; a viewer of the agency and another agency's librarian may
+/// address refused, the message beside the field) — the government's unless said otherwise —,
+/// sees its health, makes it public, asks for a poll now and enables it again once disabled; a
+/// viewer of the agency and another agency's librarian may
 /// do none of it, and their tries change nothing.
 #[tokio::test]
 async fn only_a_librarian_or_admin_of_the_owner_agency_registers_enables_or_polls_a_source() {
@@ -864,7 +865,9 @@ async fn only_a_librarian_or_admin_of_the_owner_agency_registers_enables_or_poll
             .unwrap();
         let page = browser.text("/library/sources").await;
         assert!(
-            page.contains("Tin Bộ Ngoại giao") && page.contains("Chưa lấy"),
+            page.contains("Tin Bộ Ngoại giao")
+                && page.contains("Chưa lấy")
+                && page.contains("Nội bộ cơ quan nhà nước (mạng nội bộ)"),
             "{page}"
         );
 
@@ -878,11 +881,11 @@ async fn only_a_librarian_or_admin_of_the_owner_agency_registers_enables_or_poll
             fields.extend(form("Nguồn lạ", "http://93.184.215.14/la.rss"));
             let added = browser.post_raw("/library/sources", &fields).await;
             assert_eq!(added.status(), 403, "{} {username} registers", app.backend);
-            for action in ["enable", "poll"] {
+            for action in ["enable", "poll", "visibility"] {
                 let done = browser
                     .post_raw(
                         &format!("/library/sources/{id}/{action}"),
-                        &[("csrf", &csrf)],
+                        &[("csrf", &csrf), ("visibility", "public")],
                     )
                     .await;
                 assert_eq!(done.status(), 403, "{} {username} {action}", app.backend);
@@ -897,6 +900,33 @@ async fn only_a_librarian_or_admin_of_the_owner_agency_registers_enables_or_poll
             app.backend,
             before.changed(&after)
         );
+
+        // A public website after all: public, and the page says what it did to its items.
+        let changed = browser
+            .post_raw(
+                &format!("/library/sources/{id}/visibility"),
+                &[
+                    ("csrf", &csrf),
+                    ("visibility", "public"),
+                    ("visible_to", ""),
+                ],
+            )
+            .await;
+        assert_eq!(changed.status(), 303);
+        let to = changed.headers()["location"].to_str().unwrap().to_owned();
+        let page = browser.text(&to).await;
+        assert!(
+            page.contains("Đã đổi phạm vi của nguồn và của 0 tài liệu")
+                && page.contains("Công khai (trang tin công khai)"),
+            "{page}"
+        );
+        let visibility: String =
+            sqlx::query_scalar("SELECT visibility FROM library_sources WHERE id = $1")
+                .bind(id)
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        assert_eq!(visibility, "public", "{}", app.backend);
 
         // Poll now: due at once. Then disabled by its failures: the page says why and offers
         // to enable it; "poll now" is refused until it is enabled again.

@@ -1616,6 +1616,10 @@ const TESTED_ELSEWHERE: &[(&str, &str)] = &[
         "library::only_a_librarian_or_admin_of_the_owner_agency_registers_enables_or_polls_a_source",
     ),
     (
+        "/library/sources/{id}/visibility",
+        "library::only_a_librarian_or_admin_of_the_owner_agency_registers_enables_or_polls_a_source",
+    ),
+    (
         "/library/duplicates/{id}/merge",
         "library::only_who_may_edit_both_items_sees_and_decides_a_near_duplicate",
     ),

@@ -32,6 +32,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use dongbo_store::accounts::Caller;
+pub use dongbo_store::library::sources::VisibilityChange;
 use dongbo_store::library::sources::{self as store, NewSource, PollRecord};
 pub use dongbo_store::library::sources::{Source, SourceKind};
 use dongbo_store::library::{Incoming, Outcome, Provenance};
@@ -97,6 +98,10 @@ pub struct SourceInput {
     pub name: String,
     /// Minutes between two polls (5 to 10,080; 60 when not given).
     pub poll_minutes: Option<i64>,
+    /// Who may read its items: `public` (an agency's website), `government` (the default: an
+    /// intranet's feed) or `agencies`, listed in `visible_to`.
+    pub visibility: Option<String>,
+    pub visible_to: Vec<String>,
 }
 
 /// The fewest and most minutes between two polls.
@@ -155,6 +160,27 @@ impl Library {
         Ok(store::enable(&self.db, id, &caller.user.username, self.now()).await?)
     }
 
+    /// Gives source `id` the visibility `scope` (with the agencies `visible_to` of an
+    /// `agencies` one) and every item its entries made alone the same, in one transaction.
+    pub async fn set_source_visibility(
+        &self,
+        caller: &Caller,
+        id: i64,
+        scope: &Option<String>,
+        visible_to: &[String],
+    ) -> Result<VisibilityChange> {
+        self.source(caller, id).await?;
+        let mut errors = Vec::new();
+        let visibility = crate::input::visibility(&mut errors, scope, visible_to, &self.directory);
+        let Some(visibility) = visibility.filter(|_| errors.is_empty()) else {
+            return Err(Error::Invalid(errors));
+        };
+        Ok(
+            store::set_visibility(&self.db, id, &visibility, &caller.user.username, self.now())
+                .await?,
+        )
+    }
+
     /// Makes source `id` due now: a poller takes it at its next turn.
     pub async fn poll_source_soon(&self, caller: &Caller, id: i64) -> Result<()> {
         self.source(caller, id).await?;
@@ -207,13 +233,20 @@ impl Library {
                 ),
             ));
         }
-        match (errors.is_empty(), kind) {
-            (true, Some(kind)) => Ok(NewSource {
+        let visibility = crate::input::visibility(
+            &mut errors,
+            &input.visibility,
+            &input.visible_to,
+            &self.directory,
+        );
+        match (errors.is_empty(), kind, visibility) {
+            (true, Some(kind), Some(visibility)) => Ok(NewSource {
                 owner,
                 kind,
                 url,
                 name,
                 poll_minutes,
+                visibility,
             }),
             _ => Err(Error::Invalid(errors)),
         }
@@ -689,8 +722,9 @@ fn fragment_text(html: &str) -> String {
 const SUMMARY_CHARS: usize = 2_000;
 
 /// The item an entry becomes: its page's text (else its own content, else its summary), its
-/// title (else the page's, else its link), public like the site it was published on, owned by
-/// the source's agency.
+/// title (else the page's, else its link), visible as the source says (public for an agency's
+/// website, the government's or some agencies' for an intranet's feed), owned by the source's
+/// agency.
 fn item_input(source: &Source, entry: &Entry, page: Option<PageText>) -> ItemInput {
     let summary = entry
         .summary
@@ -721,7 +755,8 @@ fn item_input(source: &Source, entry: &Entry, page: Option<PageText>) -> ItemInp
         body,
         kind: "article".to_owned(),
         owner: Some(source.owner.clone()),
-        visibility: Some("public".to_owned()),
+        visibility: Some(source.visibility.scope().to_owned()),
+        visible_to: source.visibility.agencies().to_vec(),
         published_on: entry
             .published
             .or(entry.updated)

@@ -14,6 +14,7 @@
 //!   one transaction ([`store_entry`]): never half an entry.
 
 use chrono::{DateTime, Utc};
+use dongbo_domain::library::Visibility;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::AnyConnection;
@@ -21,7 +22,7 @@ use sqlx::any::AnyRow;
 
 use super::items::{self, Incoming, Written};
 use crate::audit::{self, AuditEntry, timestamp, timestamp_from};
-use crate::codec::col;
+use crate::codec::{col, list_from_json, list_json};
 use crate::{Context, Db, Result, StoreError};
 
 /// What a source is: a feed (RSS, Atom, JSON Feed) or a sitemap (`urlset`, `sitemapindex`).
@@ -59,6 +60,8 @@ pub struct NewSource {
     pub url: String,
     pub name: String,
     pub poll_minutes: i64,
+    /// Who may read the items its entries become.
+    pub visibility: Visibility,
 }
 
 /// A source as stored, with its health.
@@ -70,6 +73,9 @@ pub struct Source {
     pub url: String,
     pub name: String,
     pub poll_minutes: i64,
+    /// Who may read the items its entries become (public for an agency's website; an
+    /// intranet feed's are the government's or its agencies').
+    pub visibility: Visibility,
     pub etag: Option<String>,
     pub last_modified: Option<String>,
     pub last_polled_at: Option<DateTime<Utc>>,
@@ -112,7 +118,8 @@ pub struct PollRecord {
     pub updated: i64,
 }
 
-const COLUMNS: &str = "id, owner_code, kind, url, name, poll_minutes, etag, last_modified, \
+const COLUMNS: &str = "id, owner_code, kind, url, name, poll_minutes, visibility, visible_to, \
+     etag, last_modified, \
      last_polled_at, last_status, last_error, failures, next_poll_at, disabled_at, \
      disabled_reason, items_created, items_updated, created_at, created_by";
 
@@ -132,15 +139,17 @@ pub async fn create(db: &Db, source: &NewSource, actor: &str, at: DateTime<Utc>)
         )));
     }
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO library_sources (owner_code, kind, url, name, poll_minutes, failures, \
-         next_poll_at, items_created, items_updated, created_at, created_by) \
-         VALUES ($1, $2, $3, $4, $5, 0, $6, 0, 0, $6, $7) RETURNING id",
+        "INSERT INTO library_sources (owner_code, kind, url, name, poll_minutes, visibility, \
+         visible_to, failures, next_poll_at, items_created, items_updated, created_at, \
+         created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, 0, 0, $8, $9) RETURNING id",
     )
     .bind(source.owner.clone())
     .bind(source.kind.as_str())
     .bind(source.url.clone())
     .bind(source.name.clone())
     .bind(source.poll_minutes)
+    .bind(source.visibility.scope())
+    .bind(list_json(source.visibility.agencies()))
     .bind(timestamp(at))
     .bind(actor.to_owned())
     .fetch_one(&mut *tx)
@@ -148,7 +157,7 @@ pub async fn create(db: &Db, source: &NewSource, actor: &str, at: DateTime<Utc>)
     .context(|| doing.clone())?;
     let after = json!({
         "owner": source.owner, "kind": source.kind, "url": source.url, "name": source.name,
-        "poll_minutes": source.poll_minutes,
+        "poll_minutes": source.poll_minutes, "visibility": source.visibility,
     });
     audit::append(
         &mut tx,
@@ -339,6 +348,82 @@ async fn set_due(
     Ok(())
 }
 
+/// What changing a source's visibility did to the items its entries made.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct VisibilityChange {
+    /// Items given the new visibility.
+    pub changed: usize,
+    /// Items that had it already.
+    pub unchanged: usize,
+    /// Items that came from elsewhere too (another source, a push, a file): their visibility
+    /// is not this source's alone to decide, and stays.
+    pub kept: usize,
+}
+
+/// Gives source `id` the visibility `visibility`, and every item its entries made alone the
+/// same, in one transaction: a feed found to be an intranet's is hidden at once, items and
+/// all, or not at all. Each item changed is recorded like any other change (the change feed,
+/// the index, the audit log).
+pub async fn set_visibility(
+    db: &Db,
+    id: i64,
+    visibility: &Visibility,
+    actor: &str,
+    at: DateTime<Utc>,
+) -> Result<VisibilityChange> {
+    let doing = format!("changing the visibility of library source {id}");
+    let mut tx = db.begin_write(&doing).await?;
+    let before = load(&mut tx, id)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("library source {id}")))?;
+    sqlx::query("UPDATE library_sources SET visibility = $2, visible_to = $3 WHERE id = $1")
+        .bind(id)
+        .bind(visibility.scope())
+        .bind(list_json(visibility.agencies()))
+        .execute(&mut *tx)
+        .await
+        .context(|| doing.clone())?;
+    let item_ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT DISTINCT item_id FROM library_source_entries WHERE source_id = $1 ORDER BY item_id",
+    )
+    .bind(id)
+    .fetch_all(&mut *tx)
+    .await
+    .context(|| doing.clone())?;
+    let system = before.system();
+    let mut change = VisibilityChange::default();
+    for item_id in item_ids {
+        // An entry's item merged away or deleted since: nothing of it to change.
+        let Some(item) = items::load(&mut tx, item_id).await? else {
+            continue;
+        };
+        if item.provenances.iter().any(|p| p.system != system) {
+            change.kept += 1;
+        } else if item.data.visibility == *visibility {
+            change.unchanged += 1;
+        } else {
+            let mut data = item.data.clone();
+            data.visibility = visibility.clone();
+            items::rewrite(&mut tx, &item, &data, actor, at).await?;
+            change.changed += 1;
+        }
+    }
+    audit::append(
+        &mut tx,
+        at,
+        &entry(
+            actor,
+            "library_source.visibility",
+            id,
+            Some(json!({ "visibility": before.visibility })),
+            Some(json!({ "visibility": visibility, "items": change })),
+        ),
+    )
+    .await?;
+    tx.commit().await.context(|| doing.clone())?;
+    Ok(change)
+}
+
 /// The fingerprint of the entry `external_id` of source `source_id` when it was last stored.
 pub async fn entry_fingerprint(
     db: &Db,
@@ -411,6 +496,10 @@ fn source(row: &AnyRow, doing: &str) -> Result<Source> {
             .transpose()
     };
     let kind: String = col(row, "kind", doing)?;
+    let scope: String = col(row, "visibility", doing)?;
+    let visible_to = list_from_json(&col::<String>(row, "visible_to", doing)?, doing)?;
+    let visibility = Visibility::from_parts(&scope, visible_to)
+        .ok_or_else(|| crate::codec::corrupt(doing, format!("bad visibility «{scope}»")))?;
     Ok(Source {
         id: col(row, "id", doing)?,
         owner: col(row, "owner_code", doing)?,
@@ -419,6 +508,7 @@ fn source(row: &AnyRow, doing: &str) -> Result<Source> {
         url: col(row, "url", doing)?,
         name: col(row, "name", doing)?,
         poll_minutes: col(row, "poll_minutes", doing)?,
+        visibility,
         etag: col(row, "etag", doing)?,
         last_modified: col(row, "last_modified", doing)?,
         last_polled_at: time("last_polled_at")?,

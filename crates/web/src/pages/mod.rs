@@ -135,6 +135,10 @@ pub fn router() -> Router<AppState> {
             post(library::sources::enable),
         )
         .route("/library/sources/{id}/poll", post(library::sources::poll))
+        .route(
+            "/library/sources/{id}/visibility",
+            post(library::sources::visibility),
+        )
         .route("/library/duplicates", get(library::duplicates::list))
         .route(
             "/library/duplicates/{id}/merge",

@@ -38,6 +38,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(sources::list_sources, sources::add_source))
         .routes(routes!(sources::enable_source))
         .routes(routes!(sources::poll_source))
+        .routes(routes!(sources::set_source_visibility))
         .merge(duplicates::router())
 }
 

@@ -20,13 +20,16 @@ use crate::AppState;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SourceView {
     pub id: i64,
-    /// The owner agency: its entries become the agency's public items.
+    /// The owner agency: its entries become the agency's items.
     pub owner: String,
     /// `feed` (RSS, Atom, JSON Feed) or `sitemap`.
     pub kind: String,
     pub url: String,
     pub name: String,
     pub poll_minutes: i64,
+    /// Who may read its items: `public`, `government` or `agencies` (those of `visible_to`).
+    pub visibility: String,
+    pub visible_to: Vec<String>,
     pub last_polled_at: Option<DateTime<Utc>>,
     /// The HTTP status of the last answer (304: nothing new).
     pub last_status: Option<i64>,
@@ -54,6 +57,8 @@ impl From<Source> for SourceView {
             url: source.url,
             name: source.name,
             poll_minutes: source.poll_minutes,
+            visibility: source.visibility.scope().to_owned(),
+            visible_to: source.visibility.agencies().to_vec(),
             last_polled_at: source.last_polled_at,
             last_status: source.last_status,
             last_error: source.last_error,
@@ -81,6 +86,34 @@ pub struct NewSourceBody {
     pub name: String,
     /// Minutes between two polls (5–10080, default 60).
     pub poll_minutes: Option<i64>,
+    /// Who may read its items: `public` (an agency's website), `government` (the default: a
+    /// feed on an intranet) or `agencies` (only those of `visible_to`, and the owner's).
+    pub visibility: Option<String>,
+    /// The agencies' codes an `agencies` source's items are visible to.
+    #[serde(default)]
+    pub visible_to: Vec<String>,
+}
+
+/// A source's new visibility.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourceVisibilityBody {
+    /// `public`, `government` or `agencies`.
+    pub visibility: String,
+    /// The agencies' codes of an `agencies` visibility.
+    #[serde(default)]
+    pub visible_to: Vec<String>,
+}
+
+/// What changing a source's visibility did to the items its entries made.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SourceVisibilityChange {
+    /// Items given the new visibility.
+    pub changed: usize,
+    /// Items that had it already.
+    pub unchanged: usize,
+    /// Items that came from elsewhere too (another source, a push, a file): they keep theirs.
+    pub kept: usize,
 }
 
 /// The sources the caller keeps (those of the agencies whose library items they may edit),
@@ -113,9 +146,42 @@ pub async fn add_source(
         url: body.url,
         name: body.name,
         poll_minutes: body.poll_minutes,
+        visibility: body.visibility,
+        visible_to: body.visible_to,
     };
     let source = state.library.add_source(&who.caller().who, &input).await?;
     Ok((StatusCode::CREATED, Json(SourceView::from(source))).into_response())
+}
+
+/// Give a source another visibility, and every item its entries made alone the same, in one
+/// transaction (a feed found to be an intranet's is hidden at once, items and all). New entries
+/// take it too.
+#[utoipa::path(put, path = "/api/v1/library/sources/{id}/visibility", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Source id")),
+    request_body = SourceVisibilityBody,
+    responses((status = 200, body = SourceVisibilityChange), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn set_source_visibility(
+    State(state): State<AppState>,
+    who: ApiCaller,
+    Path(id): Path<i64>,
+    JsonBody(body): JsonBody<SourceVisibilityBody>,
+) -> ApiResult<SourceVisibilityChange> {
+    let change = state
+        .library
+        .set_source_visibility(
+            &who.caller().who,
+            id,
+            &Some(body.visibility),
+            &body.visible_to,
+        )
+        .await?;
+    Ok(Json(SourceVisibilityChange {
+        changed: change.changed,
+        unchanged: change.unchanged,
+        kept: change.kept,
+    }))
 }
 
 /// Enable a disabled source again: its failures are forgotten and it is polled at once.

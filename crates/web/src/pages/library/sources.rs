@@ -1,15 +1,18 @@
 //! The library's pull sources and their health (`/library/sources`): for a librarian of an
 //! agency (or an admin above it), the sources whose items are the agency's — status, last
-//! poll, failures in a row, next poll, why a source was disabled, items made — with the form
-//! that registers one, and the buttons that enable a disabled source again or ask for a poll
-//! now. Every action goes through `dongbo_library`, which checks who may.
+//! poll, failures in a row, next poll, why a source was disabled, items made, who may read its
+//! items — with the form that registers one, and the buttons that enable a disabled source
+//! again, ask for a poll now, or give it (and its items) another visibility. Every action goes
+//! through `dongbo_library`, which checks who may.
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, FixedOffset, Utc};
+use dongbo_domain::library::Visibility;
 use dongbo_library::feeds::{Source, SourceInput};
 use maud::{Markup, html};
+use serde::Deserialize;
 
 use super::super::Page;
 use super::super::form::{self as refused, Refusal};
@@ -53,7 +56,61 @@ fn status(page: &Page, source: &Source) -> (String, &'static str) {
     }
 }
 
-async fn show(page: &Page, state: &AppState, refusal: Option<&Refusal>) -> Result<Markup> {
+/// The visibilities a source may have, with their names for people.
+const SCOPES: [(&str, &str, &str); 3] = [
+    (
+        "public",
+        "Công khai (trang tin công khai)",
+        "Public (a public website)",
+    ),
+    (
+        "government",
+        "Nội bộ cơ quan nhà nước (mạng nội bộ)",
+        "Government only (an intranet)",
+    ),
+    (
+        "agencies",
+        "Chỉ các cơ quan được liệt kê",
+        "Only the agencies listed",
+    ),
+];
+
+fn scope_name(page: &Page, visibility: &Visibility) -> String {
+    let (_, vi, en) = SCOPES
+        .iter()
+        .find(|(scope, _, _)| *scope == visibility.scope())
+        .unwrap_or(&SCOPES[1]);
+    match visibility {
+        Visibility::Agencies(codes) => format!("{}: {}", page.t(vi, en), codes.join(", ")),
+        _ => page.t(vi, en).to_owned(),
+    }
+}
+
+/// The radio buttons of a visibility, `checked` the one chosen.
+fn scope_choice(page: &Page, name: &str, checked: &str) -> Markup {
+    html! {
+        @for (scope, vi, en) in SCOPES {
+            label.check {
+                input type="radio" name=(name) value=(scope) checked[checked == scope];
+                (page.t(vi, en))
+            }
+        }
+    }
+}
+
+/// What the last change of a source's visibility did, said on the page it comes back to.
+#[derive(Debug, Default, Deserialize)]
+pub struct Changed {
+    changed: Option<usize>,
+    kept: Option<usize>,
+}
+
+async fn show(
+    page: &Page,
+    state: &AppState,
+    refusal: Option<&Refusal>,
+    changed: &Changed,
+) -> Result<Markup> {
     let caller = page.caller()?;
     let sources = state.library.sources(&caller.who).await?;
     let title = page.t("Nguồn tin tự động", "Pull sources");
@@ -62,6 +119,9 @@ async fn show(page: &Page, state: &AppState, refusal: Option<&Refusal>) -> Resul
     let kind = Some(value("kind"))
         .filter(|k| !k.is_empty())
         .unwrap_or_else(|| "feed".to_owned());
+    let scope = Some(value("visibility"))
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "government".to_owned());
     let minutes = Some(value("poll_minutes"))
         .filter(|m| !m.is_empty())
         .unwrap_or_else(|| "60".to_owned());
@@ -78,9 +138,22 @@ async fn show(page: &Page, state: &AppState, refusal: Option<&Refusal>) -> Resul
             p.breadcrumb { a href="/library" { (page.t("Thư viện", "Library")) } }
             h1 { (title) }
             p { (page.t(
-                "Trang tin (RSS, Atom, JSON Feed) hoặc sơ đồ trang (sitemap) của cơ quan được lấy định kỳ; mỗi bài thành một tài liệu công khai của cơ quan, nội dung lấy từ trang của bài. Nguồn lỗi nhiều lần liên tiếp sẽ bị tắt cho đến khi được bật lại.",
-                "An agency's feed (RSS, Atom, JSON Feed) or sitemap, polled on a schedule; each entry becomes a public item of the agency, its text taken from its page. A source that fails too many times in a row is disabled until it is enabled again."
+                "Trang tin (RSS, Atom, JSON Feed) hoặc sơ đồ trang (sitemap) của cơ quan được lấy định kỳ; mỗi bài thành một tài liệu của cơ quan, với phạm vi của nguồn (công khai cho trang tin công khai, nội bộ cho mạng nội bộ), nội dung lấy từ trang của bài. Nguồn lỗi nhiều lần liên tiếp sẽ bị tắt cho đến khi được bật lại.",
+                "An agency's feed (RSS, Atom, JSON Feed) or sitemap, polled on a schedule; each entry becomes an item of the agency with the source's visibility (public for a public website, the government's for an intranet), its text taken from its page. A source that fails too many times in a row is disabled until it is enabled again."
             )) }
+            @if let Some(count) = changed.changed {
+                p.notice #visibility-changed role="status" {
+                    (page.t("Đã đổi phạm vi của nguồn và của ", "The source's visibility is changed, and that of "))
+                    (count) (page.t(" tài liệu", " item(s)"))
+                    @if let Some(kept) = changed.kept.filter(|k| *k > 0) {
+                        "; " (kept) (page.t(
+                            " tài liệu giữ phạm vi của mình vì cũng đến từ nguồn khác",
+                            " item(s) keep theirs: they came from elsewhere too"
+                        ))
+                    }
+                    "."
+                }
+            }
             @if sources.is_empty() {
                 p #no-sources { (page.t("Chưa có nguồn nào.", "No sources yet.")) }
             } @else {
@@ -88,6 +161,7 @@ async fn show(page: &Page, state: &AppState, refusal: Option<&Refusal>) -> Resul
                     thead { tr {
                         th { (page.t("Nguồn", "Source")) }
                         th { (page.t("Cơ quan", "Agency")) }
+                        th { (page.t("Phạm vi", "Visibility")) }
                         th { (page.t("Tình trạng", "Status")) }
                         th { (page.t("Lần lấy gần nhất", "Last poll")) }
                         th { (page.t("Lần lấy tới", "Next poll")) }
@@ -104,6 +178,21 @@ async fn show(page: &Page, state: &AppState, refusal: Option<&Refusal>) -> Resul
                                     small { (source.kind.as_str()) " · " a href=(source.url) rel="noopener noreferrer" { (source.url) } }
                                 }
                                 td { (source.owner) }
+                                td.visibility {
+                                    span.scope { (scope_name(page, &source.visibility)) }
+                                    details {
+                                        summary { (page.t("Đổi phạm vi", "Change")) }
+                                        form.source-visibility method="post" action={ "/library/sources/" (source.id) "/visibility" } {
+                                            (page.csrf_field())
+                                            (scope_choice(page, "visibility", source.visibility.scope()))
+                                            label {
+                                                (page.t("Mã các cơ quan (nếu chỉ các cơ quan được liệt kê)", "Agencies' codes (when only those listed)"))
+                                                input type="text" name="visible_to" value=(source.visibility.agencies().join("; "));
+                                            }
+                                            button type="submit" { (page.t("Đổi phạm vi, cả các tài liệu đã lấy", "Change it, items already taken too")) }
+                                        }
+                                    }
+                                }
                                 td {
                                     span class=(class) { (word) }
                                     @if let Some(reason) = &source.disabled_reason {
@@ -173,6 +262,16 @@ async fn show(page: &Page, state: &AppState, refusal: Option<&Refusal>) -> Resul
                     }
                     (refused::error(refusal, "owner"))
                 }
+                fieldset.field #visibility {
+                    legend { (page.t("Phạm vi các tài liệu lấy về", "Who may read its items")) }
+                    (scope_choice(page, "visibility", &scope))
+                    (refused::error(refusal, "visibility"))
+                }
+                div.field {
+                    label for="visible_to" { (page.t("Mã các cơ quan được xem (cách nhau bằng dấu chấm phẩy)", "Agencies that may read them (codes)")) }
+                    (text("visible_to"))
+                    (refused::error(refusal, "visible_to"))
+                }
                 div.field {
                     label for="poll_minutes" { (page.t("Số phút giữa hai lần lấy", "Minutes between two polls")) }
                     input type="number" id="poll_minutes" name="poll_minutes" min="5" max="10080" value=(minutes)
@@ -185,8 +284,21 @@ async fn show(page: &Page, state: &AppState, refusal: Option<&Refusal>) -> Resul
     ))
 }
 
-pub async fn list(page: Page, State(state): State<AppState>) -> Result<Markup> {
-    show(&page, &state, None).await
+pub async fn list(
+    page: Page,
+    State(state): State<AppState>,
+    Query(changed): Query<Changed>,
+) -> Result<Markup> {
+    show(&page, &state, None, &changed).await
+}
+
+/// Codes typed one after another ("BNG; BTC", one a line, or with commas).
+fn codes(text: &str) -> Vec<String> {
+    text.split([';', '\n', ','])
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 fn input_of(fields: &Fields) -> SourceInput {
@@ -198,6 +310,8 @@ fn input_of(fields: &Fields) -> SourceInput {
         name: one(fields, "name").to_owned(),
         // A number the browser let through that is not one: outside the range, refused.
         poll_minutes: (!minutes.is_empty()).then(|| minutes.parse().unwrap_or(0)),
+        visibility: Some(one(fields, "visibility").to_owned()).filter(|v| !v.is_empty()),
+        visible_to: codes(one(fields, "visible_to")),
     }
 }
 
@@ -217,10 +331,29 @@ pub async fn add(
         }
         Err(error) => {
             let refusal = Refusal::of("library-source", fields, Error::from(error))?;
-            let markup = show(&page, &state, Some(&refusal)).await?;
+            let markup = show(&page, &state, Some(&refusal), &Changed::default()).await?;
             Ok(Refusal::answer(markup))
         }
     }
+}
+
+pub async fn visibility(
+    page: Page,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Form(fields): Form<Fields>,
+) -> Result<Response> {
+    let caller = page.caller()?.clone();
+    let scope = Some(one(&fields, "visibility").to_owned()).filter(|v| !v.is_empty());
+    let change = state
+        .library
+        .set_source_visibility(&caller.who, id, &scope, &codes(one(&fields, "visible_to")))
+        .await?;
+    Ok(Redirect::to(&format!(
+        "/library/sources?changed={}&kept={}#source-{id}",
+        change.changed, change.kept
+    ))
+    .into_response())
 }
 
 pub async fn enable(
