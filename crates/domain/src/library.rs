@@ -326,6 +326,43 @@ pub fn topics_from_toml(text: &str) -> Result<Vec<Topic>, String> {
     Ok(file.topic)
 }
 
+/// The topics a program's task group is about (`[[group_topics]]` in the topics file): a task
+/// shows the library's items on them until its program's coordinator tags the task itself.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct GroupTopics {
+    /// The program's number ("47/NQ-CP").
+    pub program: String,
+    /// The group's code in the program ("1").
+    pub group: String,
+    pub topics: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct GroupTopicsFile {
+    #[serde(default)]
+    group_topics: Vec<GroupTopics>,
+}
+
+/// The shipped topics of the programs' task groups, from `data/library/topics.toml`.
+pub fn bundled_group_topics() -> Vec<GroupTopics> {
+    let file: GroupTopicsFile = toml::from_str(include_str!("../../../data/library/topics.toml"))
+        .expect("the bundled topics file is valid (checked by tests)");
+    file.group_topics
+}
+
+/// The shipped topics of group `group` of the program numbered `number` (none for a program or
+/// group the file does not name).
+pub fn topics_of_group(number: Option<&str>, group: &str) -> Vec<String> {
+    let Some(number) = number else {
+        return Vec::new();
+    };
+    bundled_group_topics()
+        .into_iter()
+        .filter(|g| g.program == number && g.group == group)
+        .flat_map(|g| g.topics)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -467,5 +504,20 @@ mod tests {
         );
         let orphan = "[[topic]]\ncode = \"a\"\nparent = \"b\"\nname_vi = \"A\"\nname_en = \"A\"\n";
         assert!(topics_from_toml(orphan).unwrap_err().contains("«b»"));
+    }
+
+    #[test]
+    fn each_group_of_47_is_about_topics_of_the_shipped_vocabulary() {
+        let codes: Vec<String> = bundled_topics().into_iter().map(|t| t.code).collect();
+        for group in ["1", "2", "3", "4", "5"] {
+            let topics = topics_of_group(Some("47/NQ-CP"), group);
+            assert!(!topics.is_empty(), "group {group}");
+            for topic in topics {
+                assert!(codes.contains(&topic), "group {group}: «{topic}»");
+            }
+        }
+        assert!(topics_of_group(Some("47/NQ-CP"), "9").is_empty());
+        assert!(topics_of_group(None, "1").is_empty());
+        assert!(topics_of_group(Some("99/NQ-CP"), "1").is_empty());
     }
 }

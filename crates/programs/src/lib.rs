@@ -6,7 +6,8 @@
 //!   the one operation [`Error`];
 //! - one module per area of writes: [`reports`] (and their review), [`plans`] (and units),
 //!   [`changes`] (change requests), [`regimes`] (reporting regimes), [`indicators`],
-//!   [`reminders`], [`synthesis`] (Decree 30 reports), [`evaluation`] (phase scorecards);
+//!   [`reminders`], [`synthesis`] (Decree 30 reports), [`evaluation`] (phase scorecards),
+//!   [`topics`] (the library topics a task is about);
 //!   each checks in the order 404 → 403 → 422 → 409;
 //! - [`reads`]: the versioned read model a server keeps ([`Programs`]);
 //! - [`views`]: the plain view models, built from it; [`work`]: an agency's assignments with
@@ -28,6 +29,7 @@ pub mod reimport;
 pub mod reminders;
 pub mod reports;
 pub mod synthesis;
+pub mod topics;
 pub mod views;
 pub mod work;
 

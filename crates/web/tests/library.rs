@@ -587,6 +587,144 @@ async fn an_item_is_cited_only_in_a_report_its_reporter_writes_and_shows_on_both
     }
 }
 
+/// A task's page lists the library's newest items on its topics — its group's until its
+/// program's coordinator tags it, with the topics under them —, each only to who may read it;
+/// only the coordinator tags the task, and an unknown topic is refused, changing nothing.
+#[tokio::test]
+async fn a_task_page_lists_the_items_on_its_topics_and_its_coordinator_tags_it() {
+    for app in apps().await {
+        app.user("thuvien.bng", "librarian", "BNG", false).await;
+        app.user("dieuphoi.cp", "coordinator", "CP", false).await;
+        app.user("xem.bng", "viewer", "BNG", false).await;
+        // Each its own text (the same text would be one item).
+        let item = |title: &'static str, topic: &'static str, visibility: &'static str| {
+            vec![
+                ("title", title),
+                ("kind", "article"),
+                ("body", title),
+                ("owner", "BNG"),
+                ("topics", topic),
+                ("visibility", visibility),
+                ("published_on", "2026-11-02"),
+            ]
+        };
+        let digital = add(
+            &app,
+            "thuvien.bng",
+            &item(
+                "Chuyển đổi số báo chí đối ngoại",
+                "doi-moi.chuyen-doi-so",
+                "public",
+            ),
+        )
+        .await;
+        let internal = add(
+            &app,
+            "thuvien.bng",
+            &item("Đổi mới cách làm nội bộ", "doi-moi", "government"),
+        )
+        .await;
+        let rebuttal = add(
+            &app,
+            "thuvien.bng",
+            &item("Phản bác tin sai về biển Đông", "dau-tranh", "public"),
+        )
+        .await;
+        let task_path = format!("/programs/{}/tasks/3.21", app.program_id);
+        let section = |page: String| {
+            page.split("id=\"topic-items\"")
+                .nth(1)
+                .unwrap_or_else(|| panic!("the task page has its topics' items: {page}"))
+                .to_owned()
+        };
+        let link = |id: i64| format!("/library/items/{id}\"");
+
+        // Group 3's topic and the topics under it; the government's item only when signed in.
+        let anonymous = section(app.page(&task_path).await);
+        assert!(
+            anonymous.contains("Đổi mới tư duy, nội dung, phương thức thông tin đối ngoại")
+                && anonymous.contains("(theo nhóm nhiệm vụ)")
+                && anonymous.contains(&link(digital))
+                && !anonymous.contains(&link(internal))
+                && !anonymous.contains(&link(rebuttal))
+                && !anonymous.contains("id=\"task-topics\""),
+            "{}: {anonymous}",
+            app.backend
+        );
+        let (mut viewer, viewer_csrf) = app.session("xem.bng").await;
+        let seen = section(viewer.text(&task_path).await);
+        assert!(
+            seen.contains(&link(digital))
+                && seen.contains(&link(internal))
+                && !seen.contains("id=\"task-topics\""),
+            "{}: {seen}",
+            app.backend
+        );
+
+        // Who may not tag it, and an unknown topic: refused, nothing changed.
+        let (mut coordinator, csrf) = app.session("dieuphoi.cp").await;
+        let before = app.fingerprint().await;
+        let topics_path = format!("{task_path}/topics");
+        let refused = viewer
+            .post_raw(
+                &topics_path,
+                &[("csrf", &viewer_csrf), ("topics", "dau-tranh")],
+            )
+            .await;
+        assert_eq!(refused.status(), 403, "{}", app.backend);
+        let refused = coordinator
+            .post_raw(&topics_path, &[("csrf", &csrf), ("topics", "khong-co")])
+            .await;
+        assert_eq!(refused.status(), 422, "{}", app.backend);
+        let html = refused.text().await.unwrap();
+        assert!(
+            html.contains("khong-co") && html.contains("data-field=\"topics\""),
+            "{html}"
+        );
+        let after = app.fingerprint().await;
+        assert!(
+            before.changed(&after).is_empty(),
+            "{:?}",
+            before.changed(&after)
+        );
+
+        // The coordinator tags it with group 4's topic: its items instead, said as chosen.
+        let page = section(coordinator.text(&task_path).await);
+        assert!(page.contains("id=\"task-topics\""), "{page}");
+        let tagged = coordinator
+            .post_raw(&topics_path, &[("csrf", &csrf), ("topics", "dau-tranh")])
+            .await;
+        assert_eq!(tagged.status(), 303, "{}", app.backend);
+        let anonymous = section(app.page(&task_path).await);
+        assert!(
+            anonymous.contains("Đấu tranh phản bác thông tin sai trái")
+                && !anonymous.contains("(theo nhóm nhiệm vụ)")
+                && anonymous.contains(&link(rebuttal))
+                && !anonymous.contains(&link(digital)),
+            "{}: {anonymous}",
+            app.backend
+        );
+        let audited: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'task.topics' AND actor = 'dieuphoi.cp'",
+        )
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        assert_eq!(audited, 1, "{}", app.backend);
+
+        // None at all is a choice too: the group's are not taken back.
+        let cleared = coordinator.post_raw(&topics_path, &[("csrf", &csrf)]).await;
+        assert_eq!(cleared.status(), 303, "{}", app.backend);
+        let anonymous = section(app.page(&task_path).await);
+        assert!(
+            anonymous.contains("Nhiệm vụ chưa gắn chủ đề nào.")
+                && !anonymous.contains(&link(digital)),
+            "{}: {anonymous}",
+            app.backend
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_librarian_attaches_a_document_whose_text_is_then_found_and_a_bad_file_changes_nothing() {
     for app in apps().await {

@@ -1616,6 +1616,10 @@ const TESTED_ELSEWHERE: &[(&str, &str)] = &[
         "library::only_a_librarian_or_admin_of_the_owner_agency_registers_enables_or_polls_a_source",
     ),
     (
+        "/programs/{id}/tasks/{code}/topics",
+        "library::a_task_page_lists_the_items_on_its_topics_and_its_coordinator_tags_it",
+    ),
+    (
         "/library/sources/{id}/visibility",
         "library::only_a_librarian_or_admin_of_the_owner_agency_registers_enables_or_polls_a_source",
     ),

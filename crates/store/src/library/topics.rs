@@ -1,6 +1,9 @@
 //! `library_topics`: the topic vocabulary, a tree. The shipped list (`data/library/topics.toml`,
 //! read by `dongbo_domain::library::bundled_topics`) seeds an empty table; admins add and
 //! rename topics after that, each change audited.
+//!
+//! `task_topics`: the topics a task is about, as its program's coordinator tagged it (a task
+//! without a row is about its group's shipped topics; the `programs` crate decides that).
 
 use chrono::{DateTime, Utc};
 use dongbo_domain::library::Topic;
@@ -8,8 +11,9 @@ use serde::Serialize;
 use serde_json::json;
 use sqlx::AnyConnection;
 
+use crate::audit::timestamp;
 use crate::audit::{self, AuditEntry};
-use crate::codec::{col, position};
+use crate::codec::{col, list_from_json, list_json, position};
 use crate::{Context, Db, Result, StoreError};
 
 /// A topic as stored, with its place among its siblings.
@@ -184,5 +188,81 @@ async fn insert(conn: &mut AnyConnection, topic: &Topic, position: i64) -> Resul
     .execute(&mut *conn)
     .await
     .context(|| format!("adding library topic {}", topic.code))?;
+    Ok(())
+}
+
+/// The topics task `task_code` of program `program_id` was tagged with, or `None` when it never
+/// was.
+pub async fn of_task(db: &Db, program_id: i64, task_code: &str) -> Result<Option<Vec<String>>> {
+    let doing = format!("reading the topics of task {task_code} of program {program_id}");
+    let mut conn = db.read_one(&doing).await?;
+    let stored: Option<String> = sqlx::query_scalar(
+        "SELECT topics FROM task_topics WHERE program_id = $1 AND task_code = $2",
+    )
+    .bind(program_id)
+    .bind(task_code.to_owned())
+    .fetch_optional(&mut *conn)
+    .await
+    .context(|| doing.clone())?;
+    stored.map(|text| list_from_json(&text, &doing)).transpose()
+}
+
+/// Tags task `task_code` of program `program_id` with `topics` (each a topic of the
+/// vocabulary, else nothing is written), replacing what it had, audited.
+pub async fn set_for_task(
+    db: &Db,
+    program_id: i64,
+    task_code: &str,
+    topics: &[String],
+    actor: &str,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let doing = format!("tagging task {task_code} of program {program_id} with topics");
+    let mut tx = db.begin_write(&doing).await?;
+    for code in topics {
+        if read_one(&mut tx, code).await?.is_none() {
+            return Err(StoreError::Invalid(format!(
+                "không có chủ đề «{code}» (no topic «{code}»)"
+            )));
+        }
+    }
+    let before: Option<String> = sqlx::query_scalar(
+        "SELECT topics FROM task_topics WHERE program_id = $1 AND task_code = $2",
+    )
+    .bind(program_id)
+    .bind(task_code.to_owned())
+    .fetch_optional(&mut *tx)
+    .await
+    .context(|| doing.clone())?;
+    sqlx::query(
+        "INSERT INTO task_topics (program_id, task_code, topics, set_at, set_by) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (program_id, task_code) DO UPDATE \
+         SET topics = excluded.topics, set_at = excluded.set_at, set_by = excluded.set_by",
+    )
+    .bind(program_id)
+    .bind(task_code.to_owned())
+    .bind(list_json(topics))
+    .bind(timestamp(at))
+    .bind(actor.to_owned())
+    .execute(&mut *tx)
+    .await
+    .context(|| doing.clone())?;
+    let before = before
+        .map(|text| list_from_json(&text, &doing))
+        .transpose()?;
+    audit::append(
+        &mut tx,
+        at,
+        &AuditEntry {
+            actor: actor.to_owned(),
+            action: "task.topics".to_owned(),
+            entity: "task".to_owned(),
+            entity_id: format!("{program_id}/{task_code}"),
+            before: before.map(|topics| json!({ "topics": topics })),
+            after: Some(json!({ "topics": topics })),
+        },
+    )
+    .await?;
+    tx.commit().await.context(|| doing.clone())?;
     Ok(())
 }

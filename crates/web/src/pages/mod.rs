@@ -85,6 +85,10 @@ pub fn router() -> Router<AppState> {
         .route("/", get(programs::list))
         .route("/programs/{id}", get(programs::detail))
         .route("/programs/{id}/tasks/{code}", get(programs::task))
+        .route(
+            "/programs/{id}/tasks/{code}/topics",
+            post(programs::set_topics),
+        )
         .route("/programs/{id}/indicators", get(indicators::list))
         .route("/programs/{id}/indicators/{code}", get(indicators::detail))
         .route(

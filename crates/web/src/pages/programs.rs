@@ -217,6 +217,7 @@ pub(super) async fn show_task(
         code,
     )
     .await?;
+    let on_topics = topic_items(page, state, id, code).await?;
     // The program's coordinator chooses the members of its open sets.
     let can_choose = page.caller.as_ref().is_some_and(|caller| {
         caller.can(
@@ -275,8 +276,187 @@ pub(super) async fn show_task(
             (unit_tools)
             (changes)
             (cited_section(page, &cited))
+            (topic_section(page, id, code, &on_topics, refusal))
         },
     ))
+}
+
+/// A task's topics with their names, the newest items on them (and on the topics under them)
+/// that the reader may read, and, for who may tag the task, every topic to choose from.
+struct OnTopics {
+    topics: dongbo_programs::topics::TaskTopics,
+    /// (code, name) of the task's topics.
+    named: Vec<(String, String)>,
+    items: Vec<dongbo_search::Hit>,
+    /// Every topic, (code, name, depth), when the reader may tag the task.
+    choices: Option<Vec<(String, String, usize)>>,
+}
+
+/// The most items the task page lists on its topics.
+const TOPIC_ITEMS: usize = 8;
+
+async fn topic_items(page: &Page, state: &AppState, id: i64, code: &str) -> Result<OnTopics> {
+    let topics = dongbo_programs::topics::of_task(&state.programs, id, code).await?;
+    let vocabulary = state.library.topics().await?;
+    let name = |c: &str| {
+        vocabulary
+            .iter()
+            .find(|t| t.topic.code == c)
+            .map(|t| page.t(&t.topic.name_vi, &t.topic.name_en).to_owned())
+    };
+    let named: Vec<(String, String)> = topics
+        .codes
+        .iter()
+        .filter_map(|c| name(c).map(|n| (c.clone(), n)))
+        .collect();
+    // The task's topics and every topic under them.
+    let mut wanted: Vec<String> = named.iter().map(|(c, _)| c.clone()).collect();
+    let mut i = 0;
+    while i < wanted.len() {
+        for t in &vocabulary {
+            if t.topic.parent.as_deref() == Some(wanted[i].as_str())
+                && !wanted.contains(&t.topic.code)
+            {
+                wanted.push(t.topic.code.clone());
+            }
+        }
+        i += 1;
+    }
+    let reader = page.caller.as_ref().map(|c| &c.who);
+    let mut items: Vec<dongbo_search::Hit> = Vec::new();
+    for topic in &wanted {
+        let params = dongbo_library::search::SearchParams {
+            topic: Some(topic.clone()),
+            sort: Some("newest".to_owned()),
+            per_page: Some(TOPIC_ITEMS),
+            ..Default::default()
+        };
+        for hit in state.library.search(reader, &params).await?.hits {
+            if !items.iter().any(|h| h.id == hit.id) {
+                items.push(hit);
+            }
+        }
+    }
+    items.sort_by(|a, b| b.published_on.cmp(&a.published_on).then(b.id.cmp(&a.id)));
+    items.truncate(TOPIC_ITEMS);
+    let may_tag = match &page.caller {
+        Some(caller) => dongbo_programs::topics::may_tag(&state.programs, &caller.who, id).await?,
+        None => false,
+    };
+    let choices = may_tag.then(|| {
+        vocabulary
+            .iter()
+            .map(|t| {
+                let mut depth = 0;
+                let mut parent = t.topic.parent.clone();
+                while let Some(p) = parent.filter(|_| depth < 10) {
+                    depth += 1;
+                    parent = vocabulary
+                        .iter()
+                        .find(|v| v.topic.code == p)
+                        .and_then(|v| v.topic.parent.clone());
+                }
+                (
+                    t.topic.code.clone(),
+                    page.t(&t.topic.name_vi, &t.topic.name_en).to_owned(),
+                    depth,
+                )
+            })
+            .collect()
+    });
+    Ok(OnTopics {
+        topics,
+        named,
+        items,
+        choices,
+    })
+}
+
+/// Tài liệu cùng chủ đề: the library's newest items on the task's topics, and the coordinator's
+/// form that tags the task.
+fn topic_section(
+    page: &Page,
+    id: i64,
+    code: &str,
+    on: &OnTopics,
+    refusal: Option<&Refusal>,
+) -> Markup {
+    let refusal = Refusal::of_form(refusal, "task-topics");
+    html! {
+        section #topic-items {
+            h2 { (page.t("Tài liệu thư viện cùng chủ đề", "Library items on its topics")) }
+            @if on.named.is_empty() {
+                p.muted { (page.t("Nhiệm vụ chưa gắn chủ đề nào.", "The task is tagged with no topic.")) }
+            } @else {
+                p.topics {
+                    (page.t("Chủ đề", "Topics")) ": "
+                    @for (i, (topic, name)) in on.named.iter().enumerate() {
+                        @if i > 0 { ", " }
+                        a href={ "/library?topic=" (topic) } { (name) }
+                    }
+                    @if on.topics.from_group {
+                        " " small.muted { (page.t("(theo nhóm nhiệm vụ)", "(its group's)")) }
+                    }
+                }
+                @if on.items.is_empty() {
+                    p.muted #no-topic-items { (page.t("Thư viện chưa có tài liệu nào về các chủ đề này mà bạn được xem.", "The library has no item on these topics that you may read.")) }
+                } @else {
+                    ul { @for hit in &on.items {
+                        li {
+                            a href={ "/library/items/" (hit.id) } { (hit.title) }
+                            @if let Some(on) = hit.published_on { " — " (on.format("%d/%m/%Y")) }
+                        }
+                    } }
+                }
+            }
+            @if let Some(choices) = &on.choices {
+                details open[refusal.is_some()] {
+                    summary { (page.t("Gắn chủ đề cho nhiệm vụ", "Tag the task with topics")) }
+                    form #task-topics method="post" action={ "/programs/" (id) "/tasks/" (code) "/topics" } {
+                        (page.csrf_field())
+                        (form::error(refusal, "topics"))
+                        @for (topic, name, depth) in choices {
+                            label.check style={ "margin-left:" (depth * 2) "em" } {
+                                input type="checkbox" name="topics" value=(topic) checked[on.topics.codes.contains(topic)];
+                                (name)
+                            }
+                        }
+                        button type="submit" { (page.t("Lưu chủ đề", "Save the topics")) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Tags a task with the topics ticked on its page (its program's coordinator).
+pub async fn set_topics(
+    page: Page,
+    State(state): State<AppState>,
+    Path((id, code)): Path<(i64, String)>,
+    body: axum::body::Bytes,
+) -> Result<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let actor = page.actor(&state)?;
+    let pairs = crate::auth::form_pairs(&String::from_utf8_lossy(&body));
+    let topics: Vec<String> = pairs
+        .iter()
+        .filter(|(k, _)| k == "topics")
+        .map(|(_, v)| v.clone())
+        .collect();
+    match dongbo_programs::topics::set_for_task(&actor, id, &code, &topics).await {
+        Ok(_) => Ok(axum::response::Redirect::to(&format!(
+            "/programs/{id}/tasks/{}#topic-items",
+            crate::error::urlencode(&code)
+        ))
+        .into_response()),
+        Err(error) => {
+            let values = pairs.into_iter().filter(|(k, _)| k != "csrf").collect();
+            let refusal = Refusal::of("task-topics", values, error)?;
+            let markup = show_task(&page, &state, id, &code, Some(&refusal)).await?;
+            Ok(Refusal::answer(markup))
+        }
+    }
 }
 
 /// Tài liệu được trích dẫn: the library items the task's reports cite as evidence.
