@@ -14,6 +14,7 @@
 
 mod http;
 mod library;
+mod library_serve;
 mod scale;
 
 use std::collections::BTreeMap;
@@ -74,6 +75,9 @@ pub fn run(args: &[String]) -> Result<()> {
         [only] if only == "scale" => return serve_only(true),
         [only] if only == "national" => return national(),
         [only] if only == "documents" => return documents_only(),
+        [library, serve, rest @ ..] if library == "library" && serve == "serve" => {
+            return library_serve::run(rest);
+        }
         [library, rest @ ..] if library == "library" => return library::run(rest),
         [mix, port, program, task] if mix == "mix" => {
             return mix_only(
@@ -95,10 +99,10 @@ pub fn run(args: &[String]) -> Result<()> {
             );
         }
         _ => bail!(
-            "usage: cargo xtask bench [serve|scale|national|documents|library [--items N]|mix PORT PROGRAM TASK|dashboard PORT \
+            "usage: cargo xtask bench [serve|scale|national|documents|library [--items N]|library serve [--items N]|mix PORT PROGRAM TASK|dashboard PORT \
              PROGRAM|submit PORT PROGRAM]\n  library: the library's search on N generated \
              items (default 20000), tantivy beside PostgreSQL FTS and SQLite FTS5, written over \
-             the library section of BENCHMARKS.md (the tables of other scales kept)\n  documents: only the synthesis reports and the \
+             the library section of BENCHMARKS.md (the tables of other scales kept)\n  library serve: the same corpus (default 50000 items) searched through the HTTP API of two release servers on one PostgreSQL, 1 and 16 clients, and the delay before an item pushed to one is found on the other, written over its own section of BENCHMARKS.md\n  documents: only the synthesis reports and the \
              phase scorecard (crates/publish/benches/documents.rs), written over their rows of \
              BENCHMARKS.md, the other rows kept as they are\n  serve: only the \
              HTTP loads against dongbo serve on 47/NQ-CP, printed, BENCHMARKS.md left as it \
@@ -634,7 +638,11 @@ fn release_build(root: &Path) -> Result<(PathBuf, PathBuf)> {
     ]))?;
     let scratch = std::env::temp_dir().join(format!("dongbo-bench-{}", std::process::id()));
     std::fs::create_dir_all(&scratch)?;
-    Ok((root.join("target/release/dongbo"), scratch))
+    // Where cargo put it: `CARGO_TARGET_DIR` (relative to the workspace) when set.
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .filter(|dir| !dir.is_empty())
+        .map_or_else(|| root.join("target"), |dir| root.join(dir));
+    Ok((target.join("release/dongbo"), scratch))
 }
 
 /// Every main page and API read at once by [`MIX_CLIENTS`] clients (see [`mix_routes`]) on

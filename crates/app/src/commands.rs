@@ -109,8 +109,21 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let directory = bootstrap::load_directory(&db).await?;
             user(&db, &directory, command).await
         }
-        Command::Gen { scale, seed, force } => {
-            crate::generate::run(&cli.data_dir, database_url, &scale, seed, force).await
+        Command::Gen {
+            scale,
+            seed,
+            force,
+            library_items,
+        } => {
+            crate::generate::run(
+                &cli.data_dir,
+                database_url,
+                &scale,
+                seed,
+                force,
+                library_items,
+            )
+            .await
         }
         Command::Audit { command } => {
             let db = bootstrap::open(&cli.data_dir, database_url).await?;

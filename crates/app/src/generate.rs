@@ -19,6 +19,7 @@ pub async fn run(
     scale: &str,
     seed: u64,
     force: bool,
+    library_items: Option<u64>,
 ) -> Result<ExitCode> {
     let scale = Scale::parse(scale)
         .ok_or_else(|| anyhow!("unknown scale «{scale}»: expected small, province or national"))?;
@@ -26,7 +27,12 @@ pub async fn run(
     let directory = bootstrap::load_directory(&db).await?;
     bootstrap::load_bundled_program(&db, &directory).await?;
     let bars = Bars::new();
-    let options = Options { scale, seed, force };
+    let options = Options {
+        scale,
+        seed,
+        force,
+        library_items,
+    };
     let summary = dongbo_gen::generate(&db, &directory, &options, &bars)
         .await
         .with_context(|| format!("generating the {} dataset", scale.name()))?;

@@ -215,6 +215,10 @@ pub enum Command {
         /// Generate even though the database holds other programs or generated data.
         #[arg(long)]
         force: bool,
+        /// Library items instead of the scale's (3,000 small, 50,000 province, 1,000,000
+        /// national).
+        #[arg(long, value_name = "N")]
+        library_items: Option<u64>,
     },
     // `backup`, `restore` and `check` (crates/app/src/ops.rs).
     #[command(flatten)]

@@ -58,6 +58,8 @@ pub struct Options {
     /// Generate even though the database holds programs other than the bundled 47/NQ-CP
     /// (document numbers must still not collide).
     pub force: bool,
+    /// Library items instead of the scale's (the library bench through the server).
+    pub library_items: Option<u64>,
 }
 
 /// Why generating failed.
@@ -191,7 +193,10 @@ pub async fn generate(
     if !options.force {
         refuse_filled(db).await?;
     }
-    let shape = options.scale.shape();
+    let mut shape = options.scale.shape();
+    if let Some(items) = options.library_items {
+        shape.library_items = items;
+    }
     let world = World::new(directory, &shape, options.seed);
     let mut summary = Summary::default();
 

@@ -17,6 +17,7 @@ fn options(seed: u64) -> Options {
         scale: Scale::Small,
         seed,
         force: false,
+        library_items: None,
     }
 }
 

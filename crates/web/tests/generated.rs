@@ -14,6 +14,7 @@ async fn the_pages_of_a_generated_dataset_are_served() {
             scale: Scale::Small,
             seed: 11,
             force: false,
+            library_items: None,
         };
         // Read (and kept) before the data is generated: the lists below must not stay so.
         app.page("/?plans=true").await;

@@ -78,7 +78,7 @@ pub fn run(args: &[String]) -> Result<()> {
 }
 
 /// The machine's one-minute load average: how much other work shared its CPUs.
-fn load_average() -> String {
+pub(super) fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .ok()
         .and_then(|l| l.split_whitespace().next().map(str::to_owned))
