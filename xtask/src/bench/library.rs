@@ -221,6 +221,16 @@ fn method() -> String {
      their stored texts, cutting the snippets); the rest in building the query and its \
      statistics. A query costs in proportion to the documents that match it, so the long \
      topic queries made of common words are the p99.\n\
+     - Where tantivy's indexing time goes (`perf record` of the bench at 20,000 items, the \
+     indexer threads' samples): a third in our analysis (each text is read by four \
+     tokenizers, for `text`, `text_folded`, `text_pairs` and `stemmed`: syllables, folding, \
+     stems), a quarter in tantivy's postings writer, a fifth in term-dictionary work (the \
+     lookup of each item's id that makes every write an upsert, and the dictionaries written \
+     at each commit), the rest allocation and copying; merges take 4 % of the run. 5,000 \
+     items/s on 2 CPUs needs about half the work per item: one pass of analysis feeding every \
+     field (tantivy tokenizes each field on its own; pre-tokenized fields would share one \
+     pass) and no id lookup for items the index cannot hold yet (a first build from the \
+     change feed). Neither is done yet.\n\
      - Why the 16-client p99 target cannot be met on this machine as the issue words it: \
      16 clients on 2 CPUs queue 8 deep, so a query's latency is about 8 times its cost on one \
      CPU; a p99 under 20 ms needs every query, the broad ones included, under 2.5 ms of CPU \
