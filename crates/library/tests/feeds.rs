@@ -11,8 +11,8 @@
 //!
 //! Over https (the same site behind a TLS proxy on loopback, its certificates made at test
 //! time, the client trusting the test's CA through the CA file): a feed is polled and its
-//! entries stored; a certificate for another host, a self-signed one and an expired one are
-//! refused saying why, nothing stored, the failure counted; a redirect from https to http is
+//! entries stored; a certificate for another host, a self-signed one, an expired one and one
+//! not valid yet are refused saying why, nothing stored, the failure counted; a redirect from https to http is
 //! refused; a CA file that cannot be used is an error naming it.
 
 mod common;
@@ -50,7 +50,7 @@ dongbo_testkit::backend_tests!(
     of_two_servers_only_one_claims_a_due_source,
     a_feed_over_https_is_polled_and_its_entries_stored,
     a_certificate_for_another_host_is_refused_nothing_stored_and_the_failure_counted,
-    self_signed_and_expired_certificates_are_refused_saying_why,
+    self_signed_expired_and_not_yet_valid_certificates_are_refused_saying_why,
     a_redirect_from_https_to_http_is_refused,
     an_intranet_source_makes_no_public_item_and_a_changed_visibility_follows_its_items,
 );
@@ -840,7 +840,7 @@ async fn a_certificate_for_another_host_is_refused_nothing_stored_and_the_failur
     assert_eq!(proxy.handshakes(), 0);
 }
 
-async fn self_signed_and_expired_certificates_are_refused_saying_why(db: &Db) {
+async fn self_signed_expired_and_not_yet_valid_certificates_are_refused_saying_why(db: &Db) {
     let Https { pki, setup, .. } = https(db).await;
     // Self-signed: not in the system's store, not in the CA file.
     let (base, shared, _proxy) = https_site(dongbo_testkit::tls::self_signed(&["localhost"])).await;
@@ -858,6 +858,13 @@ async fn self_signed_and_expired_certificates_are_refused_saying_why(db: &Db) {
     let error = refused_once(&setup, db, &base, "expired", &shared).await;
     assert!(
         error.contains("đã hết hạn") && error.contains("expired"),
+        "{error}"
+    );
+    // Issued by the trusted CA, valid only from 2099.
+    let (base, shared, _proxy) = https_site(pki.future_server(&["localhost"])).await;
+    let error = refused_once(&setup, db, &base, "future", &shared).await;
+    assert!(
+        error.contains("chưa có hiệu lực") && error.contains("not valid yet"),
         "{error}"
     );
     // A CA file that cannot be used is an error naming it.

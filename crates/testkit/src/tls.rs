@@ -66,19 +66,26 @@ impl Pki {
 
     /// A certificate for `names` (host names or IP addresses), valid now.
     pub fn server(&self, names: &[&str]) -> Identity {
-        self.issue(names, false)
+        self.issue(names, None)
     }
 
     /// A certificate for `names` that expired in 2021.
     pub fn expired_server(&self, names: &[&str]) -> Identity {
-        self.issue(names, true)
+        self.issue(names, Some((2020, 2021)))
     }
 
-    fn issue(&self, names: &[&str], expired: bool) -> Identity {
+    /// A certificate for `names` valid only from 2099 (a server whose clock, or whose
+    /// certificate's issuer, is wrong).
+    pub fn future_server(&self, names: &[&str]) -> Identity {
+        self.issue(names, Some((2099, 2100)))
+    }
+
+    /// A certificate valid now, or from the start of one year to the start of another.
+    fn issue(&self, names: &[&str], years: Option<(i32, i32)>) -> Identity {
         let mut params = server_params(names);
-        if expired {
-            params.not_before = date_time_ymd(2020, 1, 1);
-            params.not_after = date_time_ymd(2021, 1, 1);
+        if let Some((from, until)) = years {
+            params.not_before = date_time_ymd(from, 1, 1);
+            params.not_after = date_time_ymd(until, 1, 1);
         }
         let key = KeyPair::generate().expect("a server key");
         let certificate = params
