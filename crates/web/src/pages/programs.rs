@@ -416,7 +416,7 @@ fn topic_section(
                         (page.csrf_field())
                         (form::error(refusal, "topics"))
                         @for (topic, name, depth) in choices {
-                            label.check style={ "margin-left:" (depth * 2) "em" } {
+                            label class={ "check depth-" ((*depth).min(2)) } {
                                 input type="checkbox" name="topics" value=(topic) checked[on.topics.codes.contains(topic)];
                                 (name)
                             }
