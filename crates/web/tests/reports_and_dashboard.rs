@@ -287,6 +287,12 @@ async fn the_dashboard_needs_a_login_and_filters_by_group_and_state() {
         let count = overdue.matches("<tr data-task=").count();
         assert!(count > 0 && count < 56, "{count}");
         assert!(all.contains("<svg"), "charts are drawn in the page");
+        // The bars' tooltips name the states as the page does, not by their codes.
+        assert!(
+            all.contains("<title>Chưa bắt đầu: ") && !all.contains("<title>not_started"),
+            "{}",
+            app.backend
+        );
         assert!(!all.contains("<script"), "no script, no CDN");
 
         // The program re-imported with task 1.1 renamed: the dashboard shows the new title

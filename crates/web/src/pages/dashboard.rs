@@ -115,8 +115,9 @@ fn label(page: &Page, state: WorkState) -> &'static str {
     page.t(state.label_vi(), state.label_en())
 }
 
-/// One horizontal bar split by state, with the counts written in it.
-fn bar(counts: &StateCounts, width: f64) -> Markup {
+/// One horizontal bar split by state, with the counts written in it; each part's tooltip names
+/// its state in the page's language ("Chưa bắt đầu: 19").
+fn bar(page: &Page, counts: &StateCounts, width: f64) -> Markup {
     let total = counts.total().max(1) as f64;
     let mut x = 0.0;
     let mut parts = String::new();
@@ -129,7 +130,7 @@ fn bar(counts: &StateCounts, width: f64) -> Markup {
         parts.push_str(&format!(
             "<rect x=\"{x:.1}\" y=\"0\" width=\"{w:.1}\" height=\"18\" fill=\"{}\"><title>{}: {n}</title></rect>",
             colour(state),
-            state.as_str()
+            label(page, state)
         ));
         if w > 18.0 {
             parts.push_str(&format!(
@@ -331,7 +332,7 @@ async fn dashboard_page(
                     " " (page.t("nhiệm vụ đã hoàn thành", "of tasks done"))
                     " (" (figures.tasks.done()) "/" (figures.tasks.total()) ")"
                 }
-                (bar(&figures.tasks, 600.0))
+                (bar(page, &figures.tasks, 600.0))
                 ul.legend {
                     @for s in WorkState::ALL {
                         li data-state=(s.as_str()) {
@@ -399,7 +400,7 @@ async fn dashboard_page(
                         @for (group, counts) in &figures.groups {
                             tr {
                                 td { (super::programs::group_heading(group, group_titles.get(group.as_str()).copied().unwrap_or(""))) }
-                                td { (bar(counts, 300.0)) }
+                                td { (bar(page, counts, 300.0)) }
                                 td.num { (counts.percent_done().unwrap_or(0)) "%" }
                             }
                         }
@@ -450,7 +451,7 @@ async fn dashboard_page(
                         @for a in &agencies {
                             tr data-agency=(a.agency_code) {
                                 td { a href={ "/agencies/" (a.agency_code) } { (page.agency_name(&agency_ref(directory, &a.agency_code))) } }
-                                td { (bar(&a.counts, 200.0)) }
+                                td { (bar(page, &a.counts, 200.0)) }
                                 td.num { (a.counts.percent_done().unwrap_or(0)) "%" }
                                 td.num { @match a.on_time_percent { Some(p) => { (p) "%" }, None => "—" } }
                                 td.num { (a.counts.get(WorkState::OverdueNotDone)) }
