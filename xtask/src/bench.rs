@@ -746,14 +746,9 @@ fn dongbo(binary: &Path, data: &Path, database_url: Option<&str>) -> Command {
     command
 }
 
-/// First run of `dongbo serve` (loads 47/NQ-CP and assigns its tasks), a viewer and a writer
-/// made with the command line, then the loads.
-fn dashboard_bench(
-    binary: &Path,
-    data: &Path,
-    database_url: Option<&str>,
-) -> Result<DashboardFigures> {
-    std::fs::create_dir_all(data)?;
+/// `dongbo serve` on a free port of loopback (its log in `serve.log` of `data`), once it
+/// answers `/healthz`.
+fn start_serve(binary: &Path, data: &Path, database_url: Option<&str>) -> Result<Server> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
@@ -773,28 +768,60 @@ fn dashboard_bench(
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+    Ok(server)
+}
+
+/// `dongbo user add USERNAME --role ROLE --agency AGENCY` with `password` on standard input,
+/// run as `dongbo` (a command from [`dongbo`]).
+fn add_user(
+    mut dongbo: Command,
+    username: &str,
+    role: &str,
+    agency: &str,
+    password: &str,
+) -> Result<()> {
+    let mut child = dongbo
+        .args(["user", "add", username, "--name", username, "--role", role])
+        .args(["--agency", agency, "--password-stdin"])
+        .env("DONGBO_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .context("could not run dongbo user add")?;
+    child
+        .stdin
+        .take()
+        .context("no stdin")?
+        .write_all(format!("{password}\n").as_bytes())?;
+    if !child.wait()?.success() {
+        bail!("dongbo user add {username} failed");
+    }
+    Ok(())
+}
+
+/// First run of `dongbo serve` (loads 47/NQ-CP and assigns its tasks), a viewer and a writer
+/// made with the command line, then the loads.
+fn dashboard_bench(
+    binary: &Path,
+    data: &Path,
+    database_url: Option<&str>,
+) -> Result<DashboardFigures> {
+    std::fs::create_dir_all(data)?;
+    let server = start_serve(binary, data, database_url)?;
+    let port = server.port;
 
     for (username, role) in [
         (VIEWER, "viewer"),
         (WRITER, "approver"),
         (REVIEWER, "approver"),
     ] {
-        let mut child = dongbo(binary, data, database_url)
-            .args(["user", "add", username, "--name", username, "--role", role])
-            .args(["--agency", "CP", "--password-stdin"])
-            .env("DONGBO_LOG", "warn")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .context("could not run dongbo user add")?;
-        child
-            .stdin
-            .take()
-            .context("no stdin")?
-            .write_all(format!("{PASSWORD}\n").as_bytes())?;
-        if !child.wait()?.success() {
-            bail!("dongbo user add {username} failed");
-        }
+        add_user(
+            dongbo(binary, data, database_url),
+            username,
+            role,
+            "CP",
+            PASSWORD,
+        )?;
     }
     let viewer = http::login(port, VIEWER, PASSWORD)?;
     let writer_session = http::login(port, WRITER, PASSWORD)?;

@@ -343,11 +343,16 @@ struct GroupTopicsFile {
     group_topics: Vec<GroupTopics>,
 }
 
-/// The shipped topics of the programs' task groups, from `data/library/topics.toml`.
-pub fn bundled_group_topics() -> Vec<GroupTopics> {
-    let file: GroupTopicsFile = toml::from_str(include_str!("../../../data/library/topics.toml"))
-        .expect("the bundled topics file is valid (checked by tests)");
-    file.group_topics
+/// The shipped topics of the programs' task groups, from `data/library/topics.toml`, read once
+/// (a task's page asks at every view).
+pub fn bundled_group_topics() -> &'static [GroupTopics] {
+    static GROUP_TOPICS: std::sync::LazyLock<Vec<GroupTopics>> = std::sync::LazyLock::new(|| {
+        let file: GroupTopicsFile =
+            toml::from_str(include_str!("../../../data/library/topics.toml"))
+                .expect("the bundled topics file is valid (checked by tests)");
+        file.group_topics
+    });
+    &GROUP_TOPICS
 }
 
 /// The shipped topics of group `group` of the program numbered `number` (none for a program or
@@ -357,9 +362,9 @@ pub fn topics_of_group(number: Option<&str>, group: &str) -> Vec<String> {
         return Vec::new();
     };
     bundled_group_topics()
-        .into_iter()
+        .iter()
         .filter(|g| g.program == number && g.group == group)
-        .flat_map(|g| g.topics)
+        .flat_map(|g| g.topics.iter().cloned())
         .collect()
 }
 

@@ -36,14 +36,7 @@ const ENGINES: [(&str, &str); 3] = [
 ];
 
 pub fn run(args: &[String]) -> Result<()> {
-    let items = match args {
-        [] => DEFAULT_ITEMS,
-        [flag, n] if flag == "--items" => n
-            .replace(['_', ','], "")
-            .parse()
-            .context("--items: a number of items")?,
-        _ => bail!("usage: cargo xtask bench library [--items N]"),
-    };
+    let items = items_arg(args, DEFAULT_ITEMS, "cargo xtask bench library [--items N]")?;
     let root = workspace_root();
     let started = Instant::now();
     let load_before = load_average();
@@ -75,6 +68,19 @@ pub fn run(args: &[String]) -> Result<()> {
     println!("{block}");
     println!("wrote the library section of {}", path.display());
     Ok(())
+}
+
+/// The number of items `--items N` asks for (`1_000_000` and `1,000,000` read as one million),
+/// `default` without it.
+pub(super) fn items_arg(args: &[String], default: u64, usage: &str) -> Result<u64> {
+    match args {
+        [] => Ok(default),
+        [flag, n] if flag == "--items" => n
+            .replace(['_', ','], "")
+            .parse()
+            .context("--items: a number of items"),
+        _ => bail!("usage: {usage}"),
+    }
 }
 
 /// The machine's one-minute load average: how much other work shared its CPUs.

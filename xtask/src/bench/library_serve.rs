@@ -9,17 +9,15 @@
 //!
 //! Written over its own section of `BENCHMARKS.md`, after the library's.
 
-use std::io::Write as _;
 use std::path::Path;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
 use super::http::{self, Connection, LoadRun};
 use super::{
-    BenchPostgres, Server, create_database, dongbo, drop_database, healthz_ok, merged,
-    release_build, today,
+    BenchPostgres, add_user, create_database, dongbo, drop_database, merged, release_build,
+    start_serve, today,
 };
 use crate::run as run_command;
 use crate::services::workspace_root;
@@ -85,14 +83,11 @@ const QUERIES: [&str; 36] = [
 ];
 
 pub fn run(args: &[String]) -> Result<()> {
-    let items = match args {
-        [] => DEFAULT_ITEMS,
-        [flag, n] if flag == "--items" => n
-            .replace(['_', ','], "")
-            .parse()
-            .context("--items: a number of items")?,
-        _ => bail!("usage: cargo xtask bench library serve [--items N]"),
-    };
+    let items = super::library::items_arg(
+        args,
+        DEFAULT_ITEMS,
+        "cargo xtask bench library serve [--items N]",
+    )?;
     let root = workspace_root();
     let started = Instant::now();
     let load_before = super::library::load_average();
@@ -139,22 +134,13 @@ fn measure(root: &Path, items: u64, url: &str) -> Result<Figures> {
             .env("DONGBO_LOG", "warn"),
     )?;
     for (username, role, agency) in [(READER, "viewer", "BNG"), (PUSHER, "admin", "CP")] {
-        let mut child = dongbo(&binary, &a_dir, Some(url))
-            .args(["user", "add", username, "--name", username, "--role", role])
-            .args(["--agency", agency, "--password-stdin"])
-            .env("DONGBO_LOG", "warn")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .context("could not run dongbo user add")?;
-        child
-            .stdin
-            .take()
-            .context("no stdin")?
-            .write_all(format!("{PASSWORD}\n").as_bytes())?;
-        if !child.wait()?.success() {
-            bail!("dongbo user add {username} failed");
-        }
+        add_user(
+            dongbo(&binary, &a_dir, Some(url)),
+            username,
+            role,
+            agency,
+            PASSWORD,
+        )?;
     }
     let output = dongbo(&binary, &a_dir, Some(url))
         .args(["user", "token", PUSHER, "--name", "bench"])
@@ -171,8 +157,8 @@ fn measure(root: &Path, items: u64, url: &str) -> Result<Figures> {
 
     println!("== two servers on one database, each indexing the {items} items");
     let started = Instant::now();
-    let a = start(&binary, &a_dir, url)?;
-    let b = start(&binary, &b_dir, url)?;
+    let a = start_serve(&binary, &a_dir, Some(url))?;
+    let b = start_serve(&binary, &b_dir, Some(url))?;
     let admin = http::login(a.port, PUSHER, PASSWORD)?;
     for server in [&a, &b] {
         let mut connection = Connection::new(server.port);
@@ -285,30 +271,6 @@ fn measure(root: &Path, items: u64, url: &str) -> Result<Figures> {
         loaded,
         found,
     })
-}
-
-/// `dongbo serve` on a free port of loopback, answering `/healthz`.
-fn start(binary: &Path, data: &Path, url: &str) -> Result<Server> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let log = std::fs::File::create(data.join("serve.log"))?;
-    let child = dongbo(binary, data, Some(url))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .env("DONGBO_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .context("could not start dongbo serve")?;
-    let server = Server { child, port };
-    let started = Instant::now();
-    while !healthz_ok(port) {
-        if started.elapsed() > Duration::from_secs(120) {
-            bail!("dongbo serve did not answer /healthz within 120 s");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    Ok(server)
 }
 
 fn verdict(met: bool) -> &'static str {

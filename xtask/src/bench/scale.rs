@@ -5,7 +5,6 @@
 //! a storm of report submissions; the server's peak memory.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -172,21 +171,13 @@ pub fn run(
         (WRITER, "approver"),
         (REVIEWER, "approver"),
     ] {
-        let mut add = dongbo(binary, data, database_url)
-            .args(["user", "add", username, "--name", username, "--role", role])
-            .args(["--agency", "CP", "--password-stdin"])
-            .env("DONGBO_LOG", "warn")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .context("could not run dongbo user add")?;
-        add.stdin
-            .take()
-            .context("no stdin")?
-            .write_all(format!("{PASSWORD}\n").as_bytes())?;
-        if !add.wait()?.success() {
-            bail!("dongbo user add {username} failed");
-        }
+        super::add_user(
+            dongbo(binary, data, database_url),
+            username,
+            role,
+            "CP",
+            PASSWORD,
+        )?;
     }
 
     let port = std::net::TcpListener::bind("127.0.0.1:0")?

@@ -217,8 +217,7 @@ pub(super) async fn show_task(
         code,
     )
     .await?;
-    let on_topics = topic_items(page, state, id, code).await?;
-    // The program's coordinator chooses the members of its open sets.
+    // The program's coordinator chooses the members of its open sets (and tags its tasks).
     let can_choose = page.caller.as_ref().is_some_and(|caller| {
         caller.can(
             dongbo_domain::access::Action::DecideChangeRequest,
@@ -226,6 +225,7 @@ pub(super) async fn show_task(
             &directory,
         )
     });
+    let on_topics = topic_items(page, state, id, code, can_choose).await?;
     let choices: Vec<(String, String)> = if can_choose {
         directory
             .valid_on(state.today())
@@ -295,7 +295,15 @@ struct OnTopics {
 /// The most items the task page lists on its topics.
 const TOPIC_ITEMS: usize = 8;
 
-async fn topic_items(page: &Page, state: &AppState, id: i64, code: &str) -> Result<OnTopics> {
+/// `may_tag`: the reader is the program's coordinator (`dongbo_programs::topics::may_tag`,
+/// worked out once by the page).
+async fn topic_items(
+    page: &Page,
+    state: &AppState,
+    id: i64,
+    code: &str,
+    may_tag: bool,
+) -> Result<OnTopics> {
     let topics = dongbo_programs::topics::of_task(&state.programs, id, code).await?;
     let vocabulary = state.library.topics().await?;
     let name = |c: &str| {
@@ -339,10 +347,6 @@ async fn topic_items(page: &Page, state: &AppState, id: i64, code: &str) -> Resu
     }
     items.sort_by(|a, b| b.published_on.cmp(&a.published_on).then(b.id.cmp(&a.id)));
     items.truncate(TOPIC_ITEMS);
-    let may_tag = match &page.caller {
-        Some(caller) => dongbo_programs::topics::may_tag(&state.programs, &caller.who, id).await?,
-        None => false,
-    };
     let choices = may_tag.then(|| {
         vocabulary
             .iter()

@@ -30,7 +30,7 @@ fn optional(fields: &Fields, name: &str) -> Option<String> {
 }
 
 /// A list typed in one box: split at semicolons and line ends (and commas, for codes).
-fn list(text: &str) -> Vec<String> {
+pub(super) fn list(text: &str) -> Vec<String> {
     text.split([';', '\n', ','])
         .map(str::trim)
         .filter(|v| !v.is_empty())

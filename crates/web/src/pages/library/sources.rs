@@ -292,15 +292,6 @@ pub async fn list(
     show(&page, &state, None, &changed).await
 }
 
-/// Codes typed one after another ("BNG; BTC", one a line, or with commas).
-fn codes(text: &str) -> Vec<String> {
-    text.split([';', '\n', ','])
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
 fn input_of(fields: &Fields) -> SourceInput {
     let minutes = one(fields, "poll_minutes").trim();
     SourceInput {
@@ -311,7 +302,7 @@ fn input_of(fields: &Fields) -> SourceInput {
         // A number the browser let through that is not one: outside the range, refused.
         poll_minutes: (!minutes.is_empty()).then(|| minutes.parse().unwrap_or(0)),
         visibility: Some(one(fields, "visibility").to_owned()).filter(|v| !v.is_empty()),
-        visible_to: codes(one(fields, "visible_to")),
+        visible_to: super::form::list(one(fields, "visible_to")),
     }
 }
 
@@ -347,7 +338,12 @@ pub async fn visibility(
     let scope = Some(one(&fields, "visibility").to_owned()).filter(|v| !v.is_empty());
     let change = state
         .library
-        .set_source_visibility(&caller.who, id, &scope, &codes(one(&fields, "visible_to")))
+        .set_source_visibility(
+            &caller.who,
+            id,
+            &scope,
+            &super::form::list(one(&fields, "visible_to")),
+        )
         .await?;
     Ok(Redirect::to(&format!(
         "/library/sources?changed={}&kept={}#source-{id}",
