@@ -62,6 +62,16 @@ impl Lang {
         }
     }
 
+    /// A moment as people in Vietnam read it, in Vietnam's time (UTC+7, no daylight saving):
+    /// "23:17 ngày 06/12/2026" / "2026-12-06 23:17".
+    pub fn moment(self, at: chrono::DateTime<chrono::Utc>) -> String {
+        let local = at.naive_utc() + chrono::Duration::hours(7);
+        match self {
+            Lang::Vi => local.format("%H:%M ngày %d/%m/%Y").to_string(),
+            Lang::En => local.format("%Y-%m-%d %H:%M").to_string(),
+        }
+    }
+
     /// The name of a function an ended agency handed to a successor (the slugs of
     /// `data/agencies/former.toml`); an unknown slug is shown as it is.
     pub fn function(self, slug: &str) -> String {
@@ -112,6 +122,20 @@ mod tests {
             "external information, all other functions"
         );
         assert_eq!(Lang::En.function("new_thing"), "new thing");
+    }
+
+    #[test]
+    fn moments_are_shown_in_vietnam_time() {
+        // 16:17 UTC is 23:17 in Hà Nội; 17:30 UTC is already the next day there.
+        let at = chrono::DateTime::parse_from_rfc3339("2026-12-06T16:17:00Z")
+            .unwrap()
+            .to_utc();
+        assert_eq!(Lang::Vi.moment(at), "23:17 ngày 06/12/2026");
+        assert_eq!(Lang::En.moment(at), "2026-12-06 23:17");
+        let late = chrono::DateTime::parse_from_rfc3339("2026-12-31T17:30:00Z")
+            .unwrap()
+            .to_utc();
+        assert_eq!(Lang::Vi.moment(late), "00:30 ngày 01/01/2027");
     }
 
     #[test]

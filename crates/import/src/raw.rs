@@ -5,7 +5,7 @@
 
 use crate::limits::{Budget, Limits};
 use crate::table::{Block, read_packaged};
-use crate::{ImportError, docx, xlsx};
+use crate::{ImportError, csv, decode_text, docx, xlsx};
 
 /// A row of a worksheet: its label in errors ("row 7") and its cells' text by column (empty
 /// cells kept, so the column of a cell is its index).
@@ -51,6 +51,34 @@ pub fn xlsx_rows(
             Block::Lines(_) => None,
         })
         .unwrap_or_default()
+        .into_iter()
+        .map(|row| SheetRow {
+            label: row.label,
+            cells: row.cells.into_iter().map(|cell| cell.text).collect(),
+        })
+        .collect())
+}
+
+/// The rows of a CSV file (UTF-8; comma, semicolon or tab separated, as Excel saves it in any
+/// locale), read under the same limits as an imported program. The separator is the one
+/// under which `header_width` (how many known columns a header row names) is largest.
+pub fn csv_rows(
+    bytes: &[u8],
+    file_name: &str,
+    limits: &Limits,
+    header_width: impl Fn(&[String]) -> usize,
+) -> Result<Vec<SheetRow>, ImportError> {
+    let budget = Budget::new(limits, file_name);
+    budget.check_file_size(bytes.len() as u64)?;
+    let text = decode_text(bytes, file_name)?;
+    let table = csv::best_table(&text, &budget, |table| {
+        table.rows.first().map_or(0, |row| {
+            let cells: Vec<String> = row.cells.iter().map(|c| c.text.clone()).collect();
+            header_width(&cells)
+        })
+    })?;
+    Ok(table
+        .rows
         .into_iter()
         .map(|row| SheetRow {
             label: row.label,

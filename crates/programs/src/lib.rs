@@ -30,6 +30,7 @@ pub mod reminders;
 pub mod reports;
 pub mod synthesis;
 pub mod topics;
+pub mod users;
 pub mod views;
 pub mod work;
 

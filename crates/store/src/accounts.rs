@@ -22,6 +22,8 @@
 //!
 //! Functions whose outcome depends on the time take `now`, so callers (and tests) decide it.
 
+pub mod admin;
+
 use std::fmt;
 
 use argon2::Argon2;

@@ -872,6 +872,19 @@ pub struct Recipient {
     pub cadence: Cadence,
 }
 
+/// Every user's e-mail address, by user id (the administrators' list of users).
+pub async fn all_email_addresses(db: &Db) -> Result<std::collections::HashMap<i64, String>> {
+    let doing = "reading the users' e-mail addresses";
+    let mut tx = db.read(doing).await?;
+    let rows = sqlx::query("SELECT user_id, email FROM user_email_settings")
+        .fetch_all(&mut *tx)
+        .await
+        .context(|| doing.to_owned())?;
+    rows.iter()
+        .map(|row| Ok((col(row, "user_id", doing)?, col(row, "email", doing)?)))
+        .collect()
+}
+
 /// User `user_id`'s e-mail setting, if they set one.
 pub async fn email_setting(db: &Db, user_id: i64) -> Result<Option<EmailSetting>> {
     let doing = format!("reading the e-mail setting of user {user_id}");
@@ -895,6 +908,22 @@ fn setting_from(row: &AnyRow, doing: &str) -> Result<EmailSetting> {
     })
 }
 
+/// `email` as stored (NFC, trimmed) when it is an address: something, "@", a domain with a
+/// dot, no spaces; else [`StoreError::Invalid`] naming it in both languages.
+pub fn normalize_email(email: &str) -> Result<String> {
+    let email = dongbo_domain::text::nfc(email.trim());
+    let valid = email.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty() && domain.contains('.') && !domain.contains('@')
+    }) && !email.chars().any(char::is_whitespace);
+    if valid {
+        Ok(email)
+    } else {
+        Err(StoreError::Invalid(format!(
+            "«{email}» không phải địa chỉ thư điện tử («{email}» is not an e-mail address)"
+        )))
+    }
+}
+
 /// Sets (or, with `None`, clears) user `user_id`'s e-mail setting, audited in the same
 /// transaction as `actor`'s act. An address without "@" is refused and nothing changes.
 pub async fn set_email_setting(
@@ -906,23 +935,10 @@ pub async fn set_email_setting(
 ) -> Result<()> {
     let doing = format!("setting the e-mail of user {user_id}");
     let setting = match setting {
-        Some(s) => {
-            let email = dongbo_domain::text::nfc(s.email.trim());
-            let Some((local, domain)) = email.split_once('@') else {
-                return Err(StoreError::Invalid(format!(
-                    "«{email}» không phải địa chỉ thư điện tử («{email}» is not an e-mail address)"
-                )));
-            };
-            if local.is_empty() || !domain.contains('.') || email.chars().any(char::is_whitespace) {
-                return Err(StoreError::Invalid(format!(
-                    "«{email}» không phải địa chỉ thư điện tử («{email}» is not an e-mail address)"
-                )));
-            }
-            Some(EmailSetting {
-                email,
-                cadence: s.cadence,
-            })
-        }
+        Some(s) => Some(EmailSetting {
+            email: normalize_email(&s.email)?,
+            cadence: s.cadence,
+        }),
         None => None,
     };
     let mut tx = db.begin_write(&doing).await?;

@@ -19,6 +19,7 @@ mod reimport;
 mod reports;
 mod search;
 mod synthesis;
+mod users;
 mod work;
 
 use axum::Router;
@@ -227,6 +228,38 @@ pub fn router() -> Router<AppState> {
             "/admin/templates/synthesis",
             get(synthesis::template_form).post(synthesis::save_template),
         )
+        .route("/admin/users", get(users::list).post(users::create))
+        .route("/admin/users/template.csv", get(users::template))
+        .route(
+            "/admin/users/bulk",
+            post(users::bulk).layer(axum::extract::DefaultBodyLimit::max(
+                crate::limits::MAX_UPLOAD_BYTES,
+            )),
+        )
+        .route("/admin/users/{username}", get(users::detail))
+        .route("/admin/users/{username}/grant", post(users::grant))
+        .route("/admin/users/{username}/revoke", post(users::revoke))
+        .route(
+            "/admin/users/{username}/disabled",
+            post(users::set_disabled),
+        )
+        .route(
+            "/admin/users/{username}/password",
+            post(users::reset_password),
+        )
+        .route("/admin/users/{username}/unlock", post(users::unlock))
+        .route(
+            "/admin/users/{username}/logout-everywhere",
+            post(users::log_out_everywhere),
+        )
+        .route(
+            "/admin/users/{username}/sessions/end",
+            post(users::end_session),
+        )
+        .route(
+            "/admin/users/{username}/tokens/{id}/revoke",
+            post(users::revoke_token),
+        )
         .route("/admin/audit", get(audit::browse))
         .route("/admin/audit.csv", get(audit::export))
         .route(
@@ -389,6 +422,9 @@ impl Page {
                         @match &self.caller {
                             Some(caller) => {
                                 a #my-work href="/my" { (caller.user.display_name) }
+                                @if dongbo_programs::users::is_administrator(&caller.who) {
+                                    a #admin-users href="/admin/users" { (self.t("Người dùng", "Users")) }
+                                }
                                 a #account href="/account" { (self.t("Tài khoản", "Account")) }
                                 form.logout action="/logout" method="post" {
                                     (self.csrf_field())
