@@ -13,6 +13,7 @@ mod indicators;
 pub mod library;
 mod regimes;
 mod synthesis;
+mod users;
 mod work;
 
 use axum::body::Bytes;
@@ -216,6 +217,7 @@ pub fn router() -> Router<AppState> {
         .merge(indicators::router())
         .merge(tagged("synthesis", synthesis::router()))
         .merge(tagged("library", library::router()))
+        .merge(tagged("admin", users::router()))
         .split_for_parts();
     // Written out once: the document does not change while the server runs.
     let document =

@@ -377,9 +377,92 @@ const fn write(
     }
 }
 
+/// Who manages users: the administrators over the user's agency.
+const ADMINS: &[&str] = &["admin"];
+/// What an administrator outside the user's agency gets for a user it may not manage: not
+/// found, as an unknown username (those who administer no one get 403, see
+/// [`outside_expected`]).
+const ADMIN_NOT_FOUND: u16 = 404;
+/// A role given outside what the caller administers, on creating a user: the field's error.
+const NOT_YOURS_TO_GIVE: u16 = 422;
+
+/// What a caller outside the subtree gets from `row`: the row's answer, except on the
+/// administrators' user routes, where anyone who administers no one is forbidden outright.
+fn outside_expected(row: &Write, role: &str) -> u16 {
+    if row.path.starts_with("/api/v1/admin/") && !row.allowed.contains(&role) {
+        FORBIDDEN
+    } else {
+        row.outside
+    }
+}
+
 /// Every write of the API, in the order the matrix runs them (a plan is created before its
 /// tasks are added). `every_documented_write_has_a_row_of_the_matrix` keeps it complete.
 const WRITES: &[Write] = &[
+    // The users of BVHTTDL, managed by its administrators (and the Government's).
+    write(
+        "post",
+        "/api/v1/admin/users",
+        Scope::Agency,
+        ADMINS,
+        NOT_YOURS_TO_GIVE,
+    ),
+    write(
+        "put",
+        "/api/v1/admin/users/{username}/disabled",
+        Scope::Agency,
+        ADMINS,
+        ADMIN_NOT_FOUND,
+    ),
+    write(
+        "post",
+        "/api/v1/admin/users/{username}/password",
+        Scope::Agency,
+        ADMINS,
+        ADMIN_NOT_FOUND,
+    ),
+    write(
+        "post",
+        "/api/v1/admin/users/{username}/grants",
+        Scope::Agency,
+        ADMINS,
+        ADMIN_NOT_FOUND,
+    ),
+    write(
+        "delete",
+        "/api/v1/admin/users/{username}/grants",
+        Scope::Agency,
+        ADMINS,
+        ADMIN_NOT_FOUND,
+    ),
+    write(
+        "delete",
+        "/api/v1/admin/users/{username}/sessions",
+        Scope::Agency,
+        ADMINS,
+        ADMIN_NOT_FOUND,
+    ),
+    write(
+        "delete",
+        "/api/v1/admin/users/{username}/sessions/{id}",
+        Scope::Agency,
+        ADMINS,
+        ADMIN_NOT_FOUND,
+    ),
+    write(
+        "delete",
+        "/api/v1/admin/users/{username}/tokens/{id}",
+        Scope::Agency,
+        ADMINS,
+        ADMIN_NOT_FOUND,
+    ),
+    write(
+        "delete",
+        "/api/v1/admin/users/{username}/locks",
+        Scope::Agency,
+        ADMINS,
+        ADMIN_NOT_FOUND,
+    ),
     // A library item of BVHTTDL, pushed by its system: outside the subtree (a BNG caller) the
     // item's owner is another agency's, readable but not theirs to write.
     write(
@@ -1137,6 +1220,9 @@ async fn request_for(
                 },
             }
         }
+        (method, path) if path.starts_with("/api/v1/admin/") => {
+            user_call(app, method, path, case).await
+        }
         (method, path) => panic!("the matrix has no request for {method} {path}"),
     }
 }
@@ -1212,6 +1298,164 @@ async fn near_pair(app: &TestApp, case: usize, prefix: &str) -> (i64, i64) {
     (proposal.id, ids[0])
 }
 
+/// The call of a user route on a fresh reporter of BVHTTDL, `staff{case}`, its fixture made
+/// (a session, a token, a lock).
+async fn user_call(app: &TestApp, method: &str, path: &str, case: usize) -> Call {
+    let username = format!("staff{case}");
+    app.user(&username, "reporter", "BVHTTDL", false).await;
+    let user = accounts::get_user(&app.db, &username)
+        .await
+        .unwrap()
+        .unwrap();
+    let id = user.id;
+    let base = format!("/api/v1/admin/users/{username}");
+    let change = |from: i64, to: i64, count: String| Effect {
+        count,
+        from: Some(from),
+        to,
+    };
+    let call = |method: Method, path: String, body: Value, effect: Effect| Call {
+        method,
+        path,
+        body: Body::Json(body),
+        effect,
+    };
+    let session = || async {
+        accounts::create_session(
+            &app.db,
+            id,
+            &accounts::SessionPolicy::default(),
+            dongbo_domain::clock::now(),
+        )
+        .await
+        .expect("a session");
+    };
+    match (method, path) {
+        ("post", "/api/v1/admin/users") => call(
+            Method::POST,
+            "/api/v1/admin/users".to_owned(),
+            json!({"username": format!("new{case}"), "display_name": "Trần Văn Mới",
+                "email": format!("new{case}@bvhttdl.gov.vn"), "role": "reporter",
+                "agency": "BVHTTDL"}),
+            one_new(format!(
+                "SELECT COUNT(*) FROM users WHERE username = 'new{case}'"
+            )),
+        ),
+        ("put", "/api/v1/admin/users/{username}/disabled") => call(
+            Method::PUT,
+            format!("{base}/disabled"),
+            json!({"disabled": true}),
+            one_new(format!(
+                "SELECT COUNT(*) FROM users WHERE id = {id} AND disabled = 1"
+            )),
+        ),
+        ("post", "/api/v1/admin/users/{username}/password") => call(
+            Method::POST,
+            format!("{base}/password"),
+            json!({}),
+            one_new(format!(
+                "SELECT COUNT(*) FROM users WHERE id = {id} AND must_change_password = 1"
+            )),
+        ),
+        ("post", "/api/v1/admin/users/{username}/grants") => call(
+            Method::POST,
+            format!("{base}/grants"),
+            json!({"role": "viewer", "agency": "BVHTTDL"}),
+            one_new(format!(
+                "SELECT COUNT(*) FROM user_grants WHERE user_id = {id} AND role = 'viewer'"
+            )),
+        ),
+        ("delete", "/api/v1/admin/users/{username}/grants") => call(
+            Method::DELETE,
+            format!("{base}/grants"),
+            json!({"role": "reporter", "agency": "BVHTTDL"}),
+            change(
+                1,
+                0,
+                format!("SELECT COUNT(*) FROM user_grants WHERE user_id = {id}"),
+            ),
+        ),
+        ("delete", "/api/v1/admin/users/{username}/sessions") => {
+            session().await;
+            call(
+                Method::DELETE,
+                format!("{base}/sessions"),
+                json!({}),
+                change(
+                    1,
+                    0,
+                    format!("SELECT COUNT(*) FROM sessions WHERE user_id = {id}"),
+                ),
+            )
+        }
+        ("delete", "/api/v1/admin/users/{username}/sessions/{id}") => {
+            session().await;
+            let session_id: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT id FROM sessions WHERE user_id = {id}"
+            )))
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+            call(
+                Method::DELETE,
+                format!("{base}/sessions/{session_id}"),
+                json!({}),
+                change(
+                    1,
+                    0,
+                    format!("SELECT COUNT(*) FROM sessions WHERE user_id = {id}"),
+                ),
+            )
+        }
+        ("delete", "/api/v1/admin/users/{username}/tokens/{id}") => {
+            let token = accounts::create_api_token(
+                &app.db,
+                "test",
+                &username,
+                "đồng bộ nhân sự",
+                dongbo_domain::clock::now(),
+            )
+            .await
+            .unwrap();
+            call(
+                Method::DELETE,
+                format!("{base}/tokens/{}", token.id),
+                json!({}),
+                one_new(format!(
+                    "SELECT COUNT(*) FROM api_tokens WHERE id = {} AND revoked = 1",
+                    token.id
+                )),
+            )
+        }
+        ("delete", "/api/v1/admin/users/{username}/locks") => {
+            let now = dongbo_domain::clock::now();
+            let stamp = |t: chrono::DateTime<chrono::Utc>| {
+                t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+            };
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO login_lockouts (user_id, source, failures, locks, locked_until, \
+                 updated_at) VALUES ({id}, '192.0.2.9', 0, 1, $1, $2)"
+            )))
+            .bind(stamp(now + chrono::Duration::hours(1)))
+            .bind(stamp(now))
+            .execute(app.db.pool())
+            .await
+            .expect("lock the account");
+            call(
+                Method::DELETE,
+                format!("{base}/locks"),
+                json!({}),
+                change(
+                    1,
+                    0,
+                    format!("SELECT COUNT(*) FROM login_lockouts WHERE user_id = {id}"),
+                ),
+            )
+        }
+        (method, path) => panic!("the matrix has no request for {method} {path}"),
+    }
+}
+
 /// Sends `call` with `token`.
 async fn send(app: &TestApp, call: &Call, token: &str) -> reqwest::Response {
     let request = app
@@ -1284,7 +1528,11 @@ async fn every_write_endpoint_allows_exactly_the_roles_of_the_matrix_and_changes
                             call.effect.count
                         );
                     } else {
-                        let expected = if inside { FORBIDDEN } else { row.outside };
+                        let expected = if inside {
+                            FORBIDDEN
+                        } else {
+                            outside_expected(row, role)
+                        };
                         let (status, body) = problem(response).await;
                         assert_eq!(status.as_u16(), expected, "{what}: {body}");
                         assert_eq!(
