@@ -928,3 +928,177 @@ async fn a_reporter_finds_an_item_without_diacritics_opens_it_and_cites_it_in_a_
     client.close().await.ok();
     result.expect("browser steps");
 }
+
+/// Issue 21, point 1 in a real browser: a ministry's administrator, from the menu, creates a
+/// reporter (the first password shown once), gives them a second role, disables them, then
+/// creates two focal points from a CSV sheet; one of them signs in with the password shown
+/// and is asked to change it first.
+#[tokio::test]
+async fn a_ministrys_administrator_sets_up_its_people_in_the_browser() {
+    let Some((driver_path, chromium)) = chromedriver() else {
+        return;
+    };
+    let app = common::TestApp::start(dongbo_testkit::TestDb::sqlite().await).await;
+    app.user("btc_admin", "admin", "BTC", false).await;
+    let sheet_dir = tempfile::tempdir().unwrap();
+    let sheet = sheet_dir.path().join("dau-moi.csv");
+    std::fs::write(
+        &sheet,
+        "Họ và tên,E-mail,Cơ quan,Vai trò\r\n\
+         Phạm Văn Đức,duc@btc.gov.vn,Bảo hiểm xã hội Việt Nam,Báo cáo viên\r\n\
+         Vũ Thị Mai,mai@btc.gov.vn,BTC,Phê duyệt\r\n",
+    )
+    .unwrap();
+    let driver = start_driver(&driver_path).await;
+    let client = chromium_client(&driver, &chromium).await;
+    let base = app.base.clone();
+    let result = async {
+        log_in(&client, &base, "btc_admin").await?;
+        client
+            .find(Locator::Id("admin-users"))
+            .await?
+            .click()
+            .await?;
+        client
+            .wait()
+            .for_element(Locator::XPath(
+                "//h1[normalize-space()='Người dùng và vai trò']",
+            ))
+            .await?;
+        let fill = |id: &'static str, text: &'static str| {
+            let client = client.clone();
+            async move { client.find(Locator::Id(id)).await?.send_keys(text).await }
+        };
+        fill("new-username", "lan@btc.gov.vn").await?;
+        fill("new-display_name", "Nguyễn Thị Lan").await?;
+        fill("new-email", "lan@btc.gov.vn").await?;
+        client
+            .find(Locator::Id("new-role"))
+            .await?
+            .select_by_value("reporter")
+            .await?;
+        client
+            .find(Locator::Id("new-agency"))
+            .await?
+            .select_by_value("BHXH")
+            .await?;
+        client
+            .find(Locator::Css("#new-user button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        let password = client
+            .wait()
+            .for_element(Locator::Css("code.password"))
+            .await?
+            .text()
+            .await?;
+        assert_eq!(password.chars().count(), 20);
+        client
+            .find(Locator::Css("#created td a"))
+            .await?
+            .click()
+            .await?;
+        client.wait().for_element(Locator::Id("grant")).await?;
+        let page = client.source().await?;
+        assert!(
+            !page.contains(&password),
+            "the first password is shown once"
+        );
+        client
+            .find(Locator::Css("#grant #new-role"))
+            .await?
+            .select_by_value("librarian")
+            .await?;
+        client
+            .find(Locator::Css("#grant #new-agency"))
+            .await?
+            .select_by_value("BTC")
+            .await?;
+        client
+            .find(Locator::Css("#grant button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        let done = client
+            .wait()
+            .for_element(Locator::Id("done"))
+            .await?
+            .text()
+            .await?;
+        assert_eq!(done, "Đã giao vai trò.");
+        let grants = client.find(Locator::Id("grants")).await?.text().await?;
+        assert!(
+            grants.contains("Thủ thư") && grants.contains("Báo cáo viên"),
+            "{grants}"
+        );
+        client
+            .find(Locator::Css("#disable button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        client
+            .wait()
+            .for_element(Locator::XPath(
+                "//p[@id='done' and contains(., 'vô hiệu hoá')]",
+            ))
+            .await?;
+        let state = client.find(Locator::Id("user-state")).await?.text().await?;
+        assert_eq!(state, "Đã vô hiệu hoá");
+
+        client.goto(&format!("{base}/admin/users")).await?;
+        client
+            .find(Locator::Id("file"))
+            .await?
+            .send_keys(&sheet.display().to_string())
+            .await?;
+        client
+            .find(Locator::Css("#bulk-users button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        client.wait().for_element(Locator::Css("#created")).await?;
+        let shown = client.find_all(Locator::Css("code.password")).await?;
+        assert_eq!(shown.len(), 2);
+        let duc_password = shown[0].text().await?;
+        let created = client.find(Locator::Id("created")).await?.text().await?;
+        assert!(
+            created.contains("Phạm Văn Đức") && created.contains("Vũ Thị Mai"),
+            "{created}"
+        );
+
+        // Đức signs in with what was handed to him and must choose his own password first.
+        client.delete_all_cookies().await?;
+        client.goto(&format!("{base}/login?next=/my")).await?;
+        client
+            .find(Locator::Id("username"))
+            .await?
+            .send_keys("duc@btc.gov.vn")
+            .await?;
+        client
+            .find(Locator::Id("password"))
+            .await?
+            .send_keys(&duc_password)
+            .await?;
+        client
+            .find(Locator::Css("form.login button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        client
+            .wait()
+            .for_element(Locator::Id("password-form"))
+            .await?;
+        assert!(
+            client
+                .current_url()
+                .await?
+                .path()
+                .starts_with("/account/password")
+        );
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    client.close().await.ok();
+    result.expect("browser steps");
+}
