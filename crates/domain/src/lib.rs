@@ -15,6 +15,7 @@ pub mod lang;
 pub mod library;
 pub mod near_duplicate;
 pub mod period;
+pub mod personal_data;
 pub mod program;
 pub mod regime;
 pub mod report;

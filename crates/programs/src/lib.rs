@@ -19,6 +19,7 @@ pub mod agency_reports;
 pub mod changes;
 pub mod context;
 pub mod evaluation;
+pub mod focal_points;
 pub mod indicators;
 pub mod input;
 pub mod plans;

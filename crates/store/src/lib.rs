@@ -62,6 +62,7 @@ pub mod jobs;
 pub mod library;
 pub mod login_attempts;
 pub mod notifications;
+pub mod personal_data;
 pub mod plans;
 pub mod programs;
 pub mod regimes;

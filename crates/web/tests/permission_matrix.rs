@@ -130,6 +130,7 @@ enum Endpoint {
     LogUserOutEverywhere,
     EndUserSession,
     RevokeUserToken,
+    SetFocalPoints,
 }
 
 /// One state-changing page endpoint and what it needs.
@@ -373,6 +374,12 @@ const ENDPOINTS: &[Row] = &[
         "POST /account/email",
         Needs::OwnAccount,
         On::Nobody,
+    ),
+    row(
+        Endpoint::SetFocalPoints,
+        "POST /agencies/{code}/focal-points",
+        Needs::ManageUsers,
+        On::TheAgency,
     ),
     on_user(Endpoint::GrantRole, "POST /admin/users/{username}/grant"),
     on_user(Endpoint::RevokeRole, "POST /admin/users/{username}/revoke"),
@@ -1164,6 +1171,17 @@ async fn prepare(
         | Endpoint::LogUserOutEverywhere
         | Endpoint::EndUserSession
         | Endpoint::RevokeUserToken => user_case(app, endpoint, agency, n).await,
+        Endpoint::SetFocalPoints => plain(
+            format!("/agencies/{agency}/focal-points"),
+            form(&[(
+                "focal_points",
+                &format!("Đầu mối số {n} <daumoi{n}@example.gov.vn>"),
+            )]),
+            new_row(format!(
+                "SELECT COUNT(*) FROM agency_contacts WHERE agency_code = '{agency}' \
+                 AND email = 'daumoi{n}@example.gov.vn'"
+            )),
+        ),
         Endpoint::SaveTemplate => plain(
             "/admin/templates/synthesis".to_owned(),
             form(&[("body", dongbo_publish::template::SHIPPED_SYNTHESIS)]),

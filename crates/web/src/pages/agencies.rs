@@ -4,9 +4,14 @@
 use axum::extract::{Path, Query, State};
 use maud::{Markup, html};
 
+use axum::Form;
+use axum::response::{IntoResponse, Redirect, Response};
+
 use super::Page;
+use super::form::{self, Refusal};
 use crate::AppState;
 use crate::error::Result;
+use dongbo_programs::focal_points::{self, FocalPoints};
 use dongbo_programs::views::{AgencyDetail, AgencyProgram, AgencyTask};
 
 fn kind_label(page: &Page, kind: &str) -> &'static str {
@@ -89,7 +94,21 @@ pub async fn detail(
     Path(code): Path<String>,
     Query(query): Query<DetailQuery>,
 ) -> Result<Markup> {
-    let agency = state.programs.agency_detail(&code).await?;
+    detail_markup(&page, &state, &code, &query, None).await
+}
+
+async fn detail_markup(
+    page: &Page,
+    state: &AppState,
+    code: &str,
+    query: &DetailQuery,
+    refusal: Option<&Refusal>,
+) -> Result<Markup> {
+    let agency = state.programs.agency_detail(code).await?;
+    let focal = match page.actor(state) {
+        Ok(actor) => focal_points::read(&actor, code).await?,
+        Err(_) => None,
+    };
     let name = page.lang.pick(&agency.name_vi, &agency.name_en);
     let by_program = agency.task_count > LIST_ALL_UP_TO;
     let Listed {
@@ -100,7 +119,7 @@ pub async fn detail(
     Ok(page.render(
         name,
         html! {
-            p.kicker { a href="/agencies" { (page.t("Cơ quan", "Agencies")) } " › " (kind_label(&page, &agency.kind)) }
+            p.kicker { a href="/agencies" { (page.t("Cơ quan", "Agencies")) } " › " (kind_label(page, &agency.kind)) }
             h1 { (name) }
             p.muted { (page.lang.pick(&agency.name_en, &agency.name_vi)) }
             dl.meta {
@@ -120,6 +139,7 @@ pub async fn detail(
                 }
                 @if let Some(source) = &agency.source { dt { (page.t("Nguồn", "Source")) } dd.muted { (source) } }
             }
+            @if let Some(focal) = &focal { (focal_section(page, &agency.code, focal, refusal)) }
             @if by_program {
                 section #programs {
                     h2 { (page.t("Chương trình", "Programs")) " (" (agency.programs.len()) ")" }
@@ -148,11 +168,11 @@ pub async fn detail(
             }
             section {
                 h2 { (page.t("Nhiệm vụ chủ trì", "Tasks it leads")) " (" (lead.len()) ")" }
-                (agency_tasks(&page, &lead))
+                (agency_tasks(page, &lead))
             }
             section {
                 h2 { (page.t("Nhiệm vụ phối hợp", "Tasks it coordinates")) " (" (coordinating.len()) ")" }
-                (agency_tasks(&page, &coordinating))
+                (agency_tasks(page, &coordinating))
             }
         },
     ))
@@ -320,5 +340,91 @@ mod tests {
         // A program the agency has no task in shows the first.
         let unknown = listed(&agency, Some(Some(99)));
         assert_eq!(unknown.shown.map(|p| p.program_id), Some(3));
+    }
+}
+
+/// The agency's focal points, for its administrators: who its reminders go to, why the system
+/// may show them (the purpose and the legal basis in force; this showing is logged), and the
+/// form that changes them.
+fn focal_section(
+    page: &Page,
+    code: &str,
+    focal: &FocalPoints,
+    refusal: Option<&Refusal>,
+) -> Markup {
+    let stored: String = focal
+        .points
+        .iter()
+        .map(|p| {
+            if p.name.is_empty() {
+                p.email.clone()
+            } else {
+                format!("{} <{}>", p.name, p.email)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let typed = form::typed(refusal, "focal_points", &stored);
+    html! {
+        section #focal-points {
+            h2 { (page.t("Đầu mối nhận thông báo, đôn đốc", "Focal points for notices and reminders")) }
+            @if focal.points.is_empty() {
+                p.muted #no-focal-points { (page.t("Chưa có đầu mối nào: thông báo chỉ đến những người dùng của cơ quan đã đặt địa chỉ.", "No focal point yet: notices reach only the agency's users who set an address.")) }
+            } @else {
+                ul #focal-point-list {
+                    @for p in &focal.points {
+                        li { @if !p.name.is_empty() { (p.name) " — " } a href={ "mailto:" (p.email) } { (p.email) } }
+                    }
+                }
+            }
+            p.muted #legal-basis {
+                (page.t("Dữ liệu cá nhân, chỉ quản trị viên của cơ quan được xem; mỗi lần xem được ghi nhật ký. Mục đích: ", "Personal data, shown only to the agency's administrators; every showing is logged. Purpose: "))
+                (page.t(&focal.purpose.name_vi, &focal.purpose.name_en)) ". "
+                (page.t("Căn cứ: ", "Legal basis: ")) (focal.basis.citation()) " — "
+                (page.t(&focal.basis.summary_vi, &focal.basis.summary_en)) "."
+            }
+            (form::summary(page, refusal))
+            form #focal-points-form method="post" action={ "/agencies/" (code) "/focal-points" } {
+                (page.csrf_field())
+                label for="focal_points" { (page.t("Mỗi dòng một người: Họ và tên <địa chỉ thư điện tử>", "One person a line: Full name <e-mail address>")) }
+                textarea #focal_points name="focal_points" rows="4"
+                    aria-invalid=[form::invalid(refusal, "focal_points")] aria-describedby=[form::described_by(refusal, "focal_points")] { (typed) }
+                (form::error(refusal, "focal_points"))
+                button type="submit" { (page.t("Lưu đầu mối", "Save the focal points")) }
+            }
+        }
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct FocalPointsForm {
+    #[serde(default)]
+    focal_points: String,
+}
+
+/// `POST /agencies/{code}/focal-points`: the agency's administrators replace its focal
+/// points; a line without a valid address is refused beside the field, and nothing changes.
+pub async fn set_focal_points(
+    page: Page,
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Form(form): Form<FocalPointsForm>,
+) -> Result<Response> {
+    let actor = page.actor(&state)?;
+    match focal_points::set(&actor, &code, &form.focal_points).await {
+        Ok(_) => Ok(Redirect::to(&format!("/agencies/{code}#focal-points")).into_response()),
+        Err(error) => {
+            let refusal = Refusal::of(
+                "focal-points-form",
+                vec![("focal_points".to_owned(), form.focal_points)],
+                error,
+            )?
+            .placed_at("focal_points");
+            let shown = page.showing(format!("/agencies/{code}"), String::new());
+            let query = DetailQuery::default();
+            Ok(Refusal::answer(
+                detail_markup(&shown, &state, &code, &query, Some(&refusal)).await?,
+            ))
+        }
     }
 }

@@ -102,6 +102,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/agencies", get(agencies::list))
         .route("/agencies/{code}", get(agencies::detail))
+        .route(
+            "/agencies/{code}/focal-points",
+            post(agencies::set_focal_points),
+        )
         .route("/search", get(search::page))
         .route("/library", get(library::search))
         .route("/library/new", get(library::new_form))
