@@ -8,6 +8,7 @@ pub mod db;
 pub mod documents;
 pub mod programs;
 pub mod skip;
+pub mod ldap;
 pub mod smtp;
 pub mod tls;
 
