@@ -45,6 +45,8 @@ use crate::{Context, Db, StoreError};
 use chrono::SubsecRound;
 use std::net::IpAddr;
 
+pub mod sso;
+
 /// The longest username accepted.
 pub const MAX_USERNAME_CHARS: usize = 64;
 

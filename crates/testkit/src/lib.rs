@@ -6,9 +6,9 @@
 pub mod activity;
 pub mod db;
 pub mod documents;
+pub mod ldap;
 pub mod programs;
 pub mod skip;
-pub mod ldap;
 pub mod smtp;
 pub mod tls;
 
