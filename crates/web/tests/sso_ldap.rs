@@ -313,8 +313,20 @@ async fn mapped_roles_are_replaced_at_each_sign_in_and_an_administrators_are_kep
         .await
         .unwrap();
 
-        // The mapping changes: approvers of BTC become its coordinators.
-        let changed = MAPPING.replace("role = \"approver\"", "role = \"coordinator\"");
+        // An administrator giving a grant the mapping gave makes it theirs.
+        assert!(
+            accounts::grant(&app.db, "admin", BINH.uid, &grant(Role::Viewer, "BTC"))
+                .await
+                .unwrap(),
+            "on {}",
+            app.backend
+        );
+
+        // The mapping changes: approvers of BTC become its coordinators, and btc-xem no
+        // longer gives a role.
+        let changed = MAPPING
+            .replace("role = \"approver\"", "role = \"coordinator\"")
+            .replace("name = \"btc-xem\"", "name = \"nhóm-khác\"");
         let mut ldap = by_search(&url);
         ldap.mapping = Some(Mapping::parse(&changed, &Directory::bundled()).unwrap());
         let base = server(&app, signing_in_with(ldap)).await;
@@ -330,7 +342,7 @@ async fn mapped_roles_are_replaced_at_each_sign_in_and_an_administrators_are_kep
                 grant(Role::Viewer, "BTC"),
                 grant(Role::Coordinator, "BKHCN"),
             ]),
-            "the mapped grants replaced, the administrator's kept, on {}",
+            "the mapped grants replaced, the administrator's (given or taken over) kept, on {}",
             app.backend
         );
         let (_, update) = audited(&app, BINH.uid)
