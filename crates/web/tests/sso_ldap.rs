@@ -218,6 +218,32 @@ async fn a_directory_person_signs_in_and_gets_an_account_with_the_roles_of_their
         let (_, login_entry) = audited(&app, AN.uid).await.pop().unwrap();
         assert!(login_entry.unwrap().contains("\"via\":\"ldap\""));
 
+        // Its password is the organisation's: the password page says so and changes nothing.
+        let mut browser = app.browser();
+        browser.base = base.clone();
+        let response = browser.login(AN.uid, AN.password).await;
+        assert_eq!(response.status(), 303, "on {}", app.backend);
+        let page = browser.text("/account/password").await;
+        assert!(
+            page.contains("Bạn đăng nhập bằng tài khoản cơ quan"),
+            "{page}"
+        );
+        assert!(
+            !page.contains("name=\"current\""),
+            "no password form: {page}"
+        );
+        let response = browser
+            .post(
+                "/account/password",
+                &[
+                    ("current", AN.password),
+                    ("new", "Mật khẩu mới dài 2027"),
+                    ("confirm", "Mật khẩu mới dài 2027"),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), 409, "on {}", app.backend);
+
         // The account does not take a local password: the same sign-in on a server without
         // the directory is refused.
         let local_only = server(&app, SignIn::default()).await;

@@ -73,6 +73,18 @@ impl SignIn {
     }
 }
 
+/// Whether `username`'s password is the organisation's (an account that signs in through the
+/// directory): it is not changed here.
+pub async fn password_is_the_organisations(
+    programs: &Programs,
+    username: &str,
+) -> Result<bool, AccountError> {
+    Ok(matches!(
+        sso::account_kind(&programs.db, username).await?,
+        AccountKind::Sso(_)
+    ))
+}
+
 /// Signs `username` in with `password` from client address `source`, through the local
 /// password or the directory as [`SignIn`] and the account say (see the module documentation).
 pub async fn sign_in(

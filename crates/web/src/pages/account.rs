@@ -211,9 +211,30 @@ pub struct PasswordForm {
     confirm: String,
 }
 
-pub async fn password_form(page: Page) -> Result<Markup> {
-    page.caller()?;
+pub async fn password_form(page: Page, State(state): State<AppState>) -> Result<Markup> {
+    let username = page.caller()?.user.username.clone();
+    if sso::password_is_the_organisations(&state.programs, &username).await? {
+        return Ok(organisation_password_page(&page));
+    }
     Ok(password_page(&page, None))
+}
+
+/// What the password page says to someone who signs in with the organisation's account: the
+/// password is that account's, changed where the organisation keeps it.
+fn organisation_password_page(page: &Page) -> Markup {
+    page.render(
+        page.t("Đổi mật khẩu", "Change password"),
+        html! {
+            h1 { (page.t("Đổi mật khẩu", "Change password")) }
+            p.notice #organisation-password { (page.t(
+                "Bạn đăng nhập bằng tài khoản cơ quan: mật khẩu là mật khẩu của tài khoản đó, đổi trên hệ thống tài khoản của cơ quan.",
+                "You sign in with your organisation's account: your password is that account's, changed in your organisation's account system.")) }
+            form #logout-everywhere-form method="post" action="/account/logout-everywhere" {
+                (page.csrf_field())
+                button type="submit" { (page.t("Đăng xuất khỏi mọi nơi", "Log out everywhere")) }
+            }
+        },
+    )
 }
 
 /// The form to choose one's password; after a refusal, each message is next to its field (the
@@ -294,6 +315,9 @@ pub async fn change_password(
 ) -> Result<Response> {
     let caller = page.caller()?.clone();
     let username = caller.user.username.clone();
+    if sso::password_is_the_organisations(&state.programs, &username).await? {
+        return Ok((StatusCode::CONFLICT, organisation_password_page(&page)).into_response());
+    }
     let mut errors: Vec<FieldError> = Vec::new();
     let mut wrong = |field: &str, message: &str| {
         errors.push(FieldError {
