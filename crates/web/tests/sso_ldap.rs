@@ -484,3 +484,25 @@ async fn with_sso_required_only_the_local_list_keeps_local_passwords() {
         );
     }
 }
+
+#[tokio::test]
+async fn first_sign_ins_of_one_person_at_once_make_one_account() {
+    let Some(url) = directory::url() else { return };
+    for app in apps().await {
+        let base = server(&app, signing_in_with(by_template(&url, Some(MAPPING)))).await;
+        let mut attempts = tokio::task::JoinSet::new();
+        for _ in 0..4 {
+            let base = base.clone();
+            attempts.spawn(async move { login(&base, CUONG.uid, CUONG.password).await });
+        }
+        while let Some(outcome) = attempts.join_next().await {
+            signed_in(&outcome.unwrap(), &CUONG, &app.backend);
+        }
+        let creations = audited(&app, CUONG.uid)
+            .await
+            .into_iter()
+            .filter(|(action, _)| action == "user.create")
+            .count();
+        assert_eq!(creations, 1, "on {}", app.backend);
+    }
+}

@@ -214,19 +214,27 @@ async fn create_in(
     doing: &str,
 ) -> Result<User> {
     let display_name = display_name(identity, username);
+    // Two first sign-ins of one person at once: the second finds the account the first made
+    // (on PostgreSQL it waits for the first's commit; SQLite's writers take turns).
     let row = sqlx::query(
         "INSERT INTO users (username, display_name, password_hash, must_change_password, \
             disabled, created_at, updated_at, sso_source) \
-         VALUES ($1, $2, $3, 0, 0, $4, $4, $5) RETURNING id",
+         VALUES ($1, $2, $3, 0, 0, $4, $4, $5) ON CONFLICT (username) DO NOTHING RETURNING id",
     )
     .bind(username)
     .bind(&display_name)
     .bind(NO_PASSWORD)
     .bind(timestamp(now))
     .bind(identity.source.as_str())
-    .fetch_one(&mut *conn)
+    .fetch_optional(&mut *conn)
     .await
     .context(|| doing.to_owned())?;
+    let Some(row) = row else {
+        return match find_user_in(conn, username, doing).await? {
+            Some((user, _)) => Ok(user),
+            None => Err(AccountError::UsernameTaken(username.to_owned())),
+        };
+    };
     let user = User {
         id: col(&row, "id", doing)?,
         username: username.to_owned(),
