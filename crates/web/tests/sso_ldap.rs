@@ -251,6 +251,16 @@ async fn a_directory_person_signs_in_and_gets_an_account_with_the_roles_of_their
         assert_eq!(status, 401, "on {}", app.backend);
         assert!(page.contains(WRONG));
 
+        // A disabled account is refused though the directory takes the password.
+        accounts::set_disabled(&app.db, "admin", AN.uid, true)
+            .await
+            .unwrap();
+        let (status, _, page) = login(&base, AN.uid, AN.password).await;
+        assert_eq!(status, 401, "disabled, on {}", app.backend);
+        assert!(page.contains(WRONG));
+        let (_, refused) = audited(&app, AN.uid).await.pop().unwrap();
+        assert!(refused.unwrap().contains("disabled"));
+
         // A person in no mapped group signs in with no role.
         let outcome = login(&base, CUONG.uid, CUONG.password).await;
         signed_in(&outcome, &CUONG, &app.backend);
