@@ -42,6 +42,7 @@ pub fn in_ci() -> bool {
 fn test(extra: &[String]) -> Result<()> {
     let postgres = services::Postgres::start_or_skip()?;
     let smtp = services::Smtp::start_or_skip()?;
+    let ldap = services::Ldap::start_or_skip()?;
     let browser = services::ensure_browser()?;
     let soffice = services::ensure_soffice()?;
     services::ensure_poppler()?;
@@ -87,6 +88,10 @@ fn test(extra: &[String]) -> Result<()> {
         tests.env("DONGBO_TEST_SMTP", smtp.address());
         tests.env("DONGBO_TEST_SMTP_MAILDIR", smtp.maildir());
     }
+    if let Some(ldap) = &ldap {
+        tests.env("DONGBO_TEST_LDAP_URL", ldap.url());
+        tests.env("DONGBO_TEST_LDAP_BASE", services::LDAP_BASE);
+    }
     if let Some(browser) = &browser {
         tests.env("DONGBO_TEST_CHROMEDRIVER", &browser.chromedriver);
         tests.env("DONGBO_TEST_CHROMIUM", &browser.chromium);
@@ -105,6 +110,7 @@ fn test(extra: &[String]) -> Result<()> {
     tests.env("DONGBO_TEST_SKIP_LOG", &skip_log);
     let outcome = run(&mut tests).context("tests failed");
     report_skips(&skip_log);
+    drop(ldap);
     drop(smtp);
     drop(postgres);
     outcome

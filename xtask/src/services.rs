@@ -506,3 +506,159 @@ pub fn workspace_root() -> &'static Path {
         .parent()
         .expect("xtask sits in the workspace")
 }
+
+/// The test directory's suffix (`xtask/ldap/seed.ldif`).
+pub const LDAP_BASE: &str = "dc=dongbo,dc=test";
+
+/// A private OpenLDAP server (Debian's `slapd`) on loopback with the test directory of
+/// `xtask/ldap/seed.ldif` (two ministries' people and groups, the memberof overlay), its
+/// configuration and database in a folder of its own under the target folder; stopped and
+/// removed on drop.
+#[derive(Debug)]
+pub struct Ldap {
+    url: String,
+    dir: Option<PathBuf>,
+    child: Option<std::process::Child>,
+}
+
+impl Ldap {
+    /// Uses `DONGBO_TEST_LDAP_URL` when set; otherwise installs `slapd` and `ldap-utils` if
+    /// needed and starts a server. Returns `None` (after a loud message) only outside CI.
+    pub fn start_or_skip() -> Result<Option<Self>> {
+        if let Ok(url) = std::env::var("DONGBO_TEST_LDAP_URL") {
+            return Ok(Some(Self {
+                url,
+                dir: None,
+                child: None,
+            }));
+        }
+        match Self::start() {
+            Ok(ldap) => Ok(Some(ldap)),
+            Err(error) if !in_ci() => {
+                eprintln!(
+                    "\n!!!!!!!!\n!!! The test LDAP server could not be started ({error:#}).\n!!! LDAP sign-in tests will SKIP. Under CI=true this is an error.\n!!!!!!!!\n"
+                );
+                Ok(None)
+            }
+            Err(error) => Err(error.context("an LDAP server (slapd) is needed by the tests")),
+        }
+    }
+
+    /// Installs slapd when missing, writes its configuration, starts it on a free loopback
+    /// port and adds the seed as the directory's manager.
+    pub fn start() -> Result<Self> {
+        let tools = ["/usr/sbin/slapd", "/usr/bin/ldapadd"];
+        if !tools.iter().all(|tool| Path::new(tool).exists()) {
+            // slapd's package scripts ask for a domain and a password unless told not to ask
+            // (apt_install sets DEBIAN_FRONTEND=noninteractive); the system server they set up
+            // is not the one started here.
+            apt_install(&["slapd", "ldap-utils"])?;
+        }
+        let dir = target_dir()?.join(format!("xtask-slapd-{}", std::process::id()));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).ok();
+        }
+        std::fs::create_dir_all(dir.join("data"))?;
+        let manager_password = format!("gốc-{}", std::process::id());
+        let config = include_str!("../ldap/slapd.conf")
+            .replace("@DIR@", &dir.display().to_string())
+            .replace("@ROOTPW@", &manager_password);
+        std::fs::write(dir.join("slapd.conf"), config)?;
+        let port = free_port()?;
+        let url = format!("ldap://127.0.0.1:{port}");
+        // -d 0: stay in the foreground (a child to stop on drop) and log nothing but errors.
+        let child = Command::new("/usr/sbin/slapd")
+            .arg("-f")
+            .arg(dir.join("slapd.conf"))
+            .args(["-h", &format!("{url}/"), "-d", "0"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(dir.join("server.log"))?)
+            .spawn()
+            .context("starting slapd")?;
+        let mut ldap = Self {
+            url,
+            dir: Some(dir),
+            child: Some(child),
+        };
+        ldap.wait_until_listening()?;
+        run(Command::new("/usr/bin/ldapadd")
+            .args(["-x", "-H", &ldap.url, "-D"])
+            .arg(format!("cn=admin,{LDAP_BASE}"))
+            .args(["-w", &manager_password, "-f"])
+            .arg(workspace_root().join("xtask/ldap/seed.ldif"))
+            .stdout(std::process::Stdio::null()))
+        .context("seeding the test directory with ldapadd")?;
+        eprintln!("xtask: LDAP server started at {}", ldap.url);
+        Ok(ldap)
+    }
+
+    fn wait_until_listening(&mut self) -> Result<()> {
+        let address = self.url.trim_start_matches("ldap://").to_owned();
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(&address).is_ok() {
+                return Ok(());
+            }
+            if let Some(child) = &mut self.child
+                && let Some(status) = child.try_wait()?
+            {
+                bail!("slapd exited with {status} before listening");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        bail!("slapd did not listen on {address} within 10 s")
+    }
+
+    /// `ldap://127.0.0.1:PORT`, for `DONGBO_TEST_LDAP_URL`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}
+
+impl Drop for Ldap {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The test directory starts and holds its seed: a person binds with their password and
+    /// reads their groups through memberOf (what the LDAP sign-in tests rely on).
+    #[test]
+    fn slapd_starts_with_the_seeded_directory() {
+        if !Path::new("/usr/sbin/slapd").exists() && !in_ci() {
+            eprintln!("!!! SKIPPED: slapd is not installed (cargo xtask test installs it)");
+            return;
+        }
+        let ldap = Ldap::start().expect("slapd starts");
+        let output = Command::new("/usr/bin/ldapsearch")
+            .args(["-x", "-LLL", "-o", "ldif-wrap=no", "-H", ldap.url(), "-D"])
+            .arg(format!("uid=nguyen.van.an,ou=people,{LDAP_BASE}"))
+            .args(["-w", "Mật khẩu của An 2026", "-b"])
+            .arg(format!("ou=people,{LDAP_BASE}"))
+            .args(["(uid=nguyen.van.an)", "memberOf"])
+            .output()
+            .expect("ldapsearch runs");
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "{output:?}");
+        assert!(
+            text.contains(&format!("memberOf: cn=bkhcn-bao-cao,ou=groups,{LDAP_BASE}")),
+            "{text}"
+        );
+        let wrong = Command::new("/usr/bin/ldapwhoami")
+            .args(["-x", "-H", ldap.url(), "-D"])
+            .arg(format!("uid=nguyen.van.an,ou=people,{LDAP_BASE}"))
+            .args(["-w", "sai mật khẩu"])
+            .output()
+            .expect("ldapwhoami runs");
+        assert!(!wrong.status.success(), "a wrong password binds: {wrong:?}");
+    }
+}

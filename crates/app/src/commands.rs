@@ -38,6 +38,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             library_allow_net,
             library_host_pause_ms,
             library_ca_file,
+            sso,
         } => {
             let mut reminders = remind_config(smtp.as_deref(), &smtp_from, base_url)?;
             reminders.lead_days = remind_before.days().to_vec();
@@ -60,7 +61,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 host_pause: std::time::Duration::from_millis(library_host_pause_ms),
                 trust,
             };
-            serve(&cli.data_dir, database_url, listen, reminders, pull).await
+            serve(&cli.data_dir, database_url, listen, reminders, pull, *sso).await
         }
         Command::Migrate => {
             let db = bootstrap::open(&cli.data_dir, database_url).await?;
@@ -285,9 +286,12 @@ async fn serve(
     listen: Listen<'_>,
     reminders: dongbo_remind::RemindConfig,
     pull: Pull,
+    sso: crate::sso::SsoArgs,
 ) -> Result<ExitCode> {
     let db = bootstrap::open(data_dir, database_url).await?;
     let directory = bootstrap::load_directory(&db).await?;
+    // Checked before anything listens: a wrong SSO setting stops the server with its flag.
+    let sign_in = sso.sign_in(&directory)?;
     bootstrap::ensure_admin(&db).await?;
     bootstrap::load_bundled_program(&db, &directory).await?;
     bootstrap::seed_library_topics(&db).await?;
@@ -310,7 +314,8 @@ async fn serve(
         directory,
         dongbo_store::EvidenceStore::default_dir(data_dir),
     )
-    .with_trusted_proxies(listen.trusted_proxies);
+    .with_trusted_proxies(listen.trusted_proxies)
+    .with_sign_in(sign_in);
     let policy = dongbo_library::feeds::address::AddressPolicy::allowing(pull.allow);
     state.library = std::sync::Arc::new(
         (*state.library)

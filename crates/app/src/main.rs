@@ -7,6 +7,7 @@ mod generate;
 mod library;
 mod library_sources;
 mod ops;
+mod sso;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -146,6 +147,10 @@ pub enum Command {
         /// or one without a certificate, stops the server at start.
         #[arg(long, env = "DONGBO_LIBRARY_CA_FILE", value_name = "PATH")]
         library_ca_file: Option<PathBuf>,
+        /// Signing in with the organisation's account (LDAP) and requiring it (boxed: the
+        /// other commands need not be as large).
+        #[command(flatten)]
+        sso: Box<sso::SsoArgs>,
     },
     /// Create or update the database schema, and load the agency directory.
     Migrate,

@@ -29,6 +29,7 @@ pub mod regimes;
 pub mod reimport;
 pub mod reminders;
 pub mod reports;
+pub mod sso;
 pub mod synthesis;
 pub mod topics;
 pub mod users;

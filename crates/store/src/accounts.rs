@@ -47,6 +47,8 @@ use crate::{Context, Db, StoreError};
 use chrono::SubsecRound;
 use std::net::IpAddr;
 
+pub mod sso;
+
 /// The longest username accepted.
 pub const MAX_USERNAME_CHARS: usize = 64;
 
@@ -976,7 +978,7 @@ async fn change_grant(
             return Err(AccountError::UnknownAgency(grant.agency_code));
         }
         let existing = sqlx::query(
-            "SELECT 1 AS one FROM user_grants WHERE user_id = $1 AND role = $2 AND agency_code = $3",
+            "SELECT from_sso FROM user_grants WHERE user_id = $1 AND role = $2 AND agency_code = $3",
         )
         .bind(user.id)
         .bind(grant.role.as_str())
@@ -984,8 +986,23 @@ async fn change_grant(
         .fetch_optional(&mut *tx)
         .await
         .context(|| doing.clone())?;
-        if existing.is_some() {
-            false
+        if let Some(row) = existing {
+            // A grant the mapping file gave becomes the administrator's: the next sign-in
+            // through the directory keeps it (see `sso`).
+            let mapped = flag_from(col(&row, "from_sso", &doing)?, &doing)?;
+            if mapped {
+                sqlx::query(
+                    "UPDATE user_grants SET from_sso = 0 \
+                     WHERE user_id = $1 AND role = $2 AND agency_code = $3",
+                )
+                .bind(user.id)
+                .bind(grant.role.as_str())
+                .bind(&grant.agency_code)
+                .execute(&mut *tx)
+                .await
+                .context(|| doing.clone())?;
+            }
+            mapped
         } else {
             sqlx::query("INSERT INTO user_grants (user_id, role, agency_code) VALUES ($1, $2, $3)")
                 .bind(user.id)

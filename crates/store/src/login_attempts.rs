@@ -138,6 +138,23 @@ pub(crate) async fn succeeded(
     source: &str,
     doing: &str,
 ) -> Result<(), StoreError> {
+    give_back(conn, source, doing).await?;
+    sqlx::query("DELETE FROM login_lockouts WHERE user_id = $1 AND source = $2")
+        .bind(user_id)
+        .bind(source)
+        .execute(&mut *conn)
+        .await
+        .context(|| doing.to_owned())?;
+    Ok(())
+}
+
+/// Takes back the count [`start_attempt`] took for `source` (a success, or an attempt that
+/// could not be judged).
+pub(crate) async fn give_back(
+    conn: &mut AnyConnection,
+    source: &str,
+    doing: &str,
+) -> Result<(), StoreError> {
     // A row this attempt made goes again, so a success leaves no trace in the table.
     for sql in [
         "DELETE FROM login_throttle WHERE source = $1 AND failures <= 1",
@@ -149,12 +166,6 @@ pub(crate) async fn succeeded(
             .await
             .context(|| doing.to_owned())?;
     }
-    sqlx::query("DELETE FROM login_lockouts WHERE user_id = $1 AND source = $2")
-        .bind(user_id)
-        .bind(source)
-        .execute(&mut *conn)
-        .await
-        .context(|| doing.to_owned())?;
     Ok(())
 }
 

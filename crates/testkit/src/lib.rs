@@ -6,6 +6,7 @@
 pub mod activity;
 pub mod db;
 pub mod documents;
+pub mod ldap;
 pub mod programs;
 pub mod skip;
 pub mod smtp;

@@ -50,6 +50,8 @@ pub struct AppState {
     /// heading and body, without the site's frame), by program, language, filters and day, at
     /// the program's version: the viewers of one version share one rendering.
     pub(crate) dashboard_pages: Arc<ByVersion<DashboardPageKey, (String, String)>>,
+    /// How people sign in: local passwords, the organisation's directory, SSO required.
+    pub sign_in: Arc<dongbo_programs::sso::SignIn>,
 }
 
 /// A dashboard page as shared: program, language, filters (as their query) and day.
@@ -91,6 +93,7 @@ impl AppState {
             trusted_proxies: Arc::default(),
             metrics: Arc::default(),
             dashboard_pages: Arc::new(ByVersion::holding(DASHBOARD_PAGES_MAX)),
+            sign_in: Arc::default(),
         }
     }
 
@@ -125,6 +128,14 @@ impl AppState {
     pub fn with_trusted_proxies(self, proxies: client_address::TrustedProxies) -> AppState {
         AppState {
             trusted_proxies: Arc::new(proxies),
+            ..self
+        }
+    }
+
+    /// The same state signing people in as `sign_in` says (`--ldap-url`, `--require-sso`…).
+    pub fn with_sign_in(self, sign_in: dongbo_programs::sso::SignIn) -> AppState {
+        AppState {
+            sign_in: Arc::new(sign_in),
             ..self
         }
     }

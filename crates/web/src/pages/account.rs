@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use dongbo_domain::access::PasswordPolicy;
 use dongbo_programs::accounts::{self, AccountError, LoginPolicy, SessionPolicy};
+use dongbo_programs::sso::{self, SignIn, SignInError};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -29,17 +30,23 @@ pub struct LoginForm {
     csrf: String,
 }
 
-pub async fn login_form(page: Page, headers: HeaderMap, Query(q): Query<NextQuery>) -> Response {
+pub async fn login_form(
+    page: Page,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<NextQuery>,
+) -> Response {
     let token = auth::cookie(&headers, LOGIN_CSRF_COOKIE)
         .or_else(|| accounts::random_token().ok())
         .unwrap_or_default();
-    let markup = login_page(&page, "", q.next.as_deref(), None, &token);
+    let markup = login_page(&page, &state.sign_in, "", q.next.as_deref(), None, &token);
     let cookie = auth::set_cookie(LOGIN_CSRF_COOKIE, &token, None, auth::is_https(&headers));
     ([(header::SET_COOKIE, cookie)], markup).into_response()
 }
 
 fn login_page(
     page: &Page,
+    sign_in: &SignIn,
     username: &str,
     next: Option<&str>,
     error: Option<&str>,
@@ -53,6 +60,11 @@ fn login_page(
                 input type="hidden" name="csrf" value=(csrf);
                 input type="hidden" name="next" value=(next.unwrap_or(""));
                 @if let Some(error) = error { p.error role="alert" { (error) } }
+                @if sign_in.offers_sso() {
+                    p.hint #organisation-account { (page.t(
+                        "Đăng nhập bằng tài khoản cơ quan: tên đăng nhập và mật khẩu bạn dùng trên mạng của cơ quan.",
+                        "Sign in with your organisation's account: the username and password of your organisation's network.")) }
+                }
                 label for="username" { (page.t("Tên đăng nhập", "Username")) }
                 input #username type="text" name="username" value=(username) autocomplete="username" required autofocus;
                 label for="password" { (page.t("Mật khẩu", "Password")) }
@@ -75,6 +87,7 @@ pub async fn login(
         let token = accounts::random_token()?;
         let markup = login_page(
             &page,
+            &state.sign_in,
             &form.username,
             form.next.as_deref(),
             Some(page.t(
@@ -96,6 +109,7 @@ pub async fn login(
             status,
             login_page(
                 &page,
+                &state.sign_in,
                 &form.username,
                 form.next.as_deref(),
                 Some(message),
@@ -106,20 +120,21 @@ pub async fn login(
     };
     let source = auth::client_address(&state, &request_extensions, &headers);
     let now = state.clock.now();
-    let user = match accounts::verify_login(
+    let user = match sso::sign_in(
         &state.programs,
+        &state.sign_in,
         &form.username,
         &form.password,
         source,
-        &LoginPolicy::default(),
         now,
     )
     .await
     {
         Ok(user) => user,
         // One answer for every refusal (see `verify_login`): nothing tells an unknown user, a
-        // wrong password, a lock or a disabled account apart.
-        Err(AccountError::BadCredentials) => {
+        // wrong password, a lock or a disabled account apart, nor a local account from one of
+        // the organisation's directory.
+        Err(SignInError::Account(AccountError::BadCredentials)) => {
             return Ok(again(
                 StatusCode::UNAUTHORIZED,
                 page.t(
@@ -129,7 +144,7 @@ pub async fn login(
             ));
         }
         // About the address, not the account.
-        Err(AccountError::Throttled { until }) => {
+        Err(SignInError::Account(AccountError::Throttled { until })) => {
             let mut response = again(
                 StatusCode::TOO_MANY_REQUESTS,
                 page.t(
@@ -143,7 +158,17 @@ pub async fn login(
             }
             return Ok(response);
         }
-        Err(other) => return Err(other.into()),
+        // The directory's outage is said as such: the password may well be right.
+        Err(SignInError::DirectoryUnavailable(_)) => {
+            return Ok(again(
+                StatusCode::SERVICE_UNAVAILABLE,
+                page.t(
+                    "Không kết nối được với hệ thống tài khoản của cơ quan; vui lòng thử lại sau ít phút.",
+                    "The organisation's account system cannot be reached; please try again in a few minutes.",
+                ),
+            ));
+        }
+        Err(SignInError::Account(other)) => return Err(other.into()),
     };
     let session =
         accounts::create_session(&state.programs, user.id, &SessionPolicy::default(), now).await?;
@@ -186,9 +211,30 @@ pub struct PasswordForm {
     confirm: String,
 }
 
-pub async fn password_form(page: Page) -> Result<Markup> {
-    page.caller()?;
+pub async fn password_form(page: Page, State(state): State<AppState>) -> Result<Markup> {
+    let username = page.caller()?.user.username.clone();
+    if sso::password_is_the_organisations(&state.programs, &username).await? {
+        return Ok(organisation_password_page(&page));
+    }
     Ok(password_page(&page, None))
+}
+
+/// What the password page says to someone who signs in with the organisation's account: the
+/// password is that account's, changed where the organisation keeps it.
+fn organisation_password_page(page: &Page) -> Markup {
+    page.render(
+        page.t("Đổi mật khẩu", "Change password"),
+        html! {
+            h1 { (page.t("Đổi mật khẩu", "Change password")) }
+            p.notice #organisation-password { (page.t(
+                "Bạn đăng nhập bằng tài khoản cơ quan: mật khẩu là mật khẩu của tài khoản đó, đổi trên hệ thống tài khoản của cơ quan.",
+                "You sign in with your organisation's account: your password is that account's, changed in your organisation's account system.")) }
+            form #logout-everywhere-form method="post" action="/account/logout-everywhere" {
+                (page.csrf_field())
+                button type="submit" { (page.t("Đăng xuất khỏi mọi nơi", "Log out everywhere")) }
+            }
+        },
+    )
 }
 
 /// The form to choose one's password; after a refusal, each message is next to its field (the
@@ -269,6 +315,9 @@ pub async fn change_password(
 ) -> Result<Response> {
     let caller = page.caller()?.clone();
     let username = caller.user.username.clone();
+    if sso::password_is_the_organisations(&state.programs, &username).await? {
+        return Ok((StatusCode::CONFLICT, organisation_password_page(&page)).into_response());
+    }
     let mut errors: Vec<FieldError> = Vec::new();
     let mut wrong = |field: &str, message: &str| {
         errors.push(FieldError {
