@@ -93,6 +93,17 @@ pub async fn log_out_everywhere(
     accounts::log_out_everywhere(&programs.db, actor, username).await
 }
 
+/// Every user's full name by username, for pages that show who did something.
+pub async fn display_names(
+    programs: &Programs,
+) -> Result<std::collections::HashMap<String, String>> {
+    Ok(accounts::list_users(&programs.db)
+        .await?
+        .into_iter()
+        .map(|u| (u.user.username, u.user.display_name))
+        .collect())
+}
+
 /// A page of the audit log, newest first.
 pub async fn audit_entries(
     programs: &Programs,

@@ -516,3 +516,55 @@ async fn a_sheet_of_focal_points_is_created_all_or_nothing() {
         );
     }
 }
+
+/// Issue 21, rough edges: the audit log reads as a person would say it — when in Vietnam's
+/// time, who by full name, what in words (the code kept small beside), on what, and only what
+/// changed, not raw JSON.
+#[tokio::test]
+async fn the_audit_log_says_who_did_what_when_in_words() {
+    for app in apps().await {
+        let backend = app.backend.clone();
+        people(&app).await;
+        let mut admin = app.logged_in("btc_admin").await;
+        admin
+            .post("/admin/users/bhxh_lan/disabled", &[("disabled", "true")])
+            .await;
+        let mut root = app.logged_in("root").await;
+        let page = root.text("/admin/audit?action=user.disable").await;
+        assert!(
+            page.contains("Người dùng — vô hiệu hoá"),
+            "{backend}: {page}"
+        );
+        assert!(
+            page.contains("Cán bộ btc_admin"),
+            "the full name: {backend}"
+        );
+        assert!(
+            page.contains("disabled: </span>false → true"),
+            "only what changed: {backend}: {page}"
+        );
+        assert!(!page.contains("{&quot;"), "no raw JSON: {backend}");
+        // The moment as Vietnam reads it: "HH:MM ngày DD/MM/YYYY", seven hours ahead of UTC.
+        let record = dongbo_store::audit::list(
+            &app.db,
+            &dongbo_store::AuditFilter {
+                action: Some("user.disable".to_owned()),
+                ..Default::default()
+            },
+            1,
+            0,
+        )
+        .await
+        .unwrap()
+        .remove(0);
+        let at = chrono::DateTime::parse_from_rfc3339(&record.at)
+            .unwrap()
+            .to_utc();
+        let local = (at + chrono::Duration::hours(7))
+            .format("%H:%M ngày %d/%m/%Y")
+            .to_string();
+        assert!(page.contains(&local), "{backend}: {local}");
+        let english = root.text("/admin/audit?action=user.disable&lang=en").await;
+        assert!(english.contains("User — disabled"), "{backend}");
+    }
+}
