@@ -347,6 +347,34 @@ async fn coordinators_remind_agencies_override_progress_and_admins_read_the_audi
         let dashboard = format!("/programs/{}/dashboard", app.program_id);
         let page = coordinator.text(&dashboard).await;
         assert!(page.contains("id=\"remind-form\""));
+        // The ticks have a heading, and nothing is ticked until the coordinator chooses: all,
+        // those with overdue work, or none.
+        assert!(page.contains("id=\"remind-heading\""), "on {}", app.backend);
+        // The agency boxes whose tag says `checked`.
+        let ticked = |page: &str| {
+            page.split("form=\"remind-form\" name=\"agency\"")
+                .skip(1)
+                .filter(|rest| rest[..rest.find('>').unwrap()].contains("checked"))
+                .count()
+        };
+        let rows = page.matches("form=\"remind-form\" name=\"agency\"").count();
+        assert!(rows > 1, "on {}", app.backend);
+        assert_eq!(
+            ticked(&page),
+            0,
+            "nothing ticked at first on {}",
+            app.backend
+        );
+        let all = coordinator.text(&format!("{dashboard}?remind=all")).await;
+        assert_eq!(ticked(&all), rows, "all on {}", app.backend);
+        let overdue = coordinator
+            .text(&format!("{dashboard}?remind=overdue"))
+            .await;
+        assert!(
+            (1..=rows).contains(&ticked(&overdue)),
+            "those with overdue work on {}",
+            app.backend
+        );
         let reminders = format!("/programs/{}/reminders", app.program_id);
         let response = coordinator
             .post(

@@ -39,6 +39,9 @@ pub struct Filters {
     missing: Option<String>,
     /// Judge the figures as of this day (YYYY-MM-DD); today when absent.
     on: Option<String>,
+    /// Which agencies the reminder form ticks: `all`, `overdue` (those with overdue work), or
+    /// none when absent: nothing is sent to anyone the coordinator did not choose.
+    remind: Option<String>,
 }
 
 impl Filters {
@@ -51,6 +54,7 @@ impl Filters {
             ("period", self.period.as_deref()),
             ("missing", self.missing.as_deref()),
             ("on", self.on.as_deref()),
+            ("remind", self.remind.as_deref()),
         ]
         .into_iter()
         .filter_map(|(k, v)| Some((k, v.filter(|v| !v.is_empty())?)))
@@ -446,6 +450,7 @@ async fn dashboard_page(
                         th { (page.t("Cơ quan", "Agency")) } th { (page.t("Nhiệm vụ được giao", "Assignments")) }
                         th { (page.t("Hoàn thành", "Done")) } th { (page.t("Đúng hạn", "On time")) } th { (page.t("Quá hạn", "Overdue")) }
                         th #missing-heading { (page.t("Thiếu báo cáo ", "Reports missing, ")) (period_label) }
+                        @if can_remind { th #remind-heading { (page.t("Đôn đốc", "Remind")) } }
                     } }
                     tbody {
                         @for a in &agencies {
@@ -465,7 +470,11 @@ async fn dashboard_page(
                                     td { input type="checkbox" form="remind-form" name="agency" value=(a.agency_code)
                                         checked[match kept {
                                             Some(k) => k.values("agency").any(|code| code == a.agency_code),
-                                            None => a.counts.get(WorkState::OverdueNotDone) > 0,
+                                            None => match filters.remind.as_deref() {
+                                                Some("all") => true,
+                                                Some("overdue") => a.counts.get(WorkState::OverdueNotDone) > 0,
+                                                _ => false,
+                                            },
                                         }]
                                         aria-label=(page.t("Chọn để đôn đốc", "Select to remind")); }
                                 }
@@ -477,6 +486,14 @@ async fn dashboard_page(
             @if can_remind {
                 section #remind {
                     h2 { (page.t("Đôn đốc", "Send a reminder")) }
+                    p #remind-choose {
+                        (page.t("Chọn ở bảng trên: ", "Tick in the table above: "))
+                        a #remind-all href={ "/programs/" (id) "/dashboard?" (filters.query(&[("remind", Some("all"))])) "#by-agency" } { (page.t("tất cả", "all")) }
+                        " · "
+                        a #remind-overdue href={ "/programs/" (id) "/dashboard?" (filters.query(&[("remind", Some("overdue"))])) "#by-agency" } { (page.t("các cơ quan có việc quá hạn", "the agencies with overdue work")) }
+                        " · "
+                        a #remind-none href={ "/programs/" (id) "/dashboard?" (filters.query(&[("remind", None)])) "#by-agency" } { (page.t("bỏ chọn", "none")) }
+                    }
                     form #remind-form method="post" action={ "/programs/" (id) "/reminders" } {
                         (page.csrf_field())
                         (form::error(kept, "agencies"))
