@@ -928,3 +928,69 @@ async fn a_reporter_finds_an_item_without_diacritics_opens_it_and_cites_it_in_a_
     client.close().await.ok();
     result.expect("browser steps");
 }
+
+/// At 1366 × 900 (a common office laptop) the home page, signed in and not, and a program's
+/// timeline are no wider than the screen: nothing scrolls sideways and no element reaches past
+/// the window's right edge; the timeline's drawing fills the page's width.
+#[tokio::test]
+async fn the_home_page_and_the_timeline_fit_a_laptop_screen() {
+    let Some((driver_path, chromium)) = chromedriver() else {
+        return;
+    };
+    let app = common::TestApp::start(dongbo_testkit::TestDb::sqlite().await).await;
+    app.user("bao.cao", "reporter", "BVHTTDL", false).await;
+    let driver = start_driver(&driver_path).await;
+    let client = chromium_client(&driver, &chromium).await;
+    let base = app.base.clone();
+    let program = app.program_id;
+    let result = async {
+        client.set_window_size(1366, 900).await?;
+        let measure = |path: String| {
+            let client = client.clone();
+            let base = base.clone();
+            async move {
+                client.goto(&format!("{base}{path}")).await?;
+                let seen = client
+                    .execute(
+                        "const w = window.innerWidth;\
+                         const wider = [...document.querySelectorAll('body *')]\
+                           .filter(e => e.getBoundingClientRect().right > w + 0.5)\
+                           .map(e => e.tagName + '.' + e.className);\
+                         const svg = document.querySelector('svg.timeline');\
+                         return [document.documentElement.scrollWidth, w, wider.length,\
+                                 svg ? Math.round(svg.getBoundingClientRect().width) : 0];",
+                        vec![],
+                    )
+                    .await?;
+                let seen: Vec<i64> = serde_json::from_value(seen).unwrap();
+                Ok::<_, fantoccini::error::CmdError>((path, seen))
+            }
+        };
+        let mut checked = vec![
+            measure("/".to_owned()).await?,
+            measure(format!("/programs/{program}/timeline")).await?,
+        ];
+        log_in(&client, &base, "bao.cao").await?;
+        checked.push(measure("/".to_owned()).await?);
+        Ok::<_, fantoccini::error::CmdError>(checked)
+    }
+    .await;
+    client.close().await.ok();
+    let checked = result.expect("browser steps");
+    eprintln!(
+        "page, [scroll width, window width, elements past the edge, timeline width]: {checked:?}"
+    );
+    for (path, seen) in &checked {
+        assert!(seen[1] > 1000, "a laptop's window: {path} {seen:?}");
+        assert!(seen[0] <= seen[1], "{path} scrolls sideways: {seen:?}");
+        assert_eq!(
+            seen[2], 0,
+            "{path} has elements past the right edge: {seen:?}"
+        );
+    }
+    let timeline = &checked[1].1;
+    assert!(
+        timeline[3] > timeline[1] / 2,
+        "the timeline fills the page's width: {timeline:?}"
+    );
+}

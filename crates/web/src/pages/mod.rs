@@ -11,6 +11,7 @@ mod completeness;
 pub(crate) mod dashboard;
 mod evaluation;
 mod form;
+mod home;
 mod indicators;
 mod library;
 mod programs;
@@ -19,6 +20,7 @@ mod reimport;
 mod reports;
 mod search;
 mod synthesis;
+mod timeline;
 mod work;
 
 use axum::Router;
@@ -84,6 +86,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(programs::list))
         .route("/programs/{id}", get(programs::detail))
+        .route("/programs/{id}/timeline", get(timeline::page))
         .route("/programs/{id}/tasks/{code}", get(programs::task))
         .route(
             "/programs/{id}/tasks/{code}/topics",
