@@ -542,6 +542,8 @@ async fn the_pages_fit_a_phone_screen() {
             }
         };
         let mut pages = vec![
+            "/".to_owned(),
+            format!("/programs/{program}/timeline"),
             format!("/programs/{program}"),
             format!("/programs/{program}/tasks/3.21"),
             "/agencies/BVHTTDL".to_owned(),
@@ -553,6 +555,7 @@ async fn the_pages_fit_a_phone_screen() {
         }
         log_in(&client, &base, "bao.cao").await?;
         for path in [
+            "/".to_owned(),
             "/my".to_owned(),
             format!("/assignments/{assignment}/report"),
         ] {
@@ -571,7 +574,7 @@ async fn the_pages_fit_a_phone_screen() {
     client.close().await.ok();
     let checked = result.expect("browser steps");
     eprintln!("page, scroll width, window width: {checked:?}");
-    assert_eq!(checked.len(), 8);
+    assert_eq!(checked.len(), 11);
     let too_wide: Vec<_> = checked
         .iter()
         .filter(|(_, scroll, inner)| scroll > inner)
@@ -733,7 +736,7 @@ async fn an_agency_sends_one_report_for_the_year_and_its_leader_returns_then_acc
             log_in(&client, &base, "lanh.dao").await?;
             client.goto(&format!("{base}/")).await?;
             client
-                .find(Locator::Css("#queues ol.queue a"))
+                .find(Locator::Css("#awaiting-review ol.queue a"))
                 .await?
                 .click()
                 .await?;
@@ -945,7 +948,7 @@ async fn the_home_page_and_the_timeline_fit_a_laptop_screen() {
     let program = app.program_id;
     let result = async {
         client.set_window_size(1366, 900).await?;
-        let measure = |path: String| {
+        let measure = |path: String, name: &'static str| {
             let client = client.clone();
             let base = base.clone();
             async move {
@@ -963,15 +966,19 @@ async fn the_home_page_and_the_timeline_fit_a_laptop_screen() {
                     )
                     .await?;
                 let seen: Vec<i64> = serde_json::from_value(seen).unwrap();
+                if let Ok(dir) = std::env::var("DONGBO_SCREENSHOTS") {
+                    let name = format!("{name}.png");
+                    std::fs::write(format!("{dir}/{name}"), client.screenshot().await?).unwrap();
+                }
                 Ok::<_, fantoccini::error::CmdError>((path, seen))
             }
         };
         let mut checked = vec![
-            measure("/".to_owned()).await?,
-            measure(format!("/programs/{program}/timeline")).await?,
+            measure("/".to_owned(), "home-public").await?,
+            measure(format!("/programs/{program}/timeline"), "timeline").await?,
         ];
         log_in(&client, &base, "bao.cao").await?;
-        checked.push(measure("/".to_owned()).await?);
+        checked.push(measure("/".to_owned(), "home-signed-in").await?);
         Ok::<_, fantoccini::error::CmdError>(checked)
     }
     .await;

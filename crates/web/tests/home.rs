@@ -269,13 +269,17 @@ async fn the_anonymous_home_shows_each_programs_shares_as_its_dashboard_counts_t
     }
 }
 
-/// The SVG of a timeline page, parsed.
-fn timeline_svg(html: &str) -> String {
-    let start = html
-        .find("<svg class=\"timeline\"")
-        .expect("the timeline's SVG");
-    let end = start + html[start..].find("</svg>").unwrap() + "</svg>".len();
-    html[start..end].to_owned()
+/// The SVG drawings of a timeline page (one per group), each as its own text.
+fn timeline_svgs(html: &str) -> Vec<String> {
+    html.split("<svg class=\"timeline\"")
+        .skip(1)
+        .map(|rest| {
+            format!(
+                "<svg class=\"timeline\"{}</svg>",
+                &rest[..rest.find("</svg>").unwrap()]
+            )
+        })
+        .collect()
 }
 
 fn attr(node: roxmltree::Node, name: &str) -> f64 {
@@ -306,11 +310,16 @@ async fn the_timeline_has_a_bar_per_task_in_time_order_and_todays_line_where_tod
         let program_page = app.page(&format!("/programs/{plan}")).await;
         assert!(program_page.contains(&format!("href=\"/programs/{plan}/timeline\"")));
         let html = app.page(&format!("/programs/{plan}/timeline")).await;
-        let svg = timeline_svg(&html);
-        let doc = roxmltree::Document::parse(&svg)
-            .unwrap_or_else(|e| panic!("the timeline is valid XML on {}: {e}", app.backend));
-        let tasks: Vec<roxmltree::Node> = doc
-            .descendants()
+        let svgs = timeline_svgs(&html);
+        let docs: Vec<roxmltree::Document> = svgs
+            .iter()
+            .map(|svg| {
+                roxmltree::Document::parse(svg)
+                    .unwrap_or_else(|e| panic!("the timeline is valid XML on {}: {e}", app.backend))
+            })
+            .collect();
+        let every = || docs.iter().flat_map(|d| d.descendants());
+        let tasks: Vec<roxmltree::Node> = every()
             .filter(|n| n.has_tag_name("g") && n.attribute("class") == Some("task"))
             .collect();
         let codes: Vec<&str> = tasks
@@ -351,8 +360,7 @@ async fn the_timeline_has_a_bar_per_task_in_time_order_and_todays_line_where_tod
         assert!(title.contains("thanh tiến độ"));
         // Open-ended work runs to the axis's end, marked as such.
         assert_eq!(c.attribute("data-open"), Some("true"));
-        let furthest = doc
-            .descendants()
+        let furthest = every()
             .filter(|n| n.attribute("class") == Some("bar"))
             .map(end)
             .fold(f64::MIN, f64::max);
@@ -365,9 +373,21 @@ async fn the_timeline_has_a_bar_per_task_in_time_order_and_todays_line_where_tod
             "the axis runs to 47's last year, after 2027"
         );
         // Today's line, at 2 July's place within 2026's bar.
-        let line = doc
+        // The drawing holding the 2026 task has today's line (each drawing has one).
+        let holding = docs
+            .iter()
+            .find(|d| {
+                d.descendants()
+                    .any(|n| n.attribute("data-task") == Some(of_2026.as_str()))
+            })
+            .unwrap();
+        let lines: Vec<_> = every()
+            .filter(|n| n.attribute("class") == Some("today"))
+            .collect();
+        assert_eq!(lines.len(), docs.len(), "a line per drawing");
+        let line = holding
             .descendants()
-            .find(|n| n.attribute("id") == Some("today"))
+            .find(|n| n.attribute("class") == Some("today"))
             .expect("today's line");
         assert_eq!(line.attribute("data-date"), Some("2026-07-02"));
         let into_year = (today - NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()).num_days() as f64
@@ -379,8 +399,10 @@ async fn the_timeline_has_a_bar_per_task_in_time_order_and_todays_line_where_tod
             attr(line, "x1")
         );
         // Scaled to the page, not a fixed width.
-        let root = doc.root_element();
-        assert!(root.attribute("viewBox").is_some() && root.attribute("width").is_none());
+        for doc in &docs {
+            let root = doc.root_element();
+            assert!(root.attribute("viewBox").is_some() && root.attribute("width").is_none());
+        }
 
         // 47/NQ-CP: a row per task of the program page, each with its bar or its undated note.
         let program = app.page(&format!("/programs/{}", app.program_id)).await;
@@ -388,10 +410,13 @@ async fn the_timeline_has_a_bar_per_task_in_time_order_and_todays_line_where_tod
         let html = app
             .page(&format!("/programs/{}/timeline", app.program_id))
             .await;
-        let svg = timeline_svg(&html);
-        let doc = roxmltree::Document::parse(&svg).expect("valid XML");
-        let rows: Vec<_> = doc
-            .descendants()
+        let svgs = timeline_svgs(&html);
+        let docs: Vec<roxmltree::Document> = svgs
+            .iter()
+            .map(|svg| roxmltree::Document::parse(svg).expect("valid XML"))
+            .collect();
+        let every = || docs.iter().flat_map(|d| d.descendants());
+        let rows: Vec<_> = every()
             .filter(|n| n.has_tag_name("g") && n.attribute("class") == Some("task"))
             .collect();
         assert_eq!(rows.len(), listed, "one row per task on {}", app.backend);
@@ -412,11 +437,13 @@ async fn the_timeline_has_a_bar_per_task_in_time_order_and_todays_line_where_tod
             dated * 10 >= listed * 9,
             "most of 47's tasks have dates: {dated}/{listed}"
         );
+        let groups = program.matches("<section class=\"group\"").count();
         assert_eq!(
-            doc.descendants()
+            every()
                 .filter(|n| n.attribute("class") == Some("group"))
                 .count(),
-            program.matches("<section class=\"group\"").count()
+            groups
         );
+        assert_eq!(docs.len(), groups, "a drawing per group");
     }
 }

@@ -6,6 +6,7 @@
 
 use dongbo_domain::WorkState;
 use dongbo_programs::home::{Home, ProgramProgress, WorkItem, percent};
+use dongbo_programs::timeline::shorten;
 use maud::{Markup, html};
 
 use super::Page;
@@ -13,23 +14,35 @@ use super::dashboard::{bar, label};
 use super::programs::group_heading;
 use super::queues;
 
-/// The lines of work due or overdue, or `empty` when there are none.
+/// How much of a task's name a line shows (the whole name is its link's tooltip).
+const TITLE_CHARS: usize = 90;
+
+/// How many lines of work a section lists: the page is one screen, `/my` has them all.
+const SHOWN_WORK: usize = 10;
+
+/// The lines of work due or overdue (the first [`SHOWN_WORK`], then a link to the rest on
+/// `/my`), or `empty` when there are none.
 fn work_list(page: &Page, id: &str, items: &[WorkItem], empty: &str) -> Markup {
     html! {
         @if items.is_empty() {
             p.muted.empty id=(id) { (empty) }
         } @else {
             ul.work-items id=(id) {
-                @for w in items {
+                @for w in items.iter().take(SHOWN_WORK) {
                     li data-task=(w.task_code) data-assignment=(w.assignment_id) data-state=(w.state.as_str()) {
-                        a href={ "/assignments/" (w.assignment_id) "/report" } {
-                            (w.program_number.as_deref().unwrap_or("")) " — " (w.task_code) ": " (w.task_title)
+                        a href={ "/assignments/" (w.assignment_id) "/report" } title=(w.task_title) {
+                            (w.program_number.as_deref().unwrap_or("")) " — " (w.task_code) ": " (shorten(&w.task_title, TITLE_CHARS))
                         }
-                        " · " span.state data-state=(w.state.as_str()) { (label(page, w.state)) }
+                        @if w.state != WorkState::OverdueNotDone {
+                            " · " span.state data-state=(w.state.as_str()) { (label(page, w.state)) }
+                        }
                         @if let Some(due) = w.due { " · " (page.t("hạn", "due")) " " time datetime=(due) { (page.lang.short_date(due)) } }
                         " · " small.muted { (w.agency_code) }
                     }
                 }
+            }
+            @if items.len() > SHOWN_WORK {
+                p.more { a href="/my" { (page.t("… và", "… and")) " " (items.len() - SHOWN_WORK) " " (page.t("việc khác trong Công việc của tôi", "more in My work")) } }
             }
         }
     }
@@ -66,8 +79,8 @@ pub fn signed_in(page: &Page, home: &Home) -> Markup {
                     ul #returned-task-reports {
                         @for r in &home.returned {
                             li data-report=(r.id) data-task=(r.task_code) {
-                                a.fix-report href={ "/assignments/" (r.assignment_id) "/report?period=" (r.period.code()) } {
-                                    (r.program_number.as_deref().unwrap_or("")) " — " (r.task_code) ": " (r.task_title)
+                                a.fix-report href={ "/assignments/" (r.assignment_id) "/report?period=" (r.period.code()) } title=(r.task_title) {
+                                    (r.program_number.as_deref().unwrap_or("")) " — " (r.task_code) ": " (shorten(&r.task_title, TITLE_CHARS))
                                 }
                                 @if let Some(comment) = &r.comment {
                                     br; small { (page.t("Ý kiến của người duyệt: ", "Reviewer's comment: ")) span.review-comment { (comment) } }

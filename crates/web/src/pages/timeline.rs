@@ -68,42 +68,32 @@ fn legend(page: &Page) -> Markup {
     }
 }
 
-/// The whole drawing.
+/// The drawing: one SVG per group, each with the same axis and today's line, so that a long
+/// program prints across pages a group at a time (a drawing is never cut by a page break).
 fn svg(page: &Page, timeline: &Timeline) -> Markup {
     let axis = timeline.axis(LEFT, RIGHT);
-    let rows = timeline.groups.len() + timeline.task_count();
-    let height = HEADER + ROW * rows as f64 + 8.0;
     let today = axis.x(timeline.today);
-    let mut y = HEADER;
-    let mut body = Vec::new();
-    for group in &timeline.groups {
-        body.push(group_row(&axis, group, y));
-        y += ROW;
-        for task in &group.tasks {
-            body.push(task_row(page, &axis, task, y));
-            y += ROW;
-        }
-    }
     let description = page.t(
-        "Biểu đồ tiến độ: mỗi nhóm và nhiệm vụ trên trục thời gian theo thời gian thực hiện, màu theo tình trạng.",
-        "Timeline: each group and task on a time axis from its time frame, coloured by its state.",
+        "Biểu đồ tiến độ: nhóm nhiệm vụ và các nhiệm vụ trên trục thời gian theo thời gian thực hiện, màu theo tình trạng.",
+        "Timeline: a task group and its tasks on a time axis from their time frames, coloured by state.",
     );
     html! {
-        svg.timeline xmlns="http://www.w3.org/2000/svg" viewBox={ "0 0 " (WIDTH) " " (fmt(height)) }
-            role="img" aria-label=(description) data-axis-start=(axis.start) data-axis-end=(axis.end)
-            font-family="sans-serif" font-size="11" {
-            defs {
-                pattern #open-ended patternUnits="userSpaceOnUse" width="8" height="8" patternTransform="rotate(45)" {
-                    rect width="4" height="8" fill="#ffffff" fill-opacity="0.55" {}
+        @for group in &timeline.groups {
+            @let height = HEADER + ROW * (1 + group.tasks.len()) as f64 + 4.0;
+            svg.timeline xmlns="http://www.w3.org/2000/svg" viewBox={ "0 0 " (WIDTH) " " (fmt(height)) }
+                role="img" aria-label=(description) data-axis-start=(axis.start) data-axis-end=(axis.end)
+                font-family="sans-serif" font-size="11" {
+                (ticks(&axis, height))
+                (group_row(&axis, group, HEADER))
+                @for (i, task) in group.tasks.iter().enumerate() {
+                    (task_row(page, &axis, task, HEADER + ROW * (i + 1) as f64))
                 }
+                line.today x1=(fmt(today)) x2=(fmt(today)) y1="14" y2=(fmt(height))
+                    stroke="#c53030" stroke-width="2" stroke-dasharray="5 3" data-date=(timeline.today) {
+                    title { (page.t("Hôm nay", "Today")) " " (page.lang.short_date(timeline.today)) }
+                }
+                text x=(fmt(today + 3.0)) y="11" fill="#c53030" font-size="10" { (page.t("Hôm nay", "Today")) }
             }
-            (ticks(&axis, height))
-            @for row in body { (row) }
-            line #today x1=(fmt(today)) x2=(fmt(today)) y1="14" y2=(fmt(height))
-                stroke="#c53030" stroke-width="2" stroke-dasharray="5 3" data-date=(timeline.today) {
-                title { (page.t("Hôm nay", "Today")) " " (page.lang.short_date(timeline.today)) }
-            }
-            text x=(fmt(today + 3.0)) y="11" fill="#c53030" font-size="10" { (page.t("Hôm nay", "Today")) }
         }
     }
 }
@@ -187,7 +177,9 @@ fn task_row(page: &Page, axis: &Axis, task: &dongbo_programs::timeline::TaskRow,
                         title { (tooltip) }
                     }
                     @if span.end.is_none() {
-                        rect.open x=(fmt(x)) y=(fmt(y + 4.0)) width=(fmt(width)) height="12" fill="url(#open-ended)" {}
+                        // No end: a dashed outline over a lighter fill, and an arrow at the axis's end.
+                        rect.open x=(fmt(x)) y=(fmt(y + 4.0)) width=(fmt(width)) height="12" rx="2"
+                            fill="#ffffff" fill-opacity="0.45" stroke="#1a202c" stroke-width="1" stroke-dasharray="4 2" {}
                         path d={ "M" (fmt(axis.right - 7.0)) " " (fmt(y + 2.0)) " L" (fmt(axis.right)) " " (fmt(y + 10.0)) " L" (fmt(axis.right - 7.0)) " " (fmt(y + 18.0)) " Z" } fill="#1a202c" {}
                     }
                 },
