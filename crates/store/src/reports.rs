@@ -609,6 +609,30 @@ pub async fn waiting_for_agency(db: &Db, agency_code: &str) -> Result<Vec<Waitin
         .collect()
 }
 
+/// The day in Vietnam of each program's latest task report still accepted, by program id: what
+/// the public home page shows as "last accepted report". One query over every program.
+pub async fn last_accepted_by_program(
+    db: &Db,
+) -> Result<std::collections::BTreeMap<i64, NaiveDate>> {
+    let doing = "reading each program's latest accepted report".to_owned();
+    let mut tx = db.read(&doing).await?;
+    let rows = sqlx::query(
+        "SELECT a.program_id, MAX(r.accepted_at) AS accepted_at FROM progress_reports r \
+         JOIN assignments a ON a.id = r.assignment_id \
+         WHERE r.status = 'accepted' AND r.accepted_at IS NOT NULL GROUP BY a.program_id",
+    )
+    .fetch_all(&mut *tx)
+    .await
+    .context(|| doing.clone())?;
+    rows.iter()
+        .map(|row| {
+            let program: i64 = col(row, "program_id", &doing)?;
+            let at: String = col(row, "accepted_at", &doing)?;
+            Ok((program, vietnam_day(&at, &doing)?))
+        })
+        .collect()
+}
+
 /// The day in Vietnam of a stored RFC 3339 time.
 pub(crate) fn vietnam_day(text: &str, doing: &str) -> Result<NaiveDate> {
     DateTime::parse_from_rfc3339(text)

@@ -542,6 +542,8 @@ async fn the_pages_fit_a_phone_screen() {
             }
         };
         let mut pages = vec![
+            "/".to_owned(),
+            format!("/programs/{program}/timeline"),
             format!("/programs/{program}"),
             format!("/programs/{program}/tasks/3.21"),
             "/agencies/BVHTTDL".to_owned(),
@@ -553,6 +555,7 @@ async fn the_pages_fit_a_phone_screen() {
         }
         log_in(&client, &base, "bao.cao").await?;
         for path in [
+            "/".to_owned(),
             "/my".to_owned(),
             format!("/assignments/{assignment}/report"),
         ] {
@@ -571,7 +574,7 @@ async fn the_pages_fit_a_phone_screen() {
     client.close().await.ok();
     let checked = result.expect("browser steps");
     eprintln!("page, scroll width, window width: {checked:?}");
-    assert_eq!(checked.len(), 8);
+    assert_eq!(checked.len(), 11);
     let too_wide: Vec<_> = checked
         .iter()
         .filter(|(_, scroll, inner)| scroll > inner)
@@ -733,7 +736,7 @@ async fn an_agency_sends_one_report_for_the_year_and_its_leader_returns_then_acc
             log_in(&client, &base, "lanh.dao").await?;
             client.goto(&format!("{base}/")).await?;
             client
-                .find(Locator::Css("#queues ol.queue a"))
+                .find(Locator::Css("#awaiting-review ol.queue a"))
                 .await?
                 .click()
                 .await?;
@@ -1101,4 +1104,74 @@ async fn a_ministrys_administrator_sets_up_its_people_in_the_browser() {
     .await;
     client.close().await.ok();
     result.expect("browser steps");
+}
+
+/// At 1366 × 900 (a common office laptop) the home page, signed in and not, and a program's
+/// timeline are no wider than the screen: nothing scrolls sideways and no element reaches past
+/// the window's right edge; the timeline's drawing fills the page's width.
+#[tokio::test]
+async fn the_home_page_and_the_timeline_fit_a_laptop_screen() {
+    let Some((driver_path, chromium)) = chromedriver() else {
+        return;
+    };
+    let app = common::TestApp::start(dongbo_testkit::TestDb::sqlite().await).await;
+    app.user("bao.cao", "reporter", "BVHTTDL", false).await;
+    let driver = start_driver(&driver_path).await;
+    let client = chromium_client(&driver, &chromium).await;
+    let base = app.base.clone();
+    let program = app.program_id;
+    let result = async {
+        client.set_window_size(1366, 900).await?;
+        let measure = |path: String, name: &'static str| {
+            let client = client.clone();
+            let base = base.clone();
+            async move {
+                client.goto(&format!("{base}{path}")).await?;
+                let seen = client
+                    .execute(
+                        "const w = window.innerWidth;\
+                         const wider = [...document.querySelectorAll('body *')]\
+                           .filter(e => e.getBoundingClientRect().right > w + 0.5)\
+                           .map(e => e.tagName + '.' + e.className);\
+                         const svg = document.querySelector('svg.timeline');\
+                         return [document.documentElement.scrollWidth, w, wider.length,\
+                                 svg ? Math.round(svg.getBoundingClientRect().width) : 0];",
+                        vec![],
+                    )
+                    .await?;
+                let seen: Vec<i64> = serde_json::from_value(seen).unwrap();
+                if let Ok(dir) = std::env::var("DONGBO_SCREENSHOTS") {
+                    let name = format!("{name}.png");
+                    std::fs::write(format!("{dir}/{name}"), client.screenshot().await?).unwrap();
+                }
+                Ok::<_, fantoccini::error::CmdError>((path, seen))
+            }
+        };
+        let mut checked = vec![
+            measure("/".to_owned(), "home-public").await?,
+            measure(format!("/programs/{program}/timeline"), "timeline").await?,
+        ];
+        log_in(&client, &base, "bao.cao").await?;
+        checked.push(measure("/".to_owned(), "home-signed-in").await?);
+        Ok::<_, fantoccini::error::CmdError>(checked)
+    }
+    .await;
+    client.close().await.ok();
+    let checked = result.expect("browser steps");
+    eprintln!(
+        "page, [scroll width, window width, elements past the edge, timeline width]: {checked:?}"
+    );
+    for (path, seen) in &checked {
+        assert!(seen[1] > 1000, "a laptop's window: {path} {seen:?}");
+        assert!(seen[0] <= seen[1], "{path} scrolls sideways: {seen:?}");
+        assert_eq!(
+            seen[2], 0,
+            "{path} has elements past the right edge: {seen:?}"
+        );
+    }
+    let timeline = &checked[1].1;
+    assert!(
+        timeline[3] > timeline[1] / 2,
+        "the timeline fills the page's width: {timeline:?}"
+    );
 }

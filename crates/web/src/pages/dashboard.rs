@@ -105,7 +105,7 @@ struct Row<'a> {
 /// number and the table below repeats them).
 /// A state's colour in the bar; the legend's swatches and the table's marks take the same from
 /// the style sheet (no inline styles: the pages' Content-Security-Policy forbids them).
-fn colour(state: WorkState) -> &'static str {
+pub(crate) fn colour(state: WorkState) -> &'static str {
     match state {
         WorkState::NotStarted => "#9aa5b1",
         WorkState::InProgress => "#3b82c4",
@@ -115,13 +115,13 @@ fn colour(state: WorkState) -> &'static str {
     }
 }
 
-fn label(page: &Page, state: WorkState) -> &'static str {
+pub(crate) fn label(page: &Page, state: WorkState) -> &'static str {
     page.t(state.label_vi(), state.label_en())
 }
 
 /// One horizontal bar split by state, with the counts written in it; each part's tooltip names
 /// its state in the page's language ("Chưa bắt đầu: 19").
-fn bar(page: &Page, counts: &StateCounts, width: f64) -> Markup {
+pub(crate) fn bar(page: &Page, counts: &StateCounts, width: f64) -> Markup {
     let total = counts.total().max(1) as f64;
     let mut x = 0.0;
     let mut parts = String::new();

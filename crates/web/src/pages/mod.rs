@@ -11,6 +11,7 @@ mod completeness;
 pub(crate) mod dashboard;
 mod evaluation;
 mod form;
+mod home;
 mod indicators;
 mod library;
 mod programs;
@@ -19,6 +20,7 @@ mod reimport;
 mod reports;
 mod search;
 mod synthesis;
+mod timeline;
 mod users;
 mod work;
 
@@ -85,6 +87,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(programs::list))
         .route("/programs/{id}", get(programs::detail))
+        .route("/programs/{id}/timeline", get(timeline::page))
         .route("/programs/{id}/tasks/{code}", get(programs::task))
         .route(
             "/programs/{id}/tasks/{code}/topics",

@@ -31,16 +31,22 @@ pub async fn list(
         .filter(|p| query.plans || p.kind != "plan")
         .collect();
     let title = page.t("Chương trình hành động", "Action programs");
-    let queues = match page.caller() {
-        Ok(_) => Some(dongbo_programs::queues::for_caller(&page.actor(&state)?).await?),
-        Err(_) => None,
+    // How things stand: the caller's week when signed in, every program's progress otherwise.
+    let board = match page.caller() {
+        Ok(_) => {
+            let home = dongbo_programs::home::for_caller(&page.actor(&state)?).await?;
+            super::home::signed_in(&page, &home)
+        }
+        Err(_) => {
+            let progress =
+                dongbo_programs::home::public_progress(&state.programs, state.today()).await?;
+            super::home::public(&page, &progress)
+        }
     };
     Ok(page.render(
         title,
         html! {
-            @if let Some(queues) = queues.as_ref().filter(|q| !q.is_empty()) {
-                (super::queues::section(&page, queues))
-            }
+            (board)
             h1 { (title) }
             table.programs {
                 thead { tr {
@@ -124,6 +130,7 @@ pub(super) async fn show_program(
                 dd { (program.groups.iter().map(|g| g.tasks.len()).sum::<usize>()) " / " (program.groups.len()) " " (page.t("nhóm", "groups")) }
             }
             p { a #indicators-link href={ "/programs/" (id) "/indicators" } { (page.t("Chỉ tiêu", "Indicators")) } }
+            p { a #timeline-link href={ "/programs/" (id) "/timeline" } { (page.t("Tiến độ theo thời gian", "Timeline")) } }
             @if page.caller.is_some() {
                 p { a #dashboard-link href={ "/programs/" (id) "/dashboard" } { (page.t("Bảng theo dõi thực hiện", "Implementation dashboard")) } }
                 p { a #completeness-page-link href={ "/programs/" (id) "/completeness" } { (page.t("Tình hình gửi báo cáo", "Report completeness")) } }

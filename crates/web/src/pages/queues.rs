@@ -1,7 +1,8 @@
-//! Việc cần xử lý — the caller's queues on their home page (`dongbo_programs::queues`): agency
-//! reports waiting for their review, oldest first with the deadline; returned reports being
-//! fixed; per program the agencies whose report is not in, the change requests to decide and
-//! when the next synthesis is due; an administrator's tools. Every count links to its list.
+//! Việc cần xử lý — the parts of the caller's queues (`dongbo_programs::queues`) the home page
+//! (`super::home`) places in its sections: agency reports waiting for their review, oldest
+//! first with the deadline; returned reports being fixed; per program the agencies whose
+//! report is not in, the change requests to decide and when the next synthesis is due; an
+//! administrator's tools. Every line links to where it is handled.
 
 use dongbo_programs::queues::{Queued, Queues};
 use maud::{Markup, html};
@@ -21,35 +22,49 @@ fn report_line(page: &Page, q: &Queued) -> Markup {
     }
 }
 
-pub fn section(page: &Page, queues: &Queues) -> Markup {
+/// The agency reports waiting for the caller's review (`ol#to-review`) and the task reports
+/// sent on their own (`ol#tasks-to-review`); nothing when there are none.
+pub fn to_review(page: &Page, queues: &Queues) -> Markup {
     html! {
-        section #queues {
-            h2 { (page.t("Việc cần xử lý", "Waiting for you")) }
-            @if !queues.to_review.is_empty() {
-                h3 #to-review { (page.t("Báo cáo chờ duyệt", "Reports waiting for your review")) " (" (queues.to_review.len()) ")" }
-                ol.queue { @for q in &queues.to_review { (report_line(page, q)) } }
-            }
-            @if !queues.tasks_to_review.is_empty() {
-                h3 #tasks-to-review { (page.t("Báo cáo nhiệm vụ gửi riêng chờ duyệt", "Task reports sent on their own, waiting for review")) " (" (queues.tasks_to_review.len()) ")" }
-                ol.queue {
-                    @for r in queues.tasks_to_review.iter().take(50) {
-                        li data-report=(r.id) {
-                            a href={ "/assignments/" (r.assignment_id) "/report?period=" (r.period) } {
-                                (r.agency_code) " — " (page.t("nhiệm vụ", "task")) " " (r.task_code) " — " (r.period)
-                            }
+        @if !queues.to_review.is_empty() {
+            h3 { (page.t("Báo cáo của cơ quan", "Agency reports")) " (" (queues.to_review.len()) ")" }
+            ol.queue #to-review { @for q in &queues.to_review { (report_line(page, q)) } }
+        }
+        @if !queues.tasks_to_review.is_empty() {
+            h3 { (page.t("Báo cáo nhiệm vụ gửi riêng", "Task reports sent on their own")) " (" (queues.tasks_to_review.len()) ")" }
+            ol.queue #tasks-to-review {
+                @for r in queues.tasks_to_review.iter().take(50) {
+                    li data-report=(r.id) {
+                        a href={ "/assignments/" (r.assignment_id) "/report?period=" (r.period) } {
+                            (r.agency_code) " — " (page.t("nhiệm vụ", "task")) " " (r.task_code) " — " (r.period)
                         }
                     }
                 }
-                @if queues.tasks_to_review.len() > 50 {
-                    p.muted { (page.t("… và", "… and")) " " (queues.tasks_to_review.len() - 50) " " (page.t("báo cáo khác.", "more.")) }
-                }
             }
-            @if !queues.returned.is_empty() {
-                h3 #returned-reports { (page.t("Báo cáo bị trả lại, đang sửa", "Returned reports being fixed")) " (" (queues.returned.len()) ")" }
-                ol.queue { @for q in &queues.returned { (report_line(page, q)) } }
+            @if queues.tasks_to_review.len() > 50 {
+                p.muted { (page.t("… và", "… and")) " " (queues.tasks_to_review.len() - 50) " " (page.t("báo cáo khác.", "more.")) }
             }
-            @if !queues.programs.is_empty() {
-                h3 { (page.t("Theo dõi chương trình", "Programs you coordinate")) }
+        }
+    }
+}
+
+/// The caller's agencies' reports returned and being fixed (`ol#returned-reports`).
+pub fn returned(page: &Page, queues: &Queues) -> Markup {
+    html! {
+        @if !queues.returned.is_empty() {
+            h3 { (page.t("Báo cáo của cơ quan", "Agency reports")) " (" (queues.returned.len()) ")" }
+            ol.queue #returned-reports { @for q in &queues.returned { (report_line(page, q)) } }
+        }
+    }
+}
+
+/// Per program the caller coordinates: agencies not sent, change requests, the next synthesis;
+/// and an administrator's tools.
+pub fn watch(page: &Page, queues: &Queues) -> Markup {
+    html! {
+        @if !queues.programs.is_empty() {
+            section #watch {
+                h2 { (page.t("Theo dõi chương trình", "Programs you coordinate")) }
                 ul #program-watch {
                     @for w in &queues.programs {
                         li data-program=(w.program_id) {
@@ -71,11 +86,11 @@ pub fn section(page: &Page, queues: &Queues) -> Markup {
                     }
                 }
             }
-            @if queues.admin {
-                p #admin-links {
-                    (page.t("Quản trị: ", "Administration: "))
-                    a href="/admin/audit" { (page.t("Nhật ký kiểm toán", "Audit log")) }
-                }
+        }
+        @if queues.admin {
+            p #admin-links {
+                (page.t("Quản trị: ", "Administration: "))
+                a href="/admin/audit" { (page.t("Nhật ký kiểm toán", "Audit log")) }
             }
         }
     }
