@@ -199,11 +199,6 @@ impl Timeline {
             .flatten();
         Axis::spanning(days, self.today, left, right)
     }
-
-    /// How many tasks it has.
-    pub fn task_count(&self) -> usize {
-        self.groups.iter().map(|g| g.tasks.len()).sum()
-    }
 }
 
 /// The timeline of `program` with the states of `states` (task code → state).

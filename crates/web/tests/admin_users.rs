@@ -568,3 +568,68 @@ async fn the_audit_log_says_who_did_what_when_in_words() {
         assert!(english.contains("User — disabled"), "{backend}");
     }
 }
+
+/// The sheet reader's limits: no file, too many people, and a workbook of a few kilobytes
+/// that unpacks to megabytes are each refused naming the file, and change nothing.
+#[tokio::test]
+async fn a_sheet_past_the_limits_is_refused_and_changes_nothing() {
+    for app in apps().await {
+        let backend = app.backend.clone();
+        people(&app).await;
+        let mut admin = app.logged_in("btc_admin").await;
+        admin.text("/my").await;
+        let before = app.fingerprint().await;
+
+        let empty = upload(&mut admin, "dau-moi.csv", b"").await;
+        assert_eq!(empty.status(), 422, "{backend}");
+        assert!(
+            empty
+                .text()
+                .await
+                .unwrap()
+                .contains("Chọn một tệp danh sách")
+        );
+
+        let rows: Vec<[String; 4]> = (0..1001)
+            .map(|i| {
+                [
+                    format!("Người {i}"),
+                    format!("nguoi{i}@btc.gov.vn"),
+                    "BTC".to_owned(),
+                    "viewer".to_owned(),
+                ]
+            })
+            .collect();
+        let rows: Vec<[&str; 4]> = rows
+            .iter()
+            .map(|r| [r[0].as_str(), r[1].as_str(), r[2].as_str(), r[3].as_str()])
+            .collect();
+        let many = upload(&mut admin, "dau-moi.csv", &sheet(&rows)).await;
+        assert_eq!(many.status(), 422, "{backend}");
+        assert!(
+            many.text().await.unwrap().contains("dau-moi.csv"),
+            "{backend}"
+        );
+
+        // 200 distinct cells of 32,000 letters: a few kilobytes packed, megabytes unpacked.
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        let bomb = workbook.add_worksheet();
+        for row in 0..200u32 {
+            let text = format!("{}{row}", "a".repeat(32_000));
+            bomb.write_string(row, 0, &text).unwrap();
+        }
+        let bytes = workbook.save_to_buffer().unwrap();
+        assert!(bytes.len() < 100_000, "packed: {} bytes", bytes.len());
+        let refused = upload(&mut admin, "dau-moi.xlsx", &bytes).await;
+        assert_eq!(refused.status(), 422, "{backend}");
+        assert!(
+            refused.text().await.unwrap().contains("dau-moi.xlsx"),
+            "{backend}"
+        );
+
+        assert!(
+            app.fingerprint().await.changed(&before).is_empty(),
+            "{backend}"
+        );
+    }
+}

@@ -77,6 +77,12 @@ pub async fn create_from_sheet(
     file_name: &str,
 ) -> Result<Vec<Created>> {
     require_administrator(actor)?;
+    if bytes.is_empty() {
+        return Err(Error::field(
+            "file",
+            actor.t("Chọn một tệp danh sách.", "Choose a list file."),
+        ));
+    }
     let file_error = |message: String| Error::field("file", format!("{file_name}: {message}"));
     if bytes.len() > super::MAX_SHEET_BYTES {
         return Err(file_error(format!(

@@ -88,9 +88,9 @@ async fn list_markup(
             (form::summary(page, new_user))
             form #new-user method="post" action="/admin/users" {
                 (page.csrf_field())
-                (text_field(page, new_user, "username", page.t("Tên đăng nhập", "Username"), "text"))
-                (text_field(page, new_user, "display_name", page.t("Họ và tên", "Full name"), "text"))
-                (text_field(page, new_user, "email", page.t("Thư điện tử (nhận đôn đốc)", "E-mail (for reminders)"), "email"))
+                (text_field(new_user, "username", page.t("Tên đăng nhập", "Username"), "text"))
+                (text_field(new_user, "display_name", page.t("Họ và tên", "Full name"), "text"))
+                (text_field(new_user, "email", page.t("Thư điện tử (nhận đôn đốc)", "E-mail (for reminders)"), "email"))
                 (role_select(page, new_user))
                 (agency_select(page, new_user, &agencies))
                 button type="submit" { (page.t("Tạo người dùng", "Create the user")) }
@@ -113,15 +113,8 @@ async fn list_markup(
     ))
 }
 
-fn text_field(
-    page: &Page,
-    refusal: Option<&Refusal>,
-    name: &str,
-    label: &str,
-    kind: &str,
-) -> Markup {
+fn text_field(refusal: Option<&Refusal>, name: &str, label: &str, kind: &str) -> Markup {
     let id = format!("new-{name}");
-    let _ = page;
     html! {
         label for=(id) { (label) }
         input id=(id) type=(kind) name=(name) value=(form::typed(refusal, name, ""))
@@ -304,15 +297,7 @@ pub async fn bulk(
                 .to_vec();
         }
     }
-    let outcome = if bytes.is_empty() {
-        Err(dongbo_programs::Error::field(
-            "file",
-            actor_text(&page, "Chọn một tệp danh sách.", "Choose a list file."),
-        ))
-    } else {
-        users::sheet::create_from_sheet(&actor, &bytes, &file_name).await
-    };
-    match outcome {
+    match users::sheet::create_from_sheet(&actor, &bytes, &file_name).await {
         Ok(created) => Ok(created_markup(&page, &state, &created)
             .await?
             .into_response()),
@@ -325,10 +310,6 @@ pub async fn bulk(
             ))
         }
     }
-}
-
-fn actor_text(page: &Page, vi: &str, en: &str) -> String {
-    page.t(vi, en).to_owned()
 }
 
 /// `GET /admin/users/template.csv`: the sheet of focal points to fill in, with one example
