@@ -43,6 +43,7 @@ fn test(extra: &[String]) -> Result<()> {
     let postgres = services::Postgres::start_or_skip()?;
     let smtp = services::Smtp::start_or_skip()?;
     let ldap = services::Ldap::start_or_skip()?;
+    let oidc = services::Oidc::start_or_skip()?;
     let browser = services::ensure_browser()?;
     let soffice = services::ensure_soffice()?;
     services::ensure_poppler()?;
@@ -91,6 +92,9 @@ fn test(extra: &[String]) -> Result<()> {
     if let Some(ldap) = &ldap {
         tests.env("DONGBO_TEST_LDAP_URL", ldap.url());
         tests.env("DONGBO_TEST_LDAP_BASE", services::LDAP_BASE);
+    }
+    if let Some(oidc) = &oidc {
+        tests.env("DONGBO_TEST_OIDC_ISSUER", oidc.issuer());
     }
     if let Some(browser) = &browser {
         tests.env("DONGBO_TEST_CHROMEDRIVER", &browser.chromedriver);

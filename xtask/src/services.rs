@@ -626,6 +626,120 @@ impl Drop for Ldap {
     }
 }
 
+/// The OpenID provider the tests sign in through: npm's `oidc-provider` (certified by the
+/// OpenID Foundation) run by Node.js from `xtask/oidc/provider.mjs`, on a free loopback port.
+/// Its packages are installed with `npm ci` from `xtask/oidc/package-lock.json` into a folder
+/// under the target folder (the repository keeps no `node_modules`); stopped on drop.
+#[derive(Debug)]
+pub struct Oidc {
+    issuer: String,
+    child: Option<std::process::Child>,
+}
+
+impl Oidc {
+    /// Uses `DONGBO_TEST_OIDC_ISSUER` when set; otherwise installs and starts the provider.
+    /// Returns `None` (after a loud message) only outside CI.
+    pub fn start_or_skip() -> Result<Option<Self>> {
+        if let Ok(issuer) = std::env::var("DONGBO_TEST_OIDC_ISSUER") {
+            return Ok(Some(Self {
+                issuer,
+                child: None,
+            }));
+        }
+        match Self::start() {
+            Ok(oidc) => Ok(Some(oidc)),
+            Err(error) if !in_ci() => {
+                eprintln!(
+                    "\n!!!!!!!!\n!!! The test OpenID provider could not be started ({error:#}).\n!!! OpenID Connect sign-in tests will SKIP. Under CI=true this is an error.\n!!!!!!!!\n"
+                );
+                Ok(None)
+            }
+            Err(error) => Err(error.context(
+                "an OpenID provider (Node.js, npm's oidc-provider) is needed by the tests",
+            )),
+        }
+    }
+
+    /// Installs the provider's packages when the lockfile changed, and starts it.
+    pub fn start() -> Result<Self> {
+        if which("node").is_none() || which("npm").is_none() {
+            apt_install(&["nodejs", "npm"])?;
+        }
+        let source = workspace_root().join("xtask/oidc");
+        let dir = target_dir()?.join("xtask-oidc");
+        std::fs::create_dir_all(&dir)?;
+        let lock = std::fs::read(source.join("package-lock.json"))?;
+        let installed = std::fs::read(dir.join("package-lock.json")).ok();
+        if installed.as_deref() != Some(lock.as_slice()) || !dir.join("node_modules").exists() {
+            for file in ["package.json", "package-lock.json"] {
+                std::fs::copy(source.join(file), dir.join(file))?;
+            }
+            run(Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund", "--ignore-scripts"])
+                .current_dir(&dir)
+                .stdout(std::process::Stdio::null()))
+            .context("installing the test OpenID provider with npm ci")?;
+        }
+        std::fs::copy(source.join("provider.mjs"), dir.join("provider.mjs"))?;
+        let port = free_port()?;
+        let child = Command::new("node")
+            .arg("provider.mjs")
+            .current_dir(&dir)
+            .env("PORT", port.to_string())
+            // Only the provider's deprecation and development warnings: a log file to read when
+            // a sign-in test fails.
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(dir.join("provider.log"))?)
+            .spawn()
+            .context("starting the OpenID provider with node")?;
+        let mut oidc = Self {
+            issuer: format!("http://127.0.0.1:{port}"),
+            child: Some(child),
+        };
+        oidc.wait_until_listening(port)?;
+        eprintln!("xtask: OpenID provider started at {}", oidc.issuer);
+        Ok(oidc)
+    }
+
+    fn wait_until_listening(&mut self, port: u16) -> Result<()> {
+        for _ in 0..300 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Ok(());
+            }
+            if let Some(child) = &mut self.child
+                && let Some(status) = child.try_wait()?
+            {
+                bail!("the OpenID provider exited with {status} before listening");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        bail!("the OpenID provider did not listen on port {port} within 15 s")
+    }
+
+    /// `http://127.0.0.1:PORT`, for `DONGBO_TEST_OIDC_ISSUER`.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+}
+
+impl Drop for Oidc {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Where `program` is on the PATH, if it is.
+fn which(program: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(program))
+            .find(|path| path.is_file())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

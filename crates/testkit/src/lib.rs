@@ -7,6 +7,7 @@ pub mod activity;
 pub mod db;
 pub mod documents;
 pub mod ldap;
+pub mod oidc;
 pub mod programs;
 pub mod skip;
 pub mod smtp;

@@ -35,6 +35,9 @@ use crate::AppState;
 
 pub const SESSION_COOKIE: &str = "dongbo_session";
 pub const LOGIN_CSRF_COOKIE: &str = "dongbo_login_csrf";
+/// A sign-in begun at the OpenID Connect provider: its state, nonce, PKCE verifier and where
+/// to go (`dongbo_programs::sso::oidc::Pending`), until the browser comes back.
+pub const OIDC_COOKIE: &str = "dongbo_oidc";
 /// The largest form body the CSRF check reads (file uploads use the query parameter).
 const MAX_FORM_BYTES: usize = crate::limits::MAX_BODY_BYTES;
 

@@ -17,7 +17,6 @@ use dongbo_programs::sso::SignIn;
 use dongbo_programs::sso::ldap::{FindPerson, LdapConfig};
 use dongbo_programs::sso::mapping::Mapping;
 use dongbo_store::accounts;
-use dongbo_store::audit::{self, AuditFilter};
 use dongbo_testkit::ldap::{self as directory, AN, BINH, CUONG, Person};
 
 const WRONG: &str = "Sai tên đăng nhập hoặc mật khẩu.";
@@ -122,34 +121,6 @@ async fn login(base: &str, username: &str, password: &str) -> (u16, String, Stri
     (status, location, response.text().await.unwrap())
 }
 
-/// The grants of `username`, as a set.
-async fn grants(app: &TestApp, username: &str) -> BTreeSet<Grant> {
-    let user = accounts::get_user(&app.db, username)
-        .await
-        .unwrap()
-        .unwrap_or_else(|| panic!("{username} has an account"));
-    accounts::grants_of(&app.db, user.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .collect()
-}
-
-/// The audit actions about user `username`, oldest first.
-async fn audited(app: &TestApp, username: &str) -> Vec<(String, Option<String>)> {
-    let filter = AuditFilter {
-        entity: Some("user".into()),
-        entity_id: Some(username.into()),
-        ..AuditFilter::default()
-    };
-    let mut entries = audit::list(&app.db, &filter, 100, 0).await.unwrap();
-    entries.reverse();
-    entries
-        .into_iter()
-        .map(|entry| (entry.action, entry.after_json))
-        .collect()
-}
-
 fn signed_in(outcome: &(u16, String, String), who: &Person, backend: &str) {
     assert_eq!(
         (outcome.0, outcome.1.as_str()),
@@ -194,7 +165,7 @@ async fn a_directory_person_signs_in_and_gets_an_account_with_the_roles_of_their
         assert_eq!(user.display_name, AN.name, "on {}", app.backend);
         assert!(!user.must_change_password);
         assert_eq!(
-            grants(&app, AN.uid).await,
+            app.grants_of(AN.uid).await,
             BTreeSet::from([grant(Role::Reporter, "BKHCN"), grant(Role::Viewer, "BTC")]),
             "on {}",
             app.backend
@@ -204,7 +175,8 @@ async fn a_directory_person_signs_in_and_gets_an_account_with_the_roles_of_their
             .unwrap()
             .expect("the directory's address is kept");
         assert_eq!(Some(email.email.as_str()), AN.mail);
-        let actions: Vec<String> = audited(&app, AN.uid)
+        let actions: Vec<String> = app
+            .user_audit(AN.uid)
             .await
             .into_iter()
             .map(|(action, _)| action)
@@ -215,7 +187,7 @@ async fn a_directory_person_signs_in_and_gets_an_account_with_the_roles_of_their
             "on {}",
             app.backend
         );
-        let (_, login_entry) = audited(&app, AN.uid).await.pop().unwrap();
+        let (_, login_entry) = app.user_audit(AN.uid).await.pop().unwrap();
         assert!(login_entry.unwrap().contains("\"via\":\"ldap\""));
 
         // Its password is the organisation's: the password page says so and changes nothing.
@@ -258,13 +230,13 @@ async fn a_directory_person_signs_in_and_gets_an_account_with_the_roles_of_their
         let (status, _, page) = login(&base, AN.uid, AN.password).await;
         assert_eq!(status, 401, "disabled, on {}", app.backend);
         assert!(page.contains(WRONG));
-        let (_, refused) = audited(&app, AN.uid).await.pop().unwrap();
+        let (_, refused) = app.user_audit(AN.uid).await.pop().unwrap();
         assert!(refused.unwrap().contains("disabled"));
 
         // A person in no mapped group signs in with no role.
         let outcome = login(&base, CUONG.uid, CUONG.password).await;
         signed_in(&outcome, &CUONG, &app.backend);
-        assert!(grants(&app, CUONG.uid).await.is_empty());
+        assert!(app.grants_of(CUONG.uid).await.is_empty());
         let cuong = accounts::get_user(&app.db, CUONG.uid)
             .await
             .unwrap()
@@ -314,7 +286,8 @@ async fn a_wrong_directory_password_reads_as_a_wrong_local_one_and_locks_the_acc
         let (status, _, page) = login(&base, BINH.uid, BINH.password).await;
         assert_eq!(status, 401, "locked, on {}", app.backend);
         assert!(page.contains(WRONG));
-        let actions: Vec<String> = audited(&app, BINH.uid)
+        let actions: Vec<String> = app
+            .user_audit(BINH.uid)
             .await
             .into_iter()
             .map(|(action, _)| action)
@@ -335,7 +308,7 @@ async fn mapped_roles_are_replaced_at_each_sign_in_and_an_administrators_are_kep
             &app.backend,
         );
         assert_eq!(
-            grants(&app, BINH.uid).await,
+            app.grants_of(BINH.uid).await,
             BTreeSet::from([grant(Role::Approver, "BTC"), grant(Role::Viewer, "BTC")]),
             "on {}",
             app.backend
@@ -372,7 +345,7 @@ async fn mapped_roles_are_replaced_at_each_sign_in_and_an_administrators_are_kep
             &app.backend,
         );
         assert_eq!(
-            grants(&app, BINH.uid).await,
+            app.grants_of(BINH.uid).await,
             BTreeSet::from([
                 grant(Role::Coordinator, "BTC"),
                 grant(Role::Viewer, "BTC"),
@@ -381,7 +354,8 @@ async fn mapped_roles_are_replaced_at_each_sign_in_and_an_administrators_are_kep
             "the mapped grants replaced, the administrator's (given or taken over) kept, on {}",
             app.backend
         );
-        let (_, update) = audited(&app, BINH.uid)
+        let (_, update) = app
+            .user_audit(BINH.uid)
             .await
             .into_iter()
             .rfind(|(action, _)| action == "user.sso_update")
@@ -395,7 +369,7 @@ async fn mapped_roles_are_replaced_at_each_sign_in_and_an_administrators_are_kep
             &BINH,
             &app.backend,
         );
-        assert_eq!(grants(&app, BINH.uid).await.len(), 3, "on {}", app.backend);
+        assert_eq!(app.grants_of(BINH.uid).await.len(), 3, "on {}", app.backend);
     }
 }
 
@@ -475,7 +449,7 @@ async fn with_sso_required_only_the_local_list_keeps_local_passwords() {
             &app.backend,
         );
         assert_eq!(
-            grants(&app, BINH.uid).await,
+            app.grants_of(BINH.uid).await,
             BTreeSet::from([grant(Role::Approver, "BTC"), grant(Role::Viewer, "BTC")]),
             "the directory took the account over; the administrator's viewer grant is the \
              mapping's too, on {}",
@@ -508,7 +482,8 @@ async fn first_sign_ins_of_one_person_at_once_make_one_account() {
         while let Some(outcome) = attempts.join_next().await {
             signed_in(&outcome.unwrap(), &CUONG, &app.backend);
         }
-        let creations = audited(&app, CUONG.uid)
+        let creations = app
+            .user_audit(CUONG.uid)
             .await
             .into_iter()
             .filter(|(action, _)| action == "user.create")

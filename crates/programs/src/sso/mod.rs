@@ -1,6 +1,7 @@
 //! Signing in with the organisation's account (issue 21, point 3): which check a login goes
-//! to — the local password or the organisation's directory (LDAP) — and, for the directory,
-//! the account made or brought up to date from what it says.
+//! to — the local password or the organisation's directory (LDAP) — and, for the directory
+//! and the organisation's OpenID Connect provider, the account made or brought up to date
+//! from what they say.
 //!
 //! **Who goes where.** With no directory configured, every login is local. With one:
 //! - an account made by a sign-in through the directory signs in there;
@@ -11,12 +12,23 @@
 //!   local list ([`SignIn::local_users`], `admin` by default), when its password is the
 //!   directory's and the first sign-in there takes the account over.
 //!
-//! The throttle per address and the lock per account and address hold for both; a wrong
-//! password is the same answer for both; a directory that cannot be asked is
-//! [`SignInError::DirectoryUnavailable`], never taken for a wrong password.
+//! Without a directory, an account whose password is the organisation's (made by a sign-in
+//! through the provider) or one SSO requires has no password here: the form refuses it as a
+//! wrong password.
+//!
+//! **Through the OpenID Connect provider** ([`sign_in_oidc`]): the provider vouches for the
+//! person, and the account is the one whose username is the configured claim's value — made
+//! at the first sign-in, or an existing account, which the provider then takes over (its
+//! password becomes the organisation's). The accounts of [`SignIn::local_users`] (the first
+//! administrator, a break-glass account) are never signed in by the provider.
+//!
+//! The throttle per address and the lock per account and address hold for all; a wrong
+//! password is the same answer for both forms of password; a directory that cannot be asked
+//! is [`SignInError::DirectoryUnavailable`], never taken for a wrong password.
 
 pub mod ldap;
 pub mod mapping;
+pub mod oidc;
 
 use std::collections::BTreeSet;
 use std::net::IpAddr;
@@ -32,6 +44,8 @@ use crate::Programs;
 pub struct SignIn {
     /// The organisation's directory, when logins may be checked there.
     pub ldap: Option<ldap::LdapConfig>,
+    /// The organisation's OpenID Connect provider, when people may sign in through it.
+    pub oidc: Option<oidc::OidcConfig>,
     /// Local passwords only for the accounts of [`SignIn::local_users`].
     pub require_sso: bool,
     /// The accounts that keep their local password when SSO is required (normalised).
@@ -47,15 +61,23 @@ pub enum SignInError {
     /// The organisation's directory could not be asked (said to the user as such).
     #[error("the organisation's directory cannot be reached: {0}")]
     DirectoryUnavailable(String),
+    /// The OpenID Connect provider did not vouch for anyone: the sign-in was not the one
+    /// begun, the provider refused it or could not be asked, or what it sent does not hold.
+    #[error(transparent)]
+    Provider(#[from] oidc::OidcError),
+    /// The provider vouched for an account that signs in with its local password only.
+    #[error("the account «{0}» signs in with its local password only")]
+    LocalOnly(String),
 }
 
 impl SignIn {
     /// Checks the settings together: SSO required needs a directory to sign in with.
     pub fn check(&self) -> Result<(), String> {
-        if self.require_sso && self.ldap.is_none() {
+        if self.require_sso && self.ldap.is_none() && self.oidc.is_none() {
             return Err(
-                "--require-sso cần một cách đăng nhập tổ chức (--ldap-url) (--require-sso needs \
-                 a way to sign in with the organisation's account: --ldap-url)"
+                "--require-sso cần một cách đăng nhập tổ chức (--ldap-url hoặc --oidc-issuer) \
+                 (--require-sso needs a way to sign in with the organisation's account: \
+                 --ldap-url or --oidc-issuer)"
                     .to_owned(),
             );
         }
@@ -67,7 +89,7 @@ impl SignIn {
         !self.require_sso || self.local_users.contains(username)
     }
 
-    /// Whether this server offers signing in with the organisation's account.
+    /// Whether the login form's password is checked in the organisation's directory.
     pub fn offers_sso(&self) -> bool {
         self.ldap.is_some()
     }
@@ -97,20 +119,23 @@ pub async fn sign_in(
 ) -> Result<User, SignInError> {
     let policy = LoginPolicy::default();
     let local = || accounts::verify_login(&programs.db, username, password, source, &policy, now);
-    let Some(directory) = &settings.ldap else {
-        return Ok(local().await?);
-    };
     let normalised = accounts::normalize_username(username).unwrap_or_default();
-    let through_directory = match sso::account_kind(&programs.db, username).await? {
-        AccountKind::Local => !settings.may_use_local_password(&normalised),
-        AccountKind::Sso(_) => true,
-        // A name that cannot be a username gets the local check's one answer.
-        AccountKind::Unknown => !normalised.is_empty(),
+    let password_here = match sso::account_kind(&programs.db, username).await? {
+        AccountKind::Local => settings.may_use_local_password(&normalised),
+        AccountKind::Sso(_) => false,
+        // Asked of the directory when there is one; a name that cannot be a username gets the
+        // local check's one answer.
+        AccountKind::Unknown => settings.ldap.is_none() || normalised.is_empty(),
     };
-    if !through_directory {
+    if password_here {
         return Ok(local().await?);
     }
     sso::start(&programs.db, source, &policy, now).await?;
+    let Some(directory) = &settings.ldap else {
+        // Its password is the organisation's and no directory can check it here: the provider
+        // is the way in. Refused as a wrong password, and counted as one.
+        return Ok(sso::finish(&programs.db, &normalised, None, source, &policy, now).await?);
+    };
     match directory.verify(&normalised, password).await {
         Ok(person) => {
             let identity = SsoIdentity {
@@ -142,4 +167,65 @@ pub async fn sign_in(
             Err(SignInError::DirectoryUnavailable(why))
         }
     }
+}
+
+/// Ends a sign-in through the OpenID Connect provider: the browser came back with `code` and
+/// `state` to the sign-in `pending` it began. The person the provider vouches for is signed in
+/// to the account named by the username claim, made or brought up to date from the claims
+/// (see the module documentation); counted against the client address's allowance like a
+/// password, and given back when the provider could not be asked.
+pub async fn sign_in_oidc(
+    programs: &Programs,
+    settings: &SignIn,
+    pending: &oidc::Pending,
+    (code, state): (&str, &str),
+    source: IpAddr,
+    now: DateTime<Utc>,
+) -> Result<User, SignInError> {
+    let Some(provider) = &settings.oidc else {
+        return Err(SignInError::Account(AccountError::BadCredentials));
+    };
+    let policy = LoginPolicy::default();
+    sso::start(&programs.db, source, &policy, now).await?;
+    let person = match provider.finish(pending, code, state).await {
+        Ok(person) => person,
+        Err(oidc::OidcError::Unavailable(why)) => {
+            tracing::error!(error = %why, "the identity provider could not be asked at a sign-in");
+            sso::abandon(&programs.db, source).await?;
+            return Err(oidc::OidcError::Unavailable(why).into());
+        }
+        Err(error) => {
+            tracing::warn!(%error, "a sign-in through the identity provider was refused");
+            return Err(error.into());
+        }
+    };
+    let username = accounts::normalize_username(&person.username).map_err(|_| {
+        oidc::OidcError::Invalid(format!(
+            "«{}» (claim «{}») cannot be a username",
+            person.username, provider.settings.username_claim
+        ))
+    })?;
+    if settings.local_users.contains(&username) {
+        tracing::warn!(user = %username, "the identity provider vouched for a local-only account: refused");
+        return Err(SignInError::LocalOnly(username));
+    }
+    let identity = SsoIdentity {
+        source: SsoSource::Oidc,
+        username: username.clone(),
+        display_name: person.name,
+        email: person.email,
+        grants: provider
+            .mapping
+            .as_ref()
+            .map(|mapping| mapping.grants_for(&person.groups)),
+    };
+    Ok(sso::finish(
+        &programs.db,
+        &username,
+        Some(&identity),
+        source,
+        &policy,
+        now,
+    )
+    .await?)
 }

@@ -1,5 +1,5 @@
-//! Accounts that sign in through the organisation's directory (LDAP): the password is checked
-//! there, not here; this module keeps the local side of such a sign-in, with the same
+//! Accounts that sign in through the organisation's directory (LDAP) or its OpenID Connect
+//! provider: the password is checked there, not here; this module keeps the local side of such a sign-in, with the same
 //! throttle, lock and audit as a local one.
 //!
 //! - **Which accounts.** An account whose `sso_source` is set signs in through the directory;
@@ -47,6 +47,8 @@ pub const NO_PASSWORD: &str = "!sso";
 pub enum SsoSource {
     /// The organisation's LDAP directory or Active Directory.
     Ldap,
+    /// The organisation's OpenID Connect provider.
+    Oidc,
 }
 
 impl SsoSource {
@@ -54,6 +56,7 @@ impl SsoSource {
     pub fn as_str(self) -> &'static str {
         match self {
             SsoSource::Ldap => "ldap",
+            SsoSource::Oidc => "oidc",
         }
     }
 }

@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use dongbo_domain::access::PasswordPolicy;
 use dongbo_programs::accounts::{self, AccountError, LoginPolicy, SessionPolicy};
+use dongbo_programs::sso::oidc::{self, OidcError, Pending};
 use dongbo_programs::sso::{self, SignIn, SignInError};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -14,7 +15,7 @@ use serde::Deserialize;
 use super::Page;
 use super::form::{self, Refusal};
 use crate::AppState;
-use crate::auth::{self, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use crate::auth::{self, LOGIN_CSRF_COOKIE, OIDC_COOKIE, SESSION_COOKIE};
 use crate::error::{Error, FieldError, Result};
 
 #[derive(Debug, Deserialize)]
@@ -56,6 +57,22 @@ fn login_page(
         page.t("Đăng nhập", "Log in"),
         html! {
             h1 { (page.t("Đăng nhập", "Log in")) }
+            @if let Some(provider) = &sign_in.oidc {
+                p #oidc-sign-in {
+                    a.button href={ "/login/oidc?next=" (crate::error::urlencode(next.unwrap_or(""))) } {
+                        @if provider.settings.label.is_empty() {
+                            (page.t("Đăng nhập bằng tài khoản định danh của cơ quan", "Sign in with your organisation's identity provider"))
+                        } @else {
+                            (provider.settings.label)
+                        }
+                    }
+                }
+                @if sign_in.require_sso {
+                    p.hint { (page.t(
+                        "Mật khẩu dưới đây chỉ dành cho tài khoản quản trị dự phòng; mọi người khác đăng nhập bằng tài khoản của cơ quan.",
+                        "The password below is for the break-glass administrator accounts only; everyone else signs in with the organisation's account.")) }
+                }
+            }
             form.login method="post" action="/login" {
                 input type="hidden" name="csrf" value=(csrf);
                 input type="hidden" name="next" value=(next.unwrap_or(""));
@@ -169,6 +186,16 @@ pub async fn login(
             ));
         }
         Err(SignInError::Account(other)) => return Err(other.into()),
+        // Not from this form.
+        Err(SignInError::Provider(_) | SignInError::LocalOnly(_)) => {
+            return Ok(again(
+                StatusCode::UNAUTHORIZED,
+                page.t(
+                    "Sai tên đăng nhập hoặc mật khẩu.",
+                    "Wrong username or password.",
+                ),
+            ));
+        }
     };
     let session =
         accounts::create_session(&state.programs, user.id, &SessionPolicy::default(), now).await?;
@@ -178,6 +205,192 @@ pub async fn login(
         auth::safe_next(form.next.as_deref())
     };
     Ok(with_session(&headers, &session.token, Redirect::to(&next)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct OidcCallback {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+/// Begins a sign-in at the organisation's OpenID Connect provider: the browser keeps the
+/// pending sign-in in a cookie for ten minutes and goes to the provider.
+pub async fn oidc_start(
+    page: Page,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<NextQuery>,
+) -> Result<Response> {
+    let Some(provider) = &state.sign_in.oidc else {
+        return Err(Error::NotFound);
+    };
+    let next = auth::safe_next(q.next.as_deref());
+    match provider.begin(&next).await {
+        Ok((address, pending)) => {
+            let cookie = auth::set_cookie(
+                OIDC_COOKIE,
+                &pending.to_cookie(),
+                Some(oidc::PENDING_SECONDS),
+                auth::is_https(&headers),
+            );
+            Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&address)).into_response())
+        }
+        Err(error) => {
+            tracing::error!(%error, "a sign-in through the identity provider could not begin");
+            Ok(login_again(
+                &page,
+                &state,
+                &headers,
+                StatusCode::SERVICE_UNAVAILABLE,
+                &next,
+                page.t(
+                    "Không kết nối được với cổng định danh của cơ quan; vui lòng thử lại sau ít phút.",
+                    "The organisation's identity provider cannot be reached; please try again in a few minutes.",
+                ),
+            ))
+        }
+    }
+}
+
+/// Where the provider sends the browser back: the sign-in ends here, with a session, or with
+/// the login page saying why not. The pending sign-in's cookie is gone either way.
+pub async fn oidc_callback(
+    page: Page,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request_extensions: axum::http::Extensions,
+    Query(q): Query<OidcCallback>,
+) -> Result<Response> {
+    if state.sign_in.oidc.is_none() {
+        return Err(Error::NotFound);
+    }
+    let pending = auth::cookie(&headers, OIDC_COOKIE).and_then(|c| Pending::from_cookie(&c));
+    let next = pending
+        .as_ref()
+        .map(|p| auth::safe_next(Some(&p.next)))
+        .unwrap_or_else(|| auth::safe_next(None));
+    let refuse = |status: StatusCode, message: &str| {
+        let mut response = login_again(&page, &state, &headers, status, &next, message);
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            auth::set_cookie(OIDC_COOKIE, "", Some(0), auth::is_https(&headers)),
+        );
+        response
+    };
+    let expired = page.t(
+        "Lượt đăng nhập này đã hết hạn hoặc được mở ở trình duyệt khác; vui lòng đăng nhập lại.",
+        "This sign-in expired or was begun in another browser; please sign in again.",
+    );
+    if let Some(error) = &q.error {
+        tracing::info!(%error, "the identity provider sent the browser back without a sign-in");
+        let message = if error == "access_denied" {
+            page.t(
+                "Cổng định danh không cho đăng nhập (bạn đã huỷ, hoặc tài khoản không được dùng ứng dụng này).",
+                "The identity provider did not sign you in (you cancelled, or the account may not use this application).",
+            )
+        } else {
+            page.t(
+                "Cổng định danh không cho đăng nhập; vui lòng thử lại.",
+                "The identity provider did not sign you in; please try again.",
+            )
+        };
+        return Ok(refuse(StatusCode::UNAUTHORIZED, message));
+    }
+    let (Some(pending), Some(code), Some(given_state)) = (pending, &q.code, &q.state) else {
+        return Ok(refuse(StatusCode::BAD_REQUEST, expired));
+    };
+    let source = auth::client_address(&state, &request_extensions, &headers);
+    let now = state.clock.now();
+    let user = match sso::sign_in_oidc(
+        &state.programs,
+        &state.sign_in,
+        &pending,
+        (code, given_state),
+        source,
+        now,
+    )
+    .await
+    {
+        Ok(user) => user,
+        Err(SignInError::Provider(OidcError::StateMismatch)) => {
+            return Ok(refuse(StatusCode::BAD_REQUEST, expired));
+        }
+        Err(
+            SignInError::Provider(OidcError::Unavailable(_)) | SignInError::DirectoryUnavailable(_),
+        ) => {
+            return Ok(refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                page.t(
+                    "Không kết nối được với cổng định danh của cơ quan; vui lòng thử lại sau ít phút.",
+                    "The organisation's identity provider cannot be reached; please try again in a few minutes.",
+                ),
+            ));
+        }
+        Err(SignInError::Provider(_)) => {
+            return Ok(refuse(
+                StatusCode::UNAUTHORIZED,
+                page.t(
+                    "Cổng định danh không xác nhận được lượt đăng nhập này; vui lòng thử lại hoặc báo quản trị.",
+                    "The identity provider's answer could not be accepted; please try again or tell the administrator.",
+                ),
+            ));
+        }
+        Err(SignInError::LocalOnly(_)) => {
+            return Ok(refuse(
+                StatusCode::FORBIDDEN,
+                page.t(
+                    "Tài khoản này chỉ đăng nhập bằng mật khẩu tại đây, không qua cổng định danh.",
+                    "This account signs in with its password here only, not through the identity provider.",
+                ),
+            ));
+        }
+        Err(SignInError::Account(AccountError::Throttled { .. })) => {
+            return Ok(refuse(
+                StatusCode::TOO_MANY_REQUESTS,
+                page.t(
+                    "Quá nhiều lần đăng nhập sai từ máy này; vui lòng đợi vài phút.",
+                    "Too many failed logins from this computer; please wait a few minutes.",
+                ),
+            ));
+        }
+        // Disabled, or locked for this address: one answer, as for a password.
+        Err(SignInError::Account(AccountError::BadCredentials)) => {
+            return Ok(refuse(
+                StatusCode::UNAUTHORIZED,
+                page.t(
+                    "Tài khoản này hiện không đăng nhập được tại đây; vui lòng báo quản trị của cơ quan.",
+                    "This account cannot sign in here at present; please tell your organisation's administrator.",
+                ),
+            ));
+        }
+        Err(SignInError::Account(other)) => return Err(other.into()),
+    };
+    let session =
+        accounts::create_session(&state.programs, user.id, &SessionPolicy::default(), now).await?;
+    let mut response = with_session(&headers, &session.token, Redirect::to(&next));
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        auth::set_cookie(OIDC_COOKIE, "", Some(0), auth::is_https(&headers)),
+    );
+    Ok(response)
+}
+
+/// The login page again with `message`, answered with `status`, and a fresh login form cookie.
+fn login_again(
+    page: &Page,
+    state: &AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    next: &str,
+    message: &str,
+) -> Response {
+    let token = auth::cookie(headers, LOGIN_CSRF_COOKIE)
+        .or_else(|| accounts::random_token().ok())
+        .unwrap_or_default();
+    let markup = login_page(page, &state.sign_in, "", Some(next), Some(message), &token);
+    let cookie = auth::set_cookie(LOGIN_CSRF_COOKIE, &token, None, auth::is_https(headers));
+    (status, [(header::SET_COOKIE, cookie)], markup).into_response()
 }
 
 /// `response` with the session cookie set and the login form's cookie gone.

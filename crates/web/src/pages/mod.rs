@@ -161,6 +161,8 @@ pub fn router() -> Router<AppState> {
             post(library::duplicates::dismiss),
         )
         .route("/login", get(account::login_form).post(account::login))
+        .route("/login/oidc", get(account::oidc_start))
+        .route("/login/oidc/callback", get(account::oidc_callback))
         .route("/logout", post(account::logout))
         .route(
             "/account/logout-everywhere",

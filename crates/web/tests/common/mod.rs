@@ -539,6 +539,39 @@ impl TestApp {
         (sent.report_id, sent.version)
     }
 
+    /// The grants of `username` (an existing account), as a set.
+    pub async fn grants_of(
+        &self,
+        username: &str,
+    ) -> std::collections::BTreeSet<dongbo_domain::access::Grant> {
+        use dongbo_store::accounts;
+        let user = accounts::get_user(&self.db, username)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("{username} has an account"));
+        accounts::grants_of(&self.db, user.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .collect()
+    }
+
+    /// The audit log's actions about user `username`, oldest first, each with what it wrote.
+    pub async fn user_audit(&self, username: &str) -> Vec<(String, Option<String>)> {
+        use dongbo_store::audit::{self, AuditFilter};
+        let filter = AuditFilter {
+            entity: Some("user".into()),
+            entity_id: Some(username.into()),
+            ..AuditFilter::default()
+        };
+        let mut entries = audit::list(&self.db, &filter, 100, 0).await.unwrap();
+        entries.reverse();
+        entries
+            .into_iter()
+            .map(|entry| (entry.action, entry.after_json))
+            .collect()
+    }
+
     /// The id of `agency`'s lead assignment on task `task` of program `program`.
     pub async fn lead_of(&self, program: i64, task: &str, agency: &str) -> i64 {
         dongbo_store::assignments::for_task(&self.db, program, task)
