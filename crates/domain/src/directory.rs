@@ -70,9 +70,12 @@ pub struct Agency {
     pub parent: Option<String>,
     #[serde(default)]
     pub successors: Vec<Succession>,
-    /// Where the facts come from.
+    /// Where the facts come from (in English, as gathered).
     #[serde(default)]
     pub source: Option<String>,
+    /// The same in Vietnamese, for the Vietnamese pages.
+    #[serde(default)]
+    pub source_vi: Option<String>,
 }
 
 impl Agency {

@@ -385,6 +385,7 @@ mod tests {
             parent: parent.map(str::to_owned),
             successors: Vec::new(),
             source: None,
+            source_vi: None,
         }
     }
 

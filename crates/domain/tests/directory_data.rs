@@ -406,3 +406,58 @@ fn the_data_files_are_nfc() {
         assert!(nfc(text) == text, "{file} is not NFC");
     }
 }
+
+/// The agency page's «Nguồn» line is Vietnamese on the Vietnamese pages: every agency whose
+/// facts have a source has it in Vietnamese too, in NFC, citing the same instruments, and not
+/// left in English.
+#[test]
+fn every_source_has_its_vietnamese_wording() {
+    let english = [
+        "Resolution ",
+        "Decree ",
+        "Decision ",
+        "merged into",
+        " from 20",
+        "not verified",
+    ];
+    for agency in &Directory::bundled().agencies {
+        let Some(source) = &agency.source else {
+            assert_eq!(
+                agency.source_vi, None,
+                "{}: a translation of no source",
+                agency.code
+            );
+            continue;
+        };
+        let vi = agency
+            .source_vi
+            .as_deref()
+            .unwrap_or_else(|| panic!("{}: «{source}» has no source_vi", agency.code));
+        assert_eq!(vi, nfc(vi), "{}: source_vi is not NFC", agency.code);
+        for word in english {
+            assert!(
+                !vi.contains(word),
+                "{}: «{word}» left in English: {vi}",
+                agency.code
+            );
+        }
+        // The instruments cited ("202/2025/QH15", "391/QĐ-BTC", "60-NQ/TW": a slash and
+        // letters, unlike a date) are the same in both.
+        let numbers = |text: &str| -> Vec<String> {
+            let mut found: Vec<String> = text
+                .split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | ';' | ',' | ':'))
+                .filter(|word| word.contains('/') && word.chars().any(char::is_alphabetic))
+                .map(str::to_owned)
+                .collect();
+            found.sort();
+            found.dedup();
+            found
+        };
+        assert_eq!(
+            numbers(vi),
+            numbers(source),
+            "{}: the instruments cited differ",
+            agency.code
+        );
+    }
+}

@@ -34,8 +34,8 @@ pub async fn save(db: &Db, directory: &Directory) -> Result<()> {
     for agency in &directory.agencies {
         let ctx = || format!("{doing}: agency {}", agency.code);
         sqlx::query(
-            "INSERT INTO agencies (code, kind, name_vi, name_en, valid_from, valid_until, parent, source) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO agencies (code, kind, name_vi, name_en, valid_from, valid_until, parent, source, source_vi) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&agency.code)
         .bind(enum_text(&agency.kind))
@@ -45,6 +45,7 @@ pub async fn save(db: &Db, directory: &Directory) -> Result<()> {
         .bind(date_text(agency.valid_until))
         .bind(&agency.parent)
         .bind(&agency.source)
+        .bind(&agency.source_vi)
         .execute(&mut *tx)
         .await
         .context(ctx)?;
@@ -190,7 +191,8 @@ pub async fn load(db: &Db) -> Result<Directory> {
 
     let mut agencies = Vec::new();
     for row in sqlx::query(
-        "SELECT code, kind, name_vi, name_en, valid_from, valid_until, parent, source FROM agencies",
+        "SELECT code, kind, name_vi, name_en, valid_from, valid_until, parent, source, source_vi \
+         FROM agencies",
     )
     .fetch_all(&mut *tx)
     .await
@@ -209,6 +211,7 @@ pub async fn load(db: &Db) -> Result<Directory> {
             parent: col(&row, "parent", &ctx)?,
             successors: successors.remove(&code).unwrap_or_default(),
             source: col(&row, "source", &ctx)?,
+            source_vi: col(&row, "source_vi", &ctx)?,
             code,
         });
     }

@@ -46,6 +46,7 @@ impl Unit {
             parent: Some(self.agency_code.clone()),
             successors: Vec::new(),
             source: None,
+            source_vi: None,
         }
     }
 }

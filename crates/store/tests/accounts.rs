@@ -60,6 +60,7 @@ fn agency(code: &str, parent: Option<&str>) -> Agency {
         parent: parent.map(str::to_owned),
         successors: Vec::new(),
         source: None,
+        source_vi: None,
     }
 }
 

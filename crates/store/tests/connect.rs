@@ -18,6 +18,7 @@ fn one_agency() -> Directory {
             parent: None,
             successors: Vec::new(),
             source: None,
+            source_vi: None,
         }],
         sets: Vec::new(),
     }

@@ -63,6 +63,7 @@ fn agency(code: &str, kind: AgencyKind, name_vi: &str) -> Agency {
         parent: None,
         successors: Vec::new(),
         source: None,
+        source_vi: None,
     }
 }
 

@@ -35,6 +35,7 @@ fn agency(code: &str) -> Agency {
         parent: None,
         successors: Vec::new(),
         source: None,
+        source_vi: None,
     }
 }
 

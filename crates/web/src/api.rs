@@ -380,6 +380,7 @@ async fn get_agency(
         successors: kept.successors.clone(),
         predecessors: kept.predecessors.clone(),
         source: kept.source.clone(),
+        source_vi: kept.source_vi.clone(),
         programs: kept.programs.clone(),
         task_count: kept.task_count,
         tasks,

@@ -78,6 +78,20 @@ async fn agency_page_lists_tasks_named_directly_through_sets_and_through_a_prede
         let page = app.page("/agencies/BVHTTDL").await;
         assert!(page.contains("Nhiệm vụ chủ trì"));
         assert!(page.contains("href=\"/agencies/BTTTT\""));
+
+        // Where the facts come from, in the page's language.
+        let vi = app.page("/agencies/BTTTT").await;
+        assert!(
+            vi.contains("Nghị quyết số 176/2025/QH15 (hợp nhất vào Khoa học và Công nghệ)"),
+            "on {}",
+            app.backend
+        );
+        assert!(
+            !vi.contains("merged into"),
+            "no English on the Vietnamese page"
+        );
+        let en = app.page("/agencies/BTTTT?lang=en").await;
+        assert!(en.contains("Resolution 176/2025/QH15 (merged into Khoa học và Công nghệ)"));
     }
 }
 

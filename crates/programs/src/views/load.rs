@@ -257,6 +257,7 @@ pub async fn agency_detail(
         successors: successor_refs(directory, &agency.successors),
         predecessors,
         source: agency.source.clone(),
+        source_vi: agency.source_vi.clone(),
         tasks: found,
     })
 }

@@ -134,7 +134,10 @@ pub struct AgencyDetail {
     pub successors: Vec<SuccessorRef>,
     /// Agencies whose work this one carries on.
     pub predecessors: Vec<AgencyRef>,
+    /// Where the directory's facts about it come from (English).
     pub source: Option<String>,
+    /// The same in Vietnamese.
+    pub source_vi: Option<String>,
     /// The programs it has tasks in, in program order, with how many it leads and
     /// coordinates in each.
     pub programs: Vec<AgencyProgram>,

@@ -137,7 +137,10 @@ async fn detail_markup(
                     dt { (page.t("Kế thừa từ", "Carries on the work of")) }
                     dd { ul { @for p in &agency.predecessors { li { a href={ "/agencies/" (p.code) } { (page.agency_name(p)) } } } } }
                 }
-                @if let Some(source) = &agency.source { dt { (page.t("Nguồn", "Source")) } dd.muted { (source) } }
+                @if let Some(source) = &agency.source {
+                    dt { (page.t("Nguồn", "Source")) }
+                    dd.muted.source { (page.lang.pick(agency.source_vi.as_deref().unwrap_or(source), source)) }
+                }
             }
             @if let Some(focal) = &focal { (focal_section(page, &agency.code, focal, refusal)) }
             @if by_program {
@@ -290,6 +293,7 @@ mod tests {
             successors: Vec::new(),
             predecessors: Vec::new(),
             source: None,
+            source_vi: None,
             programs: programs
                 .iter()
                 .map(|&(program_id, lead, coordinating)| AgencyProgram {
