@@ -2,6 +2,7 @@
 
 use dongbo_domain::access::Action;
 use dongbo_store::notifications;
+pub use dongbo_store::notifications::Notification;
 
 use crate::context::{Actor, Error, Result};
 
@@ -145,9 +146,6 @@ async fn recipients_of(
 // ---------------------------------------------------------------------------------------------
 
 /// The notices of agency `agency_code` (reminders, returned reports), newest first.
-pub async fn notices(
-    programs: &crate::Programs,
-    agency_code: &str,
-) -> Result<Vec<notifications::Notification>> {
+pub async fn notices(programs: &crate::Programs, agency_code: &str) -> Result<Vec<Notification>> {
     Ok(notifications::for_agency(&programs.db, agency_code, false).await?)
 }

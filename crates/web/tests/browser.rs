@@ -1175,3 +1175,154 @@ async fn the_home_page_and_the_timeline_fit_a_laptop_screen() {
         "the timeline fills the page's width: {timeline:?}"
     );
 }
+
+/// `/my` as a reporter reads it (issue 21, rough edges): the dashboard's tables name each task
+/// beside its number, a filter keeps only the tasks the agency leads or only those it
+/// coordinates, the tables come before the notices, and the notices are grouped by program,
+/// each group folding away, with the «… và N thông báo khác» a link to all of them.
+#[tokio::test]
+async fn a_reporter_reads_my_work_by_task_name_role_and_program() {
+    use dongbo_store::notifications::{NewNotification, notify_many};
+    let Some((driver_path, chromium)) = chromedriver() else {
+        return;
+    };
+    let app = common::TestApp::start(dongbo_testkit::TestDb::sqlite().await).await;
+    app.user("bao.cao", "reporter", "BVHTTDL", false).await;
+    let assignment = app.lead_of(app.program_id, "3.4", "BVHTTDL").await;
+    let notice = |i: usize, link: Option<String>| NewNotification {
+        agency_code: "BVHTTDL".to_owned(),
+        user_id: None,
+        kind: "due_soon".to_owned(),
+        title: format!("Thông báo thử số {i}"),
+        body: String::new(),
+        link,
+        dedupe_key: format!("thu-{i}"),
+    };
+    let notices: Vec<NewNotification> = (0..24)
+        .map(|i| {
+            notice(
+                i,
+                (i % 2 == 0).then(|| format!("/assignments/{assignment}/report")),
+            )
+        })
+        .collect();
+    notify_many(&app.db, &notices, dongbo_domain::clock::now())
+        .await
+        .unwrap();
+    let driver = start_driver(&driver_path).await;
+    let client = chromium_client(&driver, &chromium).await;
+    let base = app.base.clone();
+    let result = async {
+        log_in(&client, &base, "bao.cao").await?;
+        // Each row of the to-do names its task.
+        let titles = client
+            .find_all(Locator::Css("#to-do-BVHTTDL td.task-title"))
+            .await?;
+        assert!(!titles.is_empty());
+        for title in &titles {
+            assert!(title.text().await?.chars().count() > 10, "a task's name");
+        }
+        let roles = |client: fantoccini::Client| async move {
+            let mut seen = Vec::new();
+            for row in client
+                .find_all(Locator::Css("#to-do-BVHTTDL tbody tr td:nth-child(4)"))
+                .await?
+            {
+                seen.push(row.text().await?);
+            }
+            Ok::<_, fantoccini::error::CmdError>(seen)
+        };
+        let all = roles(client.clone()).await?;
+        assert!(all.iter().any(|r| r == "Chủ trì") && all.iter().any(|r| r == "Phối hợp"));
+        // Only what it coordinates.
+        client
+            .find(Locator::Css("#dashboard-BVHTTDL select[name=role]"))
+            .await?
+            .select_by_value("coordinating")
+            .await?;
+        client
+            .find(Locator::Css(
+                "#dashboard-BVHTTDL form.filters button[type=submit]",
+            ))
+            .await?
+            .click()
+            .await?;
+        client
+            .wait()
+            .for_element(Locator::Css(
+                "#dashboard-BVHTTDL select[name=role] option[value=coordinating][selected]",
+            ))
+            .await?;
+        let coordinating = roles(client.clone()).await?;
+        assert!(!coordinating.is_empty());
+        assert!(
+            coordinating.iter().all(|r| r == "Phối hợp"),
+            "{coordinating:?}"
+        );
+        assert!(coordinating.len() < all.len());
+
+        client.goto(&format!("{base}/my")).await?;
+        // The tables first, the notices after.
+        let top = |css: &'static str| {
+            let client = client.clone();
+            async move {
+                let y = client.find(Locator::Css(css)).await?.rectangle().await?.1;
+                Ok::<_, fantoccini::error::CmdError>(y)
+            }
+        };
+        assert!(top("#dashboard-BVHTTDL").await? < top("#notices-BVHTTDL").await?);
+        // Grouped by program: 47/NQ-CP's, then the general ones; 20 shown.
+        let groups = client
+            .find_all(Locator::Css(
+                "#notices-BVHTTDL details.notice-group summary",
+            ))
+            .await?;
+        let mut labels = Vec::new();
+        for group in &groups {
+            labels.push(group.text().await?);
+        }
+        assert_eq!(
+            labels,
+            ["47/NQ-CP — 10", "Thông báo chung — 10"],
+            "{labels:?}"
+        );
+        assert_eq!(
+            client
+                .find_all(Locator::Css("#notices-BVHTTDL li.notice"))
+                .await?
+                .len(),
+            20
+        );
+        // A group folds away at a click.
+        groups[0].clone().click().await?;
+        let open = client
+            .execute(
+                "return document.querySelector('#notices-BVHTTDL details.notice-group').open;",
+                vec![],
+            )
+            .await?;
+        assert_eq!(open, serde_json::json!(false));
+        // The rest is a link away.
+        client
+            .find(Locator::LinkText("… và 4 thông báo khác."))
+            .await?
+            .click()
+            .await?;
+        client
+            .wait()
+            .for_element(Locator::Css("#notices-BVHTTDL"))
+            .await?;
+        assert_eq!(
+            client
+                .find_all(Locator::Css("#notices-BVHTTDL li.notice"))
+                .await?
+                .len(),
+            24
+        );
+        assert!(client.current_url().await?.as_str().contains("notices=all"));
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    client.close().await.ok();
+    result.expect("browser steps");
+}

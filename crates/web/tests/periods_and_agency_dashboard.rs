@@ -427,9 +427,9 @@ async fn an_officer_sees_her_agencys_to_do_due_soon_overdue_returned_reports_and
         assert!(rows_of(&plan_only, "due-soon-BVHTTDL").contains(&"1.1.1".to_owned()));
         // The agency's notices (the return among them, told at once) are not filtered; the
         // lists of work are.
-        let without_notices = |page: &str| match page.find("id=\"notices\"") {
+        let without_notices = |page: &str| match page.find("id=\"notices-BVHTTDL\"") {
             Some(start) => {
-                let end = start + page[start..].find("</ul>").unwrap();
+                let end = start + page[start..].find("</section>").unwrap();
                 format!("{}{}", &page[..start], &page[end..])
             }
             None => page.to_owned(),

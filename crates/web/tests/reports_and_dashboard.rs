@@ -395,7 +395,7 @@ async fn coordinators_remind_agencies_override_progress_and_admins_read_the_audi
             .unwrap();
         let mut leader = app.logged_in("lanh.dao").await;
         let my = leader.text("/my").await;
-        assert!(my.contains("id=\"notices\""), "on {}", app.backend);
+        assert!(my.contains("id=\"notices-BVHTTDL\""), "on {}", app.backend);
         assert!(my.contains("Đề nghị gửi báo cáo trước ngày 14"));
         // A reporter may not send reminders.
         let mut reporter = app.logged_in("bao.cao").await;

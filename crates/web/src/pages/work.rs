@@ -36,6 +36,10 @@ pub struct WorkFilters {
     group: Option<String>,
     /// Only work in this state (`overdue_not_done`…).
     state: Option<String>,
+    /// Only the tasks it leads (`lead`) or those it coordinates (`coordinating`).
+    role: Option<String>,
+    /// `all`: every notice, not only the first [`SHOWN_NOTICES`].
+    notices: Option<String>,
 }
 
 impl WorkFilters {
@@ -54,9 +58,33 @@ impl WorkFilters {
         self.state.as_deref().and_then(|s| s.parse().ok())
     }
 
+    fn role(&self) -> Option<Role> {
+        match self.role.as_deref().map(str::trim) {
+            Some("lead") => Some(Role::Lead),
+            Some("coordinating") => Some(Role::Coordinating),
+            _ => None,
+        }
+    }
+
     /// Whether work of `program_id` and `group` passes the program and group filters.
     fn keeps(&self, program_id: i64, group: &str) -> bool {
         self.program().is_none_or(|p| p == program_id) && self.group().is_none_or(|g| g == group)
+    }
+
+    /// The query of these filters with `notices=all`, for the link to every notice.
+    fn with_all_notices(&self) -> String {
+        let mut query = vec!["notices=all".to_owned()];
+        for (name, value) in [
+            ("program", &self.program),
+            ("group", &self.group),
+            ("state", &self.state),
+            ("role", &self.role),
+        ] {
+            if let Some(value) = value.as_deref().filter(|v| !v.trim().is_empty()) {
+                query.push(format!("{name}={}", crate::error::urlencode(value)));
+            }
+        }
+        query.join("&")
     }
 }
 
@@ -128,6 +156,7 @@ async fn agency_section(
             .or_default()
             .push(a);
     }
+    let wanted_role = filters.role();
     let dashboard = agency_dashboard(page, state, code, &work, &by_program, filters).await?;
     let mut programs_html = Vec::new();
     for (program_id, tasks) in &by_program {
@@ -174,7 +203,7 @@ async fn agency_section(
                         th { (page.t("Báo cáo", "Report")) }
                     } }
                     tbody {
-                        @for a in tasks {
+                        @for a in tasks.iter().filter(|a| wanted_role.is_none_or(|r| r == a.assignment.role)) {
                             tr {
                                 td.code { a href={ "/programs/" (program_id) "/tasks/" (a.assignment.task_code) } { (a.assignment.task_code) } }
                                 td { (a.task.title) }
@@ -211,32 +240,47 @@ async fn agency_section(
             n.resolved_at.is_some(),
         )
     });
-    let more_notices = notices.len().saturating_sub(SHOWN_NOTICES);
-    Ok(html! {
-        section.agency-work id={ "work-" (code) } {
-            h2 { (page.agency_name(&agency)) }
-            @if !notices.is_empty() {
-                section.notices {
-                    h3 { (page.t("Thông báo", "Notices")) }
-                    ul #notices {
-                        @for n in notices.iter().take(SHOWN_NOTICES) {
-                            li.notice data-kind=(n.kind) data-resolved=[n.resolved_at.map(|_| "true")] {
-                                @match &n.link { Some(link) => a href=(link) { (n.title) }, None => (n.title) }
-                                @if n.resolved_at.is_some() {
-                                    " " span.resolved { (page.t("Đã giải quyết", "Resolved")) }
+    let shown = if filters.notices.as_deref() == Some("all") {
+        notices.len()
+    } else {
+        SHOWN_NOTICES
+    };
+    let more_notices = notices.len().saturating_sub(shown);
+    let notice_groups = group_notices(page, &notices[..notices.len().min(shown)], &by_program);
+    let all_notices = format!("/my?{}#notices-{code}", filters.with_all_notices());
+    let notices_html = html! {
+        @if !notices.is_empty() {
+            section.notices id={ "notices-" (code) } {
+                h3 { (page.t("Thông báo", "Notices")) " (" (notices.len()) ")" }
+                @for (label, list) in &notice_groups {
+                    details.notice-group open {
+                        summary { (label) " — " (list.len()) }
+                        ul.notices {
+                            @for n in list {
+                                li.notice data-kind=(n.kind) data-resolved=[n.resolved_at.map(|_| "true")] {
+                                    @match &n.link { Some(link) => a href=(link) { (n.title) }, None => (n.title) }
+                                    @if n.resolved_at.is_some() {
+                                        " " span.resolved { (page.t("Đã giải quyết", "Resolved")) }
+                                    }
+                                    @if !n.body.is_empty() { br; small { (n.body) } }
                                 }
-                                @if !n.body.is_empty() { br; small { (n.body) } }
                             }
                         }
                     }
-                    @if more_notices > 0 {
-                        p.muted { (page.t(&format!("… và {more_notices} thông báo khác."), &format!("… and {more_notices} more notices."))) }
-                    }
+                }
+                @if more_notices > 0 {
+                    p.more-notices { a href=(all_notices) { (page.t(&format!("… và {more_notices} thông báo khác."), &format!("… and {more_notices} more notices."))) } }
                 }
             }
+        }
+    };
+    Ok(html! {
+        section.agency-work id={ "work-" (code) } {
+            h2 { (page.agency_name(&agency)) }
             @if assigned.is_empty() { p.muted { (page.t("Chưa có nhiệm vụ được giao.", "No task assigned yet.")) } }
             @else { (dashboard) }
             @for p in programs_html { (p) }
+            (notices_html)
             h3 { (page.t("Đơn vị", "Units")) }
             @if units.is_empty() { p.muted { (page.t("Chưa có đơn vị.", "No unit yet.")) } }
             ul.units { @for u in &units { li { (page.lang.pick(&u.name_vi, &u.name_en)) " " small.muted { (u.code) } } } }
@@ -257,6 +301,51 @@ async fn agency_section(
             }
         }
     })
+}
+
+/// `notices` (in their order) grouped by the program they are about, known from their link
+/// (a task's report of one of the agency's assignments, or a program's page); those about no
+/// program (a coordinator's message, an account's lock) together last.
+fn group_notices<'n>(
+    page: &Page,
+    notices: &'n [dongbo_programs::reminders::Notification],
+    by_program: &BTreeMap<i64, Vec<&AgencyAssignment>>,
+) -> Vec<(String, Vec<&'n dongbo_programs::reminders::Notification>)> {
+    let program_of_assignment: HashMap<i64, i64> = by_program
+        .values()
+        .flatten()
+        .map(|a| (a.assignment.id, a.assignment.program_id))
+        .collect();
+    let program_of = |link: &str| -> Option<i64> {
+        let number =
+            |rest: &str| -> Option<i64> { rest.split(['/', '?', '#']).next()?.parse().ok() };
+        if let Some(rest) = link.strip_prefix("/assignments/") {
+            return program_of_assignment.get(&number(rest)?).copied();
+        }
+        link.strip_prefix("/programs/").and_then(number)
+    };
+    let mut groups: Vec<(Option<i64>, Vec<&dongbo_programs::reminders::Notification>)> = Vec::new();
+    for notice in notices {
+        let program = notice.link.as_deref().and_then(program_of);
+        match groups.iter_mut().find(|(p, _)| *p == program) {
+            Some((_, list)) => list.push(notice),
+            None => groups.push((program, vec![notice])),
+        }
+    }
+    groups.sort_by_key(|(program, _)| program.is_none());
+    groups
+        .into_iter()
+        .map(|(program, list)| {
+            let label = match program {
+                Some(id) => match by_program.get(&id) {
+                    Some(tasks) => program_label(tasks, id),
+                    None => format!("{} #{id}", page.t("Chương trình", "Program")),
+                },
+                None => page.t("Thông báo chung", "General notices").to_owned(),
+            };
+            (label, list)
+        })
+        .collect()
 }
 
 /// The program's label on `/my`: its document number, else its id.
@@ -312,6 +401,7 @@ async fn agency_dashboard(
         let keep = |l: &AgencyLine| {
             filters.keeps(*program_id, &l.fact.group_code)
                 && wanted_state.is_none_or(|s| s == l.state)
+                && filters.role().is_none_or(|r| r == l.fact.role)
         };
         let program_id = *program_id;
         to_do.extend(work.to_do.into_iter().filter(keep).map(|l| (program_id, l)));
@@ -344,6 +434,17 @@ async fn agency_dashboard(
         .iter()
         .filter(|r| r.status == reports::ReportStatus::Draft)
         .collect();
+    // The task's name beside its number.
+    let titles: HashMap<(i64, &str), &str> = by_program
+        .values()
+        .flatten()
+        .map(|a| {
+            (
+                (a.assignment.program_id, a.assignment.task_code.as_str()),
+                a.task.title.as_str(),
+            )
+        })
+        .collect();
     let labels: BTreeMap<i64, String> = by_program
         .iter()
         .map(|(id, tasks)| (*id, program_label(tasks, *id)))
@@ -357,6 +458,7 @@ async fn agency_dashboard(
                     thead { tr {
                         th { (page.t("Chương trình", "Program")) }
                         th { (page.t("STT", "No.")) }
+                        th { (page.t("Nhiệm vụ", "Task")) }
                         th { (page.t("Vai trò", "Role")) }
                         th { (page.t("Tình trạng", "State")) }
                         th { (page.t("Tiến độ", "Progress")) }
@@ -368,6 +470,7 @@ async fn agency_dashboard(
                             tr data-task=(l.fact.task_code) data-state=(l.state.as_str()) {
                                 td { (labels.get(program_id).map_or("", String::as_str)) }
                                 td.code { a href={ "/programs/" (program_id) "/tasks/" (l.fact.task_code) } { (l.fact.task_code) } }
+                                td.task-title { (titles.get(&(*program_id, l.fact.task_code.as_str())).copied().unwrap_or("")) }
                                 td { @if l.fact.role == Role::Lead { (page.t("Chủ trì", "Lead")) } @else { (page.t("Phối hợp", "Coordinating")) } }
                                 td { (page.t(l.state.label_vi(), l.state.label_en())) }
                                 td.num { (l.fact.progress) "%" }
@@ -425,6 +528,13 @@ async fn agency_dashboard(
                     select name="group" {
                         option value="" { (page.t("Tất cả", "All")) }
                         @for g in &groups { option value=(g) selected[filters.group() == Some(*g)] { (g) } }
+                    }
+                }
+                label { (page.t("Vai trò", "Role")) " "
+                    select name="role" {
+                        option value="" { (page.t("Tất cả", "All")) }
+                        option value="lead" selected[filters.role() == Some(Role::Lead)] { (page.t("Chủ trì", "Lead")) }
+                        option value="coordinating" selected[filters.role() == Some(Role::Coordinating)] { (page.t("Phối hợp", "Coordinating")) }
                     }
                 }
                 label { (page.t("Tình trạng", "State")) " "
