@@ -226,6 +226,28 @@ impl Step {
         Step::Reopen,
     ];
 
+    /// What the step did, as a Vietnamese page says it in a report's history.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Step::Save => "Lưu bản nháp",
+            Step::Submit => "Gửi duyệt",
+            Step::Return => "Trả lại",
+            Step::Accept => "Duyệt",
+            Step::Reopen => "Mở lại",
+        }
+    }
+
+    /// The same in English.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Step::Save => "Saved as a draft",
+            Step::Submit => "Submitted",
+            Step::Return => "Returned",
+            Step::Accept => "Accepted",
+            Step::Reopen => "Reopened",
+        }
+    }
+
     /// The name stored, audited ("report.submit") and written in the API.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -236,6 +236,20 @@ async fn a_ministry_sends_one_report_for_the_year_and_its_leader_returns_then_ac
         let accepted = reporter.text(&path).await;
         assert_eq!(status(&accepted), "accepted");
         assert!(accepted.contains("id=\"agency-accept-comment\">Đạt yêu cầu"));
+        // Its versions in words, by full name, in Vietnam's time.
+        let versions = &accepted[accepted.find("id=\"agency-report-history\"").unwrap()..];
+        let versions = &versions[..versions.find("</section>").unwrap()];
+        for said in [
+            "Gửi duyệt",
+            "Trả lại",
+            "Duyệt",
+            "Cán bộ bao.cao",
+            "Cán bộ lanh.dao",
+            " ngày ",
+        ] {
+            assert!(versions.contains(said), "{said} in {versions}");
+        }
+        assert!(!versions.contains("+00:00"), "{versions}");
 
         // The coordinating office sees the ministry's report sent, on time, and complete.
         let mut coordinator = app.logged_in("dieu.phoi").await;

@@ -74,11 +74,23 @@ async fn a_report_is_submitted_with_a_file_returned_fixed_and_accepted_and_the_d
         let page = reporter.text(&location(&response)).await;
         assert!(page.contains("data-status=\"submitted\""));
         assert!(page.contains("tong-ket.pdf"));
+        // The history says who by full name, when in Vietnam's time and what in words.
         assert_eq!(
-            page.matches(" — bao.cao — submit").count(),
+            page.matches("data-step=\"submit\"").count(),
             1,
             "one submission in the history"
         );
+        let history = &page[page.find("id=\"history\"").expect("a history")..];
+        let submitted = &history[history.find("data-step=\"submit\"").unwrap()..];
+        let submitted = &submitted[..submitted.find("</li>").unwrap()];
+        assert!(submitted.contains("Cán bộ bao.cao"), "{submitted}");
+        assert!(submitted.contains("(bao.cao)"));
+        assert!(submitted.contains("Gửi duyệt"), "{submitted}");
+        assert!(
+            submitted.contains(" ngày "),
+            "a Vietnamese moment: {submitted}"
+        );
+        assert!(!submitted.contains("+00:00") && !submitted.contains("submit →"));
         assert!(
             !page.contains("id=\"review-form\""),
             "a reporter does not review"

@@ -8,7 +8,6 @@
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use dongbo_domain::report::Step;
 use dongbo_programs::agency_reports::{
     self, AgencyDecision, AgencyReportView, PartDraft, TaskPart,
 };
@@ -71,6 +70,7 @@ async fn show(
     let view = agency_reports::view(&actor, program_id, agency_code, period).await?;
     let caller = page.caller()?;
     let directory = state.programs.directory_with_units().await?;
+    let names = dongbo_programs::accounts::display_names(&state.programs).await?;
     let csrf = caller.csrf.clone().unwrap_or_default();
     let period_code = view.period_code();
     let period_label = match page.lang {
@@ -152,7 +152,7 @@ async fn show(
                     ol {
                         @for v in &report.versions {
                             li {
-                                (v.version) ". " (step_label(page, v.action)) " — " (v.author) " — " (v.saved_at)
+                                (v.version) ". " span.step { (page.t(v.action.label_vi(), v.action.label_en())) } " — " (super::person(&names, &v.author)) " — " span.when { (super::moment(page, &v.saved_at)) }
                                 @if let Some(c) = &v.comment { " — «" (c) "»" }
                             }
                         }
@@ -161,16 +161,6 @@ async fn show(
             }
         },
     ))
-}
-
-fn step_label(page: &Page, step: Step) -> &'static str {
-    match step {
-        Step::Save => page.t("Lưu nháp", "Saved"),
-        Step::Submit => page.t("Gửi", "Sent"),
-        Step::Return => page.t("Trả lại", "Returned"),
-        Step::Accept => page.t("Duyệt", "Accepted"),
-        Step::Reopen => page.t("Mở lại", "Reopened"),
-    }
 }
 
 fn task_heading(page: &Page, part: &TaskPart) -> Markup {

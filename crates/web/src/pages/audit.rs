@@ -86,7 +86,7 @@ pub async fn browse(
                     @for r in &records {
                         tr data-seq=(r.seq) {
                             td data-label="#" { (r.seq) }
-                            td.when data-label=(page.t("Thời điểm", "When")) { (moment(&page, &r.at)) }
+                            td.when data-label=(page.t("Thời điểm", "When")) { (super::moment(&page, &r.at)) }
                             td data-label=(page.t("Người thực hiện", "Who")) {
                                 @match names.get(&r.actor) {
                                     Some(name) => { (name) br; small.muted { (r.actor) } }
@@ -122,13 +122,6 @@ pub async fn export(page: Page, State(state): State<AppState>) -> Result<Respons
         out,
     )
         .into_response())
-}
-
-/// A stored moment (RFC 3339, UTC) in Vietnam's time, as the page's language writes it.
-fn moment(page: &Page, at: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(at)
-        .map(|t| page.lang.moment(t.to_utc()))
-        .unwrap_or_else(|_| at.to_owned())
 }
 
 /// The system's own actors in words.

@@ -83,6 +83,25 @@ pub fn stored_file(media_type: &str, name: &str, bytes: Vec<u8>) -> axum::respon
         .into_response()
 }
 
+/// A stored moment (RFC 3339, UTC) in Vietnam's time, as the page's language writes it
+/// ("23:17 ngày 06/12/2026"); the stored text itself if it is not one.
+pub(crate) fn moment(page: &Page, at: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(at)
+        .map(|t| page.lang.moment(t.to_utc()))
+        .unwrap_or_else(|_| at.to_owned())
+}
+
+/// Who did something: their full name with the username small beside it, from `names`
+/// (username → full name); the username alone when the account is not known.
+pub(crate) fn person(names: &std::collections::HashMap<String, String>, username: &str) -> Markup {
+    html! {
+        @match names.get(username) {
+            Some(name) => { span.person-name { (name) } " " small.muted { "(" (username) ")" } }
+            None => { (username) }
+        }
+    }
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(programs::list))

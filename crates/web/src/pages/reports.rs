@@ -211,6 +211,7 @@ async fn show_report(
         .await?
         .filter(|r| reports::may_read(&caller, r, &agency_code, &directory));
     let all_reports = reports::of_assignment(&state.programs, id).await?;
+    let names = dongbo_programs::accounts::display_names(&state.programs).await?;
     let can_write = caller.can(Action::SubmitReport, &agency_code, &directory);
     let can_review = caller.can(Action::ReviewReport, &agency_code, &directory);
     let can_reopen = caller.can(Action::ReopenReport, &agency_code, &directory);
@@ -340,7 +341,7 @@ async fn show_report(
                         button type="submit" { (page.t("Mở lại báo cáo đã duyệt", "Reopen the accepted report")) }
                     }
                 }
-                (history(page, report))
+                (history(page, report, &names))
             }
             (reports_of_assignment(page, id, &all_reports, period, regimes))
         },
@@ -429,14 +430,21 @@ fn changes_view(page: &Page, changes: &reports::ChangesSinceReturn) -> Markup {
     }
 }
 
-fn history(page: &Page, report: &Report) -> Markup {
+/// The report's versions, newest first: when (Vietnam's time), who (by full name), what in
+/// words and the state it left, the progress, and the comment.
+fn history(
+    page: &Page,
+    report: &Report,
+    names: &std::collections::HashMap<String, String>,
+) -> Markup {
     html! {
         section #history {
             h2 { (page.t("Lịch sử", "History")) }
             ol {
                 @for v in report.versions.iter().rev() {
-                    li {
-                        (v.saved_at) " — " (v.author) " — " (v.action.as_str()) " → " (status_label(page, v.status_after))
+                    li data-step=(v.action.as_str()) {
+                        span.when { (super::moment(page, &v.saved_at)) } " — " (super::person(names, &v.author)) " — "
+                        span.step { (page.t(v.action.label_vi(), v.action.label_en())) } " → " (status_label(page, v.status_after))
                         " (" (v.content.progress) "%)"
                         @if let Some(c) = &v.comment { ": «" (c) "»" }
                     }
