@@ -68,6 +68,7 @@ pub mod programs;
 pub mod regimes;
 pub mod reimport;
 pub mod reports;
+pub mod sign_in_settings;
 pub mod synthesis;
 pub mod tasks;
 

@@ -1775,6 +1775,12 @@ fn page_post_routes() -> Vec<String> {
 /// POST routes with no row of `ENDPOINTS`, and where they are tested instead: the login form
 /// is for those without a session, so no role decides it.
 const TESTED_ELSEWHERE: &[(&str, &str)] = &[
+    // System-wide, not on an agency: an administrator of the whole system only, refused to a
+    // ministry's administrator and a reporter, with its refusals beside their fields.
+    (
+        "/admin/sign-in",
+        "sign_in_settings::an_administrator_requires_the_organisations_account_from_the_page",
+    ),
     (
         "/login",
         "a_login_without_its_token_or_with_a_forged_one_opens_no_session",

@@ -36,6 +36,7 @@ use std::net::IpAddr;
 use chrono::{DateTime, Utc};
 use dongbo_store::accounts::sso::{self, AccountKind, SsoIdentity, SsoSource};
 use dongbo_store::accounts::{self, AccountError, LoginPolicy, User};
+use dongbo_store::sign_in_settings::{self, SignInSettings};
 
 use crate::Programs;
 
@@ -84,15 +85,112 @@ impl SignIn {
         Ok(())
     }
 
-    /// Whether `username` (normalised) may use a local password.
-    fn may_use_local_password(&self, username: &str) -> bool {
-        !self.require_sso || self.local_users.contains(username)
-    }
-
     /// Whether the login form's password is checked in the organisation's directory.
     pub fn offers_sso(&self) -> bool {
         self.ldap.is_some()
     }
+}
+
+/// The sign-in rules in force: the server's flags, with what an administrator saved on the
+/// page (`/admin/sign-in`) on top — SSO is required when either says so, and the local list
+/// is both lists together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    pub require_sso: bool,
+    /// Required by `--require-sso`: the page cannot lift it.
+    pub required_by_flag: bool,
+    pub local_users: BTreeSet<String>,
+}
+
+impl Policy {
+    /// Whether `username` (normalised) may use a local password.
+    fn may_use_local_password(&self, username: &str) -> bool {
+        !self.require_sso || self.local_users.contains(username)
+    }
+}
+
+/// The rules in force now (see [`Policy`]).
+pub async fn rules(programs: &Programs, settings: &SignIn) -> Result<Policy, AccountError> {
+    let stored = sign_in_settings::get(&programs.db).await?;
+    let mut local_users = settings.local_users.clone();
+    let mut require_sso = settings.require_sso;
+    if let Some(stored) = stored {
+        require_sso |= stored.require_sso;
+        local_users.extend(stored.local_users);
+    }
+    Ok(Policy {
+        require_sso,
+        required_by_flag: settings.require_sso,
+        local_users,
+    })
+}
+
+/// The settings an administrator saved on the page, if ever.
+pub async fn stored_settings(programs: &Programs) -> Result<Option<SignInSettings>, AccountError> {
+    Ok(sign_in_settings::get(&programs.db).await?)
+}
+
+/// Why the sign-in settings were not saved: said next to the field.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error(transparent)]
+    Account(#[from] AccountError),
+    /// SSO cannot be required: the server has no way to sign in with the organisation's account.
+    #[error("no way to sign in with the organisation's account is configured")]
+    NoSso,
+    /// A line of the local list is not a username.
+    #[error("«{0}» is not a username")]
+    BadUsername(String),
+    /// Requiring SSO would leave the administrator saving it without a way in: their account
+    /// signs in with a local password and is not on the list.
+    #[error("«{0}» would lock itself out")]
+    LocksOut(String),
+}
+
+/// Saves the page's sign-in settings for `actor` (an administrator of the whole system, checked
+/// by the caller): the usernames normalised, SSO required only when the server has a way to
+/// sign in with the organisation's account, and never so that the administrator saving it
+/// loses their own way in. Audited; a refusal changes nothing.
+pub async fn save_settings(
+    programs: &Programs,
+    settings: &SignIn,
+    actor: &str,
+    require_sso: bool,
+    local_users: &str,
+    now: DateTime<Utc>,
+) -> Result<(), SettingsError> {
+    let mut names = BTreeSet::new();
+    for line in local_users.lines().flat_map(|line| line.split(',')) {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let name = accounts::normalize_username(line)
+            .map_err(|_| SettingsError::BadUsername(line.trim().to_owned()))?;
+        names.insert(name);
+    }
+    if require_sso && settings.ldap.is_none() && settings.oidc.is_none() {
+        return Err(SettingsError::NoSso);
+    }
+    let actor_name = accounts::normalize_username(actor).unwrap_or_default();
+    let will_require = require_sso || settings.require_sso;
+    if will_require
+        && matches!(
+            sso::account_kind(&programs.db, actor).await?,
+            AccountKind::Local
+        )
+        && !names.contains(&actor_name)
+        && !settings.local_users.contains(&actor_name)
+    {
+        return Err(SettingsError::LocksOut(actor_name));
+    }
+    let stored = SignInSettings {
+        require_sso,
+        local_users: names.into_iter().collect(),
+    };
+    sign_in_settings::set(&programs.db, actor, &stored, now)
+        .await
+        .map_err(AccountError::from)?;
+    Ok(())
 }
 
 /// Whether `username`'s password is the organisation's (an account that signs in through the
@@ -120,8 +218,9 @@ pub async fn sign_in(
     let policy = LoginPolicy::default();
     let local = || accounts::verify_login(&programs.db, username, password, source, &policy, now);
     let normalised = accounts::normalize_username(username).unwrap_or_default();
+    let in_force = rules(programs, settings).await?;
     let password_here = match sso::account_kind(&programs.db, username).await? {
-        AccountKind::Local => settings.may_use_local_password(&normalised),
+        AccountKind::Local => in_force.may_use_local_password(&normalised),
         AccountKind::Sso(_) => false,
         // Asked of the directory when there is one; a name that cannot be a username gets the
         // local check's one answer.
@@ -205,7 +304,11 @@ pub async fn sign_in_oidc(
             person.username, provider.settings.username_claim
         ))
     })?;
-    if settings.local_users.contains(&username) {
+    if rules(programs, settings)
+        .await?
+        .local_users
+        .contains(&username)
+    {
         tracing::warn!(user = %username, "the identity provider vouched for a local-only account: refused");
         return Err(SignInError::LocalOnly(username));
     }

@@ -40,14 +40,21 @@ pub async fn login_form(
     let token = auth::cookie(&headers, LOGIN_CSRF_COOKIE)
         .or_else(|| accounts::random_token().ok())
         .unwrap_or_default();
-    let markup = login_page(&page, &state.sign_in, "", q.next.as_deref(), None, &token);
+    let markup = login_page(
+        &page,
+        &SignInView::of(&state).await,
+        "",
+        q.next.as_deref(),
+        None,
+        &token,
+    );
     let cookie = auth::set_cookie(LOGIN_CSRF_COOKIE, &token, None, auth::is_https(&headers));
     ([(header::SET_COOKIE, cookie)], markup).into_response()
 }
 
 fn login_page(
     page: &Page,
-    sign_in: &SignIn,
+    sign_in: &SignInView<'_>,
     username: &str,
     next: Option<&str>,
     error: Option<&str>,
@@ -57,7 +64,7 @@ fn login_page(
         page.t("Đăng nhập", "Log in"),
         html! {
             h1 { (page.t("Đăng nhập", "Log in")) }
-            @if let Some(provider) = &sign_in.oidc {
+            @if let Some(provider) = &sign_in.settings.oidc {
                 p #oidc-sign-in {
                     a.button href={ "/login/oidc?next=" (crate::error::urlencode(next.unwrap_or(""))) } {
                         @if provider.settings.label.is_empty() {
@@ -67,7 +74,7 @@ fn login_page(
                         }
                     }
                 }
-                @if sign_in.require_sso {
+                @if sign_in.required {
                     p.hint { (page.t(
                         "Mật khẩu dưới đây chỉ dành cho tài khoản quản trị dự phòng; mọi người khác đăng nhập bằng tài khoản của cơ quan.",
                         "The password below is for the break-glass administrator accounts only; everyone else signs in with the organisation's account.")) }
@@ -77,7 +84,7 @@ fn login_page(
                 input type="hidden" name="csrf" value=(csrf);
                 input type="hidden" name="next" value=(next.unwrap_or(""));
                 @if let Some(error) = error { p.error role="alert" { (error) } }
-                @if sign_in.offers_sso() {
+                @if sign_in.settings.offers_sso() {
                     p.hint #organisation-account { (page.t(
                         "Đăng nhập bằng tài khoản cơ quan: tên đăng nhập và mật khẩu bạn dùng trên mạng của cơ quan.",
                         "Sign in with your organisation's account: the username and password of your organisation's network.")) }
@@ -92,6 +99,29 @@ fn login_page(
     )
 }
 
+/// What the login page shows of how people sign in: the server's ways, and whether the
+/// organisation's account is required now (by the flag or the page).
+struct SignInView<'a> {
+    settings: &'a SignIn,
+    required: bool,
+}
+
+impl<'a> SignInView<'a> {
+    async fn of(state: &'a AppState) -> SignInView<'a> {
+        let required = match sso::rules(&state.programs, &state.sign_in).await {
+            Ok(rules) => rules.require_sso,
+            Err(error) => {
+                tracing::warn!(%error, "the sign-in settings could not be read for the login page");
+                state.sign_in.require_sso
+            }
+        };
+        SignInView {
+            settings: &state.sign_in,
+            required,
+        }
+    }
+}
+
 pub async fn login(
     page: Page,
     State(state): State<AppState>,
@@ -99,12 +129,13 @@ pub async fn login(
     request_extensions: axum::http::Extensions,
     Form(form): Form<LoginForm>,
 ) -> Result<Response> {
+    let view = SignInView::of(&state).await;
     let expected = auth::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if expected.is_empty() || expected != form.csrf {
         let token = accounts::random_token()?;
         let markup = login_page(
             &page,
-            &state.sign_in,
+            &view,
             &form.username,
             form.next.as_deref(),
             Some(page.t(
@@ -126,7 +157,7 @@ pub async fn login(
             status,
             login_page(
                 &page,
-                &state.sign_in,
+                &view,
                 &form.username,
                 form.next.as_deref(),
                 Some(message),
@@ -240,7 +271,7 @@ pub async fn oidc_start(
             tracing::error!(%error, "a sign-in through the identity provider could not begin");
             Ok(login_again(
                 &page,
-                &state,
+                &SignInView::of(&state).await,
                 &headers,
                 StatusCode::SERVICE_UNAVAILABLE,
                 &next,
@@ -265,13 +296,14 @@ pub async fn oidc_callback(
     if state.sign_in.oidc.is_none() {
         return Err(Error::NotFound);
     }
+    let view = SignInView::of(&state).await;
     let pending = auth::cookie(&headers, OIDC_COOKIE).and_then(|c| Pending::from_cookie(&c));
     let next = pending
         .as_ref()
         .map(|p| auth::safe_next(Some(&p.next)))
         .unwrap_or_else(|| auth::safe_next(None));
     let refuse = |status: StatusCode, message: &str| {
-        let mut response = login_again(&page, &state, &headers, status, &next, message);
+        let mut response = login_again(&page, &view, &headers, status, &next, message);
         response.headers_mut().append(
             header::SET_COOKIE,
             auth::set_cookie(OIDC_COOKIE, "", Some(0), auth::is_https(&headers)),
@@ -379,7 +411,7 @@ pub async fn oidc_callback(
 /// The login page again with `message`, answered with `status`, and a fresh login form cookie.
 fn login_again(
     page: &Page,
-    state: &AppState,
+    view: &SignInView<'_>,
     headers: &HeaderMap,
     status: StatusCode,
     next: &str,
@@ -388,7 +420,7 @@ fn login_again(
     let token = auth::cookie(headers, LOGIN_CSRF_COOKIE)
         .or_else(|| accounts::random_token().ok())
         .unwrap_or_default();
-    let markup = login_page(page, &state.sign_in, "", Some(next), Some(message), &token);
+    let markup = login_page(page, view, "", Some(next), Some(message), &token);
     let cookie = auth::set_cookie(LOGIN_CSRF_COOKIE, &token, None, auth::is_https(headers));
     (status, [(header::SET_COOKIE, cookie)], markup).into_response()
 }

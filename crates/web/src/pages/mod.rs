@@ -19,6 +19,7 @@ mod queues;
 mod reimport;
 mod reports;
 mod search;
+mod sign_in;
 mod synthesis;
 mod timeline;
 mod users;
@@ -257,6 +258,7 @@ pub fn router() -> Router<AppState> {
             get(synthesis::template_form).post(synthesis::save_template),
         )
         .route("/admin/users", get(users::list).post(users::create))
+        .route("/admin/sign-in", get(sign_in::show).post(sign_in::save))
         .route("/admin/users/template.csv", get(users::template))
         .route(
             "/admin/users/bulk",

@@ -61,6 +61,7 @@ async fn list_markup(
                 button type="submit" { (page.t("Tìm", "Search")) }
             }
             p.muted #user-count { (rows.len()) " " (page.t("người dùng", "users")) }
+            p { a #sign-in-settings href="/admin/sign-in" { (page.t("Cách đăng nhập (tài khoản cơ quan, bắt buộc đăng nhập tập trung)", "Signing in (the organisation's account, requiring single sign-on)")) } }
             table.users #users {
                 thead { tr {
                     th { (page.t("Tên đăng nhập", "Username")) }
