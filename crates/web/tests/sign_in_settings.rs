@@ -165,6 +165,7 @@ async fn an_administrator_requires_the_organisations_account_from_the_page() {
         );
         let audit = root.text("/admin/audit?action=sign_in.settings").await;
         assert!(audit.contains("sign_in.settings"), "audited, on {backend}");
+        assert!(audit.contains("Cách đăng nhập — đổi thiết lập"), "in words");
         let login = app.browser();
         let mut at_base = login;
         at_base.base = base.clone();

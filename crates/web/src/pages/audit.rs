@@ -158,6 +158,7 @@ fn entity_words(page: &Page, entity: &str) -> String {
         "library_topic" => ("Chủ đề thư viện", "Library topic"),
         "library_duplicate" => ("Tài liệu trùng lặp", "Near-duplicate"),
         "library_followed" => ("Theo dõi thư viện", "Library sync"),
+        "sign_in" => ("Cách đăng nhập", "Signing in"),
         _ => return entity.replace('_', " "),
     };
     page.t(vi, en).to_owned()
@@ -193,9 +194,10 @@ fn action_words(page: &Page, action: &str) -> String {
         "email_setting" => ("đặt địa chỉ nhận thư", "e-mail setting"),
         "sso_update" => (
             "cập nhật từ hệ thống tài khoản cơ quan",
-            "updated from the directory",
+            "updated from the organisation's accounts",
         ),
         "focal_points" => ("đổi đầu mối", "focal points changed"),
+        "settings" => ("đổi thiết lập", "settings changed"),
         "generate" => ("lập", "generated"),
         "topics" => ("gắn chủ đề", "topics set"),
         "merge" => ("hợp nhất", "merged"),
