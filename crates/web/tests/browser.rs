@@ -9,6 +9,13 @@ use std::time::Duration;
 use dongbo_store::assignments;
 use fantoccini::{ClientBuilder, Locator};
 
+/// A script expression: how many dates (`<time>`) and numbers (`td.num`) of the page are
+/// broken across lines (laid out as more than one line box).
+const WRAPPED_DATES_AND_NUMBERS: &str = "[...document.querySelectorAll('time, td.num')]\
+     .filter(e => { const range = document.createRange(); range.selectNodeContents(e); \
+       const lines = [...range.getClientRects()].filter(b => b.width > 0); \
+       return new Set(lines.map(b => Math.round(b.top))).size > 1; }).length";
+
 /// ChromeDriver on a free loopback port, killed on drop.
 struct Driver {
     child: Child,
@@ -524,20 +531,27 @@ async fn the_pages_fit_a_phone_screen() {
     let client = chromium_client(&driver, &chromium).await;
     let base = app.base.clone();
     let program = app.program_id;
+    let dates_seen = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(0));
     let result = async {
         client.set_window_size(375, 812).await?;
         let overflow = |path: String| {
             let client = client.clone();
             let base = base.clone();
+            let dates_seen = dates_seen.clone();
             async move {
                 client.goto(&format!("{base}{path}")).await?;
                 let widths = client
                     .execute(
-                        "return [document.documentElement.scrollWidth, window.innerWidth];",
+                        &format!(
+                            "return [document.documentElement.scrollWidth, window.innerWidth, \
+                             {WRAPPED_DATES_AND_NUMBERS}, document.querySelectorAll('time').length];"
+                        ),
                         vec![],
                     )
                     .await?;
                 let widths: Vec<i64> = serde_json::from_value(widths).unwrap();
+                dates_seen.fetch_add(widths[3], std::sync::atomic::Ordering::Relaxed);
+                assert_eq!(widths[2], 0, "a date or a number breaks across lines on {path} (375 px)");
                 Ok::<_, fantoccini::error::CmdError>((path, widths[0], widths[1]))
             }
         };
@@ -575,6 +589,10 @@ async fn the_pages_fit_a_phone_screen() {
     let checked = result.expect("browser steps");
     eprintln!("page, scroll width, window width: {checked:?}");
     assert_eq!(checked.len(), 11);
+    assert!(
+        dates_seen.load(std::sync::atomic::Ordering::Relaxed) > 20,
+        "the pages checked show dates"
+    );
     let too_wide: Vec<_> = checked
         .iter()
         .filter(|(_, scroll, inner)| scroll > inner)
@@ -1135,7 +1153,10 @@ async fn the_home_page_and_the_timeline_fit_a_laptop_screen() {
                            .map(e => e.tagName + '.' + e.className);\
                          const svg = document.querySelector('svg.timeline');\
                          return [document.documentElement.scrollWidth, w, wider.length,\
-                                 svg ? Math.round(svg.getBoundingClientRect().width) : 0];",
+                                 svg ? Math.round(svg.getBoundingClientRect().width) : 0,\
+                                 WRAPPED];"
+                            .replace("WRAPPED", WRAPPED_DATES_AND_NUMBERS)
+                            .as_str(),
                         vec![],
                     )
                     .await?;
@@ -1167,6 +1188,10 @@ async fn the_home_page_and_the_timeline_fit_a_laptop_screen() {
         assert_eq!(
             seen[2], 0,
             "{path} has elements past the right edge: {seen:?}"
+        );
+        assert_eq!(
+            seen[4], 0,
+            "a date or a number breaks across lines on {path}"
         );
     }
     let timeline = &checked[1].1;

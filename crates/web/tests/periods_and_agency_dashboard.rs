@@ -178,8 +178,13 @@ async fn a_reporter_chooses_any_decree_period_and_a_recurring_task_gets_one_repo
         // A past period is shown with its Decree 09 window and deadline (Monday 15 September
         // 2025, the cut-off being a Sunday), in both languages.
         let page = reporter.text(&format!("{path}?period=2025-Q3")).await;
-        assert!(page.contains("id=\"report-window\">15/06/2025 – 14/09/2025"));
-        assert!(page.contains("id=\"report-deadline\">15/09/2025"));
+        assert!(page.contains(
+            "id=\"report-window\"><time datetime=\"2025-06-15\">15/06/2025</time> – \
+             <time datetime=\"2025-09-14\">14/09/2025</time>"
+        ));
+        assert!(
+            page.contains("id=\"report-deadline\"><time datetime=\"2025-09-15\">15/09/2025</time>")
+        );
         assert!(page.contains("Quý III/2025: 15/06/2025 – 14/09/2025 (hạn gửi 15/09/2025)"));
         let english = reporter
             .text(&format!("{path}?period=2025-Q3&lang=en"))

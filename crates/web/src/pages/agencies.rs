@@ -66,7 +66,7 @@ pub async fn list(page: Page, State(state): State<AppState>) -> Result<Markup> {
                             @for a in members {
                                 li class=[a.valid_until.map(|_| "ended")] {
                                     a href={ "/agencies/" (a.code) } { (page.lang.pick(&a.name_vi, &a.name_en)) }
-                                    @if let Some(until) = a.valid_until { " " small.muted { "(" (page.t("đến", "until")) " " (page.lang.short_date(until)) ")" } }
+                                    @if let Some(until) = a.valid_until { " " small.muted { "(" (page.t("đến", "until")) " " (page.date(until)) ")" } }
                                 }
                             }
                         }

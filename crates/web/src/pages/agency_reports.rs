@@ -96,7 +96,7 @@ async fn show(
                 dt { (page.t("Chế độ báo cáo", "Reporting regime")) }
                 dd { (match page.lang { crate::i18n::Lang::Vi => view.regime.reporters.label_vi(), crate::i18n::Lang::En => view.regime.reporters.label_en() }) }
                 dt { (page.t("Hạn gửi báo cáo", "Deadline")) }
-                dd #agency-report-deadline { (page.lang.short_date(view.deadline)) }
+                dd #agency-report-deadline { (page.date(view.deadline)) }
                 dt { (page.t("Nhiệm vụ trong báo cáo", "Tasks on the report")) }
                 dd #agency-report-tasks { (leads) " " (page.t("chủ trì", "lead")) ", " (view.parts.len() - leads) " " (page.t("phối hợp", "coordinating")) }
                 dt { (page.t("Tình trạng", "Status")) }
@@ -290,7 +290,7 @@ fn evidence_list(page: &Page, content: &dongbo_programs::reports::ReportContent)
     html! {
         ul.evidence-list {
             @for d in &content.documents {
-                li.document { (d.number) @if let Some(day) = d.issued_on { " (" (page.lang.short_date(day)) ")" } @if !d.title.is_empty() { " — " (d.title) } }
+                li.document { (d.number) @if let Some(day) = d.issued_on { " (" (page.date(day)) ")" } @if !d.title.is_empty() { " — " (d.title) } }
             }
             @for l in &content.links {
                 li.link { a href=(l.url) rel="noopener noreferrer" { @if l.title.is_empty() { (l.url) } @else { (l.title) } } }

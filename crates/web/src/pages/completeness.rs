@@ -261,8 +261,8 @@ async fn show(
                                     @if let RegimePeriod::Decree09(p) = &view.period {
                                         a href={ "/programs/" (id) "/agencies/" (a.agency_code) "/report?period=" (p.code()) } {
                                             @match a.sent_on {
-                                                Some(day) if a.on_time(figures.deadline) => { (page.t("Gửi đúng hạn", "Sent on time")) " " (page.lang.short_date(day)) }
-                                                Some(day) => { (page.t("Gửi muộn", "Sent late")) " " (page.lang.short_date(day)) }
+                                                Some(day) if a.on_time(figures.deadline) => { (page.t("Gửi đúng hạn", "Sent on time")) " " (page.date(day)) }
+                                                Some(day) => { (page.t("Gửi muộn", "Sent late")) " " (page.date(day)) }
                                                 None => (page.t("Chưa gửi đủ", "Not sent whole")),
                                             }
                                         }
@@ -287,7 +287,7 @@ async fn show(
                         @for point in &view.computed.series {
                             tr data-period=(point.period) {
                                 td { a href={ "/programs/" (id) "/completeness?regime=" (crate::error::urlencode(&regime_key)) "&period=" (crate::error::urlencode(&point.period)) } { (point.period) } }
-                                td { (page.lang.short_date(point.deadline)) }
+                                td { (page.date(point.deadline)) }
                                 (counts_cells(&point.total))
                             }
                         }

@@ -436,7 +436,7 @@ async fn dashboard_page(
                                 }
                                 td { span.state data-state=(t.state.as_str()) { (label(page, t.state)) } }
                                 td.num { (t.progress) "%" }
-                                td { @if let Some(d) = t.due { (page.lang.short_date(d)) } }
+                                td { @if let Some(d) = t.due { (page.date(d)) } }
                                 td { @if t.missing { (page.t("Còn thiếu", "Missing")) } }
                             }
                         }

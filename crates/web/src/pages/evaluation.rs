@@ -131,8 +131,8 @@ pub async fn page(
             button type="submit" { (page.t("Xem", "Show")) }
         }
         p #phase-summary {
-            (page.t("Giai đoạn", "Phase")) " " (page.lang.short_date(card.from)) " – " (page.lang.short_date(card.to))
-            "; " (page.t("số liệu tính đến", "figures as of")) " " (page.lang.short_date(card.as_of)) "."
+            (page.t("Giai đoạn", "Phase")) " " (page.date(card.from)) " – " (page.date(card.to))
+            "; " (page.t("số liệu tính đến", "figures as of")) " " (page.date(card.as_of)) "."
         }
         p.exports {
             a #export-docx href={ "/programs/" (id) "/evaluation/export/docx?" (kept) } { (page.t("Tải DOCX", "Download DOCX")) }

@@ -36,7 +36,7 @@ fn work_list(page: &Page, id: &str, items: &[WorkItem], empty: &str) -> Markup {
                         @if w.state != WorkState::OverdueNotDone {
                             " · " span.state data-state=(w.state.as_str()) { (label(page, w.state)) }
                         }
-                        @if let Some(due) = w.due { " · " (page.t("hạn", "due")) " " time datetime=(due) { (page.lang.short_date(due)) } }
+                        @if let Some(due) = w.due { " · " (page.t("hạn", "due")) " " (page.date(due)) }
                         " · " small.muted { (w.agency_code) }
                     }
                 }

@@ -471,6 +471,12 @@ impl Page {
         }
     }
 
+    /// A day as the page's language writes it, marked as a date (`<time datetime>`) that never
+    /// breaks across lines, however narrow its column.
+    pub fn date(&self, day: chrono::NaiveDate) -> Markup {
+        html! { time datetime=(day) { (self.lang.short_date(day)) } }
+    }
+
     pub fn agency_name<'a>(&self, agency: &'a AgencyRef) -> &'a str {
         self.lang.pick(&agency.name_vi, &agency.name_en)
     }
@@ -492,7 +498,7 @@ impl Page {
                         a href={ "/agencies/" (agency.code) } { (self.agency_name(agency)) }
                         @if let Some(ended) = agency.ended_on {
                             " " span.ended title=(self.t("Cơ quan đã kết thúc", "Agency has ended")) {
-                                "(" (self.t("đến", "until")) " " (self.lang.short_date(ended))
+                                "(" (self.t("đến", "until")) " " (self.date(ended))
                                 @if !agency.successors.is_empty() { "; " (self.t("nay là", "now")) " " }
                                 @for (i, s) in agency.successors.iter().enumerate() {
                                     @if i > 0 { ", " }

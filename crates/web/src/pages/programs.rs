@@ -60,7 +60,7 @@ pub async fn list(
                         tr {
                             td { a href={ "/programs/" (p.id) } { (p.number.as_deref().unwrap_or("—")) } }
                             td { a href={ "/programs/" (p.id) } { (p.title) } }
-                            td { @if let Some(d) = p.issued_on { (page.lang.short_date(d)) } }
+                            td { @if let Some(d) = p.issued_on { (page.date(d)) } }
                             td.num { (p.task_count) }
                         }
                     }

@@ -17,7 +17,7 @@ fn report_line(page: &Page, q: &Queued) -> Markup {
                 (q.agency_name) " — " (q.program_number.as_deref().unwrap_or("")) " — " (r.period)
             }
             " (" (r.tasks) " " (page.t("nhiệm vụ", "tasks")) ")"
-            @if let Some(deadline) = q.deadline { " · " (page.t("hạn", "due")) " " (page.lang.short_date(deadline)) }
+            @if let Some(deadline) = q.deadline { " · " (page.t("hạn", "due")) " " (page.date(deadline)) }
         }
     }
 }
@@ -80,7 +80,7 @@ pub fn watch(page: &Page, queues: &Queues) -> Markup {
                             " · "
                             a.synthesis href={ "/programs/" (w.program_id) "/synthesis" } {
                                 (page.t("Báo cáo tổng hợp kỳ", "Synthesis for")) " " (w.period) " "
-                                (page.t("sau hạn", "after the deadline")) " " (page.lang.short_date(w.deadline))
+                                (page.t("sau hạn", "after the deadline")) " " (page.date(w.deadline))
                             }
                         }
                     }

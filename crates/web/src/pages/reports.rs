@@ -261,9 +261,9 @@ async fn show_report(
                 dt { (page.t("Kỳ báo cáo", "Reporting period")) } dd #report-period data-period=(period.code()) { (period_name(page, period)) }
                 @if let Some(((start, end), deadline)) = window {
                     dt { (page.t("Thời gian chốt số liệu", "Data window")) }
-                    dd #report-window { (page.lang.short_date(start)) " – " (page.lang.short_date(end)) }
+                    dd #report-window { (page.date(start)) " – " (page.date(end)) }
                     dt { (page.t("Hạn gửi báo cáo", "Submission deadline")) }
-                    dd #report-deadline { (page.lang.short_date(deadline)) }
+                    dd #report-deadline { (page.date(deadline)) }
                 }
                 dt { (page.t("Tình trạng báo cáo", "Report status")) }
                 dd #report-status data-status=(status.map_or("none", |s| s.as_str())) {
@@ -374,7 +374,7 @@ fn report_view(page: &Page, report: &Report, cited: &[reports::CitedItem]) -> Ma
             p { (page.t("Tiến độ", "Progress")) ": " strong #report-progress { (content.progress) "%" } }
             @if !content.documents.is_empty() {
                 h3 { (page.t("Văn bản đã ban hành", "Documents issued")) }
-                ul { @for d in &content.documents { li { (d.number) " " @if let Some(on) = d.issued_on { "(" (page.lang.short_date(on)) ") " } (d.title) } } }
+                ul { @for d in &content.documents { li { (d.number) " " @if let Some(on) = d.issued_on { "(" (page.date(on)) ") " } (d.title) } } }
             }
             @if !content.links.is_empty() {
                 h3 { (page.t("Đường dẫn", "Links")) }

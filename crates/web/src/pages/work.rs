@@ -211,7 +211,7 @@ async fn agency_section(
                                 td {
                                     (a.task.time_frame.text)
                                     @if let Some(due) = a.assignment.due_on.or(a.task.time_frame.due) {
-                                        br; small.muted { (page.t("hạn", "due")) " " (page.lang.short_date(due)) }
+                                        br; small.muted { (page.t("hạn", "due")) " " (page.date(due)) }
                                     }
                                 }
                                 td { a.report-link href={ "/assignments/" (a.assignment.id) "/report" } { (page.t("Báo cáo", "Report")) } }
@@ -474,7 +474,7 @@ async fn agency_dashboard(
                                 td { @if l.fact.role == Role::Lead { (page.t("Chủ trì", "Lead")) } @else { (page.t("Phối hợp", "Coordinating")) } }
                                 td { (page.t(l.state.label_vi(), l.state.label_en())) }
                                 td.num { (l.fact.progress) "%" }
-                                td { @if let Some(d) = l.due { (page.lang.short_date(d)) } }
+                                td { @if let Some(d) = l.due { (page.date(d)) } }
                                 td { @if let Some(id) = ids.get(&(*program_id, l.fact.task_code.as_str(), l.fact.role)) {
                                     a href={ "/assignments/" (id) "/report" } { (page.t("Báo cáo", "Report")) }
                                 } }
