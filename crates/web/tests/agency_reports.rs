@@ -113,7 +113,10 @@ async fn a_ministry_sends_one_report_for_the_year_and_its_leader_returns_then_ac
             .nth(1)
             .expect("task 2.1 on the report");
         assert!(
-            task.contains("123/BC-BVHTTDL (<time datetime=\"2026-11-20\">20/11/2026</time>)"),
+            task.contains(
+                "<span class=\"doc-number\">123/BC-BVHTTDL</span> \
+                 (<time datetime=\"2026-11-20\">20/11/2026</time>)"
+            ),
             "the document is cited"
         );
         assert!(

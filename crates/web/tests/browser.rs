@@ -9,12 +9,21 @@ use std::time::Duration;
 use dongbo_store::assignments;
 use fantoccini::{ClientBuilder, Locator};
 
-/// A script expression: how many dates (`<time>`) and numbers (`td.num`) of the page are
-/// broken across lines (laid out as more than one line box).
-const WRAPPED_DATES_AND_NUMBERS: &str = "[...document.querySelectorAll('time, td.num')]\
+/// A script expression: how many dates (`<time>`), numbers (`td.num`), documents' numbers
+/// (`.doc-number`) and column headers' words of the page are broken across lines (laid out as
+/// more than one line box; a header counts when one of its words is).
+const WRAPPED_DATES_AND_NUMBERS: &str = "[...document.querySelectorAll('time, td.num, .doc-number')]\
      .filter(e => { const range = document.createRange(); range.selectNodeContents(e); \
        const lines = [...range.getClientRects()].filter(b => b.width > 0); \
-       return new Set(lines.map(b => Math.round(b.top))).size > 1; }).length";
+       return new Set(lines.map(b => Math.round(b.top))).size > 1; }).length \
+     + [...document.querySelectorAll('th')].filter(th => { \
+       const walk = document.createTreeWalker(th, NodeFilter.SHOW_TEXT); let node, broken = false; \
+       while ((node = walk.nextNode())) { const words = /\\S+/g; let m; \
+         while ((m = words.exec(node.data))) { const r = document.createRange(); \
+           r.setStart(node, m.index); r.setEnd(node, m.index + m[0].length); \
+           const tops = new Set([...r.getClientRects()].filter(b => b.width > 0) \
+             .map(b => Math.round(b.top))); if (tops.size > 1) broken = true; } } \
+       return broken; }).length";
 
 /// ChromeDriver on a free loopback port, killed on drop.
 struct Driver {
@@ -543,13 +552,31 @@ async fn the_pages_fit_a_phone_screen() {
                 let widths = client
                     .execute(
                         &format!(
-                            "return [document.documentElement.scrollWidth, window.innerWidth, \
-                             {WRAPPED_DATES_AND_NUMBERS}, document.querySelectorAll('time').length];"
+                            "const w = window.innerWidth; \
+                             const wider = [...document.querySelectorAll('body *')]\
+                               .filter(e => e.getBoundingClientRect().right > w + 0.5 \
+                                 && !e.closest('table'))\
+                               .map(e => e.tagName + '.' + e.className + '#' + e.id).slice(0, 6); \
+                             return [document.documentElement.scrollWidth, w, \
+                             {WRAPPED_DATES_AND_NUMBERS}, document.querySelectorAll('time').length, \
+                             wider];"
                         ),
                         vec![],
                     )
                     .await?;
-                let widths: Vec<i64> = serde_json::from_value(widths).unwrap();
+                let (widths, wider): (Vec<i64>, Vec<String>) = match widths {
+                    serde_json::Value::Array(mut all) => {
+                        let wider = serde_json::from_value(all.pop().unwrap()).unwrap();
+                        (serde_json::from_value(all.into()).unwrap(), wider)
+                    }
+                    other => panic!("not an array: {other}"),
+                };
+                assert!(
+                    widths[0] <= widths[1],
+                    "{path} is wider than the phone ({} > {}): {wider:?}",
+                    widths[0],
+                    widths[1]
+                );
                 dates_seen.fetch_add(widths[3], std::sync::atomic::Ordering::Relaxed);
                 assert_eq!(widths[2], 0, "a date or a number breaks across lines on {path} (375 px)");
                 Ok::<_, fantoccini::error::CmdError>((path, widths[0], widths[1]))
@@ -579,6 +606,7 @@ async fn the_pages_fit_a_phone_screen() {
         for path in [
             format!("/programs/{program}/dashboard"),
             format!("/programs/{program}/changes"),
+            format!("/programs/{program}/completeness"),
         ] {
             checked.push(overflow(path).await?);
         }
@@ -588,7 +616,7 @@ async fn the_pages_fit_a_phone_screen() {
     client.close().await.ok();
     let checked = result.expect("browser steps");
     eprintln!("page, scroll width, window width: {checked:?}");
-    assert_eq!(checked.len(), 11);
+    assert_eq!(checked.len(), 12);
     assert!(
         dates_seen.load(std::sync::atomic::Ordering::Relaxed) > 20,
         "the pages checked show dates"

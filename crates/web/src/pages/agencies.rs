@@ -158,7 +158,7 @@ async fn detail_markup(
                         } }
                         tbody { @for p in &agency.programs {
                             tr aria-current=[shown.is_some_and(|s| s.program_id == p.program_id).then_some("true")] {
-                                td { a href={ "/agencies/" (agency.code) "?program=" (p.program_id) "#tasks" } { (p.program_number.as_deref().unwrap_or("—")) } }
+                                td { a href={ "/agencies/" (agency.code) "?program=" (p.program_id) "#tasks" } { (page.doc_number(p.program_number.as_deref().unwrap_or("—"))) } }
                                 td.num { (p.lead) }
                                 td.num { (p.coordinating) }
                             }
@@ -167,7 +167,7 @@ async fn detail_markup(
                 }
             }
             @if let Some(p) = shown {
-                h2 #tasks { (page.t("Nhiệm vụ trong ", "Tasks in ")) a href={ "/programs/" (p.program_id) } { (p.program_number.as_deref().unwrap_or("—")) } }
+                h2 #tasks { (page.t("Nhiệm vụ trong ", "Tasks in ")) a href={ "/programs/" (p.program_id) } { (page.doc_number(p.program_number.as_deref().unwrap_or("—"))) } }
             }
             section {
                 h2 { (page.t("Nhiệm vụ chủ trì", "Tasks it leads")) " (" (lead.len()) ")" }
@@ -222,7 +222,7 @@ fn agency_tasks(page: &Page, tasks: &[&AgencyTask]) -> Markup {
                 } }
                 tbody { @for t in tasks {
                     tr {
-                        td { a href={ "/programs/" (t.task.program_id) } { (t.program_number.as_deref().unwrap_or("—")) } }
+                        td { a href={ "/programs/" (t.task.program_id) } { (page.doc_number(t.program_number.as_deref().unwrap_or("—"))) } }
                         td.code { a href={ "/programs/" (t.task.program_id) "/tasks/" (t.task.code) } { (t.task.code) } }
                         td { a href={ "/programs/" (t.task.program_id) "/tasks/" (t.task.code) } { (t.task.title) } }
                         td { @match t.via.kind.as_str() {

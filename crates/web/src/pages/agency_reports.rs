@@ -88,7 +88,7 @@ async fn show(
         &title,
         html! {
             p.kicker {
-                a href={ "/programs/" (view.program_id) } { (view.program_number.as_deref().unwrap_or("")) }
+                a href={ "/programs/" (view.program_id) } { (page.doc_number(view.program_number.as_deref().unwrap_or(""))) }
                 " › " (page.t("Báo cáo của cơ quan", "Agency report"))
             }
             h1 { (view.agency_name) " — " (period_label) }
@@ -290,7 +290,7 @@ fn evidence_list(page: &Page, content: &dongbo_programs::reports::ReportContent)
     html! {
         ul.evidence-list {
             @for d in &content.documents {
-                li.document { (d.number) @if let Some(day) = d.issued_on { " (" (page.date(day)) ")" } @if !d.title.is_empty() { " — " (d.title) } }
+                li.document { (page.doc_number(&d.number)) @if let Some(day) = d.issued_on { " (" (page.date(day)) ")" } @if !d.title.is_empty() { " — " (d.title) } }
             }
             @for l in &content.links {
                 li.link { a href=(l.url) rel="noopener noreferrer" { @if l.title.is_empty() { (l.url) } @else { (l.title) } } }

@@ -97,7 +97,7 @@ fn series_chart(view: &CompletenessView) -> Markup {
     }
     let total_width = view.computed.series.len() as f64 * (width + 10.0);
     html! {
-        svg #series-chart width=(total_width) height=(height + 20.0) viewBox={ "0 0 " (total_width) " " (height + 20.0) } role="img" { (PreEscaped(parts)) }
+        svg.chart #series-chart width=(total_width) height=(height + 20.0) viewBox={ "0 0 " (total_width) " " (height + 20.0) } role="img" { (PreEscaped(parts)) }
     }
 }
 

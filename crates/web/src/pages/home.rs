@@ -31,7 +31,7 @@ fn work_list(page: &Page, id: &str, items: &[WorkItem], empty: &str) -> Markup {
                 @for w in items.iter().take(SHOWN_WORK) {
                     li data-task=(w.task_code) data-assignment=(w.assignment_id) data-state=(w.state.as_str()) {
                         a href={ "/assignments/" (w.assignment_id) "/report" } title=(w.task_title) {
-                            (w.program_number.as_deref().unwrap_or("")) " — " (w.task_code) ": " (shorten(&w.task_title, TITLE_CHARS))
+                            (page.doc_number(w.program_number.as_deref().unwrap_or(""))) " — " (w.task_code) ": " (shorten(&w.task_title, TITLE_CHARS))
                         }
                         @if w.state != WorkState::OverdueNotDone {
                             " · " span.state data-state=(w.state.as_str()) { (label(page, w.state)) }
@@ -80,7 +80,7 @@ pub fn signed_in(page: &Page, home: &Home) -> Markup {
                         @for r in &home.returned {
                             li data-report=(r.id) data-task=(r.task_code) {
                                 a.fix-report href={ "/assignments/" (r.assignment_id) "/report?period=" (r.period.code()) } title=(r.task_title) {
-                                    (r.program_number.as_deref().unwrap_or("")) " — " (r.task_code) ": " (shorten(&r.task_title, TITLE_CHARS))
+                                    (page.doc_number(r.program_number.as_deref().unwrap_or(""))) " — " (r.task_code) ": " (shorten(&r.task_title, TITLE_CHARS))
                                 }
                                 @if let Some(comment) = &r.comment {
                                     br; small { (page.t("Ý kiến của người duyệt: ", "Reviewer's comment: ")) span.review-comment { (comment) } }

@@ -477,6 +477,12 @@ impl Page {
         html! { time datetime=(day) { (self.lang.short_date(day)) } }
     }
 
+    /// A document's number and symbol ("47/NQ-CP", "123/BC-BVHTTDL"), kept on one line: a
+    /// line may break before or after it, never inside it.
+    pub fn doc_number(&self, number: &str) -> Markup {
+        html! { span.doc-number { (number) } }
+    }
+
     pub fn agency_name<'a>(&self, agency: &'a AgencyRef) -> &'a str {
         self.lang.pick(&agency.name_vi, &agency.name_en)
     }

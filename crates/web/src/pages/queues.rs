@@ -14,7 +14,7 @@ fn report_line(page: &Page, q: &Queued) -> Markup {
     html! {
         li data-agency-report=(r.id) {
             a href={ "/programs/" (r.program_id) "/agencies/" (r.agency_code) "/report?period=" (r.period) } {
-                (q.agency_name) " — " (q.program_number.as_deref().unwrap_or("")) " — " (r.period)
+                (q.agency_name) " — " (page.doc_number(q.program_number.as_deref().unwrap_or(""))) " — " (r.period)
             }
             " (" (r.tasks) " " (page.t("nhiệm vụ", "tasks")) ")"
             @if let Some(deadline) = q.deadline { " · " (page.t("hạn", "due")) " " (page.date(deadline)) }
@@ -68,7 +68,7 @@ pub fn watch(page: &Page, queues: &Queues) -> Markup {
                 ul #program-watch {
                     @for w in &queues.programs {
                         li data-program=(w.program_id) {
-                            strong { (w.program_number.as_deref().unwrap_or("—")) } ": "
+                            strong { (page.doc_number(w.program_number.as_deref().unwrap_or("—"))) } ": "
                             a.not-sent href={ "/programs/" (w.program_id) "/completeness?incomplete=1" } {
                                 (w.agencies_not_sent) " " (page.t("cơ quan chưa gửi đủ báo cáo", "agencies have not sent their whole report"))
                                 @if w.late { " (" (page.t("đã quá hạn", "past the deadline")) ")" }

@@ -249,7 +249,7 @@ async fn show_report(
         &title,
         html! {
             p.kicker {
-                a href={ "/programs/" (assigned.assignment.program_id) } { (assigned.program_number.as_deref().unwrap_or("")) }
+                a href={ "/programs/" (assigned.assignment.program_id) } { (page.doc_number(assigned.program_number.as_deref().unwrap_or(""))) }
                 " › " a href={ "/programs/" (assigned.assignment.program_id) "/tasks/" (assigned.assignment.task_code) } { (page.t("Nhiệm vụ", "Task")) " " (assigned.assignment.task_code) }
             }
             h1 { (period_label) }
@@ -374,7 +374,7 @@ fn report_view(page: &Page, report: &Report, cited: &[reports::CitedItem]) -> Ma
             p { (page.t("Tiến độ", "Progress")) ": " strong #report-progress { (content.progress) "%" } }
             @if !content.documents.is_empty() {
                 h3 { (page.t("Văn bản đã ban hành", "Documents issued")) }
-                ul { @for d in &content.documents { li { (d.number) " " @if let Some(on) = d.issued_on { "(" (page.date(on)) ") " } (d.title) } } }
+                ul { @for d in &content.documents { li { (page.doc_number(&d.number)) " " @if let Some(on) = d.issued_on { "(" (page.date(on)) ") " } (d.title) } } }
             }
             @if !content.links.is_empty() {
                 h3 { (page.t("Đường dẫn", "Links")) }

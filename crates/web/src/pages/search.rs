@@ -36,7 +36,7 @@ pub async fn page(
                 ul.hits { @for hit in &hits {
                     li {
                         a href={ "/programs/" (hit.task.program_id) "/tasks/" (hit.task.code) } {
-                            strong { (hit.program_number.as_deref().unwrap_or("")) " · " (hit.task.code) } " " (hit.task.title)
+                            strong { (page.doc_number(hit.program_number.as_deref().unwrap_or(""))) " · " (hit.task.code) } " " (hit.task.title)
                         }
                     }
                 } }

@@ -245,7 +245,7 @@ async fn show(
                             td { (page.t(v.level.label_vi(), v.level.label_en())) }
                             td { (state.programs.directory.agency(&v.issuer_code).map_or(v.issuer_code.as_str(), |a| page.t(&a.name_vi, &a.name_en))) }
                             td { (v.version) }
-                            td { (v.number) }
+                            td { (page.doc_number(&v.number)) }
                             td { (v.title) }
                             td { (v.created_by) br; span.muted { (v.created_at.get(..16).unwrap_or(&v.created_at).replace('T', " ")) } }
                             td {

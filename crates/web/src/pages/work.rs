@@ -493,7 +493,7 @@ async fn agency_dashboard(
                 ul id=(id) {
                     @for r in list {
                         li data-report=(r.id) {
-                            (r.program_number.as_deref().unwrap_or("")) " — " (page.t("Nhiệm vụ", "Task")) " " (r.task_code) ": " (r.task_title)
+                            (page.doc_number(r.program_number.as_deref().unwrap_or(""))) " — " (page.t("Nhiệm vụ", "Task")) " " (r.task_code) ": " (r.task_title)
                             " (" @match r.period { reports::ReportPeriod::Once => (page.t("báo cáo một lần", "one-off report")), reports::ReportPeriod::Period(p) => @match page.lang { crate::i18n::Lang::Vi => (p), crate::i18n::Lang::En => (p.label_en()) } } ")"
                             @if let Some(comment) = &r.comment {
                                 br; small { (page.t("Ý kiến của người duyệt: ", "Reviewer's comment: ")) span.review-comment { (comment) } }
