@@ -319,6 +319,26 @@ impl ReportingRegime {
         }
     }
 
+    /// [`Self::recent_periods`] without those that ended before `start` — a program's first
+    /// reporting period is the one running on the day it was issued, so its lists do not
+    /// reach back to years before it existed. The current period stays, whatever `start`.
+    pub fn recent_periods_since(
+        &self,
+        today: NaiveDate,
+        count: usize,
+        start: Option<NaiveDate>,
+    ) -> Vec<RegimePeriod> {
+        let mut periods = self.recent_periods(today, count);
+        if let Some(start) = start {
+            let current = periods.last().cloned();
+            periods.retain(|p| p.window().1 >= start);
+            if periods.is_empty() {
+                periods.extend(current);
+            }
+        }
+        periods
+    }
+
     /// The `count` most recent periods as of `today`, oldest first, ending with
     /// [`Self::current_period`]. A phase has one.
     pub fn recent_periods(&self, today: NaiveDate, count: usize) -> Vec<RegimePeriod> {

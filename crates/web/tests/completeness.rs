@@ -510,3 +510,53 @@ async fn the_dashboard_shows_a_changed_regime_at_once() {
         assert!(page.contains("14/12/2026 (hạn gửi 28/12/2026)"), "{page}");
     }
 }
+
+/// The periods a program's pages offer start at its first reporting period: 47/NQ-CP was
+/// issued on 15/04/2024, so neither the completeness page nor the synthesis form offers a year
+/// before 2024 (they offered the eight years back from today, to 2019), and both still offer
+/// the current one.
+#[tokio::test]
+async fn period_lists_start_at_the_programs_first_reporting_period() {
+    let years = |page: &str, select: &str| -> Vec<i32> {
+        let start = page
+            .find(select)
+            .unwrap_or_else(|| panic!("{select} on the page"));
+        let list = &page[start..];
+        let list = &list[..list.find("</select>").unwrap()];
+        list.split("value=\"")
+            .skip(1)
+            .filter_map(|rest| rest.get(..4)?.parse().ok())
+            .collect()
+    };
+    let this_year = dongbo_domain::clock::today().format("%Y").to_string();
+    let this_year: i32 = this_year.parse().unwrap();
+    for app in apps().await {
+        app.user("dieu.phoi", "coordinator", "CP", false).await;
+        let mut coordinator = app.logged_in("dieu.phoi").await;
+        let page = coordinator
+            .text(&format!(
+                "/programs/{}/completeness?regime=annual",
+                app.program_id
+            ))
+            .await;
+        let offered = years(&page, "name=\"period\"");
+        assert!(!offered.is_empty());
+        assert_eq!(
+            offered.iter().min(),
+            Some(&2024),
+            "{offered:?} on {}",
+            app.backend
+        );
+        assert!(offered.contains(&this_year), "{offered:?}");
+        let form = coordinator
+            .text(&format!("/programs/{}/synthesis", app.program_id))
+            .await;
+        let offered = years(&form, "id=\"period\"");
+        assert!(
+            offered.iter().all(|year| *year >= 2024),
+            "{offered:?} on {}",
+            app.backend
+        );
+        assert!(offered.contains(&this_year), "{offered:?}");
+    }
+}

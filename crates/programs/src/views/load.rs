@@ -325,7 +325,8 @@ pub async fn search(db: &Db, directory: &Directory, query: &str) -> Result<Vec<S
         .collect())
 }
 
-/// How many periods the completeness page offers and charts: the current one and those before.
+/// How many periods the completeness page offers and charts: the current one and those before,
+/// none ended before the program was issued.
 pub const COMPLETENESS_PERIODS: usize = 8;
 
 /// A program's completeness and timeliness for one regime and period (the page
@@ -363,7 +364,7 @@ pub async fn completeness(
 ) -> Result<CompletenessView> {
     // One stamp for every read below; the program must exist.
     let stamp = state.dashboard_stamp(id).await?;
-    state.program_detail(id, stamp).await?;
+    let issued_on = state.program_detail(id, stamp).await?.issued_on;
     let regimes = state.regimes(id, stamp).await?;
     let regime = match regime.map(str::trim).filter(|k| !k.is_empty()) {
         None => regimes.default_regime().clone(),
@@ -377,7 +378,7 @@ pub async fn completeness(
             )
         })?,
     };
-    let mut periods = regime.recent_periods(today, COMPLETENESS_PERIODS);
+    let mut periods = regime.recent_periods_since(today, COMPLETENESS_PERIODS, issued_on);
     let period = match period.map(str::trim).filter(|c| !c.is_empty()) {
         None => periods
             .last()

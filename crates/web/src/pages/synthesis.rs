@@ -96,8 +96,12 @@ fn may_see(page: &Page, state: &AppState, version: &Version) -> bool {
 }
 
 /// The periods offered: the recent periods of each of the program's regimes, newest first,
-/// and its phases.
-fn period_choices(regimes: &Regimes, today: chrono::NaiveDate) -> Vec<RegimePeriod> {
+/// none ended before the program was issued (`start`), and its phases.
+fn period_choices(
+    regimes: &Regimes,
+    today: chrono::NaiveDate,
+    start: Option<chrono::NaiveDate>,
+) -> Vec<RegimePeriod> {
     let mut periods = Vec::new();
     for regime in regimes.iter() {
         let count = match &regime.kind {
@@ -109,7 +113,7 @@ fn period_choices(regimes: &Regimes, today: chrono::NaiveDate) -> Vec<RegimePeri
             },
             RegimeKind::Phase(_) => 1,
         };
-        let mut recent = regime.recent_periods(today, count);
+        let mut recent = regime.recent_periods_since(today, count, start);
         recent.reverse();
         for period in recent {
             if !periods.contains(&period) {
@@ -289,7 +293,7 @@ async fn show(
                 }
                 label for="period" { (page.t("Kỳ báo cáo", "Period")) }
                 select #period name="period" aria-invalid=[form::invalid(kept, "period")] aria-describedby=[form::described_by(kept, "period")] {
-                    @for p in period_choices(&regimes, today) {
+                    @for p in period_choices(&regimes, today, program.program.document.issued_on) {
                         option value=(p.code()) selected[p.code() == chosen_period] { (page.t(&p.label_vi(), &p.label_en())) }
                     }
                 }
