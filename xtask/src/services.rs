@@ -249,25 +249,10 @@ impl Smtp {
             child: Some(child),
             dir: Some(dir),
         };
-        smtp.wait_until_listening()?;
+        // Python takes a moment to start.
+        wait_until_listening(&smtp.address, &mut smtp.child, "aiosmtpd", 10)?;
         eprintln!("xtask: SMTP server started at {}", smtp.address);
         Ok(smtp)
-    }
-
-    /// Waits for the server to accept connections (Python takes a moment to start).
-    fn wait_until_listening(&mut self) -> Result<()> {
-        for _ in 0..200 {
-            if std::net::TcpStream::connect(&self.address).is_ok() {
-                return Ok(());
-            }
-            if let Some(child) = &mut self.child
-                && let Some(status) = child.try_wait()?
-            {
-                bail!("aiosmtpd exited with {status} before listening");
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        bail!("aiosmtpd did not listen on {} within 10 s", self.address)
     }
 
     /// `127.0.0.1:PORT`, for `DONGBO_TEST_SMTP`.
@@ -580,7 +565,8 @@ impl Ldap {
             dir: Some(dir),
             child: Some(child),
         };
-        ldap.wait_until_listening()?;
+        let address = ldap.url.trim_start_matches("ldap://").to_owned();
+        wait_until_listening(&address, &mut ldap.child, "slapd", 10)?;
         run(Command::new("/usr/bin/ldapadd")
             .args(["-x", "-H", &ldap.url, "-D"])
             .arg(format!("cn=admin,{LDAP_BASE}"))
@@ -590,22 +576,6 @@ impl Ldap {
         .context("seeding the test directory with ldapadd")?;
         eprintln!("xtask: LDAP server started at {}", ldap.url);
         Ok(ldap)
-    }
-
-    fn wait_until_listening(&mut self) -> Result<()> {
-        let address = self.url.trim_start_matches("ldap://").to_owned();
-        for _ in 0..200 {
-            if std::net::TcpStream::connect(&address).is_ok() {
-                return Ok(());
-            }
-            if let Some(child) = &mut self.child
-                && let Some(status) = child.try_wait()?
-            {
-                bail!("slapd exited with {status} before listening");
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        bail!("slapd did not listen on {address} within 10 s")
     }
 
     /// `ldap://127.0.0.1:PORT`, for `DONGBO_TEST_LDAP_URL`.
@@ -696,24 +666,14 @@ impl Oidc {
             issuer: format!("http://127.0.0.1:{port}"),
             child: Some(child),
         };
-        oidc.wait_until_listening(port)?;
+        wait_until_listening(
+            &format!("127.0.0.1:{port}"),
+            &mut oidc.child,
+            "the OpenID provider",
+            15,
+        )?;
         eprintln!("xtask: OpenID provider started at {}", oidc.issuer);
         Ok(oidc)
-    }
-
-    fn wait_until_listening(&mut self, port: u16) -> Result<()> {
-        for _ in 0..300 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Ok(());
-            }
-            if let Some(child) = &mut self.child
-                && let Some(status) = child.try_wait()?
-            {
-                bail!("the OpenID provider exited with {status} before listening");
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        bail!("the OpenID provider did not listen on port {port} within 15 s")
     }
 
     /// `http://127.0.0.1:PORT`, for `DONGBO_TEST_OIDC_ISSUER`.
@@ -729,6 +689,28 @@ impl Drop for Oidc {
             let _ = child.wait();
         }
     }
+}
+
+/// Waits until a server started as `child` accepts connections at `address`, for at most
+/// `seconds`; an error says which (`name`) exited or did not listen.
+fn wait_until_listening(
+    address: &str,
+    child: &mut Option<std::process::Child>,
+    name: &str,
+    seconds: u64,
+) -> Result<()> {
+    for _ in 0..seconds * 20 {
+        if std::net::TcpStream::connect(address).is_ok() {
+            return Ok(());
+        }
+        if let Some(child) = child
+            && let Some(status) = child.try_wait()?
+        {
+            bail!("{name} exited with {status} before listening");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    bail!("{name} did not listen on {address} within {seconds} s")
 }
 
 /// Where `program` is on the PATH, if it is.

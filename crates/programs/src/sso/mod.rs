@@ -111,18 +111,25 @@ impl Policy {
 
 /// The rules in force now (see [`Policy`]).
 pub async fn rules(programs: &Programs, settings: &SignIn) -> Result<Policy, AccountError> {
-    let stored = sign_in_settings::get(&programs.db).await?;
+    Ok(combine(
+        settings,
+        sign_in_settings::get(&programs.db).await?,
+    ))
+}
+
+/// The rules of the server's `settings` with what the page saved (`stored`) on top.
+pub fn combine(settings: &SignIn, stored: Option<SignInSettings>) -> Policy {
     let mut local_users = settings.local_users.clone();
     let mut require_sso = settings.require_sso;
     if let Some(stored) = stored {
         require_sso |= stored.require_sso;
         local_users.extend(stored.local_users);
     }
-    Ok(Policy {
+    Policy {
         require_sso,
         required_by_flag: settings.require_sso,
         local_users,
-    })
+    }
 }
 
 /// The settings an administrator saved on the page, if ever.

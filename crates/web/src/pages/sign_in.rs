@@ -122,8 +122,8 @@ async fn markup(
     saved: bool,
     refusal: Option<&Refusal>,
 ) -> Result<Markup> {
-    let rules = sso::rules(&state.programs, &state.sign_in).await?;
     let stored = sso::stored_settings(&state.programs).await?;
+    let rules = sso::combine(&state.sign_in, stored.clone());
     let settings = &state.sign_in;
     let kept = Refusal::of_form(refusal, FORM);
     let required = match kept {
